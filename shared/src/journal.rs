@@ -1,0 +1,237 @@
+//! The journal: every fact a terminal records, as events in a gapless,
+//! hash-chained sequence per terminal (`hash = sha256(prev_hash || bytes)`).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::ids::{ReceiptNo, Seq, TerminalId};
+use crate::money::Money;
+use crate::pricing::{TaxBand, TaxRate};
+use crate::quantity::{Quantity, Unit};
+use crate::report::SessionReport;
+use crate::roles::Permission;
+use crate::stock::StockMovement;
+use crate::tender::Tender;
+
+/// A SHA-256 digest, shown and serialised as hex.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub struct Hash32(pub [u8; 32]);
+
+impl Hash32 {
+    /// The `prev_hash` of a terminal's first entry.
+    pub const GENESIS: Hash32 = Hash32([0; 32]);
+
+    pub fn to_hex(self) -> String {
+        hex::encode(self.0)
+    }
+
+    pub fn from_slice(bytes: &[u8]) -> Option<Hash32> {
+        bytes.try_into().ok().map(Hash32)
+    }
+}
+
+impl fmt::Debug for Hash32 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_hex())
+    }
+}
+
+impl From<Hash32> for String {
+    fn from(h: Hash32) -> String {
+        h.to_hex()
+    }
+}
+
+impl TryFrom<String> for Hash32 {
+    type Error = String;
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        let bytes = hex::decode(&text).map_err(|e| format!("hash `{text}`: {e}"))?;
+        Hash32::from_slice(&bytes).ok_or_else(|| format!("hash `{text}` is not 32 bytes"))
+    }
+}
+
+/// `sha256(prev || canonical)`: the link from one entry to the next.
+pub fn chain_hash(prev: &Hash32, canonical: &[u8]) -> Hash32 {
+    let mut hasher = Sha256::new();
+    hasher.update(prev.0);
+    hasher.update(canonical);
+    Hash32(hasher.finalize().into())
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SaleKind {
+    Sale,
+    Return,
+}
+
+impl SaleKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SaleKind::Sale => "sale",
+            SaleKind::Return => "return",
+        }
+    }
+}
+
+/// A sold or returned line as it was recorded. For returns the amounts are
+/// the refund and `original_line` points into the original receipt.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaleLineRecord {
+    pub line_no: u32,
+    pub sku: String,
+    pub name: String,
+    pub unit: Unit,
+    pub qty: Quantity,
+    pub unit_price: Money,
+    pub tax_rate: TaxRate,
+    pub gross: Money,
+    pub line_discount: Money,
+    pub sale_discount: Money,
+    pub net: Money,
+    pub tax: Money,
+    pub original_line: Option<u32>,
+}
+
+/// A committed sale or return: everything a receipt, a report or the server
+/// needs, with the stock movements it caused.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaleRecord {
+    pub receipt_no: ReceiptNo,
+    pub kind: SaleKind,
+    pub session_id: i64,
+    pub cashier: String,
+    pub lines: Vec<SaleLineRecord>,
+    pub subtotal: Money,
+    pub discount: Money,
+    pub taxes: Vec<TaxBand>,
+    pub tax: Money,
+    pub total: Money,
+    pub payments: Vec<Tender>,
+    pub cash_tendered: Money,
+    pub change: Money,
+    pub cash_rounding: Money,
+    pub original_receipt: Option<ReceiptNo>,
+    pub movements: Vec<StockMovement>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CashDirection {
+    In,
+    Out,
+}
+
+impl CashDirection {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CashDirection::In => "in",
+            CashDirection::Out => "out",
+        }
+    }
+}
+
+/// Everything a terminal journals.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    SessionOpened { session_id: i64, by: String, float: Money },
+    Sale(SaleRecord),
+    CashMoved { session_id: i64, by: String, direction: CashDirection, amount: Money, reason: String },
+    DrawerOpened { session_id: i64, by: String, reason: String },
+    /// A manager approved what the acting user may not do alone.
+    Override { permission: Permission, user: String, approver: String, detail: String },
+    /// A cart abandoned before payment.
+    SaleVoided { session_id: i64, by: String, lines: u32, total: Money },
+    ZReport(Box<SessionReport>),
+}
+
+impl Event {
+    /// Short name stored beside the entry, for queries and logs.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Event::SessionOpened { .. } => "session_opened",
+            Event::Sale(sale) => match sale.kind {
+                SaleKind::Sale => "sale",
+                SaleKind::Return => "return",
+            },
+            Event::CashMoved { .. } => "cash_moved",
+            Event::DrawerOpened { .. } => "drawer_opened",
+            Event::Override { .. } => "override",
+            Event::SaleVoided { .. } => "sale_voided",
+            Event::ZReport(_) => "z_report",
+        }
+    }
+}
+
+/// A journal entry as decoded from its canonical bytes.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct CanonicalEntry {
+    pub terminal_id: TerminalId,
+    pub seq: Seq,
+    pub at_ms: i64,
+    pub event: Event,
+}
+
+/// The same fields, borrowed, in the same order: what gets hashed.
+#[derive(Serialize)]
+struct CanonicalEntryRef<'a> {
+    terminal_id: &'a TerminalId,
+    seq: Seq,
+    at_ms: i64,
+    event: &'a Event,
+}
+
+/// The bytes an entry's hash covers: terminal, seq, time and event, as JSON
+/// with a fixed field order.
+pub fn canonical_bytes(terminal_id: &TerminalId, seq: Seq, at_ms: i64, event: &Event) -> Vec<u8> {
+    let entry = CanonicalEntryRef { terminal_id, seq, at_ms, event };
+    serde_json::to_vec(&entry).expect("journal events always serialise")
+}
+
+impl CanonicalEntry {
+    pub fn from_bytes(bytes: &[u8]) -> Result<CanonicalEntry, serde_json::Error> {
+        serde_json::from_slice(bytes)
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        canonical_bytes(&self.terminal_id, self.seq, self.at_ms, &self.event)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(seq: u64) -> CanonicalEntry {
+        CanonicalEntry {
+            terminal_id: "S01-T01".parse().unwrap(),
+            seq: Seq(seq),
+            at_ms: 1_700_000_000_000,
+            event: Event::SessionOpened { session_id: 1, by: "Ana".into(), float: Money::from_minor(10000) },
+        }
+    }
+
+    #[test]
+    fn canonical_bytes_round_trip_exactly() {
+        let bytes = entry(1).to_bytes();
+        let again = CanonicalEntry::from_bytes(&bytes).unwrap().to_bytes();
+        assert_eq!(bytes, again);
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(text.starts_with(r#"{"terminal_id":"S01-T01","seq":1,"#), "{text}");
+        assert!(text.contains(r#""float":"100.00""#), "{text}");
+    }
+
+    #[test]
+    fn chain_depends_on_every_link() {
+        let a = chain_hash(&Hash32::GENESIS, &entry(1).to_bytes());
+        let b = chain_hash(&a, &entry(2).to_bytes());
+        let b_from_other_prev = chain_hash(&Hash32::GENESIS, &entry(2).to_bytes());
+        assert_ne!(b, b_from_other_prev);
+        assert_eq!(Hash32::try_from(a.to_hex()).unwrap(), a);
+        assert!(Hash32::try_from("zz".to_string()).is_err());
+    }
+}

@@ -1,0 +1,20 @@
+//! Pure domain of the point of sale: money, quantities, barcodes, pricing and
+//! tax, tenders, returns, stock movements, the hash-chained journal and the
+//! receipt layout. No I/O, no clock, no UI, no database: every function here
+//! is a calculation, so the terminal, the sync server and the tests agree.
+
+pub mod barcode;
+pub mod ids;
+pub mod journal;
+pub mod money;
+pub mod pricing;
+pub mod quantity;
+pub mod receipt;
+pub mod report;
+pub mod returns;
+pub mod roles;
+pub mod stock;
+pub mod tender;
+
+pub use money::{Money, RoundingMode};
+pub use quantity::{Quantity, Unit};

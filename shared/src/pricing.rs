@@ -1,0 +1,302 @@
+//! Pricing a ticket: line amounts, line and sale discounts, tax per line and
+//! per rate, totals, for tax-inclusive and tax-exclusive stores.
+//!
+//! Rules: every line amount is rounded to minor units by [`Money::round`]; a
+//! sale discount is spread over the lines in proportion to their amounts by
+//! largest remainder (ties broken by line content, never by position), so
+//! totals do not depend on the order lines were scanned; tax is computed per
+//! line and summed per rate.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::money::{Money, RoundingMode};
+use crate::quantity::{Quantity, Unit};
+
+const HUNDRED: Decimal = Decimal::ONE_HUNDRED;
+
+/// Whether shelf prices include tax (EU retail) or tax is added (US).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TaxMode {
+    Inclusive,
+    Exclusive,
+}
+
+/// A tax rate in percent, e.g. 20 or 5.5.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "Decimal", into = "Decimal")]
+pub struct TaxRate(Decimal);
+
+impl TaxRate {
+    pub fn percent(self) -> Decimal {
+        self.0
+    }
+
+    pub fn label(self) -> String {
+        format!("{}%", self.0.normalize())
+    }
+}
+
+impl TryFrom<Decimal> for TaxRate {
+    type Error = PricingError;
+    fn try_from(value: Decimal) -> Result<Self, Self::Error> {
+        if value < Decimal::ZERO || value > HUNDRED || value.normalize().scale() > 3 {
+            return Err(PricingError::Invalid(format!("tax rate {value}% must be 0 to 100")));
+        }
+        Ok(TaxRate(value.normalize()))
+    }
+}
+
+impl From<TaxRate> for Decimal {
+    fn from(rate: TaxRate) -> Decimal {
+        rate.0
+    }
+}
+
+impl FromStr for TaxRate {
+    type Err = PricingError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let text = s.trim().trim_end_matches('%');
+        let value = Decimal::from_str_exact(text)
+            .map_err(|_| PricingError::Invalid(format!("tax rate `{s}` is not a percentage")))?;
+        TaxRate::try_from(value)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PricingError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("a discount of {discount} is more than the {amount} it applies to")]
+    DiscountTooLarge { discount: Money, amount: Money },
+}
+
+/// A discount as typed: `10%` or `2.00`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Discount {
+    Percent(Decimal),
+    Amount(Money),
+}
+
+impl Discount {
+    /// The discount on `amount`, rounded to minor units; never more than it.
+    pub fn on(self, amount: Money, mode: RoundingMode) -> Result<Money, PricingError> {
+        let discount = match self {
+            Discount::Percent(p) => Money::round(amount.amount() * p / HUNDRED, mode),
+            Discount::Amount(a) => a,
+        };
+        if discount > amount {
+            return Err(PricingError::DiscountTooLarge { discount, amount });
+        }
+        Ok(discount)
+    }
+
+    /// This discount as a percentage of `amount` (for the manager limit).
+    pub fn percent_of(self, amount: Money) -> Decimal {
+        match self {
+            Discount::Percent(p) => p,
+            Discount::Amount(_) if amount.is_zero() => HUNDRED,
+            Discount::Amount(a) => a.amount() * HUNDRED / amount.amount(),
+        }
+    }
+}
+
+impl FromStr for Discount {
+    type Err = PricingError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || PricingError::Invalid(format!("discount `{s}` must look like 10% or 2.00"));
+        let text = s.trim();
+        if let Some(p) = text.strip_suffix('%') {
+            let p = Decimal::from_str_exact(p.trim()).map_err(|_| bad())?;
+            if p <= Decimal::ZERO || p > HUNDRED {
+                return Err(PricingError::Invalid(format!("discount {p}% must be above 0 and at most 100")));
+            }
+            return Ok(Discount::Percent(p.normalize()));
+        }
+        let amount = Money::parse_non_negative(text).map_err(|_| bad())?;
+        if amount.is_zero() {
+            return Err(PricingError::Invalid("a discount of 0.00 is no discount".into()));
+        }
+        Ok(Discount::Amount(amount))
+    }
+}
+
+impl fmt::Display for Discount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Discount::Percent(p) => write!(f, "{}%", p.normalize()),
+            Discount::Amount(a) => write!(f, "{a}"),
+        }
+    }
+}
+
+/// One line of a ticket before pricing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketLine {
+    pub sku: String,
+    pub name: String,
+    pub unit: Unit,
+    pub qty: Quantity,
+    pub unit_price: Money,
+    pub tax_rate: TaxRate,
+    pub discount: Option<Discount>,
+    /// Set when the price embedded in a barcode fixes the line amount.
+    pub fixed_amount: Option<Money>,
+}
+
+/// The store's pricing settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PricingRules {
+    pub tax_mode: TaxMode,
+    pub rounding: RoundingMode,
+}
+
+/// A line after pricing. `net` is in the store's price basis: tax included
+/// for inclusive stores, before tax for exclusive ones.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PricedLine {
+    pub gross: Money,
+    pub line_discount: Money,
+    pub sale_discount: Money,
+    pub net: Money,
+    pub tax: Money,
+}
+
+/// Tax collected at one rate.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaxBand {
+    pub rate: TaxRate,
+    /// Amount before tax.
+    pub base: Money,
+    pub tax: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    pub lines: Vec<PricedLine>,
+    /// Sum of line amounts before any discount.
+    pub subtotal: Money,
+    /// Line and sale discounts together.
+    pub discount: Money,
+    pub taxes: Vec<TaxBand>,
+    pub tax: Money,
+    /// What the customer pays.
+    pub total: Money,
+}
+
+/// Tax contained in (inclusive) or added to (exclusive) a line amount.
+pub fn line_tax(net: Money, rate: TaxRate, rules: PricingRules) -> Money {
+    let r = rate.percent();
+    let tax = match rules.tax_mode {
+        TaxMode::Inclusive => net.amount() * r / (HUNDRED + r),
+        TaxMode::Exclusive => net.amount() * r / HUNDRED,
+    };
+    Money::round(tax, rules.rounding)
+}
+
+/// Splits `total` over `weights` in proportion, exactly, by largest
+/// remainder; `tie_keys` order equal remainders so the result never depends
+/// on the order of the weights.
+pub fn allocate_proportionally<K: Ord>(total: Money, weights: &[Money], tie_keys: &[K]) -> Vec<Money> {
+    let sum: Money = weights.iter().copied().sum();
+    if sum.is_zero() {
+        return vec![Money::ZERO; weights.len()];
+    }
+    let exact: Vec<Decimal> = weights
+        .iter()
+        .map(|w| Decimal::from(total.minor()) * w.amount() / sum.amount())
+        .collect();
+    let mut minor: Vec<i64> = exact.iter().map(|e| i64::try_from(e.trunc()).expect("bounded")).collect();
+    let mut leftover = total.minor() - minor.iter().sum::<i64>();
+    let mut order: Vec<usize> = (0..weights.len()).collect();
+    order.sort_by(|&a, &b| {
+        (exact[b].fract(), weights[b], &tie_keys[b]).cmp(&(exact[a].fract(), weights[a], &tie_keys[a]))
+    });
+    for &i in order.iter().cycle() {
+        if leftover == 0 {
+            break;
+        }
+        minor[i] += leftover.signum();
+        leftover -= leftover.signum();
+    }
+    minor.into_iter().map(Money::from_minor).collect()
+}
+
+/// Prices a ticket; errors when a discount exceeds what it applies to.
+pub fn price_ticket(
+    lines: &[TicketLine],
+    sale_discount: Option<Discount>,
+    rules: PricingRules,
+) -> Result<Totals, PricingError> {
+    let mut gross = Vec::with_capacity(lines.len());
+    let mut after_line = Vec::with_capacity(lines.len());
+    let mut line_discounts = Vec::with_capacity(lines.len());
+    for line in lines {
+        let amount = line
+            .fixed_amount
+            .unwrap_or_else(|| Money::round(line.unit_price.amount() * line.qty.value(), rules.rounding));
+        let discount = match line.discount {
+            Some(d) => d.on(amount, rules.rounding)?,
+            None => Money::ZERO,
+        };
+        gross.push(amount);
+        line_discounts.push(discount);
+        after_line.push(amount - discount);
+    }
+    let after_sum: Money = after_line.iter().copied().sum();
+    let sale_discount_total = match sale_discount {
+        Some(d) => d.on(after_sum, rules.rounding)?,
+        None => Money::ZERO,
+    };
+    let keys: Vec<(&str, TaxRate, Quantity)> =
+        lines.iter().map(|l| (l.sku.as_str(), l.tax_rate, l.qty)).collect();
+    let shares = allocate_proportionally(sale_discount_total, &after_line, &keys);
+
+    let mut bands: BTreeMap<TaxRate, TaxBand> = BTreeMap::new();
+    let mut priced = Vec::with_capacity(lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        let net = after_line[i] - shares[i];
+        let tax = line_tax(net, line.tax_rate, rules);
+        let base = match rules.tax_mode {
+            TaxMode::Inclusive => net - tax,
+            TaxMode::Exclusive => net,
+        };
+        let band = bands.entry(line.tax_rate).or_insert(TaxBand {
+            rate: line.tax_rate,
+            base: Money::ZERO,
+            tax: Money::ZERO,
+        });
+        band.base += base;
+        band.tax += tax;
+        priced.push(PricedLine {
+            gross: gross[i],
+            line_discount: line_discounts[i],
+            sale_discount: shares[i],
+            net,
+            tax,
+        });
+    }
+    let tax: Money = priced.iter().map(|l| l.tax).sum();
+    let net: Money = priced.iter().map(|l| l.net).sum();
+    let total = match rules.tax_mode {
+        TaxMode::Inclusive => net,
+        TaxMode::Exclusive => net + tax,
+    };
+    Ok(Totals {
+        subtotal: gross.iter().copied().sum(),
+        discount: line_discounts.iter().copied().sum::<Money>() + sale_discount_total,
+        taxes: bands.into_values().collect(),
+        tax,
+        total,
+        lines: priced,
+    })
+}
+
+#[cfg(test)]
+mod tests;

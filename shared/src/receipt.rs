@@ -1,0 +1,288 @@
+//! The receipt layout model: what a receipt or a till report says, line by
+//! line, independent of the printer. Text rendering lives here; ESC/POS
+//! rendering in the terminal maps the same blocks to printer commands.
+
+use serde::{Deserialize, Serialize};
+
+use crate::journal::{SaleKind, SaleRecord};
+use crate::money::Money;
+use crate::quantity::Unit;
+use crate::report::{ReportKind, SessionReport};
+use crate::tender::TenderKind;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Align {
+    Left,
+    Center,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Style {
+    Normal,
+    Bold,
+    /// Double height and width on paper.
+    Large,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Block {
+    Text { text: String, align: Align, style: Style },
+    /// A label on the left (wrapped if long) and an amount on the right.
+    Pair { left: String, right: String, style: Style },
+    Rule,
+    /// A scannable code of the receipt number, for returns.
+    Code(String),
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptDoc {
+    pub blocks: Vec<Block>,
+}
+
+/// The store's own lines at the top and bottom of every receipt.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreHeader {
+    pub name: String,
+    pub lines: Vec<String>,
+    pub footer: Vec<String>,
+}
+
+impl ReceiptDoc {
+    fn text(&mut self, text: impl Into<String>, align: Align, style: Style) {
+        self.blocks.push(Block::Text { text: text.into(), align, style });
+    }
+
+    fn pair(&mut self, left: impl Into<String>, right: impl ToString, style: Style) {
+        self.blocks.push(Block::Pair { left: left.into(), right: right.to_string(), style });
+    }
+
+    fn rule(&mut self) {
+        self.blocks.push(Block::Rule);
+    }
+
+    fn header(&mut self, store: &StoreHeader) {
+        self.text(&store.name, Align::Center, Style::Large);
+        for line in &store.lines {
+            self.text(line, Align::Center, Style::Normal);
+        }
+        self.rule();
+    }
+
+    /// Plain text at `width` characters a line, as the CLI prints it.
+    pub fn render_text(&self, width: usize) -> String {
+        let mut out = String::new();
+        for block in &self.blocks {
+            match block {
+                Block::Text { text, align, .. } => {
+                    for line in wrap(text, width) {
+                        let pad = match align {
+                            Align::Left => 0,
+                            Align::Center => (width.saturating_sub(line.chars().count())) / 2,
+                        };
+                        out.push_str(&format!("{}{line}\n", " ".repeat(pad)));
+                    }
+                }
+                Block::Pair { left, right, .. } => {
+                    for line in pair_lines(left, right, width) {
+                        out.push_str(&line);
+                        out.push('\n');
+                    }
+                }
+                Block::Rule => out.push_str(&format!("{}\n", "-".repeat(width))),
+                Block::Code(data) => out.push_str(&format!("{:^width$}\n", format!("||| {data} |||"))),
+            }
+        }
+        out
+    }
+}
+
+/// Words of `text` in lines of at most `width` characters (long words cut).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for word in text.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        while word.len() > width {
+            if !current.is_empty() {
+                lines.push(std::mem::take(&mut current));
+            }
+            lines.push(word.drain(..width).collect());
+        }
+        let word: String = word.into_iter().collect();
+        let needed = current.chars().count() + usize::from(!current.is_empty()) + word.chars().count();
+        if needed > width && !current.is_empty() {
+            lines.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(&word);
+    }
+    if !current.is_empty() || lines.is_empty() {
+        lines.push(current);
+    }
+    lines
+}
+
+/// A label and a right-aligned value; the label wraps, the value sits on the
+/// first line.
+pub fn pair_lines(left: &str, right: &str, width: usize) -> Vec<String> {
+    let right_len = right.chars().count();
+    let label_width = width.saturating_sub(right_len + 1).max(1);
+    let mut lines = wrap(left, label_width);
+    let first_len = lines[0].chars().count();
+    lines[0] = format!("{}{}{right}", lines[0], " ".repeat(width.saturating_sub(first_len + right_len)));
+    lines
+}
+
+fn minus(amount: Money) -> String {
+    format!("-{amount}")
+}
+
+fn quantity_line(qty: &str, unit: Unit, unit_price: Money) -> String {
+    match unit {
+        Unit::Each => format!("  {qty} x {unit_price}"),
+        measured => format!("  {qty} {measured} x {unit_price}/{measured}"),
+    }
+}
+
+/// A customer receipt for a sale or a return.
+pub fn sale_receipt(store: &StoreHeader, sale: &SaleRecord, when: &str, copy: bool) -> ReceiptDoc {
+    let mut doc = ReceiptDoc::default();
+    doc.header(store);
+    if copy {
+        doc.text("*** COPY ***", Align::Center, Style::Bold);
+    }
+    let title = match sale.kind {
+        SaleKind::Sale => "RECEIPT",
+        SaleKind::Return => "RETURN",
+    };
+    doc.text(format!("{title} {}", sale.receipt_no), Align::Left, Style::Bold);
+    if let Some(original) = &sale.original_receipt {
+        doc.text(format!("for receipt {original}"), Align::Left, Style::Normal);
+    }
+    doc.pair(when, format!("Cashier: {}", sale.cashier), Style::Normal);
+    doc.rule();
+    for line in &sale.lines {
+        let amount = line.gross;
+        doc.pair(&line.name, amount, Style::Normal);
+        let qty = line.qty.display();
+        if line.unit.is_measured() || qty != "1" {
+            doc.text(quantity_line(&qty, line.unit, line.unit_price), Align::Left, Style::Normal);
+        }
+        if !line.line_discount.is_zero() {
+            doc.pair("  Discount", minus(line.line_discount), Style::Normal);
+        }
+    }
+    doc.rule();
+    doc.pair("Subtotal", sale.subtotal, Style::Normal);
+    if !sale.discount.is_zero() {
+        doc.pair("Discounts", minus(sale.discount), Style::Normal);
+    }
+    if !sale.cash_rounding.is_zero() {
+        doc.pair("Cash rounding", sale.cash_rounding, Style::Normal);
+    }
+    let total_label = match sale.kind {
+        SaleKind::Sale => "TOTAL",
+        SaleKind::Return => "REFUND",
+    };
+    doc.pair(total_label, sale.total + sale.cash_rounding, Style::Large);
+    for band in &sale.taxes {
+        doc.pair(format!("Tax {} on {}", band.rate.label(), band.base), band.tax, Style::Normal);
+    }
+    doc.rule();
+    for payment in &sale.payments {
+        let label = payment.kind.as_str();
+        let shown = if payment.kind == TenderKind::Cash { sale.cash_tendered } else { payment.amount };
+        doc.pair(capitalise(label), shown, Style::Normal);
+    }
+    if !sale.change.is_zero() {
+        doc.pair("Change", sale.change, Style::Bold);
+    }
+    doc.rule();
+    doc.blocks.push(Block::Code(sale.receipt_no.to_string()));
+    for line in &store.footer {
+        doc.text(line, Align::Center, Style::Normal);
+    }
+    if copy {
+        doc.text("*** COPY ***", Align::Center, Style::Bold);
+    }
+    doc
+}
+
+fn capitalise(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// An X or Z report as printed for the manager.
+pub fn session_report(store: &StoreHeader, report: &SessionReport, when: &str) -> ReceiptDoc {
+    let mut doc = ReceiptDoc::default();
+    doc.header(store);
+    let title = match (report.kind, report.z_no) {
+        (ReportKind::Z, Some(no)) => format!("Z REPORT #{no}"),
+        (ReportKind::Z, None) => "Z REPORT".to_string(),
+        (ReportKind::X, _) => "X REPORT (not closed)".to_string(),
+    };
+    doc.text(title, Align::Center, Style::Large);
+    doc.pair(when, format!("Session {}", report.session_id), Style::Normal);
+    doc.pair("Opened by", &report.opened_by, Style::Normal);
+    doc.rule();
+    doc.pair(format!("Sales ({})", report.sales_count), report.sales_total, Style::Normal);
+    doc.pair("  of which discounts", report.discounts, Style::Normal);
+    doc.pair(format!("Returns ({})", report.returns_count), minus(report.returns_total), Style::Normal);
+    doc.pair("NET", report.net_total, Style::Bold);
+    for band in &report.taxes {
+        doc.pair(format!("Tax {} on {}", band.rate.label(), band.base), band.tax, Style::Normal);
+    }
+    doc.pair("Voided carts", report.voids_count, Style::Normal);
+    doc.pair("No-sale openings", report.no_sales_count, Style::Normal);
+    doc.rule();
+    doc.pair("Opening float", report.float, Style::Normal);
+    doc.pair("Cash in", report.cash_in, Style::Normal);
+    doc.pair("Cash out", minus(report.cash_out), Style::Normal);
+    for tender in &report.tenders {
+        let name = capitalise(tender.kind.as_str());
+        doc.pair(format!("{name} sales"), tender.sales, Style::Normal);
+        if !tender.refunds.is_zero() {
+            doc.pair(format!("{name} refunds"), minus(tender.refunds), Style::Normal);
+        }
+        doc.pair(format!("{name} expected"), tender.expected, Style::Bold);
+        if let (Some(counted), Some(variance)) = (tender.counted, tender.variance) {
+            doc.pair(format!("{name} counted"), counted, Style::Normal);
+            doc.pair(format!("{name} variance"), variance, Style::Bold);
+        }
+    }
+    doc.rule();
+    if let (Some(first), Some(last)) = (report.first_seq, report.last_seq) {
+        doc.pair("Journal", format!("{first}..{last}"), Style::Normal);
+    }
+    if let Some(hash) = report.last_hash {
+        doc.text(format!("Last hash {}", &hash.to_hex()[..16]), Align::Left, Style::Normal);
+    }
+    doc.pair("Grand total", report.grand_total, Style::Bold);
+    doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_table() {
+        assert_eq!(wrap("Crème fraîche épaisse 20cl", 12), ["Crème", "fraîche", "épaisse 20cl"]);
+        assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("", 10), [""]);
+    }
+
+    #[test]
+    fn pairs_align_right_and_count_characters_not_bytes() {
+        let lines = pair_lines("Café moulu", "3.49", 20);
+        assert_eq!(lines, ["Café moulu      3.49"]);
+        let lines = pair_lines("Fromage de chèvre affiné", "12.90", 20);
+        assert_eq!(lines[0].chars().count(), 20);
+        assert!(lines[0].ends_with("12.90"));
+        assert_eq!(lines.len(), 2);
+    }
+}

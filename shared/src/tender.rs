@@ -1,0 +1,201 @@
+//! Tenders and settlement: cash with change and optional cash rounding, card
+//! and other tenders, split between them.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::money::{round_to_step, Money, RoundingMode};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TenderKind {
+    Cash,
+    Card,
+    /// Vouchers, gift cards and anything else recorded but not counted in the drawer.
+    Other,
+}
+
+impl TenderKind {
+    pub const ALL: [TenderKind; 3] = [TenderKind::Cash, TenderKind::Card, TenderKind::Other];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TenderKind::Cash => "cash",
+            TenderKind::Card => "card",
+            TenderKind::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for TenderKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for TenderKind {
+    type Err = TenderError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "cash" => Ok(TenderKind::Cash),
+            "card" => Ok(TenderKind::Card),
+            "other" | "voucher" => Ok(TenderKind::Other),
+            other => Err(TenderError::Invalid(format!("tender `{other}` must be cash, card or other"))),
+        }
+    }
+}
+
+/// Money handed over in one tender.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tender {
+    pub kind: TenderKind,
+    pub amount: Money,
+}
+
+impl FromStr for Tender {
+    type Err = TenderError;
+    /// `cash:20.00`, `card:5`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (kind, amount) = s
+            .split_once(':')
+            .ok_or_else(|| TenderError::Invalid(format!("payment `{s}` must look like cash:20.00")))?;
+        let amount = Money::parse_non_negative(amount).map_err(|e| TenderError::Invalid(format!("payment `{s}`: {e}")))?;
+        if amount.is_zero() {
+            return Err(TenderError::Invalid(format!("payment `{s}` is zero")));
+        }
+        Ok(Tender { kind: kind.parse()?, amount })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TenderError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("short payment: {missing} still to pay")]
+    Short { missing: Money },
+    #[error("card and other tenders ({given}) exceed the {due} due; only cash gives change")]
+    NonCashOverpaid { given: Money, due: Money },
+}
+
+/// The outcome of paying `due` with a set of tenders.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settlement {
+    /// Amount kept per tender, in the order given (cash net of change).
+    pub payments: Vec<Tender>,
+    /// Cash handed over before change.
+    pub cash_tendered: Money,
+    pub change: Money,
+    /// Added to the total by cash rounding (negative when rounded down).
+    pub cash_rounding: Money,
+}
+
+/// Cash rounding of an amount paid in cash: to the nearest `increment`
+/// (e.g. 0.05), halves up; no increment means no rounding.
+pub fn cash_amount_due(remaining: Money, increment: Option<Money>) -> Money {
+    match increment {
+        Some(step) if !step.is_zero() => {
+            let rounded = round_to_step(remaining.amount(), step.amount(), RoundingMode::HalfUp);
+            Money::try_from(rounded).unwrap_or(remaining)
+        }
+        _ => remaining,
+    }
+}
+
+/// Pays `due` with `tenders`. Card and other tenders may not exceed what is
+/// due; cash covers the rest (rounded to `cash_increment`) and gives change.
+pub fn settle(due: Money, tenders: &[Tender], cash_increment: Option<Money>) -> Result<Settlement, TenderError> {
+    let non_cash: Money = tenders.iter().filter(|t| t.kind != TenderKind::Cash).map(|t| t.amount).sum();
+    if non_cash > due {
+        return Err(TenderError::NonCashOverpaid { given: non_cash, due });
+    }
+    let cash: Money = tenders.iter().filter(|t| t.kind == TenderKind::Cash).map(|t| t.amount).sum();
+    let remaining = due - non_cash;
+    let has_cash = tenders.iter().any(|t| t.kind == TenderKind::Cash);
+    let cash_due = if has_cash { cash_amount_due(remaining, cash_increment) } else { remaining };
+    if cash < cash_due {
+        return Err(TenderError::Short { missing: cash_due - cash });
+    }
+    let mut payments: Vec<Tender> = tenders.iter().filter(|t| t.kind != TenderKind::Cash).copied().collect();
+    if has_cash && !cash_due.is_zero() {
+        payments.push(Tender { kind: TenderKind::Cash, amount: cash_due });
+    }
+    Ok(Settlement {
+        payments,
+        cash_tendered: cash,
+        change: cash - cash_due,
+        cash_rounding: cash_due - remaining,
+    })
+}
+
+/// Sum of tenders by kind, in a fixed order.
+pub fn totals_by_kind<'a>(tenders: impl IntoIterator<Item = &'a Tender>) -> Vec<Tender> {
+    let mut sums = [Money::ZERO; 3];
+    for t in tenders {
+        let i = TenderKind::ALL.iter().position(|k| *k == t.kind).expect("all kinds listed");
+        sums[i] += t.amount;
+    }
+    TenderKind::ALL
+        .iter()
+        .zip(sums)
+        .filter(|(_, sum)| !sum.is_zero())
+        .map(|(&kind, amount)| Tender { kind, amount })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(text: &str) -> Money {
+        text.parse().unwrap()
+    }
+
+    fn t(text: &str) -> Tender {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn settle_table() {
+        // (due, tenders, increment, change, rounding)
+        let cases: [(&str, &[&str], Option<&str>, &str, &str); 6] = [
+            ("12.30", &["cash:20"], None, "7.70", "0"),
+            ("12.32", &["cash:20"], Some("0.05"), "7.70", "-0.02"),
+            ("12.33", &["cash:20"], Some("0.05"), "7.65", "0.02"),
+            ("12.33", &["card:12.33"], Some("0.05"), "0", "0"),
+            ("30.00", &["card:10", "cash:50"], None, "30.00", "0"),
+            ("30.00", &["card:10", "other:5", "cash:15"], None, "0", "0"),
+        ];
+        for (due, tenders, inc, change, rounding) in cases {
+            let tenders: Vec<Tender> = tenders.iter().map(|s| t(s)).collect();
+            let s = settle(m(due), &tenders, inc.map(m)).unwrap();
+            assert_eq!(s.change, m(change), "{due} {tenders:?}");
+            assert_eq!(s.cash_rounding, m(rounding), "{due} {tenders:?}");
+            let kept: Money = s.payments.iter().map(|p| p.amount).sum();
+            assert_eq!(kept, m(due) + s.cash_rounding, "kept money equals the rounded total");
+        }
+    }
+
+    #[test]
+    fn short_and_overpaid() {
+        assert_eq!(settle(m("10"), &[t("cash:9.99")], None), Err(TenderError::Short { missing: m("0.01") }));
+        assert!(matches!(settle(m("10"), &[t("card:10.01")], None), Err(TenderError::NonCashOverpaid { .. })));
+        assert!(matches!(settle(m("10"), &[], None), Err(TenderError::Short { .. })));
+        assert!(settle(Money::ZERO, &[], None).is_ok());
+    }
+
+    #[test]
+    fn tender_parsing() {
+        for bad in ["cash", "cash:", "cash:-1", "cash:0", "gold:5", "card:1.234"] {
+            assert!(bad.parse::<Tender>().is_err(), "{bad}");
+        }
+        assert_eq!(t("voucher:5").kind, TenderKind::Other);
+    }
+
+    #[test]
+    fn totals_by_kind_sums_per_tender() {
+        let sums = totals_by_kind(&[t("cash:5"), t("card:2"), t("cash:1.50")]);
+        assert_eq!(sums, vec![t("cash:6.50"), t("card:2")]);
+    }
+}
