@@ -147,6 +147,8 @@ pub enum Event {
     /// A cart abandoned before payment.
     SaleVoided { session_id: i64, by: String, lines: u32, total: Money },
     ZReport(Box<SessionReport>),
+    /// Goods came in (a delivery, or the opening stock of a new store).
+    StockReceived { by: String, reference: String, movements: Vec<StockMovement> },
 }
 
 impl Event {
@@ -163,6 +165,7 @@ impl Event {
             Event::Override { .. } => "override",
             Event::SaleVoided { .. } => "sale_voided",
             Event::ZReport(_) => "z_report",
+            Event::StockReceived { .. } => "stock_received",
         }
     }
 }

@@ -96,9 +96,12 @@ impl ReceiptDoc {
     }
 }
 
-/// Words of `text` in lines of at most `width` characters (long words cut).
+/// Words of `text` in lines of at most `width` characters (long words cut);
+/// leading spaces indent every line.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
+    let indent = text.len() - text.trim_start_matches(' ').len();
+    let indent = if indent * 2 < width { " ".repeat(indent) } else { String::new() };
+    let width = (width - indent.len()).max(1);
     let mut lines = Vec::new();
     let mut current = String::new();
     for word in text.split_whitespace() {
@@ -122,7 +125,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     if !current.is_empty() || lines.is_empty() {
         lines.push(current);
     }
-    lines
+    lines.into_iter().map(|line| format!("{indent}{line}")).collect()
 }
 
 /// A label and a right-aligned value; the label wraps, the value sits on the
@@ -274,6 +277,7 @@ mod tests {
         assert_eq!(wrap("Crème fraîche épaisse 20cl", 12), ["Crème", "fraîche", "épaisse 20cl"]);
         assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
         assert_eq!(wrap("", 10), [""]);
+        assert_eq!(wrap("  2 x 1.50 each one", 10), ["  2 x 1.50", "  each one"]);
     }
 
     #[test]

@@ -15,6 +15,8 @@ pub enum MovementReason {
     Return,
     /// Returned goods written off as damaged (follows their `Return` movement).
     Damaged,
+    /// Goods delivered to the store.
+    Delivery,
 }
 
 impl MovementReason {
@@ -23,11 +25,12 @@ impl MovementReason {
             MovementReason::Sale => "sale",
             MovementReason::Return => "return",
             MovementReason::Damaged => "damaged",
+            MovementReason::Delivery => "delivery",
         }
     }
 
     pub fn parse(text: &str) -> Option<MovementReason> {
-        [MovementReason::Sale, MovementReason::Return, MovementReason::Damaged]
+        [MovementReason::Sale, MovementReason::Return, MovementReason::Damaged, MovementReason::Delivery]
             .into_iter()
             .find(|r| r.as_str() == text)
     }

@@ -1,1 +1,85 @@
-//! x
+//! The terminal's headless core: everything a counter does, on a local SQLite
+//! file, with no UI. The CLI, the desktop app, the tests and the benchmarks
+//! all drive this same [`Terminal`].
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+
+pub mod authorize;
+pub mod cart;
+pub mod catalog;
+pub mod clock;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod journal;
+pub mod parked;
+pub mod records;
+pub mod returns;
+pub mod sale;
+pub mod session;
+pub mod settings;
+pub mod stock;
+pub mod users;
+
+pub use cart::Cart;
+pub use clock::{Clock, SystemClock};
+pub use error::{CoreError, CoreResult};
+pub use settings::StoreSettings;
+pub use users::Operator;
+
+/// One terminal's store: its database, settings and clock.
+pub struct Terminal {
+    pub(crate) conn: Connection,
+    pub(crate) settings: StoreSettings,
+    pub(crate) clock: Box<dyn Clock>,
+    dir: PathBuf,
+}
+
+impl Terminal {
+    /// Creates a new store in `dir`; refuses a directory that already has one.
+    pub fn init(dir: &Path, settings: StoreSettings) -> CoreResult<Terminal> {
+        std::fs::create_dir_all(dir)?;
+        let conn = db::open(&dir.join(db::DB_FILE))?;
+        if StoreSettings::load(&conn)?.is_some() {
+            return Err(CoreError::AlreadyInitialised(dir.display().to_string()));
+        }
+        settings.save(&conn)?;
+        Ok(Terminal { conn, settings, clock: Box::new(SystemClock), dir: dir.to_path_buf() })
+    }
+
+    /// Opens the store in `dir`.
+    pub fn open(dir: &Path) -> CoreResult<Terminal> {
+        Terminal::open_with_clock(dir, Box::new(SystemClock))
+    }
+
+    /// Opens the store in `dir` reading time from `clock` (tests fix it).
+    pub fn open_with_clock(dir: &Path, clock: Box<dyn Clock>) -> CoreResult<Terminal> {
+        let not_initialised = || CoreError::NotInitialised(dir.display().to_string());
+        let path = dir.join(db::DB_FILE);
+        if !path.exists() {
+            return Err(not_initialised());
+        }
+        let conn = db::open(&path)?;
+        let settings = StoreSettings::load(&conn)?.ok_or_else(not_initialised)?;
+        Ok(Terminal { conn, settings, clock, dir: dir.to_path_buf() })
+    }
+
+    pub fn settings(&self) -> &StoreSettings {
+        &self.settings
+    }
+
+    /// Changes settings and saves them.
+    pub fn update_settings(&mut self, change: impl FnOnce(&mut StoreSettings)) -> CoreResult<()> {
+        let mut settings = self.settings.clone();
+        change(&mut settings);
+        settings.save(&self.conn)?;
+        self.settings = settings;
+        Ok(())
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.dir
+    }
+}

@@ -1,0 +1,212 @@
+//! The open cart: lines scanned or typed, discounts, price overrides and the
+//! approvals they needed. It lives in memory until it is paid, parked or
+//! voided; approvals are journaled with whatever ends it.
+
+use pos_shared::barcode::EmbeddedValue;
+use pos_shared::money::Money;
+use pos_shared::pricing::{price_ticket, Discount, TicketLine, Totals};
+use pos_shared::quantity::Quantity;
+use pos_shared::roles::Permission;
+use pos_shared::stock::milli_to_decimal;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::authorize::Approval;
+use crate::error::{CoreError, CoreResult};
+use crate::{Operator, Terminal};
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cart {
+    pub lines: Vec<TicketLine>,
+    pub discount: Option<Discount>,
+    pub approvals: Vec<Approval>,
+}
+
+/// Where a scan landed, and a warning when it sells beyond known stock.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Added {
+    pub line: usize,
+    pub warning: Option<String>,
+}
+
+impl Cart {
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    fn line_mut(&mut self, index: usize) -> CoreResult<&mut TicketLine> {
+        self.lines.get_mut(index).ok_or_else(|| CoreError::Invalid(format!("there is no line {}", index + 1)))
+    }
+
+    /// Thousandths of `sku` already in the cart.
+    fn milli_of(&self, sku: &str) -> i64 {
+        self.lines.iter().filter(|l| l.sku == sku).map(|l| l.qty.milli()).sum()
+    }
+}
+
+impl Terminal {
+    pub fn cart_totals(&self, cart: &Cart) -> CoreResult<Totals> {
+        Ok(price_ticket(&cart.lines, cart.discount, self.settings.pricing())?)
+    }
+
+    /// Adds what `code` names (barcode, in-store weight/price barcode or
+    /// SKU). `qty` defaults to one piece; weighed items need a weight,
+    /// from the barcode or typed. A repeated piece adds to its line.
+    pub fn add_item(&self, cart: &mut Cart, code: &str, qty: Option<Decimal>) -> CoreResult<Added> {
+        let found = self.find_code(code)?;
+        let product = found.product;
+        if product.archived {
+            return Err(CoreError::Invalid(format!("{} is no longer sold", product.name)));
+        }
+        let (qty, fixed_amount) = match (found.embedded, qty) {
+            (Some(EmbeddedValue::Weight(_)), _) if !product.unit.is_measured() => {
+                return Err(CoreError::Invalid(format!("{} is sold per piece, not by weight", product.name)));
+            }
+            (Some(EmbeddedValue::Weight(kg)), None) => (Quantity::new(kg, product.unit)?, None),
+            (Some(EmbeddedValue::Price(price)), None) => (Quantity::ONE, Some(price)),
+            (Some(_), Some(_)) => {
+                return Err(CoreError::Invalid("this barcode carries its own weight or price; scan it alone".into()));
+            }
+            (None, None) if product.unit.is_measured() => {
+                return Err(CoreError::NeedsWeight(product.name, product.sku));
+            }
+            (None, None) => (Quantity::ONE, None),
+            (None, Some(q)) => (Quantity::new(q, product.unit)?, None),
+        };
+        let mergeable = |l: &TicketLine| {
+            l.sku == product.sku && !l.unit.is_measured() && l.discount.is_none() && l.fixed_amount.is_none()
+                && l.unit_price == product.price
+        };
+        let line = match cart.lines.iter().position(|l| fixed_amount.is_none() && mergeable(l)) {
+            Some(index) => {
+                let merged = cart.lines[index].qty.value() + qty.value();
+                cart.lines[index].qty = Quantity::new(merged, product.unit)?;
+                index
+            }
+            None => {
+                cart.lines.push(TicketLine {
+                    sku: product.sku.clone(),
+                    name: product.name.clone(),
+                    unit: product.unit,
+                    qty,
+                    unit_price: fixed_amount.unwrap_or(product.price),
+                    tax_rate: product.tax_rate,
+                    discount: None,
+                    fixed_amount,
+                });
+                cart.lines.len() - 1
+            }
+        };
+        let warning = self.oversell_warning(cart, &product.sku)?;
+        Ok(Added { line, warning })
+    }
+
+    /// A warning when the cart holds more of `sku` than the stock this
+    /// terminal knows. Selling goes on regardless.
+    pub fn oversell_warning(&self, cart: &Cart, sku: &str) -> CoreResult<Option<String>> {
+        let known = self.on_hand_milli(sku)?;
+        let wanted = cart.milli_of(sku);
+        Ok((wanted > known).then(|| {
+            format!("only {} of {sku} in stock here; selling {}", milli_to_decimal(known), milli_to_decimal(wanted))
+        }))
+    }
+
+    /// Changes a line's quantity; lowering it is a partial void.
+    pub fn set_quantity(
+        &mut self,
+        actor: &Operator,
+        cart: &mut Cart,
+        index: usize,
+        qty: Decimal,
+        approver_pin: Option<&str>,
+    ) -> CoreResult<Option<String>> {
+        let line = cart.line_mut(index)?.clone();
+        if line.fixed_amount.is_some() {
+            return Err(CoreError::Invalid("the quantity of a priced barcode cannot change".into()));
+        }
+        let qty = Quantity::new(qty, line.unit)?;
+        if qty < line.qty {
+            let detail = format!("{}: {} -> {}", line.sku, line.qty.display(), qty.display());
+            cart.approvals.extend(self.authorize(actor, Permission::VoidLine, approver_pin, detail)?);
+        }
+        cart.line_mut(index)?.qty = qty;
+        self.oversell_warning(cart, &line.sku)
+    }
+
+    pub fn remove_line(&mut self, actor: &Operator, cart: &mut Cart, index: usize, approver_pin: Option<&str>) -> CoreResult<()> {
+        let line = cart.line_mut(index)?.clone();
+        let detail = format!("void {} x{} {}", line.sku, line.qty.display(), line.name);
+        cart.approvals.extend(self.authorize(actor, Permission::VoidLine, approver_pin, detail)?);
+        cart.lines.remove(index);
+        Ok(())
+    }
+
+    fn check_discount_limit(
+        &mut self,
+        actor: &Operator,
+        discount: Discount,
+        on: Money,
+        approver_pin: Option<&str>,
+        what: String,
+    ) -> CoreResult<Option<Approval>> {
+        discount.on(on, self.settings.rounding)?;
+        if discount.percent_of(on) <= self.settings.discount_limit_percent {
+            return Ok(None);
+        }
+        self.authorize(actor, Permission::DiscountAboveLimit, approver_pin, format!("{what}: {discount}"))
+    }
+
+    pub fn set_line_discount(
+        &mut self,
+        actor: &Operator,
+        cart: &mut Cart,
+        index: usize,
+        discount: Option<Discount>,
+        approver_pin: Option<&str>,
+    ) -> CoreResult<()> {
+        let line = cart.line_mut(index)?.clone();
+        if let Some(d) = discount {
+            let amount = line.fixed_amount.unwrap_or_else(|| Money::round(line.unit_price.amount() * line.qty.value(), self.settings.rounding));
+            let approval = self.check_discount_limit(actor, d, amount, approver_pin, format!("line {}", line.sku))?;
+            cart.approvals.extend(approval);
+        }
+        cart.line_mut(index)?.discount = discount;
+        Ok(())
+    }
+
+    pub fn set_sale_discount(
+        &mut self,
+        actor: &Operator,
+        cart: &mut Cart,
+        discount: Option<Discount>,
+        approver_pin: Option<&str>,
+    ) -> CoreResult<()> {
+        if let Some(d) = discount {
+            let before = price_ticket(&cart.lines, None, self.settings.pricing())?.total;
+            let approval = self.check_discount_limit(actor, d, before, approver_pin, "sale".into())?;
+            cart.approvals.extend(approval);
+        }
+        cart.discount = discount;
+        Ok(())
+    }
+
+    pub fn override_price(
+        &mut self,
+        actor: &Operator,
+        cart: &mut Cart,
+        index: usize,
+        price: Money,
+        approver_pin: Option<&str>,
+    ) -> CoreResult<()> {
+        if price.is_negative() {
+            return Err(CoreError::Invalid("a price cannot be negative".into()));
+        }
+        let line = cart.line_mut(index)?.clone();
+        let detail = format!("{} price {} -> {price}", line.sku, line.unit_price);
+        cart.approvals.extend(self.authorize(actor, Permission::PriceOverride, approver_pin, detail)?);
+        let line = cart.line_mut(index)?;
+        line.unit_price = price;
+        line.fixed_amount = None;
+        Ok(())
+    }
+}

@@ -1,0 +1,198 @@
+//! The command-line grammar of `pos-terminal`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(name = "pos-terminal", version, about = "Offline-first store terminal")]
+pub struct Cli {
+    /// Where the store's database lives (default: the OS data directory).
+    #[arg(long, global = true, env = "POS_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create a new store on this terminal, with its first manager.
+    Init(InitArgs),
+    /// Create the ready-to-sell demo store.
+    Demo,
+    /// Add or list users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Import or search the catalog.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+    /// Open the till.
+    #[command(subcommand)]
+    Session(SessionCommand),
+    /// Sell items and take payment; prints the receipt.
+    Sell(SellArgs),
+    /// Take goods back and refund them.
+    Return(ReturnArgs),
+    /// Pay cash into or out of the drawer.
+    Cash(CashArgs),
+    /// X report (figures so far) or Z report (close the day).
+    Report(ReportArgs),
+    /// Stock on hand, for one product or all.
+    Stock { code: Option<String> },
+    /// Check the journal's hash chain and every recorded fact.
+    #[command(subcommand)]
+    Journal(JournalCommand),
+    /// Print any receipt again, marked COPY.
+    Reprint { receipt: String },
+    /// Open the drawer without a sale.
+    Drawer(DrawerArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    #[arg(long)]
+    pub store: String,
+    #[arg(long)]
+    pub terminal: String,
+    #[arg(long, default_value = "S01")]
+    pub store_code: String,
+    #[arg(long, default_value = "T01")]
+    pub terminal_code: String,
+    #[arg(long, default_value = "EUR")]
+    pub currency: String,
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    pub prices_include_tax: bool,
+    #[arg(long, default_value = "Manager")]
+    pub manager_name: String,
+    /// The manager's PIN (4-8 digits); a random one is made and printed if absent.
+    #[arg(long)]
+    pub manager_pin: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        role: RoleArg,
+        #[arg(long)]
+        pin: String,
+    },
+    List,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum RoleArg {
+    Cashier,
+    Manager,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CatalogCommand {
+    /// Import a CSV (sku,name,price[,barcode,unit,tax_rate,cost,category,reorder_point]).
+    Import { file: PathBuf },
+    /// Search products by name or SKU.
+    Search { text: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SessionCommand {
+    Open {
+        #[arg(long)]
+        pin: String,
+        #[arg(long)]
+        float: String,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct SellArgs {
+    #[arg(long)]
+    pub pin: String,
+    /// CODE or CODE*QTY: a barcode or SKU, optionally with a quantity or weight.
+    #[arg(long = "item", required = true)]
+    pub items: Vec<String>,
+    /// A sale discount: 10% or 2.00.
+    #[arg(long)]
+    pub discount: Option<String>,
+    /// TENDER:AMOUNT, e.g. cash:20.00; repeat to split.
+    #[arg(long = "pay")]
+    pub payments: Vec<String>,
+    /// A manager's PIN, for what the cashier may not do alone.
+    #[arg(long)]
+    pub manager_pin: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ReturnArgs {
+    #[arg(long)]
+    pub pin: String,
+    /// The original receipt number; without it a manager must approve.
+    #[arg(long)]
+    pub receipt: Option<String>,
+    #[arg(long = "item", required = true)]
+    pub items: Vec<String>,
+    /// The goods are damaged: they do not go back into stock.
+    #[arg(long)]
+    pub damaged: bool,
+    /// Refund tender (default: the original tender).
+    #[arg(long)]
+    pub refund: Option<String>,
+    #[arg(long)]
+    pub manager_pin: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct CashArgs {
+    pub direction: DirectionArg,
+    pub amount: String,
+    #[arg(long)]
+    pub pin: String,
+    #[arg(long)]
+    pub reason: String,
+    #[arg(long)]
+    pub manager_pin: Option<String>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum DirectionArg {
+    In,
+    Out,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    pub kind: ReportArg,
+    #[arg(long)]
+    pub pin: String,
+    /// Money counted per tender, e.g. cash:123.40 (Z only).
+    #[arg(long = "counted")]
+    pub counted: Vec<String>,
+    #[arg(long)]
+    pub manager_pin: Option<String>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportArg {
+    X,
+    Z,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum JournalCommand {
+    Verify,
+}
+
+#[derive(Args, Debug)]
+pub struct DrawerArgs {
+    #[arg(long)]
+    pub pin: String,
+    #[arg(long)]
+    pub reason: String,
+    #[arg(long)]
+    pub manager_pin: Option<String>,
+}

@@ -1,0 +1,242 @@
+//! Runs one `pos-terminal` command against the headless core and prints
+//! its result as text or JSON.
+
+pub mod args;
+
+use std::path::PathBuf;
+
+use anyhow::{anyhow, bail, Context, Result};
+use pos_shared::journal::CashDirection;
+use pos_shared::money::Money;
+use pos_shared::pricing::{Discount, TaxMode};
+use pos_shared::report::SessionReport;
+use pos_shared::roles::Role;
+use pos_shared::tender::{Tender, TenderKind};
+use pos_terminal::demo::{create_demo, DEMO_CASHIER, DEMO_MANAGER};
+use pos_terminal::returns::{ReturnItem, ReturnRequest};
+use pos_terminal::sale::Committed;
+use pos_terminal::{Cart, StoreSettings, Terminal};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use serde_json::json;
+
+use args::{CatalogCommand, Cli, Command, DirectionArg, JournalCommand, ReportArg, RoleArg, SessionCommand, UserCommand};
+
+fn data_dir(cli: &Cli) -> Result<PathBuf> {
+    if let Some(dir) = &cli.data_dir {
+        return Ok(dir.clone());
+    }
+    directories::ProjectDirs::from("org", "opencounter", "pos-terminal")
+        .map(|dirs| dirs.data_dir().to_path_buf())
+        .ok_or_else(|| anyhow!("no home directory: pass --data-dir"))
+}
+
+/// Prints `value` as JSON, or the text `render` makes of it.
+fn emit<T: Serialize>(json: bool, value: &T, render: impl FnOnce(&T) -> String) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(value)?);
+    } else {
+        print!("{}", render(value));
+    }
+    Ok(())
+}
+
+/// `CODE` or `CODE*QTY`.
+fn parse_item(text: &str) -> Result<ReturnItem> {
+    let (code, qty) = match text.rsplit_once('*') {
+        Some((code, qty)) => {
+            let qty = Decimal::from_str_exact(qty.trim())
+                .map_err(|_| anyhow!("quantity in `{text}` must be a number, like {code}*2 or {code}*0.350"))?;
+            (code, Some(qty))
+        }
+        None => (text, None),
+    };
+    if code.trim().is_empty() {
+        bail!("item `{text}` has no code");
+    }
+    Ok(ReturnItem { code: code.trim().to_string(), qty })
+}
+
+fn parse_tenders(texts: &[String]) -> Result<Vec<Tender>> {
+    Ok(texts.iter().map(|t| t.parse::<Tender>()).collect::<Result<_, _>>()?)
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    let dir = data_dir(&cli)?;
+    let json = cli.json;
+    let Some(command) = cli.command else {
+        let terminal = Terminal::open(&dir)?;
+        return print_status(&terminal, json);
+    };
+    match command {
+        Command::Init(a) => {
+            let mut settings = StoreSettings::new(&a.store, &a.terminal, pos_shared::ids::TerminalId::new(&a.store_code, &a.terminal_code)?, &a.currency)?;
+            settings.tax_mode = if a.prices_include_tax { TaxMode::Inclusive } else { TaxMode::Exclusive };
+            let pin = a.manager_pin.unwrap_or_else(|| format!("{:06}", rand_pin()));
+            let mut terminal = Terminal::init(&dir, settings)?;
+            terminal.add_user(&a.manager_name, Role::Manager, &pin)?;
+            let info = json!({ "data_dir": dir, "terminal_id": terminal.settings().terminal_id, "manager": a.manager_name, "manager_pin": pin });
+            emit(json, &info, |_| {
+                format!(
+                    "Store created in {}\nManager {} can log in with PIN {pin}; add staff with `pos-terminal user add`.\n",
+                    dir.display(),
+                    a.manager_name
+                )
+            })
+        }
+        Command::Demo => {
+            let terminal = create_demo(&dir)?;
+            let info = json!({ "data_dir": dir, "products": terminal.product_count()?, "manager_pin": DEMO_MANAGER.1, "cashier_pin": DEMO_CASHIER.1 });
+            emit(json, &info, |_| {
+                format!(
+                    "Demo store created in {}\nManager {} PIN {}, cashier {} PIN {}\n",
+                    dir.display(),
+                    DEMO_MANAGER.0,
+                    DEMO_MANAGER.1,
+                    DEMO_CASHIER.0,
+                    DEMO_CASHIER.1
+                )
+            })
+        }
+        Command::User(UserCommand::Add { name, role, pin }) => {
+            let role = match role {
+                RoleArg::Cashier => Role::Cashier,
+                RoleArg::Manager => Role::Manager,
+            };
+            let user = Terminal::open(&dir)?.add_user(&name, role, &pin)?;
+            emit(json, &user, |u| format!("Added {} ({})\n", u.name, u.role))
+        }
+        Command::User(UserCommand::List) => {
+            let users = Terminal::open(&dir)?.users()?;
+            emit(json, &users, |users| users.iter().map(|u| format!("{}\t{}\n", u.name, u.role)).collect())
+        }
+        Command::Catalog(CatalogCommand::Import { file }) => {
+            let input = std::fs::File::open(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let summary = Terminal::open(&dir)?.import_catalog(input)?;
+            emit(json, &summary, |s| format!("Imported: {} added, {} updated, {} barcodes\n", s.added, s.updated, s.barcodes))
+        }
+        Command::Catalog(CatalogCommand::Search { text }) => {
+            let found = Terminal::open(&dir)?.search_products(&text, 20)?;
+            emit(json, &found, |found| found.iter().map(|p| format!("{}\t{}\t{}\n", p.sku, p.price, p.name)).collect())
+        }
+        Command::Session(SessionCommand::Open { pin, float }) => {
+            let mut terminal = Terminal::open(&dir)?;
+            let user = terminal.login(&pin)?;
+            let session = terminal.open_session(&user, Money::parse_non_negative(&float)?)?;
+            emit(json, &session, |s| format!("Session {} opened by {} with a float of {}\n", s.id, s.opened_by, s.float))
+        }
+        Command::Sell(a) => sell(&dir, json, a),
+        Command::Return(a) => take_return(&dir, json, a),
+        Command::Cash(a) => {
+            let mut terminal = Terminal::open(&dir)?;
+            let user = terminal.login(&a.pin)?;
+            let direction = match a.direction {
+                DirectionArg::In => CashDirection::In,
+                DirectionArg::Out => CashDirection::Out,
+            };
+            let amount = Money::parse_non_negative(&a.amount)?;
+            let seq = terminal.cash_move(&user, direction, amount, &a.reason, a.manager_pin.as_deref())?;
+            let info = json!({ "seq": seq, "direction": direction, "amount": amount });
+            emit(json, &info, |_| format!("Cash {} {amount} recorded\n", direction.as_str()))
+        }
+        Command::Report(a) => {
+            let mut terminal = Terminal::open(&dir)?;
+            let user = terminal.login(&a.pin)?;
+            let report: SessionReport = match a.kind {
+                ReportArg::X if !a.counted.is_empty() => bail!("--counted goes with a Z report"),
+                ReportArg::X => terminal.x_report()?,
+                ReportArg::Z => terminal.z_report(&user, &parse_tenders(&a.counted)?, a.manager_pin.as_deref())?,
+            };
+            let width = terminal.settings().receipt_width;
+            emit(json, &report, |r| terminal.report_doc(r).render_text(width))
+        }
+        Command::Stock { code } => {
+            let levels = Terminal::open(&dir)?.stock_levels(code.as_deref())?;
+            emit(json, &levels, |levels| {
+                levels.iter().map(|l| format!("{}\t{}\t{}\t{}\n", l.sku, l.on_hand, l.unit, l.name)).collect()
+            })
+        }
+        Command::Journal(JournalCommand::Verify) => {
+            let summary = Terminal::open(&dir)?.verify_journal()?;
+            emit(json, &summary, |s| {
+                format!("Journal OK: {} entries, {} sales and returns, last seq {}, last hash {}\n", s.entries, s.sales, s.last_seq, s.last_hash)
+            })
+        }
+        Command::Reprint { receipt } => {
+            let terminal = Terminal::open(&dir)?;
+            let doc = terminal.reprint(&receipt.parse()?)?;
+            emit(json, &doc, |d| d.render_text(terminal.settings().receipt_width))
+        }
+        Command::Drawer(a) => {
+            let mut terminal = Terminal::open(&dir)?;
+            let user = terminal.login(&a.pin)?;
+            terminal.open_drawer(&user, &a.reason, a.manager_pin.as_deref())?;
+            emit(json, &json!({ "opened": true }), |_| "Drawer opened\n".to_string())
+        }
+    }
+}
+
+/// A random six-digit PIN for a new store's first manager.
+fn rand_pin() -> u32 {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    OsRng.next_u32() % 1_000_000
+}
+
+fn print_receipt(terminal: &Terminal, json: bool, committed: &Committed) -> Result<()> {
+    let doc = terminal.receipt_doc(&committed.record, committed.at_ms, false);
+    let width = terminal.settings().receipt_width;
+    emit(json, &committed.record, |_| doc.render_text(width))
+}
+
+fn sell(dir: &std::path::Path, json: bool, a: args::SellArgs) -> Result<()> {
+    let mut terminal = Terminal::open(dir)?;
+    let user = terminal.login(&a.pin)?;
+    let mut cart = Cart::default();
+    for text in &a.items {
+        let item = parse_item(text)?;
+        let added = terminal.add_item(&mut cart, &item.code, item.qty)?;
+        if let Some(warning) = added.warning {
+            eprintln!("warning: {warning}");
+        }
+    }
+    if let Some(discount) = &a.discount {
+        let discount: Discount = discount.parse()?;
+        terminal.set_sale_discount(&user, &mut cart, Some(discount), a.manager_pin.as_deref())?;
+    }
+    let tenders = parse_tenders(&a.payments)?;
+    let committed = terminal.commit_sale(&user, &cart, &tenders)?;
+    print_receipt(&terminal, json, &committed)
+}
+
+fn take_return(dir: &std::path::Path, json: bool, a: args::ReturnArgs) -> Result<()> {
+    let mut terminal = Terminal::open(dir)?;
+    let user = terminal.login(&a.pin)?;
+    let request = ReturnRequest {
+        original: a.receipt.as_deref().map(str::parse).transpose()?,
+        items: a.items.iter().map(|i| parse_item(i)).collect::<Result<_>>()?,
+        damaged: a.damaged,
+        refund_to: a.refund.as_deref().map(str::parse::<TenderKind>).transpose()?,
+        approver_pin: a.manager_pin,
+    };
+    let committed = terminal.commit_return(&user, request)?;
+    print_receipt(&terminal, json, &committed)
+}
+
+fn print_status(terminal: &Terminal, json: bool) -> Result<()> {
+    let settings = terminal.settings();
+    let session = terminal.current_session()?;
+    let info = json!({
+        "store": settings.store_name,
+        "terminal_id": settings.terminal_id,
+        "session": session,
+        "products": terminal.product_count()?,
+        "pending_sync": terminal.pending_sync_count()?,
+    });
+    emit(json, &info, |_| {
+        let session = match &session {
+            Some(s) => format!("session {} open since {}", s.id, pos_terminal::clock::local_time_text(s.opened_at_ms)),
+            None => "no open session".to_string(),
+        };
+        format!("{} ({}): {session}. Run `pos-terminal --help` for commands.\n", settings.store_name, settings.terminal_id)
+    })
+}

@@ -1,0 +1,133 @@
+//! Appending to the hash-chained journal inside a caller's transaction, and
+//! verifying the chain and every recorded fact against it.
+
+use pos_shared::ids::{Seq, TerminalId};
+use pos_shared::journal::{canonical_bytes, chain_hash, CanonicalEntry, Event, Hash32};
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde::Serialize;
+
+use crate::error::{CoreError, CoreResult};
+use crate::Terminal;
+
+/// The position and hash an appended entry got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Appended {
+    pub seq: Seq,
+    pub hash: Hash32,
+}
+
+/// The last entry's seq and hash, or the genesis values of an empty journal.
+pub(crate) fn head(tx: &Transaction<'_>) -> CoreResult<(Seq, Hash32)> {
+    let last: Option<(u64, Vec<u8>)> = tx
+        .prepare_cached("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    Ok(match last {
+        Some((seq, hash)) => (Seq(seq), Hash32::from_slice(&hash).unwrap_or(Hash32::GENESIS)),
+        None => (Seq(0), Hash32::GENESIS),
+    })
+}
+
+/// Appends `event` as the next entry, with its outbox row, in `tx`.
+pub(crate) fn append(tx: &Transaction<'_>, terminal: &TerminalId, at_ms: i64, event: &Event) -> CoreResult<Appended> {
+    let (last, prev) = head(tx)?;
+    let seq = last.next();
+    let bytes = canonical_bytes(terminal, seq, at_ms, event);
+    let hash = chain_hash(&prev, &bytes);
+    tx.prepare_cached("INSERT INTO journal (seq, kind, at_ms, payload, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+        .execute(params![seq.0, event.kind_name(), at_ms, bytes, prev.0, hash.0])?;
+    tx.prepare_cached("INSERT INTO outbox (seq) VALUES (?1)")?.execute([seq.0])?;
+    Ok(Appended { seq, hash })
+}
+
+/// What `journal verify` found when all was well.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct VerifySummary {
+    pub entries: u64,
+    pub sales: u64,
+    pub last_seq: u64,
+    pub last_hash: String,
+}
+
+impl Terminal {
+    /// Checks the whole journal: seqs gapless from 1, every hash link, every
+    /// entry's terminal and seq, and every sale, return, cash move and Z
+    /// report in the tables against the entry that recorded it. Names the
+    /// first bad seq.
+    pub fn verify_journal(&self) -> CoreResult<VerifySummary> {
+        let broken = |seq: u64, reason: String| CoreError::JournalBroken { seq, reason };
+        let mut stmt = self.conn.prepare("SELECT seq, at_ms, payload, prev_hash, hash FROM journal ORDER BY seq")?;
+        let mut rows = stmt.query([])?;
+        let mut prev = Hash32::GENESIS;
+        let mut expected = Seq::FIRST;
+        let mut sales = 0;
+        while let Some(row) = rows.next()? {
+            let seq: u64 = row.get(0)?;
+            if seq != expected.0 {
+                return Err(broken(expected.0, format!("missing: the next entry is {seq}")));
+            }
+            let at_ms: i64 = row.get(1)?;
+            let payload: Vec<u8> = row.get(2)?;
+            let stored_prev: Vec<u8> = row.get(3)?;
+            let stored_hash: Vec<u8> = row.get(4)?;
+            if stored_prev != prev.0 {
+                return Err(broken(seq, "its prev_hash is not the previous entry's hash".into()));
+            }
+            let hash = chain_hash(&prev, &payload);
+            if stored_hash != hash.0 {
+                return Err(broken(seq, "its hash does not match its contents (the entry was altered)".into()));
+            }
+            let entry = CanonicalEntry::from_bytes(&payload).map_err(|e| broken(seq, format!("unreadable: {e}")))?;
+            if entry.seq.0 != seq || entry.terminal_id != self.settings.terminal_id || entry.at_ms != at_ms {
+                return Err(broken(seq, "its header does not match its row".into()));
+            }
+            if let Err(reason) = self.check_recorded(&entry) {
+                return Err(broken(seq, reason));
+            }
+            if matches!(entry.event, Event::Sale(_)) {
+                sales += 1;
+            }
+            prev = hash;
+            expected = expected.next();
+        }
+        let rows_in_tables: u64 = self.conn.query_row("SELECT COUNT(*) FROM sales", [], |r| r.get(0))?;
+        if rows_in_tables != sales {
+            return Err(broken(expected.0, format!("{rows_in_tables} sales in the tables but {sales} in the journal")));
+        }
+        Ok(VerifySummary { entries: expected.0 - 1, sales, last_seq: expected.0 - 1, last_hash: prev.to_hex() })
+    }
+
+    /// Compares what the tables hold for an entry with what it journaled.
+    fn check_recorded(&self, entry: &CanonicalEntry) -> Result<(), String> {
+        let db = |e: CoreError| e.to_string();
+        match &entry.event {
+            Event::Sale(journaled) => {
+                let stored = self.sale_record_at(entry.seq).map_err(db)?;
+                match stored {
+                    Some((record, at_ms)) if record == *journaled && at_ms == entry.at_ms => Ok(()),
+                    Some(_) => Err(format!("{} {} in the tables differs from its journal entry", journaled.kind.as_str(), journaled.receipt_no)),
+                    None => Err(format!("{} {} is missing from the tables", journaled.kind.as_str(), journaled.receipt_no)),
+                }
+            }
+            Event::CashMoved { session_id, by, direction, amount, reason } => {
+                let stored = self.cash_move_at(entry.seq).map_err(db)?;
+                let expected = (*session_id, direction.as_str().to_string(), amount.minor(), reason.clone(), by.clone());
+                if stored.as_ref() == Some(&expected) { Ok(()) } else { Err("the cash move in the tables differs from its journal entry".into()) }
+            }
+            Event::ZReport(report) => {
+                let stored = self.z_report_at(entry.seq).map_err(db)?;
+                if stored.as_deref() == Some(report.as_ref()) { Ok(()) } else { Err("the Z report in the tables differs from its journal entry".into()) }
+            }
+            Event::StockReceived { movements, .. } => {
+                let stored = self.movements_at(entry.seq).map_err(db)?;
+                if stored == *movements { Ok(()) } else { Err("the stock movements in the tables differ from the journal entry".into()) }
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Journal entries not yet acknowledged by the sync server.
+    pub fn pending_sync_count(&self) -> CoreResult<u64> {
+        Ok(self.conn.query_row("SELECT COUNT(*) FROM outbox WHERE acked_at_ms IS NULL", [], |r| r.get(0))?)
+    }
+}

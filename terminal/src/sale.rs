@@ -1,0 +1,153 @@
+//! Committing a sale: one transaction writes the sale, its lines, payments,
+//! one stock movement per line, the approvals, the journal entry and its
+//! outbox row. The receipt exists only after COMMIT.
+
+use pos_shared::ids::{ReceiptNo, Seq};
+use pos_shared::journal::{Event, SaleKind, SaleLineRecord, SaleRecord};
+use pos_shared::pricing::{TicketLine, Totals};
+use pos_shared::receipt::{sale_receipt, ReceiptDoc};
+use pos_shared::stock::{MovementReason, StockMovement};
+use pos_shared::tender::{settle, Settlement, Tender};
+use rusqlite::TransactionBehavior;
+
+use crate::clock::local_time_text;
+use crate::error::{CoreError, CoreResult};
+use crate::journal::append;
+use crate::records::insert_sale;
+use crate::session::{next_counter, open_session_id};
+use crate::{Cart, Operator, Terminal};
+
+/// A sale or return that is on disk.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Committed {
+    pub record: SaleRecord,
+    pub seq: Seq,
+    pub at_ms: i64,
+}
+
+/// The recorded lines of a priced ticket.
+pub(crate) fn line_records(lines: &[TicketLine], totals: &Totals) -> Vec<SaleLineRecord> {
+    lines
+        .iter()
+        .zip(&totals.lines)
+        .enumerate()
+        .map(|(i, (line, priced))| SaleLineRecord {
+            line_no: i as u32 + 1,
+            sku: line.sku.clone(),
+            name: line.name.clone(),
+            unit: line.unit,
+            qty: line.qty,
+            unit_price: line.unit_price,
+            tax_rate: line.tax_rate,
+            gross: priced.gross,
+            line_discount: priced.line_discount,
+            sale_discount: priced.sale_discount,
+            net: priced.net,
+            tax: priced.tax,
+            original_line: None,
+        })
+        .collect()
+}
+
+/// The fields of a sale or return record that come from its ticket and payment.
+pub(crate) struct Draft {
+    pub kind: SaleKind,
+    pub cashier: String,
+    pub lines: Vec<SaleLineRecord>,
+    pub totals: Totals,
+    pub settlement: Settlement,
+    pub original_receipt: Option<ReceiptNo>,
+    pub movements: Vec<StockMovement>,
+}
+
+impl Terminal {
+    /// Takes payment for the cart and records the sale durably. Nothing is
+    /// written when the payment is short or the cart cannot be priced.
+    pub fn commit_sale(&mut self, actor: &Operator, cart: &Cart, tenders: &[Tender]) -> CoreResult<Committed> {
+        if cart.is_empty() {
+            return Err(CoreError::EmptyCart);
+        }
+        let totals = self.cart_totals(cart)?;
+        let settlement = settle(totals.total, tenders, self.settings.cash_increment)?;
+        let movements =
+            cart.lines.iter().map(|l| StockMovement::outgoing(&l.sku, l.qty, MovementReason::Sale)).collect();
+        let draft = Draft {
+            kind: SaleKind::Sale,
+            cashier: actor.name.clone(),
+            lines: line_records(&cart.lines, &totals),
+            totals,
+            settlement,
+            original_receipt: None,
+            movements,
+        };
+        let approvals: Vec<Event> = cart.approvals.iter().map(|a| a.event()).collect();
+        self.record_sale(draft, &approvals)
+    }
+
+    /// Writes a sale or return and the events before it in one transaction.
+    pub(crate) fn record_sale(&mut self, draft: Draft, before: &[Event]) -> CoreResult<Committed> {
+        let at_ms = self.clock.now_ms();
+        let terminal = self.settings.terminal_id.clone();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let session_id = open_session_id(&tx)?.ok_or(CoreError::NoOpenSession)?;
+        for event in before {
+            append(&tx, &terminal, at_ms, event)?;
+        }
+        let number = next_counter(&tx, "receipt")?;
+        let Draft { kind, cashier, lines, totals, settlement, original_receipt, movements } = draft;
+        let event = Event::Sale(SaleRecord {
+            receipt_no: ReceiptNo::new(terminal.clone(), number),
+            kind,
+            session_id,
+            cashier,
+            lines,
+            subtotal: totals.subtotal,
+            discount: totals.discount,
+            taxes: totals.taxes,
+            tax: totals.tax,
+            total: totals.total,
+            payments: settlement.payments,
+            cash_tendered: settlement.cash_tendered,
+            change: settlement.change,
+            cash_rounding: settlement.cash_rounding,
+            original_receipt,
+            movements,
+        });
+        let appended = append(&tx, &terminal, at_ms, &event)?;
+        let Event::Sale(record) = event else { unreachable!("built as a sale above") };
+        insert_sale(&tx, &record, appended.seq, at_ms)?;
+        tx.commit()?;
+        Ok(Committed { record, seq: appended.seq, at_ms })
+    }
+
+    /// Abandons a cart before payment; the void and its approvals are journaled.
+    pub fn void_cart(&mut self, actor: &Operator, cart: Cart) -> CoreResult<()> {
+        if cart.is_empty() && cart.approvals.is_empty() {
+            return Ok(());
+        }
+        let total = self.cart_totals(&cart).map(|t| t.total).unwrap_or_default();
+        let at_ms = self.clock.now_ms();
+        let terminal = self.settings.terminal_id.clone();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let session_id = open_session_id(&tx)?.ok_or(CoreError::NoOpenSession)?;
+        for approval in &cart.approvals {
+            append(&tx, &terminal, at_ms, &approval.event())?;
+        }
+        let voided = Event::SaleVoided { session_id, by: actor.name.clone(), lines: cart.lines.len() as u32, total };
+        append(&tx, &terminal, at_ms, &voided)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The customer receipt of a recorded sale or return.
+    pub fn receipt_doc(&self, record: &SaleRecord, at_ms: i64, copy: bool) -> ReceiptDoc {
+        sale_receipt(&self.settings.header(), record, &local_time_text(at_ms), copy)
+    }
+
+    /// Any receipt again, marked COPY.
+    pub fn reprint(&self, receipt: &ReceiptNo) -> CoreResult<ReceiptDoc> {
+        let (record, at_ms) =
+            self.sale_record(receipt)?.ok_or_else(|| CoreError::UnknownReceipt(receipt.to_string()))?;
+        Ok(self.receipt_doc(&record, at_ms, true))
+    }
+}

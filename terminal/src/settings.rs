@@ -1,0 +1,127 @@
+//! The store's settings, kept in the `meta` table and loaded once at open.
+
+use std::str::FromStr;
+
+use pos_shared::barcode::EmbeddedConfig;
+use pos_shared::ids::TerminalId;
+use pos_shared::money::{Money, RoundingMode};
+use pos_shared::pricing::{PricingRules, TaxMode};
+use pos_shared::receipt::StoreHeader;
+use rusqlite::{Connection, OptionalExtension};
+use rust_decimal::Decimal;
+
+use crate::error::{CoreError, CoreResult};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoreSettings {
+    pub store_name: String,
+    pub terminal_name: String,
+    pub terminal_id: TerminalId,
+    pub currency: String,
+    pub tax_mode: TaxMode,
+    pub rounding: RoundingMode,
+    /// Cash rounding step, e.g. 0.05; none for exact cash.
+    pub cash_increment: Option<Money>,
+    /// Discounts above this percentage need a manager.
+    pub discount_limit_percent: Decimal,
+    pub embedded: EmbeddedConfig,
+    pub header_lines: Vec<String>,
+    pub footer_lines: Vec<String>,
+    /// Characters per receipt line (42 for 80 mm paper, 32 for 58 mm).
+    pub receipt_width: usize,
+}
+
+impl StoreSettings {
+    pub fn new(store_name: &str, terminal_name: &str, terminal_id: TerminalId, currency: &str) -> CoreResult<Self> {
+        let currency = currency.trim().to_ascii_uppercase();
+        if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(CoreError::Invalid(format!("currency `{currency}` must be a 3-letter code like EUR")));
+        }
+        if ["JPY", "KRW", "BHD", "KWD", "TND"].contains(&currency.as_str()) {
+            return Err(CoreError::Invalid(format!(
+                "currency {currency} does not have 2 minor digits, which is all this version supports"
+            )));
+        }
+        if store_name.trim().is_empty() || terminal_name.trim().is_empty() {
+            return Err(CoreError::Invalid("store and terminal names must not be empty".into()));
+        }
+        Ok(StoreSettings {
+            store_name: store_name.trim().to_string(),
+            terminal_name: terminal_name.trim().to_string(),
+            terminal_id,
+            currency,
+            tax_mode: TaxMode::Inclusive,
+            rounding: RoundingMode::HalfUp,
+            cash_increment: None,
+            discount_limit_percent: Decimal::from(10),
+            embedded: EmbeddedConfig::default(),
+            header_lines: Vec::new(),
+            footer_lines: vec!["Thank you for shopping with us".into()],
+            receipt_width: 42,
+        })
+    }
+
+    pub fn pricing(&self) -> PricingRules {
+        PricingRules { tax_mode: self.tax_mode, rounding: self.rounding }
+    }
+
+    pub fn header(&self) -> StoreHeader {
+        StoreHeader { name: self.store_name.clone(), lines: self.header_lines.clone(), footer: self.footer_lines.clone() }
+    }
+
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("store_name", self.store_name.clone()),
+            ("terminal_name", self.terminal_name.clone()),
+            ("terminal_id", self.terminal_id.to_string()),
+            ("currency", self.currency.clone()),
+            ("tax_mode", if self.tax_mode == TaxMode::Inclusive { "inclusive" } else { "exclusive" }.into()),
+            ("rounding", if self.rounding == RoundingMode::HalfUp { "half-up" } else { "half-even" }.into()),
+            ("cash_increment", self.cash_increment.map(|m| m.to_string()).unwrap_or_default()),
+            ("discount_limit_percent", self.discount_limit_percent.to_string()),
+            ("embedded", serde_json::to_string(&self.embedded).expect("layouts serialise")),
+            ("header_lines", self.header_lines.join("\n")),
+            ("footer_lines", self.footer_lines.join("\n")),
+            ("receipt_width", self.receipt_width.to_string()),
+        ]
+    }
+
+    pub fn save(&self, conn: &Connection) -> CoreResult<()> {
+        let mut stmt = conn.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?;
+        for (key, value) in self.pairs() {
+            stmt.execute((key, value))?;
+        }
+        Ok(())
+    }
+
+    /// Loads the settings; `None` when the store was never initialised.
+    pub fn load(conn: &Connection) -> CoreResult<Option<StoreSettings>> {
+        let get = |key: &str| -> CoreResult<Option<String>> {
+            Ok(conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+        };
+        let Some(terminal_id) = get("terminal_id")? else {
+            return Ok(None);
+        };
+        let text = |key: &str| -> CoreResult<String> { Ok(get(key)?.unwrap_or_default()) };
+        let corrupt = |key: &str| CoreError::Invalid(format!("setting `{key}` is not valid"));
+        let lines = |value: String| -> Vec<String> { value.lines().map(str::to_string).collect() };
+        let cash_increment = text("cash_increment")?;
+        Ok(Some(StoreSettings {
+            store_name: text("store_name")?,
+            terminal_name: text("terminal_name")?,
+            terminal_id: terminal_id.parse()?,
+            currency: text("currency")?,
+            tax_mode: match text("tax_mode")?.as_str() {
+                "exclusive" => TaxMode::Exclusive,
+                _ => TaxMode::Inclusive,
+            },
+            rounding: RoundingMode::from_str(&text("rounding")?)?,
+            cash_increment: if cash_increment.is_empty() { None } else { Some(cash_increment.parse()?) },
+            discount_limit_percent: text("discount_limit_percent")?.parse().map_err(|_| corrupt("discount_limit_percent"))?,
+            embedded: serde_json::from_str(&text("embedded")?).map_err(|_| corrupt("embedded"))?,
+            header_lines: lines(text("header_lines")?),
+            footer_lines: lines(text("footer_lines")?),
+            receipt_width: text("receipt_width")?.parse().map_err(|_| corrupt("receipt_width"))?,
+        }))
+    }
+}

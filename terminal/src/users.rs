@@ -1,0 +1,107 @@
+//! Users, roles and PINs: argon2-hashed PINs, login by PIN alone (so PINs are
+//! unique per terminal), and a lockout after repeated wrong PINs.
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use pos_shared::roles::Role;
+use rusqlite::params;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{CoreError, CoreResult};
+use crate::Terminal;
+
+/// Wrong PINs in a row before PIN entry locks.
+const MAX_FAILURES: i64 = 5;
+/// How long PIN entry stays locked.
+const LOCKOUT_MS: i64 = 60_000;
+
+/// Someone logged in at the terminal.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Operator {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+}
+
+fn validate_pin(pin: &str) -> CoreResult<()> {
+    if !(4..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(CoreError::Invalid("a PIN is 4 to 8 digits".into()));
+    }
+    Ok(())
+}
+
+fn hash_pin(pin: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default().hash_password(pin.as_bytes(), &salt).expect("argon2 hashes any PIN").to_string()
+}
+
+fn pin_matches(pin: &str, stored: &str) -> bool {
+    PasswordHash::new(stored).is_ok_and(|hash| Argon2::default().verify_password(pin.as_bytes(), &hash).is_ok())
+}
+
+impl Terminal {
+    fn active_users(&self) -> CoreResult<Vec<(Operator, String)>> {
+        let mut stmt = self.conn.prepare_cached("SELECT id, name, role, pin_hash FROM users WHERE active = 1")?;
+        let rows = stmt.query_map([], |row| {
+            let role: String = row.get(2)?;
+            let role = role.parse().unwrap_or(Role::Cashier);
+            Ok((Operator { id: row.get(0)?, name: row.get(1)?, role }, row.get(3)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Adds a user. The PIN must be new on this terminal, since a PIN alone
+    /// says who is logging in.
+    pub fn add_user(&mut self, name: &str, role: Role, pin: &str) -> CoreResult<Operator> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 40 {
+            return Err(CoreError::Invalid("a user name is 1 to 40 characters".into()));
+        }
+        validate_pin(pin)?;
+        let users = self.active_users()?;
+        if users.iter().any(|(u, _)| u.name.eq_ignore_ascii_case(name)) {
+            return Err(CoreError::Invalid(format!("a user named {name} already exists")));
+        }
+        if users.iter().any(|(_, hash)| pin_matches(pin, hash)) {
+            return Err(CoreError::Invalid("that PIN is taken: choose another".into()));
+        }
+        self.conn.execute(
+            "INSERT INTO users (name, role, pin_hash) VALUES (?1, ?2, ?3)",
+            params![name, role.as_str(), hash_pin(pin)],
+        )?;
+        Ok(Operator { id: self.conn.last_insert_rowid(), name: name.to_string(), role })
+    }
+
+    /// Who this PIN belongs to. Five wrong PINs in a row lock PIN entry for
+    /// a minute.
+    pub fn login(&mut self, pin: &str) -> CoreResult<Operator> {
+        let now = self.clock.now_ms();
+        let (failures, locked_until): (i64, i64) =
+            self.conn.query_row("SELECT failures, locked_until_ms FROM pin_guard", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        if locked_until > now {
+            return Err(CoreError::LockedOut(((locked_until - now) as u64).div_ceil(1000)));
+        }
+        let found = self.active_users()?.into_iter().find(|(_, hash)| pin_matches(pin, hash));
+        match found {
+            Some((operator, _)) => {
+                self.conn.execute("UPDATE pin_guard SET failures = 0, locked_until_ms = 0", [])?;
+                Ok(operator)
+            }
+            None => {
+                let failures = failures + 1;
+                let (failures, locked_until) =
+                    if failures >= MAX_FAILURES { (0, now + LOCKOUT_MS) } else { (failures, 0) };
+                self.conn.execute(
+                    "UPDATE pin_guard SET failures = ?1, locked_until_ms = ?2",
+                    params![failures, locked_until],
+                )?;
+                Err(CoreError::WrongPin)
+            }
+        }
+    }
+
+    pub fn users(&self) -> CoreResult<Vec<Operator>> {
+        Ok(self.active_users()?.into_iter().map(|(u, _)| u).collect())
+    }
+}
