@@ -114,7 +114,11 @@ impl fmt::Display for ReceiptNo {
 impl FromStr for ReceiptNo {
     type Err = IdError;
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let bad = || IdError(format!("receipt number `{text}` must look like S01-T02-000123"));
+        let bad = || {
+            IdError(format!(
+                "receipt number `{text}` must look like S01-T02-000123"
+            ))
+        };
         let (terminal, number) = text.trim().rsplit_once('-').ok_or_else(bad)?;
         let terminal = terminal.parse().map_err(|_| bad())?;
         if number.len() < 6 || !number.bytes().all(|b| b.is_ascii_digit()) {
@@ -147,12 +151,23 @@ mod tests {
         let no = ReceiptNo::new(TerminalId::new("S01", "T02").unwrap(), 123);
         assert_eq!(no.to_string(), "S01-T02-000123");
         assert_eq!("S01-T02-000123".parse::<ReceiptNo>().unwrap(), no);
-        assert_eq!("S01-T02-1234567".parse::<ReceiptNo>().unwrap().number(), 1_234_567);
+        assert_eq!(
+            "S01-T02-1234567".parse::<ReceiptNo>().unwrap().number(),
+            1_234_567
+        );
     }
 
     #[test]
     fn malformed_ids_are_refused() {
-        for bad in ["", "S01", "S01-T02", "S01-T02-12", "X01-T02-000001", "S01-T02-00001a", "S1-T02-000001"] {
+        for bad in [
+            "",
+            "S01",
+            "S01-T02",
+            "S01-T02-12",
+            "X01-T02-000001",
+            "S01-T02-00001a",
+            "S1-T02-000001",
+        ] {
             assert!(bad.parse::<ReceiptNo>().is_err(), "{bad}");
         }
         for bad in ["S01", "s01-t01", "S01-X01", "S01-T", "S01234-T01"] {

@@ -138,17 +138,45 @@ impl CashDirection {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
-    SessionOpened { session_id: i64, by: String, float: Money },
-    Sale(SaleRecord),
-    CashMoved { session_id: i64, by: String, direction: CashDirection, amount: Money, reason: String },
-    DrawerOpened { session_id: i64, by: String, reason: String },
+    SessionOpened {
+        session_id: i64,
+        by: String,
+        float: Money,
+    },
+    Sale(Box<SaleRecord>),
+    CashMoved {
+        session_id: i64,
+        by: String,
+        direction: CashDirection,
+        amount: Money,
+        reason: String,
+    },
+    DrawerOpened {
+        session_id: i64,
+        by: String,
+        reason: String,
+    },
     /// A manager approved what the acting user may not do alone.
-    Override { permission: Permission, user: String, approver: String, detail: String },
+    Override {
+        permission: Permission,
+        user: String,
+        approver: String,
+        detail: String,
+    },
     /// A cart abandoned before payment.
-    SaleVoided { session_id: i64, by: String, lines: u32, total: Money },
+    SaleVoided {
+        session_id: i64,
+        by: String,
+        lines: u32,
+        total: Money,
+    },
     ZReport(Box<SessionReport>),
     /// Goods came in (a delivery, or the opening stock of a new store).
-    StockReceived { by: String, reference: String, movements: Vec<StockMovement> },
+    StockReceived {
+        by: String,
+        reference: String,
+        movements: Vec<StockMovement>,
+    },
 }
 
 impl Event {
@@ -191,7 +219,12 @@ struct CanonicalEntryRef<'a> {
 /// The bytes an entry's hash covers: terminal, seq, time and event, as JSON
 /// with a fixed field order.
 pub fn canonical_bytes(terminal_id: &TerminalId, seq: Seq, at_ms: i64, event: &Event) -> Vec<u8> {
-    let entry = CanonicalEntryRef { terminal_id, seq, at_ms, event };
+    let entry = CanonicalEntryRef {
+        terminal_id,
+        seq,
+        at_ms,
+        event,
+    };
     serde_json::to_vec(&entry).expect("journal events always serialise")
 }
 
@@ -214,7 +247,11 @@ mod tests {
             terminal_id: "S01-T01".parse().unwrap(),
             seq: Seq(seq),
             at_ms: 1_700_000_000_000,
-            event: Event::SessionOpened { session_id: 1, by: "Ana".into(), float: Money::from_minor(10000) },
+            event: Event::SessionOpened {
+                session_id: 1,
+                by: "Ana".into(),
+                float: Money::from_minor(10000),
+            },
         }
     }
 
@@ -224,7 +261,10 @@ mod tests {
         let again = CanonicalEntry::from_bytes(&bytes).unwrap().to_bytes();
         assert_eq!(bytes, again);
         let text = String::from_utf8(bytes).unwrap();
-        assert!(text.starts_with(r#"{"terminal_id":"S01-T01","seq":1,"#), "{text}");
+        assert!(
+            text.starts_with(r#"{"terminal_id":"S01-T01","seq":1,"#),
+            "{text}"
+        );
         assert!(text.contains(r#""float":"100.00""#), "{text}");
     }
 

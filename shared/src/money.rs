@@ -59,7 +59,9 @@ pub enum MoneyError {
 }
 
 /// An amount of money, always held at exactly two decimals.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(try_from = "Decimal", into = "Decimal")]
 pub struct Money(Decimal);
 
@@ -101,7 +103,9 @@ impl Money {
     pub fn parse_non_negative(text: &str) -> Result<Money, MoneyError> {
         let money = text.parse::<Money>()?;
         if money.is_negative() {
-            return Err(MoneyError::Invalid(format!("amount `{text}` must not be negative")));
+            return Err(MoneyError::Invalid(format!(
+                "amount `{text}` must not be negative"
+            )));
         }
         Ok(money)
     }
@@ -116,7 +120,9 @@ impl TryFrom<Decimal> for Money {
             )));
         }
         if value.abs() > Decimal::from(MAX_ABS_MAJOR) {
-            return Err(MoneyError::Invalid(format!("amount `{value}` is out of range")));
+            return Err(MoneyError::Invalid(format!(
+                "amount `{value}` is out of range"
+            )));
         }
         let mut value = value;
         value.rescale(MINOR_DIGITS);
@@ -222,11 +228,27 @@ mod tests {
 
     #[test]
     fn parse_table() {
-        let ok = [("20", "20.00"), ("19.9", "19.90"), ("0.01", "0.01"), (" 7.5 ", "7.50"), ("-3", "-3.00")];
+        let ok = [
+            ("20", "20.00"),
+            ("19.9", "19.90"),
+            ("0.01", "0.01"),
+            (" 7.5 ", "7.50"),
+            ("-3", "-3.00"),
+        ];
         for (text, want) in ok {
             assert_eq!(text.parse::<Money>().unwrap().to_string(), want, "{text}");
         }
-        for bad in ["", "abc", "1.005", "1e3", "+5", "1,50", "2000000000", "--1", "1.2.3"] {
+        for bad in [
+            "",
+            "abc",
+            "1.005",
+            "1e3",
+            "+5",
+            "1,50",
+            "2000000000",
+            "--1",
+            "1.2.3",
+        ] {
             assert!(bad.parse::<Money>().is_err(), "{bad} should be refused");
         }
         assert!(Money::parse_non_negative("-1").is_err());
@@ -244,7 +266,10 @@ mod tests {
     fn serde_is_a_string_with_two_decimals() {
         let json = serde_json::to_string(&Money::from_minor(250)).unwrap();
         assert_eq!(json, "\"2.50\"");
-        assert_eq!(serde_json::from_str::<Money>("\"2.5\"").unwrap(), Money::from_minor(250));
+        assert_eq!(
+            serde_json::from_str::<Money>("\"2.5\"").unwrap(),
+            Money::from_minor(250)
+        );
         assert!(serde_json::from_str::<Money>("\"2.555\"").is_err());
     }
 }

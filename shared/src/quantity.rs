@@ -78,7 +78,9 @@ impl Quantity {
     /// for pieces, and not absurdly large.
     pub fn new(value: Decimal, unit: Unit) -> Result<Quantity, QuantityError> {
         if value <= Decimal::ZERO {
-            return Err(QuantityError(format!("quantity {value} must be more than zero")));
+            return Err(QuantityError(format!(
+                "quantity {value} must be more than zero"
+            )));
         }
         if value.normalize().scale() > QTY_DIGITS {
             return Err(QuantityError(format!(
@@ -151,9 +153,18 @@ mod tests {
 
     #[test]
     fn quantity_table() {
-        let ok = [("2", Unit::Each, 2000), ("0.350", Unit::Kg, 350), ("1.5", Unit::L, 1500), ("9999", Unit::Each, 9_999_000)];
+        let ok = [
+            ("2", Unit::Each, 2000),
+            ("0.350", Unit::Kg, 350),
+            ("1.5", Unit::L, 1500),
+            ("9999", Unit::Each, 9_999_000),
+        ];
         for (text, unit, milli) in ok {
-            assert_eq!(Quantity::parse(text, unit).unwrap().milli(), milli, "{text} {unit}");
+            assert_eq!(
+                Quantity::parse(text, unit).unwrap().milli(),
+                milli,
+                "{text} {unit}"
+            );
         }
         let bad = [
             ("0", Unit::Each),
@@ -165,7 +176,10 @@ mod tests {
             ("", Unit::Each),
         ];
         for (text, unit) in bad {
-            assert!(Quantity::parse(text, unit).is_err(), "{text} {unit} should be refused");
+            assert!(
+                Quantity::parse(text, unit).is_err(),
+                "{text} {unit} should be refused"
+            );
         }
     }
 

@@ -82,7 +82,16 @@ mod tests {
     #[test]
     fn cashier_needs_a_manager_for_sensitive_actions() {
         use Permission::*;
-        for p in [VoidLine, DiscountAboveLimit, PriceOverride, ReturnWithoutReceipt, NoSaleDrawer, CashInOut, ZReport, ManageUsers] {
+        for p in [
+            VoidLine,
+            DiscountAboveLimit,
+            PriceOverride,
+            ReturnWithoutReceipt,
+            NoSaleDrawer,
+            CashInOut,
+            ZReport,
+            ManageUsers,
+        ] {
             assert!(!Role::Cashier.allows(p), "{p:?}");
             assert!(Role::Manager.allows(p), "{p:?}");
         }

@@ -5,7 +5,7 @@ use std::fmt;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::quantity::{Quantity, QTY_DIGITS};
+use crate::quantity::{QTY_DIGITS, Quantity};
 
 /// Why stock moved. Corrections are new movements with a reason, never edits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -30,9 +30,14 @@ impl MovementReason {
     }
 
     pub fn parse(text: &str) -> Option<MovementReason> {
-        [MovementReason::Sale, MovementReason::Return, MovementReason::Damaged, MovementReason::Delivery]
-            .into_iter()
-            .find(|r| r.as_str() == text)
+        [
+            MovementReason::Sale,
+            MovementReason::Return,
+            MovementReason::Damaged,
+            MovementReason::Delivery,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == text)
     }
 }
 
@@ -52,11 +57,19 @@ pub struct StockMovement {
 
 impl StockMovement {
     pub fn outgoing(sku: &str, qty: Quantity, reason: MovementReason) -> StockMovement {
-        StockMovement { sku: sku.to_string(), qty_milli: -qty.milli(), reason }
+        StockMovement {
+            sku: sku.to_string(),
+            qty_milli: -qty.milli(),
+            reason,
+        }
     }
 
     pub fn incoming(sku: &str, qty: Quantity, reason: MovementReason) -> StockMovement {
-        StockMovement { sku: sku.to_string(), qty_milli: qty.milli(), reason }
+        StockMovement {
+            sku: sku.to_string(),
+            qty_milli: qty.milli(),
+            reason,
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::money::{round_to_step, Money, RoundingMode};
+use crate::money::{Money, RoundingMode, round_to_step};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -42,7 +42,9 @@ impl FromStr for TenderKind {
             "cash" => Ok(TenderKind::Cash),
             "card" => Ok(TenderKind::Card),
             "other" | "voucher" => Ok(TenderKind::Other),
-            other => Err(TenderError::Invalid(format!("tender `{other}` must be cash, card or other"))),
+            other => Err(TenderError::Invalid(format!(
+                "tender `{other}` must be cash, card or other"
+            ))),
         }
     }
 }
@@ -58,14 +60,18 @@ impl FromStr for Tender {
     type Err = TenderError;
     /// `cash:20.00`, `card:5`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (kind, amount) = s
-            .split_once(':')
-            .ok_or_else(|| TenderError::Invalid(format!("payment `{s}` must look like cash:20.00")))?;
-        let amount = Money::parse_non_negative(amount).map_err(|e| TenderError::Invalid(format!("payment `{s}`: {e}")))?;
+        let (kind, amount) = s.split_once(':').ok_or_else(|| {
+            TenderError::Invalid(format!("payment `{s}` must look like cash:20.00"))
+        })?;
+        let amount = Money::parse_non_negative(amount)
+            .map_err(|e| TenderError::Invalid(format!("payment `{s}`: {e}")))?;
         if amount.is_zero() {
             return Err(TenderError::Invalid(format!("payment `{s}` is zero")));
         }
-        Ok(Tender { kind: kind.parse()?, amount })
+        Ok(Tender {
+            kind: kind.parse()?,
+            amount,
+        })
     }
 }
 
@@ -105,21 +111,49 @@ pub fn cash_amount_due(remaining: Money, increment: Option<Money>) -> Money {
 
 /// Pays `due` with `tenders`. Card and other tenders may not exceed what is
 /// due; cash covers the rest (rounded to `cash_increment`) and gives change.
-pub fn settle(due: Money, tenders: &[Tender], cash_increment: Option<Money>) -> Result<Settlement, TenderError> {
-    let non_cash: Money = tenders.iter().filter(|t| t.kind != TenderKind::Cash).map(|t| t.amount).sum();
+pub fn settle(
+    due: Money,
+    tenders: &[Tender],
+    cash_increment: Option<Money>,
+) -> Result<Settlement, TenderError> {
+    let non_cash: Money = tenders
+        .iter()
+        .filter(|t| t.kind != TenderKind::Cash)
+        .map(|t| t.amount)
+        .sum();
     if non_cash > due {
-        return Err(TenderError::NonCashOverpaid { given: non_cash, due });
+        return Err(TenderError::NonCashOverpaid {
+            given: non_cash,
+            due,
+        });
     }
-    let cash: Money = tenders.iter().filter(|t| t.kind == TenderKind::Cash).map(|t| t.amount).sum();
+    let cash: Money = tenders
+        .iter()
+        .filter(|t| t.kind == TenderKind::Cash)
+        .map(|t| t.amount)
+        .sum();
     let remaining = due - non_cash;
     let has_cash = tenders.iter().any(|t| t.kind == TenderKind::Cash);
-    let cash_due = if has_cash { cash_amount_due(remaining, cash_increment) } else { remaining };
+    let cash_due = if has_cash {
+        cash_amount_due(remaining, cash_increment)
+    } else {
+        remaining
+    };
     if cash < cash_due {
-        return Err(TenderError::Short { missing: cash_due - cash });
+        return Err(TenderError::Short {
+            missing: cash_due - cash,
+        });
     }
-    let mut payments: Vec<Tender> = tenders.iter().filter(|t| t.kind != TenderKind::Cash).copied().collect();
+    let mut payments: Vec<Tender> = tenders
+        .iter()
+        .filter(|t| t.kind != TenderKind::Cash)
+        .copied()
+        .collect();
     if has_cash && !cash_due.is_zero() {
-        payments.push(Tender { kind: TenderKind::Cash, amount: cash_due });
+        payments.push(Tender {
+            kind: TenderKind::Cash,
+            amount: cash_due,
+        });
     }
     Ok(Settlement {
         payments,
@@ -133,7 +167,10 @@ pub fn settle(due: Money, tenders: &[Tender], cash_increment: Option<Money>) -> 
 pub fn totals_by_kind<'a>(tenders: impl IntoIterator<Item = &'a Tender>) -> Vec<Tender> {
     let mut sums = [Money::ZERO; 3];
     for t in tenders {
-        let i = TenderKind::ALL.iter().position(|k| *k == t.kind).expect("all kinds listed");
+        let i = TenderKind::ALL
+            .iter()
+            .position(|k| *k == t.kind)
+            .expect("all kinds listed");
         sums[i] += t.amount;
     }
     TenderKind::ALL
@@ -156,10 +193,18 @@ mod tests {
         text.parse().unwrap()
     }
 
+    /// (due, tenders, cash increment, change, cash rounding)
+    type SettleCase = (
+        &'static str,
+        &'static [&'static str],
+        Option<&'static str>,
+        &'static str,
+        &'static str,
+    );
+
     #[test]
     fn settle_table() {
-        // (due, tenders, increment, change, rounding)
-        let cases: [(&str, &[&str], Option<&str>, &str, &str); 6] = [
+        let cases: [SettleCase; 6] = [
             ("12.30", &["cash:20"], None, "7.70", "0"),
             ("12.32", &["cash:20"], Some("0.05"), "7.70", "-0.02"),
             ("12.33", &["cash:20"], Some("0.05"), "7.65", "0.02"),
@@ -173,15 +218,28 @@ mod tests {
             assert_eq!(s.change, m(change), "{due} {tenders:?}");
             assert_eq!(s.cash_rounding, m(rounding), "{due} {tenders:?}");
             let kept: Money = s.payments.iter().map(|p| p.amount).sum();
-            assert_eq!(kept, m(due) + s.cash_rounding, "kept money equals the rounded total");
+            assert_eq!(
+                kept,
+                m(due) + s.cash_rounding,
+                "kept money equals the rounded total"
+            );
         }
     }
 
     #[test]
     fn short_and_overpaid() {
-        assert_eq!(settle(m("10"), &[t("cash:9.99")], None), Err(TenderError::Short { missing: m("0.01") }));
-        assert!(matches!(settle(m("10"), &[t("card:10.01")], None), Err(TenderError::NonCashOverpaid { .. })));
-        assert!(matches!(settle(m("10"), &[], None), Err(TenderError::Short { .. })));
+        assert_eq!(
+            settle(m("10"), &[t("cash:9.99")], None),
+            Err(TenderError::Short { missing: m("0.01") })
+        );
+        assert!(matches!(
+            settle(m("10"), &[t("card:10.01")], None),
+            Err(TenderError::NonCashOverpaid { .. })
+        ));
+        assert!(matches!(
+            settle(m("10"), &[], None),
+            Err(TenderError::Short { .. })
+        ));
         assert!(settle(Money::ZERO, &[], None).is_ok());
     }
 

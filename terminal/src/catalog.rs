@@ -8,11 +8,11 @@ use pos_shared::barcode::{Barcode, BarcodeError, EmbeddedValue, Scan};
 use pos_shared::money::Money;
 use pos_shared::pricing::TaxRate;
 use pos_shared::quantity::{Quantity, Unit};
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 
-use crate::error::{CoreError, CoreResult};
 use crate::Terminal;
+use crate::error::{CoreError, CoreResult};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Product {
@@ -34,18 +34,25 @@ pub struct Found {
     pub embedded: Option<EmbeddedValue>,
 }
 
-const PRODUCT_COLUMNS: &str = "p.id, p.sku, p.name, p.price_minor, p.unit, p.tax_rate, p.cost_minor, p.category, p.archived";
+const PRODUCT_COLUMNS: &str =
+    "p.id, p.sku, p.name, p.price_minor, p.unit, p.tax_rate, p.cost_minor, p.category, p.archived";
 
 fn product_from_row(row: &Row<'_>) -> rusqlite::Result<Product> {
     let text = |i: usize| -> rusqlite::Result<String> { row.get(i) };
-    let invalid = |i: usize, e: String| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into());
+    let invalid = |i: usize, e: String| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+    };
     Ok(Product {
         id: row.get(0)?,
         sku: text(1)?,
         name: text(2)?,
         price: Money::from_minor(row.get(3)?),
-        unit: text(4)?.parse().map_err(|e: pos_shared::quantity::QuantityError| invalid(4, e.0))?,
-        tax_rate: text(5)?.parse().map_err(|e: pos_shared::pricing::PricingError| invalid(5, e.to_string()))?,
+        unit: text(4)?
+            .parse()
+            .map_err(|e: pos_shared::quantity::QuantityError| invalid(4, e.0))?,
+        tax_rate: text(5)?
+            .parse()
+            .map_err(|e: pos_shared::pricing::PricingError| invalid(5, e.to_string()))?,
         cost: row.get::<_, Option<i64>>(6)?.map(Money::from_minor),
         category: text(7)?,
         archived: row.get(8)?,
@@ -73,8 +80,18 @@ pub struct ImportSummary {
     pub barcodes: usize,
 }
 
-fn parse_row(line: u64, record: &csv::StringRecord, columns: &HashMap<String, usize>) -> Result<CatalogRow, String> {
-    let field = |name: &str| columns.get(name).and_then(|&i| record.get(i)).map(str::trim).unwrap_or("");
+fn parse_row(
+    line: u64,
+    record: &csv::StringRecord,
+    columns: &HashMap<String, usize>,
+) -> Result<CatalogRow, String> {
+    let field = |name: &str| {
+        columns
+            .get(name)
+            .and_then(|&i| record.get(i))
+            .map(str::trim)
+            .unwrap_or("")
+    };
     let sku = field("sku");
     if sku.is_empty() || sku.len() > 32 || sku.chars().any(char::is_whitespace) {
         return Err("sku must be 1 to 32 characters without spaces".into());
@@ -84,7 +101,9 @@ fn parse_row(line: u64, record: &csv::StringRecord, columns: &HashMap<String, us
         return Err(format!("product {sku} has no name"));
     }
     let price = Money::parse_non_negative(field("price")).map_err(|e| format!("price: {e}"))?;
-    let unit: Unit = field("unit").parse().map_err(|e: pos_shared::quantity::QuantityError| e.0)?;
+    let unit: Unit = field("unit")
+        .parse()
+        .map_err(|e: pos_shared::quantity::QuantityError| e.0)?;
     let tax_rate = match field("tax_rate") {
         "" => "0".parse(),
         text => text.parse(),
@@ -99,7 +118,11 @@ fn parse_row(line: u64, record: &csv::StringRecord, columns: &HashMap<String, us
         text => Some(Quantity::parse(text, unit).map_err(|e| format!("reorder_point: {e}"))?),
     };
     let mut barcodes = Vec::new();
-    for code in field("barcode").split('|').map(str::trim).filter(|c| !c.is_empty()) {
+    for code in field("barcode")
+        .split('|')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
         let barcode = Barcode::parse(code).map_err(|e| format!("barcode: {e}"))?;
         barcodes.push(barcode.lookup_key());
     }
@@ -118,21 +141,33 @@ fn parse_row(line: u64, record: &csv::StringRecord, columns: &HashMap<String, us
 }
 
 fn read_rows(input: impl Read) -> CoreResult<Vec<CatalogRow>> {
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(input);
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(input);
     let row_error = |line: u64, message: String| CoreError::CatalogRow { line, message };
-    let headers = reader.headers().map_err(|e| row_error(1, e.to_string()))?.clone();
-    let columns: HashMap<String, usize> =
-        headers.iter().enumerate().map(|(i, h)| (h.trim().to_ascii_lowercase(), i)).collect();
+    let headers = reader
+        .headers()
+        .map_err(|e| row_error(1, e.to_string()))?
+        .clone();
+    let columns: HashMap<String, usize> = headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.trim().to_ascii_lowercase(), i))
+        .collect();
     for required in ["sku", "name", "price"] {
         if !columns.contains_key(required) {
-            return Err(row_error(1, format!("the header has no `{required}` column")));
+            return Err(row_error(
+                1,
+                format!("the header has no `{required}` column"),
+            ));
         }
     }
     let mut rows = Vec::new();
     let mut skus = HashSet::new();
     let mut barcodes = HashMap::new();
     for record in reader.records() {
-        let record = record.map_err(|e| row_error(e.position().map_or(0, |p| p.line()), e.to_string()))?;
+        let record =
+            record.map_err(|e| row_error(e.position().map_or(0, |p| p.line()), e.to_string()))?;
         let line = record.position().map_or(0, |p| p.line());
         let row = parse_row(line, &record, &columns).map_err(|m| row_error(line, m))?;
         if !skus.insert(row.sku.to_ascii_uppercase()) {
@@ -140,7 +175,10 @@ fn read_rows(input: impl Read) -> CoreResult<Vec<CatalogRow>> {
         }
         for code in &row.barcodes {
             if let Some(other) = barcodes.insert(code.clone(), row.sku.clone()) {
-                return Err(row_error(line, format!("barcode {code} is also on {other}")));
+                return Err(row_error(
+                    line,
+                    format!("barcode {code} is also on {other}"),
+                ));
             }
         }
         rows.push(row);
@@ -183,7 +221,11 @@ impl Terminal {
                     ],
                     |r| r.get(0),
                 )?;
-                if existed { summary.updated += 1 } else { summary.added += 1 }
+                if existed {
+                    summary.updated += 1
+                } else {
+                    summary.added += 1
+                }
                 clear.execute([id])?;
                 for code in &row.barcodes {
                     let taken: Option<i64> = owner.query_row([code], |r| r.get(0)).optional()?;
@@ -204,12 +246,22 @@ impl Terminal {
 
     pub fn product_by_sku(&self, sku: &str) -> CoreResult<Option<Product>> {
         let sql = format!("SELECT {PRODUCT_COLUMNS} FROM products p WHERE p.sku = ?1");
-        Ok(self.conn.prepare_cached(&sql)?.query_row([sku], product_from_row).optional()?)
+        Ok(self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row([sku], product_from_row)
+            .optional()?)
     }
 
     fn product_by_barcode(&self, key: &str) -> CoreResult<Option<Product>> {
-        let sql = format!("SELECT {PRODUCT_COLUMNS} FROM barcodes b JOIN products p ON p.id = b.product_id WHERE b.code = ?1");
-        Ok(self.conn.prepare_cached(&sql)?.query_row([key], product_from_row).optional()?)
+        let sql = format!(
+            "SELECT {PRODUCT_COLUMNS} FROM barcodes b JOIN products p ON p.id = b.product_id WHERE b.code = ?1"
+        );
+        Ok(self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row([key], product_from_row)
+            .optional()?)
     }
 
     /// Finds what a scanned or typed code names: a barcode (plain or with an
@@ -223,21 +275,35 @@ impl Terminal {
                     Some(p) => p,
                     None => self.product_by_sku(code)?.ok_or_else(unknown)?,
                 };
-                Ok(Found { product, embedded: None })
+                Ok(Found {
+                    product,
+                    embedded: None,
+                })
             }
             Ok(Scan::Embedded { product, value }) => {
-                let product = self.product_by_barcode(product.digits())?.ok_or_else(unknown)?;
-                Ok(Found { product, embedded: Some(value) })
+                let product = self
+                    .product_by_barcode(product.digits())?
+                    .ok_or_else(unknown)?;
+                Ok(Found {
+                    product,
+                    embedded: Some(value),
+                })
             }
             Err(BarcodeError::CheckDigit(_)) if code.bytes().all(|b| b.is_ascii_digit()) => {
                 let product = self.product_by_sku(code)?;
-                product.map(|product| Found { product, embedded: None }).ok_or_else(|| {
-                    CoreError::Barcode(BarcodeError::CheckDigit(code.to_string()))
-                })
+                product
+                    .map(|product| Found {
+                        product,
+                        embedded: None,
+                    })
+                    .ok_or_else(|| CoreError::Barcode(BarcodeError::CheckDigit(code.to_string())))
             }
             Err(_) => {
                 let product = self.product_by_sku(code)?.ok_or_else(unknown)?;
-                Ok(Found { product, embedded: None })
+                Ok(Found {
+                    product,
+                    embedded: None,
+                })
             }
         }
     }
@@ -262,7 +328,11 @@ impl Terminal {
     }
 
     pub fn product_count(&self) -> CoreResult<u64> {
-        Ok(self.conn.query_row("SELECT COUNT(*) FROM products WHERE archived = 0", [], |r| r.get(0))?)
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*) FROM products WHERE archived = 0",
+            [],
+            |r| r.get(0),
+        )?)
     }
 }
 

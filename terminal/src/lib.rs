@@ -23,6 +23,9 @@ pub mod settings;
 pub mod stock;
 pub mod users;
 
+#[cfg(test)]
+mod test_support;
+
 pub use cart::Cart;
 pub use clock::{Clock, SystemClock};
 pub use error::{CoreError, CoreResult};
@@ -46,7 +49,12 @@ impl Terminal {
             return Err(CoreError::AlreadyInitialised(dir.display().to_string()));
         }
         settings.save(&conn)?;
-        Ok(Terminal { conn, settings, clock: Box::new(SystemClock), dir: dir.to_path_buf() })
+        Ok(Terminal {
+            conn,
+            settings,
+            clock: Box::new(SystemClock),
+            dir: dir.to_path_buf(),
+        })
     }
 
     /// Opens the store in `dir`.
@@ -63,7 +71,12 @@ impl Terminal {
         }
         let conn = db::open(&path)?;
         let settings = StoreSettings::load(&conn)?.ok_or_else(not_initialised)?;
-        Ok(Terminal { conn, settings, clock, dir: dir.to_path_buf() })
+        Ok(Terminal {
+            conn,
+            settings,
+            clock,
+            dir: dir.to_path_buf(),
+        })
     }
 
     pub fn settings(&self) -> &StoreSettings {

@@ -5,17 +5,17 @@
 use pos_shared::ids::ReceiptNo;
 use pos_shared::journal::{Event, SaleKind, SaleLineRecord, SaleRecord};
 use pos_shared::money::Money;
-use pos_shared::pricing::{price_ticket, TaxBand, TaxMode, TaxRate, TicketLine, Totals};
+use pos_shared::pricing::{TaxBand, TaxMode, TaxRate, TicketLine, Totals, price_ticket};
 use pos_shared::quantity::Quantity;
 use pos_shared::returns::ReturnableLine;
 use pos_shared::roles::Permission;
 use pos_shared::stock::{MovementReason, StockMovement};
-use pos_shared::tender::{cash_amount_due, Settlement, Tender, TenderKind};
+use pos_shared::tender::{Settlement, Tender, TenderKind, cash_amount_due};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
 use crate::error::{CoreError, CoreResult};
-use crate::sale::{line_records, Committed, Draft};
+use crate::sale::{Committed, Draft, line_records};
 use crate::{Operator, Terminal};
 
 /// One product coming back: its code and quantity (default: one piece, or
@@ -39,8 +39,16 @@ pub struct ReturnRequest {
 fn refund_totals(lines: &[SaleLineRecord], tax_mode: TaxMode) -> Totals {
     let mut bands: BTreeMap<TaxRate, TaxBand> = BTreeMap::new();
     for line in lines {
-        let band = bands.entry(line.tax_rate).or_insert(TaxBand { rate: line.tax_rate, base: Money::ZERO, tax: Money::ZERO });
-        band.base += if tax_mode == TaxMode::Inclusive { line.net - line.tax } else { line.net };
+        let band = bands.entry(line.tax_rate).or_insert(TaxBand {
+            rate: line.tax_rate,
+            base: Money::ZERO,
+            tax: Money::ZERO,
+        });
+        band.base += if tax_mode == TaxMode::Inclusive {
+            line.net - line.tax
+        } else {
+            line.net
+        };
         band.tax += line.tax;
     }
     let net: Money = lines.iter().map(|l| l.net).sum();
@@ -51,14 +59,23 @@ fn refund_totals(lines: &[SaleLineRecord], tax_mode: TaxMode) -> Totals {
         discount: Money::ZERO,
         taxes: bands.into_values().collect(),
         tax,
-        total: if tax_mode == TaxMode::Inclusive { net } else { net + tax },
+        total: if tax_mode == TaxMode::Inclusive {
+            net
+        } else {
+            net + tax
+        },
     }
 }
 
 impl Terminal {
     /// The original sale and, per line, what is still returnable.
-    pub fn returnable_lines(&self, receipt: &ReceiptNo) -> CoreResult<(SaleRecord, Vec<ReturnableLine>)> {
-        let (original, _) = self.sale_record(receipt)?.ok_or_else(|| CoreError::UnknownReceipt(receipt.to_string()))?;
+    pub fn returnable_lines(
+        &self,
+        receipt: &ReceiptNo,
+    ) -> CoreResult<(SaleRecord, Vec<ReturnableLine>)> {
+        let (original, _) = self
+            .sale_record(receipt)?
+            .ok_or_else(|| CoreError::UnknownReceipt(receipt.to_string()))?;
         if original.kind != SaleKind::Sale {
             return Err(CoreError::Invalid(format!("{receipt} is itself a return")));
         }
@@ -68,7 +85,9 @@ impl Terminal {
              FROM sale_lines l JOIN sales s ON s.id = l.sale_id
              WHERE s.original_receipt = ?1 GROUP BY l.original_line",
         )?;
-        for row in stmt.query_map([receipt.to_string()], |r| Ok((r.get::<_, u32>(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))? {
+        for row in stmt.query_map([receipt.to_string()], |r| {
+            Ok((r.get::<_, u32>(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))
+        })? {
             let (line, sums) = row?;
             returned.insert(line, sums);
         }
@@ -92,7 +111,11 @@ impl Terminal {
 
     /// Records a return and its refund. Nothing is written if any item is
     /// not on the receipt, exceeds what is left, or lacks an approval.
-    pub fn commit_return(&mut self, actor: &Operator, request: ReturnRequest) -> CoreResult<Committed> {
+    pub fn commit_return(
+        &mut self,
+        actor: &Operator,
+        request: ReturnRequest,
+    ) -> CoreResult<Committed> {
         if request.items.is_empty() {
             return Err(CoreError::EmptyCart);
         }
@@ -102,13 +125,25 @@ impl Terminal {
             None => {
                 let detail = format!("return without receipt, {} item(s)", request.items.len());
                 let pin = request.approver_pin.as_deref();
-                approvals.extend(self.authorize(actor, Permission::ReturnWithoutReceipt, pin, detail)?);
-                (self.lines_without_receipt(&request.items)?, TenderKind::Cash)
+                approvals.extend(self.authorize(
+                    actor,
+                    Permission::ReturnWithoutReceipt,
+                    pin,
+                    detail,
+                )?);
+                (
+                    self.lines_without_receipt(&request.items)?,
+                    TenderKind::Cash,
+                )
             }
         };
         let totals = refund_totals(&lines, self.settings.tax_mode);
         let kind = request.refund_to.unwrap_or(default_tender);
-        let paid = if kind == TenderKind::Cash { cash_amount_due(totals.total, self.settings.cash_increment) } else { totals.total };
+        let paid = if kind == TenderKind::Cash {
+            cash_amount_due(totals.total, self.settings.cash_increment)
+        } else {
+            totals.total
+        };
         let settlement = Settlement {
             payments: vec![Tender { kind, amount: paid }],
             cash_tendered: paid,
@@ -117,9 +152,17 @@ impl Terminal {
         };
         let mut movements = Vec::new();
         for line in &lines {
-            movements.push(StockMovement::incoming(&line.sku, line.qty, MovementReason::Return));
+            movements.push(StockMovement::incoming(
+                &line.sku,
+                line.qty,
+                MovementReason::Return,
+            ));
             if request.damaged {
-                movements.push(StockMovement::outgoing(&line.sku, line.qty, MovementReason::Damaged));
+                movements.push(StockMovement::outgoing(
+                    &line.sku,
+                    line.qty,
+                    MovementReason::Damaged,
+                ));
             }
         }
         let draft = Draft {
@@ -135,12 +178,19 @@ impl Terminal {
         self.record_sale(draft, &events)
     }
 
-    fn lines_against_receipt(&self, receipt: &ReceiptNo, items: &[ReturnItem]) -> CoreResult<(Vec<SaleLineRecord>, TenderKind)> {
+    fn lines_against_receipt(
+        &self,
+        receipt: &ReceiptNo,
+        items: &[ReturnItem],
+    ) -> CoreResult<(Vec<SaleLineRecord>, TenderKind)> {
         let (original, mut state) = self.returnable_lines(receipt)?;
         let mut lines = Vec::new();
         for item in items {
             let sku = self.find_code(&item.code)?.product.sku;
-            let not_on_receipt = || CoreError::NotOnReceipt { receipt: receipt.to_string(), code: item.code.clone() };
+            let not_on_receipt = || CoreError::NotOnReceipt {
+                receipt: receipt.to_string(),
+                code: item.code.clone(),
+            };
             let index = original
                 .lines
                 .iter()
@@ -152,7 +202,9 @@ impl Terminal {
             let sold = &original.lines[index];
             let qty = match item.qty {
                 Some(q) => Quantity::new(q, sold.unit)?,
-                None if sold.unit.is_measured() => Quantity::from_milli(state[index].remaining_milli()),
+                None if sold.unit.is_measured() => {
+                    Quantity::from_milli(state[index].remaining_milli())
+                }
                 None => Quantity::ONE,
             };
             let refund = state[index].refund(qty, self.settings.rounding)?;
@@ -173,7 +225,11 @@ impl Terminal {
                 original_line: Some(sold.line_no),
             });
         }
-        let tender = original.payments.iter().max_by_key(|p| p.amount).map_or(TenderKind::Cash, |p| p.kind);
+        let tender = original
+            .payments
+            .iter()
+            .max_by_key(|p| p.amount)
+            .map_or(TenderKind::Cash, |p| p.kind);
         Ok((lines, tender))
     }
 
@@ -183,7 +239,9 @@ impl Terminal {
             let product = self.find_code(&item.code)?.product;
             let qty = match item.qty {
                 Some(q) => Quantity::new(q, product.unit)?,
-                None if product.unit.is_measured() => return Err(CoreError::NeedsWeight(product.name, product.sku)),
+                None if product.unit.is_measured() => {
+                    return Err(CoreError::NeedsWeight(product.name, product.sku));
+                }
                 None => Quantity::ONE,
             };
             ticket.push(TicketLine {

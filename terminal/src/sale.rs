@@ -5,9 +5,9 @@
 use pos_shared::ids::{ReceiptNo, Seq};
 use pos_shared::journal::{Event, SaleKind, SaleLineRecord, SaleRecord};
 use pos_shared::pricing::{TicketLine, Totals};
-use pos_shared::receipt::{sale_receipt, ReceiptDoc};
+use pos_shared::receipt::{ReceiptDoc, sale_receipt};
 use pos_shared::stock::{MovementReason, StockMovement};
-use pos_shared::tender::{settle, Settlement, Tender};
+use pos_shared::tender::{Settlement, Tender, settle};
 use rusqlite::TransactionBehavior;
 
 use crate::clock::local_time_text;
@@ -63,14 +63,22 @@ pub(crate) struct Draft {
 impl Terminal {
     /// Takes payment for the cart and records the sale durably. Nothing is
     /// written when the payment is short or the cart cannot be priced.
-    pub fn commit_sale(&mut self, actor: &Operator, cart: &Cart, tenders: &[Tender]) -> CoreResult<Committed> {
+    pub fn commit_sale(
+        &mut self,
+        actor: &Operator,
+        cart: &Cart,
+        tenders: &[Tender],
+    ) -> CoreResult<Committed> {
         if cart.is_empty() {
             return Err(CoreError::EmptyCart);
         }
         let totals = self.cart_totals(cart)?;
         let settlement = settle(totals.total, tenders, self.settings.cash_increment)?;
-        let movements =
-            cart.lines.iter().map(|l| StockMovement::outgoing(&l.sku, l.qty, MovementReason::Sale)).collect();
+        let movements = cart
+            .lines
+            .iter()
+            .map(|l| StockMovement::outgoing(&l.sku, l.qty, MovementReason::Sale))
+            .collect();
         let draft = Draft {
             kind: SaleKind::Sale,
             cashier: actor.name.clone(),
@@ -88,14 +96,24 @@ impl Terminal {
     pub(crate) fn record_sale(&mut self, draft: Draft, before: &[Event]) -> CoreResult<Committed> {
         let at_ms = self.clock.now_ms();
         let terminal = self.settings.terminal_id.clone();
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let session_id = open_session_id(&tx)?.ok_or(CoreError::NoOpenSession)?;
         for event in before {
             append(&tx, &terminal, at_ms, event)?;
         }
         let number = next_counter(&tx, "receipt")?;
-        let Draft { kind, cashier, lines, totals, settlement, original_receipt, movements } = draft;
-        let event = Event::Sale(SaleRecord {
+        let Draft {
+            kind,
+            cashier,
+            lines,
+            totals,
+            settlement,
+            original_receipt,
+            movements,
+        } = draft;
+        let event = Event::Sale(Box::new(SaleRecord {
             receipt_no: ReceiptNo::new(terminal.clone(), number),
             kind,
             session_id,
@@ -112,12 +130,18 @@ impl Terminal {
             cash_rounding: settlement.cash_rounding,
             original_receipt,
             movements,
-        });
+        }));
         let appended = append(&tx, &terminal, at_ms, &event)?;
-        let Event::Sale(record) = event else { unreachable!("built as a sale above") };
+        let Event::Sale(record) = event else {
+            unreachable!("built as a sale above")
+        };
         insert_sale(&tx, &record, appended.seq, at_ms)?;
         tx.commit()?;
-        Ok(Committed { record, seq: appended.seq, at_ms })
+        Ok(Committed {
+            record: *record,
+            seq: appended.seq,
+            at_ms,
+        })
     }
 
     /// Abandons a cart before payment; the void and its approvals are journaled.
@@ -128,12 +152,19 @@ impl Terminal {
         let total = self.cart_totals(&cart).map(|t| t.total).unwrap_or_default();
         let at_ms = self.clock.now_ms();
         let terminal = self.settings.terminal_id.clone();
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let session_id = open_session_id(&tx)?.ok_or(CoreError::NoOpenSession)?;
         for approval in &cart.approvals {
             append(&tx, &terminal, at_ms, &approval.event())?;
         }
-        let voided = Event::SaleVoided { session_id, by: actor.name.clone(), lines: cart.lines.len() as u32, total };
+        let voided = Event::SaleVoided {
+            session_id,
+            by: actor.name.clone(),
+            lines: cart.lines.len() as u32,
+            total,
+        };
         append(&tx, &terminal, at_ms, &voided)?;
         tx.commit()?;
         Ok(())
@@ -141,13 +172,19 @@ impl Terminal {
 
     /// The customer receipt of a recorded sale or return.
     pub fn receipt_doc(&self, record: &SaleRecord, at_ms: i64, copy: bool) -> ReceiptDoc {
-        sale_receipt(&self.settings.header(), record, &local_time_text(at_ms), copy)
+        sale_receipt(
+            &self.settings.header(),
+            record,
+            &local_time_text(at_ms),
+            copy,
+        )
     }
 
     /// Any receipt again, marked COPY.
     pub fn reprint(&self, receipt: &ReceiptNo) -> CoreResult<ReceiptDoc> {
-        let (record, at_ms) =
-            self.sale_record(receipt)?.ok_or_else(|| CoreError::UnknownReceipt(receipt.to_string()))?;
+        let (record, at_ms) = self
+            .sale_record(receipt)?
+            .ok_or_else(|| CoreError::UnknownReceipt(receipt.to_string()))?;
         Ok(self.receipt_doc(&record, at_ms, true))
     }
 }

@@ -4,8 +4,8 @@
 use pos_shared::ids::Seq;
 use pos_shared::journal::Event;
 use pos_shared::quantity::Quantity;
-use pos_shared::stock::{milli_to_decimal, MovementReason, StockMovement};
-use rusqlite::{params, TransactionBehavior};
+use pos_shared::stock::{MovementReason, StockMovement, milli_to_decimal};
+use rusqlite::{TransactionBehavior, params};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -28,13 +28,17 @@ impl Terminal {
     pub fn on_hand_milli(&self, sku: &str) -> CoreResult<i64> {
         Ok(self
             .conn
-            .prepare_cached("SELECT COALESCE(SUM(qty_milli), 0) FROM stock_movements WHERE sku = ?1")?
+            .prepare_cached(
+                "SELECT COALESCE(SUM(qty_milli), 0) FROM stock_movements WHERE sku = ?1",
+            )?
             .query_row([sku], |r| r.get(0))?)
     }
 
     /// Stock of one product (by any code), or of every product.
     pub fn stock_levels(&self, code: Option<&str>) -> CoreResult<Vec<StockLevel>> {
-        let sku = code.map(|c| self.find_code(c).map(|f| f.product.sku)).transpose()?;
+        let sku = code
+            .map(|c| self.find_code(c).map(|f| f.product.sku))
+            .transpose()?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT p.sku, p.name, p.unit, COALESCE(SUM(m.qty_milli), 0), p.reorder_point_milli
              FROM products p LEFT JOIN stock_movements m ON m.sku = p.sku
@@ -54,25 +58,49 @@ impl Terminal {
     }
 
     /// Records goods that came in: one delivery movement per line.
-    pub fn receive_stock(&mut self, actor: &Operator, reference: &str, lines: &[(String, Quantity)]) -> CoreResult<Seq> {
+    pub fn receive_stock(
+        &mut self,
+        actor: &Operator,
+        reference: &str,
+        lines: &[(String, Quantity)],
+    ) -> CoreResult<Seq> {
         if lines.is_empty() {
             return Err(CoreError::Invalid("nothing to receive".into()));
         }
         let mut movements = Vec::with_capacity(lines.len());
         for (code, qty) in lines {
             let sku = self.find_code(code)?.product.sku;
-            movements.push(StockMovement::incoming(&sku, *qty, MovementReason::Delivery));
+            movements.push(StockMovement::incoming(
+                &sku,
+                *qty,
+                MovementReason::Delivery,
+            ));
         }
         let at_ms = self.clock.now_ms();
         let terminal = self.settings.terminal_id.clone();
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let event = Event::StockReceived { by: actor.name.clone(), reference: reference.to_string(), movements };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let event = Event::StockReceived {
+            by: actor.name.clone(),
+            reference: reference.to_string(),
+            movements,
+        };
         let appended = append(&tx, &terminal, at_ms, &event)?;
-        let Event::StockReceived { movements, .. } = &event else { unreachable!("built above") };
+        let Event::StockReceived { movements, .. } = &event else {
+            unreachable!("built above")
+        };
         {
-            let mut stmt = tx.prepare_cached("INSERT INTO stock_movements (seq, sku, qty_milli, reason) VALUES (?1, ?2, ?3, ?4)")?;
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO stock_movements (seq, sku, qty_milli, reason) VALUES (?1, ?2, ?3, ?4)",
+            )?;
             for m in movements {
-                stmt.execute(params![appended.seq.0, m.sku, m.qty_milli, m.reason.as_str()])?;
+                stmt.execute(params![
+                    appended.seq.0,
+                    m.sku,
+                    m.qty_milli,
+                    m.reason.as_str()
+                ])?;
             }
         }
         tx.commit()?;

@@ -17,8 +17,14 @@ fn line(sku: &str, qty: &str, unit: Unit, price: &str, rate: &str) -> TicketLine
     }
 }
 
-const INCL: PricingRules = PricingRules { tax_mode: TaxMode::Inclusive, rounding: RoundingMode::HalfUp };
-const EXCL: PricingRules = PricingRules { tax_mode: TaxMode::Exclusive, rounding: RoundingMode::HalfUp };
+const INCL: PricingRules = PricingRules {
+    tax_mode: TaxMode::Inclusive,
+    rounding: RoundingMode::HalfUp,
+};
+const EXCL: PricingRules = PricingRules {
+    tax_mode: TaxMode::Exclusive,
+    rounding: RoundingMode::HalfUp,
+};
 
 fn m(text: &str) -> Money {
     text.parse().unwrap()
@@ -39,7 +45,12 @@ fn check(case: Case) {
     let totals = price_ticket(&case.lines, discount, case.rules).unwrap();
     assert_eq!(totals.total, m(case.want_total), "{}: total", case.name);
     assert_eq!(totals.tax, m(case.want_tax), "{}: tax", case.name);
-    assert_eq!(totals.discount, m(case.want_discount), "{}: discount", case.name);
+    assert_eq!(
+        totals.discount,
+        m(case.want_discount),
+        "{}: discount",
+        case.name
+    );
 }
 
 #[test]
@@ -49,14 +60,57 @@ fn pricing_table() {
     let mut embedded = line("CHEESE", "1", Unit::Each, "0", "5.5");
     embedded.fixed_amount = Some(m("7.43"));
     let cases = vec![
-        Case { name: "inclusive single", lines: vec![line("A", "1", Unit::Each, "2.99", "20")], sale_discount: None, rules: INCL, want_total: "2.99", want_tax: "0.50", want_discount: "0" },
-        Case { name: "exclusive US", lines: vec![line("A", "3", Unit::Each, "1.99", "8.875")], sale_discount: None, rules: EXCL, want_total: "6.50", want_tax: "0.53", want_discount: "0" },
-        Case { name: "weighed", lines: vec![line("APPLE", "0.333", Unit::Kg, "3.99", "5.5")], sale_discount: None, rules: INCL, want_total: "1.33", want_tax: "0.07", want_discount: "0" },
-        Case { name: "line discount", lines: vec![discounted], sale_discount: None, rules: INCL, want_total: "8.98", want_tax: "0.47", want_discount: "1.00" },
-        Case { name: "embedded price", lines: vec![embedded], sale_discount: None, rules: INCL, want_total: "7.43", want_tax: "0.39", want_discount: "0" },
+        Case {
+            name: "inclusive single",
+            lines: vec![line("A", "1", Unit::Each, "2.99", "20")],
+            sale_discount: None,
+            rules: INCL,
+            want_total: "2.99",
+            want_tax: "0.50",
+            want_discount: "0",
+        },
+        Case {
+            name: "exclusive US",
+            lines: vec![line("A", "3", Unit::Each, "1.99", "8.875")],
+            sale_discount: None,
+            rules: EXCL,
+            want_total: "6.50",
+            want_tax: "0.53",
+            want_discount: "0",
+        },
+        Case {
+            name: "weighed",
+            lines: vec![line("APPLE", "0.333", Unit::Kg, "3.99", "5.5")],
+            sale_discount: None,
+            rules: INCL,
+            want_total: "1.33",
+            want_tax: "0.07",
+            want_discount: "0",
+        },
+        Case {
+            name: "line discount",
+            lines: vec![discounted],
+            sale_discount: None,
+            rules: INCL,
+            want_total: "8.98",
+            want_tax: "0.47",
+            want_discount: "1.00",
+        },
+        Case {
+            name: "embedded price",
+            lines: vec![embedded],
+            sale_discount: None,
+            rules: INCL,
+            want_total: "7.43",
+            want_tax: "0.39",
+            want_discount: "0",
+        },
         Case {
             name: "sale discount spread over two rates",
-            lines: vec![line("WINE", "1", Unit::Each, "10.00", "20"), line("BREAD", "1", Unit::Each, "5.00", "5.5")],
+            lines: vec![
+                line("WINE", "1", Unit::Each, "10.00", "20"),
+                line("BREAD", "1", Unit::Each, "5.00", "5.5"),
+            ],
             sale_discount: Some("5.00"),
             rules: INCL,
             want_total: "10.00",
@@ -65,14 +119,25 @@ fn pricing_table() {
         },
         Case {
             name: "percent sale discount, exclusive",
-            lines: vec![line("A", "1", Unit::Each, "10.00", "10"), line("B", "1", Unit::Each, "0.99", "0")],
+            lines: vec![
+                line("A", "1", Unit::Each, "10.00", "10"),
+                line("B", "1", Unit::Each, "0.99", "0"),
+            ],
             sale_discount: Some("10%"),
             rules: EXCL,
             want_total: "10.79",
             want_tax: "0.90",
             want_discount: "1.10",
         },
-        Case { name: "empty ticket", lines: vec![], sale_discount: None, rules: INCL, want_total: "0", want_tax: "0", want_discount: "0" },
+        Case {
+            name: "empty ticket",
+            lines: vec![],
+            sale_discount: None,
+            rules: INCL,
+            want_total: "0",
+            want_tax: "0",
+            want_discount: "0",
+        },
     ];
     for case in cases {
         check(case);
@@ -81,9 +146,16 @@ fn pricing_table() {
 
 #[test]
 fn sale_discount_shares_follow_largest_remainder() {
-    let lines = vec![line("WINE", "1", Unit::Each, "10.00", "20"), line("BREAD", "1", Unit::Each, "5.00", "5.5")];
+    let lines = vec![
+        line("WINE", "1", Unit::Each, "10.00", "20"),
+        line("BREAD", "1", Unit::Each, "5.00", "5.5"),
+    ];
     let totals = price_ticket(&lines, Some("5.00".parse().unwrap()), INCL).unwrap();
-    let shares: Vec<String> = totals.lines.iter().map(|l| l.sale_discount.to_string()).collect();
+    let shares: Vec<String> = totals
+        .lines
+        .iter()
+        .map(|l| l.sale_discount.to_string())
+        .collect();
     assert_eq!(shares, ["3.33", "1.67"]);
     assert_eq!(totals.taxes.len(), 2);
     assert_eq!(totals.taxes[0].rate.label(), "5.5%");
@@ -93,13 +165,22 @@ fn sale_discount_shares_follow_largest_remainder() {
 fn discount_larger_than_amount_is_refused() {
     let lines = vec![line("A", "1", Unit::Each, "2.00", "20")];
     let err = price_ticket(&lines, Some("2.01".parse().unwrap()), INCL).unwrap_err();
-    assert!(matches!(err, PricingError::DiscountTooLarge { .. }), "{err}");
+    assert!(
+        matches!(err, PricingError::DiscountTooLarge { .. }),
+        "{err}"
+    );
 }
 
 #[test]
 fn discount_and_rate_parsing() {
-    assert_eq!("10%".parse::<Discount>().unwrap(), Discount::Percent(dec!(10)));
-    assert_eq!("2.5".parse::<Discount>().unwrap(), Discount::Amount(m("2.50")));
+    assert_eq!(
+        "10%".parse::<Discount>().unwrap(),
+        Discount::Percent(dec!(10))
+    );
+    assert_eq!(
+        "2.5".parse::<Discount>().unwrap(),
+        Discount::Amount(m("2.50"))
+    );
     for bad in ["0%", "101%", "-1", "abc%", "0", "1.001"] {
         assert!(bad.parse::<Discount>().is_err(), "{bad}");
     }

@@ -5,14 +5,14 @@ pub mod args;
 
 use std::path::PathBuf;
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{Context, Result, anyhow, bail};
 use pos_shared::journal::CashDirection;
 use pos_shared::money::Money;
 use pos_shared::pricing::{Discount, TaxMode};
 use pos_shared::report::SessionReport;
 use pos_shared::roles::Role;
 use pos_shared::tender::{Tender, TenderKind};
-use pos_terminal::demo::{create_demo, DEMO_CASHIER, DEMO_MANAGER};
+use pos_terminal::demo::{DEMO_CASHIER, DEMO_FLOAT, DEMO_MANAGER, create_demo};
 use pos_terminal::returns::{ReturnItem, ReturnRequest};
 use pos_terminal::sale::Committed;
 use pos_terminal::{Cart, StoreSettings, Terminal};
@@ -20,7 +20,10 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::json;
 
-use args::{CatalogCommand, Cli, Command, DirectionArg, JournalCommand, ReportArg, RoleArg, SessionCommand, UserCommand};
+use args::{
+    CatalogCommand, Cli, Command, DirectionArg, JournalCommand, ReportArg, RoleArg, SessionCommand,
+    UserCommand,
+};
 
 fn data_dir(cli: &Cli) -> Result<PathBuf> {
     if let Some(dir) = &cli.data_dir {
@@ -45,8 +48,9 @@ fn emit<T: Serialize>(json: bool, value: &T, render: impl FnOnce(&T) -> String) 
 fn parse_item(text: &str) -> Result<ReturnItem> {
     let (code, qty) = match text.rsplit_once('*') {
         Some((code, qty)) => {
-            let qty = Decimal::from_str_exact(qty.trim())
-                .map_err(|_| anyhow!("quantity in `{text}` must be a number, like {code}*2 or {code}*0.350"))?;
+            let qty = Decimal::from_str_exact(qty.trim()).map_err(|_| {
+                anyhow!("quantity in `{text}` must be a number, like {code}*2 or {code}*0.350")
+            })?;
             (code, Some(qty))
         }
         None => (text, None),
@@ -54,11 +58,17 @@ fn parse_item(text: &str) -> Result<ReturnItem> {
     if code.trim().is_empty() {
         bail!("item `{text}` has no code");
     }
-    Ok(ReturnItem { code: code.trim().to_string(), qty })
+    Ok(ReturnItem {
+        code: code.trim().to_string(),
+        qty,
+    })
 }
 
 fn parse_tenders(texts: &[String]) -> Result<Vec<Tender>> {
-    Ok(texts.iter().map(|t| t.parse::<Tender>()).collect::<Result<_, _>>()?)
+    Ok(texts
+        .iter()
+        .map(|t| t.parse::<Tender>())
+        .collect::<Result<_, _>>()?)
 }
 
 pub fn run(cli: Cli) -> Result<()> {
@@ -70,9 +80,20 @@ pub fn run(cli: Cli) -> Result<()> {
     };
     match command {
         Command::Init(a) => {
-            let mut settings = StoreSettings::new(&a.store, &a.terminal, pos_shared::ids::TerminalId::new(&a.store_code, &a.terminal_code)?, &a.currency)?;
-            settings.tax_mode = if a.prices_include_tax { TaxMode::Inclusive } else { TaxMode::Exclusive };
-            let pin = a.manager_pin.unwrap_or_else(|| format!("{:06}", rand_pin()));
+            let mut settings = StoreSettings::new(
+                &a.store,
+                &a.terminal,
+                pos_shared::ids::TerminalId::new(&a.store_code, &a.terminal_code)?,
+                &a.currency,
+            )?;
+            settings.tax_mode = if a.prices_include_tax {
+                TaxMode::Inclusive
+            } else {
+                TaxMode::Exclusive
+            };
+            let pin = a
+                .manager_pin
+                .unwrap_or_else(|| format!("{:06}", rand_pin()));
             let mut terminal = Terminal::init(&dir, settings)?;
             terminal.add_user(&a.manager_name, Role::Manager, &pin)?;
             let info = json!({ "data_dir": dir, "terminal_id": terminal.settings().terminal_id, "manager": a.manager_name, "manager_pin": pin });
@@ -89,7 +110,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let info = json!({ "data_dir": dir, "products": terminal.product_count()?, "manager_pin": DEMO_MANAGER.1, "cashier_pin": DEMO_CASHIER.1 });
             emit(json, &info, |_| {
                 format!(
-                    "Demo store created in {}\nManager {} PIN {}, cashier {} PIN {}\n",
+                    "Demo store created in {}, till open with a float of {DEMO_FLOAT}\nManager {} PIN {}, cashier {} PIN {}\n",
                     dir.display(),
                     DEMO_MANAGER.0,
                     DEMO_MANAGER.1,
@@ -108,22 +129,43 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::User(UserCommand::List) => {
             let users = Terminal::open(&dir)?.users()?;
-            emit(json, &users, |users| users.iter().map(|u| format!("{}\t{}\n", u.name, u.role)).collect())
+            emit(json, &users, |users| {
+                users
+                    .iter()
+                    .map(|u| format!("{}\t{}\n", u.name, u.role))
+                    .collect()
+            })
         }
         Command::Catalog(CatalogCommand::Import { file }) => {
-            let input = std::fs::File::open(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let input = std::fs::File::open(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
             let summary = Terminal::open(&dir)?.import_catalog(input)?;
-            emit(json, &summary, |s| format!("Imported: {} added, {} updated, {} barcodes\n", s.added, s.updated, s.barcodes))
+            emit(json, &summary, |s| {
+                format!(
+                    "Imported: {} added, {} updated, {} barcodes\n",
+                    s.added, s.updated, s.barcodes
+                )
+            })
         }
         Command::Catalog(CatalogCommand::Search { text }) => {
             let found = Terminal::open(&dir)?.search_products(&text, 20)?;
-            emit(json, &found, |found| found.iter().map(|p| format!("{}\t{}\t{}\n", p.sku, p.price, p.name)).collect())
+            emit(json, &found, |found| {
+                found
+                    .iter()
+                    .map(|p| format!("{}\t{}\t{}\n", p.sku, p.price, p.name))
+                    .collect()
+            })
         }
         Command::Session(SessionCommand::Open { pin, float }) => {
             let mut terminal = Terminal::open(&dir)?;
             let user = terminal.login(&pin)?;
             let session = terminal.open_session(&user, Money::parse_non_negative(&float)?)?;
-            emit(json, &session, |s| format!("Session {} opened by {} with a float of {}\n", s.id, s.opened_by, s.float))
+            emit(json, &session, |s| {
+                format!(
+                    "Session {} opened by {} with a float of {}\n",
+                    s.id, s.opened_by, s.float
+                )
+            })
         }
         Command::Sell(a) => sell(&dir, json, a),
         Command::Return(a) => take_return(&dir, json, a),
@@ -135,9 +177,17 @@ pub fn run(cli: Cli) -> Result<()> {
                 DirectionArg::Out => CashDirection::Out,
             };
             let amount = Money::parse_non_negative(&a.amount)?;
-            let seq = terminal.cash_move(&user, direction, amount, &a.reason, a.manager_pin.as_deref())?;
+            let seq = terminal.cash_move(
+                &user,
+                direction,
+                amount,
+                &a.reason,
+                a.manager_pin.as_deref(),
+            )?;
             let info = json!({ "seq": seq, "direction": direction, "amount": amount });
-            emit(json, &info, |_| format!("Cash {} {amount} recorded\n", direction.as_str()))
+            emit(json, &info, |_| {
+                format!("Cash {} {amount} recorded\n", direction.as_str())
+            })
         }
         Command::Report(a) => {
             let mut terminal = Terminal::open(&dir)?;
@@ -145,7 +195,11 @@ pub fn run(cli: Cli) -> Result<()> {
             let report: SessionReport = match a.kind {
                 ReportArg::X if !a.counted.is_empty() => bail!("--counted goes with a Z report"),
                 ReportArg::X => terminal.x_report()?,
-                ReportArg::Z => terminal.z_report(&user, &parse_tenders(&a.counted)?, a.manager_pin.as_deref())?,
+                ReportArg::Z => terminal.z_report(
+                    &user,
+                    &parse_tenders(&a.counted)?,
+                    a.manager_pin.as_deref(),
+                )?,
             };
             let width = terminal.settings().receipt_width;
             emit(json, &report, |r| terminal.report_doc(r).render_text(width))
@@ -153,25 +207,35 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Stock { code } => {
             let levels = Terminal::open(&dir)?.stock_levels(code.as_deref())?;
             emit(json, &levels, |levels| {
-                levels.iter().map(|l| format!("{}\t{}\t{}\t{}\n", l.sku, l.on_hand, l.unit, l.name)).collect()
+                levels
+                    .iter()
+                    .map(|l| format!("{}\t{}\t{}\t{}\n", l.sku, l.on_hand, l.unit, l.name))
+                    .collect()
             })
         }
         Command::Journal(JournalCommand::Verify) => {
             let summary = Terminal::open(&dir)?.verify_journal()?;
             emit(json, &summary, |s| {
-                format!("Journal OK: {} entries, {} sales and returns, last seq {}, last hash {}\n", s.entries, s.sales, s.last_seq, s.last_hash)
+                format!(
+                    "Journal OK: {} entries, {} sales and returns, last seq {}, last hash {}\n",
+                    s.entries, s.sales, s.last_seq, s.last_hash
+                )
             })
         }
         Command::Reprint { receipt } => {
             let terminal = Terminal::open(&dir)?;
             let doc = terminal.reprint(&receipt.parse()?)?;
-            emit(json, &doc, |d| d.render_text(terminal.settings().receipt_width))
+            emit(json, &doc, |d| {
+                d.render_text(terminal.settings().receipt_width)
+            })
         }
         Command::Drawer(a) => {
             let mut terminal = Terminal::open(&dir)?;
             let user = terminal.login(&a.pin)?;
             terminal.open_drawer(&user, &a.reason, a.manager_pin.as_deref())?;
-            emit(json, &json!({ "opened": true }), |_| "Drawer opened\n".to_string())
+            emit(json, &json!({ "opened": true }), |_| {
+                "Drawer opened\n".to_string()
+            })
         }
     }
 }
@@ -213,9 +277,17 @@ fn take_return(dir: &std::path::Path, json: bool, a: args::ReturnArgs) -> Result
     let user = terminal.login(&a.pin)?;
     let request = ReturnRequest {
         original: a.receipt.as_deref().map(str::parse).transpose()?,
-        items: a.items.iter().map(|i| parse_item(i)).collect::<Result<_>>()?,
+        items: a
+            .items
+            .iter()
+            .map(|i| parse_item(i))
+            .collect::<Result<_>>()?,
         damaged: a.damaged,
-        refund_to: a.refund.as_deref().map(str::parse::<TenderKind>).transpose()?,
+        refund_to: a
+            .refund
+            .as_deref()
+            .map(str::parse::<TenderKind>)
+            .transpose()?,
         approver_pin: a.manager_pin,
     };
     let committed = terminal.commit_return(&user, request)?;
@@ -234,9 +306,16 @@ fn print_status(terminal: &Terminal, json: bool) -> Result<()> {
     });
     emit(json, &info, |_| {
         let session = match &session {
-            Some(s) => format!("session {} open since {}", s.id, pos_terminal::clock::local_time_text(s.opened_at_ms)),
+            Some(s) => format!(
+                "session {} open since {}",
+                s.id,
+                pos_terminal::clock::local_time_text(s.opened_at_ms)
+            ),
             None => "no open session".to_string(),
         };
-        format!("{} ({}): {session}. Run `pos-terminal --help` for commands.\n", settings.store_name, settings.terminal_id)
+        format!(
+            "{} ({}): {session}. Run `pos-terminal --help` for commands.\n",
+            settings.store_name, settings.terminal_id
+        )
     })
 }

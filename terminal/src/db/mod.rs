@@ -45,9 +45,13 @@ mod tests {
         let path = dir.path().join(DB_FILE);
         drop(open(&path).unwrap());
         let conn = open(&path).unwrap();
-        let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        let version: usize = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
         assert_eq!(version, MIGRATIONS.len());
-        let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+        let mode: String = conn
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
         assert_eq!(mode, "wal");
     }
 
@@ -55,10 +59,16 @@ mod tests {
     fn movements_and_journal_refuse_updates() {
         let dir = tempfile::tempdir().unwrap();
         let conn = open(&dir.path().join(DB_FILE)).unwrap();
-        conn.execute("INSERT INTO journal VALUES (1, 'x', 0, x'00', x'00', x'00')", []).unwrap();
+        conn.execute(
+            "INSERT INTO journal VALUES (1, 'x', 0, x'00', x'00', x'00')",
+            [],
+        )
+        .unwrap();
         conn.execute("INSERT INTO stock_movements (seq, sku, qty_milli, reason) VALUES (1, 'A', -1000, 'sale')", [])
             .unwrap();
-        let err = conn.execute("UPDATE stock_movements SET qty_milli = 0", []).unwrap_err();
+        let err = conn
+            .execute("UPDATE stock_movements SET qty_milli = 0", [])
+            .unwrap_err();
         assert!(err.to_string().contains("append-only"), "{err}");
         assert!(conn.execute("DELETE FROM journal", []).is_err());
     }

@@ -1,0 +1,90 @@
+//! Shared helpers of the end-to-end tests: a demo store in a temporary
+//! directory, its codes, and the real `pos-terminal` binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use pos_shared::tender::Tender;
+use pos_terminal::demo::{DEMO_CASHIER, DEMO_CATALOG, DEMO_MANAGER, create_demo};
+use pos_terminal::{Operator, Terminal};
+
+pub const CASHIER_PIN: &str = DEMO_CASHIER.1;
+pub const MANAGER_PIN: &str = DEMO_MANAGER.1;
+
+/// A demo store on disk, removed when dropped.
+pub struct Store {
+    pub dir: tempfile::TempDir,
+    pub terminal: Terminal,
+}
+
+impl Store {
+    /// The demo store, its till open with a 100.00 float.
+    pub fn open() -> Store {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let terminal = create_demo(dir.path()).expect("demo store");
+        Store { dir, terminal }
+    }
+
+    pub fn cashier(&mut self) -> Operator {
+        self.terminal.login(CASHIER_PIN).expect("cashier PIN")
+    }
+
+    pub fn manager(&mut self) -> Operator {
+        self.terminal.login(MANAGER_PIN).expect("manager PIN")
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn on_hand(&self, sku: &str) -> i64 {
+        self.terminal.on_hand_milli(sku).expect("on hand")
+    }
+}
+
+/// The first barcode of a demo product.
+pub fn barcode(sku: &str) -> String {
+    DEMO_CATALOG
+        .lines()
+        .find(|line| line.starts_with(&format!("{sku},")))
+        .and_then(|line| line.split(',').nth(3))
+        .map(|codes| codes.split('|').next().unwrap_or_default().to_string())
+        .unwrap_or_else(|| panic!("{sku} is not in the demo catalog"))
+}
+
+pub fn tenders(texts: &[&str]) -> Vec<Tender> {
+    texts.iter().map(|t| t.parse().expect("tender")).collect()
+}
+
+/// The `pos-terminal` binary of this workspace, built if it is missing.
+pub fn terminal_binary() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let exe = std::env::current_exe().expect("test binary path");
+        let profile_dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("target/<profile>");
+        let bin = profile_dir.join(format!("pos-terminal{}", std::env::consts::EXE_SUFFIX));
+        if !bin.exists() {
+            let status = Command::new(env!("CARGO"))
+                .args(["build", "-p", "pos-terminal", "--bin", "pos-terminal"])
+                .status()
+                .expect("cargo build");
+            assert!(status.success(), "building pos-terminal failed");
+        }
+        bin
+    })
+}
+
+/// Runs `pos-terminal --data-dir DIR ARGS...`.
+pub fn cli(dir: &Path, args: &[&str]) -> Output {
+    Command::new(terminal_binary())
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("POS_DATA_DIR")
+        .output()
+        .expect("run pos-terminal")
+}
