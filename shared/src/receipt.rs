@@ -169,8 +169,13 @@ pub fn pair_lines(left: &str, right: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// An amount taken off, shown with a minus sign (but never "-0.00").
 fn minus(amount: Money) -> String {
-    format!("-{amount}")
+    if amount.is_zero() {
+        amount.to_string()
+    } else {
+        format!("-{amount}")
+    }
 }
 
 fn quantity_line(qty: &str, unit: Unit, unit_price: Money) -> String {
