@@ -183,6 +183,17 @@ pub struct TaxBand {
     pub tax: Money,
 }
 
+impl TaxBand {
+    /// A band with nothing in it yet.
+    pub fn empty(rate: TaxRate) -> TaxBand {
+        TaxBand {
+            rate,
+            base: Money::ZERO,
+            tax: Money::ZERO,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
     pub lines: Vec<PricedLine>,
@@ -286,11 +297,9 @@ pub fn price_ticket(
             TaxMode::Inclusive => net - tax,
             TaxMode::Exclusive => net,
         };
-        let band = bands.entry(line.tax_rate).or_insert(TaxBand {
-            rate: line.tax_rate,
-            base: Money::ZERO,
-            tax: Money::ZERO,
-        });
+        let band = bands
+            .entry(line.tax_rate)
+            .or_insert_with(|| TaxBand::empty(line.tax_rate));
         band.base += base;
         band.tax += tax;
         priced.push(PricedLine {

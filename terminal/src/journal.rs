@@ -3,8 +3,9 @@
 
 use pos_shared::ids::{Seq, TerminalId};
 use pos_shared::journal::{CanonicalEntry, Event, Hash32, canonical_bytes, chain_hash};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::Serialize;
+use std::ops::Deref;
 
 use crate::Terminal;
 use crate::error::{CoreError, CoreResult};
@@ -49,6 +50,35 @@ pub(crate) fn append(
     Ok(Appended { seq, hash })
 }
 
+/// A write transaction whose journal entries share one time and terminal.
+pub(crate) struct JournalTx<'conn> {
+    tx: Transaction<'conn>,
+    terminal: TerminalId,
+    pub at_ms: i64,
+}
+
+impl<'conn> JournalTx<'conn> {
+    pub fn terminal(&self) -> &TerminalId {
+        &self.terminal
+    }
+
+    /// Appends `event` as the next entry of this transaction.
+    pub fn append(&self, event: &Event) -> CoreResult<Appended> {
+        append(&self.tx, &self.terminal, self.at_ms, event)
+    }
+
+    pub fn commit(self) -> CoreResult<()> {
+        Ok(self.tx.commit()?)
+    }
+}
+
+impl<'conn> Deref for JournalTx<'conn> {
+    type Target = Transaction<'conn>;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
 /// What `journal verify` found when all was well.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct VerifySummary {
@@ -59,6 +89,26 @@ pub struct VerifySummary {
 }
 
 impl Terminal {
+    /// Starts a write transaction for journaled facts (`BEGIN IMMEDIATE`, so
+    /// the seq it reads stays its own) and journals `before` first: the
+    /// approvals the facts needed.
+    pub(crate) fn begin_journaled(&mut self, before: &[Event]) -> CoreResult<JournalTx<'_>> {
+        let at_ms = self.clock.now_ms();
+        let terminal = self.settings.terminal_id.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let journal_tx = JournalTx {
+            tx,
+            terminal,
+            at_ms,
+        };
+        for event in before {
+            journal_tx.append(event)?;
+        }
+        Ok(journal_tx)
+    }
+
     /// Checks the whole journal: seqs gapless from 1, every hash link, every
     /// entry's terminal and seq, and every sale, return, cash move and Z
     /// report in the tables against the entry that recorded it. Names the

@@ -93,11 +93,20 @@ pub fn insert_sale(
             payment.amount.minor()
         ])?;
     }
-    let mut move_stmt = tx.prepare_cached(
+    insert_movements(tx, seq, &record.movements)
+}
+
+/// Appends the stock movements journal entry `seq` caused.
+pub(crate) fn insert_movements(
+    tx: &Transaction<'_>,
+    seq: Seq,
+    movements: &[StockMovement],
+) -> CoreResult<()> {
+    let mut stmt = tx.prepare_cached(
         "INSERT INTO stock_movements (seq, sku, qty_milli, reason) VALUES (?1, ?2, ?3, ?4)",
     )?;
-    for m in &record.movements {
-        move_stmt.execute(params![seq.0, m.sku, m.qty_milli, m.reason.as_str()])?;
+    for m in movements {
+        stmt.execute(params![seq.0, m.sku, m.qty_milli, m.reason.as_str()])?;
     }
     Ok(())
 }

@@ -39,11 +39,9 @@ pub struct ReturnRequest {
 fn refund_totals(lines: &[SaleLineRecord], tax_mode: TaxMode) -> Totals {
     let mut bands: BTreeMap<TaxRate, TaxBand> = BTreeMap::new();
     for line in lines {
-        let band = bands.entry(line.tax_rate).or_insert(TaxBand {
-            rate: line.tax_rate,
-            base: Money::ZERO,
-            tax: Money::ZERO,
-        });
+        let band = bands
+            .entry(line.tax_rate)
+            .or_insert_with(|| TaxBand::empty(line.tax_rate));
         band.base += if tax_mode == TaxMode::Inclusive {
             line.net - line.tax
         } else {

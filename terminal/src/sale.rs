@@ -8,11 +8,9 @@ use pos_shared::pricing::{TicketLine, Totals};
 use pos_shared::receipt::{ReceiptDoc, sale_receipt};
 use pos_shared::stock::{MovementReason, StockMovement};
 use pos_shared::tender::{Settlement, Tender, settle};
-use rusqlite::TransactionBehavior;
 
 use crate::clock::local_time_text;
 use crate::error::{CoreError, CoreResult};
-use crate::journal::append;
 use crate::records::insert_sale;
 use crate::session::{next_counter, open_session_id};
 use crate::{Cart, Operator, Terminal};
@@ -94,15 +92,8 @@ impl Terminal {
 
     /// Writes a sale or return and the events before it in one transaction.
     pub(crate) fn record_sale(&mut self, draft: Draft, before: &[Event]) -> CoreResult<Committed> {
-        let at_ms = self.clock.now_ms();
-        let terminal = self.settings.terminal_id.clone();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.begin_journaled(before)?;
         let session_id = open_session_id(&tx)?.ok_or(CoreError::NoOpenSession)?;
-        for event in before {
-            append(&tx, &terminal, at_ms, event)?;
-        }
         let number = next_counter(&tx, "receipt")?;
         let Draft {
             kind,
@@ -114,7 +105,7 @@ impl Terminal {
             movements,
         } = draft;
         let event = Event::Sale(Box::new(SaleRecord {
-            receipt_no: ReceiptNo::new(terminal.clone(), number),
+            receipt_no: ReceiptNo::new(tx.terminal().clone(), number),
             kind,
             session_id,
             cashier,
@@ -131,10 +122,11 @@ impl Terminal {
             original_receipt,
             movements,
         }));
-        let appended = append(&tx, &terminal, at_ms, &event)?;
+        let appended = tx.append(&event)?;
         let Event::Sale(record) = event else {
             unreachable!("built as a sale above")
         };
+        let at_ms = tx.at_ms;
         insert_sale(&tx, &record, appended.seq, at_ms)?;
         tx.commit()?;
         Ok(Committed {
@@ -150,24 +142,17 @@ impl Terminal {
             return Ok(());
         }
         let total = self.cart_totals(&cart).map(|t| t.total).unwrap_or_default();
-        let at_ms = self.clock.now_ms();
-        let terminal = self.settings.terminal_id.clone();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let approvals: Vec<Event> = cart.approvals.iter().map(|a| a.event()).collect();
+        let tx = self.begin_journaled(&approvals)?;
         let session_id = open_session_id(&tx)?.ok_or(CoreError::NoOpenSession)?;
-        for approval in &cart.approvals {
-            append(&tx, &terminal, at_ms, &approval.event())?;
-        }
         let voided = Event::SaleVoided {
             session_id,
             by: actor.name.clone(),
             lines: cart.lines.len() as u32,
             total,
         };
-        append(&tx, &terminal, at_ms, &voided)?;
-        tx.commit()?;
-        Ok(())
+        tx.append(&voided)?;
+        tx.commit()
     }
 
     /// The customer receipt of a recorded sale or return.

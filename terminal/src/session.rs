@@ -11,12 +11,12 @@ use pos_shared::receipt::{ReceiptDoc, session_report};
 use pos_shared::report::{DrawerFlows, ReportKind, SessionReport, tender_lines};
 use pos_shared::roles::Permission;
 use pos_shared::tender::{Tender, TenderKind};
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use crate::clock::local_time_text;
 use crate::error::{CoreError, CoreResult};
-use crate::journal::{append, head};
+use crate::journal::head;
 use crate::{Operator, Terminal};
 
 /// Increments a gapless counter (receipts, Z reports) and returns its new value.
@@ -102,11 +102,7 @@ fn session_figures(
         let (rate, kind, base, tax) = row?;
         let rate: TaxRate = rate.parse()?;
         let sign = if kind == "return" { -1 } else { 1 };
-        let band = bands.entry(rate).or_insert(TaxBand {
-            rate,
-            base: Money::ZERO,
-            tax: Money::ZERO,
-        });
+        let band = bands.entry(rate).or_insert_with(|| TaxBand::empty(rate));
         band.base += Money::from_minor(sign * base);
         band.tax += Money::from_minor(sign * tax);
     }
@@ -198,11 +194,8 @@ impl Terminal {
         if float.is_negative() {
             return Err(CoreError::Invalid("the float cannot be negative".into()));
         }
-        let at_ms = self.clock.now_ms();
-        let terminal = self.settings.terminal_id.clone();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.begin_journaled(&[])?;
+        let at_ms = tx.at_ms;
         if let Some(id) = open_session_id(&tx)? {
             return Err(CoreError::SessionAlreadyOpen(id));
         }
@@ -214,7 +207,7 @@ impl Terminal {
             by: actor.name.clone(),
             float,
         };
-        let appended = append(&tx, &terminal, at_ms, &event)?;
+        let appended = tx.append(&event)?;
         tx.execute(
             "INSERT INTO sessions (id, opened_by, opened_at_ms, float_minor, open_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![id, actor.name, at_ms, float.minor(), appended.seq.0],
@@ -266,14 +259,7 @@ impl Terminal {
         }
         let detail = format!("cash {} {amount}: {reason}", direction.as_str());
         let approval = self.authorize(actor, Permission::CashInOut, approver_pin, detail)?;
-        let at_ms = self.clock.now_ms();
-        let terminal = self.settings.terminal_id.clone();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if let Some(approval) = approval {
-            append(&tx, &terminal, at_ms, &approval.event())?;
-        }
+        let tx = self.begin_journaled(approval.map(|a| a.event()).as_slice())?;
         let event = Event::CashMoved {
             session_id: session.id,
             by: actor.name.clone(),
@@ -281,7 +267,7 @@ impl Terminal {
             amount,
             reason: reason.to_string(),
         };
-        let appended = append(&tx, &terminal, at_ms, &event)?;
+        let appended = tx.append(&event)?;
         tx.execute(
             "INSERT INTO cash_moves (seq, session_id, direction, amount_minor, reason, by_user) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![appended.seq.0, session.id, direction.as_str(), amount.minor(), reason, actor.name],
@@ -304,22 +290,14 @@ impl Terminal {
             approver_pin,
             format!("no sale: {reason}"),
         )?;
-        let at_ms = self.clock.now_ms();
-        let terminal = self.settings.terminal_id.clone();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if let Some(approval) = approval {
-            append(&tx, &terminal, at_ms, &approval.event())?;
-        }
+        let tx = self.begin_journaled(approval.map(|a| a.event()).as_slice())?;
         let event = Event::DrawerOpened {
             session_id: session.id,
             by: actor.name.clone(),
             reason: reason.to_string(),
         };
-        append(&tx, &terminal, at_ms, &event)?;
-        tx.commit()?;
-        Ok(())
+        tx.append(&event)?;
+        tx.commit()
     }
 
     /// The X report: the open session's figures so far; changes nothing.
@@ -343,14 +321,8 @@ impl Terminal {
             approver_pin,
             format!("close session {}", session.id),
         )?;
-        let at_ms = self.clock.now_ms();
-        let terminal = self.settings.terminal_id.clone();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if let Some(approval) = approval {
-            append(&tx, &terminal, at_ms, &approval.event())?;
-        }
+        let tx = self.begin_journaled(approval.map(|a| a.event()).as_slice())?;
+        let at_ms = tx.at_ms;
         let (mut report, flows) = session_figures(&tx, &session, ReportKind::Z, at_ms)?;
         let (last_seq, last_hash): (Seq, Hash32) = head(&tx)?;
         let z_no = next_counter(&tx, "z")?;
@@ -359,7 +331,7 @@ impl Terminal {
         report.last_seq = Some(last_seq);
         report.last_hash = Some(last_hash);
         let event = Event::ZReport(Box::new(report));
-        let appended = append(&tx, &terminal, at_ms, &event)?;
+        let appended = tx.append(&event)?;
         let Event::ZReport(report) = event else {
             unreachable!("built as a Z report above")
         };

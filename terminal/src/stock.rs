@@ -5,12 +5,11 @@ use pos_shared::ids::Seq;
 use pos_shared::journal::Event;
 use pos_shared::quantity::Quantity;
 use pos_shared::stock::{MovementReason, StockMovement, milli_to_decimal};
-use rusqlite::{TransactionBehavior, params};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::error::{CoreError, CoreResult};
-use crate::journal::append;
+use crate::records::insert_movements;
 use crate::{Operator, Terminal};
 
 /// One product's stock as this terminal knows it.
@@ -76,33 +75,17 @@ impl Terminal {
                 MovementReason::Delivery,
             ));
         }
-        let at_ms = self.clock.now_ms();
-        let terminal = self.settings.terminal_id.clone();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.begin_journaled(&[])?;
         let event = Event::StockReceived {
             by: actor.name.clone(),
             reference: reference.to_string(),
             movements,
         };
-        let appended = append(&tx, &terminal, at_ms, &event)?;
+        let appended = tx.append(&event)?;
         let Event::StockReceived { movements, .. } = &event else {
             unreachable!("built above")
         };
-        {
-            let mut stmt = tx.prepare_cached(
-                "INSERT INTO stock_movements (seq, sku, qty_milli, reason) VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            for m in movements {
-                stmt.execute(params![
-                    appended.seq.0,
-                    m.sku,
-                    m.qty_milli,
-                    m.reason.as_str()
-                ])?;
-            }
-        }
+        insert_movements(&tx, appended.seq, movements)?;
         tx.commit()?;
         Ok(appended.seq)
     }

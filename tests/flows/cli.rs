@@ -28,13 +28,16 @@ fn entries(dir: &Path) -> u64 {
         .unwrap()
 }
 
+/// The demo store, whose till the demo opens.
 fn demo_with_session() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     ok(dir.path(), &["demo"]);
-    ok(
+    let again = cli(
         dir.path(),
         &["session", "open", "--pin", "1234", "--float", "100.00"],
     );
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(stderr.contains("session 1 is already open"), "{stderr}");
     dir
 }
 
