@@ -4,10 +4,12 @@
 //! is a calculation, so the terminal, the sync server and the tests agree.
 
 pub mod barcode;
+pub mod catalog;
 pub mod ids;
 pub mod journal;
 pub mod money;
 pub mod pricing;
+pub mod protocol;
 pub mod quantity;
 pub mod receipt;
 pub mod report;

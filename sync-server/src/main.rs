@@ -1,6 +1,352 @@
-//! `pos-sync-server`: head office's sync server (built in the sync issue).
+//! `pos-sync-server`: serves the sync API, and is head office's command
+//! line over the same database.
 
-fn main() {
-    eprintln!("pos-sync-server: not built yet; terminals run fully offline meanwhile");
-    std::process::exit(2);
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use pos_shared::money::Money;
+use pos_shared::roles::Role;
+use pos_sync_server::storage::sqlite::{SalesBy, SqliteStore};
+use serde::Serialize;
+
+#[derive(Parser)]
+#[command(
+    name = "pos-sync-server",
+    version,
+    about = "Head office: one inventory across every store"
+)]
+struct Cli {
+    /// The server's database (default: the OS data directory).
+    #[arg(long, global = true, env = "POS_SERVER_DB")]
+    db: Option<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the sync API.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+    #[command(subcommand)]
+    Store(StoreCommand),
+    #[command(subcommand)]
+    Terminal(TerminalCommand),
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+    #[command(subcommand)]
+    Price(PriceCommand),
+    #[command(subcommand)]
+    Customer(CustomerCommand),
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Central on-hand per store and product.
+    Stock {
+        #[arg(long)]
+        store: Option<String>,
+    },
+    #[command(subcommand)]
+    Report(ReportCommand),
+    /// Pushes refused for a broken hash chain or a rewritten entry.
+    Flags,
+}
+
+#[derive(Subcommand)]
+enum StoreCommand {
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "EUR")]
+        currency: String,
+        #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+        prices_include_tax: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TerminalCommand {
+    /// Add a terminal; prints its one-time enrollment code.
+    Add {
+        #[arg(long)]
+        store: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Revoke a terminal's token.
+    Revoke { terminal_id: String },
+}
+
+#[derive(Subcommand)]
+enum CatalogCommand {
+    Import { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum PriceCommand {
+    Set { code: String, price: String },
+}
+
+#[derive(Subcommand)]
+enum CustomerCommand {
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        pin: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    Sales {
+        #[arg(long)]
+        by: ByArg,
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long)]
+        csv: bool,
+    },
+    /// Stock that went negative: sold beyond what the store had.
+    Oversold,
+}
+
+#[derive(ValueEnum, Clone, Copy)]
+enum ByArg {
+    Product,
+    Store,
+    Day,
+    Hour,
+    Cashier,
+}
+
+fn db_path(cli: &Cli) -> Result<PathBuf> {
+    if let Some(db) = &cli.db {
+        return Ok(db.clone());
+    }
+    directories::ProjectDirs::from("org", "opencounter", "pos-sync-server")
+        .map(|d| d.data_dir().join("sync-server.sqlite"))
+        .ok_or_else(|| anyhow!("no home directory: pass --db"))
+}
+
+fn emit<T: Serialize>(json: bool, value: &T, text: impl FnOnce(&T) -> String) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(value)?);
+    } else {
+        print!("{}", text(value));
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down after in-flight requests");
+}
+
+fn serve(store: SqliteStore, listen: &str) -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        let address = listener.local_addr()?;
+        println!("listening on http://{address}");
+        tracing::info!(%address, "sync server up");
+        pos_sync_server::serve(listener, Arc::new(store), shutdown_signal()).await?;
+        Ok(())
+    })
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let store = SqliteStore::open(&db_path(&cli)?)?;
+    let json = cli.json;
+    match cli.command {
+        Command::Serve { listen } => serve(store, &listen),
+        Command::Store(StoreCommand::Add {
+            name,
+            currency,
+            prices_include_tax,
+        }) => {
+            let code = store.add_store(&name, &currency, prices_include_tax)?;
+            emit(
+                json,
+                &serde_json::json!({ "code": code, "name": name }),
+                |_| format!("Store {code} {name} added\n"),
+            )
+        }
+        Command::Terminal(TerminalCommand::Add { store: s, name }) => {
+            let created = store.add_terminal(&s, &name)?;
+            emit(json, &created, |c| {
+                format!(
+                    "Terminal {} ({}) added. Enroll it once with:\n  pos-terminal enroll --server URL --code {}\n",
+                    c.terminal_id, c.name, c.enrollment_code
+                )
+            })
+        }
+        Command::Terminal(TerminalCommand::Revoke { terminal_id }) => {
+            store.revoke_terminal(&terminal_id)?;
+            emit(json, &serde_json::json!({ "revoked": terminal_id }), |_| {
+                format!("Terminal {terminal_id} revoked\n")
+            })
+        }
+        Command::Catalog(CatalogCommand::Import { file }) => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let count = store.import_catalog(&bytes)?;
+            emit(json, &serde_json::json!({ "imported": count }), |_| {
+                format!("Imported {count} products\n")
+            })
+        }
+        Command::Price(PriceCommand::Set { code, price }) => {
+            let price: Money = price.parse()?;
+            let sku = store.set_price(&code, price)?;
+            emit(
+                json,
+                &serde_json::json!({ "sku": sku, "price": price }),
+                |_| format!("{sku} now costs {price}\n"),
+            )
+        }
+        Command::Customer(CustomerCommand::Add { name, email, phone }) => {
+            let code = store.add_customer(&name, email.as_deref(), phone.as_deref())?;
+            emit(
+                json,
+                &serde_json::json!({ "code": code, "name": name }),
+                |_| format!("Customer {code} {name} added\n"),
+            )
+        }
+        Command::User(UserCommand::Add { name, role, pin }) => {
+            let role: Role = role.parse().map_err(|e: String| anyhow!(e))?;
+            store.add_user(&name, role, &pin)?;
+            emit(
+                json,
+                &serde_json::json!({ "name": name, "role": role }),
+                |_| format!("User {name} ({role}) added\n"),
+            )
+        }
+        Command::Stock { store: s } => {
+            let rows = store.stock(s.as_deref(), false)?;
+            emit(json, &rows, |rows| {
+                rows.iter()
+                    .map(|r| {
+                        format!(
+                            "{}\t{}\t{}\t{}{}\n",
+                            r.store,
+                            r.sku,
+                            r.on_hand,
+                            r.name,
+                            if r.oversold { "\tOVERSOLD" } else { "" }
+                        )
+                    })
+                    .collect()
+            })
+        }
+        Command::Report(ReportCommand::Sales { by, from, to, csv }) => {
+            if csv && json {
+                bail!("choose --json or --csv");
+            }
+            let by = match by {
+                ByArg::Product => SalesBy::Product,
+                ByArg::Store => SalesBy::Store,
+                ByArg::Day => SalesBy::Day,
+                ByArg::Hour => SalesBy::Hour,
+                ByArg::Cashier => SalesBy::Cashier,
+            };
+            let rows = store.sales_report(by, from.as_deref(), to.as_deref())?;
+            if csv {
+                let mut out = String::from("key,receipts,quantity,net,gross\n");
+                for r in &rows {
+                    out.push_str(&format!(
+                        "\"{}\",{},{},{},{}\n",
+                        r.key.replace('"', "\"\""),
+                        r.receipts,
+                        r.quantity,
+                        r.net,
+                        r.gross
+                    ));
+                }
+                print!("{out}");
+                return Ok(());
+            }
+            emit(json, &rows, |rows| {
+                rows.iter()
+                    .map(|r| {
+                        format!(
+                            "{}\t{}\t{}\t{}\t{}\n",
+                            r.key, r.receipts, r.quantity, r.net, r.gross
+                        )
+                    })
+                    .collect()
+            })
+        }
+        Command::Report(ReportCommand::Oversold) => {
+            let rows = store.stock(None, true)?;
+            emit(json, &rows, |rows| {
+                rows.iter()
+                    .map(|r| format!("{}\t{}\t{}\t{}\n", r.store, r.sku, r.on_hand, r.name))
+                    .collect()
+            })
+        }
+        Command::Flags => {
+            let flags = store.chain_flags()?;
+            emit(json, &flags, |flags| {
+                flags
+                    .iter()
+                    .map(|(t, seq, why)| format!("{t}\tseq {seq}\t{why}\n"))
+                    .collect()
+            })
+        }
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
 }

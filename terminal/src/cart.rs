@@ -129,7 +129,7 @@ impl Terminal {
     /// A warning when the cart holds more of `sku` than the stock this
     /// terminal knows. Selling goes on regardless.
     pub fn oversell_warning(&self, cart: &Cart, sku: &str) -> CoreResult<Option<String>> {
-        let known = self.on_hand_milli(sku)?;
+        let known = self.known_stock_milli(sku)?;
         let wanted = cart.milli_of(sku);
         Ok((wanted > known).then(|| {
             format!(

@@ -1,14 +1,12 @@
 //! The local catalog: CSV import (all rows or none), lookup by barcode or SKU
 //! on the scan path, and name search as you type (SQLite FTS5).
 
-use std::collections::{HashMap, HashSet};
-use std::io::Read;
-
-use pos_shared::barcode::{Barcode, BarcodeError, EmbeddedValue, Scan};
+use pos_shared::barcode::{BarcodeError, EmbeddedValue, Scan};
+use pos_shared::catalog::{CatalogError, CatalogRow, parse_catalog_csv};
 use pos_shared::money::Money;
 use pos_shared::pricing::TaxRate;
 use pos_shared::quantity::{Quantity, Unit};
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
 
 use crate::Terminal;
@@ -59,20 +57,6 @@ fn product_from_row(row: &Row<'_>) -> rusqlite::Result<Product> {
     })
 }
 
-/// One CSV row, checked.
-struct CatalogRow {
-    line: u64,
-    sku: String,
-    name: String,
-    price: Money,
-    barcodes: Vec<String>,
-    unit: Unit,
-    tax_rate: TaxRate,
-    cost: Option<Money>,
-    category: String,
-    reorder_point: Option<Quantity>,
-}
-
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ImportSummary {
     pub added: usize,
@@ -80,166 +64,91 @@ pub struct ImportSummary {
     pub barcodes: usize,
 }
 
-fn parse_row(
-    line: u64,
-    record: &csv::StringRecord,
-    columns: &HashMap<String, usize>,
-) -> Result<CatalogRow, String> {
-    let field = |name: &str| {
-        columns
-            .get(name)
-            .and_then(|&i| record.get(i))
-            .map(str::trim)
-            .unwrap_or("")
-    };
-    let sku = field("sku");
-    if sku.is_empty() || sku.len() > 32 || sku.chars().any(char::is_whitespace) {
-        return Err("sku must be 1 to 32 characters without spaces".into());
-    }
-    let name = field("name");
-    if name.is_empty() {
-        return Err(format!("product {sku} has no name"));
-    }
-    let price = Money::parse_non_negative(field("price")).map_err(|e| format!("price: {e}"))?;
-    let unit: Unit = field("unit")
-        .parse()
-        .map_err(|e: pos_shared::quantity::QuantityError| e.0)?;
-    let tax_rate = match field("tax_rate") {
-        "" => "0".parse(),
-        text => text.parse(),
-    }
-    .map_err(|e| format!("tax_rate: {e}"))?;
-    let cost = match field("cost") {
-        "" => None,
-        text => Some(Money::parse_non_negative(text).map_err(|e| format!("cost: {e}"))?),
-    };
-    let reorder_point = match field("reorder_point") {
-        "" | "0" => None,
-        text => Some(Quantity::parse(text, unit).map_err(|e| format!("reorder_point: {e}"))?),
-    };
-    let mut barcodes = Vec::new();
-    for code in field("barcode")
-        .split('|')
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-    {
-        let barcode = Barcode::parse(code).map_err(|e| format!("barcode: {e}"))?;
-        barcodes.push(barcode.lookup_key());
-    }
-    Ok(CatalogRow {
-        line,
-        sku: sku.to_string(),
-        name: name.to_string(),
-        price,
-        barcodes,
-        unit,
-        tax_rate,
-        cost,
-        category: field("category").to_string(),
-        reorder_point,
-    })
+/// What happens to a barcode that another product holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BarcodeClash {
+    /// A file that gives one barcode to two products is refused.
+    Refuse,
+    /// Head office moved the barcode; it follows.
+    Reassign,
 }
 
-fn read_rows(input: impl Read) -> CoreResult<Vec<CatalogRow>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(input);
-    let row_error = |line: u64, message: String| CoreError::CatalogRow { line, message };
-    let headers = reader
-        .headers()
-        .map_err(|e| row_error(1, e.to_string()))?
-        .clone();
-    let columns: HashMap<String, usize> = headers
-        .iter()
-        .enumerate()
-        .map(|(i, h)| (h.trim().to_ascii_lowercase(), i))
-        .collect();
-    for required in ["sku", "name", "price"] {
-        if !columns.contains_key(required) {
-            return Err(row_error(
-                1,
-                format!("the header has no `{required}` column"),
-            ));
+/// Inserts or updates products by SKU inside `tx`; each row's barcodes
+/// replace that product's barcodes.
+pub(crate) fn upsert_catalog(
+    tx: &Transaction<'_>,
+    rows: &[CatalogRow],
+    clash: BarcodeClash,
+) -> CoreResult<ImportSummary> {
+    let mut summary = ImportSummary::default();
+    let mut find = tx.prepare_cached("SELECT id FROM products WHERE sku = ?1")?;
+    let mut upsert = tx.prepare_cached(
+        "INSERT INTO products (sku, name, price_minor, unit, tax_rate, cost_minor, category, reorder_point_milli, archived)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (sku) DO UPDATE SET name = excluded.name, price_minor = excluded.price_minor,
+           unit = excluded.unit, tax_rate = excluded.tax_rate, cost_minor = excluded.cost_minor,
+           category = excluded.category, reorder_point_milli = excluded.reorder_point_milli,
+           archived = excluded.archived
+         RETURNING id",
+    )?;
+    let mut clear = tx.prepare_cached("DELETE FROM barcodes WHERE product_id = ?1")?;
+    let mut owner = tx.prepare_cached("SELECT product_id FROM barcodes WHERE code = ?1")?;
+    let mut release = tx.prepare_cached("DELETE FROM barcodes WHERE code = ?1")?;
+    let mut add = tx.prepare_cached("INSERT INTO barcodes (code, product_id) VALUES (?1, ?2)")?;
+    for (line, item) in rows {
+        let existed = find.exists([&item.sku])?;
+        let id: i64 = upsert.query_row(
+            params![
+                item.sku,
+                item.name,
+                item.price.minor(),
+                item.unit.as_str(),
+                item.tax_rate.percent().to_string(),
+                item.cost.map(Money::minor),
+                item.category,
+                item.reorder_point.map(Quantity::milli),
+                item.archived,
+            ],
+            |r| r.get(0),
+        )?;
+        if existed {
+            summary.updated += 1
+        } else {
+            summary.added += 1
         }
-    }
-    let mut rows = Vec::new();
-    let mut skus = HashSet::new();
-    let mut barcodes = HashMap::new();
-    for record in reader.records() {
-        let record =
-            record.map_err(|e| row_error(e.position().map_or(0, |p| p.line()), e.to_string()))?;
-        let line = record.position().map_or(0, |p| p.line());
-        let row = parse_row(line, &record, &columns).map_err(|m| row_error(line, m))?;
-        if !skus.insert(row.sku.to_ascii_uppercase()) {
-            return Err(row_error(line, format!("sku {} appears twice", row.sku)));
+        if existed {
+            clear.execute([id])?;
         }
-        for code in &row.barcodes {
-            if let Some(other) = barcodes.insert(code.clone(), row.sku.clone()) {
-                return Err(row_error(
-                    line,
-                    format!("barcode {code} is also on {other}"),
-                ));
+        for code in &item.barcodes {
+            let taken: Option<i64> = owner.query_row([code], |r| r.get(0)).optional()?;
+            match (taken, clash) {
+                (Some(other), BarcodeClash::Refuse) if other != id => {
+                    let message = format!("barcode {code} already belongs to another product");
+                    return Err(CatalogError {
+                        line: *line,
+                        message,
+                    }
+                    .into());
+                }
+                (Some(_), _) => {
+                    release.execute([code])?;
+                }
+                (None, _) => {}
             }
+            add.execute(params![code, id])?;
+            summary.barcodes += 1;
         }
-        rows.push(row);
     }
-    Ok(rows)
+    Ok(summary)
 }
 
 impl Terminal {
     /// Imports a catalog CSV: every row valid or nothing changes. Products
     /// are matched by SKU; a row's barcodes replace that product's barcodes.
-    pub fn import_catalog(&mut self, input: impl Read) -> CoreResult<ImportSummary> {
-        let rows = read_rows(input)?;
+    pub fn import_catalog(&mut self, csv: &[u8]) -> CoreResult<ImportSummary> {
+        let rows = parse_catalog_csv(csv)?;
         let tx = self.conn.transaction()?;
-        let mut summary = ImportSummary::default();
-        {
-            let mut find = tx.prepare("SELECT id FROM products WHERE sku = ?1")?;
-            let mut upsert = tx.prepare(
-                "INSERT INTO products (sku, name, price_minor, unit, tax_rate, cost_minor, category, reorder_point_milli)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                 ON CONFLICT (sku) DO UPDATE SET name = excluded.name, price_minor = excluded.price_minor,
-                   unit = excluded.unit, tax_rate = excluded.tax_rate, cost_minor = excluded.cost_minor,
-                   category = excluded.category, reorder_point_milli = excluded.reorder_point_milli, archived = 0
-                 RETURNING id",
-            )?;
-            let mut clear = tx.prepare("DELETE FROM barcodes WHERE product_id = ?1")?;
-            let mut owner = tx.prepare("SELECT product_id FROM barcodes WHERE code = ?1")?;
-            let mut add = tx.prepare("INSERT INTO barcodes (code, product_id) VALUES (?1, ?2)")?;
-            for row in &rows {
-                let existed = find.exists([&row.sku])?;
-                let id: i64 = upsert.query_row(
-                    params![
-                        row.sku,
-                        row.name,
-                        row.price.minor(),
-                        row.unit.as_str(),
-                        row.tax_rate.percent().to_string(),
-                        row.cost.map(Money::minor),
-                        row.category,
-                        row.reorder_point.map(Quantity::milli),
-                    ],
-                    |r| r.get(0),
-                )?;
-                if existed {
-                    summary.updated += 1
-                } else {
-                    summary.added += 1
-                }
-                clear.execute([id])?;
-                for code in &row.barcodes {
-                    let taken: Option<i64> = owner.query_row([code], |r| r.get(0)).optional()?;
-                    if taken.is_some_and(|other| other != id) {
-                        return Err(CoreError::CatalogRow {
-                            line: row.line,
-                            message: format!("barcode {code} already belongs to another product"),
-                        });
-                    }
-                    add.execute(params![code, id])?;
-                    summary.barcodes += 1;
-                }
-            }
-        }
+        let summary = upsert_catalog(&tx, &rows, BarcodeClash::Refuse)?;
         tx.commit()?;
         Ok(summary)
     }

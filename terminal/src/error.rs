@@ -2,6 +2,7 @@
 //! and what to do, in words a cashier or a support person can act on.
 
 use pos_shared::barcode::BarcodeError;
+use pos_shared::catalog::CatalogError;
 use pos_shared::ids::IdError;
 use pos_shared::money::MoneyError;
 use pos_shared::pricing::PricingError;
@@ -54,8 +55,8 @@ pub enum CoreError {
     UnknownReceipt(String),
     #[error("receipt {receipt} has no line with `{code}` left to return")]
     NotOnReceipt { receipt: String, code: String },
-    #[error("catalog line {line}: {message}")]
-    CatalogRow { line: u64, message: String },
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
     #[error("{0}")]
     Invalid(String),
     #[error("journal broken at seq {seq}: {reason}")]

@@ -21,6 +21,7 @@ pub mod sale;
 pub mod session;
 pub mod settings;
 pub mod stock;
+pub mod sync;
 pub mod users;
 
 #[cfg(test)]

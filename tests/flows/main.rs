@@ -2,7 +2,12 @@
 
 mod cli;
 mod crash;
+mod faults;
 mod journal;
+mod protocol;
 mod returns;
 mod sell;
 mod sessions;
+mod sync;
+mod sync_api;
+mod sync_cli;

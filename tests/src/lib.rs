@@ -1,5 +1,9 @@
 //! Shared helpers of the end-to-end tests: a demo store in a temporary
-//! directory, its codes, and the real `pos-terminal` binary.
+//! directory, its codes, the real binaries, a head office with a running
+//! sync server, and a fault-injecting proxy.
+
+pub mod head_office;
+pub mod proxy;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -57,30 +61,31 @@ pub fn tenders(texts: &[&str]) -> Vec<Tender> {
     texts.iter().map(|t| t.parse().expect("tender")).collect()
 }
 
-/// The `pos-terminal` binary of this workspace, built if it is missing.
-pub fn terminal_binary() -> &'static Path {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let exe = std::env::current_exe().expect("test binary path");
-        let profile_dir = exe
-            .parent()
-            .and_then(Path::parent)
-            .expect("target/<profile>");
-        let bin = profile_dir.join(format!("pos-terminal{}", std::env::consts::EXE_SUFFIX));
-        if !bin.exists() {
+/// A binary of this workspace (`pos-terminal`, `pos-sync-server`), built
+/// if it is missing.
+pub fn binary(name: &str) -> PathBuf {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    let exe = std::env::current_exe().expect("test binary path");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>");
+    let bin = profile_dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    if !bin.exists() {
+        BUILT.get_or_init(|| {
             let status = Command::new(env!("CARGO"))
-                .args(["build", "-p", "pos-terminal", "--bin", "pos-terminal"])
+                .args(["build", "--bin", "pos-terminal", "--bin", "pos-sync-server"])
                 .status()
                 .expect("cargo build");
-            assert!(status.success(), "building pos-terminal failed");
-        }
-        bin
-    })
+            assert!(status.success(), "building the binaries failed");
+        });
+    }
+    bin
 }
 
 /// Runs `pos-terminal --data-dir DIR ARGS...`.
 pub fn cli(dir: &Path, args: &[&str]) -> Output {
-    Command::new(terminal_binary())
+    Command::new(binary("pos-terminal"))
         .arg("--data-dir")
         .arg(dir)
         .args(args)

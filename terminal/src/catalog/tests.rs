@@ -102,7 +102,7 @@ fn a_bad_row_names_its_line_and_changes_nothing() {
         let err = terminal.import_catalog(csv.as_bytes()).unwrap_err();
         let message = err.to_string();
         assert!(
-            matches!(err, CoreError::CatalogRow { line: l, .. } if l == line),
+            matches!(err, CoreError::Catalog(CatalogError { line: l, .. }) if l == line),
             "{csv}: {message}"
         );
         assert!(message.contains(words), "{message} should mention {words}");
@@ -111,7 +111,7 @@ fn a_bad_row_names_its_line_and_changes_nothing() {
     let err = terminal
         .import_catalog(format!("sku,name,price,barcode\nNEW1,Thief,1.00,{taken}\n").as_bytes());
     assert!(
-        matches!(err, Err(CoreError::CatalogRow { line: 2, .. })),
+        matches!(err, Err(CoreError::Catalog(CatalogError { line: 2, .. }))),
         "{err:?}"
     );
     assert_eq!(terminal.product_count().unwrap(), before);

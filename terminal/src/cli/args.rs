@@ -49,6 +49,28 @@ pub enum Command {
     Reprint { receipt: String },
     /// Open the drawer without a sale.
     Drawer(DrawerArgs),
+    /// Join a sync server with a one-time code (into an empty data directory).
+    Enroll {
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        code: String,
+    },
+    /// Push the journal and pull the catalog and stock; loops unless --once.
+    Sync(SyncArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SyncArgs {
+    /// One pass, then exit (non-zero if it failed).
+    #[arg(long)]
+    pub once: bool,
+    /// Seconds between passes while it works.
+    #[arg(long, default_value_t = 30)]
+    pub interval: u64,
+    /// Show pending entries and the last success instead of syncing.
+    #[arg(long)]
+    pub status: bool,
 }
 
 #[derive(Args, Debug)]

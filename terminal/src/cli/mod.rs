@@ -137,9 +137,9 @@ pub fn run(cli: Cli) -> Result<()> {
             })
         }
         Command::Catalog(CatalogCommand::Import { file }) => {
-            let input = std::fs::File::open(&file)
-                .with_context(|| format!("cannot read {}", file.display()))?;
-            let summary = Terminal::open(&dir)?.import_catalog(input)?;
+            let input =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let summary = Terminal::open(&dir)?.import_catalog(&input)?;
             emit(json, &summary, |s| {
                 format!(
                     "Imported: {} added, {} updated, {} barcodes\n",
@@ -229,6 +229,8 @@ pub fn run(cli: Cli) -> Result<()> {
                 d.render_text(terminal.settings().receipt_width)
             })
         }
+        Command::Enroll { server, code } => enroll(&dir, json, &server, &code),
+        Command::Sync(a) => sync(&dir, json, a),
         Command::Drawer(a) => {
             let mut terminal = Terminal::open(&dir)?;
             let user = terminal.login(&a.pin)?;
@@ -241,6 +243,74 @@ pub fn run(cli: Cli) -> Result<()> {
 }
 
 /// A random six-digit PIN for a new store's first manager.
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
+}
+
+fn enroll(dir: &std::path::Path, json: bool, server: &str, code: &str) -> Result<()> {
+    let (terminal, first_sync) =
+        runtime()?.block_on(pos_terminal::sync::run::enroll(dir, server, code))?;
+    let settings = terminal.settings();
+    let info = json!({
+        "terminal_id": settings.terminal_id,
+        "store": settings.store_name,
+        "first_sync": first_sync.as_ref().map_err(ToString::to_string),
+    });
+    emit(json, &info, |_| {
+        let sync = match &first_sync {
+            Ok(report) => format!("{} products and their users pulled", report.products_pulled),
+            Err(e) => format!("first sync failed ({e}); `pos-terminal sync` will retry"),
+        };
+        format!(
+            "Enrolled as {} of {}; {sync}\n",
+            settings.terminal_id, settings.store_name
+        )
+    })
+}
+
+fn sync(dir: &std::path::Path, json: bool, a: args::SyncArgs) -> Result<()> {
+    let mut terminal = Terminal::open(dir)?;
+    if a.status {
+        let status = terminal.sync_status()?;
+        return emit(json, &status, |s| {
+            let last = s
+                .last_success_ms
+                .map_or("never".to_string(), pos_terminal::clock::local_time_text);
+            format!(
+                "server {}; {} entries pending; last success {last}{}\n",
+                s.server.as_deref().unwrap_or("(not enrolled)"),
+                s.pending,
+                s.last_error
+                    .as_ref()
+                    .map(|e| format!("; last error: {e}"))
+                    .unwrap_or_default()
+            )
+        });
+    }
+    let client = pos_terminal::sync::run::client_for(&terminal)?.ok_or_else(|| {
+        anyhow!("this terminal is not enrolled: run `pos-terminal enroll --server URL --code CODE`")
+    })?;
+    let runtime = runtime()?;
+    if !a.once {
+        let interval = std::time::Duration::from_secs(a.interval.max(1));
+        runtime.block_on(pos_terminal::sync::run::run_forever(
+            &mut terminal,
+            &client,
+            interval,
+        ));
+        return Ok(());
+    }
+    let report = runtime.block_on(pos_terminal::sync::run::sync_once(&mut terminal, &client))?;
+    emit(json, &report, |r| {
+        format!(
+            "Synced: {} entries pushed, {} products pulled, {} stock lines\n",
+            r.pushed, r.products_pulled, r.stock_items
+        )
+    })
+}
+
 fn rand_pin() -> u32 {
     use argon2::password_hash::rand_core::{OsRng, RngCore};
     OsRng.next_u32() % 1_000_000

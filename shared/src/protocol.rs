@@ -1,0 +1,181 @@
+//! The sync protocol's wire types, version 1. They are not domain types:
+//! amounts travel as decimal strings, journal entries as their exact
+//! canonical bytes, and every request names the protocol version it speaks.
+//! Conversions to and from the domain are written out by hand below.
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::catalog::CatalogItem;
+use crate::journal::Hash32;
+use crate::money::Money;
+use crate::quantity::Quantity;
+
+/// The version this build speaks; a server refuses any other.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Header carrying the protocol version on requests without a body.
+pub const VERSION_HEADER: &str = "pos-protocol-version";
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollRequest {
+    pub protocol_version: u32,
+    pub code: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreInfo {
+    pub code: String,
+    pub name: String,
+    pub currency: String,
+    /// `inclusive` or `exclusive`.
+    pub tax_mode: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollResponse {
+    pub protocol_version: u32,
+    pub terminal_id: String,
+    pub terminal_name: String,
+    /// The bearer token of every later call; shown once.
+    pub token: String,
+    pub store: StoreInfo,
+}
+
+/// One journal entry as the terminal recorded it: `payload` is its
+/// canonical bytes, untouched, so the server can check the hash.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct WireEntry {
+    pub seq: u64,
+    pub payload: Box<RawValue>,
+    pub prev_hash: Hash32,
+    pub hash: Hash32,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub protocol_version: u32,
+    pub terminal_id: String,
+    /// Consecutive entries in seq order.
+    pub entries: Vec<WireEntry>,
+}
+
+/// The acknowledgement of a push: everything up to `acked_through` is
+/// applied. A replayed push gets the same acknowledgement again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    pub protocol_version: u32,
+    pub acked_through: u64,
+}
+
+/// A refused request: a stable `error` code, a sentence for people, and for
+/// a gap the seq the server expects next.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_seq: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireProduct {
+    pub sku: String,
+    pub name: String,
+    pub price: String,
+    pub unit: String,
+    pub tax_rate: String,
+    pub cost: Option<String>,
+    pub category: String,
+    pub barcodes: Vec<String>,
+    pub reorder_point: Option<String>,
+    pub archived: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireUser {
+    pub name: String,
+    pub role: String,
+    /// argon2 PHC string; PINs never travel.
+    pub pin_hash: String,
+    pub active: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireCustomer {
+    pub code: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// One page of catalog changes after a cursor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogPage {
+    pub protocol_version: u32,
+    pub products: Vec<WireProduct>,
+    pub users: Vec<WireUser>,
+    pub customers: Vec<WireCustomer>,
+    /// Pass this as `since` for the next page.
+    pub next_cursor: u64,
+    pub more: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireStock {
+    pub sku: String,
+    pub on_hand_milli: i64,
+}
+
+/// Central on-hand of the terminal's store, including this terminal's own
+/// entries up to `through_seq`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockSnapshot {
+    pub protocol_version: u32,
+    pub store: String,
+    pub through_seq: u64,
+    pub items: Vec<WireStock>,
+}
+
+impl From<&CatalogItem> for WireProduct {
+    fn from(item: &CatalogItem) -> WireProduct {
+        WireProduct {
+            sku: item.sku.clone(),
+            name: item.name.clone(),
+            price: item.price.to_string(),
+            unit: item.unit.as_str().to_string(),
+            tax_rate: item.tax_rate.percent().to_string(),
+            cost: item.cost.map(|c| c.to_string()),
+            category: item.category.clone(),
+            barcodes: item.barcodes.clone(),
+            reorder_point: item.reorder_point.map(|q| q.display()),
+            archived: item.archived,
+        }
+    }
+}
+
+impl TryFrom<&WireProduct> for CatalogItem {
+    type Error = String;
+    fn try_from(wire: &WireProduct) -> Result<CatalogItem, String> {
+        let bad =
+            |what: &str, e: &dyn std::fmt::Display| format!("product {}: {what}: {e}", wire.sku);
+        let unit = wire.unit.parse().map_err(|e| bad("unit", &e))?;
+        let money = |text: &str| text.parse::<Money>().map_err(|e| bad("amount", &e));
+        Ok(CatalogItem {
+            sku: wire.sku.clone(),
+            name: wire.name.clone(),
+            price: money(&wire.price)?,
+            barcodes: wire.barcodes.clone(),
+            unit,
+            tax_rate: wire.tax_rate.parse().map_err(|e| bad("tax rate", &e))?,
+            cost: wire.cost.as_deref().map(money).transpose()?,
+            category: wire.category.clone(),
+            reorder_point: wire
+                .reorder_point
+                .as_deref()
+                .map(|q| Quantity::parse(q, unit).map_err(|e| bad("reorder point", &e)))
+                .transpose()?,
+            archived: wire.archived,
+        })
+    }
+}

@@ -1,0 +1,150 @@
+//! The HTTP API terminals call: enroll, push journal entries, pull the
+//! catalog and their store's stock. Blocking storage runs off the runtime.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::http::{HeaderMap, header};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use pos_shared::protocol::{
+    CatalogPage, EnrollRequest, EnrollResponse, PROTOCOL_VERSION, PushRequest, PushResponse,
+    StockSnapshot, VERSION_HEADER,
+};
+use serde::Deserialize;
+
+use crate::error::ApiError;
+use crate::storage::{StoreError, SyncStore, TerminalAuth};
+
+/// Largest request body: a push of a few thousand entries.
+pub const BODY_LIMIT: usize = 16 * 1024 * 1024;
+/// Most products one catalog page carries.
+pub const MAX_PAGE: usize = 5_000;
+
+const OPENAPI: &str = include_str!("openapi.json");
+
+type Shared = Arc<dyn SyncStore>;
+
+pub fn router(store: Shared) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route(
+            "/v1/openapi.json",
+            get(|| async { ([(header::CONTENT_TYPE, "application/json")], OPENAPI) }),
+        )
+        .route("/v1/enroll", post(enroll))
+        .route("/v1/push", post(push))
+        .route("/v1/catalog", get(catalog))
+        .route("/v1/stock", get(stock))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(store)
+}
+
+/// Runs blocking storage work on the blocking pool.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ApiError::Store(StoreError::Internal(e.to_string())))?
+        .map_err(ApiError::from)
+}
+
+fn check_version(version: u32) -> Result<(), ApiError> {
+    if version == PROTOCOL_VERSION {
+        Ok(())
+    } else {
+        Err(ApiError::Version(Some(version)))
+    }
+}
+
+fn header_version(headers: &HeaderMap) -> Result<(), ApiError> {
+    let version = headers
+        .get(VERSION_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::parse::<u32>);
+    match version {
+        Some(Ok(v)) => check_version(v),
+        _ => Err(ApiError::Version(None)),
+    }
+}
+
+async fn authenticate(store: &Shared, headers: &HeaderMap) -> Result<TerminalAuth, ApiError> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(ApiError::Store(StoreError::Unauthorized))?
+        .to_string();
+    let store = store.clone();
+    blocking(move || store.authenticate(&token)).await
+}
+
+async fn enroll(
+    State(store): State<Shared>,
+    body: Result<Json<EnrollRequest>, JsonRejection>,
+) -> Result<Json<EnrollResponse>, ApiError> {
+    let Json(request) = body?;
+    check_version(request.protocol_version)?;
+    let response = blocking(move || store.enroll(&request.code)).await?;
+    tracing::info!(terminal = %response.terminal_id, "terminal enrolled");
+    Ok(Json(response))
+}
+
+async fn push(
+    State(store): State<Shared>,
+    headers: HeaderMap,
+    body: Result<Json<PushRequest>, JsonRejection>,
+) -> Result<Json<PushResponse>, ApiError> {
+    let auth = authenticate(&store, &headers).await?;
+    let Json(request) = body?;
+    check_version(request.protocol_version)?;
+    if request.terminal_id != auth.terminal_id {
+        return Err(StoreError::Forbidden(format!(
+            "this token belongs to {}, not {}",
+            auth.terminal_id, request.terminal_id
+        ))
+        .into());
+    }
+    let count = request.entries.len();
+    let terminal = auth.terminal_id.clone();
+    let result = blocking(move || store.push(&auth, &request.entries)).await;
+    match &result {
+        Ok(ack) => {
+            tracing::info!(%terminal, entries = count, acked_through = ack.acked_through, "push")
+        }
+        Err(error) => tracing::warn!(%terminal, entries = count, ?error, "push refused"),
+    }
+    Ok(Json(result?))
+}
+
+#[derive(Deserialize)]
+struct CatalogQuery {
+    since: Option<u64>,
+    limit: Option<usize>,
+}
+
+async fn catalog(
+    State(store): State<Shared>,
+    headers: HeaderMap,
+    query: Result<Query<CatalogQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<CatalogPage>, ApiError> {
+    header_version(&headers)?;
+    authenticate(&store, &headers).await?;
+    let Query(query) = query.map_err(|e| ApiError::Query(e.body_text()))?;
+    let limit = query.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
+    let since = query.since.unwrap_or(0);
+    Ok(Json(
+        blocking(move || store.catalog_page(since, limit)).await?,
+    ))
+}
+
+async fn stock(
+    State(store): State<Shared>,
+    headers: HeaderMap,
+) -> Result<Json<StockSnapshot>, ApiError> {
+    header_version(&headers)?;
+    let auth = authenticate(&store, &headers).await?;
+    Ok(Json(blocking(move || store.stock_snapshot(&auth)).await?))
+}

@@ -1,0 +1,110 @@
+//! The API's one error type: every refusal is a JSON body with a stable
+//! code and a sentence; internal details go to the log, never the client.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use pos_shared::protocol::{ErrorBody, PROTOCOL_VERSION};
+
+use crate::storage::StoreError;
+
+#[derive(Debug)]
+pub enum ApiError {
+    Store(StoreError),
+    Body(JsonRejection),
+    Version(Option<u32>),
+    Query(String),
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError::Store(e)
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(e: JsonRejection) -> Self {
+        ApiError::Body(e)
+    }
+}
+
+impl ApiError {
+    fn parts(&self) -> (StatusCode, &'static str, String, Option<u64>) {
+        match self {
+            ApiError::Store(e) => match e {
+                StoreError::Unauthorized => (
+                    StatusCode::UNAUTHORIZED,
+                    "unauthorized",
+                    e.to_string(),
+                    None,
+                ),
+                StoreError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m.clone(), None),
+                StoreError::Gap { expected, .. } => {
+                    (StatusCode::CONFLICT, "gap", e.to_string(), Some(*expected))
+                }
+                StoreError::BrokenChain { .. } => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "broken_chain",
+                    e.to_string(),
+                    None,
+                ),
+                StoreError::BadRequest(m) => {
+                    (StatusCode::BAD_REQUEST, "bad_request", m.clone(), None)
+                }
+                StoreError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m.clone(), None),
+                StoreError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m.clone(), None),
+                StoreError::Internal(_) => (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "internal error; the server log has details".into(),
+                    None,
+                ),
+            },
+            ApiError::Body(rejection) => {
+                let status = rejection.status();
+                let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                    "too_large"
+                } else {
+                    "bad_body"
+                };
+                (status, code, rejection.body_text(), None)
+            }
+            ApiError::Version(Some(v)) => (
+                StatusCode::BAD_REQUEST,
+                "unsupported_version",
+                format!(
+                    "protocol version {v} is not supported; this server speaks {PROTOCOL_VERSION}"
+                ),
+                None,
+            ),
+            ApiError::Version(None) => (
+                StatusCode::BAD_REQUEST,
+                "unsupported_version",
+                format!(
+                    "say which protocol version you speak (this server speaks {PROTOCOL_VERSION})"
+                ),
+                None,
+            ),
+            ApiError::Query(m) => (StatusCode::BAD_REQUEST, "bad_query", m.clone(), None),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Store(StoreError::Internal(details)) = &self {
+            tracing::error!(%details, "request failed");
+        }
+        let (status, code, message, expected_seq) = self.parts();
+        (
+            status,
+            Json(ErrorBody {
+                error: code.to_string(),
+                message,
+                expected_seq,
+            }),
+        )
+            .into_response()
+    }
+}

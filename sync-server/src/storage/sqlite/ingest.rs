@@ -1,0 +1,206 @@
+//! Applying pushed journal entries: each at most once, keyed by
+//! `(terminal_id, seq)`, checked against the hash chain, in the same
+//! transaction as its effects (sales, stock movements, Z reports).
+
+use pos_shared::journal::{CanonicalEntry, Event, Hash32, SaleKind, chain_hash};
+use pos_shared::protocol::{PROTOCOL_VERSION, PushResponse, WireEntry};
+use pos_shared::stock::StockMovement;
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+
+use super::now_ms;
+use crate::storage::{StoreError, StoreResult, TerminalAuth};
+
+/// Applies what it can of `entries`: replays are acknowledged again, new
+/// entries are checked and applied in order, and the first gap, broken link
+/// or rewritten entry stops the batch (what came before it stays applied).
+/// An entry of another terminal refuses the whole batch.
+pub(super) fn push(
+    conn: &mut rusqlite::Connection,
+    auth: &TerminalAuth,
+    entries: &[WireEntry],
+) -> StoreResult<PushResponse> {
+    if entries.windows(2).any(|w| w[1].seq != w[0].seq + 1) {
+        return Err(StoreError::BadRequest(
+            "entries must be consecutive, in seq order".into(),
+        ));
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let (mut last_seq, stored_head, tax_mode): (u64, Vec<u8>, String) = tx.query_row(
+        "SELECT t.last_seq, t.last_hash, s.tax_mode FROM terminals t JOIN stores s ON s.id = t.store_id WHERE t.id = ?1",
+        [&auth.terminal_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let inclusive = tax_mode == "inclusive";
+    let mut head = Hash32::from_slice(&stored_head).unwrap_or(Hash32::GENESIS);
+    let mut stopped = None;
+    for entry in entries {
+        if entry.seq <= last_seq {
+            let stored: Option<Vec<u8>> = tx
+                .prepare_cached("SELECT hash FROM journal WHERE terminal_id = ?1 AND seq = ?2")?
+                .query_row(params![auth.terminal_id, entry.seq], |r| r.get(0))
+                .optional()?;
+            if stored.as_deref() != Some(&entry.hash.0[..]) {
+                flag(
+                    &tx,
+                    auth,
+                    entry.seq,
+                    "an applied entry was sent again with other contents",
+                )?;
+                stopped = Some(StoreError::Conflict(format!(
+                    "entry {} differs from the one applied",
+                    entry.seq
+                )));
+                break;
+            }
+            continue;
+        }
+        if entry.seq != last_seq + 1 {
+            stopped = Some(StoreError::Gap {
+                expected: last_seq + 1,
+                got: entry.seq,
+            });
+            break;
+        }
+        let bytes = entry.payload.get().as_bytes();
+        let broken = if entry.prev_hash != head {
+            Some("its prev_hash is not the hash of the entry before it")
+        } else if chain_hash(&head, bytes) != entry.hash {
+            Some("its hash does not match its contents")
+        } else {
+            None
+        };
+        if let Some(reason) = broken {
+            flag(&tx, auth, entry.seq, reason)?;
+            stopped = Some(StoreError::BrokenChain {
+                seq: entry.seq,
+                reason: reason.into(),
+            });
+            break;
+        }
+        let parsed = CanonicalEntry::from_bytes(bytes).map_err(|e| {
+            StoreError::BadRequest(format!("entry {} is not a journal entry: {e}", entry.seq))
+        })?;
+        if parsed.terminal_id.as_str() != auth.terminal_id {
+            return Err(StoreError::Forbidden(format!(
+                "entry {} belongs to terminal {}, not {}",
+                entry.seq, parsed.terminal_id, auth.terminal_id
+            )));
+        }
+        if parsed.seq.0 != entry.seq {
+            return Err(StoreError::BadRequest(format!(
+                "entry {} says it is seq {}",
+                entry.seq, parsed.seq
+            )));
+        }
+        apply(&tx, auth, inclusive, &parsed, bytes, &entry.hash)?;
+        last_seq = entry.seq;
+        head = entry.hash;
+    }
+    tx.prepare_cached("UPDATE terminals SET last_seq = ?1, last_hash = ?2 WHERE id = ?3")?
+        .execute(params![last_seq, head.0, auth.terminal_id])?;
+    tx.commit()?;
+    match stopped {
+        Some(error) => Err(error),
+        None => {
+            let batch_end = entries.last().map_or(last_seq, |e| e.seq);
+            Ok(PushResponse {
+                protocol_version: PROTOCOL_VERSION,
+                acked_through: last_seq.min(batch_end),
+            })
+        }
+    }
+}
+
+fn flag(tx: &Transaction<'_>, auth: &TerminalAuth, seq: u64, reason: &str) -> StoreResult<()> {
+    tx.execute(
+        "INSERT INTO chain_flags (terminal_id, seq, reason, at_ms) VALUES (?1, ?2, ?3, ?4)",
+        params![auth.terminal_id, seq, reason, now_ms()],
+    )?;
+    Ok(())
+}
+
+fn insert_movements(
+    tx: &Transaction<'_>,
+    auth: &TerminalAuth,
+    seq: u64,
+    movements: &[StockMovement],
+) -> StoreResult<()> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO stock_movements (store_id, terminal_id, seq, sku, qty_milli, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for m in movements {
+        stmt.execute(params![
+            auth.store_id,
+            auth.terminal_id,
+            seq,
+            m.sku,
+            m.qty_milli,
+            m.reason.as_str()
+        ])?;
+    }
+    Ok(())
+}
+
+/// Records one entry and its effects.
+fn apply(
+    tx: &Transaction<'_>,
+    auth: &TerminalAuth,
+    inclusive: bool,
+    entry: &CanonicalEntry,
+    bytes: &[u8],
+    hash: &Hash32,
+) -> StoreResult<()> {
+    let seq = entry.seq.0;
+    tx.prepare_cached("INSERT INTO journal (terminal_id, seq, kind, at_ms, payload, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+        .execute(params![auth.terminal_id, seq, entry.event.kind_name(), entry.at_ms, bytes, hash.0])?;
+    match &entry.event {
+        Event::Sale(sale) => {
+            let receipt = sale.receipt_no.to_string();
+            tx.prepare_cached(
+                "INSERT INTO sales (receipt_no, terminal_id, store_id, seq, kind, at_ms, cashier, total_minor, tax_minor, discount_minor)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                receipt,
+                auth.terminal_id,
+                auth.store_id,
+                seq,
+                sale.kind.as_str(),
+                entry.at_ms,
+                sale.cashier,
+                sale.total.minor(),
+                sale.tax.minor(),
+                sale.discount.minor(),
+            ])?;
+            let sign = if sale.kind == SaleKind::Return { -1 } else { 1 };
+            let mut line_stmt = tx.prepare_cached(
+                "INSERT INTO sale_lines (receipt_no, line_no, sku, qty_milli, net_minor, gross_minor) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for line in &sale.lines {
+                let (net, gross) = if inclusive {
+                    (line.net - line.tax, line.net)
+                } else {
+                    (line.net, line.net + line.tax)
+                };
+                line_stmt.execute(params![
+                    receipt,
+                    line.line_no,
+                    line.sku,
+                    sign * line.qty.milli(),
+                    sign * net.minor(),
+                    sign * gross.minor(),
+                ])?;
+            }
+            insert_movements(tx, auth, seq, &sale.movements)
+        }
+        Event::StockReceived { movements, .. } => insert_movements(tx, auth, seq, movements),
+        Event::ZReport(_) => {
+            tx.execute(
+                "INSERT INTO z_reports (terminal_id, seq, payload) VALUES (?1, ?2, ?3)",
+                params![auth.terminal_id, seq, bytes],
+            )?;
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}

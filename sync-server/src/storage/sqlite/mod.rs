@@ -1,0 +1,97 @@
+//! The SQLite backend: one WAL database file, one connection behind a
+//! mutex (writes serialise anyway), migrations by `user_version`.
+
+mod admin;
+mod catalog;
+mod ingest;
+mod reports;
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use pos_shared::protocol::{CatalogPage, EnrollResponse, PushResponse, StockSnapshot, WireEntry};
+use rusqlite::Connection;
+use sha2::{Digest, Sha256};
+
+pub use admin::TerminalCreated;
+pub use reports::{SalesBy, SalesRow, StockRow};
+
+use super::{StoreError, StoreResult, SyncStore, TerminalAuth};
+
+const MIGRATIONS: &[&str] = &[include_str!("../schema_v1.sql")];
+
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+}
+
+/// Hex SHA-256 of a secret: tokens and enrollment codes are stored only so.
+pub(crate) fn secret_hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// A random secret of `bytes` bytes, hex encoded.
+pub(crate) fn random_secret(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    OsRng.fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
+pub(crate) fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path`.
+    pub fn open(path: &Path) -> StoreResult<SqliteStore> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Internal(e.to_string()))?;
+        }
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.set_prepared_statement_cache_capacity(64);
+        let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        for (index, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+            let tx = conn.unchecked_transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", index + 1)?;
+            tx.commit()?;
+        }
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock leaves no half-written state
+        // behind: SQLite rolled the transaction back.
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl SyncStore for SqliteStore {
+    fn enroll(&self, code: &str) -> StoreResult<EnrollResponse> {
+        admin::enroll(&mut self.conn(), code)
+    }
+
+    fn authenticate(&self, token: &str) -> StoreResult<TerminalAuth> {
+        admin::authenticate(&self.conn(), token)
+    }
+
+    fn push(&self, auth: &TerminalAuth, entries: &[WireEntry]) -> StoreResult<PushResponse> {
+        ingest::push(&mut self.conn(), auth, entries)
+    }
+
+    fn catalog_page(&self, since: u64, limit: usize) -> StoreResult<CatalogPage> {
+        catalog::page(&self.conn(), since, limit)
+    }
+
+    fn stock_snapshot(&self, auth: &TerminalAuth) -> StoreResult<StockSnapshot> {
+        reports::snapshot(&self.conn(), auth)
+    }
+}

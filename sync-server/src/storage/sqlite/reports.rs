@@ -1,0 +1,148 @@
+//! Central figures: on-hand per store and product (the sum of every
+//! terminal's movements), oversold stock, and sales by a dimension.
+
+use pos_shared::money::Money;
+use pos_shared::protocol::{PROTOCOL_VERSION, StockSnapshot, WireStock};
+use pos_shared::stock::milli_to_decimal;
+use rusqlite::{Connection, params};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::SqliteStore;
+use crate::storage::{StoreError, StoreResult, TerminalAuth};
+
+pub(super) fn snapshot(conn: &Connection, auth: &TerminalAuth) -> StoreResult<StockSnapshot> {
+    let (store, through_seq): (String, u64) = conn.query_row(
+        "SELECT s.code, t.last_seq FROM terminals t JOIN stores s ON s.id = t.store_id WHERE t.id = ?1",
+        [&auth.terminal_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let items = conn
+        .prepare_cached(
+            "SELECT sku, SUM(qty_milli) FROM stock_movements WHERE store_id = ?1 GROUP BY sku",
+        )?
+        .query_map([auth.store_id], |r| {
+            Ok(WireStock {
+                sku: r.get(0)?,
+                on_hand_milli: r.get(1)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(StockSnapshot {
+        protocol_version: PROTOCOL_VERSION,
+        store,
+        through_seq,
+        items,
+    })
+}
+
+/// On-hand of one product at one store.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StockRow {
+    pub store: String,
+    pub sku: String,
+    pub name: String,
+    pub on_hand: Decimal,
+    /// More was sold than the store had: flagged for head office.
+    pub oversold: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SalesBy {
+    Product,
+    Store,
+    Day,
+    Hour,
+    Cashier,
+}
+
+/// Sales (net of returns) for one value of the dimension.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SalesRow {
+    pub key: String,
+    pub receipts: u64,
+    pub quantity: Decimal,
+    /// Before tax.
+    pub net: Money,
+    /// Tax included.
+    pub gross: Money,
+}
+
+const LOCAL_TIME: &str = "datetime(s.at_ms / 1000, 'unixepoch', 'localtime')";
+
+impl SqliteStore {
+    /// Central on-hand per store and product, optionally for one store.
+    pub fn stock(&self, store: Option<&str>, oversold_only: bool) -> StoreResult<Vec<StockRow>> {
+        let store_id = store.map(|s| self.store_id(s)).transpose()?;
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT st.code, m.sku, COALESCE(p.name, ''), SUM(m.qty_milli) AS on_hand
+             FROM stock_movements m JOIN stores st ON st.id = m.store_id LEFT JOIN products p ON p.sku = m.sku
+             WHERE (?1 IS NULL OR m.store_id = ?1)
+             GROUP BY m.store_id, m.sku HAVING (?2 = 0 OR on_hand < 0)
+             ORDER BY st.code, m.sku",
+        )?;
+        let rows = stmt.query_map(params![store_id, oversold_only], |r| {
+            let milli: i64 = r.get(3)?;
+            Ok(StockRow {
+                store: r.get(0)?,
+                sku: r.get(1)?,
+                name: r.get(2)?,
+                on_hand: milli_to_decimal(milli),
+                oversold: milli < 0,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Sales by a dimension between two local dates (`YYYY-MM-DD`, inclusive).
+    pub fn sales_report(
+        &self,
+        by: SalesBy,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> StoreResult<Vec<SalesRow>> {
+        for date in [from, to].into_iter().flatten() {
+            if chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_err() {
+                return Err(StoreError::BadRequest(format!(
+                    "date `{date}` must look like 2026-11-27"
+                )));
+            }
+        }
+        let key = match by {
+            SalesBy::Product => "l.sku || ' ' || COALESCE(p.name, '')".to_string(),
+            SalesBy::Store => "st.code || ' ' || st.name".to_string(),
+            SalesBy::Day => format!("strftime('%Y-%m-%d', {LOCAL_TIME})"),
+            SalesBy::Hour => format!("strftime('%H:00', {LOCAL_TIME})"),
+            SalesBy::Cashier => "s.cashier".to_string(),
+        };
+        let sql = format!(
+            "SELECT {key} AS k, COUNT(DISTINCT s.receipt_no), SUM(l.qty_milli), SUM(l.net_minor), SUM(l.gross_minor)
+             FROM sale_lines l JOIN sales s ON s.receipt_no = l.receipt_no JOIN stores st ON st.id = s.store_id
+             LEFT JOIN products p ON p.sku = l.sku
+             WHERE (?1 IS NULL OR date({LOCAL_TIME}) >= ?1) AND (?2 IS NULL OR date({LOCAL_TIME}) <= ?2)
+             GROUP BY k ORDER BY k"
+        );
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query_map(params![from, to], |r| {
+            Ok(SalesRow {
+                key: r.get(0)?,
+                receipts: r.get(1)?,
+                quantity: milli_to_decimal(r.get(2)?),
+                net: Money::from_minor(r.get(3)?),
+                gross: Money::from_minor(r.get(4)?),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Entries refused for a broken chain or a rewritten entry.
+    pub fn chain_flags(&self) -> StoreResult<Vec<(String, u64, String)>> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare("SELECT terminal_id, seq, reason FROM chain_flags ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

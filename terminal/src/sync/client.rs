@@ -1,0 +1,149 @@
+//! The HTTP client of the sync protocol (reqwest, rustls), with timeouts and
+//! clear errors: a refusal carries the server's code and sentence.
+
+use std::time::Duration;
+
+use pos_shared::protocol::{
+    CatalogPage, EnrollRequest, EnrollResponse, ErrorBody, PROTOCOL_VERSION, PushRequest,
+    PushResponse, StockSnapshot, VERSION_HEADER, WireEntry,
+};
+use serde::de::DeserializeOwned;
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum SyncError {
+    #[error("sync server unreachable: {0}")]
+    Network(String),
+    #[error("sync server refused ({status}): {}", .body.message)]
+    Refused { status: u16, body: ErrorBody },
+    #[error("{0}")]
+    Local(String),
+}
+
+impl From<reqwest::Error> for SyncError {
+    fn from(e: reqwest::Error) -> Self {
+        SyncError::Network(e.to_string())
+    }
+}
+
+impl From<crate::CoreError> for SyncError {
+    fn from(e: crate::CoreError) -> Self {
+        SyncError::Local(e.to_string())
+    }
+}
+
+/// Entries per push request unless told otherwise.
+pub const PUSH_BATCH: usize = 500;
+
+/// A client for one server; `token` is empty before enrollment.
+#[derive(Clone)]
+pub struct SyncClient {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+    terminal_id: String,
+    push_batch: usize,
+}
+
+async fn decode<T: DeserializeOwned>(response: reqwest::Response) -> Result<T, SyncError> {
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response.json().await?);
+    }
+    let text = response.text().await.unwrap_or_default();
+    let body = serde_json::from_str(&text).unwrap_or(ErrorBody {
+        error: "http".into(),
+        message: format!(
+            "HTTP {status}: {}",
+            text.chars().take(200).collect::<String>()
+        ),
+        expected_seq: None,
+    });
+    Err(SyncError::Refused {
+        status: status.as_u16(),
+        body,
+    })
+}
+
+impl SyncClient {
+    pub fn new(base: &str, token: &str, terminal_id: &str) -> Result<SyncClient, SyncError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(60))
+            .build()?;
+        Ok(SyncClient {
+            http,
+            base: base.trim_end_matches('/').to_string(),
+            token: token.to_string(),
+            terminal_id: terminal_id.to_string(),
+            push_batch: PUSH_BATCH,
+        })
+    }
+
+    /// Sends at most `entries` journal entries per push.
+    pub fn with_push_batch(mut self, entries: usize) -> SyncClient {
+        self.push_batch = entries.max(1);
+        self
+    }
+
+    pub fn push_batch(&self) -> usize {
+        self.push_batch
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn enroll(&self, code: &str) -> Result<EnrollResponse, SyncError> {
+        let request = EnrollRequest {
+            protocol_version: PROTOCOL_VERSION,
+            code: code.to_string(),
+        };
+        decode(
+            self.http
+                .post(self.url("/v1/enroll"))
+                .json(&request)
+                .send()
+                .await?,
+        )
+        .await
+    }
+
+    pub async fn push(&self, entries: Vec<WireEntry>) -> Result<PushResponse, SyncError> {
+        let request = PushRequest {
+            protocol_version: PROTOCOL_VERSION,
+            terminal_id: self.terminal_id.clone(),
+            entries,
+        };
+        let response = self
+            .http
+            .post(self.url("/v1/push"))
+            .bearer_auth(&self.token)
+            .json(&request)
+            .send()
+            .await?;
+        decode(response).await
+    }
+
+    pub async fn catalog(&self, since: u64, limit: usize) -> Result<CatalogPage, SyncError> {
+        let response = self
+            .http
+            .get(self.url("/v1/catalog"))
+            .query(&[("since", since), ("limit", limit as u64)])
+            .header(VERSION_HEADER, PROTOCOL_VERSION)
+            .bearer_auth(&self.token)
+            .send()
+            .await?;
+        decode(response).await
+    }
+
+    pub async fn stock(&self) -> Result<StockSnapshot, SyncError> {
+        let response = self
+            .http
+            .get(self.url("/v1/stock"))
+            .header(VERSION_HEADER, PROTOCOL_VERSION)
+            .bearer_auth(&self.token)
+            .send()
+            .await?;
+        decode(response).await
+    }
+}

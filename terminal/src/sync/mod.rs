@@ -1,0 +1,233 @@
+//! Sync on the terminal's side: the outbox of journal entries going up, the
+//! catalog and central stock coming down, and the state between runs. The
+//! HTTP client is in `client`; the loop that drives both is in `run`.
+
+pub mod client;
+pub mod run;
+
+use pos_shared::catalog::CatalogItem;
+use pos_shared::journal::Hash32;
+use pos_shared::protocol::{CatalogPage, StockSnapshot, WireEntry};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use crate::Terminal;
+use crate::catalog::{BarcodeClash, upsert_catalog};
+use crate::error::{CoreError, CoreResult};
+
+/// Where a terminal syncs to, and with which token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Enrollment {
+    pub server: String,
+    pub token: String,
+}
+
+/// What the status line and `pos-terminal sync status` show.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SyncStatus {
+    pub server: Option<String>,
+    pub pending: u64,
+    pub last_success_ms: Option<i64>,
+    pub last_error: Option<String>,
+    pub catalog_cursor: u64,
+}
+
+impl Terminal {
+    fn sync_value(&self, key: &str) -> CoreResult<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT value FROM sync_state WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn set_sync_value(conn: &rusqlite::Connection, key: &str, value: &str) -> CoreResult<()> {
+        conn.prepare_cached("INSERT OR REPLACE INTO sync_state (key, value) VALUES (?1, ?2)")?
+            .execute([key, value])?;
+        Ok(())
+    }
+
+    fn sync_number(&self, key: &str) -> CoreResult<u64> {
+        Ok(self
+            .sync_value(key)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0))
+    }
+
+    pub fn enrollment(&self) -> CoreResult<Option<Enrollment>> {
+        Ok(
+            match (self.sync_value("server")?, self.sync_value("token")?) {
+                (Some(server), Some(token)) => Some(Enrollment { server, token }),
+                _ => None,
+            },
+        )
+    }
+
+    pub fn save_enrollment(&mut self, enrollment: &Enrollment) -> CoreResult<()> {
+        let tx = self.conn.transaction()?;
+        Terminal::set_sync_value(&tx, "server", &enrollment.server)?;
+        Terminal::set_sync_value(&tx, "token", &enrollment.token)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The oldest journal entries the server has not acknowledged, in seq order.
+    pub fn outbox_batch(&self, limit: usize) -> CoreResult<Vec<WireEntry>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT j.seq, j.payload, j.prev_hash, j.hash FROM outbox o JOIN journal j ON j.seq = o.seq
+             WHERE o.acked_at_ms IS NULL ORDER BY o.seq LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit as u64], |r| {
+            Ok((
+                r.get::<_, u64>(0)?,
+                r.get::<_, Vec<u8>>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+                r.get::<_, Vec<u8>>(3)?,
+            ))
+        })?;
+        let mut entries = Vec::new();
+        for row in rows {
+            let (seq, payload, prev, hash) = row?;
+            let broken = |what: &str| CoreError::JournalBroken {
+                seq,
+                reason: what.to_string(),
+            };
+            let text = String::from_utf8(payload).map_err(|_| broken("payload is not UTF-8"))?;
+            entries.push(WireEntry {
+                seq,
+                payload: RawValue::from_string(text).map_err(|_| broken("payload is not JSON"))?,
+                prev_hash: Hash32::from_slice(&prev).ok_or_else(|| broken("bad prev_hash"))?,
+                hash: Hash32::from_slice(&hash).ok_or_else(|| broken("bad hash"))?,
+            });
+        }
+        Ok(entries)
+    }
+
+    /// Marks every entry up to `seq` as applied by the server.
+    pub fn mark_acked(&mut self, seq: u64) -> CoreResult<()> {
+        let now = self.clock.now_ms();
+        self.conn
+            .prepare_cached(
+                "UPDATE outbox SET acked_at_ms = ?1 WHERE seq <= ?2 AND acked_at_ms IS NULL",
+            )?
+            .execute(params![now, seq])?;
+        Ok(())
+    }
+
+    /// The server expects `seq` next although this terminal thought it had
+    /// it: send everything from `seq` again (the server skips what it has).
+    pub fn resend_from(&mut self, seq: u64) -> CoreResult<()> {
+        self.conn.execute(
+            "UPDATE outbox SET acked_at_ms = NULL WHERE seq >= ?1",
+            [seq],
+        )?;
+        Ok(())
+    }
+
+    pub fn catalog_cursor(&self) -> CoreResult<u64> {
+        self.sync_number("catalog_cursor")
+    }
+
+    /// Applies one page of catalog changes and moves the cursor, all in one
+    /// transaction. Archived products stay for old receipts and returns.
+    pub fn apply_catalog_page(&mut self, page: &CatalogPage) -> CoreResult<usize> {
+        let items: Vec<(u64, CatalogItem)> = page
+            .products
+            .iter()
+            .enumerate()
+            .map(|(i, p)| CatalogItem::try_from(p).map(|item| (i as u64 + 1, item)))
+            .collect::<Result<_, _>>()
+            .map_err(CoreError::Invalid)?;
+        let tx = self.conn.transaction()?;
+        upsert_catalog(&tx, &items, BarcodeClash::Reassign)?;
+        {
+            let mut users = tx.prepare_cached(
+                "INSERT INTO users (name, role, pin_hash, active) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (name) DO UPDATE SET role = excluded.role, pin_hash = excluded.pin_hash, active = excluded.active",
+            )?;
+            for user in &page.users {
+                if user.role != "cashier" && user.role != "manager" {
+                    return Err(CoreError::Invalid(format!(
+                        "user {} has an unknown role {}",
+                        user.name, user.role
+                    )));
+                }
+                users.execute(params![user.name, user.role, user.pin_hash, user.active])?;
+            }
+            let mut customers = tx.prepare_cached("INSERT OR REPLACE INTO customers (code, name, email, phone) VALUES (?1, ?2, ?3, ?4)")?;
+            for c in &page.customers {
+                customers.execute(params![c.code, c.name, c.email, c.phone])?;
+            }
+        }
+        Terminal::set_sync_value(&tx, "catalog_cursor", &page.next_cursor.to_string())?;
+        tx.commit()?;
+        Ok(items.len())
+    }
+
+    /// Replaces the central stock picture with a fresh snapshot.
+    pub fn apply_stock_snapshot(&mut self, snapshot: &StockSnapshot) -> CoreResult<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM central_stock", [])?;
+        {
+            let mut stmt = tx
+                .prepare_cached("INSERT INTO central_stock (sku, on_hand_milli) VALUES (?1, ?2)")?;
+            for item in &snapshot.items {
+                stmt.execute(params![item.sku, item.on_hand_milli])?;
+            }
+        }
+        Terminal::set_sync_value(
+            &tx,
+            "central_through_seq",
+            &snapshot.through_seq.to_string(),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Remembers how the last sync went, for the status line.
+    pub fn record_sync_outcome(&mut self, error: Option<&str>) -> CoreResult<()> {
+        let now = self.clock.now_ms().to_string();
+        match error {
+            None => {
+                Terminal::set_sync_value(&self.conn, "last_success_ms", &now)?;
+                self.conn
+                    .execute("DELETE FROM sync_state WHERE key = 'last_error'", [])?;
+            }
+            Some(error) => Terminal::set_sync_value(&self.conn, "last_error", error)?,
+        }
+        Ok(())
+    }
+
+    pub fn sync_status(&self) -> CoreResult<SyncStatus> {
+        Ok(SyncStatus {
+            server: self.sync_value("server")?,
+            pending: self.pending_sync_count()?,
+            last_success_ms: self
+                .sync_value("last_success_ms")?
+                .and_then(|v| v.parse().ok()),
+            last_error: self.sync_value("last_error")?,
+            catalog_cursor: self.catalog_cursor()?,
+        })
+    }
+
+    /// Stock of `sku` as this terminal knows it: the store's central on-hand
+    /// at the last sync plus this terminal's movements since; only its own
+    /// movements before any sync.
+    pub fn known_stock_milli(&self, sku: &str) -> CoreResult<i64> {
+        let Some(through) = self.sync_value("central_through_seq")? else {
+            return self.on_hand_milli(sku);
+        };
+        let central: i64 = self
+            .conn
+            .prepare_cached("SELECT on_hand_milli FROM central_stock WHERE sku = ?1")?
+            .query_row([sku], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0);
+        let since: i64 = self
+            .conn
+            .prepare_cached("SELECT COALESCE(SUM(qty_milli), 0) FROM stock_movements WHERE sku = ?1 AND seq > ?2")?
+            .query_row(params![sku, through.parse::<u64>().unwrap_or(0)], |r| r.get(0))?;
+        Ok(central + since)
+    }
+}

@@ -1,0 +1,175 @@
+//! One sync pass (push the outbox, pull the catalog and central stock), the
+//! background loop with exponential backoff and jitter, and enrollment.
+
+use std::path::Path;
+use std::time::Duration;
+
+use pos_shared::pricing::TaxMode;
+use serde::Serialize;
+
+use super::Enrollment;
+use super::client::{SyncClient, SyncError};
+use crate::{StoreSettings, Terminal};
+
+/// Products per catalog page.
+pub const CATALOG_PAGE: usize = 5_000;
+
+/// What one pass moved.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    /// Entries the server acknowledged in this pass.
+    pub pushed: u64,
+    pub products_pulled: usize,
+    pub stock_items: usize,
+}
+
+/// The client for a terminal's enrollment; none if it was never enrolled.
+pub fn client_for(terminal: &Terminal) -> Result<Option<SyncClient>, SyncError> {
+    let Some(enrollment) = terminal.enrollment()? else {
+        return Ok(None);
+    };
+    let id = terminal.settings().terminal_id.to_string();
+    Ok(Some(SyncClient::new(
+        &enrollment.server,
+        &enrollment.token,
+        &id,
+    )?))
+}
+
+/// Pushes every pending entry in batches; a gap answer moves the restart
+/// point to where the server says, so nothing is skipped or sent twice in
+/// effect.
+async fn push_all(terminal: &mut Terminal, client: &SyncClient) -> Result<u64, SyncError> {
+    let mut pushed = 0;
+    let mut stalls = 0;
+    loop {
+        let batch = terminal.outbox_batch(client.push_batch())?;
+        let Some(first) = batch.first().map(|e| e.seq) else {
+            return Ok(pushed);
+        };
+        match client.push(batch).await {
+            Ok(ack) if ack.acked_through >= first => {
+                terminal.mark_acked(ack.acked_through)?;
+                pushed += ack.acked_through - first + 1;
+                stalls = 0;
+                continue;
+            }
+            Ok(ack) => {
+                return Err(SyncError::Local(format!(
+                    "server acknowledged {} but {first} was sent",
+                    ack.acked_through
+                )));
+            }
+            Err(SyncError::Refused { body, .. }) if body.error == "gap" && stalls < 3 => {
+                let expected = body.expected_seq.unwrap_or(first);
+                if expected > first {
+                    terminal.mark_acked(expected - 1)?;
+                } else {
+                    terminal.resend_from(expected)?;
+                }
+                stalls += 1;
+            }
+            Err(error) => return Err(error),
+        }
+    }
+}
+
+/// One full pass: push, then pull catalog pages, then central stock.
+pub async fn sync_once(
+    terminal: &mut Terminal,
+    client: &SyncClient,
+) -> Result<SyncReport, SyncError> {
+    let outcome = async {
+        let pushed = push_all(terminal, client).await?;
+        let mut products_pulled = 0;
+        loop {
+            let page = client
+                .catalog(terminal.catalog_cursor()?, CATALOG_PAGE)
+                .await?;
+            products_pulled += terminal.apply_catalog_page(&page)?;
+            if !page.more {
+                break;
+            }
+        }
+        let snapshot = client.stock().await?;
+        terminal.apply_stock_snapshot(&snapshot)?;
+        Ok(SyncReport {
+            pushed,
+            products_pulled,
+            stock_items: snapshot.items.len(),
+        })
+    }
+    .await;
+    let error = outcome.as_ref().err().map(ToString::to_string);
+    terminal.record_sync_outcome(error.as_deref())?;
+    outcome
+}
+
+/// Delay before retry `attempt` (0-based): doubling from 1 s up to 5 min,
+/// with up to 50 % random jitter so terminals do not retry in step.
+pub fn backoff(attempt: u32) -> Duration {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    let base = Duration::from_secs(1)
+        .saturating_mul(1 << attempt.min(9))
+        .min(Duration::from_secs(300));
+    let jitter = base.mul_f64(f64::from(OsRng.next_u32() % 500) / 1000.0);
+    base + jitter
+}
+
+/// Syncs forever: every `interval` while it works, backing off while it
+/// does not. Selling never waits for this.
+pub async fn run_forever(terminal: &mut Terminal, client: &SyncClient, interval: Duration) {
+    let mut failures = 0;
+    loop {
+        let wait = match sync_once(terminal, client).await {
+            Ok(_) => {
+                failures = 0;
+                interval
+            }
+            Err(_) => {
+                failures += 1;
+                backoff(failures - 1)
+            }
+        };
+        tokio::time::sleep(wait).await;
+    }
+}
+
+/// Enrolls an empty data directory with a sync server: creates the store
+/// the server describes, keeps the token, and pulls the catalog and users.
+pub async fn enroll(
+    dir: &Path,
+    server: &str,
+    code: &str,
+) -> Result<(Terminal, Result<SyncReport, SyncError>), SyncError> {
+    if dir.join(crate::db::DB_FILE).exists() {
+        return Err(SyncError::Local(format!(
+            "{} already has a store; enroll into an empty data directory",
+            dir.display()
+        )));
+    }
+    let response = SyncClient::new(server, "", "")?.enroll(code).await?;
+    let terminal_id = response
+        .terminal_id
+        .parse()
+        .map_err(|e: pos_shared::ids::IdError| SyncError::Local(e.to_string()))?;
+    let mut settings = StoreSettings::new(
+        &response.store.name,
+        &response.terminal_name,
+        terminal_id,
+        &response.store.currency,
+    )?;
+    settings.tax_mode = if response.store.tax_mode == "exclusive" {
+        TaxMode::Exclusive
+    } else {
+        TaxMode::Inclusive
+    };
+    let mut terminal = Terminal::init(dir, settings)?;
+    terminal.save_enrollment(&Enrollment {
+        server: server.to_string(),
+        token: response.token,
+    })?;
+    let client = client_for(&terminal)?.expect("just enrolled");
+    let first_sync = sync_once(&mut terminal, &client).await;
+    Ok((terminal, first_sync))
+}
