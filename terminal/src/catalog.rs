@@ -73,15 +73,36 @@ pub(crate) enum BarcodeClash {
     Reassign,
 }
 
+/// How the name search index follows a catalog change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SearchIndex {
+    /// Row by row: cheap for a few products.
+    PerRow,
+    /// Rebuilt once at the end: cheaper for thousands.
+    Rebuild,
+    /// Left stale and flagged; `refresh_search_index` rebuilds it once after
+    /// a multi-page catalog pull.
+    Deferred,
+}
+
+/// Catalogs larger than this are indexed by one rebuild, not row by row.
+const REBUILD_ABOVE: usize = 2_000;
+
 /// Inserts or updates products by SKU inside `tx`; each row's barcodes
 /// replace that product's barcodes.
 pub(crate) fn upsert_catalog(
     tx: &Transaction<'_>,
     rows: &[CatalogRow],
     clash: BarcodeClash,
+    index: SearchIndex,
 ) -> CoreResult<ImportSummary> {
     let mut summary = ImportSummary::default();
-    let mut find = tx.prepare_cached("SELECT id FROM products WHERE sku = ?1")?;
+    let mut find = tx.prepare_cached("SELECT id, name, sku FROM products WHERE sku = ?1")?;
+    let mut unindex = tx.prepare_cached(
+        "INSERT INTO product_search (product_search, rowid, name, sku) VALUES ('delete', ?1, ?2, ?3)",
+    )?;
+    let mut reindex =
+        tx.prepare_cached("INSERT INTO product_search (rowid, name, sku) VALUES (?1, ?2, ?3)")?;
     let mut upsert = tx.prepare_cached(
         "INSERT INTO products (sku, name, price_minor, unit, tax_rate, cost_minor, category, reorder_point_milli, archived)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
@@ -96,7 +117,9 @@ pub(crate) fn upsert_catalog(
     let mut release = tx.prepare_cached("DELETE FROM barcodes WHERE code = ?1")?;
     let mut add = tx.prepare_cached("INSERT INTO barcodes (code, product_id) VALUES (?1, ?2)")?;
     for (line, item) in rows {
-        let existed = find.exists([&item.sku])?;
+        let old: Option<(i64, String, String)> = find
+            .query_row([&item.sku], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
         let id: i64 = upsert.query_row(
             params![
                 item.sku,
@@ -111,13 +134,18 @@ pub(crate) fn upsert_catalog(
             ],
             |r| r.get(0),
         )?;
-        if existed {
-            summary.updated += 1
-        } else {
-            summary.added += 1
+        match &old {
+            Some((old_id, old_name, old_sku)) => {
+                summary.updated += 1;
+                clear.execute([id])?;
+                if index == SearchIndex::PerRow {
+                    unindex.execute(params![old_id, old_name, old_sku])?;
+                }
+            }
+            None => summary.added += 1,
         }
-        if existed {
-            clear.execute([id])?;
+        if index == SearchIndex::PerRow {
+            reindex.execute(params![id, item.name, item.sku])?;
         }
         for code in &item.barcodes {
             let taken: Option<i64> = owner.query_row([code], |r| r.get(0)).optional()?;
@@ -139,7 +167,25 @@ pub(crate) fn upsert_catalog(
             summary.barcodes += 1;
         }
     }
+    match index {
+        SearchIndex::PerRow => {}
+        SearchIndex::Rebuild => rebuild_search_index(tx)?,
+        SearchIndex::Deferred => {
+            tx.execute(
+                "INSERT OR REPLACE INTO sync_state (key, value) VALUES ('search_stale', '1')",
+                [],
+            )?;
+        }
+    }
     Ok(summary)
+}
+
+fn rebuild_search_index(conn: &rusqlite::Connection) -> CoreResult<()> {
+    conn.execute(
+        "INSERT INTO product_search (product_search) VALUES ('rebuild')",
+        [],
+    )?;
+    Ok(())
 }
 
 impl Terminal {
@@ -147,10 +193,33 @@ impl Terminal {
     /// are matched by SKU; a row's barcodes replace that product's barcodes.
     pub fn import_catalog(&mut self, csv: &[u8]) -> CoreResult<ImportSummary> {
         let rows = parse_catalog_csv(csv)?;
+        let index = if rows.len() > REBUILD_ABOVE {
+            SearchIndex::Rebuild
+        } else {
+            SearchIndex::PerRow
+        };
         let tx = self.conn.transaction()?;
-        let summary = upsert_catalog(&tx, &rows, BarcodeClash::Refuse)?;
+        let summary = upsert_catalog(&tx, &rows, BarcodeClash::Refuse, index)?;
         tx.commit()?;
         Ok(summary)
+    }
+
+    /// Rebuilds the name search index if a catalog pull left it stale.
+    pub fn refresh_search_index(&mut self) -> CoreResult<()> {
+        let tx = self.conn.transaction()?;
+        let stale = tx
+            .query_row(
+                "SELECT 1 FROM sync_state WHERE key = 'search_stale'",
+                [],
+                |_| Ok(()),
+            )
+            .optional()?;
+        if stale.is_some() {
+            rebuild_search_index(&tx)?;
+            tx.execute("DELETE FROM sync_state WHERE key = 'search_stale'", [])?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     pub fn product_by_sku(&self, sku: &str) -> CoreResult<Option<Product>> {
@@ -218,10 +287,12 @@ impl Terminal {
     }
 
     /// Products whose name or SKU has words starting with each typed word.
+    /// Words of one letter are skipped: the index keeps prefixes from two
+    /// letters, and one letter narrows nothing in a large catalog.
     pub fn search_products(&self, typed: &str, limit: usize) -> CoreResult<Vec<Product>> {
         let terms: Vec<String> = typed
             .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
+            .filter(|w| w.chars().count() >= 2)
             .map(|w| format!("\"{w}\"*"))
             .collect();
         if terms.is_empty() {

@@ -72,12 +72,15 @@ impl Terminal {
         }
         let conn = db::open(&path)?;
         let settings = StoreSettings::load(&conn)?.ok_or_else(not_initialised)?;
-        Ok(Terminal {
+        let mut terminal = Terminal {
             conn,
             settings,
             clock,
             dir: dir.to_path_buf(),
-        })
+        };
+        // A catalog pull cut short leaves the search index to rebuild.
+        terminal.refresh_search_index()?;
+        Ok(terminal)
     }
 
     pub fn settings(&self) -> &StoreSettings {

@@ -2,6 +2,8 @@
 //! directory, its codes, the real binaries, a head office with a running
 //! sync server, and a fault-injecting proxy.
 
+pub mod bench;
+pub mod generated;
 pub mod head_office;
 pub mod proxy;
 

@@ -23,16 +23,17 @@ CREATE TABLE terminals (
     last_hash BLOB NOT NULL
 ) STRICT;
 
--- Every entry applied, once: the key is the idempotency key.
+-- Every entry applied, once: (terminal_id, seq) is the idempotency key.
 CREATE TABLE journal (
+    id INTEGER PRIMARY KEY,
     terminal_id TEXT NOT NULL REFERENCES terminals (id),
     seq INTEGER NOT NULL,
     kind TEXT NOT NULL,
     at_ms INTEGER NOT NULL,
     payload BLOB NOT NULL,
     hash BLOB NOT NULL,
-    PRIMARY KEY (terminal_id, seq)
-) STRICT, WITHOUT ROWID;
+    UNIQUE (terminal_id, seq)
+) STRICT;
 
 -- Pushes refused for a broken chain or a rewritten entry, for head office.
 CREATE TABLE chain_flags (

@@ -42,15 +42,9 @@ CREATE INDEX barcodes_by_product ON barcodes (product_id);
 
 CREATE VIRTUAL TABLE product_search USING fts5 (
     name, sku, content = 'products', content_rowid = 'id',
-    prefix = '1 2 3', tokenize = 'unicode61 remove_diacritics 2'
+    prefix = '2 3', tokenize = 'unicode61 remove_diacritics 2'
 );
-CREATE TRIGGER products_ai AFTER INSERT ON products BEGIN
-    INSERT INTO product_search (rowid, name, sku) VALUES (new.id, new.name, new.sku);
-END;
-CREATE TRIGGER products_au AFTER UPDATE OF name, sku ON products BEGIN
-    INSERT INTO product_search (product_search, rowid, name, sku) VALUES ('delete', old.id, old.name, old.sku);
-    INSERT INTO product_search (rowid, name, sku) VALUES (new.id, new.name, new.sku);
-END;
+-- Kept by the catalog code, not triggers: a bulk load rebuilds it once.
 
 CREATE TABLE sessions (
     id INTEGER PRIMARY KEY,

@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::Terminal;
-use crate::catalog::{BarcodeClash, upsert_catalog};
+use crate::catalog::{BarcodeClash, SearchIndex, upsert_catalog};
 use crate::error::{CoreError, CoreResult};
 
 /// Where a terminal syncs to, and with which token.
@@ -140,7 +140,7 @@ impl Terminal {
             .collect::<Result<_, _>>()
             .map_err(CoreError::Invalid)?;
         let tx = self.conn.transaction()?;
-        upsert_catalog(&tx, &items, BarcodeClash::Reassign)?;
+        upsert_catalog(&tx, &items, BarcodeClash::Reassign, SearchIndex::Deferred)?;
         {
             let mut users = tx.prepare_cached(
                 "INSERT INTO users (name, role, pin_hash, active) VALUES (?1, ?2, ?3, ?4)

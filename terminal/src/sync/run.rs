@@ -91,6 +91,7 @@ pub async fn sync_once(
                 break;
             }
         }
+        terminal.refresh_search_index()?;
         let snapshot = client.stock().await?;
         terminal.apply_stock_snapshot(&snapshot)?;
         Ok(SyncReport {

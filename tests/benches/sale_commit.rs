@@ -2,8 +2,6 @@
 //! every row in one `synchronous=FULL` transaction) against a bare SQLite
 //! commit of the same rows, interleaved in the same run. Goal: ratio <= 1.15.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
 use pos_shared::journal::{Event, Hash32, canonical_bytes, chain_hash};
@@ -12,8 +10,8 @@ use pos_terminal::db;
 use pos_terminal::demo::{DEMO_CASHIER, create_demo};
 use pos_terminal::records::insert_sale;
 use pos_terminal::sale::Committed;
+use pos_tests::bench::{micros, quantile, report};
 use rusqlite::{Connection, TransactionBehavior, params};
-use support::{micros, quantile, report};
 
 const SALES: usize = 400;
 const CART: [&str; 5] = ["BAK0001", "DAI0004", "GRO0010", "WIN0003", "HOU0002"];

@@ -1,5 +1,4 @@
-//! Helpers shared by the terminal's benchmarks: percentiles and the
-//! `bench:` output line.
+//! Helpers shared by the benchmarks: percentiles and the `bench:` output line.
 
 use std::time::Duration;
 

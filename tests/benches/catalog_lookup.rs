@@ -2,16 +2,12 @@
 //! 200,000-product catalog: scan-to-cart-line (goal p99 <= 200 us) and
 //! name search (goal p99 <= 5 ms).
 
-#[path = "support/catalog.rs"]
-mod generated;
-mod support;
-
 use std::time::Instant;
 
-use generated::{catalog_csv, generated_barcode, generated_name};
 use pos_terminal::Cart;
 use pos_terminal::demo::create_demo;
-use support::{micros, quantile, report};
+use pos_tests::bench::{micros, quantile, report};
+use pos_tests::generated::{catalog_csv, generated_barcode, generated_name};
 
 const PRODUCTS: usize = 200_000;
 const SCANS: usize = 20_000;
@@ -43,7 +39,7 @@ fn main() {
     let mut found = 0;
     for n in 0..SEARCHES {
         let name = generated_name((n * 104_729) % PRODUCTS);
-        let typed_len = 1 + n % name.len().min(18);
+        let typed_len = 2 + n % name.len().min(17);
         let typed: String = name.chars().take(typed_len).collect();
         let started = Instant::now();
         found += terminal.search_products(&typed, 20).expect("search").len();

@@ -1,0 +1,284 @@
+//! Sync benchmarks: ingest of movements (idempotent, reconciled) against a
+//! bare SQLite bulk insert of the same rows (goal >= 0.5x and >= 100k
+//! movements/s); catch-up of a terminal that sold 10,000 sales offline
+//! (goal <= 3 s on loopback); first catalog pull of 200,000 products onto
+//! a fresh terminal (goal <= 5 s).
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use pos_shared::ids::{ReceiptNo, Seq, TerminalId};
+use pos_shared::journal::{
+    Event, Hash32, SaleKind, SaleLineRecord, SaleRecord, canonical_bytes, chain_hash,
+};
+use pos_shared::money::Money;
+use pos_shared::protocol::WireEntry;
+use pos_shared::quantity::{Quantity, Unit};
+use pos_shared::stock::{MovementReason, StockMovement};
+use pos_shared::tender::{Tender, TenderKind};
+use pos_sync_server::storage::SyncStore;
+use pos_sync_server::storage::sqlite::SqliteStore;
+use pos_terminal::Cart;
+use pos_terminal::sync::run::{client_for, enroll, sync_once};
+use pos_tests::bench::report;
+use pos_tests::generated::catalog_csv;
+use rusqlite::{Connection, params};
+use serde_json::value::RawValue;
+
+const INGEST_SALES: u64 = 20_000;
+const LINES: u64 = 5;
+const BATCH: usize = 500;
+
+/// A five-line sale as a terminal would journal it.
+fn sale(terminal: &TerminalId, n: u64) -> SaleRecord {
+    let lines: Vec<SaleLineRecord> = (0..LINES)
+        .map(|i| SaleLineRecord {
+            line_no: i as u32 + 1,
+            sku: format!("G{:07}", (n * 7 + i * 13) % 50_000),
+            name: "Generated product".into(),
+            unit: Unit::Each,
+            qty: Quantity::ONE,
+            unit_price: Money::from_minor(199),
+            tax_rate: "5.5".parse().unwrap(),
+            gross: Money::from_minor(199),
+            line_discount: Money::ZERO,
+            sale_discount: Money::ZERO,
+            net: Money::from_minor(199),
+            tax: Money::from_minor(10),
+            original_line: None,
+        })
+        .collect();
+    let movements = lines
+        .iter()
+        .map(|l| StockMovement::outgoing(&l.sku, l.qty, MovementReason::Sale))
+        .collect();
+    SaleRecord {
+        receipt_no: ReceiptNo::new(terminal.clone(), n),
+        kind: SaleKind::Sale,
+        session_id: 1,
+        cashier: "Camille".into(),
+        lines,
+        subtotal: Money::from_minor(995),
+        discount: Money::ZERO,
+        taxes: Vec::new(),
+        tax: Money::from_minor(50),
+        total: Money::from_minor(995),
+        payments: vec![Tender {
+            kind: TenderKind::Card,
+            amount: Money::from_minor(995),
+        }],
+        cash_tendered: Money::ZERO,
+        change: Money::ZERO,
+        cash_rounding: Money::ZERO,
+        original_receipt: None,
+        movements,
+    }
+}
+
+/// `count` chained journal entries of sales, as pushed.
+fn journal(terminal: &TerminalId, count: u64) -> Vec<(WireEntry, SaleRecord)> {
+    let mut prev = Hash32::GENESIS;
+    (1..=count)
+        .map(|seq| {
+            let record = sale(terminal, seq);
+            let event = Event::Sale(Box::new(record.clone()));
+            let bytes = canonical_bytes(terminal, Seq(seq), 1_780_000_000_000 + seq as i64, &event);
+            let hash = chain_hash(&prev, &bytes);
+            let entry = WireEntry {
+                seq,
+                payload: RawValue::from_string(String::from_utf8(bytes).unwrap()).unwrap(),
+                prev_hash: prev,
+                hash,
+            };
+            prev = hash;
+            (entry, record)
+        })
+        .collect()
+}
+
+/// A server database with one store and one enrolled terminal.
+fn enrolled_store(path: &Path) -> (SqliteStore, pos_sync_server::storage::TerminalAuth) {
+    let store = SqliteStore::open(path).unwrap();
+    store.add_store("Bench", "EUR", true).unwrap();
+    let created = store.add_terminal("S01", "Till").unwrap();
+    let token = store.enroll(&created.enrollment_code).unwrap().token;
+    let auth = store.authenticate(&token).unwrap();
+    (store, auth)
+}
+
+/// The same rows ingest writes, as plain inserts in transactions of `BATCH` sales.
+fn bare_insert(path: &Path, entries: &[(WireEntry, SaleRecord)]) -> Duration {
+    drop(enrolled_store(path));
+    let mut conn = Connection::open(path).unwrap();
+    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+    conn.pragma_update(None, "synchronous", "FULL").unwrap();
+    conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+    let started = Instant::now();
+    for chunk in entries.chunks(BATCH) {
+        let tx = conn.transaction().unwrap();
+        for (entry, record) in chunk {
+            let receipt = record.receipt_no.to_string();
+            tx.prepare_cached("INSERT INTO journal (terminal_id, seq, kind, at_ms, payload, hash) VALUES ('S01-T01', ?1, 'sale', 0, ?2, ?3)")
+                .unwrap()
+                .execute(params![entry.seq, entry.payload.get().as_bytes(), entry.hash.0])
+                .unwrap();
+            tx.prepare_cached(
+                "INSERT INTO sales (receipt_no, terminal_id, store_id, seq, kind, at_ms, cashier, total_minor, tax_minor, discount_minor)
+                 VALUES (?1, 'S01-T01', 1, ?2, 'sale', 0, 'Camille', 995, 50, 0)",
+            )
+            .unwrap()
+            .execute(params![receipt, entry.seq])
+            .unwrap();
+            for line in &record.lines {
+                tx.prepare_cached("INSERT INTO sale_lines (receipt_no, line_no, sku, qty_milli, net_minor, gross_minor) VALUES (?1, ?2, ?3, 1000, 189, 199)")
+                    .unwrap()
+                    .execute(params![receipt, line.line_no, line.sku])
+                    .unwrap();
+                tx.prepare_cached("INSERT INTO stock_movements (store_id, terminal_id, seq, sku, qty_milli, reason) VALUES (1, 'S01-T01', ?1, ?2, -1000, 'sale')")
+                    .unwrap()
+                    .execute(params![entry.seq, line.sku])
+                    .unwrap();
+            }
+        }
+        tx.commit().unwrap();
+    }
+    started.elapsed()
+}
+
+fn bench_ingest(dir: &Path) {
+    let terminal: TerminalId = "S01-T01".parse().unwrap();
+    let entries = journal(&terminal, INGEST_SALES);
+    let wire: Vec<WireEntry> = entries.iter().map(|(e, _)| e.clone()).collect();
+    let (store, auth) = enrolled_store(&dir.join("ingest.sqlite"));
+    let started = Instant::now();
+    for chunk in wire.chunks(BATCH) {
+        store.push(&auth, chunk).unwrap();
+    }
+    let ingest = started.elapsed();
+    let started = Instant::now();
+    for chunk in wire.chunks(BATCH) {
+        store.push(&auth, chunk).unwrap();
+    }
+    let replay = started.elapsed();
+    let on_hand: i64 = store
+        .stock(None, false)
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (r.on_hand * rust_decimal::Decimal::from(1000))
+                .try_into()
+                .unwrap_or(0i64)
+        })
+        .sum();
+    assert_eq!(
+        on_hand,
+        -((INGEST_SALES * LINES * 1000) as i64),
+        "every movement once, replay included"
+    );
+    let bare = bare_insert(&dir.join("bare.sqlite"), &entries);
+    let movements = (INGEST_SALES * LINES) as f64;
+    report(
+        "ingest_movements_per_s",
+        movements / ingest.as_secs_f64(),
+        "movements/s",
+    );
+    report(
+        "bare_insert_movements_per_s",
+        movements / bare.as_secs_f64(),
+        "movements/s",
+    );
+    report(
+        "ingest_vs_bare_ratio",
+        bare.as_secs_f64() / ingest.as_secs_f64(),
+        "x",
+    );
+    report(
+        "replay_movements_per_s",
+        movements / replay.as_secs_f64(),
+        "movements/s",
+    );
+}
+
+/// Serves `db` in the background on a free port; returns its URL.
+fn serve(runtime: &tokio::runtime::Runtime, db: &Path) -> String {
+    let store: Arc<dyn SyncStore> = Arc::new(SqliteStore::open(db).unwrap());
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(pos_sync_server::serve(
+            listener,
+            store,
+            std::future::pending(),
+        ));
+        url
+    })
+}
+
+fn head_office(db: &Path, catalog: &[u8]) -> String {
+    let store = SqliteStore::open(db).unwrap();
+    store.add_store("Paris", "EUR", true).unwrap();
+    store.import_catalog(catalog).unwrap();
+    store
+        .add_user(
+            "Camille",
+            pos_shared::roles::Role::Cashier,
+            pos_tests::CASHIER_PIN,
+        )
+        .unwrap();
+    store.add_terminal("S01", "Till").unwrap().enrollment_code
+}
+
+fn bench_catch_up(dir: &Path, runtime: &tokio::runtime::Runtime) {
+    let db = dir.join("catchup-server.sqlite");
+    let code = head_office(&db, pos_terminal::demo::DEMO_CATALOG.as_bytes());
+    let url = serve(runtime, &db);
+    let (mut terminal, first) = runtime
+        .block_on(enroll(&dir.join("catchup-till"), &url, &code))
+        .unwrap();
+    first.unwrap();
+    let cashier = terminal.login(pos_tests::CASHIER_PIN).unwrap();
+    terminal
+        .open_session(&cashier, Money::from_minor(10_000))
+        .unwrap();
+    let mut cart = Cart::default();
+    for sku in ["BAK0001", "DAI0004", "GRO0010"] {
+        terminal.add_item(&mut cart, sku, None).unwrap();
+    }
+    let total = terminal.cart_totals(&cart).unwrap().total;
+    let pay = [Tender {
+        kind: TenderKind::Card,
+        amount: total,
+    }];
+    for _ in 0..10_000 {
+        terminal.commit_sale(&cashier, &cart, &pay).unwrap();
+    }
+    let client = client_for(&terminal).unwrap().unwrap();
+    let started = Instant::now();
+    let report_ = runtime.block_on(sync_once(&mut terminal, &client)).unwrap();
+    let elapsed = started.elapsed();
+    assert_eq!(report_.pushed, 10_001, "10,000 sales and the session");
+    report("catch_up_10k_sales", elapsed.as_secs_f64(), "s");
+}
+
+fn bench_catalog_pull(dir: &Path, runtime: &tokio::runtime::Runtime) {
+    let db = dir.join("catalog-server.sqlite");
+    let code = head_office(&db, catalog_csv(200_000).as_bytes());
+    let url = serve(runtime, &db);
+    let started = Instant::now();
+    let (terminal, first) = runtime
+        .block_on(enroll(&dir.join("fresh-till"), &url, &code))
+        .unwrap();
+    let elapsed = started.elapsed();
+    assert_eq!(first.unwrap().products_pulled, 200_000);
+    assert_eq!(terminal.product_count().unwrap(), 200_000);
+    report("catalog_pull_200k", elapsed.as_secs_f64(), "s");
+}
+
+fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    bench_ingest(dir.path());
+    bench_catch_up(dir.path(), &runtime);
+    bench_catalog_pull(dir.path(), &runtime);
+}
