@@ -85,7 +85,13 @@ enum TerminalCommand {
 
 #[derive(Subcommand)]
 enum CatalogCommand {
-    Import { file: PathBuf },
+    Import {
+        file: PathBuf,
+    },
+    /// Stop selling a product (kept for old receipts and returns).
+    Archive {
+        code: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -238,6 +244,12 @@ fn run(cli: Cli) -> Result<()> {
             let count = store.import_catalog(&bytes)?;
             emit(json, &serde_json::json!({ "imported": count }), |_| {
                 format!("Imported {count} products\n")
+            })
+        }
+        Command::Catalog(CatalogCommand::Archive { code }) => {
+            let sku = store.archive_product(&code)?;
+            emit(json, &serde_json::json!({ "archived": sku }), |_| {
+                format!("{sku} archived\n")
             })
         }
         Command::Price(PriceCommand::Set { code, price }) => {

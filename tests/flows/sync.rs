@@ -152,6 +152,12 @@ fn sync(terminal: &mut Terminal, client: &SyncClient) {
         .expect("sync");
 }
 
+/// One pass with the terminal's own enrolled client.
+fn sync_enrolled(terminal: &mut Terminal) {
+    let client = client(terminal);
+    sync(terminal, &client);
+}
+
 #[test]
 fn three_terminals_selling_at_once_reconcile_exactly() {
     let work = tempfile::tempdir().unwrap();
@@ -205,4 +211,51 @@ fn three_terminals_selling_at_once_reconcile_exactly() {
     for dir in &dirs {
         assert_same_facts(&db, dir);
     }
+}
+
+#[test]
+fn terminals_see_what_the_others_sold_and_archived_items_stay_returnable() {
+    let work = tempfile::tempdir().unwrap();
+    let db = work.path().join("server.sqlite");
+    head_office(&db);
+    let server = ServerProcess::start(&db);
+    let mut first = enrolled_terminal(&db, &server.url, "S01", &work.path().join("t1"));
+    let mut second = enrolled_terminal(&db, &server.url, "S01", &work.path().join("t2"));
+    let cashier = first.login(pos_tests::CASHIER_PIN).unwrap();
+    let mut cart = Cart::default();
+    first
+        .add_item(&mut cart, "BAK0004", Some(Decimal::from(3)))
+        .unwrap();
+    let total = first.cart_totals(&cart).unwrap().total;
+    let receipt = first
+        .commit_sale(&cashier, &cart, &tenders(&[&format!("card:{total}")]))
+        .unwrap()
+        .record
+        .receipt_no;
+    sync_enrolled(&mut first);
+    sync_enrolled(&mut second);
+    assert_eq!(
+        second.known_stock_milli("BAK0004").unwrap(),
+        -3000,
+        "the other till's sale is known here"
+    );
+    let added = second
+        .add_item(&mut Cart::default(), "BAK0004", None)
+        .unwrap();
+    assert!(added.warning.unwrap().contains("only -3 of BAK0004"));
+
+    pos_tests::head_office::admin_ok(&db, &["catalog", "archive", "BAK0004"]);
+    sync_enrolled(&mut first);
+    let refused = first
+        .add_item(&mut Cart::default(), "BAK0004", None)
+        .unwrap_err();
+    assert!(refused.to_string().contains("no longer sold"), "{refused}");
+    return_first_line(&mut first, &receipt.to_string());
+    assert!(
+        first
+            .reprint(&receipt)
+            .unwrap()
+            .render_text(42)
+            .contains("COPY")
+    );
 }

@@ -5,6 +5,7 @@
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use pos_shared::barcode::Barcode;
 use pos_shared::catalog::{CatalogItem, parse_catalog_csv};
 use pos_shared::money::Money;
 use pos_shared::protocol::{CatalogPage, PROTOCOL_VERSION, WireCustomer, WireProduct, WireUser};
@@ -144,9 +145,20 @@ impl SqliteStore {
         if price.is_negative() {
             return Err(StoreError::BadRequest("a price cannot be negative".into()));
         }
+        self.change_product(code, "price_minor", price.minor())
+    }
+
+    /// Stops selling a product; terminals keep it for old receipts and returns.
+    pub fn archive_product(&self, code: &str) -> StoreResult<String> {
+        self.change_product(code, "archived", 1)
+    }
+
+    /// Sets one column of the product a SKU or barcode names, as a new
+    /// catalog version.
+    fn change_product(&self, code: &str, column: &'static str, value: i64) -> StoreResult<String> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let key = pos_shared::barcode::Barcode::parse(code)
+        let key = Barcode::parse(code)
             .map(|b| b.lookup_key())
             .unwrap_or_else(|_| code.to_string());
         let sku: String = tx
@@ -158,10 +170,8 @@ impl SqliteStore {
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("no product with code `{code}`")))?;
         let version = next_version(&tx, "catalog_version")?;
-        tx.execute(
-            "UPDATE products SET price_minor = ?1, version = ?2 WHERE sku = ?3",
-            params![price.minor(), version, sku],
-        )?;
+        let sql = format!("UPDATE products SET {column} = ?1, version = ?2 WHERE sku = ?3");
+        tx.execute(&sql, params![value, version, sku])?;
         tx.commit()?;
         Ok(sku)
     }
