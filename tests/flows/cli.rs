@@ -4,17 +4,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use pos_tests::{barcode, cli};
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = cli(dir, args);
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+use pos_tests::{barcode, cli, cli_ok as ok};
 
 fn json(dir: &Path, args: &[&str]) -> serde_json::Value {
     let mut all = vec!["--json"];

@@ -2,18 +2,8 @@
 //! change and a new product reach the counter after one `sync`, and the
 //! sales come back in head office's reports.
 
-use pos_tests::cli;
 use pos_tests::head_office::{ServerProcess, admin_ok, head_office, new_terminal_code};
-
-fn ok(dir: &std::path::Path, args: &[&str]) -> String {
-    let out = cli(dir, args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+use pos_tests::{cli, cli_ok as ok};
 
 #[test]
 fn price_change_and_new_product_reach_the_counter_after_one_sync() {

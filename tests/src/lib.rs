@@ -95,3 +95,14 @@ pub fn cli(dir: &Path, args: &[&str]) -> Output {
         .output()
         .expect("run pos-terminal")
 }
+
+/// Runs a `pos-terminal` command that must succeed; returns its stdout.
+pub fn cli_ok(dir: &Path, args: &[&str]) -> String {
+    let out = cli(dir, args);
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
