@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod clock;
 pub mod db;
 pub mod demo;
+pub mod devices;
 pub mod error;
 pub mod journal;
 pub mod parked;
@@ -33,10 +34,13 @@ pub use error::{CoreError, CoreResult};
 pub use settings::StoreSettings;
 pub use users::Operator;
 
+use devices::config::DeviceConfig;
+
 /// One terminal's store: its database, settings and clock.
 pub struct Terminal {
     pub(crate) conn: Connection,
     pub(crate) settings: StoreSettings,
+    pub(crate) devices: DeviceConfig,
     pub(crate) clock: Box<dyn Clock>,
     dir: PathBuf,
 }
@@ -53,6 +57,7 @@ impl Terminal {
         Ok(Terminal {
             conn,
             settings,
+            devices: DeviceConfig::load(dir)?,
             clock: Box::new(SystemClock),
             dir: dir.to_path_buf(),
         })
@@ -75,6 +80,7 @@ impl Terminal {
         let mut terminal = Terminal {
             conn,
             settings,
+            devices: DeviceConfig::load(dir)?,
             clock,
             dir: dir.to_path_buf(),
         };
@@ -98,5 +104,24 @@ impl Terminal {
 
     pub fn data_dir(&self) -> &Path {
         &self.dir
+    }
+
+    pub fn devices(&self) -> &DeviceConfig {
+        &self.devices
+    }
+
+    /// Changes one device setting (`printer`, `scanner`, `paper-width`,
+    /// `columns`) and saves it; an invalid value changes nothing.
+    pub fn set_device(&mut self, key: &str, value: &str) -> CoreResult<()> {
+        let mut devices = self.devices.clone();
+        devices.set(key, value)?;
+        devices.save(&self.dir)?;
+        self.devices = devices;
+        Ok(())
+    }
+
+    /// Characters a receipt line holds on the configured paper.
+    pub fn receipt_columns(&self) -> usize {
+        self.devices.columns()
     }
 }

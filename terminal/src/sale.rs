@@ -10,6 +10,7 @@ use pos_shared::stock::{MovementReason, StockMovement};
 use pos_shared::tender::{Settlement, Tender, settle};
 
 use crate::clock::local_time_text;
+use crate::devices::queue::{JobKind, enqueue, takes_cash};
 use crate::error::{CoreError, CoreResult};
 use crate::records::insert_sale;
 use crate::session::{next_counter, open_session_id};
@@ -92,6 +93,7 @@ impl Terminal {
 
     /// Writes a sale or return and the events before it in one transaction.
     pub(crate) fn record_sale(&mut self, draft: Draft, before: &[Event]) -> CoreResult<Committed> {
+        let printing = self.devices.printer.is_some();
         let tx = self.begin_journaled(before)?;
         let session_id = open_session_id(&tx)?.ok_or(CoreError::NoOpenSession)?;
         let number = next_counter(&tx, "receipt")?;
@@ -128,6 +130,16 @@ impl Terminal {
         };
         let at_ms = tx.at_ms;
         insert_sale(&tx, &record, appended.seq, at_ms)?;
+        if printing {
+            let kick = takes_cash(&record.payments);
+            enqueue(
+                &tx,
+                JobKind::Receipt,
+                &record.receipt_no.to_string(),
+                kick,
+                at_ms,
+            )?;
+        }
         tx.commit()?;
         Ok(Committed {
             record: *record,

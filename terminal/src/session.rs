@@ -15,6 +15,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use crate::clock::local_time_text;
+use crate::devices::queue::{JobKind, enqueue};
 use crate::error::{CoreError, CoreResult};
 use crate::journal::head;
 use crate::{Operator, Terminal};
@@ -290,6 +291,7 @@ impl Terminal {
             approver_pin,
             format!("no sale: {reason}"),
         )?;
+        let printing = self.devices.printer.is_some();
         let tx = self.begin_journaled(approval.map(|a| a.event()).as_slice())?;
         let event = Event::DrawerOpened {
             session_id: session.id,
@@ -297,6 +299,9 @@ impl Terminal {
             reason: reason.to_string(),
         };
         tx.append(&event)?;
+        if printing {
+            enqueue(&tx, JobKind::Drawer, "", true, tx.at_ms)?;
+        }
         tx.commit()
     }
 
@@ -321,6 +326,7 @@ impl Terminal {
             approver_pin,
             format!("close session {}", session.id),
         )?;
+        let printing = self.devices.printer.is_some();
         let tx = self.begin_journaled(approval.map(|a| a.event()).as_slice())?;
         let at_ms = tx.at_ms;
         let (mut report, flows) = session_figures(&tx, &session, ReportKind::Z, at_ms)?;
@@ -343,6 +349,9 @@ impl Terminal {
             "UPDATE sessions SET closed_at_ms = ?1, z_no = ?2 WHERE id = ?3",
             params![at_ms, z_no, session.id],
         )?;
+        if printing {
+            enqueue(&tx, JobKind::Report, &z_no.to_string(), false, at_ms)?;
+        }
         tx.commit()?;
         Ok(*report)
     }

@@ -27,8 +27,6 @@ pub struct StoreSettings {
     pub embedded: EmbeddedConfig,
     pub header_lines: Vec<String>,
     pub footer_lines: Vec<String>,
-    /// Characters per receipt line (42 for 80 mm paper, 32 for 58 mm).
-    pub receipt_width: usize,
 }
 
 impl StoreSettings {
@@ -66,7 +64,6 @@ impl StoreSettings {
             embedded: EmbeddedConfig::default(),
             header_lines: Vec::new(),
             footer_lines: vec!["Thank you for shopping with us".into()],
-            receipt_width: 42,
         })
     }
 
@@ -125,7 +122,6 @@ impl StoreSettings {
             ),
             ("header_lines", self.header_lines.join("\n")),
             ("footer_lines", self.footer_lines.join("\n")),
-            ("receipt_width", self.receipt_width.to_string()),
         ]
     }
 
@@ -172,9 +168,6 @@ impl StoreSettings {
             embedded: serde_json::from_str(&text("embedded")?).map_err(|_| corrupt("embedded"))?,
             header_lines: lines(text("header_lines")?),
             footer_lines: lines(text("footer_lines")?),
-            receipt_width: text("receipt_width")?
-                .parse()
-                .map_err(|_| corrupt("receipt_width"))?,
         }))
     }
 }

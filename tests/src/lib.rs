@@ -6,6 +6,7 @@ pub mod bench;
 pub mod generated;
 pub mod head_office;
 pub mod proxy;
+pub mod virtual_printer;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -58,6 +58,59 @@ pub enum Command {
     },
     /// Push the journal and pull the catalog and stock; loops unless --once.
     Sync(SyncArgs),
+    /// Device settings: printer, scanner, paper width, columns.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Serial ports and USB printers on this machine.
+    #[command(subcommand)]
+    Devices(DevicesCommand),
+    /// Send to the receipt printer.
+    #[command(subcommand)]
+    Print(PrintCommand),
+    /// Watch a scanner, for support.
+    #[command(subcommand)]
+    Scanner(ScannerCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigCommand {
+    /// KEY is printer, scanner, paper-width or columns; `none` clears a device.
+    Set {
+        key: String,
+        value: String,
+    },
+    Show,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DevicesCommand {
+    List,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PrintCommand {
+    /// A test page with the code page's accents and the euro sign.
+    Test {
+        /// Print on this address instead of the configured printer.
+        #[arg(long)]
+        printer: Option<String>,
+    },
+    /// Print a copy of any receipt, marked COPY.
+    Reprint { receipt: String },
+    /// Send what waits in the print queue.
+    Pending,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ScannerCommand {
+    /// Print each scan as it arrives.
+    Test {
+        #[arg(long)]
+        scanner: Option<String>,
+        /// Stop after this many scans.
+        #[arg(long)]
+        count: Option<usize>,
+    },
 }
 
 #[derive(Args, Debug)]

@@ -2,6 +2,7 @@
 //! its result as text or JSON.
 
 pub mod args;
+mod devices;
 
 use std::path::PathBuf;
 
@@ -201,8 +202,9 @@ pub fn run(cli: Cli) -> Result<()> {
                     a.manager_pin.as_deref(),
                 )?,
             };
-            let width = terminal.settings().receipt_width;
-            emit(json, &report, |r| terminal.report_doc(r).render_text(width))
+            let width = terminal.receipt_columns();
+            emit(json, &report, |r| terminal.report_doc(r).render_text(width))?;
+            devices::print_queued(&mut terminal)
         }
         Command::Stock { code } => {
             let levels = Terminal::open(&dir)?.stock_levels(code.as_deref())?;
@@ -225,16 +227,19 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Reprint { receipt } => {
             let terminal = Terminal::open(&dir)?;
             let doc = terminal.reprint(&receipt.parse()?)?;
-            emit(json, &doc, |d| {
-                d.render_text(terminal.settings().receipt_width)
-            })
+            emit(json, &doc, |d| d.render_text(terminal.receipt_columns()))
         }
         Command::Enroll { server, code } => enroll(&dir, json, &server, &code),
         Command::Sync(a) => sync(&dir, json, a),
+        Command::Config(c) => devices::config(&dir, json, c),
+        Command::Devices(args::DevicesCommand::List) => devices::devices(json),
+        Command::Print(c) => devices::print(&dir, json, c),
+        Command::Scanner(c) => devices::scanner(&dir, c),
         Command::Drawer(a) => {
             let mut terminal = Terminal::open(&dir)?;
             let user = terminal.login(&a.pin)?;
             terminal.open_drawer(&user, &a.reason, a.manager_pin.as_deref())?;
+            devices::print_queued(&mut terminal)?;
             emit(json, &json!({ "opened": true }), |_| {
                 "Drawer opened\n".to_string()
             })
@@ -316,10 +321,12 @@ fn rand_pin() -> u32 {
     OsRng.next_u32() % 1_000_000
 }
 
-fn print_receipt(terminal: &Terminal, json: bool, committed: &Committed) -> Result<()> {
+/// Shows the receipt, then sends it (and the drawer kick) to the printer.
+fn print_receipt(terminal: &mut Terminal, json: bool, committed: &Committed) -> Result<()> {
     let doc = terminal.receipt_doc(&committed.record, committed.at_ms, false);
-    let width = terminal.settings().receipt_width;
-    emit(json, &committed.record, |_| doc.render_text(width))
+    let width = terminal.receipt_columns();
+    emit(json, &committed.record, |_| doc.render_text(width))?;
+    devices::print_queued(terminal)
 }
 
 fn sell(dir: &std::path::Path, json: bool, a: args::SellArgs) -> Result<()> {
@@ -339,7 +346,7 @@ fn sell(dir: &std::path::Path, json: bool, a: args::SellArgs) -> Result<()> {
     }
     let tenders = parse_tenders(&a.payments)?;
     let committed = terminal.commit_sale(&user, &cart, &tenders)?;
-    print_receipt(&terminal, json, &committed)
+    print_receipt(&mut terminal, json, &committed)
 }
 
 fn take_return(dir: &std::path::Path, json: bool, a: args::ReturnArgs) -> Result<()> {
@@ -361,7 +368,7 @@ fn take_return(dir: &std::path::Path, json: bool, a: args::ReturnArgs) -> Result
         approver_pin: a.manager_pin,
     };
     let committed = terminal.commit_return(&user, request)?;
-    print_receipt(&terminal, json, &committed)
+    print_receipt(&mut terminal, json, &committed)
 }
 
 fn print_status(terminal: &Terminal, json: bool) -> Result<()> {

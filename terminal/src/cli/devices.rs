@@ -1,0 +1,137 @@
+//! The device commands: settings, discovery, printing and scanner tests.
+
+use std::io::BufRead;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use anyhow::{Result, anyhow};
+use pos_terminal::Terminal;
+use pos_terminal::devices::address::{PrinterAddress, ScannerAddress};
+use pos_terminal::devices::list::list_devices;
+use pos_terminal::devices::printer::send_job;
+use pos_terminal::devices::receipt_bytes::encode_receipt;
+use pos_terminal::devices::scanner::{ScannerEvent, spawn_serial_scanner};
+
+use super::args::{ConfigCommand, PrintCommand, ScannerCommand};
+use super::emit;
+
+/// Sends what the last command queued; a printer problem is a warning,
+/// never a failed sale.
+pub fn print_queued(terminal: &mut Terminal) -> Result<()> {
+    if terminal.devices().printer.is_none() {
+        return Ok(());
+    }
+    if let Err(problem) = terminal.print_pending()? {
+        eprintln!(
+            "warning: {problem}; the job waits in the queue (`pos-terminal print pending` retries)"
+        );
+    }
+    Ok(())
+}
+
+pub fn config(dir: &Path, json: bool, command: ConfigCommand) -> Result<()> {
+    let mut terminal = Terminal::open(dir)?;
+    if let ConfigCommand::Set { key, value } = command {
+        terminal.set_device(&key, &value)?;
+    }
+    let devices = terminal.devices();
+    emit(json, devices, |d| {
+        format!(
+            "printer: {}\nscanner: {}\npaper width: {} mm, {} columns\n",
+            d.printer.as_deref().unwrap_or("none"),
+            d.scanner.as_deref().unwrap_or("none"),
+            d.paper_width,
+            d.columns()
+        )
+    })
+}
+
+pub fn devices(json: bool) -> Result<()> {
+    let found = list_devices();
+    emit(json, &found, |found| {
+        if found.is_empty() {
+            return "No serial ports or USB printers found.\n".to_string();
+        }
+        found
+            .iter()
+            .map(|d| format!("{}\t{}\t{}\n", d.kind, d.address, d.description))
+            .collect()
+    })
+}
+
+pub fn print(dir: &Path, json: bool, command: PrintCommand) -> Result<()> {
+    let mut terminal = Terminal::open(dir)?;
+    match command {
+        PrintCommand::Test {
+            printer: Some(address),
+        } => {
+            let address: PrinterAddress = address.parse()?;
+            let bytes =
+                encode_receipt(&terminal.test_page_doc(), terminal.receipt_columns(), false);
+            send_job(&address, &bytes)?;
+        }
+        PrintCommand::Test { printer: None } => {
+            terminal.queue_test_page()?;
+            terminal.print_pending()??;
+        }
+        PrintCommand::Reprint { receipt } => {
+            terminal.queue_reprint(&receipt.parse()?)?;
+            terminal.print_pending()??;
+        }
+        PrintCommand::Pending => {
+            terminal.print_pending()??;
+        }
+    }
+    let status = terminal.printer_status()?;
+    emit(json, &status, |s| {
+        format!("Printed; {} job(s) waiting\n", s.pending)
+    })
+}
+
+pub fn scanner(dir: &Path, command: ScannerCommand) -> Result<()> {
+    let ScannerCommand::Test { scanner, count } = command;
+    let address = match scanner {
+        Some(address) => address,
+        None => Terminal::open(dir)?
+            .devices()
+            .scanner
+            .clone()
+            .ok_or_else(|| {
+                anyhow!("no scanner configured: pass --scanner or `config set scanner ADDRESS`")
+            })?,
+    };
+    let limit = count.unwrap_or(usize::MAX);
+    match address.parse::<ScannerAddress>()? {
+        ScannerAddress::Keyboard => {
+            eprintln!("Scan into this terminal window (keyboard wedge); Ctrl-D ends.");
+            for line in std::io::stdin()
+                .lock()
+                .lines()
+                .map_while(Result::ok)
+                .filter(|l| !l.trim().is_empty())
+                .take(limit)
+            {
+                println!("scan: {}", line.trim());
+            }
+        }
+        ScannerAddress::Serial { path, baud, suffix } => {
+            let (events, received) = std::sync::mpsc::channel();
+            let stop = Arc::new(AtomicBool::new(false));
+            let _reader = spawn_serial_scanner(path, baud, suffix, events, stop.clone())?;
+            let mut scans = 0;
+            while scans < limit {
+                match received.recv()? {
+                    ScannerEvent::Connected(port) => eprintln!("connected: {port}"),
+                    ScannerEvent::Disconnected(why) => eprintln!("disconnected: {why} (retrying)"),
+                    ScannerEvent::Scan(code) => {
+                        println!("scan: {code}");
+                        scans += 1;
+                    }
+                }
+            }
+            stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,359 @@
+//! Device addresses, one string each, the same in the config file, the
+//! settings screen and the CLI: `tcp://HOST:PORT`, `usb://VID:PID`,
+//! `serial:///dev/ttyUSB0?baud=19200`, `file:///dev/usb/lp0` for printers;
+//! `serial:///dev/ttyACM0?baud=9600&suffix=cr` or `keyboard` for scanners.
+
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("device address `{address}`: {problem}")]
+pub struct AddressError {
+    pub address: String,
+    pub problem: String,
+}
+
+fn bad(address: &str, problem: impl Into<String>) -> AddressError {
+    AddressError {
+        address: address.to_string(),
+        problem: problem.into(),
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PrinterAddress {
+    Tcp { host: String, port: u16 },
+    Usb { vendor: u16, product: u16 },
+    Serial { path: String, baud: u32 },
+    File { path: String },
+}
+
+/// What ends one scan in a serial scanner's stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Suffix {
+    Cr,
+    Lf,
+    CrLf,
+    Tab,
+}
+
+impl Suffix {
+    pub fn bytes(self) -> &'static [u8] {
+        match self {
+            Suffix::Cr => b"\r",
+            Suffix::Lf => b"\n",
+            Suffix::CrLf => b"\r\n",
+            Suffix::Tab => b"\t",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Suffix::Cr => "cr",
+            Suffix::Lf => "lf",
+            Suffix::CrLf => "crlf",
+            Suffix::Tab => "tab",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ScannerAddress {
+    Serial {
+        path: String,
+        baud: u32,
+        suffix: Suffix,
+    },
+    /// A keyboard-wedge scanner: it types into the focused window.
+    Keyboard,
+}
+
+/// `scheme://target?key=value&...`, split.
+struct Parts<'a> {
+    scheme: &'a str,
+    target: &'a str,
+    params: Vec<(&'a str, &'a str)>,
+}
+
+fn split(address: &str) -> Result<Parts<'_>, AddressError> {
+    let (scheme, rest) = address.split_once("://").ok_or_else(|| {
+        bad(
+            address,
+            "expected SCHEME://..., e.g. tcp://192.168.1.50:9100",
+        )
+    })?;
+    let (target, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let mut params = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair
+            .split_once('=')
+            .ok_or_else(|| bad(address, format!("`{pair}` is not key=value")))?;
+        params.push((key, value));
+    }
+    Ok(Parts {
+        scheme,
+        target,
+        params,
+    })
+}
+
+fn serial_path<'a>(address: &str, target: &'a str) -> Result<&'a str, AddressError> {
+    if target.starts_with('/') || target.starts_with("COM") {
+        Ok(target)
+    } else {
+        Err(bad(
+            address,
+            "the serial port must be a path like /dev/ttyUSB0",
+        ))
+    }
+}
+
+fn baud(address: &str, value: &str) -> Result<u32, AddressError> {
+    value
+        .parse::<u32>()
+        .ok()
+        .filter(|b| (1200..=921_600).contains(b))
+        .ok_or_else(|| {
+            bad(
+                address,
+                format!("baud `{value}` must be a rate like 9600 or 19200"),
+            )
+        })
+}
+
+fn hex16(address: &str, what: &str, value: &str) -> Result<u16, AddressError> {
+    let digits = value.trim_start_matches("0x");
+    if digits.len() != 4 {
+        return Err(bad(
+            address,
+            format!("{what} `{value}` must be four hex digits, e.g. 04b8"),
+        ));
+    }
+    u16::from_str_radix(digits, 16)
+        .map_err(|_| bad(address, format!("{what} `{value}` is not hexadecimal")))
+}
+
+fn unknown_params(
+    address: &str,
+    params: &[(&str, &str)],
+    allowed: &[&str],
+) -> Result<(), AddressError> {
+    match params.iter().find(|(k, _)| !allowed.contains(k)) {
+        Some((key, _)) => Err(bad(
+            address,
+            format!("unknown option `{key}` (allowed: {})", allowed.join(", ")),
+        )),
+        None => Ok(()),
+    }
+}
+
+impl FromStr for PrinterAddress {
+    type Err = AddressError;
+    fn from_str(address: &str) -> Result<Self, Self::Err> {
+        let address = address.trim();
+        let Parts {
+            scheme,
+            target,
+            params,
+        } = split(address)?;
+        match scheme {
+            "tcp" => {
+                unknown_params(address, &params, &[])?;
+                let (host, port) = target.rsplit_once(':').unwrap_or((target, "9100"));
+                if host.is_empty() {
+                    return Err(bad(address, "the host is missing"));
+                }
+                let port = port
+                    .parse()
+                    .map_err(|_| bad(address, format!("port `{port}` is not a number")))?;
+                Ok(PrinterAddress::Tcp {
+                    host: host.to_string(),
+                    port,
+                })
+            }
+            "usb" => {
+                unknown_params(address, &params, &[])?;
+                let (vendor, product) = target
+                    .split_once(':')
+                    .ok_or_else(|| bad(address, "expected usb://VID:PID, e.g. usb://04b8:0202"))?;
+                Ok(PrinterAddress::Usb {
+                    vendor: hex16(address, "vendor id", vendor)?,
+                    product: hex16(address, "product id", product)?,
+                })
+            }
+            "serial" => {
+                unknown_params(address, &params, &["baud"])?;
+                let baud = params
+                    .iter()
+                    .find(|(k, _)| *k == "baud")
+                    .map_or(Ok(9600), |(_, v)| baud(address, v))?;
+                Ok(PrinterAddress::Serial {
+                    path: serial_path(address, target)?.to_string(),
+                    baud,
+                })
+            }
+            "file" => {
+                unknown_params(address, &params, &[])?;
+                if !target.starts_with('/') {
+                    return Err(bad(
+                        address,
+                        "the file must be an absolute path like /dev/usb/lp0",
+                    ));
+                }
+                Ok(PrinterAddress::File {
+                    path: target.to_string(),
+                })
+            }
+            other => Err(bad(
+                address,
+                format!("scheme `{other}` is not tcp, usb, serial or file"),
+            )),
+        }
+    }
+}
+
+impl fmt::Display for PrinterAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PrinterAddress::Tcp { host, port } => write!(f, "tcp://{host}:{port}"),
+            PrinterAddress::Usb { vendor, product } => {
+                write!(f, "usb://{vendor:04x}:{product:04x}")
+            }
+            PrinterAddress::Serial { path, baud } => write!(f, "serial://{path}?baud={baud}"),
+            PrinterAddress::File { path } => write!(f, "file://{path}"),
+        }
+    }
+}
+
+impl FromStr for ScannerAddress {
+    type Err = AddressError;
+    fn from_str(address: &str) -> Result<Self, Self::Err> {
+        let address = address.trim();
+        if address == "keyboard" {
+            return Ok(ScannerAddress::Keyboard);
+        }
+        let Parts {
+            scheme,
+            target,
+            params,
+        } = split(address).map_err(|_| {
+            bad(
+                address,
+                "expected `keyboard` or serial://PORT?baud=9600&suffix=cr",
+            )
+        })?;
+        if scheme != "serial" {
+            return Err(bad(
+                address,
+                format!("scheme `{scheme}` is not serial (or use `keyboard`)"),
+            ));
+        }
+        unknown_params(address, &params, &["baud", "suffix"])?;
+        let mut baud_rate = 9600;
+        let mut suffix = Suffix::Cr;
+        for (key, value) in params {
+            match key {
+                "baud" => baud_rate = baud(address, value)?,
+                _ => {
+                    suffix = [Suffix::Cr, Suffix::Lf, Suffix::CrLf, Suffix::Tab]
+                        .into_iter()
+                        .find(|s| s.name() == value)
+                        .ok_or_else(|| {
+                            bad(
+                                address,
+                                format!("suffix `{value}` must be cr, lf, crlf or tab"),
+                            )
+                        })?;
+                }
+            }
+        }
+        Ok(ScannerAddress::Serial {
+            path: serial_path(address, target)?.to_string(),
+            baud: baud_rate,
+            suffix,
+        })
+    }
+}
+
+impl fmt::Display for ScannerAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ScannerAddress::Keyboard => f.write_str("keyboard"),
+            ScannerAddress::Serial { path, baud, suffix } => {
+                write!(f, "serial://{path}?baud={baud}&suffix={}", suffix.name())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printer_addresses_round_trip() {
+        for text in [
+            "tcp://192.168.1.50:9100",
+            "usb://04b8:0202",
+            "serial:///dev/ttyUSB0?baud=19200",
+            "file:///dev/usb/lp0",
+        ] {
+            let address: PrinterAddress = text.parse().unwrap();
+            assert_eq!(address.to_string(), text);
+        }
+        assert_eq!(
+            "tcp://printer.local"
+                .parse::<PrinterAddress>()
+                .unwrap()
+                .to_string(),
+            "tcp://printer.local:9100"
+        );
+    }
+
+    #[test]
+    fn scanner_addresses_round_trip() {
+        for text in [
+            "keyboard",
+            "serial:///dev/ttyACM0?baud=9600&suffix=cr",
+            "serial:///dev/ttyS1?baud=115200&suffix=crlf",
+        ] {
+            let address: ScannerAddress = text.parse().unwrap();
+            assert_eq!(address.to_string(), text);
+        }
+    }
+
+    #[test]
+    fn malformed_addresses_name_the_wrong_part() {
+        let printers = [
+            ("192.168.1.50:9100", "SCHEME://"),
+            ("lpt://x", "scheme `lpt`"),
+            ("tcp://:9100", "host is missing"),
+            ("tcp://host:91o0", "port `91o0`"),
+            ("usb://04b8", "usb://VID:PID"),
+            ("usb://04b8:zzzz", "product id `zzzz`"),
+            ("serial://ttyUSB0", "path like /dev/ttyUSB0"),
+            ("serial:///dev/ttyUSB0?baud=fast", "baud `fast`"),
+            (
+                "serial:///dev/ttyUSB0?parity=odd",
+                "unknown option `parity`",
+            ),
+            ("file://lp0", "absolute path"),
+        ];
+        for (text, words) in printers {
+            let err = text.parse::<PrinterAddress>().unwrap_err().to_string();
+            assert!(err.contains(words), "{text}: {err}");
+        }
+        let scanners = [
+            ("tcp://x:1", "scheme `tcp`"),
+            (
+                "serial:///dev/ttyACM0?suffix=semicolon",
+                "suffix `semicolon`",
+            ),
+            ("keyboards", "expected `keyboard`"),
+        ];
+        for (text, words) in scanners {
+            let err = text.parse::<ScannerAddress>().unwrap_err().to_string();
+            assert!(err.contains(words), "{text}: {err}");
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! The terminal's device settings, in `devices.toml` in the data directory:
+//! printer and scanner addresses, paper width and columns.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::address::{PrinterAddress, ScannerAddress};
+use crate::error::{CoreError, CoreResult};
+
+pub const CONFIG_FILE: &str = "devices.toml";
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DeviceConfig {
+    pub printer: Option<String>,
+    pub scanner: Option<String>,
+    /// Millimetres: 80 or 58.
+    pub paper_width: u16,
+    /// Characters a line; by default 42 on 80 mm paper and 32 on 58 mm.
+    pub columns: Option<usize>,
+}
+
+impl Default for DeviceConfig {
+    fn default() -> Self {
+        DeviceConfig {
+            printer: None,
+            scanner: Some("keyboard".into()),
+            paper_width: 80,
+            columns: None,
+        }
+    }
+}
+
+impl DeviceConfig {
+    pub fn load(dir: &Path) -> CoreResult<DeviceConfig> {
+        let path = dir.join(CONFIG_FILE);
+        if !path.exists() {
+            return Ok(DeviceConfig::default());
+        }
+        let text = std::fs::read_to_string(&path)?;
+        let config: DeviceConfig = toml::from_str(&text)
+            .map_err(|e| CoreError::Invalid(format!("{}: {}", path.display(), e.message())))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn save(&self, dir: &Path) -> CoreResult<()> {
+        let text = toml::to_string(self).map_err(|e| CoreError::Invalid(e.to_string()))?;
+        let path = dir.join(CONFIG_FILE);
+        let temporary = path.with_extension("toml.new");
+        std::fs::write(&temporary, text)?;
+        std::fs::rename(&temporary, &path)?;
+        Ok(())
+    }
+
+    fn validate(&self) -> CoreResult<()> {
+        self.printer_address()?;
+        if let Some(scanner) = &self.scanner {
+            scanner
+                .parse::<ScannerAddress>()
+                .map_err(|e| CoreError::Invalid(e.to_string()))?;
+        }
+        if self.paper_width != 58 && self.paper_width != 80 {
+            return Err(CoreError::Invalid(format!(
+                "paper width {} must be 58 or 80 (mm)",
+                self.paper_width
+            )));
+        }
+        if let Some(columns) = self.columns.filter(|c| !(24..=64).contains(c)) {
+            return Err(CoreError::Invalid(format!(
+                "{columns} columns: a receipt line holds 24 to 64"
+            )));
+        }
+        Ok(())
+    }
+
+    pub fn printer_address(&self) -> CoreResult<Option<PrinterAddress>> {
+        self.printer
+            .as_deref()
+            .map(|p| {
+                p.parse()
+                    .map_err(|e: super::address::AddressError| CoreError::Invalid(e.to_string()))
+            })
+            .transpose()
+    }
+
+    pub fn columns(&self) -> usize {
+        self.columns
+            .unwrap_or(if self.paper_width == 58 { 32 } else { 42 })
+    }
+
+    /// Sets one setting by its CLI name; an invalid value changes nothing.
+    pub fn set(&mut self, key: &str, value: &str) -> CoreResult<()> {
+        let mut changed = self.clone();
+        let none_if_empty =
+            |v: &str| (!v.trim().is_empty() && v != "none").then(|| v.trim().to_string());
+        match key {
+            "printer" => changed.printer = none_if_empty(value),
+            "scanner" => changed.scanner = none_if_empty(value),
+            "paper-width" => {
+                changed.paper_width = value.trim_end_matches("mm").parse().map_err(|_| {
+                    CoreError::Invalid(format!("paper width `{value}` must be 58 or 80"))
+                })?;
+            }
+            "columns" => {
+                changed.columns = match value {
+                    "auto" => None,
+                    n => Some(n.parse().map_err(|_| {
+                        CoreError::Invalid(format!("columns `{n}` must be a number or auto"))
+                    })?),
+                };
+            }
+            other => {
+                return Err(CoreError::Invalid(format!(
+                    "unknown setting `{other}`: printer, scanner, paper-width or columns"
+                )));
+            }
+        }
+        changed.validate()?;
+        *self = changed;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_validates_and_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = DeviceConfig::load(dir.path()).unwrap();
+        assert_eq!(config.columns(), 42);
+        config.set("printer", "tcp://127.0.0.1:9100").unwrap();
+        config.set("paper-width", "58").unwrap();
+        config
+            .set("scanner", "serial:///dev/ttyACM0?baud=9600&suffix=cr")
+            .unwrap();
+        config.save(dir.path()).unwrap();
+        let loaded = DeviceConfig::load(dir.path()).unwrap();
+        assert_eq!(loaded, config);
+        assert_eq!(loaded.columns(), 32);
+        for (key, value, words) in [
+            ("printer", "lpt1", "SCHEME://"),
+            ("paper-width", "70", "58 or 80"),
+            ("columns", "200", "24 to 64"),
+            ("colour", "red", "unknown setting"),
+        ] {
+            let err = config.set(key, value).unwrap_err().to_string();
+            assert!(err.contains(words), "{key}={value}: {err}");
+        }
+        assert_eq!(config, loaded, "a refused value changes nothing");
+    }
+}
