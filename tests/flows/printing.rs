@@ -284,3 +284,36 @@ fn a_missing_printer_never_stops_a_sale() {
     );
     assert!(printer.printed()[0].contains("TEST PAGE"));
 }
+
+#[test]
+fn x_reports_print_at_once_and_z_reports_through_the_queue() {
+    let store = Store::open();
+    let d = store.path().to_path_buf();
+    drop(store.terminal);
+    let printer = VirtualPrinter::start();
+    pos_tests::cli_ok(&d, &["config", "set", "printer", &printer.address()]);
+    pos_tests::cli_ok(&d, &["config", "set", "paper-width", "58"]);
+    pos_tests::cli_ok(&d, &["report", "x", "--pin", "1234"]);
+    pos_tests::cli_ok(
+        &d,
+        &["drawer", "--pin", "1234", "--reason", "change for a note"],
+    );
+    pos_tests::cli_ok(
+        &d,
+        &["report", "z", "--pin", "1234", "--counted", "cash:100"],
+    );
+    let printed = printer.printed();
+    assert!(printed[0].contains("X REPORT (not"), "{}", printed[0]);
+    let tags = regex::Regex::new(r"^(<[a-z]+>)*").unwrap();
+    let widest = printed[0]
+        .lines()
+        .filter(|l| !l.starts_with('['))
+        .map(|l| tags.replace(l, "").chars().count())
+        .max();
+    assert_eq!(widest, Some(32), "58 mm paper: 32 columns");
+    assert_eq!(
+        printed[1], "[drawer pin 2 pulse 50ms off 500ms]",
+        "a no-sale opens the drawer alone"
+    );
+    assert!(printed[2].contains("Z REPORT #1"));
+}

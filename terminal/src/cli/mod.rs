@@ -203,8 +203,18 @@ pub fn run(cli: Cli) -> Result<()> {
                 )?,
             };
             let width = terminal.receipt_columns();
-            emit(json, &report, |r| terminal.report_doc(r).render_text(width))?;
-            devices::print_queued(&mut terminal)
+            let doc = terminal.report_doc(&report);
+            emit(json, &report, |_| doc.render_text(width))?;
+            match a.kind {
+                ReportArg::X if terminal.devices().printer.is_some() => {
+                    if let Err(problem) = terminal.print_now(&doc)? {
+                        eprintln!("warning: {problem}; the X report was not printed");
+                    }
+                    Ok(())
+                }
+                ReportArg::X => Ok(()),
+                ReportArg::Z => devices::print_queued(&mut terminal),
+            }
         }
         Command::Stock { code } => {
             let levels = Terminal::open(&dir)?.stock_levels(code.as_deref())?;

@@ -195,6 +195,18 @@ impl Terminal {
         Ok(Ok(printed))
     }
 
+    /// Prints a read-only document (an X report) at once, without queueing:
+    /// it records nothing, so there is nothing to keep if the printer is off.
+    pub fn print_now(&self, doc: &ReceiptDoc) -> CoreResult<Result<(), PrintError>> {
+        let Some(address) = self.devices.printer_address()? else {
+            return Ok(Err(PrintError::NotConfigured));
+        };
+        Ok(send_job(
+            &address,
+            &encode_receipt(doc, self.receipt_columns(), false),
+        ))
+    }
+
     pub fn printer_status(&self) -> CoreResult<PrinterStatus> {
         let (pending, last_error): (u64, Option<String>) = self.conn.query_row(
             "SELECT COUNT(*), (SELECT last_error FROM print_jobs WHERE printed_at_ms IS NULL ORDER BY id LIMIT 1)
