@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
+pub mod app;
 pub mod authorize;
 pub mod cart;
 pub mod catalog;
@@ -19,6 +20,7 @@ pub mod parked;
 pub mod records;
 pub mod returns;
 pub mod sale;
+pub mod screen;
 pub mod session;
 pub mod settings;
 pub mod stock;

@@ -365,3 +365,28 @@ impl Terminal {
         )
     }
 }
+
+impl Terminal {
+    /// Net sales of the open session per local hour of the day (0-23), for
+    /// the manager's chart.
+    pub fn sales_by_hour(&self) -> CoreResult<[Money; 24]> {
+        let mut hours = [Money::ZERO; 24];
+        let Some(session) = open_session_id(&self.conn)? else {
+            return Ok(hours);
+        };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT CAST(strftime('%H', created_at_ms / 1000, 'unixepoch', 'localtime') AS INTEGER),
+               SUM(CASE kind WHEN 'return' THEN -total_minor ELSE total_minor END)
+             FROM sales WHERE session_id = ?1 GROUP BY 1",
+        )?;
+        for row in stmt.query_map([session], |r| {
+            Ok((r.get::<_, usize>(0)?, r.get::<_, i64>(1)?))
+        })? {
+            let (hour, minor) = row?;
+            if let Some(slot) = hours.get_mut(hour) {
+                *slot = Money::from_minor(minor);
+            }
+        }
+        Ok(hours)
+    }
+}

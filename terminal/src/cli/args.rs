@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Parser, Debug)]
-#[command(name = "pos-terminal", version, about = "Offline-first store terminal")]
+#[command(
+    name = "pos-terminal",
+    version,
+    about = "Offline-first store terminal: with no command, the desktop app opens"
+)]
 pub struct Cli {
     /// Where the store's database lives (default: the OS data directory).
     #[arg(long, global = true, env = "POS_DATA_DIR")]
@@ -19,6 +23,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Store, session, sync and printer at a glance.
+    Status,
     /// Create a new store on this terminal, with its first manager.
     Init(InitArgs),
     /// Create the ready-to-sell demo store.

@@ -76,10 +76,10 @@ pub fn run(cli: Cli) -> Result<()> {
     let dir = data_dir(&cli)?;
     let json = cli.json;
     let Some(command) = cli.command else {
-        let terminal = Terminal::open(&dir)?;
-        return print_status(&terminal, json);
+        return pos_terminal::app::run(dir).map_err(|e| anyhow!("the window could not open: {e}"));
     };
     match command {
+        Command::Status => print_status(&Terminal::open(&dir)?, json),
         Command::Init(a) => {
             let mut settings = StoreSettings::new(
                 &a.store,

@@ -29,7 +29,7 @@ pub enum PrinterAddress {
 }
 
 /// What ends one scan in a serial scanner's stream.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Suffix {
     Cr,
     Lf,

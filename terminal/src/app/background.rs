@@ -1,0 +1,114 @@
+//! Work off the UI thread: printing after COMMIT, the sync loop and serial
+//! scanners, each with its own connection to the store, reporting back by
+//! messages.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use iced::futures::{SinkExt, Stream};
+use iced::stream;
+
+use super::Message;
+use crate::Terminal;
+use crate::devices::address::Suffix;
+use crate::devices::queue::PrinterStatus;
+use crate::devices::scanner::{ScannerEvent, spawn_serial_scanner};
+use crate::sync::SyncStatus;
+use crate::sync::run::{backoff, client_for, sync_once};
+
+/// Sends what waits in the print queue; reports the printer's state.
+pub async fn print_pending(dir: PathBuf) -> Result<PrinterStatus, String> {
+    tokio::task::spawn_blocking(move || {
+        let mut terminal = Terminal::open(&dir).map_err(|e| e.to_string())?;
+        let outcome = terminal.print_pending().map_err(|e| e.to_string())?;
+        let status = terminal.printer_status().map_err(|e| e.to_string())?;
+        outcome.map(|_| status).map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+/// What the sync loop says after each pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncState {
+    pub online: bool,
+    pub status: SyncStatus,
+}
+
+/// The data directory a background job works on.
+#[derive(Debug, Clone, Hash, PartialEq, Eq)]
+pub struct SyncJob(pub PathBuf);
+
+/// Syncs every 30 s while it works, backing off while it does not.
+pub fn sync_loop(job: &SyncJob) -> impl Stream<Item = Message> + use<> {
+    let dir = job.0.clone();
+    stream::channel(4, async move |mut output| {
+        let Ok(mut terminal) = Terminal::open(&dir) else {
+            return;
+        };
+        let Ok(Some(client)) = client_for(&terminal) else {
+            return;
+        };
+        let mut failures = 0;
+        loop {
+            let online = sync_once(&mut terminal, &client).await.is_ok();
+            if let Ok(status) = terminal.sync_status() {
+                let _ = output
+                    .send(Message::Synced(SyncState { online, status }))
+                    .await;
+            }
+            let wait = if online {
+                failures = 0;
+                Duration::from_secs(30)
+            } else {
+                failures += 1;
+                backoff(failures - 1)
+            };
+            tokio::time::sleep(wait).await;
+        }
+    })
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq)]
+pub struct ScannerJob {
+    pub path: String,
+    pub baud: u32,
+    pub suffix: Suffix,
+}
+
+/// Bridges a serial scanner's reader thread into messages.
+pub fn serial_scanner(job: &ScannerJob) -> impl Stream<Item = Message> + use<> {
+    let job = job.clone();
+    stream::channel(16, async move |mut output| {
+        let (events, received) = std::sync::mpsc::channel();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        if spawn_serial_scanner(job.path, job.baud, job.suffix, events, stop.clone()).is_err() {
+            return;
+        }
+        let (forward, mut incoming) = iced::futures::channel::mpsc::channel(16);
+        tokio::task::spawn_blocking(move || {
+            let mut forward = forward;
+            while let Ok(event) = received.recv() {
+                if iced::futures::executor::block_on(forward.send(event)).is_err() {
+                    break;
+                }
+            }
+        });
+        use iced::futures::StreamExt;
+        while let Some(event) = incoming.next().await {
+            let message = match event {
+                ScannerEvent::Scan(code) => Message::Scanned(code),
+                ScannerEvent::Connected(port) => {
+                    Message::ScannerState(format!("scanner on {port}"))
+                }
+                ScannerEvent::Disconnected(why) => {
+                    Message::ScannerState(format!("scanner unplugged: {why}"))
+                }
+            };
+            if output.send(message).await.is_err() {
+                stop.store(true, std::sync::atomic::Ordering::SeqCst);
+                return;
+            }
+        }
+    })
+}

@@ -1,0 +1,562 @@
+//! The desktop app (iced): routes messages to the screens, carries out the
+//! actions they return, asks for a manager's PIN when one is needed, shows
+//! the status bar, and runs printing, sync and scanners in the background.
+//! Every cashier and manager action goes through the headless core.
+
+pub mod background;
+pub mod style;
+
+use std::path::PathBuf;
+
+use iced::keyboard::key::Named;
+use iced::keyboard::{self, Key};
+use iced::widget::{button, column, container, opaque, row, stack, text, text_input};
+use iced::{Center, Element, Fill, Subscription, Task, Theme, event};
+
+use crate::devices::address::ScannerAddress;
+use crate::devices::queue::PrinterStatus;
+use crate::screen::{self, Action, Retry, login, manager, payment, receipt, returns, sale, setup};
+use crate::{Operator, Terminal};
+use background::{ScannerJob, SyncJob, SyncState};
+
+const APPROVAL_FIELD: &str = "approval";
+
+#[derive(Debug)]
+pub enum Screen {
+    Setup(setup::Setup),
+    Login(login::Login),
+    Sale,
+    Payment(payment::Payment),
+    Receipt(receipt::Receipt),
+    Returns(returns::Returns),
+    Manager(Box<manager::Manager>),
+}
+
+/// A refused action waiting for a manager's PIN.
+#[derive(Debug)]
+pub struct Approval {
+    reason: String,
+    retry: Retry,
+    pin: String,
+    error: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    Setup(setup::Message),
+    Login(login::Message),
+    Sale(sale::Message),
+    Payment(payment::Message),
+    Receipt(receipt::Message),
+    Returns(returns::Message),
+    Manager(manager::Message),
+    ApprovalPin(String),
+    Approve,
+    CancelApproval,
+    FunctionKey(Named),
+    Lock,
+    ToggleTheme,
+    Enrolled(Result<(), String>),
+    Printed(Result<PrinterStatus, String>),
+    Synced(SyncState),
+    Scanned(String),
+    ScannerState(String),
+}
+
+pub struct App {
+    dir: PathBuf,
+    terminal: Option<Terminal>,
+    operator: Option<Operator>,
+    screen: Screen,
+    /// The sale in progress, kept while other screens are visited.
+    sale: sale::Sale,
+    approval: Option<Approval>,
+    dark: bool,
+    printer: Option<Result<PrinterStatus, String>>,
+    sync: Option<SyncState>,
+    scanner: Option<String>,
+}
+
+impl App {
+    /// The app on `dir`: the store if there is one, else the setup screen.
+    pub fn new(dir: PathBuf) -> (App, Task<Message>) {
+        let terminal = Terminal::open(&dir).ok();
+        let screen = match terminal {
+            Some(_) => Screen::Login(login::Login::default()),
+            None => Screen::Setup(setup::Setup::default()),
+        };
+        let app = App {
+            dir,
+            terminal,
+            operator: None,
+            screen,
+            sale: sale::Sale::new(None),
+            approval: None,
+            dark: false,
+            printer: None,
+            sync: None,
+            scanner: None,
+        };
+        let focus = app.focus();
+        (app, focus)
+    }
+
+    pub fn terminal(&self) -> Option<&Terminal> {
+        self.terminal.as_ref()
+    }
+
+    pub fn screen(&self) -> &Screen {
+        &self.screen
+    }
+
+    pub fn operator(&self) -> Option<&Operator> {
+        self.operator.as_ref()
+    }
+
+    pub fn sale(&self) -> &sale::Sale {
+        &self.sale
+    }
+
+    pub fn theme(&self) -> Theme {
+        style::theme(self.dark)
+    }
+
+    pub fn title(&self) -> String {
+        match &self.terminal {
+            Some(t) => format!("{} - {}", t.settings().store_name, t.settings().terminal_id),
+            None => "Point of sale".into(),
+        }
+    }
+
+    /// Keeps the field that takes keyboard and scanner input focused.
+    fn focus(&self) -> Task<Message> {
+        let id = match (&self.approval, &self.screen) {
+            (Some(_), _) => APPROVAL_FIELD,
+            (None, Screen::Login(_)) => login::PIN_FIELD,
+            (None, Screen::Sale) => sale::SCAN_FIELD,
+            (None, Screen::Payment(_)) => payment::AMOUNT_FIELD,
+            (None, Screen::Returns(_)) => returns::RETURN_FIELD,
+            _ => return Task::none(),
+        };
+        iced::widget::operation::focus(id)
+    }
+
+    fn print_task(&self) -> Task<Message> {
+        if self
+            .terminal
+            .as_ref()
+            .is_some_and(|t| t.devices().printer.is_some())
+        {
+            Task::perform(
+                background::print_pending(self.dir.clone()),
+                Message::Printed,
+            )
+        } else {
+            Task::none()
+        }
+    }
+
+    /// Carries out what a screen asked for.
+    fn act(&mut self, action: Action) -> Task<Message> {
+        let Some(terminal) = self.terminal.as_mut() else {
+            return Task::none();
+        };
+        match action {
+            Action::None => {}
+            Action::Opened => self.screen = Screen::Login(login::Login::default()),
+            Action::LoggedIn(operator) => {
+                self.operator = Some(operator);
+                self.screen = Screen::Sale;
+            }
+            Action::ToSale(cart) => {
+                if let Some(cart) = cart {
+                    self.sale.cart = cart;
+                }
+                self.screen = Screen::Sale;
+            }
+            Action::ToPayment(cart) => {
+                self.screen = Screen::Payment(payment::Payment::new(terminal, cart))
+            }
+            Action::ToReceipt(committed) => {
+                self.sale = sale::Sale::new(None);
+                self.screen = Screen::Receipt(receipt::Receipt::new(terminal, *committed));
+                return Task::batch([self.print_task(), self.focus()]);
+            }
+            Action::ToReturns => self.screen = Screen::Returns(returns::Returns::default()),
+            Action::ToManager => {
+                self.screen = Screen::Manager(Box::new(manager::Manager::new(terminal)))
+            }
+            Action::Approve { reason, retry } => {
+                self.approval = Some(Approval {
+                    reason,
+                    retry,
+                    pin: String::new(),
+                    error: None,
+                });
+            }
+            Action::Print => return self.print_task(),
+        }
+        self.focus()
+    }
+
+    /// Retries a refused action with the manager's PIN.
+    fn approve(&mut self) -> Task<Message> {
+        let (Some(approval), Some(terminal), Some(operator)) = (
+            self.approval.as_mut(),
+            self.terminal.as_mut(),
+            self.operator.as_ref(),
+        ) else {
+            return Task::none();
+        };
+        let pin = std::mem::take(&mut approval.pin);
+        let action = match (&approval.retry, &mut self.screen) {
+            (Retry::Sale(edit), _) => self
+                .sale
+                .apply(terminal, operator, edit.clone(), Some(&pin)),
+            (Retry::Return(request), Screen::Returns(returns)) => {
+                let request = returns::approved(request, &pin);
+                returns.commit(terminal, operator, request)
+            }
+            (Retry::Manager(op), Screen::Manager(manager)) => {
+                manager.run(terminal, operator, op.clone(), Some(&pin))
+            }
+            _ => Action::None,
+        };
+        match action {
+            Action::Approve { .. } => {}
+            other => {
+                self.approval = None;
+                return self.act(other);
+            }
+        }
+        self.focus()
+    }
+
+    pub fn update(&mut self, message: Message) -> Task<Message> {
+        if let Message::Setup(message) = message {
+            return self.setup(message);
+        }
+        let Some(terminal) = self.terminal.as_mut() else {
+            return Task::none();
+        };
+        let action = match (message, &mut self.screen, self.operator.as_ref()) {
+            (Message::Login(m), Screen::Login(login), _) => login.update(terminal, m),
+            (Message::Sale(m), Screen::Sale, Some(op)) => self.sale.update(terminal, op, m),
+            (Message::Payment(m), Screen::Payment(p), Some(op)) => p.update(terminal, op, m),
+            (Message::Receipt(m), Screen::Receipt(r), _) => r.update(terminal, m),
+            (Message::Returns(m), Screen::Returns(r), Some(op)) => r.update(terminal, op, m),
+            (Message::Manager(m), Screen::Manager(mgr), Some(op)) => mgr.update(terminal, op, m),
+            (Message::Scanned(code), Screen::Sale, Some(op)) => {
+                self.sale.update(terminal, op, sale::Message::Scanned(code))
+            }
+            (Message::Scanned(code), Screen::Receipt(_), Some(op)) => {
+                self.screen = Screen::Sale;
+                self.sale.update(terminal, op, sale::Message::Scanned(code))
+            }
+            (Message::FunctionKey(key), _, Some(_)) => return self.function_key(key),
+            (Message::ApprovalPin(pin), _, _) => {
+                if let Some(approval) = self.approval.as_mut() {
+                    approval.pin = pin.chars().filter(char::is_ascii_digit).take(8).collect();
+                }
+                Action::None
+            }
+            (Message::Approve, _, _) => return self.approve(),
+            (Message::CancelApproval, _, _) => {
+                self.approval = None;
+                Action::None
+            }
+            (Message::Lock, _, _) => {
+                self.operator = None;
+                self.approval = None;
+                self.screen = Screen::Login(login::Login::default());
+                Action::None
+            }
+            (Message::ToggleTheme, _, _) => {
+                self.dark = !self.dark;
+                Action::None
+            }
+            (Message::Printed(result), _, _) => {
+                self.printer = Some(result);
+                Action::None
+            }
+            (Message::Synced(state), _, _) => {
+                self.sync = Some(state);
+                Action::None
+            }
+            (Message::ScannerState(state), _, _) => {
+                self.scanner = Some(state);
+                Action::None
+            }
+            _ => Action::None,
+        };
+        if let Some(approval) = self
+            .approval
+            .as_mut()
+            .filter(|_| matches!(action, Action::Approve { .. }))
+        {
+            approval.error = Some("That PIN cannot approve this".into());
+        }
+        self.act(action)
+    }
+
+    fn setup(&mut self, message: setup::Message) -> Task<Message> {
+        let Screen::Setup(setup) = &mut self.screen else {
+            return Task::none();
+        };
+        match message {
+            setup::Message::Server(s) => setup.server = s,
+            setup::Message::Code(c) => setup.code = c,
+            setup::Message::Demo => match crate::demo::create_demo(&self.dir) {
+                Ok(terminal) => {
+                    self.terminal = Some(terminal);
+                    self.screen = Screen::Login(login::Login::default());
+                    return self.focus();
+                }
+                Err(e) => setup.error = Some(e.to_string()),
+            },
+            setup::Message::Enroll => {
+                setup.busy = true;
+                let (dir, server, code) = (
+                    self.dir.clone(),
+                    setup.server.trim().to_string(),
+                    setup.code.trim().to_string(),
+                );
+                return Task::perform(
+                    async move {
+                        crate::sync::run::enroll(&dir, &server, &code)
+                            .await
+                            .map(|_| ())
+                            .map_err(|e| e.to_string())
+                    },
+                    Message::Enrolled,
+                );
+            }
+        }
+        Task::none()
+    }
+
+    /// After enrollment finished in the background.
+    pub fn enrolled(&mut self, result: Result<(), String>) -> Task<Message> {
+        match (result, &mut self.screen) {
+            (Ok(()), _) => {
+                self.terminal = Terminal::open(&self.dir).ok();
+                self.screen = Screen::Login(login::Login::default());
+            }
+            (Err(e), Screen::Setup(setup)) => {
+                setup.busy = false;
+                setup.error = Some(e);
+            }
+            (Err(_), _) => {}
+        }
+        self.focus()
+    }
+
+    /// Function keys, printed on the buttons they press.
+    fn function_key(&mut self, key: Named) -> Task<Message> {
+        use sale::{Entry, Message as S};
+        let message = match (&self.screen, key) {
+            (Screen::Sale, Named::F2) => return self.focus(),
+            (Screen::Sale, Named::F3) => Message::Sale(S::Enter(Entry::Quantity)),
+            (Screen::Sale, Named::F4) => Message::Sale(S::Enter(Entry::LineDiscount)),
+            (Screen::Sale, Named::F5) => Message::Sale(S::Remove),
+            (Screen::Sale, Named::F6) => Message::Sale(S::Park),
+            (Screen::Sale, Named::F7) => Message::Sale(S::ShowParked),
+            (Screen::Sale, Named::F8) => Message::Sale(S::Returns),
+            (Screen::Sale, Named::F9) => Message::Sale(S::Manager),
+            (Screen::Sale, Named::F10) => Message::Sale(S::Enter(Entry::Price)),
+            (Screen::Sale, Named::F11) => Message::Sale(S::Enter(Entry::SaleDiscount)),
+            (Screen::Sale, Named::F12) => Message::Sale(S::Pay),
+            (Screen::Sale, Named::Escape) => Message::Sale(S::Escape),
+            (Screen::Payment(_), Named::Escape) => Message::Payment(payment::Message::Back),
+            (Screen::Receipt(_), Named::Enter) => Message::Receipt(receipt::Message::NextSale),
+            (Screen::Receipt(_), Named::F5) => Message::Receipt(receipt::Message::PrintCopy),
+            (Screen::Returns(_), Named::Escape) => Message::Returns(returns::Message::Back),
+            (Screen::Returns(_), Named::F12) => Message::Returns(returns::Message::Confirm),
+            (Screen::Manager(_), Named::Escape) => Message::Manager(manager::Message::Back),
+            _ => return Task::none(),
+        };
+        if self.approval.is_some() {
+            return match key {
+                Named::Escape => self.update(Message::CancelApproval),
+                _ => Task::none(),
+            };
+        }
+        self.update(message)
+    }
+
+    pub fn subscription(&self) -> Subscription<Message> {
+        // Enter counts only where no field took it: the Enter that confirms
+        // a payment must not also leave the receipt screen it opens.
+        let keys = event::listen_with(|event, status, _window| match event {
+            iced::Event::Keyboard(keyboard::Event::KeyPressed {
+                key: Key::Named(named),
+                ..
+            }) => match named {
+                Named::Enter if status == event::Status::Captured => None,
+                Named::F2
+                | Named::F3
+                | Named::F4
+                | Named::F5
+                | Named::F6
+                | Named::F7
+                | Named::F8
+                | Named::F9
+                | Named::F10
+                | Named::F11
+                | Named::F12
+                | Named::Escape
+                | Named::Enter => Some(Message::FunctionKey(named)),
+                _ => None,
+            },
+            _ => None,
+        });
+        let mut subscriptions = vec![keys];
+        if let Some(terminal) = &self.terminal {
+            if terminal.enrollment().ok().flatten().is_some() {
+                subscriptions.push(Subscription::run_with(
+                    SyncJob(self.dir.clone()),
+                    background::sync_loop,
+                ));
+            }
+            let scanner = terminal
+                .devices()
+                .scanner
+                .as_deref()
+                .and_then(|s| s.parse::<ScannerAddress>().ok());
+            if let Some(ScannerAddress::Serial { path, baud, suffix }) = scanner {
+                subscriptions.push(Subscription::run_with(
+                    ScannerJob { path, baud, suffix },
+                    background::serial_scanner,
+                ));
+            }
+        }
+        Subscription::batch(subscriptions)
+    }
+
+    fn status_bar(&self) -> Element<'_, Message> {
+        let Some(terminal) = &self.terminal else {
+            return row![].into();
+        };
+        let settings = terminal.settings();
+        let who = self
+            .operator
+            .as_ref()
+            .map_or("locked".to_string(), |o| format!("{} ({})", o.name, o.role));
+        let session = match terminal.current_session().ok().flatten() {
+            Some(s) => format!("session {} open", s.id),
+            None => "till closed".to_string(),
+        };
+        let pending = terminal.pending_sync_count().unwrap_or(0);
+        let sync = match (&self.sync, terminal.enrollment().ok().flatten()) {
+            (_, None) => "no sync server".to_string(),
+            (Some(state), Some(_)) if state.online => format!("online · {pending} to sync"),
+            (_, Some(_)) => format!("OFFLINE · {pending} to sync"),
+        };
+        let printer = match (&self.printer, terminal.printer_status().ok()) {
+            (_, Some(status)) if status.printer.is_none() => "no printer".to_string(),
+            (Some(Err(e)), _) => format!("PRINTER: {e}"),
+            (_, Some(status)) if status.pending > 0 => {
+                format!("printer: {} waiting", status.pending)
+            }
+            _ => "printer ready".to_string(),
+        };
+        let scanner =
+            self.scanner
+                .clone()
+                .unwrap_or_else(|| match terminal.devices().scanner.as_deref() {
+                    Some("keyboard") | None => "wedge scanner".to_string(),
+                    Some(_) => "serial scanner".to_string(),
+                });
+        let item = |s: String| text(s).size(14);
+        container(
+            row![
+                item(format!(
+                    "{} · {}",
+                    settings.store_name, settings.terminal_id
+                )),
+                item(who),
+                item(session),
+                item(sync),
+                item(printer),
+                item(scanner),
+                iced::widget::space::horizontal(),
+                button(text("Theme").size(14))
+                    .on_press(Message::ToggleTheme)
+                    .style(button::secondary),
+                button(text("Lock").size(14))
+                    .on_press(Message::Lock)
+                    .style(button::secondary),
+            ]
+            .spacing(14)
+            .align_y(Center),
+        )
+        .padding([6, 12])
+        .width(Fill)
+        .style(style::bar)
+        .into()
+    }
+
+    fn approval_view(approval: &Approval) -> Element<'_, Message> {
+        let mut dialog = column![
+            text(&approval.reason).size(style::LARGE),
+            text_input("Manager PIN", &approval.pin)
+                .id(APPROVAL_FIELD)
+                .secure(true)
+                .on_input(Message::ApprovalPin)
+                .on_submit(Message::Approve)
+                .size(style::LARGE)
+                .padding(12),
+            row![
+                style::key_button("Esc", "Cancel", Some(Message::CancelApproval)),
+                style::key_button("Enter", "Approve", Some(Message::Approve)),
+            ]
+            .spacing(style::GAP),
+        ]
+        .spacing(16)
+        .width(520);
+        if let Some(error) = &approval.error {
+            dialog = dialog.push(text(error).size(style::TEXT));
+        }
+        opaque(container(container(dialog).padding(24).style(style::panel)).center(Fill))
+    }
+
+    pub fn view(&self) -> Element<'_, Message> {
+        let body: Element<'_, Message> = match (&self.screen, &self.terminal) {
+            (Screen::Setup(setup), _) => setup.view(&self.dir).map(Message::Setup),
+            (Screen::Login(login), Some(t)) => {
+                login.view(screen::store_name(t)).map(Message::Login)
+            }
+            (Screen::Sale, Some(t)) => self.sale.view(t).map(Message::Sale),
+            (Screen::Payment(p), Some(t)) => p.view(t).map(Message::Payment),
+            (Screen::Receipt(r), _) => r.view().map(Message::Receipt),
+            (Screen::Returns(r), _) => r.view().map(Message::Returns),
+            (Screen::Manager(m), Some(t)) => m.view(t).map(Message::Manager),
+            _ => text("The store could not be opened.").into(),
+        };
+        let page = column![self.status_bar(), container(body).height(Fill)];
+        match &self.approval {
+            Some(approval) => stack![page, Self::approval_view(approval)].into(),
+            None => page.into(),
+        }
+    }
+}
+
+/// Runs the desktop app on a data directory.
+pub fn run(dir: PathBuf) -> iced::Result {
+    iced::application(move || App::new(dir.clone()), App::route, App::view)
+        .title(App::title)
+        .subscription(App::subscription)
+        .theme(App::theme)
+        .window_size((1024.0, 768.0))
+        .run()
+}
+
+impl App {
+    /// `update`, with enrollment results routed first.
+    pub fn route(&mut self, message: Message) -> Task<Message> {
+        match message {
+            Message::Enrolled(result) => self.enrolled(result),
+            other => self.update(other),
+        }
+    }
+}

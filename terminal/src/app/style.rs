@@ -1,0 +1,117 @@
+//! Look and feel: sizes readable from a step back, large touch targets,
+//! high contrast, a light and a dark theme.
+
+use iced::widget::{button, container, text};
+use iced::{Border, Color, Element, Length, Theme};
+
+pub const TEXT: f32 = 18.0;
+pub const LARGE: f32 = 26.0;
+pub const HUGE: f32 = 44.0;
+pub const BUTTON_HEIGHT: f32 = 56.0;
+pub const GAP: f32 = 10.0;
+
+pub fn theme(dark: bool) -> Theme {
+    if dark { Theme::Dark } else { Theme::Light }
+}
+
+/// A raised panel.
+pub fn panel(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style {
+        background: Some(palette.background.weak.color.into()),
+        border: Border {
+            radius: 8.0.into(),
+            width: 1.0,
+            color: palette.background.strong.color,
+        },
+        ..container::Style::default()
+    }
+}
+
+/// The status bar along the top.
+pub fn bar(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style {
+        background: Some(palette.primary.strong.color.into()),
+        text_color: Some(palette.primary.strong.text),
+        ..container::Style::default()
+    }
+}
+
+/// A line that warns (oversell, printer, offline).
+pub fn warning(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style {
+        background: Some(palette.warning.weak.color.into()),
+        text_color: Some(palette.warning.weak.text),
+        border: Border {
+            radius: 6.0.into(),
+            ..Border::default()
+        },
+        ..container::Style::default()
+    }
+}
+
+/// A line that reports an error the cashier must read.
+pub fn error(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style {
+        background: Some(palette.danger.weak.color.into()),
+        text_color: Some(palette.danger.weak.text),
+        border: Border {
+            radius: 6.0.into(),
+            ..Border::default()
+        },
+        ..container::Style::default()
+    }
+}
+
+/// The selected row of a list.
+pub fn selected(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style {
+        background: Some(palette.primary.weak.color.into()),
+        text_color: Some(palette.primary.weak.text),
+        ..container::Style::default()
+    }
+}
+
+/// A big button with its function key printed on it.
+pub fn key_button<'a, M: Clone + 'a>(key: &str, label: &str, message: Option<M>) -> Element<'a, M> {
+    let content = text(if key.is_empty() {
+        label.to_string()
+    } else {
+        format!("{key}  {label}")
+    })
+    .size(TEXT);
+    button(container(content).center_y(Length::Fill))
+        .height(BUTTON_HEIGHT)
+        .width(Length::Fill)
+        .padding([0, 12])
+        .on_press_maybe(message)
+        .into()
+}
+
+/// The same, in the theme's call-to-action colour.
+pub fn primary_button<'a, M: Clone + 'a>(
+    key: &str,
+    label: &str,
+    message: Option<M>,
+) -> Element<'a, M> {
+    let content = text(format!("{key}  {label}")).size(LARGE);
+    button(container(content).center(Length::Fill))
+        .height(BUTTON_HEIGHT * 1.3)
+        .width(Length::Fill)
+        .style(button::success)
+        .on_press_maybe(message)
+        .into()
+}
+
+pub fn muted(theme: &Theme) -> Color {
+    theme
+        .extended_palette()
+        .background
+        .strong
+        .text
+        .scale_alpha(0.7)
+}

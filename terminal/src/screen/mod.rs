@@ -1,0 +1,84 @@
+//! The terminal's screens. Each has its own state, `Message`, `update`
+//! (returning an [`Action`] for the app to carry out) and `view`; the app
+//! only routes between them.
+
+pub mod chart;
+pub mod login;
+pub mod manager;
+pub mod payment;
+pub mod receipt;
+pub mod returns;
+pub mod sale;
+pub mod setup;
+
+use crate::returns::ReturnRequest;
+use crate::sale::Committed;
+use crate::{Cart, Operator, Terminal};
+
+/// A refused action to try again with a manager's PIN.
+#[derive(Debug, Clone)]
+pub enum Retry {
+    Sale(sale::Edit),
+    Return(ReturnRequest),
+    Manager(manager::Op),
+}
+
+/// What a screen asks the app to do after an update.
+#[derive(Debug, Clone)]
+pub enum Action {
+    None,
+    LoggedIn(Operator),
+    Opened,
+    ToSale(Option<Cart>),
+    ToPayment(Cart),
+    ToReceipt(Box<Committed>),
+    ToReturns,
+    ToManager,
+    /// Ask for a manager's PIN, then retry.
+    Approve {
+        reason: String,
+        retry: Retry,
+    },
+    /// Jobs wait in the print queue.
+    Print,
+}
+
+/// The message of a refused permission, if that is why `error` happened.
+pub fn needs_approval(error: &crate::CoreError) -> Option<String> {
+    match error {
+        crate::CoreError::PermissionDenied { action, .. } => {
+            Some(format!("A manager's PIN is needed to {action}"))
+        }
+        _ => None,
+    }
+}
+
+/// Runs `work`; a refused permission becomes an approval request that
+/// retries as `retry`, any other error lands in `error`.
+pub fn attempt<T>(
+    result: crate::CoreResult<T>,
+    retry: impl FnOnce() -> Retry,
+    error: &mut Option<String>,
+) -> Result<T, Action> {
+    match result {
+        Ok(value) => {
+            *error = None;
+            Ok(value)
+        }
+        Err(e) => match needs_approval(&e) {
+            Some(reason) => Err(Action::Approve {
+                reason,
+                retry: retry(),
+            }),
+            None => {
+                *error = Some(e.to_string());
+                Err(Action::None)
+            }
+        },
+    }
+}
+
+/// Keeps the terminal in scope for screens that need the store name.
+pub fn store_name(terminal: &Terminal) -> &str {
+    &terminal.settings().store_name
+}

@@ -1,0 +1,219 @@
+//! Payment: cash with quick amounts and the change shown big, card, other,
+//! split between them; confirming commits the sale.
+
+use iced::widget::{Column, button, column, container, row, text, text_input};
+use iced::{Element, Fill, Font};
+use pos_shared::money::Money;
+use pos_shared::tender::{Tender, TenderKind, cash_amount_due, settle};
+
+use super::Action;
+use crate::app::style;
+use crate::{Cart, Operator, Terminal};
+
+pub const AMOUNT_FIELD: &str = "amount";
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    Input(String),
+    /// Enter: the typed amount as cash, or confirm when paid.
+    Submit,
+    Quick(Money),
+    Tender(TenderKind),
+    Remove(usize),
+    Confirm,
+    Back,
+}
+
+#[derive(Debug)]
+pub struct Payment {
+    pub cart: Cart,
+    due: Money,
+    tenders: Vec<Tender>,
+    input: String,
+    error: Option<String>,
+}
+
+impl Payment {
+    pub fn new(terminal: &Terminal, cart: Cart) -> Payment {
+        let due = terminal
+            .cart_totals(&cart)
+            .map(|t| t.total)
+            .unwrap_or_default();
+        Payment {
+            cart,
+            due,
+            tenders: Vec::new(),
+            input: String::new(),
+            error: None,
+        }
+    }
+
+    fn paid(&self) -> Money {
+        self.tenders.iter().map(|t| t.amount).sum()
+    }
+
+    /// What is left to pay, by the tender about to be used.
+    fn remaining(&self, terminal: &Terminal, kind: TenderKind) -> Money {
+        let left = (self.due - self.paid()).max(Money::ZERO);
+        if kind == TenderKind::Cash {
+            cash_amount_due(left, terminal.settings().cash_increment)
+        } else {
+            left
+        }
+    }
+
+    fn add(&mut self, terminal: &Terminal, kind: TenderKind) {
+        let typed = self.input.trim();
+        let amount = if typed.is_empty() {
+            Ok(self.remaining(terminal, kind))
+        } else {
+            Money::parse_non_negative(typed)
+        };
+        match amount {
+            Ok(amount) if amount.is_zero() => self.error = Some("nothing left to pay".into()),
+            Ok(amount) => {
+                self.tenders.push(Tender { kind, amount });
+                self.input.clear();
+                self.error = None;
+            }
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    fn confirm(&mut self, terminal: &mut Terminal, operator: &Operator) -> Action {
+        match terminal.commit_sale(operator, &self.cart, &self.tenders) {
+            Ok(committed) => Action::ToReceipt(Box::new(committed)),
+            Err(e) => {
+                self.error = Some(e.to_string());
+                Action::None
+            }
+        }
+    }
+
+    pub fn update(
+        &mut self,
+        terminal: &mut Terminal,
+        operator: &Operator,
+        message: Message,
+    ) -> Action {
+        match message {
+            Message::Input(text) => self.input = text,
+            Message::Submit if self.input.trim().is_empty() && self.paid() >= self.due => {
+                return self.confirm(terminal, operator);
+            }
+            Message::Submit => self.add(terminal, TenderKind::Cash),
+            Message::Quick(amount) => {
+                self.tenders.push(Tender {
+                    kind: TenderKind::Cash,
+                    amount,
+                });
+                self.error = None;
+            }
+            Message::Tender(kind) => self.add(terminal, kind),
+            Message::Remove(i) if i < self.tenders.len() => {
+                self.tenders.remove(i);
+            }
+            Message::Remove(_) => {}
+            Message::Confirm => return self.confirm(terminal, operator),
+            Message::Back => return Action::ToSale(Some(self.cart.clone())),
+        }
+        Action::None
+    }
+
+    /// Exact cash, then the next round notes above it.
+    fn quick_amounts(&self, terminal: &Terminal) -> Vec<Money> {
+        let exact = self.remaining(terminal, TenderKind::Cash);
+        let mut amounts = vec![exact];
+        for note in [5, 10, 20, 50, 100, 200] {
+            let note = Money::from_minor(note * 100);
+            let next = Money::from_minor((exact.minor() / note.minor() + 1) * note.minor());
+            if next > exact && !amounts.contains(&next) && amounts.len() < 5 {
+                amounts.push(next);
+            }
+        }
+        amounts
+    }
+
+    pub fn view<'a>(&'a self, terminal: &Terminal) -> Element<'a, Message> {
+        let settled = settle(self.due, &self.tenders, terminal.settings().cash_increment);
+        let (status, big) = match &settled {
+            Ok(s) if !s.change.is_zero() => ("CHANGE DUE".to_string(), s.change.to_string()),
+            Ok(_) => ("PAID".to_string(), "0.00".to_string()),
+            Err(_) => (
+                "TO PAY".to_string(),
+                (self.due - self.paid()).max(Money::ZERO).to_string(),
+            ),
+        };
+        let ready = settled.is_ok();
+        let field = text_input("Amount handed over (Enter = cash)", &self.input)
+            .id(AMOUNT_FIELD)
+            .on_input(Message::Input)
+            .on_submit(Message::Submit)
+            .size(style::LARGE)
+            .padding(12);
+        let mut quick = row![].spacing(style::GAP);
+        for amount in self.quick_amounts(terminal) {
+            quick = quick.push(style::key_button(
+                "",
+                &format!("Cash {amount}"),
+                Some(Message::Quick(amount)),
+            ));
+        }
+        let mut given = Column::new().spacing(4);
+        for (i, t) in self.tenders.iter().enumerate() {
+            given = given.push(
+                row![
+                    text(t.kind.as_str().to_uppercase())
+                        .size(style::TEXT)
+                        .width(Fill),
+                    text(t.amount.to_string())
+                        .size(style::TEXT)
+                        .font(Font::MONOSPACE),
+                    button(text("remove"))
+                        .on_press(Message::Remove(i))
+                        .style(button::text),
+                ]
+                .spacing(style::GAP),
+            );
+        }
+        let mut left = column![
+            text(format!("Total {}", self.due)).size(style::LARGE),
+            text(status).size(style::LARGE),
+            text(big).size(style::HUGE * 1.6).font(Font::MONOSPACE),
+            field,
+            quick,
+            row![
+                style::key_button("", "Card", Some(Message::Tender(TenderKind::Card))),
+                style::key_button(
+                    "",
+                    "Other / voucher",
+                    Some(Message::Tender(TenderKind::Other))
+                ),
+                style::key_button("", "Cash", Some(Message::Tender(TenderKind::Cash))),
+            ]
+            .spacing(style::GAP),
+            container(given).padding(10).width(Fill).style(style::panel),
+        ]
+        .spacing(style::GAP * 1.5);
+        if let Some(error) = &self.error {
+            left = left.push(
+                container(text(error).size(style::TEXT))
+                    .padding(10)
+                    .width(Fill)
+                    .style(style::error),
+            );
+        }
+        let right = column![
+            style::key_button("Esc", "Back to the sale", Some(Message::Back)),
+            style::primary_button("Enter", "Confirm", ready.then_some(Message::Confirm)),
+        ]
+        .spacing(style::GAP);
+        row![
+            left.width(iced::FillPortion(3)),
+            right.width(iced::FillPortion(1))
+        ]
+        .spacing(20)
+        .padding(20)
+        .into()
+    }
+}

@@ -1,0 +1,83 @@
+//! After payment: the receipt as it prints, print again, and straight on to
+//! the next sale.
+
+use iced::widget::{column, container, row, scrollable, text};
+use iced::{Element, Fill, Font};
+
+use super::Action;
+use crate::Terminal;
+use crate::app::style;
+use crate::sale::Committed;
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    PrintCopy,
+    NextSale,
+}
+
+#[derive(Debug)]
+pub struct Receipt {
+    pub committed: Committed,
+    preview: String,
+    notice: Option<String>,
+}
+
+impl Receipt {
+    pub fn new(terminal: &Terminal, committed: Committed) -> Receipt {
+        let preview = terminal
+            .receipt_doc(&committed.record, committed.at_ms, false)
+            .render_text(terminal.receipt_columns());
+        Receipt {
+            committed,
+            preview,
+            notice: None,
+        }
+    }
+
+    pub fn update(&mut self, terminal: &mut Terminal, message: Message) -> Action {
+        match message {
+            Message::PrintCopy => match terminal.queue_reprint(&self.committed.record.receipt_no) {
+                Ok(()) => {
+                    self.notice = Some("Copy sent to the printer".into());
+                    Action::Print
+                }
+                Err(e) => {
+                    self.notice = Some(e.to_string());
+                    Action::None
+                }
+            },
+            Message::NextSale => Action::ToSale(None),
+        }
+    }
+
+    pub fn view(&self) -> Element<'_, Message> {
+        let record = &self.committed.record;
+        let change = if record.change.is_zero() {
+            String::new()
+        } else {
+            format!("Change {}", record.change)
+        };
+        let paper = container(scrollable(
+            text(&self.preview).font(Font::MONOSPACE).size(15),
+        ))
+        .padding(16)
+        .style(style::panel);
+        let mut side = column![
+            text(format!("{} done", record.receipt_no)).size(style::LARGE),
+            text(change).size(style::HUGE),
+            style::primary_button("Enter", "Next sale", Some(Message::NextSale)),
+            style::key_button("F5", "Print a copy", Some(Message::PrintCopy)),
+        ]
+        .spacing(20);
+        if let Some(notice) = &self.notice {
+            side = side.push(text(notice).size(style::TEXT));
+        }
+        row![
+            paper.height(Fill).width(iced::FillPortion(2)),
+            side.width(iced::FillPortion(1))
+        ]
+        .spacing(20)
+        .padding(20)
+        .into()
+    }
+}

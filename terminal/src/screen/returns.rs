@@ -1,0 +1,266 @@
+//! Returns: scan the receipt's code or type its number, pick lines and
+//! quantities (never more than is left), choose the refund tender; without
+//! a receipt, scan the items and a manager approves.
+
+use iced::widget::{Column, button, checkbox, column, container, row, text, text_input};
+use iced::{Element, Fill, Font};
+use pos_shared::ids::ReceiptNo;
+use pos_shared::journal::SaleRecord;
+use pos_shared::quantity::Quantity;
+use pos_shared::returns::ReturnableLine;
+use pos_shared::tender::TenderKind;
+
+use super::{Action, Retry, attempt};
+use crate::app::style;
+use crate::returns::{ReturnItem, ReturnRequest};
+use crate::{Operator, Terminal};
+
+pub const RETURN_FIELD: &str = "return";
+
+/// The same request, approved by a manager's PIN.
+pub fn approved(request: &ReturnRequest, pin: &str) -> ReturnRequest {
+    ReturnRequest {
+        approver_pin: Some(pin.to_string()),
+        ..request.clone()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    Input(String),
+    Submit,
+    More(usize),
+    Less(usize),
+    Refund(Option<TenderKind>),
+    Damaged(bool),
+    Confirm,
+    Back,
+}
+
+#[derive(Debug, Default)]
+pub struct Returns {
+    input: String,
+    original: Option<(SaleRecord, Vec<ReturnableLine>)>,
+    /// Thousandths picked per original line.
+    picked: Vec<i64>,
+    /// Items scanned for a return without a receipt.
+    loose: Vec<ReturnItem>,
+    refund: Option<TenderKind>,
+    damaged: bool,
+    error: Option<String>,
+}
+
+impl Returns {
+    fn request(&self) -> ReturnRequest {
+        let items = match &self.original {
+            Some((sale, _)) => sale
+                .lines
+                .iter()
+                .zip(&self.picked)
+                .filter(|(_, milli)| **milli > 0)
+                .map(|(line, milli)| ReturnItem {
+                    code: line.sku.clone(),
+                    qty: Some(Quantity::from_milli(*milli).value()),
+                })
+                .collect(),
+            None => self.loose.clone(),
+        };
+        ReturnRequest {
+            original: self
+                .original
+                .as_ref()
+                .map(|(sale, _)| sale.receipt_no.clone()),
+            items,
+            damaged: self.damaged,
+            refund_to: self.refund,
+            approver_pin: None,
+        }
+    }
+
+    /// Records the return; a refusal for want of a manager asks for one.
+    pub fn commit(
+        &mut self,
+        terminal: &mut Terminal,
+        operator: &Operator,
+        request: ReturnRequest,
+    ) -> Action {
+        let retry = request.clone();
+        match attempt(
+            terminal.commit_return(operator, request),
+            || Retry::Return(retry),
+            &mut self.error,
+        ) {
+            Ok(committed) => Action::ToReceipt(Box::new(committed)),
+            Err(action) => action,
+        }
+    }
+
+    fn step(&self, line: usize) -> i64 {
+        self.original.as_ref().map_or(1000, |(sale, _)| {
+            if sale.lines[line].unit.is_measured() {
+                100
+            } else {
+                1000
+            }
+        })
+    }
+
+    pub fn update(
+        &mut self,
+        terminal: &mut Terminal,
+        operator: &Operator,
+        message: Message,
+    ) -> Action {
+        match message {
+            Message::Input(text) => self.input = text,
+            Message::Submit => {
+                let typed = std::mem::take(&mut self.input);
+                let typed = typed.trim();
+                if let Ok(receipt) = typed.parse::<ReceiptNo>() {
+                    match terminal.returnable_lines(&receipt) {
+                        Ok((sale, lines)) => {
+                            self.picked = vec![0; lines.len()];
+                            self.original = Some((sale, lines));
+                            self.loose.clear();
+                            self.error = None;
+                        }
+                        Err(e) => self.error = Some(e.to_string()),
+                    }
+                } else if !typed.is_empty() && self.original.is_none() {
+                    match terminal.find_code(typed) {
+                        Ok(found) => self.loose.push(ReturnItem {
+                            code: found.product.sku,
+                            qty: None,
+                        }),
+                        Err(e) => self.error = Some(e.to_string()),
+                    }
+                }
+            }
+            Message::More(line) => {
+                let step = self.step(line);
+                if let Some((_, lines)) = &self.original {
+                    let left = lines[line].remaining_milli();
+                    self.picked[line] = (self.picked[line] + step).min(left);
+                }
+            }
+            Message::Less(line) => {
+                let step = self.step(line);
+                if let Some(picked) = self.picked.get_mut(line) {
+                    *picked = (*picked - step).max(0);
+                }
+            }
+            Message::Refund(kind) => self.refund = kind,
+            Message::Damaged(damaged) => self.damaged = damaged,
+            Message::Confirm => return self.commit(terminal, operator, self.request()),
+            Message::Back => return Action::ToSale(None),
+        }
+        Action::None
+    }
+
+    pub fn view(&self) -> Element<'_, Message> {
+        let field = text_input(
+            "Scan the receipt's code or type its number; no receipt: scan the items",
+            &self.input,
+        )
+        .id(RETURN_FIELD)
+        .on_input(Message::Input)
+        .on_submit(Message::Submit)
+        .size(style::LARGE)
+        .padding(12);
+        let mut lines = Column::new().spacing(6);
+        match &self.original {
+            Some((sale, returnable)) => {
+                lines = lines.push(
+                    text(format!("Receipt {} by {}", sale.receipt_no, sale.cashier))
+                        .size(style::LARGE),
+                );
+                for (i, (line, left)) in sale.lines.iter().zip(returnable).enumerate() {
+                    let picked = Quantity::from_milli(self.picked[i].max(1)).display();
+                    let picked = if self.picked[i] == 0 {
+                        "0".to_string()
+                    } else {
+                        picked
+                    };
+                    let remaining = Quantity::from_milli(left.remaining_milli().max(1)).display();
+                    let remaining = if left.remaining_milli() == 0 {
+                        "0".to_string()
+                    } else {
+                        remaining
+                    };
+                    lines = lines.push(
+                        row![
+                            text(format!(
+                                "{} ({} sold, {remaining} left)",
+                                line.name,
+                                line.qty.display()
+                            ))
+                            .size(style::TEXT)
+                            .width(Fill),
+                            button(text(" - ").size(style::LARGE)).on_press(Message::Less(i)),
+                            text(picked)
+                                .size(style::LARGE)
+                                .font(Font::MONOSPACE)
+                                .width(70),
+                            button(text(" + ").size(style::LARGE)).on_press(Message::More(i)),
+                        ]
+                        .spacing(style::GAP),
+                    );
+                }
+            }
+            None if self.loose.is_empty() => {
+                lines = lines.push(text("No receipt loaded.").size(style::TEXT))
+            }
+            None => {
+                lines =
+                    lines.push(text("Without a receipt (a manager approves):").size(style::TEXT));
+                for item in &self.loose {
+                    lines = lines.push(text(format!("1 x {}", item.code)).size(style::TEXT));
+                }
+            }
+        }
+        let refund = |label: &str, kind: Option<TenderKind>| {
+            let chosen = self.refund == kind;
+            button(text(label.to_string()).size(style::TEXT))
+                .style(if chosen {
+                    button::primary
+                } else {
+                    button::secondary
+                })
+                .on_press(Message::Refund(kind))
+        };
+        let mut page = column![
+            text("Returns").size(style::HUGE),
+            field,
+            container(lines).padding(12).width(Fill).style(style::panel),
+            row![
+                text("Refund to").size(style::TEXT),
+                refund("Original tender", None),
+                refund("Cash", Some(TenderKind::Cash)),
+                refund("Card", Some(TenderKind::Card)),
+                refund("Other", Some(TenderKind::Other)),
+            ]
+            .spacing(style::GAP),
+            checkbox(self.damaged)
+                .label("Damaged: do not put back into stock")
+                .on_toggle(Message::Damaged),
+        ]
+        .spacing(style::GAP * 1.5);
+        if let Some(error) = &self.error {
+            page = page.push(
+                container(text(error).size(style::TEXT))
+                    .padding(10)
+                    .width(Fill)
+                    .style(style::error),
+            );
+        }
+        let ready = !self.request().items.is_empty();
+        page = page.push(
+            row![
+                style::key_button("Esc", "Back", Some(Message::Back)),
+                style::primary_button("F12", "Refund", ready.then_some(Message::Confirm)),
+            ]
+            .spacing(style::GAP),
+        );
+        page.padding(20).into()
+    }
+}

@@ -1,0 +1,476 @@
+//! The sale screen: an always-focused field that takes a keyboard-wedge
+//! scanner's digits and Enter, or a name or SKU to search as you type; the
+//! cart; totals and the tax breakdown large; function keys for the rest.
+
+use iced::widget::{Column, button, column, container, row, scrollable, text, text_input};
+use iced::{Element, Fill, Font, Right};
+use pos_shared::money::Money;
+use pos_shared::pricing::{Discount, Totals};
+use rust_decimal::Decimal;
+
+use super::{Action, Retry, attempt};
+use crate::app::style;
+use crate::catalog::Product;
+use crate::error::CoreError;
+use crate::parked::ParkedCart;
+use crate::{Cart, Operator, Terminal};
+
+pub const SCAN_FIELD: &str = "scan";
+
+/// What the field takes on Enter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    Scan,
+    Quantity,
+    /// The weight of a product sold by weight, named by its code.
+    Weight(String),
+    LineDiscount,
+    SaleDiscount,
+    Price,
+}
+
+/// A change to the cart that may need a manager.
+#[derive(Debug, Clone)]
+pub enum Edit {
+    Quantity(usize, Decimal),
+    LineDiscount(usize, Discount),
+    SaleDiscount(Discount),
+    Price(usize, Money),
+    Remove(usize),
+}
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    Input(String),
+    Submit,
+    /// A scan from a serial scanner or a wedge burst.
+    Scanned(String),
+    Select(usize),
+    Pick(usize),
+    Enter(Entry),
+    Remove,
+    Park,
+    ShowParked,
+    Resume(i64),
+    Pay,
+    Returns,
+    Manager,
+    Escape,
+}
+
+#[derive(Debug)]
+pub struct Sale {
+    pub cart: Cart,
+    input: String,
+    entry: Entry,
+    results: Vec<Product>,
+    selected: Option<usize>,
+    warning: Option<String>,
+    error: Option<String>,
+    parked: Option<Vec<ParkedCart>>,
+}
+
+impl Sale {
+    pub fn new(cart: Option<Cart>) -> Sale {
+        Sale {
+            cart: cart.unwrap_or_default(),
+            input: String::new(),
+            entry: Entry::Scan,
+            results: Vec::new(),
+            selected: None,
+            warning: None,
+            error: None,
+            parked: None,
+        }
+    }
+
+    fn reset_entry(&mut self) {
+        self.input.clear();
+        self.results.clear();
+        self.entry = Entry::Scan;
+    }
+
+    fn add(&mut self, terminal: &mut Terminal, code: &str, qty: Option<Decimal>) {
+        match terminal.add_item(&mut self.cart, code, qty) {
+            Ok(added) => {
+                self.selected = Some(added.line);
+                self.warning = added.warning;
+                self.error = None;
+                self.reset_entry();
+            }
+            Err(CoreError::NeedsWeight(name, _)) => {
+                self.entry = Entry::Weight(code.to_string());
+                self.input.clear();
+                self.results.clear();
+                self.warning = Some(format!(
+                    "Weigh {name}: type its weight in kg and press Enter"
+                ));
+            }
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    /// Applies a cart change, asking for a manager when it needs one.
+    pub fn apply(
+        &mut self,
+        terminal: &mut Terminal,
+        operator: &Operator,
+        edit: Edit,
+        approver: Option<&str>,
+    ) -> Action {
+        let cart = &mut self.cart;
+        let result = match edit.clone() {
+            Edit::Quantity(line, qty) => terminal.set_quantity(operator, cart, line, qty, approver),
+            Edit::LineDiscount(line, d) => terminal
+                .set_line_discount(operator, cart, line, Some(d), approver)
+                .map(|_| None),
+            Edit::SaleDiscount(d) => terminal
+                .set_sale_discount(operator, cart, Some(d), approver)
+                .map(|_| None),
+            Edit::Price(line, price) => terminal
+                .override_price(operator, cart, line, price, approver)
+                .map(|_| None),
+            Edit::Remove(line) => terminal
+                .remove_line(operator, cart, line, approver)
+                .map(|_| None),
+        };
+        match attempt(result, || Retry::Sale(edit.clone()), &mut self.error) {
+            Ok(warning) => {
+                self.warning = warning;
+                if let Edit::Remove(_) = edit {
+                    self.selected = self.cart.lines.len().checked_sub(1);
+                }
+                self.reset_entry();
+                Action::None
+            }
+            Err(action) => action,
+        }
+    }
+
+    fn submit(&mut self, terminal: &mut Terminal, operator: &Operator) -> Action {
+        let typed = self.input.trim().to_string();
+        let line = self.selected.filter(|&i| i < self.cart.lines.len());
+        let parse_decimal = |t: &str| Decimal::from_str_exact(&t.replace(',', "."));
+        let needs_line = |e: &mut Option<String>| *e = Some("select a line first".into());
+        match self.entry.clone() {
+            Entry::Scan if typed.is_empty() => {}
+            Entry::Scan => {
+                let known = terminal.find_code(&typed).is_ok();
+                match self.results.first().map(|p| p.sku.clone()) {
+                    Some(sku) if !known => self.add(terminal, &sku, None),
+                    _ => self.add(terminal, &typed, None),
+                }
+            }
+            Entry::Weight(code) => match parse_decimal(&typed) {
+                Ok(kg) => self.add(terminal, &code, Some(kg)),
+                Err(_) => self.error = Some(format!("`{typed}` is not a weight like 0.350")),
+            },
+            Entry::Quantity => match (line, parse_decimal(&typed)) {
+                (Some(line), Ok(qty)) => {
+                    return self.apply(terminal, operator, Edit::Quantity(line, qty), None);
+                }
+                (None, _) => needs_line(&mut self.error),
+                (_, Err(_)) => self.error = Some(format!("`{typed}` is not a quantity")),
+            },
+            Entry::LineDiscount => match (line, typed.parse::<Discount>()) {
+                (Some(line), Ok(d)) => {
+                    return self.apply(terminal, operator, Edit::LineDiscount(line, d), None);
+                }
+                (None, _) => needs_line(&mut self.error),
+                (_, Err(e)) => self.error = Some(e.to_string()),
+            },
+            Entry::SaleDiscount => match typed.parse::<Discount>() {
+                Ok(d) => return self.apply(terminal, operator, Edit::SaleDiscount(d), None),
+                Err(e) => self.error = Some(e.to_string()),
+            },
+            Entry::Price => match (line, typed.parse::<Money>()) {
+                (Some(line), Ok(price)) => {
+                    return self.apply(terminal, operator, Edit::Price(line, price), None);
+                }
+                (None, _) => needs_line(&mut self.error),
+                (_, Err(e)) => self.error = Some(e.to_string()),
+            },
+        }
+        Action::None
+    }
+
+    pub fn update(
+        &mut self,
+        terminal: &mut Terminal,
+        operator: &Operator,
+        message: Message,
+    ) -> Action {
+        match message {
+            Message::Input(text) => {
+                self.input = text;
+                self.results = match self.entry {
+                    Entry::Scan if !self.input.trim().chars().all(|c| c.is_ascii_digit()) => {
+                        terminal.search_products(&self.input, 8).unwrap_or_default()
+                    }
+                    _ => Vec::new(),
+                };
+            }
+            Message::Submit => return self.submit(terminal, operator),
+            Message::Scanned(code) => self.add(terminal, &code, None),
+            Message::Select(line) => self.selected = Some(line),
+            Message::Pick(index) => {
+                if let Some(sku) = self.results.get(index).map(|p| p.sku.clone()) {
+                    self.add(terminal, &sku, None);
+                }
+            }
+            Message::Enter(entry) => {
+                self.entry = entry;
+                self.input.clear();
+                self.results.clear();
+            }
+            Message::Remove => match self.selected.filter(|&i| i < self.cart.lines.len()) {
+                Some(line) => return self.apply(terminal, operator, Edit::Remove(line), None),
+                None => self.error = Some("select a line to remove".into()),
+            },
+            Message::Park => match terminal.park(
+                operator,
+                &self.cart,
+                &format!("{} lines", self.cart.lines.len()),
+            ) {
+                Ok(_) => *self = Sale::new(None),
+                Err(e) => self.error = Some(e.to_string()),
+            },
+            Message::ShowParked => {
+                self.parked = Some(terminal.parked_carts().unwrap_or_default());
+            }
+            Message::Resume(id) => match terminal.resume(id) {
+                Ok(cart) if self.cart.is_empty() => *self = Sale::new(Some(cart)),
+                Ok(cart) => {
+                    let _ = terminal.park(operator, &cart, "resumed while busy");
+                    self.error = Some("park or finish this sale before resuming another".into());
+                }
+                Err(e) => self.error = Some(e.to_string()),
+            },
+            Message::Pay if self.cart.is_empty() => self.error = Some("the cart is empty".into()),
+            Message::Pay => return Action::ToPayment(self.cart.clone()),
+            Message::Returns => return Action::ToReturns,
+            Message::Manager => return Action::ToManager,
+            Message::Escape => {
+                self.reset_entry();
+                self.parked = None;
+                self.error = None;
+            }
+        }
+        Action::None
+    }
+
+    fn prompt(&self) -> String {
+        match &self.entry {
+            Entry::Scan => "Scan a barcode, or type a name or SKU".into(),
+            Entry::Quantity => "New quantity for the selected line".into(),
+            Entry::Weight(code) => format!("Weight in kg for {code}"),
+            Entry::LineDiscount => "Discount on the selected line: 10% or 2.00".into(),
+            Entry::SaleDiscount => "Discount on the whole sale: 10% or 2.00".into(),
+            Entry::Price => "New price for the selected line".into(),
+        }
+    }
+
+    fn cart_view(&self) -> Element<'_, Message> {
+        let mut lines = Column::new().spacing(2);
+        for (i, line) in self.cart.lines.iter().enumerate() {
+            let detail = match (line.unit.is_measured(), line.qty.display().as_str()) {
+                (false, "1") => String::new(),
+                (false, qty) => format!("{qty} x {}", line.unit_price),
+                (true, qty) => format!("{qty} {} x {}/{}", line.unit, line.unit_price, line.unit),
+            };
+            let discount = line.discount.map(|d| format!("  -{d}")).unwrap_or_default();
+            let amount = line.fixed_amount.unwrap_or_else(|| {
+                Money::round(
+                    line.unit_price.amount() * line.qty.value(),
+                    Default::default(),
+                )
+            });
+            let content = row![
+                column![
+                    text(&line.name).size(style::TEXT),
+                    text(format!("{detail}{discount}")).size(14)
+                ]
+                .width(Fill),
+                text(amount.to_string())
+                    .size(style::TEXT)
+                    .font(Font::MONOSPACE),
+            ]
+            .padding([6, 10]);
+            let row = button(content)
+                .width(Fill)
+                .on_press(Message::Select(i))
+                .style(button::text);
+            let row: Element<'_, Message> = if self.selected == Some(i) {
+                container(row).style(style::selected).into()
+            } else {
+                row.into()
+            };
+            lines = lines.push(row);
+        }
+        if self.cart.is_empty() {
+            lines = lines.push(text("The cart is empty: scan the first item.").size(style::TEXT));
+        }
+        scrollable(lines).height(Fill).into()
+    }
+
+    fn totals_view(totals: Option<&Totals>) -> Element<'static, Message> {
+        let Some(totals) = totals else {
+            return column![].into();
+        };
+        let pair = |label: String, value: String, size: f32| {
+            row![
+                text(label).size(size).width(Fill),
+                text(value).size(size).font(Font::MONOSPACE)
+            ]
+        };
+        let mut col = column![pair(
+            "Subtotal".into(),
+            totals.subtotal.to_string(),
+            style::TEXT
+        )]
+        .spacing(4);
+        if !totals.discount.is_zero() {
+            col = col.push(pair(
+                "Discounts".into(),
+                format!("-{}", totals.discount),
+                style::TEXT,
+            ));
+        }
+        for band in &totals.taxes {
+            col = col.push(pair(
+                format!("Tax {} on {}", band.rate.label(), band.base),
+                band.tax.to_string(),
+                15.0,
+            ));
+        }
+        col.push(pair("TOTAL".into(), totals.total.to_string(), style::HUGE))
+            .into()
+    }
+
+    pub fn view<'a>(&'a self, terminal: &Terminal) -> Element<'a, Message> {
+        let field = text_input(&self.prompt(), &self.input)
+            .id(SCAN_FIELD)
+            .on_input(Message::Input)
+            .on_submit(Message::Submit)
+            .size(style::LARGE)
+            .padding(12);
+        let mut left = column![field].spacing(style::GAP);
+        if !self.results.is_empty() {
+            let mut results = Column::new().spacing(2);
+            for (i, p) in self.results.iter().enumerate() {
+                let label = row![
+                    text(format!("{}  {}", p.sku, p.name)).width(Fill),
+                    text(format!("{}/{}", p.price, p.unit))
+                ];
+                results = results.push(
+                    button(label)
+                        .width(Fill)
+                        .on_press(Message::Pick(i))
+                        .style(button::secondary),
+                );
+            }
+            left = left.push(container(results).padding(6).style(style::panel));
+        }
+        if let Some(parked) = &self.parked {
+            let mut list = Column::new()
+                .spacing(4)
+                .push(text("Parked sales").size(style::TEXT));
+            for p in parked {
+                let label = format!("{} by {}: {} line(s)", p.label, p.by, p.lines);
+                list = list.push(
+                    button(text(label))
+                        .on_press(Message::Resume(p.id))
+                        .style(button::secondary),
+                );
+            }
+            left = left.push(container(list).padding(8).style(style::panel));
+        }
+        for (message, look) in [
+            (&self.warning, style::warning as fn(&_) -> _),
+            (&self.error, style::error),
+        ] {
+            if let Some(message) = message {
+                left = left.push(
+                    container(text(message).size(style::TEXT))
+                        .padding(10)
+                        .width(Fill)
+                        .style(look),
+                );
+            }
+        }
+        left = left.push(
+            container(self.cart_view())
+                .padding(6)
+                .width(Fill)
+                .height(Fill)
+                .style(style::panel),
+        );
+        let totals = terminal.cart_totals(&self.cart).ok();
+        let has_line = self.selected.is_some() && !self.cart.is_empty();
+        let keys = column![
+            row![
+                style::key_button(
+                    "F3",
+                    "Qty",
+                    has_line.then_some(Message::Enter(Entry::Quantity))
+                ),
+                style::key_button(
+                    "F4",
+                    "Discount",
+                    has_line.then_some(Message::Enter(Entry::LineDiscount))
+                ),
+            ]
+            .spacing(style::GAP),
+            row![
+                style::key_button("F5", "Remove", has_line.then_some(Message::Remove)),
+                style::key_button(
+                    "F10",
+                    "Price",
+                    has_line.then_some(Message::Enter(Entry::Price))
+                ),
+            ]
+            .spacing(style::GAP),
+            row![
+                style::key_button(
+                    "F6",
+                    "Park",
+                    (!self.cart.is_empty()).then_some(Message::Park)
+                ),
+                style::key_button("F7", "Resume", Some(Message::ShowParked)),
+            ]
+            .spacing(style::GAP),
+            row![
+                style::key_button(
+                    "F11",
+                    "Sale disc.",
+                    (!self.cart.is_empty()).then_some(Message::Enter(Entry::SaleDiscount))
+                ),
+                style::key_button("F8", "Returns", Some(Message::Returns)),
+            ]
+            .spacing(style::GAP),
+            style::key_button("F9", "Manager", Some(Message::Manager)),
+            style::primary_button(
+                "F12",
+                "Pay",
+                (!self.cart.is_empty()).then_some(Message::Pay)
+            ),
+        ]
+        .spacing(style::GAP);
+        let right = column![
+            container(Self::totals_view(totals.as_ref()))
+                .padding(12)
+                .width(Fill)
+                .style(style::panel),
+            keys,
+        ]
+        .spacing(style::GAP)
+        .align_x(Right);
+        row![
+            left.width(iced::FillPortion(3)),
+            right.width(iced::FillPortion(2))
+        ]
+        .spacing(style::GAP)
+        .padding(style::GAP)
+        .into()
+    }
+}
