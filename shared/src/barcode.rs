@@ -35,12 +35,8 @@ pub struct Barcode {
 
 /// GS1 mod-10 check digit of the digits before it (weights 3,1 from the right).
 pub fn gs1_check_digit(payload: &str) -> u8 {
-    let sum: u32 = payload
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 3 } else { 1 })
-        .sum();
+    let sum: u32 =
+        payload.bytes().rev().enumerate().map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 3 } else { 1 }).sum();
     ((10 - sum % 10) % 10) as u8
 }
 
@@ -84,10 +80,7 @@ impl Barcode {
         if matches!(symbology, Symbology::Ean13 | Symbology::UpcA) && !has_valid_check(digits) {
             return Err(BarcodeError::CheckDigit(digits.to_string()));
         }
-        Ok(Barcode {
-            digits: digits.to_string(),
-            symbology,
-        })
+        Ok(Barcode { digits: digits.to_string(), symbology })
     }
 
     pub fn symbology(&self) -> Symbology {
@@ -105,10 +98,7 @@ impl Barcode {
             Symbology::Ean13 | Symbology::Ean8 => self.digits.clone(),
             Symbology::UpcA => format!("0{}", self.digits),
             Symbology::UpcE => {
-                format!(
-                    "0{}",
-                    upc_e_to_upc_a(&self.digits).expect("checked at parse")
-                )
+                format!("0{}", upc_e_to_upc_a(&self.digits).expect("checked at parse"))
             }
         }
     }
@@ -149,11 +139,7 @@ impl Default for EmbeddedConfig {
     /// 21-23 weight, 24-26 price, each with a five-digit item code; 20 and
     /// 27-29 stay plain in-store codes.
     fn default() -> Self {
-        let layout = |prefix, kind| EmbeddedLayout {
-            prefix,
-            item_digits: 5,
-            kind,
-        };
+        let layout = |prefix, kind| EmbeddedLayout { prefix, item_digits: 5, kind };
         EmbeddedConfig {
             layouts: vec![
                 layout(21, EmbeddedKind::Weight),
@@ -192,11 +178,7 @@ impl EmbeddedConfig {
                 .ok()
                 .filter(|n| (4..=6).contains(n))
                 .ok_or_else(|| bad("item digits must be 4, 5 or 6"))?;
-            layouts.extend((lo..=hi).map(|prefix| EmbeddedLayout {
-                prefix,
-                item_digits,
-                kind,
-            }));
+            layouts.extend((lo..=hi).map(|prefix| EmbeddedLayout { prefix, item_digits, kind }));
         }
         Ok(EmbeddedConfig { layouts })
     }
@@ -240,19 +222,14 @@ impl Scan {
         };
         let digits = barcode.digits();
         let value_start = 2 + layout.item_digits;
-        let raw: i64 = digits[value_start..12]
-            .parse()
-            .expect("digits were checked");
+        let raw: i64 = digits[value_start..12].parse().expect("digits were checked");
         let value = match layout.kind {
             EmbeddedKind::Weight => EmbeddedValue::Weight(Decimal::new(raw, 3)),
             EmbeddedKind::Price => EmbeddedValue::Price(Money::from_minor(raw)),
         };
         let zeroed = format!("{}{}", &digits[..value_start], "0".repeat(12 - value_start));
         let product_digits = format!("{zeroed}{}", gs1_check_digit(&zeroed));
-        let product = Barcode {
-            digits: product_digits,
-            symbology: Symbology::Ean13,
-        };
+        let product = Barcode { digits: product_digits, symbology: Symbology::Ean13 };
         Ok(Scan::Embedded { product, value })
     }
 }
@@ -281,10 +258,7 @@ mod tests {
             );
         }
         for not_code in ["", "12345", "40063813339311", "40063813339a1"] {
-            assert!(
-                matches!(Barcode::parse(not_code), Err(BarcodeError::NotABarcode(_))),
-                "{not_code}"
-            );
+            assert!(matches!(Barcode::parse(not_code), Err(BarcodeError::NotABarcode(_))), "{not_code}");
         }
     }
 
@@ -299,10 +273,7 @@ mod tests {
     #[test]
     fn error_says_misread() {
         let message = Barcode::parse("4006381333932").unwrap_err().to_string();
-        assert!(
-            message.starts_with("unknown or misread barcode"),
-            "{message}"
-        );
+        assert!(message.starts_with("unknown or misread barcode"), "{message}");
     }
 
     fn with_check(body: &str) -> String {
@@ -312,9 +283,7 @@ mod tests {
     #[test]
     fn weight_embedded() {
         let scanned = with_check("210012301250");
-        let Scan::Embedded { product, value } =
-            Scan::parse(&scanned, &EmbeddedConfig::default()).unwrap()
-        else {
+        let Scan::Embedded { product, value } = Scan::parse(&scanned, &EmbeddedConfig::default()).unwrap() else {
             panic!("expected embedded");
         };
         assert_eq!(product.digits(), with_check("210012300000"));
@@ -331,21 +300,12 @@ mod tests {
         assert_eq!(product.digits(), with_check("280042000000"));
         assert_eq!(value, EmbeddedValue::Price(Money::from_minor(3499)));
         let plain = Scan::parse(&with_check("210012301250"), &config).unwrap();
-        assert!(
-            matches!(plain, Scan::Plain(_)),
-            "21 is not embedded in this layout"
-        );
+        assert!(matches!(plain, Scan::Plain(_)), "21 is not embedded in this layout");
     }
 
     #[test]
     fn layout_errors_name_the_part() {
-        for bad in [
-            "19:price:5",
-            "21:volume:5",
-            "21:weight:9",
-            "21-x:price:5",
-            "21",
-        ] {
+        for bad in ["19:price:5", "21:volume:5", "21:weight:9", "21-x:price:5", "21"] {
             let err = EmbeddedConfig::parse(bad).unwrap_err().to_string();
             assert!(err.contains(bad), "{err} should name {bad}");
         }

@@ -39,17 +39,8 @@ pub struct CatalogError {
 /// One checked row and the line it came from.
 pub type CatalogRow = (u64, CatalogItem);
 
-fn parse_row(
-    record: &csv::StringRecord,
-    columns: &HashMap<String, usize>,
-) -> Result<CatalogItem, String> {
-    let field = |name: &str| {
-        columns
-            .get(name)
-            .and_then(|&i| record.get(i))
-            .map(str::trim)
-            .unwrap_or("")
-    };
+fn parse_row(record: &csv::StringRecord, columns: &HashMap<String, usize>) -> Result<CatalogItem, String> {
+    let field = |name: &str| columns.get(name).and_then(|&i| record.get(i)).map(str::trim).unwrap_or("");
     let sku = field("sku");
     if sku.is_empty() || sku.len() > 32 || sku.chars().any(char::is_whitespace) {
         return Err("sku must be 1 to 32 characters without spaces".into());
@@ -74,11 +65,7 @@ fn parse_row(
         text => Some(Quantity::parse(text, unit).map_err(|e| format!("reorder_point: {e}"))?),
     };
     let mut barcodes = Vec::new();
-    for code in field("barcode")
-        .split('|')
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-    {
+    for code in field("barcode").split('|').map(str::trim).filter(|c| !c.is_empty()) {
         let barcode = Barcode::parse(code).map_err(|e| format!("barcode: {e}"))?;
         barcodes.push(barcode.lookup_key());
     }
@@ -100,33 +87,21 @@ fn parse_row(
 /// (several joined by `|`), `unit`, `tax_rate`, `cost`, `category`,
 /// `reorder_point`. Every row is checked; SKUs and barcodes must be unique.
 pub fn parse_catalog_csv(input: &[u8]) -> Result<Vec<CatalogRow>, CatalogError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(input);
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(input);
     let row_error = |line: u64, message: String| CatalogError { line, message };
-    let headers = reader
-        .headers()
-        .map_err(|e| row_error(1, e.to_string()))?
-        .clone();
-    let columns: HashMap<String, usize> = headers
-        .iter()
-        .enumerate()
-        .map(|(i, h)| (h.trim().to_ascii_lowercase(), i))
-        .collect();
+    let headers = reader.headers().map_err(|e| row_error(1, e.to_string()))?.clone();
+    let columns: HashMap<String, usize> =
+        headers.iter().enumerate().map(|(i, h)| (h.trim().to_ascii_lowercase(), i)).collect();
     for required in ["sku", "name", "price"] {
         if !columns.contains_key(required) {
-            return Err(row_error(
-                1,
-                format!("the header has no `{required}` column"),
-            ));
+            return Err(row_error(1, format!("the header has no `{required}` column")));
         }
     }
     let mut rows = Vec::new();
     let mut skus = HashSet::new();
     let mut barcodes = HashMap::new();
     for record in reader.records() {
-        let record =
-            record.map_err(|e| row_error(e.position().map_or(0, |p| p.line()), e.to_string()))?;
+        let record = record.map_err(|e| row_error(e.position().map_or(0, |p| p.line()), e.to_string()))?;
         let line = record.position().map_or(0, |p| p.line());
         let row = parse_row(&record, &columns).map_err(|m| row_error(line, m))?;
         if !skus.insert(row.sku.to_ascii_uppercase()) {
@@ -134,10 +109,7 @@ pub fn parse_catalog_csv(input: &[u8]) -> Result<Vec<CatalogRow>, CatalogError> 
         }
         for code in &row.barcodes {
             if let Some(other) = barcodes.insert(code.clone(), row.sku.clone()) {
-                return Err(row_error(
-                    line,
-                    format!("barcode {code} is also on {other}"),
-                ));
+                return Err(row_error(line, format!("barcode {code} is also on {other}")));
             }
         }
         rows.push((line, row));

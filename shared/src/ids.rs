@@ -12,9 +12,7 @@ pub struct IdError(pub String);
 
 fn is_code(text: &str, letter: char) -> bool {
     let mut chars = text.chars();
-    chars.next() == Some(letter)
-        && (2..=4).contains(&(text.len() - 1))
-        && chars.all(|c| c.is_ascii_digit())
+    chars.next() == Some(letter) && (2..=4).contains(&(text.len() - 1)) && chars.all(|c| c.is_ascii_digit())
 }
 
 /// `S01-T02`: a store code and a terminal code, unique across the business.
@@ -39,9 +37,7 @@ impl FromStr for TerminalId {
             Some((store, terminal)) if is_code(store, 'S') && is_code(terminal, 'T') => {
                 Ok(TerminalId(text.to_string()))
             }
-            _ => Err(IdError(format!(
-                "terminal id `{text}` must look like S01-T02 (store code, terminal code)"
-            ))),
+            _ => Err(IdError(format!("terminal id `{text}` must look like S01-T02 (store code, terminal code)"))),
         }
     }
 }
@@ -114,11 +110,7 @@ impl fmt::Display for ReceiptNo {
 impl FromStr for ReceiptNo {
     type Err = IdError;
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let bad = || {
-            IdError(format!(
-                "receipt number `{text}` must look like S01-T02-000123"
-            ))
-        };
+        let bad = || IdError(format!("receipt number `{text}` must look like S01-T02-000123"));
         let (terminal, number) = text.trim().rsplit_once('-').ok_or_else(bad)?;
         let terminal = terminal.parse().map_err(|_| bad())?;
         if number.len() < 6 || !number.bytes().all(|b| b.is_ascii_digit()) {
@@ -151,23 +143,12 @@ mod tests {
         let no = ReceiptNo::new(TerminalId::new("S01", "T02").unwrap(), 123);
         assert_eq!(no.to_string(), "S01-T02-000123");
         assert_eq!("S01-T02-000123".parse::<ReceiptNo>().unwrap(), no);
-        assert_eq!(
-            "S01-T02-1234567".parse::<ReceiptNo>().unwrap().number(),
-            1_234_567
-        );
+        assert_eq!("S01-T02-1234567".parse::<ReceiptNo>().unwrap().number(), 1_234_567);
     }
 
     #[test]
     fn malformed_ids_are_refused() {
-        for bad in [
-            "",
-            "S01",
-            "S01-T02",
-            "S01-T02-12",
-            "X01-T02-000001",
-            "S01-T02-00001a",
-            "S1-T02-000001",
-        ] {
+        for bad in ["", "S01", "S01-T02", "S01-T02-12", "X01-T02-000001", "S01-T02-00001a", "S1-T02-000001"] {
             assert!(bad.parse::<ReceiptNo>().is_err(), "{bad}");
         }
         for bad in ["S01", "s01-t01", "S01-X01", "S01-T", "S01234-T01"] {

@@ -219,12 +219,7 @@ struct CanonicalEntryRef<'a> {
 /// The bytes an entry's hash covers: terminal, seq, time and event, as JSON
 /// with a fixed field order.
 pub fn canonical_bytes(terminal_id: &TerminalId, seq: Seq, at_ms: i64, event: &Event) -> Vec<u8> {
-    let entry = CanonicalEntryRef {
-        terminal_id,
-        seq,
-        at_ms,
-        event,
-    };
+    let entry = CanonicalEntryRef { terminal_id, seq, at_ms, event };
     serde_json::to_vec(&entry).expect("journal events always serialise")
 }
 
@@ -247,11 +242,7 @@ mod tests {
             terminal_id: "S01-T01".parse().unwrap(),
             seq: Seq(seq),
             at_ms: 1_700_000_000_000,
-            event: Event::SessionOpened {
-                session_id: 1,
-                by: "Ana".into(),
-                float: Money::from_minor(10000),
-            },
+            event: Event::SessionOpened { session_id: 1, by: "Ana".into(), float: Money::from_minor(10000) },
         }
     }
 
@@ -261,10 +252,7 @@ mod tests {
         let again = CanonicalEntry::from_bytes(&bytes).unwrap().to_bytes();
         assert_eq!(bytes, again);
         let text = String::from_utf8(bytes).unwrap();
-        assert!(
-            text.starts_with(r#"{"terminal_id":"S01-T01","seq":1,"#),
-            "{text}"
-        );
+        assert!(text.starts_with(r#"{"terminal_id":"S01-T01","seq":1,"#), "{text}");
         assert!(text.contains(r#""float":"100.00""#), "{text}");
     }
 

@@ -32,9 +32,7 @@ impl FromStr for RoundingMode {
         match s {
             "half-up" => Ok(Self::HalfUp),
             "half-even" => Ok(Self::HalfEven),
-            other => Err(MoneyError::Invalid(format!(
-                "rounding `{other}`: expected half-up or half-even"
-            ))),
+            other => Err(MoneyError::Invalid(format!("rounding `{other}`: expected half-up or half-even"))),
         }
     }
 }
@@ -59,9 +57,7 @@ pub enum MoneyError {
 }
 
 /// An amount of money, always held at exactly two decimals.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "Decimal", into = "Decimal")]
 pub struct Money(Decimal);
 
@@ -103,9 +99,7 @@ impl Money {
     pub fn parse_non_negative(text: &str) -> Result<Money, MoneyError> {
         let money = text.parse::<Money>()?;
         if money.is_negative() {
-            return Err(MoneyError::Invalid(format!(
-                "amount `{text}` must not be negative"
-            )));
+            return Err(MoneyError::Invalid(format!("amount `{text}` must not be negative")));
         }
         Ok(money)
     }
@@ -115,14 +109,10 @@ impl TryFrom<Decimal> for Money {
     type Error = MoneyError;
     fn try_from(value: Decimal) -> Result<Self, Self::Error> {
         if value.normalize().scale() > MINOR_DIGITS {
-            return Err(MoneyError::Invalid(format!(
-                "amount `{value}` has more than {MINOR_DIGITS} decimals"
-            )));
+            return Err(MoneyError::Invalid(format!("amount `{value}` has more than {MINOR_DIGITS} decimals")));
         }
         if value.abs() > Decimal::from(MAX_ABS_MAJOR) {
-            return Err(MoneyError::Invalid(format!(
-                "amount `{value}` is out of range"
-            )));
+            return Err(MoneyError::Invalid(format!("amount `{value}` is out of range")));
         }
         let mut value = value;
         value.rescale(MINOR_DIGITS);
@@ -141,10 +131,7 @@ impl FromStr for Money {
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let trimmed = text.trim();
         let valid_chars = !trimmed.is_empty()
-            && trimmed
-                .chars()
-                .enumerate()
-                .all(|(i, c)| c.is_ascii_digit() || c == '.' || (i == 0 && c == '-'));
+            && trimmed.chars().enumerate().all(|(i, c)| c.is_ascii_digit() || c == '.' || (i == 0 && c == '-'));
         let decimal = valid_chars
             .then(|| Decimal::from_str_exact(trimmed).ok())
             .flatten()
@@ -218,37 +205,17 @@ mod tests {
             (dec!(12.31), dec!(0.10), RoundingMode::HalfUp, "12.30"),
         ];
         for (value, step, mode, want) in cases {
-            assert_eq!(
-                round_to_step(value, step, mode).to_string(),
-                want,
-                "{value} to {step} {mode:?}"
-            );
+            assert_eq!(round_to_step(value, step, mode).to_string(), want, "{value} to {step} {mode:?}");
         }
     }
 
     #[test]
     fn parse_table() {
-        let ok = [
-            ("20", "20.00"),
-            ("19.9", "19.90"),
-            ("0.01", "0.01"),
-            (" 7.5 ", "7.50"),
-            ("-3", "-3.00"),
-        ];
+        let ok = [("20", "20.00"), ("19.9", "19.90"), ("0.01", "0.01"), (" 7.5 ", "7.50"), ("-3", "-3.00")];
         for (text, want) in ok {
             assert_eq!(text.parse::<Money>().unwrap().to_string(), want, "{text}");
         }
-        for bad in [
-            "",
-            "abc",
-            "1.005",
-            "1e3",
-            "+5",
-            "1,50",
-            "2000000000",
-            "--1",
-            "1.2.3",
-        ] {
+        for bad in ["", "abc", "1.005", "1e3", "+5", "1,50", "2000000000", "--1", "1.2.3"] {
             assert!(bad.parse::<Money>().is_err(), "{bad} should be refused");
         }
         assert!(Money::parse_non_negative("-1").is_err());
@@ -266,10 +233,7 @@ mod tests {
     fn serde_is_a_string_with_two_decimals() {
         let json = serde_json::to_string(&Money::from_minor(250)).unwrap();
         assert_eq!(json, "\"2.50\"");
-        assert_eq!(
-            serde_json::from_str::<Money>("\"2.5\"").unwrap(),
-            Money::from_minor(250)
-        );
+        assert_eq!(serde_json::from_str::<Money>("\"2.5\"").unwrap(), Money::from_minor(250));
         assert!(serde_json::from_str::<Money>("\"2.555\"").is_err());
     }
 }

@@ -46,9 +46,7 @@ impl TryFrom<Decimal> for TaxRate {
     type Error = PricingError;
     fn try_from(value: Decimal) -> Result<Self, Self::Error> {
         if value < Decimal::ZERO || value > HUNDRED || value.normalize().scale() > 3 {
-            return Err(PricingError::Invalid(format!(
-                "tax rate {value}% must be 0 to 100"
-            )));
+            return Err(PricingError::Invalid(format!("tax rate {value}% must be 0 to 100")));
         }
         Ok(TaxRate(value.normalize()))
     }
@@ -117,17 +115,13 @@ impl FromStr for Discount {
         if let Some(p) = text.strip_suffix('%') {
             let p = Decimal::from_str_exact(p.trim()).map_err(|_| bad())?;
             if p <= Decimal::ZERO || p > HUNDRED {
-                return Err(PricingError::Invalid(format!(
-                    "discount {p}% must be above 0 and at most 100"
-                )));
+                return Err(PricingError::Invalid(format!("discount {p}% must be above 0 and at most 100")));
             }
             return Ok(Discount::Percent(p.normalize()));
         }
         let amount = Money::parse_non_negative(text).map_err(|_| bad())?;
         if amount.is_zero() {
-            return Err(PricingError::Invalid(
-                "a discount of 0.00 is no discount".into(),
-            ));
+            return Err(PricingError::Invalid("a discount of 0.00 is no discount".into()));
         }
         Ok(Discount::Amount(amount))
     }
@@ -186,11 +180,7 @@ pub struct TaxBand {
 impl TaxBand {
     /// A band with nothing in it yet.
     pub fn empty(rate: TaxRate) -> TaxBand {
-        TaxBand {
-            rate,
-            base: Money::ZERO,
-            tax: Money::ZERO,
-        }
+        TaxBand { rate, base: Money::ZERO, tax: Money::ZERO }
     }
 }
 
@@ -220,31 +210,18 @@ pub fn line_tax(net: Money, rate: TaxRate, rules: PricingRules) -> Money {
 /// Splits `total` over `weights` in proportion, exactly, by largest
 /// remainder; `tie_keys` order equal remainders so the result never depends
 /// on the order of the weights.
-pub fn allocate_proportionally<K: Ord>(
-    total: Money,
-    weights: &[Money],
-    tie_keys: &[K],
-) -> Vec<Money> {
+pub fn allocate_proportionally<K: Ord>(total: Money, weights: &[Money], tie_keys: &[K]) -> Vec<Money> {
     let sum: Money = weights.iter().copied().sum();
     if sum.is_zero() {
         return vec![Money::ZERO; weights.len()];
     }
-    let exact: Vec<Decimal> = weights
-        .iter()
-        .map(|w| Decimal::from(total.minor()) * w.amount() / sum.amount())
-        .collect();
-    let mut minor: Vec<i64> = exact
-        .iter()
-        .map(|e| i64::try_from(e.trunc()).expect("bounded"))
-        .collect();
+    let exact: Vec<Decimal> =
+        weights.iter().map(|w| Decimal::from(total.minor()) * w.amount() / sum.amount()).collect();
+    let mut minor: Vec<i64> = exact.iter().map(|e| i64::try_from(e.trunc()).expect("bounded")).collect();
     let mut leftover = total.minor() - minor.iter().sum::<i64>();
     let mut order: Vec<usize> = (0..weights.len()).collect();
     order.sort_by(|&a, &b| {
-        (exact[b].fract(), weights[b], &tie_keys[b]).cmp(&(
-            exact[a].fract(),
-            weights[a],
-            &tie_keys[a],
-        ))
+        (exact[b].fract(), weights[b], &tie_keys[b]).cmp(&(exact[a].fract(), weights[a], &tie_keys[a]))
     });
     for &i in order.iter().cycle() {
         if leftover == 0 {
@@ -266,9 +243,9 @@ pub fn price_ticket(
     let mut after_line = Vec::with_capacity(lines.len());
     let mut line_discounts = Vec::with_capacity(lines.len());
     for line in lines {
-        let amount = line.fixed_amount.unwrap_or_else(|| {
-            Money::round(line.unit_price.amount() * line.qty.value(), rules.rounding)
-        });
+        let amount = line
+            .fixed_amount
+            .unwrap_or_else(|| Money::round(line.unit_price.amount() * line.qty.value(), rules.rounding));
         let discount = match line.discount {
             Some(d) => d.on(amount, rules.rounding)?,
             None => Money::ZERO,
@@ -282,10 +259,7 @@ pub fn price_ticket(
         Some(d) => d.on(after_sum, rules.rounding)?,
         None => Money::ZERO,
     };
-    let keys: Vec<(&str, TaxRate, Quantity)> = lines
-        .iter()
-        .map(|l| (l.sku.as_str(), l.tax_rate, l.qty))
-        .collect();
+    let keys: Vec<(&str, TaxRate, Quantity)> = lines.iter().map(|l| (l.sku.as_str(), l.tax_rate, l.qty)).collect();
     let shares = allocate_proportionally(sale_discount_total, &after_line, &keys);
 
     let mut bands: BTreeMap<TaxRate, TaxBand> = BTreeMap::new();
@@ -297,9 +271,7 @@ pub fn price_ticket(
             TaxMode::Inclusive => net - tax,
             TaxMode::Exclusive => net,
         };
-        let band = bands
-            .entry(line.tax_rate)
-            .or_insert_with(|| TaxBand::empty(line.tax_rate));
+        let band = bands.entry(line.tax_rate).or_insert_with(|| TaxBand::empty(line.tax_rate));
         band.base += base;
         band.tax += tax;
         priced.push(PricedLine {

@@ -157,8 +157,7 @@ impl From<&CatalogItem> for WireProduct {
 impl TryFrom<&WireProduct> for CatalogItem {
     type Error = String;
     fn try_from(wire: &WireProduct) -> Result<CatalogItem, String> {
-        let bad =
-            |what: &str, e: &dyn std::fmt::Display| format!("product {}: {what}: {e}", wire.sku);
+        let bad = |what: &str, e: &dyn std::fmt::Display| format!("product {}: {what}: {e}", wire.sku);
         let unit = wire.unit.parse().map_err(|e| bad("unit", &e))?;
         let money = |text: &str| text.parse::<Money>().map_err(|e| bad("amount", &e));
         Ok(CatalogItem {

@@ -49,9 +49,7 @@ impl FromStr for Unit {
             "g" => Ok(Unit::G),
             "l" => Ok(Unit::L),
             "m" => Ok(Unit::M),
-            other => Err(QuantityError(format!(
-                "unit `{other}` is not one of each, kg, g, l, m"
-            ))),
+            other => Err(QuantityError(format!("unit `{other}` is not one of each, kg, g, l, m"))),
         }
     }
 }
@@ -78,24 +76,16 @@ impl Quantity {
     /// for pieces, and not absurdly large.
     pub fn new(value: Decimal, unit: Unit) -> Result<Quantity, QuantityError> {
         if value <= Decimal::ZERO {
-            return Err(QuantityError(format!(
-                "quantity {value} must be more than zero"
-            )));
+            return Err(QuantityError(format!("quantity {value} must be more than zero")));
         }
         if value.normalize().scale() > QTY_DIGITS {
-            return Err(QuantityError(format!(
-                "quantity {value} has more than {QTY_DIGITS} decimals"
-            )));
+            return Err(QuantityError(format!("quantity {value} has more than {QTY_DIGITS} decimals")));
         }
         if !unit.is_measured() && !value.fract().is_zero() {
-            return Err(QuantityError(format!(
-                "quantity {value} must be a whole number of pieces"
-            )));
+            return Err(QuantityError(format!("quantity {value} must be a whole number of pieces")));
         }
         if value > Decimal::from(MAX_LINE_QTY) {
-            return Err(QuantityError(format!(
-                "quantity {value} is more than {MAX_LINE_QTY} on one line"
-            )));
+            return Err(QuantityError(format!("quantity {value} is more than {MAX_LINE_QTY} on one line")));
         }
         Ok(Quantity::from_decimal_unchecked(value))
     }
@@ -160,11 +150,7 @@ mod tests {
             ("9999", Unit::Each, 9_999_000),
         ];
         for (text, unit, milli) in ok {
-            assert_eq!(
-                Quantity::parse(text, unit).unwrap().milli(),
-                milli,
-                "{text} {unit}"
-            );
+            assert_eq!(Quantity::parse(text, unit).unwrap().milli(), milli, "{text} {unit}");
         }
         let bad = [
             ("0", Unit::Each),
@@ -176,10 +162,7 @@ mod tests {
             ("", Unit::Each),
         ];
         for (text, unit) in bad {
-            assert!(
-                Quantity::parse(text, unit).is_err(),
-                "{text} {unit} should be refused"
-            );
+            assert!(Quantity::parse(text, unit).is_err(), "{text} {unit} should be refused");
         }
     }
 

@@ -57,19 +57,11 @@ pub struct StoreHeader {
 
 impl ReceiptDoc {
     fn text(&mut self, text: impl Into<String>, align: Align, style: Style) {
-        self.blocks.push(Block::Text {
-            text: text.into(),
-            align,
-            style,
-        });
+        self.blocks.push(Block::Text { text: text.into(), align, style });
     }
 
     fn pair(&mut self, left: impl Into<String>, right: impl ToString, style: Style) {
-        self.blocks.push(Block::Pair {
-            left: left.into(),
-            right: right.to_string(),
-            style,
-        });
+        self.blocks.push(Block::Pair { left: left.into(), right: right.to_string(), style });
     }
 
     fn rule(&mut self) {
@@ -105,9 +97,7 @@ impl ReceiptDoc {
                     }
                 }
                 Block::Rule => out.push_str(&format!("{}\n", "-".repeat(width))),
-                Block::Code(data) => {
-                    out.push_str(&format!("{:^width$}\n", format!("||| {data} |||")))
-                }
+                Block::Code(data) => out.push_str(&format!("{:^width$}\n", format!("||| {data} |||"))),
             }
         }
         out
@@ -118,11 +108,7 @@ impl ReceiptDoc {
 /// leading spaces indent every line.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let indent = text.len() - text.trim_start_matches(' ').len();
-    let indent = if indent * 2 < width {
-        " ".repeat(indent)
-    } else {
-        String::new()
-    };
+    let indent = if indent * 2 < width { " ".repeat(indent) } else { String::new() };
     let width = (width - indent.len()).max(1);
     let mut lines = Vec::new();
     let mut current = String::new();
@@ -135,8 +121,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
             lines.push(word.drain(..width).collect());
         }
         let word: String = word.into_iter().collect();
-        let needed =
-            current.chars().count() + usize::from(!current.is_empty()) + word.chars().count();
+        let needed = current.chars().count() + usize::from(!current.is_empty()) + word.chars().count();
         if needed > width && !current.is_empty() {
             lines.push(std::mem::take(&mut current));
         }
@@ -148,10 +133,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     if !current.is_empty() || lines.is_empty() {
         lines.push(current);
     }
-    lines
-        .into_iter()
-        .map(|line| format!("{indent}{line}"))
-        .collect()
+    lines.into_iter().map(|line| format!("{indent}{line}")).collect()
 }
 
 /// A label and a right-aligned value; the label wraps, the value sits on the
@@ -161,21 +143,13 @@ pub fn pair_lines(left: &str, right: &str, width: usize) -> Vec<String> {
     let label_width = width.saturating_sub(right_len + 1).max(1);
     let mut lines = wrap(left, label_width);
     let first_len = lines[0].chars().count();
-    lines[0] = format!(
-        "{}{}{right}",
-        lines[0],
-        " ".repeat(width.saturating_sub(first_len + right_len))
-    );
+    lines[0] = format!("{}{}{right}", lines[0], " ".repeat(width.saturating_sub(first_len + right_len)));
     lines
 }
 
 /// An amount taken off, shown with a minus sign (but never "-0.00").
 fn minus(amount: Money) -> String {
-    if amount.is_zero() {
-        amount.to_string()
-    } else {
-        format!("-{amount}")
-    }
+    if amount.is_zero() { amount.to_string() } else { format!("-{amount}") }
 }
 
 fn quantity_line(qty: &str, unit: Unit, unit_price: Money) -> String {
@@ -196,17 +170,9 @@ pub fn sale_receipt(store: &StoreHeader, sale: &SaleRecord, when: &str, copy: bo
         SaleKind::Sale => "RECEIPT",
         SaleKind::Return => "RETURN",
     };
-    doc.text(
-        format!("{title} {}", sale.receipt_no),
-        Align::Left,
-        Style::Bold,
-    );
+    doc.text(format!("{title} {}", sale.receipt_no), Align::Left, Style::Bold);
     if let Some(original) = &sale.original_receipt {
-        doc.text(
-            format!("for receipt {original}"),
-            Align::Left,
-            Style::Normal,
-        );
+        doc.text(format!("for receipt {original}"), Align::Left, Style::Normal);
     }
     doc.pair(when, format!("Cashier: {}", sale.cashier), Style::Normal);
     doc.rule();
@@ -215,11 +181,7 @@ pub fn sale_receipt(store: &StoreHeader, sale: &SaleRecord, when: &str, copy: bo
         doc.pair(&line.name, amount, Style::Normal);
         let qty = line.qty.display();
         if line.unit.is_measured() || qty != "1" {
-            doc.text(
-                quantity_line(&qty, line.unit, line.unit_price),
-                Align::Left,
-                Style::Normal,
-            );
+            doc.text(quantity_line(&qty, line.unit, line.unit_price), Align::Left, Style::Normal);
         }
         if !line.line_discount.is_zero() {
             doc.pair("  Discount", minus(line.line_discount), Style::Normal);
@@ -239,20 +201,12 @@ pub fn sale_receipt(store: &StoreHeader, sale: &SaleRecord, when: &str, copy: bo
     };
     doc.pair(total_label, sale.total + sale.cash_rounding, Style::Large);
     for band in &sale.taxes {
-        doc.pair(
-            format!("Tax {} on {}", band.rate.label(), band.base),
-            band.tax,
-            Style::Normal,
-        );
+        doc.pair(format!("Tax {} on {}", band.rate.label(), band.base), band.tax, Style::Normal);
     }
     doc.rule();
     for payment in &sale.payments {
         let label = payment.kind.as_str();
-        let shown = if payment.kind == TenderKind::Cash {
-            sale.cash_tendered
-        } else {
-            payment.amount
-        };
+        let shown = if payment.kind == TenderKind::Cash { sale.cash_tendered } else { payment.amount };
         doc.pair(capitalise(label), shown, Style::Normal);
     }
     if !sale.change.is_zero() {
@@ -271,10 +225,7 @@ pub fn sale_receipt(store: &StoreHeader, sale: &SaleRecord, when: &str, copy: bo
 
 fn capitalise(word: &str) -> String {
     let mut chars = word.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// An X or Z report as printed for the manager.
@@ -287,31 +238,15 @@ pub fn session_report(store: &StoreHeader, report: &SessionReport, when: &str) -
         (ReportKind::X, _) => "X REPORT (not closed)".to_string(),
     };
     doc.text(title, Align::Center, Style::Large);
-    doc.pair(
-        when,
-        format!("Session {}", report.session_id),
-        Style::Normal,
-    );
+    doc.pair(when, format!("Session {}", report.session_id), Style::Normal);
     doc.pair("Opened by", &report.opened_by, Style::Normal);
     doc.rule();
-    doc.pair(
-        format!("Sales ({})", report.sales_count),
-        report.sales_total,
-        Style::Normal,
-    );
+    doc.pair(format!("Sales ({})", report.sales_count), report.sales_total, Style::Normal);
     doc.pair("  of which discounts", report.discounts, Style::Normal);
-    doc.pair(
-        format!("Returns ({})", report.returns_count),
-        minus(report.returns_total),
-        Style::Normal,
-    );
+    doc.pair(format!("Returns ({})", report.returns_count), minus(report.returns_total), Style::Normal);
     doc.pair("NET", report.net_total, Style::Bold);
     for band in &report.taxes {
-        doc.pair(
-            format!("Tax {} on {}", band.rate.label(), band.base),
-            band.tax,
-            Style::Normal,
-        );
+        doc.pair(format!("Tax {} on {}", band.rate.label(), band.base), band.tax, Style::Normal);
     }
     doc.pair("Voided carts", report.voids_count, Style::Normal);
     doc.pair("No-sale openings", report.no_sales_count, Style::Normal);
@@ -323,11 +258,7 @@ pub fn session_report(store: &StoreHeader, report: &SessionReport, when: &str) -
         let name = capitalise(tender.kind.as_str());
         doc.pair(format!("{name} sales"), tender.sales, Style::Normal);
         if !tender.refunds.is_zero() {
-            doc.pair(
-                format!("{name} refunds"),
-                minus(tender.refunds),
-                Style::Normal,
-            );
+            doc.pair(format!("{name} refunds"), minus(tender.refunds), Style::Normal);
         }
         doc.pair(format!("{name} expected"), tender.expected, Style::Bold);
         if let (Some(counted), Some(variance)) = (tender.counted, tender.variance) {
@@ -340,11 +271,7 @@ pub fn session_report(store: &StoreHeader, report: &SessionReport, when: &str) -
         doc.pair("Journal", format!("{first}..{last}"), Style::Normal);
     }
     if let Some(hash) = report.last_hash {
-        doc.text(
-            format!("Last hash {}", &hash.to_hex()[..16]),
-            Align::Left,
-            Style::Normal,
-        );
+        doc.text(format!("Last hash {}", &hash.to_hex()[..16]), Align::Left, Style::Normal);
     }
     doc.pair("Grand total", report.grand_total, Style::Bold);
     doc
@@ -356,16 +283,10 @@ mod tests {
 
     #[test]
     fn wrap_table() {
-        assert_eq!(
-            wrap("Crème fraîche épaisse 20cl", 12),
-            ["Crème", "fraîche", "épaisse 20cl"]
-        );
+        assert_eq!(wrap("Crème fraîche épaisse 20cl", 12), ["Crème", "fraîche", "épaisse 20cl"]);
         assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
         assert_eq!(wrap("", 10), [""]);
-        assert_eq!(
-            wrap("  2 x 1.50 each one", 10),
-            ["  2 x 1.50", "  each one"]
-        );
+        assert_eq!(wrap("  2 x 1.50 each one", 10), ["  2 x 1.50", "  each one"]);
     }
 
     #[test]

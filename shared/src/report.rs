@@ -72,11 +72,7 @@ pub struct DrawerFlows {
 }
 
 fn sum_of(tenders: &[Tender], kind: TenderKind) -> Money {
-    tenders
-        .iter()
-        .filter(|t| t.kind == kind)
-        .map(|t| t.amount)
-        .sum()
+    tenders.iter().filter(|t| t.kind == kind).map(|t| t.amount).sum()
 }
 
 /// Expected per tender (cash: float + sales - refunds + in - out), and the
@@ -91,25 +87,10 @@ pub fn tender_lines(flows: &DrawerFlows, counted: &[Tender]) -> Vec<TenderLine> 
             if kind == TenderKind::Cash {
                 expected += flows.float + flows.cash_in - flows.cash_out;
             }
-            let counted = counted
-                .iter()
-                .any(|t| t.kind == kind)
-                .then(|| sum_of(counted, kind));
-            TenderLine {
-                kind,
-                sales,
-                refunds,
-                expected,
-                counted,
-                variance: counted.map(|c| c - expected),
-            }
+            let counted = counted.iter().any(|t| t.kind == kind).then(|| sum_of(counted, kind));
+            TenderLine { kind, sales, refunds, expected, counted, variance: counted.map(|c| c - expected) }
         })
-        .filter(|l| {
-            l.kind == TenderKind::Cash
-                || !l.sales.is_zero()
-                || !l.refunds.is_zero()
-                || l.counted.is_some()
-        })
+        .filter(|l| l.kind == TenderKind::Cash || !l.sales.is_zero() || !l.refunds.is_zero() || l.counted.is_some())
         .collect()
 }
 
@@ -136,9 +117,6 @@ mod tests {
         assert_eq!(cash.expected, Money::from_minor(14200));
         assert_eq!(cash.variance, Some(Money::from_minor(-50)));
         let card = &lines[1];
-        assert_eq!(
-            (card.kind, card.expected, card.counted),
-            (TenderKind::Card, Money::from_minor(4000), None)
-        );
+        assert_eq!((card.kind, card.expected, card.counted), (TenderKind::Card, Money::from_minor(4000), None));
     }
 }

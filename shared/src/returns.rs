@@ -20,11 +20,7 @@ pub struct ReturnableLine {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReturnError {
     #[error("only {remaining} left to return on this line (sold {sold}, returned {returned})")]
-    ExceedsSold {
-        sold: String,
-        returned: String,
-        remaining: String,
-    },
+    ExceedsSold { sold: String, returned: String, remaining: String },
 }
 
 /// Amounts refunded for one returned line.
@@ -52,10 +48,7 @@ impl ReturnableLine {
             });
         }
         if qty.milli() == remaining {
-            return Ok(Refund {
-                net: self.sold_net - self.refunded_net,
-                tax: self.sold_tax - self.refunded_tax,
-            });
+            return Ok(Refund { net: self.sold_net - self.refunded_net, tax: self.sold_tax - self.refunded_tax });
         }
         let share = qty.value() / self.sold_qty.value();
         Ok(Refund {
@@ -77,11 +70,7 @@ impl ReturnableLine {
 
 /// Thousandths as a person reads them, zero included.
 fn display_milli(milli: i64) -> String {
-    if milli <= 0 {
-        "0".into()
-    } else {
-        Quantity::from_milli(milli).display()
-    }
+    if milli <= 0 { "0".into() } else { Quantity::from_milli(milli).display() }
 }
 
 #[cfg(test)]
@@ -105,24 +94,13 @@ mod tests {
         let line = sold(3000, 1000, 167);
         let one = Quantity::ONE;
         let r1 = line.refund(one, RoundingMode::HalfUp).unwrap();
-        assert_eq!(
-            (r1.net, r1.tax),
-            (Money::from_minor(333), Money::from_minor(56))
-        );
+        assert_eq!((r1.net, r1.tax), (Money::from_minor(333), Money::from_minor(56)));
         let line = line.after(one, r1);
-        let rest = line
-            .refund(Quantity::from_milli(2000), RoundingMode::HalfUp)
-            .unwrap();
-        assert_eq!(
-            (rest.net, rest.tax),
-            (Money::from_minor(667), Money::from_minor(111))
-        );
+        let rest = line.refund(Quantity::from_milli(2000), RoundingMode::HalfUp).unwrap();
+        assert_eq!((rest.net, rest.tax), (Money::from_minor(667), Money::from_minor(111)));
         let line = line.after(Quantity::from_milli(2000), rest);
         let err = line.refund(one, RoundingMode::HalfUp).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "only 0 left to return on this line (sold 3, returned 3)"
-        );
+        assert_eq!(err.to_string(), "only 0 left to return on this line (sold 3, returned 3)");
     }
 
     proptest! {

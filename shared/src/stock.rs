@@ -30,14 +30,9 @@ impl MovementReason {
     }
 
     pub fn parse(text: &str) -> Option<MovementReason> {
-        [
-            MovementReason::Sale,
-            MovementReason::Return,
-            MovementReason::Damaged,
-            MovementReason::Delivery,
-        ]
-        .into_iter()
-        .find(|r| r.as_str() == text)
+        [MovementReason::Sale, MovementReason::Return, MovementReason::Damaged, MovementReason::Delivery]
+            .into_iter()
+            .find(|r| r.as_str() == text)
     }
 }
 
@@ -57,19 +52,11 @@ pub struct StockMovement {
 
 impl StockMovement {
     pub fn outgoing(sku: &str, qty: Quantity, reason: MovementReason) -> StockMovement {
-        StockMovement {
-            sku: sku.to_string(),
-            qty_milli: -qty.milli(),
-            reason,
-        }
+        StockMovement { sku: sku.to_string(), qty_milli: -qty.milli(), reason }
     }
 
     pub fn incoming(sku: &str, qty: Quantity, reason: MovementReason) -> StockMovement {
-        StockMovement {
-            sku: sku.to_string(),
-            qty_milli: qty.milli(),
-            reason,
-        }
+        StockMovement { sku: sku.to_string(), qty_milli: qty.milli(), reason }
     }
 }
 

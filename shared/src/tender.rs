@@ -42,9 +42,7 @@ impl FromStr for TenderKind {
             "cash" => Ok(TenderKind::Cash),
             "card" => Ok(TenderKind::Card),
             "other" | "voucher" => Ok(TenderKind::Other),
-            other => Err(TenderError::Invalid(format!(
-                "tender `{other}` must be cash, card or other"
-            ))),
+            other => Err(TenderError::Invalid(format!("tender `{other}` must be cash, card or other"))),
         }
     }
 }
@@ -60,18 +58,15 @@ impl FromStr for Tender {
     type Err = TenderError;
     /// `cash:20.00`, `card:5`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (kind, amount) = s.split_once(':').ok_or_else(|| {
-            TenderError::Invalid(format!("payment `{s}` must look like cash:20.00"))
-        })?;
-        let amount = Money::parse_non_negative(amount)
-            .map_err(|e| TenderError::Invalid(format!("payment `{s}`: {e}")))?;
+        let (kind, amount) = s
+            .split_once(':')
+            .ok_or_else(|| TenderError::Invalid(format!("payment `{s}` must look like cash:20.00")))?;
+        let amount =
+            Money::parse_non_negative(amount).map_err(|e| TenderError::Invalid(format!("payment `{s}`: {e}")))?;
         if amount.is_zero() {
             return Err(TenderError::Invalid(format!("payment `{s}` is zero")));
         }
-        Ok(Tender {
-            kind: kind.parse()?,
-            amount,
-        })
+        Ok(Tender { kind: kind.parse()?, amount })
     }
 }
 
@@ -111,66 +106,30 @@ pub fn cash_amount_due(remaining: Money, increment: Option<Money>) -> Money {
 
 /// Pays `due` with `tenders`. Card and other tenders may not exceed what is
 /// due; cash covers the rest (rounded to `cash_increment`) and gives change.
-pub fn settle(
-    due: Money,
-    tenders: &[Tender],
-    cash_increment: Option<Money>,
-) -> Result<Settlement, TenderError> {
-    let non_cash: Money = tenders
-        .iter()
-        .filter(|t| t.kind != TenderKind::Cash)
-        .map(|t| t.amount)
-        .sum();
+pub fn settle(due: Money, tenders: &[Tender], cash_increment: Option<Money>) -> Result<Settlement, TenderError> {
+    let non_cash: Money = tenders.iter().filter(|t| t.kind != TenderKind::Cash).map(|t| t.amount).sum();
     if non_cash > due {
-        return Err(TenderError::NonCashOverpaid {
-            given: non_cash,
-            due,
-        });
+        return Err(TenderError::NonCashOverpaid { given: non_cash, due });
     }
-    let cash: Money = tenders
-        .iter()
-        .filter(|t| t.kind == TenderKind::Cash)
-        .map(|t| t.amount)
-        .sum();
+    let cash: Money = tenders.iter().filter(|t| t.kind == TenderKind::Cash).map(|t| t.amount).sum();
     let remaining = due - non_cash;
     let has_cash = tenders.iter().any(|t| t.kind == TenderKind::Cash);
-    let cash_due = if has_cash {
-        cash_amount_due(remaining, cash_increment)
-    } else {
-        remaining
-    };
+    let cash_due = if has_cash { cash_amount_due(remaining, cash_increment) } else { remaining };
     if cash < cash_due {
-        return Err(TenderError::Short {
-            missing: cash_due - cash,
-        });
+        return Err(TenderError::Short { missing: cash_due - cash });
     }
-    let mut payments: Vec<Tender> = tenders
-        .iter()
-        .filter(|t| t.kind != TenderKind::Cash)
-        .copied()
-        .collect();
+    let mut payments: Vec<Tender> = tenders.iter().filter(|t| t.kind != TenderKind::Cash).copied().collect();
     if has_cash && !cash_due.is_zero() {
-        payments.push(Tender {
-            kind: TenderKind::Cash,
-            amount: cash_due,
-        });
+        payments.push(Tender { kind: TenderKind::Cash, amount: cash_due });
     }
-    Ok(Settlement {
-        payments,
-        cash_tendered: cash,
-        change: cash - cash_due,
-        cash_rounding: cash_due - remaining,
-    })
+    Ok(Settlement { payments, cash_tendered: cash, change: cash - cash_due, cash_rounding: cash_due - remaining })
 }
 
 /// Sum of tenders by kind, in a fixed order.
 pub fn totals_by_kind<'a>(tenders: impl IntoIterator<Item = &'a Tender>) -> Vec<Tender> {
     let mut sums = [Money::ZERO; 3];
     for t in tenders {
-        let i = TenderKind::ALL
-            .iter()
-            .position(|k| *k == t.kind)
-            .expect("all kinds listed");
+        let i = TenderKind::ALL.iter().position(|k| *k == t.kind).expect("all kinds listed");
         sums[i] += t.amount;
     }
     TenderKind::ALL
@@ -194,13 +153,7 @@ mod tests {
     }
 
     /// (due, tenders, cash increment, change, cash rounding)
-    type SettleCase = (
-        &'static str,
-        &'static [&'static str],
-        Option<&'static str>,
-        &'static str,
-        &'static str,
-    );
+    type SettleCase = (&'static str, &'static [&'static str], Option<&'static str>, &'static str, &'static str);
 
     #[test]
     fn settle_table() {
@@ -218,28 +171,15 @@ mod tests {
             assert_eq!(s.change, m(change), "{due} {tenders:?}");
             assert_eq!(s.cash_rounding, m(rounding), "{due} {tenders:?}");
             let kept: Money = s.payments.iter().map(|p| p.amount).sum();
-            assert_eq!(
-                kept,
-                m(due) + s.cash_rounding,
-                "kept money equals the rounded total"
-            );
+            assert_eq!(kept, m(due) + s.cash_rounding, "kept money equals the rounded total");
         }
     }
 
     #[test]
     fn short_and_overpaid() {
-        assert_eq!(
-            settle(m("10"), &[t("cash:9.99")], None),
-            Err(TenderError::Short { missing: m("0.01") })
-        );
-        assert!(matches!(
-            settle(m("10"), &[t("card:10.01")], None),
-            Err(TenderError::NonCashOverpaid { .. })
-        ));
-        assert!(matches!(
-            settle(m("10"), &[], None),
-            Err(TenderError::Short { .. })
-        ));
+        assert_eq!(settle(m("10"), &[t("cash:9.99")], None), Err(TenderError::Short { missing: m("0.01") }));
+        assert!(matches!(settle(m("10"), &[t("card:10.01")], None), Err(TenderError::NonCashOverpaid { .. })));
+        assert!(matches!(settle(m("10"), &[], None), Err(TenderError::Short { .. })));
         assert!(settle(Money::ZERO, &[], None).is_ok());
     }
 

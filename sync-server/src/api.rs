@@ -9,8 +9,8 @@ use axum::http::{HeaderMap, header};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use pos_shared::protocol::{
-    CatalogPage, EnrollRequest, EnrollResponse, PROTOCOL_VERSION, PushRequest, PushResponse,
-    StockSnapshot, VERSION_HEADER,
+    CatalogPage, EnrollRequest, EnrollResponse, PROTOCOL_VERSION, PushRequest, PushResponse, StockSnapshot,
+    VERSION_HEADER,
 };
 use serde::Deserialize;
 
@@ -29,10 +29,7 @@ type Shared = Arc<dyn SyncStore>;
 pub fn router(store: Shared) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .route(
-            "/v1/openapi.json",
-            get(|| async { ([(header::CONTENT_TYPE, "application/json")], OPENAPI) }),
-        )
+        .route("/v1/openapi.json", get(|| async { ([(header::CONTENT_TYPE, "application/json")], OPENAPI) }))
         .route("/v1/enroll", post(enroll))
         .route("/v1/push", post(push))
         .route("/v1/catalog", get(catalog))
@@ -52,18 +49,11 @@ async fn blocking<T: Send + 'static>(
 }
 
 fn check_version(version: u32) -> Result<(), ApiError> {
-    if version == PROTOCOL_VERSION {
-        Ok(())
-    } else {
-        Err(ApiError::Version(Some(version)))
-    }
+    if version == PROTOCOL_VERSION { Ok(()) } else { Err(ApiError::Version(Some(version))) }
 }
 
 fn header_version(headers: &HeaderMap) -> Result<(), ApiError> {
-    let version = headers
-        .get(VERSION_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::parse::<u32>);
+    let version = headers.get(VERSION_HEADER).and_then(|v| v.to_str().ok()).map(str::parse::<u32>);
     match version {
         Some(Ok(v)) => check_version(v),
         _ => Err(ApiError::Version(None)),
@@ -135,15 +125,10 @@ async fn catalog(
     let Query(query) = query.map_err(|e| ApiError::Query(e.body_text()))?;
     let limit = query.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
     let since = query.since.unwrap_or(0);
-    Ok(Json(
-        blocking(move || store.catalog_page(since, limit)).await?,
-    ))
+    Ok(Json(blocking(move || store.catalog_page(since, limit)).await?))
 }
 
-async fn stock(
-    State(store): State<Shared>,
-    headers: HeaderMap,
-) -> Result<Json<StockSnapshot>, ApiError> {
+async fn stock(State(store): State<Shared>, headers: HeaderMap) -> Result<Json<StockSnapshot>, ApiError> {
     header_version(&headers)?;
     let auth = authenticate(&store, &headers).await?;
     Ok(Json(blocking(move || store.stock_snapshot(&auth)).await?))

@@ -33,25 +33,13 @@ impl ApiError {
     fn parts(&self) -> (StatusCode, &'static str, String, Option<u64>) {
         match self {
             ApiError::Store(e) => match e {
-                StoreError::Unauthorized => (
-                    StatusCode::UNAUTHORIZED,
-                    "unauthorized",
-                    e.to_string(),
-                    None,
-                ),
+                StoreError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", e.to_string(), None),
                 StoreError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m.clone(), None),
-                StoreError::Gap { expected, .. } => {
-                    (StatusCode::CONFLICT, "gap", e.to_string(), Some(*expected))
+                StoreError::Gap { expected, .. } => (StatusCode::CONFLICT, "gap", e.to_string(), Some(*expected)),
+                StoreError::BrokenChain { .. } => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, "broken_chain", e.to_string(), None)
                 }
-                StoreError::BrokenChain { .. } => (
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "broken_chain",
-                    e.to_string(),
-                    None,
-                ),
-                StoreError::BadRequest(m) => {
-                    (StatusCode::BAD_REQUEST, "bad_request", m.clone(), None)
-                }
+                StoreError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m.clone(), None),
                 StoreError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m.clone(), None),
                 StoreError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m.clone(), None),
                 StoreError::Internal(_) => (
@@ -63,27 +51,19 @@ impl ApiError {
             },
             ApiError::Body(rejection) => {
                 let status = rejection.status();
-                let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
-                    "too_large"
-                } else {
-                    "bad_body"
-                };
+                let code = if status == StatusCode::PAYLOAD_TOO_LARGE { "too_large" } else { "bad_body" };
                 (status, code, rejection.body_text(), None)
             }
             ApiError::Version(Some(v)) => (
                 StatusCode::BAD_REQUEST,
                 "unsupported_version",
-                format!(
-                    "protocol version {v} is not supported; this server speaks {PROTOCOL_VERSION}"
-                ),
+                format!("protocol version {v} is not supported; this server speaks {PROTOCOL_VERSION}"),
                 None,
             ),
             ApiError::Version(None) => (
                 StatusCode::BAD_REQUEST,
                 "unsupported_version",
-                format!(
-                    "say which protocol version you speak (this server speaks {PROTOCOL_VERSION})"
-                ),
+                format!("say which protocol version you speak (this server speaks {PROTOCOL_VERSION})"),
                 None,
             ),
             ApiError::Query(m) => (StatusCode::BAD_REQUEST, "bad_query", m.clone(), None),
@@ -97,14 +77,6 @@ impl IntoResponse for ApiError {
             tracing::error!(%details, "request failed");
         }
         let (status, code, message, expected_seq) = self.parts();
-        (
-            status,
-            Json(ErrorBody {
-                error: code.to_string(),
-                message,
-                expected_seq,
-            }),
-        )
-            .into_response()
+        (status, Json(ErrorBody { error: code.to_string(), message, expected_seq })).into_response()
     }
 }

@@ -16,7 +16,5 @@ pub async fn serve(
     store: Arc<dyn SyncStore>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, api::router(store))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(listener, api::router(store)).with_graceful_shutdown(shutdown).await
 }

@@ -12,11 +12,7 @@ use pos_sync_server::storage::sqlite::{SalesBy, SqliteStore};
 use serde::Serialize;
 
 #[derive(Parser)]
-#[command(
-    name = "pos-sync-server",
-    version,
-    about = "Head office: one inventory across every store"
-)]
+#[command(name = "pos-sync-server", version, about = "Head office: one inventory across every store")]
 struct Cli {
     /// The server's database (default: the OS data directory).
     #[arg(long, global = true, env = "POS_SERVER_DB")]
@@ -187,17 +183,14 @@ async fn shutdown_signal() {
 
 fn serve(store: SqliteStore, listen: &str) -> Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(listen)
-            .await
-            .with_context(|| format!("cannot listen on {listen}"))?;
+        let listener =
+            tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
         let address = listener.local_addr()?;
         println!("listening on http://{address}");
         tracing::info!(%address, "sync server up");
@@ -211,17 +204,9 @@ fn run(cli: Cli) -> Result<()> {
     let json = cli.json;
     match cli.command {
         Command::Serve { listen } => serve(store, &listen),
-        Command::Store(StoreCommand::Add {
-            name,
-            currency,
-            prices_include_tax,
-        }) => {
+        Command::Store(StoreCommand::Add { name, currency, prices_include_tax }) => {
             let code = store.add_store(&name, &currency, prices_include_tax)?;
-            emit(
-                json,
-                &serde_json::json!({ "code": code, "name": name }),
-                |_| format!("Store {code} {name} added\n"),
-            )
+            emit(json, &serde_json::json!({ "code": code, "name": name }), |_| format!("Store {code} {name} added\n"))
         }
         Command::Terminal(TerminalCommand::Add { store: s, name }) => {
             let created = store.add_terminal(&s, &name)?;
@@ -234,49 +219,32 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Terminal(TerminalCommand::Revoke { terminal_id }) => {
             store.revoke_terminal(&terminal_id)?;
-            emit(json, &serde_json::json!({ "revoked": terminal_id }), |_| {
-                format!("Terminal {terminal_id} revoked\n")
-            })
+            emit(json, &serde_json::json!({ "revoked": terminal_id }), |_| format!("Terminal {terminal_id} revoked\n"))
         }
         Command::Catalog(CatalogCommand::Import { file }) => {
-            let bytes =
-                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let count = store.import_catalog(&bytes)?;
-            emit(json, &serde_json::json!({ "imported": count }), |_| {
-                format!("Imported {count} products\n")
-            })
+            emit(json, &serde_json::json!({ "imported": count }), |_| format!("Imported {count} products\n"))
         }
         Command::Catalog(CatalogCommand::Archive { code }) => {
             let sku = store.archive_product(&code)?;
-            emit(json, &serde_json::json!({ "archived": sku }), |_| {
-                format!("{sku} archived\n")
-            })
+            emit(json, &serde_json::json!({ "archived": sku }), |_| format!("{sku} archived\n"))
         }
         Command::Price(PriceCommand::Set { code, price }) => {
             let price: Money = price.parse()?;
             let sku = store.set_price(&code, price)?;
-            emit(
-                json,
-                &serde_json::json!({ "sku": sku, "price": price }),
-                |_| format!("{sku} now costs {price}\n"),
-            )
+            emit(json, &serde_json::json!({ "sku": sku, "price": price }), |_| format!("{sku} now costs {price}\n"))
         }
         Command::Customer(CustomerCommand::Add { name, email, phone }) => {
             let code = store.add_customer(&name, email.as_deref(), phone.as_deref())?;
-            emit(
-                json,
-                &serde_json::json!({ "code": code, "name": name }),
-                |_| format!("Customer {code} {name} added\n"),
-            )
+            emit(json, &serde_json::json!({ "code": code, "name": name }), |_| {
+                format!("Customer {code} {name} added\n")
+            })
         }
         Command::User(UserCommand::Add { name, role, pin }) => {
             let role: Role = role.parse().map_err(|e: String| anyhow!(e))?;
             store.add_user(&name, role, &pin)?;
-            emit(
-                json,
-                &serde_json::json!({ "name": name, "role": role }),
-                |_| format!("User {name} ({role}) added\n"),
-            )
+            emit(json, &serde_json::json!({ "name": name, "role": role }), |_| format!("User {name} ({role}) added\n"))
         }
         Command::Stock { store: s } => {
             let rows = store.stock(s.as_deref(), false)?;
@@ -324,31 +292,19 @@ fn run(cli: Cli) -> Result<()> {
             }
             emit(json, &rows, |rows| {
                 rows.iter()
-                    .map(|r| {
-                        format!(
-                            "{}\t{}\t{}\t{}\t{}\n",
-                            r.key, r.receipts, r.quantity, r.net, r.gross
-                        )
-                    })
+                    .map(|r| format!("{}\t{}\t{}\t{}\t{}\n", r.key, r.receipts, r.quantity, r.net, r.gross))
                     .collect()
             })
         }
         Command::Report(ReportCommand::Oversold) => {
             let rows = store.stock(None, true)?;
             emit(json, &rows, |rows| {
-                rows.iter()
-                    .map(|r| format!("{}\t{}\t{}\t{}\n", r.store, r.sku, r.on_hand, r.name))
-                    .collect()
+                rows.iter().map(|r| format!("{}\t{}\t{}\t{}\n", r.store, r.sku, r.on_hand, r.name)).collect()
             })
         }
         Command::Flags => {
             let flags = store.chain_flags()?;
-            emit(json, &flags, |flags| {
-                flags
-                    .iter()
-                    .map(|(t, seq, why)| format!("{t}\tseq {seq}\t{why}\n"))
-                    .collect()
-            })
+            emit(json, &flags, |flags| flags.iter().map(|(t, seq, why)| format!("{t}\tseq {seq}\t{why}\n")).collect())
         }
     }
 }

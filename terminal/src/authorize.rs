@@ -43,23 +43,12 @@ impl Terminal {
             return Ok(None);
         }
         let Some(pin) = approver_pin else {
-            return Err(CoreError::PermissionDenied {
-                user: actor.name.clone(),
-                action: permission.describe(),
-            });
+            return Err(CoreError::PermissionDenied { user: actor.name.clone(), action: permission.describe() });
         };
         let approver = self.login(pin)?;
         if !approver.role.allows(permission) {
-            return Err(CoreError::ApproverNotAllowed {
-                approver: approver.name,
-                action: permission.describe(),
-            });
+            return Err(CoreError::ApproverNotAllowed { approver: approver.name, action: permission.describe() });
         }
-        Ok(Some(Approval {
-            permission,
-            user: actor.name.clone(),
-            approver: approver.name,
-            detail: detail.into(),
-        }))
+        Ok(Some(Approval { permission, user: actor.name.clone(), approver: approver.name, detail: detail.into() }))
     }
 }

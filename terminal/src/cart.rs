@@ -35,28 +35,18 @@ impl Cart {
     }
 
     fn line_mut(&mut self, index: usize) -> CoreResult<&mut TicketLine> {
-        self.lines
-            .get_mut(index)
-            .ok_or_else(|| CoreError::Invalid(format!("there is no line {}", index + 1)))
+        self.lines.get_mut(index).ok_or_else(|| CoreError::Invalid(format!("there is no line {}", index + 1)))
     }
 
     /// Thousandths of `sku` already in the cart.
     fn milli_of(&self, sku: &str) -> i64 {
-        self.lines
-            .iter()
-            .filter(|l| l.sku == sku)
-            .map(|l| l.qty.milli())
-            .sum()
+        self.lines.iter().filter(|l| l.sku == sku).map(|l| l.qty.milli()).sum()
     }
 }
 
 impl Terminal {
     pub fn cart_totals(&self, cart: &Cart) -> CoreResult<Totals> {
-        Ok(price_ticket(
-            &cart.lines,
-            cart.discount,
-            self.settings.pricing(),
-        )?)
+        Ok(price_ticket(&cart.lines, cart.discount, self.settings.pricing())?)
     }
 
     /// Adds what `code` names (barcode, in-store weight/price barcode or
@@ -66,24 +56,16 @@ impl Terminal {
         let found = self.find_code(code)?;
         let product = found.product;
         if product.archived {
-            return Err(CoreError::Invalid(format!(
-                "{} is no longer sold",
-                product.name
-            )));
+            return Err(CoreError::Invalid(format!("{} is no longer sold", product.name)));
         }
         let (qty, fixed_amount) = match (found.embedded, qty) {
             (Some(EmbeddedValue::Weight(_)), _) if !product.unit.is_measured() => {
-                return Err(CoreError::Invalid(format!(
-                    "{} is sold per piece, not by weight",
-                    product.name
-                )));
+                return Err(CoreError::Invalid(format!("{} is sold per piece, not by weight", product.name)));
             }
             (Some(EmbeddedValue::Weight(kg)), None) => (Quantity::new(kg, product.unit)?, None),
             (Some(EmbeddedValue::Price(price)), None) => (Quantity::ONE, Some(price)),
             (Some(_), Some(_)) => {
-                return Err(CoreError::Invalid(
-                    "this barcode carries its own weight or price; scan it alone".into(),
-                ));
+                return Err(CoreError::Invalid("this barcode carries its own weight or price; scan it alone".into()));
             }
             (None, None) if product.unit.is_measured() => {
                 return Err(CoreError::NeedsWeight(product.name, product.sku));
@@ -98,11 +80,7 @@ impl Terminal {
                 && l.fixed_amount.is_none()
                 && l.unit_price == product.price
         };
-        let line = match cart
-            .lines
-            .iter()
-            .position(|l| fixed_amount.is_none() && mergeable(l))
-        {
+        let line = match cart.lines.iter().position(|l| fixed_amount.is_none() && mergeable(l)) {
             Some(index) => {
                 let merged = cart.lines[index].qty.value() + qty.value();
                 cart.lines[index].qty = Quantity::new(merged, product.unit)?;
@@ -132,11 +110,7 @@ impl Terminal {
         let known = self.known_stock_milli(sku)?;
         let wanted = cart.milli_of(sku);
         Ok((wanted > known).then(|| {
-            format!(
-                "only {} of {sku} in stock here; selling {}",
-                milli_to_decimal(known),
-                milli_to_decimal(wanted)
-            )
+            format!("only {} of {sku} in stock here; selling {}", milli_to_decimal(known), milli_to_decimal(wanted))
         }))
     }
 
@@ -151,19 +125,12 @@ impl Terminal {
     ) -> CoreResult<Option<String>> {
         let line = cart.line_mut(index)?.clone();
         if line.fixed_amount.is_some() {
-            return Err(CoreError::Invalid(
-                "the quantity of a priced barcode cannot change".into(),
-            ));
+            return Err(CoreError::Invalid("the quantity of a priced barcode cannot change".into()));
         }
         let qty = Quantity::new(qty, line.unit)?;
         if qty < line.qty {
             let detail = format!("{}: {} -> {}", line.sku, line.qty.display(), qty.display());
-            cart.approvals.extend(self.authorize(
-                actor,
-                Permission::VoidLine,
-                approver_pin,
-                detail,
-            )?);
+            cart.approvals.extend(self.authorize(actor, Permission::VoidLine, approver_pin, detail)?);
         }
         cart.line_mut(index)?.qty = qty;
         self.oversell_warning(cart, &line.sku)
@@ -178,8 +145,7 @@ impl Terminal {
     ) -> CoreResult<()> {
         let line = cart.line_mut(index)?.clone();
         let detail = format!("void {} x{} {}", line.sku, line.qty.display(), line.name);
-        cart.approvals
-            .extend(self.authorize(actor, Permission::VoidLine, approver_pin, detail)?);
+        cart.approvals.extend(self.authorize(actor, Permission::VoidLine, approver_pin, detail)?);
         cart.lines.remove(index);
         Ok(())
     }
@@ -196,12 +162,7 @@ impl Terminal {
         if discount.percent_of(on) <= self.settings.discount_limit_percent {
             return Ok(None);
         }
-        self.authorize(
-            actor,
-            Permission::DiscountAboveLimit,
-            approver_pin,
-            format!("{what}: {discount}"),
-        )
+        self.authorize(actor, Permission::DiscountAboveLimit, approver_pin, format!("{what}: {discount}"))
     }
 
     pub fn set_line_discount(
@@ -214,19 +175,10 @@ impl Terminal {
     ) -> CoreResult<()> {
         let line = cart.line_mut(index)?.clone();
         if let Some(d) = discount {
-            let amount = line.fixed_amount.unwrap_or_else(|| {
-                Money::round(
-                    line.unit_price.amount() * line.qty.value(),
-                    self.settings.rounding,
-                )
-            });
-            let approval = self.check_discount_limit(
-                actor,
-                d,
-                amount,
-                approver_pin,
-                format!("line {}", line.sku),
-            )?;
+            let amount = line
+                .fixed_amount
+                .unwrap_or_else(|| Money::round(line.unit_price.amount() * line.qty.value(), self.settings.rounding));
+            let approval = self.check_discount_limit(actor, d, amount, approver_pin, format!("line {}", line.sku))?;
             cart.approvals.extend(approval);
         }
         cart.line_mut(index)?.discount = discount;
@@ -242,8 +194,7 @@ impl Terminal {
     ) -> CoreResult<()> {
         if let Some(d) = discount {
             let before = price_ticket(&cart.lines, None, self.settings.pricing())?.total;
-            let approval =
-                self.check_discount_limit(actor, d, before, approver_pin, "sale".into())?;
+            let approval = self.check_discount_limit(actor, d, before, approver_pin, "sale".into())?;
             cart.approvals.extend(approval);
         }
         cart.discount = discount;
@@ -263,12 +214,7 @@ impl Terminal {
         }
         let line = cart.line_mut(index)?.clone();
         let detail = format!("{} price {} -> {price}", line.sku, line.unit_price);
-        cart.approvals.extend(self.authorize(
-            actor,
-            Permission::PriceOverride,
-            approver_pin,
-            detail,
-        )?);
+        cart.approvals.extend(self.authorize(actor, Permission::PriceOverride, approver_pin, detail)?);
         let line = cart.line_mut(index)?;
         line.unit_price = price;
         line.fixed_amount = None;

@@ -37,20 +37,15 @@ const PRODUCT_COLUMNS: &str =
 
 fn product_from_row(row: &Row<'_>) -> rusqlite::Result<Product> {
     let text = |i: usize| -> rusqlite::Result<String> { row.get(i) };
-    let invalid = |i: usize, e: String| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
-    };
+    let invalid =
+        |i: usize, e: String| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into());
     Ok(Product {
         id: row.get(0)?,
         sku: text(1)?,
         name: text(2)?,
         price: Money::from_minor(row.get(3)?),
-        unit: text(4)?
-            .parse()
-            .map_err(|e: pos_shared::quantity::QuantityError| invalid(4, e.0))?,
-        tax_rate: text(5)?
-            .parse()
-            .map_err(|e: pos_shared::pricing::PricingError| invalid(5, e.to_string()))?,
+        unit: text(4)?.parse().map_err(|e: pos_shared::quantity::QuantityError| invalid(4, e.0))?,
+        tax_rate: text(5)?.parse().map_err(|e: pos_shared::pricing::PricingError| invalid(5, e.to_string()))?,
         cost: row.get::<_, Option<i64>>(6)?.map(Money::from_minor),
         category: text(7)?,
         archived: row.get(8)?,
@@ -101,8 +96,7 @@ pub(crate) fn upsert_catalog(
     let mut unindex = tx.prepare_cached(
         "INSERT INTO product_search (product_search, rowid, name, sku) VALUES ('delete', ?1, ?2, ?3)",
     )?;
-    let mut reindex =
-        tx.prepare_cached("INSERT INTO product_search (rowid, name, sku) VALUES (?1, ?2, ?3)")?;
+    let mut reindex = tx.prepare_cached("INSERT INTO product_search (rowid, name, sku) VALUES (?1, ?2, ?3)")?;
     let mut upsert = tx.prepare_cached(
         "INSERT INTO products (sku, name, price_minor, unit, tax_rate, cost_minor, category, reorder_point_milli, archived)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
@@ -117,9 +111,8 @@ pub(crate) fn upsert_catalog(
     let mut release = tx.prepare_cached("DELETE FROM barcodes WHERE code = ?1")?;
     let mut add = tx.prepare_cached("INSERT INTO barcodes (code, product_id) VALUES (?1, ?2)")?;
     for (line, item) in rows {
-        let old: Option<(i64, String, String)> = find
-            .query_row([&item.sku], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()?;
+        let old: Option<(i64, String, String)> =
+            find.query_row([&item.sku], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?;
         let id: i64 = upsert.query_row(
             params![
                 item.sku,
@@ -152,11 +145,7 @@ pub(crate) fn upsert_catalog(
             match (taken, clash) {
                 (Some(other), BarcodeClash::Refuse) if other != id => {
                     let message = format!("barcode {code} already belongs to another product");
-                    return Err(CatalogError {
-                        line: *line,
-                        message,
-                    }
-                    .into());
+                    return Err(CatalogError { line: *line, message }.into());
                 }
                 (Some(_), _) => {
                     release.execute([code])?;
@@ -171,20 +160,14 @@ pub(crate) fn upsert_catalog(
         SearchIndex::PerRow => {}
         SearchIndex::Rebuild => rebuild_search_index(tx)?,
         SearchIndex::Deferred => {
-            tx.execute(
-                "INSERT OR REPLACE INTO sync_state (key, value) VALUES ('search_stale', '1')",
-                [],
-            )?;
+            tx.execute("INSERT OR REPLACE INTO sync_state (key, value) VALUES ('search_stale', '1')", [])?;
         }
     }
     Ok(summary)
 }
 
 fn rebuild_search_index(conn: &rusqlite::Connection) -> CoreResult<()> {
-    conn.execute(
-        "INSERT INTO product_search (product_search) VALUES ('rebuild')",
-        [],
-    )?;
+    conn.execute("INSERT INTO product_search (product_search) VALUES ('rebuild')", [])?;
     Ok(())
 }
 
@@ -193,11 +176,7 @@ impl Terminal {
     /// are matched by SKU; a row's barcodes replace that product's barcodes.
     pub fn import_catalog(&mut self, csv: &[u8]) -> CoreResult<ImportSummary> {
         let rows = parse_catalog_csv(csv)?;
-        let index = if rows.len() > REBUILD_ABOVE {
-            SearchIndex::Rebuild
-        } else {
-            SearchIndex::PerRow
-        };
+        let index = if rows.len() > REBUILD_ABOVE { SearchIndex::Rebuild } else { SearchIndex::PerRow };
         let tx = self.conn.transaction()?;
         let summary = upsert_catalog(&tx, &rows, BarcodeClash::Refuse, index)?;
         tx.commit()?;
@@ -207,13 +186,7 @@ impl Terminal {
     /// Rebuilds the name search index if a catalog pull left it stale.
     pub fn refresh_search_index(&mut self) -> CoreResult<()> {
         let tx = self.conn.transaction()?;
-        let stale = tx
-            .query_row(
-                "SELECT 1 FROM sync_state WHERE key = 'search_stale'",
-                [],
-                |_| Ok(()),
-            )
-            .optional()?;
+        let stale = tx.query_row("SELECT 1 FROM sync_state WHERE key = 'search_stale'", [], |_| Ok(())).optional()?;
         if stale.is_some() {
             rebuild_search_index(&tx)?;
             tx.execute("DELETE FROM sync_state WHERE key = 'search_stale'", [])?;
@@ -224,22 +197,14 @@ impl Terminal {
 
     pub fn product_by_sku(&self, sku: &str) -> CoreResult<Option<Product>> {
         let sql = format!("SELECT {PRODUCT_COLUMNS} FROM products p WHERE p.sku = ?1");
-        Ok(self
-            .conn
-            .prepare_cached(&sql)?
-            .query_row([sku], product_from_row)
-            .optional()?)
+        Ok(self.conn.prepare_cached(&sql)?.query_row([sku], product_from_row).optional()?)
     }
 
     fn product_by_barcode(&self, key: &str) -> CoreResult<Option<Product>> {
         let sql = format!(
             "SELECT {PRODUCT_COLUMNS} FROM barcodes b JOIN products p ON p.id = b.product_id WHERE b.code = ?1"
         );
-        Ok(self
-            .conn
-            .prepare_cached(&sql)?
-            .query_row([key], product_from_row)
-            .optional()?)
+        Ok(self.conn.prepare_cached(&sql)?.query_row([key], product_from_row).optional()?)
     }
 
     /// Finds what a scanned or typed code names: a barcode (plain or with an
@@ -253,35 +218,21 @@ impl Terminal {
                     Some(p) => p,
                     None => self.product_by_sku(code)?.ok_or_else(unknown)?,
                 };
-                Ok(Found {
-                    product,
-                    embedded: None,
-                })
+                Ok(Found { product, embedded: None })
             }
             Ok(Scan::Embedded { product, value }) => {
-                let product = self
-                    .product_by_barcode(product.digits())?
-                    .ok_or_else(unknown)?;
-                Ok(Found {
-                    product,
-                    embedded: Some(value),
-                })
+                let product = self.product_by_barcode(product.digits())?.ok_or_else(unknown)?;
+                Ok(Found { product, embedded: Some(value) })
             }
             Err(BarcodeError::CheckDigit(_)) if code.bytes().all(|b| b.is_ascii_digit()) => {
                 let product = self.product_by_sku(code)?;
                 product
-                    .map(|product| Found {
-                        product,
-                        embedded: None,
-                    })
+                    .map(|product| Found { product, embedded: None })
                     .ok_or_else(|| CoreError::Barcode(BarcodeError::CheckDigit(code.to_string())))
             }
             Err(_) => {
                 let product = self.product_by_sku(code)?.ok_or_else(unknown)?;
-                Ok(Found {
-                    product,
-                    embedded: None,
-                })
+                Ok(Found { product, embedded: None })
             }
         }
     }
@@ -308,11 +259,7 @@ impl Terminal {
     }
 
     pub fn product_count(&self) -> CoreResult<u64> {
-        Ok(self.conn.query_row(
-            "SELECT COUNT(*) FROM products WHERE archived = 0",
-            [],
-            |r| r.get(0),
-        )?)
+        Ok(self.conn.query_row("SELECT COUNT(*) FROM products WHERE archived = 0", [], |r| r.get(0))?)
     }
 }
 

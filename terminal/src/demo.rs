@@ -19,16 +19,9 @@ pub const DEMO_FLOAT: &str = "100.00";
 
 /// Creates the demo store in `dir`; refuses a directory that has a store.
 pub fn create_demo(dir: &Path) -> CoreResult<Terminal> {
-    let mut settings =
-        StoreSettings::new("Épicerie du Marché", "Caisse 1", "S01-T01".parse()?, "EUR")?;
-    settings.header_lines = vec![
-        "12 rue des Halles, 75001 Paris".into(),
-        "TVA FR40 123456789".into(),
-    ];
-    settings.footer_lines = vec![
-        "Merci de votre visite !".into(),
-        "Returns within 30 days with this receipt".into(),
-    ];
+    let mut settings = StoreSettings::new("Épicerie du Marché", "Caisse 1", "S01-T01".parse()?, "EUR")?;
+    settings.header_lines = vec!["12 rue des Halles, 75001 Paris".into(), "TVA FR40 123456789".into()];
+    settings.footer_lines = vec!["Merci de votre visite !".into(), "Returns within 30 days with this receipt".into()];
     let mut terminal = Terminal::init(dir, settings)?;
     let manager = terminal.add_user(DEMO_MANAGER.0, Role::Manager, DEMO_MANAGER.1)?;
     terminal.add_user(DEMO_CASHIER.0, Role::Cashier, DEMO_CASHIER.1)?;
@@ -37,9 +30,7 @@ pub fn create_demo(dir: &Path) -> CoreResult<Terminal> {
         .stock_levels(None)?
         .into_iter()
         .filter_map(|level| {
-            let milli = level
-                .reorder_point
-                .map(|p| p * rust_decimal::Decimal::from(4))?;
+            let milli = level.reorder_point.map(|p| p * rust_decimal::Decimal::from(4))?;
             Some((level.sku, Quantity::try_from(milli).ok()?))
         })
         .collect();

@@ -23,10 +23,7 @@ pub enum CoreError {
     #[error("{user} may not {action}: a manager must approve with their PIN")]
     PermissionDenied { user: String, action: &'static str },
     #[error("{approver} may not approve: only a manager can {action}")]
-    ApproverNotAllowed {
-        approver: String,
-        action: &'static str,
-    },
+    ApproverNotAllowed { approver: String, action: &'static str },
     #[error(transparent)]
     Barcode(#[from] BarcodeError),
     #[error("unknown code `{0}`: no product has this barcode or SKU")]

@@ -24,29 +24,22 @@ pub(crate) fn head(tx: &Transaction<'_>) -> CoreResult<(Seq, Hash32)> {
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     Ok(match last {
-        Some((seq, hash)) => (
-            Seq(seq),
-            Hash32::from_slice(&hash).unwrap_or(Hash32::GENESIS),
-        ),
+        Some((seq, hash)) => (Seq(seq), Hash32::from_slice(&hash).unwrap_or(Hash32::GENESIS)),
         None => (Seq(0), Hash32::GENESIS),
     })
 }
 
 /// Appends `event` as the next entry, with its outbox row, in `tx`.
-pub(crate) fn append(
-    tx: &Transaction<'_>,
-    terminal: &TerminalId,
-    at_ms: i64,
-    event: &Event,
-) -> CoreResult<Appended> {
+pub(crate) fn append(tx: &Transaction<'_>, terminal: &TerminalId, at_ms: i64, event: &Event) -> CoreResult<Appended> {
     let (last, prev) = head(tx)?;
     let seq = last.next();
     let bytes = canonical_bytes(terminal, seq, at_ms, event);
     let hash = chain_hash(&prev, &bytes);
-    tx.prepare_cached("INSERT INTO journal (seq, kind, at_ms, payload, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
-        .execute(params![seq.0, event.kind_name(), at_ms, bytes, prev.0, hash.0])?;
-    tx.prepare_cached("INSERT INTO outbox (seq) VALUES (?1)")?
-        .execute([seq.0])?;
+    tx.prepare_cached(
+        "INSERT INTO journal (seq, kind, at_ms, payload, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![seq.0, event.kind_name(), at_ms, bytes, prev.0, hash.0])?;
+    tx.prepare_cached("INSERT INTO outbox (seq) VALUES (?1)")?.execute([seq.0])?;
     Ok(Appended { seq, hash })
 }
 
@@ -95,14 +88,8 @@ impl Terminal {
     pub(crate) fn begin_journaled(&mut self, before: &[Event]) -> CoreResult<JournalTx<'_>> {
         let at_ms = self.clock.now_ms();
         let terminal = self.settings.terminal_id.clone();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let journal_tx = JournalTx {
-            tx,
-            terminal,
-            at_ms,
-        };
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let journal_tx = JournalTx { tx, terminal, at_ms };
         for event in before {
             journal_tx.append(event)?;
         }
@@ -115,9 +102,7 @@ impl Terminal {
     /// first bad seq.
     pub fn verify_journal(&self) -> CoreResult<VerifySummary> {
         let broken = |seq: u64, reason: String| CoreError::JournalBroken { seq, reason };
-        let mut stmt = self
-            .conn
-            .prepare("SELECT seq, at_ms, payload, prev_hash, hash FROM journal ORDER BY seq")?;
+        let mut stmt = self.conn.prepare("SELECT seq, at_ms, payload, prev_hash, hash FROM journal ORDER BY seq")?;
         let mut rows = stmt.query([])?;
         let mut prev = Hash32::GENESIS;
         let mut expected = Seq::FIRST;
@@ -125,34 +110,21 @@ impl Terminal {
         while let Some(row) = rows.next()? {
             let seq: u64 = row.get(0)?;
             if seq != expected.0 {
-                return Err(broken(
-                    expected.0,
-                    format!("missing: the next entry is {seq}"),
-                ));
+                return Err(broken(expected.0, format!("missing: the next entry is {seq}")));
             }
             let at_ms: i64 = row.get(1)?;
             let payload: Vec<u8> = row.get(2)?;
             let stored_prev: Vec<u8> = row.get(3)?;
             let stored_hash: Vec<u8> = row.get(4)?;
             if stored_prev != prev.0 {
-                return Err(broken(
-                    seq,
-                    "its prev_hash is not the previous entry's hash".into(),
-                ));
+                return Err(broken(seq, "its prev_hash is not the previous entry's hash".into()));
             }
             let hash = chain_hash(&prev, &payload);
             if stored_hash != hash.0 {
-                return Err(broken(
-                    seq,
-                    "its hash does not match its contents (the entry was altered)".into(),
-                ));
+                return Err(broken(seq, "its hash does not match its contents (the entry was altered)".into()));
             }
-            let entry = CanonicalEntry::from_bytes(&payload)
-                .map_err(|e| broken(seq, format!("unreadable: {e}")))?;
-            if entry.seq.0 != seq
-                || entry.terminal_id != self.settings.terminal_id
-                || entry.at_ms != at_ms
-            {
+            let entry = CanonicalEntry::from_bytes(&payload).map_err(|e| broken(seq, format!("unreadable: {e}")))?;
+            if entry.seq.0 != seq || entry.terminal_id != self.settings.terminal_id || entry.at_ms != at_ms {
                 return Err(broken(seq, "its header does not match its row".into()));
             }
             if let Err(reason) = self.check_recorded(&entry) {
@@ -164,21 +136,11 @@ impl Terminal {
             prev = hash;
             expected = expected.next();
         }
-        let rows_in_tables: u64 = self
-            .conn
-            .query_row("SELECT COUNT(*) FROM sales", [], |r| r.get(0))?;
+        let rows_in_tables: u64 = self.conn.query_row("SELECT COUNT(*) FROM sales", [], |r| r.get(0))?;
         if rows_in_tables != sales {
-            return Err(broken(
-                expected.0,
-                format!("{rows_in_tables} sales in the tables but {sales} in the journal"),
-            ));
+            return Err(broken(expected.0, format!("{rows_in_tables} sales in the tables but {sales} in the journal")));
         }
-        Ok(VerifySummary {
-            entries: expected.0 - 1,
-            sales,
-            last_seq: expected.0 - 1,
-            last_hash: prev.to_hex(),
-        })
+        Ok(VerifySummary { entries: expected.0 - 1, sales, last_seq: expected.0 - 1, last_hash: prev.to_hex() })
     }
 
     /// Compares what the tables hold for an entry with what it journaled.
@@ -188,19 +150,15 @@ impl Terminal {
             Event::Sale(journaled) => {
                 let stored = self.sale_record_at(entry.seq).map_err(db)?;
                 match stored {
-                    Some((record, at_ms)) if record == **journaled && at_ms == entry.at_ms => {
-                        Ok(())
-                    }
+                    Some((record, at_ms)) if record == **journaled && at_ms == entry.at_ms => Ok(()),
                     Some(_) => Err(format!(
                         "{} {} in the tables differs from its journal entry",
                         journaled.kind.as_str(),
                         journaled.receipt_no
                     )),
-                    None => Err(format!(
-                        "{} {} is missing from the tables",
-                        journaled.kind.as_str(),
-                        journaled.receipt_no
-                    )),
+                    None => {
+                        Err(format!("{} {} is missing from the tables", journaled.kind.as_str(), journaled.receipt_no))
+                    }
                 }
             }
             Event::CashMoved { .. } => {
@@ -233,10 +191,6 @@ impl Terminal {
 
     /// Journal entries not yet acknowledged by the sync server.
     pub fn pending_sync_count(&self) -> CoreResult<u64> {
-        Ok(self.conn.query_row(
-            "SELECT COUNT(*) FROM outbox WHERE acked_at_ms IS NULL",
-            [],
-            |r| r.get(0),
-        )?)
+        Ok(self.conn.query_row("SELECT COUNT(*) FROM outbox WHERE acked_at_ms IS NULL", [], |r| r.get(0))?)
     }
 }

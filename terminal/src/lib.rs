@@ -79,13 +79,8 @@ impl Terminal {
         }
         let conn = db::open(&path)?;
         let settings = StoreSettings::load(&conn)?.ok_or_else(not_initialised)?;
-        let mut terminal = Terminal {
-            conn,
-            settings,
-            devices: DeviceConfig::load(dir)?,
-            clock,
-            dir: dir.to_path_buf(),
-        };
+        let mut terminal =
+            Terminal { conn, settings, devices: DeviceConfig::load(dir)?, clock, dir: dir.to_path_buf() };
         // A catalog pull cut short leaves the search index to rebuild.
         terminal.refresh_search_index()?;
         Ok(terminal)

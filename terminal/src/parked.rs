@@ -30,33 +30,21 @@ impl Terminal {
     }
 
     pub fn parked_carts(&self) -> CoreResult<Vec<ParkedCart>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, parked_at_ms, by_user, label, cart FROM parked ORDER BY id",
-        )?;
+        let mut stmt =
+            self.conn.prepare_cached("SELECT id, parked_at_ms, by_user, label, cart FROM parked ORDER BY id")?;
         let rows = stmt.query_map([], |r| {
             let cart: Vec<u8> = r.get(4)?;
-            let lines = serde_json::from_slice::<Cart>(&cart)
-                .map(|c| c.lines.len())
-                .unwrap_or(0);
-            Ok(ParkedCart {
-                id: r.get(0)?,
-                parked_at_ms: r.get(1)?,
-                by: r.get(2)?,
-                label: r.get(3)?,
-                lines,
-            })
+            let lines = serde_json::from_slice::<Cart>(&cart).map(|c| c.lines.len()).unwrap_or(0);
+            Ok(ParkedCart { id: r.get(0)?, parked_at_ms: r.get(1)?, by: r.get(2)?, label: r.get(3)?, lines })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Takes a parked cart back; it is no longer parked.
     pub fn resume(&mut self, id: i64) -> CoreResult<Cart> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let bytes: Option<Vec<u8>> = tx
-            .query_row("SELECT cart FROM parked WHERE id = ?1", [id], |r| r.get(0))
-            .optional()?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let bytes: Option<Vec<u8>> =
+            tx.query_row("SELECT cart FROM parked WHERE id = ?1", [id], |r| r.get(0)).optional()?;
         let bytes = bytes.ok_or_else(|| CoreError::Invalid(format!("no parked cart {id}")))?;
         let cart = serde_json::from_slice(&bytes)
             .map_err(|e| CoreError::Invalid(format!("parked cart {id} is unreadable: {e}")))?;

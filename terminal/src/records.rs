@@ -16,12 +16,7 @@ use crate::error::CoreResult;
 
 /// Writes a sale or return and its lines, taxes, payments and stock
 /// movements, as part of the caller's transaction.
-pub fn insert_sale(
-    tx: &Transaction<'_>,
-    record: &SaleRecord,
-    seq: Seq,
-    at_ms: i64,
-) -> CoreResult<()> {
+pub fn insert_sale(tx: &Transaction<'_>, record: &SaleRecord, seq: Seq, at_ms: i64) -> CoreResult<()> {
     let sale_id: i64 = tx
         .prepare_cached(
             "INSERT INTO sales (receipt_no, number, kind, seq, session_id, cashier, created_at_ms, subtotal_minor,
@@ -71,40 +66,23 @@ pub fn insert_sale(
             l.original_line,
         ])?;
     }
-    let mut tax_stmt = tx.prepare_cached(
-        "INSERT INTO sale_taxes (sale_id, rate, base_minor, tax_minor) VALUES (?1, ?2, ?3, ?4)",
-    )?;
+    let mut tax_stmt =
+        tx.prepare_cached("INSERT INTO sale_taxes (sale_id, rate, base_minor, tax_minor) VALUES (?1, ?2, ?3, ?4)")?;
     for band in &record.taxes {
-        tax_stmt.execute(params![
-            sale_id,
-            band.rate.percent().to_string(),
-            band.base.minor(),
-            band.tax.minor()
-        ])?;
+        tax_stmt.execute(params![sale_id, band.rate.percent().to_string(), band.base.minor(), band.tax.minor()])?;
     }
-    let mut pay_stmt = tx.prepare_cached(
-        "INSERT INTO payments (sale_id, idx, tender, amount_minor) VALUES (?1, ?2, ?3, ?4)",
-    )?;
+    let mut pay_stmt =
+        tx.prepare_cached("INSERT INTO payments (sale_id, idx, tender, amount_minor) VALUES (?1, ?2, ?3, ?4)")?;
     for (idx, payment) in record.payments.iter().enumerate() {
-        pay_stmt.execute(params![
-            sale_id,
-            idx,
-            payment.kind.as_str(),
-            payment.amount.minor()
-        ])?;
+        pay_stmt.execute(params![sale_id, idx, payment.kind.as_str(), payment.amount.minor()])?;
     }
     insert_movements(tx, seq, &record.movements)
 }
 
 /// Appends the stock movements journal entry `seq` caused.
-pub(crate) fn insert_movements(
-    tx: &Transaction<'_>,
-    seq: Seq,
-    movements: &[StockMovement],
-) -> CoreResult<()> {
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO stock_movements (seq, sku, qty_milli, reason) VALUES (?1, ?2, ?3, ?4)",
-    )?;
+pub(crate) fn insert_movements(tx: &Transaction<'_>, seq: Seq, movements: &[StockMovement]) -> CoreResult<()> {
+    let mut stmt =
+        tx.prepare_cached("INSERT INTO stock_movements (seq, sku, qty_milli, reason) VALUES (?1, ?2, ?3, ?4)")?;
     for m in movements {
         stmt.execute(params![seq.0, m.sku, m.qty_milli, m.reason.as_str()])?;
     }
@@ -120,8 +98,7 @@ where
     T::Err: std::fmt::Display,
 {
     let text: String = row.get(column)?;
-    text.parse()
-        .map_err(|e: T::Err| bad_value(column, e.to_string()))
+    text.parse().map_err(|e: T::Err| bad_value(column, e.to_string()))
 }
 
 fn money(row: &Row<'_>, column: usize) -> rusqlite::Result<Money> {
@@ -169,19 +146,11 @@ impl Terminal {
             .query_row([key], |row| {
                 let kind: String = row.get(2)?;
                 let original: Option<String> = row.get(13)?;
-                let original = original
-                    .map(|o| {
-                        o.parse::<ReceiptNo>()
-                            .map_err(|e| bad_value(13, e.to_string()))
-                    })
-                    .transpose()?;
+                let original =
+                    original.map(|o| o.parse::<ReceiptNo>().map_err(|e| bad_value(13, e.to_string()))).transpose()?;
                 let record = SaleRecord {
                     receipt_no: parse_column(row, 1)?,
-                    kind: if kind == "return" {
-                        SaleKind::Return
-                    } else {
-                        SaleKind::Sale
-                    },
+                    kind: if kind == "return" { SaleKind::Return } else { SaleKind::Sale },
                     session_id: row.get(3)?,
                     cashier: row.get(4)?,
                     lines: Vec::new(),
@@ -197,12 +166,7 @@ impl Terminal {
                     original_receipt: original,
                     movements: Vec::new(),
                 };
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    record,
-                    row.get::<_, i64>(5)?,
-                    row.get::<_, u64>(14)?,
-                ))
+                Ok((row.get::<_, i64>(0)?, record, row.get::<_, i64>(5)?, row.get::<_, u64>(14)?))
             })
             .optional()?;
         let Some((sale_id, mut record, at_ms, seq)) = head else {
@@ -219,29 +183,16 @@ impl Terminal {
             .collect::<Result<_, _>>()?;
         record.taxes = self
             .conn
-            .prepare_cached(
-                "SELECT rate, base_minor, tax_minor FROM sale_taxes WHERE sale_id = ?1",
-            )?
+            .prepare_cached("SELECT rate, base_minor, tax_minor FROM sale_taxes WHERE sale_id = ?1")?
             .query_map([sale_id], |row| {
-                Ok(TaxBand {
-                    rate: parse_column(row, 0)?,
-                    base: money(row, 1)?,
-                    tax: money(row, 2)?,
-                })
+                Ok(TaxBand { rate: parse_column(row, 0)?, base: money(row, 1)?, tax: money(row, 2)? })
             })?
             .collect::<Result<_, _>>()?;
         record.taxes.sort_by_key(|band| band.rate);
         record.payments = self
             .conn
-            .prepare_cached(
-                "SELECT tender, amount_minor FROM payments WHERE sale_id = ?1 ORDER BY idx",
-            )?
-            .query_map([sale_id], |row| {
-                Ok(Tender {
-                    kind: parse_column(row, 0)?,
-                    amount: money(row, 1)?,
-                })
-            })?
+            .prepare_cached("SELECT tender, amount_minor FROM payments WHERE sale_id = ?1 ORDER BY idx")?
+            .query_map([sale_id], |row| Ok(Tender { kind: parse_column(row, 0)?, amount: money(row, 1)? }))?
             .collect::<Result<_, _>>()?;
         record.movements = self.movements_at(Seq(seq))?;
         Ok(Some((record, at_ms)))
@@ -249,16 +200,15 @@ impl Terminal {
 
     /// The stock movements journal entry `seq` caused, in order.
     pub(crate) fn movements_at(&self, seq: Seq) -> CoreResult<Vec<StockMovement>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT sku, qty_milli, reason FROM stock_movements WHERE seq = ?1 ORDER BY id",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT sku, qty_milli, reason FROM stock_movements WHERE seq = ?1 ORDER BY id")?;
         let rows = stmt.query_map([seq.0], |row| {
             let reason: String = row.get(2)?;
             Ok(StockMovement {
                 sku: row.get(0)?,
                 qty_milli: row.get(1)?,
-                reason: MovementReason::parse(&reason)
-                    .ok_or_else(|| bad_value(2, reason.clone()))?,
+                reason: MovementReason::parse(&reason).ok_or_else(|| bad_value(2, reason.clone()))?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -266,20 +216,16 @@ impl Terminal {
 
     /// The cash move recorded at `seq`, as the event that recorded it.
     pub(crate) fn cash_move_at(&self, seq: Seq) -> CoreResult<Option<Event>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT session_id, direction, amount_minor, reason, by_user FROM cash_moves WHERE seq = ?1")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT session_id, direction, amount_minor, reason, by_user FROM cash_moves WHERE seq = ?1",
+        )?;
         let event = stmt
             .query_row([seq.0], |r| {
                 let direction: String = r.get(1)?;
                 Ok(Event::CashMoved {
                     session_id: r.get(0)?,
                     by: r.get(4)?,
-                    direction: if direction == "in" {
-                        CashDirection::In
-                    } else {
-                        CashDirection::Out
-                    },
+                    direction: if direction == "in" { CashDirection::In } else { CashDirection::Out },
                     amount: money(r, 2)?,
                     reason: r.get(3)?,
                 })

@@ -39,14 +39,8 @@ pub struct ReturnRequest {
 fn refund_totals(lines: &[SaleLineRecord], tax_mode: TaxMode) -> Totals {
     let mut bands: BTreeMap<TaxRate, TaxBand> = BTreeMap::new();
     for line in lines {
-        let band = bands
-            .entry(line.tax_rate)
-            .or_insert_with(|| TaxBand::empty(line.tax_rate));
-        band.base += if tax_mode == TaxMode::Inclusive {
-            line.net - line.tax
-        } else {
-            line.net
-        };
+        let band = bands.entry(line.tax_rate).or_insert_with(|| TaxBand::empty(line.tax_rate));
+        band.base += if tax_mode == TaxMode::Inclusive { line.net - line.tax } else { line.net };
         band.tax += line.tax;
     }
     let net: Money = lines.iter().map(|l| l.net).sum();
@@ -57,23 +51,14 @@ fn refund_totals(lines: &[SaleLineRecord], tax_mode: TaxMode) -> Totals {
         discount: Money::ZERO,
         taxes: bands.into_values().collect(),
         tax,
-        total: if tax_mode == TaxMode::Inclusive {
-            net
-        } else {
-            net + tax
-        },
+        total: if tax_mode == TaxMode::Inclusive { net } else { net + tax },
     }
 }
 
 impl Terminal {
     /// The original sale and, per line, what is still returnable.
-    pub fn returnable_lines(
-        &self,
-        receipt: &ReceiptNo,
-    ) -> CoreResult<(SaleRecord, Vec<ReturnableLine>)> {
-        let (original, _) = self
-            .sale_record(receipt)?
-            .ok_or_else(|| CoreError::UnknownReceipt(receipt.to_string()))?;
+    pub fn returnable_lines(&self, receipt: &ReceiptNo) -> CoreResult<(SaleRecord, Vec<ReturnableLine>)> {
+        let (original, _) = self.sale_record(receipt)?.ok_or_else(|| CoreError::UnknownReceipt(receipt.to_string()))?;
         if original.kind != SaleKind::Sale {
             return Err(CoreError::Invalid(format!("{receipt} is itself a return")));
         }
@@ -83,9 +68,9 @@ impl Terminal {
              FROM sale_lines l JOIN sales s ON s.id = l.sale_id
              WHERE s.original_receipt = ?1 GROUP BY l.original_line",
         )?;
-        for row in stmt.query_map([receipt.to_string()], |r| {
-            Ok((r.get::<_, u32>(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))
-        })? {
+        for row in
+            stmt.query_map([receipt.to_string()], |r| Ok((r.get::<_, u32>(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))?
+        {
             let (line, sums) = row?;
             returned.insert(line, sums);
         }
@@ -109,11 +94,7 @@ impl Terminal {
 
     /// Records a return and its refund. Nothing is written if any item is
     /// not on the receipt, exceeds what is left, or lacks an approval.
-    pub fn commit_return(
-        &mut self,
-        actor: &Operator,
-        request: ReturnRequest,
-    ) -> CoreResult<Committed> {
+    pub fn commit_return(&mut self, actor: &Operator, request: ReturnRequest) -> CoreResult<Committed> {
         if request.items.is_empty() {
             return Err(CoreError::EmptyCart);
         }
@@ -123,16 +104,8 @@ impl Terminal {
             None => {
                 let detail = format!("return without receipt, {} item(s)", request.items.len());
                 let pin = request.approver_pin.as_deref();
-                approvals.extend(self.authorize(
-                    actor,
-                    Permission::ReturnWithoutReceipt,
-                    pin,
-                    detail,
-                )?);
-                (
-                    self.lines_without_receipt(&request.items)?,
-                    TenderKind::Cash,
-                )
+                approvals.extend(self.authorize(actor, Permission::ReturnWithoutReceipt, pin, detail)?);
+                (self.lines_without_receipt(&request.items)?, TenderKind::Cash)
             }
         };
         let totals = refund_totals(&lines, self.settings.tax_mode);
@@ -150,17 +123,9 @@ impl Terminal {
         };
         let mut movements = Vec::new();
         for line in &lines {
-            movements.push(StockMovement::incoming(
-                &line.sku,
-                line.qty,
-                MovementReason::Return,
-            ));
+            movements.push(StockMovement::incoming(&line.sku, line.qty, MovementReason::Return));
             if request.damaged {
-                movements.push(StockMovement::outgoing(
-                    &line.sku,
-                    line.qty,
-                    MovementReason::Damaged,
-                ));
+                movements.push(StockMovement::outgoing(&line.sku, line.qty, MovementReason::Damaged));
             }
         }
         let draft = Draft {
@@ -185,10 +150,7 @@ impl Terminal {
         let mut lines = Vec::new();
         for item in items {
             let sku = self.find_code(&item.code)?.product.sku;
-            let not_on_receipt = || CoreError::NotOnReceipt {
-                receipt: receipt.to_string(),
-                code: item.code.clone(),
-            };
+            let not_on_receipt = || CoreError::NotOnReceipt { receipt: receipt.to_string(), code: item.code.clone() };
             let index = original
                 .lines
                 .iter()
@@ -200,9 +162,7 @@ impl Terminal {
             let sold = &original.lines[index];
             let qty = match item.qty {
                 Some(q) => Quantity::new(q, sold.unit)?,
-                None if sold.unit.is_measured() => {
-                    Quantity::from_milli(state[index].remaining_milli())
-                }
+                None if sold.unit.is_measured() => Quantity::from_milli(state[index].remaining_milli()),
                 None => Quantity::ONE,
             };
             let refund = state[index].refund(qty, self.settings.rounding)?;
@@ -223,11 +183,7 @@ impl Terminal {
                 original_line: Some(sold.line_no),
             });
         }
-        let tender = original
-            .payments
-            .iter()
-            .max_by_key(|p| p.amount)
-            .map_or(TenderKind::Cash, |p| p.kind);
+        let tender = original.payments.iter().max_by_key(|p| p.amount).map_or(TenderKind::Cash, |p| p.kind);
         Ok((lines, tender))
     }
 

@@ -62,22 +62,14 @@ pub(crate) struct Draft {
 impl Terminal {
     /// Takes payment for the cart and records the sale durably. Nothing is
     /// written when the payment is short or the cart cannot be priced.
-    pub fn commit_sale(
-        &mut self,
-        actor: &Operator,
-        cart: &Cart,
-        tenders: &[Tender],
-    ) -> CoreResult<Committed> {
+    pub fn commit_sale(&mut self, actor: &Operator, cart: &Cart, tenders: &[Tender]) -> CoreResult<Committed> {
         if cart.is_empty() {
             return Err(CoreError::EmptyCart);
         }
         let totals = self.cart_totals(cart)?;
         let settlement = settle(totals.total, tenders, self.settings.cash_increment)?;
-        let movements = cart
-            .lines
-            .iter()
-            .map(|l| StockMovement::outgoing(&l.sku, l.qty, MovementReason::Sale))
-            .collect();
+        let movements =
+            cart.lines.iter().map(|l| StockMovement::outgoing(&l.sku, l.qty, MovementReason::Sale)).collect();
         let draft = Draft {
             kind: SaleKind::Sale,
             cashier: actor.name.clone(),
@@ -97,15 +89,7 @@ impl Terminal {
         let tx = self.begin_journaled(before)?;
         let session_id = open_session_id(&tx)?.ok_or(CoreError::NoOpenSession)?;
         let number = next_counter(&tx, "receipt")?;
-        let Draft {
-            kind,
-            cashier,
-            lines,
-            totals,
-            settlement,
-            original_receipt,
-            movements,
-        } = draft;
+        let Draft { kind, cashier, lines, totals, settlement, original_receipt, movements } = draft;
         let event = Event::Sale(Box::new(SaleRecord {
             receipt_no: ReceiptNo::new(tx.terminal().clone(), number),
             kind,
@@ -125,27 +109,15 @@ impl Terminal {
             movements,
         }));
         let appended = tx.append(&event)?;
-        let Event::Sale(record) = event else {
-            unreachable!("built as a sale above")
-        };
+        let Event::Sale(record) = event else { unreachable!("built as a sale above") };
         let at_ms = tx.at_ms;
         insert_sale(&tx, &record, appended.seq, at_ms)?;
         if printing {
             let kick = takes_cash(&record.payments);
-            enqueue(
-                &tx,
-                JobKind::Receipt,
-                &record.receipt_no.to_string(),
-                kick,
-                at_ms,
-            )?;
+            enqueue(&tx, JobKind::Receipt, &record.receipt_no.to_string(), kick, at_ms)?;
         }
         tx.commit()?;
-        Ok(Committed {
-            record: *record,
-            seq: appended.seq,
-            at_ms,
-        })
+        Ok(Committed { record: *record, seq: appended.seq, at_ms })
     }
 
     /// Abandons a cart before payment; the void and its approvals are journaled.
@@ -157,31 +129,20 @@ impl Terminal {
         let approvals: Vec<Event> = cart.approvals.iter().map(|a| a.event()).collect();
         let tx = self.begin_journaled(&approvals)?;
         let session_id = open_session_id(&tx)?.ok_or(CoreError::NoOpenSession)?;
-        let voided = Event::SaleVoided {
-            session_id,
-            by: actor.name.clone(),
-            lines: cart.lines.len() as u32,
-            total,
-        };
+        let voided = Event::SaleVoided { session_id, by: actor.name.clone(), lines: cart.lines.len() as u32, total };
         tx.append(&voided)?;
         tx.commit()
     }
 
     /// The customer receipt of a recorded sale or return.
     pub fn receipt_doc(&self, record: &SaleRecord, at_ms: i64, copy: bool) -> ReceiptDoc {
-        sale_receipt(
-            &self.settings.header(),
-            record,
-            &local_time_text(at_ms),
-            copy,
-        )
+        sale_receipt(&self.settings.header(), record, &local_time_text(at_ms), copy)
     }
 
     /// Any receipt again, marked COPY.
     pub fn reprint(&self, receipt: &ReceiptNo) -> CoreResult<ReceiptDoc> {
-        let (record, at_ms) = self
-            .sale_record(receipt)?
-            .ok_or_else(|| CoreError::UnknownReceipt(receipt.to_string()))?;
+        let (record, at_ms) =
+            self.sale_record(receipt)?.ok_or_else(|| CoreError::UnknownReceipt(receipt.to_string()))?;
         Ok(self.receipt_doc(&record, at_ms, true))
     }
 }

@@ -81,9 +81,7 @@ fn session_figures(
     let mut stmt = conn.prepare_cached(
         "SELECT kind, COUNT(*), SUM(total_minor), SUM(discount_minor) FROM sales WHERE session_id = ?1 GROUP BY kind",
     )?;
-    for row in stmt.query_map([id], |r| {
-        Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-    })? {
+    for row in stmt.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))? {
         let (kind, count, total, discount) = row?;
         counts[usize::from(kind == "return")] = (count, total, discount);
     }
@@ -93,12 +91,7 @@ fn session_figures(
          WHERE s.session_id = ?1 GROUP BY t.rate, s.kind",
     )?;
     for row in stmt.query_map([id], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, i64>(2)?,
-            r.get::<_, i64>(3)?,
-        ))
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?))
     })? {
         let (rate, kind, base, tax) = row?;
         let rate: TaxRate = rate.parse()?;
@@ -107,38 +100,20 @@ fn session_figures(
         band.base += Money::from_minor(sign * base);
         band.tax += Money::from_minor(sign * tax);
     }
-    let mut flows = DrawerFlows {
-        float: session.float,
-        ..DrawerFlows::default()
-    };
+    let mut flows = DrawerFlows { float: session.float, ..DrawerFlows::default() };
     let mut stmt = conn.prepare_cached(
         "SELECT s.kind, p.tender, SUM(p.amount_minor) FROM payments p JOIN sales s ON s.id = p.sale_id
          WHERE s.session_id = ?1 GROUP BY s.kind, p.tender",
     )?;
-    for row in stmt.query_map([id], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, i64>(2)?,
-        ))
-    })? {
+    for row in stmt.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))? {
         let (kind, tender, amount) = row?;
-        let tender = Tender {
-            kind: tender.parse::<TenderKind>()?,
-            amount: Money::from_minor(amount),
-        };
-        if kind == "return" {
-            flows.refunds.push(tender)
-        } else {
-            flows.sales.push(tender)
-        }
+        let tender = Tender { kind: tender.parse::<TenderKind>()?, amount: Money::from_minor(amount) };
+        if kind == "return" { flows.refunds.push(tender) } else { flows.sales.push(tender) }
     }
     let moves = sum_by(
-        conn.prepare_cached(
-            "SELECT direction, amount_minor FROM cash_moves WHERE session_id = ?1",
-        )?
-        .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
-        .collect::<Result<Vec<_>, _>>()?,
+        conn.prepare_cached("SELECT direction, amount_minor FROM cash_moves WHERE session_id = ?1")?
+            .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?,
     );
     flows.cash_in = Money::from_minor(moves.get("in").copied().unwrap_or(0));
     flows.cash_out = Money::from_minor(moves.get("out").copied().unwrap_or(0));
@@ -200,27 +175,15 @@ impl Terminal {
         if let Some(id) = open_session_id(&tx)? {
             return Err(CoreError::SessionAlreadyOpen(id));
         }
-        let id: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM sessions", [], |r| {
-            r.get(0)
-        })?;
-        let event = Event::SessionOpened {
-            session_id: id,
-            by: actor.name.clone(),
-            float,
-        };
+        let id: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM sessions", [], |r| r.get(0))?;
+        let event = Event::SessionOpened { session_id: id, by: actor.name.clone(), float };
         let appended = tx.append(&event)?;
         tx.execute(
             "INSERT INTO sessions (id, opened_by, opened_at_ms, float_minor, open_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![id, actor.name, at_ms, float.minor(), appended.seq.0],
         )?;
         tx.commit()?;
-        Ok(SessionInfo {
-            id,
-            opened_by: actor.name.clone(),
-            opened_at_ms: at_ms,
-            float,
-            open_seq: appended.seq.0,
-        })
+        Ok(SessionInfo { id, opened_by: actor.name.clone(), opened_at_ms: at_ms, float, open_seq: appended.seq.0 })
     }
 
     /// Pays cash into or out of the drawer, with a reason.
@@ -233,29 +196,19 @@ impl Terminal {
         approver_pin: Option<&str>,
     ) -> CoreResult<Seq> {
         if amount.is_negative() || amount.is_zero() {
-            return Err(CoreError::Invalid(
-                "the amount must be more than zero".into(),
-            ));
+            return Err(CoreError::Invalid("the amount must be more than zero".into()));
         }
         let reason = reason.trim();
         if reason.is_empty() {
-            return Err(CoreError::Invalid(
-                "say why the cash moves (--reason)".into(),
-            ));
+            return Err(CoreError::Invalid("say why the cash moves (--reason)".into()));
         }
         let session = self.current_session()?.ok_or(CoreError::NoOpenSession)?;
         if direction == CashDirection::Out {
             let (report, _) = session_figures(&self.conn, &session, ReportKind::X, 0)?;
-            let in_drawer = report
-                .tenders
-                .iter()
-                .find(|t| t.kind == TenderKind::Cash)
-                .map(|t| t.expected);
+            let in_drawer = report.tenders.iter().find(|t| t.kind == TenderKind::Cash).map(|t| t.expected);
             let in_drawer = in_drawer.unwrap_or_default();
             if amount > in_drawer {
-                return Err(CoreError::Invalid(format!(
-                    "only {in_drawer} cash should be in the drawer"
-                )));
+                return Err(CoreError::Invalid(format!("only {in_drawer} cash should be in the drawer")));
             }
         }
         let detail = format!("cash {} {amount}: {reason}", direction.as_str());
@@ -278,26 +231,12 @@ impl Terminal {
     }
 
     /// Opens the drawer without a sale (journaled; a manager permission).
-    pub fn open_drawer(
-        &mut self,
-        actor: &Operator,
-        reason: &str,
-        approver_pin: Option<&str>,
-    ) -> CoreResult<()> {
+    pub fn open_drawer(&mut self, actor: &Operator, reason: &str, approver_pin: Option<&str>) -> CoreResult<()> {
         let session = self.current_session()?.ok_or(CoreError::NoOpenSession)?;
-        let approval = self.authorize(
-            actor,
-            Permission::NoSaleDrawer,
-            approver_pin,
-            format!("no sale: {reason}"),
-        )?;
+        let approval = self.authorize(actor, Permission::NoSaleDrawer, approver_pin, format!("no sale: {reason}"))?;
         let printing = self.devices.printer.is_some();
         let tx = self.begin_journaled(approval.map(|a| a.event()).as_slice())?;
-        let event = Event::DrawerOpened {
-            session_id: session.id,
-            by: actor.name.clone(),
-            reason: reason.to_string(),
-        };
+        let event = Event::DrawerOpened { session_id: session.id, by: actor.name.clone(), reason: reason.to_string() };
         tx.append(&event)?;
         if printing {
             enqueue(&tx, JobKind::Drawer, "", true, tx.at_ms)?;
@@ -320,12 +259,8 @@ impl Terminal {
         approver_pin: Option<&str>,
     ) -> CoreResult<SessionReport> {
         let session = self.current_session()?.ok_or(CoreError::NoOpenSession)?;
-        let approval = self.authorize(
-            actor,
-            Permission::ZReport,
-            approver_pin,
-            format!("close session {}", session.id),
-        )?;
+        let approval =
+            self.authorize(actor, Permission::ZReport, approver_pin, format!("close session {}", session.id))?;
         let printing = self.devices.printer.is_some();
         let tx = self.begin_journaled(approval.map(|a| a.event()).as_slice())?;
         let at_ms = tx.at_ms;
@@ -338,17 +273,18 @@ impl Terminal {
         report.last_hash = Some(last_hash);
         let event = Event::ZReport(Box::new(report));
         let appended = tx.append(&event)?;
-        let Event::ZReport(report) = event else {
-            unreachable!("built as a Z report above")
-        };
+        let Event::ZReport(report) = event else { unreachable!("built as a Z report above") };
         tx.execute(
             "INSERT INTO z_reports (z_no, session_id, seq, grand_total_minor, payload) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![z_no, session.id, appended.seq.0, report.grand_total.minor(), serde_json::to_vec(&report).expect("reports serialise")],
+            params![
+                z_no,
+                session.id,
+                appended.seq.0,
+                report.grand_total.minor(),
+                serde_json::to_vec(&report).expect("reports serialise")
+            ],
         )?;
-        tx.execute(
-            "UPDATE sessions SET closed_at_ms = ?1, z_no = ?2 WHERE id = ?3",
-            params![at_ms, z_no, session.id],
-        )?;
+        tx.execute("UPDATE sessions SET closed_at_ms = ?1, z_no = ?2 WHERE id = ?3", params![at_ms, z_no, session.id])?;
         if printing {
             enqueue(&tx, JobKind::Report, &z_no.to_string(), false, at_ms)?;
         }
@@ -358,11 +294,7 @@ impl Terminal {
 
     /// An X or Z report laid out for paper or screen.
     pub fn report_doc(&self, report: &SessionReport) -> ReceiptDoc {
-        session_report(
-            &self.settings.header(),
-            report,
-            &local_time_text(report.at_ms),
-        )
+        session_report(&self.settings.header(), report, &local_time_text(report.at_ms))
     }
 }
 
@@ -379,9 +311,7 @@ impl Terminal {
                SUM(CASE kind WHEN 'return' THEN -total_minor ELSE total_minor END)
              FROM sales WHERE session_id = ?1 GROUP BY 1",
         )?;
-        for row in stmt.query_map([session], |r| {
-            Ok((r.get::<_, usize>(0)?, r.get::<_, i64>(1)?))
-        })? {
+        for row in stmt.query_map([session], |r| Ok((r.get::<_, usize>(0)?, r.get::<_, i64>(1)?)))? {
             let (hour, minor) = row?;
             if let Some(slot) = hours.get_mut(hour) {
                 *slot = Money::from_minor(minor);

@@ -30,17 +30,10 @@ pub struct StoreSettings {
 }
 
 impl StoreSettings {
-    pub fn new(
-        store_name: &str,
-        terminal_name: &str,
-        terminal_id: TerminalId,
-        currency: &str,
-    ) -> CoreResult<Self> {
+    pub fn new(store_name: &str, terminal_name: &str, terminal_id: TerminalId, currency: &str) -> CoreResult<Self> {
         let currency = currency.trim().to_ascii_uppercase();
         if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
-            return Err(CoreError::Invalid(format!(
-                "currency `{currency}` must be a 3-letter code like EUR"
-            )));
+            return Err(CoreError::Invalid(format!("currency `{currency}` must be a 3-letter code like EUR")));
         }
         if ["JPY", "KRW", "BHD", "KWD", "TND"].contains(&currency.as_str()) {
             return Err(CoreError::Invalid(format!(
@@ -48,9 +41,7 @@ impl StoreSettings {
             )));
         }
         if store_name.trim().is_empty() || terminal_name.trim().is_empty() {
-            return Err(CoreError::Invalid(
-                "store and terminal names must not be empty".into(),
-            ));
+            return Err(CoreError::Invalid("store and terminal names must not be empty".into()));
         }
         Ok(StoreSettings {
             store_name: store_name.trim().to_string(),
@@ -68,10 +59,7 @@ impl StoreSettings {
     }
 
     pub fn pricing(&self) -> PricingRules {
-        PricingRules {
-            tax_mode: self.tax_mode,
-            rounding: self.rounding,
-        }
+        PricingRules { tax_mode: self.tax_mode, rounding: self.rounding }
     }
 
     pub fn header(&self) -> StoreHeader {
@@ -88,38 +76,11 @@ impl StoreSettings {
             ("terminal_name", self.terminal_name.clone()),
             ("terminal_id", self.terminal_id.to_string()),
             ("currency", self.currency.clone()),
-            (
-                "tax_mode",
-                if self.tax_mode == TaxMode::Inclusive {
-                    "inclusive"
-                } else {
-                    "exclusive"
-                }
-                .into(),
-            ),
-            (
-                "rounding",
-                if self.rounding == RoundingMode::HalfUp {
-                    "half-up"
-                } else {
-                    "half-even"
-                }
-                .into(),
-            ),
-            (
-                "cash_increment",
-                self.cash_increment
-                    .map(|m| m.to_string())
-                    .unwrap_or_default(),
-            ),
-            (
-                "discount_limit_percent",
-                self.discount_limit_percent.to_string(),
-            ),
-            (
-                "embedded",
-                serde_json::to_string(&self.embedded).expect("layouts serialise"),
-            ),
+            ("tax_mode", if self.tax_mode == TaxMode::Inclusive { "inclusive" } else { "exclusive" }.into()),
+            ("rounding", if self.rounding == RoundingMode::HalfUp { "half-up" } else { "half-even" }.into()),
+            ("cash_increment", self.cash_increment.map(|m| m.to_string()).unwrap_or_default()),
+            ("discount_limit_percent", self.discount_limit_percent.to_string()),
+            ("embedded", serde_json::to_string(&self.embedded).expect("layouts serialise")),
             ("header_lines", self.header_lines.join("\n")),
             ("footer_lines", self.footer_lines.join("\n")),
         ]
@@ -136,9 +97,7 @@ impl StoreSettings {
     /// Loads the settings; `None` when the store was never initialised.
     pub fn load(conn: &Connection) -> CoreResult<Option<StoreSettings>> {
         let get = |key: &str| -> CoreResult<Option<String>> {
-            Ok(conn
-                .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-                .optional()?)
+            Ok(conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
         };
         let Some(terminal_id) = get("terminal_id")? else {
             return Ok(None);
@@ -157,11 +116,7 @@ impl StoreSettings {
                 _ => TaxMode::Inclusive,
             },
             rounding: RoundingMode::from_str(&text("rounding")?)?,
-            cash_increment: if cash_increment.is_empty() {
-                None
-            } else {
-                Some(cash_increment.parse()?)
-            },
+            cash_increment: if cash_increment.is_empty() { None } else { Some(cash_increment.parse()?) },
             discount_limit_percent: text("discount_limit_percent")?
                 .parse()
                 .map_err(|_| corrupt("discount_limit_percent"))?,

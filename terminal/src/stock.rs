@@ -27,17 +27,13 @@ impl Terminal {
     pub fn on_hand_milli(&self, sku: &str) -> CoreResult<i64> {
         Ok(self
             .conn
-            .prepare_cached(
-                "SELECT COALESCE(SUM(qty_milli), 0) FROM stock_movements WHERE sku = ?1",
-            )?
+            .prepare_cached("SELECT COALESCE(SUM(qty_milli), 0) FROM stock_movements WHERE sku = ?1")?
             .query_row([sku], |r| r.get(0))?)
     }
 
     /// Stock of one product (by any code), or of every product.
     pub fn stock_levels(&self, code: Option<&str>) -> CoreResult<Vec<StockLevel>> {
-        let sku = code
-            .map(|c| self.find_code(c).map(|f| f.product.sku))
-            .transpose()?;
+        let sku = code.map(|c| self.find_code(c).map(|f| f.product.sku)).transpose()?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT p.sku, p.name, p.unit, COALESCE(SUM(m.qty_milli), 0), p.reorder_point_milli
              FROM products p LEFT JOIN stock_movements m ON m.sku = p.sku
@@ -69,22 +65,12 @@ impl Terminal {
         let mut movements = Vec::with_capacity(lines.len());
         for (code, qty) in lines {
             let sku = self.find_code(code)?.product.sku;
-            movements.push(StockMovement::incoming(
-                &sku,
-                *qty,
-                MovementReason::Delivery,
-            ));
+            movements.push(StockMovement::incoming(&sku, *qty, MovementReason::Delivery));
         }
         let tx = self.begin_journaled(&[])?;
-        let event = Event::StockReceived {
-            by: actor.name.clone(),
-            reference: reference.to_string(),
-            movements,
-        };
+        let event = Event::StockReceived { by: actor.name.clone(), reference: reference.to_string(), movements };
         let appended = tx.append(&event)?;
-        let Event::StockReceived { movements, .. } = &event else {
-            unreachable!("built above")
-        };
+        let Event::StockReceived { movements, .. } = &event else { unreachable!("built above") };
         insert_movements(&tx, appended.seq, movements)?;
         tx.commit()?;
         Ok(appended.seq)

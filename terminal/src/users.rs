@@ -33,36 +33,20 @@ fn validate_pin(pin: &str) -> CoreResult<()> {
 
 fn hash_pin(pin: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(pin.as_bytes(), &salt)
-        .expect("argon2 hashes any PIN")
-        .to_string()
+    Argon2::default().hash_password(pin.as_bytes(), &salt).expect("argon2 hashes any PIN").to_string()
 }
 
 fn pin_matches(pin: &str, stored: &str) -> bool {
-    PasswordHash::new(stored).is_ok_and(|hash| {
-        Argon2::default()
-            .verify_password(pin.as_bytes(), &hash)
-            .is_ok()
-    })
+    PasswordHash::new(stored).is_ok_and(|hash| Argon2::default().verify_password(pin.as_bytes(), &hash).is_ok())
 }
 
 impl Terminal {
     fn active_users(&self) -> CoreResult<Vec<(Operator, String)>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT id, name, role, pin_hash FROM users WHERE active = 1")?;
+        let mut stmt = self.conn.prepare_cached("SELECT id, name, role, pin_hash FROM users WHERE active = 1")?;
         let rows = stmt.query_map([], |row| {
             let role: String = row.get(2)?;
             let role = role.parse().unwrap_or(Role::Cashier);
-            Ok((
-                Operator {
-                    id: row.get(0)?,
-                    name: row.get(1)?,
-                    role,
-                },
-                row.get(3)?,
-            ))
+            Ok((Operator { id: row.get(0)?, name: row.get(1)?, role }, row.get(3)?))
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -72,31 +56,21 @@ impl Terminal {
     pub fn add_user(&mut self, name: &str, role: Role, pin: &str) -> CoreResult<Operator> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 40 {
-            return Err(CoreError::Invalid(
-                "a user name is 1 to 40 characters".into(),
-            ));
+            return Err(CoreError::Invalid("a user name is 1 to 40 characters".into()));
         }
         validate_pin(pin)?;
         let users = self.active_users()?;
         if users.iter().any(|(u, _)| u.name.eq_ignore_ascii_case(name)) {
-            return Err(CoreError::Invalid(format!(
-                "a user named {name} already exists"
-            )));
+            return Err(CoreError::Invalid(format!("a user named {name} already exists")));
         }
         if users.iter().any(|(_, hash)| pin_matches(pin, hash)) {
-            return Err(CoreError::Invalid(
-                "that PIN is taken: choose another".into(),
-            ));
+            return Err(CoreError::Invalid("that PIN is taken: choose another".into()));
         }
         self.conn.execute(
             "INSERT INTO users (name, role, pin_hash) VALUES (?1, ?2, ?3)",
             params![name, role.as_str(), hash_pin(pin)],
         )?;
-        Ok(Operator {
-            id: self.conn.last_insert_rowid(),
-            name: name.to_string(),
-            role,
-        })
+        Ok(Operator { id: self.conn.last_insert_rowid(), name: name.to_string(), role })
     }
 
     /// Who this PIN belongs to. Five wrong PINs in a row lock PIN entry for
@@ -105,31 +79,20 @@ impl Terminal {
         let now = self.clock.now_ms();
         let (failures, locked_until): (i64, i64) =
             self.conn
-                .query_row("SELECT failures, locked_until_ms FROM pin_guard", [], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })?;
+                .query_row("SELECT failures, locked_until_ms FROM pin_guard", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
         if locked_until > now {
-            return Err(CoreError::LockedOut(
-                ((locked_until - now) as u64).div_ceil(1000),
-            ));
+            return Err(CoreError::LockedOut(((locked_until - now) as u64).div_ceil(1000)));
         }
-        let found = self
-            .active_users()?
-            .into_iter()
-            .find(|(_, hash)| pin_matches(pin, hash));
+        let found = self.active_users()?.into_iter().find(|(_, hash)| pin_matches(pin, hash));
         match found {
             Some((operator, _)) => {
-                self.conn
-                    .execute("UPDATE pin_guard SET failures = 0, locked_until_ms = 0", [])?;
+                self.conn.execute("UPDATE pin_guard SET failures = 0, locked_until_ms = 0", [])?;
                 Ok(operator)
             }
             None => {
                 let failures = failures + 1;
-                let (failures, locked_until) = if failures >= MAX_FAILURES {
-                    (0, now + LOCKOUT_MS)
-                } else {
-                    (failures, 0)
-                };
+                let (failures, locked_until) =
+                    if failures >= MAX_FAILURES { (0, now + LOCKOUT_MS) } else { (failures, 0) };
                 self.conn.execute(
                     "UPDATE pin_guard SET failures = ?1, locked_until_ms = ?2",
                     params![failures, locked_until],
@@ -164,18 +127,9 @@ mod tests {
         for _ in 0..MAX_FAILURES {
             assert!(matches!(terminal.login("0000"), Err(CoreError::WrongPin)));
         }
-        assert!(
-            matches!(
-                terminal.login(DEMO_MANAGER.1),
-                Err(CoreError::LockedOut(60))
-            ),
-            "even the right PIN waits"
-        );
+        assert!(matches!(terminal.login(DEMO_MANAGER.1), Err(CoreError::LockedOut(60))), "even the right PIN waits");
         clock.advance_ms(LOCKOUT_MS - 1000);
-        assert!(matches!(
-            terminal.login(DEMO_MANAGER.1),
-            Err(CoreError::LockedOut(1))
-        ));
+        assert!(matches!(terminal.login(DEMO_MANAGER.1), Err(CoreError::LockedOut(1))));
         clock.advance_ms(1000);
         assert!(terminal.login(DEMO_MANAGER.1).is_ok());
     }
@@ -191,10 +145,7 @@ mod tests {
             ("Léa", DEMO_CASHIER.1, "taken"),
         ];
         for (name, pin, words) in cases {
-            let err = terminal
-                .add_user(name, Role::Cashier, pin)
-                .unwrap_err()
-                .to_string();
+            let err = terminal.add_user(name, Role::Cashier, pin).unwrap_err().to_string();
             assert!(err.contains(words), "{name}/{pin}: {err}");
         }
         assert_eq!(terminal.users().unwrap().len(), 2);

@@ -45,18 +45,7 @@ fn main() {
         found += terminal.search_products(&typed, 20).expect("search").len();
         searches.push(started.elapsed());
     }
-    assert!(
-        found > SEARCHES,
-        "searches found too little ({found}) to mean anything"
-    );
-    report(
-        "name_search_p50",
-        micros(quantile(&mut searches, 0.50)) / 1000.0,
-        "ms",
-    );
-    report(
-        "name_search_p99",
-        micros(quantile(&mut searches, 0.99)) / 1000.0,
-        "ms",
-    );
+    assert!(found > SEARCHES, "searches found too little ({found}) to mean anything");
+    report("name_search_p50", micros(quantile(&mut searches, 0.50)) / 1000.0, "ms");
+    report("name_search_p99", micros(quantile(&mut searches, 0.99)) / 1000.0, "ms");
 }

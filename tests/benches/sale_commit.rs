@@ -18,20 +18,14 @@ const CART: [&str; 5] = ["BAK0001", "DAI0004", "GRO0010", "WIN0003", "HOU0002"];
 
 /// Writes the rows of an already-computed sale as plain inserts in one
 /// transaction: the same rows the terminal writes, with no work around them.
-fn bare_commit(
-    conn: &mut Connection,
-    committed: &Committed,
-    payload: &[u8],
-    prev: &Hash32,
-    hash: &Hash32,
-) -> Duration {
+fn bare_commit(conn: &mut Connection, committed: &Committed, payload: &[u8], prev: &Hash32, hash: &Hash32) -> Duration {
     let started = Instant::now();
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .expect("begin");
-    tx.prepare_cached("INSERT INTO journal (seq, kind, at_ms, payload, prev_hash, hash) VALUES (?1, 'sale', ?2, ?3, ?4, ?5)")
-        .and_then(|mut s| s.execute(params![committed.seq.0, committed.at_ms, payload, prev.0, hash.0]))
-        .expect("journal row");
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).expect("begin");
+    tx.prepare_cached(
+        "INSERT INTO journal (seq, kind, at_ms, payload, prev_hash, hash) VALUES (?1, 'sale', ?2, ?3, ?4, ?5)",
+    )
+    .and_then(|mut s| s.execute(params![committed.seq.0, committed.at_ms, payload, prev.0, hash.0]))
+    .expect("journal row");
     tx.prepare_cached("INSERT INTO outbox (seq) VALUES (?1)")
         .and_then(|mut s| s.execute([committed.seq.0]))
         .expect("outbox row");
@@ -52,16 +46,17 @@ fn main() {
     let tenders = [format!("card:{total}").parse().expect("tender")];
 
     let mut bare = db::open(&dir.path().join("bare.sqlite")).expect("bare db");
-    bare.execute("INSERT INTO sessions (id, opened_by, opened_at_ms, float_minor, open_seq) VALUES (1, 'x', 0, 0, 0)", [])
-        .expect("session row");
+    bare.execute(
+        "INSERT INTO sessions (id, opened_by, opened_at_ms, float_minor, open_seq) VALUES (1, 'x', 0, 0, 0)",
+        [],
+    )
+    .expect("session row");
     let terminal_id = terminal.settings().terminal_id.clone();
     let mut prev = Hash32::GENESIS;
     let (mut durable, mut baseline) = (Vec::new(), Vec::new());
     for _ in 0..SALES {
         let started = Instant::now();
-        let committed = terminal
-            .commit_sale(&cashier, &cart, &tenders)
-            .expect("commit");
+        let committed = terminal.commit_sale(&cashier, &cart, &tenders).expect("commit");
         durable.push(started.elapsed());
 
         let event = Event::Sale(Box::new(committed.record.clone()));
@@ -73,19 +68,7 @@ fn main() {
     let durable_p50 = quantile(&mut durable, 0.5);
     let baseline_p50 = quantile(&mut baseline, 0.5);
     report("sale_commit_p50", micros(durable_p50) / 1000.0, "ms");
-    report(
-        "sale_commit_p99",
-        micros(quantile(&mut durable, 0.99)) / 1000.0,
-        "ms",
-    );
-    report(
-        "bare_sqlite_commit_p50",
-        micros(baseline_p50) / 1000.0,
-        "ms",
-    );
-    report(
-        "sale_commit_ratio",
-        durable_p50.as_secs_f64() / baseline_p50.as_secs_f64(),
-        "x",
-    );
+    report("sale_commit_p99", micros(quantile(&mut durable, 0.99)) / 1000.0, "ms");
+    report("bare_sqlite_commit_p50", micros(baseline_p50) / 1000.0, "ms");
+    report("sale_commit_ratio", durable_p50.as_secs_f64() / baseline_p50.as_secs_f64(), "x");
 }

@@ -9,9 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use pos_shared::ids::{ReceiptNo, Seq, TerminalId};
-use pos_shared::journal::{
-    Event, Hash32, SaleKind, SaleLineRecord, SaleRecord, canonical_bytes, chain_hash,
-};
+use pos_shared::journal::{Event, Hash32, SaleKind, SaleLineRecord, SaleRecord, canonical_bytes, chain_hash};
 use pos_shared::money::Money;
 use pos_shared::protocol::WireEntry;
 use pos_shared::quantity::{Quantity, Unit};
@@ -49,10 +47,7 @@ fn sale(terminal: &TerminalId, n: u64) -> SaleRecord {
             original_line: None,
         })
         .collect();
-    let movements = lines
-        .iter()
-        .map(|l| StockMovement::outgoing(&l.sku, l.qty, MovementReason::Sale))
-        .collect();
+    let movements = lines.iter().map(|l| StockMovement::outgoing(&l.sku, l.qty, MovementReason::Sale)).collect();
     SaleRecord {
         receipt_no: ReceiptNo::new(terminal.clone(), n),
         kind: SaleKind::Sale,
@@ -64,10 +59,7 @@ fn sale(terminal: &TerminalId, n: u64) -> SaleRecord {
         taxes: Vec::new(),
         tax: Money::from_minor(50),
         total: Money::from_minor(995),
-        payments: vec![Tender {
-            kind: TenderKind::Card,
-            amount: Money::from_minor(995),
-        }],
+        payments: vec![Tender { kind: TenderKind::Card, amount: Money::from_minor(995) }],
         cash_tendered: Money::ZERO,
         change: Money::ZERO,
         cash_rounding: Money::ZERO,
@@ -165,39 +157,15 @@ fn bench_ingest(dir: &Path) {
         .stock(None, false)
         .unwrap()
         .iter()
-        .map(|r| {
-            (r.on_hand * rust_decimal::Decimal::from(1000))
-                .try_into()
-                .unwrap_or(0i64)
-        })
+        .map(|r| (r.on_hand * rust_decimal::Decimal::from(1000)).try_into().unwrap_or(0i64))
         .sum();
-    assert_eq!(
-        on_hand,
-        -((INGEST_SALES * LINES * 1000) as i64),
-        "every movement once, replay included"
-    );
+    assert_eq!(on_hand, -((INGEST_SALES * LINES * 1000) as i64), "every movement once, replay included");
     let bare = bare_insert(&dir.join("bare.sqlite"), &entries);
     let movements = (INGEST_SALES * LINES) as f64;
-    report(
-        "ingest_movements_per_s",
-        movements / ingest.as_secs_f64(),
-        "movements/s",
-    );
-    report(
-        "bare_insert_movements_per_s",
-        movements / bare.as_secs_f64(),
-        "movements/s",
-    );
-    report(
-        "ingest_vs_bare_ratio",
-        bare.as_secs_f64() / ingest.as_secs_f64(),
-        "x",
-    );
-    report(
-        "replay_movements_per_s",
-        movements / replay.as_secs_f64(),
-        "movements/s",
-    );
+    report("ingest_movements_per_s", movements / ingest.as_secs_f64(), "movements/s");
+    report("bare_insert_movements_per_s", movements / bare.as_secs_f64(), "movements/s");
+    report("ingest_vs_bare_ratio", bare.as_secs_f64() / ingest.as_secs_f64(), "x");
+    report("replay_movements_per_s", movements / replay.as_secs_f64(), "movements/s");
 }
 
 /// Serves `db` in the background on a free port; returns its URL.
@@ -206,11 +174,7 @@ fn serve(runtime: &tokio::runtime::Runtime, db: &Path) -> String {
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(pos_sync_server::serve(
-            listener,
-            store,
-            std::future::pending(),
-        ));
+        tokio::spawn(pos_sync_server::serve(listener, store, std::future::pending()));
         url
     })
 }
@@ -219,13 +183,7 @@ fn head_office(db: &Path, catalog: &[u8]) -> String {
     let store = SqliteStore::open(db).unwrap();
     store.add_store("Paris", "EUR", true).unwrap();
     store.import_catalog(catalog).unwrap();
-    store
-        .add_user(
-            "Camille",
-            pos_shared::roles::Role::Cashier,
-            pos_tests::CASHIER_PIN,
-        )
-        .unwrap();
+    store.add_user("Camille", pos_shared::roles::Role::Cashier, pos_tests::CASHIER_PIN).unwrap();
     store.add_terminal("S01", "Till").unwrap().enrollment_code
 }
 
@@ -233,23 +191,16 @@ fn bench_catch_up(dir: &Path, runtime: &tokio::runtime::Runtime) {
     let db = dir.join("catchup-server.sqlite");
     let code = head_office(&db, pos_terminal::demo::DEMO_CATALOG.as_bytes());
     let url = serve(runtime, &db);
-    let (mut terminal, first) = runtime
-        .block_on(enroll(&dir.join("catchup-till"), &url, &code))
-        .unwrap();
+    let (mut terminal, first) = runtime.block_on(enroll(&dir.join("catchup-till"), &url, &code)).unwrap();
     first.unwrap();
     let cashier = terminal.login(pos_tests::CASHIER_PIN).unwrap();
-    terminal
-        .open_session(&cashier, Money::from_minor(10_000))
-        .unwrap();
+    terminal.open_session(&cashier, Money::from_minor(10_000)).unwrap();
     let mut cart = Cart::default();
     for sku in ["BAK0001", "DAI0004", "GRO0010"] {
         terminal.add_item(&mut cart, sku, None).unwrap();
     }
     let total = terminal.cart_totals(&cart).unwrap().total;
-    let pay = [Tender {
-        kind: TenderKind::Card,
-        amount: total,
-    }];
+    let pay = [Tender { kind: TenderKind::Card, amount: total }];
     for _ in 0..10_000 {
         terminal.commit_sale(&cashier, &cart, &pay).unwrap();
     }
@@ -266,9 +217,7 @@ fn bench_catalog_pull(dir: &Path, runtime: &tokio::runtime::Runtime) {
     let code = head_office(&db, catalog_csv(200_000).as_bytes());
     let url = serve(runtime, &db);
     let started = Instant::now();
-    let (terminal, first) = runtime
-        .block_on(enroll(&dir.join("fresh-till"), &url, &code))
-        .unwrap();
+    let (terminal, first) = runtime.block_on(enroll(&dir.join("fresh-till"), &url, &code)).unwrap();
     let elapsed = started.elapsed();
     assert_eq!(first.unwrap().products_pulled, 200_000);
     assert_eq!(terminal.product_count().unwrap(), 200_000);

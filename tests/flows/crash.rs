@@ -23,12 +23,7 @@ fn run_and_kill(dir: &std::path::Path, delay: Duration) -> Vec<String> {
         .spawn()
         .expect("start sale-loop");
     let stdout = child.stdout.take().expect("piped stdout");
-    let reader = std::thread::spawn(move || {
-        BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-            .collect::<Vec<_>>()
-    });
+    let reader = std::thread::spawn(move || BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<_>>());
     std::thread::sleep(delay);
     child.kill().expect("SIGKILL");
     child.wait().expect("reap");
@@ -42,9 +37,8 @@ fn count(conn: &Connection, sql: &str) -> i64 {
 /// Follows the hash chain from `(seq, hash)` to the newest entry and returns
 /// the new head; panics at the first broken link.
 fn extend_chain(conn: &Connection, from: (u64, Hash32)) -> (u64, Hash32) {
-    let mut stmt = conn
-        .prepare("SELECT seq, payload, prev_hash, hash FROM journal WHERE seq > ?1 ORDER BY seq")
-        .unwrap();
+    let mut stmt =
+        conn.prepare("SELECT seq, payload, prev_hash, hash FROM journal WHERE seq > ?1 ORDER BY seq").unwrap();
     let mut rows = stmt.query([from.0]).unwrap();
     let (mut seq, mut head) = from;
     while let Some(row) = rows.next().unwrap() {
@@ -77,11 +71,8 @@ fn sigkill_never_loses_or_splits_a_sale() {
         let conn = Connection::open(dir.join(pos_terminal::db::DB_FILE)).unwrap();
         for line in &lines {
             let parts: Vec<&str> = line.split(' ').collect();
-            let (receipt, seq, lines): (&str, u64, i64) = (
-                parts[0],
-                parts[1].parse().unwrap(),
-                parts[2].parse().unwrap(),
-            );
+            let (receipt, seq, lines): (&str, u64, i64) =
+                (parts[0], parts[1].parse().unwrap(), parts[2].parse().unwrap());
             let stored: (u64, i64, i64) = conn
                 .query_row(
                     "SELECT s.seq, (SELECT COUNT(*) FROM sale_lines WHERE sale_id = s.id),
@@ -90,22 +81,12 @@ fn sigkill_never_loses_or_splits_a_sale() {
                     [receipt],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
-                .unwrap_or_else(|e| {
-                    panic!("after kill {kill}: reported sale {receipt} is missing: {e}")
-                });
-            assert_eq!(
-                stored,
-                (seq, lines, lines),
-                "kill {kill}: {receipt} is partial"
-            );
+                .unwrap_or_else(|e| panic!("after kill {kill}: reported sale {receipt} is missing: {e}"));
+            assert_eq!(stored, (seq, lines, lines), "kill {kill}: {receipt} is partial");
         }
         reported += lines.len();
         let sales = count(&conn, "SELECT COUNT(*) FROM sales");
-        assert_eq!(
-            count(&conn, "SELECT COALESCE(MAX(number), 0) FROM sales"),
-            sales,
-            "kill {kill}: receipt gap"
-        );
+        assert_eq!(count(&conn, "SELECT COALESCE(MAX(number), 0) FROM sales"), sales, "kill {kill}: receipt gap");
         assert_eq!(
             count(&conn, "SELECT COALESCE(MAX(seq), 0) FROM journal"),
             count(&conn, "SELECT COUNT(*) FROM journal"),
@@ -115,17 +96,9 @@ fn sigkill_never_loses_or_splits_a_sale() {
         drop(conn);
         if kill % 25 == 0 {
             let terminal = pos_terminal::Terminal::open(&dir).unwrap();
-            let summary = terminal
-                .verify_journal()
-                .unwrap_or_else(|e| panic!("after kill {kill}: {e}"));
-            assert_eq!(
-                summary.sales as i64, sales,
-                "every sale row has its journal entry"
-            );
+            let summary = terminal.verify_journal().unwrap_or_else(|e| panic!("after kill {kill}: {e}"));
+            assert_eq!(summary.sales as i64, sales, "every sale row has its journal entry");
         }
     }
-    assert!(
-        reported > KILLS,
-        "the child committed too few sales ({reported}) for the test to mean much"
-    );
+    assert!(reported > KILLS, "the child committed too few sales ({reported}) for the test to mean much");
 }

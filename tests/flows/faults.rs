@@ -13,9 +13,7 @@ use pos_tests::head_office::{ServerProcess, client_via, enrolled_terminal, head_
 use pos_tests::proxy::FaultProxy;
 use rand::Rng;
 
-use crate::sync::{
-    assert_same_facts, central_stock, random_sale, return_first_line, runtime, terminals_stock,
-};
+use crate::sync::{assert_same_facts, central_stock, random_sale, return_first_line, runtime, terminals_stock};
 
 const OFFLINE_SALES: usize = 60;
 const PUSH_BATCH: usize = 15;
@@ -30,15 +28,7 @@ fn sell_offline(terminal: &mut Terminal) {
             return_first_line(terminal, &receipt);
         }
     }
-    terminal
-        .cash_move(
-            &manager,
-            CashDirection::Out,
-            "5".parse().unwrap(),
-            "window cleaner",
-            None,
-        )
-        .unwrap();
+    terminal.cash_move(&manager, CashDirection::Out, "5".parse().unwrap(), "window cleaner", None).unwrap();
 }
 
 #[test]
@@ -49,15 +39,9 @@ fn faults_and_server_kills_never_lose_or_double_a_movement() {
     let server = Arc::new(Mutex::new(ServerProcess::start(&db)));
     let url = server.lock().unwrap().url.clone();
     let proxy = Arc::new(FaultProxy::start(&url));
-    let dirs: Vec<_> = ["t1", "t2", "t3"]
-        .iter()
-        .map(|n| work.path().join(n))
-        .collect();
-    let mut terminals: Vec<Terminal> = dirs
-        .iter()
-        .zip(["S01", "S01", "S02"])
-        .map(|(dir, store)| enrolled_terminal(&db, &url, store, dir))
-        .collect();
+    let dirs: Vec<_> = ["t1", "t2", "t3"].iter().map(|n| work.path().join(n)).collect();
+    let mut terminals: Vec<Terminal> =
+        dirs.iter().zip(["S01", "S01", "S02"]).map(|(dir, store)| enrolled_terminal(&db, &url, store, dir)).collect();
     for terminal in &mut terminals {
         sell_offline(terminal);
     }
@@ -94,50 +78,30 @@ fn faults_and_server_kills_never_lose_or_double_a_movement() {
                     }
                     std::thread::sleep(Duration::from_millis(10));
                 }
-                panic!(
-                    "terminal {} never drained its outbox",
-                    terminal.settings().terminal_id
-                );
+                panic!("terminal {} never drained its outbox", terminal.settings().terminal_id);
             })
         })
         .collect();
-    let mut terminals: Vec<Terminal> = workers
-        .into_iter()
-        .map(|w| w.join().expect("sync worker"))
-        .collect();
+    let mut terminals: Vec<Terminal> = workers.into_iter().map(|w| w.join().expect("sync worker")).collect();
     syncing.store(false, Ordering::SeqCst);
     let kills = killer.join().expect("killer");
     assert!(kills > 0, "the server was never killed");
-    assert!(
-        proxy.stats().faults() > 0,
-        "no fault was injected: {:?}",
-        proxy.stats()
-    );
+    assert!(proxy.stats().faults() > 0, "no fault was injected: {:?}", proxy.stats());
     eprintln!("server kills: {kills}; proxy: {:?}", proxy.stats());
 
     proxy.set_faulty(false);
     for terminal in &mut terminals {
         let client = client_via(terminal, &proxy.url, PUSH_BATCH);
-        runtime()
-            .block_on(sync_once(terminal, &client))
-            .expect("converges without faults");
+        runtime().block_on(sync_once(terminal, &client)).expect("converges without faults");
     }
     let paths: Vec<&std::path::Path> = dirs.iter().map(|d| d.as_path()).collect();
     let central = central_stock(&db);
-    assert_eq!(
-        central,
-        terminals_stock(&paths),
-        "central stock is the sum of the terminals' movements"
-    );
+    assert_eq!(central, terminals_stock(&paths), "central stock is the sum of the terminals' movements");
     for (terminal, dir) in terminals.iter().zip(&dirs) {
         assert_same_facts(&db, dir);
         let store = &terminal.settings().terminal_id.as_str()[..3];
         for ((s, sku), on_hand) in central.iter().filter(|((s, _), _)| s == store) {
-            assert_eq!(
-                terminal.known_stock_milli(sku).unwrap(),
-                *on_hand,
-                "{s} {sku}: the terminal converged"
-            );
+            assert_eq!(terminal.known_stock_milli(sku).unwrap(), *on_hand, "{s} {sku}: the terminal converged");
         }
     }
 }

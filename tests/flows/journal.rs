@@ -13,14 +13,7 @@ fn three_sales() -> (Store, u64) {
         let mut cart = Cart::default();
         store.terminal.add_item(&mut cart, sku, None).unwrap();
         let total = store.terminal.cart_totals(&cart).unwrap().total;
-        seqs.push(
-            store
-                .terminal
-                .commit_sale(&cashier, &cart, &tenders(&[&format!("card:{total}")]))
-                .unwrap()
-                .seq
-                .0,
-        );
+        seqs.push(store.terminal.commit_sale(&cashier, &cart, &tenders(&[&format!("card:{total}")])).unwrap().seq.0);
     }
     (store, seqs[1])
 }
@@ -33,11 +26,7 @@ fn tamper(store: &Store, sql: &str) {
 fn verify_fails_naming(store: &Store, seq: u64, words: &str) {
     let out = cli(store.path(), &["journal", "verify"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        !out.status.success(),
-        "verify must fail; stdout: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    assert!(!out.status.success(), "verify must fail; stdout: {}", String::from_utf8_lossy(&out.stdout));
     assert!(stderr.contains(&format!("seq {seq}")), "{stderr}");
     assert!(stderr.contains(words), "{stderr} should say {words}");
 }
@@ -46,10 +35,7 @@ fn verify_fails_naming(store: &Store, seq: u64, words: &str) {
 fn an_edited_sale_row_is_named() {
     let (store, seq) = three_sales();
     assert!(cli(store.path(), &["journal", "verify"]).status.success());
-    tamper(
-        &store,
-        &format!("UPDATE sales SET total_minor = total_minor - 100 WHERE seq = {seq}"),
-    );
+    tamper(&store, &format!("UPDATE sales SET total_minor = total_minor - 100 WHERE seq = {seq}"));
     verify_fails_naming(&store, seq, "S01-T01-000002 in the tables differs");
 }
 
@@ -58,9 +44,7 @@ fn an_edited_line_or_payment_is_named() {
     let (store, seq) = three_sales();
     tamper(
         &store,
-        &format!(
-            "UPDATE payments SET tender = 'cash' WHERE sale_id = (SELECT id FROM sales WHERE seq = {seq})"
-        ),
+        &format!("UPDATE payments SET tender = 'cash' WHERE sale_id = (SELECT id FROM sales WHERE seq = {seq})"),
     );
     verify_fails_naming(&store, seq, "differs");
 }

@@ -13,3 +13,4 @@ mod sessions;
 mod sync;
 mod sync_api;
 mod sync_cli;
+mod ui;

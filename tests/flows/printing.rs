@@ -16,10 +16,7 @@ use rust_decimal::Decimal;
 fn store_with_printer() -> (Store, VirtualPrinter) {
     let mut store = Store::open();
     let printer = VirtualPrinter::start();
-    store
-        .terminal
-        .set_device("printer", &printer.address())
-        .unwrap();
+    store.terminal.set_device("printer", &printer.address()).unwrap();
     (store, printer)
 }
 
@@ -27,20 +24,13 @@ fn store_with_printer() -> (Store, VirtualPrinter) {
 fn stable(transcript: &str) -> String {
     let date = regex::Regex::new(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}").unwrap();
     let hash = regex::Regex::new(r"Last hash [0-9a-f]{16}").unwrap();
-    hash.replace_all(
-        &date.replace_all(transcript, "YYYY-MM-DD HH:MM"),
-        "Last hash <hash>",
-    )
-    .to_string()
+    hash.replace_all(&date.replace_all(transcript, "YYYY-MM-DD HH:MM"), "Last hash <hash>").to_string()
 }
 
 /// Prints what is queued and returns the transcript of the jobs printed.
 fn print(terminal: &mut Terminal, printer: &VirtualPrinter) -> String {
     let before = printer.printed().len();
-    terminal
-        .print_pending()
-        .unwrap()
-        .expect("the printer takes the job");
+    terminal.print_pending().unwrap().expect("the printer takes the job");
     stable(&printer.printed()[before..].join("\n"))
 }
 
@@ -56,14 +46,9 @@ fn sell(
         terminal.add_item(&mut cart, code, *qty).unwrap();
     }
     if let Some(d) = discount {
-        terminal
-            .set_sale_discount(&cashier, &mut cart, Some(d.parse().unwrap()), None)
-            .unwrap();
+        terminal.set_sale_discount(&cashier, &mut cart, Some(d.parse().unwrap()), None).unwrap();
     }
-    terminal
-        .commit_sale(&cashier, &cart, &tenders(pay))
-        .unwrap()
-        .record
+    terminal.commit_sale(&cashier, &cart, &tenders(pay)).unwrap().record
 }
 
 fn weighed_apples() -> String {
@@ -94,39 +79,23 @@ fn receipt_transcripts() {
     let cashier = t.login(pos_tests::CASHIER_PIN).unwrap();
     t.add_item(&mut cart, "WIN0001", None).unwrap();
     t.add_item(&mut cart, "DAI0013", None).unwrap();
-    t.set_line_discount(&cashier, &mut cart, 0, Some("10%".parse().unwrap()), None)
-        .unwrap();
-    t.set_sale_discount(&cashier, &mut cart, Some("1.00".parse().unwrap()), None)
-        .unwrap();
+    t.set_line_discount(&cashier, &mut cart, 0, Some("10%".parse().unwrap()), None).unwrap();
+    t.set_sale_discount(&cashier, &mut cart, Some("1.00".parse().unwrap()), None).unwrap();
     let total = t.cart_totals(&cart).unwrap().total;
-    t.commit_sale(&cashier, &cart, &tenders(&[&format!("card:{total}")]))
-        .unwrap();
+    t.commit_sale(&cashier, &cart, &tenders(&[&format!("card:{total}")])).unwrap();
     insta::assert_snapshot!("discounts", print(t, &printer));
 
-    let rates = [
-        ("WIN0002", None),
-        ("DEL0001", None),
-        ("BAK0004", None),
-        ("HYG0001", None),
-    ];
+    let rates = [("WIN0002", None), ("DEL0001", None), ("BAK0004", None), ("HYG0001", None)];
     let pay = card(t, &rates);
     sell(t, &rates, None, &[&pay]);
     insta::assert_snapshot!("several_tax_rates", print(t, &printer));
 
-    sell(
-        t,
-        &[("WIN0003", Some(Decimal::from(2)))],
-        None,
-        &["card:20", "cash:50"],
-    );
+    sell(t, &[("WIN0003", Some(Decimal::from(2)))], None, &["card:20", "cash:50"]);
     insta::assert_snapshot!("split_tender_with_change", print(t, &printer));
 
     let request = ReturnRequest {
         original: Some(first.receipt_no.clone()),
-        items: vec![ReturnItem {
-            code: "DAI0001".into(),
-            qty: None,
-        }],
+        items: vec![ReturnItem { code: "DAI0001".into(), qty: None }],
         ..Default::default()
     };
     t.commit_return(&cashier, request).unwrap();
@@ -134,11 +103,7 @@ fn receipt_transcripts() {
 
     t.queue_reprint(&first.receipt_no).unwrap();
     let copy = print(t, &printer);
-    assert_eq!(
-        copy.matches("*** COPY ***").count(),
-        2,
-        "marked at the top and the bottom"
-    );
+    assert_eq!(copy.matches("*** COPY ***").count(), 2, "marked at the top and the bottom");
     insta::assert_snapshot!("copy_reprint", copy);
 
     let manager = t.login(pos_tests::MANAGER_PIN).unwrap();
@@ -153,26 +118,12 @@ fn accents_and_the_euro_sign_print_through_the_code_page() {
     t.queue_test_page().unwrap();
     let page = print(t, &printer);
     assert!(page.contains("\nEuro 12,50 € pound £ yen ¥\n"), "{page}");
-    assert!(
-        page.contains("\né è ê ë à â ç ù û ü ô ö ï î\nä ß ñ Ñ Ø å Ç É À Ü\n"),
-        "{page}"
-    );
+    assert!(page.contains("\né è ê ë à â ç ù û ü ô ö ï î\nä ß ñ Ñ Ø å Ç É À Ü\n"), "{page}");
     insta::assert_snapshot!("test_page", page);
-    sell(
-        t,
-        &[("DAI0013", None), ("DAI0049", None)],
-        None,
-        &["cash:30"],
-    );
+    sell(t, &[("DAI0013", None), ("DAI0049", None)], None, &["cash:30"]);
     let receipt = print(t, &printer);
-    assert!(
-        receipt.contains("Crème fraîche épaisse 20cl") && receipt.contains("OEufs plein air x6"),
-        "{receipt}"
-    );
-    assert!(
-        receipt.contains("[code128 S01-T01-000001 (text below)]"),
-        "the hyphens survive: {receipt}"
-    );
+    assert!(receipt.contains("Crème fraîche épaisse 20cl") && receipt.contains("OEufs plein air x6"), "{receipt}");
+    assert!(receipt.contains("[code128 S01-T01-000001 (text below)]"), "the hyphens survive: {receipt}");
     assert!(!receipt.contains("[unknown"), "{receipt}");
 }
 
@@ -182,51 +133,24 @@ fn a_printer_switched_off_mid_job_prints_the_receipt_exactly_once() {
     let port = printer.port;
     let t = &mut store.terminal;
     printer.die_after(300);
-    let sale = sell(
-        t,
-        &[("BAK0001", None), ("DAI0001", None)],
-        None,
-        &["cash:20"],
-    );
+    let sale = sell(t, &[("BAK0001", None), ("DAI0001", None)], None, &["cash:20"]);
     let problem = t.print_pending().unwrap().unwrap_err();
-    assert!(
-        matches!(
-            problem,
-            PrintError::Interrupted(..) | PrintError::Unreachable(..)
-        ),
-        "{problem}"
-    );
-    assert!(
-        printer.is_off() && printer.printed().is_empty(),
-        "the torn job is not a receipt"
-    );
+    assert!(matches!(problem, PrintError::Interrupted(..) | PrintError::Unreachable(..)), "{problem}");
+    assert!(printer.is_off() && printer.printed().is_empty(), "the torn job is not a receipt");
     let status = t.printer_status().unwrap();
     assert_eq!(status.pending, 1);
     assert!(status.last_error.is_some(), "the screen can say why");
-    assert!(
-        t.sale_record(&sale.receipt_no).unwrap().is_some(),
-        "the sale stands"
-    );
+    assert!(t.sale_record(&sale.receipt_no).unwrap().is_some(), "the sale stands");
 
     let unreachable = t.print_pending().unwrap().unwrap_err();
-    assert!(
-        matches!(unreachable, PrintError::Unreachable(..)),
-        "{unreachable}"
-    );
+    assert!(matches!(unreachable, PrintError::Unreachable(..)), "{unreachable}");
     drop(printer);
     let back = VirtualPrinter::start_on(port);
     assert_eq!(t.print_pending().unwrap(), Ok(1));
     assert_eq!(t.print_pending().unwrap(), Ok(0), "nothing prints twice");
     let printed = back.printed().join("\n");
-    assert_eq!(
-        printed.matches("RECEIPT S01-T01-000001").count(),
-        1,
-        "{printed}"
-    );
-    assert!(
-        printed.contains("[drawer pin 2 pulse 50ms off 500ms]"),
-        "cash opens the drawer: {printed}"
-    );
+    assert_eq!(printed.matches("RECEIPT S01-T01-000001").count(), 1, "{printed}");
+    assert!(printed.contains("[drawer pin 2 pulse 50ms off 500ms]"), "cash opens the drawer: {printed}");
 }
 
 #[test]
@@ -251,37 +175,23 @@ fn a_missing_printer_never_stops_a_sale() {
     let d = d.as_path();
     drop(store.terminal);
     pos_tests::cli_ok(d, &["config", "set", "printer", "tcp://127.0.0.1:1"]);
-    let out = cli(
-        d,
-        &[
-            "sell", "--pin", "1111", "--item", "BAK0001", "--pay", "cash:5",
-        ],
-    );
+    let out = cli(d, &["sell", "--pin", "1111", "--item", "BAK0001", "--pay", "cash:5"]);
     assert!(out.status.success(), "the sale goes through");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("printer tcp://127.0.0.1:1 is off or unreachable")
-            && stderr.contains("waits in the queue"),
+        stderr.contains("printer tcp://127.0.0.1:1 is off or unreachable") && stderr.contains("waits in the queue"),
         "{stderr}"
     );
     let retry = cli(d, &["print", "pending"]);
     assert!(!retry.status.success());
     assert!(
-        String::from_utf8_lossy(&retry.stderr)
-            .starts_with("error: printer tcp://127.0.0.1:1 is off or unreachable")
+        String::from_utf8_lossy(&retry.stderr).starts_with("error: printer tcp://127.0.0.1:1 is off or unreachable")
     );
     let bad = cli(d, &["config", "set", "printer", "usb://04b8"]);
-    assert!(
-        String::from_utf8_lossy(&bad.stderr).contains("usb://VID:PID"),
-        "the wrong part is named"
-    );
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("usb://VID:PID"), "the wrong part is named");
     let printer = VirtualPrinter::start();
     let out = cli(d, &["print", "test", "--printer", &printer.address()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(printer.printed()[0].contains("TEST PAGE"));
 }
 
@@ -294,26 +204,13 @@ fn x_reports_print_at_once_and_z_reports_through_the_queue() {
     pos_tests::cli_ok(&d, &["config", "set", "printer", &printer.address()]);
     pos_tests::cli_ok(&d, &["config", "set", "paper-width", "58"]);
     pos_tests::cli_ok(&d, &["report", "x", "--pin", "1234"]);
-    pos_tests::cli_ok(
-        &d,
-        &["drawer", "--pin", "1234", "--reason", "change for a note"],
-    );
-    pos_tests::cli_ok(
-        &d,
-        &["report", "z", "--pin", "1234", "--counted", "cash:100"],
-    );
+    pos_tests::cli_ok(&d, &["drawer", "--pin", "1234", "--reason", "change for a note"]);
+    pos_tests::cli_ok(&d, &["report", "z", "--pin", "1234", "--counted", "cash:100"]);
     let printed = printer.printed();
     assert!(printed[0].contains("X REPORT (not"), "{}", printed[0]);
     let tags = regex::Regex::new(r"^(<[a-z]+>)*").unwrap();
-    let widest = printed[0]
-        .lines()
-        .filter(|l| !l.starts_with('['))
-        .map(|l| tags.replace(l, "").chars().count())
-        .max();
+    let widest = printed[0].lines().filter(|l| !l.starts_with('[')).map(|l| tags.replace(l, "").chars().count()).max();
     assert_eq!(widest, Some(32), "58 mm paper: 32 columns");
-    assert_eq!(
-        printed[1], "[drawer pin 2 pulse 50ms off 500ms]",
-        "a no-sale opens the drawer alone"
-    );
+    assert_eq!(printed[1], "[drawer pin 2 pulse 50ms off 500ms]", "a no-sale opens the drawer alone");
     assert!(printed[2].contains("Z REPORT #1"));
 }

@@ -11,10 +11,7 @@ use pos_shared::protocol::{
 use serde::de::DeserializeOwned;
 
 fn fixture<T: DeserializeOwned>(version: &str, name: &str) -> T {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(version)
-        .join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(version).join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name} no longer decodes: {e}"))
 }
@@ -25,11 +22,7 @@ fn version_1_fixtures_decode() {
     assert_eq!(push.entries.len(), 2);
     for entry in &push.entries {
         let bytes = entry.payload.get().as_bytes();
-        assert_eq!(
-            chain_hash(&entry.prev_hash, bytes),
-            entry.hash,
-            "payload bytes survive decoding exactly"
-        );
+        assert_eq!(chain_hash(&entry.prev_hash, bytes), entry.hash, "payload bytes survive decoding exactly");
         let decoded = CanonicalEntry::from_bytes(bytes).expect("journal entry");
         assert_eq!(decoded.seq.0, entry.seq);
         assert_eq!(decoded.to_bytes(), bytes, "canonical bytes are stable");
@@ -39,11 +32,7 @@ fn version_1_fixtures_decode() {
     assert!(matches!(sale.event, Event::Sale(ref s) if s.lines.len() == 2));
 
     let page: CatalogPage = fixture("protocol-v1", "catalog_page.json");
-    let items: Vec<CatalogItem> = page
-        .products
-        .iter()
-        .map(|p| CatalogItem::try_from(p).unwrap())
-        .collect();
+    let items: Vec<CatalogItem> = page.products.iter().map(|p| CatalogItem::try_from(p).unwrap()).collect();
     assert!(items[1].archived && items[1].unit.is_measured());
     assert_eq!(items[0].price.minor(), 120);
     let ack: PushResponse = fixture("protocol-v1", "push_response.json");

@@ -25,9 +25,7 @@ fn plug_in(link: &Path) -> (TTYPort, TTYPort) {
 }
 
 fn next(events: &Receiver<ScannerEvent>) -> ScannerEvent {
-    events
-        .recv_timeout(Duration::from_secs(10))
-        .expect("scanner event within 10 s")
+    events.recv_timeout(Duration::from_secs(10)).expect("scanner event within 10 s")
 }
 
 fn next_scan(events: &Receiver<ScannerEvent>) -> String {
@@ -45,12 +43,8 @@ fn serial_scans_become_cart_lines_across_an_unplug() {
     let dir = tempfile::tempdir().unwrap();
     let link = dir.path().join("ttyScanner");
     let (mut scanner, _device) = plug_in(&link);
-    let address: ScannerAddress = format!("serial://{}?baud=9600&suffix=cr", link.display())
-        .parse()
-        .unwrap();
-    let ScannerAddress::Serial { path, baud, suffix } = address else {
-        unreachable!("parsed a serial address")
-    };
+    let address: ScannerAddress = format!("serial://{}?baud=9600&suffix=cr", link.display()).parse().unwrap();
+    let ScannerAddress::Serial { path, baud, suffix } = address else { unreachable!("parsed a serial address") };
     assert_eq!(suffix, Suffix::Cr);
     let (sender, events) = std::sync::mpsc::channel();
     let stop = Arc::new(AtomicBool::new(false));
@@ -63,13 +57,7 @@ fn serial_scans_become_cart_lines_across_an_unplug() {
         let code = next_scan(&events);
         store.terminal.add_item(&mut cart, &code, None).unwrap();
     }
-    assert_eq!(
-        cart.lines
-            .iter()
-            .map(|l| l.sku.as_str())
-            .collect::<Vec<_>>(),
-        ["BAK0001", "DAI0001"]
-    );
+    assert_eq!(cart.lines.iter().map(|l| l.sku.as_str()).collect::<Vec<_>>(), ["BAK0001", "DAI0001"]);
 
     drop(scanner);
     drop(_device);
@@ -85,16 +73,10 @@ fn serial_scans_become_cart_lines_across_an_unplug() {
             break;
         }
     }
-    scanner
-        .write_all(format!("{}\r", barcode("BAK0001")).as_bytes())
-        .unwrap();
+    scanner.write_all(format!("{}\r", barcode("BAK0001")).as_bytes()).unwrap();
     let code = next_scan(&events);
     store.terminal.add_item(&mut cart, &code, None).unwrap();
-    assert_eq!(
-        cart.lines[0].qty.milli(),
-        2000,
-        "the replugged scanner's scan landed"
-    );
+    assert_eq!(cart.lines[0].qty.milli(), 2000, "the replugged scanner's scan landed");
     stop.store(true, Ordering::SeqCst);
     reader.join().unwrap();
 }

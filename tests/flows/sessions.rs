@@ -17,10 +17,7 @@ fn sell_for_cash(store: &mut Store, sku: &str) -> Money {
     let mut cart = Cart::default();
     store.terminal.add_item(&mut cart, sku, None).unwrap();
     let total = store.terminal.cart_totals(&cart).unwrap().total;
-    store
-        .terminal
-        .commit_sale(&cashier, &cart, &tenders(&["cash:200"]))
-        .unwrap();
+    store.terminal.commit_sale(&cashier, &cart, &tenders(&["cash:200"])).unwrap();
     total
 }
 
@@ -33,34 +30,13 @@ fn z_report_shows_expected_counted_and_variance_then_closes() {
     let b = sell_for_cash(&mut store, "BAK0001");
     let t = &mut store.terminal;
     assert!(matches!(
-        t.cash_move(
-            &cashier,
-            CashDirection::In,
-            m("20"),
-            "change from bank",
-            None
-        ),
+        t.cash_move(&cashier, CashDirection::In, m("20"), "change from bank", None),
         Err(CoreError::PermissionDenied { .. })
     ));
-    t.cash_move(
-        &cashier,
-        CashDirection::In,
-        m("20"),
-        "change from bank",
-        Some(MANAGER_PIN),
-    )
-    .unwrap();
-    t.cash_move(&manager, CashDirection::Out, m("5"), "window cleaner", None)
-        .unwrap();
-    assert!(
-        t.cash_move(&manager, CashDirection::Out, m("5000"), "too much", None)
-            .is_err()
-    );
-    assert!(
-        t.cash_move(&manager, CashDirection::Out, m("1"), "  ", None)
-            .is_err(),
-        "a reason is required"
-    );
+    t.cash_move(&cashier, CashDirection::In, m("20"), "change from bank", Some(MANAGER_PIN)).unwrap();
+    t.cash_move(&manager, CashDirection::Out, m("5"), "window cleaner", None).unwrap();
+    assert!(t.cash_move(&manager, CashDirection::Out, m("5000"), "too much", None).is_err());
+    assert!(t.cash_move(&manager, CashDirection::Out, m("1"), "  ", None).is_err(), "a reason is required");
 
     let x = t.x_report().unwrap();
     assert_eq!(x.kind, ReportKind::X);
@@ -68,52 +44,27 @@ fn z_report_shows_expected_counted_and_variance_then_closes() {
     assert_eq!(x.tenders[0].expected, expected_cash);
     assert_eq!(t.x_report().unwrap().sales_count, 2, "X changes nothing");
 
-    assert!(matches!(
-        t.z_report(&cashier, &[], None),
-        Err(CoreError::PermissionDenied { .. })
-    ));
+    assert!(matches!(t.z_report(&cashier, &[], None), Err(CoreError::PermissionDenied { .. })));
     let counted = expected_cash - m("0.50");
-    let z = t
-        .z_report(&manager, &tenders(&[&format!("cash:{counted}")]), None)
-        .unwrap();
+    let z = t.z_report(&manager, &tenders(&[&format!("cash:{counted}")]), None).unwrap();
     assert_eq!(z.kind, ReportKind::Z);
     assert_eq!(z.z_no, Some(1));
-    let cash = z
-        .tenders
-        .iter()
-        .find(|l| l.kind == TenderKind::Cash)
-        .unwrap();
+    let cash = z.tenders.iter().find(|l| l.kind == TenderKind::Cash).unwrap();
     assert_eq!(cash.variance, Some(m("-0.50")));
     assert_eq!(z.sales_total, a + b);
     assert_eq!(z.grand_total, a + b);
     let taxes: Money = z.taxes.iter().map(|b| b.tax).sum();
     assert!(taxes > Money::ZERO);
-    assert_eq!(
-        z.last_seq.map(|s| s.0),
-        Some(t.verify_journal().unwrap().last_seq - 1)
-    );
+    assert_eq!(z.last_seq.map(|s| s.0), Some(t.verify_journal().unwrap().last_seq - 1));
     let text = t.report_doc(&z).render_text(42);
-    assert!(
-        text.contains("Z REPORT #1") && text.contains("Cash variance") && text.contains("-0.50"),
-        "{text}"
-    );
+    assert!(text.contains("Z REPORT #1") && text.contains("Cash variance") && text.contains("-0.50"), "{text}");
 
-    assert!(
-        matches!(t.x_report(), Err(CoreError::NoOpenSession)),
-        "the Z closed the session"
-    );
+    assert!(matches!(t.x_report(), Err(CoreError::NoOpenSession)), "the Z closed the session");
     t.open_session(&manager, m("50")).unwrap();
-    assert!(matches!(
-        t.open_session(&manager, m("50")),
-        Err(CoreError::SessionAlreadyOpen(_))
-    ));
+    assert!(matches!(t.open_session(&manager, m("50")), Err(CoreError::SessionAlreadyOpen(_))));
     let c = sell_for_cash(&mut store, "BAK0001");
     let z2 = store.terminal.z_report(&manager, &[], None).unwrap();
-    assert_eq!(
-        (z2.z_no, z2.grand_total),
-        (Some(2), a + b + c),
-        "the grand total carries over"
-    );
+    assert_eq!((z2.z_no, z2.grand_total), (Some(2), a + b + c), "the grand total carries over");
     assert_eq!(z2.tenders[0].variance, None, "nothing counted, no variance");
 }
 
@@ -121,16 +72,8 @@ fn z_report_shows_expected_counted_and_variance_then_closes() {
 fn no_sale_drawer_opening_is_a_manager_permission() {
     let mut store = Store::open();
     let cashier = store.cashier();
-    assert!(
-        store
-            .terminal
-            .open_drawer(&cashier, "change for a note", None)
-            .is_err()
-    );
-    store
-        .terminal
-        .open_drawer(&cashier, "change for a note", Some(MANAGER_PIN))
-        .unwrap();
+    assert!(store.terminal.open_drawer(&cashier, "change for a note", None).is_err());
+    store.terminal.open_drawer(&cashier, "change for a note", Some(MANAGER_PIN)).unwrap();
     let mut cart = Cart::default();
     store.terminal.add_item(&mut cart, "BAK0001", None).unwrap();
     store.terminal.void_cart(&cashier, cart).unwrap();

@@ -29,28 +29,17 @@ impl Api {
             .await
             .unwrap();
         let status = response.status().as_u16();
-        (
-            status,
-            response.json().await.unwrap_or(serde_json::Value::Null),
-        )
+        (status, response.json().await.unwrap_or(serde_json::Value::Null))
     }
 }
 
 fn push_body(terminal_id: &str, terminal: &Terminal, version: u32) -> Vec<u8> {
     let entries = terminal.outbox_batch(100).unwrap();
-    serde_json::to_vec(&PushRequest {
-        protocol_version: version,
-        terminal_id: terminal_id.into(),
-        entries,
-    })
-    .unwrap()
+    serde_json::to_vec(&PushRequest { protocol_version: version, terminal_id: terminal_id.into(), entries }).unwrap()
 }
 
 fn applied(db: &std::path::Path) -> i64 {
-    rusqlite::Connection::open(db)
-        .unwrap()
-        .query_row("SELECT COUNT(*) FROM journal", [], |r| r.get(0))
-        .unwrap()
+    rusqlite::Connection::open(db).unwrap().query_row("SELECT COUNT(*) FROM journal", [], |r| r.get(0)).unwrap()
 }
 
 #[test]
@@ -64,10 +53,7 @@ fn bad_requests_get_a_clear_4xx_and_apply_nothing() {
     random_sale(&mut lyon);
     let token = |t: &Terminal| t.enrollment().unwrap().unwrap().token;
     let (paris_token, lyon_token) = (token(&paris), token(&lyon));
-    let api = Api {
-        http: reqwest::Client::new(),
-        url: server.url.clone(),
-    };
+    let api = Api { http: reqwest::Client::new(), url: server.url.clone() };
     let rt = runtime();
     let lyon_id = lyon.settings().terminal_id.to_string();
     let paris_id = paris.settings().terminal_id.to_string();
@@ -77,23 +63,12 @@ fn bad_requests_get_a_clear_4xx_and_apply_nothing() {
     let request = |edit: fn(&mut Vec<WireEntry>)| {
         let mut entries = lyon.outbox_batch(100).unwrap();
         edit(&mut entries);
-        serde_json::to_vec(&PushRequest {
-            protocol_version: 1,
-            terminal_id: lyon_id.clone(),
-            entries,
-        })
-        .unwrap()
+        serde_json::to_vec(&PushRequest { protocol_version: 1, terminal_id: lyon_id.clone(), entries }).unwrap()
     };
     let tampered = request(|entries| entries[1].hash = Hash32([0; 32]));
     let gap = request(|entries| drop(entries.remove(0)));
     let cases: Vec<(&str, &str, Vec<u8>, u16, &str)> = vec![
-        (
-            "malformed JSON",
-            &lyon_token,
-            b"{\"protocol_version\": 1, \"entries\": [".to_vec(),
-            400,
-            "bad_body",
-        ),
+        ("malformed JSON", &lyon_token, b"{\"protocol_version\": 1, \"entries\": [".to_vec(), 400, "bad_body"),
         (
             "wrong types",
             &lyon_token,
@@ -101,117 +76,42 @@ fn bad_requests_get_a_clear_4xx_and_apply_nothing() {
             422,
             "bad_body",
         ),
-        (
-            "future version",
-            &lyon_token,
-            push_body(&lyon_id, &lyon, PROTOCOL_VERSION + 1),
-            400,
-            "unsupported_version",
-        ),
-        (
-            "oversize body",
-            &lyon_token,
-            vec![b' '; 17 * 1024 * 1024],
-            413,
-            "too_large",
-        ),
-        (
-            "bad token",
-            "not-a-token",
-            push_body(&lyon_id, &lyon, 1),
-            401,
-            "unauthorized",
-        ),
-        (
-            "another terminal's id",
-            &paris_token,
-            push_body(&lyon_id, &lyon, 1),
-            403,
-            "forbidden",
-        ),
-        (
-            "another store's entries",
-            &paris_token,
-            push_body(&paris_id, &lyon, 1),
-            403,
-            "forbidden",
-        ),
+        ("future version", &lyon_token, push_body(&lyon_id, &lyon, PROTOCOL_VERSION + 1), 400, "unsupported_version"),
+        ("oversize body", &lyon_token, vec![b' '; 17 * 1024 * 1024], 413, "too_large"),
+        ("bad token", "not-a-token", push_body(&lyon_id, &lyon, 1), 401, "unauthorized"),
+        ("another terminal's id", &paris_token, push_body(&lyon_id, &lyon, 1), 403, "forbidden"),
+        ("another store's entries", &paris_token, push_body(&paris_id, &lyon, 1), 403, "forbidden"),
         ("a gap", &lyon_token, gap, 409, "gap"),
         ("a broken chain", &lyon_token, tampered, 422, "broken_chain"),
     ];
     for (name, token, body, status, code) in cases {
         let (got, error) = rt.block_on(api.push(token, body));
-        assert_eq!(
-            (got, error["error"].as_str()),
-            (status, Some(code)),
-            "{name}: {error}"
-        );
-        assert!(
-            !error["message"].as_str().unwrap_or_default().is_empty(),
-            "{name} says why"
-        );
+        assert_eq!((got, error["error"].as_str()), (status, Some(code)), "{name}: {error}");
+        assert!(!error["message"].as_str().unwrap_or_default().is_empty(), "{name} says why");
         if code == "gap" {
             assert_eq!(error["expected_seq"], 1, "a gap names the seq expected");
         }
     }
-    assert_eq!(
-        applied(&db),
-        1,
-        "only the first entry, before the broken link, was applied"
-    );
+    assert_eq!(applied(&db), 1, "only the first entry, before the broken link, was applied");
     let flags = admin_ok(&db, &["flags"]);
     assert!(flags.contains(&format!("{lyon_id}\tseq 2")), "{flags}");
 
     let (status, error) = rt.block_on(async {
-        let r = api
-            .http
-            .get(format!("{}/v1/catalog", api.url))
-            .bearer_auth(&lyon_token)
-            .send()
-            .await
-            .unwrap();
-        (
-            r.status().as_u16(),
-            r.json::<serde_json::Value>().await.unwrap(),
-        )
+        let r = api.http.get(format!("{}/v1/catalog", api.url)).bearer_auth(&lyon_token).send().await.unwrap();
+        (r.status().as_u16(), r.json::<serde_json::Value>().await.unwrap())
     });
-    assert_eq!(
-        (status, error["error"].as_str()),
-        (400, Some("unsupported_version")),
-        "GETs name their version too"
-    );
+    assert_eq!((status, error["error"].as_str()), (400, Some("unsupported_version")), "GETs name their version too");
     let enroll = rt.block_on(async {
         let body = json!({ "protocol_version": 1, "code": "nope" });
-        api.http
-            .post(format!("{}/v1/enroll", api.url))
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-            .status()
-            .as_u16()
+        api.http.post(format!("{}/v1/enroll", api.url)).json(&body).send().await.unwrap().status().as_u16()
     });
     assert_eq!(enroll, 404);
-    assert!(
-        admin(&db, &["terminal", "revoke", &lyon_id])
-            .status
-            .success()
-    );
+    assert!(admin(&db, &["terminal", "revoke", &lyon_id]).status.success());
     let (status, _) = rt.block_on(api.push(&lyon_token, push_body(&lyon_id, &lyon, 1)));
     assert_eq!(status, 401, "a revoked token is refused");
     assert_eq!(applied(&db), 1);
     let spec = rt.block_on(async {
-        api.http
-            .get(format!("{}/v1/openapi.json", api.url))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
+        api.http.get(format!("{}/v1/openapi.json", api.url)).send().await.unwrap().text().await.unwrap()
     });
-    assert!(
-        spec.contains("\"openapi\": \"3.0.3\""),
-        "the protocol description is served"
-    );
+    assert!(spec.contains("\"openapi\": \"3.0.3\""), "the protocol description is served");
 }

@@ -77,11 +77,10 @@ const NOUNS: [&str; 50] = [
     "Melon",
 ];
 const BRANDS: [&str; 40] = [
-    "Alpine", "Bonterra", "Casa", "Delmar", "Eden", "Fjord", "Granja", "Harbor", "Isola",
-    "Juniper", "Kestrel", "Lumen", "Meadow", "Nordic", "Oakridge", "Provence", "Quercus",
-    "Riviera", "Sierra", "Tundra", "Umbria", "Valley", "Willow", "Xanthe", "Yarrow", "Zephyr",
-    "Aurora", "Brook", "Cedar", "Dune", "Ember", "Fern", "Grove", "Heath", "Iris", "Jade", "Knoll",
-    "Lark", "Moss", "Nectar",
+    "Alpine", "Bonterra", "Casa", "Delmar", "Eden", "Fjord", "Granja", "Harbor", "Isola", "Juniper", "Kestrel",
+    "Lumen", "Meadow", "Nordic", "Oakridge", "Provence", "Quercus", "Riviera", "Sierra", "Tundra", "Umbria", "Valley",
+    "Willow", "Xanthe", "Yarrow", "Zephyr", "Aurora", "Brook", "Cedar", "Dune", "Ember", "Fern", "Grove", "Heath",
+    "Iris", "Jade", "Knoll", "Lark", "Moss", "Nectar",
 ];
 
 /// The EAN-13 of generated product `i`.

@@ -31,19 +31,10 @@ impl ServerProcess {
             .spawn()
             .expect("start pos-sync-server");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("server address");
-        let url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("server said {line:?}"))
-            .to_string();
-        ServerProcess {
-            db: db.to_path_buf(),
-            child,
-            url,
-        }
+        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("server address");
+        let url =
+            line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("server said {line:?}")).to_string();
+        ServerProcess { db: db.to_path_buf(), child, url }
     }
 
     /// SIGKILL, whatever it is doing.
@@ -71,22 +62,13 @@ impl Drop for ServerProcess {
 
 /// Runs `pos-sync-server --db DB ARGS...`.
 pub fn admin(db: &Path, args: &[&str]) -> Output {
-    Command::new(binary("pos-sync-server"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .output()
-        .expect("run pos-sync-server")
+    Command::new(binary("pos-sync-server")).arg("--db").arg(db).args(args).output().expect("run pos-sync-server")
 }
 
 /// Runs an admin command that must succeed and returns its stdout.
 pub fn admin_ok(db: &Path, args: &[&str]) -> String {
     let out = admin(db, args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).expect("utf-8")
 }
 
@@ -98,78 +80,34 @@ pub fn head_office(db: &Path) {
     let catalog = db.with_file_name("catalog.csv");
     std::fs::write(&catalog, pos_terminal::demo::DEMO_CATALOG).expect("write catalog");
     admin_ok(db, &["catalog", "import", catalog.to_str().expect("path")]);
-    admin_ok(
-        db,
-        &[
-            "user",
-            "add",
-            "--name",
-            "Marie",
-            "--role",
-            "manager",
-            "--pin",
-            crate::MANAGER_PIN,
-        ],
-    );
-    admin_ok(
-        db,
-        &[
-            "user",
-            "add",
-            "--name",
-            "Camille",
-            "--role",
-            "cashier",
-            "--pin",
-            crate::CASHIER_PIN,
-        ],
-    );
+    admin_ok(db, &["user", "add", "--name", "Marie", "--role", "manager", "--pin", crate::MANAGER_PIN]);
+    admin_ok(db, &["user", "add", "--name", "Camille", "--role", "cashier", "--pin", crate::CASHIER_PIN]);
 }
 
 /// Adds a terminal to `store` at head office and returns its enrollment code.
 pub fn new_terminal_code(db: &Path, store: &str, name: &str) -> String {
-    let out = admin_ok(
-        db,
-        &[
-            "--json", "terminal", "add", "--store", store, "--name", name,
-        ],
-    );
+    let out = admin_ok(db, &["--json", "terminal", "add", "--store", store, "--name", name]);
     let created: serde_json::Value = serde_json::from_str(&out).expect("json");
-    created["enrollment_code"]
-        .as_str()
-        .expect("code")
-        .to_string()
+    created["enrollment_code"].as_str().expect("code").to_string()
 }
 
 /// A terminal enrolled with the server at `url`, its till open.
 pub fn enrolled_terminal(db: &Path, url: &str, store: &str, dir: &Path) -> Terminal {
     let code = new_terminal_code(db, store, &format!("till in {}", dir.display()));
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let (mut terminal, first) = runtime.block_on(enroll(dir, url, &code)).expect("enroll");
     first.expect("first sync");
-    let manager = terminal
-        .login(crate::MANAGER_PIN)
-        .expect("manager pulled from head office");
-    terminal
-        .open_session(&manager, "100".parse().expect("float"))
-        .expect("open till");
+    let manager = terminal.login(crate::MANAGER_PIN).expect("manager pulled from head office");
+    terminal.open_session(&manager, "100".parse().expect("float")).expect("open till");
     terminal
 }
 
 /// A client for an enrolled terminal, sending `batch` entries per push,
 /// through `url` (a proxy, say) instead of the enrolled address.
 pub fn client_via(terminal: &Terminal, url: &str, batch: usize) -> SyncClient {
-    let enrollment = terminal
-        .enrollment()
-        .expect("read enrollment")
-        .expect("enrolled");
+    let enrollment = terminal.enrollment().expect("read enrollment").expect("enrolled");
     let id = terminal.settings().terminal_id.to_string();
-    SyncClient::new(url, &enrollment.token, &id)
-        .expect("client")
-        .with_push_batch(batch)
+    SyncClient::new(url, &enrollment.token, &id).expect("client").with_push_batch(batch)
 }
 
 /// The enrolled client of a terminal.

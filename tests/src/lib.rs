@@ -69,10 +69,7 @@ pub fn tenders(texts: &[&str]) -> Vec<Tender> {
 pub fn binary(name: &str) -> PathBuf {
     static BUILT: OnceLock<()> = OnceLock::new();
     let exe = std::env::current_exe().expect("test binary path");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>");
+    let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
     let bin = profile_dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     if !bin.exists() {
         BUILT.get_or_init(|| {
@@ -100,10 +97,6 @@ pub fn cli(dir: &Path, args: &[&str]) -> Output {
 /// Runs a `pos-terminal` command that must succeed; returns its stdout.
 pub fn cli_ok(dir: &Path, args: &[&str]) -> String {
     let out = cli(dir, args);
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).expect("utf-8")
 }

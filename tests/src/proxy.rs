@@ -26,16 +26,10 @@ pub struct FaultStats {
 
 impl FaultStats {
     pub fn faults(&self) -> u64 {
-        [
-            &self.dropped_requests,
-            &self.dropped_responses,
-            &self.repeated,
-            &self.replayed_late,
-            &self.cut_mid_body,
-        ]
-        .iter()
-        .map(|c| c.load(Ordering::Relaxed))
-        .sum()
+        [&self.dropped_requests, &self.dropped_responses, &self.repeated, &self.replayed_late, &self.cut_mid_body]
+            .iter()
+            .map(|c| c.load(Ordering::Relaxed))
+            .sum()
     }
 }
 
@@ -52,9 +46,7 @@ pub struct FaultProxy {
 }
 
 fn host_of(url: &str) -> String {
-    url.trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_string()
+    url.trim_start_matches("http://").trim_end_matches('/').to_string()
 }
 
 impl FaultProxy {
@@ -105,11 +97,7 @@ fn read_request(client: &mut TcpStream) -> Option<(Vec<u8>, Vec<u8>)> {
     let head = String::from_utf8_lossy(&buf[..header_end]).to_string();
     let length = head
         .lines()
-        .find_map(|l| {
-            l.to_ascii_lowercase()
-                .strip_prefix("content-length:")
-                .map(|v| v.trim().parse::<usize>())
-        })
+        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>()))
         .and_then(Result::ok)
         .unwrap_or(0);
     let mut body = buf[header_end..].to_vec();
@@ -117,25 +105,17 @@ fn read_request(client: &mut TcpStream) -> Option<(Vec<u8>, Vec<u8>)> {
         let n = client.read(&mut chunk).ok().filter(|&n| n > 0)?;
         body.extend_from_slice(&chunk[..n]);
     }
-    let mut headers: Vec<&str> = head
-        .trim_end()
-        .split("\r\n")
-        .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
-        .collect();
+    let mut headers: Vec<&str> =
+        head.trim_end().split("\r\n").filter(|l| !l.to_ascii_lowercase().starts_with("connection:")).collect();
     headers.push("connection: close");
-    Some((
-        format!("{}\r\n\r\n", headers.join("\r\n")).into_bytes(),
-        body,
-    ))
+    Some((format!("{}\r\n\r\n", headers.join("\r\n")).into_bytes(), body))
 }
 
 /// Sends a request upstream and reads the whole response.
 fn forward(shared: &Shared, head: &[u8], body: &[u8]) -> Option<Vec<u8>> {
     let upstream = shared.upstream.lock().expect("upstream lock").clone();
     let mut server = TcpStream::connect(upstream).ok()?;
-    server
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .ok()?;
+    server.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
     server.write_all(head).ok()?;
     server.write_all(body).ok()?;
     let mut response = Vec::new();
@@ -148,11 +128,7 @@ fn handle(mut client: TcpStream, shared: &Shared) {
         return;
     };
     let stats = &shared.stats;
-    let roll = if shared.faulty.load(Ordering::SeqCst) {
-        rand::rng().random_range(0..100)
-    } else {
-        100
-    };
+    let roll = if shared.faulty.load(Ordering::SeqCst) { rand::rng().random_range(0..100) } else { 100 };
     let response = match roll {
         0..=9 => {
             stats.dropped_requests.fetch_add(1, Ordering::Relaxed);

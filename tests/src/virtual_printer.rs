@@ -33,17 +33,12 @@ pub struct Decoder {
 impl Decoder {
     fn flush_text(&mut self) {
         let mut tags = String::new();
-        for (on, tag) in [
-            (self.center, "<center>"),
-            (self.bold, "<bold>"),
-            (self.double, "<double>"),
-        ] {
+        for (on, tag) in [(self.center, "<center>"), (self.bold, "<bold>"), (self.double, "<double>")] {
             if on {
                 tags.push_str(tag);
             }
         }
-        self.lines
-            .push(format!("{tags}{}", std::mem::take(&mut self.text)));
+        self.lines.push(format!("{tags}{}", std::mem::take(&mut self.text)));
     }
 
     /// Decodes as much of `bytes` as forms whole commands; keeps the rest.
@@ -121,13 +116,8 @@ impl Decoder {
                 b'k' if *b.get(2)? == 73 => {
                     let len = usize::from(*b.get(3)?);
                     let data = b.get(4..4 + len)?;
-                    let text = String::from_utf8_lossy(data.strip_prefix(b"{B").unwrap_or(data))
-                        .to_string();
-                    let below = if self.barcode_text_below {
-                        " (text below)"
-                    } else {
-                        ""
-                    };
+                    let text = String::from_utf8_lossy(data.strip_prefix(b"{B").unwrap_or(data)).to_string();
+                    let below = if self.barcode_text_below { " (text below)" } else { "" };
                     self.lines.push(format!("[code128 {text}{below}]"));
                     Some(4 + len)
                 }
@@ -135,8 +125,7 @@ impl Decoder {
                     let len = usize::from(*b.get(3)?) + 256 * usize::from(*b.get(4)?);
                     let body = b.get(5..5 + len)?;
                     if body.get(..3) == Some(&[49, 80, 48]) {
-                        self.lines
-                            .push(format!("[qr {}]", String::from_utf8_lossy(&body[3..])));
+                        self.lines.push(format!("[qr {}]", String::from_utf8_lossy(&body[3..])));
                     }
                     Some(5 + len)
                 }
@@ -151,11 +140,7 @@ impl Decoder {
                 need(3)
             }
             byte if byte >= 0x20 => {
-                self.text.push(if self.code_page == 19 {
-                    cp858_char(byte)
-                } else {
-                    char::from(byte)
-                });
+                self.text.push(if self.code_page == 19 { cp858_char(byte) } else { char::from(byte) });
                 Some(1)
             }
             other => self.unknown(&[other]),
@@ -266,17 +251,9 @@ fn serve(mut stream: TcpStream, state: &State) {
             state.die_after.store(budget - n, Ordering::SeqCst);
         }
         decoder.feed(&buf[..n]);
-        if let Some(end) = decoder
-            .lines
-            .iter()
-            .rposition(|l| l == "[cut]" || l.starts_with("[drawer"))
-        {
+        if let Some(end) = decoder.lines.iter().rposition(|l| l == "[cut]" || l.starts_with("[drawer")) {
             let job: Vec<String> = decoder.lines.drain(..=end).collect();
-            state
-                .printed
-                .lock()
-                .expect("printed lock")
-                .push(job.join("\n"));
+            state.printed.lock().expect("printed lock").push(job.join("\n"));
         }
         if !decoder.replies.is_empty() {
             let replies = std::mem::take(&mut decoder.replies);

@@ -17,14 +17,8 @@ fn line(sku: &str, qty: &str, unit: Unit, price: &str, rate: &str) -> TicketLine
     }
 }
 
-const INCL: PricingRules = PricingRules {
-    tax_mode: TaxMode::Inclusive,
-    rounding: RoundingMode::HalfUp,
-};
-const EXCL: PricingRules = PricingRules {
-    tax_mode: TaxMode::Exclusive,
-    rounding: RoundingMode::HalfUp,
-};
+const INCL: PricingRules = PricingRules { tax_mode: TaxMode::Inclusive, rounding: RoundingMode::HalfUp };
+const EXCL: PricingRules = PricingRules { tax_mode: TaxMode::Exclusive, rounding: RoundingMode::HalfUp };
 
 fn m(text: &str) -> Money {
     text.parse().unwrap()
@@ -45,12 +39,7 @@ fn check(case: Case) {
     let totals = price_ticket(&case.lines, discount, case.rules).unwrap();
     assert_eq!(totals.total, m(case.want_total), "{}: total", case.name);
     assert_eq!(totals.tax, m(case.want_tax), "{}: tax", case.name);
-    assert_eq!(
-        totals.discount,
-        m(case.want_discount),
-        "{}: discount",
-        case.name
-    );
+    assert_eq!(totals.discount, m(case.want_discount), "{}: discount", case.name);
 }
 
 #[test]
@@ -107,10 +96,7 @@ fn pricing_table() {
         },
         Case {
             name: "sale discount spread over two rates",
-            lines: vec![
-                line("WINE", "1", Unit::Each, "10.00", "20"),
-                line("BREAD", "1", Unit::Each, "5.00", "5.5"),
-            ],
+            lines: vec![line("WINE", "1", Unit::Each, "10.00", "20"), line("BREAD", "1", Unit::Each, "5.00", "5.5")],
             sale_discount: Some("5.00"),
             rules: INCL,
             want_total: "10.00",
@@ -119,10 +105,7 @@ fn pricing_table() {
         },
         Case {
             name: "percent sale discount, exclusive",
-            lines: vec![
-                line("A", "1", Unit::Each, "10.00", "10"),
-                line("B", "1", Unit::Each, "0.99", "0"),
-            ],
+            lines: vec![line("A", "1", Unit::Each, "10.00", "10"), line("B", "1", Unit::Each, "0.99", "0")],
             sale_discount: Some("10%"),
             rules: EXCL,
             want_total: "10.79",
@@ -146,16 +129,9 @@ fn pricing_table() {
 
 #[test]
 fn sale_discount_shares_follow_largest_remainder() {
-    let lines = vec![
-        line("WINE", "1", Unit::Each, "10.00", "20"),
-        line("BREAD", "1", Unit::Each, "5.00", "5.5"),
-    ];
+    let lines = vec![line("WINE", "1", Unit::Each, "10.00", "20"), line("BREAD", "1", Unit::Each, "5.00", "5.5")];
     let totals = price_ticket(&lines, Some("5.00".parse().unwrap()), INCL).unwrap();
-    let shares: Vec<String> = totals
-        .lines
-        .iter()
-        .map(|l| l.sale_discount.to_string())
-        .collect();
+    let shares: Vec<String> = totals.lines.iter().map(|l| l.sale_discount.to_string()).collect();
     assert_eq!(shares, ["3.33", "1.67"]);
     assert_eq!(totals.taxes.len(), 2);
     assert_eq!(totals.taxes[0].rate.label(), "5.5%");
@@ -165,22 +141,13 @@ fn sale_discount_shares_follow_largest_remainder() {
 fn discount_larger_than_amount_is_refused() {
     let lines = vec![line("A", "1", Unit::Each, "2.00", "20")];
     let err = price_ticket(&lines, Some("2.01".parse().unwrap()), INCL).unwrap_err();
-    assert!(
-        matches!(err, PricingError::DiscountTooLarge { .. }),
-        "{err}"
-    );
+    assert!(matches!(err, PricingError::DiscountTooLarge { .. }), "{err}");
 }
 
 #[test]
 fn discount_and_rate_parsing() {
-    assert_eq!(
-        "10%".parse::<Discount>().unwrap(),
-        Discount::Percent(dec!(10))
-    );
-    assert_eq!(
-        "2.5".parse::<Discount>().unwrap(),
-        Discount::Amount(m("2.50"))
-    );
+    assert_eq!("10%".parse::<Discount>().unwrap(), Discount::Percent(dec!(10)));
+    assert_eq!("2.5".parse::<Discount>().unwrap(), Discount::Amount(m("2.50")));
     for bad in ["0%", "101%", "-1", "abc%", "0", "1.001"] {
         assert!(bad.parse::<Discount>().is_err(), "{bad}");
     }

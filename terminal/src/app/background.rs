@@ -53,9 +53,7 @@ pub fn sync_loop(job: &SyncJob) -> impl Stream<Item = Message> + use<> {
         loop {
             let online = sync_once(&mut terminal, &client).await.is_ok();
             if let Ok(status) = terminal.sync_status() {
-                let _ = output
-                    .send(Message::Synced(SyncState { online, status }))
-                    .await;
+                let _ = output.send(Message::Synced(SyncState { online, status })).await;
             }
             let wait = if online {
                 failures = 0;
@@ -98,12 +96,8 @@ pub fn serial_scanner(job: &ScannerJob) -> impl Stream<Item = Message> + use<> {
         while let Some(event) = incoming.next().await {
             let message = match event {
                 ScannerEvent::Scan(code) => Message::Scanned(code),
-                ScannerEvent::Connected(port) => {
-                    Message::ScannerState(format!("scanner on {port}"))
-                }
-                ScannerEvent::Disconnected(why) => {
-                    Message::ScannerState(format!("scanner unplugged: {why}"))
-                }
+                ScannerEvent::Connected(port) => Message::ScannerState(format!("scanner on {port}")),
+                ScannerEvent::Disconnected(why) => Message::ScannerState(format!("scanner unplugged: {why}")),
             };
             if output.send(message).await.is_err() {
                 stop.store(true, std::sync::atomic::Ordering::SeqCst);

@@ -142,15 +142,8 @@ impl App {
     }
 
     fn print_task(&self) -> Task<Message> {
-        if self
-            .terminal
-            .as_ref()
-            .is_some_and(|t| t.devices().printer.is_some())
-        {
-            Task::perform(
-                background::print_pending(self.dir.clone()),
-                Message::Printed,
-            )
+        if self.terminal.as_ref().is_some_and(|t| t.devices().printer.is_some()) {
+            Task::perform(background::print_pending(self.dir.clone()), Message::Printed)
         } else {
             Task::none()
         }
@@ -174,25 +167,16 @@ impl App {
                 }
                 self.screen = Screen::Sale;
             }
-            Action::ToPayment(cart) => {
-                self.screen = Screen::Payment(payment::Payment::new(terminal, cart))
-            }
+            Action::ToPayment(cart) => self.screen = Screen::Payment(payment::Payment::new(terminal, cart)),
             Action::ToReceipt(committed) => {
                 self.sale = sale::Sale::new(None);
                 self.screen = Screen::Receipt(receipt::Receipt::new(terminal, *committed));
                 return Task::batch([self.print_task(), self.focus()]);
             }
             Action::ToReturns => self.screen = Screen::Returns(returns::Returns::default()),
-            Action::ToManager => {
-                self.screen = Screen::Manager(Box::new(manager::Manager::new(terminal)))
-            }
+            Action::ToManager => self.screen = Screen::Manager(Box::new(manager::Manager::new(terminal))),
             Action::Approve { reason, retry } => {
-                self.approval = Some(Approval {
-                    reason,
-                    retry,
-                    pin: String::new(),
-                    error: None,
-                });
+                self.approval = Some(Approval { reason, retry, pin: String::new(), error: None });
             }
             Action::Print => return self.print_task(),
         }
@@ -201,29 +185,23 @@ impl App {
 
     /// Retries a refused action with the manager's PIN.
     fn approve(&mut self) -> Task<Message> {
-        let (Some(approval), Some(terminal), Some(operator)) = (
-            self.approval.as_mut(),
-            self.terminal.as_mut(),
-            self.operator.as_ref(),
-        ) else {
+        let (Some(approval), Some(terminal), Some(operator)) =
+            (self.approval.as_mut(), self.terminal.as_mut(), self.operator.as_ref())
+        else {
             return Task::none();
         };
         let pin = std::mem::take(&mut approval.pin);
         let action = match (&approval.retry, &mut self.screen) {
-            (Retry::Sale(edit), _) => self
-                .sale
-                .apply(terminal, operator, edit.clone(), Some(&pin)),
+            (Retry::Sale(edit), _) => self.sale.apply(terminal, operator, edit.clone(), Some(&pin)),
             (Retry::Return(request), Screen::Returns(returns)) => {
                 let request = returns::approved(request, &pin);
                 returns.commit(terminal, operator, request)
             }
-            (Retry::Manager(op), Screen::Manager(manager)) => {
-                manager.run(terminal, operator, op.clone(), Some(&pin))
-            }
+            (Retry::Manager(op), Screen::Manager(manager)) => manager.run(terminal, operator, op.clone(), Some(&pin)),
             _ => Action::None,
         };
         match action {
-            Action::Approve { .. } => {}
+            Action::Approve { reason, .. } => approval.error = Some(reason),
             other => {
                 self.approval = None;
                 return self.act(other);
@@ -289,11 +267,7 @@ impl App {
             }
             _ => Action::None,
         };
-        if let Some(approval) = self
-            .approval
-            .as_mut()
-            .filter(|_| matches!(action, Action::Approve { .. }))
-        {
+        if let Some(approval) = self.approval.as_mut().filter(|_| matches!(action, Action::Approve { .. })) {
             approval.error = Some("That PIN cannot approve this".into());
         }
         self.act(action)
@@ -316,17 +290,11 @@ impl App {
             },
             setup::Message::Enroll => {
                 setup.busy = true;
-                let (dir, server, code) = (
-                    self.dir.clone(),
-                    setup.server.trim().to_string(),
-                    setup.code.trim().to_string(),
-                );
+                let (dir, server, code) =
+                    (self.dir.clone(), setup.server.trim().to_string(), setup.code.trim().to_string());
                 return Task::perform(
                     async move {
-                        crate::sync::run::enroll(&dir, &server, &code)
-                            .await
-                            .map(|_| ())
-                            .map_err(|e| e.to_string())
+                        crate::sync::run::enroll(&dir, &server, &code).await.map(|_| ()).map_err(|e| e.to_string())
                     },
                     Message::Enrolled,
                 );
@@ -388,10 +356,7 @@ impl App {
         // Enter counts only where no field took it: the Enter that confirms
         // a payment must not also leave the receipt screen it opens.
         let keys = event::listen_with(|event, status, _window| match event {
-            iced::Event::Keyboard(keyboard::Event::KeyPressed {
-                key: Key::Named(named),
-                ..
-            }) => match named {
+            iced::Event::Keyboard(keyboard::Event::KeyPressed { key: Key::Named(named), .. }) => match named {
                 Named::Enter if status == event::Status::Captured => None,
                 Named::F2
                 | Named::F3
@@ -413,21 +378,12 @@ impl App {
         let mut subscriptions = vec![keys];
         if let Some(terminal) = &self.terminal {
             if terminal.enrollment().ok().flatten().is_some() {
-                subscriptions.push(Subscription::run_with(
-                    SyncJob(self.dir.clone()),
-                    background::sync_loop,
-                ));
+                subscriptions.push(Subscription::run_with(SyncJob(self.dir.clone()), background::sync_loop));
             }
-            let scanner = terminal
-                .devices()
-                .scanner
-                .as_deref()
-                .and_then(|s| s.parse::<ScannerAddress>().ok());
+            let scanner = terminal.devices().scanner.as_deref().and_then(|s| s.parse::<ScannerAddress>().ok());
             if let Some(ScannerAddress::Serial { path, baud, suffix }) = scanner {
-                subscriptions.push(Subscription::run_with(
-                    ScannerJob { path, baud, suffix },
-                    background::serial_scanner,
-                ));
+                subscriptions
+                    .push(Subscription::run_with(ScannerJob { path, baud, suffix }, background::serial_scanner));
             }
         }
         Subscription::batch(subscriptions)
@@ -438,10 +394,7 @@ impl App {
             return row![].into();
         };
         let settings = terminal.settings();
-        let who = self
-            .operator
-            .as_ref()
-            .map_or("locked".to_string(), |o| format!("{} ({})", o.name, o.role));
+        let who = self.operator.as_ref().map_or("locked".to_string(), |o| format!("{} ({})", o.name, o.role));
         let session = match terminal.current_session().ok().flatten() {
             Some(s) => format!("session {} open", s.id),
             None => "till closed".to_string(),
@@ -460,32 +413,22 @@ impl App {
             }
             _ => "printer ready".to_string(),
         };
-        let scanner =
-            self.scanner
-                .clone()
-                .unwrap_or_else(|| match terminal.devices().scanner.as_deref() {
-                    Some("keyboard") | None => "wedge scanner".to_string(),
-                    Some(_) => "serial scanner".to_string(),
-                });
+        let scanner = self.scanner.clone().unwrap_or_else(|| match terminal.devices().scanner.as_deref() {
+            Some("keyboard") | None => "wedge scanner".to_string(),
+            Some(_) => "serial scanner".to_string(),
+        });
         let item = |s: String| text(s).size(14);
         container(
             row![
-                item(format!(
-                    "{} · {}",
-                    settings.store_name, settings.terminal_id
-                )),
+                item(format!("{} · {}", settings.store_name, settings.terminal_id)),
                 item(who),
                 item(session),
                 item(sync),
                 item(printer),
                 item(scanner),
                 iced::widget::space::horizontal(),
-                button(text("Theme").size(14))
-                    .on_press(Message::ToggleTheme)
-                    .style(button::secondary),
-                button(text("Lock").size(14))
-                    .on_press(Message::Lock)
-                    .style(button::secondary),
+                button(text("Theme").size(14)).on_press(Message::ToggleTheme).style(button::secondary),
+                button(text("Lock").size(14)).on_press(Message::Lock).style(button::secondary),
             ]
             .spacing(14)
             .align_y(Center),
@@ -523,9 +466,7 @@ impl App {
     pub fn view(&self) -> Element<'_, Message> {
         let body: Element<'_, Message> = match (&self.screen, &self.terminal) {
             (Screen::Setup(setup), _) => setup.view(&self.dir).map(Message::Setup),
-            (Screen::Login(login), Some(t)) => {
-                login.view(screen::store_name(t)).map(Message::Login)
-            }
+            (Screen::Login(login), Some(t)) => login.view(screen::store_name(t)).map(Message::Login),
             (Screen::Sale, Some(t)) => self.sale.view(t).map(Message::Sale),
             (Screen::Payment(p), Some(t)) => p.view(t).map(Message::Payment),
             (Screen::Receipt(r), _) => r.view().map(Message::Receipt),
@@ -547,6 +488,8 @@ pub fn run(dir: PathBuf) -> iced::Result {
         .title(App::title)
         .subscription(App::subscription)
         .theme(App::theme)
+        .font(style::MONO_BYTES)
+        .default_font(style::SANS)
         .window_size((1024.0, 768.0))
         .run()
 }

@@ -2,7 +2,13 @@
 //! high contrast, a light and a dark theme.
 
 use iced::widget::{button, container, text};
-use iced::{Border, Color, Element, Length, Theme};
+use iced::{Border, Color, Element, Font, Length, Theme};
+
+/// Fira Sans, built into iced: the same text on every machine.
+pub const SANS: Font = Font::with_name("Fira Sans");
+/// DejaVu Sans Mono, shipped in `assets/fonts`, for amounts and receipts.
+pub const MONO: Font = Font::with_name("DejaVu Sans Mono");
+pub const MONO_BYTES: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSansMono.ttf");
 
 pub const TEXT: f32 = 18.0;
 pub const LARGE: f32 = 26.0;
@@ -19,11 +25,7 @@ pub fn panel(theme: &Theme) -> container::Style {
     let palette = theme.extended_palette();
     container::Style {
         background: Some(palette.background.weak.color.into()),
-        border: Border {
-            radius: 8.0.into(),
-            width: 1.0,
-            color: palette.background.strong.color,
-        },
+        border: Border { radius: 8.0.into(), width: 1.0, color: palette.background.strong.color },
         ..container::Style::default()
     }
 }
@@ -44,10 +46,7 @@ pub fn warning(theme: &Theme) -> container::Style {
     container::Style {
         background: Some(palette.warning.weak.color.into()),
         text_color: Some(palette.warning.weak.text),
-        border: Border {
-            radius: 6.0.into(),
-            ..Border::default()
-        },
+        border: Border { radius: 6.0.into(), ..Border::default() },
         ..container::Style::default()
     }
 }
@@ -58,10 +57,7 @@ pub fn error(theme: &Theme) -> container::Style {
     container::Style {
         background: Some(palette.danger.weak.color.into()),
         text_color: Some(palette.danger.weak.text),
-        border: Border {
-            radius: 6.0.into(),
-            ..Border::default()
-        },
+        border: Border { radius: 6.0.into(), ..Border::default() },
         ..container::Style::default()
     }
 }
@@ -78,12 +74,7 @@ pub fn selected(theme: &Theme) -> container::Style {
 
 /// A big button with its function key printed on it.
 pub fn key_button<'a, M: Clone + 'a>(key: &str, label: &str, message: Option<M>) -> Element<'a, M> {
-    let content = text(if key.is_empty() {
-        label.to_string()
-    } else {
-        format!("{key}  {label}")
-    })
-    .size(TEXT);
+    let content = text(if key.is_empty() { label.to_string() } else { format!("{key}  {label}") }).size(TEXT);
     button(container(content).center_y(Length::Fill))
         .height(BUTTON_HEIGHT)
         .width(Length::Fill)
@@ -93,12 +84,8 @@ pub fn key_button<'a, M: Clone + 'a>(key: &str, label: &str, message: Option<M>)
 }
 
 /// The same, in the theme's call-to-action colour.
-pub fn primary_button<'a, M: Clone + 'a>(
-    key: &str,
-    label: &str,
-    message: Option<M>,
-) -> Element<'a, M> {
-    let content = text(format!("{key}  {label}")).size(LARGE);
+pub fn primary_button<'a, M: Clone + 'a>(key: &str, label: &str, message: Option<M>) -> Element<'a, M> {
+    let content = text(if key.is_empty() { label.to_string() } else { format!("{key}  {label}") }).size(LARGE);
     button(container(content).center(Length::Fill))
         .height(BUTTON_HEIGHT * 1.3)
         .width(Length::Fill)
@@ -108,10 +95,5 @@ pub fn primary_button<'a, M: Clone + 'a>(
 }
 
 pub fn muted(theme: &Theme) -> Color {
-    theme
-        .extended_palette()
-        .background
-        .strong
-        .text
-        .scale_alpha(0.7)
+    theme.extended_palette().background.strong.text.scale_alpha(0.7)
 }

@@ -23,9 +23,7 @@ pub fn print_queued(terminal: &mut Terminal) -> Result<()> {
         return Ok(());
     }
     if let Err(problem) = terminal.print_pending()? {
-        eprintln!(
-            "warning: {problem}; the job waits in the queue (`pos-terminal print pending` retries)"
-        );
+        eprintln!("warning: {problem}; the job waits in the queue (`pos-terminal print pending` retries)");
     }
     Ok(())
 }
@@ -53,22 +51,16 @@ pub fn devices(json: bool) -> Result<()> {
         if found.is_empty() {
             return "No serial ports or USB printers found.\n".to_string();
         }
-        found
-            .iter()
-            .map(|d| format!("{}\t{}\t{}\n", d.kind, d.address, d.description))
-            .collect()
+        found.iter().map(|d| format!("{}\t{}\t{}\n", d.kind, d.address, d.description)).collect()
     })
 }
 
 pub fn print(dir: &Path, json: bool, command: PrintCommand) -> Result<()> {
     let mut terminal = Terminal::open(dir)?;
     match command {
-        PrintCommand::Test {
-            printer: Some(address),
-        } => {
+        PrintCommand::Test { printer: Some(address) } => {
             let address: PrinterAddress = address.parse()?;
-            let bytes =
-                encode_receipt(&terminal.test_page_doc(), terminal.receipt_columns(), false);
+            let bytes = encode_receipt(&terminal.test_page_doc(), terminal.receipt_columns(), false);
             send_job(&address, &bytes)?;
         }
         PrintCommand::Test { printer: None } => {
@@ -84,9 +76,7 @@ pub fn print(dir: &Path, json: bool, command: PrintCommand) -> Result<()> {
         }
     }
     let status = terminal.printer_status()?;
-    emit(json, &status, |s| {
-        format!("Printed; {} job(s) waiting\n", s.pending)
-    })
+    emit(json, &status, |s| format!("Printed; {} job(s) waiting\n", s.pending))
 }
 
 pub fn scanner(dir: &Path, command: ScannerCommand) -> Result<()> {
@@ -97,20 +87,14 @@ pub fn scanner(dir: &Path, command: ScannerCommand) -> Result<()> {
             .devices()
             .scanner
             .clone()
-            .ok_or_else(|| {
-                anyhow!("no scanner configured: pass --scanner or `config set scanner ADDRESS`")
-            })?,
+            .ok_or_else(|| anyhow!("no scanner configured: pass --scanner or `config set scanner ADDRESS`"))?,
     };
     let limit = count.unwrap_or(usize::MAX);
     match address.parse::<ScannerAddress>()? {
         ScannerAddress::Keyboard => {
             eprintln!("Scan into this terminal window (keyboard wedge); Ctrl-D ends.");
-            for line in std::io::stdin()
-                .lock()
-                .lines()
-                .map_while(Result::ok)
-                .filter(|l| !l.trim().is_empty())
-                .take(limit)
+            for line in
+                std::io::stdin().lock().lines().map_while(Result::ok).filter(|l| !l.trim().is_empty()).take(limit)
             {
                 println!("scan: {}", line.trim());
             }

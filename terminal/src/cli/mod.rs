@@ -22,8 +22,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use args::{
-    CatalogCommand, Cli, Command, DirectionArg, JournalCommand, ReportArg, RoleArg, SessionCommand,
-    UserCommand,
+    CatalogCommand, Cli, Command, DirectionArg, JournalCommand, ReportArg, RoleArg, SessionCommand, UserCommand,
 };
 
 fn data_dir(cli: &Cli) -> Result<PathBuf> {
@@ -49,9 +48,8 @@ fn emit<T: Serialize>(json: bool, value: &T, render: impl FnOnce(&T) -> String) 
 fn parse_item(text: &str) -> Result<ReturnItem> {
     let (code, qty) = match text.rsplit_once('*') {
         Some((code, qty)) => {
-            let qty = Decimal::from_str_exact(qty.trim()).map_err(|_| {
-                anyhow!("quantity in `{text}` must be a number, like {code}*2 or {code}*0.350")
-            })?;
+            let qty = Decimal::from_str_exact(qty.trim())
+                .map_err(|_| anyhow!("quantity in `{text}` must be a number, like {code}*2 or {code}*0.350"))?;
             (code, Some(qty))
         }
         None => (text, None),
@@ -59,17 +57,11 @@ fn parse_item(text: &str) -> Result<ReturnItem> {
     if code.trim().is_empty() {
         bail!("item `{text}` has no code");
     }
-    Ok(ReturnItem {
-        code: code.trim().to_string(),
-        qty,
-    })
+    Ok(ReturnItem { code: code.trim().to_string(), qty })
 }
 
 fn parse_tenders(texts: &[String]) -> Result<Vec<Tender>> {
-    Ok(texts
-        .iter()
-        .map(|t| t.parse::<Tender>())
-        .collect::<Result<_, _>>()?)
+    Ok(texts.iter().map(|t| t.parse::<Tender>()).collect::<Result<_, _>>()?)
 }
 
 pub fn run(cli: Cli) -> Result<()> {
@@ -87,14 +79,8 @@ pub fn run(cli: Cli) -> Result<()> {
                 pos_shared::ids::TerminalId::new(&a.store_code, &a.terminal_code)?,
                 &a.currency,
             )?;
-            settings.tax_mode = if a.prices_include_tax {
-                TaxMode::Inclusive
-            } else {
-                TaxMode::Exclusive
-            };
-            let pin = a
-                .manager_pin
-                .unwrap_or_else(|| format!("{:06}", rand_pin()));
+            settings.tax_mode = if a.prices_include_tax { TaxMode::Inclusive } else { TaxMode::Exclusive };
+            let pin = a.manager_pin.unwrap_or_else(|| format!("{:06}", rand_pin()));
             let mut terminal = Terminal::init(&dir, settings)?;
             terminal.add_user(&a.manager_name, Role::Manager, &pin)?;
             let info = json!({ "data_dir": dir, "terminal_id": terminal.settings().terminal_id, "manager": a.manager_name, "manager_pin": pin });
@@ -130,42 +116,25 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::User(UserCommand::List) => {
             let users = Terminal::open(&dir)?.users()?;
-            emit(json, &users, |users| {
-                users
-                    .iter()
-                    .map(|u| format!("{}\t{}\n", u.name, u.role))
-                    .collect()
-            })
+            emit(json, &users, |users| users.iter().map(|u| format!("{}\t{}\n", u.name, u.role)).collect())
         }
         Command::Catalog(CatalogCommand::Import { file }) => {
-            let input =
-                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let input = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let summary = Terminal::open(&dir)?.import_catalog(&input)?;
             emit(json, &summary, |s| {
-                format!(
-                    "Imported: {} added, {} updated, {} barcodes\n",
-                    s.added, s.updated, s.barcodes
-                )
+                format!("Imported: {} added, {} updated, {} barcodes\n", s.added, s.updated, s.barcodes)
             })
         }
         Command::Catalog(CatalogCommand::Search { text }) => {
             let found = Terminal::open(&dir)?.search_products(&text, 20)?;
-            emit(json, &found, |found| {
-                found
-                    .iter()
-                    .map(|p| format!("{}\t{}\t{}\n", p.sku, p.price, p.name))
-                    .collect()
-            })
+            emit(json, &found, |found| found.iter().map(|p| format!("{}\t{}\t{}\n", p.sku, p.price, p.name)).collect())
         }
         Command::Session(SessionCommand::Open { pin, float }) => {
             let mut terminal = Terminal::open(&dir)?;
             let user = terminal.login(&pin)?;
             let session = terminal.open_session(&user, Money::parse_non_negative(&float)?)?;
             emit(json, &session, |s| {
-                format!(
-                    "Session {} opened by {} with a float of {}\n",
-                    s.id, s.opened_by, s.float
-                )
+                format!("Session {} opened by {} with a float of {}\n", s.id, s.opened_by, s.float)
             })
         }
         Command::Sell(a) => sell(&dir, json, a),
@@ -178,17 +147,9 @@ pub fn run(cli: Cli) -> Result<()> {
                 DirectionArg::Out => CashDirection::Out,
             };
             let amount = Money::parse_non_negative(&a.amount)?;
-            let seq = terminal.cash_move(
-                &user,
-                direction,
-                amount,
-                &a.reason,
-                a.manager_pin.as_deref(),
-            )?;
+            let seq = terminal.cash_move(&user, direction, amount, &a.reason, a.manager_pin.as_deref())?;
             let info = json!({ "seq": seq, "direction": direction, "amount": amount });
-            emit(json, &info, |_| {
-                format!("Cash {} {amount} recorded\n", direction.as_str())
-            })
+            emit(json, &info, |_| format!("Cash {} {amount} recorded\n", direction.as_str()))
         }
         Command::Report(a) => {
             let mut terminal = Terminal::open(&dir)?;
@@ -196,11 +157,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let report: SessionReport = match a.kind {
                 ReportArg::X if !a.counted.is_empty() => bail!("--counted goes with a Z report"),
                 ReportArg::X => terminal.x_report()?,
-                ReportArg::Z => terminal.z_report(
-                    &user,
-                    &parse_tenders(&a.counted)?,
-                    a.manager_pin.as_deref(),
-                )?,
+                ReportArg::Z => terminal.z_report(&user, &parse_tenders(&a.counted)?, a.manager_pin.as_deref())?,
             };
             let width = terminal.receipt_columns();
             let doc = terminal.report_doc(&report);
@@ -219,10 +176,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Stock { code } => {
             let levels = Terminal::open(&dir)?.stock_levels(code.as_deref())?;
             emit(json, &levels, |levels| {
-                levels
-                    .iter()
-                    .map(|l| format!("{}\t{}\t{}\t{}\n", l.sku, l.on_hand, l.unit, l.name))
-                    .collect()
+                levels.iter().map(|l| format!("{}\t{}\t{}\t{}\n", l.sku, l.on_hand, l.unit, l.name)).collect()
             })
         }
         Command::Journal(JournalCommand::Verify) => {
@@ -250,23 +204,18 @@ pub fn run(cli: Cli) -> Result<()> {
             let user = terminal.login(&a.pin)?;
             terminal.open_drawer(&user, &a.reason, a.manager_pin.as_deref())?;
             devices::print_queued(&mut terminal)?;
-            emit(json, &json!({ "opened": true }), |_| {
-                "Drawer opened\n".to_string()
-            })
+            emit(json, &json!({ "opened": true }), |_| "Drawer opened\n".to_string())
         }
     }
 }
 
 /// A random six-digit PIN for a new store's first manager.
 fn runtime() -> Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?)
+    Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
 }
 
 fn enroll(dir: &std::path::Path, json: bool, server: &str, code: &str) -> Result<()> {
-    let (terminal, first_sync) =
-        runtime()?.block_on(pos_terminal::sync::run::enroll(dir, server, code))?;
+    let (terminal, first_sync) = runtime()?.block_on(pos_terminal::sync::run::enroll(dir, server, code))?;
     let settings = terminal.settings();
     let info = json!({
         "terminal_id": settings.terminal_id,
@@ -278,10 +227,7 @@ fn enroll(dir: &std::path::Path, json: bool, server: &str, code: &str) -> Result
             Ok(report) => format!("{} products and their users pulled", report.products_pulled),
             Err(e) => format!("first sync failed ({e}); `pos-terminal sync` will retry"),
         };
-        format!(
-            "Enrolled as {} of {}; {sync}\n",
-            settings.terminal_id, settings.store_name
-        )
+        format!("Enrolled as {} of {}; {sync}\n", settings.terminal_id, settings.store_name)
     })
 }
 
@@ -290,31 +236,21 @@ fn sync(dir: &std::path::Path, json: bool, a: args::SyncArgs) -> Result<()> {
     if a.status {
         let status = terminal.sync_status()?;
         return emit(json, &status, |s| {
-            let last = s
-                .last_success_ms
-                .map_or("never".to_string(), pos_terminal::clock::local_time_text);
+            let last = s.last_success_ms.map_or("never".to_string(), pos_terminal::clock::local_time_text);
             format!(
                 "server {}; {} entries pending; last success {last}{}\n",
                 s.server.as_deref().unwrap_or("(not enrolled)"),
                 s.pending,
-                s.last_error
-                    .as_ref()
-                    .map(|e| format!("; last error: {e}"))
-                    .unwrap_or_default()
+                s.last_error.as_ref().map(|e| format!("; last error: {e}")).unwrap_or_default()
             )
         });
     }
-    let client = pos_terminal::sync::run::client_for(&terminal)?.ok_or_else(|| {
-        anyhow!("this terminal is not enrolled: run `pos-terminal enroll --server URL --code CODE`")
-    })?;
+    let client = pos_terminal::sync::run::client_for(&terminal)?
+        .ok_or_else(|| anyhow!("this terminal is not enrolled: run `pos-terminal enroll --server URL --code CODE`"))?;
     let runtime = runtime()?;
     if !a.once {
         let interval = std::time::Duration::from_secs(a.interval.max(1));
-        runtime.block_on(pos_terminal::sync::run::run_forever(
-            &mut terminal,
-            &client,
-            interval,
-        ));
+        runtime.block_on(pos_terminal::sync::run::run_forever(&mut terminal, &client, interval));
         return Ok(());
     }
     let report = runtime.block_on(pos_terminal::sync::run::sync_once(&mut terminal, &client))?;
@@ -364,17 +300,9 @@ fn take_return(dir: &std::path::Path, json: bool, a: args::ReturnArgs) -> Result
     let user = terminal.login(&a.pin)?;
     let request = ReturnRequest {
         original: a.receipt.as_deref().map(str::parse).transpose()?,
-        items: a
-            .items
-            .iter()
-            .map(|i| parse_item(i))
-            .collect::<Result<_>>()?,
+        items: a.items.iter().map(|i| parse_item(i)).collect::<Result<_>>()?,
         damaged: a.damaged,
-        refund_to: a
-            .refund
-            .as_deref()
-            .map(str::parse::<TenderKind>)
-            .transpose()?,
+        refund_to: a.refund.as_deref().map(str::parse::<TenderKind>).transpose()?,
         approver_pin: a.manager_pin,
     };
     let committed = terminal.commit_return(&user, request)?;
@@ -393,11 +321,7 @@ fn print_status(terminal: &Terminal, json: bool) -> Result<()> {
     });
     emit(json, &info, |_| {
         let session = match &session {
-            Some(s) => format!(
-                "session {} open since {}",
-                s.id,
-                pos_terminal::clock::local_time_text(s.opened_at_ms)
-            ),
+            Some(s) => format!("session {} open since {}", s.id, pos_terminal::clock::local_time_text(s.opened_at_ms)),
             None => "no open session".to_string(),
         };
         format!(

@@ -6,11 +6,8 @@ use std::path::Path;
 use rusqlite::Connection;
 
 /// Migrations in order; `user_version` is how many have run.
-const MIGRATIONS: &[&str] = &[
-    include_str!("schema_v1.sql"),
-    include_str!("schema_v2.sql"),
-    include_str!("schema_v3.sql"),
-];
+const MIGRATIONS: &[&str] =
+    &[include_str!("schema_v1.sql"), include_str!("schema_v2.sql"), include_str!("schema_v3.sql")];
 
 /// The database file inside a data directory.
 pub const DB_FILE: &str = "terminal.sqlite";
@@ -51,13 +48,9 @@ mod tests {
         let path = dir.path().join(DB_FILE);
         drop(open(&path).unwrap());
         let conn = open(&path).unwrap();
-        let version: usize = conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .unwrap();
+        let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
         assert_eq!(version, MIGRATIONS.len());
-        let mode: String = conn
-            .pragma_query_value(None, "journal_mode", |r| r.get(0))
-            .unwrap();
+        let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");
     }
 
@@ -65,16 +58,10 @@ mod tests {
     fn movements_and_journal_refuse_updates() {
         let dir = tempfile::tempdir().unwrap();
         let conn = open(&dir.path().join(DB_FILE)).unwrap();
-        conn.execute(
-            "INSERT INTO journal VALUES (1, 'x', 0, x'00', x'00', x'00')",
-            [],
-        )
-        .unwrap();
+        conn.execute("INSERT INTO journal VALUES (1, 'x', 0, x'00', x'00', x'00')", []).unwrap();
         conn.execute("INSERT INTO stock_movements (seq, sku, qty_milli, reason) VALUES (1, 'A', -1000, 'sale')", [])
             .unwrap();
-        let err = conn
-            .execute("UPDATE stock_movements SET qty_milli = 0", [])
-            .unwrap_err();
+        let err = conn.execute("UPDATE stock_movements SET qty_milli = 0", []).unwrap_err();
         assert!(err.to_string().contains("append-only"), "{err}");
         assert!(conn.execute("DELETE FROM journal", []).is_err());
     }

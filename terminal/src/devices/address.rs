@@ -14,10 +14,7 @@ pub struct AddressError {
 }
 
 fn bad(address: &str, problem: impl Into<String>) -> AddressError {
-    AddressError {
-        address: address.to_string(),
-        problem: problem.into(),
-    }
+    AddressError { address: address.to_string(), problem: problem.into() }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,35 +73,22 @@ struct Parts<'a> {
 }
 
 fn split(address: &str) -> Result<Parts<'_>, AddressError> {
-    let (scheme, rest) = address.split_once("://").ok_or_else(|| {
-        bad(
-            address,
-            "expected SCHEME://..., e.g. tcp://192.168.1.50:9100",
-        )
-    })?;
+    let (scheme, rest) =
+        address.split_once("://").ok_or_else(|| bad(address, "expected SCHEME://..., e.g. tcp://192.168.1.50:9100"))?;
     let (target, query) = rest.split_once('?').unwrap_or((rest, ""));
     let mut params = Vec::new();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (key, value) = pair
-            .split_once('=')
-            .ok_or_else(|| bad(address, format!("`{pair}` is not key=value")))?;
+        let (key, value) = pair.split_once('=').ok_or_else(|| bad(address, format!("`{pair}` is not key=value")))?;
         params.push((key, value));
     }
-    Ok(Parts {
-        scheme,
-        target,
-        params,
-    })
+    Ok(Parts { scheme, target, params })
 }
 
 fn serial_path<'a>(address: &str, target: &'a str) -> Result<&'a str, AddressError> {
     if target.starts_with('/') || target.starts_with("COM") {
         Ok(target)
     } else {
-        Err(bad(
-            address,
-            "the serial port must be a path like /dev/ttyUSB0",
-        ))
+        Err(bad(address, "the serial port must be a path like /dev/ttyUSB0"))
     }
 }
 
@@ -113,36 +97,20 @@ fn baud(address: &str, value: &str) -> Result<u32, AddressError> {
         .parse::<u32>()
         .ok()
         .filter(|b| (1200..=921_600).contains(b))
-        .ok_or_else(|| {
-            bad(
-                address,
-                format!("baud `{value}` must be a rate like 9600 or 19200"),
-            )
-        })
+        .ok_or_else(|| bad(address, format!("baud `{value}` must be a rate like 9600 or 19200")))
 }
 
 fn hex16(address: &str, what: &str, value: &str) -> Result<u16, AddressError> {
     let digits = value.trim_start_matches("0x");
     if digits.len() != 4 {
-        return Err(bad(
-            address,
-            format!("{what} `{value}` must be four hex digits, e.g. 04b8"),
-        ));
+        return Err(bad(address, format!("{what} `{value}` must be four hex digits, e.g. 04b8")));
     }
-    u16::from_str_radix(digits, 16)
-        .map_err(|_| bad(address, format!("{what} `{value}` is not hexadecimal")))
+    u16::from_str_radix(digits, 16).map_err(|_| bad(address, format!("{what} `{value}` is not hexadecimal")))
 }
 
-fn unknown_params(
-    address: &str,
-    params: &[(&str, &str)],
-    allowed: &[&str],
-) -> Result<(), AddressError> {
+fn unknown_params(address: &str, params: &[(&str, &str)], allowed: &[&str]) -> Result<(), AddressError> {
     match params.iter().find(|(k, _)| !allowed.contains(k)) {
-        Some((key, _)) => Err(bad(
-            address,
-            format!("unknown option `{key}` (allowed: {})", allowed.join(", ")),
-        )),
+        Some((key, _)) => Err(bad(address, format!("unknown option `{key}` (allowed: {})", allowed.join(", ")))),
         None => Ok(()),
     }
 }
@@ -151,11 +119,7 @@ impl FromStr for PrinterAddress {
     type Err = AddressError;
     fn from_str(address: &str) -> Result<Self, Self::Err> {
         let address = address.trim();
-        let Parts {
-            scheme,
-            target,
-            params,
-        } = split(address)?;
+        let Parts { scheme, target, params } = split(address)?;
         match scheme {
             "tcp" => {
                 unknown_params(address, &params, &[])?;
@@ -163,13 +127,8 @@ impl FromStr for PrinterAddress {
                 if host.is_empty() {
                     return Err(bad(address, "the host is missing"));
                 }
-                let port = port
-                    .parse()
-                    .map_err(|_| bad(address, format!("port `{port}` is not a number")))?;
-                Ok(PrinterAddress::Tcp {
-                    host: host.to_string(),
-                    port,
-                })
+                let port = port.parse().map_err(|_| bad(address, format!("port `{port}` is not a number")))?;
+                Ok(PrinterAddress::Tcp { host: host.to_string(), port })
             }
             "usb" => {
                 unknown_params(address, &params, &[])?;
@@ -183,31 +142,17 @@ impl FromStr for PrinterAddress {
             }
             "serial" => {
                 unknown_params(address, &params, &["baud"])?;
-                let baud = params
-                    .iter()
-                    .find(|(k, _)| *k == "baud")
-                    .map_or(Ok(9600), |(_, v)| baud(address, v))?;
-                Ok(PrinterAddress::Serial {
-                    path: serial_path(address, target)?.to_string(),
-                    baud,
-                })
+                let baud = params.iter().find(|(k, _)| *k == "baud").map_or(Ok(9600), |(_, v)| baud(address, v))?;
+                Ok(PrinterAddress::Serial { path: serial_path(address, target)?.to_string(), baud })
             }
             "file" => {
                 unknown_params(address, &params, &[])?;
                 if !target.starts_with('/') {
-                    return Err(bad(
-                        address,
-                        "the file must be an absolute path like /dev/usb/lp0",
-                    ));
+                    return Err(bad(address, "the file must be an absolute path like /dev/usb/lp0"));
                 }
-                Ok(PrinterAddress::File {
-                    path: target.to_string(),
-                })
+                Ok(PrinterAddress::File { path: target.to_string() })
             }
-            other => Err(bad(
-                address,
-                format!("scheme `{other}` is not tcp, usb, serial or file"),
-            )),
+            other => Err(bad(address, format!("scheme `{other}` is not tcp, usb, serial or file"))),
         }
     }
 }
@@ -232,21 +177,10 @@ impl FromStr for ScannerAddress {
         if address == "keyboard" {
             return Ok(ScannerAddress::Keyboard);
         }
-        let Parts {
-            scheme,
-            target,
-            params,
-        } = split(address).map_err(|_| {
-            bad(
-                address,
-                "expected `keyboard` or serial://PORT?baud=9600&suffix=cr",
-            )
-        })?;
+        let Parts { scheme, target, params } =
+            split(address).map_err(|_| bad(address, "expected `keyboard` or serial://PORT?baud=9600&suffix=cr"))?;
         if scheme != "serial" {
-            return Err(bad(
-                address,
-                format!("scheme `{scheme}` is not serial (or use `keyboard`)"),
-            ));
+            return Err(bad(address, format!("scheme `{scheme}` is not serial (or use `keyboard`)")));
         }
         unknown_params(address, &params, &["baud", "suffix"])?;
         let mut baud_rate = 9600;
@@ -258,20 +192,11 @@ impl FromStr for ScannerAddress {
                     suffix = [Suffix::Cr, Suffix::Lf, Suffix::CrLf, Suffix::Tab]
                         .into_iter()
                         .find(|s| s.name() == value)
-                        .ok_or_else(|| {
-                            bad(
-                                address,
-                                format!("suffix `{value}` must be cr, lf, crlf or tab"),
-                            )
-                        })?;
+                        .ok_or_else(|| bad(address, format!("suffix `{value}` must be cr, lf, crlf or tab")))?;
                 }
             }
         }
-        Ok(ScannerAddress::Serial {
-            path: serial_path(address, target)?.to_string(),
-            baud: baud_rate,
-            suffix,
-        })
+        Ok(ScannerAddress::Serial { path: serial_path(address, target)?.to_string(), baud: baud_rate, suffix })
     }
 }
 
@@ -292,31 +217,20 @@ mod tests {
 
     #[test]
     fn printer_addresses_round_trip() {
-        for text in [
-            "tcp://192.168.1.50:9100",
-            "usb://04b8:0202",
-            "serial:///dev/ttyUSB0?baud=19200",
-            "file:///dev/usb/lp0",
-        ] {
+        for text in
+            ["tcp://192.168.1.50:9100", "usb://04b8:0202", "serial:///dev/ttyUSB0?baud=19200", "file:///dev/usb/lp0"]
+        {
             let address: PrinterAddress = text.parse().unwrap();
             assert_eq!(address.to_string(), text);
         }
-        assert_eq!(
-            "tcp://printer.local"
-                .parse::<PrinterAddress>()
-                .unwrap()
-                .to_string(),
-            "tcp://printer.local:9100"
-        );
+        assert_eq!("tcp://printer.local".parse::<PrinterAddress>().unwrap().to_string(), "tcp://printer.local:9100");
     }
 
     #[test]
     fn scanner_addresses_round_trip() {
-        for text in [
-            "keyboard",
-            "serial:///dev/ttyACM0?baud=9600&suffix=cr",
-            "serial:///dev/ttyS1?baud=115200&suffix=crlf",
-        ] {
+        for text in
+            ["keyboard", "serial:///dev/ttyACM0?baud=9600&suffix=cr", "serial:///dev/ttyS1?baud=115200&suffix=crlf"]
+        {
             let address: ScannerAddress = text.parse().unwrap();
             assert_eq!(address.to_string(), text);
         }
@@ -333,10 +247,7 @@ mod tests {
             ("usb://04b8:zzzz", "product id `zzzz`"),
             ("serial://ttyUSB0", "path like /dev/ttyUSB0"),
             ("serial:///dev/ttyUSB0?baud=fast", "baud `fast`"),
-            (
-                "serial:///dev/ttyUSB0?parity=odd",
-                "unknown option `parity`",
-            ),
+            ("serial:///dev/ttyUSB0?parity=odd", "unknown option `parity`"),
             ("file://lp0", "absolute path"),
         ];
         for (text, words) in printers {
@@ -345,10 +256,7 @@ mod tests {
         }
         let scanners = [
             ("tcp://x:1", "scheme `tcp`"),
-            (
-                "serial:///dev/ttyACM0?suffix=semicolon",
-                "suffix `semicolon`",
-            ),
+            ("serial:///dev/ttyACM0?suffix=semicolon", "suffix `semicolon`"),
             ("keyboards", "expected `keyboard`"),
         ];
         for (text, words) in scanners {

@@ -23,12 +23,7 @@ pub struct DeviceConfig {
 
 impl Default for DeviceConfig {
     fn default() -> Self {
-        DeviceConfig {
-            printer: None,
-            scanner: Some("keyboard".into()),
-            paper_width: 80,
-            columns: None,
-        }
+        DeviceConfig { printer: None, scanner: Some("keyboard".into()), paper_width: 80, columns: None }
     }
 }
 
@@ -39,8 +34,8 @@ impl DeviceConfig {
             return Ok(DeviceConfig::default());
         }
         let text = std::fs::read_to_string(&path)?;
-        let config: DeviceConfig = toml::from_str(&text)
-            .map_err(|e| CoreError::Invalid(format!("{}: {}", path.display(), e.message())))?;
+        let config: DeviceConfig =
+            toml::from_str(&text).map_err(|e| CoreError::Invalid(format!("{}: {}", path.display(), e.message())))?;
         config.validate()?;
         Ok(config)
     }
@@ -57,20 +52,13 @@ impl DeviceConfig {
     fn validate(&self) -> CoreResult<()> {
         self.printer_address()?;
         if let Some(scanner) = &self.scanner {
-            scanner
-                .parse::<ScannerAddress>()
-                .map_err(|e| CoreError::Invalid(e.to_string()))?;
+            scanner.parse::<ScannerAddress>().map_err(|e| CoreError::Invalid(e.to_string()))?;
         }
         if self.paper_width != 58 && self.paper_width != 80 {
-            return Err(CoreError::Invalid(format!(
-                "paper width {} must be 58 or 80 (mm)",
-                self.paper_width
-            )));
+            return Err(CoreError::Invalid(format!("paper width {} must be 58 or 80 (mm)", self.paper_width)));
         }
         if let Some(columns) = self.columns.filter(|c| !(24..=64).contains(c)) {
-            return Err(CoreError::Invalid(format!(
-                "{columns} columns: a receipt line holds 24 to 64"
-            )));
+            return Err(CoreError::Invalid(format!("{columns} columns: a receipt line holds 24 to 64")));
         }
         Ok(())
     }
@@ -78,37 +66,33 @@ impl DeviceConfig {
     pub fn printer_address(&self) -> CoreResult<Option<PrinterAddress>> {
         self.printer
             .as_deref()
-            .map(|p| {
-                p.parse()
-                    .map_err(|e: super::address::AddressError| CoreError::Invalid(e.to_string()))
-            })
+            .map(|p| p.parse().map_err(|e: super::address::AddressError| CoreError::Invalid(e.to_string())))
             .transpose()
     }
 
     pub fn columns(&self) -> usize {
-        self.columns
-            .unwrap_or(if self.paper_width == 58 { 32 } else { 42 })
+        self.columns.unwrap_or(if self.paper_width == 58 { 32 } else { 42 })
     }
 
     /// Sets one setting by its CLI name; an invalid value changes nothing.
     pub fn set(&mut self, key: &str, value: &str) -> CoreResult<()> {
         let mut changed = self.clone();
-        let none_if_empty =
-            |v: &str| (!v.trim().is_empty() && v != "none").then(|| v.trim().to_string());
+        let none_if_empty = |v: &str| (!v.trim().is_empty() && v != "none").then(|| v.trim().to_string());
         match key {
             "printer" => changed.printer = none_if_empty(value),
             "scanner" => changed.scanner = none_if_empty(value),
             "paper-width" => {
-                changed.paper_width = value.trim_end_matches("mm").parse().map_err(|_| {
-                    CoreError::Invalid(format!("paper width `{value}` must be 58 or 80"))
-                })?;
+                changed.paper_width = value
+                    .trim_end_matches("mm")
+                    .parse()
+                    .map_err(|_| CoreError::Invalid(format!("paper width `{value}` must be 58 or 80")))?;
             }
             "columns" => {
                 changed.columns = match value {
                     "auto" => None,
-                    n => Some(n.parse().map_err(|_| {
-                        CoreError::Invalid(format!("columns `{n}` must be a number or auto"))
-                    })?),
+                    n => Some(
+                        n.parse().map_err(|_| CoreError::Invalid(format!("columns `{n}` must be a number or auto")))?,
+                    ),
                 };
             }
             other => {
@@ -134,9 +118,7 @@ mod tests {
         assert_eq!(config.columns(), 42);
         config.set("printer", "tcp://127.0.0.1:9100").unwrap();
         config.set("paper-width", "58").unwrap();
-        config
-            .set("scanner", "serial:///dev/ttyACM0?baud=9600&suffix=cr")
-            .unwrap();
+        config.set("scanner", "serial:///dev/ttyACM0?baud=9600&suffix=cr").unwrap();
         config.save(dir.path()).unwrap();
         let loaded = DeviceConfig::load(dir.path()).unwrap();
         assert_eq!(loaded, config);

@@ -14,9 +14,7 @@ pub struct FoundDevice {
 }
 
 fn sysfs_text(path: &Path) -> Option<String> {
-    std::fs::read_to_string(path)
-        .ok()
-        .map(|s| s.trim().to_string())
+    std::fs::read_to_string(path).ok().map(|s| s.trim().to_string())
 }
 
 /// Serial ports and USB printers on this machine.
@@ -35,11 +33,7 @@ pub fn list_devices() -> Vec<FoundDevice> {
             serialport::SerialPortType::BluetoothPort => "Bluetooth serial port".into(),
             serialport::SerialPortType::Unknown => "serial port".into(),
         };
-        found.push(FoundDevice {
-            kind: "serial",
-            address: format!("serial://{}", port.port_name),
-            description,
-        });
+        found.push(FoundDevice { kind: "serial", address: format!("serial://{}", port.port_name), description });
     }
     let usb = Path::new("/sys/bus/usb/devices");
     for entry in std::fs::read_dir(usb).into_iter().flatten().flatten() {
@@ -51,10 +45,9 @@ pub fn list_devices() -> Vec<FoundDevice> {
             continue;
         }
         let device = usb.join(device);
-        let (Some(vendor), Some(product)) = (
-            sysfs_text(&device.join("idVendor")),
-            sysfs_text(&device.join("idProduct")),
-        ) else {
+        let (Some(vendor), Some(product)) =
+            (sysfs_text(&device.join("idVendor")), sysfs_text(&device.join("idProduct")))
+        else {
             continue;
         };
         let description = format!(
@@ -62,11 +55,7 @@ pub fn list_devices() -> Vec<FoundDevice> {
             sysfs_text(&device.join("manufacturer")).unwrap_or_default(),
             sysfs_text(&device.join("product")).unwrap_or_default()
         );
-        found.push(FoundDevice {
-            kind: "printer",
-            address: format!("usb://{vendor}:{product}"),
-            description,
-        });
+        found.push(FoundDevice { kind: "printer", address: format!("usb://{vendor}:{product}"), description });
     }
     found
 }

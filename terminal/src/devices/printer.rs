@@ -46,27 +46,15 @@ impl Driver for SerialDriver {
     }
 
     fn write(&self, data: &[u8]) -> EscposResult<()> {
-        self.port
-            .lock()
-            .map_err(io_error)?
-            .write_all(data)
-            .map_err(io_error)
+        self.port.lock().map_err(io_error)?.write_all(data).map_err(io_error)
     }
 
     fn read(&self, buf: &mut [u8]) -> EscposResult<usize> {
-        self.port
-            .lock()
-            .map_err(io_error)?
-            .read(buf)
-            .map_err(io_error)
+        self.port.lock().map_err(io_error)?.read(buf).map_err(io_error)
     }
 
     fn flush(&self) -> EscposResult<()> {
-        self.port
-            .lock()
-            .map_err(io_error)?
-            .flush()
-            .map_err(io_error)
+        self.port.lock().map_err(io_error)?.flush().map_err(io_error)
     }
 }
 
@@ -79,26 +67,17 @@ fn open(address: &PrinterAddress) -> Result<Box<dyn Driver>, String> {
                 .next()
                 .ok_or_else(|| format!("{host} has no address"))?
                 .ip();
-            Ok(Box::new(
-                NetworkDriver::open(&ip.to_string(), *port, Some(TIMEOUT))
-                    .map_err(|e| e.to_string())?,
-            ))
+            Ok(Box::new(NetworkDriver::open(&ip.to_string(), *port, Some(TIMEOUT)).map_err(|e| e.to_string())?))
         }
-        PrinterAddress::Usb { vendor, product } => Ok(Box::new(
-            NativeUsbDriver::open(*vendor, *product).map_err(|e| e.to_string())?,
-        )),
-        PrinterAddress::File { path } => Ok(Box::new(
-            FileDriver::open(std::path::Path::new(path)).map_err(|e| e.to_string())?,
-        )),
+        PrinterAddress::Usb { vendor, product } => {
+            Ok(Box::new(NativeUsbDriver::open(*vendor, *product).map_err(|e| e.to_string())?))
+        }
+        PrinterAddress::File { path } => {
+            Ok(Box::new(FileDriver::open(std::path::Path::new(path)).map_err(|e| e.to_string())?))
+        }
         PrinterAddress::Serial { path, baud } => {
-            let port = serialport::new(path, *baud)
-                .timeout(TIMEOUT)
-                .open()
-                .map_err(|e| e.to_string())?;
-            Ok(Box::new(SerialDriver {
-                name: format!("serial {path}"),
-                port: Mutex::new(port),
-            }))
+            let port = serialport::new(path, *baud).timeout(TIMEOUT).open().map_err(|e| e.to_string())?;
+            Ok(Box::new(SerialDriver { name: format!("serial {path}"), port: Mutex::new(port) }))
         }
     }
 }
@@ -106,10 +85,7 @@ fn open(address: &PrinterAddress) -> Result<Box<dyn Driver>, String> {
 /// Network and serial printers answer status requests; USB and device
 /// files are written blind.
 fn answers_status(address: &PrinterAddress) -> bool {
-    matches!(
-        address,
-        PrinterAddress::Tcp { .. } | PrinterAddress::Serial { .. }
-    )
+    matches!(address, PrinterAddress::Tcp { .. } | PrinterAddress::Serial { .. })
 }
 
 fn status(driver: &dyn Driver, request: &[u8]) -> Result<u8, String> {
@@ -130,15 +106,12 @@ pub fn send_job(address: &PrinterAddress, bytes: &[u8]) -> Result<(), PrintError
     let driver = open(address).map_err(|e| PrintError::Unreachable(name.clone(), e))?;
     let interrupted = |e: String| PrintError::Interrupted(name.clone(), e);
     if answers_status(address) {
-        let paper = status(driver.as_ref(), &STATUS_PAPER)
-            .map_err(|e| PrintError::Unreachable(name.clone(), e))?;
+        let paper = status(driver.as_ref(), &STATUS_PAPER).map_err(|e| PrintError::Unreachable(name.clone(), e))?;
         if paper & 0x60 == 0x60 {
             return Err(PrintError::OutOfPaper(name));
         }
     }
-    driver
-        .write(bytes)
-        .map_err(|e| interrupted(e.to_string()))?;
+    driver.write(bytes).map_err(|e| interrupted(e.to_string()))?;
     driver.flush().map_err(|e| interrupted(e.to_string()))?;
     if answers_status(address) {
         status(driver.as_ref(), &STATUS_PRINTER).map_err(interrupted)?;

@@ -35,15 +35,9 @@ impl JobKind {
     }
 
     fn parse(text: &str) -> Option<JobKind> {
-        [
-            JobKind::Receipt,
-            JobKind::Copy,
-            JobKind::Report,
-            JobKind::Test,
-            JobKind::Drawer,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == text)
+        [JobKind::Receipt, JobKind::Copy, JobKind::Report, JobKind::Test, JobKind::Drawer]
+            .into_iter()
+            .find(|k| k.as_str() == text)
     }
 }
 
@@ -55,8 +49,10 @@ pub(crate) fn enqueue(
     kick_drawer: bool,
     at_ms: i64,
 ) -> CoreResult<()> {
-    conn.prepare_cached("INSERT INTO print_jobs (kind, reference, kick_drawer, created_at_ms) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![kind.as_str(), reference, kick_drawer, at_ms])?;
+    conn.prepare_cached(
+        "INSERT INTO print_jobs (kind, reference, kick_drawer, created_at_ms) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![kind.as_str(), reference, kick_drawer, at_ms])?;
     Ok(())
 }
 
@@ -79,13 +75,7 @@ impl Terminal {
         if self.sale_record(receipt)?.is_none() {
             return Err(CoreError::UnknownReceipt(receipt.to_string()));
         }
-        enqueue(
-            &self.conn,
-            JobKind::Copy,
-            &receipt.to_string(),
-            false,
-            self.clock.now_ms(),
-        )
+        enqueue(&self.conn, JobKind::Copy, &receipt.to_string(), false, self.clock.now_ms())
     }
 
     pub fn queue_test_page(&mut self) -> CoreResult<()> {
@@ -95,47 +85,30 @@ impl Terminal {
     /// A page that shows the code page's accents, the euro sign, the column
     /// count and a barcode.
     pub fn test_page_doc(&self) -> ReceiptDoc {
-        let text = |text: &str, style| Block::Text {
-            text: text.into(),
-            align: Align::Left,
-            style,
-        };
+        let text = |text: &str, style| Block::Text { text: text.into(), align: Align::Left, style };
         let columns = self.receipt_columns();
         ReceiptDoc {
             blocks: vec![
-                Block::Text {
-                    text: self.settings.store_name.clone(),
-                    align: Align::Center,
-                    style: Style::Large,
-                },
+                Block::Text { text: self.settings.store_name.clone(), align: Align::Center, style: Style::Large },
                 text("TEST PAGE", Style::Bold),
                 text("Code page 858:", Style::Normal),
                 text("é è ê ë à â ç ù û ü ô ö ï î", Style::Normal),
                 text("ä ß ñ Ñ Ø å Ç É À Ü", Style::Normal),
                 text("Euro 12,50 € pound £ yen ¥", Style::Normal),
                 text(&format!("{columns} columns:"), Style::Normal),
-                text(
-                    &"0123456789".repeat(columns.div_ceil(10))[..columns],
-                    Style::Normal,
-                ),
+                text(&"0123456789".repeat(columns.div_ceil(10))[..columns], Style::Normal),
                 Block::Rule,
                 Block::Code("TEST-0123456789".into()),
             ],
         }
     }
 
-    fn z_report_by_number(&self, z_no: &str) -> CoreResult<SessionReport> {
-        let payload: Option<Vec<u8>> = self
-            .conn
-            .query_row(
-                "SELECT payload FROM z_reports WHERE z_no = ?1",
-                [z_no],
-                |r| r.get(0),
-            )
-            .optional()?;
+    /// A Z report as it was closed, by its number.
+    pub fn z_report_by_number(&self, z_no: &str) -> CoreResult<SessionReport> {
+        let payload: Option<Vec<u8>> =
+            self.conn.query_row("SELECT payload FROM z_reports WHERE z_no = ?1", [z_no], |r| r.get(0)).optional()?;
         let payload = payload.ok_or_else(|| CoreError::Invalid(format!("no Z report {z_no}")))?;
-        serde_json::from_slice(&payload)
-            .map_err(|e| CoreError::Invalid(format!("Z report {z_no} is unreadable: {e}")))
+        serde_json::from_slice(&payload).map_err(|e| CoreError::Invalid(format!("Z report {z_no} is unreadable: {e}")))
     }
 
     /// The bytes of one job.
@@ -147,9 +120,8 @@ impl Terminal {
             JobKind::Report => self.report_doc(&self.z_report_by_number(reference)?),
             JobKind::Receipt | JobKind::Copy => {
                 let receipt = reference.parse()?;
-                let (record, at_ms) = self
-                    .sale_record(&receipt)?
-                    .ok_or_else(|| CoreError::UnknownReceipt(reference.to_string()))?;
+                let (record, at_ms) =
+                    self.sale_record(&receipt)?.ok_or_else(|| CoreError::UnknownReceipt(reference.to_string()))?;
                 self.receipt_doc(&record, at_ms, kind == JobKind::Copy)
             }
         };
@@ -172,8 +144,8 @@ impl Terminal {
             .collect::<Result<_, _>>()?;
         let mut printed = 0;
         for (id, kind, reference, kick) in jobs {
-            let kind = JobKind::parse(&kind)
-                .ok_or_else(|| CoreError::Invalid(format!("print job {id} has kind {kind}")))?;
+            let kind =
+                JobKind::parse(&kind).ok_or_else(|| CoreError::Invalid(format!("print job {id} has kind {kind}")))?;
             let bytes = self.render_job(kind, &reference, kick)?;
             match send_job(&address, &bytes) {
                 Ok(()) => {
@@ -201,10 +173,7 @@ impl Terminal {
         let Some(address) = self.devices.printer_address()? else {
             return Ok(Err(PrintError::NotConfigured));
         };
-        Ok(send_job(
-            &address,
-            &encode_receipt(doc, self.receipt_columns(), false),
-        ))
+        Ok(send_job(&address, &encode_receipt(doc, self.receipt_columns(), false)))
     }
 
     pub fn printer_status(&self) -> CoreResult<PrinterStatus> {
@@ -214,10 +183,6 @@ impl Terminal {
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        Ok(PrinterStatus {
-            printer: self.devices.printer.clone(),
-            pending,
-            last_error,
-        })
+        Ok(PrinterStatus { printer: self.devices.printer.clone(), pending, last_error })
     }
 }

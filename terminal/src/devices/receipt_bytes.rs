@@ -28,14 +28,11 @@ const CP858_HIGH: [char; 128] = [
     'Ç', 'ü', 'é', 'â', 'ä', 'à', 'å', 'ç', 'ê', 'ë', 'è', 'ï', 'î', 'ì', 'Ä', 'Å', //
     'É', 'æ', 'Æ', 'ô', 'ö', 'ò', 'û', 'ù', 'ÿ', 'Ö', 'Ü', 'ø', '£', 'Ø', '×', 'ƒ', //
     'á', 'í', 'ó', 'ú', 'ñ', 'Ñ', 'ª', 'º', '¿', '®', '¬', '½', '¼', '¡', '«', '»', //
-    '\0', '\0', '\0', '\0', '\0', 'Á', 'Â', 'À', '©', '\0', '\0', '\0', '\0', '¢', '¥',
-    '\0', //
-    '\0', '\0', '\0', '\0', '\0', '\0', 'ã', 'Ã', '\0', '\0', '\0', '\0', '\0', '\0', '\0',
-    '¤', //
+    '\0', '\0', '\0', '\0', '\0', 'Á', 'Â', 'À', '©', '\0', '\0', '\0', '\0', '¢', '¥', '\0', //
+    '\0', '\0', '\0', '\0', '\0', '\0', 'ã', 'Ã', '\0', '\0', '\0', '\0', '\0', '\0', '\0', '¤', //
     'ð', 'Ð', 'Ê', 'Ë', 'È', '€', 'Í', 'Î', 'Ï', '\0', '\0', '\0', '\0', '¦', 'Ì', '\0', //
     'Ó', 'ß', 'Ô', 'Ò', 'õ', 'Õ', 'µ', 'þ', 'Þ', 'Ú', 'Û', 'Ù', 'ý', 'Ý', '¯', '´', //
-    '\u{AD}', '±', '\0', '¾', '¶', '§', '÷', '¸', '°', '¨', '·', '¹', '³', '²', '\0',
-    '\u{A0}', //
+    '\u{AD}', '±', '\0', '¾', '¶', '§', '÷', '¸', '°', '¨', '·', '¹', '³', '²', '\0', '\u{A0}', //
 ];
 
 /// The character a code page 858 byte prints, for decoding in tests.
@@ -114,11 +111,7 @@ pub fn encode_receipt(doc: &ReceiptDoc, columns: usize, kick_drawer: bool) -> Ve
     for block in &doc.blocks {
         match block {
             Block::Text { text, align, style } => {
-                let width = if *style == Style::Large {
-                    columns / 2
-                } else {
-                    columns
-                };
+                let width = if *style == Style::Large { columns / 2 } else { columns };
                 if *align == Align::Center {
                     out.extend_from_slice(&[ESC, b'a', 1]);
                 }
@@ -132,11 +125,7 @@ pub fn encode_receipt(doc: &ReceiptDoc, columns: usize, kick_drawer: bool) -> Ve
                 }
             }
             Block::Pair { left, right, style } => {
-                let width = if *style == Style::Large {
-                    columns / 2
-                } else {
-                    columns
-                };
+                let width = if *style == Style::Large { columns / 2 } else { columns };
                 style_on(&mut out, *style);
                 for text in pair_lines(left, right, width) {
                     line(&mut out, &text);
@@ -160,11 +149,7 @@ mod tests {
 
     #[test]
     fn ascii_is_untouched_and_accents_use_the_code_page() {
-        assert_eq!(
-            encode_cp858("S01-T01-000123"),
-            b"S01-T01-000123",
-            "the hyphen stays 0x2D"
-        );
+        assert_eq!(encode_cp858("S01-T01-000123"), b"S01-T01-000123", "the hyphen stays 0x2D");
         assert_eq!(encode_cp858("é€ü"), [0x82, 0xD5, 0x81]);
         assert_eq!(encode_cp858("Œufs – 2"), b"OEufs - 2");
         assert_eq!(encode_cp858("日"), b"?");

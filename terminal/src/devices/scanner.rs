@@ -30,10 +30,7 @@ pub struct SuffixSplitter {
 
 impl SuffixSplitter {
     pub fn new(suffix: Suffix) -> SuffixSplitter {
-        SuffixSplitter {
-            suffix,
-            pending: Vec::new(),
-        }
+        SuffixSplitter { suffix, pending: Vec::new() }
     }
 
     /// Adds bytes; returns the scans they complete (blank ones dropped).
@@ -64,60 +61,51 @@ pub fn spawn_serial_scanner(
     events: Sender<ScannerEvent>,
     stop: Arc<AtomicBool>,
 ) -> std::io::Result<JoinHandle<()>> {
-    std::thread::Builder::new()
-        .name(format!("scanner {path}"))
-        .spawn(move || {
-            // Said once per outage, not at every retry.
-            let mut told_down = false;
-            while !stop.load(Ordering::SeqCst) {
-                let mut port = match serialport::new(&path, baud)
-                    .timeout(Duration::from_millis(100))
-                    .open()
-                {
-                    Ok(port) => port,
-                    Err(error) => {
-                        if !told_down
-                            && events
-                                .send(ScannerEvent::Disconnected(error.to_string()))
-                                .is_err()
-                        {
-                            return;
-                        }
-                        told_down = true;
-                        std::thread::sleep(REOPEN_EVERY);
-                        continue;
-                    }
-                };
-                if events.send(ScannerEvent::Connected(path.clone())).is_err() {
-                    return;
-                }
-                let mut splitter = SuffixSplitter::new(suffix);
-                let mut buf = [0u8; 256];
-                let lost = loop {
-                    if stop.load(Ordering::SeqCst) {
+    std::thread::Builder::new().name(format!("scanner {path}")).spawn(move || {
+        // Said once per outage, not at every retry.
+        let mut told_down = false;
+        while !stop.load(Ordering::SeqCst) {
+            let mut port = match serialport::new(&path, baud).timeout(Duration::from_millis(100)).open() {
+                Ok(port) => port,
+                Err(error) => {
+                    if !told_down && events.send(ScannerEvent::Disconnected(error.to_string())).is_err() {
                         return;
                     }
-                    match port.read(&mut buf) {
-                        Ok(0) => break "the port closed".to_string(),
-                        Ok(n) => {
-                            for scan in splitter.push(&buf[..n]) {
-                                if events.send(ScannerEvent::Scan(scan)).is_err() {
-                                    return;
-                                }
-                            }
-                        }
-                        Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
-                        Err(e) => break e.to_string(),
-                    }
-                };
-                drop(port);
-                told_down = true;
-                if events.send(ScannerEvent::Disconnected(lost)).is_err() {
+                    told_down = true;
+                    std::thread::sleep(REOPEN_EVERY);
+                    continue;
+                }
+            };
+            if events.send(ScannerEvent::Connected(path.clone())).is_err() {
+                return;
+            }
+            let mut splitter = SuffixSplitter::new(suffix);
+            let mut buf = [0u8; 256];
+            let lost = loop {
+                if stop.load(Ordering::SeqCst) {
                     return;
                 }
-                std::thread::sleep(REOPEN_EVERY);
+                match port.read(&mut buf) {
+                    Ok(0) => break "the port closed".to_string(),
+                    Ok(n) => {
+                        for scan in splitter.push(&buf[..n]) {
+                            if events.send(ScannerEvent::Scan(scan)).is_err() {
+                                return;
+                            }
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
+                    Err(e) => break e.to_string(),
+                }
+            };
+            drop(port);
+            told_down = true;
+            if events.send(ScannerEvent::Disconnected(lost)).is_err() {
+                return;
             }
-        })
+            std::thread::sleep(REOPEN_EVERY);
+        }
+    })
 }
 
 /// Most time between two keys of one scan; people type slower.
@@ -137,14 +125,8 @@ pub struct WedgeDetector {
 impl WedgeDetector {
     /// A printable key at `at_ms`.
     pub fn key(&mut self, c: char, at_ms: i64) {
-        let fast = self
-            .last_at
-            .is_none_or(|last| at_ms - last <= WEDGE_MAX_GAP_MS);
-        self.burst = if self.keys.is_empty() {
-            true
-        } else {
-            self.burst && fast
-        };
+        let fast = self.last_at.is_none_or(|last| at_ms - last <= WEDGE_MAX_GAP_MS);
+        self.burst = if self.keys.is_empty() { true } else { self.burst && fast };
         self.keys.push(c);
         self.last_at = Some(at_ms);
     }
@@ -152,9 +134,7 @@ impl WedgeDetector {
     /// Enter at `at_ms`: the scan, if the keys since the last Enter came as
     /// a scanner's burst; `None` if a person typed them.
     pub fn enter(&mut self, at_ms: i64) -> Option<String> {
-        let fast = self
-            .last_at
-            .is_some_and(|last| at_ms - last <= WEDGE_MAX_GAP_MS);
+        let fast = self.last_at.is_some_and(|last| at_ms - last <= WEDGE_MAX_GAP_MS);
         let keys = std::mem::take(&mut self.keys);
         let scan = self.burst && fast && keys.chars().count() >= WEDGE_MIN_LEN;
         self.last_at = None;
@@ -171,10 +151,7 @@ mod tests {
     fn splitter_cuts_at_the_suffix_across_reads() {
         let mut cr = SuffixSplitter::new(Suffix::Cr);
         assert_eq!(cr.push(b"40063813"), Vec::<String>::new());
-        assert_eq!(
-            cr.push(b"33931\r96385074\r\r3"),
-            vec!["4006381333931", "96385074"]
-        );
+        assert_eq!(cr.push(b"33931\r96385074\r\r3"), vec!["4006381333931", "96385074"]);
         let mut crlf = SuffixSplitter::new(Suffix::CrLf);
         assert_eq!(crlf.push(b"123\r\n456\r"), vec!["123"]);
         assert_eq!(crlf.push(b"\n"), vec!["456"]);

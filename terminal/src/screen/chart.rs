@@ -22,18 +22,8 @@ impl<Message> canvas::Program<Message> for SalesByHour {
     ) -> Vec<Geometry> {
         let mut frame = Frame::new(renderer, bounds.size());
         let palette = theme.extended_palette();
-        let first = self
-            .hours
-            .iter()
-            .position(|m| !m.is_zero())
-            .unwrap_or(8)
-            .min(8);
-        let last = self
-            .hours
-            .iter()
-            .rposition(|m| !m.is_zero())
-            .unwrap_or(19)
-            .max(19);
+        let first = self.hours.iter().position(|m| !m.is_zero()).unwrap_or(8).min(8);
+        let last = self.hours.iter().rposition(|m| !m.is_zero()).unwrap_or(19).max(19);
         let shown = &self.hours[first..=last];
         let highest = shown.iter().map(|m| m.minor()).max().unwrap_or(0).max(1) as f32;
         let label_height = 20.0;
@@ -43,11 +33,7 @@ impl<Message> canvas::Program<Message> for SalesByHour {
             let height = usable * amount.minor().max(0) as f32 / highest;
             let x = i as f32 * slot + slot * 0.15;
             let top = label_height + usable - height;
-            frame.fill_rectangle(
-                Point::new(x, top),
-                Size::new(slot * 0.7, height),
-                palette.primary.base.color,
-            );
+            frame.fill_rectangle(Point::new(x, top), Size::new(slot * 0.7, height), palette.primary.base.color);
             frame.fill_text(Text {
                 content: format!("{:02}", first + i),
                 position: Point::new(x, bounds.height - label_height + 2.0),

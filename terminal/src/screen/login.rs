@@ -26,9 +26,7 @@ pub enum Message {
 impl Login {
     pub fn update(&mut self, terminal: &mut Terminal, message: Message) -> Action {
         match message {
-            Message::Input(text) => {
-                self.pin = text.chars().filter(char::is_ascii_digit).take(8).collect()
-            }
+            Message::Input(text) => self.pin = text.chars().filter(char::is_ascii_digit).take(8).collect(),
             Message::Digit(d) if self.pin.len() < 8 => self.pin.push(d),
             Message::Digit(_) => {}
             Message::Clear => self.pin.clear(),
@@ -66,12 +64,8 @@ impl Login {
             digits('1', '2', '3'),
             digits('4', '5', '6'),
             digits('7', '8', '9'),
-            row![
-                key("C", Message::Clear),
-                key("0", Message::Digit('0')),
-                key("OK", Message::Submit)
-            ]
-            .spacing(style::GAP),
+            row![key("C", Message::Clear), key("0", Message::Digit('0')), key("OK", Message::Submit)]
+                .spacing(style::GAP),
         ]
         .spacing(style::GAP);
         let field = text_input("PIN", &self.pin)
@@ -82,20 +76,11 @@ impl Login {
             .size(style::LARGE)
             .padding(12)
             .width(308);
-        let mut content = column![
-            text(store).size(style::HUGE),
-            text("Enter your PIN").size(style::LARGE),
-            field,
-            pad
-        ]
-        .spacing(20)
-        .align_x(Center);
+        let mut content = column![text(store).size(style::HUGE), text("Enter your PIN").size(style::LARGE), field, pad]
+            .spacing(20)
+            .align_x(Center);
         if let Some(error) = &self.error {
-            content = content.push(
-                container(text(error).size(style::TEXT))
-                    .padding(10)
-                    .style(style::error),
-            );
+            content = content.push(container(text(error).size(style::TEXT)).padding(10).style(style::error));
         }
         container(content).center(Fill).into()
     }

@@ -3,7 +3,7 @@
 //! variance before it is confirmed), stock lookup and settings.
 
 use iced::widget::{Column, button, canvas, column, container, row, scrollable, text, text_input};
-use iced::{Element, Fill, Font};
+use iced::{Element, Fill};
 use pos_shared::journal::CashDirection;
 use pos_shared::money::Money;
 use pos_shared::pricing::TaxMode;
@@ -14,6 +14,8 @@ use super::chart::SalesByHour;
 use super::{Action, Retry, attempt};
 use crate::app::style;
 use crate::{Operator, Terminal};
+
+pub const COUNTED_FIELD: &str = "counted";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
@@ -82,9 +84,7 @@ impl Manager {
             reason: String::new(),
             counted: String::new(),
             report: None,
-            chart: SalesByHour {
-                hours: [Money::ZERO; 24],
-            },
+            chart: SalesByHour { hours: [Money::ZERO; 24] },
             stock_code: String::new(),
             stock: None,
             printer: devices.printer.clone().unwrap_or_default(),
@@ -98,38 +98,22 @@ impl Manager {
 
     fn refresh(&mut self, terminal: &Terminal) {
         self.chart.hours = terminal.sales_by_hour().unwrap_or([Money::ZERO; 24]);
-        self.report = terminal.x_report().ok().map(|x| {
-            terminal
-                .report_doc(&x)
-                .render_text(terminal.receipt_columns())
-        });
+        self.report = terminal.x_report().ok().map(|x| terminal.report_doc(&x).render_text(terminal.receipt_columns()));
     }
 
     /// Carries out an operation; a missing permission asks for a manager.
-    pub fn run(
-        &mut self,
-        terminal: &mut Terminal,
-        operator: &Operator,
-        op: Op,
-        approver: Option<&str>,
-    ) -> Action {
+    pub fn run(&mut self, terminal: &mut Terminal, operator: &Operator, op: Op, approver: Option<&str>) -> Action {
         let retry = op.clone();
         let result = match op {
-            Op::Open(float) => terminal
-                .open_session(operator, float)
-                .map(|s| format!("Session {} opened", s.id)),
+            Op::Open(float) => terminal.open_session(operator, float).map(|s| format!("Session {} opened", s.id)),
             Op::Cash(direction, amount, reason) => terminal
                 .cash_move(operator, direction, amount, &reason, approver)
                 .map(|_| format!("Cash {} {amount} recorded", direction.as_str())),
-            Op::NoSale(reason) => terminal
-                .open_drawer(operator, &reason, approver)
-                .map(|_| "Drawer opened".to_string()),
+            Op::NoSale(reason) => {
+                terminal.open_drawer(operator, &reason, approver).map(|_| "Drawer opened".to_string())
+            }
             Op::CloseDay(counted) => terminal.z_report(operator, &counted, approver).map(|z| {
-                self.report = Some(
-                    terminal
-                        .report_doc(&z)
-                        .render_text(terminal.receipt_columns()),
-                );
+                self.report = Some(terminal.report_doc(&z).render_text(terminal.receipt_columns()));
                 format!("Day closed: Z report #{}", z.z_no.unwrap_or_default())
             }),
         };
@@ -147,12 +131,7 @@ impl Manager {
         }
     }
 
-    pub fn update(
-        &mut self,
-        terminal: &mut Terminal,
-        operator: &Operator,
-        message: Message,
-    ) -> Action {
+    pub fn update(&mut self, terminal: &mut Terminal, operator: &Operator, message: Message) -> Action {
         let money = |text: &str| Money::parse_non_negative(text.trim());
         match message {
             Message::Tab(tab) => {
@@ -172,12 +151,7 @@ impl Manager {
             },
             Message::Cash(direction) => match money(&self.amount) {
                 Ok(amount) => {
-                    return self.run(
-                        terminal,
-                        operator,
-                        Op::Cash(direction, amount, self.reason.clone()),
-                        None,
-                    );
+                    return self.run(terminal, operator, Op::Cash(direction, amount, self.reason.clone()), None);
                 }
                 Err(e) => self.error = Some(e.to_string()),
             },
@@ -187,12 +161,7 @@ impl Manager {
             Message::CloseDay => {
                 let counted = match self.counted.trim() {
                     "" => Ok(Vec::new()),
-                    typed => money(typed).map(|amount| {
-                        vec![Tender {
-                            kind: TenderKind::Cash,
-                            amount,
-                        }]
-                    }),
+                    typed => money(typed).map(|amount| vec![Tender { kind: TenderKind::Cash, amount }]),
                 };
                 match counted {
                     Ok(counted) => {
@@ -205,9 +174,7 @@ impl Manager {
                 self.stock = Some(match terminal.find_code(&self.stock_code) {
                     Ok(found) => {
                         let local = terminal.on_hand_milli(&found.product.sku).unwrap_or(0);
-                        let known = terminal
-                            .known_stock_milli(&found.product.sku)
-                            .unwrap_or(local);
+                        let known = terminal.known_stock_milli(&found.product.sku).unwrap_or(local);
                         format!(
                             "{} {}\nThis terminal's movements: {} {}\nKnown store stock (last sync + since): {} {}",
                             found.product.sku,
@@ -239,14 +206,7 @@ impl Manager {
     }
 
     fn save(&mut self, terminal: &mut Terminal, key: &str, value: &str) {
-        match terminal.set_device(
-            key,
-            if value.trim().is_empty() {
-                "none"
-            } else {
-                value
-            },
-        ) {
+        match terminal.set_device(key, if value.trim().is_empty() { "none" } else { value }) {
             Ok(()) => {
                 self.notice = Some(format!("{key} saved"));
                 self.error = None;
@@ -255,16 +215,8 @@ impl Manager {
         }
     }
 
-    fn field<'a>(
-        placeholder: &str,
-        value: &'a str,
-        on: fn(String) -> Message,
-    ) -> Element<'a, Message> {
-        text_input(placeholder, value)
-            .on_input(on)
-            .size(style::TEXT)
-            .padding(10)
-            .into()
+    fn field<'a>(placeholder: &str, value: &'a str, on: fn(String) -> Message) -> Element<'a, Message> {
+        text_input(placeholder, value).on_input(on).size(style::TEXT).padding(10).into()
     }
 
     fn session_tab(&self, terminal: &Terminal) -> Element<'_, Message> {
@@ -277,11 +229,8 @@ impl Manager {
             .spacing(style::GAP)
             .into(),
             Some(session) => column![
-                text(format!(
-                    "Session {} opened by {} with {}",
-                    session.id, session.opened_by, session.float
-                ))
-                .size(style::LARGE),
+                text(format!("Session {} opened by {} with {}", session.id, session.opened_by, session.float))
+                    .size(style::LARGE),
                 Self::field("Amount", &self.amount, Message::Amount),
                 Self::field("Reason (required)", &self.reason, Message::Reason),
                 row![
@@ -297,17 +246,9 @@ impl Manager {
     }
 
     fn reports_tab(&self, terminal: &Terminal) -> Element<'_, Message> {
-        let report = text(
-            self.report
-                .clone()
-                .unwrap_or_else(|| "No open session.".into()),
-        )
-        .font(Font::MONOSPACE)
-        .size(14);
+        let report = text(self.report.clone().unwrap_or_else(|| "No open session.".into())).font(style::MONO).size(14);
         let x = terminal.x_report().ok();
-        let mut closing = Column::new()
-            .spacing(6)
-            .push(text("Close the day (Z)").size(style::LARGE));
+        let mut closing = Column::new().spacing(6).push(text("Close the day (Z)").size(style::LARGE));
         if let Some(x) = &x {
             let counted = Money::parse_non_negative(self.counted.trim()).ok();
             for line in &x.tenders {
@@ -321,28 +262,22 @@ impl Manager {
                         counted.map_or("-".to_string(), |c| c.to_string()),
                         variance
                     ))
-                    .font(Font::MONOSPACE)
+                    .font(style::MONO)
                     .size(14),
                 );
             }
             closing = closing
-                .push(Self::field(
-                    "Cash counted in the drawer",
-                    &self.counted,
-                    Message::Counted,
-                ))
-                .push(style::primary_button(
-                    "",
-                    "Confirm Z report",
-                    Some(Message::CloseDay),
-                ));
+                .push(
+                    text_input("Cash counted in the drawer", &self.counted)
+                        .id(COUNTED_FIELD)
+                        .on_input(Message::Counted)
+                        .size(style::TEXT)
+                        .padding(10),
+                )
+                .push(style::primary_button("", "Confirm Z report", Some(Message::CloseDay)));
         }
         row![
-            container(scrollable(report))
-                .padding(10)
-                .width(Fill)
-                .height(Fill)
-                .style(style::panel),
+            container(scrollable(report)).padding(10).width(Fill).height(Fill).style(style::panel),
             column![
                 text("Sales by hour").size(style::LARGE),
                 canvas(&self.chart).width(Fill).height(220),
@@ -372,33 +307,28 @@ impl Manager {
         let settings = terminal.settings();
         let mode = |label: &str, value: TaxMode| {
             button(text(label.to_string()))
-                .style(if settings.tax_mode == value {
-                    button::primary
-                } else {
-                    button::secondary
-                })
+                .style(if settings.tax_mode == value { button::primary } else { button::secondary })
                 .on_press(Message::TaxMode(value))
         };
         let paper = |mm: u16| {
             button(text(format!("{mm} mm")))
-                .style(if terminal.devices().paper_width == mm {
-                    button::primary
-                } else {
-                    button::secondary
-                })
+                .style(if terminal.devices().paper_width == mm { button::primary } else { button::secondary })
                 .on_press(Message::PaperWidth(mm))
         };
         let sync = terminal.sync_status().ok();
         let sync_line = match sync.as_ref().and_then(|s| s.server.clone()) {
-            Some(server) => format!(
-                "Sync server {server}; {} entries pending",
-                sync.map_or(0, |s| s.pending)
-            ),
+            Some(server) => format!("Sync server {server}; {} entries pending", sync.map_or(0, |s| s.pending)),
             None => "Not enrolled with a sync server (enroll from an empty data directory).".into(),
         };
         column![
-            row![text("Prices").size(style::TEXT), mode("include tax", TaxMode::Inclusive), mode("exclude tax", TaxMode::Exclusive)].spacing(style::GAP),
-            text("Printer (tcp://HOST:9100, usb://VID:PID, serial:///dev/ttyUSB0?baud=19200, file:///dev/usb/lp0)").size(14),
+            row![
+                text("Prices").size(style::TEXT),
+                mode("include tax", TaxMode::Inclusive),
+                mode("exclude tax", TaxMode::Exclusive)
+            ]
+            .spacing(style::GAP),
+            text("Printer (tcp://HOST:9100, usb://VID:PID, serial:///dev/ttyUSB0?baud=19200, file:///dev/usb/lp0)")
+                .size(14),
             row![
                 Self::field("none", &self.printer, Message::Printer),
                 button(text("Save")).on_press(Message::SavePrinter),
@@ -407,8 +337,11 @@ impl Manager {
             .spacing(style::GAP),
             row![text("Paper").size(style::TEXT), paper(80), paper(58)].spacing(style::GAP),
             text("Scanner (keyboard, or serial:///dev/ttyACM0?baud=9600&suffix=cr)").size(14),
-            row![Self::field("keyboard", &self.scanner, Message::Scanner), button(text("Save")).on_press(Message::SaveScanner)]
-                .spacing(style::GAP),
+            row![
+                Self::field("keyboard", &self.scanner, Message::Scanner),
+                button(text("Save")).on_press(Message::SaveScanner)
+            ]
+            .spacing(style::GAP),
             text(sync_line).size(style::TEXT),
         ]
         .spacing(style::GAP)
@@ -419,11 +352,7 @@ impl Manager {
         let tab = |label: &str, tab: Tab| {
             button(text(label.to_string()).size(style::TEXT))
                 .padding([10, 20])
-                .style(if self.tab == tab {
-                    button::primary
-                } else {
-                    button::secondary
-                })
+                .style(if self.tab == tab { button::primary } else { button::secondary })
                 .on_press(Message::Tab(tab))
         };
         let tabs = row![
@@ -432,9 +361,7 @@ impl Manager {
             tab("Stock", Tab::Stock),
             tab("Settings", Tab::Settings),
             iced::widget::space::horizontal(),
-            button(text("Esc  Back to the sale").size(style::TEXT))
-                .padding([10, 20])
-                .on_press(Message::Back),
+            button(text("Esc  Back to the sale").size(style::TEXT)).padding([10, 20]).on_press(Message::Back),
         ]
         .spacing(style::GAP);
         let body = match self.tab {
@@ -444,17 +371,9 @@ impl Manager {
             Tab::Settings => self.settings_tab(terminal),
         };
         let mut page = column![tabs].spacing(style::GAP * 1.5);
-        for (message, look) in [
-            (&self.notice, style::panel as fn(&_) -> _),
-            (&self.error, style::error),
-        ] {
+        for (message, look) in [(&self.notice, style::panel as fn(&_) -> _), (&self.error, style::error)] {
             if let Some(message) = message {
-                page = page.push(
-                    container(text(message).size(style::TEXT))
-                        .padding(10)
-                        .width(Fill)
-                        .style(look),
-                );
+                page = page.push(container(text(message).size(style::TEXT)).padding(10).width(Fill).style(look));
             }
         }
         page.push(body).padding(20).into()

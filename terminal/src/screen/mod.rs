@@ -43,12 +43,13 @@ pub enum Action {
     Print,
 }
 
-/// The message of a refused permission, if that is why `error` happened.
+/// Why a manager's PIN is (still) needed, if that is why `error` happened:
+/// a missing permission, or a PIN that could not approve it.
 pub fn needs_approval(error: &crate::CoreError) -> Option<String> {
+    use crate::CoreError::{ApproverNotAllowed, LockedOut, PermissionDenied, WrongPin};
     match error {
-        crate::CoreError::PermissionDenied { action, .. } => {
-            Some(format!("A manager's PIN is needed to {action}"))
-        }
+        PermissionDenied { action, .. } => Some(format!("A manager's PIN is needed to {action}")),
+        ApproverNotAllowed { .. } | WrongPin | LockedOut(_) => Some(error.to_string()),
         _ => None,
     }
 }
@@ -66,10 +67,7 @@ pub fn attempt<T>(
             Ok(value)
         }
         Err(e) => match needs_approval(&e) {
-            Some(reason) => Err(Action::Approve {
-                reason,
-                retry: retry(),
-            }),
+            Some(reason) => Err(Action::Approve { reason, retry: retry() }),
             None => {
                 *error = Some(e.to_string());
                 Err(Action::None)

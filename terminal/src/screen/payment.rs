@@ -2,7 +2,7 @@
 //! split between them; confirming commits the sale.
 
 use iced::widget::{Column, button, column, container, row, text, text_input};
-use iced::{Element, Fill, Font};
+use iced::{Element, Fill};
 use pos_shared::money::Money;
 use pos_shared::tender::{Tender, TenderKind, cash_amount_due, settle};
 
@@ -35,17 +35,8 @@ pub struct Payment {
 
 impl Payment {
     pub fn new(terminal: &Terminal, cart: Cart) -> Payment {
-        let due = terminal
-            .cart_totals(&cart)
-            .map(|t| t.total)
-            .unwrap_or_default();
-        Payment {
-            cart,
-            due,
-            tenders: Vec::new(),
-            input: String::new(),
-            error: None,
-        }
+        let due = terminal.cart_totals(&cart).map(|t| t.total).unwrap_or_default();
+        Payment { cart, due, tenders: Vec::new(), input: String::new(), error: None }
     }
 
     fn paid(&self) -> Money {
@@ -55,20 +46,13 @@ impl Payment {
     /// What is left to pay, by the tender about to be used.
     fn remaining(&self, terminal: &Terminal, kind: TenderKind) -> Money {
         let left = (self.due - self.paid()).max(Money::ZERO);
-        if kind == TenderKind::Cash {
-            cash_amount_due(left, terminal.settings().cash_increment)
-        } else {
-            left
-        }
+        if kind == TenderKind::Cash { cash_amount_due(left, terminal.settings().cash_increment) } else { left }
     }
 
     fn add(&mut self, terminal: &Terminal, kind: TenderKind) {
         let typed = self.input.trim();
-        let amount = if typed.is_empty() {
-            Ok(self.remaining(terminal, kind))
-        } else {
-            Money::parse_non_negative(typed)
-        };
+        let amount =
+            if typed.is_empty() { Ok(self.remaining(terminal, kind)) } else { Money::parse_non_negative(typed) };
         match amount {
             Ok(amount) if amount.is_zero() => self.error = Some("nothing left to pay".into()),
             Ok(amount) => {
@@ -90,12 +74,7 @@ impl Payment {
         }
     }
 
-    pub fn update(
-        &mut self,
-        terminal: &mut Terminal,
-        operator: &Operator,
-        message: Message,
-    ) -> Action {
+    pub fn update(&mut self, terminal: &mut Terminal, operator: &Operator, message: Message) -> Action {
         match message {
             Message::Input(text) => self.input = text,
             Message::Submit if self.input.trim().is_empty() && self.paid() >= self.due => {
@@ -103,10 +82,7 @@ impl Payment {
             }
             Message::Submit => self.add(terminal, TenderKind::Cash),
             Message::Quick(amount) => {
-                self.tenders.push(Tender {
-                    kind: TenderKind::Cash,
-                    amount,
-                });
+                self.tenders.push(Tender { kind: TenderKind::Cash, amount });
                 self.error = None;
             }
             Message::Tender(kind) => self.add(terminal, kind),
@@ -139,10 +115,7 @@ impl Payment {
         let (status, big) = match &settled {
             Ok(s) if !s.change.is_zero() => ("CHANGE DUE".to_string(), s.change.to_string()),
             Ok(_) => ("PAID".to_string(), "0.00".to_string()),
-            Err(_) => (
-                "TO PAY".to_string(),
-                (self.due - self.paid()).max(Money::ZERO).to_string(),
-            ),
+            Err(_) => ("TO PAY".to_string(), (self.due - self.paid()).max(Money::ZERO).to_string()),
         };
         let ready = settled.is_ok();
         let field = text_input("Amount handed over (Enter = cash)", &self.input)
@@ -153,25 +126,15 @@ impl Payment {
             .padding(12);
         let mut quick = row![].spacing(style::GAP);
         for amount in self.quick_amounts(terminal) {
-            quick = quick.push(style::key_button(
-                "",
-                &format!("Cash {amount}"),
-                Some(Message::Quick(amount)),
-            ));
+            quick = quick.push(style::key_button("", &format!("Cash {amount}"), Some(Message::Quick(amount))));
         }
         let mut given = Column::new().spacing(4);
         for (i, t) in self.tenders.iter().enumerate() {
             given = given.push(
                 row![
-                    text(t.kind.as_str().to_uppercase())
-                        .size(style::TEXT)
-                        .width(Fill),
-                    text(t.amount.to_string())
-                        .size(style::TEXT)
-                        .font(Font::MONOSPACE),
-                    button(text("remove"))
-                        .on_press(Message::Remove(i))
-                        .style(button::text),
+                    text(t.kind.as_str().to_uppercase()).size(style::TEXT).width(Fill),
+                    text(t.amount.to_string()).size(style::TEXT).font(style::MONO),
+                    button(text("remove")).on_press(Message::Remove(i)).style(button::text),
                 ]
                 .spacing(style::GAP),
             );
@@ -179,16 +142,12 @@ impl Payment {
         let mut left = column![
             text(format!("Total {}", self.due)).size(style::LARGE),
             text(status).size(style::LARGE),
-            text(big).size(style::HUGE * 1.6).font(Font::MONOSPACE),
+            text(big).size(style::HUGE * 1.6).font(style::MONO),
             field,
             quick,
             row![
                 style::key_button("", "Card", Some(Message::Tender(TenderKind::Card))),
-                style::key_button(
-                    "",
-                    "Other / voucher",
-                    Some(Message::Tender(TenderKind::Other))
-                ),
+                style::key_button("", "Other / voucher", Some(Message::Tender(TenderKind::Other))),
                 style::key_button("", "Cash", Some(Message::Tender(TenderKind::Cash))),
             ]
             .spacing(style::GAP),
@@ -196,24 +155,13 @@ impl Payment {
         ]
         .spacing(style::GAP * 1.5);
         if let Some(error) = &self.error {
-            left = left.push(
-                container(text(error).size(style::TEXT))
-                    .padding(10)
-                    .width(Fill)
-                    .style(style::error),
-            );
+            left = left.push(container(text(error).size(style::TEXT)).padding(10).width(Fill).style(style::error));
         }
         let right = column![
             style::key_button("Esc", "Back to the sale", Some(Message::Back)),
             style::primary_button("Enter", "Confirm", ready.then_some(Message::Confirm)),
         ]
         .spacing(style::GAP);
-        row![
-            left.width(iced::FillPortion(3)),
-            right.width(iced::FillPortion(1))
-        ]
-        .spacing(20)
-        .padding(20)
-        .into()
+        row![left.width(iced::FillPortion(3)), right.width(iced::FillPortion(1))].spacing(20).padding(20).into()
     }
 }

@@ -2,7 +2,7 @@
 //! the next sale.
 
 use iced::widget::{column, container, row, scrollable, text};
-use iced::{Element, Fill, Font};
+use iced::{Element, Fill};
 
 use super::Action;
 use crate::Terminal;
@@ -24,14 +24,9 @@ pub struct Receipt {
 
 impl Receipt {
     pub fn new(terminal: &Terminal, committed: Committed) -> Receipt {
-        let preview = terminal
-            .receipt_doc(&committed.record, committed.at_ms, false)
-            .render_text(terminal.receipt_columns());
-        Receipt {
-            committed,
-            preview,
-            notice: None,
-        }
+        let preview =
+            terminal.receipt_doc(&committed.record, committed.at_ms, false).render_text(terminal.receipt_columns());
+        Receipt { committed, preview, notice: None }
     }
 
     pub fn update(&mut self, terminal: &mut Terminal, message: Message) -> Action {
@@ -52,16 +47,9 @@ impl Receipt {
 
     pub fn view(&self) -> Element<'_, Message> {
         let record = &self.committed.record;
-        let change = if record.change.is_zero() {
-            String::new()
-        } else {
-            format!("Change {}", record.change)
-        };
-        let paper = container(scrollable(
-            text(&self.preview).font(Font::MONOSPACE).size(15),
-        ))
-        .padding(16)
-        .style(style::panel);
+        let change = if record.change.is_zero() { String::new() } else { format!("Change {}", record.change) };
+        let paper =
+            container(scrollable(text(&self.preview).font(style::MONO).size(15))).padding(16).style(style::panel);
         let mut side = column![
             text(format!("{} done", record.receipt_no)).size(style::LARGE),
             text(change).size(style::HUGE),
@@ -72,12 +60,9 @@ impl Receipt {
         if let Some(notice) = &self.notice {
             side = side.push(text(notice).size(style::TEXT));
         }
-        row![
-            paper.height(Fill).width(iced::FillPortion(2)),
-            side.width(iced::FillPortion(1))
-        ]
-        .spacing(20)
-        .padding(20)
-        .into()
+        row![paper.height(Fill).width(iced::FillPortion(2)), side.width(iced::FillPortion(1))]
+            .spacing(20)
+            .padding(20)
+            .into()
     }
 }

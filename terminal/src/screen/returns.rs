@@ -3,7 +3,7 @@
 //! a receipt, scan the items and a manager approves.
 
 use iced::widget::{Column, button, checkbox, column, container, row, text, text_input};
-use iced::{Element, Fill, Font};
+use iced::{Element, Fill};
 use pos_shared::ids::ReceiptNo;
 use pos_shared::journal::SaleRecord;
 use pos_shared::quantity::Quantity;
@@ -19,10 +19,7 @@ pub const RETURN_FIELD: &str = "return";
 
 /// The same request, approved by a manager's PIN.
 pub fn approved(request: &ReturnRequest, pin: &str) -> ReturnRequest {
-    ReturnRequest {
-        approver_pin: Some(pin.to_string()),
-        ..request.clone()
-    }
+    ReturnRequest { approver_pin: Some(pin.to_string()), ..request.clone() }
 }
 
 #[derive(Debug, Clone)]
@@ -66,10 +63,7 @@ impl Returns {
             None => self.loose.clone(),
         };
         ReturnRequest {
-            original: self
-                .original
-                .as_ref()
-                .map(|(sale, _)| sale.receipt_no.clone()),
+            original: self.original.as_ref().map(|(sale, _)| sale.receipt_no.clone()),
             items,
             damaged: self.damaged,
             refund_to: self.refund,
@@ -78,39 +72,19 @@ impl Returns {
     }
 
     /// Records the return; a refusal for want of a manager asks for one.
-    pub fn commit(
-        &mut self,
-        terminal: &mut Terminal,
-        operator: &Operator,
-        request: ReturnRequest,
-    ) -> Action {
+    pub fn commit(&mut self, terminal: &mut Terminal, operator: &Operator, request: ReturnRequest) -> Action {
         let retry = request.clone();
-        match attempt(
-            terminal.commit_return(operator, request),
-            || Retry::Return(retry),
-            &mut self.error,
-        ) {
+        match attempt(terminal.commit_return(operator, request), || Retry::Return(retry), &mut self.error) {
             Ok(committed) => Action::ToReceipt(Box::new(committed)),
             Err(action) => action,
         }
     }
 
     fn step(&self, line: usize) -> i64 {
-        self.original.as_ref().map_or(1000, |(sale, _)| {
-            if sale.lines[line].unit.is_measured() {
-                100
-            } else {
-                1000
-            }
-        })
+        self.original.as_ref().map_or(1000, |(sale, _)| if sale.lines[line].unit.is_measured() { 100 } else { 1000 })
     }
 
-    pub fn update(
-        &mut self,
-        terminal: &mut Terminal,
-        operator: &Operator,
-        message: Message,
-    ) -> Action {
+    pub fn update(&mut self, terminal: &mut Terminal, operator: &Operator, message: Message) -> Action {
         match message {
             Message::Input(text) => self.input = text,
             Message::Submit => {
@@ -128,10 +102,7 @@ impl Returns {
                     }
                 } else if !typed.is_empty() && self.original.is_none() {
                     match terminal.find_code(typed) {
-                        Ok(found) => self.loose.push(ReturnItem {
-                            code: found.product.sku,
-                            qty: None,
-                        }),
+                        Ok(found) => self.loose.push(ReturnItem { code: found.product.sku, qty: None }),
                         Err(e) => self.error = Some(e.to_string()),
                     }
                 }
@@ -158,61 +129,37 @@ impl Returns {
     }
 
     pub fn view(&self) -> Element<'_, Message> {
-        let field = text_input(
-            "Scan the receipt's code or type its number; no receipt: scan the items",
-            &self.input,
-        )
-        .id(RETURN_FIELD)
-        .on_input(Message::Input)
-        .on_submit(Message::Submit)
-        .size(style::LARGE)
-        .padding(12);
+        let field = text_input("Scan the receipt's code or type its number; no receipt: scan the items", &self.input)
+            .id(RETURN_FIELD)
+            .on_input(Message::Input)
+            .on_submit(Message::Submit)
+            .size(style::LARGE)
+            .padding(12);
         let mut lines = Column::new().spacing(6);
         match &self.original {
             Some((sale, returnable)) => {
-                lines = lines.push(
-                    text(format!("Receipt {} by {}", sale.receipt_no, sale.cashier))
-                        .size(style::LARGE),
-                );
+                lines = lines.push(text(format!("Receipt {} by {}", sale.receipt_no, sale.cashier)).size(style::LARGE));
                 for (i, (line, left)) in sale.lines.iter().zip(returnable).enumerate() {
                     let picked = Quantity::from_milli(self.picked[i].max(1)).display();
-                    let picked = if self.picked[i] == 0 {
-                        "0".to_string()
-                    } else {
-                        picked
-                    };
+                    let picked = if self.picked[i] == 0 { "0".to_string() } else { picked };
                     let remaining = Quantity::from_milli(left.remaining_milli().max(1)).display();
-                    let remaining = if left.remaining_milli() == 0 {
-                        "0".to_string()
-                    } else {
-                        remaining
-                    };
+                    let remaining = if left.remaining_milli() == 0 { "0".to_string() } else { remaining };
                     lines = lines.push(
                         row![
-                            text(format!(
-                                "{} ({} sold, {remaining} left)",
-                                line.name,
-                                line.qty.display()
-                            ))
-                            .size(style::TEXT)
-                            .width(Fill),
+                            text(format!("{} ({} sold, {remaining} left)", line.name, line.qty.display()))
+                                .size(style::TEXT)
+                                .width(Fill),
                             button(text(" - ").size(style::LARGE)).on_press(Message::Less(i)),
-                            text(picked)
-                                .size(style::LARGE)
-                                .font(Font::MONOSPACE)
-                                .width(70),
+                            text(picked).size(style::LARGE).font(style::MONO).width(70),
                             button(text(" + ").size(style::LARGE)).on_press(Message::More(i)),
                         ]
                         .spacing(style::GAP),
                     );
                 }
             }
-            None if self.loose.is_empty() => {
-                lines = lines.push(text("No receipt loaded.").size(style::TEXT))
-            }
+            None if self.loose.is_empty() => lines = lines.push(text("No receipt loaded.").size(style::TEXT)),
             None => {
-                lines =
-                    lines.push(text("Without a receipt (a manager approves):").size(style::TEXT));
+                lines = lines.push(text("Without a receipt (a manager approves):").size(style::TEXT));
                 for item in &self.loose {
                     lines = lines.push(text(format!("1 x {}", item.code)).size(style::TEXT));
                 }
@@ -221,11 +168,7 @@ impl Returns {
         let refund = |label: &str, kind: Option<TenderKind>| {
             let chosen = self.refund == kind;
             button(text(label.to_string()).size(style::TEXT))
-                .style(if chosen {
-                    button::primary
-                } else {
-                    button::secondary
-                })
+                .style(if chosen { button::primary } else { button::secondary })
                 .on_press(Message::Refund(kind))
         };
         let mut page = column![
@@ -240,18 +183,11 @@ impl Returns {
                 refund("Other", Some(TenderKind::Other)),
             ]
             .spacing(style::GAP),
-            checkbox(self.damaged)
-                .label("Damaged: do not put back into stock")
-                .on_toggle(Message::Damaged),
+            checkbox(self.damaged).label("Damaged: do not put back into stock").on_toggle(Message::Damaged),
         ]
         .spacing(style::GAP * 1.5);
         if let Some(error) = &self.error {
-            page = page.push(
-                container(text(error).size(style::TEXT))
-                    .padding(10)
-                    .width(Fill)
-                    .style(style::error),
-            );
+            page = page.push(container(text(error).size(style::TEXT)).padding(10).width(Fill).style(style::error));
         }
         let ready = !self.request().items.is_empty();
         page = page.push(

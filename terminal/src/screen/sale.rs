@@ -3,7 +3,7 @@
 //! cart; totals and the tax breakdown large; function keys for the rest.
 
 use iced::widget::{Column, button, column, container, row, scrollable, text, text_input};
-use iced::{Element, Fill, Font, Right};
+use iced::{Element, Fill, Right};
 use pos_shared::money::Money;
 use pos_shared::pricing::{Discount, Totals};
 use rust_decimal::Decimal;
@@ -102,9 +102,7 @@ impl Sale {
                 self.entry = Entry::Weight(code.to_string());
                 self.input.clear();
                 self.results.clear();
-                self.warning = Some(format!(
-                    "Weigh {name}: type its weight in kg and press Enter"
-                ));
+                self.warning = Some(format!("Weigh {name}: type its weight in kg and press Enter"));
             }
             Err(e) => self.error = Some(e.to_string()),
         }
@@ -121,18 +119,12 @@ impl Sale {
         let cart = &mut self.cart;
         let result = match edit.clone() {
             Edit::Quantity(line, qty) => terminal.set_quantity(operator, cart, line, qty, approver),
-            Edit::LineDiscount(line, d) => terminal
-                .set_line_discount(operator, cart, line, Some(d), approver)
-                .map(|_| None),
-            Edit::SaleDiscount(d) => terminal
-                .set_sale_discount(operator, cart, Some(d), approver)
-                .map(|_| None),
-            Edit::Price(line, price) => terminal
-                .override_price(operator, cart, line, price, approver)
-                .map(|_| None),
-            Edit::Remove(line) => terminal
-                .remove_line(operator, cart, line, approver)
-                .map(|_| None),
+            Edit::LineDiscount(line, d) => {
+                terminal.set_line_discount(operator, cart, line, Some(d), approver).map(|_| None)
+            }
+            Edit::SaleDiscount(d) => terminal.set_sale_discount(operator, cart, Some(d), approver).map(|_| None),
+            Edit::Price(line, price) => terminal.override_price(operator, cart, line, price, approver).map(|_| None),
+            Edit::Remove(line) => terminal.remove_line(operator, cart, line, approver).map(|_| None),
         };
         match attempt(result, || Retry::Sale(edit.clone()), &mut self.error) {
             Ok(warning) => {
@@ -194,12 +186,7 @@ impl Sale {
         Action::None
     }
 
-    pub fn update(
-        &mut self,
-        terminal: &mut Terminal,
-        operator: &Operator,
-        message: Message,
-    ) -> Action {
+    pub fn update(&mut self, terminal: &mut Terminal, operator: &Operator, message: Message) -> Action {
         match message {
             Message::Input(text) => {
                 self.input = text;
@@ -227,11 +214,7 @@ impl Sale {
                 Some(line) => return self.apply(terminal, operator, Edit::Remove(line), None),
                 None => self.error = Some("select a line to remove".into()),
             },
-            Message::Park => match terminal.park(
-                operator,
-                &self.cart,
-                &format!("{} lines", self.cart.lines.len()),
-            ) {
+            Message::Park => match terminal.park(operator, &self.cart, &format!("{} lines", self.cart.lines.len())) {
                 Ok(_) => *self = Sale::new(None),
                 Err(e) => self.error = Some(e.to_string()),
             },
@@ -279,32 +262,17 @@ impl Sale {
                 (true, qty) => format!("{qty} {} x {}/{}", line.unit, line.unit_price, line.unit),
             };
             let discount = line.discount.map(|d| format!("  -{d}")).unwrap_or_default();
-            let amount = line.fixed_amount.unwrap_or_else(|| {
-                Money::round(
-                    line.unit_price.amount() * line.qty.value(),
-                    Default::default(),
-                )
-            });
+            let amount = line
+                .fixed_amount
+                .unwrap_or_else(|| Money::round(line.unit_price.amount() * line.qty.value(), Default::default()));
             let content = row![
-                column![
-                    text(&line.name).size(style::TEXT),
-                    text(format!("{detail}{discount}")).size(14)
-                ]
-                .width(Fill),
-                text(amount.to_string())
-                    .size(style::TEXT)
-                    .font(Font::MONOSPACE),
+                column![text(&line.name).size(style::TEXT), text(format!("{detail}{discount}")).size(14)].width(Fill),
+                text(amount.to_string()).size(style::TEXT).font(style::MONO),
             ]
             .padding([6, 10]);
-            let row = button(content)
-                .width(Fill)
-                .on_press(Message::Select(i))
-                .style(button::text);
-            let row: Element<'_, Message> = if self.selected == Some(i) {
-                container(row).style(style::selected).into()
-            } else {
-                row.into()
-            };
+            let row = button(content).width(Fill).on_press(Message::Select(i)).style(button::text);
+            let row: Element<'_, Message> =
+                if self.selected == Some(i) { container(row).style(style::selected).into() } else { row.into() };
             lines = lines.push(row);
         }
         if self.cart.is_empty() {
@@ -318,33 +286,16 @@ impl Sale {
             return column![].into();
         };
         let pair = |label: String, value: String, size: f32| {
-            row![
-                text(label).size(size).width(Fill),
-                text(value).size(size).font(Font::MONOSPACE)
-            ]
+            row![text(label).size(size).width(Fill), text(value).size(size).font(style::MONO)]
         };
-        let mut col = column![pair(
-            "Subtotal".into(),
-            totals.subtotal.to_string(),
-            style::TEXT
-        )]
-        .spacing(4);
+        let mut col = column![pair("Subtotal".into(), totals.subtotal.to_string(), style::TEXT)].spacing(4);
         if !totals.discount.is_zero() {
-            col = col.push(pair(
-                "Discounts".into(),
-                format!("-{}", totals.discount),
-                style::TEXT,
-            ));
+            col = col.push(pair("Discounts".into(), format!("-{}", totals.discount), style::TEXT));
         }
         for band in &totals.taxes {
-            col = col.push(pair(
-                format!("Tax {} on {}", band.rate.label(), band.base),
-                band.tax.to_string(),
-                15.0,
-            ));
+            col = col.push(pair(format!("Tax {} on {}", band.rate.label(), band.base), band.tax.to_string(), 15.0));
         }
-        col.push(pair("TOTAL".into(), totals.total.to_string(), style::HUGE))
-            .into()
+        col.push(pair("TOTAL".into(), totals.total.to_string(), style::HUGE)).into()
     }
 
     pub fn view<'a>(&'a self, terminal: &Terminal) -> Element<'a, Message> {
@@ -358,84 +309,41 @@ impl Sale {
         if !self.results.is_empty() {
             let mut results = Column::new().spacing(2);
             for (i, p) in self.results.iter().enumerate() {
-                let label = row![
-                    text(format!("{}  {}", p.sku, p.name)).width(Fill),
-                    text(format!("{}/{}", p.price, p.unit))
-                ];
-                results = results.push(
-                    button(label)
-                        .width(Fill)
-                        .on_press(Message::Pick(i))
-                        .style(button::secondary),
-                );
+                let label =
+                    row![text(format!("{}  {}", p.sku, p.name)).width(Fill), text(format!("{}/{}", p.price, p.unit))];
+                results = results.push(button(label).width(Fill).on_press(Message::Pick(i)).style(button::secondary));
             }
             left = left.push(container(results).padding(6).style(style::panel));
         }
         if let Some(parked) = &self.parked {
-            let mut list = Column::new()
-                .spacing(4)
-                .push(text("Parked sales").size(style::TEXT));
+            let mut list = Column::new().spacing(4).push(text("Parked sales").size(style::TEXT));
             for p in parked {
                 let label = format!("{} by {}: {} line(s)", p.label, p.by, p.lines);
-                list = list.push(
-                    button(text(label))
-                        .on_press(Message::Resume(p.id))
-                        .style(button::secondary),
-                );
+                list = list.push(button(text(label)).on_press(Message::Resume(p.id)).style(button::secondary));
             }
             left = left.push(container(list).padding(8).style(style::panel));
         }
-        for (message, look) in [
-            (&self.warning, style::warning as fn(&_) -> _),
-            (&self.error, style::error),
-        ] {
+        for (message, look) in [(&self.warning, style::warning as fn(&_) -> _), (&self.error, style::error)] {
             if let Some(message) = message {
-                left = left.push(
-                    container(text(message).size(style::TEXT))
-                        .padding(10)
-                        .width(Fill)
-                        .style(look),
-                );
+                left = left.push(container(text(message).size(style::TEXT)).padding(10).width(Fill).style(look));
             }
         }
-        left = left.push(
-            container(self.cart_view())
-                .padding(6)
-                .width(Fill)
-                .height(Fill)
-                .style(style::panel),
-        );
+        left = left.push(container(self.cart_view()).padding(6).width(Fill).height(Fill).style(style::panel));
         let totals = terminal.cart_totals(&self.cart).ok();
         let has_line = self.selected.is_some() && !self.cart.is_empty();
         let keys = column![
             row![
-                style::key_button(
-                    "F3",
-                    "Qty",
-                    has_line.then_some(Message::Enter(Entry::Quantity))
-                ),
-                style::key_button(
-                    "F4",
-                    "Discount",
-                    has_line.then_some(Message::Enter(Entry::LineDiscount))
-                ),
+                style::key_button("F3", "Qty", has_line.then_some(Message::Enter(Entry::Quantity))),
+                style::key_button("F4", "Discount", has_line.then_some(Message::Enter(Entry::LineDiscount))),
             ]
             .spacing(style::GAP),
             row![
                 style::key_button("F5", "Remove", has_line.then_some(Message::Remove)),
-                style::key_button(
-                    "F10",
-                    "Price",
-                    has_line.then_some(Message::Enter(Entry::Price))
-                ),
+                style::key_button("F10", "Price", has_line.then_some(Message::Enter(Entry::Price))),
             ]
             .spacing(style::GAP),
             row![
-                style::key_button(
-                    "F6",
-                    "Park",
-                    (!self.cart.is_empty()).then_some(Message::Park)
-                ),
+                style::key_button("F6", "Park", (!self.cart.is_empty()).then_some(Message::Park)),
                 style::key_button("F7", "Resume", Some(Message::ShowParked)),
             ]
             .spacing(style::GAP),
@@ -449,28 +357,16 @@ impl Sale {
             ]
             .spacing(style::GAP),
             style::key_button("F9", "Manager", Some(Message::Manager)),
-            style::primary_button(
-                "F12",
-                "Pay",
-                (!self.cart.is_empty()).then_some(Message::Pay)
-            ),
+            style::primary_button("F12", "Pay", (!self.cart.is_empty()).then_some(Message::Pay)),
         ]
         .spacing(style::GAP);
-        let right = column![
-            container(Self::totals_view(totals.as_ref()))
-                .padding(12)
-                .width(Fill)
-                .style(style::panel),
-            keys,
-        ]
-        .spacing(style::GAP)
-        .align_x(Right);
-        row![
-            left.width(iced::FillPortion(3)),
-            right.width(iced::FillPortion(2))
-        ]
-        .spacing(style::GAP)
-        .padding(style::GAP)
-        .into()
+        let right =
+            column![container(Self::totals_view(totals.as_ref())).padding(12).width(Fill).style(style::panel), keys,]
+                .spacing(style::GAP)
+                .align_x(Right);
+        row![left.width(iced::FillPortion(3)), right.width(iced::FillPortion(2))]
+            .spacing(style::GAP)
+            .padding(style::GAP)
+            .into()
     }
 }

@@ -30,12 +30,8 @@ impl Setup {
         let mut page = column![
             text("Welcome").size(style::HUGE),
             text(format!("No store in {} yet.", dir.display())).size(style::TEXT),
-            container(style::primary_button(
-                "",
-                "Open the demo store",
-                (!self.busy).then_some(Message::Demo)
-            ))
-            .width(420),
+            container(style::primary_button("", "Open the demo store", (!self.busy).then_some(Message::Demo)))
+                .width(420),
             text("or join head office with the code it gave you:").size(style::TEXT),
             text_input("Sync server, e.g. http://hq.example:8080", &self.server)
                 .on_input(Message::Server)
@@ -58,11 +54,7 @@ impl Setup {
         .spacing(16)
         .align_x(Center);
         if let Some(error) = &self.error {
-            page = page.push(
-                container(text(error).size(style::TEXT))
-                    .padding(10)
-                    .style(style::error),
-            );
+            page = page.push(container(text(error).size(style::TEXT)).padding(10).style(style::error));
         }
         container(page).center(Fill).into()
     }

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use pos_shared::protocol::{
-    CatalogPage, EnrollRequest, EnrollResponse, ErrorBody, PROTOCOL_VERSION, PushRequest,
-    PushResponse, StockSnapshot, VERSION_HEADER, WireEntry,
+    CatalogPage, EnrollRequest, EnrollResponse, ErrorBody, PROTOCOL_VERSION, PushRequest, PushResponse, StockSnapshot,
+    VERSION_HEADER, WireEntry,
 };
 use serde::de::DeserializeOwned;
 
@@ -52,16 +52,10 @@ async fn decode<T: DeserializeOwned>(response: reqwest::Response) -> Result<T, S
     let text = response.text().await.unwrap_or_default();
     let body = serde_json::from_str(&text).unwrap_or(ErrorBody {
         error: "http".into(),
-        message: format!(
-            "HTTP {status}: {}",
-            text.chars().take(200).collect::<String>()
-        ),
+        message: format!("HTTP {status}: {}", text.chars().take(200).collect::<String>()),
         expected_seq: None,
     });
-    Err(SyncError::Refused {
-        status: status.as_u16(),
-        body,
-    })
+    Err(SyncError::Refused { status: status.as_u16(), body })
 }
 
 impl SyncClient {
@@ -94,33 +88,14 @@ impl SyncClient {
     }
 
     pub async fn enroll(&self, code: &str) -> Result<EnrollResponse, SyncError> {
-        let request = EnrollRequest {
-            protocol_version: PROTOCOL_VERSION,
-            code: code.to_string(),
-        };
-        decode(
-            self.http
-                .post(self.url("/v1/enroll"))
-                .json(&request)
-                .send()
-                .await?,
-        )
-        .await
+        let request = EnrollRequest { protocol_version: PROTOCOL_VERSION, code: code.to_string() };
+        decode(self.http.post(self.url("/v1/enroll")).json(&request).send().await?).await
     }
 
     pub async fn push(&self, entries: Vec<WireEntry>) -> Result<PushResponse, SyncError> {
-        let request = PushRequest {
-            protocol_version: PROTOCOL_VERSION,
-            terminal_id: self.terminal_id.clone(),
-            entries,
-        };
-        let response = self
-            .http
-            .post(self.url("/v1/push"))
-            .bearer_auth(&self.token)
-            .json(&request)
-            .send()
-            .await?;
+        let request =
+            PushRequest { protocol_version: PROTOCOL_VERSION, terminal_id: self.terminal_id.clone(), entries };
+        let response = self.http.post(self.url("/v1/push")).bearer_auth(&self.token).json(&request).send().await?;
         decode(response).await
     }
 

@@ -43,25 +43,19 @@ impl Terminal {
     }
 
     fn set_sync_value(conn: &rusqlite::Connection, key: &str, value: &str) -> CoreResult<()> {
-        conn.prepare_cached("INSERT OR REPLACE INTO sync_state (key, value) VALUES (?1, ?2)")?
-            .execute([key, value])?;
+        conn.prepare_cached("INSERT OR REPLACE INTO sync_state (key, value) VALUES (?1, ?2)")?.execute([key, value])?;
         Ok(())
     }
 
     fn sync_number(&self, key: &str) -> CoreResult<u64> {
-        Ok(self
-            .sync_value(key)?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0))
+        Ok(self.sync_value(key)?.and_then(|v| v.parse().ok()).unwrap_or(0))
     }
 
     pub fn enrollment(&self) -> CoreResult<Option<Enrollment>> {
-        Ok(
-            match (self.sync_value("server")?, self.sync_value("token")?) {
-                (Some(server), Some(token)) => Some(Enrollment { server, token }),
-                _ => None,
-            },
-        )
+        Ok(match (self.sync_value("server")?, self.sync_value("token")?) {
+            (Some(server), Some(token)) => Some(Enrollment { server, token }),
+            _ => None,
+        })
     }
 
     pub fn save_enrollment(&mut self, enrollment: &Enrollment) -> CoreResult<()> {
@@ -79,20 +73,12 @@ impl Terminal {
              WHERE o.acked_at_ms IS NULL ORDER BY o.seq LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit as u64], |r| {
-            Ok((
-                r.get::<_, u64>(0)?,
-                r.get::<_, Vec<u8>>(1)?,
-                r.get::<_, Vec<u8>>(2)?,
-                r.get::<_, Vec<u8>>(3)?,
-            ))
+            Ok((r.get::<_, u64>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, Vec<u8>>(2)?, r.get::<_, Vec<u8>>(3)?))
         })?;
         let mut entries = Vec::new();
         for row in rows {
             let (seq, payload, prev, hash) = row?;
-            let broken = |what: &str| CoreError::JournalBroken {
-                seq,
-                reason: what.to_string(),
-            };
+            let broken = |what: &str| CoreError::JournalBroken { seq, reason: what.to_string() };
             let text = String::from_utf8(payload).map_err(|_| broken("payload is not UTF-8"))?;
             entries.push(WireEntry {
                 seq,
@@ -108,9 +94,7 @@ impl Terminal {
     pub fn mark_acked(&mut self, seq: u64) -> CoreResult<()> {
         let now = self.clock.now_ms();
         self.conn
-            .prepare_cached(
-                "UPDATE outbox SET acked_at_ms = ?1 WHERE seq <= ?2 AND acked_at_ms IS NULL",
-            )?
+            .prepare_cached("UPDATE outbox SET acked_at_ms = ?1 WHERE seq <= ?2 AND acked_at_ms IS NULL")?
             .execute(params![now, seq])?;
         Ok(())
     }
@@ -118,10 +102,7 @@ impl Terminal {
     /// The server expects `seq` next although this terminal thought it had
     /// it: send everything from `seq` again (the server skips what it has).
     pub fn resend_from(&mut self, seq: u64) -> CoreResult<()> {
-        self.conn.execute(
-            "UPDATE outbox SET acked_at_ms = NULL WHERE seq >= ?1",
-            [seq],
-        )?;
+        self.conn.execute("UPDATE outbox SET acked_at_ms = NULL WHERE seq >= ?1", [seq])?;
         Ok(())
     }
 
@@ -148,14 +129,13 @@ impl Terminal {
             )?;
             for user in &page.users {
                 if user.role != "cashier" && user.role != "manager" {
-                    return Err(CoreError::Invalid(format!(
-                        "user {} has an unknown role {}",
-                        user.name, user.role
-                    )));
+                    return Err(CoreError::Invalid(format!("user {} has an unknown role {}", user.name, user.role)));
                 }
                 users.execute(params![user.name, user.role, user.pin_hash, user.active])?;
             }
-            let mut customers = tx.prepare_cached("INSERT OR REPLACE INTO customers (code, name, email, phone) VALUES (?1, ?2, ?3, ?4)")?;
+            let mut customers = tx.prepare_cached(
+                "INSERT OR REPLACE INTO customers (code, name, email, phone) VALUES (?1, ?2, ?3, ?4)",
+            )?;
             for c in &page.customers {
                 customers.execute(params![c.code, c.name, c.email, c.phone])?;
             }
@@ -170,17 +150,12 @@ impl Terminal {
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM central_stock", [])?;
         {
-            let mut stmt = tx
-                .prepare_cached("INSERT INTO central_stock (sku, on_hand_milli) VALUES (?1, ?2)")?;
+            let mut stmt = tx.prepare_cached("INSERT INTO central_stock (sku, on_hand_milli) VALUES (?1, ?2)")?;
             for item in &snapshot.items {
                 stmt.execute(params![item.sku, item.on_hand_milli])?;
             }
         }
-        Terminal::set_sync_value(
-            &tx,
-            "central_through_seq",
-            &snapshot.through_seq.to_string(),
-        )?;
+        Terminal::set_sync_value(&tx, "central_through_seq", &snapshot.through_seq.to_string())?;
         tx.commit()?;
         Ok(())
     }
@@ -191,8 +166,7 @@ impl Terminal {
         match error {
             None => {
                 Terminal::set_sync_value(&self.conn, "last_success_ms", &now)?;
-                self.conn
-                    .execute("DELETE FROM sync_state WHERE key = 'last_error'", [])?;
+                self.conn.execute("DELETE FROM sync_state WHERE key = 'last_error'", [])?;
             }
             Some(error) => Terminal::set_sync_value(&self.conn, "last_error", error)?,
         }
@@ -203,9 +177,7 @@ impl Terminal {
         Ok(SyncStatus {
             server: self.sync_value("server")?,
             pending: self.pending_sync_count()?,
-            last_success_ms: self
-                .sync_value("last_success_ms")?
-                .and_then(|v| v.parse().ok()),
+            last_success_ms: self.sync_value("last_success_ms")?.and_then(|v| v.parse().ok()),
             last_error: self.sync_value("last_error")?,
             catalog_cursor: self.catalog_cursor()?,
         })

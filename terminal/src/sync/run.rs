@@ -29,11 +29,7 @@ pub fn client_for(terminal: &Terminal) -> Result<Option<SyncClient>, SyncError> 
         return Ok(None);
     };
     let id = terminal.settings().terminal_id.to_string();
-    Ok(Some(SyncClient::new(
-        &enrollment.server,
-        &enrollment.token,
-        &id,
-    )?))
+    Ok(Some(SyncClient::new(&enrollment.server, &enrollment.token, &id)?))
 }
 
 /// Pushes every pending entry in batches; a gap answer moves the restart
@@ -75,17 +71,12 @@ async fn push_all(terminal: &mut Terminal, client: &SyncClient) -> Result<u64, S
 }
 
 /// One full pass: push, then pull catalog pages, then central stock.
-pub async fn sync_once(
-    terminal: &mut Terminal,
-    client: &SyncClient,
-) -> Result<SyncReport, SyncError> {
+pub async fn sync_once(terminal: &mut Terminal, client: &SyncClient) -> Result<SyncReport, SyncError> {
     let outcome = async {
         let pushed = push_all(terminal, client).await?;
         let mut products_pulled = 0;
         loop {
-            let page = client
-                .catalog(terminal.catalog_cursor()?, CATALOG_PAGE)
-                .await?;
+            let page = client.catalog(terminal.catalog_cursor()?, CATALOG_PAGE).await?;
             products_pulled += terminal.apply_catalog_page(&page)?;
             if !page.more {
                 break;
@@ -94,11 +85,7 @@ pub async fn sync_once(
         terminal.refresh_search_index()?;
         let snapshot = client.stock().await?;
         terminal.apply_stock_snapshot(&snapshot)?;
-        Ok(SyncReport {
-            pushed,
-            products_pulled,
-            stock_items: snapshot.items.len(),
-        })
+        Ok(SyncReport { pushed, products_pulled, stock_items: snapshot.items.len() })
     }
     .await;
     let error = outcome.as_ref().err().map(ToString::to_string);
@@ -110,9 +97,7 @@ pub async fn sync_once(
 /// with up to 50 % random jitter so terminals do not retry in step.
 pub fn backoff(attempt: u32) -> Duration {
     use argon2::password_hash::rand_core::{OsRng, RngCore};
-    let base = Duration::from_secs(1)
-        .saturating_mul(1 << attempt.min(9))
-        .min(Duration::from_secs(300));
+    let base = Duration::from_secs(1).saturating_mul(1 << attempt.min(9)).min(Duration::from_secs(300));
     let jitter = base.mul_f64(f64::from(OsRng.next_u32() % 500) / 1000.0);
     base + jitter
 }
@@ -150,26 +135,13 @@ pub async fn enroll(
         )));
     }
     let response = SyncClient::new(server, "", "")?.enroll(code).await?;
-    let terminal_id = response
-        .terminal_id
-        .parse()
-        .map_err(|e: pos_shared::ids::IdError| SyncError::Local(e.to_string()))?;
-    let mut settings = StoreSettings::new(
-        &response.store.name,
-        &response.terminal_name,
-        terminal_id,
-        &response.store.currency,
-    )?;
-    settings.tax_mode = if response.store.tax_mode == "exclusive" {
-        TaxMode::Exclusive
-    } else {
-        TaxMode::Inclusive
-    };
+    let terminal_id =
+        response.terminal_id.parse().map_err(|e: pos_shared::ids::IdError| SyncError::Local(e.to_string()))?;
+    let mut settings =
+        StoreSettings::new(&response.store.name, &response.terminal_name, terminal_id, &response.store.currency)?;
+    settings.tax_mode = if response.store.tax_mode == "exclusive" { TaxMode::Exclusive } else { TaxMode::Inclusive };
     let mut terminal = Terminal::init(dir, settings)?;
-    terminal.save_enrollment(&Enrollment {
-        server: server.to_string(),
-        token: response.token,
-    })?;
+    terminal.save_enrollment(&Enrollment { server: server.to_string(), token: response.token })?;
     let client = client_for(&terminal)?.expect("just enrolled");
     let first_sync = sync_once(&mut terminal, &client).await;
     Ok((terminal, first_sync))

@@ -6,14 +6,10 @@ use std::io::Write;
 use anyhow::{Context, Result};
 use pos_terminal::{Cart, Terminal};
 
-const SKUS: [&str; 6] = [
-    "BAK0001", "DAI0001", "GRO0004", "WIN0002", "HOU0003", "SNK0005",
-];
+const SKUS: [&str; 6] = ["BAK0001", "DAI0001", "GRO0004", "WIN0002", "HOU0003", "SNK0005"];
 
 fn main() -> Result<()> {
-    let dir = std::env::args()
-        .nth(1)
-        .context("usage: sale-loop DATA_DIR")?;
+    let dir = std::env::args().nth(1).context("usage: sale-loop DATA_DIR")?;
     let mut terminal = Terminal::open(dir.as_ref())?;
     let cashier = terminal.login(pos_tests::CASHIER_PIN)?;
     let mut state = u64::from(std::process::id()) | 1;
@@ -31,18 +27,8 @@ fn main() -> Result<()> {
             terminal.add_item(&mut cart, SKUS[next(SKUS.len())], Some(qty))?;
         }
         let total = terminal.cart_totals(&cart)?.total;
-        let committed = terminal.commit_sale(
-            &cashier,
-            &cart,
-            &pos_tests::tenders(&[&format!("card:{total}")]),
-        )?;
-        writeln!(
-            out,
-            "{} {} {}",
-            committed.record.receipt_no,
-            committed.seq,
-            committed.record.lines.len()
-        )?;
+        let committed = terminal.commit_sale(&cashier, &cart, &pos_tests::tenders(&[&format!("card:{total}")]))?;
+        writeln!(out, "{} {} {}", committed.record.receipt_no, committed.seq, committed.record.lines.len())?;
         out.flush()?;
     }
 }

@@ -29,81 +29,50 @@ pub(super) fn enroll(conn: &mut Connection, code: &str) -> StoreResult<EnrollRes
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
-                    StoreInfo {
-                        code: r.get(2)?,
-                        name: r.get(3)?,
-                        currency: r.get(4)?,
-                        tax_mode: r.get(5)?,
-                    },
+                    StoreInfo { code: r.get(2)?, name: r.get(3)?, currency: r.get(4)?, tax_mode: r.get(5)? },
                 ))
             },
         )
         .optional()?;
-    let (terminal_id, terminal_name, store) = found
-        .ok_or_else(|| StoreError::NotFound("unknown or already used enrollment code".into()))?;
+    let (terminal_id, terminal_name, store) =
+        found.ok_or_else(|| StoreError::NotFound("unknown or already used enrollment code".into()))?;
     let token = random_secret(32);
     tx.execute(
         "UPDATE terminals SET enroll_code_hash = NULL, token_hash = ?1 WHERE id = ?2",
         params![secret_hash(&token), terminal_id],
     )?;
     tx.commit()?;
-    Ok(EnrollResponse {
-        protocol_version: PROTOCOL_VERSION,
-        terminal_id,
-        terminal_name,
-        token,
-        store,
-    })
+    Ok(EnrollResponse { protocol_version: PROTOCOL_VERSION, terminal_id, terminal_name, token, store })
 }
 
 pub(super) fn authenticate(conn: &Connection, token: &str) -> StoreResult<TerminalAuth> {
     conn.prepare_cached("SELECT id, store_id FROM terminals WHERE token_hash = ?1 AND revoked = 0")?
-        .query_row([secret_hash(token)], |r| {
-            Ok(TerminalAuth {
-                terminal_id: r.get(0)?,
-                store_id: r.get(1)?,
-            })
-        })
+        .query_row([secret_hash(token)], |r| Ok(TerminalAuth { terminal_id: r.get(0)?, store_id: r.get(1)? }))
         .optional()?
         .ok_or(StoreError::Unauthorized)
 }
 
 impl SqliteStore {
     /// Adds a store; its code is `S01`, `S02`, ... in order of creation.
-    pub fn add_store(
-        &self,
-        name: &str,
-        currency: &str,
-        prices_include_tax: bool,
-    ) -> StoreResult<String> {
+    pub fn add_store(&self, name: &str, currency: &str, prices_include_tax: bool) -> StoreResult<String> {
         let name = name.trim();
         if name.is_empty() {
             return Err(StoreError::BadRequest("a store needs a name".into()));
         }
         let currency = currency.trim().to_ascii_uppercase();
         if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
-            return Err(StoreError::BadRequest(format!(
-                "currency `{currency}` must be a 3-letter code like EUR"
-            )));
+            return Err(StoreError::BadRequest(format!("currency `{currency}` must be a 3-letter code like EUR")));
         }
         let conn = self.conn();
-        let next: i64 = conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM stores", [], |r| {
-            r.get(0)
-        })?;
+        let next: i64 = conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM stores", [], |r| r.get(0))?;
         let code = format!("S{next:02}");
-        let mode = if prices_include_tax {
-            "inclusive"
-        } else {
-            "exclusive"
-        };
+        let mode = if prices_include_tax { "inclusive" } else { "exclusive" };
         conn.execute(
             "INSERT INTO stores (id, code, name, currency, tax_mode) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![next, code, name, currency, mode],
         )
         .map_err(|e| match e {
-            rusqlite::Error::SqliteFailure(f, _)
-                if f.code == rusqlite::ErrorCode::ConstraintViolation =>
-            {
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
                 StoreError::Conflict(format!("a store named {name} exists"))
             }
             other => other.into(),
@@ -114,11 +83,7 @@ impl SqliteStore {
     /// The id of a store named by code (`S01`) or name.
     pub fn store_id(&self, store: &str) -> StoreResult<i64> {
         self.conn()
-            .query_row(
-                "SELECT id FROM stores WHERE code = ?1 OR name = ?1",
-                [store.trim()],
-                |r| r.get(0),
-            )
+            .query_row("SELECT id FROM stores WHERE code = ?1 OR name = ?1", [store.trim()], |r| r.get(0))
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("no store `{store}`")))
     }
@@ -140,19 +105,12 @@ impl SqliteStore {
             "INSERT INTO terminals (id, store_id, name, enroll_code_hash, last_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![terminal_id, store_id, name.trim(), secret_hash(&code), Hash32::GENESIS.0],
         )?;
-        Ok(TerminalCreated {
-            terminal_id,
-            name: name.trim().to_string(),
-            enrollment_code: code,
-        })
+        Ok(TerminalCreated { terminal_id, name: name.trim().to_string(), enrollment_code: code })
     }
 
     /// Revokes a terminal's token: its next call gets 401.
     pub fn revoke_terminal(&self, terminal_id: &str) -> StoreResult<()> {
-        let changed = self.conn().execute(
-            "UPDATE terminals SET revoked = 1 WHERE id = ?1",
-            [terminal_id],
-        )?;
+        let changed = self.conn().execute("UPDATE terminals SET revoked = 1 WHERE id = ?1", [terminal_id])?;
         if changed == 0 {
             return Err(StoreError::NotFound(format!("no terminal {terminal_id}")));
         }

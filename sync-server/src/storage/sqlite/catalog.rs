@@ -40,15 +40,11 @@ pub(super) fn page(conn: &Connection, since: u64, limit: usize) -> StoreResult<C
                     price: Money::from_minor(r.get(2)?).to_string(),
                     unit: r.get(3)?,
                     tax_rate: r.get(4)?,
-                    cost: r
-                        .get::<_, Option<i64>>(5)?
-                        .map(|c| Money::from_minor(c).to_string()),
+                    cost: r.get::<_, Option<i64>>(5)?.map(|c| Money::from_minor(c).to_string()),
                     category: r.get(6)?,
                     reorder_point: milli.map(|m| Quantity::from_milli(m).display()),
                     archived: r.get(8)?,
-                    barcodes: barcodes
-                        .map(|b| b.split('|').map(str::to_string).collect())
-                        .unwrap_or_default(),
+                    barcodes: barcodes.map(|b| b.split('|').map(str::to_string).collect()).unwrap_or_default(),
                 },
             ))
         })?
@@ -59,33 +55,26 @@ pub(super) fn page(conn: &Connection, since: u64, limit: usize) -> StoreResult<C
     // follow, else everything up to now.
     let upper = match rows.last() {
         Some(&(version, _)) if more => version,
-        _ => conn.query_row(
-            "SELECT value FROM counters WHERE name = 'catalog_version'",
-            [],
-            |r| r.get(0),
-        )?,
+        _ => conn.query_row("SELECT value FROM counters WHERE name = 'catalog_version'", [], |r| r.get(0))?,
     };
     let products = rows.into_iter().map(|(_, product)| product).collect();
     let users = conn
-        .prepare_cached("SELECT name, role, pin_hash, active FROM users WHERE version > ?1 AND version <= ?2 ORDER BY version")?
+        .prepare_cached(
+            "SELECT name, role, pin_hash, active FROM users WHERE version > ?1 AND version <= ?2 ORDER BY version",
+        )?
         .query_map(params![since, upper], |r| {
             Ok(WireUser { name: r.get(0)?, role: r.get(1)?, pin_hash: r.get(2)?, active: r.get(3)? })
         })?
         .collect::<Result<_, _>>()?;
     let customers = conn
-        .prepare_cached("SELECT code, name, email, phone FROM customers WHERE version > ?1 AND version <= ?2 ORDER BY version")?
+        .prepare_cached(
+            "SELECT code, name, email, phone FROM customers WHERE version > ?1 AND version <= ?2 ORDER BY version",
+        )?
         .query_map(params![since, upper], |r| {
             Ok(WireCustomer { code: r.get(0)?, name: r.get(1)?, email: r.get(2)?, phone: r.get(3)? })
         })?
         .collect::<Result<_, _>>()?;
-    Ok(CatalogPage {
-        protocol_version: PROTOCOL_VERSION,
-        products,
-        users,
-        customers,
-        next_cursor: upper,
-        more,
-    })
+    Ok(CatalogPage { protocol_version: PROTOCOL_VERSION, products, users, customers, next_cursor: upper, more })
 }
 
 fn upsert_product(tx: &Transaction<'_>, item: &CatalogItem, line: u64) -> StoreResult<()> {
@@ -109,8 +98,7 @@ fn upsert_product(tx: &Transaction<'_>, item: &CatalogItem, line: u64) -> StoreR
         item.archived,
         version,
     ])?;
-    tx.prepare_cached("DELETE FROM barcodes WHERE sku = ?1")?
-        .execute([&item.sku])?;
+    tx.prepare_cached("DELETE FROM barcodes WHERE sku = ?1")?.execute([&item.sku])?;
     for code in &item.barcodes {
         let owner: Option<String> = tx
             .prepare_cached("SELECT sku FROM barcodes WHERE code = ?1")?
@@ -121,8 +109,7 @@ fn upsert_product(tx: &Transaction<'_>, item: &CatalogItem, line: u64) -> StoreR
                 "catalog line {line}: barcode {code} already belongs to {owner}"
             )));
         }
-        tx.prepare_cached("INSERT INTO barcodes (code, sku) VALUES (?1, ?2)")?
-            .execute(params![code, item.sku])?;
+        tx.prepare_cached("INSERT INTO barcodes (code, sku) VALUES (?1, ?2)")?.execute(params![code, item.sku])?;
     }
     Ok(())
 }
@@ -158,9 +145,7 @@ impl SqliteStore {
     fn change_product(&self, code: &str, column: &'static str, value: i64) -> StoreResult<String> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let key = Barcode::parse(code)
-            .map(|b| b.lookup_key())
-            .unwrap_or_else(|_| code.to_string());
+        let key = Barcode::parse(code).map(|b| b.lookup_key()).unwrap_or_else(|_| code.to_string());
         let sku: String = tx
             .query_row(
                 "SELECT sku FROM products WHERE sku = ?1 UNION SELECT sku FROM barcodes WHERE code = ?2",
@@ -178,31 +163,18 @@ impl SqliteStore {
 
     /// Adds a user who can log in on every terminal after its next sync.
     pub fn add_user(&self, name: &str, role: Role, pin: &str) -> StoreResult<()> {
-        if name.trim().is_empty()
-            || !(4..=8).contains(&pin.len())
-            || !pin.bytes().all(|b| b.is_ascii_digit())
-        {
-            return Err(StoreError::BadRequest(
-                "a user needs a name and a PIN of 4 to 8 digits".into(),
-            ));
+        if name.trim().is_empty() || !(4..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(StoreError::BadRequest("a user needs a name and a PIN of 4 to 8 digits".into()));
         }
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let hashes: Vec<String> = tx
-            .prepare("SELECT pin_hash FROM users")?
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        let hashes: Vec<String> =
+            tx.prepare("SELECT pin_hash FROM users")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
         let taken = hashes.iter().any(|h| {
-            PasswordHash::new(h).is_ok_and(|hash| {
-                Argon2::default()
-                    .verify_password(pin.as_bytes(), &hash)
-                    .is_ok()
-            })
+            PasswordHash::new(h).is_ok_and(|hash| Argon2::default().verify_password(pin.as_bytes(), &hash).is_ok())
         });
         if taken {
-            return Err(StoreError::Conflict(
-                "that PIN is taken: choose another".into(),
-            ));
+            return Err(StoreError::Conflict("that PIN is taken: choose another".into()));
         }
         let salt = SaltString::generate(&mut OsRng);
         let hash = Argon2::default()
@@ -221,12 +193,7 @@ impl SqliteStore {
     }
 
     /// Adds a customer; returns their code (`C000001`, ...).
-    pub fn add_customer(
-        &self,
-        name: &str,
-        email: Option<&str>,
-        phone: Option<&str>,
-    ) -> StoreResult<String> {
+    pub fn add_customer(&self, name: &str, email: Option<&str>, phone: Option<&str>) -> StoreResult<String> {
         if name.trim().is_empty() {
             return Err(StoreError::BadRequest("a customer needs a name".into()));
         }

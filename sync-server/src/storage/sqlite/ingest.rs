@@ -20,9 +20,7 @@ pub(super) fn push(
     entries: &[WireEntry],
 ) -> StoreResult<PushResponse> {
     if entries.windows(2).any(|w| w[1].seq != w[0].seq + 1) {
-        return Err(StoreError::BadRequest(
-            "entries must be consecutive, in seq order".into(),
-        ));
+        return Err(StoreError::BadRequest("entries must be consecutive, in seq order".into()));
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let (mut last_seq, stored_head, tax_mode): (u64, Vec<u8>, String) = tx.query_row(
@@ -40,25 +38,14 @@ pub(super) fn push(
                 .query_row(params![auth.terminal_id, entry.seq], |r| r.get(0))
                 .optional()?;
             if stored.as_deref() != Some(&entry.hash.0[..]) {
-                flag(
-                    &tx,
-                    auth,
-                    entry.seq,
-                    "an applied entry was sent again with other contents",
-                )?;
-                stopped = Some(StoreError::Conflict(format!(
-                    "entry {} differs from the one applied",
-                    entry.seq
-                )));
+                flag(&tx, auth, entry.seq, "an applied entry was sent again with other contents")?;
+                stopped = Some(StoreError::Conflict(format!("entry {} differs from the one applied", entry.seq)));
                 break;
             }
             continue;
         }
         if entry.seq != last_seq + 1 {
-            stopped = Some(StoreError::Gap {
-                expected: last_seq + 1,
-                got: entry.seq,
-            });
+            stopped = Some(StoreError::Gap { expected: last_seq + 1, got: entry.seq });
             break;
         }
         let bytes = entry.payload.get().as_bytes();
@@ -71,15 +58,11 @@ pub(super) fn push(
         };
         if let Some(reason) = broken {
             flag(&tx, auth, entry.seq, reason)?;
-            stopped = Some(StoreError::BrokenChain {
-                seq: entry.seq,
-                reason: reason.into(),
-            });
+            stopped = Some(StoreError::BrokenChain { seq: entry.seq, reason: reason.into() });
             break;
         }
-        let parsed = CanonicalEntry::from_bytes(bytes).map_err(|e| {
-            StoreError::BadRequest(format!("entry {} is not a journal entry: {e}", entry.seq))
-        })?;
+        let parsed = CanonicalEntry::from_bytes(bytes)
+            .map_err(|e| StoreError::BadRequest(format!("entry {} is not a journal entry: {e}", entry.seq)))?;
         if parsed.terminal_id.as_str() != auth.terminal_id {
             return Err(StoreError::Forbidden(format!(
                 "entry {} belongs to terminal {}, not {}",
@@ -87,26 +70,23 @@ pub(super) fn push(
             )));
         }
         if parsed.seq.0 != entry.seq {
-            return Err(StoreError::BadRequest(format!(
-                "entry {} says it is seq {}",
-                entry.seq, parsed.seq
-            )));
+            return Err(StoreError::BadRequest(format!("entry {} says it is seq {}", entry.seq, parsed.seq)));
         }
         apply(&tx, auth, inclusive, &parsed, bytes, &entry.hash)?;
         last_seq = entry.seq;
         head = entry.hash;
     }
-    tx.prepare_cached("UPDATE terminals SET last_seq = ?1, last_hash = ?2 WHERE id = ?3")?
-        .execute(params![last_seq, head.0, auth.terminal_id])?;
+    tx.prepare_cached("UPDATE terminals SET last_seq = ?1, last_hash = ?2 WHERE id = ?3")?.execute(params![
+        last_seq,
+        head.0,
+        auth.terminal_id
+    ])?;
     tx.commit()?;
     match stopped {
         Some(error) => Err(error),
         None => {
             let batch_end = entries.last().map_or(last_seq, |e| e.seq);
-            Ok(PushResponse {
-                protocol_version: PROTOCOL_VERSION,
-                acked_through: last_seq.min(batch_end),
-            })
+            Ok(PushResponse { protocol_version: PROTOCOL_VERSION, acked_through: last_seq.min(batch_end) })
         }
     }
 }
@@ -129,14 +109,7 @@ fn insert_movements(
         "INSERT INTO stock_movements (store_id, terminal_id, seq, sku, qty_milli, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     for m in movements {
-        stmt.execute(params![
-            auth.store_id,
-            auth.terminal_id,
-            seq,
-            m.sku,
-            m.qty_milli,
-            m.reason.as_str()
-        ])?;
+        stmt.execute(params![auth.store_id, auth.terminal_id, seq, m.sku, m.qty_milli, m.reason.as_str()])?;
     }
     Ok(())
 }
@@ -151,8 +124,10 @@ fn apply(
     hash: &Hash32,
 ) -> StoreResult<()> {
     let seq = entry.seq.0;
-    tx.prepare_cached("INSERT INTO journal (terminal_id, seq, kind, at_ms, payload, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
-        .execute(params![auth.terminal_id, seq, entry.event.kind_name(), entry.at_ms, bytes, hash.0])?;
+    tx.prepare_cached(
+        "INSERT INTO journal (terminal_id, seq, kind, at_ms, payload, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![auth.terminal_id, seq, entry.event.kind_name(), entry.at_ms, bytes, hash.0])?;
     match &entry.event {
         Event::Sale(sale) => {
             let receipt = sale.receipt_no.to_string();
@@ -177,11 +152,8 @@ fn apply(
                 "INSERT INTO sale_lines (receipt_no, line_no, sku, qty_milli, net_minor, gross_minor) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             for line in &sale.lines {
-                let (net, gross) = if inclusive {
-                    (line.net - line.tax, line.net)
-                } else {
-                    (line.net, line.net + line.tax)
-                };
+                let (net, gross) =
+                    if inclusive { (line.net - line.tax, line.net) } else { (line.net, line.net + line.tax) };
                 line_stmt.execute(params![
                     receipt,
                     line.line_no,

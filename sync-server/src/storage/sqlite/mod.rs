@@ -61,17 +61,13 @@ impl SqliteStore {
             tx.pragma_update(None, "user_version", index + 1)?;
             tx.commit()?;
         }
-        Ok(SqliteStore {
-            conn: Mutex::new(conn),
-        })
+        Ok(SqliteStore { conn: Mutex::new(conn) })
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock leaves no half-written state
         // behind: SQLite rolled the transaction back.
-        self.conn
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 

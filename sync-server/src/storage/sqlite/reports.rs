@@ -18,22 +18,10 @@ pub(super) fn snapshot(conn: &Connection, auth: &TerminalAuth) -> StoreResult<St
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     let items = conn
-        .prepare_cached(
-            "SELECT sku, SUM(qty_milli) FROM stock_movements WHERE store_id = ?1 GROUP BY sku",
-        )?
-        .query_map([auth.store_id], |r| {
-            Ok(WireStock {
-                sku: r.get(0)?,
-                on_hand_milli: r.get(1)?,
-            })
-        })?
+        .prepare_cached("SELECT sku, SUM(qty_milli) FROM stock_movements WHERE store_id = ?1 GROUP BY sku")?
+        .query_map([auth.store_id], |r| Ok(WireStock { sku: r.get(0)?, on_hand_milli: r.get(1)? }))?
         .collect::<Result<_, _>>()?;
-    Ok(StockSnapshot {
-        protocol_version: PROTOCOL_VERSION,
-        store,
-        through_seq,
-        items,
-    })
+    Ok(StockSnapshot { protocol_version: PROTOCOL_VERSION, store, through_seq, items })
 }
 
 /// On-hand of one product at one store.
@@ -96,17 +84,10 @@ impl SqliteStore {
     }
 
     /// Sales by a dimension between two local dates (`YYYY-MM-DD`, inclusive).
-    pub fn sales_report(
-        &self,
-        by: SalesBy,
-        from: Option<&str>,
-        to: Option<&str>,
-    ) -> StoreResult<Vec<SalesRow>> {
+    pub fn sales_report(&self, by: SalesBy, from: Option<&str>, to: Option<&str>) -> StoreResult<Vec<SalesRow>> {
         for date in [from, to].into_iter().flatten() {
             if chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_err() {
-                return Err(StoreError::BadRequest(format!(
-                    "date `{date}` must look like 2026-11-27"
-                )));
+                return Err(StoreError::BadRequest(format!("date `{date}` must look like 2026-11-27")));
             }
         }
         let key = match by {
@@ -140,8 +121,7 @@ impl SqliteStore {
     /// Entries refused for a broken chain or a rewritten entry.
     pub fn chain_flags(&self) -> StoreResult<Vec<(String, u64, String)>> {
         let conn = self.conn();
-        let mut stmt =
-            conn.prepare("SELECT terminal_id, seq, reason FROM chain_flags ORDER BY id")?;
+        let mut stmt = conn.prepare("SELECT terminal_id, seq, reason FROM chain_flags ORDER BY id")?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

@@ -1,0 +1,235 @@
+//! Whole checkout flows through the desktop app's real view and update,
+//! headless with iced_test: clicks and typing against the rendered widgets,
+//! the resulting messages fed back to the app, and the store checked
+//! through the core. Snapshots pin the main screens (tiny-skia renderer).
+
+use iced::Settings;
+use iced::keyboard::key::Named;
+use iced_test::{Simulator, selector};
+use pos_shared::barcode::gs1_check_digit;
+use pos_shared::journal::SaleKind;
+use pos_shared::money::Money;
+use pos_shared::tender::TenderKind;
+use pos_terminal::app::{App, Message, Screen, style};
+use pos_terminal::demo::create_demo;
+use pos_terminal::screen::{manager, payment, returns, sale};
+use pos_tests::barcode;
+
+struct Ui {
+    app: App,
+    _dir: tempfile::TempDir,
+}
+
+fn settings() -> Settings {
+    Settings { fonts: vec![style::MONO_BYTES.into()], ..Settings::default() }
+}
+
+impl Ui {
+    /// The app on a fresh demo store, at the login screen.
+    fn demo() -> Ui {
+        let dir = tempfile::tempdir().unwrap();
+        drop(create_demo(dir.path()).unwrap());
+        let (app, _) = App::new(dir.path().to_path_buf());
+        Ui { app, _dir: dir }
+    }
+
+    /// Interacts with the current view, then feeds what it produced to the app.
+    #[track_caller]
+    fn interact(&mut self, act: impl FnOnce(&mut Simulator<'_, Message>)) {
+        let messages: Vec<Message> = {
+            let mut ui = Simulator::with_settings(settings(), self.app.view());
+            act(&mut ui);
+            ui.into_messages().collect()
+        };
+        for message in messages {
+            let _ = self.app.update(message);
+        }
+    }
+
+    /// Types into a field and presses Enter, as a keyboard-wedge scanner does.
+    #[track_caller]
+    fn type_into(&mut self, field: &'static str, text: &str) {
+        self.interact(|ui| {
+            ui.click(selector::id(field)).unwrap_or_else(|e| panic!("{field} is not on screen: {e:?}"));
+            ui.typewrite(text);
+            ui.tap_key(Named::Enter);
+        });
+    }
+
+    #[track_caller]
+    fn click(&mut self, label: &'static str) {
+        self.interact(|ui| {
+            ui.click(label).unwrap_or_else(|e| panic!("no `{label}` on screen: {e:?}"));
+        });
+    }
+
+    fn login(&mut self, pin: &str) {
+        self.type_into("pin", pin);
+        assert!(matches!(self.app.screen(), Screen::Sale), "logged in");
+    }
+
+    fn scan(&mut self, code: &str) {
+        self.type_into(sale::SCAN_FIELD, code);
+    }
+
+    fn snapshot(&mut self, name: &str) {
+        let theme = self.app.theme();
+        let mut ui = Simulator::with_settings(settings(), self.app.view());
+        let snapshot = ui.snapshot(&theme).expect("render");
+        assert!(snapshot.matches_hash(format!("flows/snapshots/ui/{name}")).expect("hash"), "{name} looks different");
+    }
+
+    fn committed(&self) -> &pos_terminal::sale::Committed {
+        match self.app.screen() {
+            Screen::Receipt(receipt) => &receipt.committed,
+            other => panic!("expected the receipt screen, got {other:?}"),
+        }
+    }
+}
+
+fn weighed(body: &str) -> String {
+    format!("{body}{}", gs1_check_digit(body))
+}
+
+#[test]
+fn a_scanned_sale_paid_in_cash_shows_the_change() {
+    let mut ui = Ui::demo();
+    ui.snapshot("login");
+    ui.login("1111");
+    ui.scan(&barcode("BAK0001"));
+    ui.scan(&barcode("DAI0049"));
+    ui.scan(&barcode("BAK0001"));
+    assert_eq!(ui.app.sale().cart.lines.len(), 2, "the second baguette adds to its line");
+    ui.snapshot("sale");
+    ui.click("F12  Pay");
+    ui.snapshot("payment");
+    ui.type_into(payment::AMOUNT_FIELD, "50");
+    ui.click("Enter  Confirm");
+    let record = &ui.committed().record;
+    assert_eq!(record.change, Money::from_minor(5000) - record.total);
+    assert_eq!(record.payments[0].kind, TenderKind::Cash);
+    ui.click("Enter  Next sale");
+    assert!(matches!(ui.app.screen(), Screen::Sale) && ui.app.sale().cart.is_empty());
+}
+
+#[test]
+fn a_split_tender_card_then_cash() {
+    let mut ui = Ui::demo();
+    ui.login("1111");
+    ui.scan("WIN0003");
+    ui.click("F12  Pay");
+    ui.interact(|sim| {
+        sim.click(selector::id(payment::AMOUNT_FIELD)).unwrap();
+        sim.typewrite("20");
+    });
+    ui.click("Card");
+    ui.type_into(payment::AMOUNT_FIELD, "50");
+    ui.click("Enter  Confirm");
+    let record = &ui.committed().record;
+    let kinds: Vec<TenderKind> = record.payments.iter().map(|p| p.kind).collect();
+    assert_eq!(kinds, [TenderKind::Card, TenderKind::Cash]);
+    assert_eq!(record.payments[0].amount, Money::from_minor(2000));
+    assert_eq!(record.change, Money::from_minor(7000) - record.total);
+}
+
+#[test]
+fn weighed_items_by_scale_barcode_and_by_typed_weight() {
+    let mut ui = Ui::demo();
+    ui.login("1111");
+    ui.scan(&weighed("210010101250"));
+    ui.scan("FRU0003");
+    ui.type_into(sale::SCAN_FIELD, "0.350");
+    let lines = &ui.app.sale().cart.lines;
+    assert_eq!((lines[0].sku.as_str(), lines[0].qty.milli()), ("FRU0001", 1250));
+    assert_eq!((lines[1].sku.as_str(), lines[1].qty.milli()), ("FRU0003", 350));
+}
+
+#[test]
+fn a_return_by_receipt() {
+    let mut ui = Ui::demo();
+    ui.login("1111");
+    ui.scan("DAI0001");
+    ui.scan("DAI0001");
+    ui.click("F12  Pay");
+    ui.type_into(payment::AMOUNT_FIELD, "20");
+    ui.click("Enter  Confirm");
+    let receipt = ui.committed().record.receipt_no.to_string();
+    ui.click("Enter  Next sale");
+    ui.click("F8  Returns");
+    ui.type_into(returns::RETURN_FIELD, &receipt);
+    ui.snapshot("returns");
+    ui.click(" + ");
+    ui.click("F12  Refund");
+    let record = &ui.committed().record;
+    assert_eq!(record.kind, SaleKind::Return);
+    assert_eq!(record.lines[0].qty.milli(), 1000);
+    assert_eq!(record.original_receipt.as_ref().map(ToString::to_string), Some(receipt));
+}
+
+#[test]
+fn a_manager_approves_what_a_cashier_may_not_do() {
+    let mut ui = Ui::demo();
+    ui.login("1111");
+    ui.scan("BAK0001");
+    ui.scan("DAI0001");
+    ui.click("F5  Remove");
+    assert_eq!(ui.app.sale().cart.lines.len(), 2, "not without a manager");
+    ui.snapshot("approval");
+    ui.type_into("approval", "1111");
+    assert_eq!(ui.app.sale().cart.lines.len(), 2, "a cashier's PIN does not approve");
+    ui.type_into("approval", "1234");
+    assert_eq!(ui.app.sale().cart.lines.len(), 1, "the manager approved");
+    assert_eq!(ui.app.sale().cart.approvals.len(), 1, "and it is journaled with the sale");
+}
+
+#[test]
+fn a_z_report_with_a_variance() {
+    let mut ui = Ui::demo();
+    ui.login("1234");
+    ui.scan("WIN0001");
+    ui.click("F12  Pay");
+    ui.type_into(payment::AMOUNT_FIELD, "50");
+    ui.click("Enter  Confirm");
+    let total = ui.committed().record.total;
+    ui.click("Enter  Next sale");
+    ui.click("F9  Manager");
+    ui.snapshot("manager_session");
+    ui.click("Reports");
+    let expected = Money::from_minor(10_000) + total;
+    let counted = expected - Money::from_minor(150);
+    ui.interact(|sim| {
+        sim.click(selector::id(manager::COUNTED_FIELD)).unwrap();
+        sim.typewrite(&counted.to_string());
+    });
+    ui.click("Confirm Z report");
+    let terminal = ui.app.terminal().unwrap();
+    assert!(terminal.current_session().unwrap().is_none(), "the day is closed");
+    let journal = terminal.verify_journal().unwrap();
+    assert!(journal.entries >= 4);
+    let z = terminal.z_report_by_number("1").unwrap();
+    let cash = z.tenders.iter().find(|t| t.kind == TenderKind::Cash).unwrap();
+    assert_eq!((cash.expected, cash.counted, cash.variance), (expected, Some(counted), Some(Money::from_minor(-150))));
+}
+
+#[test]
+fn function_keys_and_scanner_messages_drive_the_screens() {
+    let mut ui = Ui::demo();
+    ui.login("1111");
+    let _ = ui.app.update(Message::Scanned(barcode("BAK0001")));
+    assert_eq!(ui.app.sale().cart.lines.len(), 1, "a serial scanner's scan lands in the cart");
+    let _ = ui.app.update(Message::FunctionKey(Named::F12));
+    assert!(matches!(ui.app.screen(), Screen::Payment(_)));
+    let _ = ui.app.update(Message::FunctionKey(Named::Escape));
+    assert!(matches!(ui.app.screen(), Screen::Sale));
+    assert_eq!(ui.app.sale().cart.lines.len(), 1, "back to the same sale");
+    let _ = ui.app.update(Message::FunctionKey(Named::F6));
+    assert!(ui.app.sale().cart.is_empty(), "parked");
+    assert_eq!(ui.app.terminal().unwrap().parked_carts().unwrap().len(), 1);
+    let _ = ui.app.update(Message::FunctionKey(Named::F7));
+    ui.click("1 lines by Camille: 1 line(s)");
+    assert_eq!(ui.app.sale().cart.lines.len(), 1, "resumed");
+    let _ = ui.app.update(Message::Lock);
+    assert!(matches!(ui.app.screen(), Screen::Login(_)) && ui.app.operator().is_none());
+    ui.login("1111");
+    assert_eq!(ui.app.sale().cart.lines.len(), 1, "the sale waits behind the lock");
+}
