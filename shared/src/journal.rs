@@ -116,6 +116,9 @@ pub struct SaleRecord {
     pub cash_rounding: Money,
     pub original_receipt: Option<ReceiptNo>,
     pub movements: Vec<StockMovement>,
+    /// The customer's code, when one was attached to the sale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -175,6 +175,9 @@ pub fn sale_receipt(store: &StoreHeader, sale: &SaleRecord, when: &str, copy: bo
         doc.text(format!("for receipt {original}"), Align::Left, Style::Normal);
     }
     doc.pair(when, format!("Cashier: {}", sale.cashier), Style::Normal);
+    if let Some(customer) = &sale.customer {
+        doc.pair("Customer", customer, Style::Normal);
+    }
     doc.rule();
     for line in &sale.lines {
         let amount = line.gross;

@@ -20,6 +20,9 @@ pub struct Cart {
     pub lines: Vec<TicketLine>,
     pub discount: Option<Discount>,
     pub approvals: Vec<Approval>,
+    /// The customer's code, when one is attached.
+    #[serde(default)]
+    pub customer: Option<String>,
 }
 
 /// Where a scan landed, and a warning when it sells beyond known stock.
@@ -219,5 +222,47 @@ impl Terminal {
         line.unit_price = price;
         line.fixed_amount = None;
         Ok(())
+    }
+}
+
+/// A customer as the terminal knows them (pulled from head office).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Customer {
+    pub code: String,
+    pub name: String,
+}
+
+impl Terminal {
+    /// Customers for a store with no head office (the demo store).
+    pub fn seed_customers(&self, customers: &[(&str, &str, &str)]) -> CoreResult<()> {
+        let mut stmt = self.conn.prepare("INSERT OR REPLACE INTO customers (code, name, email) VALUES (?1, ?2, ?3)")?;
+        for (code, name, email) in customers {
+            stmt.execute([code, name, email])?;
+        }
+        Ok(())
+    }
+
+    /// Customers whose code is `typed` or whose name contains it.
+    pub fn find_customers(&self, typed: &str, limit: usize) -> CoreResult<Vec<Customer>> {
+        let typed = typed.trim();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT code, name FROM customers WHERE code = ?1 OR name LIKE '%' || ?1 || '%' ORDER BY code = ?1 DESC, name LIMIT ?2",
+        )?;
+        let rows = stmt
+            .query_map(rusqlite::params![typed, limit as i64], |r| Ok(Customer { code: r.get(0)?, name: r.get(1)? }))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Attaches the customer `typed` names (by code, or the one name match).
+    pub fn attach_customer(&self, cart: &mut Cart, typed: &str) -> CoreResult<Customer> {
+        let found = self.find_customers(typed, 2)?;
+        let customer = match found.as_slice() {
+            [one] => one.clone(),
+            [first, ..] if first.code == typed.trim() => first.clone(),
+            [] => return Err(CoreError::Invalid(format!("no customer `{}`", typed.trim()))),
+            _ => return Err(CoreError::Invalid(format!("several customers match `{}`: type more", typed.trim()))),
+        };
+        cart.customer = Some(customer.code.clone());
+        Ok(customer)
     }
 }

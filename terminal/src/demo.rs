@@ -35,6 +35,11 @@ pub fn create_demo(dir: &Path) -> CoreResult<Terminal> {
         })
         .collect();
     terminal.receive_stock(&manager, "opening stock", &opening)?;
+    terminal.seed_customers(&[
+        ("C000001", "Café de Flore", "compta@cafedeflore.example"),
+        ("C000002", "Hélène Martin", "helene.martin@example.org"),
+        ("C000003", "Boulangerie Dupont", "contact@dupont.example"),
+    ])?;
     terminal.open_session(&manager, DEMO_FLOAT.parse()?)?;
     Ok(terminal)
 }

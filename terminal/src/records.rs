@@ -20,8 +20,9 @@ pub fn insert_sale(tx: &Transaction<'_>, record: &SaleRecord, seq: Seq, at_ms: i
     let sale_id: i64 = tx
         .prepare_cached(
             "INSERT INTO sales (receipt_no, number, kind, seq, session_id, cashier, created_at_ms, subtotal_minor,
-               discount_minor, tax_minor, total_minor, cash_tendered_minor, change_minor, cash_rounding_minor, original_receipt)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) RETURNING id",
+               discount_minor, tax_minor, total_minor, cash_tendered_minor, change_minor, cash_rounding_minor, original_receipt,
+               customer)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) RETURNING id",
         )?
         .query_row(
             params![
@@ -40,6 +41,7 @@ pub fn insert_sale(tx: &Transaction<'_>, record: &SaleRecord, seq: Seq, at_ms: i
                 record.change.minor(),
                 record.cash_rounding.minor(),
                 record.original_receipt.as_ref().map(ToString::to_string),
+                record.customer,
             ],
             |r| r.get(0),
         )?;
@@ -137,7 +139,7 @@ impl Terminal {
     fn load_sale(&self, condition: &str, key: String) -> CoreResult<Option<(SaleRecord, i64)>> {
         let sql = format!(
             "SELECT id, receipt_no, kind, session_id, cashier, created_at_ms, subtotal_minor, discount_minor, tax_minor,
-               total_minor, cash_tendered_minor, change_minor, cash_rounding_minor, original_receipt, seq
+               total_minor, cash_tendered_minor, change_minor, cash_rounding_minor, original_receipt, seq, customer
              FROM sales WHERE {condition}"
         );
         let head = self
@@ -165,6 +167,7 @@ impl Terminal {
                     cash_rounding: money(row, 12)?,
                     original_receipt: original,
                     movements: Vec::new(),
+                    customer: row.get(15)?,
                 };
                 Ok((row.get::<_, i64>(0)?, record, row.get::<_, i64>(5)?, row.get::<_, u64>(14)?))
             })

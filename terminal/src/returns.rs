@@ -99,13 +99,13 @@ impl Terminal {
             return Err(CoreError::EmptyCart);
         }
         let mut approvals = Vec::new();
-        let (lines, default_tender) = match &request.original {
+        let (lines, default_tender, customer) = match &request.original {
             Some(receipt) => self.lines_against_receipt(receipt, &request.items)?,
             None => {
                 let detail = format!("return without receipt, {} item(s)", request.items.len());
                 let pin = request.approver_pin.as_deref();
                 approvals.extend(self.authorize(actor, Permission::ReturnWithoutReceipt, pin, detail)?);
-                (self.lines_without_receipt(&request.items)?, TenderKind::Cash)
+                (self.lines_without_receipt(&request.items)?, TenderKind::Cash, None)
             }
         };
         let totals = refund_totals(&lines, self.settings.tax_mode);
@@ -136,6 +136,7 @@ impl Terminal {
             settlement,
             original_receipt: request.original.clone(),
             movements,
+            customer,
         };
         let events: Vec<Event> = approvals.iter().map(|a| a.event()).collect();
         self.record_sale(draft, &events)
@@ -145,7 +146,7 @@ impl Terminal {
         &self,
         receipt: &ReceiptNo,
         items: &[ReturnItem],
-    ) -> CoreResult<(Vec<SaleLineRecord>, TenderKind)> {
+    ) -> CoreResult<(Vec<SaleLineRecord>, TenderKind, Option<String>)> {
         let (original, mut state) = self.returnable_lines(receipt)?;
         let mut lines = Vec::new();
         for item in items {
@@ -184,7 +185,7 @@ impl Terminal {
             });
         }
         let tender = original.payments.iter().max_by_key(|p| p.amount).map_or(TenderKind::Cash, |p| p.kind);
-        Ok((lines, tender))
+        Ok((lines, tender, original.customer))
     }
 
     fn lines_without_receipt(&self, items: &[ReturnItem]) -> CoreResult<Vec<SaleLineRecord>> {

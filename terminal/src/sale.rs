@@ -57,6 +57,7 @@ pub(crate) struct Draft {
     pub settlement: Settlement,
     pub original_receipt: Option<ReceiptNo>,
     pub movements: Vec<StockMovement>,
+    pub customer: Option<String>,
 }
 
 impl Terminal {
@@ -78,6 +79,7 @@ impl Terminal {
             settlement,
             original_receipt: None,
             movements,
+            customer: cart.customer.clone(),
         };
         let approvals: Vec<Event> = cart.approvals.iter().map(|a| a.event()).collect();
         self.record_sale(draft, &approvals)
@@ -89,7 +91,7 @@ impl Terminal {
         let tx = self.begin_journaled(before)?;
         let session_id = open_session_id(&tx)?.ok_or(CoreError::NoOpenSession)?;
         let number = next_counter(&tx, "receipt")?;
-        let Draft { kind, cashier, lines, totals, settlement, original_receipt, movements } = draft;
+        let Draft { kind, cashier, lines, totals, settlement, original_receipt, movements, customer } = draft;
         let event = Event::Sale(Box::new(SaleRecord {
             receipt_no: ReceiptNo::new(tx.terminal().clone(), number),
             kind,
@@ -107,6 +109,7 @@ impl Terminal {
             cash_rounding: settlement.cash_rounding,
             original_receipt,
             movements,
+            customer,
         }));
         let appended = tx.append(&event)?;
         let Event::Sale(record) = event else { unreachable!("built as a sale above") };

@@ -65,6 +65,7 @@ fn sale(terminal: &TerminalId, n: u64) -> SaleRecord {
         cash_rounding: Money::ZERO,
         original_receipt: None,
         movements,
+        customer: None,
     }
 }
 

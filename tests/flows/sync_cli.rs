@@ -22,6 +22,7 @@ fn price_change_and_new_product_reach_the_counter_after_one_sync() {
     assert!(before.contains("4.87"), "{before}");
 
     admin_ok(&db, &["price", "set", "BAK0001", "0.99"]);
+    admin_ok(&db, &["customer", "add", "--name", "Café de Flore", "--email", "compta@example.org"]);
     let new_product = work.path().join("new.csv");
     std::fs::write(&new_product, "sku,name,price,barcode,tax_rate\nNEW0001,Galette bretonne,3.50,4006381333931,5.5\n")
         .unwrap();
@@ -31,8 +32,26 @@ fn price_change_and_new_product_reach_the_counter_after_one_sync() {
 
     let synced = ok(&till, &["sync", "--once"]);
     assert!(synced.contains("2 products pulled"), "{synced}");
-    let after =
-        ok(&till, &["sell", "--pin", "1111", "--item", "BAK0001", "--item", "4006381333931", "--pay", "cash:10"]);
+    let after = ok(
+        &till,
+        &[
+            "sell",
+            "--pin",
+            "1111",
+            "--item",
+            "BAK0001",
+            "--item",
+            "4006381333931",
+            "--customer",
+            "flore",
+            "--pay",
+            "cash:10",
+        ],
+    );
+    assert!(
+        after.contains("Customer                           C000001"),
+        "customers come down with the catalog: {after}"
+    );
     assert!(after.contains("Baguette tradition                    0.99"), "{after}");
     assert!(after.contains("Galette bretonne                      3.50"), "{after}");
     ok(&till, &["sync", "--once"]);

@@ -233,3 +233,18 @@ fn function_keys_and_scanner_messages_drive_the_screens() {
     ui.login("1111");
     assert_eq!(ui.app.sale().cart.lines.len(), 1, "the sale waits behind the lock");
 }
+
+#[test]
+fn a_customer_attached_at_the_counter_is_on_the_sale() {
+    let mut ui = Ui::demo();
+    ui.login("1111");
+    ui.scan("BAK0001");
+    ui.click("F1  Customer");
+    ui.type_into(sale::SCAN_FIELD, "Hélène");
+    ui.click("F12  Pay");
+    ui.type_into(payment::AMOUNT_FIELD, "10");
+    ui.click("Enter  Confirm");
+    assert_eq!(ui.committed().record.customer.as_deref(), Some("C000002"));
+    let (stored, _) = ui.app.terminal().unwrap().sale_record(&ui.committed().record.receipt_no).unwrap().unwrap();
+    assert_eq!(stored.customer.as_deref(), Some("C000002"), "kept on disk and in the journal");
+}

@@ -54,7 +54,8 @@ CREATE TABLE sales (
     cashier TEXT NOT NULL,
     total_minor INTEGER NOT NULL,
     tax_minor INTEGER NOT NULL,
-    discount_minor INTEGER NOT NULL
+    discount_minor INTEGER NOT NULL,
+    customer TEXT
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX sales_by_time ON sales (at_ms);
 

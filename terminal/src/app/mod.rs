@@ -323,6 +323,7 @@ impl App {
     fn function_key(&mut self, key: Named) -> Task<Message> {
         use sale::{Entry, Message as S};
         let message = match (&self.screen, key) {
+            (Screen::Sale, Named::F1) => Message::Sale(S::Enter(Entry::Customer)),
             (Screen::Sale, Named::F2) => return self.focus(),
             (Screen::Sale, Named::F3) => Message::Sale(S::Enter(Entry::Quantity)),
             (Screen::Sale, Named::F4) => Message::Sale(S::Enter(Entry::LineDiscount)),
@@ -358,7 +359,8 @@ impl App {
         let keys = event::listen_with(|event, status, _window| match event {
             iced::Event::Keyboard(keyboard::Event::KeyPressed { key: Key::Named(named), .. }) => match named {
                 Named::Enter if status == event::Status::Captured => None,
-                Named::F2
+                Named::F1
+                | Named::F2
                 | Named::F3
                 | Named::F4
                 | Named::F5

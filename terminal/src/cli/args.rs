@@ -200,6 +200,9 @@ pub struct SellArgs {
     /// A sale discount: 10% or 2.00.
     #[arg(long)]
     pub discount: Option<String>,
+    /// The customer's code or name.
+    #[arg(long)]
+    pub customer: Option<String>,
     /// TENDER:AMOUNT, e.g. cash:20.00; repeat to split.
     #[arg(long = "pay")]
     pub payments: Vec<String>,

@@ -286,6 +286,9 @@ fn sell(dir: &std::path::Path, json: bool, a: args::SellArgs) -> Result<()> {
             eprintln!("warning: {warning}");
         }
     }
+    if let Some(customer) = &a.customer {
+        terminal.attach_customer(&mut cart, customer)?;
+    }
     if let Some(discount) = &a.discount {
         let discount: Discount = discount.parse()?;
         terminal.set_sale_discount(&user, &mut cart, Some(discount), a.manager_pin.as_deref())?;

@@ -6,8 +6,12 @@ use std::path::Path;
 use rusqlite::Connection;
 
 /// Migrations in order; `user_version` is how many have run.
-const MIGRATIONS: &[&str] =
-    &[include_str!("schema_v1.sql"), include_str!("schema_v2.sql"), include_str!("schema_v3.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("schema_v1.sql"),
+    include_str!("schema_v2.sql"),
+    include_str!("schema_v3.sql"),
+    include_str!("schema_v4.sql"),
+];
 
 /// The database file inside a data directory.
 pub const DB_FILE: &str = "terminal.sqlite";

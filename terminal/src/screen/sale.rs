@@ -27,6 +27,7 @@ pub enum Entry {
     LineDiscount,
     SaleDiscount,
     Price,
+    Customer,
 }
 
 /// A change to the cart that may need a manager.
@@ -175,6 +176,14 @@ impl Sale {
                 Ok(d) => return self.apply(terminal, operator, Edit::SaleDiscount(d), None),
                 Err(e) => self.error = Some(e.to_string()),
             },
+            Entry::Customer => match terminal.attach_customer(&mut self.cart, &typed) {
+                Ok(customer) => {
+                    self.warning = Some(format!("Customer: {} ({})", customer.name, customer.code));
+                    self.error = None;
+                    self.reset_entry();
+                }
+                Err(e) => self.error = Some(e.to_string()),
+            },
             Entry::Price => match (line, typed.parse::<Money>()) {
                 (Some(line), Ok(price)) => {
                     return self.apply(terminal, operator, Edit::Price(line, price), None);
@@ -250,6 +259,7 @@ impl Sale {
             Entry::LineDiscount => "Discount on the selected line: 10% or 2.00".into(),
             Entry::SaleDiscount => "Discount on the whole sale: 10% or 2.00".into(),
             Entry::Price => "New price for the selected line".into(),
+            Entry::Customer => "Customer: code or name".into(),
         }
     }
 
@@ -356,7 +366,11 @@ impl Sale {
                 style::key_button("F8", "Returns", Some(Message::Returns)),
             ]
             .spacing(style::GAP),
-            style::key_button("F9", "Manager", Some(Message::Manager)),
+            row![
+                style::key_button("F1", "Customer", Some(Message::Enter(Entry::Customer))),
+                style::key_button("F9", "Manager", Some(Message::Manager)),
+            ]
+            .spacing(style::GAP),
             style::primary_button("F12", "Pay", (!self.cart.is_empty()).then_some(Message::Pay)),
         ]
         .spacing(style::GAP);

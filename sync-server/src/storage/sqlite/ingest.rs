@@ -132,8 +132,9 @@ fn apply(
         Event::Sale(sale) => {
             let receipt = sale.receipt_no.to_string();
             tx.prepare_cached(
-                "INSERT INTO sales (receipt_no, terminal_id, store_id, seq, kind, at_ms, cashier, total_minor, tax_minor, discount_minor)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                "INSERT INTO sales (receipt_no, terminal_id, store_id, seq, kind, at_ms, cashier, total_minor, tax_minor, discount_minor,
+                   customer)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?
             .execute(params![
                 receipt,
@@ -146,6 +147,7 @@ fn apply(
                 sale.total.minor(),
                 sale.tax.minor(),
                 sale.discount.minor(),
+                sale.customer,
             ])?;
             let sign = if sale.kind == SaleKind::Return { -1 } else { 1 };
             let mut line_stmt = tx.prepare_cached(
