@@ -6,6 +6,7 @@ use std::sync::Arc;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{HeaderMap, header};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use pos_shared::protocol::{
@@ -35,7 +36,24 @@ pub fn router(store: Shared) -> Router {
         .route("/v1/catalog", get(catalog))
         .route("/v1/stock", get(stock))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(refuse_announced_oversize))
         .with_state(store)
+}
+
+/// Refuses a body announced as too large before reading any of it.
+async fn refuse_announced_oversize(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let announced = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    match announced {
+        Some(length) if length > BODY_LIMIT => ApiError::TooLarge(length).into_response(),
+        _ => next.run(request).await,
+    }
 }
 
 /// Runs blocking storage work on the blocking pool.

@@ -15,6 +15,8 @@ pub enum ApiError {
     Body(JsonRejection),
     Version(Option<u32>),
     Query(String),
+    /// A body announced as larger than the limit.
+    TooLarge(usize),
 }
 
 impl From<StoreError> for ApiError {
@@ -67,6 +69,12 @@ impl ApiError {
                 None,
             ),
             ApiError::Query(m) => (StatusCode::BAD_REQUEST, "bad_query", m.clone(), None),
+            ApiError::TooLarge(length) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!("a body of {length} bytes is over the {} byte limit", crate::api::BODY_LIMIT),
+                None,
+            ),
         }
     }
 }
