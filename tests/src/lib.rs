@@ -71,15 +71,17 @@ pub fn binary(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
     let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
     let bin = profile_dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    if !bin.exists() {
-        BUILT.get_or_init(|| {
-            let status = Command::new(env!("CARGO"))
-                .args(["build", "--bin", "pos-terminal", "--bin", "pos-sync-server"])
-                .status()
-                .expect("cargo build");
-            assert!(status.success(), "building the binaries failed");
-        });
-    }
+    // `cargo test` builds only this package's binaries: build the others
+    // once, into the same target directory and profile as this test.
+    BUILT.get_or_init(|| {
+        let mut build = Command::new(env!("CARGO"));
+        build.args(["build", "-p", "pos-terminal", "-p", "pos-sync-server", "--bins"]);
+        if profile_dir.ends_with("release") {
+            build.arg("--release");
+        }
+        let status = build.status().expect("cargo build");
+        assert!(status.success(), "building the binaries failed");
+    });
     bin
 }
 

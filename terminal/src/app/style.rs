@@ -1,8 +1,9 @@
 //! Look and feel: sizes readable from a step back, large touch targets,
 //! high contrast, a light and a dark theme.
 
+use iced::theme::palette::Pair;
 use iced::widget::{button, container, text};
-use iced::{Border, Color, Element, Font, Length, Theme};
+use iced::{Border, Element, Font, Length, Theme};
 
 /// Fira Sans, built into iced: the same text on every machine.
 pub const SANS: Font = Font::with_name("Fira Sans");
@@ -30,46 +31,34 @@ pub fn panel(theme: &Theme) -> container::Style {
     }
 }
 
-/// The status bar along the top.
-pub fn bar(theme: &Theme) -> container::Style {
-    let palette = theme.extended_palette();
+/// A surface in one of the theme's colour pairs, with rounded corners or not.
+fn tinted(pair: Pair, radius: f32) -> container::Style {
     container::Style {
-        background: Some(palette.primary.strong.color.into()),
-        text_color: Some(palette.primary.strong.text),
+        background: Some(pair.color.into()),
+        text_color: Some(pair.text),
+        border: Border { radius: radius.into(), ..Border::default() },
         ..container::Style::default()
     }
+}
+
+/// The status bar along the top.
+pub fn bar(theme: &Theme) -> container::Style {
+    tinted(theme.extended_palette().primary.strong, 0.0)
 }
 
 /// A line that warns (oversell, printer, offline).
 pub fn warning(theme: &Theme) -> container::Style {
-    let palette = theme.extended_palette();
-    container::Style {
-        background: Some(palette.warning.weak.color.into()),
-        text_color: Some(palette.warning.weak.text),
-        border: Border { radius: 6.0.into(), ..Border::default() },
-        ..container::Style::default()
-    }
+    tinted(theme.extended_palette().warning.weak, 6.0)
 }
 
 /// A line that reports an error the cashier must read.
 pub fn error(theme: &Theme) -> container::Style {
-    let palette = theme.extended_palette();
-    container::Style {
-        background: Some(palette.danger.weak.color.into()),
-        text_color: Some(palette.danger.weak.text),
-        border: Border { radius: 6.0.into(), ..Border::default() },
-        ..container::Style::default()
-    }
+    tinted(theme.extended_palette().danger.weak, 6.0)
 }
 
 /// The selected row of a list.
 pub fn selected(theme: &Theme) -> container::Style {
-    let palette = theme.extended_palette();
-    container::Style {
-        background: Some(palette.primary.weak.color.into()),
-        text_color: Some(palette.primary.weak.text),
-        ..container::Style::default()
-    }
+    tinted(theme.extended_palette().primary.weak, 0.0)
 }
 
 /// A big button with its function key printed on it.
@@ -92,8 +81,4 @@ pub fn primary_button<'a, M: Clone + 'a>(key: &str, label: &str, message: Option
         .style(button::success)
         .on_press_maybe(message)
         .into()
-}
-
-pub fn muted(theme: &Theme) -> Color {
-    theme.extended_palette().background.strong.text.scale_alpha(0.7)
 }
