@@ -248,3 +248,34 @@ fn a_customer_attached_at_the_counter_is_on_the_sale() {
     let (stored, _) = ui.app.terminal().unwrap().sale_record(&ui.committed().record.receipt_no).unwrap().unwrap();
     assert_eq!(stored.customer.as_deref(), Some("C000002"), "kept on disk and in the journal");
 }
+
+/// Keys as the app's keyboard subscription reports them, `gap_ms` apart.
+fn keystrokes(ui: &mut Ui, text: &str, start_ms: i64, gap_ms: i64) {
+    let mut at = start_ms;
+    for c in text.chars() {
+        let _ = ui.app.update(Message::Keystroke(c, at));
+        at += gap_ms;
+    }
+    let _ = ui.app.update(Message::EnterKey { at_ms: at, captured: true });
+}
+
+#[test]
+fn a_wedge_scanner_burst_lands_as_a_scan_whichever_field_has_focus() {
+    let mut ui = Ui::demo();
+    ui.login("1111");
+    ui.scan("BAK0001");
+    ui.click("F12  Pay");
+    keystrokes(&mut ui, &barcode("DAI0001"), 1_000, 6);
+    assert!(matches!(ui.app.screen(), Screen::Sale), "the scan took the cashier back to the sale");
+    assert_eq!(ui.app.sale().cart.lines.len(), 2);
+
+    ui.click("F12  Pay");
+    keystrokes(&mut ui, "4006381333931", 10_000, 140);
+    assert!(matches!(ui.app.screen(), Screen::Payment(_)), "a person typing digits is not a scanner");
+
+    ui.click("Esc  Back to the sale");
+    ui.click("F9  Manager");
+    keystrokes(&mut ui, &barcode("WIN0001"), 20_000, 5);
+    let Screen::Manager(manager) = ui.app.screen() else { panic!("still on the manager screen") };
+    assert_eq!(manager.tab, manager::Tab::Stock, "a scan on the manager screen looks the product up");
+}

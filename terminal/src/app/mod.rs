@@ -15,6 +15,7 @@ use iced::{Center, Element, Fill, Subscription, Task, Theme, event};
 
 use crate::devices::address::ScannerAddress;
 use crate::devices::queue::PrinterStatus;
+use crate::devices::scanner::WedgeDetector;
 use crate::screen::{self, Action, Retry, login, manager, payment, receipt, returns, sale, setup};
 use crate::{Operator, Terminal};
 use background::{ScannerJob, SyncJob, SyncState};
@@ -60,6 +61,13 @@ pub enum Message {
     Printed(Result<PrinterStatus, String>),
     Synced(SyncState),
     Scanned(String),
+    /// A printable key, with when it came (for the wedge detector).
+    Keystroke(char, i64),
+    /// Enter, with when it came and whether a field took it.
+    EnterKey {
+        at_ms: i64,
+        captured: bool,
+    },
     ScannerState(String),
 }
 
@@ -75,6 +83,7 @@ pub struct App {
     printer: Option<Result<PrinterStatus, String>>,
     sync: Option<SyncState>,
     scanner: Option<String>,
+    wedge: WedgeDetector,
 }
 
 impl App {
@@ -96,6 +105,7 @@ impl App {
             printer: None,
             sync: None,
             scanner: None,
+            wedge: WedgeDetector::default(),
         };
         let focus = app.focus();
         (app, focus)
@@ -232,6 +242,15 @@ impl App {
                 self.sale.update(terminal, op, sale::Message::Scanned(code))
             }
             (Message::FunctionKey(key), _, Some(_)) => return self.function_key(key),
+            (Message::Keystroke(c, at_ms), _, _) => {
+                self.wedge.key(c, at_ms);
+                Action::None
+            }
+            (Message::EnterKey { at_ms, captured }, _, Some(_)) => match self.wedge.enter(at_ms) {
+                Some(code) => return self.wedge_scan(code),
+                None if captured => Action::None,
+                None => return self.function_key(Named::Enter),
+            },
             (Message::ApprovalPin(pin), _, _) => {
                 if let Some(approval) = self.approval.as_mut() {
                     approval.pin = pin.chars().filter(char::is_ascii_digit).take(8).collect();
@@ -319,6 +338,29 @@ impl App {
         self.focus()
     }
 
+    /// A keyboard-wedge scanner's burst, wherever the focus was. The sale,
+    /// returns and login screens' focused fields take scans themselves;
+    /// elsewhere the scan goes where a cashier means it.
+    fn wedge_scan(&mut self, code: String) -> Task<Message> {
+        if self.approval.is_some() {
+            return Task::none();
+        }
+        match &mut self.screen {
+            Screen::Receipt(_) => self.update(Message::Scanned(code)),
+            Screen::Payment(payment) => {
+                let cart = payment.cart.clone();
+                let _ = self.act(Action::ToSale(Some(cart)));
+                self.update(Message::Scanned(code))
+            }
+            Screen::Manager(_) => {
+                let _ = self.update(Message::Manager(manager::Message::Tab(manager::Tab::Stock)));
+                let _ = self.update(Message::Manager(manager::Message::StockCode(code)));
+                self.update(Message::Manager(manager::Message::LookUp))
+            }
+            Screen::Sale | Screen::Returns(_) | Screen::Login(_) | Screen::Setup(_) => Task::none(),
+        }
+    }
+
     /// Function keys, printed on the buttons they press.
     fn function_key(&mut self, key: Named) -> Task<Message> {
         use sale::{Entry, Message as S};
@@ -356,26 +398,40 @@ impl App {
     pub fn subscription(&self) -> Subscription<Message> {
         // Enter counts only where no field took it: the Enter that confirms
         // a payment must not also leave the receipt screen it opens.
-        let keys = event::listen_with(|event, status, _window| match event {
-            iced::Event::Keyboard(keyboard::Event::KeyPressed { key: Key::Named(named), .. }) => match named {
-                Named::Enter if status == event::Status::Captured => None,
-                Named::F1
-                | Named::F2
-                | Named::F3
-                | Named::F4
-                | Named::F5
-                | Named::F6
-                | Named::F7
-                | Named::F8
-                | Named::F9
-                | Named::F10
-                | Named::F11
-                | Named::F12
-                | Named::Escape
-                | Named::Enter => Some(Message::FunctionKey(named)),
+        // Enter goes to the wedge detector first; as a key it counts only
+        // where no field took it, so the Enter that confirms a payment does
+        // not also leave the receipt screen it opens.
+        let keys = event::listen_with(|event, status, _window| {
+            let now = chrono::Utc::now().timestamp_millis();
+            match event {
+                iced::Event::Keyboard(keyboard::Event::KeyPressed { key: Key::Named(Named::Enter), .. }) => {
+                    Some(Message::EnterKey { at_ms: now, captured: status == event::Status::Captured })
+                }
+                iced::Event::Keyboard(keyboard::Event::KeyPressed { key: Key::Named(named), .. }) => match named {
+                    Named::F1
+                    | Named::F2
+                    | Named::F3
+                    | Named::F4
+                    | Named::F5
+                    | Named::F6
+                    | Named::F7
+                    | Named::F8
+                    | Named::F9
+                    | Named::F10
+                    | Named::F11
+                    | Named::F12
+                    | Named::Escape => Some(Message::FunctionKey(named)),
+                    _ => None,
+                },
+                iced::Event::Keyboard(keyboard::Event::KeyPressed { text: Some(text), .. }) => {
+                    let mut chars = text.chars();
+                    match (chars.next(), chars.next()) {
+                        (Some(c), None) if !c.is_control() => Some(Message::Keystroke(c, now)),
+                        _ => None,
+                    }
+                }
                 _ => None,
-            },
-            _ => None,
+            }
         });
         let mut subscriptions = vec![keys];
         if let Some(terminal) = &self.terminal {
