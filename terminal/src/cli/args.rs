@@ -190,10 +190,20 @@ pub enum SessionCommand {
     },
 }
 
+/// Who acts: their PIN, and a manager's for what they may not do alone.
 #[derive(Args, Debug)]
-pub struct SellArgs {
+pub struct Actor {
     #[arg(long)]
     pub pin: String,
+    /// A manager's PIN, for what the user may not do alone.
+    #[arg(long)]
+    pub manager_pin: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct SellArgs {
+    #[command(flatten)]
+    pub actor: Actor,
     /// CODE or CODE*QTY: a barcode or SKU, optionally with a quantity or weight.
     #[arg(long = "item", required = true)]
     pub items: Vec<String>,
@@ -206,15 +216,12 @@ pub struct SellArgs {
     /// TENDER:AMOUNT, e.g. cash:20.00; repeat to split.
     #[arg(long = "pay")]
     pub payments: Vec<String>,
-    /// A manager's PIN, for what the cashier may not do alone.
-    #[arg(long)]
-    pub manager_pin: Option<String>,
 }
 
 #[derive(Args, Debug)]
 pub struct ReturnArgs {
-    #[arg(long)]
-    pub pin: String,
+    #[command(flatten)]
+    pub actor: Actor,
     /// The original receipt number; without it a manager must approve.
     #[arg(long)]
     pub receipt: Option<String>,
@@ -226,20 +233,16 @@ pub struct ReturnArgs {
     /// Refund tender (default: the original tender).
     #[arg(long)]
     pub refund: Option<String>,
-    #[arg(long)]
-    pub manager_pin: Option<String>,
 }
 
 #[derive(Args, Debug)]
 pub struct CashArgs {
+    #[command(flatten)]
+    pub actor: Actor,
     pub direction: DirectionArg,
     pub amount: String,
     #[arg(long)]
-    pub pin: String,
-    #[arg(long)]
     pub reason: String,
-    #[arg(long)]
-    pub manager_pin: Option<String>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -250,14 +253,12 @@ pub enum DirectionArg {
 
 #[derive(Args, Debug)]
 pub struct ReportArgs {
+    #[command(flatten)]
+    pub actor: Actor,
     pub kind: ReportArg,
-    #[arg(long)]
-    pub pin: String,
     /// Money counted per tender, e.g. cash:123.40 (Z only).
     #[arg(long = "counted")]
     pub counted: Vec<String>,
-    #[arg(long)]
-    pub manager_pin: Option<String>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -273,10 +274,8 @@ pub enum JournalCommand {
 
 #[derive(Args, Debug)]
 pub struct DrawerArgs {
-    #[arg(long)]
-    pub pin: String,
+    #[command(flatten)]
+    pub actor: Actor,
     #[arg(long)]
     pub reason: String,
-    #[arg(long)]
-    pub manager_pin: Option<String>,
 }

@@ -141,23 +141,25 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Return(a) => take_return(&dir, json, a),
         Command::Cash(a) => {
             let mut terminal = Terminal::open(&dir)?;
-            let user = terminal.login(&a.pin)?;
+            let user = terminal.login(&a.actor.pin)?;
             let direction = match a.direction {
                 DirectionArg::In => CashDirection::In,
                 DirectionArg::Out => CashDirection::Out,
             };
             let amount = Money::parse_non_negative(&a.amount)?;
-            let seq = terminal.cash_move(&user, direction, amount, &a.reason, a.manager_pin.as_deref())?;
+            let seq = terminal.cash_move(&user, direction, amount, &a.reason, a.actor.manager_pin.as_deref())?;
             let info = json!({ "seq": seq, "direction": direction, "amount": amount });
             emit(json, &info, |_| format!("Cash {} {amount} recorded\n", direction.as_str()))
         }
         Command::Report(a) => {
             let mut terminal = Terminal::open(&dir)?;
-            let user = terminal.login(&a.pin)?;
+            let user = terminal.login(&a.actor.pin)?;
             let report: SessionReport = match a.kind {
                 ReportArg::X if !a.counted.is_empty() => bail!("--counted goes with a Z report"),
                 ReportArg::X => terminal.x_report()?,
-                ReportArg::Z => terminal.z_report(&user, &parse_tenders(&a.counted)?, a.manager_pin.as_deref())?,
+                ReportArg::Z => {
+                    terminal.z_report(&user, &parse_tenders(&a.counted)?, a.actor.manager_pin.as_deref())?
+                }
             };
             let width = terminal.receipt_columns();
             let doc = terminal.report_doc(&report);
@@ -201,8 +203,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Scanner(c) => devices::scanner(&dir, c),
         Command::Drawer(a) => {
             let mut terminal = Terminal::open(&dir)?;
-            let user = terminal.login(&a.pin)?;
-            terminal.open_drawer(&user, &a.reason, a.manager_pin.as_deref())?;
+            let user = terminal.login(&a.actor.pin)?;
+            terminal.open_drawer(&user, &a.reason, a.actor.manager_pin.as_deref())?;
             devices::print_queued(&mut terminal)?;
             emit(json, &json!({ "opened": true }), |_| "Drawer opened\n".to_string())
         }
@@ -277,7 +279,7 @@ fn print_receipt(terminal: &mut Terminal, json: bool, committed: &Committed) -> 
 
 fn sell(dir: &std::path::Path, json: bool, a: args::SellArgs) -> Result<()> {
     let mut terminal = Terminal::open(dir)?;
-    let user = terminal.login(&a.pin)?;
+    let user = terminal.login(&a.actor.pin)?;
     let mut cart = Cart::default();
     for text in &a.items {
         let item = parse_item(text)?;
@@ -291,7 +293,7 @@ fn sell(dir: &std::path::Path, json: bool, a: args::SellArgs) -> Result<()> {
     }
     if let Some(discount) = &a.discount {
         let discount: Discount = discount.parse()?;
-        terminal.set_sale_discount(&user, &mut cart, Some(discount), a.manager_pin.as_deref())?;
+        terminal.set_sale_discount(&user, &mut cart, Some(discount), a.actor.manager_pin.as_deref())?;
     }
     let tenders = parse_tenders(&a.payments)?;
     let committed = terminal.commit_sale(&user, &cart, &tenders)?;
@@ -300,13 +302,13 @@ fn sell(dir: &std::path::Path, json: bool, a: args::SellArgs) -> Result<()> {
 
 fn take_return(dir: &std::path::Path, json: bool, a: args::ReturnArgs) -> Result<()> {
     let mut terminal = Terminal::open(dir)?;
-    let user = terminal.login(&a.pin)?;
+    let user = terminal.login(&a.actor.pin)?;
     let request = ReturnRequest {
         original: a.receipt.as_deref().map(str::parse).transpose()?,
         items: a.items.iter().map(|i| parse_item(i)).collect::<Result<_>>()?,
         damaged: a.damaged,
         refund_to: a.refund.as_deref().map(str::parse::<TenderKind>).transpose()?,
-        approver_pin: a.manager_pin,
+        approver_pin: a.actor.manager_pin,
     };
     let committed = terminal.commit_return(&user, request)?;
     print_receipt(&mut terminal, json, &committed)
