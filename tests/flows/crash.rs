@@ -14,8 +14,15 @@ use pos_tests::Store;
 
 const KILLS: usize = 200;
 
-/// Runs the child once, kills it after `delay`, returns the lines it printed.
-fn run_and_kill(dir: &std::path::Path, delay: Duration) -> Vec<String> {
+/// When to kill the child: sometimes while it starts, mostly `after` it
+/// said it is selling (so a slow, loaded machine kills as often mid-sale).
+enum KillAt {
+    DuringStartUp(Duration),
+    WhileSelling(Duration),
+}
+
+/// Runs the child once, kills it, returns the sales it reported committed.
+fn run_and_kill(dir: &std::path::Path, at: KillAt) -> Vec<String> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sale-loop"))
         .arg(dir)
         .stdout(Stdio::piped())
@@ -23,8 +30,25 @@ fn run_and_kill(dir: &std::path::Path, delay: Duration) -> Vec<String> {
         .spawn()
         .expect("start sale-loop");
     let stdout = child.stdout.take().expect("piped stdout");
-    let reader = std::thread::spawn(move || BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<_>>());
-    std::thread::sleep(delay);
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut sales = Vec::new();
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line == "ready" {
+                let _ = ready_tx.send(());
+            } else {
+                sales.push(line);
+            }
+        }
+        sales
+    });
+    match at {
+        KillAt::DuringStartUp(delay) => std::thread::sleep(delay),
+        KillAt::WhileSelling(delay) => {
+            ready_rx.recv_timeout(Duration::from_secs(60)).expect("the child starts selling");
+            std::thread::sleep(delay);
+        }
+    }
     child.kill().expect("SIGKILL");
     child.wait().expect("reap");
     reader.join().expect("reader thread")
@@ -64,10 +88,12 @@ fn sigkill_never_loses_or_splits_a_sale() {
     let mut reported = 0;
     let mut head = (0, Hash32::GENESIS);
     for kill in 1..=KILLS {
-        // Start-up (PIN check included) takes tens of milliseconds in a debug
-        // build: some kills land there, most in the middle of the sales loop.
-        let delay = Duration::from_millis(rng.random_range(20..90));
-        let lines = run_and_kill(&dir, delay);
+        let at = if rng.random_range(0..10) == 0 {
+            KillAt::DuringStartUp(Duration::from_millis(rng.random_range(0..40)))
+        } else {
+            KillAt::WhileSelling(Duration::from_millis(rng.random_range(1..40)))
+        };
+        let lines = run_and_kill(&dir, at);
         let conn = Connection::open(dir.join(pos_terminal::db::DB_FILE)).unwrap();
         for line in &lines {
             let parts: Vec<&str> = line.split(' ').collect();

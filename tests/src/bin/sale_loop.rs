@@ -1,5 +1,6 @@
-//! Crash-test child: commits sales in a loop on a store and reports each one
-//! on stdout only after its COMMIT returned, until it is killed.
+//! Crash-test child: says `ready` once logged in, then commits sales in a
+//! loop and reports each one on stdout only after its COMMIT returned, until
+//! it is killed.
 
 use std::io::Write;
 
@@ -20,6 +21,8 @@ fn main() -> Result<()> {
         (state % n as u64) as usize
     };
     let mut out = std::io::stdout().lock();
+    writeln!(out, "ready")?;
+    out.flush()?;
     loop {
         let mut cart = Cart::default();
         for _ in 0..1 + next(4) {
