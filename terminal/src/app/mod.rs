@@ -84,6 +84,8 @@ pub struct App {
     sync: Option<SyncState>,
     scanner: Option<String>,
     wedge: WedgeDetector,
+    /// The status bar's items, refreshed after each update.
+    status: Vec<String>,
 }
 
 impl App {
@@ -94,7 +96,7 @@ impl App {
             Some(_) => Screen::Login(login::Login::default()),
             None => Screen::Setup(setup::Setup::default()),
         };
-        let app = App {
+        let mut app = App {
             dir,
             terminal,
             operator: None,
@@ -106,7 +108,9 @@ impl App {
             sync: None,
             scanner: None,
             wedge: WedgeDetector::default(),
+            status: Vec::new(),
         };
+        app.refresh_status();
         let focus = app.focus();
         (app, focus)
     }
@@ -221,8 +225,16 @@ impl App {
     }
 
     pub fn update(&mut self, message: Message) -> Task<Message> {
-        if let Message::Setup(message) = message {
-            return self.setup(message);
+        let task = self.handle(message);
+        self.refresh_status();
+        task
+    }
+
+    fn handle(&mut self, message: Message) -> Task<Message> {
+        match message {
+            Message::Setup(message) => return self.setup(message),
+            Message::Enrolled(result) => return self.enrolled(result),
+            _ => {}
         }
         let Some(terminal) = self.terminal.as_mut() else {
             return Task::none();
@@ -323,7 +335,7 @@ impl App {
     }
 
     /// After enrollment finished in the background.
-    pub fn enrolled(&mut self, result: Result<(), String>) -> Task<Message> {
+    fn enrolled(&mut self, result: Result<(), String>) -> Task<Message> {
         match (result, &mut self.screen) {
             (Ok(()), _) => {
                 self.terminal = Terminal::open(&self.dir).ok();
@@ -447,9 +459,12 @@ impl App {
         Subscription::batch(subscriptions)
     }
 
-    fn status_bar(&self) -> Element<'_, Message> {
+    /// Reads the status line from the store after each update, so drawing a
+    /// frame queries nothing.
+    fn refresh_status(&mut self) {
         let Some(terminal) = &self.terminal else {
-            return row![].into();
+            self.status.clear();
+            return;
         };
         let settings = terminal.settings();
         let who = self.operator.as_ref().map_or("locked".to_string(), |o| format!("{} ({})", o.name, o.role));
@@ -466,24 +481,29 @@ impl App {
         let printer = match (&self.printer, terminal.printer_status().ok()) {
             (_, Some(status)) if status.printer.is_none() => "no printer".to_string(),
             (Some(Err(e)), _) => format!("PRINTER: {e}"),
-            (_, Some(status)) if status.pending > 0 => {
-                format!("printer: {} waiting", status.pending)
-            }
+            (_, Some(status)) if status.pending > 0 => format!("printer: {} waiting", status.pending),
             _ => "printer ready".to_string(),
         };
         let scanner = self.scanner.clone().unwrap_or_else(|| match terminal.devices().scanner.as_deref() {
             Some("keyboard") | None => "wedge scanner".to_string(),
             Some(_) => "serial scanner".to_string(),
         });
+        let store = format!("{} · {}", settings.store_name, settings.terminal_id);
+        self.status = vec![store, who, session, sync, printer, scanner];
+    }
+
+    fn status_bar(&self) -> Element<'_, Message> {
+        if self.terminal.is_none() {
+            return row![].into();
+        }
         let item = |s: String| text(s).size(14);
+        let mut items = row![].spacing(14).align_y(Center);
+        for part in &self.status {
+            items = items.push(item(part.clone()));
+        }
         container(
             row![
-                item(format!("{} · {}", settings.store_name, settings.terminal_id)),
-                item(who),
-                item(session),
-                item(sync),
-                item(printer),
-                item(scanner),
+                items,
                 iced::widget::space::horizontal(),
                 button(text("Theme").size(14)).on_press(Message::ToggleTheme).style(button::secondary),
                 button(text("Lock").size(14)).on_press(Message::Lock).style(button::secondary),
@@ -542,7 +562,7 @@ impl App {
 
 /// Runs the desktop app on a data directory.
 pub fn run(dir: PathBuf) -> iced::Result {
-    iced::application(move || App::new(dir.clone()), App::route, App::view)
+    iced::application(move || App::new(dir.clone()), App::update, App::view)
         .title(App::title)
         .subscription(App::subscription)
         .theme(App::theme)
@@ -550,14 +570,4 @@ pub fn run(dir: PathBuf) -> iced::Result {
         .default_font(style::SANS)
         .window_size((1024.0, 768.0))
         .run()
-}
-
-impl App {
-    /// `update`, with enrollment results routed first.
-    pub fn route(&mut self, message: Message) -> Task<Message> {
-        match message {
-            Message::Enrolled(result) => self.enrolled(result),
-            other => self.update(other),
-        }
-    }
 }

@@ -7,12 +7,14 @@ use iced::{Element, Fill};
 use pos_shared::journal::CashDirection;
 use pos_shared::money::Money;
 use pos_shared::pricing::TaxMode;
+use pos_shared::report::SessionReport;
 use pos_shared::stock::milli_to_decimal;
 use pos_shared::tender::{Tender, TenderKind};
 
 use super::chart::SalesByHour;
 use super::{Action, Retry, attempt};
 use crate::app::style;
+use crate::session::SessionInfo;
 use crate::{Operator, Terminal};
 
 pub const COUNTED_FIELD: &str = "counted";
@@ -64,7 +66,11 @@ pub struct Manager {
     amount: String,
     reason: String,
     counted: String,
+    /// The open session and its X figures, read on each change, not per frame.
+    session: Option<SessionInfo>,
+    x: Option<SessionReport>,
     report: Option<String>,
+    sync_line: String,
     chart: SalesByHour,
     stock_code: String,
     stock: Option<String>,
@@ -83,7 +89,10 @@ impl Manager {
             amount: String::new(),
             reason: String::new(),
             counted: String::new(),
+            session: None,
+            x: None,
             report: None,
+            sync_line: String::new(),
             chart: SalesByHour { hours: [Money::ZERO; 24] },
             stock_code: String::new(),
             stock: None,
@@ -96,9 +105,19 @@ impl Manager {
         manager
     }
 
+    /// Reads what the tabs show from the store; called on changes only.
     fn refresh(&mut self, terminal: &Terminal) {
         self.chart.hours = terminal.sales_by_hour().unwrap_or([Money::ZERO; 24]);
-        self.report = terminal.x_report().ok().map(|x| terminal.report_doc(&x).render_text(terminal.receipt_columns()));
+        self.session = terminal.current_session().ok().flatten();
+        self.x = terminal.x_report().ok();
+        if let Some(x) = &self.x {
+            self.report = Some(terminal.report_doc(x).render_text(terminal.receipt_columns()));
+        }
+        let sync = terminal.sync_status().ok();
+        self.sync_line = match sync.as_ref().and_then(|s| s.server.clone()) {
+            Some(server) => format!("Sync server {server}; {} entries pending", sync.map_or(0, |s| s.pending)),
+            None => "Not enrolled with a sync server (enroll from an empty data directory).".into(),
+        };
     }
 
     /// Carries out an operation; a missing permission asks for a manager.
@@ -122,9 +141,10 @@ impl Manager {
                 self.notice = Some(notice);
                 self.amount.clear();
                 self.reason.clear();
-                if !matches!(self.tab, Tab::Reports) {
-                    self.refresh(terminal);
-                }
+                let closed_report = self.report.take();
+                self.refresh(terminal);
+                // A Z report stays on screen after the session it closed.
+                self.report = self.report.take().or(closed_report);
                 Action::Print
             }
             Err(action) => action,
@@ -219,8 +239,8 @@ impl Manager {
         text_input(placeholder, value).on_input(on).size(style::TEXT).padding(10).into()
     }
 
-    fn session_tab(&self, terminal: &Terminal) -> Element<'_, Message> {
-        match terminal.current_session().ok().flatten() {
+    fn session_tab(&self) -> Element<'_, Message> {
+        match &self.session {
             None => column![
                 text("The till is closed.").size(style::LARGE),
                 Self::field("Opening float", &self.float, Message::Float),
@@ -245,9 +265,9 @@ impl Manager {
         }
     }
 
-    fn reports_tab(&self, terminal: &Terminal) -> Element<'_, Message> {
+    fn reports_tab(&self) -> Element<'_, Message> {
         let report = text(self.report.clone().unwrap_or_else(|| "No open session.".into())).font(style::MONO).size(14);
-        let x = terminal.x_report().ok();
+        let x = &self.x;
         let mut closing = Column::new().spacing(6).push(text("Close the day (Z)").size(style::LARGE));
         if let Some(x) = &x {
             let counted = Money::parse_non_negative(self.counted.trim()).ok();
@@ -315,11 +335,6 @@ impl Manager {
                 .style(if terminal.devices().paper_width == mm { button::primary } else { button::secondary })
                 .on_press(Message::PaperWidth(mm))
         };
-        let sync = terminal.sync_status().ok();
-        let sync_line = match sync.as_ref().and_then(|s| s.server.clone()) {
-            Some(server) => format!("Sync server {server}; {} entries pending", sync.map_or(0, |s| s.pending)),
-            None => "Not enrolled with a sync server (enroll from an empty data directory).".into(),
-        };
         column![
             row![
                 text("Prices").size(style::TEXT),
@@ -342,7 +357,7 @@ impl Manager {
                 button(text("Save")).on_press(Message::SaveScanner)
             ]
             .spacing(style::GAP),
-            text(sync_line).size(style::TEXT),
+            text(&self.sync_line).size(style::TEXT),
         ]
         .spacing(style::GAP)
         .into()
@@ -365,8 +380,8 @@ impl Manager {
         ]
         .spacing(style::GAP);
         let body = match self.tab {
-            Tab::Session => self.session_tab(terminal),
-            Tab::Reports => self.reports_tab(terminal),
+            Tab::Session => self.session_tab(),
+            Tab::Reports => self.reports_tab(),
             Tab::Stock => self.stock_tab(),
             Tab::Settings => self.settings_tab(terminal),
         };
