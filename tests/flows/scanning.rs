@@ -48,7 +48,7 @@ fn serial_scans_become_cart_lines_across_an_unplug() {
     assert_eq!(suffix, Suffix::Cr);
     let (sender, events) = std::sync::mpsc::channel();
     let stop = Arc::new(AtomicBool::new(false));
-    let reader = spawn_serial_scanner(path, baud, suffix, sender, stop.clone()).unwrap();
+    let reader = spawn_serial_scanner(path, baud, suffix, move |e| sender.send(e).is_ok(), stop.clone()).unwrap();
     assert!(matches!(next(&events), ScannerEvent::Connected(_)));
 
     let mut cart = Cart::default();

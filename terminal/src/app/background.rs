@@ -3,6 +3,8 @@
 //! messages.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use iced::futures::{SinkExt, Stream};
@@ -74,35 +76,32 @@ pub struct ScannerJob {
     pub suffix: Suffix,
 }
 
-/// Bridges a serial scanner's reader thread into messages.
+/// Sets a stop flag when dropped: the subscription ended.
+struct StopOnDrop(Arc<AtomicBool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Bridges a serial scanner's reader thread into messages; the thread
+/// stops when the subscription does.
 pub fn serial_scanner(job: &ScannerJob) -> impl Stream<Item = Message> + use<> {
     let job = job.clone();
     stream::channel(16, async move |mut output| {
-        let (events, received) = std::sync::mpsc::channel();
-        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        if spawn_serial_scanner(job.path, job.baud, job.suffix, events, stop.clone()).is_err() {
-            return;
-        }
-        let (forward, mut incoming) = iced::futures::channel::mpsc::channel(16);
-        tokio::task::spawn_blocking(move || {
-            let mut forward = forward;
-            while let Ok(event) = received.recv() {
-                if iced::futures::executor::block_on(forward.send(event)).is_err() {
-                    break;
-                }
-            }
-        });
-        use iced::futures::StreamExt;
-        while let Some(event) = incoming.next().await {
+        let stop = StopOnDrop(Arc::new(AtomicBool::new(false)));
+        let deliver = move |event| {
             let message = match event {
                 ScannerEvent::Scan(code) => Message::Scanned(code),
                 ScannerEvent::Connected(port) => Message::ScannerState(format!("scanner on {port}")),
                 ScannerEvent::Disconnected(why) => Message::ScannerState(format!("scanner unplugged: {why}")),
             };
-            if output.send(message).await.is_err() {
-                stop.store(true, std::sync::atomic::Ordering::SeqCst);
-                return;
-            }
+            iced::futures::executor::block_on(output.send(message)).is_ok()
+        };
+        if spawn_serial_scanner(job.path, job.baud, job.suffix, deliver, stop.0.clone()).is_ok() {
+            std::future::pending::<()>().await;
         }
+        drop(stop);
     })
 }

@@ -225,8 +225,20 @@ impl App {
     }
 
     pub fn update(&mut self, message: Message) -> Task<Message> {
+        let typing = matches!(
+            message,
+            Message::Keystroke(..)
+                | Message::ApprovalPin(_)
+                | Message::Login(login::Message::Input(_) | login::Message::Digit(_))
+                | Message::Sale(sale::Message::Input(_))
+                | Message::Payment(payment::Message::Input(_))
+                | Message::Returns(returns::Message::Input(_))
+        );
         let task = self.handle(message);
-        self.refresh_status();
+        // A keystroke changes nothing the status bar shows: no queries per key.
+        if !typing {
+            self.refresh_status();
+        }
         task
     }
 

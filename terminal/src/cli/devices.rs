@@ -102,7 +102,7 @@ pub fn scanner(dir: &Path, command: ScannerCommand) -> Result<()> {
         ScannerAddress::Serial { path, baud, suffix } => {
             let (events, received) = std::sync::mpsc::channel();
             let stop = Arc::new(AtomicBool::new(false));
-            let _reader = spawn_serial_scanner(path, baud, suffix, events, stop.clone())?;
+            let _reader = spawn_serial_scanner(path, baud, suffix, move |e| events.send(e).is_ok(), stop.clone())?;
             let mut scans = 0;
             while scans < limit {
                 match received.recv()? {

@@ -6,7 +6,6 @@
 use std::io::Read;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::Sender;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -53,12 +52,13 @@ impl SuffixSplitter {
 const REOPEN_EVERY: Duration = Duration::from_millis(500);
 
 /// Reads a serial scanner on a named thread until `stop` is set, sending
-/// every scan and every plug and unplug to `events`.
+/// every scan and every plug and unplug to `deliver`, which answers false
+/// once nobody listens any more.
 pub fn spawn_serial_scanner(
     path: String,
     baud: u32,
     suffix: Suffix,
-    events: Sender<ScannerEvent>,
+    mut deliver: impl FnMut(ScannerEvent) -> bool + Send + 'static,
     stop: Arc<AtomicBool>,
 ) -> std::io::Result<JoinHandle<()>> {
     std::thread::Builder::new().name(format!("scanner {path}")).spawn(move || {
@@ -68,7 +68,7 @@ pub fn spawn_serial_scanner(
             let mut port = match serialport::new(&path, baud).timeout(Duration::from_millis(100)).open() {
                 Ok(port) => port,
                 Err(error) => {
-                    if !told_down && events.send(ScannerEvent::Disconnected(error.to_string())).is_err() {
+                    if !told_down && !deliver(ScannerEvent::Disconnected(error.to_string())) {
                         return;
                     }
                     told_down = true;
@@ -76,7 +76,7 @@ pub fn spawn_serial_scanner(
                     continue;
                 }
             };
-            if events.send(ScannerEvent::Connected(path.clone())).is_err() {
+            if !deliver(ScannerEvent::Connected(path.clone())) {
                 return;
             }
             let mut splitter = SuffixSplitter::new(suffix);
@@ -89,7 +89,7 @@ pub fn spawn_serial_scanner(
                     Ok(0) => break "the port closed".to_string(),
                     Ok(n) => {
                         for scan in splitter.push(&buf[..n]) {
-                            if events.send(ScannerEvent::Scan(scan)).is_err() {
+                            if !deliver(ScannerEvent::Scan(scan)) {
                                 return;
                             }
                         }
@@ -100,7 +100,7 @@ pub fn spawn_serial_scanner(
             };
             drop(port);
             told_down = true;
-            if events.send(ScannerEvent::Disconnected(lost)).is_err() {
+            if !deliver(ScannerEvent::Disconnected(lost)) {
                 return;
             }
             std::thread::sleep(REOPEN_EVERY);

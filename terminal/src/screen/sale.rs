@@ -91,21 +91,31 @@ impl Sale {
         self.entry = Entry::Scan;
     }
 
-    fn add(&mut self, terminal: &mut Terminal, code: &str, qty: Option<Decimal>) {
+    /// Adds `code`; a weighed item without a weight asks for one. Other
+    /// errors come back to the caller.
+    fn try_add(&mut self, terminal: &mut Terminal, code: &str, qty: Option<Decimal>) -> Result<(), CoreError> {
         match terminal.add_item(&mut self.cart, code, qty) {
             Ok(added) => {
                 self.selected = Some(added.line);
                 self.warning = added.warning;
                 self.error = None;
                 self.reset_entry();
+                Ok(())
             }
             Err(CoreError::NeedsWeight(name, _)) => {
                 self.entry = Entry::Weight(code.to_string());
                 self.input.clear();
                 self.results.clear();
                 self.warning = Some(format!("Weigh {name}: type its weight in kg and press Enter"));
+                Ok(())
             }
-            Err(e) => self.error = Some(e.to_string()),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn add(&mut self, terminal: &mut Terminal, code: &str, qty: Option<Decimal>) {
+        if let Err(e) = self.try_add(terminal, code, qty) {
+            self.error = Some(e.to_string());
         }
     }
 
@@ -147,11 +157,13 @@ impl Sale {
         let needs_line = |e: &mut Option<String>| *e = Some("select a line first".into());
         match self.entry.clone() {
             Entry::Scan if typed.is_empty() => {}
+            // A code first; if no product has it, the first search result.
             Entry::Scan => {
-                let known = terminal.find_code(&typed).is_ok();
-                match self.results.first().map(|p| p.sku.clone()) {
-                    Some(sku) if !known => self.add(terminal, &sku, None),
-                    _ => self.add(terminal, &typed, None),
+                let first_result = self.results.first().map(|p| p.sku.clone());
+                match (self.try_add(terminal, &typed, None), first_result) {
+                    (Ok(()), _) => {}
+                    (Err(CoreError::UnknownCode(_)), Some(sku)) => self.add(terminal, &sku, None),
+                    (Err(e), _) => self.error = Some(e.to_string()),
                 }
             }
             Entry::Weight(code) => match parse_decimal(&typed) {
