@@ -198,7 +198,7 @@ pub struct Totals {
 }
 
 /// Tax contained in (inclusive) or added to (exclusive) a line amount.
-pub fn line_tax(net: Money, rate: TaxRate, rules: PricingRules) -> Money {
+fn line_tax(net: Money, rate: TaxRate, rules: PricingRules) -> Money {
     let r = rate.percent();
     let tax = match rules.tax_mode {
         TaxMode::Inclusive => net.amount() * r / (HUNDRED + r),

@@ -125,21 +125,6 @@ pub fn settle(due: Money, tenders: &[Tender], cash_increment: Option<Money>) -> 
     Ok(Settlement { payments, cash_tendered: cash, change: cash - cash_due, cash_rounding: cash_due - remaining })
 }
 
-/// Sum of tenders by kind, in a fixed order.
-pub fn totals_by_kind<'a>(tenders: impl IntoIterator<Item = &'a Tender>) -> Vec<Tender> {
-    let mut sums = [Money::ZERO; 3];
-    for t in tenders {
-        let i = TenderKind::ALL.iter().position(|k| *k == t.kind).expect("all kinds listed");
-        sums[i] += t.amount;
-    }
-    TenderKind::ALL
-        .iter()
-        .zip(sums)
-        .filter(|(_, sum)| !sum.is_zero())
-        .map(|(&kind, amount)| Tender { kind, amount })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,11 +174,5 @@ mod tests {
             assert!(bad.parse::<Tender>().is_err(), "{bad}");
         }
         assert_eq!(t("voucher:5").kind, TenderKind::Other);
-    }
-
-    #[test]
-    fn totals_by_kind_sums_per_tender() {
-        let sums = totals_by_kind(&[t("cash:5"), t("card:2"), t("cash:1.50")]);
-        assert_eq!(sums, vec![t("cash:6.50"), t("card:2")]);
     }
 }

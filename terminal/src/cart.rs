@@ -233,15 +233,6 @@ pub struct Customer {
 }
 
 impl Terminal {
-    /// Customers for a store with no head office (the demo store).
-    pub fn seed_customers(&self, customers: &[(&str, &str, &str)]) -> CoreResult<()> {
-        let mut stmt = self.conn.prepare("INSERT OR REPLACE INTO customers (code, name, email) VALUES (?1, ?2, ?3)")?;
-        for (code, name, email) in customers {
-            stmt.execute([code, name, email])?;
-        }
-        Ok(())
-    }
-
     /// Customers whose code is `typed` or whose name contains it.
     pub fn find_customers(&self, typed: &str, limit: usize) -> CoreResult<Vec<Customer>> {
         let typed = typed.trim();

@@ -35,11 +35,16 @@ pub fn create_demo(dir: &Path) -> CoreResult<Terminal> {
         })
         .collect();
     terminal.receive_stock(&manager, "opening stock", &opening)?;
-    terminal.seed_customers(&[
-        ("C000001", "Café de Flore", "compta@cafedeflore.example"),
-        ("C000002", "Hélène Martin", "helene.martin@example.org"),
-        ("C000003", "Boulangerie Dupont", "contact@dupont.example"),
-    ])?;
+    // A store with no head office: its few customers are seeded here.
+    let mut customers = terminal.conn.prepare("INSERT INTO customers (code, name, email) VALUES (?1, ?2, ?3)")?;
+    for customer in [
+        ["C000001", "Café de Flore", "compta@cafedeflore.example"],
+        ["C000002", "Hélène Martin", "helene.martin@example.org"],
+        ["C000003", "Boulangerie Dupont", "contact@dupont.example"],
+    ] {
+        customers.execute(customer)?;
+    }
+    drop(customers);
     terminal.open_session(&manager, DEMO_FLOAT.parse()?)?;
     Ok(terminal)
 }

@@ -99,10 +99,6 @@ impl Terminal {
         Ok(())
     }
 
-    pub fn data_dir(&self) -> &Path {
-        &self.dir
-    }
-
     pub fn devices(&self) -> &DeviceConfig {
         &self.devices
     }

@@ -16,7 +16,7 @@ use iced::{Center, Element, Fill, Subscription, Task, Theme, event};
 use crate::devices::address::ScannerAddress;
 use crate::devices::queue::PrinterStatus;
 use crate::devices::scanner::WedgeDetector;
-use crate::screen::{self, Action, Retry, login, manager, payment, receipt, returns, sale, setup};
+use crate::screen::{Action, Retry, login, manager, payment, receipt, returns, sale, setup};
 use crate::{Operator, Terminal};
 use background::{ScannerJob, SyncJob, SyncState};
 
@@ -556,7 +556,7 @@ impl App {
     pub fn view(&self) -> Element<'_, Message> {
         let body: Element<'_, Message> = match (&self.screen, &self.terminal) {
             (Screen::Setup(setup), _) => setup.view(&self.dir).map(Message::Setup),
-            (Screen::Login(login), Some(t)) => login.view(screen::store_name(t)).map(Message::Login),
+            (Screen::Login(login), Some(t)) => login.view(&t.settings().store_name).map(Message::Login),
             (Screen::Sale, Some(t)) => self.sale.view(t).map(Message::Sale),
             (Screen::Payment(p), Some(t)) => p.view(t).map(Message::Payment),
             (Screen::Receipt(r), _) => r.view().map(Message::Receipt),

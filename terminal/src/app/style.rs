@@ -61,9 +61,14 @@ pub fn selected(theme: &Theme) -> container::Style {
     tinted(theme.extended_palette().primary.weak, 0.0)
 }
 
+/// `F12  Pay`, or just the label for a button with no key.
+fn key_label(key: &str, label: &str) -> String {
+    if key.is_empty() { label.to_string() } else { format!("{key}  {label}") }
+}
+
 /// A big button with its function key printed on it.
 pub fn key_button<'a, M: Clone + 'a>(key: &str, label: &str, message: Option<M>) -> Element<'a, M> {
-    let content = text(if key.is_empty() { label.to_string() } else { format!("{key}  {label}") }).size(TEXT);
+    let content = text(key_label(key, label)).size(TEXT);
     button(container(content).center_y(Length::Fill))
         .height(BUTTON_HEIGHT)
         .width(Length::Fill)
@@ -74,7 +79,7 @@ pub fn key_button<'a, M: Clone + 'a>(key: &str, label: &str, message: Option<M>)
 
 /// The same, in the theme's call-to-action colour.
 pub fn primary_button<'a, M: Clone + 'a>(key: &str, label: &str, message: Option<M>) -> Element<'a, M> {
-    let content = text(if key.is_empty() { label.to_string() } else { format!("{key}  {label}") }).size(LARGE);
+    let content = text(key_label(key, label)).size(LARGE);
     button(container(content).center(Length::Fill))
         .height(BUTTON_HEIGHT * 1.3)
         .width(Length::Fill)

@@ -16,30 +16,11 @@ const MIGRATIONS: &[&str] = &[
 /// The database file inside a data directory.
 pub const DB_FILE: &str = "terminal.sqlite";
 
-/// Opens (creating if needed) the database with WAL and `synchronous=FULL`:
-/// a commit that returned survives a power cut.
+/// Opens (creating if needed) the terminal's database, durable and migrated.
 pub fn open(path: &Path) -> rusqlite::Result<Connection> {
-    let conn = Connection::open(path)?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "FULL")?;
-    conn.pragma_update(None, "foreign_keys", "ON")?;
     // 32 MB of page cache: a 200,000-product catalog and its search index.
-    conn.pragma_update(None, "cache_size", -32_000)?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    conn.set_prepared_statement_cache_capacity(64);
-    migrate(&conn)?;
-    Ok(conn)
-}
-
-fn migrate(conn: &Connection) -> rusqlite::Result<()> {
-    let version: usize = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(version) {
-        let tx = conn.unchecked_transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", index + 1)?;
-        tx.commit()?;
-    }
-    Ok(())
+    let options = pos_sqlite::Options { cache_kib: 32_000, busy_timeout: std::time::Duration::from_secs(5) };
+    pos_sqlite::open(path, options, MIGRATIONS)
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ pub mod setup;
 
 use crate::returns::ReturnRequest;
 use crate::sale::Committed;
-use crate::{Cart, Operator, Terminal};
+use crate::{Cart, Operator};
 
 /// A refused action to try again with a manager's PIN.
 #[derive(Debug, Clone)]
@@ -74,9 +74,4 @@ pub fn attempt<T>(
             }
         },
     }
-}
-
-/// Keeps the terminal in scope for screens that need the store name.
-pub fn store_name(terminal: &Terminal) -> &str {
-    &terminal.settings().store_name
 }

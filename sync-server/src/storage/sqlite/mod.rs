@@ -47,20 +47,8 @@ impl SqliteStore {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::Internal(e.to_string()))?;
         }
-        let conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.pragma_update(None, "cache_size", -64_000)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.set_prepared_statement_cache_capacity(64);
-        let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        for (index, sql) in MIGRATIONS.iter().enumerate().skip(version) {
-            let tx = conn.unchecked_transaction()?;
-            tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", index + 1)?;
-            tx.commit()?;
-        }
+        let options = pos_sqlite::Options { cache_kib: 64_000, busy_timeout: std::time::Duration::from_secs(10) };
+        let conn = pos_sqlite::open(path, options, MIGRATIONS)?;
         Ok(SqliteStore { conn: Mutex::new(conn) })
     }
 
