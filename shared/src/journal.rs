@@ -119,6 +119,9 @@ pub struct SaleRecord {
     /// The customer's code, when one was attached to the sale.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer: Option<String>,
+    /// The customer order this sale hands over, when it collects one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

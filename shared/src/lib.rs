@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod ids;
 pub mod journal;
 pub mod money;
+pub mod orders;
 pub mod pricing;
 pub mod protocol;
 pub mod quantity;

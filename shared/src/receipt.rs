@@ -178,6 +178,9 @@ pub fn sale_receipt(store: &StoreHeader, sale: &SaleRecord, when: &str, copy: bo
     if let Some(customer) = &sale.customer {
         doc.pair("Customer", customer, Style::Normal);
     }
+    if let Some(order) = &sale.order {
+        doc.pair("Order", order, Style::Bold);
+    }
     doc.rule();
     for line in &sale.lines {
         let amount = line.gross;

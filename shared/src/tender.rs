@@ -15,16 +15,20 @@ pub enum TenderKind {
     Card,
     /// Vouchers, gift cards and anything else recorded but not counted in the drawer.
     Other,
+    /// Paid before collection (online, to head office); only a prepaid
+    /// order's hand-over records it, never a typed payment.
+    Prepaid,
 }
 
 impl TenderKind {
-    pub const ALL: [TenderKind; 3] = [TenderKind::Cash, TenderKind::Card, TenderKind::Other];
+    pub const ALL: [TenderKind; 4] = [TenderKind::Cash, TenderKind::Card, TenderKind::Other, TenderKind::Prepaid];
 
     pub fn as_str(self) -> &'static str {
         match self {
             TenderKind::Cash => "cash",
             TenderKind::Card => "card",
             TenderKind::Other => "other",
+            TenderKind::Prepaid => "prepaid",
         }
     }
 }

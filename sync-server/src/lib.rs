@@ -1,5 +1,6 @@
 //! Head office's sync server: it applies every terminal's journal to one
-//! central inventory exactly once and serves the one catalog back down.
+//! central inventory exactly once, serves the one catalog and each store's
+//! orders back down, and takes orders from every sales channel.
 
 pub mod api;
 pub mod error;
@@ -7,13 +8,13 @@ pub mod storage;
 
 use std::sync::Arc;
 
-use storage::SyncStore;
+use storage::Backend;
 
 /// Serves the API on `listener` until `shutdown` resolves; in-flight
 /// requests finish first.
 pub async fn serve(
     listener: tokio::net::TcpListener,
-    store: Arc<dyn SyncStore>,
+    store: Arc<dyn Backend>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     axum::serve(listener, api::router(store)).with_graceful_shutdown(shutdown).await

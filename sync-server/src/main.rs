@@ -1,6 +1,8 @@
 //! `pos-sync-server`: serves the sync API, and is head office's command
 //! line over the same database.
 
+mod orders_cli;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -50,6 +52,18 @@ enum Command {
     },
     #[command(subcommand)]
     Report(ReportCommand),
+    #[command(subcommand)]
+    Order(orders_cli::OrderCommand),
+    #[command(subcommand)]
+    Channel(ChannelCommand),
+    /// Available-to-promise: on-hand minus open order reservations.
+    Atp {
+        /// SKUs or barcodes.
+        #[arg(required = true)]
+        codes: Vec<String>,
+        #[arg(long)]
+        store: Option<String>,
+    },
     /// Pushes refused for a broken hash chain or a rewritten entry.
     Flags,
 }
@@ -108,6 +122,12 @@ enum CustomerCommand {
 }
 
 #[derive(Subcommand)]
+enum ChannelCommand {
+    /// Issue a channel's API key (the channel is created if new); shown once.
+    Key { name: String },
+}
+
+#[derive(Subcommand)]
 enum UserCommand {
     Add {
         #[arg(long)]
@@ -142,6 +162,7 @@ enum ByArg {
     Day,
     Hour,
     Cashier,
+    Channel,
 }
 
 fn db_path(cli: &Cli) -> Result<PathBuf> {
@@ -153,7 +174,7 @@ fn db_path(cli: &Cli) -> Result<PathBuf> {
         .ok_or_else(|| anyhow!("no home directory: pass --db"))
 }
 
-fn emit<T: Serialize>(json: bool, value: &T, text: impl FnOnce(&T) -> String) -> Result<()> {
+pub(crate) fn emit<T: Serialize>(json: bool, value: &T, text: impl FnOnce(&T) -> String) -> Result<()> {
     if json {
         println!("{}", serde_json::to_string_pretty(value)?);
     } else {
@@ -273,6 +294,7 @@ fn run(cli: Cli) -> Result<()> {
                 ByArg::Day => SalesBy::Day,
                 ByArg::Hour => SalesBy::Hour,
                 ByArg::Cashier => SalesBy::Cashier,
+                ByArg::Channel => SalesBy::Channel,
             };
             let rows = store.sales_report(by, from.as_deref(), to.as_deref())?;
             if csv {
@@ -301,6 +323,17 @@ fn run(cli: Cli) -> Result<()> {
             emit(json, &rows, |rows| {
                 rows.iter().map(|r| format!("{}\t{}\t{}\t{}\n", r.store, r.sku, r.on_hand, r.name)).collect()
             })
+        }
+        Command::Order(command) => orders_cli::run_order(&store, json, command),
+        Command::Channel(ChannelCommand::Key { name }) => {
+            let key = store.issue_channel_key(&name)?;
+            emit(json, &serde_json::json!({ "channel": name, "key": key }), |_| {
+                format!("API key of channel {name} (shown once; the old key stops working):\n  {key}\n")
+            })
+        }
+        Command::Atp { codes, store: s } => {
+            let rows = store.availability(&codes, s.as_deref())?;
+            emit(json, &rows, |rows| orders_cli::availability_text(rows))
         }
         Command::Flags => {
             let flags = store.chain_flags()?;

@@ -23,6 +23,9 @@ pub struct Cart {
     /// The customer's code, when one is attached.
     #[serde(default)]
     pub customer: Option<String>,
+    /// The customer order this cart hands over (its lines come from it).
+    #[serde(default)]
+    pub order: Option<String>,
 }
 
 /// Where a scan landed, and a warning when it sells beyond known stock.
@@ -56,6 +59,11 @@ impl Terminal {
     /// SKU). `qty` defaults to one piece; weighed items need a weight,
     /// from the barcode or typed. A repeated piece adds to its line.
     pub fn add_item(&self, cart: &mut Cart, code: &str, qty: Option<Decimal>) -> CoreResult<Added> {
+        if let Some(order) = &cart.order {
+            return Err(CoreError::Invalid(format!(
+                "this cart hands over order {order}: finish it first, then sell other items"
+            )));
+        }
         let found = self.find_code(code)?;
         let product = found.product;
         if product.archived {
@@ -109,11 +117,23 @@ impl Terminal {
 
     /// A warning when the cart holds more of `sku` than the stock this
     /// terminal knows. Selling goes on regardless.
+    /// Stock held for customer orders counts as gone, except for the order
+    /// the cart hands over.
     pub fn oversell_warning(&self, cart: &Cart, sku: &str) -> CoreResult<Option<String>> {
         let known = self.known_stock_milli(sku)?;
+        let held = if cart.order.is_some() { 0 } else { self.reserved_milli(sku)? };
         let wanted = cart.milli_of(sku);
-        Ok((wanted > known).then(|| {
-            format!("only {} of {sku} in stock here; selling {}", milli_to_decimal(known), milli_to_decimal(wanted))
+        Ok((wanted > known - held).then(|| {
+            let (free, text) = (milli_to_decimal(known - held), |milli| milli_to_decimal(milli));
+            match held {
+                0 => format!("only {free} of {sku} in stock here; selling {}", text(wanted)),
+                _ => format!(
+                    "only {free} of {sku} free here ({} in stock, {} held for orders); selling {}",
+                    text(known),
+                    text(held),
+                    text(wanted)
+                ),
+            }
         }))
     }
 

@@ -16,6 +16,7 @@ pub mod demo;
 pub mod devices;
 pub mod error;
 pub mod journal;
+pub mod orders;
 pub mod parked;
 pub mod records;
 pub mod returns;

@@ -21,8 +21,8 @@ pub fn insert_sale(tx: &Transaction<'_>, record: &SaleRecord, seq: Seq, at_ms: i
         .prepare_cached(
             "INSERT INTO sales (receipt_no, number, kind, seq, session_id, cashier, created_at_ms, subtotal_minor,
                discount_minor, tax_minor, total_minor, cash_tendered_minor, change_minor, cash_rounding_minor, original_receipt,
-               customer)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) RETURNING id",
+               customer, order_no)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) RETURNING id",
         )?
         .query_row(
             params![
@@ -42,6 +42,7 @@ pub fn insert_sale(tx: &Transaction<'_>, record: &SaleRecord, seq: Seq, at_ms: i
                 record.cash_rounding.minor(),
                 record.original_receipt.as_ref().map(ToString::to_string),
                 record.customer,
+                record.order,
             ],
             |r| r.get(0),
         )?;
@@ -139,7 +140,7 @@ impl Terminal {
     fn load_sale(&self, condition: &str, key: String) -> CoreResult<Option<(SaleRecord, i64)>> {
         let sql = format!(
             "SELECT id, receipt_no, kind, session_id, cashier, created_at_ms, subtotal_minor, discount_minor, tax_minor,
-               total_minor, cash_tendered_minor, change_minor, cash_rounding_minor, original_receipt, seq, customer
+               total_minor, cash_tendered_minor, change_minor, cash_rounding_minor, original_receipt, seq, customer, order_no
              FROM sales WHERE {condition}"
         );
         let head = self
@@ -168,6 +169,7 @@ impl Terminal {
                     original_receipt: original,
                     movements: Vec::new(),
                     customer: row.get(15)?,
+                    order: row.get(16)?,
                 };
                 Ok((row.get::<_, i64>(0)?, record, row.get::<_, i64>(5)?, row.get::<_, u64>(14)?))
             })

@@ -137,6 +137,7 @@ impl Terminal {
             original_receipt: request.original.clone(),
             movements,
             customer,
+            order: None,
         };
         let events: Vec<Event> = approvals.iter().map(|a| a.event()).collect();
         self.record_sale(draft, &events)

@@ -4,10 +4,11 @@
 
 use pos_shared::ids::{ReceiptNo, Seq};
 use pos_shared::journal::{Event, SaleKind, SaleLineRecord, SaleRecord};
+use pos_shared::money::Money;
 use pos_shared::pricing::{TicketLine, Totals};
 use pos_shared::receipt::{ReceiptDoc, sale_receipt};
 use pos_shared::stock::{MovementReason, StockMovement};
-use pos_shared::tender::{Settlement, Tender, settle};
+use pos_shared::tender::{Settlement, Tender, TenderKind, settle};
 
 use crate::clock::local_time_text;
 use crate::devices::queue::{JobKind, enqueue, takes_cash};
@@ -58,17 +59,38 @@ pub(crate) struct Draft {
     pub original_receipt: Option<ReceiptNo>,
     pub movements: Vec<StockMovement>,
     pub customer: Option<String>,
+    pub order: Option<String>,
 }
 
 impl Terminal {
     /// Takes payment for the cart and records the sale durably. Nothing is
-    /// written when the payment is short or the cart cannot be priced.
+    /// written when the payment is short or the cart cannot be priced. A
+    /// cart that collects an order is checked against it again (a prepaid
+    /// order takes no payment).
     pub fn commit_sale(&mut self, actor: &Operator, cart: &Cart, tenders: &[Tender]) -> CoreResult<Committed> {
         if cart.is_empty() {
             return Err(CoreError::EmptyCart);
         }
         let totals = self.cart_totals(cart)?;
-        let settlement = settle(totals.total, tenders, self.settings.cash_increment)?;
+        let order = self.order_of_cart(cart)?;
+        let settlement = match &order {
+            Some(order) if order.prepaid => {
+                if !tenders.is_empty() {
+                    return Err(CoreError::Invalid(format!(
+                        "order {} is paid already: hand it over without taking payment",
+                        order.number
+                    )));
+                }
+                let payments = vec![Tender { kind: TenderKind::Prepaid, amount: totals.total }];
+                Settlement { payments, cash_tendered: Money::ZERO, change: Money::ZERO, cash_rounding: Money::ZERO }
+            }
+            _ => {
+                if tenders.iter().any(|t| t.kind == TenderKind::Prepaid) {
+                    return Err(CoreError::Invalid("only a prepaid order is paid by `prepaid`".into()));
+                }
+                settle(totals.total, tenders, self.settings.cash_increment)?
+            }
+        };
         let movements =
             cart.lines.iter().map(|l| StockMovement::outgoing(&l.sku, l.qty, MovementReason::Sale)).collect();
         let draft = Draft {
@@ -80,6 +102,7 @@ impl Terminal {
             original_receipt: None,
             movements,
             customer: cart.customer.clone(),
+            order: cart.order.clone(),
         };
         let approvals: Vec<Event> = cart.approvals.iter().map(|a| a.event()).collect();
         self.record_sale(draft, &approvals)
@@ -91,7 +114,7 @@ impl Terminal {
         let tx = self.begin_journaled(before)?;
         let session_id = open_session_id(&tx)?.ok_or(CoreError::NoOpenSession)?;
         let number = next_counter(&tx, "receipt")?;
-        let Draft { kind, cashier, lines, totals, settlement, original_receipt, movements, customer } = draft;
+        let Draft { kind, cashier, lines, totals, settlement, original_receipt, movements, customer, order } = draft;
         let event = Event::Sale(Box::new(SaleRecord {
             receipt_no: ReceiptNo::new(tx.terminal().clone(), number),
             kind,
@@ -110,6 +133,7 @@ impl Terminal {
             original_receipt,
             movements,
             customer,
+            order,
         }));
         let appended = tx.append(&event)?;
         let Event::Sale(record) = event else { unreachable!("built as a sale above") };

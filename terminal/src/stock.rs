@@ -5,11 +5,13 @@ use pos_shared::ids::Seq;
 use pos_shared::journal::Event;
 use pos_shared::quantity::Quantity;
 use pos_shared::stock::{MovementReason, StockMovement, milli_to_decimal};
+use rusqlite::params;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::error::{CoreError, CoreResult};
 use crate::records::insert_movements;
+use crate::sync::KNOWN_STOCK;
 use crate::{Operator, Terminal};
 
 /// One product's stock as this terminal knows it.
@@ -18,7 +20,12 @@ pub struct StockLevel {
     pub sku: String,
     pub name: String,
     pub unit: String,
+    /// Central on-hand at the last sync plus this terminal's movements since.
     pub on_hand: Decimal,
+    /// Held for customer orders, not handed over yet.
+    pub reserved: Decimal,
+    /// What can still be promised: on-hand minus reserved.
+    pub available: Decimal,
     pub reorder_point: Option<Decimal>,
 }
 
@@ -34,19 +41,23 @@ impl Terminal {
     /// Stock of one product (by any code), or of every product.
     pub fn stock_levels(&self, code: Option<&str>) -> CoreResult<Vec<StockLevel>> {
         let sku = code.map(|c| self.find_code(c).map(|f| f.product.sku)).transpose()?;
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT p.sku, p.name, p.unit, COALESCE(SUM(m.qty_milli), 0), p.reorder_point_milli
-             FROM products p LEFT JOIN stock_movements m ON m.sku = p.sku
-             WHERE (?1 IS NULL OR p.sku = ?1) AND p.archived = 0
-             GROUP BY p.id ORDER BY p.sku",
-        )?;
-        let rows = stmt.query_map([sku], |r| {
+        let held = self.reservations(sku.as_deref())?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT p.sku, p.name, p.unit, {KNOWN_STOCK}, p.reorder_point_milli
+             FROM products p WHERE (?1 IS NULL OR p.sku = ?1) AND p.archived = 0 ORDER BY p.sku"
+        ))?;
+        let rows = stmt.query_map(params![sku, self.sync_number("central_through_seq")?], |r| {
+            let sku: String = r.get(0)?;
+            let on_hand: i64 = r.get(3)?;
+            let reserved = held.get(&sku).copied().unwrap_or(0);
             Ok(StockLevel {
-                sku: r.get(0)?,
                 name: r.get(1)?,
                 unit: r.get(2)?,
-                on_hand: milli_to_decimal(r.get(3)?),
+                on_hand: milli_to_decimal(on_hand),
+                reserved: milli_to_decimal(reserved),
+                available: milli_to_decimal(on_hand - reserved),
                 reorder_point: r.get::<_, Option<i64>>(4)?.map(milli_to_decimal),
+                sku,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -15,8 +15,8 @@ use pos_shared::protocol::WireEntry;
 use pos_shared::quantity::{Quantity, Unit};
 use pos_shared::stock::{MovementReason, StockMovement};
 use pos_shared::tender::{Tender, TenderKind};
-use pos_sync_server::storage::SyncStore;
 use pos_sync_server::storage::sqlite::SqliteStore;
+use pos_sync_server::storage::{Backend, SyncStore};
 use pos_terminal::Cart;
 use pos_terminal::sync::run::{client_for, enroll, sync_once};
 use pos_tests::bench::report;
@@ -66,6 +66,7 @@ fn sale(terminal: &TerminalId, n: u64) -> SaleRecord {
         original_receipt: None,
         movements,
         customer: None,
+        order: None,
     }
 }
 
@@ -171,7 +172,7 @@ fn bench_ingest(dir: &Path) {
 
 /// Serves `db` in the background on a free port; returns its URL.
 fn serve(runtime: &tokio::runtime::Runtime, db: &Path) -> String {
-    let store: Arc<dyn SyncStore> = Arc::new(SqliteStore::open(db).unwrap());
+    let store: Arc<dyn Backend> = Arc::new(SqliteStore::open(db).unwrap());
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());

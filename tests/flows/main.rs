@@ -4,6 +4,7 @@ mod cli;
 mod crash;
 mod faults;
 mod journal;
+mod orders;
 mod printing;
 mod protocol;
 mod returns;

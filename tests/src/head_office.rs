@@ -21,10 +21,15 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Starts `pos-sync-server serve` on a free loopback port.
     pub fn start(db: &Path) -> ServerProcess {
+        ServerProcess::start_on(db, "127.0.0.1:0")
+    }
+
+    /// Starts it on `address` (say, the address of one that was killed).
+    pub fn start_on(db: &Path, address: &str) -> ServerProcess {
         let mut child = Command::new(binary("pos-sync-server"))
             .arg("--db")
             .arg(db)
-            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(["serve", "--listen", address])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

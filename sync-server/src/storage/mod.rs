@@ -3,7 +3,35 @@
 
 pub mod sqlite;
 
-use pos_shared::protocol::{CatalogPage, EnrollResponse, PushResponse, StockSnapshot, WireEntry};
+use pos_shared::protocol::{
+    Availability, CatalogPage, EnrollResponse, LinesChange, OrderAction, OrderRequest, OrdersPage, PushResponse,
+    StockSnapshot, WireEntry, WireOrder,
+};
+
+/// A sales channel, authenticated by its API key or named at head office.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChannelAuth {
+    pub id: i64,
+    pub name: String,
+}
+
+/// Whose orders a caller may see and change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Head office: every order.
+    HeadOffice,
+    /// A channel: only the orders it placed.
+    Channel(i64),
+}
+
+impl Scope {
+    pub fn sees(self, channel_id: i64) -> bool {
+        match self {
+            Scope::HeadOffice => true,
+            Scope::Channel(id) => id == channel_id,
+        }
+    }
+}
 
 /// An authenticated terminal.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,4 +81,29 @@ pub trait SyncStore: Send + Sync + 'static {
     fn catalog_page(&self, since: u64, limit: usize) -> StoreResult<CatalogPage>;
     /// Central on-hand of the terminal's store.
     fn stock_snapshot(&self, auth: &TerminalAuth) -> StoreResult<StockSnapshot>;
+    /// The terminal's store's orders changed after `since`.
+    fn orders_page(&self, auth: &TerminalAuth, since: u64, limit: usize) -> StoreResult<OrdersPage>;
 }
+
+/// What the channel API needs: orders placed, seen and changed by the
+/// channel that owns them, and available-to-promise.
+pub trait OrderDesk: Send + Sync + 'static {
+    fn channel_by_key(&self, key: &str) -> StoreResult<ChannelAuth>;
+    /// A new quote or order; `false` when an idempotency key replayed an earlier one.
+    fn place_order(
+        &self,
+        channel: &ChannelAuth,
+        request: &OrderRequest,
+        idempotency_key: Option<&str>,
+    ) -> StoreResult<(WireOrder, bool)>;
+    fn order(&self, scope: Scope, number: &str) -> StoreResult<WireOrder>;
+    fn confirm_order(&self, scope: Scope, number: &str, action: &OrderAction) -> StoreResult<WireOrder>;
+    fn cancel_order(&self, scope: Scope, number: &str, action: &OrderAction) -> StoreResult<WireOrder>;
+    fn change_order_lines(&self, scope: Scope, number: &str, change: &LinesChange) -> StoreResult<WireOrder>;
+    fn availability(&self, codes: &[String], store: Option<&str>) -> StoreResult<Vec<Availability>>;
+}
+
+/// Everything the HTTP API serves from.
+pub trait Backend: SyncStore + OrderDesk {}
+
+impl<T: SyncStore + OrderDesk> Backend for T {}

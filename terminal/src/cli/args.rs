@@ -46,6 +46,14 @@ pub enum Command {
     Cash(CashArgs),
     /// X report (figures so far) or Z report (close the day).
     Report(ReportArgs),
+    /// Record goods that came in (a delivery): stock goes up.
+    Receive(ReceiveArgs),
+    /// Customer orders synced to this store.
+    #[command(subcommand)]
+    Order(OrderCommand),
+    /// Hand over a customer order (all of it, or the --item lines); takes
+    /// payment unless it was prepaid.
+    Collect(CollectArgs),
     /// Stock on hand, for one product or all.
     Stock { code: Option<String> },
     /// Check the journal's hash chain and every recorded fact.
@@ -214,6 +222,45 @@ pub struct SellArgs {
     #[arg(long)]
     pub customer: Option<String>,
     /// TENDER:AMOUNT, e.g. cash:20.00; repeat to split.
+    #[arg(long = "pay")]
+    pub payments: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ReceiveArgs {
+    #[command(flatten)]
+    pub actor: Actor,
+    /// The delivery note or supplier reference.
+    #[arg(long = "ref")]
+    pub reference: String,
+    /// CODE*QTY, repeatable.
+    #[arg(long = "item", required = true)]
+    pub items: Vec<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OrderCommand {
+    /// Open orders whose number, customer code or name matches (all with --all).
+    List {
+        search: Option<String>,
+        /// Collected and cancelled ones too.
+        #[arg(long)]
+        all: bool,
+    },
+    /// One order: its lines, what is collected and what is left.
+    Show { number: String },
+}
+
+#[derive(Args, Debug)]
+pub struct CollectArgs {
+    #[command(flatten)]
+    pub actor: Actor,
+    /// The order number (typed or scanned), e.g. ORD-000042.
+    pub number: String,
+    /// CODE or CODE*QTY: hand over only these lines (default: everything left).
+    #[arg(long = "item")]
+    pub items: Vec<String>,
+    /// TENDER:AMOUNT, e.g. card:24.30; none for a prepaid order.
     #[arg(long = "pay")]
     pub payments: Vec<String>,
 }

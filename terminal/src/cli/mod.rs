@@ -3,6 +3,7 @@
 
 pub mod args;
 mod devices;
+mod orders;
 
 use std::path::PathBuf;
 
@@ -35,7 +36,7 @@ fn data_dir(cli: &Cli) -> Result<PathBuf> {
 }
 
 /// Prints `value` as JSON, or the text `render` makes of it.
-fn emit<T: Serialize>(json: bool, value: &T, render: impl FnOnce(&T) -> String) -> Result<()> {
+pub(crate) fn emit<T: Serialize>(json: bool, value: &T, render: impl FnOnce(&T) -> String) -> Result<()> {
     if json {
         println!("{}", serde_json::to_string_pretty(value)?);
     } else {
@@ -45,7 +46,7 @@ fn emit<T: Serialize>(json: bool, value: &T, render: impl FnOnce(&T) -> String) 
 }
 
 /// `CODE` or `CODE*QTY`.
-fn parse_item(text: &str) -> Result<ReturnItem> {
+pub(crate) fn parse_item(text: &str) -> Result<ReturnItem> {
     let (code, qty) = match text.rsplit_once('*') {
         Some((code, qty)) => {
             let qty = Decimal::from_str_exact(qty.trim())
@@ -60,7 +61,7 @@ fn parse_item(text: &str) -> Result<ReturnItem> {
     Ok(ReturnItem { code: code.trim().to_string(), qty })
 }
 
-fn parse_tenders(texts: &[String]) -> Result<Vec<Tender>> {
+pub(crate) fn parse_tenders(texts: &[String]) -> Result<Vec<Tender>> {
     Ok(texts.iter().map(|t| t.parse::<Tender>()).collect::<Result<_, _>>()?)
 }
 
@@ -138,6 +139,23 @@ pub fn run(cli: Cli) -> Result<()> {
             })
         }
         Command::Sell(a) => sell(&dir, json, a),
+        Command::Receive(a) => {
+            let mut terminal = Terminal::open(&dir)?;
+            let user = terminal.login(&a.actor.pin)?;
+            let mut lines = Vec::with_capacity(a.items.len());
+            for text in &a.items {
+                let item = parse_item(text)?;
+                let found = terminal.find_code(&item.code)?.product;
+                let qty = item.qty.ok_or_else(|| anyhow!("say how many of {} came in: {}*12", item.code, item.code))?;
+                lines.push((found.sku, pos_shared::quantity::Quantity::new(qty, found.unit)?));
+            }
+            let seq = terminal.receive_stock(&user, &a.reference, &lines)?;
+            emit(json, &json!({ "seq": seq, "lines": lines.len() }), |_| {
+                format!("Received {} line(s) for {}\n", lines.len(), a.reference)
+            })
+        }
+        Command::Order(c) => orders::order(&dir, json, c),
+        Command::Collect(a) => orders::collect(&dir, json, a),
         Command::Return(a) => take_return(&dir, json, a),
         Command::Cash(a) => {
             let mut terminal = Terminal::open(&dir)?;
@@ -258,8 +276,8 @@ fn sync(dir: &std::path::Path, json: bool, a: args::SyncArgs) -> Result<()> {
     let report = runtime.block_on(pos_terminal::sync::run::sync_once(&mut terminal, &client))?;
     emit(json, &report, |r| {
         format!(
-            "Synced: {} entries pushed, {} products pulled, {} stock lines\n",
-            r.pushed, r.products_pulled, r.stock_items
+            "Synced: {} entries pushed, {} products pulled, {} orders pulled, {} stock lines\n",
+            r.pushed, r.products_pulled, r.orders_pulled, r.stock_items
         )
     })
 }
@@ -270,7 +288,7 @@ fn rand_pin() -> u32 {
 }
 
 /// Shows the receipt, then sends it (and the drawer kick) to the printer.
-fn print_receipt(terminal: &mut Terminal, json: bool, committed: &Committed) -> Result<()> {
+pub(crate) fn print_receipt(terminal: &mut Terminal, json: bool, committed: &Committed) -> Result<()> {
     let doc = terminal.receipt_doc(&committed.record, committed.at_ms, false);
     let width = terminal.receipt_columns();
     emit(json, &committed.record, |_| doc.render_text(width))?;

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use pos_shared::protocol::{
-    CatalogPage, EnrollRequest, EnrollResponse, ErrorBody, PROTOCOL_VERSION, PushRequest, PushResponse, StockSnapshot,
-    VERSION_HEADER, WireEntry,
+    CatalogPage, EnrollRequest, EnrollResponse, ErrorBody, OrdersPage, PROTOCOL_VERSION, PushRequest, PushResponse,
+    StockSnapshot, VERSION_HEADER, WireEntry,
 };
 use serde::de::DeserializeOwned;
 
@@ -100,9 +100,18 @@ impl SyncClient {
     }
 
     pub async fn catalog(&self, since: u64, limit: usize) -> Result<CatalogPage, SyncError> {
+        self.page("/v1/catalog", since, limit).await
+    }
+
+    /// Orders of this terminal's store changed after `since`.
+    pub async fn orders(&self, since: u64, limit: usize) -> Result<OrdersPage, SyncError> {
+        self.page("/v1/orders", since, limit).await
+    }
+
+    async fn page<T: DeserializeOwned>(&self, path: &str, since: u64, limit: usize) -> Result<T, SyncError> {
         let response = self
             .http
-            .get(self.url("/v1/catalog"))
+            .get(self.url(path))
             .query(&[("since", since), ("limit", limit as u64)])
             .header(VERSION_HEADER, PROTOCOL_VERSION)
             .bearer_auth(&self.token)

@@ -16,6 +16,12 @@ use crate::Terminal;
 use crate::catalog::{BarcodeClash, SearchIndex, upsert_catalog};
 use crate::error::{CoreError, CoreResult};
 
+/// SQL for the known stock of product row `p` (binding 2: the seq the
+/// central snapshot includes): central on-hand plus this terminal's
+/// movements since.
+pub(crate) const KNOWN_STOCK: &str = "COALESCE((SELECT on_hand_milli FROM central_stock c WHERE c.sku = p.sku), 0)
+    + COALESCE((SELECT SUM(qty_milli) FROM stock_movements m WHERE m.sku = p.sku AND m.seq > ?2), 0)";
+
 /// Where a terminal syncs to, and with which token.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Enrollment {
@@ -42,12 +48,12 @@ impl Terminal {
             .optional()?)
     }
 
-    fn set_sync_value(conn: &rusqlite::Connection, key: &str, value: &str) -> CoreResult<()> {
+    pub(crate) fn set_sync_value(conn: &rusqlite::Connection, key: &str, value: &str) -> CoreResult<()> {
         conn.prepare_cached("INSERT OR REPLACE INTO sync_state (key, value) VALUES (?1, ?2)")?.execute([key, value])?;
         Ok(())
     }
 
-    fn sync_number(&self, key: &str) -> CoreResult<u64> {
+    pub(crate) fn sync_number(&self, key: &str) -> CoreResult<u64> {
         Ok(self.sync_value(key)?.and_then(|v| v.parse().ok()).unwrap_or(0))
     }
 
@@ -187,19 +193,9 @@ impl Terminal {
     /// at the last sync plus this terminal's movements since; only its own
     /// movements before any sync.
     pub fn known_stock_milli(&self, sku: &str) -> CoreResult<i64> {
-        let Some(through) = self.sync_value("central_through_seq")? else {
-            return self.on_hand_milli(sku);
-        };
-        let central: i64 = self
+        Ok(self
             .conn
-            .prepare_cached("SELECT on_hand_milli FROM central_stock WHERE sku = ?1")?
-            .query_row([sku], |r| r.get(0))
-            .optional()?
-            .unwrap_or(0);
-        let since: i64 = self
-            .conn
-            .prepare_cached("SELECT COALESCE(SUM(qty_milli), 0) FROM stock_movements WHERE sku = ?1 AND seq > ?2")?
-            .query_row(params![sku, through.parse::<u64>().unwrap_or(0)], |r| r.get(0))?;
-        Ok(central + since)
+            .prepare_cached(&format!("SELECT {KNOWN_STOCK} FROM (SELECT ?1 AS sku) p"))?
+            .query_row(params![sku, self.sync_number("central_through_seq")?], |r| r.get(0))?)
     }
 }

@@ -1,4 +1,4 @@
-//! One sync pass (push the outbox, pull the catalog and central stock), the
+//! One sync pass (push the outbox, pull the catalog, orders and central stock), the
 //! background loop with exponential backoff and jitter, and enrollment.
 
 use std::path::Path;
@@ -13,6 +13,8 @@ use crate::{StoreSettings, Terminal};
 
 /// Products per catalog page.
 pub const CATALOG_PAGE: usize = 5_000;
+/// Orders per page.
+pub const ORDERS_PAGE: usize = 500;
 
 /// What one pass moved.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -20,6 +22,7 @@ pub struct SyncReport {
     /// Entries the server acknowledged in this pass.
     pub pushed: u64,
     pub products_pulled: usize,
+    pub orders_pulled: usize,
     pub stock_items: usize,
 }
 
@@ -70,7 +73,7 @@ async fn push_all(terminal: &mut Terminal, client: &SyncClient) -> Result<u64, S
     }
 }
 
-/// One full pass: push, then pull catalog pages, then central stock.
+/// One full pass: push, then pull catalog pages, order pages, then central stock.
 pub async fn sync_once(terminal: &mut Terminal, client: &SyncClient) -> Result<SyncReport, SyncError> {
     let outcome = async {
         let pushed = push_all(terminal, client).await?;
@@ -83,9 +86,17 @@ pub async fn sync_once(terminal: &mut Terminal, client: &SyncClient) -> Result<S
             }
         }
         terminal.refresh_search_index()?;
+        let mut orders_pulled = 0;
+        loop {
+            let page = client.orders(terminal.orders_cursor()?, ORDERS_PAGE).await?;
+            orders_pulled += terminal.apply_orders_page(&page)?;
+            if !page.more {
+                break;
+            }
+        }
         let snapshot = client.stock().await?;
         terminal.apply_stock_snapshot(&snapshot)?;
-        Ok(SyncReport { pushed, products_pulled, stock_items: snapshot.items.len() })
+        Ok(SyncReport { pushed, products_pulled, orders_pulled, stock_items: snapshot.items.len() })
     }
     .await;
     let error = outcome.as_ref().err().map(ToString::to_string);

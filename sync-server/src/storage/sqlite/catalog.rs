@@ -16,7 +16,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 use super::SqliteStore;
 use crate::storage::{StoreError, StoreResult};
 
-fn next_version(tx: &Transaction<'_>, name: &str) -> StoreResult<u64> {
+pub(super) fn next_version(tx: &Transaction<'_>, name: &str) -> StoreResult<u64> {
     Ok(tx
         .prepare_cached("UPDATE counters SET value = value + 1 WHERE name = ?1 RETURNING value")?
         .query_row([name], |r| r.get(0))?)

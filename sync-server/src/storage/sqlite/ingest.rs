@@ -1,12 +1,14 @@
 //! Applying pushed journal entries: each at most once, keyed by
 //! `(terminal_id, seq)`, checked against the hash chain, in the same
-//! transaction as its effects (sales, stock movements, Z reports).
+//! transaction as its effects (sales, stock movements, order collections,
+//! Z reports).
 
 use pos_shared::journal::{CanonicalEntry, Event, Hash32, SaleKind, chain_hash};
 use pos_shared::protocol::{PROTOCOL_VERSION, PushResponse, WireEntry};
 use pos_shared::stock::StockMovement;
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
+use super::collections::record_collection;
 use super::now_ms;
 use crate::storage::{StoreError, StoreResult, TerminalAuth};
 
@@ -133,8 +135,8 @@ fn apply(
             let receipt = sale.receipt_no.to_string();
             tx.prepare_cached(
                 "INSERT INTO sales (receipt_no, terminal_id, store_id, seq, kind, at_ms, cashier, total_minor, tax_minor, discount_minor,
-                   customer)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                   customer, order_no)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?
             .execute(params![
                 receipt,
@@ -148,6 +150,7 @@ fn apply(
                 sale.tax.minor(),
                 sale.discount.minor(),
                 sale.customer,
+                sale.order,
             ])?;
             let sign = if sale.kind == SaleKind::Return { -1 } else { 1 };
             let mut line_stmt = tx.prepare_cached(
@@ -164,6 +167,11 @@ fn apply(
                     sign * net.minor(),
                     sign * gross.minor(),
                 ])?;
+            }
+            if let (Some(number), SaleKind::Sale) = (&sale.order, sale.kind)
+                && let Some(problem) = record_collection(tx, auth, sale, number)?
+            {
+                flag(tx, auth, seq, &problem)?;
             }
             insert_movements(tx, auth, seq, &sale.movements)
         }

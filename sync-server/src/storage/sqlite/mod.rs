@@ -3,23 +3,29 @@
 
 mod admin;
 mod catalog;
+mod collections;
 mod ingest;
+mod order_views;
+mod orders;
 mod reports;
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
-use pos_shared::protocol::{CatalogPage, EnrollResponse, PushResponse, StockSnapshot, WireEntry};
+use pos_shared::protocol::{
+    Availability, CatalogPage, EnrollResponse, LinesChange, OrderAction, OrderRequest, OrdersPage, PushResponse,
+    StockSnapshot, WireEntry, WireOrder,
+};
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
 pub use admin::TerminalCreated;
 pub use reports::{SalesBy, SalesRow, StockRow};
 
-use super::{StoreError, StoreResult, SyncStore, TerminalAuth};
+use super::{ChannelAuth, OrderDesk, Scope, StoreError, StoreResult, SyncStore, TerminalAuth};
 
-const MIGRATIONS: &[&str] = &[include_str!("../schema_v1.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("../schema_v1.sql"), include_str!("../schema_v2.sql")];
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
@@ -78,5 +84,44 @@ impl SyncStore for SqliteStore {
 
     fn stock_snapshot(&self, auth: &TerminalAuth) -> StoreResult<StockSnapshot> {
         reports::snapshot(&self.conn(), auth)
+    }
+
+    fn orders_page(&self, auth: &TerminalAuth, since: u64, limit: usize) -> StoreResult<OrdersPage> {
+        order_views::orders_page(&mut self.conn(), auth, since, limit)
+    }
+}
+
+impl OrderDesk for SqliteStore {
+    fn channel_by_key(&self, key: &str) -> StoreResult<ChannelAuth> {
+        SqliteStore::channel_by_key(self, key)
+    }
+
+    fn place_order(
+        &self,
+        channel: &ChannelAuth,
+        request: &OrderRequest,
+        idempotency_key: Option<&str>,
+    ) -> StoreResult<(WireOrder, bool)> {
+        SqliteStore::place_order(self, channel, request, idempotency_key)
+    }
+
+    fn order(&self, scope: Scope, number: &str) -> StoreResult<WireOrder> {
+        SqliteStore::order(self, scope, number)
+    }
+
+    fn confirm_order(&self, scope: Scope, number: &str, action: &OrderAction) -> StoreResult<WireOrder> {
+        SqliteStore::confirm_order(self, scope, number, action)
+    }
+
+    fn cancel_order(&self, scope: Scope, number: &str, action: &OrderAction) -> StoreResult<WireOrder> {
+        SqliteStore::cancel_order(self, scope, number, action)
+    }
+
+    fn change_order_lines(&self, scope: Scope, number: &str, change: &LinesChange) -> StoreResult<WireOrder> {
+        SqliteStore::change_order_lines(self, scope, number, change)
+    }
+
+    fn availability(&self, codes: &[String], store: Option<&str>) -> StoreResult<Vec<Availability>> {
+        SqliteStore::availability(self, codes, store)
     }
 }

@@ -42,6 +42,8 @@ pub enum SalesBy {
     Day,
     Hour,
     Cashier,
+    /// The channel of the order a sale collected; `counter` for the rest.
+    Channel,
 }
 
 /// Sales (net of returns) for one value of the dimension.
@@ -96,6 +98,9 @@ impl SqliteStore {
             SalesBy::Day => format!("strftime('%Y-%m-%d', {LOCAL_TIME})"),
             SalesBy::Hour => format!("strftime('%H:00', {LOCAL_TIME})"),
             SalesBy::Cashier => "s.cashier".to_string(),
+            SalesBy::Channel => "COALESCE((SELECT c.name FROM orders o JOIN channels c ON c.id = o.channel_id
+                 WHERE o.number = s.order_no), 'counter')"
+                .to_string(),
         };
         let sql = format!(
             "SELECT {key} AS k, COUNT(DISTINCT s.receipt_no), SUM(l.qty_milli), SUM(l.net_minor), SUM(l.gross_minor)

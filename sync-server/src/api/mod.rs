@@ -1,5 +1,8 @@
 //! The HTTP API terminals call: enroll, push journal entries, pull the
-//! catalog and their store's stock. Blocking storage runs off the runtime.
+//! catalog, their store's stock and orders; and, in `channel`, the API
+//! sales channels call. Blocking storage runs off the runtime.
+
+pub mod channel;
 
 use std::sync::Arc;
 
@@ -10,13 +13,13 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use pos_shared::protocol::{
-    CatalogPage, EnrollRequest, EnrollResponse, PROTOCOL_VERSION, PushRequest, PushResponse, StockSnapshot,
+    CatalogPage, EnrollRequest, EnrollResponse, OrdersPage, PROTOCOL_VERSION, PushRequest, PushResponse, StockSnapshot,
     VERSION_HEADER,
 };
 use serde::Deserialize;
 
 use crate::error::ApiError;
-use crate::storage::{StoreError, SyncStore, TerminalAuth};
+use crate::storage::{Backend, StoreError, TerminalAuth};
 
 /// Largest request body: a push of a few thousand entries.
 pub const BODY_LIMIT: usize = 16 * 1024 * 1024;
@@ -25,7 +28,7 @@ pub const MAX_PAGE: usize = 5_000;
 
 const OPENAPI: &str = include_str!("openapi.json");
 
-type Shared = Arc<dyn SyncStore>;
+type Shared = Arc<dyn Backend>;
 
 pub fn router(store: Shared) -> Router {
     Router::new()
@@ -35,6 +38,8 @@ pub fn router(store: Shared) -> Router {
         .route("/v1/push", post(push))
         .route("/v1/catalog", get(catalog))
         .route("/v1/stock", get(stock))
+        .route("/v1/orders", get(orders))
+        .merge(channel::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(refuse_announced_oversize))
         .with_state(store)
@@ -57,7 +62,7 @@ async fn refuse_announced_oversize(
 }
 
 /// Runs blocking storage work on the blocking pool.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(work)
@@ -128,7 +133,7 @@ async fn push(
 }
 
 #[derive(Deserialize)]
-struct CatalogQuery {
+struct PageQuery {
     since: Option<u64>,
     limit: Option<usize>,
 }
@@ -136,7 +141,7 @@ struct CatalogQuery {
 async fn catalog(
     State(store): State<Shared>,
     headers: HeaderMap,
-    query: Result<Query<CatalogQuery>, axum::extract::rejection::QueryRejection>,
+    query: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<CatalogPage>, ApiError> {
     header_version(&headers)?;
     authenticate(&store, &headers).await?;
@@ -150,4 +155,17 @@ async fn stock(State(store): State<Shared>, headers: HeaderMap) -> Result<Json<S
     header_version(&headers)?;
     let auth = authenticate(&store, &headers).await?;
     Ok(Json(blocking(move || store.stock_snapshot(&auth)).await?))
+}
+
+async fn orders(
+    State(store): State<Shared>,
+    headers: HeaderMap,
+    query: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<OrdersPage>, ApiError> {
+    header_version(&headers)?;
+    let auth = authenticate(&store, &headers).await?;
+    let Query(query) = query.map_err(|e| ApiError::Query(e.body_text()))?;
+    let limit = query.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
+    let since = query.since.unwrap_or(0);
+    Ok(Json(blocking(move || store.orders_page(&auth, since, limit)).await?))
 }

@@ -3,6 +3,10 @@
 //! canonical bytes, and every request names the protocol version it speaks.
 //! Conversions to and from the domain are written out by hand below.
 
+mod orders;
+
+pub use orders::*;
+
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 

@@ -1,0 +1,130 @@
+//! The channel API a webshop or the sales team's tools call with their
+//! channel's API key: available-to-promise, placing orders (an
+//! `Idempotency-Key` header makes a retry return the same order), and
+//! seeing, confirming, changing and cancelling their own orders.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use pos_shared::protocol::{Availability, LinesChange, OrderAction, OrderRequest, WireOrder};
+use serde::Deserialize;
+
+use super::{Shared, blocking};
+use crate::error::ApiError;
+use crate::storage::{ChannelAuth, Scope, StoreError};
+
+/// Header that makes placing an order safe to retry.
+pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+
+pub fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/v1/channel/availability", get(availability))
+        .route("/v1/channel/orders", post(place))
+        .route("/v1/channel/orders/{number}", get(show))
+        .route("/v1/channel/orders/{number}/confirm", post(confirm))
+        .route("/v1/channel/orders/{number}/cancel", post(cancel))
+        .route("/v1/channel/orders/{number}/lines", put(change_lines))
+}
+
+async fn channel(store: &Shared, headers: &HeaderMap) -> Result<ChannelAuth, ApiError> {
+    let key = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(ApiError::Store(StoreError::Unauthorized))?
+        .to_string();
+    let store = store.clone();
+    blocking(move || store.channel_by_key(&key)).await
+}
+
+#[derive(Deserialize)]
+struct AvailabilityQuery {
+    /// Comma-separated SKUs or barcodes.
+    skus: String,
+    store: Option<String>,
+}
+
+async fn availability(
+    State(store): State<Shared>,
+    headers: HeaderMap,
+    query: Result<Query<AvailabilityQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Vec<Availability>>, ApiError> {
+    channel(&store, &headers).await?;
+    let Query(query) = query.map_err(|e| ApiError::Query(e.body_text()))?;
+    let codes: Vec<String> = query.skus.split(',').map(str::trim).filter(|c| !c.is_empty()).map(String::from).collect();
+    if codes.is_empty() || codes.len() > 500 {
+        return Err(ApiError::Query("name 1 to 500 products in `skus`, comma-separated".into()));
+    }
+    Ok(Json(blocking(move || store.availability(&codes, query.store.as_deref())).await?))
+}
+
+async fn place(
+    State(store): State<Shared>,
+    headers: HeaderMap,
+    body: Result<Json<OrderRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<WireOrder>), ApiError> {
+    let channel = channel(&store, &headers).await?;
+    let key = match headers.get(IDEMPOTENCY_HEADER).map(|v| v.to_str().map(str::trim)) {
+        Some(Ok(key)) if !key.is_empty() && key.len() <= 200 => key.to_string(),
+        _ => {
+            return Err(StoreError::BadRequest(
+                "send an Idempotency-Key header (1 to 200 characters) so a retry cannot order twice".into(),
+            )
+            .into());
+        }
+    };
+    let Json(request) = body?;
+    let name = channel.name.clone();
+    let (order, created) = blocking(move || store.place_order(&channel, &request, Some(&key))).await?;
+    tracing::info!(channel = %name, order = %order.number, created, "order placed");
+    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(order)))
+}
+
+async fn show(
+    State(store): State<Shared>,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+) -> Result<Json<WireOrder>, ApiError> {
+    let channel = channel(&store, &headers).await?;
+    Ok(Json(blocking(move || store.order(Scope::Channel(channel.id), &number)).await?))
+}
+
+/// An optional JSON body: none at all means the defaults.
+fn action(body: Option<Json<OrderAction>>) -> OrderAction {
+    body.map(|Json(a)| a).unwrap_or_default()
+}
+
+async fn confirm(
+    State(store): State<Shared>,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+    body: Option<Json<OrderAction>>,
+) -> Result<Json<WireOrder>, ApiError> {
+    let channel = channel(&store, &headers).await?;
+    let action = action(body);
+    Ok(Json(blocking(move || store.confirm_order(Scope::Channel(channel.id), &number, &action)).await?))
+}
+
+async fn cancel(
+    State(store): State<Shared>,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+    body: Option<Json<OrderAction>>,
+) -> Result<Json<WireOrder>, ApiError> {
+    let channel = channel(&store, &headers).await?;
+    let action = action(body);
+    Ok(Json(blocking(move || store.cancel_order(Scope::Channel(channel.id), &number, &action)).await?))
+}
+
+async fn change_lines(
+    State(store): State<Shared>,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+    body: Result<Json<LinesChange>, JsonRejection>,
+) -> Result<Json<WireOrder>, ApiError> {
+    let channel = channel(&store, &headers).await?;
+    let Json(change) = body?;
+    Ok(Json(blocking(move || store.change_order_lines(Scope::Channel(channel.id), &number, &change)).await?))
+}

@@ -1,0 +1,437 @@
+//! Customer orders at head office: placing, confirming, changing and
+//! cancelling them. Each runs in one immediate transaction that checks
+//! available-to-promise and writes the reservation, so two channels racing
+//! for the last unit never both get it.
+
+use pos_shared::orders::{OrderStatus, ShortPolicy, order_number};
+use pos_shared::protocol::{CustomerRef, LineRequest, LinesChange, OrderAction, OrderRequest, WireOrder};
+use pos_shared::quantity::{Quantity, Unit};
+use pos_shared::stock::milli_to_decimal;
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use rust_decimal::Decimal;
+use sha2::{Digest, Sha256};
+
+use super::catalog::next_version;
+use super::order_views::{load_order, store_code};
+use super::{SqliteStore, now_ms};
+use crate::storage::{ChannelAuth, Scope, StoreError, StoreResult};
+
+/// A product as an order line needs it.
+struct Product {
+    sku: String,
+    unit: Unit,
+    price_minor: i64,
+    tax_rate: String,
+}
+
+/// The actor written into an order's history.
+fn actor(by: Option<&str>, channel: &str) -> String {
+    match by.map(str::trim).filter(|b| !b.is_empty()) {
+        Some(by) => format!("{by} ({channel})"),
+        None => channel.to_string(),
+    }
+}
+
+fn store_id_in(tx: &Transaction<'_>, store: &str) -> StoreResult<i64> {
+    tx.query_row("SELECT id FROM stores WHERE code = ?1 OR name = ?1", [store.trim()], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("no store `{}`", store.trim())))
+}
+
+fn product(tx: &Transaction<'_>, code: &str) -> StoreResult<Product> {
+    let found = tx
+        .prepare_cached(
+            "SELECT sku, unit, price_minor, tax_rate, archived FROM products
+             WHERE sku = ?1 OR sku = (SELECT sku FROM barcodes WHERE code = ?1)",
+        )?
+        .query_row([code.trim()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?, r.get::<_, bool>(4)?))
+        })
+        .optional()?;
+    let (sku, unit, price_minor, tax_rate, archived) =
+        found.ok_or_else(|| StoreError::BadRequest(format!("unknown product `{}`", code.trim())))?;
+    if archived {
+        return Err(StoreError::BadRequest(format!("{sku} is no longer sold")));
+    }
+    let unit = unit.parse().map_err(|e| StoreError::Internal(format!("product {sku}: {e}")))?;
+    Ok(Product { sku, unit, price_minor, tax_rate })
+}
+
+/// Products and quantities asked for, each product once. `0` is allowed
+/// only when changing an order (it removes the line).
+fn requested(tx: &Transaction<'_>, lines: &[LineRequest], zero_removes: bool) -> StoreResult<Vec<(Product, i64)>> {
+    if lines.is_empty() {
+        return Err(StoreError::BadRequest("an order needs at least one line".into()));
+    }
+    let mut out: Vec<(Product, i64)> = Vec::with_capacity(lines.len());
+    for line in lines {
+        let product = product(tx, &line.sku)?;
+        let milli = if zero_removes && Decimal::from_str_exact(line.qty.trim()).is_ok_and(|q| q.is_zero()) {
+            0
+        } else {
+            Quantity::parse(&line.qty, product.unit)
+                .map_err(|e| StoreError::BadRequest(format!("{}: {e}", product.sku)))?
+                .milli()
+        };
+        if out.iter().any(|(p, _)| p.sku.eq_ignore_ascii_case(&product.sku)) {
+            return Err(StoreError::BadRequest(format!("{} is on the order twice: give it once", product.sku)));
+        }
+        out.push((product, milli));
+    }
+    Ok(out)
+}
+
+fn customer_code(tx: &Transaction<'_>, customer: &CustomerRef) -> StoreResult<String> {
+    if let Some(code) = customer.code.as_deref().map(str::trim) {
+        return tx
+            .query_row("SELECT code FROM customers WHERE code = ?1", [code], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| StoreError::BadRequest(format!("unknown customer `{code}`")));
+    }
+    let email = customer.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
+    if let Some(email) = email {
+        let known: Option<String> = tx
+            .query_row("SELECT code FROM customers WHERE email = ?1 COLLATE NOCASE ORDER BY code", [email], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if let Some(code) = known {
+            return Ok(code);
+        }
+    }
+    let name = customer.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    let name =
+        name.ok_or_else(|| StoreError::BadRequest("an order needs a customer code or a customer name".into()))?;
+    let code = format!("C{:06}", next_version(tx, "customer")?);
+    let version = next_version(tx, "catalog_version")?;
+    tx.execute(
+        "INSERT INTO customers (code, name, email, phone, version) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![code, name, email, customer.phone, version],
+    )?;
+    Ok(code)
+}
+
+/// Thousandths of `sku` at a store that nobody has been promised yet:
+/// on-hand minus the open reservations of confirmed orders.
+pub(super) fn available_milli(tx: &rusqlite::Connection, store_id: i64, sku: &str) -> StoreResult<(i64, i64)> {
+    let on_hand: i64 = tx
+        .prepare_cached("SELECT COALESCE(SUM(qty_milli), 0) FROM stock_movements WHERE store_id = ?1 AND sku = ?2")?
+        .query_row(params![store_id, sku], |r| r.get(0))?;
+    let reserved: i64 = tx
+        .prepare_cached(
+            "SELECT COALESCE(SUM(MAX(0, l.reserved_milli - l.collected_milli)), 0)
+             FROM order_lines l JOIN orders o ON o.id = l.order_id
+             WHERE l.sku = ?2 AND o.store_id = ?1 AND o.status = 'confirmed'",
+        )?
+        .query_row(params![store_id, sku], |r| r.get(0))?;
+    Ok((on_hand, reserved))
+}
+
+/// Brings every line's reservation to what is still to hand over, within
+/// what the store can promise; short lines are refused or backordered.
+fn reserve(tx: &Transaction<'_>, order_id: i64, store_id: i64, policy: ShortPolicy) -> StoreResult<Vec<String>> {
+    let lines: Vec<(u32, String, i64, i64, i64)> = tx
+        .prepare_cached(
+            "SELECT line_no, sku, qty_milli, reserved_milli, collected_milli FROM order_lines WHERE order_id = ?1 ORDER BY line_no",
+        )?
+        .query_map([order_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut short = Vec::new();
+    for (line_no, sku, qty, reserved, collected) in lines {
+        let to_hand_over = (qty - collected).max(0);
+        let held = (reserved - collected).max(0);
+        let (on_hand, all_reserved) = available_milli(tx, store_id, &sku)?;
+        // What is free besides this line's own hold.
+        let free = (on_hand - all_reserved).max(0);
+        let hold = to_hand_over.min(held + free);
+        if hold < to_hand_over {
+            let missing = to_hand_over - hold;
+            let text = format!(
+                "{sku}: {} wanted, {} available ({} on hand, {} reserved)",
+                milli_to_decimal(to_hand_over),
+                milli_to_decimal(held + free),
+                milli_to_decimal(on_hand),
+                milli_to_decimal(all_reserved - held),
+            );
+            if policy == ShortPolicy::Refuse {
+                return Err(StoreError::Conflict(format!("not enough stock: {text}")));
+            }
+            short.push(format!("{text}; {} backordered", milli_to_decimal(missing)));
+        }
+        tx.prepare_cached("UPDATE order_lines SET reserved_milli = ?1 WHERE order_id = ?2 AND line_no = ?3")?
+            .execute(params![collected + hold, order_id, line_no])?;
+    }
+    Ok(short)
+}
+
+pub(super) fn add_event(
+    tx: &Transaction<'_>,
+    order_id: i64,
+    action: &str,
+    actor: &str,
+    detail: &str,
+) -> StoreResult<()> {
+    tx.prepare_cached("INSERT INTO order_events (order_id, at_ms, action, actor, detail) VALUES (?1, ?2, ?3, ?4, ?5)")?
+        .execute(params![order_id, now_ms(), action, actor, detail])?;
+    Ok(())
+}
+
+/// Marks an order changed, so its store's terminals pull it again.
+pub(super) fn touch(tx: &Transaction<'_>, order_id: i64) -> StoreResult<()> {
+    let version = next_version(tx, "order_version")?;
+    tx.prepare_cached("UPDATE orders SET version = ?1 WHERE id = ?2")?.execute(params![version, order_id])?;
+    Ok(())
+}
+
+fn request_hash(request: &OrderRequest) -> StoreResult<String> {
+    let bytes = serde_json::to_vec(request).map_err(|e| StoreError::Internal(e.to_string()))?;
+    Ok(hex::encode(Sha256::digest(bytes)))
+}
+
+/// An order the caller may see: head office sees all, a channel its own.
+struct Found {
+    id: i64,
+    store_id: i64,
+    status: OrderStatus,
+    channel: String,
+}
+
+fn find(tx: &Transaction<'_>, scope: Scope, number: &str) -> StoreResult<Found> {
+    let found = tx
+        .query_row(
+            "SELECT o.id, o.store_id, o.status, c.name, o.channel_id FROM orders o JOIN channels c ON c.id = o.channel_id
+             WHERE o.number = ?1 COLLATE NOCASE",
+            [number.trim()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?, r.get(3)?, r.get::<_, i64>(4)?)),
+        )
+        .optional()?;
+    match found {
+        Some((id, store_id, status, channel, channel_id)) if scope.sees(channel_id) => {
+            let status = status.parse().map_err(StoreError::Internal)?;
+            Ok(Found { id, store_id, status, channel })
+        }
+        _ => Err(StoreError::NotFound(format!("no order `{}`", number.trim()))),
+    }
+}
+
+fn refuse_closed(number: &str, status: OrderStatus) -> StoreResult<()> {
+    match status {
+        OrderStatus::Collected | OrderStatus::Cancelled => {
+            Err(StoreError::Conflict(format!("order {} is {status}: it cannot change", number.trim())))
+        }
+        _ => Ok(()),
+    }
+}
+
+impl SqliteStore {
+    /// Issues (or replaces) the API key of a channel, creating the channel
+    /// if it is new. The key is shown once; only its hash is kept.
+    pub fn issue_channel_key(&self, name: &str) -> StoreResult<String> {
+        let name = name.trim();
+        if name.is_empty() || name.eq_ignore_ascii_case("counter") || name.contains(char::is_whitespace) {
+            return Err(StoreError::BadRequest(format!("`{name}` cannot name a channel: one word, not `counter`")));
+        }
+        let key = format!("pos_ch_{}", super::random_secret(24));
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO channels (name, key_hash) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET key_hash = excluded.key_hash",
+            params![name, super::secret_hash(&key)],
+        )?;
+        Ok(key)
+    }
+
+    /// The channel an API key belongs to.
+    pub fn channel_by_key(&self, key: &str) -> StoreResult<ChannelAuth> {
+        self.conn()
+            .prepare_cached("SELECT id, name FROM channels WHERE key_hash = ?1")?
+            .query_row([super::secret_hash(key)], |r| Ok(ChannelAuth { id: r.get(0)?, name: r.get(1)? }))
+            .optional()?
+            .ok_or(StoreError::Unauthorized)
+    }
+
+    /// The channel a name gives, for head office's own orders.
+    pub fn channel_by_name(&self, name: &str) -> StoreResult<ChannelAuth> {
+        self.conn()
+            .query_row("SELECT id, name FROM channels WHERE name = ?1", [name.trim()], |r| {
+                Ok(ChannelAuth { id: r.get(0)?, name: r.get(1)? })
+            })
+            .optional()?
+            .ok_or_else(|| {
+                StoreError::NotFound(format!("no channel `{}`: issue its key with `channel key NAME`", name.trim()))
+            })
+    }
+
+    /// Places a quote or an order. With an idempotency key, a retry returns
+    /// the order the first request made (`false`: nothing new was made).
+    pub fn place_order(
+        &self,
+        channel: &ChannelAuth,
+        request: &OrderRequest,
+        idempotency_key: Option<&str>,
+    ) -> StoreResult<(WireOrder, bool)> {
+        let hash = request_hash(request)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if let Some(key) = idempotency_key {
+            let earlier: Option<(String, Option<String>)> = tx
+                .query_row(
+                    "SELECT number, request_hash FROM orders WHERE channel_id = ?1 AND idempotency_key = ?2",
+                    params![channel.id, key],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            if let Some((number, earlier_hash)) = earlier {
+                if earlier_hash.as_deref() != Some(hash.as_str()) {
+                    return Err(StoreError::Conflict(format!(
+                        "idempotency key `{key}` already placed {number} with a different request"
+                    )));
+                }
+                return Ok((load_order(&tx, &number, false)?, false));
+            }
+        }
+        let store_id = store_id_in(&tx, &request.store)?;
+        let lines = requested(&tx, &request.lines, false)?;
+        let customer = customer_code(&tx, &request.customer)?;
+        let number = order_number(next_version(&tx, "order")?);
+        let status = if request.quote { OrderStatus::Quote } else { OrderStatus::Confirmed };
+        let order_id: i64 = tx.query_row(
+            "INSERT INTO orders (number, channel_id, customer, store_id, fulfilment, status, prepaid, idempotency_key,
+               request_hash, created_ms, version)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0) RETURNING id",
+            params![
+                number,
+                channel.id,
+                customer,
+                store_id,
+                request.fulfilment.as_str(),
+                status.as_str(),
+                request.prepaid,
+                idempotency_key,
+                idempotency_key.map(|_| hash.as_str()),
+                now_ms(),
+            ],
+            |r| r.get(0),
+        )?;
+        for (index, (product, milli)) in lines.iter().enumerate() {
+            tx.prepare_cached(
+                "INSERT INTO order_lines (order_id, line_no, sku, qty_milli, unit_price_minor, tax_rate) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![order_id, index + 1, product.sku, milli, product.price_minor, product.tax_rate])?;
+        }
+        let who = actor(request.by.as_deref(), &channel.name);
+        let action = if request.quote { "quoted" } else { "ordered" };
+        add_event(&tx, order_id, action, &who, &format!("{} line(s) for {}", lines.len(), store_code(&tx, store_id)?))?;
+        if !request.quote {
+            for short in reserve(&tx, order_id, store_id, request.on_short)? {
+                add_event(&tx, order_id, "backordered", &who, &short)?;
+            }
+        }
+        touch(&tx, order_id)?;
+        let order = load_order(&tx, &number, false)?;
+        tx.commit()?;
+        Ok((order, true))
+    }
+
+    /// Turns a quote into an order, or tops up a backordered order's
+    /// reservations from what has become available.
+    pub fn confirm_order(&self, scope: Scope, number: &str, action: &OrderAction) -> StoreResult<WireOrder> {
+        self.change(scope, number, |tx, found| {
+            refuse_closed(number, found.status)?;
+            let who = actor(action.by.as_deref(), &found.channel);
+            tx.execute("UPDATE orders SET status = 'confirmed' WHERE id = ?1", [found.id])?;
+            let short = reserve(tx, found.id, found.store_id, action.on_short)?;
+            let what = if found.status == OrderStatus::Quote { "confirmed" } else { "reallocated" };
+            add_event(tx, found.id, what, &who, if short.is_empty() { "all lines reserved" } else { "" })?;
+            for line in short {
+                add_event(tx, found.id, "backordered", &who, &line)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Releases an order's reservations; it can no longer be collected.
+    pub fn cancel_order(&self, scope: Scope, number: &str, action: &OrderAction) -> StoreResult<WireOrder> {
+        self.change(scope, number, |tx, found| {
+            refuse_closed(number, found.status)?;
+            tx.execute("UPDATE orders SET status = 'cancelled' WHERE id = ?1", [found.id])?;
+            add_event(tx, found.id, "cancelled", &actor(action.by.as_deref(), &found.channel), "reservations released")
+        })
+    }
+
+    /// New quantities for some lines (0 removes a line; new products are
+    /// priced from the catalog now). A confirmed order re-reserves.
+    pub fn change_order_lines(&self, scope: Scope, number: &str, change: &LinesChange) -> StoreResult<WireOrder> {
+        self.change(scope, number, |tx, found| {
+            refuse_closed(number, found.status)?;
+            let mut details = Vec::new();
+            for (product, milli) in requested(tx, &change.lines, true)? {
+                let existing: Option<(u32, i64)> = tx
+                    .query_row(
+                        "SELECT line_no, collected_milli FROM order_lines WHERE order_id = ?1 AND sku = ?2",
+                        params![found.id, product.sku],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?;
+                match existing {
+                    Some((_, collected)) if milli < collected => {
+                        return Err(StoreError::BadRequest(format!(
+                            "{}: {} already handed over",
+                            product.sku,
+                            milli_to_decimal(collected)
+                        )));
+                    }
+                    Some((line_no, _)) if milli == 0 => {
+                        tx.execute("DELETE FROM order_lines WHERE order_id = ?1 AND line_no = ?2", params![found.id, line_no])?;
+                    }
+                    Some((line_no, _)) => {
+                        tx.execute(
+                            "UPDATE order_lines SET qty_milli = ?1, reserved_milli = MIN(reserved_milli, ?1) WHERE order_id = ?2 AND line_no = ?3",
+                            params![milli, found.id, line_no],
+                        )?;
+                    }
+                    None if milli == 0 => {
+                        return Err(StoreError::BadRequest(format!("{} is not on order {number}", product.sku)));
+                    }
+                    None => {
+                        tx.execute(
+                            "INSERT INTO order_lines (order_id, line_no, sku, qty_milli, unit_price_minor, tax_rate)
+                             VALUES (?1, (SELECT COALESCE(MAX(line_no), 0) + 1 FROM order_lines WHERE order_id = ?1), ?2, ?3, ?4, ?5)",
+                            params![found.id, product.sku, milli, product.price_minor, product.tax_rate],
+                        )?;
+                    }
+                }
+                details.push(format!("{} -> {}", product.sku, milli_to_decimal(milli)));
+            }
+            let left: i64 = tx.query_row("SELECT COUNT(*) FROM order_lines WHERE order_id = ?1", [found.id], |r| r.get(0))?;
+            if left == 0 {
+                return Err(StoreError::BadRequest("that would leave no lines: cancel the order instead".into()));
+            }
+            let who = actor(change.by.as_deref(), &found.channel);
+            add_event(tx, found.id, "changed", &who, &details.join(", "))?;
+            if found.status == OrderStatus::Confirmed {
+                for short in reserve(tx, found.id, found.store_id, change.on_short)? {
+                    add_event(tx, found.id, "backordered", &who, &short)?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Runs one change of an existing order in an immediate transaction and
+    /// returns the order as it now stands; an error changes nothing.
+    fn change(
+        &self,
+        scope: Scope,
+        number: &str,
+        apply: impl FnOnce(&Transaction<'_>, &Found) -> StoreResult<()>,
+    ) -> StoreResult<WireOrder> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let found = find(&tx, scope, number)?;
+        apply(&tx, &found)?;
+        touch(&tx, found.id)?;
+        let order = load_order(&tx, number.trim(), false)?;
+        tx.commit()?;
+        Ok(order)
+    }
+}

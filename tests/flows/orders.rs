@@ -1,0 +1,225 @@
+//! Orders from every channel, end to end through the real binaries and the
+//! HTTP channel API: a webshop order placed twice with one idempotency key
+//! makes one order, reserves stock (available-to-promise drops, on-hand
+//! does not), syncs to the store's till, is collected in part and then in
+//! full offline, and syncs back; a cancelled order is refused at the
+//! counter; bad input changes nothing; racing channels never over-promise.
+
+use pos_tests::head_office::{ServerProcess, admin, admin_ok, head_office, new_terminal_code};
+use pos_tests::{cli, cli_ok as ok};
+use serde_json::{Value, json};
+
+use crate::sync::runtime;
+
+fn parse(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// A channel's API key, issued at head office.
+pub fn channel_key(db: &std::path::Path, name: &str) -> String {
+    parse(&admin_ok(db, &["--json", "channel", "key", name]))["key"].as_str().unwrap().to_string()
+}
+
+/// Head office's available-to-promise of one product at S01: (on hand, reserved, available).
+fn atp(db: &std::path::Path, sku: &str) -> (String, String, String) {
+    let rows = parse(&admin_ok(db, &["--json", "atp", sku, "--store", "S01"]));
+    let row = &rows[0];
+    let text = |key: &str| row[key].as_str().unwrap().to_string();
+    (text("on_hand"), text("reserved"), text("available"))
+}
+
+/// The till's own view of one product: (on hand, reserved, available).
+fn till_stock(till: &std::path::Path, sku: &str) -> (String, String, String) {
+    let rows = parse(&ok(till, &["--json", "stock", sku]));
+    let text = |key: &str| rows[0][key].as_str().unwrap().to_string();
+    (text("on_hand"), text("reserved"), text("available"))
+}
+
+fn strings(a: &str, b: &str, c: &str) -> (String, String, String) {
+    (a.into(), b.into(), c.into())
+}
+
+/// Sends one request to the channel API; returns the status and the JSON body.
+pub async fn call(
+    http: &reqwest::Client,
+    method: reqwest::Method,
+    url: String,
+    key: &str,
+    idempotency: Option<&str>,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut request = http.request(method, url).bearer_auth(key);
+    if let Some(idempotency) = idempotency {
+        request = request.header("Idempotency-Key", idempotency);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.expect("channel API reachable");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+fn webshop_order() -> Value {
+    json!({
+        "customer": { "name": "Zoé Martin", "email": "zoe@example.com" },
+        "store": "S01",
+        "lines": [ { "sku": "BAK0004", "qty": "4" }, { "sku": "3037413311529", "qty": "1" } ],
+        "prepaid": true,
+        "by": "webshop checkout"
+    })
+}
+
+#[test]
+fn a_webshop_order_reserves_stock_and_is_collected_in_parts_offline() {
+    let work = tempfile::tempdir().unwrap();
+    let db = work.path().join("server.sqlite");
+    head_office(&db);
+    let mut server = ServerProcess::start(&db);
+    let key = channel_key(&db, "web");
+    let till = work.path().join("till");
+    let code = new_terminal_code(&db, "S01", "Caisse 1");
+    ok(&till, &["enroll", "--server", &server.url, "--code", &code]);
+    ok(&till, &["session", "open", "--pin", "1234", "--float", "100"]);
+    ok(&till, &["receive", "--pin", "1234", "--ref", "BL-77", "--item", "BAK0004*10", "--item", "BAK0005*3"]);
+    ok(&till, &["sync", "--once"]);
+    assert_eq!(atp(&db, "BAK0004"), strings("10", "0", "10"));
+
+    let rt = runtime();
+    let http = reqwest::Client::new();
+    let orders_url = format!("{}/v1/channel/orders", server.url);
+    let (first, placed) = rt.block_on(call(
+        &http,
+        reqwest::Method::POST,
+        orders_url.clone(),
+        &key,
+        Some("cart-81"),
+        Some(webshop_order()),
+    ));
+    assert_eq!(first, 201, "{placed}");
+    let (again, replayed) = rt.block_on(call(
+        &http,
+        reqwest::Method::POST,
+        orders_url.clone(),
+        &key,
+        Some("cart-81"),
+        Some(webshop_order()),
+    ));
+    assert_eq!(again, 200, "a retry is answered, not refused: {replayed}");
+    assert_eq!(replayed["number"], placed["number"], "the same order, not a second one");
+    let number = placed["number"].as_str().unwrap().to_string();
+    assert_eq!(parse(&admin_ok(&db, &["--json", "order", "list"])).as_array().unwrap().len(), 1);
+    assert_eq!((placed["status"].as_str(), placed["total"].as_str()), (Some("confirmed"), Some("9.82")));
+    assert_eq!(atp(&db, "BAK0004"), strings("10", "4", "6"), "reserved: available drops, on-hand does not");
+    let availability_url = format!("{}/v1/channel/availability?skus=BAK0004,BAK0005&store=S01", server.url);
+    let (status, available) = rt.block_on(call(&http, reqwest::Method::GET, availability_url, &key, None, None));
+    assert_eq!(status, 200);
+    assert_eq!((available[0]["available"].as_str(), available[1]["available"].as_str()), (Some("6"), Some("2")));
+
+    let synced = ok(&till, &["sync", "--once"]);
+    assert!(synced.contains("1 orders pulled"), "{synced}");
+    assert_eq!(till_stock(&till, "BAK0004"), strings("10", "4", "6"), "the till knows what is promised");
+    let warned = cli(&till, &["sell", "--pin", "1111", "--item", "BAK0004*7", "--pay", "cash:10"]);
+    let warning = String::from_utf8_lossy(&warned.stderr);
+    assert!(warning.contains("only 6 of BAK0004 free here (10 in stock, 4 held for orders)"), "{warning}");
+    let listed = ok(&till, &["order", "list", "zoé"]);
+    assert!(listed.contains(&number) && listed.contains("prepaid"), "found by customer name: {listed}");
+
+    // Head office goes away: the counter hands the order over anyway.
+    server.kill();
+    assert!(!cli(&till, &["sync", "--once"]).status.success(), "offline now");
+    let part = ok(&till, &["collect", &number, "--pin", "1111", "--item", "BAK0004*1"]);
+    assert!(part.contains(&number) && part.contains("Prepaid                               0.91"), "{part}");
+    let left = parse(&ok(&till, &["--json", "order", "show", &number]));
+    assert_eq!(left["lines"][0]["remaining"], "3");
+    assert_eq!(till_stock(&till, "BAK0004"), strings("2", "3", "-1"), "the hand-over consumes the reservation");
+    let over = cli(&till, &["collect", &number, "--pin", "1111", "--item", "BAK0004*4"]);
+    assert!(String::from_utf8_lossy(&over.stderr).contains("only 3 of BAK0004 left to hand over"));
+    let rest = ok(&till, &["--json", "collect", &number, "--pin", "1111"]);
+    assert_eq!(parse(&rest)["payments"][0]["kind"], "prepaid");
+    let twice = cli(&till, &["collect", &number, "--pin", "1111"]);
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("has been collected"), "nothing is handed over twice");
+
+    let _restarted = ServerProcess::start_on(server.db(), server.url.trim_start_matches("http://"));
+    ok(&till, &["sync", "--once"]);
+    let order = parse(&admin_ok(&db, &["--json", "order", "show", &number]));
+    assert_eq!(order["status"], "collected");
+    assert_eq!(
+        (order["lines"][0]["collected"].as_str(), order["lines"][1]["collected"].as_str()),
+        (Some("4"), Some("1"))
+    );
+    let actions: Vec<&str> =
+        order["history"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["ordered", "collected", "collected"], "{order}");
+    assert_eq!(order["history"][0]["actor"], "webshop checkout (web)");
+    assert_eq!(order["history"][1]["actor"], "Camille");
+    assert_eq!(
+        atp(&db, "BAK0004"),
+        strings("-1", "0", "-1"),
+        "stock went down once per unit: 10 - 7 sold - 4 collected"
+    );
+    assert_eq!(atp(&db, "BAK0005"), strings("2", "0", "2"));
+    assert_eq!(till_stock(&till, "BAK0004"), strings("-1", "0", "-1"), "the till agrees after the sync");
+    let by_channel = admin_ok(&db, &["report", "sales", "--by", "channel", "--csv"]);
+    assert!(by_channel.contains("\"counter\",1,7,") && by_channel.contains("\"web\",2,5,"), "{by_channel}");
+}
+
+#[test]
+fn a_phone_order_is_paid_at_the_counter_and_a_cancelled_one_is_refused() {
+    let work = tempfile::tempdir().unwrap();
+    let db = work.path().join("server.sqlite");
+    head_office(&db);
+    let server = ServerProcess::start(&db);
+    let till = work.path().join("till");
+    let code = new_terminal_code(&db, "S01", "Caisse 1");
+    ok(&till, &["enroll", "--server", &server.url, "--code", &code]);
+    ok(&till, &["session", "open", "--pin", "1234", "--float", "100"]);
+    ok(&till, &["receive", "--pin", "1234", "--ref", "BL-78", "--item", "BAK0004*5"]);
+    ok(&till, &["sync", "--once"]);
+    let create = |extra: &[&str]| {
+        let mut args = vec!["--json", "order", "create", "--channel", "phone", "--store", "S01"];
+        args.extend_from_slice(extra);
+        parse(&admin_ok(&db, &args))
+    };
+    let quote = create(&["--customer-name", "Hôtel Lutèce", "--line", "BAK0004=3", "--quote", "--by", "Paul"]);
+    assert_eq!(atp(&db, "BAK0004"), strings("5", "0", "5"), "a quote reserves nothing");
+    let number = quote["number"].as_str().unwrap();
+    let too_many = admin(&db, &["order", "change", number, "--line", "BAK0004=6"]);
+    assert!(too_many.status.success(), "a quote may promise anything until it is confirmed");
+    let refused = admin(&db, &["order", "confirm", number]);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("not enough stock: BAK0004: 6 wanted, 5 available"));
+    assert_eq!(atp(&db, "BAK0004"), strings("5", "0", "5"), "a refusal changes nothing");
+    let backordered = parse(&admin_ok(&db, &["--json", "order", "confirm", number, "--backorder", "--by", "Paul"]));
+    assert_eq!(
+        (backordered["lines"][0]["reserved"].as_str(), backordered["lines"][0]["backordered"].as_str()),
+        (Some("5"), Some("1"))
+    );
+    admin_ok(&db, &["order", "change", number, "--line", "BAK0004=2"]);
+    assert_eq!(atp(&db, "BAK0004"), strings("5", "2", "3"), "lowering an order releases stock");
+    let other = create(&["--customer", "C000001", "--line", "BAK0004=1"]);
+    let other = other["number"].as_str().unwrap();
+
+    ok(&till, &["sync", "--once"]);
+    let short = cli(&till, &["collect", number, "--pin", "1111"]);
+    assert!(String::from_utf8_lossy(&short.stderr).contains("short payment"), "an unpaid order is paid at the counter");
+    let paid = ok(&till, &["collect", number, "--pin", "1111", "--pay", "cash:5"]);
+    assert!(
+        paid.contains("Pain de campagne") && paid.contains("1.82") && paid.contains("3.18"),
+        "change given: {paid}"
+    );
+
+    admin_ok(&db, &["order", "cancel", other, "--by", "Paul"]);
+    ok(&till, &["sync", "--once"]);
+    let before = ok(&till, &["--json", "journal", "verify"]);
+    let cancelled = cli(&till, &["collect", other, "--pin", "1111", "--pay", "cash:1"]);
+    assert!(!cancelled.status.success());
+    assert!(String::from_utf8_lossy(&cancelled.stderr).contains("was cancelled at head office"));
+    assert_eq!(ok(&till, &["--json", "journal", "verify"]), before, "a refused hand-over writes nothing");
+    let unknown = cli(&till, &["collect", "ORD-999999", "--pin", "1111"]);
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no order ORD-999999 here"));
+    let history = parse(&admin_ok(&db, &["--json", "order", "show", number]))["history"].clone();
+    let actions: Vec<&str> = history.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["quoted", "changed", "confirmed", "backordered", "changed", "collected"], "{history}");
+    assert_eq!(history[0]["actor"], "Paul (phone)");
+    assert_eq!(atp(&db, "BAK0004"), strings("3", "0", "3"));
+}
