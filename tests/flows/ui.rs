@@ -9,10 +9,12 @@ use iced_test::{Simulator, selector};
 use pos_shared::barcode::gs1_check_digit;
 use pos_shared::journal::SaleKind;
 use pos_shared::money::Money;
+use pos_shared::orders::{Fulfilment, OrderStatus};
+use pos_shared::protocol::{OrdersPage, WireOrder, WireOrderLine};
 use pos_shared::tender::TenderKind;
 use pos_terminal::app::{App, Message, Screen, style};
 use pos_terminal::demo::create_demo;
-use pos_terminal::screen::{manager, payment, returns, sale};
+use pos_terminal::screen::{manager, orders, payment, returns, sale};
 use pos_tests::barcode;
 
 struct Ui {
@@ -29,6 +31,17 @@ impl Ui {
     fn demo() -> Ui {
         let dir = tempfile::tempdir().unwrap();
         drop(create_demo(dir.path()).unwrap());
+        let (app, _) = App::new(dir.path().to_path_buf());
+        Ui { app, _dir: dir }
+    }
+
+    /// The demo store with customer orders pulled from head office.
+    fn with_orders(orders: Vec<WireOrder>) -> Ui {
+        let dir = tempfile::tempdir().unwrap();
+        let mut terminal = create_demo(dir.path()).unwrap();
+        let page = OrdersPage { protocol_version: 1, orders, next_cursor: 2, more: false, through_seq: 0 };
+        terminal.apply_orders_page(&page).unwrap();
+        drop(terminal);
         let (app, _) = App::new(dir.path().to_path_buf());
         Ui { app, _dir: dir }
     }
@@ -278,4 +291,79 @@ fn a_wedge_scanner_burst_lands_as_a_scan_whichever_field_has_focus() {
     keystrokes(&mut ui, &barcode("WIN0001"), 20_000, 5);
     let Screen::Manager(manager) = ui.app.screen() else { panic!("still on the manager screen") };
     assert_eq!(manager.tab, manager::Tab::Stock, "a scan on the manager screen looks the product up");
+}
+
+fn order(number: &str, customer: &str, prepaid: bool, lines: &[(&str, &str, &str, &str)]) -> WireOrder {
+    WireOrder {
+        number: number.into(),
+        channel: if prepaid { "online" } else { "phone" }.into(),
+        customer: "C000001".into(),
+        customer_name: customer.into(),
+        store: "S01".into(),
+        status: OrderStatus::Confirmed,
+        fulfilment: Fulfilment::Pickup,
+        prepaid,
+        lines: lines
+            .iter()
+            .enumerate()
+            .map(|(i, (sku, name, qty, price))| WireOrderLine {
+                line_no: i as u32 + 1,
+                sku: (*sku).into(),
+                name: (*name).into(),
+                unit: "each".into(),
+                qty: (*qty).into(),
+                unit_price: (*price).into(),
+                tax_rate: "5.5".into(),
+                reserved: (*qty).into(),
+                backordered: "0".into(),
+                collected: "0".into(),
+            })
+            .collect(),
+        total: "0".into(),
+        created_ms: 1,
+        history: Vec::new(),
+    }
+}
+
+#[test]
+fn orders_are_scanned_or_found_by_customer_and_collected_at_the_counter() {
+    let mut ui = Ui::with_orders(vec![
+        order("ORD-000007", "Zoé Martin", true, &[("BAK0004", "Pain de campagne", "3", "0.91")]),
+        order("ORD-000008", "Hôtel Lutèce", false, &[("BAK0004", "Pain de campagne", "2", "0.80")]),
+    ]);
+    ui.login("1111");
+    ui.scan("ord-000007");
+    assert!(matches!(ui.app.screen(), Screen::Orders(_)), "a scanned order code opens the order");
+    ui.snapshot("order");
+    ui.click("F12  Hand over");
+    let record = &ui.committed().record;
+    assert_eq!(record.order.as_deref(), Some("ORD-000007"));
+    assert_eq!((record.total, record.payments[0].kind), (Money::from_minor(273), TenderKind::Prepaid));
+    ui.click("Enter  Next sale");
+
+    ui.scan(&barcode("BAK0001"));
+    ui.click("F2  Orders");
+    assert!(matches!(ui.app.screen(), Screen::Sale), "a started sale is finished first");
+    ui.click("F5  Remove");
+    assert!(matches!(ui.app.screen(), Screen::Sale));
+    let _ = ui.app.update(Message::CancelApproval);
+    let _ = ui.app.update(Message::Sale(sale::Message::Park));
+    ui.click("F2  Orders");
+    ui.type_into(orders::ORDERS_FIELD, "lutèce");
+    ui.click("ORD-000008  Hôtel Lutèce  via phone");
+    ui.click("F12  Take payment");
+    assert!(matches!(ui.app.screen(), Screen::Payment(_)), "an unpaid order is paid like a sale");
+    ui.type_into(payment::AMOUNT_FIELD, "2");
+    ui.click("Enter  Confirm");
+    let record = &ui.committed().record;
+    assert_eq!(record.order.as_deref(), Some("ORD-000008"));
+    assert_eq!((record.total, record.change), (Money::from_minor(160), Money::from_minor(40)));
+    ui.click("Enter  Next sale");
+    ui.click("F2  Orders");
+    ui.type_into(orders::ORDERS_FIELD, "ORD-000007");
+    ui.click("Esc  Back");
+    ui.click("Esc  Back");
+    assert!(matches!(ui.app.screen(), Screen::Sale));
+    let terminal = ui.app.terminal().unwrap();
+    assert!(terminal.find_orders("", false).unwrap().is_empty(), "both orders are handed over");
 }

@@ -42,7 +42,7 @@ pub struct TerminalAuth {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
-    #[error("missing, wrong or revoked token")]
+    #[error("missing, wrong or revoked token or API key")]
     Unauthorized,
     #[error("{0}")]
     Forbidden(String),

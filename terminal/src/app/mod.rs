@@ -16,7 +16,7 @@ use iced::{Center, Element, Fill, Subscription, Task, Theme, event};
 use crate::devices::address::ScannerAddress;
 use crate::devices::queue::PrinterStatus;
 use crate::devices::scanner::WedgeDetector;
-use crate::screen::{Action, Retry, login, manager, payment, receipt, returns, sale, setup};
+use crate::screen::{Action, Retry, login, manager, orders, payment, receipt, returns, sale, setup};
 use crate::{Operator, Terminal};
 use background::{ScannerJob, SyncJob, SyncState};
 
@@ -30,6 +30,7 @@ pub enum Screen {
     Payment(payment::Payment),
     Receipt(receipt::Receipt),
     Returns(returns::Returns),
+    Orders(orders::Orders),
     Manager(Box<manager::Manager>),
 }
 
@@ -50,6 +51,7 @@ pub enum Message {
     Payment(payment::Message),
     Receipt(receipt::Message),
     Returns(returns::Message),
+    Orders(orders::Message),
     Manager(manager::Message),
     ApprovalPin(String),
     Approve,
@@ -150,6 +152,7 @@ impl App {
             (None, Screen::Sale) => sale::SCAN_FIELD,
             (None, Screen::Payment(_)) => payment::AMOUNT_FIELD,
             (None, Screen::Returns(_)) => returns::RETURN_FIELD,
+            (None, Screen::Orders(_)) => orders::ORDERS_FIELD,
             _ => return Task::none(),
         };
         iced::widget::operation::focus(id)
@@ -175,6 +178,11 @@ impl App {
                 self.operator = Some(operator);
                 self.screen = Screen::Sale;
             }
+            // Leaving an order's payment goes back to the order, not to a
+            // cart of its lines.
+            Action::ToSale(Some(cart)) if cart.order.is_some() => {
+                self.screen = Screen::Orders(orders::Orders::new(terminal, cart.order.as_deref()));
+            }
             Action::ToSale(cart) => {
                 if let Some(cart) = cart {
                     self.sale.cart = cart;
@@ -188,6 +196,9 @@ impl App {
                 return Task::batch([self.print_task(), self.focus()]);
             }
             Action::ToReturns => self.screen = Screen::Returns(returns::Returns::default()),
+            Action::ToOrders(number) => {
+                self.screen = Screen::Orders(orders::Orders::new(terminal, number.as_deref()));
+            }
             Action::ToManager => self.screen = Screen::Manager(Box::new(manager::Manager::new(terminal))),
             Action::Approve { reason, retry } => {
                 self.approval = Some(Approval { reason, retry, pin: String::new(), error: None });
@@ -233,6 +244,7 @@ impl App {
                 | Message::Sale(sale::Message::Input(_))
                 | Message::Payment(payment::Message::Input(_))
                 | Message::Returns(returns::Message::Input(_))
+                | Message::Orders(orders::Message::Input(_))
         );
         let task = self.handle(message);
         // A keystroke changes nothing the status bar shows: no queries per key.
@@ -257,6 +269,7 @@ impl App {
             (Message::Payment(m), Screen::Payment(p), Some(op)) => p.update(terminal, op, m),
             (Message::Receipt(m), Screen::Receipt(r), _) => r.update(terminal, m),
             (Message::Returns(m), Screen::Returns(r), Some(op)) => r.update(terminal, op, m),
+            (Message::Orders(m), Screen::Orders(o), Some(op)) => o.update(terminal, op, m),
             (Message::Manager(m), Screen::Manager(mgr), Some(op)) => mgr.update(terminal, op, m),
             (Message::Scanned(code), Screen::Sale, Some(op)) => {
                 self.sale.update(terminal, op, sale::Message::Scanned(code))
@@ -381,7 +394,7 @@ impl App {
                 let _ = self.update(Message::Manager(manager::Message::StockCode(code)));
                 self.update(Message::Manager(manager::Message::LookUp))
             }
-            Screen::Sale | Screen::Returns(_) | Screen::Login(_) | Screen::Setup(_) => Task::none(),
+            Screen::Sale | Screen::Returns(_) | Screen::Orders(_) | Screen::Login(_) | Screen::Setup(_) => Task::none(),
         }
     }
 
@@ -390,7 +403,7 @@ impl App {
         use sale::{Entry, Message as S};
         let message = match (&self.screen, key) {
             (Screen::Sale, Named::F1) => Message::Sale(S::Enter(Entry::Customer)),
-            (Screen::Sale, Named::F2) => return self.focus(),
+            (Screen::Sale, Named::F2) => Message::Sale(S::Orders),
             (Screen::Sale, Named::F3) => Message::Sale(S::Enter(Entry::Quantity)),
             (Screen::Sale, Named::F4) => Message::Sale(S::Enter(Entry::LineDiscount)),
             (Screen::Sale, Named::F5) => Message::Sale(S::Remove),
@@ -407,6 +420,8 @@ impl App {
             (Screen::Receipt(_), Named::F5) => Message::Receipt(receipt::Message::PrintCopy),
             (Screen::Returns(_), Named::Escape) => Message::Returns(returns::Message::Back),
             (Screen::Returns(_), Named::F12) => Message::Returns(returns::Message::Confirm),
+            (Screen::Orders(_), Named::Escape) => Message::Orders(orders::Message::Back),
+            (Screen::Orders(_), Named::F12) => Message::Orders(orders::Message::Collect),
             (Screen::Manager(_), Named::Escape) => Message::Manager(manager::Message::Back),
             _ => return Task::none(),
         };
@@ -561,6 +576,7 @@ impl App {
             (Screen::Payment(p), Some(t)) => p.view(t).map(Message::Payment),
             (Screen::Receipt(r), _) => r.view().map(Message::Receipt),
             (Screen::Returns(r), _) => r.view().map(Message::Returns),
+            (Screen::Orders(o), _) => o.view().map(Message::Orders),
             (Screen::Manager(m), Some(t)) => m.view(t).map(Message::Manager),
             _ => text("The store could not be opened.").into(),
         };

@@ -195,14 +195,16 @@ impl Manager {
                     Ok(found) => {
                         let local = terminal.on_hand_milli(&found.product.sku).unwrap_or(0);
                         let known = terminal.known_stock_milli(&found.product.sku).unwrap_or(local);
+                        let held = terminal.reserved_milli(&found.product.sku).unwrap_or(0);
+                        let unit = found.product.unit;
                         format!(
-                            "{} {}\nThis terminal's movements: {} {}\nKnown store stock (last sync + since): {} {}",
+                            "{} {}\nThis terminal's movements: {} {unit}\nKnown store stock (last sync + since): {} {unit}\nHeld for customer orders: {} {unit}; available to promise: {} {unit}",
                             found.product.sku,
                             found.product.name,
                             milli_to_decimal(local),
-                            found.product.unit,
                             milli_to_decimal(known),
-                            found.product.unit
+                            milli_to_decimal(held),
+                            milli_to_decimal(known - held),
                         )
                     }
                     Err(e) => e.to_string(),

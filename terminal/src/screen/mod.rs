@@ -5,6 +5,7 @@
 pub mod chart;
 pub mod login;
 pub mod manager;
+pub mod orders;
 pub mod payment;
 pub mod receipt;
 pub mod returns;
@@ -34,6 +35,8 @@ pub enum Action {
     ToReceipt(Box<Committed>),
     ToReturns,
     ToManager,
+    /// The customer orders screen, straight into an order when one was scanned.
+    ToOrders(Option<String>),
     /// Ask for a manager's PIN, then retry.
     Approve {
         reason: String,

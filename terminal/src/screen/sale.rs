@@ -5,6 +5,7 @@
 use iced::widget::{Column, button, column, container, row, scrollable, text, text_input};
 use iced::{Element, Fill, Right};
 use pos_shared::money::Money;
+use pos_shared::orders::is_order_number;
 use pos_shared::pricing::{Discount, Totals};
 use rust_decimal::Decimal;
 
@@ -55,6 +56,7 @@ pub enum Message {
     Resume(i64),
     Pay,
     Returns,
+    Orders,
     Manager,
     Escape,
 }
@@ -150,6 +152,17 @@ impl Sale {
         }
     }
 
+    /// Customer orders are handed over from an empty cart.
+    fn open_orders(&mut self, number: Option<String>) -> Action {
+        if self.cart.is_empty() {
+            self.reset_entry();
+            Action::ToOrders(number)
+        } else {
+            self.error = Some("finish or park this sale first, then collect the order".into());
+            Action::None
+        }
+    }
+
     fn submit(&mut self, terminal: &mut Terminal, operator: &Operator) -> Action {
         let typed = self.input.trim().to_string();
         let line = self.selected.filter(|&i| i < self.cart.lines.len());
@@ -157,6 +170,7 @@ impl Sale {
         let needs_line = |e: &mut Option<String>| *e = Some("select a line first".into());
         match self.entry.clone() {
             Entry::Scan if typed.is_empty() => {}
+            Entry::Scan if is_order_number(&typed) => return self.open_orders(Some(typed)),
             // A code first; if no product has it, the first search result.
             Entry::Scan => {
                 let first_result = self.results.first().map(|p| p.sku.clone());
@@ -219,6 +233,7 @@ impl Sale {
                 };
             }
             Message::Submit => return self.submit(terminal, operator),
+            Message::Scanned(code) if is_order_number(&code) => return self.open_orders(Some(code)),
             Message::Scanned(code) => self.add(terminal, &code, None),
             Message::Select(line) => self.selected = Some(line),
             Message::Pick(index) => {
@@ -253,6 +268,7 @@ impl Sale {
             Message::Pay if self.cart.is_empty() => self.error = Some("the cart is empty".into()),
             Message::Pay => return Action::ToPayment(self.cart.clone()),
             Message::Returns => return Action::ToReturns,
+            Message::Orders => return self.open_orders(None),
             Message::Manager => return Action::ToManager,
             Message::Escape => {
                 self.reset_entry();
@@ -265,7 +281,7 @@ impl Sale {
 
     fn prompt(&self) -> String {
         match &self.entry {
-            Entry::Scan => "Scan a barcode, or type a name or SKU".into(),
+            Entry::Scan => "Scan a barcode or an order, or type a name or SKU".into(),
             Entry::Quantity => "New quantity for the selected line".into(),
             Entry::Weight(code) => format!("Weight in kg for {code}"),
             Entry::LineDiscount => "Discount on the selected line: 10% or 2.00".into(),
@@ -383,6 +399,7 @@ impl Sale {
                 style::key_button("F9", "Manager", Some(Message::Manager)),
             ]
             .spacing(style::GAP),
+            style::key_button("F2", "Orders", self.cart.is_empty().then_some(Message::Orders)),
             style::primary_button("F12", "Pay", (!self.cart.is_empty()).then_some(Message::Pay)),
         ]
         .spacing(style::GAP);

@@ -1,0 +1,177 @@
+//! The channel API under attack and under load: bad input (unknown product,
+//! negative quantity, unknown store, a bad or foreign API key, a missing or
+//! reused idempotency key) gets a clear 4xx and changes nothing; many
+//! channels racing for the last units never get more than there was.
+
+use std::sync::Arc;
+
+use pos_shared::quantity::Quantity;
+use pos_tests::head_office::{ServerProcess, admin_ok, client, enrolled_terminal, head_office};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::orders::{call, channel_key};
+use crate::sync::runtime;
+
+/// A head office whose store S01 has `units` of BAK0004 on hand, synced.
+fn stocked_head_office(work: &std::path::Path, units: i64) -> ServerProcess {
+    let db = work.join("server.sqlite");
+    head_office(&db);
+    let server = ServerProcess::start(&db);
+    let mut till = enrolled_terminal(&db, &server.url, "S01", &work.join("till"));
+    let manager = till.login(pos_tests::MANAGER_PIN).unwrap();
+    till.receive_stock(&manager, "BL-1", &[("BAK0004".into(), Quantity::from_milli(units * 1000))]).unwrap();
+    let sync = client(&till);
+    runtime().block_on(pos_terminal::sync::run::sync_once(&mut till, &sync)).unwrap();
+    server
+}
+
+fn order_body(sku: &str, qty: &str) -> Value {
+    json!({ "customer": { "code": "C000001" }, "store": "S01", "lines": [ { "sku": sku, "qty": qty } ] })
+}
+
+fn count(db: &std::path::Path, table: &str) -> i64 {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn bad_channel_requests_are_refused_and_change_nothing() {
+    let work = tempfile::tempdir().unwrap();
+    let server = stocked_head_office(work.path(), 5);
+    let db = server.db().to_path_buf();
+    admin_ok(&db, &["customer", "add", "--name", "Ana Lima"]);
+    let web = channel_key(&db, "web");
+    let app = channel_key(&db, "app");
+    let rt = runtime();
+    let http = reqwest::Client::new();
+    let orders = format!("{}/v1/channel/orders", server.url);
+    let post = |key: &str, idempotency: Option<&str>, body: Value| {
+        rt.block_on(call(&http, Method::POST, orders.clone(), key, idempotency, Some(body)))
+    };
+    let (status, placed) = post(&web, Some("k-1"), order_body("BAK0004", "2"));
+    assert_eq!(status, 201, "{placed}");
+    let number = placed["number"].as_str().unwrap().to_string();
+    let before = (count(&db, "orders"), count(&db, "order_lines"), count(&db, "customers"), count(&db, "order_events"));
+
+    let refusals: Vec<(&str, (u16, Value), u16, &str)> = vec![
+        ("no key", post("", Some("k-2"), order_body("BAK0004", "1")), 401, "wrong or revoked"),
+        ("a made-up key", post("pos_ch_0000", Some("k-2"), order_body("BAK0004", "1")), 401, "wrong or revoked"),
+        ("no idempotency key", post(&web, None, order_body("BAK0004", "1")), 400, "Idempotency-Key"),
+        ("an unknown product", post(&web, Some("k-3"), order_body("NOPE", "1")), 400, "unknown product `NOPE`"),
+        ("a negative quantity", post(&web, Some("k-4"), order_body("BAK0004", "-1")), 400, "must be more than zero"),
+        ("a fraction of a piece", post(&web, Some("k-5"), order_body("BAK0004", "0.5")), 400, "whole number"),
+        (
+            "a store that does not exist",
+            post(
+                &web,
+                Some("k-6"),
+                json!({ "customer": { "code": "C000001" }, "store": "S99", "lines": [ { "sku": "BAK0004", "qty": "1" } ] }),
+            ),
+            404,
+            "no store `S99`",
+        ),
+        (
+            "an unknown customer",
+            post(
+                &web,
+                Some("k-7"),
+                json!({ "customer": { "code": "C999" }, "store": "S01", "lines": [ { "sku": "BAK0004", "qty": "1" } ] }),
+            ),
+            400,
+            "unknown customer `C999`",
+        ),
+        (
+            "no lines",
+            post(&web, Some("k-8"), json!({ "customer": { "name": "New Person" }, "store": "S01", "lines": [] })),
+            400,
+            "at least one line",
+        ),
+        ("more than is available", post(&web, Some("k-9"), order_body("BAK0004", "4")), 409, "not enough stock"),
+        (
+            "a reused idempotency key with another order",
+            post(&web, Some("k-1"), order_body("BAK0004", "1")),
+            409,
+            "already placed",
+        ),
+        ("a wrong type", post(&web, Some("k-10"), json!({ "customer": 7, "store": "S01", "lines": [] })), 422, ""),
+    ];
+    for (what, (status, body), expected, says) in refusals {
+        assert_eq!(status, expected, "{what}: {body}");
+        assert!(body["message"].as_str().unwrap_or_default().contains(says), "{what}: {body}");
+    }
+
+    let order_url = |tail: &str| format!("{}/v1/channel/orders/{number}{tail}", server.url);
+    let (status, _) = rt.block_on(call(&http, Method::GET, order_url(""), &app, None, None));
+    assert_eq!(status, 404, "another channel's key does not see the order");
+    let (status, _) = rt.block_on(call(&http, Method::POST, order_url("/cancel"), &app, None, None));
+    assert_eq!(status, 404, "nor cancel it");
+    let terminal_token = "not-a-channel-key";
+    let (status, _) = rt.block_on(call(&http, Method::GET, order_url(""), terminal_token, None, None));
+    assert_eq!(status, 401);
+    let (status, body) = rt.block_on(call(
+        &http,
+        Method::GET,
+        format!("{}/v1/channel/availability?skus=NOPE&store=S01", server.url),
+        &web,
+        None,
+        None,
+    ));
+    assert_eq!((status, body["error"].as_str()), (404, Some("not_found")));
+    let after = (count(&db, "orders"), count(&db, "order_lines"), count(&db, "customers"), count(&db, "order_events"));
+    assert_eq!(after, before, "no refusal wrote anything");
+
+    let (status, cancelled) = rt.block_on(call(&http, Method::POST, order_url("/cancel"), &web, None, None));
+    assert_eq!((status, cancelled["status"].as_str()), (200, Some("cancelled")));
+    let (status, again) = rt.block_on(call(&http, Method::POST, order_url("/confirm"), &web, None, None));
+    assert_eq!(status, 409, "a cancelled order stays cancelled: {again}");
+    let (status, shown) = rt.block_on(call(&http, Method::GET, order_url(""), &web, None, None));
+    assert_eq!((status, shown["history"].as_array().map(Vec::len)), (200, Some(2)), "{shown}");
+}
+
+#[test]
+fn channels_racing_for_the_last_units_never_get_more_than_there_was() {
+    const UNITS: i64 = 5;
+    let work = tempfile::tempdir().unwrap();
+    let server = stocked_head_office(work.path(), UNITS);
+    let db = server.db().to_path_buf();
+    admin_ok(&db, &["customer", "add", "--name", "Ana Lima"]);
+    let keys = [channel_key(&db, "web"), channel_key(&db, "app"), channel_key(&db, "marketplace")];
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap();
+    let http = reqwest::Client::new();
+    let url = Arc::new(format!("{}/v1/channel/orders", server.url));
+    let results = rt.block_on(async {
+        let mut racers = tokio::task::JoinSet::new();
+        for (channel, key) in keys.iter().enumerate() {
+            for attempt in 0..15 {
+                // Every request goes out twice at once, as a retrying client would.
+                for _ in 0..2 {
+                    let (http, url, key) = (http.clone(), url.clone(), key.clone());
+                    let idempotency = format!("race-{attempt}");
+                    racers.spawn(async move {
+                        let body = Some(order_body("BAK0004", "1"));
+                        let answer = call(&http, Method::POST, url.to_string(), &key, Some(&idempotency), body).await;
+                        (channel, idempotency, answer)
+                    });
+                }
+            }
+        }
+        racers.join_all().await
+    });
+    let mut confirmed = std::collections::BTreeMap::new();
+    for (channel, idempotency, (status, body)) in &results {
+        match status {
+            200 | 201 => {
+                let number = body["number"].as_str().unwrap().to_string();
+                let earlier = confirmed.insert((*channel, idempotency.clone()), number.clone());
+                assert!(earlier.is_none_or(|n| n == number), "one key, one order");
+            }
+            409 => assert!(body["message"].as_str().unwrap().contains("not enough stock"), "{body}"),
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert_eq!(confirmed.len() as i64, UNITS, "every unit was promised once, and no more");
+    assert_eq!(count(&db, "orders"), UNITS);
+    let atp: Value = serde_json::from_str(&admin_ok(&db, &["--json", "atp", "BAK0004", "--store", "S01"])).unwrap();
+    assert_eq!((atp[0]["reserved"].as_str(), atp[0]["available"].as_str()), (Some("5"), Some("0")));
+}
