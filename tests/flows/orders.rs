@@ -5,7 +5,7 @@
 //! full offline, and syncs back; a cancelled order is refused at the
 //! counter; bad input changes nothing; racing channels never over-promise.
 
-use pos_tests::head_office::{ServerProcess, admin, admin_ok, head_office, new_terminal_code};
+use pos_tests::head_office::{ServerProcess, admin, admin_ok, enroll_till_cli, head_office};
 use pos_tests::{cli, cli_ok as ok};
 use serde_json::{Value, json};
 
@@ -78,9 +78,7 @@ fn a_webshop_order_reserves_stock_and_is_collected_in_parts_offline() {
     let mut server = ServerProcess::start(&db);
     let key = channel_key(&db, "web");
     let till = work.path().join("till");
-    let code = new_terminal_code(&db, "S01", "Caisse 1");
-    ok(&till, &["enroll", "--server", &server.url, "--code", &code]);
-    ok(&till, &["session", "open", "--pin", "1234", "--float", "100"]);
+    enroll_till_cli(&db, &server.url, &till);
     ok(&till, &["receive", "--pin", "1234", "--ref", "BL-77", "--item", "BAK0004*10", "--item", "BAK0005*3"]);
     ok(&till, &["sync", "--once"]);
     assert_eq!(atp(&db, "BAK0004"), strings("10", "0", "10"));
@@ -88,23 +86,19 @@ fn a_webshop_order_reserves_stock_and_is_collected_in_parts_offline() {
     let rt = runtime();
     let http = reqwest::Client::new();
     let orders_url = format!("{}/v1/channel/orders", server.url);
-    let (first, placed) = rt.block_on(call(
-        &http,
-        reqwest::Method::POST,
-        orders_url.clone(),
-        &key,
-        Some("cart-81"),
-        Some(webshop_order()),
-    ));
+    let place = || {
+        rt.block_on(call(
+            &http,
+            reqwest::Method::POST,
+            orders_url.clone(),
+            &key,
+            Some("cart-81"),
+            Some(webshop_order()),
+        ))
+    };
+    let (first, placed) = place();
     assert_eq!(first, 201, "{placed}");
-    let (again, replayed) = rt.block_on(call(
-        &http,
-        reqwest::Method::POST,
-        orders_url.clone(),
-        &key,
-        Some("cart-81"),
-        Some(webshop_order()),
-    ));
+    let (again, replayed) = place();
     assert_eq!(again, 200, "a retry is answered, not refused: {replayed}");
     assert_eq!(replayed["number"], placed["number"], "the same order, not a second one");
     let number = placed["number"].as_str().unwrap().to_string();
@@ -171,9 +165,7 @@ fn a_phone_order_is_paid_at_the_counter_and_a_cancelled_one_is_refused() {
     head_office(&db);
     let server = ServerProcess::start(&db);
     let till = work.path().join("till");
-    let code = new_terminal_code(&db, "S01", "Caisse 1");
-    ok(&till, &["enroll", "--server", &server.url, "--code", &code]);
-    ok(&till, &["session", "open", "--pin", "1234", "--float", "100"]);
+    enroll_till_cli(&db, &server.url, &till);
     ok(&till, &["receive", "--pin", "1234", "--ref", "BL-78", "--item", "BAK0004*5"]);
     ok(&till, &["sync", "--once"]);
     let create = |extra: &[&str]| {

@@ -5,15 +5,15 @@
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use pos_shared::protocol::{Availability, LinesChange, OrderAction, OrderRequest, WireOrder};
 use serde::Deserialize;
 
-use super::{Shared, blocking};
+use super::{Shared, bearer, blocking};
 use crate::error::ApiError;
-use crate::storage::{ChannelAuth, Scope, StoreError};
+use crate::storage::{ChannelAuth, Scope, StoreError, StoreResult};
 
 /// Header that makes placing an order safe to retry.
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
@@ -29,12 +29,7 @@ pub fn routes() -> Router<Shared> {
 }
 
 async fn channel(store: &Shared, headers: &HeaderMap) -> Result<ChannelAuth, ApiError> {
-    let key = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or(ApiError::Store(StoreError::Unauthorized))?
-        .to_string();
+    let key = bearer(headers)?;
     let store = store.clone();
     blocking(move || store.channel_by_key(&key)).await
 }
@@ -91,9 +86,19 @@ async fn show(
     Ok(Json(blocking(move || store.order(Scope::Channel(channel.id), &number)).await?))
 }
 
-/// An optional JSON body: none at all means the defaults.
-fn action(body: Option<Json<OrderAction>>) -> OrderAction {
-    body.map(|Json(a)| a).unwrap_or_default()
+type OrderStep = fn(&dyn crate::storage::Backend, Scope, &str, &OrderAction) -> StoreResult<WireOrder>;
+
+/// Confirms or cancels one of the channel's orders; no body means the defaults.
+async fn step(
+    store: Shared,
+    headers: HeaderMap,
+    number: String,
+    body: Option<Json<OrderAction>>,
+    op: OrderStep,
+) -> Result<Json<WireOrder>, ApiError> {
+    let channel = channel(&store, &headers).await?;
+    let action = body.map(|Json(a)| a).unwrap_or_default();
+    Ok(Json(blocking(move || op(&*store, Scope::Channel(channel.id), &number, &action)).await?))
 }
 
 async fn confirm(
@@ -102,9 +107,7 @@ async fn confirm(
     Path(number): Path<String>,
     body: Option<Json<OrderAction>>,
 ) -> Result<Json<WireOrder>, ApiError> {
-    let channel = channel(&store, &headers).await?;
-    let action = action(body);
-    Ok(Json(blocking(move || store.confirm_order(Scope::Channel(channel.id), &number, &action)).await?))
+    step(store, headers, number, body, |s, scope, n, a| s.confirm_order(scope, n, a)).await
 }
 
 async fn cancel(
@@ -113,9 +116,7 @@ async fn cancel(
     Path(number): Path<String>,
     body: Option<Json<OrderAction>>,
 ) -> Result<Json<WireOrder>, ApiError> {
-    let channel = channel(&store, &headers).await?;
-    let action = action(body);
-    Ok(Json(blocking(move || store.cancel_order(Scope::Channel(channel.id), &number, &action)).await?))
+    step(store, headers, number, body, |s, scope, n, a| s.cancel_order(scope, n, a)).await
 }
 
 async fn change_lines(

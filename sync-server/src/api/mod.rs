@@ -83,13 +83,18 @@ fn header_version(headers: &HeaderMap) -> Result<(), ApiError> {
     }
 }
 
-async fn authenticate(store: &Shared, headers: &HeaderMap) -> Result<TerminalAuth, ApiError> {
-    let token = headers
+/// The bearer token (a terminal's token or a channel's API key).
+pub(crate) fn bearer(headers: &HeaderMap) -> Result<String, ApiError> {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or(ApiError::Store(StoreError::Unauthorized))?
-        .to_string();
+        .map(str::to_string)
+        .ok_or(ApiError::Store(StoreError::Unauthorized))
+}
+
+async fn authenticate(store: &Shared, headers: &HeaderMap) -> Result<TerminalAuth, ApiError> {
+    let token = bearer(headers)?;
     let store = store.clone();
     blocking(move || store.authenticate(&token)).await
 }
@@ -138,16 +143,26 @@ struct PageQuery {
     limit: Option<usize>,
 }
 
+type PageParams = Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>;
+
+/// A paged pull's terminal and `(since, limit)`, checked.
+async fn page_request(
+    store: &Shared,
+    headers: &HeaderMap,
+    query: PageParams,
+) -> Result<(TerminalAuth, u64, usize), ApiError> {
+    header_version(headers)?;
+    let auth = authenticate(store, headers).await?;
+    let Query(query) = query.map_err(|e| ApiError::Query(e.body_text()))?;
+    Ok((auth, query.since.unwrap_or(0), query.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE)))
+}
+
 async fn catalog(
     State(store): State<Shared>,
     headers: HeaderMap,
-    query: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
+    query: PageParams,
 ) -> Result<Json<CatalogPage>, ApiError> {
-    header_version(&headers)?;
-    authenticate(&store, &headers).await?;
-    let Query(query) = query.map_err(|e| ApiError::Query(e.body_text()))?;
-    let limit = query.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
-    let since = query.since.unwrap_or(0);
+    let (_, since, limit) = page_request(&store, &headers, query).await?;
     Ok(Json(blocking(move || store.catalog_page(since, limit)).await?))
 }
 
@@ -160,12 +175,8 @@ async fn stock(State(store): State<Shared>, headers: HeaderMap) -> Result<Json<S
 async fn orders(
     State(store): State<Shared>,
     headers: HeaderMap,
-    query: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
+    query: PageParams,
 ) -> Result<Json<OrdersPage>, ApiError> {
-    header_version(&headers)?;
-    let auth = authenticate(&store, &headers).await?;
-    let Query(query) = query.map_err(|e| ApiError::Query(e.body_text()))?;
-    let limit = query.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
-    let since = query.since.unwrap_or(0);
+    let (auth, since, limit) = page_request(&store, &headers, query).await?;
     Ok(Json(blocking(move || store.orders_page(&auth, since, limit)).await?))
 }

@@ -78,3 +78,14 @@ pub fn attempt<T>(
         },
     }
 }
+
+/// The receipt of a recorded sale, or the error on the screen.
+pub fn to_receipt(result: crate::CoreResult<Committed>, error: &mut Option<String>) -> Action {
+    match result {
+        Ok(committed) => Action::ToReceipt(Box::new(committed)),
+        Err(e) => {
+            *error = Some(e.to_string());
+            Action::None
+        }
+    }
+}

@@ -7,7 +7,7 @@ use iced::{Element, Fill};
 use pos_shared::orders::is_order_number;
 use rust_decimal::Decimal;
 
-use super::Action;
+use super::{Action, to_receipt};
 use crate::app::style;
 use crate::orders::Order;
 use crate::{Operator, Terminal};
@@ -98,13 +98,7 @@ impl Orders {
         if !order.prepaid {
             return Action::ToPayment(cart);
         }
-        match terminal.commit_sale(operator, &cart, &[]) {
-            Ok(committed) => Action::ToReceipt(Box::new(committed)),
-            Err(e) => {
-                self.error = Some(e.to_string());
-                Action::None
-            }
-        }
+        to_receipt(terminal.commit_sale(operator, &cart, &[]), &mut self.error)
     }
 
     pub fn update(&mut self, terminal: &mut Terminal, operator: &Operator, message: Message) -> Action {

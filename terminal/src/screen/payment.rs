@@ -6,7 +6,7 @@ use iced::{Element, Fill};
 use pos_shared::money::Money;
 use pos_shared::tender::{Tender, TenderKind, cash_amount_due, settle};
 
-use super::Action;
+use super::{Action, to_receipt};
 use crate::app::style;
 use crate::{Cart, Operator, Terminal};
 
@@ -65,13 +65,7 @@ impl Payment {
     }
 
     fn confirm(&mut self, terminal: &mut Terminal, operator: &Operator) -> Action {
-        match terminal.commit_sale(operator, &self.cart, &self.tenders) {
-            Ok(committed) => Action::ToReceipt(Box::new(committed)),
-            Err(e) => {
-                self.error = Some(e.to_string());
-                Action::None
-            }
-        }
+        to_receipt(terminal.commit_sale(operator, &self.cart, &self.tenders), &mut self.error)
     }
 
     pub fn update(&mut self, terminal: &mut Terminal, operator: &Operator, message: Message) -> Action {
