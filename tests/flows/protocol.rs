@@ -5,8 +5,10 @@ use std::path::Path;
 
 use pos_shared::catalog::CatalogItem;
 use pos_shared::journal::{CanonicalEntry, Event, chain_hash};
+use pos_shared::orders::{Fulfilment, OrderStatus, ShortPolicy};
 use pos_shared::protocol::{
-    CatalogPage, EnrollRequest, EnrollResponse, ErrorBody, PushRequest, PushResponse, StockSnapshot,
+    Availability, CatalogPage, EnrollRequest, EnrollResponse, ErrorBody, OrderRequest, OrdersPage, PushRequest,
+    PushResponse, StockSnapshot,
 };
 use serde::de::DeserializeOwned;
 
@@ -44,4 +46,11 @@ fn version_1_fixtures_decode() {
     assert_eq!(enrolled.store.tax_mode, "inclusive");
     let gap: ErrorBody = fixture("protocol-v1", "error_gap.json");
     assert_eq!(gap.expected_seq, Some(4));
+    let orders: OrdersPage = fixture("protocol-v1", "orders_page.json");
+    assert_eq!((orders.orders[0].status, orders.through_seq), (OrderStatus::Confirmed, 12));
+    assert!(orders.orders[0].history.is_empty(), "terminals get orders without their history");
+    let request: OrderRequest = fixture("protocol-v1", "order_request.json");
+    assert_eq!((request.fulfilment, request.on_short, request.quote), (Fulfilment::Pickup, ShortPolicy::Refuse, false));
+    let available: Vec<Availability> = fixture("protocol-v1", "availability.json");
+    assert_eq!(available[0].available, "6");
 }
