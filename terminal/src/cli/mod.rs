@@ -196,7 +196,16 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Stock { code } => {
             let levels = Terminal::open(&dir)?.stock_levels(code.as_deref())?;
             emit(json, &levels, |levels| {
-                levels.iter().map(|l| format!("{}\t{}\t{}\t{}\n", l.sku, l.on_hand, l.unit, l.name)).collect()
+                levels
+                    .iter()
+                    .map(|l| {
+                        let held = match l.reserved.is_zero() {
+                            true => String::new(),
+                            false => format!("\treserved {}\tavailable {}", l.reserved, l.available),
+                        };
+                        format!("{}\t{}\t{}\t{}{held}\n", l.sku, l.on_hand, l.unit, l.name)
+                    })
+                    .collect()
             })
         }
         Command::Journal(JournalCommand::Verify) => {
