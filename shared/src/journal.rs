@@ -12,7 +12,7 @@ use crate::pricing::{TaxBand, TaxRate};
 use crate::quantity::{Quantity, Unit};
 use crate::report::SessionReport;
 use crate::roles::Permission;
-use crate::stock::StockMovement;
+use crate::stock::{MovementReason, StockMovement};
 use crate::tender::Tender;
 
 /// A SHA-256 digest, shown and serialised as hex.
@@ -183,9 +183,47 @@ pub enum Event {
         reference: String,
         movements: Vec<StockMovement>,
     },
+    /// Stock corrected by hand, with a reason (damaged, expired, theft...).
+    StockAdjusted {
+        by: String,
+        reason: MovementReason,
+        note: String,
+        movements: Vec<StockMovement>,
+    },
+    /// A stock count closed: what was counted, what was expected when each
+    /// product was counted, and the variances booked as movements.
+    StockCounted(Box<CountRecord>),
+}
+
+/// One product of a closed stock count, in thousandths.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountLine {
+    pub sku: String,
+    pub counted_milli: i64,
+    /// On-hand as the terminal knew it when the product was counted.
+    pub expected_milli: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountRecord {
+    pub count_id: i64,
+    pub by: String,
+    /// `all`, or the category counted.
+    pub scope: String,
+    pub lines: Vec<CountLine>,
+    pub movements: Vec<StockMovement>,
 }
 
 impl Event {
+    /// The movements of an event that only moves stock.
+    pub fn stock_movements(&self) -> Option<&[StockMovement]> {
+        match self {
+            Event::StockReceived { movements, .. } | Event::StockAdjusted { movements, .. } => Some(movements),
+            Event::StockCounted(count) => Some(&count.movements),
+            _ => None,
+        }
+    }
+
     /// Short name stored beside the entry, for queries and logs.
     pub fn kind_name(&self) -> &'static str {
         match self {
@@ -200,6 +238,8 @@ impl Event {
             Event::SaleVoided { .. } => "sale_voided",
             Event::ZReport(_) => "z_report",
             Event::StockReceived { .. } => "stock_received",
+            Event::StockAdjusted { .. } => "stock_adjusted",
+            Event::StockCounted(_) => "stock_counted",
         }
     }
 }

@@ -25,6 +25,7 @@ pub enum Permission {
     CashInOut,
     ZReport,
     ManageUsers,
+    AdjustStock,
 }
 
 impl Permission {
@@ -38,6 +39,7 @@ impl Permission {
             Permission::CashInOut => "pay cash in or out",
             Permission::ZReport => "close the day with a Z report",
             Permission::ManageUsers => "manage users",
+            Permission::AdjustStock => "adjust stock or close a stock count",
         }
     }
 }

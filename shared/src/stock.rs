@@ -13,26 +13,66 @@ use crate::quantity::{QTY_DIGITS, Quantity};
 pub enum MovementReason {
     Sale,
     Return,
-    /// Returned goods written off as damaged (follows their `Return` movement).
+    /// Written off as damaged (returned goods, or found damaged on the shelf).
     Damaged,
     /// Goods delivered to the store.
     Delivery,
+    /// Past their date, written off.
+    Expired,
+    /// Stolen or missing.
+    Theft,
+    /// Taken for the store's own use.
+    OwnUse,
+    /// A correction either way (a miscount, a mis-scan).
+    Correction,
+    /// The variance a stock count found.
+    Count,
 }
 
 impl MovementReason {
+    const ALL: [MovementReason; 9] = [
+        MovementReason::Sale,
+        MovementReason::Return,
+        MovementReason::Damaged,
+        MovementReason::Delivery,
+        MovementReason::Expired,
+        MovementReason::Theft,
+        MovementReason::OwnUse,
+        MovementReason::Correction,
+        MovementReason::Count,
+    ];
+
+    /// The reasons a manager gives for an adjustment by hand.
+    pub const ADJUSTMENTS: [MovementReason; 5] = [
+        MovementReason::Damaged,
+        MovementReason::Expired,
+        MovementReason::Theft,
+        MovementReason::OwnUse,
+        MovementReason::Correction,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             MovementReason::Sale => "sale",
             MovementReason::Return => "return",
             MovementReason::Damaged => "damaged",
             MovementReason::Delivery => "delivery",
+            MovementReason::Expired => "expired",
+            MovementReason::Theft => "theft",
+            MovementReason::OwnUse => "own-use",
+            MovementReason::Correction => "correction",
+            MovementReason::Count => "count",
         }
     }
 
     pub fn parse(text: &str) -> Option<MovementReason> {
-        [MovementReason::Sale, MovementReason::Return, MovementReason::Damaged, MovementReason::Delivery]
-            .into_iter()
-            .find(|r| r.as_str() == text)
+        MovementReason::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+
+    /// Whether an adjustment for this reason takes stock out (all but a
+    /// correction, which goes either way).
+    pub fn removes_stock(self) -> bool {
+        self != MovementReason::Correction
     }
 }
 

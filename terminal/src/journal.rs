@@ -177,9 +177,9 @@ impl Terminal {
                     Err("the Z report in the tables differs from its journal entry".into())
                 }
             }
-            Event::StockReceived { movements, .. } => {
+            Event::StockReceived { .. } | Event::StockAdjusted { .. } | Event::StockCounted(_) => {
                 let stored = self.movements_at(entry.seq).map_err(db)?;
-                if stored == *movements {
+                if Some(stored.as_slice()) == entry.event.stock_movements() {
                     Ok(())
                 } else {
                     Err("the stock movements in the tables differ from the journal entry".into())

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
+pub mod adjust;
 pub mod app;
 pub mod authorize;
 pub mod cart;

@@ -2,6 +2,7 @@
 
 mod channel_api;
 mod cli;
+mod counts;
 mod crash;
 mod faults;
 mod journal;

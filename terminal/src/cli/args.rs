@@ -48,6 +48,11 @@ pub enum Command {
     Report(ReportArgs),
     /// Record goods that came in (a delivery): stock goes up.
     Receive(ReceiveArgs),
+    /// Correct stock by hand, with a reason; a manager approves.
+    Adjust(AdjustArgs),
+    /// Stock counts: start one, add what you count (blind), close it (a manager).
+    #[command(subcommand)]
+    Count(CountCommand),
     /// Customer orders synced to this store.
     #[command(subcommand)]
     Order(OrderCommand),
@@ -236,6 +241,46 @@ pub struct ReceiveArgs {
     /// CODE*QTY, repeatable.
     #[arg(long = "item", required = true)]
     pub items: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct AdjustArgs {
+    #[command(flatten)]
+    pub actor: Actor,
+    /// damaged, expired, theft, own-use or correction.
+    #[arg(long)]
+    pub reason: String,
+    /// CODE*QTY, repeatable; a correction may be negative (CODE*-2).
+    #[arg(long = "item", required = true)]
+    pub items: Vec<String>,
+    #[arg(long, default_value = "")]
+    pub note: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CountCommand {
+    /// Open a count of the whole store, or of one category; prints its number.
+    Start {
+        #[command(flatten)]
+        actor: Actor,
+        #[arg(long)]
+        category: Option<String>,
+    },
+    /// Add what was counted (CODE*QTY, repeatable; counting again adds up).
+    Add {
+        count: i64,
+        #[arg(long = "item", required = true)]
+        items: Vec<String>,
+    },
+    /// Close the count: variances become stock movements.
+    Close {
+        count: i64,
+        #[command(flatten)]
+        actor: Actor,
+        /// Products of the count's scope nobody counted are counted as none.
+        #[arg(long)]
+        zero_uncounted: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]

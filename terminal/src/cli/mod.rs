@@ -4,6 +4,7 @@
 pub mod args;
 mod devices;
 mod orders;
+mod stock;
 
 use std::path::PathBuf;
 
@@ -139,21 +140,9 @@ pub fn run(cli: Cli) -> Result<()> {
             })
         }
         Command::Sell(a) => sell(&dir, json, a),
-        Command::Receive(a) => {
-            let mut terminal = Terminal::open(&dir)?;
-            let user = terminal.login(&a.actor.pin)?;
-            let mut lines = Vec::with_capacity(a.items.len());
-            for text in &a.items {
-                let item = parse_item(text)?;
-                let found = terminal.find_code(&item.code)?.product;
-                let qty = item.qty.ok_or_else(|| anyhow!("say how many of {} came in: {}*12", item.code, item.code))?;
-                lines.push((found.sku, pos_shared::quantity::Quantity::new(qty, found.unit)?));
-            }
-            let seq = terminal.receive_stock(&user, &a.reference, &lines)?;
-            emit(json, &json!({ "seq": seq, "lines": lines.len() }), |_| {
-                format!("Received {} line(s) for {}\n", lines.len(), a.reference)
-            })
-        }
+        Command::Receive(a) => stock::receive(&dir, json, a),
+        Command::Adjust(a) => stock::adjust(&dir, json, a),
+        Command::Count(c) => stock::count(&dir, json, c),
         Command::Order(c) => orders::order(&dir, json, c),
         Command::Collect(a) => orders::collect(&dir, json, a),
         Command::Return(a) => take_return(&dir, json, a),

@@ -175,7 +175,10 @@ fn apply(
             }
             insert_movements(tx, auth, seq, &sale.movements)
         }
-        Event::StockReceived { movements, .. } => insert_movements(tx, auth, seq, movements),
+        Event::StockReceived { movements, .. } | Event::StockAdjusted { movements, .. } => {
+            insert_movements(tx, auth, seq, movements)
+        }
+        Event::StockCounted(count) => insert_movements(tx, auth, seq, &count.movements),
         Event::ZReport(_) => {
             tx.execute(
                 "INSERT INTO z_reports (terminal_id, seq, payload) VALUES (?1, ?2, ?3)",

@@ -1,0 +1,91 @@
+//! `pos-terminal receive`, `adjust` and `count`: goods in, corrections with
+//! a reason, and blind stock counts.
+
+use std::path::Path;
+
+use anyhow::{Result, anyhow};
+use pos_shared::quantity::Quantity;
+use pos_shared::stock::MovementReason;
+use pos_terminal::Terminal;
+use rust_decimal::Decimal;
+use serde_json::json;
+
+use super::args::{AdjustArgs, CountCommand, ReceiveArgs};
+use super::{emit, parse_item};
+
+/// Codes and the quantities `CODE*QTY` items must give.
+fn counted_items(items: &[String]) -> Result<Vec<(String, Decimal)>> {
+    items
+        .iter()
+        .map(|text| {
+            let item = parse_item(text)?;
+            let qty = item.qty.ok_or_else(|| anyhow!("say how many: {}*12", item.code))?;
+            Ok((item.code, qty))
+        })
+        .collect()
+}
+
+pub fn receive(dir: &Path, json: bool, a: ReceiveArgs) -> Result<()> {
+    let mut terminal = Terminal::open(dir)?;
+    let user = terminal.login(&a.actor.pin)?;
+    let mut lines = Vec::with_capacity(a.items.len());
+    for (code, qty) in counted_items(&a.items)? {
+        let product = terminal.find_code(&code)?.product;
+        lines.push((product.sku, Quantity::new(qty, product.unit)?));
+    }
+    let seq = terminal.receive_stock(&user, &a.reference, &lines)?;
+    emit(json, &json!({ "seq": seq, "lines": lines.len() }), |_| {
+        format!("Received {} line(s) for {}\n", lines.len(), a.reference)
+    })
+}
+
+pub fn adjust(dir: &Path, json: bool, a: AdjustArgs) -> Result<()> {
+    let mut terminal = Terminal::open(dir)?;
+    let user = terminal.login(&a.actor.pin)?;
+    let reason = MovementReason::parse(a.reason.trim()).ok_or_else(|| {
+        anyhow!("reason `{}` must be one of damaged, expired, theft, own-use, correction", a.reason.trim())
+    })?;
+    let lines = counted_items(&a.items)?;
+    let seq = terminal.adjust_stock(&user, reason, &a.note, &lines, a.actor.manager_pin.as_deref())?;
+    emit(json, &json!({ "seq": seq, "reason": reason, "lines": lines.len() }), |_| {
+        format!("Adjusted {} line(s): {reason}\n", lines.len())
+    })
+}
+
+pub fn count(dir: &Path, json: bool, command: CountCommand) -> Result<()> {
+    let mut terminal = Terminal::open(dir)?;
+    match command {
+        CountCommand::Start { actor, category } => {
+            let user = terminal.login(&actor.pin)?;
+            let id = terminal.start_count(&user, category.as_deref())?;
+            emit(json, &json!({ "count": id }), |_| {
+                format!("Count {id} started: pos-terminal count add {id} --item CODE*QTY\n")
+            })
+        }
+        CountCommand::Add { count, items } => {
+            let mut counted = Vec::new();
+            for (code, qty) in counted_items(&items)? {
+                counted.push((code.clone(), terminal.count_item(count, &code, qty)?));
+            }
+            let rows: Vec<_> =
+                counted.iter().map(|(code, so_far)| json!({ "code": code, "counted": so_far })).collect();
+            emit(json, &rows, |_| {
+                counted.iter().map(|(code, so_far)| format!("{code}\tcounted so far {so_far}\n")).collect()
+            })
+        }
+        CountCommand::Close { count, actor, zero_uncounted } => {
+            let user = terminal.login(&actor.pin)?;
+            let closed = terminal.close_count(&user, count, zero_uncounted, actor.manager_pin.as_deref())?;
+            emit(json, &closed, |c| {
+                let mut out = format!("Count {} closed (seq {})\n", c.count_id, c.seq);
+                for l in &c.lines {
+                    out.push_str(&format!(
+                        "{}\tcounted {}\texpected {}\tvariance {}\n",
+                        l.sku, l.counted, l.expected, l.variance
+                    ));
+                }
+                out
+            })
+        }
+    }
+}
