@@ -2,15 +2,16 @@
 //! line over the same database.
 
 mod orders_cli;
+mod reports_cli;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use anyhow::{Context, Result, anyhow, bail};
-use clap::{Parser, Subcommand, ValueEnum};
+use anyhow::{Context, Result, anyhow};
+use clap::{Parser, Subcommand};
 use pos_shared::money::Money;
 use pos_shared::roles::Role;
-use pos_sync_server::storage::sqlite::{SalesBy, SqliteStore};
+use pos_sync_server::storage::sqlite::SqliteStore;
 use serde::Serialize;
 
 #[derive(Parser)]
@@ -51,7 +52,7 @@ enum Command {
         store: Option<String>,
     },
     #[command(subcommand)]
-    Report(ReportCommand),
+    Report(reports_cli::ReportCommand),
     #[command(subcommand)]
     Order(orders_cli::OrderCommand),
     #[command(subcommand)]
@@ -137,32 +138,6 @@ enum UserCommand {
         #[arg(long)]
         pin: String,
     },
-}
-
-#[derive(Subcommand)]
-enum ReportCommand {
-    Sales {
-        #[arg(long)]
-        by: ByArg,
-        #[arg(long)]
-        from: Option<String>,
-        #[arg(long)]
-        to: Option<String>,
-        #[arg(long)]
-        csv: bool,
-    },
-    /// Stock that went negative: sold beyond what the store had.
-    Oversold,
-}
-
-#[derive(ValueEnum, Clone, Copy)]
-enum ByArg {
-    Product,
-    Store,
-    Day,
-    Hour,
-    Cashier,
-    Channel,
 }
 
 fn db_path(cli: &Cli) -> Result<PathBuf> {
@@ -284,46 +259,7 @@ fn run(cli: Cli) -> Result<()> {
                     .collect()
             })
         }
-        Command::Report(ReportCommand::Sales { by, from, to, csv }) => {
-            if csv && json {
-                bail!("choose --json or --csv");
-            }
-            let by = match by {
-                ByArg::Product => SalesBy::Product,
-                ByArg::Store => SalesBy::Store,
-                ByArg::Day => SalesBy::Day,
-                ByArg::Hour => SalesBy::Hour,
-                ByArg::Cashier => SalesBy::Cashier,
-                ByArg::Channel => SalesBy::Channel,
-            };
-            let rows = store.sales_report(by, from.as_deref(), to.as_deref())?;
-            if csv {
-                let mut out = String::from("key,receipts,quantity,net,gross\n");
-                for r in &rows {
-                    out.push_str(&format!(
-                        "\"{}\",{},{},{},{}\n",
-                        r.key.replace('"', "\"\""),
-                        r.receipts,
-                        r.quantity,
-                        r.net,
-                        r.gross
-                    ));
-                }
-                print!("{out}");
-                return Ok(());
-            }
-            emit(json, &rows, |rows| {
-                rows.iter()
-                    .map(|r| format!("{}\t{}\t{}\t{}\t{}\n", r.key, r.receipts, r.quantity, r.net, r.gross))
-                    .collect()
-            })
-        }
-        Command::Report(ReportCommand::Oversold) => {
-            let rows = store.stock(None, true)?;
-            emit(json, &rows, |rows| {
-                rows.iter().map(|r| format!("{}\t{}\t{}\t{}\n", r.store, r.sku, r.on_hand, r.name)).collect()
-            })
-        }
+        Command::Report(command) => reports_cli::run_report(&store, json, command),
         Command::Order(command) => orders_cli::run_order(&store, json, command),
         Command::Channel(ChannelCommand::Key { name }) => {
             let key = store.issue_channel_key(&name)?;

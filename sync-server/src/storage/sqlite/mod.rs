@@ -5,6 +5,7 @@ mod admin;
 mod catalog;
 mod collections;
 mod ingest;
+mod insights;
 mod order_views;
 mod orders;
 mod reports;
@@ -21,6 +22,7 @@ use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
 pub use admin::TerminalCreated;
+pub use insights::Period;
 pub use reports::{SalesBy, SalesRow, StockRow};
 
 use super::{ChannelAuth, OrderDesk, Scope, StoreError, StoreResult, SyncStore, TerminalAuth};

@@ -9,7 +9,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::SqliteStore;
-use crate::storage::{StoreError, StoreResult, TerminalAuth};
+use super::insights::{IN_PERIOD, Period};
+use crate::storage::{StoreResult, TerminalAuth};
 
 pub(super) fn snapshot(conn: &Connection, auth: &TerminalAuth) -> StoreResult<StockSnapshot> {
     let (store, through_seq): (String, u64) = conn.query_row(
@@ -38,6 +39,7 @@ pub struct StockRow {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SalesBy {
     Product,
+    Category,
     Store,
     Day,
     Hour,
@@ -85,15 +87,12 @@ impl SqliteStore {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Sales by a dimension between two local dates (`YYYY-MM-DD`, inclusive).
-    pub fn sales_report(&self, by: SalesBy, from: Option<&str>, to: Option<&str>) -> StoreResult<Vec<SalesRow>> {
-        for date in [from, to].into_iter().flatten() {
-            if chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_err() {
-                return Err(StoreError::BadRequest(format!("date `{date}` must look like 2026-11-27")));
-            }
-        }
+    /// Sales by a dimension over a period.
+    pub fn sales_report(&self, by: SalesBy, period: Period<'_>) -> StoreResult<Vec<SalesRow>> {
+        period.check()?;
         let key = match by {
             SalesBy::Product => "l.sku || ' ' || COALESCE(p.name, '')".to_string(),
+            SalesBy::Category => "COALESCE(p.category, '')".to_string(),
             SalesBy::Store => "st.code || ' ' || st.name".to_string(),
             SalesBy::Day => format!("strftime('%Y-%m-%d', {LOCAL_TIME})"),
             SalesBy::Hour => format!("strftime('%H:00', {LOCAL_TIME})"),
@@ -106,12 +105,12 @@ impl SqliteStore {
             "SELECT {key} AS k, COUNT(DISTINCT s.receipt_no), SUM(l.qty_milli), SUM(l.net_minor), SUM(l.gross_minor)
              FROM sale_lines l JOIN sales s ON s.receipt_no = l.receipt_no JOIN stores st ON st.id = s.store_id
              LEFT JOIN products p ON p.sku = l.sku
-             WHERE (?1 IS NULL OR date({LOCAL_TIME}) >= ?1) AND (?2 IS NULL OR date({LOCAL_TIME}) <= ?2)
+             WHERE {IN_PERIOD}
              GROUP BY k ORDER BY k"
         );
         let conn = self.conn();
         let mut stmt = conn.prepare(&sql)?;
-        let rows = stmt.query_map(params![from, to], |r| {
+        let rows = stmt.query_map(params![period.from, period.to], |r| {
             Ok(SalesRow {
                 key: r.get(0)?,
                 receipts: r.get(1)?,

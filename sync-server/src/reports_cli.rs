@@ -1,0 +1,177 @@
+//! `pos-sync-server report ...`: sales by a dimension, margin, top
+//! customers, low stock, stock valuation, returns rate and oversold stock,
+//! each as text, `--json` or `--csv`.
+
+use anyhow::{Result, bail};
+use clap::{Args, Subcommand, ValueEnum};
+use pos_sync_server::storage::sqlite::{Period, SalesBy, SqliteStore};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+#[derive(Subcommand)]
+pub enum ReportCommand {
+    /// Sales (net of returns) by a dimension.
+    Sales {
+        #[arg(long)]
+        by: ByArg,
+        #[command(flatten)]
+        period: PeriodArgs,
+        #[command(flatten)]
+        format: Format,
+    },
+    /// Margin per product at catalog cost, flagging weak ones.
+    Margin {
+        #[command(flatten)]
+        period: PeriodArgs,
+        /// Margins under this percentage are flagged weak.
+        #[arg(long, default_value = "20")]
+        weak_below: Decimal,
+        #[command(flatten)]
+        format: Format,
+    },
+    /// Customers by what they spent.
+    Customers {
+        #[command(flatten)]
+        period: PeriodArgs,
+        #[arg(long, default_value_t = 10)]
+        top: usize,
+        #[command(flatten)]
+        format: Format,
+    },
+    /// Products at or below their reorder point (what orders hold counts as gone).
+    LowStock {
+        #[arg(long)]
+        store: Option<String>,
+        #[command(flatten)]
+        format: Format,
+    },
+    /// Stock on hand at cost.
+    Valuation {
+        #[arg(long)]
+        store: Option<String>,
+        #[command(flatten)]
+        format: Format,
+    },
+    /// Returned against sold, per product.
+    Returns {
+        #[command(flatten)]
+        period: PeriodArgs,
+        #[command(flatten)]
+        format: Format,
+    },
+    /// Stock that went negative: sold beyond what the store had.
+    Oversold {
+        #[command(flatten)]
+        format: Format,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy)]
+pub enum ByArg {
+    Product,
+    Category,
+    Store,
+    Day,
+    Hour,
+    Cashier,
+    Channel,
+}
+
+#[derive(Args)]
+pub struct PeriodArgs {
+    /// First local date, e.g. 2026-11-01.
+    #[arg(long)]
+    from: Option<String>,
+    /// Last local date, inclusive.
+    #[arg(long)]
+    to: Option<String>,
+}
+
+impl PeriodArgs {
+    fn period(&self) -> Period<'_> {
+        Period { from: self.from.as_deref(), to: self.to.as_deref() }
+    }
+}
+
+#[derive(Args)]
+pub struct Format {
+    /// Comma-separated values with a header line.
+    #[arg(long)]
+    csv: bool,
+}
+
+/// Prints rows as JSON, CSV (header from the field names) or text lines.
+fn table<T: Serialize>(json: bool, format: &Format, rows: &[T], line: impl Fn(&T) -> String) -> Result<()> {
+    match (json, format.csv) {
+        (true, true) => bail!("choose --json or --csv"),
+        (true, false) => println!("{}", serde_json::to_string_pretty(rows)?),
+        (false, true) => {
+            let mut out = csv::Writer::from_writer(std::io::stdout());
+            for row in rows {
+                out.serialize(row)?;
+            }
+            out.flush()?;
+        }
+        (false, false) => rows.iter().for_each(|r| println!("{}", line(r))),
+    }
+    Ok(())
+}
+
+pub fn run_report(store: &SqliteStore, json: bool, command: ReportCommand) -> Result<()> {
+    match command {
+        ReportCommand::Sales { by, period, format } => {
+            let by = match by {
+                ByArg::Product => SalesBy::Product,
+                ByArg::Category => SalesBy::Category,
+                ByArg::Store => SalesBy::Store,
+                ByArg::Day => SalesBy::Day,
+                ByArg::Hour => SalesBy::Hour,
+                ByArg::Cashier => SalesBy::Cashier,
+                ByArg::Channel => SalesBy::Channel,
+            };
+            let rows = store.sales_report(by, period.period())?;
+            table(json, &format, &rows, |r| {
+                format!("{}\t{}\t{}\t{}\t{}", r.key, r.receipts, r.quantity, r.net, r.gross)
+            })
+        }
+        ReportCommand::Margin { period, weak_below, format } => {
+            let rows = store.margin_report(period.period(), weak_below)?;
+            table(json, &format, &rows, |r| {
+                let weak = if r.weak { "\tWEAK" } else { "" };
+                format!(
+                    "{}\t{}\tnet {}\tcost {}\tmargin {} ({}%){weak}",
+                    r.sku, r.name, r.net, r.cost, r.margin, r.margin_percent
+                )
+            })
+        }
+        ReportCommand::Customers { period, top, format } => {
+            let rows = store.top_customers(period.period(), top)?;
+            table(json, &format, &rows, |r| format!("{}\t{}\t{} receipts\t{}", r.code, r.name, r.receipts, r.gross))
+        }
+        ReportCommand::LowStock { store: s, format } => {
+            let rows = store.low_stock(s.as_deref())?;
+            table(json, &format, &rows, |r| {
+                format!(
+                    "{}\t{}\t{}\ton hand {}\treserved {}\tavailable {}\treorder at {}",
+                    r.store, r.sku, r.name, r.on_hand, r.reserved, r.available, r.reorder_point
+                )
+            })
+        }
+        ReportCommand::Valuation { store: s, format } => {
+            let rows = store.stock_valuation(s.as_deref())?;
+            table(json, &format, &rows, |r| {
+                format!("{}\t{}\t{}\t{} x {}\t{}", r.store, r.sku, r.name, r.on_hand, r.unit_cost, r.value)
+            })
+        }
+        ReportCommand::Returns { period, format } => {
+            let rows = store.returns_rate(period.period())?;
+            table(json, &format, &rows, |r| {
+                format!("{}\t{}\tsold {}\treturned {}\t{}%", r.sku, r.name, r.sold, r.returned, r.rate_percent)
+            })
+        }
+        ReportCommand::Oversold { format } => {
+            let rows = store.stock(None, true)?;
+            table(json, &format, &rows, |r| format!("{}\t{}\t{}\t{}", r.store, r.sku, r.on_hand, r.name))
+        }
+    }
+}

@@ -1,0 +1,249 @@
+//! Head office's business reports beyond sales: margin by product (with a
+//! weak-margin flag), top customers, low stock, stock valuation and returns
+//! rate. Costs are the catalog's cost prices.
+
+use pos_shared::money::{Money, RoundingMode, round_to_step};
+use pos_shared::stock::milli_to_decimal;
+use rusqlite::params;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::SqliteStore;
+use crate::storage::{StoreError, StoreResult};
+
+/// Where a dated report starts and ends: local dates, inclusive.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Period<'a> {
+    pub from: Option<&'a str>,
+    pub to: Option<&'a str>,
+}
+
+impl Period<'_> {
+    pub fn check(&self) -> StoreResult<()> {
+        for date in [self.from, self.to].into_iter().flatten() {
+            if chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_err() {
+                return Err(StoreError::BadRequest(format!("date `{date}` must look like 2026-11-27")));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// SQL condition on sale `s` for `?1` (from) and `?2` (to).
+pub(super) const IN_PERIOD: &str = "(?1 IS NULL OR date(s.at_ms / 1000, 'unixepoch', 'localtime') >= ?1)
+    AND (?2 IS NULL OR date(s.at_ms / 1000, 'unixepoch', 'localtime') <= ?2)";
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MarginRow {
+    pub sku: String,
+    pub name: String,
+    pub quantity: Decimal,
+    /// Sales before tax, net of returns.
+    pub net: Money,
+    /// Quantity at the catalog's cost price.
+    pub cost: Money,
+    pub margin: Money,
+    /// Margin as a percentage of net sales, one decimal.
+    pub margin_percent: Decimal,
+    /// Below the threshold asked for (or losing money).
+    pub weak: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CustomerRow {
+    pub code: String,
+    pub name: String,
+    pub receipts: u64,
+    /// Tax included, net of returns.
+    pub gross: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LowStockRow {
+    pub store: String,
+    pub sku: String,
+    pub name: String,
+    pub on_hand: Decimal,
+    pub reserved: Decimal,
+    pub available: Decimal,
+    pub reorder_point: Decimal,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ValuationRow {
+    pub store: String,
+    pub sku: String,
+    pub name: String,
+    pub on_hand: Decimal,
+    pub unit_cost: Money,
+    pub value: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReturnsRow {
+    pub sku: String,
+    pub name: String,
+    pub sold: Decimal,
+    pub returned: Decimal,
+    /// Returned as a percentage of sold, one decimal.
+    pub rate_percent: Decimal,
+}
+
+/// `part` as a percentage of `whole`, half-up to one decimal, always shown.
+fn percent(part: i64, whole: i64) -> Decimal {
+    let mut value = match whole {
+        0 => Decimal::ZERO,
+        _ => round_to_step(
+            Decimal::from(part) * Decimal::ONE_HUNDRED / Decimal::from(whole),
+            Decimal::new(1, 1),
+            RoundingMode::HalfUp,
+        ),
+    };
+    value.rescale(1);
+    value
+}
+
+/// Cost of `milli` thousandths at `unit_cost` minor units, rounded half-up.
+fn cost_of(milli: i64, unit_cost: i64) -> Money {
+    Money::round(Decimal::new(milli, 3) * Decimal::new(unit_cost, 2), Default::default())
+}
+
+impl SqliteStore {
+    /// Margin per product over a period; `weak_below` flags margins under
+    /// that percentage. Products without a cost price are left out.
+    pub fn margin_report(&self, period: Period<'_>, weak_below: Decimal) -> StoreResult<Vec<MarginRow>> {
+        period.check()?;
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT l.sku, p.name, SUM(l.qty_milli), SUM(l.net_minor), p.cost_minor
+             FROM sale_lines l JOIN sales s ON s.receipt_no = l.receipt_no JOIN products p ON p.sku = l.sku
+             WHERE p.cost_minor IS NOT NULL AND {IN_PERIOD}
+             GROUP BY l.sku ORDER BY l.sku"
+        ))?;
+        let rows = stmt.query_map(params![period.from, period.to], |r| {
+            let (milli, net, unit_cost): (i64, i64, i64) = (r.get(2)?, r.get(3)?, r.get(4)?);
+            let cost = cost_of(milli, unit_cost);
+            let margin = Money::from_minor(net) - cost;
+            let margin_percent = percent(margin.minor(), net);
+            Ok(MarginRow {
+                sku: r.get(0)?,
+                name: r.get(1)?,
+                quantity: milli_to_decimal(milli),
+                net: Money::from_minor(net),
+                cost,
+                margin,
+                margin_percent,
+                weak: margin.is_negative() || margin_percent < weak_below,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Customers by what they spent over a period, most first.
+    pub fn top_customers(&self, period: Period<'_>, top: usize) -> StoreResult<Vec<CustomerRow>> {
+        period.check()?;
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT c.code, c.name, COUNT(DISTINCT s.receipt_no), SUM(l.gross_minor) AS spent
+             FROM sales s JOIN sale_lines l ON l.receipt_no = s.receipt_no JOIN customers c ON c.code = s.customer
+             WHERE {IN_PERIOD}
+             GROUP BY c.code ORDER BY spent DESC, c.code LIMIT ?3"
+        ))?;
+        let rows = stmt.query_map(params![period.from, period.to, top as i64], |r| {
+            Ok(CustomerRow {
+                code: r.get(0)?,
+                name: r.get(1)?,
+                receipts: r.get(2)?,
+                gross: Money::from_minor(r.get(3)?),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Products a store carries (it has moved them) at or below their
+    /// reorder point, counting what customer orders hold as gone.
+    pub fn low_stock(&self, store: Option<&str>) -> StoreResult<Vec<LowStockRow>> {
+        let store_id = store.map(|s| self.store_id(s)).transpose()?;
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "WITH held AS (
+               SELECT o.store_id, l.sku, SUM(MAX(0, l.reserved_milli - l.collected_milli)) AS milli
+               FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.status = 'confirmed'
+               GROUP BY o.store_id, l.sku),
+             stock AS (
+               SELECT st.id AS store_id, st.code, p.sku, p.name, p.reorder_point_milli AS point,
+                 COALESCE((SELECT SUM(m.qty_milli) FROM stock_movements m WHERE m.store_id = st.id AND m.sku = p.sku), 0) AS on_hand
+               FROM stores st CROSS JOIN products p
+               WHERE p.reorder_point_milli IS NOT NULL AND p.archived = 0 AND (?1 IS NULL OR st.id = ?1)
+                 AND EXISTS (SELECT 1 FROM stock_movements e WHERE e.store_id = st.id AND e.sku = p.sku))
+             SELECT k.code, k.sku, k.name, k.on_hand, COALESCE(h.milli, 0), k.point
+             FROM stock k LEFT JOIN held h ON h.store_id = k.store_id AND h.sku = k.sku
+             WHERE k.on_hand - COALESCE(h.milli, 0) <= k.point
+             ORDER BY k.code, k.sku",
+        )?;
+        let rows = stmt.query_map([store_id], |r| {
+            let (on_hand, held): (i64, i64) = (r.get(3)?, r.get(4)?);
+            Ok(LowStockRow {
+                store: r.get(0)?,
+                sku: r.get(1)?,
+                name: r.get(2)?,
+                on_hand: milli_to_decimal(on_hand),
+                reserved: milli_to_decimal(held),
+                available: milli_to_decimal(on_hand - held),
+                reorder_point: milli_to_decimal(r.get(5)?),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// What the stock on hand is worth at cost, per store and product
+    /// (products with stock and a cost price).
+    pub fn stock_valuation(&self, store: Option<&str>) -> StoreResult<Vec<ValuationRow>> {
+        let store_id = store.map(|s| self.store_id(s)).transpose()?;
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT st.code, m.sku, p.name, SUM(m.qty_milli) AS on_hand, p.cost_minor
+             FROM stock_movements m JOIN stores st ON st.id = m.store_id JOIN products p ON p.sku = m.sku
+             WHERE p.cost_minor IS NOT NULL AND (?1 IS NULL OR m.store_id = ?1)
+             GROUP BY m.store_id, m.sku HAVING on_hand > 0 ORDER BY st.code, m.sku",
+        )?;
+        let rows = stmt.query_map([store_id], |r| {
+            let (milli, unit_cost): (i64, i64) = (r.get(3)?, r.get(4)?);
+            Ok(ValuationRow {
+                store: r.get(0)?,
+                sku: r.get(1)?,
+                name: r.get(2)?,
+                on_hand: milli_to_decimal(milli),
+                unit_cost: Money::from_minor(unit_cost),
+                value: cost_of(milli, unit_cost),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Returned against sold per product over a period, highest rate first.
+    pub fn returns_rate(&self, period: Period<'_>) -> StoreResult<Vec<ReturnsRow>> {
+        period.check()?;
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT l.sku, COALESCE(p.name, ''), SUM(MAX(l.qty_milli, 0)) AS sold, -SUM(MIN(l.qty_milli, 0)) AS returned
+             FROM sale_lines l JOIN sales s ON s.receipt_no = l.receipt_no LEFT JOIN products p ON p.sku = l.sku
+             WHERE {IN_PERIOD}
+             GROUP BY l.sku HAVING returned > 0"
+        ))?;
+        let mut rows: Vec<ReturnsRow> = stmt
+            .query_map(params![period.from, period.to], |r| {
+                let (sold, returned): (i64, i64) = (r.get(2)?, r.get(3)?);
+                Ok(ReturnsRow {
+                    sku: r.get(0)?,
+                    name: r.get(1)?,
+                    sold: milli_to_decimal(sold),
+                    returned: milli_to_decimal(returned),
+                    rate_percent: percent(returned, sold),
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        rows.sort_by(|a, b| b.rate_percent.cmp(&a.rate_percent).then_with(|| a.sku.cmp(&b.sku)));
+        Ok(rows)
+    }
+}
