@@ -182,6 +182,9 @@ pub enum Event {
         by: String,
         reference: String,
         movements: Vec<StockMovement>,
+        /// The purchase order these goods were delivered against.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        purchase_order: Option<String>,
     },
     /// Stock corrected by hand, with a reason (damaged, expired, theft...).
     StockAdjusted {

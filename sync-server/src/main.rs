@@ -2,6 +2,7 @@
 //! line over the same database.
 
 mod orders_cli;
+mod purchasing_cli;
 mod reports_cli;
 
 use std::path::PathBuf;
@@ -57,6 +58,11 @@ enum Command {
     Order(orders_cli::OrderCommand),
     #[command(subcommand)]
     Channel(ChannelCommand),
+    #[command(subcommand)]
+    Supplier(purchasing_cli::SupplierCommand),
+    /// Purchase orders: goods ordered from a supplier for a store.
+    #[command(subcommand)]
+    Po(purchasing_cli::PoCommand),
     /// Available-to-promise: on-hand minus open order reservations.
     Atp {
         /// SKUs or barcodes.
@@ -261,6 +267,8 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Report(command) => reports_cli::run_report(&store, json, command),
         Command::Order(command) => orders_cli::run_order(&store, json, command),
+        Command::Supplier(command) => purchasing_cli::run_supplier(&store, json, command),
+        Command::Po(command) => purchasing_cli::run_po(&store, json, command),
         Command::Channel(ChannelCommand::Key { name }) => {
             let key = store.issue_channel_key(&name)?;
             emit(json, &serde_json::json!({ "channel": name, "key": key }), |_| {

@@ -19,6 +19,7 @@ pub mod error;
 pub mod journal;
 pub mod orders;
 pub mod parked;
+pub mod purchasing;
 pub mod records;
 pub mod returns;
 pub mod sale;

@@ -79,7 +79,12 @@ impl Terminal {
             movements.push(StockMovement::incoming(&sku, *qty, MovementReason::Delivery));
         }
         let tx = self.begin_journaled(&[])?;
-        let event = Event::StockReceived { by: actor.name.clone(), reference: reference.to_string(), movements };
+        let event = Event::StockReceived {
+            by: actor.name.clone(),
+            reference: reference.to_string(),
+            movements,
+            purchase_order: None,
+        };
         let appended = tx.append(&event)?;
         let Event::StockReceived { movements, .. } = &event else { unreachable!("built above") };
         insert_movements(&tx, appended.seq, movements)?;

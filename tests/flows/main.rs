@@ -9,6 +9,7 @@ mod journal;
 mod orders;
 mod printing;
 mod protocol;
+mod purchasing;
 mod reports;
 mod returns;
 mod scanning;

@@ -4,8 +4,10 @@
 //! Conversions to and from the domain are written out by hand below.
 
 mod orders;
+mod purchases;
 
 pub use orders::*;
+pub use purchases::*;
 
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;

@@ -13,8 +13,8 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use pos_shared::protocol::{
-    CatalogPage, EnrollRequest, EnrollResponse, OrdersPage, PROTOCOL_VERSION, PushRequest, PushResponse, StockSnapshot,
-    VERSION_HEADER,
+    CatalogPage, EnrollRequest, EnrollResponse, OrdersPage, PROTOCOL_VERSION, PurchaseOrdersPage, PushRequest,
+    PushResponse, StockSnapshot, VERSION_HEADER,
 };
 use serde::Deserialize;
 
@@ -39,6 +39,7 @@ pub fn router(store: Shared) -> Router {
         .route("/v1/catalog", get(catalog))
         .route("/v1/stock", get(stock))
         .route("/v1/orders", get(orders))
+        .route("/v1/purchase-orders", get(purchase_orders))
         .merge(channel::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(refuse_announced_oversize))
@@ -179,4 +180,13 @@ async fn orders(
 ) -> Result<Json<OrdersPage>, ApiError> {
     let (auth, since, limit) = page_request(&store, &headers, query).await?;
     Ok(Json(blocking(move || store.orders_page(&auth, since, limit)).await?))
+}
+
+async fn purchase_orders(
+    State(store): State<Shared>,
+    headers: HeaderMap,
+    query: PageParams,
+) -> Result<Json<PurchaseOrdersPage>, ApiError> {
+    let (auth, since, limit) = page_request(&store, &headers, query).await?;
+    Ok(Json(blocking(move || store.purchase_orders_page(&auth, since, limit)).await?))
 }

@@ -3,6 +3,7 @@
 
 pub mod sqlite;
 
+use pos_shared::protocol::PurchaseOrdersPage;
 use pos_shared::protocol::{
     Availability, CatalogPage, EnrollResponse, LinesChange, OrderAction, OrderRequest, OrdersPage, PushResponse,
     StockSnapshot, WireEntry, WireOrder,
@@ -83,6 +84,8 @@ pub trait SyncStore: Send + Sync + 'static {
     fn stock_snapshot(&self, auth: &TerminalAuth) -> StoreResult<StockSnapshot>;
     /// The terminal's store's orders changed after `since`.
     fn orders_page(&self, auth: &TerminalAuth, since: u64, limit: usize) -> StoreResult<OrdersPage>;
+    /// The terminal's store's purchase orders changed after `since`.
+    fn purchase_orders_page(&self, auth: &TerminalAuth, since: u64, limit: usize) -> StoreResult<PurchaseOrdersPage>;
 }
 
 /// What the channel API needs: orders placed, seen and changed by the

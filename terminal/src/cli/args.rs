@@ -53,6 +53,9 @@ pub enum Command {
     /// Stock counts: start one, add what you count (blind), close it (a manager).
     #[command(subcommand)]
     Count(CountCommand),
+    /// Purchase orders from head office for this store.
+    #[command(subcommand)]
+    Po(PoCommand),
     /// Customer orders synced to this store.
     #[command(subcommand)]
     Order(OrderCommand),
@@ -235,11 +238,14 @@ pub struct SellArgs {
 pub struct ReceiveArgs {
     #[command(flatten)]
     pub actor: Actor,
-    /// The delivery note or supplier reference.
-    #[arg(long = "ref")]
-    pub reference: String,
-    /// CODE*QTY, repeatable.
-    #[arg(long = "item", required = true)]
+    /// The delivery note or supplier reference (a plain delivery).
+    #[arg(long = "ref", required_unless_present = "po")]
+    pub reference: Option<String>,
+    /// Receive against this purchase order (default: everything outstanding).
+    #[arg(long, conflicts_with = "reference")]
+    pub po: Option<String>,
+    /// CODE*QTY as it came, repeatable.
+    #[arg(long = "item", required_unless_present = "po")]
     pub items: Vec<String>,
 }
 
@@ -281,6 +287,17 @@ pub enum CountCommand {
         #[arg(long)]
         zero_uncounted: bool,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PoCommand {
+    /// Purchase orders still expecting goods (all with --all).
+    List {
+        #[arg(long)]
+        all: bool,
+    },
+    /// One purchase order: ordered, received, outstanding.
+    Show { number: String },
 }
 
 #[derive(Subcommand, Debug)]

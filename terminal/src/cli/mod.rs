@@ -142,6 +142,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Sell(a) => sell(&dir, json, a),
         Command::Receive(a) => stock::receive(&dir, json, a),
         Command::Adjust(a) => stock::adjust(&dir, json, a),
+        Command::Po(c) => stock::purchase_orders(&dir, json, c),
         Command::Count(c) => stock::count(&dir, json, c),
         Command::Order(c) => orders::order(&dir, json, c),
         Command::Collect(a) => orders::collect(&dir, json, a),

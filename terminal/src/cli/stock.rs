@@ -1,5 +1,5 @@
-//! `pos-terminal receive`, `adjust` and `count`: goods in, corrections with
-//! a reason, and blind stock counts.
+//! `pos-terminal receive`, `po`, `adjust` and `count`: goods in (against a
+//! purchase order or not), corrections with a reason, and blind stock counts.
 
 use std::path::Path;
 
@@ -7,10 +7,11 @@ use anyhow::{Result, anyhow};
 use pos_shared::quantity::Quantity;
 use pos_shared::stock::MovementReason;
 use pos_terminal::Terminal;
+use pos_terminal::purchasing::PurchaseOrder;
 use rust_decimal::Decimal;
 use serde_json::json;
 
-use super::args::{AdjustArgs, CountCommand, ReceiveArgs};
+use super::args::{AdjustArgs, CountCommand, PoCommand, ReceiveArgs};
 use super::{emit, parse_item};
 
 /// Codes and the quantities `CODE*QTY` items must give.
@@ -28,15 +29,41 @@ fn counted_items(items: &[String]) -> Result<Vec<(String, Decimal)>> {
 pub fn receive(dir: &Path, json: bool, a: ReceiveArgs) -> Result<()> {
     let mut terminal = Terminal::open(dir)?;
     let user = terminal.login(&a.actor.pin)?;
-    let mut lines = Vec::with_capacity(a.items.len());
-    for (code, qty) in counted_items(&a.items)? {
-        let product = terminal.find_code(&code)?.product;
-        lines.push((product.sku, Quantity::new(qty, product.unit)?));
+    let items = counted_items(&a.items)?;
+    let (seq, reference) = match (&a.po, &a.reference) {
+        (Some(po), _) => (terminal.receive_purchase_order(&user, po, &items)?, po.clone()),
+        (None, Some(reference)) => {
+            let mut lines = Vec::with_capacity(items.len());
+            for (code, qty) in &items {
+                let product = terminal.find_code(code)?.product;
+                lines.push((product.sku, Quantity::new(*qty, product.unit)?));
+            }
+            (terminal.receive_stock(&user, reference, &lines)?, reference.clone())
+        }
+        (None, None) => return Err(anyhow!("say what came: --po NUMBER or --ref REFERENCE with --item")),
+    };
+    emit(json, &json!({ "seq": seq, "reference": reference }), |_| format!("Received against {reference}\n"))
+}
+
+pub fn purchase_orders(dir: &Path, json: bool, command: PoCommand) -> Result<()> {
+    let terminal = Terminal::open(dir)?;
+    let text = |po: &PurchaseOrder| {
+        let mut out = format!("{} {} from {}\n", po.number, po.status, po.supplier);
+        for l in &po.lines {
+            out.push_str(&format!(
+                "  {}\t{}\tordered {}\treceived {}\toutstanding {}\n",
+                l.sku, l.name, l.ordered, l.received, l.outstanding
+            ));
+        }
+        out
+    };
+    match command {
+        PoCommand::List { all } => {
+            let orders = terminal.purchase_orders(all)?;
+            emit(json, &orders, |orders| orders.iter().map(text).collect())
+        }
+        PoCommand::Show { number } => emit(json, &terminal.purchase_order(&number)?, text),
     }
-    let seq = terminal.receive_stock(&user, &a.reference, &lines)?;
-    emit(json, &json!({ "seq": seq, "lines": lines.len() }), |_| {
-        format!("Received {} line(s) for {}\n", lines.len(), a.reference)
-    })
 }
 
 pub fn adjust(dir: &Path, json: bool, a: AdjustArgs) -> Result<()> {

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use pos_shared::protocol::{
-    CatalogPage, EnrollRequest, EnrollResponse, ErrorBody, OrdersPage, PROTOCOL_VERSION, PushRequest, PushResponse,
-    StockSnapshot, VERSION_HEADER, WireEntry,
+    CatalogPage, EnrollRequest, EnrollResponse, ErrorBody, OrdersPage, PROTOCOL_VERSION, PurchaseOrdersPage,
+    PushRequest, PushResponse, StockSnapshot, VERSION_HEADER, WireEntry,
 };
 use serde::de::DeserializeOwned;
 
@@ -106,6 +106,11 @@ impl SyncClient {
     /// Orders of this terminal's store changed after `since`.
     pub async fn orders(&self, since: u64, limit: usize) -> Result<OrdersPage, SyncError> {
         self.page("/v1/orders", since, limit).await
+    }
+
+    /// Purchase orders of this terminal's store changed after `since`.
+    pub async fn purchase_orders(&self, since: u64, limit: usize) -> Result<PurchaseOrdersPage, SyncError> {
+        self.page("/v1/purchase-orders", since, limit).await
     }
 
     async fn page<T: DeserializeOwned>(&self, path: &str, since: u64, limit: usize) -> Result<T, SyncError> {

@@ -94,6 +94,13 @@ pub async fn sync_once(terminal: &mut Terminal, client: &SyncClient) -> Result<S
                 break;
             }
         }
+        loop {
+            let page = client.purchase_orders(terminal.purchase_orders_cursor()?, ORDERS_PAGE).await?;
+            terminal.apply_purchase_orders_page(&page)?;
+            if !page.more {
+                break;
+            }
+        }
         let snapshot = client.stock().await?;
         terminal.apply_stock_snapshot(&snapshot)?;
         Ok(SyncReport { pushed, products_pulled, orders_pulled, stock_items: snapshot.items.len() })

@@ -10,6 +10,7 @@ use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::collections::record_collection;
 use super::now_ms;
+use super::purchasing::record_receipt;
 use crate::storage::{StoreError, StoreResult, TerminalAuth};
 
 /// Applies what it can of `entries`: replays are acknowledged again, new
@@ -175,9 +176,15 @@ fn apply(
             }
             insert_movements(tx, auth, seq, &sale.movements)
         }
-        Event::StockReceived { movements, .. } | Event::StockAdjusted { movements, .. } => {
+        Event::StockReceived { movements, purchase_order, .. } => {
+            if let Some(number) = purchase_order
+                && let Some(problem) = record_receipt(tx, auth, number, movements)?
+            {
+                flag(tx, auth, seq, &problem)?;
+            }
             insert_movements(tx, auth, seq, movements)
         }
+        Event::StockAdjusted { movements, .. } => insert_movements(tx, auth, seq, movements),
         Event::StockCounted(count) => insert_movements(tx, auth, seq, &count.movements),
         Event::ZReport(_) => {
             tx.execute(

@@ -8,12 +8,14 @@ mod ingest;
 mod insights;
 mod order_views;
 mod orders;
+mod purchasing;
 mod reports;
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
+use pos_shared::protocol::PurchaseOrdersPage;
 use pos_shared::protocol::{
     Availability, CatalogPage, EnrollResponse, LinesChange, OrderAction, OrderRequest, OrdersPage, PushResponse,
     StockSnapshot, WireEntry, WireOrder,
@@ -23,11 +25,13 @@ use sha2::{Digest, Sha256};
 
 pub use admin::TerminalCreated;
 pub use insights::Period;
+pub use purchasing::PoLineRequest;
 pub use reports::{SalesBy, SalesRow, StockRow};
 
 use super::{ChannelAuth, OrderDesk, Scope, StoreError, StoreResult, SyncStore, TerminalAuth};
 
-const MIGRATIONS: &[&str] = &[include_str!("../schema_v1.sql"), include_str!("../schema_v2.sql")];
+const MIGRATIONS: &[&str] =
+    &[include_str!("../schema_v1.sql"), include_str!("../schema_v2.sql"), include_str!("../schema_v3.sql")];
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
@@ -90,6 +94,10 @@ impl SyncStore for SqliteStore {
 
     fn orders_page(&self, auth: &TerminalAuth, since: u64, limit: usize) -> StoreResult<OrdersPage> {
         order_views::orders_page(&mut self.conn(), auth, since, limit)
+    }
+
+    fn purchase_orders_page(&self, auth: &TerminalAuth, since: u64, limit: usize) -> StoreResult<PurchaseOrdersPage> {
+        purchasing::po_page(&mut self.conn(), auth, since, limit)
     }
 }
 

@@ -1,0 +1,35 @@
+-- Version 3: suppliers and purchase orders. A purchase order asks a
+-- supplier for goods for one store; the store's terminals receive against
+-- it, in full or in part, and each receipt moves the product's cost price
+-- to the weighted average of the stock held and the goods received.
+
+INSERT INTO counters (name, value) VALUES ('purchase_order', 0), ('po_version', 0);
+
+CREATE TABLE suppliers (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    lead_time_days INTEGER NOT NULL CHECK (lead_time_days >= 0)
+) STRICT;
+
+CREATE TABLE purchase_orders (
+    id INTEGER PRIMARY KEY,
+    number TEXT NOT NULL UNIQUE,
+    supplier_id INTEGER NOT NULL REFERENCES suppliers (id),
+    store_id INTEGER NOT NULL REFERENCES stores (id),
+    status TEXT NOT NULL CHECK (status IN ('open', 'partial', 'received', 'cancelled')),
+    created_ms INTEGER NOT NULL,
+    -- Bumped on every change; terminals pull their store's orders by it.
+    version INTEGER NOT NULL
+) STRICT;
+CREATE INDEX purchase_orders_by_store_version ON purchase_orders (store_id, version);
+
+CREATE TABLE po_lines (
+    po_id INTEGER NOT NULL REFERENCES purchase_orders (id),
+    line_no INTEGER NOT NULL,
+    sku TEXT NOT NULL COLLATE NOCASE,
+    qty_milli INTEGER NOT NULL CHECK (qty_milli > 0),
+    cost_minor INTEGER NOT NULL CHECK (cost_minor >= 0),
+    received_milli INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (po_id, line_no),
+    UNIQUE (po_id, sku)
+) STRICT;

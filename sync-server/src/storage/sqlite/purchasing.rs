@@ -1,0 +1,260 @@
+//! Suppliers and purchase orders at head office, the pages a store's
+//! terminals pull, and a receipt against an order applied at sync: received
+//! quantities go up, the order closes when everything came, and each
+//! product's cost price becomes the weighted average of the stock held and
+//! the goods received.
+
+use pos_shared::money::{Money, RoundingMode};
+use pos_shared::protocol::{PROTOCOL_VERSION, PurchaseOrdersPage, WirePoLine, WirePurchaseOrder};
+use pos_shared::quantity::{Quantity, Unit};
+use pos_shared::stock::{StockMovement, milli_to_decimal};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rust_decimal::Decimal;
+
+use super::catalog::next_version;
+use super::{SqliteStore, now_ms};
+use crate::storage::{StoreError, StoreResult, TerminalAuth};
+
+/// One line asked of a supplier: a product (any code), how many, at what cost.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PoLineRequest {
+    pub code: String,
+    pub qty: String,
+    pub cost: Money,
+}
+
+fn touch(tx: &Transaction<'_>, po_id: i64) -> StoreResult<()> {
+    let version = next_version(tx, "po_version")?;
+    tx.execute("UPDATE purchase_orders SET version = ?1 WHERE id = ?2", params![version, po_id])?;
+    Ok(())
+}
+
+fn load(conn: &Connection, number: &str) -> StoreResult<WirePurchaseOrder> {
+    let head = conn
+        .prepare_cached(
+            "SELECT po.id, po.number, su.name, st.code, po.status, po.created_ms FROM purchase_orders po
+             JOIN suppliers su ON su.id = po.supplier_id JOIN stores st ON st.id = po.store_id
+             WHERE po.number = ?1 COLLATE NOCASE",
+        )?
+        .query_row([number.trim()], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                WirePurchaseOrder {
+                    number: r.get(1)?,
+                    supplier: r.get(2)?,
+                    store: r.get(3)?,
+                    status: r.get(4)?,
+                    lines: Vec::new(),
+                    created_ms: r.get(5)?,
+                },
+            ))
+        })
+        .optional()?;
+    let (id, mut order) = head.ok_or_else(|| StoreError::NotFound(format!("no purchase order `{}`", number.trim())))?;
+    let text = |milli: i64| milli_to_decimal(milli).normalize().to_string();
+    order.lines = conn
+        .prepare_cached(
+            "SELECT l.line_no, l.sku, COALESCE(p.name, l.sku), COALESCE(p.unit, 'each'), l.qty_milli, l.cost_minor,
+               l.received_milli
+             FROM po_lines l LEFT JOIN products p ON p.sku = l.sku WHERE l.po_id = ?1 ORDER BY l.line_no",
+        )?
+        .query_map([id], |r| {
+            Ok(WirePoLine {
+                line_no: r.get(0)?,
+                sku: r.get(1)?,
+                name: r.get(2)?,
+                unit: r.get(3)?,
+                qty: text(r.get(4)?),
+                cost: Money::from_minor(r.get(5)?).to_string(),
+                received: text(r.get(6)?),
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(order)
+}
+
+/// Moves a product's cost price to the weighted average of what the
+/// company holds (at the old cost) and what came in (at its cost).
+fn average_cost(tx: &Transaction<'_>, sku: &str, received_milli: i64, cost_minor: i64) -> StoreResult<()> {
+    let (old, held): (Option<i64>, i64) = tx.query_row(
+        "SELECT cost_minor, (SELECT COALESCE(SUM(qty_milli), 0) FROM stock_movements WHERE sku = ?1) FROM products WHERE sku = ?1",
+        [sku],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let held = held.max(0);
+    let new_cost = match old {
+        Some(old) if held > 0 => {
+            let total =
+                Decimal::from(held) * Decimal::from(old) + Decimal::from(received_milli) * Decimal::from(cost_minor);
+            let minor = total / Decimal::from(held + received_milli) / Decimal::ONE_HUNDRED;
+            Money::round(minor, RoundingMode::HalfUp).minor()
+        }
+        _ => cost_minor,
+    };
+    if old != Some(new_cost) {
+        let version = next_version(tx, "catalog_version")?;
+        tx.execute(
+            "UPDATE products SET cost_minor = ?1, version = ?2 WHERE sku = ?3",
+            params![new_cost, version, sku],
+        )?;
+    }
+    Ok(())
+}
+
+/// Applies goods received against `number` at the terminal's store, before
+/// their movements are inserted (so the average uses the stock held before).
+/// Returns a problem for head office's flags when the order is unknown.
+pub(super) fn record_receipt(
+    tx: &Transaction<'_>,
+    auth: &TerminalAuth,
+    number: &str,
+    movements: &[StockMovement],
+) -> StoreResult<Option<String>> {
+    let found: Option<i64> = tx
+        .prepare_cached("SELECT id FROM purchase_orders WHERE number = ?1 AND store_id = ?2")?
+        .query_row(params![number, auth.store_id], |r| r.get(0))
+        .optional()?;
+    let Some(po_id) = found else {
+        return Ok(Some(format!("goods received against purchase order {number}, unknown at this store")));
+    };
+    for m in movements.iter().filter(|m| m.qty_milli > 0) {
+        let cost: Option<i64> = tx
+            .prepare_cached("SELECT cost_minor FROM po_lines WHERE po_id = ?1 AND sku = ?2")?
+            .query_row(params![po_id, m.sku], |r| r.get(0))
+            .optional()?;
+        if let Some(cost) = cost {
+            average_cost(tx, &m.sku, m.qty_milli, cost)?;
+            tx.prepare_cached(
+                "UPDATE po_lines SET received_milli = received_milli + ?1 WHERE po_id = ?2 AND sku = ?3",
+            )?
+            .execute(params![m.qty_milli, po_id, m.sku])?;
+        }
+    }
+    let short: i64 =
+        tx.query_row("SELECT COUNT(*) FROM po_lines WHERE po_id = ?1 AND received_milli < qty_milli", [po_id], |r| {
+            r.get(0)
+        })?;
+    let status = if short == 0 { "received" } else { "partial" };
+    tx.execute(
+        "UPDATE purchase_orders SET status = ?1 WHERE id = ?2 AND status <> 'cancelled'",
+        params![status, po_id],
+    )?;
+    touch(tx, po_id)?;
+    Ok(None)
+}
+
+/// Open purchase orders of a terminal's store changed after `since`.
+pub(super) fn po_page(
+    conn: &mut Connection,
+    auth: &TerminalAuth,
+    since: u64,
+    limit: usize,
+) -> StoreResult<PurchaseOrdersPage> {
+    let tx = conn.transaction()?;
+    let through_seq: u64 =
+        tx.query_row("SELECT last_seq FROM terminals WHERE id = ?1", [&auth.terminal_id], |r| r.get(0))?;
+    let mut rows: Vec<(u64, String)> = tx
+        .prepare_cached("SELECT version, number FROM purchase_orders WHERE store_id = ?1 AND version > ?2 ORDER BY version LIMIT ?3")?
+        .query_map(params![auth.store_id, since, limit as u64 + 1], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let next_cursor = match rows.last() {
+        Some(&(version, _)) if more => version,
+        _ => tx.query_row("SELECT value FROM counters WHERE name = 'po_version'", [], |r| r.get(0))?,
+    };
+    let orders = rows.iter().map(|(_, number)| load(&tx, number)).collect::<StoreResult<_>>()?;
+    Ok(PurchaseOrdersPage { protocol_version: PROTOCOL_VERSION, orders, next_cursor, more, through_seq })
+}
+
+impl SqliteStore {
+    /// Adds a supplier and how many days its deliveries take.
+    pub fn add_supplier(&self, name: &str, lead_time_days: u32) -> StoreResult<()> {
+        if name.trim().is_empty() {
+            return Err(StoreError::BadRequest("a supplier needs a name".into()));
+        }
+        let added = self.conn().execute(
+            "INSERT INTO suppliers (name, lead_time_days) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
+            params![name.trim(), lead_time_days],
+        )?;
+        match added {
+            0 => Err(StoreError::Conflict(format!("supplier `{}` exists already", name.trim()))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Orders goods from a supplier for a store; its terminals pull it at
+    /// their next sync. All lines or none.
+    pub fn create_purchase_order(
+        &self,
+        supplier: &str,
+        store: &str,
+        lines: &[PoLineRequest],
+    ) -> StoreResult<WirePurchaseOrder> {
+        if lines.is_empty() {
+            return Err(StoreError::BadRequest("a purchase order needs at least one line".into()));
+        }
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let supplier_id: i64 = tx
+            .query_row("SELECT id FROM suppliers WHERE name = ?1", [supplier.trim()], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("no supplier `{}`", supplier.trim())))?;
+        let store_id: i64 = tx
+            .query_row("SELECT id FROM stores WHERE code = ?1 OR name = ?1", [store.trim()], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("no store `{}`", store.trim())))?;
+        let number = format!("PO-{:06}", next_version(&tx, "purchase_order")?);
+        let po_id: i64 = tx.query_row(
+            "INSERT INTO purchase_orders (number, supplier_id, store_id, status, created_ms, version)
+             VALUES (?1, ?2, ?3, 'open', ?4, 0) RETURNING id",
+            params![number, supplier_id, store_id, now_ms()],
+            |r| r.get(0),
+        )?;
+        for (index, line) in lines.iter().enumerate() {
+            let found: Option<(String, String)> = tx
+                .query_row(
+                    "SELECT sku, unit FROM products WHERE sku = ?1 OR sku = (SELECT sku FROM barcodes WHERE code = ?1)",
+                    [line.code.trim()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let (sku, unit) =
+                found.ok_or_else(|| StoreError::BadRequest(format!("unknown product `{}`", line.code.trim())))?;
+            let unit: Unit = unit.parse().map_err(|e| StoreError::Internal(format!("{sku}: {e}")))?;
+            let qty = Quantity::parse(&line.qty, unit).map_err(|e| StoreError::BadRequest(format!("{sku}: {e}")))?;
+            if line.cost.is_negative() {
+                return Err(StoreError::BadRequest(format!("{sku}: a cost cannot be negative")));
+            }
+            tx.execute(
+                "INSERT INTO po_lines (po_id, line_no, sku, qty_milli, cost_minor) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![po_id, index + 1, sku, qty.milli(), line.cost.minor()],
+            )
+            .map_err(|e| match e {
+                rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+                    StoreError::BadRequest(format!("{sku} is on the order twice: give it once"))
+                }
+                other => other.into(),
+            })?;
+        }
+        touch(&tx, po_id)?;
+        let order = load(&tx, &number)?;
+        tx.commit()?;
+        Ok(order)
+    }
+
+    pub fn purchase_order(&self, number: &str) -> StoreResult<WirePurchaseOrder> {
+        load(&self.conn(), number)
+    }
+
+    /// Purchase orders, newest first, optionally of one store.
+    pub fn purchase_orders(&self, store: Option<&str>) -> StoreResult<Vec<WirePurchaseOrder>> {
+        let store_id = store.map(|s| self.store_id(s)).transpose()?;
+        let conn = self.conn();
+        let numbers: Vec<String> = conn
+            .prepare("SELECT number FROM purchase_orders WHERE ?1 IS NULL OR store_id = ?1 ORDER BY id DESC")?
+            .query_map([store_id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        numbers.iter().map(|n| load(&conn, n)).collect()
+    }
+}

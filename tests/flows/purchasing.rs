@@ -1,0 +1,101 @@
+//! Goods coming in against a purchase order, through the real binaries:
+//! head office orders from a supplier for a store, the till pulls the order,
+//! receives part of it (one line short, one over), syncs back; central stock,
+//! the order's received quantities and the weighted-average cost follow;
+//! the rest arrives later and closes the order. Bad input changes nothing.
+
+use pos_tests::head_office::{ServerProcess, admin, admin_ok, enroll_till_cli, head_office};
+use pos_tests::{cli, cli_ok as ok};
+use serde_json::Value;
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+fn unit_cost(db: &std::path::Path, sku: &str) -> String {
+    let rows = json(&admin_ok(db, &["--json", "report", "valuation", "--store", "S01"]));
+    let row = rows.as_array().unwrap().iter().find(|r| r["sku"] == sku).unwrap();
+    row["unit_cost"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn a_purchase_order_received_in_parts_updates_stock_and_average_cost() {
+    let work = tempfile::tempdir().unwrap();
+    let db = work.path().join("server.sqlite");
+    head_office(&db);
+    admin_ok(&db, &["supplier", "add", "--name", "Moulins Bio", "--lead-days", "3"]);
+    let server = ServerProcess::start(&db);
+    let till = work.path().join("till");
+    enroll_till_cli(&db, &server.url, &till);
+    ok(&till, &["receive", "--pin", "1234", "--ref", "opening", "--item", "BAK0004*10"]);
+    ok(&till, &["sync", "--once"]);
+    assert_eq!(unit_cost(&db, "BAK0004"), "0.52", "the catalog's cost to begin with");
+
+    for (args, says) in [
+        (vec!["--supplier", "Nobody", "--store", "S01", "--line", "BAK0004=1@0.50"], "no supplier `Nobody`"),
+        (vec!["--supplier", "Moulins Bio", "--store", "S09", "--line", "BAK0004=1@0.50"], "no store `S09`"),
+        (vec!["--supplier", "Moulins Bio", "--store", "S01", "--line", "NOPE=1@0.50"], "unknown product `NOPE`"),
+        (vec!["--supplier", "Moulins Bio", "--store", "S01", "--line", "BAK0004=-1@0.50"], "more than zero"),
+        (vec!["--supplier", "Moulins Bio", "--store", "S01", "--line", "BAK0004=1"], "SKU=QTY@COST"),
+    ] {
+        let mut all = vec!["po", "create"];
+        all.extend(args);
+        let out = admin(&db, &all);
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(says),
+            "{all:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(json(&admin_ok(&db, &["--json", "po", "list"])).as_array().unwrap().len(), 0, "refusals create nothing");
+    let po = json(&admin_ok(
+        &db,
+        &[
+            "--json",
+            "po",
+            "create",
+            "--supplier",
+            "Moulins Bio",
+            "--store",
+            "S01",
+            "--line",
+            "BAK0004=20@0.50",
+            "--line",
+            "WIN0003=6@15.00",
+        ],
+    ));
+    let number = po["number"].as_str().unwrap().to_string();
+
+    ok(&till, &["sync", "--once"]);
+    assert!(ok(&till, &["po", "list"]).contains(&format!("{number} open from Moulins Bio")));
+    let stray = cli(&till, &["receive", "--pin", "1234", "--po", &number, "--item", "DAI0013*1"]);
+    assert!(String::from_utf8_lossy(&stray.stderr).contains("is not on purchase order"), "only ordered goods");
+    ok(&till, &["receive", "--pin", "1234", "--po", &number, "--item", "BAK0004*12", "--item", "WIN0003*7"]);
+    let here = json(&ok(&till, &["--json", "po", "show", &number]));
+    assert_eq!(
+        (here["lines"][0]["received"].as_str(), here["lines"][0]["outstanding"].as_str()),
+        (Some("12"), Some("8"))
+    );
+    assert_eq!(here["lines"][1]["outstanding"], "0", "one bottle too many is recorded, nothing is outstanding");
+
+    ok(&till, &["sync", "--once"]);
+    let central = json(&admin_ok(&db, &["--json", "po", "show", &number]));
+    assert_eq!(central["status"], "partial");
+    assert_eq!(
+        (central["lines"][0]["received"].as_str(), central["lines"][1]["received"].as_str()),
+        (Some("12"), Some("7"))
+    );
+    let stock = admin_ok(&db, &["stock", "--store", "S01"]);
+    assert!(stock.contains("S01\tBAK0004\t22\t") && stock.contains("S01\tWIN0003\t7\t"), "{stock}");
+    assert_eq!(unit_cost(&db, "BAK0004"), "0.51", "(10 x 0.52 + 12 x 0.50) / 22 = 0.509");
+    assert_eq!(unit_cost(&db, "WIN0003"), "15.00", "none held before: the order's cost");
+
+    ok(&till, &["receive", "--pin", "1234", "--po", &number]);
+    let none_left = cli(&till, &["receive", "--pin", "1234", "--po", &number]);
+    assert!(String::from_utf8_lossy(&none_left.stderr).contains("nothing is outstanding"));
+    ok(&till, &["sync", "--once"]);
+    assert_eq!(json(&admin_ok(&db, &["--json", "po", "show", &number]))["status"], "received");
+    assert_eq!(unit_cost(&db, "BAK0004"), "0.51", "(22 x 0.51 + 8 x 0.50) / 30 = 0.507");
+    assert!(ok(&till, &["po", "list"]).is_empty(), "nothing is expected any more");
+    assert!(ok(&till, &["journal", "verify"]).starts_with("Journal OK"));
+}
