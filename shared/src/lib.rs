@@ -3,6 +3,7 @@
 //! receipt layout. No I/O, no clock, no UI, no database: every function here
 //! is a calculation, so the terminal, the sync server and the tests agree.
 
+pub mod accounting;
 pub mod barcode;
 pub mod catalog;
 pub mod ids;

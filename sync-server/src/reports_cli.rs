@@ -1,9 +1,11 @@
 //! `pos-sync-server report ...`: sales by a dimension, margin, top
-//! customers, low stock, stock valuation, returns rate and oversold stock,
-//! each as text, `--json` or `--csv`.
+//! customers, low stock, stock valuation, returns rate, oversold stock and
+//! the accounting export, each as text, `--json` or `--csv`.
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
+use pos_shared::accounting::Accounts;
+use pos_shared::money::Money;
 use pos_sync_server::storage::sqlite::{Period, SalesBy, SqliteStore};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -59,11 +61,36 @@ pub enum ReportCommand {
         #[command(flatten)]
         format: Format,
     },
+    /// A store's day for the books: figures, and balanced journal lines
+    /// (`--csv` prints the lines).
+    Accounting {
+        #[arg(long)]
+        store: String,
+        /// Local date, e.g. 2026-11-27.
+        #[arg(long)]
+        date: String,
+        /// Account codes (TOML: cash = "530", sales_by_rate = { "5.5" = "70711" }, ...).
+        #[arg(long)]
+        accounts: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        format: Format,
+    },
     /// Stock that went negative: sold beyond what the store had.
     Oversold {
         #[command(flatten)]
         format: Format,
     },
+}
+
+/// One journal line as exported: the day and store on every line.
+#[derive(Serialize)]
+struct ExportLine<'a> {
+    date: &'a str,
+    store: &'a str,
+    account: &'a str,
+    label: &'a str,
+    debit: Money,
+    credit: Money,
 }
 
 #[derive(ValueEnum, Clone, Copy)]
@@ -167,6 +194,39 @@ pub fn run_report(store: &SqliteStore, json: bool, command: ReportCommand) -> Re
             let rows = store.returns_rate(period.period())?;
             table(json, &format, &rows, |r| {
                 format!("{}\t{}\tsold {}\treturned {}\t{}%", r.sku, r.name, r.sold, r.returned, r.rate_percent)
+            })
+        }
+        ReportCommand::Accounting { store: s, date, accounts, format } => {
+            let accounts = match accounts {
+                Some(path) => {
+                    let text =
+                        std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+                    toml::from_str(&text).with_context(|| format!("{} is not an accounts file", path.display()))?
+                }
+                None => Accounts::default(),
+            };
+            let day = store.accounting_day(&s, &date, &accounts)?;
+            if !day.balanced {
+                bail!("the journal for {} on {} does not balance; nothing exported", day.store, day.date);
+            }
+            if json {
+                println!("{}", serde_json::to_string_pretty(&day)?);
+                return Ok(());
+            }
+            let rows: Vec<ExportLine> = day
+                .journal
+                .iter()
+                .map(|l| ExportLine {
+                    date: &day.date,
+                    store: &day.store,
+                    account: &l.account,
+                    label: &l.label,
+                    debit: l.debit,
+                    credit: l.credit,
+                })
+                .collect();
+            table(false, &format, &rows, |l| {
+                format!("{}\t{}\tdebit {}\tcredit {}", l.account, l.label, l.debit, l.credit)
             })
         }
         ReportCommand::Oversold { format } => {

@@ -75,6 +75,8 @@ fn report_figures_match_the_hand_worked_dataset() {
     let mut cart = Cart::default();
     lyon.add_item(&mut cart, "HYG0001", Some(4.into())).unwrap();
     lyon.commit_sale(&cashier, &cart, &tenders(&["card:5.28"])).unwrap();
+    // Paris closes the day one euro short: 100 float + 9.10 cash expected, 108.10 counted.
+    paris.z_report(&manager, &tenders(&["cash:108.10"]), None).unwrap();
     sync(&mut paris);
     sync(&mut lyon);
 
@@ -117,6 +119,64 @@ fn report_figures_match_the_hand_worked_dataset() {
     assert!(by_category.contains("\nVins & spiritueux,2,1,23.57,28.28\n"), "{by_category}");
     let margin_csv = admin_ok(&db, &["report", "margin", "--csv"]);
     assert!(margin_csv.starts_with("sku,name,quantity,net,cost,margin,margin_percent,weak\n"), "{margin_csv}");
+    let today = report(&db, &["sales", "--by", "day"])[0]["key"].as_str().unwrap().to_string();
+    let day = report(&db, &["accounting", "--store", "S01", "--date", &today]);
+    let figures = &day["figures"];
+    let bands: Vec<(&str, &str)> = figures["taxes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| (b["base"].as_str().unwrap(), b["tax"].as_str().unwrap()))
+        .collect();
+    assert_eq!(bands, [("8.63", "0.47"), ("23.57", "4.71")], "net of the return, per rate");
+    let takings: Vec<(&str, &str)> = figures["tenders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["kind"].as_str().unwrap(), t["amount"].as_str().unwrap()))
+        .collect();
+    assert_eq!(takings, [("card", "28.28"), ("cash", "9.10")], "the refund went back to the card");
+    assert_eq!((figures["refunds"].as_str(), figures["cash_variance"].as_str()), (Some("28.28"), Some("-1.00")));
+    assert_eq!((figures["cost_of_goods"].as_str(), figures["deliveries"].as_str()), (Some("19.92"), Some("98.72")));
+    assert_eq!(day["stock_value_change"], "78.80", "the same as the valuation: 5.20 + 73.60");
+    assert_eq!(day["balanced"], true);
+    let accounts = work.path().join("accounts.toml");
+    std::fs::write(&accounts, "cash = \"5300\"\n[sales_by_rate]\n\"5.5\" = \"70711\"\n").unwrap();
+    let csv = admin_ok(
+        &db,
+        &[
+            "report",
+            "accounting",
+            "--store",
+            "S01",
+            "--date",
+            &today,
+            "--accounts",
+            accounts.to_str().unwrap(),
+            "--csv",
+        ],
+    );
+    assert!(csv.starts_with("date,store,account,label,debit,credit\n"), "{csv}");
+    for line in [
+        "5300,takings cash,9.10,0.00",
+        "70711,sales 5.5%,0.00,8.63",
+        "707,sales 20%,0.00,23.57",
+        "6588,cash variance,1.00,0.00",
+    ] {
+        assert!(csv.contains(&format!("{today},S01,{line}\n")), "{line} in {csv}");
+    }
+    let (debit, credit) = csv.lines().skip(1).fold((0i64, 0i64), |(d, c), line| {
+        let cells: Vec<&str> = line.split(',').collect();
+        let minor = |s: &str| s.replace('.', "").parse::<i64>().unwrap();
+        (d + minor(cells[4]), c + minor(cells[5]))
+    });
+    assert_eq!((debit, credit), (15702, 15702), "the exported lines balance: 157.02 each side");
+    std::fs::write(&accounts, "cassh = \"5300\"\n").unwrap();
+    let typo = pos_tests::head_office::admin(
+        &db,
+        &["report", "accounting", "--store", "S01", "--date", &today, "--accounts", accounts.to_str().unwrap()],
+    );
+    assert!(String::from_utf8_lossy(&typo.stderr).contains("is not an accounts file"));
     let bad = pos_tests::head_office::admin(&db, &["report", "margin", "--from", "27/11/2026"]);
     assert!(String::from_utf8_lossy(&bad.stderr).contains("must look like 2026-11-27"));
 }

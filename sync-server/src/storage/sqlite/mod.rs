@@ -1,6 +1,7 @@
 //! The SQLite backend: one WAL database file, one connection behind a
 //! mutex (writes serialise anyway), migrations by `user_version`.
 
+mod accounting;
 mod admin;
 mod catalog;
 mod collections;
@@ -23,6 +24,7 @@ use pos_shared::protocol::{
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
+pub use accounting::AccountingDay;
 pub use admin::TerminalCreated;
 pub use insights::Period;
 pub use purchasing::PoLineRequest;

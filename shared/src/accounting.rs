@@ -1,0 +1,208 @@
+//! A store's day as the books want it: net sales and tax per rate, money
+//! taken per tender, refunds, cash rounding and variance, cost of goods sold
+//! and stock moving in and out, turned into balanced double-entry lines on
+//! account codes the business sets.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::money::Money;
+use crate::pricing::TaxBand;
+use crate::tender::{Tender, TenderKind};
+
+/// Account codes; every field has a default (a French chart of accounts),
+/// and sales and VAT can have a code per tax rate (`"5.5" = "70711"`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Accounts {
+    pub cash: String,
+    pub card: String,
+    pub other: String,
+    pub prepaid: String,
+    pub sales: String,
+    pub sales_by_rate: BTreeMap<String, String>,
+    pub vat: String,
+    pub vat_by_rate: BTreeMap<String, String>,
+    pub rounding: String,
+    pub cash_variance: String,
+    pub cost_of_goods: String,
+    pub inventory: String,
+    pub goods_received: String,
+    pub stock_losses: String,
+}
+
+impl Default for Accounts {
+    fn default() -> Accounts {
+        let code = |c: &str| c.to_string();
+        Accounts {
+            cash: code("530"),
+            card: code("5115"),
+            other: code("5116"),
+            prepaid: code("4191"),
+            sales: code("707"),
+            sales_by_rate: BTreeMap::new(),
+            vat: code("44571"),
+            vat_by_rate: BTreeMap::new(),
+            rounding: code("658"),
+            cash_variance: code("6588"),
+            cost_of_goods: code("607"),
+            inventory: code("37"),
+            goods_received: code("408"),
+            stock_losses: code("6037"),
+        }
+    }
+}
+
+impl Accounts {
+    fn tender(&self, kind: TenderKind) -> &str {
+        match kind {
+            TenderKind::Cash => &self.cash,
+            TenderKind::Card => &self.card,
+            TenderKind::Other => &self.other,
+            TenderKind::Prepaid => &self.prepaid,
+        }
+    }
+}
+
+/// What a store's day adds up to. Sales figures are net of returns.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayFigures {
+    /// Per tax rate: net sales before tax, and the tax.
+    pub taxes: Vec<TaxBand>,
+    /// Kept per tender, net of refunds.
+    pub tenders: Vec<Tender>,
+    /// Refunded on returns, tax included (already inside the figures above).
+    pub refunds: Money,
+    /// Added to what customers paid by cash rounding (negative: rounded down).
+    pub cash_rounding: Money,
+    /// Counted minus expected cash at the day's Z reports.
+    pub cash_variance: Money,
+    /// Goods sold, net of returns, at cost.
+    pub cost_of_goods: Money,
+    /// Goods received, at cost.
+    pub deliveries: Money,
+    /// Stock written off or found (damaged, expired, theft, own use, counts), at cost; positive is a loss.
+    pub stock_losses: Money,
+}
+
+impl DayFigures {
+    /// How much the stock's value changed: in minus out.
+    pub fn stock_value_change(&self) -> Money {
+        self.deliveries - self.cost_of_goods - self.stock_losses
+    }
+}
+
+/// One journal line; exactly one of debit and credit is non-zero.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalLine {
+    pub account: String,
+    pub label: String,
+    pub debit: Money,
+    pub credit: Money,
+}
+
+/// Adds a line that debits `amount` to `account` (a negative amount credits it).
+fn post(lines: &mut Vec<JournalLine>, account: &str, label: String, amount: Money) {
+    if amount.is_zero() {
+        return;
+    }
+    let (debit, credit) = if amount.is_negative() { (Money::ZERO, -amount) } else { (amount, Money::ZERO) };
+    lines.push(JournalLine { account: account.to_string(), label, debit, credit });
+}
+
+/// The day as balanced double-entry lines.
+pub fn journal_lines(day: &DayFigures, accounts: &Accounts) -> Vec<JournalLine> {
+    let mut lines = Vec::new();
+    for tender in &day.tenders {
+        post(&mut lines, accounts.tender(tender.kind), format!("takings {}", tender.kind), tender.amount);
+    }
+    for band in &day.taxes {
+        let rate = band.rate.percent().normalize().to_string();
+        let sales = accounts.sales_by_rate.get(&rate).unwrap_or(&accounts.sales);
+        let vat = accounts.vat_by_rate.get(&rate).unwrap_or(&accounts.vat);
+        post(&mut lines, sales, format!("sales {}", band.rate.label()), -band.base);
+        post(&mut lines, vat, format!("VAT {}", band.rate.label()), -band.tax);
+    }
+    post(&mut lines, &accounts.rounding, "cash rounding".into(), -day.cash_rounding);
+    post(&mut lines, &accounts.cash, "cash variance".into(), day.cash_variance);
+    post(&mut lines, &accounts.cash_variance, "cash variance".into(), -day.cash_variance);
+    post(&mut lines, &accounts.cost_of_goods, "cost of goods sold".into(), day.cost_of_goods);
+    post(&mut lines, &accounts.inventory, "cost of goods sold".into(), -day.cost_of_goods);
+    post(&mut lines, &accounts.inventory, "goods received".into(), day.deliveries);
+    post(&mut lines, &accounts.goods_received, "goods received".into(), -day.deliveries);
+    post(&mut lines, &accounts.stock_losses, "stock written off".into(), day.stock_losses);
+    post(&mut lines, &accounts.inventory, "stock written off".into(), -day.stock_losses);
+    lines
+}
+
+/// Debits equal credits.
+pub fn is_balanced(lines: &[JournalLine]) -> bool {
+    let debit: Money = lines.iter().map(|l| l.debit).sum();
+    let credit: Money = lines.iter().map(|l| l.credit).sum();
+    debit == credit
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(text: &str) -> Money {
+        text.parse().unwrap()
+    }
+
+    fn band(rate: &str, base: &str, tax: &str) -> TaxBand {
+        TaxBand { rate: rate.parse().unwrap(), base: m(base), tax: m(tax) }
+    }
+
+    #[test]
+    fn a_day_balances_and_lands_on_its_accounts() {
+        let day = DayFigures {
+            taxes: vec![band("5.5", "8.63", "0.47"), band("20", "23.57", "4.71")],
+            tenders: vec![
+                Tender { kind: TenderKind::Cash, amount: m("9.10") },
+                Tender { kind: TenderKind::Card, amount: m("28.28") },
+            ],
+            refunds: m("28.28"),
+            cash_rounding: Money::ZERO,
+            cash_variance: m("-1.00"),
+            cost_of_goods: m("19.92"),
+            deliveries: m("98.72"),
+            stock_losses: Money::ZERO,
+        };
+        let mut accounts = Accounts::default();
+        accounts.sales_by_rate.insert("5.5".into(), "70711".into());
+        let lines = journal_lines(&day, &accounts);
+        assert!(is_balanced(&lines));
+        let on = |account: &str| -> Money {
+            lines.iter().filter(|l| l.account == account).map(|l| l.debit - l.credit).sum()
+        };
+        assert_eq!(on("530"), m("8.10"), "cash taken less the shortfall");
+        assert_eq!(on("70711"), m("-8.63"));
+        assert_eq!(on("707"), m("-23.57"));
+        assert_eq!(on("44571"), m("-5.18"));
+        assert_eq!(on("6588"), m("1.00"));
+        assert_eq!(on("37"), m("78.80"), "stock value: in 98.72, out 19.92");
+        assert_eq!(day.stock_value_change(), m("78.80"));
+        assert!(lines.iter().all(|l| l.debit.is_zero() != l.credit.is_zero()), "one side per line");
+    }
+
+    #[test]
+    fn cash_rounding_keeps_the_books_balanced() {
+        let day = DayFigures {
+            taxes: vec![band("20", "8.31", "1.66")],
+            tenders: vec![Tender { kind: TenderKind::Cash, amount: m("9.95") }],
+            cash_rounding: m("-0.02"),
+            ..DayFigures::default()
+        };
+        let lines = journal_lines(&day, &Accounts::default());
+        assert!(is_balanced(&lines), "{lines:?}");
+        assert!(lines.iter().any(|l| l.account == "658" && l.debit == m("0.02")));
+    }
+
+    #[test]
+    fn unknown_account_names_are_refused() {
+        let error = serde_json::from_str::<Accounts>(r#"{"cash": "530", "cashh": "1"}"#).unwrap_err().to_string();
+        assert!(error.contains("cashh"), "{error}");
+    }
+}

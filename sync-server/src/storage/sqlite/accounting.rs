@@ -1,0 +1,110 @@
+//! A store's day for the books, read back from what its terminals journaled
+//! that local day: sales and returns (taxes per rate, tenders, rounding),
+//! Z reports (cash variance), and stock movements valued at cost.
+
+use std::collections::BTreeMap;
+
+use pos_shared::accounting::{Accounts, DayFigures, JournalLine, is_balanced, journal_lines};
+use pos_shared::journal::{CanonicalEntry, Event, SaleKind};
+use pos_shared::money::{Money, RoundingMode};
+use pos_shared::pricing::{TaxBand, TaxRate};
+use pos_shared::tender::{Tender, TenderKind};
+use rusqlite::params;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::SqliteStore;
+use crate::storage::{StoreError, StoreResult};
+
+/// One store's day: the figures and the balanced journal lines.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AccountingDay {
+    pub store: String,
+    pub date: String,
+    pub figures: DayFigures,
+    pub stock_value_change: Money,
+    pub journal: Vec<JournalLine>,
+    pub balanced: bool,
+}
+
+const ON_DAY: &str = "date(j.at_ms / 1000, 'unixepoch', 'localtime') = ?2";
+
+fn add_tender(tenders: &mut BTreeMap<&'static str, Tender>, tender: &Tender, sign: i64) {
+    let entry = tenders.entry(tender.kind.as_str()).or_insert(Tender { kind: tender.kind, amount: Money::ZERO });
+    entry.amount += Money::from_minor(sign * tender.amount.minor());
+}
+
+impl SqliteStore {
+    /// The books of one store for one local date (`YYYY-MM-DD`).
+    pub fn accounting_day(&self, store: &str, date: &str, accounts: &Accounts) -> StoreResult<AccountingDay> {
+        if chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_err() {
+            return Err(StoreError::BadRequest(format!("date `{date}` must look like 2026-11-27")));
+        }
+        let store_id = self.store_id(store)?;
+        let conn = self.conn();
+        let code: String = conn.query_row("SELECT code FROM stores WHERE id = ?1", [store_id], |r| r.get(0))?;
+        let payloads: Vec<Vec<u8>> = conn
+            .prepare(&format!(
+                "SELECT j.payload FROM journal j JOIN terminals t ON t.id = j.terminal_id
+                 WHERE t.store_id = ?1 AND j.kind IN ('sale', 'return', 'z_report') AND {ON_DAY} ORDER BY j.id"
+            ))?
+            .query_map(params![store_id, date], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut figures = DayFigures::default();
+        let mut bands: BTreeMap<TaxRate, TaxBand> = BTreeMap::new();
+        let mut tenders = BTreeMap::new();
+        for payload in payloads {
+            let entry = CanonicalEntry::from_bytes(&payload).map_err(|e| StoreError::Internal(e.to_string()))?;
+            match entry.event {
+                Event::Sale(sale) => {
+                    let sign = if sale.kind == SaleKind::Return { -1 } else { 1 };
+                    for band in &sale.taxes {
+                        let sum = bands.entry(band.rate).or_insert_with(|| TaxBand::empty(band.rate));
+                        sum.base += Money::from_minor(sign * band.base.minor());
+                        sum.tax += Money::from_minor(sign * band.tax.minor());
+                    }
+                    for tender in &sale.payments {
+                        add_tender(&mut tenders, tender, sign);
+                    }
+                    figures.cash_rounding += Money::from_minor(sign * sale.cash_rounding.minor());
+                    if sale.kind == SaleKind::Return {
+                        figures.refunds += sale.total;
+                    }
+                }
+                Event::ZReport(z) => {
+                    let cash = z.tenders.iter().find(|t| t.kind == TenderKind::Cash);
+                    figures.cash_variance += cash.and_then(|t| t.variance).unwrap_or_default();
+                }
+                _ => {}
+            }
+        }
+        figures.taxes = bands.into_values().collect();
+        figures.tenders = tenders.into_values().collect();
+        let valued = |reasons: &str| -> StoreResult<Money> {
+            let milli_minor: Option<i64> = conn.query_row(
+                &format!(
+                    "SELECT SUM(m.qty_milli * COALESCE(p.cost_minor, 0)) FROM stock_movements m
+                     JOIN journal j ON j.terminal_id = m.terminal_id AND j.seq = m.seq
+                     LEFT JOIN products p ON p.sku = m.sku
+                     WHERE m.store_id = ?1 AND m.reason IN ({reasons}) AND {ON_DAY}"
+                ),
+                params![store_id, date],
+                |r| r.get(0),
+            )?;
+            Ok(Money::round(Decimal::new(milli_minor.unwrap_or(0), 5), RoundingMode::HalfUp))
+        };
+        figures.cost_of_goods = -valued("'sale', 'return'")?;
+        figures.deliveries = valued("'delivery'")?;
+        figures.stock_losses = -valued("'damaged', 'expired', 'theft', 'own-use', 'correction', 'count'")?;
+        drop(conn);
+        let journal = journal_lines(&figures, accounts);
+        Ok(AccountingDay {
+            store: code,
+            date: date.to_string(),
+            stock_value_change: figures.stock_value_change(),
+            balanced: is_balanced(&journal),
+            journal,
+            figures,
+        })
+    }
+}
