@@ -63,6 +63,9 @@ enum Command {
     /// Purchase orders: goods ordered from a supplier for a store.
     #[command(subcommand)]
     Po(purchasing_cli::PoCommand),
+    /// Reorder levels per store and product.
+    #[command(subcommand)]
+    Reorder(purchasing_cli::ReorderCommand),
     /// Available-to-promise: on-hand minus open order reservations.
     Atp {
         /// SKUs or barcodes.
@@ -269,6 +272,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Order(command) => orders_cli::run_order(&store, json, command),
         Command::Supplier(command) => purchasing_cli::run_supplier(&store, json, command),
         Command::Po(command) => purchasing_cli::run_po(&store, json, command),
+        Command::Reorder(command) => purchasing_cli::run_reorder(&store, json, command),
         Command::Channel(ChannelCommand::Key { name }) => {
             let key = store.issue_channel_key(&name)?;
             emit(json, &serde_json::json!({ "channel": name, "key": key }), |_| {

@@ -1,10 +1,12 @@
-//! Head office's purchasing verbs: `supplier add` and `po create|show|list`.
+//! Head office's purchasing verbs: `supplier add|assign`, `reorder set` and
+//! `po create|show|list|draft-from-reorder|send`.
 
 use anyhow::{Result, anyhow};
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use pos_shared::money::Money;
 use pos_shared::protocol::WirePurchaseOrder;
-use pos_sync_server::storage::sqlite::{PoLineRequest, SqliteStore};
+use pos_sync_server::storage::sqlite::{PoLineRequest, ReorderPolicy, SqliteStore};
+use rust_decimal::Decimal;
 
 use crate::emit;
 
@@ -16,6 +18,46 @@ pub enum SupplierCommand {
         /// Days from order to delivery.
         #[arg(long, default_value_t = 2)]
         lead_days: u32,
+    },
+    /// Products bought from this supplier (SKUs or barcodes).
+    Assign {
+        name: String,
+        #[arg(required = true)]
+        codes: Vec<String>,
+    },
+}
+
+/// How reorder suggestions are made.
+#[derive(Args)]
+pub struct PolicyArgs {
+    /// Days of sales the velocity is measured over.
+    #[arg(long, default_value_t = 28)]
+    window: u32,
+    /// Days of sales kept in reserve beyond the supplier's lead time.
+    #[arg(long, default_value_t = 2)]
+    safety: u32,
+    /// Days of sales an order should cover.
+    #[arg(long, default_value_t = 14)]
+    cover: u32,
+}
+
+impl PolicyArgs {
+    pub fn policy(&self) -> ReorderPolicy {
+        ReorderPolicy { window_days: self.window, safety_days: self.safety, cover_days: self.cover }
+    }
+}
+
+#[derive(Subcommand)]
+pub enum ReorderCommand {
+    /// Set a store's reorder point and order-up-to level for a product by hand.
+    Set {
+        code: String,
+        #[arg(long)]
+        store: String,
+        #[arg(long)]
+        point: Decimal,
+        #[arg(long)]
+        up_to: Decimal,
     },
 }
 
@@ -37,6 +79,15 @@ pub enum PoCommand {
         #[arg(long)]
         store: Option<String>,
     },
+    /// Draft purchase orders from today's reorder suggestions, one per store and supplier.
+    DraftFromReorder {
+        #[arg(long)]
+        store: Option<String>,
+        #[command(flatten)]
+        policy: PolicyArgs,
+    },
+    /// Send a draft to its store's tills.
+    Send { number: String },
 }
 
 fn parse_line(text: &str) -> Result<PoLineRequest> {
@@ -56,10 +107,27 @@ fn po_text(po: &WirePurchaseOrder) -> String {
 }
 
 pub fn run_supplier(store: &SqliteStore, json: bool, command: SupplierCommand) -> Result<()> {
-    let SupplierCommand::Add { name, lead_days } = command;
-    store.add_supplier(&name, lead_days)?;
-    emit(json, &serde_json::json!({ "supplier": name, "lead_days": lead_days }), |_| {
-        format!("Supplier {name} added ({lead_days} days to deliver)\n")
+    match command {
+        SupplierCommand::Add { name, lead_days } => {
+            store.add_supplier(&name, lead_days)?;
+            emit(json, &serde_json::json!({ "supplier": name, "lead_days": lead_days }), |_| {
+                format!("Supplier {name} added ({lead_days} days to deliver)\n")
+            })
+        }
+        SupplierCommand::Assign { name, codes } => {
+            let skus = store.assign_supplier(&name, &codes)?;
+            emit(json, &serde_json::json!({ "supplier": name, "skus": skus }), |_| {
+                format!("{} product(s) bought from {name}\n", skus.len())
+            })
+        }
+    }
+}
+
+pub fn run_reorder(store: &SqliteStore, json: bool, command: ReorderCommand) -> Result<()> {
+    let ReorderCommand::Set { code, store: s, point, up_to } = command;
+    let sku = store.set_reorder_level(&s, &code, point, up_to)?;
+    emit(json, &serde_json::json!({ "sku": sku, "store": s, "point": point, "up_to": up_to }), |_| {
+        format!("{sku} at {s}: reorder at {point}, up to {up_to}\n")
     })
 }
 
@@ -74,5 +142,13 @@ pub fn run_po(store: &SqliteStore, json: bool, command: PoCommand) -> Result<()>
             let orders = store.purchase_orders(s.as_deref())?;
             emit(json, &orders, |orders| orders.iter().map(po_text).collect())
         }
+        PoCommand::DraftFromReorder { store: s, policy } => {
+            let drafts = store.draft_reorder(s.as_deref(), policy.policy())?;
+            emit(json, &drafts, |drafts| match drafts.is_empty() {
+                true => "Nothing to reorder\n".to_string(),
+                false => drafts.iter().map(po_text).collect(),
+            })
+        }
+        PoCommand::Send { number } => emit(json, &store.send_purchase_order(&number)?, po_text),
     }
 }

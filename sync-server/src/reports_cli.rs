@@ -7,6 +7,8 @@ use clap::{Args, Subcommand, ValueEnum};
 use pos_shared::accounting::Accounts;
 use pos_shared::money::Money;
 use pos_sync_server::storage::sqlite::{Period, SalesBy, SqliteStore};
+
+use crate::purchasing_cli::PolicyArgs;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -44,6 +46,16 @@ pub enum ReportCommand {
     LowStock {
         #[arg(long)]
         store: Option<String>,
+        #[command(flatten)]
+        format: Format,
+    },
+    /// What to order now: at or below the reorder point (set by hand, or
+    /// from sales velocity and the supplier's lead time).
+    Reorder {
+        #[arg(long)]
+        store: Option<String>,
+        #[command(flatten)]
+        policy: PolicyArgs,
         #[command(flatten)]
         format: Format,
     },
@@ -181,6 +193,24 @@ pub fn run_report(store: &SqliteStore, json: bool, command: ReportCommand) -> Re
                 format!(
                     "{}\t{}\t{}\ton hand {}\treserved {}\tavailable {}\treorder at {}",
                     r.store, r.sku, r.name, r.on_hand, r.reserved, r.available, r.reorder_point
+                )
+            })
+        }
+        ReportCommand::Reorder { store: s, policy, format } => {
+            let rows = store.reorder_suggestions(s.as_deref(), policy.policy())?;
+            table(json, &format, &rows, |r| {
+                format!(
+                    "{}\t{}\t{}\tfrom {}\ton hand {}\treserved {}\ton order {}\tpoint {} ({})\torder {}",
+                    r.store,
+                    r.sku,
+                    r.name,
+                    r.supplier.as_deref().unwrap_or("no supplier"),
+                    r.on_hand,
+                    r.reserved,
+                    r.on_order,
+                    r.reorder_point,
+                    r.basis,
+                    r.suggested
                 )
             })
         }

@@ -99,3 +99,57 @@ fn a_purchase_order_received_in_parts_updates_stock_and_average_cost() {
     assert!(ok(&till, &["po", "list"]).is_empty(), "nothing is expected any more");
     assert!(ok(&till, &["journal", "verify"]).starts_with("Journal OK"));
 }
+
+#[test]
+fn a_reorder_suggestion_becomes_a_purchase_order_the_till_receives() {
+    let work = tempfile::tempdir().unwrap();
+    let db = work.path().join("server.sqlite");
+    head_office(&db);
+    admin_ok(&db, &["supplier", "add", "--name", "Moulins Bio", "--lead-days", "3"]);
+    admin_ok(&db, &["supplier", "assign", "Moulins Bio", "BAK0004"]);
+    let server = ServerProcess::start(&db);
+    let till = work.path().join("till");
+    enroll_till_cli(&db, &server.url, &till);
+    ok(&till, &["receive", "--pin", "1234", "--ref", "opening", "--item", "BAK0004*20", "--item", "WIN0003*6"]);
+    ok(&till, &["sell", "--pin", "1111", "--item", "BAK0004*14", "--pay", "cash:20"]);
+    ok(&till, &["sync", "--once"]);
+    // 14 sold over a 28-day window: 0.5 a day; point 0.5 x (3 + 2) = 2.5 -> 3, 6 on hand: nothing yet.
+    let suggestions = || json(&admin_ok(&db, &["--json", "report", "reorder", "--store", "S01"]));
+    assert_eq!(suggestions().as_array().unwrap().len(), 0, "{}", suggestions());
+
+    ok(&till, &["sell", "--pin", "1111", "--item", "BAK0004*4", "--item", "WIN0003*2", "--pay", "cash:70"]);
+    admin_ok(&db, &["reorder", "set", "WIN0003", "--store", "S01", "--point", "5", "--up-to", "12"]);
+    let bad = admin(&db, &["reorder", "set", "WIN0003", "--store", "S01", "--point", "5", "--up-to", "5"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("must be above"));
+    ok(&till, &["sync", "--once"]);
+    // 18 sold: 0.643 a day; point ceil(0.643 x 5) = 4, up to 4 + ceil(0.643 x 14 = 9) = 13; 2 on hand: order 11.
+    let rows = suggestions();
+    let bread = rows.as_array().unwrap().iter().find(|r| r["sku"] == "BAK0004").unwrap();
+    assert_eq!((bread["reorder_point"].as_str(), bread["order_up_to"].as_str()), (Some("4"), Some("13")));
+    assert_eq!((bread["basis"].as_str(), bread["suggested"].as_str()), (Some("velocity"), Some("11")));
+    let wine = rows.as_array().unwrap().iter().find(|r| r["sku"] == "WIN0003").unwrap();
+    assert_eq!(
+        (wine["basis"].as_str(), wine["suggested"].as_str(), wine["supplier"].as_str()),
+        (Some("set"), Some("8"), None)
+    );
+
+    let drafts = json(&admin_ok(&db, &["--json", "po", "draft-from-reorder", "--store", "S01"]));
+    assert_eq!(drafts.as_array().unwrap().len(), 1, "one supplier, one draft; the wine has no supplier: {drafts}");
+    let draft = &drafts[0];
+    assert_eq!(
+        (draft["status"].as_str(), draft["lines"][0]["qty"].as_str(), draft["lines"][0]["cost"].as_str()),
+        (Some("draft"), Some("11"), Some("0.52"))
+    );
+    let again = json(&admin_ok(&db, &["--json", "po", "draft-from-reorder", "--store", "S01"]));
+    assert_eq!(again.as_array().unwrap().len(), 0, "what is on order is not ordered twice");
+    let number = draft["number"].as_str().unwrap();
+    ok(&till, &["sync", "--once"]);
+    assert!(ok(&till, &["po", "list"]).is_empty(), "a draft stays at head office");
+    admin_ok(&db, &["po", "send", number]);
+    ok(&till, &["sync", "--once"]);
+    ok(&till, &["receive", "--pin", "1234", "--po", number]);
+    ok(&till, &["sync", "--once"]);
+    assert_eq!(json(&admin_ok(&db, &["--json", "po", "show", number]))["status"], "received");
+    let after = suggestions();
+    assert!(after.as_array().unwrap().iter().all(|r| r["sku"] != "BAK0004"), "13 on hand now: {after}");
+}

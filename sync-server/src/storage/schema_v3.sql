@@ -16,7 +16,8 @@ CREATE TABLE purchase_orders (
     number TEXT NOT NULL UNIQUE,
     supplier_id INTEGER NOT NULL REFERENCES suppliers (id),
     store_id INTEGER NOT NULL REFERENCES stores (id),
-    status TEXT NOT NULL CHECK (status IN ('open', 'partial', 'received', 'cancelled')),
+    -- A draft stays at head office until it is sent to the store.
+    status TEXT NOT NULL CHECK (status IN ('draft', 'open', 'partial', 'received', 'cancelled')),
     created_ms INTEGER NOT NULL,
     -- Bumped on every change; terminals pull their store's orders by it.
     version INTEGER NOT NULL
@@ -32,4 +33,21 @@ CREATE TABLE po_lines (
     received_milli INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (po_id, line_no),
     UNIQUE (po_id, sku)
+) STRICT;
+
+-- Reorder settings per store and product, set by hand; without them the
+-- suggestion comes from sales velocity and the supplier's lead time.
+CREATE TABLE reorder_levels (
+    store_id INTEGER NOT NULL REFERENCES stores (id),
+    sku TEXT NOT NULL COLLATE NOCASE,
+    point_milli INTEGER NOT NULL CHECK (point_milli >= 0),
+    up_to_milli INTEGER NOT NULL,
+    PRIMARY KEY (store_id, sku),
+    CHECK (up_to_milli > point_milli)
+) STRICT;
+
+-- Who a product is bought from.
+CREATE TABLE product_suppliers (
+    sku TEXT PRIMARY KEY COLLATE NOCASE,
+    supplier_id INTEGER NOT NULL REFERENCES suppliers (id)
 ) STRICT;

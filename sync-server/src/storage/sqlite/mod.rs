@@ -10,6 +10,7 @@ mod insights;
 mod order_views;
 mod orders;
 mod purchasing;
+mod reorder;
 mod reports;
 
 use std::path::Path;
@@ -28,6 +29,7 @@ pub use accounting::AccountingDay;
 pub use admin::TerminalCreated;
 pub use insights::Period;
 pub use purchasing::PoLineRequest;
+pub use reorder::ReorderPolicy;
 pub use reports::{SalesBy, SalesRow, StockRow};
 
 use super::{ChannelAuth, OrderDesk, Scope, StoreError, StoreResult, SyncStore, TerminalAuth};

@@ -29,7 +29,7 @@ fn touch(tx: &Transaction<'_>, po_id: i64) -> StoreResult<()> {
     Ok(())
 }
 
-fn load(conn: &Connection, number: &str) -> StoreResult<WirePurchaseOrder> {
+pub(super) fn load(conn: &Connection, number: &str) -> StoreResult<WirePurchaseOrder> {
     let head = conn
         .prepare_cached(
             "SELECT po.id, po.number, su.name, st.code, po.status, po.created_ms FROM purchase_orders po
@@ -143,6 +143,38 @@ pub(super) fn record_receipt(
     Ok(None)
 }
 
+/// Writes a purchase order and its lines (SKU, thousandths, cost in minor
+/// units); returns its number.
+pub(super) fn insert_po(
+    tx: &Transaction<'_>,
+    supplier_id: i64,
+    store_id: i64,
+    status: &str,
+    lines: &[(String, i64, i64)],
+) -> StoreResult<String> {
+    let number = format!("PO-{:06}", next_version(tx, "purchase_order")?);
+    let po_id: i64 = tx.query_row(
+        "INSERT INTO purchase_orders (number, supplier_id, store_id, status, created_ms, version)
+         VALUES (?1, ?2, ?3, ?4, ?5, 0) RETURNING id",
+        params![number, supplier_id, store_id, status, now_ms()],
+        |r| r.get(0),
+    )?;
+    for (index, (sku, milli, cost)) in lines.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO po_lines (po_id, line_no, sku, qty_milli, cost_minor) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![po_id, index + 1, sku, milli, cost],
+        )
+        .map_err(|e| match e {
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+                StoreError::BadRequest(format!("{sku} is on the order twice: give it once"))
+            }
+            other => other.into(),
+        })?;
+    }
+    touch(tx, po_id)?;
+    Ok(number)
+}
+
 /// Open purchase orders of a terminal's store changed after `since`.
 pub(super) fn po_page(
     conn: &mut Connection,
@@ -154,7 +186,10 @@ pub(super) fn po_page(
     let through_seq: u64 =
         tx.query_row("SELECT last_seq FROM terminals WHERE id = ?1", [&auth.terminal_id], |r| r.get(0))?;
     let mut rows: Vec<(u64, String)> = tx
-        .prepare_cached("SELECT version, number FROM purchase_orders WHERE store_id = ?1 AND version > ?2 ORDER BY version LIMIT ?3")?
+        .prepare_cached(
+            "SELECT version, number FROM purchase_orders WHERE store_id = ?1 AND version > ?2 AND status <> 'draft'
+             ORDER BY version LIMIT ?3",
+        )?
         .query_map(params![auth.store_id, since, limit as u64 + 1], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     let more = rows.len() > limit;
@@ -204,14 +239,8 @@ impl SqliteStore {
             .query_row("SELECT id FROM stores WHERE code = ?1 OR name = ?1", [store.trim()], |r| r.get(0))
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("no store `{}`", store.trim())))?;
-        let number = format!("PO-{:06}", next_version(&tx, "purchase_order")?);
-        let po_id: i64 = tx.query_row(
-            "INSERT INTO purchase_orders (number, supplier_id, store_id, status, created_ms, version)
-             VALUES (?1, ?2, ?3, 'open', ?4, 0) RETURNING id",
-            params![number, supplier_id, store_id, now_ms()],
-            |r| r.get(0),
-        )?;
-        for (index, line) in lines.iter().enumerate() {
+        let mut parsed = Vec::with_capacity(lines.len());
+        for line in lines {
             let found: Option<(String, String)> = tx
                 .query_row(
                     "SELECT sku, unit FROM products WHERE sku = ?1 OR sku = (SELECT sku FROM barcodes WHERE code = ?1)",
@@ -226,19 +255,36 @@ impl SqliteStore {
             if line.cost.is_negative() {
                 return Err(StoreError::BadRequest(format!("{sku}: a cost cannot be negative")));
             }
-            tx.execute(
-                "INSERT INTO po_lines (po_id, line_no, sku, qty_milli, cost_minor) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![po_id, index + 1, sku, qty.milli(), line.cost.minor()],
-            )
-            .map_err(|e| match e {
-                rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
-                    StoreError::BadRequest(format!("{sku} is on the order twice: give it once"))
-                }
-                other => other.into(),
-            })?;
+            parsed.push((sku, qty.milli(), line.cost.minor()));
         }
-        touch(&tx, po_id)?;
+        let number = insert_po(&tx, supplier_id, store_id, "open", &parsed)?;
         let order = load(&tx, &number)?;
+        tx.commit()?;
+        Ok(order)
+    }
+
+    /// Sends a draft to its store: its tills pull it at their next sync.
+    pub fn send_purchase_order(&self, number: &str) -> StoreResult<WirePurchaseOrder> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let found: Option<(i64, String)> = tx
+            .query_row(
+                "SELECT id, status FROM purchase_orders WHERE number = ?1 COLLATE NOCASE",
+                [number.trim()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        match found {
+            Some((id, status)) if status == "draft" => {
+                tx.execute("UPDATE purchase_orders SET status = 'open' WHERE id = ?1", [id])?;
+                touch(&tx, id)?;
+            }
+            Some((_, status)) => {
+                return Err(StoreError::Conflict(format!("{} is {status}, not a draft", number.trim())));
+            }
+            None => return Err(StoreError::NotFound(format!("no purchase order `{}`", number.trim()))),
+        }
+        let order = load(&tx, number)?;
         tx.commit()?;
         Ok(order)
     }
