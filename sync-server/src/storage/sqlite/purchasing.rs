@@ -143,14 +143,16 @@ pub(super) fn record_receipt(
     Ok(None)
 }
 
-/// Writes a purchase order and its lines (SKU, thousandths, cost in minor
-/// units); returns its number.
+/// A line to write: SKU, thousandths, cost in minor units.
+pub(super) type NewPoLine = (String, i64, i64);
+
+/// Writes a purchase order and its lines; returns its number.
 pub(super) fn insert_po(
     tx: &Transaction<'_>,
     supplier_id: i64,
     store_id: i64,
     status: &str,
-    lines: &[(String, i64, i64)],
+    lines: &[NewPoLine],
 ) -> StoreResult<String> {
     let number = format!("PO-{:06}", next_version(tx, "purchase_order")?);
     let po_id: i64 = tx.query_row(

@@ -12,7 +12,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::purchasing::{insert_po, load};
+use super::purchasing::{NewPoLine, insert_po, load};
 use super::{SqliteStore, now_ms};
 use crate::storage::{StoreError, StoreResult};
 
@@ -228,7 +228,7 @@ impl SqliteStore {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let since = now_ms() - i64::from(policy.window_days) * DAY_MS;
-        let mut drafts: BTreeMap<(i64, i64), Vec<(String, i64, i64)>> = BTreeMap::new();
+        let mut drafts: BTreeMap<(i64, i64), Vec<NewPoLine>> = BTreeMap::new();
         for item in carried(&tx, store_id, since)? {
             let (Some(row), Some((supplier_id, _, _))) = (suggest(&tx, &item, policy)?, &item.supplier) else {
                 continue;
