@@ -63,6 +63,18 @@ impl Terminal {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Products whose available stock is at or below their reorder point,
+    /// lowest first: what the store should ask head office for.
+    pub fn low_stock(&self) -> CoreResult<Vec<StockLevel>> {
+        let mut low: Vec<StockLevel> = self
+            .stock_levels(None)?
+            .into_iter()
+            .filter(|l| l.reorder_point.is_some_and(|point| l.available <= point))
+            .collect();
+        low.sort_by(|a, b| a.available.cmp(&b.available).then_with(|| a.sku.cmp(&b.sku)));
+        Ok(low)
+    }
+
     /// Records goods that came in: one delivery movement per line.
     pub fn receive_stock(
         &mut self,

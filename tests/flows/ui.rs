@@ -15,6 +15,7 @@ use pos_shared::tender::TenderKind;
 use pos_terminal::app::{App, Message, Screen, style};
 use pos_terminal::demo::create_demo;
 use pos_terminal::screen::{manager, orders, payment, returns, sale};
+use pos_terminal::{Cart, Terminal};
 use pos_tests::barcode;
 
 struct Ui {
@@ -35,15 +36,22 @@ impl Ui {
         Ui { app, _dir: dir }
     }
 
-    /// The demo store with customer orders pulled from head office.
-    fn with_orders(orders: Vec<WireOrder>) -> Ui {
+    /// The demo store, changed through the core before the app opens it.
+    fn prepared(prepare: impl FnOnce(&mut Terminal)) -> Ui {
         let dir = tempfile::tempdir().unwrap();
         let mut terminal = create_demo(dir.path()).unwrap();
-        let page = OrdersPage { protocol_version: 1, orders, next_cursor: 2, more: false, through_seq: 0 };
-        terminal.apply_orders_page(&page).unwrap();
+        prepare(&mut terminal);
         drop(terminal);
         let (app, _) = App::new(dir.path().to_path_buf());
         Ui { app, _dir: dir }
+    }
+
+    /// The demo store with customer orders pulled from head office.
+    fn with_orders(orders: Vec<WireOrder>) -> Ui {
+        Ui::prepared(|terminal| {
+            let page = OrdersPage { protocol_version: 1, orders, next_cursor: 2, more: false, through_seq: 0 };
+            terminal.apply_orders_page(&page).unwrap();
+        })
     }
 
     /// Interacts with the current view, then feeds what it produced to the app.
@@ -366,4 +374,24 @@ fn orders_are_scanned_or_found_by_customer_and_collected_at_the_counter() {
     assert!(matches!(ui.app.screen(), Screen::Sale));
     let terminal = ui.app.terminal().unwrap();
     assert!(terminal.find_orders("", false).unwrap().is_empty(), "both orders are handed over");
+}
+
+#[test]
+fn the_manager_sees_low_stock_offline() {
+    let mut ui = Ui::prepared(|terminal| {
+        let cashier = terminal.login(pos_tests::CASHIER_PIN).unwrap();
+        let mut cart = Cart::default();
+        terminal.add_item(&mut cart, "BAK0005", Some(16.into())).unwrap();
+        let total = terminal.cart_totals(&cart).unwrap().total;
+        terminal
+            .commit_sale(&cashier, &cart, &[pos_shared::tender::Tender { kind: TenderKind::Card, amount: total }])
+            .unwrap();
+    });
+    ui.login("1234");
+    ui.click("F9  Manager");
+    ui.click("Stock");
+    ui.interact(|sim| {
+        sim.find("Low stock: 1 product(s) at or below their reorder point").expect("the count of low products");
+        sim.find("4 each free (reorder at 5)").expect("20 opening, 16 sold, reorder at 5");
+    });
 }

@@ -15,6 +15,7 @@ use super::chart::SalesByHour;
 use super::{Action, Retry, attempt};
 use crate::app::style;
 use crate::session::SessionInfo;
+use crate::stock::StockLevel;
 use crate::{Operator, Terminal};
 
 pub const COUNTED_FIELD: &str = "counted";
@@ -74,6 +75,8 @@ pub struct Manager {
     chart: SalesByHour,
     stock_code: String,
     stock: Option<String>,
+    /// Products at or below their reorder point, read when the tab opens.
+    low_stock: Vec<StockLevel>,
     printer: String,
     scanner: String,
     notice: Option<String>,
@@ -96,6 +99,7 @@ impl Manager {
             chart: SalesByHour { hours: [Money::ZERO; 24] },
             stock_code: String::new(),
             stock: None,
+            low_stock: Vec::new(),
             printer: devices.printer.clone().unwrap_or_default(),
             scanner: devices.scanner.clone().unwrap_or_default(),
             notice: None,
@@ -157,6 +161,9 @@ impl Manager {
             Message::Tab(tab) => {
                 self.tab = tab;
                 self.refresh(terminal);
+                if tab == Tab::Stock {
+                    self.low_stock = terminal.low_stock().unwrap_or_default();
+                }
             }
             Message::Float(t) => self.float = t,
             Message::Amount(t) => self.amount = t,
@@ -313,6 +320,23 @@ impl Manager {
     }
 
     fn stock_tab(&self) -> Element<'_, Message> {
+        let mut low = Column::new().spacing(2);
+        for level in &self.low_stock {
+            low = low.push(
+                row![
+                    text(format!("{}  {}", level.sku, level.name)).size(style::TEXT).width(Fill),
+                    text(format!(
+                        "{} {} free (reorder at {})",
+                        level.available,
+                        level.unit,
+                        level.reorder_point.unwrap_or_default()
+                    ))
+                    .size(style::TEXT)
+                    .font(style::MONO),
+                ]
+                .spacing(style::GAP),
+            );
+        }
         column![
             text_input("Scan or type a product code", &self.stock_code)
                 .on_input(Message::StockCode)
@@ -320,6 +344,12 @@ impl Manager {
                 .size(style::TEXT)
                 .padding(10),
             text(self.stock.clone().unwrap_or_default()).size(style::TEXT),
+            text(match self.low_stock.len() {
+                0 => "Nothing is at or below its reorder point.".to_string(),
+                n => format!("Low stock: {n} product(s) at or below their reorder point"),
+            })
+            .size(style::LARGE),
+            scrollable(low).height(Fill),
         ]
         .spacing(style::GAP)
         .into()
