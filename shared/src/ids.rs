@@ -25,6 +25,11 @@ impl TerminalId {
         format!("{store_code}-{terminal_code}").parse()
     }
 
+    /// The store part: `S01` of `S01-T02`.
+    pub fn store_code(&self) -> &str {
+        self.0.split_once('-').map_or(self.0.as_str(), |(store, _)| store)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

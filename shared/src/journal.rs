@@ -193,6 +193,12 @@ pub enum Event {
         note: String,
         movements: Vec<StockMovement>,
     },
+    /// Goods shipped to another store against a transfer.
+    TransferShipped {
+        by: String,
+        transfer: String,
+        movements: Vec<StockMovement>,
+    },
     /// A stock count closed: what was counted, what was expected when each
     /// product was counted, and the variances booked as movements.
     StockCounted(Box<CountRecord>),
@@ -221,7 +227,9 @@ impl Event {
     /// The movements of an event that only moves stock.
     pub fn stock_movements(&self) -> Option<&[StockMovement]> {
         match self {
-            Event::StockReceived { movements, .. } | Event::StockAdjusted { movements, .. } => Some(movements),
+            Event::StockReceived { movements, .. }
+            | Event::StockAdjusted { movements, .. }
+            | Event::TransferShipped { movements, .. } => Some(movements),
             Event::StockCounted(count) => Some(&count.movements),
             _ => None,
         }
@@ -242,6 +250,7 @@ impl Event {
             Event::ZReport(_) => "z_report",
             Event::StockReceived { .. } => "stock_received",
             Event::StockAdjusted { .. } => "stock_adjusted",
+            Event::TransferShipped { .. } => "transfer_shipped",
             Event::StockCounted(_) => "stock_counted",
         }
     }

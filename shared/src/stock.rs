@@ -27,10 +27,14 @@ pub enum MovementReason {
     Correction,
     /// The variance a stock count found.
     Count,
+    /// Shipped to another store.
+    TransferOut,
+    /// Received from another store.
+    TransferIn,
 }
 
 impl MovementReason {
-    const ALL: [MovementReason; 9] = [
+    const ALL: [MovementReason; 11] = [
         MovementReason::Sale,
         MovementReason::Return,
         MovementReason::Damaged,
@@ -40,6 +44,8 @@ impl MovementReason {
         MovementReason::OwnUse,
         MovementReason::Correction,
         MovementReason::Count,
+        MovementReason::TransferOut,
+        MovementReason::TransferIn,
     ];
 
     /// The reasons a manager gives for an adjustment by hand.
@@ -62,6 +68,8 @@ impl MovementReason {
             MovementReason::OwnUse => "own-use",
             MovementReason::Correction => "correction",
             MovementReason::Count => "count",
+            MovementReason::TransferOut => "transfer-out",
+            MovementReason::TransferIn => "transfer-in",
         }
     }
 

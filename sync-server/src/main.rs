@@ -63,6 +63,9 @@ enum Command {
     /// Purchase orders: goods ordered from a supplier for a store.
     #[command(subcommand)]
     Po(purchasing_cli::PoCommand),
+    /// Transfers of goods between stores.
+    #[command(subcommand)]
+    Transfer(purchasing_cli::TransferCommand),
     /// Reorder levels per store and product.
     #[command(subcommand)]
     Reorder(purchasing_cli::ReorderCommand),
@@ -273,6 +276,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Supplier(command) => purchasing_cli::run_supplier(&store, json, command),
         Command::Po(command) => purchasing_cli::run_po(&store, json, command),
         Command::Reorder(command) => purchasing_cli::run_reorder(&store, json, command),
+        Command::Transfer(command) => purchasing_cli::run_transfer(&store, json, command),
         Command::Channel(ChannelCommand::Key { name }) => {
             let key = store.issue_channel_key(&name)?;
             emit(json, &serde_json::json!({ "channel": name, "key": key }), |_| {

@@ -1,5 +1,5 @@
 //! Head office's purchasing verbs: `supplier add|assign`, `reorder set` and
-//! `po create|show|list|draft-from-reorder|send`.
+//! `po create|show|list|draft-from-reorder|send`, `transfer create`.
 
 use anyhow::{Result, anyhow};
 use clap::{Args, Subcommand};
@@ -45,6 +45,21 @@ impl PolicyArgs {
     pub fn policy(&self) -> ReorderPolicy {
         ReorderPolicy { window_days: self.window, safety_days: self.safety, cover_days: self.cover }
     }
+}
+
+#[derive(Subcommand)]
+pub enum TransferCommand {
+    /// Move goods between stores: the sender's tills ship, the receiver's
+    /// receive; `po show TR-...` shows what was shipped and received.
+    Create {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        /// SKU=QTY, repeatable.
+        #[arg(long = "line", required = true)]
+        lines: Vec<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -95,13 +110,20 @@ fn parse_line(text: &str) -> Result<PoLineRequest> {
     let (code, rest) = text.split_once('=').ok_or_else(bad)?;
     let (qty, cost) = rest.split_once('@').ok_or_else(bad)?;
     let cost: Money = cost.trim().parse().map_err(|e| anyhow!("line `{text}`: {e}"))?;
-    Ok(PoLineRequest { code: code.trim().to_string(), qty: qty.trim().to_string(), cost })
+    Ok(PoLineRequest { code: code.trim().to_string(), qty: qty.trim().to_string(), cost: Some(cost) })
 }
 
 fn po_text(po: &WirePurchaseOrder) -> String {
     let mut out = format!("{} {} from {} for {}\n", po.number, po.status, po.supplier, po.store);
     for l in &po.lines {
-        out.push_str(&format!("  {}\t{}\tordered {}\treceived {}\t@ {}\n", l.sku, l.name, l.qty, l.received, l.cost));
+        let shipped = match po.from_store {
+            Some(_) => format!("\tshipped {}", l.shipped),
+            None => String::new(),
+        };
+        out.push_str(&format!(
+            "  {}\t{}\tordered {}{shipped}\treceived {}\t@ {}\n",
+            l.sku, l.name, l.qty, l.received, l.cost
+        ));
     }
     out
 }
@@ -121,6 +143,18 @@ pub fn run_supplier(store: &SqliteStore, json: bool, command: SupplierCommand) -
             })
         }
     }
+}
+
+pub fn run_transfer(store: &SqliteStore, json: bool, command: TransferCommand) -> Result<()> {
+    let TransferCommand::Create { from, to, lines } = command;
+    let lines = lines
+        .iter()
+        .map(|text| {
+            let (code, qty) = text.split_once('=').ok_or_else(|| anyhow!("line `{text}` must look like SKU=QTY"))?;
+            Ok(PoLineRequest { code: code.trim().to_string(), qty: qty.trim().to_string(), cost: None })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    emit(json, &store.create_transfer(&from, &to, &lines)?, po_text)
 }
 
 pub fn run_reorder(store: &SqliteStore, json: bool, command: ReorderCommand) -> Result<()> {

@@ -177,7 +177,10 @@ impl Terminal {
                     Err("the Z report in the tables differs from its journal entry".into())
                 }
             }
-            Event::StockReceived { .. } | Event::StockAdjusted { .. } | Event::StockCounted(_) => {
+            Event::StockReceived { .. }
+            | Event::StockAdjusted { .. }
+            | Event::StockCounted(_)
+            | Event::TransferShipped { .. } => {
                 let stored = self.movements_at(entry.seq).map_err(db)?;
                 if Some(stored.as_slice()) == entry.event.stock_movements() {
                     Ok(())

@@ -1,7 +1,8 @@
-//! Receiving goods against head office's purchase orders: the orders for
-//! this store (pulled by sync, replaced whole), what is still to come, and
-//! a receipt in full or in part (more or less than ordered is recorded as
-//! it came) that is one journaled delivery.
+//! Goods against head office's purchase orders and transfers: the ones for
+//! this store (pulled by sync, replaced whole), what is still to come or to
+//! ship, a receipt in full or in part (more or less than ordered is
+//! recorded as it came), and shipping a transfer to another store; each is
+//! one journaled set of movements.
 
 use pos_shared::ids::Seq;
 use pos_shared::journal::Event;
@@ -24,9 +25,12 @@ pub struct PoLine {
     pub unit: Unit,
     pub ordered: Decimal,
     pub cost: Money,
-    /// Received so far at any till of the store.
+    /// Shipped so far by the sending store (transfers).
+    pub shipped: Decimal,
+    /// Received so far at any till of the receiving store.
     pub received: Decimal,
-    /// Still to come (never below zero: more than ordered may arrive).
+    /// Still to do here: to receive (never below zero: more than ordered
+    /// may arrive), or, on a transfer this store sends, to ship.
     pub outstanding: Decimal,
 }
 
@@ -34,6 +38,10 @@ pub struct PoLine {
 pub struct PurchaseOrder {
     pub number: String,
     pub supplier: String,
+    /// For a transfer, the store that sends the goods.
+    pub from_store: Option<String>,
+    /// This store sends these goods (a transfer out) rather than receives them.
+    pub outgoing: bool,
     pub status: String,
     pub lines: Vec<PoLine>,
 }
@@ -58,44 +66,55 @@ impl Terminal {
         Ok(page.orders.len())
     }
 
-    /// One purchase order as it stands here.
+    /// One purchase order or transfer as it stands here.
     pub fn purchase_order(&self, number: &str) -> CoreResult<PurchaseOrder> {
-        let head: Option<(String, String, String, u64)> = self
+        type Head = (String, String, Option<String>, String, String, u64);
+        let head: Option<Head> = self
             .conn
             .prepare_cached(
-                "SELECT number, supplier, status, through_seq FROM purchase_orders WHERE number = ?1 COLLATE NOCASE",
+                "SELECT number, supplier, from_store, to_store, status, through_seq FROM purchase_orders
+                 WHERE number = ?1 COLLATE NOCASE",
             )?
-            .query_row([number.trim()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .query_row([number.trim()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
             .optional()?;
-        let (number, supplier, status, through_seq) = head.ok_or_else(|| {
-            CoreError::Invalid(format!("no purchase order {} here: sync to get new ones", number.trim()))
+        let (number, supplier, from_store, to_store, status, through_seq) = head.ok_or_else(|| {
+            CoreError::Invalid(format!("no purchase order or transfer {} here: sync to get new ones", number.trim()))
         })?;
-        let rows: Vec<(String, String, String, i64, i64, i64, i64)> = self
+        let outgoing = to_store != self.settings.terminal_id.store_code();
+        let rows: Vec<(String, String, String, i64, i64, i64, i64, i64)> = self
             .conn
             .prepare_cached(
-                "SELECT l.sku, l.name, l.unit, l.qty_milli, l.cost_minor, l.received_milli,
-                   (SELECT COALESCE(SUM(r.qty_milli), 0) FROM po_receipts r
-                    WHERE r.number = l.number AND r.sku = l.sku AND r.seq > ?2)
+                "SELECT l.sku, l.name, l.unit, l.qty_milli, l.cost_minor, l.shipped_milli, l.received_milli,
+                   (SELECT COALESCE(SUM(m.qty_milli), 0) FROM po_movements m
+                    WHERE m.number = l.number AND m.sku = l.sku AND m.seq > ?2)
                  FROM po_lines l WHERE l.number = ?1 ORDER BY l.line_no",
             )?
             .query_map(params![number, through_seq], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
             })?
             .collect::<Result<_, _>>()?;
         let mut lines = Vec::with_capacity(rows.len());
-        for (sku, name, unit, ordered, cost, received, since) in rows {
-            let received = received + since;
+        for (sku, name, unit, ordered, cost, shipped, received, since) in rows {
+            // This till's own movements after head office's picture: shipped
+            // out (negative) here if it sends, received (positive) if it receives.
+            let (shipped, received) = if outgoing { (shipped - since, received) } else { (shipped, received + since) };
+            let outstanding = match (outgoing, from_store.is_some() && shipped > 0) {
+                (true, _) => ordered - shipped,
+                (false, true) => shipped - received,
+                (false, false) => ordered - received,
+            };
             lines.push(PoLine {
                 unit: unit.parse().map_err(|e| bad(&number, e))?,
                 ordered: milli_to_decimal(ordered),
                 cost: Money::from_minor(cost),
+                shipped: milli_to_decimal(shipped),
                 received: milli_to_decimal(received),
-                outstanding: milli_to_decimal((ordered - received).max(0)),
+                outstanding: milli_to_decimal(outstanding.max(0)),
                 sku,
                 name,
             });
         }
-        Ok(PurchaseOrder { number, supplier, status, lines })
+        Ok(PurchaseOrder { number, supplier, from_store, outgoing, status, lines })
     }
 
     /// Purchase orders still expecting goods (all of them with `all`).
@@ -115,9 +134,10 @@ impl Terminal {
         Ok(out)
     }
 
-    /// Receives goods against a purchase order: `picks` as they came (more
-    /// or less than ordered), or everything outstanding when empty. Only
-    /// products on the order; anything else is an ordinary delivery.
+    /// Receives goods against a purchase order or an incoming transfer:
+    /// `picks` as they came (more or less than expected), or everything
+    /// outstanding when empty. Only products on the order; anything else is
+    /// an ordinary delivery.
     pub fn receive_purchase_order(
         &mut self,
         actor: &Operator,
@@ -125,53 +145,79 @@ impl Terminal {
         picks: &[(String, Decimal)],
     ) -> CoreResult<Seq> {
         let po = self.purchase_order(number)?;
-        if po.status == "cancelled" {
-            return Err(CoreError::Invalid(format!("purchase order {} was cancelled", po.number)));
+        if po.outgoing {
+            return Err(CoreError::Invalid(format!("{} leaves this store: ship it (`pos-terminal ship`)", po.number)));
         }
-        let mut movements = Vec::new();
-        if picks.is_empty() {
-            for line in po.lines.iter().filter(|l| l.outstanding > Decimal::ZERO) {
-                movements.push(StockMovement::incoming(
-                    &line.sku,
-                    Quantity::new(line.outstanding, line.unit)?,
-                    MovementReason::Delivery,
-                ));
-            }
-        }
-        for (code, qty) in picks {
-            let sku = self.find_code(code).map(|f| f.product.sku).unwrap_or_else(|_| code.trim().to_string());
-            let line = po.lines.iter().find(|l| l.sku == sku).ok_or_else(|| {
-                CoreError::Invalid(format!(
-                    "{} is not on purchase order {}: receive it as a plain delivery",
-                    code.trim(),
-                    po.number
-                ))
-            })?;
-            movements.push(StockMovement::incoming(
-                &line.sku,
-                Quantity::new(*qty, line.unit)?,
-                MovementReason::Delivery,
-            ));
-        }
-        if movements.is_empty() {
-            return Err(CoreError::Invalid(format!("nothing is outstanding on purchase order {}", po.number)));
-        }
-        let tx = self.begin_journaled(&[])?;
+        let reason = if po.from_store.is_some() { MovementReason::TransferIn } else { MovementReason::Delivery };
+        let movements = self.po_movements(&po, picks, |line, qty| StockMovement::incoming(&line.sku, qty, reason))?;
         let event = Event::StockReceived {
             by: actor.name.clone(),
             reference: po.number.clone(),
             movements,
             purchase_order: Some(po.number.clone()),
         };
+        self.record_po_event(&po.number, event)
+    }
+
+    /// Ships goods of a transfer to the receiving store: `picks`, or
+    /// everything not shipped yet when empty.
+    pub fn ship_transfer(&mut self, actor: &Operator, number: &str, picks: &[(String, Decimal)]) -> CoreResult<Seq> {
+        let po = self.purchase_order(number)?;
+        if !po.outgoing {
+            return Err(CoreError::Invalid(format!("{} comes to this store: receive it", po.number)));
+        }
+        let movements = self.po_movements(&po, picks, |line, qty| {
+            StockMovement::outgoing(&line.sku, qty, MovementReason::TransferOut)
+        })?;
+        let event = Event::TransferShipped { by: actor.name.clone(), transfer: po.number.clone(), movements };
+        self.record_po_event(&po.number, event)
+    }
+
+    /// The movements `picks` make (everything outstanding when empty).
+    fn po_movements(
+        &self,
+        po: &PurchaseOrder,
+        picks: &[(String, Decimal)],
+        movement: impl Fn(&PoLine, Quantity) -> StockMovement,
+    ) -> CoreResult<Vec<StockMovement>> {
+        if po.status == "cancelled" {
+            return Err(CoreError::Invalid(format!("{} was cancelled", po.number)));
+        }
+        let mut movements = Vec::new();
+        if picks.is_empty() {
+            for line in po.lines.iter().filter(|l| l.outstanding > Decimal::ZERO) {
+                movements.push(movement(line, Quantity::new(line.outstanding, line.unit)?));
+            }
+        }
+        for (code, qty) in picks {
+            let sku = self.find_code(code).map(|f| f.product.sku).unwrap_or_else(|_| code.trim().to_string());
+            let line = po.lines.iter().find(|l| l.sku == sku).ok_or_else(|| {
+                CoreError::Invalid(format!(
+                    "{} is not on {}: move it as a plain delivery or adjustment",
+                    code.trim(),
+                    po.number
+                ))
+            })?;
+            movements.push(movement(line, Quantity::new(*qty, line.unit)?));
+        }
+        if movements.is_empty() {
+            return Err(CoreError::Invalid(format!("nothing is outstanding on {}", po.number)));
+        }
+        Ok(movements)
+    }
+
+    /// Journals a receipt or shipment with its movements, in one transaction.
+    fn record_po_event(&mut self, number: &str, event: Event) -> CoreResult<Seq> {
+        let tx = self.begin_journaled(&[])?;
         let appended = tx.append(&event)?;
         let movements = event.stock_movements().unwrap_or_default();
         insert_movements(&tx, appended.seq, movements)?;
-        let mut receipt =
-            tx.prepare_cached("INSERT INTO po_receipts (seq, number, sku, qty_milli) VALUES (?1, ?2, ?3, ?4)")?;
+        let mut record =
+            tx.prepare_cached("INSERT INTO po_movements (seq, number, sku, qty_milli) VALUES (?1, ?2, ?3, ?4)")?;
         for m in movements {
-            receipt.execute(params![appended.seq.0, po.number, m.sku, m.qty_milli])?;
+            record.execute(params![appended.seq.0, number, m.sku, m.qty_milli])?;
         }
-        drop(receipt);
+        drop(record);
         tx.commit()?;
         Ok(appended.seq)
     }
@@ -182,16 +228,20 @@ fn store_po(tx: &rusqlite::Transaction<'_>, po: &WirePurchaseOrder, through_seq:
     let number = &po.number;
     tx.prepare_cached("DELETE FROM po_lines WHERE number = ?1")?.execute([number])?;
     tx.prepare_cached(
-        "INSERT OR REPLACE INTO purchase_orders (number, supplier, status, created_ms, through_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT OR REPLACE INTO purchase_orders (number, supplier, to_store, from_store, status, created_ms, through_seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
-    .execute(params![number, po.supplier, po.status, po.created_ms, through_seq])?;
+    .execute(params![number, po.supplier, po.store, po.from_store, po.status, po.created_ms, through_seq])?;
     let mut insert = tx.prepare_cached(
-        "INSERT INTO po_lines (number, line_no, sku, name, unit, qty_milli, cost_minor, received_milli)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO po_lines (number, line_no, sku, name, unit, qty_milli, cost_minor, shipped_milli, received_milli)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
     for line in &po.lines {
         let unit: Unit = line.unit.parse().map_err(|e| bad(number, e))?;
         let milli = |text: &str| -> CoreResult<i64> {
+            if text.is_empty() {
+                return Ok(0);
+            }
             let value = Decimal::from_str_exact(text).map_err(|e| bad(number, e))?;
             Ok(if value.is_zero() { 0 } else { Quantity::new(value, unit).map_err(|e| bad(number, e))?.milli() })
         };
@@ -204,6 +254,7 @@ fn store_po(tx: &rusqlite::Transaction<'_>, po: &WirePurchaseOrder, through_seq:
             unit.as_str(),
             milli(&line.qty)?,
             cost.minor(),
+            milli(&line.shipped)?,
             milli(&line.received)?,
         ])?;
     }

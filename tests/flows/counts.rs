@@ -23,7 +23,7 @@ fn a_blind_count_during_live_sales_books_only_the_real_variance() {
     head_office(&db);
     let server = ServerProcess::start(&db);
     let till = work.path().join("till");
-    enroll_till_cli(&db, &server.url, &till);
+    enroll_till_cli(&db, &server.url, "S01", &till);
     ok(&till, &["receive", "--pin", "1234", "--ref", "BL-1", "--item", "BAK0004*48", "--item", "BAK0001*80"]);
 
     let started: serde_json::Value =

@@ -78,7 +78,7 @@ fn a_webshop_order_reserves_stock_and_is_collected_in_parts_offline() {
     let mut server = ServerProcess::start(&db);
     let key = channel_key(&db, "web");
     let till = work.path().join("till");
-    enroll_till_cli(&db, &server.url, &till);
+    enroll_till_cli(&db, &server.url, "S01", &till);
     ok(&till, &["receive", "--pin", "1234", "--ref", "BL-77", "--item", "BAK0004*10", "--item", "BAK0005*3"]);
     ok(&till, &["sync", "--once"]);
     assert_eq!(atp(&db, "BAK0004"), strings("10", "0", "10"));
@@ -165,7 +165,7 @@ fn a_phone_order_is_paid_at_the_counter_and_a_cancelled_one_is_refused() {
     head_office(&db);
     let server = ServerProcess::start(&db);
     let till = work.path().join("till");
-    enroll_till_cli(&db, &server.url, &till);
+    enroll_till_cli(&db, &server.url, "S01", &till);
     ok(&till, &["receive", "--pin", "1234", "--ref", "BL-78", "--item", "BAK0004*5"]);
     ok(&till, &["sync", "--once"]);
     let create = |extra: &[&str]| {

@@ -120,10 +120,10 @@ pub fn client(terminal: &Terminal) -> SyncClient {
     client_for(terminal).expect("client").expect("enrolled")
 }
 
-/// Enrolls the data directory `till` at S01 through `pos-terminal enroll`
-/// and opens its till with a 100.00 float.
-pub fn enroll_till_cli(db: &Path, url: &str, till: &Path) {
-    let code = new_terminal_code(db, "S01", "Caisse 1");
+/// Enrolls the data directory `till` at `store` through `pos-terminal
+/// enroll` and opens its till with a 100.00 float.
+pub fn enroll_till_cli(db: &Path, url: &str, store: &str, till: &Path) {
+    let code = new_terminal_code(db, store, "Caisse 1");
     crate::cli_ok(till, &["enroll", "--server", url, "--code", &code]);
     crate::cli_ok(till, &["session", "open", "--pin", crate::MANAGER_PIN, "--float", "100"]);
 }

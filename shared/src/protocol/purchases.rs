@@ -1,5 +1,6 @@
-//! Wire types of purchase orders: head office orders goods from a supplier
-//! for a store; the store's terminals pull them to receive against.
+//! Wire types of purchase orders and transfers: head office orders goods
+//! from a supplier (or from another store) for a store; the stores' tills
+//! pull them to ship and receive against.
 
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +13,9 @@ pub struct WirePoLine {
     pub qty: String,
     /// Cost price per unit agreed with the supplier.
     pub cost: String,
+    /// Shipped so far by the sending store (transfers only).
+    #[serde(default)]
+    pub shipped: String,
     /// Received so far, at every till of the store.
     pub received: String,
 }
@@ -19,9 +23,14 @@ pub struct WirePoLine {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WirePurchaseOrder {
     pub number: String,
+    /// The supplier, or for a transfer the sending store.
     pub supplier: String,
+    /// The store the goods go to.
     pub store: String,
-    /// `open`, `partial`, `received` or `cancelled`.
+    /// For a transfer between stores, the store that sends the goods.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_store: Option<String>,
+    /// `draft`, `open`, `in-transit`, `partial`, `received` or `cancelled`.
     pub status: String,
     pub lines: Vec<WirePoLine>,
     pub created_ms: i64,

@@ -1,9 +1,9 @@
--- Version 3: suppliers and purchase orders. A purchase order asks a
+-- Version 3: suppliers, purchase orders and transfers between stores. A purchase order asks a
 -- supplier for goods for one store; the store's terminals receive against
 -- it, in full or in part, and each receipt moves the product's cost price
 -- to the weighted average of the stock held and the goods received.
 
-INSERT INTO counters (name, value) VALUES ('purchase_order', 0), ('po_version', 0);
+INSERT INTO counters (name, value) VALUES ('purchase_order', 0), ('transfer', 0), ('po_version', 0);
 
 CREATE TABLE suppliers (
     id INTEGER PRIMARY KEY,
@@ -11,17 +11,23 @@ CREATE TABLE suppliers (
     lead_time_days INTEGER NOT NULL CHECK (lead_time_days >= 0)
 ) STRICT;
 
+-- A purchase order (from a supplier) or a transfer (from another store).
 CREATE TABLE purchase_orders (
     id INTEGER PRIMARY KEY,
     number TEXT NOT NULL UNIQUE,
-    supplier_id INTEGER NOT NULL REFERENCES suppliers (id),
+    supplier_id INTEGER REFERENCES suppliers (id),
+    from_store_id INTEGER REFERENCES stores (id),
     store_id INTEGER NOT NULL REFERENCES stores (id),
-    -- A draft stays at head office until it is sent to the store.
-    status TEXT NOT NULL CHECK (status IN ('draft', 'open', 'partial', 'received', 'cancelled')),
+    -- A draft stays at head office until it is sent to the store; a
+    -- transfer is in transit once the sending store shipped it.
+    status TEXT NOT NULL CHECK (status IN ('draft', 'open', 'in-transit', 'partial', 'received', 'cancelled')),
     created_ms INTEGER NOT NULL,
     -- Bumped on every change; terminals pull their store's orders by it.
-    version INTEGER NOT NULL
+    version INTEGER NOT NULL,
+    CHECK ((supplier_id IS NULL) <> (from_store_id IS NULL)),
+    CHECK (from_store_id IS NULL OR from_store_id <> store_id)
 ) STRICT;
+CREATE INDEX purchase_orders_by_from_store ON purchase_orders (from_store_id, version);
 CREATE INDEX purchase_orders_by_store_version ON purchase_orders (store_id, version);
 
 CREATE TABLE po_lines (
@@ -30,6 +36,7 @@ CREATE TABLE po_lines (
     sku TEXT NOT NULL COLLATE NOCASE,
     qty_milli INTEGER NOT NULL CHECK (qty_milli > 0),
     cost_minor INTEGER NOT NULL CHECK (cost_minor >= 0),
+    shipped_milli INTEGER NOT NULL DEFAULT 0,
     received_milli INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (po_id, line_no),
     UNIQUE (po_id, sku)

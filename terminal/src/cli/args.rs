@@ -53,7 +53,9 @@ pub enum Command {
     /// Stock counts: start one, add what you count (blind), close it (a manager).
     #[command(subcommand)]
     Count(CountCommand),
-    /// Purchase orders from head office for this store.
+    /// Ship goods of a transfer to another store (default: everything not shipped yet).
+    Ship(ShipArgs),
+    /// Purchase orders and transfers from head office for this store.
     #[command(subcommand)]
     Po(PoCommand),
     /// Customer orders synced to this store.
@@ -287,6 +289,17 @@ pub enum CountCommand {
         #[arg(long)]
         zero_uncounted: bool,
     },
+}
+
+#[derive(Args, Debug)]
+pub struct ShipArgs {
+    #[command(flatten)]
+    pub actor: Actor,
+    /// The transfer's number, e.g. TR-000001.
+    pub transfer: String,
+    /// CODE*QTY as it leaves, repeatable.
+    #[arg(long = "item")]
+    pub items: Vec<String>,
 }
 
 #[derive(Subcommand, Debug)]

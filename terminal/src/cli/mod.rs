@@ -143,6 +143,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Receive(a) => stock::receive(&dir, json, a),
         Command::Adjust(a) => stock::adjust(&dir, json, a),
         Command::Po(c) => stock::purchase_orders(&dir, json, c),
+        Command::Ship(a) => stock::ship(&dir, json, a),
         Command::Count(c) => stock::count(&dir, json, c),
         Command::Order(c) => orders::order(&dir, json, c),
         Command::Collect(a) => orders::collect(&dir, json, a),

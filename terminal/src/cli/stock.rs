@@ -11,7 +11,7 @@ use pos_terminal::purchasing::PurchaseOrder;
 use rust_decimal::Decimal;
 use serde_json::json;
 
-use super::args::{AdjustArgs, CountCommand, PoCommand, ReceiveArgs};
+use super::args::{AdjustArgs, CountCommand, PoCommand, ReceiveArgs, ShipArgs};
 use super::{emit, parse_item};
 
 /// Codes and the quantities `CODE*QTY` items must give.
@@ -45,14 +45,22 @@ pub fn receive(dir: &Path, json: bool, a: ReceiveArgs) -> Result<()> {
     emit(json, &json!({ "seq": seq, "reference": reference }), |_| format!("Received against {reference}\n"))
 }
 
+pub fn ship(dir: &Path, json: bool, a: ShipArgs) -> Result<()> {
+    let mut terminal = Terminal::open(dir)?;
+    let user = terminal.login(&a.actor.pin)?;
+    let seq = terminal.ship_transfer(&user, &a.transfer, &counted_items(&a.items)?)?;
+    emit(json, &json!({ "seq": seq, "transfer": a.transfer }), |_| format!("Shipped against {}\n", a.transfer))
+}
+
 pub fn purchase_orders(dir: &Path, json: bool, command: PoCommand) -> Result<()> {
     let terminal = Terminal::open(dir)?;
     let text = |po: &PurchaseOrder| {
-        let mut out = format!("{} {} from {}\n", po.number, po.status, po.supplier);
+        let direction = if po.outgoing { "to ship" } else { "to receive" };
+        let mut out = format!("{} {} from {} ({direction})\n", po.number, po.status, po.supplier);
         for l in &po.lines {
             out.push_str(&format!(
-                "  {}\t{}\tordered {}\treceived {}\toutstanding {}\n",
-                l.sku, l.name, l.ordered, l.received, l.outstanding
+                "  {}\t{}\tordered {}\tshipped {}\treceived {}\toutstanding {}\n",
+                l.sku, l.name, l.ordered, l.shipped, l.received, l.outstanding
             ));
         }
         out

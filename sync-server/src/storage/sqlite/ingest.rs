@@ -10,7 +10,7 @@ use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::collections::record_collection;
 use super::now_ms;
-use super::purchasing::record_receipt;
+use super::purchasing::{record_receipt, record_shipment};
 use crate::storage::{StoreError, StoreResult, TerminalAuth};
 
 /// Applies what it can of `entries`: replays are acknowledged again, new
@@ -185,6 +185,12 @@ fn apply(
             insert_movements(tx, auth, seq, movements)
         }
         Event::StockAdjusted { movements, .. } => insert_movements(tx, auth, seq, movements),
+        Event::TransferShipped { transfer, movements, .. } => {
+            if let Some(problem) = record_shipment(tx, auth, transfer, movements)? {
+                flag(tx, auth, seq, &problem)?;
+            }
+            insert_movements(tx, auth, seq, movements)
+        }
         Event::StockCounted(count) => insert_movements(tx, auth, seq, &count.movements),
         Event::ZReport(_) => {
             tx.execute(

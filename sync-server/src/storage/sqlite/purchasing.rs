@@ -15,12 +15,13 @@ use super::catalog::next_version;
 use super::{SqliteStore, now_ms};
 use crate::storage::{StoreError, StoreResult, TerminalAuth};
 
-/// One line asked of a supplier: a product (any code), how many, at what cost.
+/// One line asked of a supplier or a store: a product (any code), how
+/// many, at what cost (a transfer: the product's cost price).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PoLineRequest {
     pub code: String,
     pub qty: String,
-    pub cost: Money,
+    pub cost: Option<Money>,
 }
 
 fn touch(tx: &Transaction<'_>, po_id: i64) -> StoreResult<()> {
@@ -32,8 +33,9 @@ fn touch(tx: &Transaction<'_>, po_id: i64) -> StoreResult<()> {
 pub(super) fn load(conn: &Connection, number: &str) -> StoreResult<WirePurchaseOrder> {
     let head = conn
         .prepare_cached(
-            "SELECT po.id, po.number, su.name, st.code, po.status, po.created_ms FROM purchase_orders po
-             JOIN suppliers su ON su.id = po.supplier_id JOIN stores st ON st.id = po.store_id
+            "SELECT po.id, po.number, COALESCE(su.name, 'store ' || fr.code), st.code, po.status, po.created_ms, fr.code
+             FROM purchase_orders po JOIN stores st ON st.id = po.store_id
+               LEFT JOIN suppliers su ON su.id = po.supplier_id LEFT JOIN stores fr ON fr.id = po.from_store_id
              WHERE po.number = ?1 COLLATE NOCASE",
         )?
         .query_row([number.trim()], |r| {
@@ -43,6 +45,7 @@ pub(super) fn load(conn: &Connection, number: &str) -> StoreResult<WirePurchaseO
                     number: r.get(1)?,
                     supplier: r.get(2)?,
                     store: r.get(3)?,
+                    from_store: r.get(6)?,
                     status: r.get(4)?,
                     lines: Vec::new(),
                     created_ms: r.get(5)?,
@@ -55,7 +58,7 @@ pub(super) fn load(conn: &Connection, number: &str) -> StoreResult<WirePurchaseO
     order.lines = conn
         .prepare_cached(
             "SELECT l.line_no, l.sku, COALESCE(p.name, l.sku), COALESCE(p.unit, 'each'), l.qty_milli, l.cost_minor,
-               l.received_milli
+               l.received_milli, l.shipped_milli
              FROM po_lines l LEFT JOIN products p ON p.sku = l.sku WHERE l.po_id = ?1 ORDER BY l.line_no",
         )?
         .query_map([id], |r| {
@@ -67,6 +70,7 @@ pub(super) fn load(conn: &Connection, number: &str) -> StoreResult<WirePurchaseO
                 qty: text(r.get(4)?),
                 cost: Money::from_minor(r.get(5)?).to_string(),
                 received: text(r.get(6)?),
+                shipped: text(r.get(7)?),
             })
         })?
         .collect::<Result<_, _>>()?;
@@ -110,11 +114,13 @@ pub(super) fn record_receipt(
     number: &str,
     movements: &[StockMovement],
 ) -> StoreResult<Option<String>> {
-    let found: Option<i64> = tx
-        .prepare_cached("SELECT id FROM purchase_orders WHERE number = ?1 AND store_id = ?2")?
-        .query_row(params![number, auth.store_id], |r| r.get(0))
+    let found: Option<(i64, bool)> = tx
+        .prepare_cached(
+            "SELECT id, from_store_id IS NOT NULL FROM purchase_orders WHERE number = ?1 AND store_id = ?2",
+        )?
+        .query_row(params![number, auth.store_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    let Some(po_id) = found else {
+    let Some((po_id, transfer)) = found else {
         return Ok(Some(format!("goods received against purchase order {number}, unknown at this store")));
     };
     for m in movements.iter().filter(|m| m.qty_milli > 0) {
@@ -123,7 +129,10 @@ pub(super) fn record_receipt(
             .query_row(params![po_id, m.sku], |r| r.get(0))
             .optional()?;
         if let Some(cost) = cost {
-            average_cost(tx, &m.sku, m.qty_milli, cost)?;
+            // Moving goods between stores changes no cost price.
+            if !transfer {
+                average_cost(tx, &m.sku, m.qty_milli, cost)?;
+            }
             tx.prepare_cached(
                 "UPDATE po_lines SET received_milli = received_milli + ?1 WHERE po_id = ?2 AND sku = ?3",
             )?
@@ -143,22 +152,33 @@ pub(super) fn record_receipt(
     Ok(None)
 }
 
+/// Where the goods of an order come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Source {
+    Supplier(i64),
+    /// Another store: a transfer.
+    Store(i64),
+}
+
 /// A line to write: SKU, thousandths, cost in minor units.
 pub(super) type NewPoLine = (String, i64, i64);
 
 /// Writes a purchase order and its lines; returns its number.
 pub(super) fn insert_po(
     tx: &Transaction<'_>,
-    supplier_id: i64,
+    source: Source,
     store_id: i64,
     status: &str,
     lines: &[NewPoLine],
 ) -> StoreResult<String> {
-    let number = format!("PO-{:06}", next_version(tx, "purchase_order")?);
+    let (number, supplier_id, from_store_id) = match source {
+        Source::Supplier(id) => (format!("PO-{:06}", next_version(tx, "purchase_order")?), Some(id), None),
+        Source::Store(id) => (format!("TR-{:06}", next_version(tx, "transfer")?), None, Some(id)),
+    };
     let po_id: i64 = tx.query_row(
-        "INSERT INTO purchase_orders (number, supplier_id, store_id, status, created_ms, version)
-         VALUES (?1, ?2, ?3, ?4, ?5, 0) RETURNING id",
-        params![number, supplier_id, store_id, status, now_ms()],
+        "INSERT INTO purchase_orders (number, supplier_id, from_store_id, store_id, status, created_ms, version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0) RETURNING id",
+        params![number, supplier_id, from_store_id, store_id, status, now_ms()],
         |r| r.get(0),
     )?;
     for (index, (sku, milli, cost)) in lines.iter().enumerate() {
@@ -177,6 +197,37 @@ pub(super) fn insert_po(
     Ok(number)
 }
 
+fn store_id_in(tx: &Transaction<'_>, store: &str) -> StoreResult<i64> {
+    tx.query_row("SELECT id FROM stores WHERE code = ?1 OR name = ?1", [store.trim()], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("no store `{}`", store.trim())))
+}
+
+/// Records goods a store shipped against a transfer: shipped quantities go
+/// up and the transfer is in transit. Returns a problem for head office's
+/// flags when the transfer is unknown at this store.
+pub(super) fn record_shipment(
+    tx: &Transaction<'_>,
+    auth: &TerminalAuth,
+    number: &str,
+    movements: &[StockMovement],
+) -> StoreResult<Option<String>> {
+    let found: Option<i64> = tx
+        .prepare_cached("SELECT id FROM purchase_orders WHERE number = ?1 AND from_store_id = ?2")?
+        .query_row(params![number, auth.store_id], |r| r.get(0))
+        .optional()?;
+    let Some(po_id) = found else {
+        return Ok(Some(format!("goods shipped against transfer {number}, unknown from this store")));
+    };
+    for m in movements {
+        tx.prepare_cached("UPDATE po_lines SET shipped_milli = shipped_milli + ?1 WHERE po_id = ?2 AND sku = ?3")?
+            .execute(params![-m.qty_milli, po_id, m.sku])?;
+    }
+    tx.execute("UPDATE purchase_orders SET status = 'in-transit' WHERE id = ?1 AND status = 'open'", [po_id])?;
+    touch(tx, po_id)?;
+    Ok(None)
+}
+
 /// Open purchase orders of a terminal's store changed after `since`.
 pub(super) fn po_page(
     conn: &mut Connection,
@@ -189,7 +240,8 @@ pub(super) fn po_page(
         tx.query_row("SELECT last_seq FROM terminals WHERE id = ?1", [&auth.terminal_id], |r| r.get(0))?;
     let mut rows: Vec<(u64, String)> = tx
         .prepare_cached(
-            "SELECT version, number FROM purchase_orders WHERE store_id = ?1 AND version > ?2 AND status <> 'draft'
+            "SELECT version, number FROM purchase_orders
+             WHERE (store_id = ?1 OR from_store_id = ?1) AND version > ?2 AND status <> 'draft'
              ORDER BY version LIMIT ?3",
         )?
         .query_map(params![auth.store_id, since, limit as u64 + 1], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -228,38 +280,60 @@ impl SqliteStore {
         store: &str,
         lines: &[PoLineRequest],
     ) -> StoreResult<WirePurchaseOrder> {
+        self.create_order(store, lines, |tx| {
+            let id = tx
+                .query_row("SELECT id FROM suppliers WHERE name = ?1", [supplier.trim()], |r| r.get(0))
+                .optional()?
+                .ok_or_else(|| StoreError::NotFound(format!("no supplier `{}`", supplier.trim())))?;
+            Ok(Source::Supplier(id))
+        })
+    }
+
+    /// Moves goods from one store to another: the sender's tills ship it,
+    /// the receiver's receive it, differences show on the transfer.
+    pub fn create_transfer(&self, from: &str, to: &str, lines: &[PoLineRequest]) -> StoreResult<WirePurchaseOrder> {
+        self.create_order(to, lines, |tx| {
+            let id = store_id_in(tx, from)?;
+            Ok(Source::Store(id))
+        })
+    }
+
+    fn create_order(
+        &self,
+        store: &str,
+        lines: &[PoLineRequest],
+        source: impl FnOnce(&Transaction<'_>) -> StoreResult<Source>,
+    ) -> StoreResult<WirePurchaseOrder> {
         if lines.is_empty() {
-            return Err(StoreError::BadRequest("a purchase order needs at least one line".into()));
+            return Err(StoreError::BadRequest("an order needs at least one line".into()));
         }
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let supplier_id: i64 = tx
-            .query_row("SELECT id FROM suppliers WHERE name = ?1", [supplier.trim()], |r| r.get(0))
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound(format!("no supplier `{}`", supplier.trim())))?;
-        let store_id: i64 = tx
-            .query_row("SELECT id FROM stores WHERE code = ?1 OR name = ?1", [store.trim()], |r| r.get(0))
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound(format!("no store `{}`", store.trim())))?;
+        let source = source(&tx)?;
+        let store_id = store_id_in(&tx, store)?;
+        if source == Source::Store(store_id) {
+            return Err(StoreError::BadRequest("a transfer goes from one store to another".into()));
+        }
         let mut parsed = Vec::with_capacity(lines.len());
         for line in lines {
-            let found: Option<(String, String)> = tx
+            let found: Option<(String, String, Option<i64>)> = tx
                 .query_row(
-                    "SELECT sku, unit FROM products WHERE sku = ?1 OR sku = (SELECT sku FROM barcodes WHERE code = ?1)",
+                    "SELECT sku, unit, cost_minor FROM products WHERE sku = ?1 OR sku = (SELECT sku FROM barcodes WHERE code = ?1)",
                     [line.code.trim()],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
                 .optional()?;
-            let (sku, unit) =
+            let (sku, unit, cost) =
                 found.ok_or_else(|| StoreError::BadRequest(format!("unknown product `{}`", line.code.trim())))?;
             let unit: Unit = unit.parse().map_err(|e| StoreError::Internal(format!("{sku}: {e}")))?;
             let qty = Quantity::parse(&line.qty, unit).map_err(|e| StoreError::BadRequest(format!("{sku}: {e}")))?;
-            if line.cost.is_negative() {
+            let cost = line.cost.map_or(cost.unwrap_or(0), Money::minor);
+            if cost < 0 {
                 return Err(StoreError::BadRequest(format!("{sku}: a cost cannot be negative")));
             }
-            parsed.push((sku, qty.milli(), line.cost.minor()));
+            parsed.push((sku, qty.milli(), cost));
         }
-        let number = insert_po(&tx, supplier_id, store_id, "open", &parsed)?;
+        let number = insert_po(&tx, source, store_id, "open", &parsed)?;
         let order = load(&tx, &number)?;
         tx.commit()?;
         Ok(order)

@@ -12,7 +12,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::purchasing::{NewPoLine, insert_po, load};
+use super::purchasing::{NewPoLine, Source, insert_po, load};
 use super::{SqliteStore, now_ms};
 use crate::storage::{StoreError, StoreResult};
 
@@ -127,7 +127,7 @@ fn held_and_on_order(conn: &Connection, store_id: i64, sku: &str) -> StoreResult
         .prepare_cached(
             "SELECT COALESCE(SUM(MAX(0, l.qty_milli - l.received_milli)), 0)
              FROM po_lines l JOIN purchase_orders po ON po.id = l.po_id
-             WHERE po.store_id = ?1 AND l.sku = ?2 AND po.status IN ('draft', 'open', 'partial')",
+             WHERE po.store_id = ?1 AND l.sku = ?2 AND po.status IN ('draft', 'open', 'in-transit', 'partial')",
         )?
         .query_row(params![store_id, sku], |r| r.get(0))?;
     Ok((reserved, on_order))
@@ -238,7 +238,7 @@ impl SqliteStore {
         }
         let mut made = Vec::with_capacity(drafts.len());
         for ((store_id, supplier_id), lines) in drafts {
-            let number = insert_po(&tx, supplier_id, store_id, "draft", &lines)?;
+            let number = insert_po(&tx, Source::Supplier(supplier_id), store_id, "draft", &lines)?;
             made.push(load(&tx, &number)?);
         }
         tx.commit()?;
