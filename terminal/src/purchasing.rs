@@ -81,20 +81,15 @@ impl Terminal {
             CoreError::Invalid(format!("no purchase order or transfer {} here: sync to get new ones", number.trim()))
         })?;
         let outgoing = to_store != self.settings.terminal_id.store_code();
-        let rows: Vec<(String, String, String, i64, i64, i64, i64, i64)> = self
-            .conn
-            .prepare_cached(
-                "SELECT l.sku, l.name, l.unit, l.qty_milli, l.cost_minor, l.shipped_milli, l.received_milli,
-                   (SELECT COALESCE(SUM(m.qty_milli), 0) FROM po_movements m
-                    WHERE m.number = l.number AND m.sku = l.sku AND m.seq > ?2)
-                 FROM po_lines l WHERE l.number = ?1 ORDER BY l.line_no",
-            )?
-            .query_map(params![number, through_seq], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
-            })?
-            .collect::<Result<_, _>>()?;
-        let mut lines = Vec::with_capacity(rows.len());
-        for (sku, name, unit, ordered, cost, shipped, received, since) in rows {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT l.sku, l.name, l.unit, l.qty_milli, l.cost_minor, l.shipped_milli, l.received_milli,
+               (SELECT COALESCE(SUM(m.qty_milli), 0) FROM po_movements m
+                WHERE m.number = l.number AND m.sku = l.sku AND m.seq > ?2)
+             FROM po_lines l WHERE l.number = ?1 ORDER BY l.line_no",
+        )?;
+        let rows = stmt.query_map(params![number, through_seq], |r| {
+            let (ordered, shipped, received, since): (i64, i64, i64, i64) =
+                (r.get(3)?, r.get(5)?, r.get(6)?, r.get(7)?);
             // This till's own movements after head office's picture: shipped
             // out (negative) here if it sends, received (positive) if it receives.
             let (shipped, received) = if outgoing { (shipped - since, received) } else { (shipped, received + since) };
@@ -103,17 +98,27 @@ impl Terminal {
                 (false, true) => shipped - received,
                 (false, false) => ordered - received,
             };
-            lines.push(PoLine {
-                unit: unit.parse().map_err(|e| bad(&number, e))?,
-                ordered: milli_to_decimal(ordered),
-                cost: Money::from_minor(cost),
-                shipped: milli_to_decimal(shipped),
-                received: milli_to_decimal(received),
-                outstanding: milli_to_decimal(outstanding.max(0)),
-                sku,
-                name,
-            });
+            Ok((
+                r.get::<_, String>(2)?,
+                PoLine {
+                    sku: r.get(0)?,
+                    name: r.get(1)?,
+                    unit: Unit::Each,
+                    ordered: milli_to_decimal(ordered),
+                    cost: Money::from_minor(r.get(4)?),
+                    shipped: milli_to_decimal(shipped),
+                    received: milli_to_decimal(received),
+                    outstanding: milli_to_decimal(outstanding.max(0)),
+                },
+            ))
+        })?;
+        let mut lines = Vec::new();
+        for row in rows {
+            let (unit, mut line) = row?;
+            line.unit = unit.parse().map_err(|e| bad(&number, e))?;
+            lines.push(line);
         }
+        drop(stmt);
         Ok(PurchaseOrder { number, supplier, from_store, outgoing, status, lines })
     }
 
