@@ -59,6 +59,8 @@ enum Command {
     #[command(subcommand)]
     Channel(ChannelCommand),
     #[command(subcommand)]
+    Office(OfficeCommand),
+    #[command(subcommand)]
     Supplier(purchasing_cli::SupplierCommand),
     /// Purchase orders: goods ordered from a supplier for a store.
     #[command(subcommand)]
@@ -137,6 +139,13 @@ enum CustomerCommand {
 #[derive(Subcommand)]
 enum ChannelCommand {
     /// Issue a channel's API key (the channel is created if new); shown once.
+    Key { name: String },
+}
+
+#[derive(Subcommand)]
+enum OfficeCommand {
+    /// Issue (or replace) an API key that reads head office's reports
+    /// (`GET /v1/reports/NAME`); shown once.
     Key { name: String },
 }
 
@@ -281,6 +290,12 @@ fn run(cli: Cli) -> Result<()> {
             let key = store.issue_channel_key(&name)?;
             emit(json, &serde_json::json!({ "channel": name, "key": key }), |_| {
                 format!("API key of channel {name} (shown once; the old key stops working):\n  {key}\n")
+            })
+        }
+        Command::Office(OfficeCommand::Key { name }) => {
+            let key = store.issue_office_key(&name)?;
+            emit(json, &serde_json::json!({ "name": name, "key": key }), |_| {
+                format!("Report API key {name} (shown once; the old key stops working):\n  {key}\n")
             })
         }
         Command::Atp { codes, store: s } => {

@@ -177,6 +177,31 @@ fn report_figures_match_the_hand_worked_dataset() {
         &["report", "accounting", "--store", "S01", "--date", &today, "--accounts", accounts.to_str().unwrap()],
     );
     assert!(String::from_utf8_lossy(&typo.stderr).contains("is not an accounts file"));
+    // The same reports over HTTP, for a spreadsheet: only with a head-office key.
+    let key: Value = serde_json::from_str(&admin_ok(&db, &["--json", "office", "key", "finance"])).unwrap();
+    let key = key["key"].as_str().unwrap().to_string();
+    let channel: Value = serde_json::from_str(&admin_ok(&db, &["--json", "channel", "key", "web"])).unwrap();
+    let get = |path: &str, token: &str| {
+        runtime().block_on(async {
+            let response = reqwest::Client::new()
+                .get(format!("{}/v1/reports/{path}", server.url))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        })
+    };
+    let (status, csv) = get("margin?format=csv&weak_below=25", &key);
+    assert_eq!(status, 200);
+    assert!(csv.starts_with("sku,name,quantity,net,cost,margin,margin_percent,weak\n"), "{csv}");
+    assert!(csv.contains("HYG0001,Savon de Marseille,4,4.40,3.36,1.04,23.6,true\n"), "{csv}");
+    let (status, body) = get(&format!("accounting?store=S01&date={today}"), &key);
+    assert_eq!((status, serde_json::from_str::<Value>(&body).unwrap()["balanced"].clone()), (200, Value::Bool(true)));
+    assert_eq!(get("sales?by=category", channel["key"].as_str().unwrap()).0, 401, "a channel key reads no reports");
+    assert_eq!(get("sales?by=category", "nope").0, 401);
+    assert_eq!(get("sales?by=colour", &key).0, 400);
+    assert_eq!(get("secrets", &key).0, 404);
     let bad = pos_tests::head_office::admin(&db, &["report", "margin", "--from", "27/11/2026"]);
     assert!(String::from_utf8_lossy(&bad.stderr).contains("must look like 2026-11-27"));
 }

@@ -3,6 +3,7 @@
 //! sales channels call. Blocking storage runs off the runtime.
 
 pub mod channel;
+pub mod reports;
 
 use std::sync::Arc;
 
@@ -41,6 +42,7 @@ pub fn router(store: Shared) -> Router {
         .route("/v1/orders", get(orders))
         .route("/v1/purchase-orders", get(purchase_orders))
         .merge(channel::routes())
+        .merge(reports::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(refuse_announced_oversize))
         .with_state(store)

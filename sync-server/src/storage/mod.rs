@@ -106,7 +106,20 @@ pub trait OrderDesk: Send + Sync + 'static {
     fn availability(&self, codes: &[String], store: Option<&str>) -> StoreResult<Vec<Availability>>;
 }
 
-/// Everything the HTTP API serves from.
-pub trait Backend: SyncStore + OrderDesk {}
+/// A report as the API hands it out: JSON rows, or CSV with a header.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReportTable {
+    pub json: serde_json::Value,
+    pub csv: String,
+}
 
-impl<T: SyncStore + OrderDesk> Backend for T {}
+/// What the report API needs: head-office keys and reports by name.
+pub trait ReportDesk: Send + Sync + 'static {
+    fn office_key_valid(&self, key: &str) -> StoreResult<bool>;
+    fn report_table(&self, name: &str, params: &std::collections::HashMap<String, String>) -> StoreResult<ReportTable>;
+}
+
+/// Everything the HTTP API serves from.
+pub trait Backend: SyncStore + OrderDesk + ReportDesk {}
+
+impl<T: SyncStore + OrderDesk + ReportDesk> Backend for T {}

@@ -11,7 +11,9 @@ mod order_views;
 mod orders;
 mod purchasing;
 mod reorder;
+mod report_api;
 mod reports;
+mod rollup;
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -32,10 +34,14 @@ pub use purchasing::PoLineRequest;
 pub use reorder::ReorderPolicy;
 pub use reports::{SalesBy, SalesRow, StockRow};
 
-use super::{ChannelAuth, OrderDesk, Scope, StoreError, StoreResult, SyncStore, TerminalAuth};
+use super::{ChannelAuth, OrderDesk, ReportDesk, ReportTable, Scope, StoreError, StoreResult, SyncStore, TerminalAuth};
 
-const MIGRATIONS: &[&str] =
-    &[include_str!("../schema_v1.sql"), include_str!("../schema_v2.sql"), include_str!("../schema_v3.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../schema_v1.sql"),
+    include_str!("../schema_v2.sql"),
+    include_str!("../schema_v3.sql"),
+    include_str!("../schema_v4.sql"),
+];
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
@@ -137,5 +143,15 @@ impl OrderDesk for SqliteStore {
 
     fn availability(&self, codes: &[String], store: Option<&str>) -> StoreResult<Vec<Availability>> {
         SqliteStore::availability(self, codes, store)
+    }
+}
+
+impl ReportDesk for SqliteStore {
+    fn office_key_valid(&self, key: &str) -> StoreResult<bool> {
+        SqliteStore::office_key_valid(self, key)
+    }
+
+    fn report_table(&self, name: &str, params: &std::collections::HashMap<String, String>) -> StoreResult<ReportTable> {
+        SqliteStore::report_table(self, name, params)
     }
 }

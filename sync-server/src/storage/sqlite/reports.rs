@@ -9,7 +9,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::SqliteStore;
-use super::insights::{IN_PERIOD, Period};
+use super::insights::Period;
+use super::rollup::catch_up;
 use crate::storage::{StoreResult, TerminalAuth};
 
 pub(super) fn snapshot(conn: &Connection, auth: &TerminalAuth) -> StoreResult<StockSnapshot> {
@@ -60,8 +61,6 @@ pub struct SalesRow {
     pub gross: Money,
 }
 
-const LOCAL_TIME: &str = "datetime(s.at_ms / 1000, 'unixepoch', 'localtime')";
-
 impl SqliteStore {
     /// Central on-hand per store and product, optionally for one store.
     pub fn stock(&self, store: Option<&str>, oversold_only: bool) -> StoreResult<Vec<StockRow>> {
@@ -87,39 +86,45 @@ impl SqliteStore {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Sales by a dimension over a period.
+    /// Sales by a dimension over a period, read from the rollups once they
+    /// are brought up to date.
     pub fn sales_report(&self, by: SalesBy, period: Period<'_>) -> StoreResult<Vec<SalesRow>> {
         period.check()?;
-        let key = match by {
-            SalesBy::Product => "l.sku || ' ' || COALESCE(p.name, '')".to_string(),
-            SalesBy::Category => "COALESCE(p.category, '')".to_string(),
-            SalesBy::Store => "st.code || ' ' || st.name".to_string(),
-            SalesBy::Day => format!("strftime('%Y-%m-%d', {LOCAL_TIME})"),
-            SalesBy::Hour => format!("strftime('%H:00', {LOCAL_TIME})"),
-            SalesBy::Cashier => "s.cashier".to_string(),
-            SalesBy::Channel => "COALESCE((SELECT c.name FROM orders o JOIN channels c ON c.id = o.channel_id
-                 WHERE o.number = s.order_no), 'counter')"
-                .to_string(),
+        let (key, from) = match by {
+            SalesBy::Product => {
+                ("r.sku || ' ' || COALESCE(p.name, '')", "sales_by_day_sku r LEFT JOIN products p ON p.sku = r.sku")
+            }
+            SalesBy::Category => ("r.category", "sales_by_day_category r"),
+            SalesBy::Store => {
+                ("st.code || ' ' || st.name", "sales_by_receipt_group r JOIN stores st ON st.id = r.store_id")
+            }
+            SalesBy::Day => ("r.day", "sales_by_receipt_group r"),
+            SalesBy::Hour => ("r.hour", "sales_by_receipt_group r"),
+            SalesBy::Cashier => ("r.cashier", "sales_by_receipt_group r"),
+            SalesBy::Channel => ("r.channel", "sales_by_receipt_group r"),
         };
         let sql = format!(
-            "SELECT {key} AS k, COUNT(DISTINCT s.receipt_no), SUM(l.qty_milli), SUM(l.net_minor), SUM(l.gross_minor)
-             FROM sale_lines l JOIN sales s ON s.receipt_no = l.receipt_no JOIN stores st ON st.id = s.store_id
-             LEFT JOIN products p ON p.sku = l.sku
-             WHERE {IN_PERIOD}
+            "SELECT {key} AS k, SUM(r.receipts), SUM(r.qty_milli), SUM(r.net_minor), SUM(r.gross_minor)
+             FROM {from} WHERE (?1 IS NULL OR r.day >= ?1) AND (?2 IS NULL OR r.day <= ?2)
              GROUP BY k ORDER BY k"
         );
-        let conn = self.conn();
-        let mut stmt = conn.prepare(&sql)?;
-        let rows = stmt.query_map(params![period.from, period.to], |r| {
-            Ok(SalesRow {
-                key: r.get(0)?,
-                receipts: r.get(1)?,
-                quantity: milli_to_decimal(r.get(2)?),
-                net: Money::from_minor(r.get(3)?),
-                gross: Money::from_minor(r.get(4)?),
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        catch_up(&tx)?;
+        let rows = tx
+            .prepare(&sql)?
+            .query_map(params![period.from, period.to], |r| {
+                Ok(SalesRow {
+                    key: r.get(0)?,
+                    receipts: r.get(1)?,
+                    quantity: milli_to_decimal(r.get(2)?),
+                    net: Money::from_minor(r.get(3)?),
+                    gross: Money::from_minor(r.get(4)?),
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        tx.commit()?;
+        Ok(rows)
     }
 
     /// Entries refused for a broken chain or a rewritten entry.

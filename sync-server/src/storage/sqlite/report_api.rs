@@ -1,0 +1,104 @@
+//! Head office's reports for the HTTP API: one entry point that runs a
+//! report by name with its query parameters and hands back both JSON and
+//! CSV, and the API keys that may read them (shown once, kept hashed).
+
+use std::collections::HashMap;
+
+use pos_shared::accounting::Accounts;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::{Period, ReorderPolicy, SalesBy, SqliteStore, random_secret, secret_hash};
+use crate::storage::{ReportTable, StoreError, StoreResult};
+
+fn table<T: Serialize>(rows: &[T]) -> StoreResult<ReportTable> {
+    let internal = |e: &dyn std::fmt::Display| StoreError::Internal(e.to_string());
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        csv.serialize(row).map_err(|e| internal(&e))?;
+    }
+    let csv = String::from_utf8(csv.into_inner().map_err(|e| internal(&e))?).map_err(|e| internal(&e))?;
+    Ok(ReportTable { json: serde_json::to_value(rows).map_err(|e| internal(&e))?, csv })
+}
+
+fn number<T: std::str::FromStr>(params: &HashMap<String, String>, key: &str, default: T) -> StoreResult<T> {
+    match params.get(key) {
+        None => Ok(default),
+        Some(text) => {
+            text.parse().map_err(|_| StoreError::BadRequest(format!("`{key}` must be a number, not `{text}`")))
+        }
+    }
+}
+
+impl SqliteStore {
+    /// Issues an API key for head office's reports; shown once.
+    pub fn issue_office_key(&self, name: &str) -> StoreResult<String> {
+        if name.trim().is_empty() {
+            return Err(StoreError::BadRequest("name the key (who or what uses it)".into()));
+        }
+        let key = format!("pos_ho_{}", random_secret(24));
+        self.conn().execute(
+            "INSERT INTO office_keys (name, key_hash) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET key_hash = excluded.key_hash",
+            rusqlite::params![name.trim(), secret_hash(&key)],
+        )?;
+        Ok(key)
+    }
+
+    pub fn office_key_valid(&self, key: &str) -> StoreResult<bool> {
+        Ok(self.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM office_keys WHERE key_hash = ?1)",
+            [secret_hash(key)],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Runs the report `name` with query parameters (`from`, `to`, `by`,
+    /// `store`, `date`, `top`, `weak_below`, `window`, `safety`, `cover`).
+    pub fn report_table(&self, name: &str, params: &HashMap<String, String>) -> StoreResult<ReportTable> {
+        let get = |key: &str| params.get(key).map(String::as_str);
+        let period = Period { from: get("from"), to: get("to") };
+        let store = get("store");
+        match name {
+            "sales" => {
+                let by = match get("by").unwrap_or("product") {
+                    "product" => SalesBy::Product,
+                    "category" => SalesBy::Category,
+                    "store" => SalesBy::Store,
+                    "day" => SalesBy::Day,
+                    "hour" => SalesBy::Hour,
+                    "cashier" => SalesBy::Cashier,
+                    "channel" => SalesBy::Channel,
+                    other => {
+                        return Err(StoreError::BadRequest(format!(
+                            "`by` is product, category, store, day, hour, cashier or channel, not `{other}`"
+                        )));
+                    }
+                };
+                table(&self.sales_report(by, period)?)
+            }
+            "margin" => table(&self.margin_report(period, number(params, "weak_below", Decimal::from(20))?)?),
+            "customers" => table(&self.top_customers(period, number(params, "top", 10)?)?),
+            "low-stock" => table(&self.low_stock(store)?),
+            "valuation" => table(&self.stock_valuation(store)?),
+            "returns" => table(&self.returns_rate(period)?),
+            "oversold" => table(&self.stock(None, true)?),
+            "reorder" => {
+                let policy = ReorderPolicy {
+                    window_days: number(params, "window", 28)?,
+                    safety_days: number(params, "safety", 2)?,
+                    cover_days: number(params, "cover", 14)?,
+                };
+                table(&self.reorder_suggestions(store, policy)?)
+            }
+            "accounting" => {
+                let store = store.ok_or_else(|| StoreError::BadRequest("name the `store`".into()))?;
+                let date = get("date").ok_or_else(|| StoreError::BadRequest("name the `date`".into()))?;
+                let day = self.accounting_day(store, date, &Accounts::default())?;
+                let mut out = table(&day.journal)?;
+                out.json = serde_json::to_value(&day).map_err(|e| StoreError::Internal(e.to_string()))?;
+                Ok(out)
+            }
+            other => Err(StoreError::NotFound(format!("no report `{other}`"))),
+        }
+    }
+}

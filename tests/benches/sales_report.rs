@@ -1,0 +1,90 @@
+//! Benchmarks head office's sales report over 10 million generated stock
+//! movements: ten stores, a year of sales (3.34 million receipts of three
+//! lines, one in a hundred a return) over a 2,000-product catalog, with
+//! their journal entries and movements, written straight into the server's
+//! tables. The first report rolls every sale up (reported on its own); the
+//! figure is then the slowest of the reports by product, category, store,
+//! day, hour and cashier (median of three each). Goal: <= 1 s.
+
+use std::time::{Duration, Instant};
+
+use pos_sync_server::storage::sqlite::{Period, SalesBy, SqliteStore};
+use pos_tests::bench::{quantile, report};
+use pos_tests::generated::catalog_csv;
+
+const STORES: i64 = 10;
+const SALES: i64 = 3_340_000;
+const LINES: i64 = 3;
+const PRODUCTS: usize = 2_000;
+
+/// Writes the stores, terminals, journal, sales, lines and movements.
+fn generate(db: &std::path::Path) {
+    let store = SqliteStore::open(db).unwrap();
+    for i in 1..=STORES {
+        store.add_store(&format!("Store {i}"), "EUR", true).unwrap();
+        store.add_terminal(&format!("S{i:02}"), "Till").unwrap();
+    }
+    store.import_catalog(catalog_csv(PRODUCTS).as_bytes()).unwrap();
+    drop(store);
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.pragma_update(None, "synchronous", "OFF").unwrap();
+    conn.execute_batch(&format!(
+        "BEGIN;
+         CREATE TEMP TABLE gen AS
+           WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {SALES} - 1)
+           SELECT i, (i % {STORES}) + 1 AS store_id, i / {STORES} + 1 AS seq,
+             1767225600000 + (i * 9441) % 31536000000 / 3600000 * 3600000 + 8 * 3600000 + (i % 11) * 3600000 AS at_ms
+           FROM n;
+         INSERT INTO journal (terminal_id, seq, kind, at_ms, payload, hash)
+           SELECT printf('S%02d-T01', store_id), seq, CASE WHEN i % 100 = 99 THEN 'return' ELSE 'sale' END, at_ms, x'7b7d', x'00'
+           FROM gen;
+         INSERT INTO sales (receipt_no, terminal_id, store_id, seq, kind, at_ms, cashier, total_minor, tax_minor, discount_minor)
+           SELECT printf('S%02d-T01-%07d', store_id, seq), printf('S%02d-T01', store_id), store_id, seq,
+             CASE WHEN i % 100 = 99 THEN 'return' ELSE 'sale' END, at_ms, 'Cashier ' || (i % 3), 1000, 100, 0
+           FROM gen;
+         INSERT INTO sale_lines (receipt_no, line_no, sku, qty_milli, net_minor, gross_minor)
+           SELECT printf('S%02d-T01-%07d', g.store_id, g.seq), k.line, printf('G%07d', (g.i * 7 + k.line * 131) % {PRODUCTS}),
+             CASE WHEN g.i % 100 = 99 THEN -1000 ELSE 1000 END * k.line, 300 * k.line, 330 * k.line
+           FROM gen g, (SELECT 1 AS line UNION ALL SELECT 2 UNION ALL SELECT 3) k;
+         INSERT INTO stock_movements (store_id, terminal_id, seq, sku, qty_milli, reason)
+           SELECT g.store_id, printf('S%02d-T01', g.store_id), g.seq, printf('G%07d', (g.i * 7 + k.line * 131) % {PRODUCTS}),
+             -1000 * k.line, 'sale'
+           FROM gen g, (SELECT 1 AS line UNION ALL SELECT 2 UNION ALL SELECT 3) k;
+         COMMIT;"
+    ))
+    .unwrap();
+    let movements: i64 = conn.query_row("SELECT COUNT(*) FROM stock_movements", [], |r| r.get(0)).unwrap();
+    assert_eq!(movements, SALES * LINES);
+}
+
+fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("server.sqlite");
+    let started = Instant::now();
+    generate(&db);
+    eprintln!("generated {} movements in {:.0?}", SALES * LINES, started.elapsed());
+    let store = SqliteStore::open(&db).unwrap();
+    let all = Period::default();
+    let start = Instant::now();
+    let first = store.sales_report(SalesBy::Store, all).unwrap();
+    report("sales_rollup_catch_up_10m", start.elapsed().as_secs_f64(), "s");
+    assert_eq!(first.len(), STORES as usize);
+    assert_eq!(first.iter().map(|r| r.receipts).sum::<u64>(), SALES as u64, "every receipt once");
+    let mut slowest = Duration::ZERO;
+    for by in [SalesBy::Product, SalesBy::Category, SalesBy::Store, SalesBy::Day, SalesBy::Hour, SalesBy::Cashier] {
+        let mut runs: Vec<Duration> = (0..3)
+            .map(|_| {
+                let start = Instant::now();
+                let rows = store.sales_report(by, all).unwrap();
+                assert!(!rows.is_empty());
+                start.elapsed()
+            })
+            .collect();
+        slowest = slowest.max(quantile(&mut runs, 0.5));
+    }
+    let month = Period { from: Some("2026-03-01"), to: Some("2026-03-31") };
+    let start = Instant::now();
+    assert!(!store.sales_report(SalesBy::Product, month).unwrap().is_empty());
+    report("sales_report_one_month_10m", start.elapsed().as_secs_f64() * 1e3, "ms");
+    report("sales_report_10m_movements", slowest.as_secs_f64() * 1e3, "ms");
+}
