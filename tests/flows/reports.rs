@@ -1,8 +1,12 @@
 //! Head office's reports on a fixed dataset, checked against figures worked
-//! out by hand: two stores, sales with a customer and a sale discount, a
-//! return, synced by two tills; then margin, top customers, stock
-//! valuation, returns rate, low stock and sales by category through the
-//! real `pos-sync-server report` command, as JSON and CSV.
+//! out by hand: a week at two stores, sales with a customer and a sale
+//! discount, a return, a Z report short of cash, synced by two tills; then
+//! margin, top customers, stock valuation, returns rate, low stock, sales
+//! by category and day, and the accounting export per day through the real
+//! `pos-sync-server report` command (JSON and CSV) and the report API.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use pos_shared::pricing::Discount;
 use pos_shared::quantity::Quantity;
@@ -31,6 +35,27 @@ fn receive(till: &mut Terminal, lines: &[(&str, i64)]) {
     till.receive_stock(&manager, "BL-1", &lines).unwrap();
 }
 
+/// The tills' shared clock, moved from day to day of the week.
+#[derive(Clone)]
+struct WeekClock(Arc<AtomicI64>);
+
+impl pos_terminal::Clock for WeekClock {
+    fn now_ms(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Noon (UTC) on 2026-11-16 (Monday) .. 2026-11-22.
+fn noon(day: i64) -> i64 {
+    1_794_830_400_000 + (day - 16) * 86_400_000
+}
+
+/// A till enrolled at `store` in `dir`, reopened on the week's clock.
+fn till_on_clock(db: &std::path::Path, url: &str, store: &str, dir: &std::path::Path, clock: &WeekClock) -> Terminal {
+    drop(enrolled_terminal(db, url, store, dir));
+    Terminal::open_with_clock(dir, Box::new(clock.clone())).unwrap()
+}
+
 fn sync(till: &mut Terminal) {
     let sync = client(till);
     runtime().block_on(pos_terminal::sync::run::sync_once(till, &sync)).unwrap();
@@ -43,25 +68,28 @@ fn report_figures_match_the_hand_worked_dataset() {
     head_office(&db);
     admin_ok(&db, &["customer", "add", "--name", "Café de Flore"]);
     let server = ServerProcess::start(&db);
-    let mut paris = enrolled_terminal(&db, &server.url, "S01", &work.path().join("paris"));
-    let mut lyon = enrolled_terminal(&db, &server.url, "S02", &work.path().join("lyon"));
+    let clock = WeekClock(Arc::new(AtomicI64::new(noon(16))));
+    let mut paris = till_on_clock(&db, &server.url, "S01", &work.path().join("paris"), &clock);
+    let mut lyon = till_on_clock(&db, &server.url, "S02", &work.path().join("lyon"), &clock);
     receive(&mut paris, &[("BAK0004", 20), ("WIN0003", 6)]);
     receive(&mut lyon, &[("HYG0001", 10)]);
     let manager = paris.login(pos_tests::MANAGER_PIN).unwrap();
 
-    // Paris 1: 10 x Pain de campagne 0.91 for the café: 9.10, tax 5.5 % inside 0.47, net 8.63.
+    // Monday, Paris: 10 x Pain de campagne 0.91 for the café: 9.10, tax 5.5 % inside 0.47, net 8.63.
     let mut cart = Cart::default();
     paris.add_item(&mut cart, "BAK0004", Some(10.into())).unwrap();
     paris.attach_customer(&mut cart, "C000001").unwrap();
     paris.commit_sale(&manager, &cart, &tenders(&["cash:10"])).unwrap();
-    // Paris 2: 2 x Bordeaux 31.42 = 62.84, 10 % off (6.28): 56.56, tax 20 % inside 9.43, net 47.13.
+    // Wednesday, Paris: 2 x Bordeaux 31.42 = 62.84, 10 % off (6.28): 56.56, tax 20 % inside 9.43, net 47.13.
+    clock.0.store(noon(18), Ordering::SeqCst);
     let mut cart = Cart::default();
     paris.add_item(&mut cart, "WIN0003", Some(2.into())).unwrap();
     paris.attach_customer(&mut cart, "C000001").unwrap();
     paris.set_sale_discount(&manager, &mut cart, Some("10%".parse::<Discount>().unwrap()), None).unwrap();
     let wine = paris.commit_sale(&manager, &cart, &tenders(&["card:56.56"])).unwrap();
-    // One bottle comes back: 28.28 refunded with half the line's recorded tax
-    // (9.43 / 2 = 4.715, half-up 4.72): net 23.56, so the wine nets 47.13 - 23.56.
+    // Friday, one bottle comes back: 28.28 refunded with half the line's recorded
+    // tax (9.43 / 2 = 4.715, half-up 4.72): net 23.56, so the wine nets 47.13 - 23.56.
+    clock.0.store(noon(20), Ordering::SeqCst);
     let request = ReturnRequest {
         original: Some(wine.record.receipt_no.clone()),
         items: vec![ReturnItem { code: "WIN0003".into(), qty: Some(1.into()) }],
@@ -70,13 +98,14 @@ fn report_figures_match_the_hand_worked_dataset() {
         approver_pin: None,
     };
     assert_eq!(paris.commit_return(&manager, request).unwrap().record.total.to_string(), "28.28");
-    // Lyon: 4 x Savon 1.32 = 5.28, tax 20 % inside 0.88, net 4.40, no customer.
+    // Paris closes Friday one euro short: 100 float + 9.10 cash expected, 108.10 counted.
+    paris.z_report(&manager, &tenders(&["cash:108.10"]), None).unwrap();
+    // Saturday, Lyon: 4 x Savon 1.32 = 5.28, tax 20 % inside 0.88, net 4.40, no customer.
+    clock.0.store(noon(21), Ordering::SeqCst);
     let cashier = lyon.login(pos_tests::CASHIER_PIN).unwrap();
     let mut cart = Cart::default();
     lyon.add_item(&mut cart, "HYG0001", Some(4.into())).unwrap();
     lyon.commit_sale(&cashier, &cart, &tenders(&["card:5.28"])).unwrap();
-    // Paris closes the day one euro short: 100 float + 9.10 cash expected, 108.10 counted.
-    paris.z_report(&manager, &tenders(&["cash:108.10"]), None).unwrap();
     sync(&mut paris);
     sync(&mut lyon);
 
@@ -119,62 +148,65 @@ fn report_figures_match_the_hand_worked_dataset() {
     assert!(by_category.contains("\nVins & spiritueux,2,1,23.57,28.28\n"), "{by_category}");
     let margin_csv = admin_ok(&db, &["report", "margin", "--csv"]);
     assert!(margin_csv.starts_with("sku,name,quantity,net,cost,margin,margin_percent,weak\n"), "{margin_csv}");
-    let today = report(&db, &["sales", "--by", "day"])[0]["key"].as_str().unwrap().to_string();
-    let day = report(&db, &["accounting", "--store", "S01", "--date", &today]);
-    let figures = &day["figures"];
-    let bands: Vec<(&str, &str)> = figures["taxes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| (b["base"].as_str().unwrap(), b["tax"].as_str().unwrap()))
-        .collect();
-    assert_eq!(bands, [("8.63", "0.47"), ("23.57", "4.71")], "net of the return, per rate");
-    let takings: Vec<(&str, &str)> = figures["tenders"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| (t["kind"].as_str().unwrap(), t["amount"].as_str().unwrap()))
-        .collect();
-    assert_eq!(takings, [("card", "28.28"), ("cash", "9.10")], "the refund went back to the card");
-    assert_eq!((figures["refunds"].as_str(), figures["cash_variance"].as_str()), (Some("28.28"), Some("-1.00")));
-    assert_eq!((figures["cost_of_goods"].as_str(), figures["deliveries"].as_str()), (Some("19.92"), Some("98.72")));
-    assert_eq!(day["stock_value_change"], "78.80", "the same as the valuation: 5.20 + 73.60");
-    assert_eq!(day["balanced"], true);
+    let by_day = admin_ok(&db, &["report", "sales", "--by", "day", "--csv"]);
+    let days: Vec<&str> = by_day.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(days.len(), 4, "Monday, Wednesday, Friday, Saturday: {by_day}");
+    let (monday, friday) = (days[0].to_string(), days[2].to_string());
+    let early = report(&db, &["margin", "--from", &monday, "--to", days[1]]);
+    assert_eq!(row(&early, "sku", "WIN0003")["net"], "47.13", "before the return");
+
+    let books = |date: &str| report(&db, &["accounting", "--store", "S01", "--date", date]);
+    let pairs = |list: &Value, a: &str, b: &str| -> Vec<(String, String)> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| (x[a].as_str().unwrap().into(), x[b].as_str().unwrap().into()))
+            .collect()
+    };
+    let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+    let day = books(&monday);
+    assert_eq!(pairs(&day["figures"]["taxes"], "base", "tax"), [pair("8.63", "0.47")]);
+    assert_eq!(pairs(&day["figures"]["tenders"], "kind", "amount"), [pair("cash", "9.10")]);
+    assert_eq!(
+        (day["figures"]["cost_of_goods"].as_str(), day["figures"]["deliveries"].as_str()),
+        (Some("5.20"), Some("98.72"))
+    );
+    assert_eq!((day["stock_value_change"].as_str(), day["balanced"].as_bool()), (Some("93.52"), Some(true)));
+    let day = books(&friday);
+    assert_eq!(pairs(&day["figures"]["taxes"], "base", "tax"), [pair("-23.56", "-4.72")], "a return reverses its sale");
+    assert_eq!(pairs(&day["figures"]["tenders"], "kind", "amount"), [pair("card", "-28.28")], "back to the card");
+    assert_eq!(
+        (day["figures"]["refunds"].as_str(), day["figures"]["cash_variance"].as_str()),
+        (Some("28.28"), Some("-1.00"))
+    );
+    assert_eq!((day["figures"]["cost_of_goods"].as_str(), day["balanced"].as_bool()), (Some("-14.72"), Some(true)));
     let accounts = work.path().join("accounts.toml");
     std::fs::write(&accounts, "cash = \"5300\"\n[sales_by_rate]\n\"5.5\" = \"70711\"\n").unwrap();
-    let csv = admin_ok(
-        &db,
-        &[
-            "report",
-            "accounting",
-            "--store",
-            "S01",
-            "--date",
-            &today,
-            "--accounts",
-            accounts.to_str().unwrap(),
-            "--csv",
-        ],
-    );
-    assert!(csv.starts_with("date,store,account,label,debit,credit\n"), "{csv}");
-    for line in [
-        "5300,takings cash,9.10,0.00",
-        "70711,sales 5.5%,0.00,8.63",
-        "707,sales 20%,0.00,23.57",
-        "6588,cash variance,1.00,0.00",
-    ] {
-        assert!(csv.contains(&format!("{today},S01,{line}\n")), "{line} in {csv}");
+    let export = |date: &str| {
+        let path = accounts.to_str().unwrap();
+        admin_ok(&db, &["report", "accounting", "--store", "S01", "--date", date, "--accounts", path, "--csv"])
+    };
+    let expected = [
+        (monday.as_str(), "5300,takings cash,9.10,0.00", 11302),
+        (days[1], "707,sales 20%,0.00,47.13", 8600),
+        (friday.as_str(), "6588,cash variance,1.00,0.00", 4400),
+    ];
+    for (date, line, each_side) in expected {
+        let csv = export(date);
+        assert!(csv.starts_with("date,store,account,label,debit,credit\n"), "{csv}");
+        assert!(csv.contains(&format!("{date},S01,{line}\n")), "{line} in {csv}");
+        let (debit, credit) = csv.lines().skip(1).fold((0i64, 0i64), |(d, c), line| {
+            let cells: Vec<&str> = line.split(',').collect();
+            let minor = |s: &str| s.replace('.', "").parse::<i64>().unwrap();
+            (d + minor(cells[4]), c + minor(cells[5]))
+        });
+        assert_eq!((debit, credit), (each_side, each_side), "{date}: the exported lines balance");
     }
-    let (debit, credit) = csv.lines().skip(1).fold((0i64, 0i64), |(d, c), line| {
-        let cells: Vec<&str> = line.split(',').collect();
-        let minor = |s: &str| s.replace('.', "").parse::<i64>().unwrap();
-        (d + minor(cells[4]), c + minor(cells[5]))
-    });
-    assert_eq!((debit, credit), (15702, 15702), "the exported lines balance: 157.02 each side");
+    assert!(export(&monday).contains("70711,sales 5.5%,0.00,8.63"), "account per rate from the file");
     std::fs::write(&accounts, "cassh = \"5300\"\n").unwrap();
     let typo = pos_tests::head_office::admin(
         &db,
-        &["report", "accounting", "--store", "S01", "--date", &today, "--accounts", accounts.to_str().unwrap()],
+        &["report", "accounting", "--store", "S01", "--date", &friday, "--accounts", accounts.to_str().unwrap()],
     );
     assert!(String::from_utf8_lossy(&typo.stderr).contains("is not an accounts file"));
     // The same reports over HTTP, for a spreadsheet: only with a head-office key.
@@ -196,7 +228,7 @@ fn report_figures_match_the_hand_worked_dataset() {
     assert_eq!(status, 200);
     assert!(csv.starts_with("sku,name,quantity,net,cost,margin,margin_percent,weak\n"), "{csv}");
     assert!(csv.contains("HYG0001,Savon de Marseille,4,4.40,3.36,1.04,23.6,true\n"), "{csv}");
-    let (status, body) = get(&format!("accounting?store=S01&date={today}"), &key);
+    let (status, body) = get(&format!("accounting?store=S01&date={friday}"), &key);
     assert_eq!((status, serde_json::from_str::<Value>(&body).unwrap()["balanced"].clone()), (200, Value::Bool(true)));
     assert_eq!(get("sales?by=category", channel["key"].as_str().unwrap()).0, 401, "a channel key reads no reports");
     assert_eq!(get("sales?by=category", "nope").0, 401);
