@@ -65,13 +65,7 @@ impl Terminal {
 
     /// Applies one page of orders and moves the cursor, in one transaction.
     pub fn apply_orders_page(&mut self, page: &OrdersPage) -> CoreResult<usize> {
-        let tx = self.conn.transaction()?;
-        for order in &page.orders {
-            store_order(&tx, order, page.through_seq)?;
-        }
-        Terminal::set_sync_value(&tx, "orders_cursor", &page.next_cursor.to_string())?;
-        tx.commit()?;
-        Ok(page.orders.len())
+        self.apply_doc_page(&page.orders, page.through_seq, "orders_cursor", page.next_cursor, store_order)
     }
 
     /// Thousandths of `sku` this terminal has handed over for `number` in

@@ -57,13 +57,7 @@ impl Terminal {
 
     /// Applies one page of purchase orders and moves the cursor.
     pub fn apply_purchase_orders_page(&mut self, page: &PurchaseOrdersPage) -> CoreResult<usize> {
-        let tx = self.conn.transaction()?;
-        for po in &page.orders {
-            store_po(&tx, po, page.through_seq)?;
-        }
-        Terminal::set_sync_value(&tx, "po_cursor", &page.next_cursor.to_string())?;
-        tx.commit()?;
-        Ok(page.orders.len())
+        self.apply_doc_page(&page.orders, page.through_seq, "po_cursor", page.next_cursor, store_po)
     }
 
     /// One purchase order or transfer as it stands here.

@@ -151,6 +151,25 @@ impl Terminal {
         Ok(items.len())
     }
 
+    /// Replaces each document of a pulled page (an order, a purchase order)
+    /// with head office's version and moves `cursor`, in one transaction.
+    pub(crate) fn apply_doc_page<T>(
+        &mut self,
+        docs: &[T],
+        through_seq: u64,
+        cursor: &str,
+        next_cursor: u64,
+        store: fn(&rusqlite::Transaction<'_>, &T, u64) -> CoreResult<()>,
+    ) -> CoreResult<usize> {
+        let tx = self.conn.transaction()?;
+        for doc in docs {
+            store(&tx, doc, through_seq)?;
+        }
+        Terminal::set_sync_value(&tx, cursor, &next_cursor.to_string())?;
+        tx.commit()?;
+        Ok(docs.len())
+    }
+
     /// Replaces the central stock picture with a fresh snapshot.
     pub fn apply_stock_snapshot(&mut self, snapshot: &StockSnapshot) -> CoreResult<()> {
         let tx = self.conn.transaction()?;

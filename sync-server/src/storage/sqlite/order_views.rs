@@ -193,8 +193,41 @@ impl SqliteStore {
     }
 }
 
-/// Orders of a terminal's store changed after `since` (quotes stay at head
-/// office), with the terminal's applied seq read in the same snapshot.
+/// One page of a store's documents (orders, purchase orders) changed after
+/// `since`: the terminal's applied seq, read in the same snapshot, the
+/// numbers on the page, the cursor after it and whether more follow.
+/// `select` yields `(version, number)` for `?1` store, `?2` since, `?3` limit.
+pub(super) struct DocPage {
+    pub through_seq: u64,
+    pub numbers: Vec<String>,
+    pub next_cursor: u64,
+    pub more: bool,
+}
+
+pub(super) fn doc_page(
+    tx: &rusqlite::Transaction<'_>,
+    auth: &TerminalAuth,
+    select: &str,
+    counter: &str,
+    since: u64,
+    limit: usize,
+) -> StoreResult<DocPage> {
+    let through_seq: u64 =
+        tx.query_row("SELECT last_seq FROM terminals WHERE id = ?1", [&auth.terminal_id], |r| r.get(0))?;
+    let mut rows: Vec<(u64, String)> = tx
+        .prepare_cached(select)?
+        .query_map(params![auth.store_id, since, limit as u64 + 1], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let next_cursor = match rows.last() {
+        Some(&(version, _)) if more => version,
+        _ => tx.query_row("SELECT value FROM counters WHERE name = ?1", [counter], |r| r.get(0))?,
+    };
+    Ok(DocPage { through_seq, numbers: rows.into_iter().map(|(_, n)| n).collect(), next_cursor, more })
+}
+
+/// Orders of a terminal's store changed after `since` (quotes stay at head office).
 pub(super) fn orders_page(
     conn: &mut Connection,
     auth: &TerminalAuth,
@@ -202,21 +235,21 @@ pub(super) fn orders_page(
     limit: usize,
 ) -> StoreResult<OrdersPage> {
     let tx = conn.transaction()?;
-    let through_seq: u64 =
-        tx.query_row("SELECT last_seq FROM terminals WHERE id = ?1", [&auth.terminal_id], |r| r.get(0))?;
-    let mut rows: Vec<(u64, String)> = tx
-        .prepare_cached(
-            "SELECT version, number FROM orders WHERE store_id = ?1 AND version > ?2 AND status <> 'quote'
-             ORDER BY version LIMIT ?3",
-        )?
-        .query_map(params![auth.store_id, since, limit as u64 + 1], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    let more = rows.len() > limit;
-    rows.truncate(limit);
-    let next_cursor = match rows.last() {
-        Some(&(version, _)) if more => version,
-        _ => tx.query_row("SELECT value FROM counters WHERE name = 'order_version'", [], |r| r.get(0))?,
-    };
-    let orders = rows.iter().map(|(_, number)| load_order(&tx, number, false)).collect::<StoreResult<_>>()?;
-    Ok(OrdersPage { protocol_version: PROTOCOL_VERSION, orders, next_cursor, more, through_seq })
+    let page = doc_page(
+        &tx,
+        auth,
+        "SELECT version, number FROM orders WHERE store_id = ?1 AND version > ?2 AND status <> 'quote'
+         ORDER BY version LIMIT ?3",
+        "order_version",
+        since,
+        limit,
+    )?;
+    let orders = page.numbers.iter().map(|number| load_order(&tx, number, false)).collect::<StoreResult<_>>()?;
+    Ok(OrdersPage {
+        protocol_version: PROTOCOL_VERSION,
+        orders,
+        next_cursor: page.next_cursor,
+        more: page.more,
+        through_seq: page.through_seq,
+    })
 }

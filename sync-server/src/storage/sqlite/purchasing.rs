@@ -12,6 +12,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 use rust_decimal::Decimal;
 
 use super::catalog::next_version;
+use super::order_views::doc_page;
 use super::{SqliteStore, now_ms};
 use crate::storage::{StoreError, StoreResult, TerminalAuth};
 
@@ -228,7 +229,8 @@ pub(super) fn record_shipment(
     Ok(None)
 }
 
-/// Open purchase orders of a terminal's store changed after `since`.
+/// Purchase orders and transfers of a terminal's store (to it, or from it)
+/// changed after `since`; drafts stay at head office.
 pub(super) fn po_page(
     conn: &mut Connection,
     auth: &TerminalAuth,
@@ -236,24 +238,24 @@ pub(super) fn po_page(
     limit: usize,
 ) -> StoreResult<PurchaseOrdersPage> {
     let tx = conn.transaction()?;
-    let through_seq: u64 =
-        tx.query_row("SELECT last_seq FROM terminals WHERE id = ?1", [&auth.terminal_id], |r| r.get(0))?;
-    let mut rows: Vec<(u64, String)> = tx
-        .prepare_cached(
-            "SELECT version, number FROM purchase_orders
-             WHERE (store_id = ?1 OR from_store_id = ?1) AND version > ?2 AND status <> 'draft'
-             ORDER BY version LIMIT ?3",
-        )?
-        .query_map(params![auth.store_id, since, limit as u64 + 1], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    let more = rows.len() > limit;
-    rows.truncate(limit);
-    let next_cursor = match rows.last() {
-        Some(&(version, _)) if more => version,
-        _ => tx.query_row("SELECT value FROM counters WHERE name = 'po_version'", [], |r| r.get(0))?,
-    };
-    let orders = rows.iter().map(|(_, number)| load(&tx, number)).collect::<StoreResult<_>>()?;
-    Ok(PurchaseOrdersPage { protocol_version: PROTOCOL_VERSION, orders, next_cursor, more, through_seq })
+    let page = doc_page(
+        &tx,
+        auth,
+        "SELECT version, number FROM purchase_orders
+         WHERE (store_id = ?1 OR from_store_id = ?1) AND version > ?2 AND status <> 'draft'
+         ORDER BY version LIMIT ?3",
+        "po_version",
+        since,
+        limit,
+    )?;
+    let orders = page.numbers.iter().map(|number| load(&tx, number)).collect::<StoreResult<_>>()?;
+    Ok(PurchaseOrdersPage {
+        protocol_version: PROTOCOL_VERSION,
+        orders,
+        next_cursor: page.next_cursor,
+        more: page.more,
+        through_seq: page.through_seq,
+    })
 }
 
 impl SqliteStore {
