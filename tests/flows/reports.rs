@@ -154,6 +154,13 @@ fn report_figures_match_the_hand_worked_dataset() {
     let (monday, friday) = (days[0].to_string(), days[2].to_string());
     let early = report(&db, &["margin", "--from", &monday, "--to", days[1]]);
     assert_eq!(row(&early, "sku", "WIN0003")["net"], "47.13", "before the return");
+    let early_sales = report(&db, &["sales", "--by", "product", "--from", &monday, "--to", days[1]]);
+    let wine_early =
+        early_sales.as_array().unwrap().iter().find(|r| r["key"].as_str().unwrap().starts_with("WIN0003")).unwrap();
+    assert_eq!((wine_early["quantity"].as_str(), wine_early["gross"].as_str()), (Some("2"), Some("56.56")));
+    let late_sales = report(&db, &["sales", "--by", "product", "--from", &friday]);
+    let skus: Vec<&str> = late_sales.as_array().unwrap().iter().map(|r| &r["key"].as_str().unwrap()[..7]).collect();
+    assert_eq!(skus, ["HYG0001", "WIN0003"], "Friday's return and Saturday's soap only");
 
     let books = |date: &str| report(&db, &["accounting", "--store", "S01", "--date", date]);
     let pairs = |list: &Value, a: &str, b: &str| -> Vec<(String, String)> {

@@ -48,3 +48,16 @@ CREATE TABLE office_keys (
     name TEXT PRIMARY KEY COLLATE NOCASE,
     key_hash TEXT NOT NULL UNIQUE
 ) STRICT;
+
+-- Per month, store and product: a year by product reads twelve months,
+-- not 365 days (days are read only for a period's partial months).
+CREATE TABLE sales_by_month_sku (
+    month TEXT NOT NULL,
+    store_id INTEGER NOT NULL,
+    sku TEXT NOT NULL,
+    receipts INTEGER NOT NULL,
+    qty_milli INTEGER NOT NULL,
+    net_minor INTEGER NOT NULL,
+    gross_minor INTEGER NOT NULL,
+    PRIMARY KEY (month, store_id, sku)
+) STRICT, WITHOUT ROWID;

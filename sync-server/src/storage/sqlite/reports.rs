@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::SqliteStore;
 use super::insights::Period;
-use super::rollup::catch_up;
+use super::rollup::{catch_up, split_months};
 use crate::storage::{StoreResult, TerminalAuth};
 
 pub(super) fn snapshot(conn: &Connection, auth: &TerminalAuth) -> StoreResult<StockSnapshot> {
@@ -90,30 +90,46 @@ impl SqliteStore {
     /// are brought up to date.
     pub fn sales_report(&self, by: SalesBy, period: Period<'_>) -> StoreResult<Vec<SalesRow>> {
         period.check()?;
-        let (key, from) = match by {
-            SalesBy::Product => {
-                ("r.sku || ' ' || COALESCE(p.name, '')", "sales_by_day_sku r LEFT JOIN products p ON p.sku = r.sku")
-            }
-            SalesBy::Category => ("r.category", "sales_by_day_category r"),
+        let split = split_months(period.from, period.to);
+        let in_days = "(?1 IS NULL OR r.day >= ?1) AND (?2 IS NULL OR r.day <= ?2)";
+        let (key, from, filter) = match by {
+            // Whole months from the monthly rollup, loose days from the daily one.
+            SalesBy::Product => (
+                "r.sku || ' ' || COALESCE(p.name, '')",
+                "(SELECT sku, receipts, qty_milli, net_minor, gross_minor FROM sales_by_month_sku WHERE month >= ?1 AND month <= ?2
+                  UNION ALL SELECT sku, receipts, qty_milli, net_minor, gross_minor FROM sales_by_day_sku WHERE day >= ?3 AND day < ?4
+                  UNION ALL SELECT sku, receipts, qty_milli, net_minor, gross_minor FROM sales_by_day_sku WHERE day > ?5 AND day <= ?6)
+                 r LEFT JOIN products p ON p.sku = r.sku",
+                "1",
+            ),
+            SalesBy::Category => ("r.category", "sales_by_day_category r", in_days),
             SalesBy::Store => {
-                ("st.code || ' ' || st.name", "sales_by_receipt_group r JOIN stores st ON st.id = r.store_id")
+                ("st.code || ' ' || st.name", "sales_by_receipt_group r JOIN stores st ON st.id = r.store_id", in_days)
             }
-            SalesBy::Day => ("r.day", "sales_by_receipt_group r"),
-            SalesBy::Hour => ("r.hour", "sales_by_receipt_group r"),
-            SalesBy::Cashier => ("r.cashier", "sales_by_receipt_group r"),
-            SalesBy::Channel => ("r.channel", "sales_by_receipt_group r"),
+            SalesBy::Day => ("r.day", "sales_by_receipt_group r", in_days),
+            SalesBy::Hour => ("r.hour", "sales_by_receipt_group r", in_days),
+            SalesBy::Cashier => ("r.cashier", "sales_by_receipt_group r", in_days),
+            SalesBy::Channel => ("r.channel", "sales_by_receipt_group r", in_days),
         };
         let sql = format!(
             "SELECT {key} AS k, SUM(r.receipts), SUM(r.qty_milli), SUM(r.net_minor), SUM(r.gross_minor)
-             FROM {from} WHERE (?1 IS NULL OR r.day >= ?1) AND (?2 IS NULL OR r.day <= ?2)
-             GROUP BY k ORDER BY k"
+             FROM {from} WHERE {filter} GROUP BY k ORDER BY k"
         );
+        let bounds: Vec<Option<&str>> = match by {
+            SalesBy::Product => {
+                [&split.first_month, &split.last_month, &split.from, &split.before, &split.after, &split.to]
+                    .into_iter()
+                    .map(|s| Some(s.as_str()))
+                    .collect()
+            }
+            _ => vec![period.from, period.to],
+        };
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         catch_up(&tx)?;
         let rows = tx
             .prepare(&sql)?
-            .query_map(params![period.from, period.to], |r| {
+            .query_map(rusqlite::params_from_iter(&bounds), |r| {
                 Ok(SalesRow {
                     key: r.get(0)?,
                     receipts: r.get(1)?,

@@ -1,9 +1,11 @@
-//! Sales rolled up for reports: per day, store and product; per day, store
-//! and category; per day, hour, store, cashier and channel. A report first
+//! Sales rolled up for reports: per day (and per month), store and
+//! product; per day, store and category; per day, hour, store, cashier and
+//! channel. A report first
 //! rolls up what was applied since the last one (in the same transaction),
 //! so reading a year of sales costs the size of the rollups, not of every
 //! line, and ingest pays nothing.
 
+use chrono::{Datelike, Months, NaiveDate};
 use rusqlite::{Transaction, params};
 
 use crate::storage::StoreResult;
@@ -37,6 +39,14 @@ pub(super) fn catch_up(tx: &Transaction<'_>) -> StoreResult<()> {
     )?;
     tx.execute(
         &format!(
+            "INSERT INTO sales_by_month_sku (month, store_id, sku, receipts, qty_milli, net_minor, gross_minor)
+             SELECT substr({DAY}, 1, 7), s.store_id, l.sku, {SUMS} {NEW_LINES} GROUP BY 1, 2, 3
+             ON CONFLICT (month, store_id, sku) DO UPDATE SET {ADD_UP}"
+        ),
+        params![mark, last],
+    )?;
+    tx.execute(
+        &format!(
             "INSERT INTO sales_by_day_category (day, store_id, category, receipts, qty_milli, net_minor, gross_minor)
              SELECT {DAY}, s.store_id, COALESCE((SELECT p.category FROM products p WHERE p.sku = l.sku), ''), {SUMS}
              {NEW_LINES} GROUP BY 1, 2, 3
@@ -56,4 +66,76 @@ pub(super) fn catch_up(tx: &Transaction<'_>) -> StoreResult<()> {
     )?;
     tx.execute("UPDATE counters SET value = ?1 WHERE name = 'rollup_mark'", [last])?;
     Ok(())
+}
+
+/// A period split for the product rollups: the whole months it covers and
+/// the days outside them (`[from, before)` and `(after, to]`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct MonthSplit {
+    pub first_month: String,
+    pub last_month: String,
+    pub from: String,
+    pub before: String,
+    pub after: String,
+    pub to: String,
+}
+
+fn first_of_month(day: NaiveDate) -> NaiveDate {
+    day.with_day(1).unwrap_or(day)
+}
+
+/// Splits `from ..= to` (local dates, open ends allowed) into whole months and loose days.
+pub(super) fn split_months(from: Option<&str>, to: Option<&str>) -> MonthSplit {
+    let parse = |d: Option<&str>, default: NaiveDate| {
+        d.and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).unwrap_or(default)
+    };
+    let from = parse(from, NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or_default());
+    let to = parse(to, NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or_default());
+    let first =
+        if from.day() == 1 { from } else { first_of_month(from).checked_add_months(Months::new(1)).unwrap_or(from) };
+    let after_to = to.succ_opt().unwrap_or(to);
+    let end = if after_to.day() == 1 { after_to } else { first_of_month(to) };
+    let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    let month = |d: NaiveDate| d.format("%Y-%m").to_string();
+    if first >= end {
+        // No whole month: every day is loose.
+        return MonthSplit {
+            first_month: "9999-99".into(),
+            last_month: "0000-00".into(),
+            from: day(from),
+            before: day(after_to),
+            after: day(to),
+            to: day(to),
+        };
+    }
+    let last_month = end.pred_opt().unwrap_or(end);
+    MonthSplit {
+        first_month: month(first),
+        last_month: month(last_month),
+        from: day(from),
+        before: day(first),
+        after: day(last_month),
+        to: day(to),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_split_into_whole_months_and_loose_days() {
+        let split = split_months(Some("2026-01-15"), Some("2026-04-10"));
+        assert_eq!((split.first_month.as_str(), split.last_month.as_str()), ("2026-02", "2026-03"));
+        assert_eq!((split.from.as_str(), split.before.as_str()), ("2026-01-15", "2026-02-01"));
+        assert_eq!((split.after.as_str(), split.to.as_str()), ("2026-03-31", "2026-04-10"));
+        let whole = split_months(Some("2026-02-01"), Some("2026-02-28"));
+        assert_eq!((whole.first_month.as_str(), whole.last_month.as_str()), ("2026-02", "2026-02"));
+        assert_eq!((whole.before.as_str(), whole.after.as_str()), ("2026-02-01", "2026-02-28"), "no loose days");
+        let days = split_months(Some("2026-02-03"), Some("2026-02-05"));
+        assert!(days.first_month > days.last_month, "no whole month");
+        assert_eq!((days.from.as_str(), days.before.as_str()), ("2026-02-03", "2026-02-06"));
+        let open = split_months(None, None);
+        assert_eq!((open.first_month.as_str(), open.last_month.as_str()), ("0001-01", "9999-12"));
+    }
 }
