@@ -35,3 +35,8 @@ CREATE TABLE po_movements (
     qty_milli INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX po_movements_by_number ON po_movements (number, sku);
+
+-- Known stock sums a product's movements after the last synced seq: one
+-- index on (sku, seq, qty_milli) covers that and the plain sum by product.
+DROP INDEX stock_by_sku;
+CREATE INDEX stock_by_sku_seq ON stock_movements (sku, seq, qty_milli);
