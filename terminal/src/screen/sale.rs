@@ -281,7 +281,7 @@ impl Sale {
 
     fn prompt(&self) -> String {
         match &self.entry {
-            Entry::Scan => "Scan a barcode or an order, or type a name or SKU".into(),
+            Entry::Scan => "Scan, or type a name, SKU or order".into(),
             Entry::Quantity => "New quantity for the selected line".into(),
             Entry::Weight(code) => format!("Weight in kg for {code}"),
             Entry::LineDiscount => "Discount on the selected line: 10% or 2.00".into(),
