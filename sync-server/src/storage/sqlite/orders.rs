@@ -111,20 +111,29 @@ fn customer_code(tx: &Transaction<'_>, customer: &CustomerRef) -> StoreResult<St
     Ok(code)
 }
 
-/// Thousandths of `sku` at a store that nobody has been promised yet:
-/// on-hand minus the open reservations of confirmed orders.
-pub(super) fn available_milli(tx: &rusqlite::Connection, store_id: i64, sku: &str) -> StoreResult<(i64, i64)> {
-    let on_hand: i64 = tx
+/// What one order line still holds (`l`, of an order `o`): reserved minus
+/// collected, never below zero, and only while the order is confirmed. The
+/// one SQL form of `pos_shared::orders::open_reservation`; sum it over lines.
+pub(super) const LINE_HOLD: &str =
+    "CASE WHEN o.status = 'confirmed' THEN MAX(0, l.reserved_milli - l.collected_milli) ELSE 0 END";
+
+/// Thousandths of `sku` held for confirmed orders at a store.
+pub(super) fn reserved_milli(conn: &rusqlite::Connection, store_id: i64, sku: &str) -> StoreResult<i64> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT COALESCE(SUM({LINE_HOLD}), 0) FROM order_lines l JOIN orders o ON o.id = l.order_id
+             WHERE l.sku = ?2 AND o.store_id = ?1 AND o.status = 'confirmed'"
+        ))?
+        .query_row(params![store_id, sku], |r| r.get(0))?)
+}
+
+/// Thousandths of `sku` at a store on hand and held for orders; what can
+/// still be promised is the difference.
+pub(super) fn available_milli(conn: &rusqlite::Connection, store_id: i64, sku: &str) -> StoreResult<(i64, i64)> {
+    let on_hand: i64 = conn
         .prepare_cached("SELECT COALESCE(SUM(qty_milli), 0) FROM stock_movements WHERE store_id = ?1 AND sku = ?2")?
         .query_row(params![store_id, sku], |r| r.get(0))?;
-    let reserved: i64 = tx
-        .prepare_cached(
-            "SELECT COALESCE(SUM(MAX(0, l.reserved_milli - l.collected_milli)), 0)
-             FROM order_lines l JOIN orders o ON o.id = l.order_id
-             WHERE l.sku = ?2 AND o.store_id = ?1 AND o.status = 'confirmed'",
-        )?
-        .query_row(params![store_id, sku], |r| r.get(0))?;
-    Ok((on_hand, reserved))
+    Ok((on_hand, reserved_milli(conn, store_id, sku)?))
 }
 
 /// Brings every line's reservation to what is still to hand over, within

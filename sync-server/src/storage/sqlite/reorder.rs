@@ -12,6 +12,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use super::orders::reserved_milli;
 use super::purchasing::{NewPoLine, Source, insert_po, load};
 use super::{SqliteStore, now_ms};
 use crate::storage::{StoreError, StoreResult};
@@ -116,13 +117,7 @@ fn carried(conn: &Connection, store_id: Option<i64>, since_ms: i64) -> StoreResu
 /// Thousandths held for customer orders and still to come on purchase
 /// orders (drafts included, so drafting twice orders nothing twice).
 fn held_and_on_order(conn: &Connection, store_id: i64, sku: &str) -> StoreResult<(i64, i64)> {
-    let reserved: i64 = conn
-        .prepare_cached(
-            "SELECT COALESCE(SUM(MAX(0, l.reserved_milli - l.collected_milli)), 0)
-             FROM order_lines l JOIN orders o ON o.id = l.order_id
-             WHERE o.store_id = ?1 AND l.sku = ?2 AND o.status = 'confirmed'",
-        )?
-        .query_row(params![store_id, sku], |r| r.get(0))?;
+    let reserved = reserved_milli(conn, store_id, sku)?;
     let on_order: i64 = conn
         .prepare_cached(
             "SELECT COALESCE(SUM(MAX(0, l.qty_milli - l.received_milli)), 0)
