@@ -31,13 +31,13 @@ pub enum SupplierCommand {
 #[derive(Args)]
 pub struct PolicyArgs {
     /// Days of sales the velocity is measured over.
-    #[arg(long, default_value_t = 28)]
+    #[arg(long, default_value_t = ReorderPolicy::default().window_days)]
     window: u32,
     /// Days of sales kept in reserve beyond the supplier's lead time.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = ReorderPolicy::default().safety_days)]
     safety: u32,
     /// Days of sales an order should cover.
-    #[arg(long, default_value_t = 14)]
+    #[arg(long, default_value_t = ReorderPolicy::default().cover_days)]
     cover: u32,
 }
 

@@ -3,10 +3,10 @@
 //! the accounting export, each as text, `--json` or `--csv`.
 
 use anyhow::{Context, Result, bail};
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 use pos_shared::accounting::Accounts;
 use pos_shared::money::Money;
-use pos_sync_server::storage::sqlite::{Period, SalesBy, SqliteStore};
+use pos_sync_server::storage::sqlite::{Period, SalesBy, SqliteStore, TOP_CUSTOMERS, WEAK_MARGIN_PERCENT};
 
 use crate::purchasing_cli::PolicyArgs;
 use rust_decimal::Decimal;
@@ -17,7 +17,7 @@ pub enum ReportCommand {
     /// Sales (net of returns) by a dimension.
     Sales {
         #[arg(long)]
-        by: ByArg,
+        by: SalesBy,
         #[command(flatten)]
         period: PeriodArgs,
         #[command(flatten)]
@@ -28,7 +28,7 @@ pub enum ReportCommand {
         #[command(flatten)]
         period: PeriodArgs,
         /// Margins under this percentage are flagged weak.
-        #[arg(long, default_value = "20")]
+        #[arg(long, default_value_t = WEAK_MARGIN_PERCENT)]
         weak_below: Decimal,
         #[command(flatten)]
         format: Format,
@@ -37,7 +37,7 @@ pub enum ReportCommand {
     Customers {
         #[command(flatten)]
         period: PeriodArgs,
-        #[arg(long, default_value_t = 10)]
+        #[arg(long, default_value_t = TOP_CUSTOMERS)]
         top: usize,
         #[command(flatten)]
         format: Format,
@@ -105,17 +105,6 @@ struct ExportLine<'a> {
     credit: Money,
 }
 
-#[derive(ValueEnum, Clone, Copy)]
-pub enum ByArg {
-    Product,
-    Category,
-    Store,
-    Day,
-    Hour,
-    Cashier,
-    Channel,
-}
-
 #[derive(Args)]
 pub struct PeriodArgs {
     /// First local date, e.g. 2026-11-01.
@@ -159,15 +148,6 @@ fn table<T: Serialize>(json: bool, format: &Format, rows: &[T], line: impl Fn(&T
 pub fn run_report(store: &SqliteStore, json: bool, command: ReportCommand) -> Result<()> {
     match command {
         ReportCommand::Sales { by, period, format } => {
-            let by = match by {
-                ByArg::Product => SalesBy::Product,
-                ByArg::Category => SalesBy::Category,
-                ByArg::Store => SalesBy::Store,
-                ByArg::Day => SalesBy::Day,
-                ByArg::Hour => SalesBy::Hour,
-                ByArg::Cashier => SalesBy::Cashier,
-                ByArg::Channel => SalesBy::Channel,
-            };
             let rows = store.sales_report(by, period.period())?;
             table(json, &format, &rows, |r| {
                 format!("{}\t{}\t{}\t{}\t{}", r.key, r.receipts, r.quantity, r.net, r.gross)

@@ -9,7 +9,13 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::SqliteStore;
+use super::orders::LINE_HOLD;
 use crate::storage::{StoreError, StoreResult};
+
+/// Margins under this percentage are weak, unless the caller says otherwise.
+pub const WEAK_MARGIN_PERCENT: Decimal = Decimal::from_parts(20, 0, 0, false, 0);
+/// How many customers the top-customers report lists by default.
+pub const TOP_CUSTOMERS: usize = 10;
 
 /// Where a dated report starts and ends: local dates, inclusive.
 #[derive(Clone, Copy, Debug, Default)]
@@ -165,9 +171,9 @@ impl SqliteStore {
     pub fn low_stock(&self, store: Option<&str>) -> StoreResult<Vec<LowStockRow>> {
         let store_id = store.map(|s| self.store_id(s)).transpose()?;
         let conn = self.conn();
-        let mut stmt = conn.prepare(
+        let mut stmt = conn.prepare(&format!(
             "WITH held AS (
-               SELECT o.store_id, l.sku, SUM(MAX(0, l.reserved_milli - l.collected_milli)) AS milli
+               SELECT o.store_id, l.sku, SUM({LINE_HOLD}) AS milli
                FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.status = 'confirmed'
                GROUP BY o.store_id, l.sku),
              stock AS (
@@ -179,8 +185,8 @@ impl SqliteStore {
              SELECT k.code, k.sku, k.name, k.on_hand, COALESCE(h.milli, 0), k.point
              FROM stock k LEFT JOIN held h ON h.store_id = k.store_id AND h.sku = k.sku
              WHERE k.on_hand - COALESCE(h.milli, 0) <= k.point
-             ORDER BY k.code, k.sku",
-        )?;
+             ORDER BY k.code, k.sku"
+        ))?;
         let rows = stmt.query_map([store_id], |r| {
             let (on_hand, held): (i64, i64) = (r.get(3)?, r.get(4)?);
             Ok(LowStockRow {

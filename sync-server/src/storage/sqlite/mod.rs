@@ -29,7 +29,7 @@ use sha2::{Digest, Sha256};
 
 pub use accounting::AccountingDay;
 pub use admin::TerminalCreated;
-pub use insights::Period;
+pub use insights::{Period, TOP_CUSTOMERS, WEAK_MARGIN_PERCENT};
 pub use purchasing::PoLineRequest;
 pub use reorder::ReorderPolicy;
 pub use reports::{SalesBy, SalesRow, StockRow};

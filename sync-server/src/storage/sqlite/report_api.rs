@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 
 use pos_shared::accounting::Accounts;
-use rust_decimal::Decimal;
 use serde::Serialize;
 
+use super::insights::{TOP_CUSTOMERS, WEAK_MARGIN_PERCENT};
 use super::{Period, ReorderPolicy, SalesBy, SqliteStore, random_secret, secret_hash};
 use crate::storage::{ReportTable, StoreError, StoreResult};
 
@@ -60,33 +60,21 @@ impl SqliteStore {
         let store = get("store");
         match name {
             "sales" => {
-                let by = match get("by").unwrap_or("product") {
-                    "product" => SalesBy::Product,
-                    "category" => SalesBy::Category,
-                    "store" => SalesBy::Store,
-                    "day" => SalesBy::Day,
-                    "hour" => SalesBy::Hour,
-                    "cashier" => SalesBy::Cashier,
-                    "channel" => SalesBy::Channel,
-                    other => {
-                        return Err(StoreError::BadRequest(format!(
-                            "`by` is product, category, store, day, hour, cashier or channel, not `{other}`"
-                        )));
-                    }
-                };
+                let by: SalesBy = get("by").unwrap_or("product").parse().map_err(StoreError::BadRequest)?;
                 table(&self.sales_report(by, period)?)
             }
-            "margin" => table(&self.margin_report(period, number(params, "weak_below", Decimal::from(20))?)?),
-            "customers" => table(&self.top_customers(period, number(params, "top", 10)?)?),
+            "margin" => table(&self.margin_report(period, number(params, "weak_below", WEAK_MARGIN_PERCENT)?)?),
+            "customers" => table(&self.top_customers(period, number(params, "top", TOP_CUSTOMERS)?)?),
             "low-stock" => table(&self.low_stock(store)?),
             "valuation" => table(&self.stock_valuation(store)?),
             "returns" => table(&self.returns_rate(period)?),
             "oversold" => table(&self.stock(None, true)?),
             "reorder" => {
+                let default = ReorderPolicy::default();
                 let policy = ReorderPolicy {
-                    window_days: number(params, "window", 28)?,
-                    safety_days: number(params, "safety", 2)?,
-                    cover_days: number(params, "cover", 14)?,
+                    window_days: number(params, "window", default.window_days)?,
+                    safety_days: number(params, "safety", default.safety_days)?,
+                    cover_days: number(params, "cover", default.cover_days)?,
                 };
                 table(&self.reorder_suggestions(store, policy)?)
             }

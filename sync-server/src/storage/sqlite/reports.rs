@@ -49,6 +49,29 @@ pub enum SalesBy {
     Channel,
 }
 
+impl SalesBy {
+    const NAMES: [(&'static str, SalesBy); 7] = [
+        ("product", SalesBy::Product),
+        ("category", SalesBy::Category),
+        ("store", SalesBy::Store),
+        ("day", SalesBy::Day),
+        ("hour", SalesBy::Hour),
+        ("cashier", SalesBy::Cashier),
+        ("channel", SalesBy::Channel),
+    ];
+}
+
+impl std::str::FromStr for SalesBy {
+    type Err = String;
+    /// `product`, `category`, `store`, `day`, `hour`, `cashier` or `channel`.
+    fn from_str(s: &str) -> Result<SalesBy, String> {
+        SalesBy::NAMES.iter().find(|(name, _)| *name == s.trim()).map(|(_, by)| *by).ok_or_else(|| {
+            let names: Vec<&str> = SalesBy::NAMES.iter().map(|(name, _)| *name).collect();
+            format!("sales by `{}`: choose {}", s.trim(), names.join(", "))
+        })
+    }
+}
+
 /// Sales (net of returns) for one value of the dimension.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SalesRow {
