@@ -97,6 +97,15 @@ impl Quantity {
         Quantity::new(value, unit)
     }
 
+    /// Thousandths of a quantity that may be none (held, collected or
+    /// shipped so far, or a line set to nothing), checked for `unit`.
+    pub fn milli_or_zero(text: &str, unit: Unit) -> Result<i64, QuantityError> {
+        match Decimal::from_str_exact(text.trim()) {
+            Ok(value) if value.is_zero() => Ok(0),
+            _ => Quantity::parse(text, unit).map(Quantity::milli),
+        }
+    }
+
     /// From thousandths, as stored; the caller vouches it was valid.
     pub fn from_milli(milli: i64) -> Quantity {
         Quantity(Decimal::new(milli, QTY_DIGITS))
@@ -164,6 +173,16 @@ mod tests {
         for (text, unit) in bad {
             assert!(Quantity::parse(text, unit).is_err(), "{text} {unit} should be refused");
         }
+    }
+
+    #[test]
+    fn none_is_allowed_only_where_asked_for() {
+        assert_eq!(Quantity::milli_or_zero("0", Unit::Each), Ok(0));
+        assert_eq!(Quantity::milli_or_zero(" 0.000 ", Unit::Kg), Ok(0));
+        assert_eq!(Quantity::milli_or_zero("2", Unit::Each), Ok(2000));
+        assert!(Quantity::milli_or_zero("-1", Unit::Each).is_err());
+        assert!(Quantity::milli_or_zero("0.5", Unit::Each).is_err(), "still whole pieces");
+        assert!(Quantity::parse("0", Unit::Each).is_err(), "a line's quantity is never none");
     }
 
     #[test]

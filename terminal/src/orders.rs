@@ -257,9 +257,7 @@ fn check_cart_against(order: &Order, cart: &Cart) -> CoreResult<()> {
         if taking > line.remaining {
             return Err(CoreError::Invalid(format!(
                 "order {}: only {} of {} left to hand over, not {taking}",
-                order.number,
-                line.remaining.normalize(),
-                line.sku
+                order.number, line.remaining, line.sku
             )));
         }
     }
@@ -316,10 +314,7 @@ fn store_order(tx: &rusqlite::Transaction<'_>, order: &WireOrder, through_seq: u
     )?;
     for line in &order.lines {
         let unit: Unit = line.unit.parse().map_err(|e| bad(number, "unit", e))?;
-        let milli = |text: &str, what: &str| -> CoreResult<i64> {
-            let value = Decimal::from_str_exact(text).map_err(|e| bad(number, what, e))?;
-            Ok(if value.is_zero() { 0 } else { Quantity::new(value, unit).map_err(|e| bad(number, what, e))?.milli() })
-        };
+        let milli = |text: &str, what: &str| Quantity::milli_or_zero(text, unit).map_err(|e| bad(number, what, e));
         let price: Money = line.unit_price.parse().map_err(|e| bad(number, "price", e))?;
         let rate: TaxRate = line.tax_rate.parse().map_err(|e| bad(number, "tax rate", e))?;
         insert.execute(params![

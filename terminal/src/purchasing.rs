@@ -237,13 +237,7 @@ fn store_po(tx: &rusqlite::Transaction<'_>, po: &WirePurchaseOrder, through_seq:
     )?;
     for line in &po.lines {
         let unit: Unit = line.unit.parse().map_err(|e| bad(number, e))?;
-        let milli = |text: &str| -> CoreResult<i64> {
-            if text.is_empty() {
-                return Ok(0);
-            }
-            let value = Decimal::from_str_exact(text).map_err(|e| bad(number, e))?;
-            Ok(if value.is_zero() { 0 } else { Quantity::new(value, unit).map_err(|e| bad(number, e))?.milli() })
-        };
+        let milli = |text: &str| Quantity::milli_or_zero(text, unit).map_err(|e| bad(number, e));
         let cost: Money = line.cost.parse().map_err(|e| bad(number, e))?;
         insert.execute(params![
             number,

@@ -4,6 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
+fn none() -> String {
+    "0".into()
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WirePoLine {
     pub line_no: u32,
@@ -14,7 +18,7 @@ pub struct WirePoLine {
     /// Cost price per unit agreed with the supplier.
     pub cost: String,
     /// Shipped so far by the sending store (transfers only).
-    #[serde(default)]
+    #[serde(default = "none")]
     pub shipped: String,
     /// Received so far, at every till of the store.
     pub received: String,

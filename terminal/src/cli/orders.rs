@@ -25,12 +25,7 @@ fn order_text(order: &Order) -> String {
     for l in &order.lines {
         out.push_str(&format!(
             "  {}\t{}\tordered {}\tcollected {}\tleft {}\t@ {}\n",
-            l.sku,
-            l.name,
-            l.qty.normalize(),
-            l.collected.normalize(),
-            l.remaining.normalize(),
-            l.unit_price
+            l.sku, l.name, l.qty, l.collected, l.remaining, l.unit_price
         ));
     }
     out

@@ -139,11 +139,7 @@ impl Orders {
         for (i, line) in order.lines.iter().enumerate() {
             let state = format!(
                 "{} ({} ordered, {} collected, {} left) @ {}",
-                line.name,
-                line.qty.normalize(),
-                line.collected.normalize(),
-                line.remaining.normalize(),
-                line.unit_price
+                line.name, line.qty, line.collected, line.remaining, line.unit_price
             );
             lines = lines.push(
                 row![

@@ -19,7 +19,7 @@ pub(super) fn store_code(conn: &Connection, store_id: i64) -> StoreResult<String
 }
 
 fn text(milli: i64) -> String {
-    milli_to_decimal(milli).normalize().to_string()
+    milli_to_decimal(milli).to_string()
 }
 
 fn internal(what: &str, error: impl std::fmt::Display) -> StoreError {

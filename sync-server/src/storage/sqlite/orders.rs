@@ -8,7 +8,6 @@ use pos_shared::protocol::{CustomerRef, LineRequest, LinesChange, OrderAction, O
 use pos_shared::quantity::{Quantity, Unit};
 use pos_shared::stock::milli_to_decimal;
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
-use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
 use super::catalog::next_version;
@@ -66,13 +65,11 @@ fn requested(tx: &Transaction<'_>, lines: &[LineRequest], zero_removes: bool) ->
     let mut out: Vec<(Product, i64)> = Vec::with_capacity(lines.len());
     for line in lines {
         let product = product(tx, &line.sku)?;
-        let milli = if zero_removes && Decimal::from_str_exact(line.qty.trim()).is_ok_and(|q| q.is_zero()) {
-            0
-        } else {
-            Quantity::parse(&line.qty, product.unit)
-                .map_err(|e| StoreError::BadRequest(format!("{}: {e}", product.sku)))?
-                .milli()
-        };
+        let milli = match zero_removes {
+            true => Quantity::milli_or_zero(&line.qty, product.unit),
+            false => Quantity::parse(&line.qty, product.unit).map(Quantity::milli),
+        }
+        .map_err(|e| StoreError::BadRequest(format!("{}: {e}", product.sku)))?;
         if out.iter().any(|(p, _)| p.sku.eq_ignore_ascii_case(&product.sku)) {
             return Err(StoreError::BadRequest(format!("{} is on the order twice: give it once", product.sku)));
         }

@@ -55,7 +55,7 @@ pub(super) fn load(conn: &Connection, number: &str) -> StoreResult<WirePurchaseO
         })
         .optional()?;
     let (id, mut order) = head.ok_or_else(|| StoreError::NotFound(format!("no purchase order `{}`", number.trim())))?;
-    let text = |milli: i64| milli_to_decimal(milli).normalize().to_string();
+    let text = |milli: i64| milli_to_decimal(milli).to_string();
     order.lines = conn
         .prepare_cached(
             "SELECT l.line_no, l.sku, COALESCE(p.name, l.sku), COALESCE(p.unit, 'each'), l.qty_milli, l.cost_minor,
