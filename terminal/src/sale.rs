@@ -4,7 +4,6 @@
 
 use pos_shared::ids::{ReceiptNo, Seq};
 use pos_shared::journal::{Event, SaleKind, SaleLineRecord, SaleRecord};
-use pos_shared::money::Money;
 use pos_shared::pricing::{TicketLine, Totals};
 use pos_shared::receipt::{ReceiptDoc, sale_receipt};
 use pos_shared::stock::{MovementReason, StockMovement};
@@ -73,24 +72,25 @@ impl Terminal {
         }
         let totals = self.cart_totals(cart)?;
         let order = self.order_of_cart(cart)?;
-        let settlement = match &order {
+        // A prepaid order is settled like any sale, by its one prepaid tender.
+        let prepaid;
+        let tenders = match &order {
+            Some(order) if order.prepaid && !tenders.is_empty() => {
+                return Err(CoreError::Invalid(format!(
+                    "order {} is paid already: hand it over without taking payment",
+                    order.number
+                )));
+            }
             Some(order) if order.prepaid => {
-                if !tenders.is_empty() {
-                    return Err(CoreError::Invalid(format!(
-                        "order {} is paid already: hand it over without taking payment",
-                        order.number
-                    )));
-                }
-                let payments = vec![Tender { kind: TenderKind::Prepaid, amount: totals.total }];
-                Settlement { payments, cash_tendered: Money::ZERO, change: Money::ZERO, cash_rounding: Money::ZERO }
+                prepaid = [Tender { kind: TenderKind::Prepaid, amount: totals.total }];
+                &prepaid[..]
             }
-            _ => {
-                if tenders.iter().any(|t| t.kind == TenderKind::Prepaid) {
-                    return Err(CoreError::Invalid("only a prepaid order is paid by `prepaid`".into()));
-                }
-                settle(totals.total, tenders, self.settings.cash_increment)?
+            _ if tenders.iter().any(|t| t.kind == TenderKind::Prepaid) => {
+                return Err(CoreError::Invalid("only a prepaid order is paid by `prepaid`".into()));
             }
+            _ => tenders,
         };
+        let settlement = settle(totals.total, tenders, self.settings.cash_increment)?;
         let movements =
             cart.lines.iter().map(|l| StockMovement::outgoing(&l.sku, l.qty, MovementReason::Sale)).collect();
         let draft = Draft {
