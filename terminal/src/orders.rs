@@ -145,10 +145,11 @@ impl Terminal {
             .conn
             .prepare_cached(
                 "SELECT number FROM orders
-                 WHERE ?1 = '' OR number = ?1 COLLATE NOCASE OR customer = ?1 OR customer_name LIKE '%' || ?1 || '%'
+                 WHERE (?1 = '' OR number = ?1 COLLATE NOCASE OR customer = ?1 OR customer_name LIKE '%' || ?1 || '%')
+                   AND (?2 OR status = 'confirmed')
                  ORDER BY created_ms DESC LIMIT 200",
             )?
-            .query_map([typed.trim()], |r| r.get(0))?
+            .query_map(params![typed.trim(), all], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         let mut orders = Vec::with_capacity(numbers.len());
         for number in numbers {

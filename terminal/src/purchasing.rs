@@ -120,8 +120,12 @@ impl Terminal {
     pub fn purchase_orders(&self, all: bool) -> CoreResult<Vec<PurchaseOrder>> {
         let numbers: Vec<String> = self
             .conn
-            .prepare_cached("SELECT number FROM purchase_orders WHERE status <> 'cancelled' ORDER BY created_ms DESC")?
-            .query_map([], |r| r.get(0))?
+            .prepare_cached(
+                "SELECT number FROM purchase_orders
+                 WHERE status <> 'cancelled' AND (?1 OR status IN ('open', 'in-transit', 'partial'))
+                 ORDER BY created_ms DESC",
+            )?
+            .query_map([all], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         let mut out = Vec::new();
         for number in numbers {

@@ -41,12 +41,20 @@ impl Terminal {
     /// Stock of one product (by any code), or of every product.
     pub fn stock_levels(&self, code: Option<&str>) -> CoreResult<Vec<StockLevel>> {
         let sku = code.map(|c| self.find_code(c).map(|f| f.product.sku)).transpose()?;
-        let held = self.reservations(sku.as_deref())?;
+        self.levels(sku.as_deref(), false)
+    }
+
+    /// Stock of one product or all, or only of those with a reorder point.
+    fn levels(&self, sku: Option<&str>, with_reorder_point: bool) -> CoreResult<Vec<StockLevel>> {
+        let held = self.reservations(sku)?;
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT p.sku, p.name, p.unit, {KNOWN_STOCK}, p.reorder_point_milli
-             FROM products p WHERE (?1 IS NULL OR p.sku = ?1) AND p.archived = 0 ORDER BY p.sku"
+             FROM products p WHERE (?1 IS NULL OR p.sku = ?1) AND p.archived = 0
+               AND (?3 = 0 OR p.reorder_point_milli IS NOT NULL)
+             ORDER BY p.sku"
         ))?;
-        let rows = stmt.query_map(params![sku, self.sync_number("central_through_seq")?], |r| {
+        let through = self.sync_number("central_through_seq")?;
+        let rows = stmt.query_map(params![sku, through, with_reorder_point], |r| {
             let sku: String = r.get(0)?;
             let on_hand: i64 = r.get(3)?;
             let reserved = held.get(&sku).copied().unwrap_or(0);
@@ -67,7 +75,7 @@ impl Terminal {
     /// lowest first: what the store should ask head office for.
     pub fn low_stock(&self) -> CoreResult<Vec<StockLevel>> {
         let mut low: Vec<StockLevel> = self
-            .stock_levels(None)?
+            .levels(None, true)?
             .into_iter()
             .filter(|l| l.reorder_point.is_some_and(|point| l.available <= point))
             .collect();
