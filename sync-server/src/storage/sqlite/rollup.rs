@@ -10,60 +10,54 @@ use rusqlite::{Transaction, params};
 
 use crate::storage::StoreResult;
 
-/// The sales of entries `(?1, ?2]` joined with their lines: `s`, `l`.
-const NEW_LINES: &str = "FROM journal j JOIN sales s ON s.terminal_id = j.terminal_id AND s.seq = j.seq
-    JOIN sale_lines l ON l.receipt_no = s.receipt_no
-    WHERE j.id > ?1 AND j.id <= ?2 AND j.kind IN ('sale', 'return')";
+/// Each rollup: its table, its key columns, and what fills them from a
+/// batch row. Every rollup also sums receipts, quantity, net and gross.
+const ROLLUPS: [(&str, &str, &str); 4] = [
+    ("sales_by_day_sku", "day, store_id, sku", "day, store_id, sku"),
+    ("sales_by_month_sku", "month, store_id, sku", "substr(day, 1, 7), store_id, sku"),
+    ("sales_by_day_category", "day, store_id, category", "day, store_id, category"),
+    ("sales_by_receipt_group", "day, hour, store_id, cashier, channel", "day, hour, store_id, cashier, channel"),
+];
 
-const DAY: &str = "date(s.at_ms / 1000, 'unixepoch', 'localtime')";
-
-const SUMS: &str = "COUNT(DISTINCT s.receipt_no), SUM(l.qty_milli), SUM(l.net_minor), SUM(l.gross_minor)";
-
-const ADD_UP: &str = "receipts = receipts + excluded.receipts, qty_milli = qty_milli + excluded.qty_milli,
-    net_minor = net_minor + excluded.net_minor, gross_minor = gross_minor + excluded.gross_minor";
-
-/// Rolls up every sale and return applied since the last call.
+/// Rolls up every sale and return applied since the last call: their lines
+/// are read once into a batch, then each rollup adds its grouping of it.
 pub(super) fn catch_up(tx: &Transaction<'_>) -> StoreResult<()> {
     let mark: i64 = tx.query_row("SELECT value FROM counters WHERE name = 'rollup_mark'", [], |r| r.get(0))?;
     let last: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) FROM journal", [], |r| r.get(0))?;
     if last <= mark {
         return Ok(());
     }
-    tx.execute(
-        &format!(
-            "INSERT INTO sales_by_day_sku (day, store_id, sku, receipts, qty_milli, net_minor, gross_minor)
-             SELECT {DAY}, s.store_id, l.sku, {SUMS} {NEW_LINES} GROUP BY 1, 2, 3
-             ON CONFLICT (day, store_id, sku) DO UPDATE SET {ADD_UP}"
-        ),
-        params![mark, last],
+    tx.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS rollup_batch (day TEXT, hour TEXT, store_id INTEGER, cashier TEXT,
+           channel TEXT, receipt TEXT, sku TEXT, category TEXT, qty_milli INTEGER, net_minor INTEGER, gross_minor INTEGER);
+         DELETE FROM temp.rollup_batch;",
     )?;
     tx.execute(
-        &format!(
-            "INSERT INTO sales_by_month_sku (month, store_id, sku, receipts, qty_milli, net_minor, gross_minor)
-             SELECT substr({DAY}, 1, 7), s.store_id, l.sku, {SUMS} {NEW_LINES} GROUP BY 1, 2, 3
-             ON CONFLICT (month, store_id, sku) DO UPDATE SET {ADD_UP}"
-        ),
+        "INSERT INTO temp.rollup_batch
+         SELECT date(s.at_ms / 1000, 'unixepoch', 'localtime'), strftime('%H:00', s.at_ms / 1000, 'unixepoch', 'localtime'),
+           s.store_id, s.cashier,
+           COALESCE((SELECT c.name FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.number = s.order_no), 'counter'),
+           s.receipt_no, l.sku, COALESCE((SELECT p.category FROM products p WHERE p.sku = l.sku), ''),
+           l.qty_milli, l.net_minor, l.gross_minor
+         FROM journal j JOIN sales s ON s.terminal_id = j.terminal_id AND s.seq = j.seq
+           JOIN sale_lines l ON l.receipt_no = s.receipt_no
+         WHERE j.id > ?1 AND j.id <= ?2 AND j.kind IN ('sale', 'return')",
         params![mark, last],
     )?;
-    tx.execute(
-        &format!(
-            "INSERT INTO sales_by_day_category (day, store_id, category, receipts, qty_milli, net_minor, gross_minor)
-             SELECT {DAY}, s.store_id, COALESCE((SELECT p.category FROM products p WHERE p.sku = l.sku), ''), {SUMS}
-             {NEW_LINES} GROUP BY 1, 2, 3
-             ON CONFLICT (day, store_id, category) DO UPDATE SET {ADD_UP}"
-        ),
-        params![mark, last],
-    )?;
-    tx.execute(
-        &format!(
-            "INSERT INTO sales_by_receipt_group (day, hour, store_id, cashier, channel, receipts, qty_milli, net_minor, gross_minor)
-             SELECT {DAY}, strftime('%H:00', s.at_ms / 1000, 'unixepoch', 'localtime'), s.store_id, s.cashier,
-               COALESCE((SELECT c.name FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.number = s.order_no), 'counter'),
-               {SUMS} {NEW_LINES} GROUP BY 1, 2, 3, 4, 5
-             ON CONFLICT (day, hour, store_id, cashier, channel) DO UPDATE SET {ADD_UP}"
-        ),
-        params![mark, last],
-    )?;
+    for (table, keys, values) in ROLLUPS {
+        tx.execute(
+            &format!(
+                "INSERT INTO {table} ({keys}, receipts, qty_milli, net_minor, gross_minor)
+                 SELECT {values}, COUNT(DISTINCT receipt), SUM(qty_milli), SUM(net_minor), SUM(gross_minor)
+                 FROM temp.rollup_batch WHERE true GROUP BY {values}
+                 ON CONFLICT ({keys}) DO UPDATE SET receipts = receipts + excluded.receipts,
+                   qty_milli = qty_milli + excluded.qty_milli, net_minor = net_minor + excluded.net_minor,
+                   gross_minor = gross_minor + excluded.gross_minor"
+            ),
+            [],
+        )?;
+    }
+    tx.execute_batch("DELETE FROM temp.rollup_batch;")?;
     tx.execute("UPDATE counters SET value = ?1 WHERE name = 'rollup_mark'", [last])?;
     Ok(())
 }
