@@ -3,7 +3,7 @@
 //! that need a manager, and both reaching head office's stock by sync.
 
 use pos_tests::head_office::{ServerProcess, admin_ok, enroll_till_cli, head_office};
-use pos_tests::{cli, cli_ok as ok};
+use pos_tests::{cli_ok as ok, cli_refused};
 
 fn on_hand(till: &std::path::Path, sku: &str) -> String {
     let rows: serde_json::Value = serde_json::from_str(&ok(till, &["--json", "stock", sku])).unwrap();
@@ -11,9 +11,8 @@ fn on_hand(till: &std::path::Path, sku: &str) -> String {
 }
 
 fn refused(till: &std::path::Path, args: &[&str], says: &str) {
-    let out = cli(till, args);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success() && stderr.contains(says), "{args:?}: {stderr}");
+    let stderr = cli_refused(till, args);
+    assert!(stderr.contains(says), "{args:?}: {stderr}");
 }
 
 #[test]

@@ -70,6 +70,13 @@ pub fn admin(db: &Path, args: &[&str]) -> Output {
     Command::new(binary("pos-sync-server")).arg("--db").arg(db).args(args).output().expect("run pos-sync-server")
 }
 
+/// Runs an admin command that must be refused; returns its stderr.
+pub fn admin_refused(db: &Path, args: &[&str]) -> String {
+    let out = admin(db, args);
+    assert!(!out.status.success(), "{args:?} should have been refused");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 /// Runs an admin command that must succeed and returns its stdout.
 pub fn admin_ok(db: &Path, args: &[&str]) -> String {
     let out = admin(db, args);

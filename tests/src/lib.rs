@@ -102,3 +102,10 @@ pub fn cli_ok(dir: &Path, args: &[&str]) -> String {
     assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).expect("utf-8")
 }
+
+/// Runs a `pos-terminal` command that must be refused; returns its stderr.
+pub fn cli_refused(dir: &Path, args: &[&str]) -> String {
+    let out = cli(dir, args);
+    assert!(!out.status.success(), "{args:?} should have been refused");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
