@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use pos_shared::money::Money;
-use pos_shared::orders::{OrderStatus, open_reservation, remaining_to_collect};
+use pos_shared::orders::{OrderStatus, remaining_to_collect};
 use pos_shared::pricing::{TaxRate, TicketLine};
 use pos_shared::protocol::{OrdersPage, WireOrder};
 use pos_shared::quantity::{Quantity, Unit};
@@ -54,6 +54,13 @@ impl Order {
     }
 }
 
+/// SQL for what order line `l` (of order `o`) has been collected: head
+/// office's count, which includes this terminal's sales up to the order's
+/// `through_seq`, plus this terminal's hand-overs after it.
+const COLLECTED: &str = "l.collected_milli + (SELECT COALESCE(SUM(sl.qty_milli), 0) FROM sales s
+    JOIN sale_lines sl ON sl.sale_id = s.id
+    WHERE s.order_no = l.number AND s.kind = 'sale' AND s.seq > o.through_seq AND sl.sku = l.sku)";
+
 fn bad(number: &str, what: &str, e: impl std::fmt::Display) -> CoreError {
     CoreError::Invalid(format!("order {number} from head office: {what}: {e}"))
 }
@@ -68,18 +75,6 @@ impl Terminal {
         self.apply_doc_page(&page.orders, page.through_seq, "orders_cursor", page.next_cursor, store_order)
     }
 
-    /// Thousandths of `sku` this terminal has handed over for `number` in
-    /// sales head office has not counted yet (after `through_seq`).
-    fn collected_since(&self, number: &str, sku: &str, through_seq: u64) -> CoreResult<i64> {
-        Ok(self
-            .conn
-            .prepare_cached(
-                "SELECT COALESCE(SUM(l.qty_milli), 0) FROM sales s JOIN sale_lines l ON l.sale_id = s.id
-                 WHERE s.order_no = ?1 AND s.kind = 'sale' AND s.seq > ?2 AND l.sku = ?3",
-            )?
-            .query_row(params![number, through_seq, sku], |r| r.get(0))?)
-    }
-
     /// One order as it stands here: head office's picture plus this till's
     /// hand-overs since.
     pub fn order(&self, number: &str) -> CoreResult<Order> {
@@ -87,7 +82,7 @@ impl Terminal {
         let head = self
             .conn
             .prepare_cached(
-                "SELECT number, channel, customer, customer_name, status, fulfilment, prepaid, total_minor, through_seq
+                "SELECT number, channel, customer, customer_name, status, fulfilment, prepaid, total_minor
                  FROM orders WHERE number = ?1 COLLATE NOCASE",
             )?
             .query_row([number], |r| {
@@ -104,26 +99,24 @@ impl Terminal {
                         lines: Vec::new(),
                     },
                     r.get::<_, String>(4)?,
-                    r.get::<_, u64>(8)?,
                 ))
             })
             .optional()?;
-        let (mut order, status, through_seq) = head.ok_or_else(|| {
+        let (mut order, status) = head.ok_or_else(|| {
             CoreError::Invalid(format!("no order {number} here: check the number, or sync to get new orders"))
         })?;
         order.status = status.parse().map_err(|e| bad(number, "status", e))?;
         let rows: Vec<(String, String, String, i64, i64, String, i64)> = self
             .conn
-            .prepare_cached(
-                "SELECT sku, name, unit, qty_milli, unit_price_minor, tax_rate, collected_milli FROM order_lines
-                 WHERE number = ?1 ORDER BY line_no",
-            )?
+            .prepare_cached(&format!(
+                "SELECT l.sku, l.name, l.unit, l.qty_milli, l.unit_price_minor, l.tax_rate, {COLLECTED}
+                 FROM order_lines l JOIN orders o ON o.number = l.number WHERE l.number = ?1 ORDER BY l.line_no"
+            ))?
             .query_map([&order.number], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
             })?
             .collect::<Result<_, _>>()?;
         for (sku, name, unit, qty, price, tax_rate, collected) in rows {
-            let collected = collected + self.collected_since(&order.number, &sku, through_seq)?;
             order.lines.push(OrderLine {
                 unit: unit.parse().map_err(|e| bad(number, "unit", e))?,
                 tax_rate: tax_rate.parse().map_err(|e| bad(number, "tax rate", e))?,
@@ -218,20 +211,15 @@ impl Terminal {
 
     /// Open reservations per SKU (of one SKU, or all).
     pub(crate) fn reservations(&self, sku: Option<&str>) -> CoreResult<HashMap<String, i64>> {
-        let rows: Vec<(String, String, u64, i64)> = self
+        let rows = self
             .conn
-            .prepare_cached(
-                "SELECT o.number, l.sku, o.through_seq, l.reserved_milli FROM order_lines l JOIN orders o ON o.number = l.number
-                 WHERE o.status = 'confirmed' AND l.reserved_milli > 0 AND (?1 IS NULL OR l.sku = ?1)",
-            )?
-            .query_map([sku], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .prepare_cached(&format!(
+                "SELECT l.sku, SUM(MAX(0, l.reserved_milli - ({COLLECTED}))) FROM order_lines l JOIN orders o ON o.number = l.number
+                 WHERE o.status = 'confirmed' AND l.reserved_milli > 0 AND (?1 IS NULL OR l.sku = ?1) GROUP BY l.sku"
+            ))?
+            .query_map([sku], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
-        let mut held: HashMap<String, i64> = HashMap::new();
-        for (number, sku, through_seq, reserved) in rows {
-            let since = self.collected_since(&number, &sku, through_seq)?;
-            *held.entry(sku).or_default() += open_reservation(OrderStatus::Confirmed, reserved, since);
-        }
-        Ok(held)
+        Ok(rows)
     }
 }
 
