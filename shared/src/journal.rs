@@ -224,9 +224,10 @@ pub struct CountRecord {
 }
 
 impl Event {
-    /// The movements of an event that only moves stock.
+    /// The stock movements an event makes, if it moves stock.
     pub fn stock_movements(&self) -> Option<&[StockMovement]> {
         match self {
+            Event::Sale(sale) => Some(&sale.movements),
             Event::StockReceived { movements, .. }
             | Event::StockAdjusted { movements, .. }
             | Event::TransferShipped { movements, .. } => Some(movements),

@@ -131,7 +131,8 @@ fn apply(
         "INSERT INTO journal (terminal_id, seq, kind, at_ms, payload, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute(params![auth.terminal_id, seq, entry.event.kind_name(), entry.at_ms, bytes, hash.0])?;
-    match &entry.event {
+    // What applying the entry could not match, for head office's flags.
+    let problem = match &entry.event {
         Event::Sale(sale) => {
             let receipt = sale.receipt_no.to_string();
             tx.prepare_cached(
@@ -169,36 +170,30 @@ fn apply(
                     sign * gross.minor(),
                 ])?;
             }
-            if let (Some(number), SaleKind::Sale) = (&sale.order, sale.kind)
-                && let Some(problem) = record_collection(tx, auth, sale, number)?
-            {
-                flag(tx, auth, seq, &problem)?;
+            match (&sale.order, sale.kind) {
+                (Some(number), SaleKind::Sale) => record_collection(tx, auth, sale, number)?,
+                _ => None,
             }
-            insert_movements(tx, auth, seq, &sale.movements)
         }
-        Event::StockReceived { movements, purchase_order, .. } => {
-            if let Some(number) = purchase_order
-                && let Some(problem) = record_receipt(tx, auth, number, movements)?
-            {
-                flag(tx, auth, seq, &problem)?;
-            }
-            insert_movements(tx, auth, seq, movements)
+        // Before the movements, so the average cost uses the stock held before.
+        Event::StockReceived { movements, purchase_order: Some(number), .. } => {
+            record_receipt(tx, auth, number, movements)?
         }
-        Event::StockAdjusted { movements, .. } => insert_movements(tx, auth, seq, movements),
-        Event::TransferShipped { transfer, movements, .. } => {
-            if let Some(problem) = record_shipment(tx, auth, transfer, movements)? {
-                flag(tx, auth, seq, &problem)?;
-            }
-            insert_movements(tx, auth, seq, movements)
-        }
-        Event::StockCounted(count) => insert_movements(tx, auth, seq, &count.movements),
+        Event::TransferShipped { transfer, movements, .. } => record_shipment(tx, auth, transfer, movements)?,
         Event::ZReport(_) => {
             tx.execute(
                 "INSERT INTO z_reports (terminal_id, seq, payload) VALUES (?1, ?2, ?3)",
                 params![auth.terminal_id, seq, bytes],
             )?;
-            Ok(())
+            None
         }
-        _ => Ok(()),
+        _ => None,
+    };
+    if let Some(problem) = problem {
+        flag(tx, auth, seq, &problem)?;
+    }
+    match entry.event.stock_movements() {
+        Some(movements) => insert_movements(tx, auth, seq, movements),
+        None => Ok(()),
     }
 }
