@@ -15,7 +15,6 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::error::{CoreError, CoreResult};
-use crate::records::insert_movements;
 use crate::{Operator, Terminal};
 
 /// One product of a count as the manager sees it when closing.
@@ -71,12 +70,8 @@ impl Terminal {
         }
         let detail = format!("{reason}: {} line(s) {}", movements.len(), note.trim());
         let approval = self.authorize(actor, Permission::AdjustStock, approver_pin, detail)?;
-        let tx = self.begin_journaled(approval.map(|a| a.event()).as_slice())?;
         let event = Event::StockAdjusted { by: actor.name.clone(), reason, note: note.trim().to_string(), movements };
-        let appended = tx.append(&event)?;
-        insert_movements(&tx, appended.seq, event.stock_movements().unwrap_or_default())?;
-        tx.commit()?;
-        Ok(appended.seq)
+        self.record_stock_event(approval.map(|a| a.event()).as_slice(), &event, |_, _| Ok(()))
     }
 
     /// Opens a count of the whole store or of one category.
@@ -189,15 +184,11 @@ impl Terminal {
             lines,
             movements,
         };
-        let tx = self.begin_journaled(approval.map(|a| a.event()).as_slice())?;
         let event = Event::StockCounted(Box::new(record));
-        let appended = tx.append(&event)?;
-        insert_movements(&tx, appended.seq, event.stock_movements().unwrap_or_default())?;
-        tx.execute(
-            "UPDATE counts SET status = 'closed', closed_seq = ?1 WHERE id = ?2",
-            params![appended.seq.0, count_id],
-        )?;
-        tx.commit()?;
+        let seq = self.record_stock_event(approval.map(|a| a.event()).as_slice(), &event, |tx, seq| {
+            tx.execute("UPDATE counts SET status = 'closed', closed_seq = ?1 WHERE id = ?2", params![seq.0, count_id])?;
+            Ok(())
+        })?;
         let Event::StockCounted(record) = event else { unreachable!("built as a count above") };
         let lines = record
             .lines
@@ -209,6 +200,6 @@ impl Terminal {
                 variance: milli_to_decimal(l.counted_milli - l.expected_milli),
             })
             .collect();
-        Ok(ClosedCount { count_id, seq: appended.seq, lines })
+        Ok(ClosedCount { count_id, seq, lines })
     }
 }

@@ -15,7 +15,6 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::error::{CoreError, CoreResult};
-use crate::records::insert_movements;
 use crate::{Operator, Terminal};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -209,20 +208,17 @@ impl Terminal {
         Ok(movements)
     }
 
-    /// Journals a receipt or shipment with its movements, in one transaction.
+    /// Journals a receipt or shipment with its movements, and notes them
+    /// against the order, in one transaction.
     fn record_po_event(&mut self, number: &str, event: Event) -> CoreResult<Seq> {
-        let tx = self.begin_journaled(&[])?;
-        let appended = tx.append(&event)?;
-        let movements = event.stock_movements().unwrap_or_default();
-        insert_movements(&tx, appended.seq, movements)?;
-        let mut record =
-            tx.prepare_cached("INSERT INTO po_movements (seq, number, sku, qty_milli) VALUES (?1, ?2, ?3, ?4)")?;
-        for m in movements {
-            record.execute(params![appended.seq.0, number, m.sku, m.qty_milli])?;
-        }
-        drop(record);
-        tx.commit()?;
-        Ok(appended.seq)
+        self.record_stock_event(&[], &event, |tx, seq| {
+            let mut note =
+                tx.prepare_cached("INSERT INTO po_movements (seq, number, sku, qty_milli) VALUES (?1, ?2, ?3, ?4)")?;
+            for m in event.stock_movements().unwrap_or_default() {
+                note.execute(params![seq.0, number, m.sku, m.qty_milli])?;
+            }
+            Ok(())
+        })
     }
 }
 

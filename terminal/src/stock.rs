@@ -5,7 +5,7 @@ use pos_shared::ids::Seq;
 use pos_shared::journal::Event;
 use pos_shared::quantity::Quantity;
 use pos_shared::stock::{MovementReason, StockMovement, milli_to_decimal};
-use rusqlite::params;
+use rusqlite::{Transaction, params};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -98,16 +98,28 @@ impl Terminal {
             let sku = self.find_code(code)?.product.sku;
             movements.push(StockMovement::incoming(&sku, *qty, MovementReason::Delivery));
         }
-        let tx = self.begin_journaled(&[])?;
         let event = Event::StockReceived {
             by: actor.name.clone(),
             reference: reference.to_string(),
             movements,
             purchase_order: None,
         };
-        let appended = tx.append(&event)?;
-        let Event::StockReceived { movements, .. } = &event else { unreachable!("built above") };
-        insert_movements(&tx, appended.seq, movements)?;
+        self.record_stock_event(&[], &event, |_, _| Ok(()))
+    }
+
+    /// Journals an event that moves stock (after `before`, its approvals)
+    /// with its movements in one transaction; `also` writes what else
+    /// belongs to it in the same transaction.
+    pub(crate) fn record_stock_event(
+        &mut self,
+        before: &[Event],
+        event: &Event,
+        also: impl FnOnce(&Transaction<'_>, Seq) -> CoreResult<()>,
+    ) -> CoreResult<Seq> {
+        let tx = self.begin_journaled(before)?;
+        let appended = tx.append(event)?;
+        insert_movements(&tx, appended.seq, event.stock_movements().unwrap_or_default())?;
+        also(&tx, appended.seq)?;
         tx.commit()?;
         Ok(appended.seq)
     }
