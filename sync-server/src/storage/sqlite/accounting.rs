@@ -29,11 +29,6 @@ pub struct AccountingDay {
 
 const ON_DAY: &str = "date(j.at_ms / 1000, 'unixepoch', 'localtime') = ?2";
 
-fn add_tender(tenders: &mut BTreeMap<&'static str, Tender>, tender: &Tender, sign: i64) {
-    let entry = tenders.entry(tender.kind.as_str()).or_insert(Tender { kind: tender.kind, amount: Money::ZERO });
-    entry.amount += Money::from_minor(sign * tender.amount.minor());
-}
-
 impl SqliteStore {
     /// The books of one store for one local date (`YYYY-MM-DD`).
     pub fn accounting_day(&self, store: &str, date: &str, accounts: &Accounts) -> StoreResult<AccountingDay> {
@@ -52,21 +47,25 @@ impl SqliteStore {
             .collect::<Result<_, _>>()?;
         let mut figures = DayFigures::default();
         let mut bands: BTreeMap<TaxRate, TaxBand> = BTreeMap::new();
-        let mut tenders = BTreeMap::new();
+        let mut tenders: BTreeMap<&str, Tender> = BTreeMap::new();
         for payload in payloads {
             let entry = CanonicalEntry::from_bytes(&payload).map_err(|e| StoreError::Internal(e.to_string()))?;
             match entry.event {
                 Event::Sale(sale) => {
-                    let sign = if sale.kind == SaleKind::Return { -1 } else { 1 };
+                    // A return takes back what its sale brought in.
+                    let signed = |m: Money| if sale.kind == SaleKind::Return { -m } else { m };
                     for band in &sale.taxes {
                         let sum = bands.entry(band.rate).or_insert_with(|| TaxBand::empty(band.rate));
-                        sum.base += Money::from_minor(sign * band.base.minor());
-                        sum.tax += Money::from_minor(sign * band.tax.minor());
+                        sum.base += signed(band.base);
+                        sum.tax += signed(band.tax);
                     }
                     for tender in &sale.payments {
-                        add_tender(&mut tenders, tender, sign);
+                        let kept = tenders
+                            .entry(tender.kind.as_str())
+                            .or_insert(Tender { kind: tender.kind, amount: Money::ZERO });
+                        kept.amount += signed(tender.amount);
                     }
-                    figures.cash_rounding += Money::from_minor(sign * sale.cash_rounding.minor());
+                    figures.cash_rounding += signed(sale.cash_rounding);
                     if sale.kind == SaleKind::Return {
                         figures.refunds += sale.total;
                     }
