@@ -30,6 +30,10 @@ pub struct Accounts {
     pub inventory: String,
     pub goods_received: String,
     pub stock_losses: String,
+    /// Goods shipped to another store and not received there yet.
+    pub in_transit: String,
+    /// Cash paid into or out of the drawer (to the bank, to a supplier).
+    pub cash_transfers: String,
 }
 
 impl Default for Accounts {
@@ -50,6 +54,8 @@ impl Default for Accounts {
             inventory: code("37"),
             goods_received: code("408"),
             stock_losses: code("6037"),
+            in_transit: code("38"),
+            cash_transfers: code("58"),
         }
     }
 }
@@ -84,12 +90,28 @@ pub struct DayFigures {
     pub deliveries: Money,
     /// Stock written off or found (damaged, expired, theft, own use, counts), at cost; positive is a loss.
     pub stock_losses: Money,
+    /// Goods shipped to other stores, at the transfer's cost.
+    #[serde(default)]
+    pub transfers_out: Money,
+    /// Goods received from other stores, at the transfer's cost.
+    #[serde(default)]
+    pub transfers_in: Money,
+    /// Goods shipped to this store that never arrived, at the transfer's
+    /// cost; negative when more came than was shipped.
+    #[serde(default)]
+    pub lost_in_transit: Money,
+    /// Cash paid into the drawer during the day (not takings).
+    #[serde(default)]
+    pub cash_paid_in: Money,
+    /// Cash paid out of the drawer during the day (to the bank, a supplier).
+    #[serde(default)]
+    pub cash_paid_out: Money,
 }
 
 impl DayFigures {
     /// How much the stock's value changed: in minus out.
     pub fn stock_value_change(&self) -> Money {
-        self.deliveries - self.cost_of_goods - self.stock_losses
+        self.deliveries + self.transfers_in - self.transfers_out - self.cost_of_goods - self.stock_losses
     }
 }
 
@@ -125,14 +147,22 @@ pub fn journal_lines(day: &DayFigures, accounts: &Accounts) -> Vec<JournalLine> 
         post(&mut lines, vat, format!("VAT {}", band.rate.label()), -band.tax);
     }
     post(&mut lines, &accounts.rounding, "cash rounding".into(), -day.cash_rounding);
-    post(&mut lines, &accounts.cash, "cash variance".into(), day.cash_variance);
-    post(&mut lines, &accounts.cash_variance, "cash variance".into(), -day.cash_variance);
-    post(&mut lines, &accounts.cost_of_goods, "cost of goods sold".into(), day.cost_of_goods);
-    post(&mut lines, &accounts.inventory, "cost of goods sold".into(), -day.cost_of_goods);
-    post(&mut lines, &accounts.inventory, "goods received".into(), day.deliveries);
-    post(&mut lines, &accounts.goods_received, "goods received".into(), -day.deliveries);
-    post(&mut lines, &accounts.stock_losses, "stock written off".into(), day.stock_losses);
-    post(&mut lines, &accounts.inventory, "stock written off".into(), -day.stock_losses);
+    // Each figure debits one account and credits another by the same amount.
+    let pairs: [(&str, &str, &str, Money); 9] = [
+        ("cash variance", &accounts.cash, &accounts.cash_variance, day.cash_variance),
+        ("cost of goods sold", &accounts.cost_of_goods, &accounts.inventory, day.cost_of_goods),
+        ("goods received", &accounts.inventory, &accounts.goods_received, day.deliveries),
+        ("stock written off", &accounts.stock_losses, &accounts.inventory, day.stock_losses),
+        ("goods shipped to other stores", &accounts.in_transit, &accounts.inventory, day.transfers_out),
+        ("goods received from other stores", &accounts.inventory, &accounts.in_transit, day.transfers_in),
+        ("lost in transit", &accounts.stock_losses, &accounts.in_transit, day.lost_in_transit),
+        ("cash paid in", &accounts.cash, &accounts.cash_transfers, day.cash_paid_in),
+        ("cash paid out", &accounts.cash_transfers, &accounts.cash, day.cash_paid_out),
+    ];
+    for (label, debit, credit, amount) in pairs {
+        post(&mut lines, debit, label.into(), amount);
+        post(&mut lines, credit, label.into(), -amount);
+    }
     lines
 }
 
@@ -168,7 +198,7 @@ mod tests {
             cash_variance: m("-1.00"),
             cost_of_goods: m("19.92"),
             deliveries: m("98.72"),
-            stock_losses: Money::ZERO,
+            ..DayFigures::default()
         };
         let mut accounts = Accounts::default();
         accounts.sales_by_rate.insert("5.5".into(), "70711".into());
@@ -198,6 +228,29 @@ mod tests {
         let lines = journal_lines(&day, &Accounts::default());
         assert!(is_balanced(&lines), "{lines:?}");
         assert!(lines.iter().any(|l| l.account == "658" && l.debit == m("0.02")));
+    }
+
+    #[test]
+    fn transfers_losses_on_the_way_and_cash_moves_are_booked() {
+        let day = DayFigures {
+            transfers_out: m("12.00"),
+            transfers_in: m("5.00"),
+            lost_in_transit: m("1.00"),
+            cash_paid_in: m("20.00"),
+            cash_paid_out: m("150.00"),
+            ..DayFigures::default()
+        };
+        let lines = journal_lines(&day, &Accounts::default());
+        assert!(is_balanced(&lines), "{lines:?}");
+        let on = |account: &str| -> Money {
+            lines.iter().filter(|l| l.account == account).map(|l| l.debit - l.credit).sum()
+        };
+        assert_eq!(on("37"), m("-7.00"), "stock: 12.00 out, 5.00 in");
+        assert_eq!(on("38"), m("6.00"), "in transit: 12.00 shipped, 5.00 received, 1.00 lost");
+        assert_eq!(on("6037"), m("1.00"));
+        assert_eq!(on("530"), m("-130.00"), "the drawer: 20.00 in, 150.00 out");
+        assert_eq!(on("58"), m("130.00"));
+        assert_eq!(day.stock_value_change(), m("-7.00"));
     }
 
     #[test]

@@ -57,7 +57,7 @@ pub enum MoneyError {
 }
 
 /// An amount of money, always held at exactly two decimals.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "Decimal", into = "Decimal")]
 pub struct Money(Decimal);
 
@@ -172,10 +172,18 @@ impl SubAssign for Money {
     }
 }
 
+impl Default for Money {
+    /// `0.00`, at two decimals like every amount.
+    fn default() -> Money {
+        Money::ZERO
+    }
+}
+
 impl Neg for Money {
     type Output = Money;
+    /// Minus the amount; zero stays `0.00`, never `-0.00`.
     fn neg(self) -> Money {
-        Money(-self.0)
+        if self.is_zero() { Money::ZERO } else { Money(-self.0) }
     }
 }
 
@@ -219,6 +227,13 @@ mod tests {
             assert!(bad.parse::<Money>().is_err(), "{bad} should be refused");
         }
         assert!(Money::parse_non_negative("-1").is_err());
+    }
+
+    #[test]
+    fn zero_is_always_written_0_00() {
+        assert_eq!(Money::default().to_string(), "0.00");
+        assert_eq!((-Money::ZERO).to_string(), "0.00");
+        assert_eq!((-Money::from_minor(5)).to_string(), "-0.05");
     }
 
     #[test]

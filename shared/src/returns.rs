@@ -3,8 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use rust_decimal::Decimal;
+
 use crate::money::{Money, RoundingMode};
 use crate::quantity::Quantity;
+use crate::tender::{Tender, TenderKind};
 
 /// What a receipt line sold, and what has come back of it so far.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,9 +38,12 @@ impl ReturnableLine {
         self.sold_qty.milli() - self.returned_milli
     }
 
-    /// Refund for returning `qty` more: proportional to the price paid, and
-    /// exactly the rest when the last of the line comes back, so a line is
-    /// never refunded a cent more or less than was paid in total.
+    /// Refund for returning `qty` more. The running total is what is
+    /// rounded: after a return the line has refunded exactly
+    /// `round(paid * returned / sold)`, so many small returns add up to
+    /// what one return of them all would refund, never more than the line
+    /// paid and never a negative amount, and the last unit back takes
+    /// exactly the rest.
     pub fn refund(&self, qty: Quantity, rounding: RoundingMode) -> Result<Refund, ReturnError> {
         let remaining = self.remaining_milli();
         if qty.milli() > remaining {
@@ -47,14 +53,17 @@ impl ReturnableLine {
                 remaining: display_milli(remaining),
             });
         }
-        if qty.milli() == remaining {
-            return Ok(Refund { net: self.sold_net - self.refunded_net, tax: self.sold_tax - self.refunded_tax });
-        }
-        let share = qty.value() / self.sold_qty.value();
-        Ok(Refund {
-            net: Money::round(self.sold_net.amount() * share, rounding),
-            tax: Money::round(self.sold_tax.amount() * share, rounding),
-        })
+        let returned_after = self.returned_milli + qty.milli();
+        let due = |paid: Money, refunded: Money| -> Money {
+            let left = paid - refunded;
+            if returned_after >= self.sold_qty.milli() {
+                return left.max(Money::ZERO);
+            }
+            let share = Decimal::from(returned_after) / Decimal::from(self.sold_qty.milli());
+            let running = Money::round(paid.amount() * share, rounding);
+            (running - refunded).clamp(Money::ZERO, left.max(Money::ZERO))
+        };
+        Ok(Refund { net: due(self.sold_net, self.refunded_net), tax: due(self.sold_tax, self.refunded_tax) })
     }
 
     /// This line after `qty` more came back for `refund`.
@@ -66,6 +75,36 @@ impl ReturnableLine {
             ..self.clone()
         }
     }
+}
+
+/// Where a refund of `amount` goes by default: back to the tenders the
+/// receipt was paid with, less what earlier returns already gave back to
+/// each. Card, prepaid and other tenders are refunded first, in the order
+/// they were paid, cash takes the rest (so cash from the drawer never
+/// replaces money that went to a card or to head office).
+pub fn refund_to_original(amount: Money, paid: &[Tender], refunded: &[Tender]) -> Vec<Tender> {
+    let given_back = |kind: TenderKind| -> Money { refunded.iter().filter(|t| t.kind == kind).map(|t| t.amount).sum() };
+    let mut left = amount;
+    let mut out: Vec<Tender> = Vec::new();
+    let mut kinds: Vec<TenderKind> = Vec::new();
+    for tender in paid {
+        if !kinds.contains(&tender.kind) {
+            kinds.push(tender.kind);
+        }
+    }
+    for kind in kinds.into_iter().filter(|k| *k != TenderKind::Cash) {
+        let took: Money = paid.iter().filter(|t| t.kind == kind).map(|t| t.amount).sum();
+        let room = (took - given_back(kind)).max(Money::ZERO);
+        let part = left.min(room);
+        if !part.is_zero() {
+            out.push(Tender { kind, amount: part });
+            left -= part;
+        }
+    }
+    if !left.is_zero() || out.is_empty() {
+        out.push(Tender { kind: TenderKind::Cash, amount: left });
+    }
+    out
 }
 
 /// Thousandths as a person reads them, zero included.
@@ -103,6 +142,44 @@ mod tests {
         assert_eq!(err.to_string(), "only 0 left to return on this line (sold 3, returned 3)");
     }
 
+    #[test]
+    fn returning_one_unit_at_a_time_refunds_what_the_line_paid() {
+        // Ten units at 0.05 with 30 % off the sale: the line paid 0.35.
+        let mut line = sold(10_000, 35, 6);
+        let mut refunds = Vec::new();
+        for _ in 0..10 {
+            let refund = line.refund(Quantity::ONE, RoundingMode::HalfUp).unwrap();
+            line = line.after(Quantity::ONE, refund);
+            refunds.push(refund.net.minor());
+        }
+        assert_eq!(refunds.iter().sum::<i64>(), 35, "{refunds:?}");
+        assert!(refunds.iter().all(|r| *r >= 0), "{refunds:?}");
+        assert_eq!(line.refunded_tax, Money::from_minor(6));
+    }
+
+    #[test]
+    fn refunds_go_back_to_the_tenders_that_paid() {
+        let t = |kind, minor| Tender { kind, amount: Money::from_minor(minor) };
+        let card_and_cash = [t(TenderKind::Card, 1000), t(TenderKind::Cash, 500)];
+        assert_eq!(refund_to_original(Money::from_minor(300), &card_and_cash, &[]), vec![t(TenderKind::Card, 300)]);
+        assert_eq!(
+            refund_to_original(Money::from_minor(1200), &card_and_cash, &[]),
+            vec![t(TenderKind::Card, 1000), t(TenderKind::Cash, 200)]
+        );
+        let earlier = [t(TenderKind::Card, 900)];
+        assert_eq!(
+            refund_to_original(Money::from_minor(300), &card_and_cash, &earlier),
+            vec![t(TenderKind::Card, 100), t(TenderKind::Cash, 200)],
+            "what went back to the card before is not given twice"
+        );
+        let prepaid = [t(TenderKind::Prepaid, 364)];
+        assert_eq!(refund_to_original(Money::from_minor(364), &prepaid, &[]), vec![t(TenderKind::Prepaid, 364)]);
+        assert_eq!(
+            refund_to_original(Money::from_minor(100), &[t(TenderKind::Cash, 100)], &[]),
+            vec![t(TenderKind::Cash, 100)]
+        );
+    }
+
     proptest! {
         #[test]
         fn a_return_never_exceeds_what_was_sold(
@@ -114,7 +191,10 @@ mod tests {
             for units in attempts {
                 let qty = Quantity::from_milli(units * 1000);
                 match line.refund(qty, RoundingMode::HalfUp) {
-                    Ok(refund) => line = line.after(qty, refund),
+                    Ok(refund) => {
+                        prop_assert!(!refund.net.is_negative() && !refund.tax.is_negative());
+                        line = line.after(qty, refund);
+                    }
                     Err(_) => prop_assert!(units * 1000 > line.remaining_milli()),
                 }
                 prop_assert!(line.returned_milli <= line.sold_qty.milli());
@@ -123,6 +203,7 @@ mod tests {
             }
             if line.remaining_milli() == 0 {
                 prop_assert_eq!(line.refunded_net, line.sold_net);
+                prop_assert_eq!(line.refunded_tax, line.sold_tax);
             }
         }
     }

@@ -26,6 +26,10 @@ pub enum Permission {
     ZReport,
     ManageUsers,
     AdjustStock,
+    /// Refund to another tender than the receipt was paid with.
+    RefundToOtherTender,
+    /// Pay a refund in cash above the store's limit.
+    CashRefundAboveLimit,
 }
 
 impl Permission {
@@ -40,6 +44,8 @@ impl Permission {
             Permission::ZReport => "close the day with a Z report",
             Permission::ManageUsers => "manage users",
             Permission::AdjustStock => "adjust stock or close a stock count",
+            Permission::RefundToOtherTender => "refund to another tender than the customer paid with",
+            Permission::CashRefundAboveLimit => "refund this much in cash",
         }
     }
 }

@@ -118,7 +118,10 @@ fn order_text(order: &WireOrder) -> String {
         order.customer_name,
         order.store,
         order.fulfilment,
-        if order.prepaid { ", prepaid" } else { "" },
+        match (&order.paid, &order.prepaid_used) {
+            (Some(paid), Some(used)) if order.prepaid => format!(", prepaid {paid}, {used} used"),
+            _ => String::new(),
+        },
         order.total
     );
     for l in &order.lines {

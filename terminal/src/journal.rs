@@ -100,7 +100,12 @@ impl Terminal {
     /// entry's terminal and seq, and every sale, return, cash move and Z
     /// report in the tables against the entry that recorded it. Names the
     /// first bad seq.
+    /// Everything is read in one read transaction, so a sale committing
+    /// while it runs (from another process) is either wholly seen or not at
+    /// all: an honest journal is never called broken.
     pub fn verify_journal(&self) -> CoreResult<VerifySummary> {
+        // Dropped at the end: a read-only snapshot, rolled back.
+        let _snapshot = self.conn.unchecked_transaction()?;
         let broken = |seq: u64, reason: String| CoreError::JournalBroken { seq, reason };
         let mut stmt = self.conn.prepare("SELECT seq, at_ms, payload, prev_hash, hash FROM journal ORDER BY seq")?;
         let mut rows = stmt.query([])?;

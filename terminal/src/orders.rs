@@ -44,6 +44,10 @@ pub struct Order {
     pub fulfilment: String,
     pub prepaid: bool,
     pub total: Money,
+    /// Paid ahead (online) and not yet used by a hand-over, here or at
+    /// another till: what a hand-over takes as `prepaid` before asking for
+    /// payment.
+    pub prepaid_left: Money,
     pub lines: Vec<OrderLine>,
 }
 
@@ -57,6 +61,13 @@ impl Order {
 /// SQL for what order line `l` (of order `o`) has been collected: head
 /// office's count, which includes this terminal's sales up to the order's
 /// `through_seq`, plus this terminal's hand-overs after it.
+/// SQL for what order `o`'s prepaid amount is still worth here: head
+/// office's count of what hand-overs used, plus this terminal's prepaid
+/// hand-overs after `through_seq`.
+const PREPAID_LEFT: &str = "o.paid_minor - o.prepaid_used_minor - (SELECT COALESCE(SUM(p.amount_minor), 0) FROM sales s
+    JOIN payments p ON p.sale_id = s.id
+    WHERE s.order_no = o.number AND s.kind = 'sale' AND s.seq > o.through_seq AND p.tender = 'prepaid')";
+
 const COLLECTED: &str = "l.collected_milli + (SELECT COALESCE(SUM(sl.qty_milli), 0) FROM sales s
     JOIN sale_lines sl ON sl.sale_id = s.id
     WHERE s.order_no = l.number AND s.kind = 'sale' AND s.seq > o.through_seq AND sl.sku = l.sku)";
@@ -81,10 +92,10 @@ impl Terminal {
         let number = number.trim();
         let head = self
             .conn
-            .prepare_cached(
-                "SELECT number, channel, customer, customer_name, status, fulfilment, prepaid, total_minor
-                 FROM orders WHERE number = ?1 COLLATE NOCASE",
-            )?
+            .prepare_cached(&format!(
+                "SELECT number, channel, customer, customer_name, status, fulfilment, prepaid, total_minor, {PREPAID_LEFT}
+                 FROM orders o WHERE number = ?1 COLLATE NOCASE"
+            ))?
             .query_row([number], |r| {
                 Ok((
                     Order {
@@ -96,6 +107,7 @@ impl Terminal {
                         fulfilment: r.get(5)?,
                         prepaid: r.get(6)?,
                         total: Money::from_minor(r.get(7)?),
+                        prepaid_left: Money::from_minor(r.get::<_, i64>(8)?.max(0)),
                         lines: Vec::new(),
                     },
                     r.get::<_, String>(4)?,
@@ -278,11 +290,17 @@ fn check_cart_against(order: &Order, cart: &Cart) -> CoreResult<()> {
 fn store_order(tx: &rusqlite::Transaction<'_>, order: &WireOrder, through_seq: u64) -> CoreResult<()> {
     let number = &order.number;
     let total: Money = order.total.parse().map_err(|e| bad(number, "total", e))?;
+    let amount = |text: &Option<String>, what: &str, otherwise: Money| -> CoreResult<Money> {
+        text.as_deref().map_or(Ok(otherwise), |t| t.parse().map_err(|e| bad(number, what, e)))
+    };
+    // A server that does not say what was paid: a prepaid order paid its total.
+    let paid = amount(&order.paid, "paid", if order.prepaid { total } else { Money::ZERO })?;
+    let prepaid_used = amount(&order.prepaid_used, "prepaid used", Money::ZERO)?;
     tx.prepare_cached("DELETE FROM order_lines WHERE number = ?1")?.execute([number])?;
     tx.prepare_cached(
         "INSERT OR REPLACE INTO orders (number, channel, customer, customer_name, status, fulfilment, prepaid, total_minor,
-           created_ms, through_seq)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+           created_ms, through_seq, paid_minor, prepaid_used_minor)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?
     .execute(params![
         number,
@@ -295,6 +313,8 @@ fn store_order(tx: &rusqlite::Transaction<'_>, order: &WireOrder, through_seq: u
         total.minor(),
         order.created_ms,
         through_seq,
+        paid.minor(),
+        prepaid_used.minor(),
     ])?;
     let mut insert = tx.prepare_cached(
         "INSERT INTO order_lines (number, line_no, sku, name, unit, qty_milli, unit_price_minor, tax_rate, reserved_milli,

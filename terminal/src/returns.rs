@@ -7,7 +7,7 @@ use pos_shared::journal::{Event, SaleKind, SaleLineRecord, SaleRecord};
 use pos_shared::money::Money;
 use pos_shared::pricing::{TaxBand, TaxMode, TaxRate, TicketLine, Totals, price_ticket};
 use pos_shared::quantity::Quantity;
-use pos_shared::returns::ReturnableLine;
+use pos_shared::returns::{ReturnableLine, refund_to_original};
 use pos_shared::roles::Permission;
 use pos_shared::stock::{MovementReason, StockMovement};
 use pos_shared::tender::{Settlement, Tender, TenderKind, cash_amount_due};
@@ -18,12 +18,22 @@ use crate::error::{CoreError, CoreResult};
 use crate::sale::{Committed, Draft, line_records};
 use crate::{Operator, Terminal};
 
-/// One product coming back: its code and quantity (default: one piece, or
-/// all that is left of a weighed line).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One product coming back: its code, the receipt line it was sold on
+/// (needed when the receipt has the product on several lines at different
+/// prices; without it the first line with anything left), and the quantity
+/// (default: one piece, or all that is left of a weighed line).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ReturnItem {
     pub code: String,
+    pub line: Option<u32>,
     pub qty: Option<Decimal>,
+}
+
+/// What the original receipt was paid with, and what earlier returns of it
+/// already gave back per tender: where a refund goes by default.
+struct PaidWith {
+    paid: Vec<Tender>,
+    refunded: Vec<Tender>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -99,28 +109,35 @@ impl Terminal {
             return Err(CoreError::EmptyCart);
         }
         let mut approvals = Vec::new();
-        let (lines, default_tender, customer) = match &request.original {
+        let pin = request.approver_pin.as_deref();
+        let (lines, paid_with, customer) = match &request.original {
             Some(receipt) => self.lines_against_receipt(receipt, &request.items)?,
             None => {
                 let detail = format!("return without receipt, {} item(s)", request.items.len());
-                let pin = request.approver_pin.as_deref();
                 approvals.extend(self.authorize(actor, Permission::ReturnWithoutReceipt, pin, detail)?);
-                (self.lines_without_receipt(&request.items)?, TenderKind::Cash, None)
+                (self.lines_without_receipt(&request.items)?, None, None)
             }
         };
         let totals = refund_totals(&lines, self.settings.tax_mode);
-        let kind = request.refund_to.unwrap_or(default_tender);
-        let paid = if kind == TenderKind::Cash {
-            cash_amount_due(totals.total, self.settings.cash_increment)
-        } else {
-            totals.total
+        let by_default = match &paid_with {
+            Some(p) => refund_to_original(totals.total, &p.paid, &p.refunded),
+            None => vec![Tender { kind: TenderKind::Cash, amount: totals.total }],
         };
-        let settlement = Settlement {
-            payments: vec![Tender { kind, amount: paid }],
-            cash_tendered: paid,
-            change: Money::ZERO,
-            cash_rounding: paid - totals.total,
+        let refunds = match request.refund_to {
+            Some(kind) if by_default.iter().any(|t| t.kind != kind) => {
+                let usual = by_default.iter().map(|t| t.kind.as_str()).collect::<Vec<_>>().join(" and ");
+                let detail = format!("refund {} to {kind} instead of {usual}", totals.total);
+                approvals.extend(self.authorize(actor, Permission::RefundToOtherTender, pin, detail)?);
+                vec![Tender { kind, amount: totals.total }]
+            }
+            _ => by_default,
         };
+        let settlement = self.refund_settlement(refunds);
+        let cash_out: Money = settlement.payments.iter().filter(|t| t.kind == TenderKind::Cash).map(|t| t.amount).sum();
+        if cash_out > self.settings.refund_cash_limit {
+            let detail = format!("cash refund of {cash_out}, above {}", self.settings.refund_cash_limit);
+            approvals.extend(self.authorize(actor, Permission::CashRefundAboveLimit, pin, detail)?);
+        }
         let mut movements = Vec::new();
         for line in &lines {
             movements.push(StockMovement::incoming(&line.sku, line.qty, MovementReason::Return));
@@ -143,24 +160,71 @@ impl Terminal {
         self.record_sale(draft, &events)
     }
 
+    /// The refund paid out per tender; cash is rounded to the store's cash
+    /// increment like any cash payment.
+    fn refund_settlement(&self, refunds: Vec<Tender>) -> Settlement {
+        let mut payments = Vec::with_capacity(refunds.len());
+        let (mut cash_tendered, mut cash_rounding) = (Money::ZERO, Money::ZERO);
+        for tender in refunds {
+            let amount = match tender.kind {
+                TenderKind::Cash => {
+                    let rounded = cash_amount_due(tender.amount, self.settings.cash_increment);
+                    cash_tendered = rounded;
+                    cash_rounding = rounded - tender.amount;
+                    rounded
+                }
+                _ => tender.amount,
+            };
+            payments.push(Tender { kind: tender.kind, amount });
+        }
+        Settlement { payments, cash_tendered, change: Money::ZERO, cash_rounding }
+    }
+
+    /// What earlier returns of `receipt` refunded, per tender.
+    fn refunded_tenders(&self, receipt: &ReceiptNo) -> CoreResult<Vec<Tender>> {
+        let rows: Vec<(String, i64)> = self
+            .conn
+            .prepare_cached(
+                "SELECT p.tender, SUM(p.amount_minor) FROM payments p JOIN sales s ON s.id = p.sale_id
+                 WHERE s.original_receipt = ?1 GROUP BY p.tender",
+            )?
+            .query_map([receipt.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        rows.into_iter()
+            .map(|(kind, minor)| {
+                let kind = TenderKind::ALL
+                    .into_iter()
+                    .find(|k| k.as_str() == kind)
+                    .ok_or_else(|| CoreError::Invalid(format!("unknown tender `{kind}` on a return of {receipt}")))?;
+                Ok(Tender { kind, amount: Money::from_minor(minor) })
+            })
+            .collect()
+    }
+
     fn lines_against_receipt(
         &self,
         receipt: &ReceiptNo,
         items: &[ReturnItem],
-    ) -> CoreResult<(Vec<SaleLineRecord>, TenderKind, Option<String>)> {
+    ) -> CoreResult<(Vec<SaleLineRecord>, Option<PaidWith>, Option<String>)> {
         let (original, mut state) = self.returnable_lines(receipt)?;
         let mut lines = Vec::new();
         for item in items {
             let sku = self.find_code(&item.code)?.product.sku;
             let not_on_receipt = || CoreError::NotOnReceipt { receipt: receipt.to_string(), code: item.code.clone() };
-            let index = original
-                .lines
-                .iter()
-                .enumerate()
-                .filter(|(_, l)| l.sku.eq_ignore_ascii_case(&sku))
-                .map(|(i, _)| i)
-                .find(|&i| state[i].remaining_milli() > 0)
-                .ok_or_else(not_on_receipt)?;
+            let same_product = |i: &usize| original.lines[*i].sku.eq_ignore_ascii_case(&sku);
+            let index = match item.line {
+                // The very line the customer bought: refunded at its price.
+                Some(line_no) => original
+                    .lines
+                    .iter()
+                    .position(|l| l.line_no == line_no)
+                    .filter(same_product)
+                    .ok_or_else(not_on_receipt)?,
+                None => (0..original.lines.len())
+                    .filter(same_product)
+                    .find(|&i| state[i].remaining_milli() > 0)
+                    .ok_or_else(not_on_receipt)?,
+            };
             let sold = &original.lines[index];
             let qty = match item.qty {
                 Some(q) => Quantity::new(q, sold.unit)?,
@@ -185,8 +249,8 @@ impl Terminal {
                 original_line: Some(sold.line_no),
             });
         }
-        let tender = original.payments.iter().max_by_key(|p| p.amount).map_or(TenderKind::Cash, |p| p.kind);
-        Ok((lines, tender, original.customer))
+        let paid_with = PaidWith { paid: original.payments, refunded: self.refunded_tenders(receipt)? };
+        Ok((lines, Some(paid_with), original.customer))
     }
 
     fn lines_without_receipt(&self, items: &[ReturnItem]) -> CoreResult<Vec<SaleLineRecord>> {

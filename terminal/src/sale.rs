@@ -4,6 +4,7 @@
 
 use pos_shared::ids::{ReceiptNo, Seq};
 use pos_shared::journal::{Event, SaleKind, SaleLineRecord, SaleRecord};
+use pos_shared::money::Money;
 use pos_shared::pricing::{TicketLine, Totals};
 use pos_shared::receipt::{ReceiptDoc, sale_receipt};
 use pos_shared::stock::{MovementReason, StockMovement};
@@ -72,25 +73,30 @@ impl Terminal {
         }
         let totals = self.cart_totals(cart)?;
         let order = self.order_of_cart(cart)?;
-        // A prepaid order is settled like any sale, by its one prepaid tender.
-        let prepaid;
-        let tenders = match &order {
-            Some(order) if order.prepaid && !tenders.is_empty() => {
+        if tenders.iter().any(|t| t.kind == TenderKind::Prepaid) {
+            return Err(CoreError::Invalid("only what an order paid ahead is paid by `prepaid`".into()));
+        }
+        // What an order paid ahead covers first; the rest is paid here.
+        let prepaid = order.as_ref().map_or(Money::ZERO, |o| o.prepaid_left.min(totals.total));
+        let to_pay = totals.total - prepaid;
+        if let Some(order) = order.as_ref().filter(|_| !prepaid.is_zero()) {
+            if to_pay.is_zero() && !tenders.is_empty() {
                 return Err(CoreError::Invalid(format!(
                     "order {} is paid already: hand it over without taking payment",
                     order.number
                 )));
             }
-            Some(order) if order.prepaid => {
-                prepaid = [Tender { kind: TenderKind::Prepaid, amount: totals.total }];
-                &prepaid[..]
+            if !to_pay.is_zero() && tenders.is_empty() {
+                return Err(CoreError::Invalid(format!(
+                    "order {}: {prepaid} was paid ahead, {to_pay} is still to pay",
+                    order.number
+                )));
             }
-            _ if tenders.iter().any(|t| t.kind == TenderKind::Prepaid) => {
-                return Err(CoreError::Invalid("only a prepaid order is paid by `prepaid`".into()));
-            }
-            _ => tenders,
-        };
-        let settlement = settle(totals.total, tenders, self.settings.cash_increment)?;
+        }
+        let mut settlement = settle(to_pay, tenders, self.settings.cash_increment)?;
+        if !prepaid.is_zero() {
+            settlement.payments.insert(0, Tender { kind: TenderKind::Prepaid, amount: prepaid });
+        }
         let movements =
             cart.lines.iter().map(|l| StockMovement::outgoing(&l.sku, l.qty, MovementReason::Sale)).collect();
         let draft = Draft {
@@ -106,6 +112,14 @@ impl Terminal {
         };
         let approvals: Vec<Event> = cart.approvals.iter().map(|a| a.event()).collect();
         self.record_sale(draft, &approvals)
+    }
+
+    /// What the customer pays at the counter for `cart`: its total, less
+    /// what the order it hands over paid ahead.
+    pub fn amount_to_pay(&self, cart: &Cart) -> CoreResult<Money> {
+        let total = self.cart_totals(cart)?.total;
+        let order = self.order_of_cart(cart)?;
+        Ok(total - order.map_or(Money::ZERO, |o| o.prepaid_left.min(total)))
     }
 
     /// Writes a sale or return and the events before it in one transaction.

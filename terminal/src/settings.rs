@@ -12,6 +12,11 @@ use rust_decimal::Decimal;
 
 use crate::error::{CoreError, CoreResult};
 
+/// Cash refunds above this need a manager unless the store sets its own limit.
+pub fn default_refund_cash_limit() -> Money {
+    Money::from_minor(50_00)
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoreSettings {
     pub store_name: String,
@@ -24,6 +29,8 @@ pub struct StoreSettings {
     pub cash_increment: Option<Money>,
     /// Discounts above this percentage need a manager.
     pub discount_limit_percent: Decimal,
+    /// Cash refunds above this amount need a manager.
+    pub refund_cash_limit: Money,
     pub embedded: EmbeddedConfig,
     pub header_lines: Vec<String>,
     pub footer_lines: Vec<String>,
@@ -52,6 +59,7 @@ impl StoreSettings {
             rounding: RoundingMode::HalfUp,
             cash_increment: None,
             discount_limit_percent: Decimal::from(10),
+            refund_cash_limit: default_refund_cash_limit(),
             embedded: EmbeddedConfig::default(),
             header_lines: Vec::new(),
             footer_lines: vec!["Thank you for shopping with us".into()],
@@ -80,6 +88,7 @@ impl StoreSettings {
             ("rounding", if self.rounding == RoundingMode::HalfUp { "half-up" } else { "half-even" }.into()),
             ("cash_increment", self.cash_increment.map(|m| m.to_string()).unwrap_or_default()),
             ("discount_limit_percent", self.discount_limit_percent.to_string()),
+            ("refund_cash_limit", self.refund_cash_limit.to_string()),
             ("embedded", serde_json::to_string(&self.embedded).expect("layouts serialise")),
             ("header_lines", self.header_lines.join("\n")),
             ("footer_lines", self.footer_lines.join("\n")),
@@ -120,6 +129,10 @@ impl StoreSettings {
             discount_limit_percent: text("discount_limit_percent")?
                 .parse()
                 .map_err(|_| corrupt("discount_limit_percent"))?,
+            refund_cash_limit: match get("refund_cash_limit")? {
+                Some(limit) => limit.parse().map_err(|_| corrupt("refund_cash_limit"))?,
+                None => default_refund_cash_limit(),
+            },
             embedded: serde_json::from_str(&text("embedded")?).map_err(|_| corrupt("embedded"))?,
             header_lines: lines(text("header_lines")?),
             footer_lines: lines(text("footer_lines")?),

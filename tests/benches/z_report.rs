@@ -45,7 +45,7 @@ fn main() {
         if i % 100 == 0 {
             let request = ReturnRequest {
                 original: Some(sale.record.receipt_no.clone()),
-                items: vec![ReturnItem { code: sale.record.lines[0].sku.clone(), qty: None }],
+                items: vec![ReturnItem { code: sale.record.lines[0].sku.clone(), ..ReturnItem::default() }],
                 damaged: false,
                 refund_to: None,
                 approver_pin: None,

@@ -217,3 +217,55 @@ fn a_phone_order_is_paid_at_the_counter_and_a_cancelled_one_is_refused() {
     assert_eq!(history[0]["actor"], "Paul (phone)");
     assert_eq!(atp(&db, "BAK0004"), strings("3", "0", "3"));
 }
+
+/// A prepaid order keeps what was paid: raised afterwards, the counter
+/// takes payment for the rest; two tills handing the same order over
+/// offline are a flag at head office, not a silent history line.
+#[test]
+fn a_prepaid_order_raised_later_takes_payment_and_a_double_hand_over_is_flagged() {
+    let work = tempfile::tempdir().unwrap();
+    let db = work.path().join("server.sqlite");
+    head_office(&db);
+    let server = ServerProcess::start(&db);
+    let (till1, till2) = (work.path().join("till1"), work.path().join("till2"));
+    enroll_till_cli(&db, &server.url, "S01", &till1);
+    enroll_till_cli(&db, &server.url, "S01", &till2);
+    ok(&till1, &["receive", "--pin", "1234", "--ref", "opening", "--item", "BAK0004*10"]);
+    ok(&till1, &["sync", "--once"]);
+    let order = parse(&admin_ok(
+        &db,
+        &["--json", "order", "create", "--channel", "online", "--store", "S01", "--customer-name", "Zoé Martin"]
+            .into_iter()
+            .chain(["--line", "BAK0004=2", "--prepaid"])
+            .collect::<Vec<_>>(),
+    ));
+    let number = order["number"].as_str().unwrap().to_string();
+    assert_eq!(order["paid"], "1.82", "2 x 0.91 paid online");
+    let raised = parse(&admin_ok(&db, &["--json", "order", "change", &number, "--line", "BAK0004=4"]));
+    assert_eq!((raised["total"].as_str(), raised["paid"].as_str()), (Some("3.64"), Some("1.82")));
+    ok(&till1, &["sync", "--once"]);
+    ok(&till2, &["sync", "--once"]);
+
+    let refused = cli_refused(&till1, &["collect", &number, "--pin", "1111"]);
+    assert!(refused.contains("1.82 was paid ahead, 1.82 is still to pay"), "{refused}");
+    let handed = parse(&ok(&till1, &["--json", "collect", &number, "--pin", "1111", "--pay", "cash:2"]));
+    let paid: Vec<(String, String)> = handed["payments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["kind"].as_str().unwrap().into(), p["amount"].as_str().unwrap().into()))
+        .collect();
+    assert_eq!(paid, [("prepaid".into(), "1.82".into()), ("cash".into(), "1.82".into())]);
+    assert!(cli_refused(&till1, &["collect", &number, "--pin", "1111"]).contains("has been collected"));
+
+    // The other till had not heard of it: it hands the same order over too.
+    let again = parse(&ok(&till2, &["--json", "collect", &number, "--pin", "1111", "--pay", "cash:2"]));
+    assert_eq!(again["payments"][0]["kind"], "prepaid");
+    ok(&till1, &["sync", "--once"]);
+    ok(&till2, &["sync", "--once"]);
+    let flags = admin_ok(&db, &["flags"]);
+    assert!(flags.contains(&format!("order {number}")), "{flags}");
+    assert!(flags.contains("handed over while collected"), "{flags}");
+    assert!(flags.contains("BAK0004: 8 handed over of 4 ordered"), "{flags}");
+    assert!(flags.contains("3.64 taken as prepaid, 1.82 was paid ahead"), "{flags}");
+}

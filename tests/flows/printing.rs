@@ -95,7 +95,7 @@ fn receipt_transcripts() {
 
     let request = ReturnRequest {
         original: Some(first.receipt_no.clone()),
-        items: vec![ReturnItem { code: "DAI0001".into(), qty: None }],
+        items: vec![ReturnItem { code: "DAI0001".into(), ..ReturnItem::default() }],
         ..Default::default()
     };
     t.commit_return(&cashier, request).unwrap();

@@ -5,60 +5,32 @@
 //! by category and day, and the accounting export per day through the real
 //! `pos-sync-server report` command (JSON and CSV) and the report API.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
-
 use pos_shared::pricing::Discount;
 use pos_shared::quantity::Quantity;
 use pos_terminal::returns::{ReturnItem, ReturnRequest};
 use pos_terminal::{Cart, Terminal};
-use pos_tests::head_office::{ServerProcess, admin_ok, admin_refused, client, enrolled_terminal, head_office};
+use pos_tests::head_office::{ServerProcess, admin_ok, admin_refused, head_office};
 use pos_tests::tenders;
+use pos_tests::week::{WeekClock, sync, till_on_clock};
 use serde_json::Value;
 
 use crate::sync::runtime;
 
-fn report(db: &std::path::Path, args: &[&str]) -> Value {
+pub(crate) fn report(db: &std::path::Path, args: &[&str]) -> Value {
     let mut all = vec!["--json", "report"];
     all.extend_from_slice(args);
     serde_json::from_str(&admin_ok(db, &all)).unwrap()
 }
 
-fn row<'a>(rows: &'a Value, key: &str, value: &str) -> &'a Value {
+pub(crate) fn row<'a>(rows: &'a Value, key: &str, value: &str) -> &'a Value {
     rows.as_array().unwrap().iter().find(|r| r[key] == value).unwrap_or_else(|| panic!("no {key}={value} in {rows}"))
 }
 
-fn receive(till: &mut Terminal, lines: &[(&str, i64)]) {
+pub(crate) fn receive(till: &mut Terminal, lines: &[(&str, i64)]) {
     let manager = till.login(pos_tests::MANAGER_PIN).unwrap();
     let lines: Vec<(String, Quantity)> =
         lines.iter().map(|(s, q)| (s.to_string(), Quantity::from_milli(q * 1000))).collect();
     till.receive_stock(&manager, "BL-1", &lines).unwrap();
-}
-
-/// The tills' shared clock, moved from day to day of the week.
-#[derive(Clone)]
-struct WeekClock(Arc<AtomicI64>);
-
-impl pos_terminal::Clock for WeekClock {
-    fn now_ms(&self) -> i64 {
-        self.0.load(Ordering::SeqCst)
-    }
-}
-
-/// Noon (UTC) on 2026-11-16 (Monday) .. 2026-11-22.
-fn noon(day: i64) -> i64 {
-    1_794_830_400_000 + (day - 16) * 86_400_000
-}
-
-/// A till enrolled at `store` in `dir`, reopened on the week's clock.
-fn till_on_clock(db: &std::path::Path, url: &str, store: &str, dir: &std::path::Path, clock: &WeekClock) -> Terminal {
-    drop(enrolled_terminal(db, url, store, dir));
-    Terminal::open_with_clock(dir, Box::new(clock.clone())).unwrap()
-}
-
-fn sync(till: &mut Terminal) {
-    let sync = client(till);
-    runtime().block_on(pos_terminal::sync::run::sync_once(till, &sync)).unwrap();
 }
 
 #[test]
@@ -68,7 +40,7 @@ fn report_figures_match_the_hand_worked_dataset() {
     head_office(&db);
     admin_ok(&db, &["customer", "add", "--name", "Café de Flore"]);
     let server = ServerProcess::start(&db);
-    let clock = WeekClock(Arc::new(AtomicI64::new(noon(16))));
+    let clock = WeekClock::at(16);
     let mut paris = till_on_clock(&db, &server.url, "S01", &work.path().join("paris"), &clock);
     let mut lyon = till_on_clock(&db, &server.url, "S02", &work.path().join("lyon"), &clock);
     receive(&mut paris, &[("BAK0004", 20), ("WIN0003", 6)]);
@@ -81,7 +53,7 @@ fn report_figures_match_the_hand_worked_dataset() {
     paris.attach_customer(&mut cart, "C000001").unwrap();
     paris.commit_sale(&manager, &cart, &tenders(&["cash:10"])).unwrap();
     // Wednesday, Paris: 2 x Bordeaux 31.42 = 62.84, 10 % off (6.28): 56.56, tax 20 % inside 9.43, net 47.13.
-    clock.0.store(noon(18), Ordering::SeqCst);
+    clock.set(18);
     let mut cart = Cart::default();
     paris.add_item(&mut cart, "WIN0003", Some(2.into())).unwrap();
     paris.attach_customer(&mut cart, "C000001").unwrap();
@@ -89,10 +61,10 @@ fn report_figures_match_the_hand_worked_dataset() {
     let wine = paris.commit_sale(&manager, &cart, &tenders(&["card:56.56"])).unwrap();
     // Friday, one bottle comes back: 28.28 refunded with half the line's recorded
     // tax (9.43 / 2 = 4.715, half-up 4.72): net 23.56, so the wine nets 47.13 - 23.56.
-    clock.0.store(noon(20), Ordering::SeqCst);
+    clock.set(20);
     let request = ReturnRequest {
         original: Some(wine.record.receipt_no.clone()),
-        items: vec![ReturnItem { code: "WIN0003".into(), qty: Some(1.into()) }],
+        items: vec![ReturnItem { code: "WIN0003".into(), line: None, qty: Some(1.into()) }],
         damaged: false,
         refund_to: None,
         approver_pin: None,
@@ -101,7 +73,7 @@ fn report_figures_match_the_hand_worked_dataset() {
     // Paris closes Friday one euro short: 100 float + 9.10 cash expected, 108.10 counted.
     paris.z_report(&manager, &tenders(&["cash:108.10"]), None).unwrap();
     // Saturday, Lyon: 4 x Savon 1.32 = 5.28, tax 20 % inside 0.88, net 4.40, no customer.
-    clock.0.store(noon(21), Ordering::SeqCst);
+    clock.set(21);
     let cashier = lyon.login(pos_tests::CASHIER_PIN).unwrap();
     let mut cart = Cart::default();
     lyon.add_item(&mut cart, "HYG0001", Some(4.into())).unwrap();

@@ -48,7 +48,7 @@ pub fn return_first_line(terminal: &mut Terminal, receipt: &str) {
     let qty = if line.unit.is_measured() { None } else { Some(Decimal::ONE) };
     let request = ReturnRequest {
         original: Some(sale.receipt_no.clone()),
-        items: vec![ReturnItem { code: line.sku.clone(), qty }],
+        items: vec![ReturnItem { code: line.sku.clone(), line: None, qty }],
         ..Default::default()
     };
     terminal.commit_return(&cashier, request).unwrap();

@@ -17,6 +17,7 @@ use pos_terminal::demo::create_demo;
 use pos_terminal::screen::{manager, orders, payment, returns, sale};
 use pos_terminal::{Cart, Terminal};
 use pos_tests::barcode;
+use rust_decimal::Decimal;
 
 struct Ui {
     app: App,
@@ -301,6 +302,15 @@ fn a_wedge_scanner_burst_lands_as_a_scan_whichever_field_has_focus() {
     assert_eq!(manager.tab, manager::Tab::Stock, "a scan on the manager screen looks the product up");
 }
 
+/// What lines (SKU, name, quantity, price) cost.
+fn paid_for(lines: &[(&str, &str, &str, &str)]) -> String {
+    let total: Decimal = lines
+        .iter()
+        .map(|(_, _, qty, price)| qty.parse::<Decimal>().unwrap() * price.parse::<Decimal>().unwrap())
+        .sum();
+    total.round_dp(2).to_string()
+}
+
 fn order(number: &str, customer: &str, prepaid: bool, lines: &[(&str, &str, &str, &str)]) -> WireOrder {
     WireOrder {
         number: number.into(),
@@ -311,6 +321,8 @@ fn order(number: &str, customer: &str, prepaid: bool, lines: &[(&str, &str, &str
         status: OrderStatus::Confirmed,
         fulfilment: Fulfilment::Pickup,
         prepaid,
+        paid: Some(if prepaid { paid_for(lines) } else { "0.00".into() }),
+        prepaid_used: None,
         lines: lines
             .iter()
             .enumerate()

@@ -7,6 +7,7 @@ pub mod generated;
 pub mod head_office;
 pub mod proxy;
 pub mod virtual_printer;
+pub mod week;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -105,6 +105,15 @@ pub struct WireOrder {
     pub status: OrderStatus,
     pub fulfilment: Fulfilment,
     pub prepaid: bool,
+    /// What the customer paid before collection (the total when a prepaid
+    /// order was placed; raising the order later does not raise it). Absent
+    /// from servers before it was kept: a prepaid order then paid its total.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paid: Option<String>,
+    /// Of `paid`, what hand-overs have used so far (at a terminal: up to
+    /// the page's `through_seq`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prepaid_used: Option<String>,
     pub lines: Vec<WireOrderLine>,
     /// What the customer pays for every line, tax included.
     pub total: String,

@@ -347,12 +347,15 @@ pub struct ReturnArgs {
     /// The original receipt number; without it a manager must approve.
     #[arg(long)]
     pub receipt: Option<String>,
+    /// CODE[*QTY][@LINE]: what comes back, how much, and the receipt line it
+    /// was sold on (when the product is on the receipt more than once).
     #[arg(long = "item", required = true)]
     pub items: Vec<String>,
     /// The goods are damaged: they do not go back into stock.
     #[arg(long)]
     pub damaged: bool,
-    /// Refund tender (default: the original tender).
+    /// Refund tender (default: the tenders the receipt was paid with; another
+    /// one, or cash above the store's limit, needs --manager-pin).
     #[arg(long)]
     pub refund: Option<String>,
 }

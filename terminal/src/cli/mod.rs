@@ -59,7 +59,21 @@ pub(crate) fn parse_item(text: &str) -> Result<ReturnItem> {
     if code.trim().is_empty() {
         bail!("item `{text}` has no code");
     }
-    Ok(ReturnItem { code: code.trim().to_string(), qty })
+    Ok(ReturnItem { code: code.trim().to_string(), line: None, qty })
+}
+
+/// `CODE`, `CODE*QTY`, and either with `@LINE`: the receipt line it was sold on.
+fn parse_return_item(text: &str) -> Result<ReturnItem> {
+    let Some((item, line)) = text.rsplit_once('@') else {
+        return parse_item(text);
+    };
+    let line = line
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|l| *l > 0)
+        .ok_or_else(|| anyhow!("receipt line in `{text}` must be a line number, like {item}@2"))?;
+    Ok(ReturnItem { line: Some(line), ..parse_item(item)? })
 }
 
 pub(crate) fn parse_tenders(texts: &[String]) -> Result<Vec<Tender>> {
@@ -323,7 +337,7 @@ fn take_return(dir: &std::path::Path, json: bool, a: args::ReturnArgs) -> Result
     let user = terminal.login(&a.actor.pin)?;
     let request = ReturnRequest {
         original: a.receipt.as_deref().map(str::parse).transpose()?,
-        items: a.items.iter().map(|i| parse_item(i)).collect::<Result<_>>()?,
+        items: a.items.iter().map(|i| parse_return_item(i)).collect::<Result<_>>()?,
         damaged: a.damaged,
         refund_to: a.refund.as_deref().map(str::parse::<TenderKind>).transpose()?,
         approver_pin: a.actor.manager_pin,

@@ -19,7 +19,7 @@ fn order_text(order: &Order) -> String {
         order.customer,
         order.customer_name,
         order.fulfilment,
-        if order.prepaid { ", prepaid" } else { "" },
+        if order.prepaid_left.is_zero() { String::new() } else { format!(", prepaid: {} left", order.prepaid_left) },
         order.total
     );
     for l in &order.lines {

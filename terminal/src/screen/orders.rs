@@ -95,10 +95,14 @@ impl Orders {
                 return Action::None;
             }
         };
-        if !order.prepaid {
-            return Action::ToPayment(cart);
+        match terminal.amount_to_pay(&cart) {
+            Ok(due) if due.is_zero() => to_receipt(terminal.commit_sale(operator, &cart, &[]), &mut self.error),
+            Ok(_) => Action::ToPayment(cart),
+            Err(e) => {
+                self.error = Some(e.to_string());
+                Action::None
+            }
         }
-        to_receipt(terminal.commit_sale(operator, &cart, &[]), &mut self.error)
     }
 
     pub fn update(&mut self, terminal: &mut Terminal, operator: &Operator, message: Message) -> Action {
@@ -131,7 +135,11 @@ impl Orders {
     }
 
     fn order_view(&self, order: &Order) -> Element<'_, Message> {
-        let paid = if order.prepaid { "prepaid" } else { "to pay at the counter" };
+        let paid = if order.prepaid_left.is_zero() {
+            "to pay at the counter".to_string()
+        } else {
+            format!("{} paid ahead", order.prepaid_left)
+        };
         let mut lines = Column::new().spacing(6).push(
             text(format!("{} · {} · {} · {} ({paid})", order.number, order.customer_name, order.channel, order.total))
                 .size(style::LARGE),
@@ -197,7 +205,7 @@ impl Orders {
         }
         let ready = self.picked.iter().any(|q| *q > Decimal::ZERO) && self.chosen.is_some();
         let label = match &self.chosen {
-            Some(order) if order.prepaid => "Hand over",
+            Some(order) if !order.prepaid_left.is_zero() => "Hand over",
             _ => "Take payment",
         };
         page.push(

@@ -35,7 +35,7 @@ pub struct Payment {
 
 impl Payment {
     pub fn new(terminal: &Terminal, cart: Cart) -> Payment {
-        let due = terminal.cart_totals(&cart).map(|t| t.total).unwrap_or_default();
+        let due = terminal.amount_to_pay(&cart).unwrap_or_default();
         Payment { cart, due, tenders: Vec::new(), input: String::new(), error: None }
     }
 

@@ -57,6 +57,7 @@ impl Returns {
                 .filter(|(_, milli)| **milli > 0)
                 .map(|(line, milli)| ReturnItem {
                     code: line.sku.clone(),
+                    line: Some(line.line_no),
                     qty: Some(Quantity::from_milli(*milli).value()),
                 })
                 .collect(),
@@ -102,7 +103,7 @@ impl Returns {
                     }
                 } else if !typed.is_empty() && self.original.is_none() {
                     match terminal.find_code(typed) {
-                        Ok(found) => self.loose.push(ReturnItem { code: found.product.sku, qty: None }),
+                        Ok(found) => self.loose.push(ReturnItem { code: found.product.sku, ..ReturnItem::default() }),
                         Err(e) => self.error = Some(e.to_string()),
                     }
                 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use pos_shared::accounting::{Accounts, DayFigures, JournalLine, is_balanced, journal_lines};
-use pos_shared::journal::{CanonicalEntry, Event, SaleKind};
+use pos_shared::journal::{CanonicalEntry, CashDirection, Event, SaleKind};
 use pos_shared::money::{Money, RoundingMode};
 use pos_shared::pricing::{TaxBand, TaxRate};
 use pos_shared::tender::{Tender, TenderKind};
@@ -41,7 +41,7 @@ impl SqliteStore {
         let payloads: Vec<Vec<u8>> = conn
             .prepare(&format!(
                 "SELECT j.payload FROM journal j JOIN terminals t ON t.id = j.terminal_id
-                 WHERE t.store_id = ?1 AND j.kind IN ('sale', 'return', 'z_report') AND {ON_DAY} ORDER BY j.id"
+                 WHERE t.store_id = ?1 AND j.kind IN ('sale', 'return', 'z_report', 'cash_moved') AND {ON_DAY} ORDER BY j.id"
             ))?
             .query_map(params![store_id, date], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
@@ -74,27 +74,38 @@ impl SqliteStore {
                     let cash = z.tenders.iter().find(|t| t.kind == TenderKind::Cash);
                     figures.cash_variance += cash.and_then(|t| t.variance).unwrap_or_default();
                 }
+                Event::CashMoved { direction: CashDirection::In, amount, .. } => figures.cash_paid_in += amount,
+                Event::CashMoved { direction: CashDirection::Out, amount, .. } => figures.cash_paid_out += amount,
                 _ => {}
             }
         }
         figures.taxes = bands.into_values().collect();
         figures.tenders = tenders.into_values().collect();
-        let valued = |reasons: &str| -> StoreResult<Money> {
-            let milli_minor: Option<i64> = conn.query_row(
-                &format!(
-                    "SELECT SUM(m.qty_milli * COALESCE(p.cost_minor, 0)) FROM stock_movements m
-                     JOIN journal j ON j.terminal_id = m.terminal_id AND j.seq = m.seq
-                     LEFT JOIN products p ON p.sku = m.sku
-                     WHERE m.store_id = ?1 AND m.reason IN ({reasons}) AND {ON_DAY}"
-                ),
-                params![store_id, date],
-                |r| r.get(0),
-            )?;
+        // Each movement at the cost fixed when it was applied (rows from
+        // before costs were kept: today's cost), so a later delivery never
+        // changes a day already exported.
+        let at_cost = |sql: &str| -> StoreResult<Money> {
+            let milli_minor: Option<i64> = conn.query_row(sql, params![store_id, date], |r| r.get(0))?;
             Ok(Money::round(Decimal::new(milli_minor.unwrap_or(0), 5), RoundingMode::HalfUp))
+        };
+        let valued = |reasons: &str| -> StoreResult<Money> {
+            at_cost(&format!(
+                "SELECT SUM(m.qty_milli * COALESCE(m.cost_minor, p.cost_minor, 0)) FROM stock_movements m
+                 JOIN journal j ON j.terminal_id = m.terminal_id AND j.seq = m.seq
+                 LEFT JOIN products p ON p.sku = m.sku
+                 WHERE m.store_id = ?1 AND m.reason IN ({reasons}) AND {ON_DAY}"
+            ))
         };
         figures.cost_of_goods = -valued("'sale', 'return'")?;
         figures.deliveries = valued("'delivery'")?;
         figures.stock_losses = -valued("'damaged', 'expired', 'theft', 'own-use', 'correction', 'count'")?;
+        figures.transfers_out = -valued("'transfer-out'")?;
+        figures.transfers_in = valued("'transfer-in'")?;
+        figures.lost_in_transit = at_cost(&format!(
+            "SELECT SUM(l.qty_milli * l.cost_minor) FROM transit_losses l
+             JOIN journal j ON j.terminal_id = l.terminal_id AND j.seq = l.seq
+             WHERE l.store_id = ?1 AND {ON_DAY}"
+        ))?;
         drop(conn);
         let journal = journal_lines(&figures, accounts);
         Ok(AccountingDay {

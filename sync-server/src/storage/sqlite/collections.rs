@@ -4,15 +4,20 @@
 //! and its history says who handed what over where.
 
 use pos_shared::journal::SaleRecord;
+use pos_shared::money::Money;
 use pos_shared::orders::OrderStatus;
+use pos_shared::stock::milli_to_decimal;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::orders::{add_event, touch};
 use crate::storage::{StoreResult, TerminalAuth};
 
 /// Records that `sale` collected its order. A sale is a fact from the
-/// counter and is never refused; an order it cannot match is reported in
-/// the order's history (or, unknown, returned for head office's flags).
+/// counter and is never refused; what does not match (an unknown order, a
+/// hand-over of a finished or cancelled order, more handed over than was
+/// ordered, as when two tills hand the same order over offline, or more
+/// taken as prepaid than the customer paid) is returned for head office's
+/// flags, and written in the order's history.
 pub(super) fn record_collection(
     tx: &Transaction<'_>,
     auth: &TerminalAuth,
@@ -37,8 +42,10 @@ pub(super) fn record_collection(
         handed.push(format!("{} x{}{note}", line.sku, line.qty.display()));
     }
     let detail = format!("receipt {} at {}: {}", sale.receipt_no, auth.terminal_id, handed.join(", "));
+    let mut problems = Vec::new();
     if status == OrderStatus::Cancelled.as_str() || status == OrderStatus::Collected.as_str() {
         add_event(tx, order_id, &format!("collected while {status}"), &sale.cashier, &detail)?;
+        problems.push(format!("handed over while {status}"));
     } else {
         add_event(tx, order_id, "collected", &sale.cashier, &detail)?;
         let open: i64 = tx.query_row(
@@ -50,6 +57,34 @@ pub(super) fn record_collection(
             tx.execute("UPDATE orders SET status = 'collected' WHERE id = ?1", [order_id])?;
         }
     }
+    let over: Vec<String> = tx
+        .prepare_cached(
+            "SELECT sku, collected_milli, qty_milli FROM order_lines
+             WHERE order_id = ?1 AND collected_milli > qty_milli ORDER BY line_no",
+        )?
+        .query_map([order_id], |r| {
+            let (sku, collected, qty): (String, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            Ok(format!("{sku}: {} handed over of {} ordered", milli_to_decimal(collected), milli_to_decimal(qty)))
+        })?
+        .collect::<Result<_, _>>()?;
+    if !over.is_empty() {
+        problems.push(format!("handed over more than ordered ({})", over.join(", ")));
+    }
+    let (paid, used): (Option<i64>, i64) = tx.query_row(
+        "SELECT paid_minor, (SELECT COALESCE(SUM(prepaid_minor), 0) FROM sales WHERE order_no = ?2 AND kind = 'sale')
+         FROM orders WHERE id = ?1",
+        params![order_id, number],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if let Some(paid) = paid.filter(|paid| used > *paid) {
+        problems.push(format!(
+            "{} taken as prepaid, {} was paid ahead",
+            Money::from_minor(used),
+            Money::from_minor(paid)
+        ));
+    }
     touch(tx, order_id)?;
-    Ok(None)
+    Ok((!problems.is_empty()).then(|| {
+        format!("order {number}, receipt {} at {}: {}", sale.receipt_no, auth.terminal_id, problems.join("; "))
+    }))
 }

@@ -4,13 +4,16 @@
 //! Z reports).
 
 use pos_shared::journal::{CanonicalEntry, Event, Hash32, SaleKind, chain_hash};
+use pos_shared::money::Money;
 use pos_shared::protocol::{PROTOCOL_VERSION, PushResponse, WireEntry};
 use pos_shared::stock::StockMovement;
+use pos_shared::tender::TenderKind;
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use std::collections::HashMap;
 
 use super::collections::record_collection;
 use super::now_ms;
-use super::purchasing::{record_receipt, record_shipment};
+use super::purchasing::{Applied, record_receipt, record_shipment};
 use crate::storage::{StoreError, StoreResult, TerminalAuth};
 
 /// Applies what it can of `entries`: replays are acknowledged again, new
@@ -102,17 +105,23 @@ fn flag(tx: &Transaction<'_>, auth: &TerminalAuth, seq: u64, reason: &str) -> St
     Ok(())
 }
 
+/// Inserts an entry's movements, each valued at the unit cost `costs`
+/// fixes for its product (a purchase order's or transfer's price) or else
+/// at the product's average cost now: what the books value it at, for good.
 fn insert_movements(
     tx: &Transaction<'_>,
     auth: &TerminalAuth,
     seq: u64,
     movements: &[StockMovement],
+    costs: &HashMap<String, i64>,
 ) -> StoreResult<()> {
     let mut stmt = tx.prepare_cached(
-        "INSERT INTO stock_movements (store_id, terminal_id, seq, sku, qty_milli, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO stock_movements (store_id, terminal_id, seq, sku, qty_milli, reason, cost_minor)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, COALESCE(?7, (SELECT cost_minor FROM products WHERE sku = ?4)))",
     )?;
     for m in movements {
-        stmt.execute(params![auth.store_id, auth.terminal_id, seq, m.sku, m.qty_milli, m.reason.as_str()])?;
+        let cost = costs.get(&m.sku.to_ascii_uppercase()).copied();
+        stmt.execute(params![auth.store_id, auth.terminal_id, seq, m.sku, m.qty_milli, m.reason.as_str(), cost])?;
     }
     Ok(())
 }
@@ -131,14 +140,13 @@ fn apply(
         "INSERT INTO journal (terminal_id, seq, kind, at_ms, payload, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute(params![auth.terminal_id, seq, entry.event.kind_name(), entry.at_ms, bytes, hash.0])?;
-    // What applying the entry could not match, for head office's flags.
-    let problem = match &entry.event {
+    let applied = match &entry.event {
         Event::Sale(sale) => {
             let receipt = sale.receipt_no.to_string();
             tx.prepare_cached(
                 "INSERT INTO sales (receipt_no, terminal_id, store_id, seq, kind, at_ms, cashier, total_minor, tax_minor, discount_minor,
-                   customer, order_no)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                   customer, order_no, prepaid_minor)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?
             .execute(params![
                 receipt,
@@ -153,6 +161,7 @@ fn apply(
                 sale.discount.minor(),
                 sale.customer,
                 sale.order,
+                sale.payments.iter().filter(|p| p.kind == TenderKind::Prepaid).map(|p| p.amount).sum::<Money>().minor(),
             ])?;
             let sign = if sale.kind == SaleKind::Return { -1 } else { 1 };
             let mut line_stmt = tx.prepare_cached(
@@ -171,29 +180,29 @@ fn apply(
                 ])?;
             }
             match (&sale.order, sale.kind) {
-                (Some(number), SaleKind::Sale) => record_collection(tx, auth, sale, number)?,
-                _ => None,
+                (Some(number), SaleKind::Sale) => Applied::problem(record_collection(tx, auth, sale, number)?),
+                _ => Applied::default(),
             }
         }
         // Before the movements, so the average cost uses the stock held before.
         Event::StockReceived { movements, purchase_order: Some(number), .. } => {
-            record_receipt(tx, auth, number, movements)?
+            record_receipt(tx, auth, seq, number, movements)?
         }
-        Event::TransferShipped { transfer, movements, .. } => record_shipment(tx, auth, transfer, movements)?,
+        Event::TransferShipped { transfer, movements, .. } => record_shipment(tx, auth, seq, transfer, movements)?,
         Event::ZReport(_) => {
             tx.execute(
                 "INSERT INTO z_reports (terminal_id, seq, payload) VALUES (?1, ?2, ?3)",
                 params![auth.terminal_id, seq, bytes],
             )?;
-            None
+            Applied::default()
         }
-        _ => None,
+        _ => Applied::default(),
     };
-    if let Some(problem) = problem {
+    if let Some(problem) = applied.problem {
         flag(tx, auth, seq, &problem)?;
     }
     match entry.event.stock_movements() {
-        Some(movements) => insert_movements(tx, auth, seq, movements),
+        Some(movements) => insert_movements(tx, auth, seq, movements, &applied.costs),
         None => Ok(()),
     }
 }

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::SqliteStore;
 use super::orders::LINE_HOLD;
+use super::reorder::REORDER_POINT;
 use crate::storage::{StoreError, StoreResult};
 
 /// Margins under this percentage are weak, unless the caller says otherwise.
@@ -177,10 +178,11 @@ impl SqliteStore {
                FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.status = 'confirmed'
                GROUP BY o.store_id, l.sku),
              stock AS (
-               SELECT st.id AS store_id, st.code, p.sku, p.name, p.reorder_point_milli AS point,
+               SELECT st.id AS store_id, st.code, p.sku, p.name, {REORDER_POINT} AS point,
                  COALESCE((SELECT SUM(m.qty_milli) FROM stock_movements m WHERE m.store_id = st.id AND m.sku = p.sku), 0) AS on_hand
                FROM stores st CROSS JOIN products p
-               WHERE p.reorder_point_milli IS NOT NULL AND p.archived = 0 AND (?1 IS NULL OR st.id = ?1)
+                 LEFT JOIN reorder_levels rl ON rl.store_id = st.id AND rl.sku = p.sku
+               WHERE {REORDER_POINT} IS NOT NULL AND p.archived = 0 AND (?1 IS NULL OR st.id = ?1)
                  AND EXISTS (SELECT 1 FROM stock_movements e WHERE e.store_id = st.id AND e.sku = p.sku))
              SELECT k.code, k.sku, k.name, k.on_hand, COALESCE(h.milli, 0), k.point
              FROM stock k LEFT JOIN held h ON h.store_id = k.store_id AND h.sku = k.sku

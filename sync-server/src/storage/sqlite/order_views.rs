@@ -31,7 +31,8 @@ pub(super) fn load_order(conn: &Connection, number: &str, with_history: bool) ->
     let head = conn
         .prepare_cached(
             "SELECT o.id, o.number, c.name, o.customer, cu.name, s.code, s.tax_mode, o.status, o.fulfilment, o.prepaid,
-               o.created_ms
+               o.created_ms, o.paid_minor,
+               (SELECT COALESCE(SUM(sa.prepaid_minor), 0) FROM sales sa WHERE sa.order_no = o.number AND sa.kind = 'sale')
              FROM orders o JOIN channels c ON c.id = o.channel_id JOIN customers cu ON cu.code = o.customer
                JOIN stores s ON s.id = o.store_id
              WHERE o.number = ?1 COLLATE NOCASE",
@@ -48,6 +49,8 @@ pub(super) fn load_order(conn: &Connection, number: &str, with_history: bool) ->
                     status: OrderStatus::Quote,
                     fulfilment: Default::default(),
                     prepaid: r.get(9)?,
+                    paid: None,
+                    prepaid_used: Some(Money::from_minor(r.get(12)?).to_string()),
                     lines: Vec::new(),
                     total: String::new(),
                     created_ms: r.get(10)?,
@@ -56,10 +59,11 @@ pub(super) fn load_order(conn: &Connection, number: &str, with_history: bool) ->
                 r.get::<_, String>(6)?,
                 r.get::<_, String>(7)?,
                 r.get::<_, String>(8)?,
+                r.get::<_, Option<i64>>(11)?,
             ))
         })
         .optional()?;
-    let (id, mut order, tax_mode, status, fulfilment) =
+    let (id, mut order, tax_mode, status, fulfilment, paid) =
         head.ok_or_else(|| StoreError::NotFound(format!("no order `{number}`")))?;
     order.status = status.parse().map_err(|e| internal("order status", e))?;
     order.fulfilment = fulfilment.parse().map_err(|e| internal("fulfilment", e))?;
@@ -110,7 +114,15 @@ pub(super) fn load_order(conn: &Connection, number: &str, with_history: bool) ->
     }
     let tax_mode = if tax_mode == "inclusive" { TaxMode::Inclusive } else { TaxMode::Exclusive };
     let rules = PricingRules { tax_mode, rounding: RoundingMode::HalfUp };
-    order.total = price_ticket(&ticket, None, rules).map_err(|e| internal("pricing", e))?.total.to_string();
+    let total = price_ticket(&ticket, None, rules).map_err(|e| internal("pricing", e))?.total;
+    order.total = total.to_string();
+    let paid = match (order.prepaid, paid) {
+        (false, _) => Money::ZERO,
+        (true, Some(minor)) => Money::from_minor(minor),
+        // Prepaid before amounts were kept: it paid its total.
+        (true, None) => total,
+    };
+    order.paid = Some(paid.to_string());
     if with_history {
         order.history = conn
             .prepare_cached("SELECT at_ms, action, actor, detail FROM order_events WHERE order_id = ?1 ORDER BY id")?

@@ -3,6 +3,7 @@
 //! available-to-promise and writes the reservation, so two channels racing
 //! for the last unit never both get it.
 
+use pos_shared::money::Money;
 use pos_shared::orders::{OrderStatus, ShortPolicy, order_number};
 use pos_shared::protocol::{CustomerRef, LineRequest, LinesChange, OrderAction, OrderRequest, WireOrder};
 use pos_shared::quantity::{Quantity, Unit};
@@ -331,6 +332,14 @@ impl SqliteStore {
             for short in reserve(&tx, order_id, store_id, request.on_short)? {
                 add_event(&tx, order_id, "backordered", &who, &short)?;
             }
+        }
+        if request.prepaid {
+            // Paid now: what the order costs as placed, whatever it becomes.
+            let total: Money = load_order(&tx, &number, false)?
+                .total
+                .parse()
+                .map_err(|e| StoreError::Internal(format!("order total: {e}")))?;
+            tx.execute("UPDATE orders SET paid_minor = ?1 WHERE id = ?2", params![total.minor(), order_id])?;
         }
         touch(&tx, order_id)?;
         let order = load_order(&tx, &number, false)?;

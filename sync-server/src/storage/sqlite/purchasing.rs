@@ -10,6 +10,7 @@ use pos_shared::quantity::{Quantity, Unit};
 use pos_shared::stock::{StockMovement, milli_to_decimal};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use rust_decimal::Decimal;
+use std::collections::{BTreeMap, HashMap};
 
 use super::catalog::next_version;
 use super::order_views::doc_page;
@@ -106,15 +107,85 @@ fn average_cost(tx: &Transaction<'_>, sku: &str, received_milli: i64, cost_minor
     Ok(())
 }
 
+/// What applying an entry did beyond its movements: a problem for head
+/// office's flags, and the unit cost (minor units, by upper-case SKU) its
+/// movements are valued at when it is not the product's average cost.
+#[derive(Debug, Default)]
+pub(super) struct Applied {
+    pub problem: Option<String>,
+    pub costs: HashMap<String, i64>,
+}
+
+impl Applied {
+    pub fn problem(problem: Option<String>) -> Applied {
+        Applied { problem, costs: HashMap::new() }
+    }
+}
+
+/// Each line's SKU (upper case) and unit cost on an order or transfer.
+fn line_costs(tx: &Transaction<'_>, po_id: i64) -> StoreResult<HashMap<String, i64>> {
+    let rows = tx
+        .prepare_cached("SELECT sku, cost_minor FROM po_lines WHERE po_id = ?1")?
+        .query_map([po_id], |r| Ok((r.get::<_, String>(0)?.to_ascii_uppercase(), r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
+}
+
+/// Thousandths per product (upper-case SKU) of the movements going one way.
+fn per_product(movements: &[StockMovement], incoming: bool) -> BTreeMap<String, (&str, i64)> {
+    let mut sums: BTreeMap<String, (&str, i64)> = BTreeMap::new();
+    for m in movements.iter().filter(|m| (m.qty_milli > 0) == incoming && m.qty_milli != 0) {
+        sums.entry(m.sku.to_ascii_uppercase()).or_insert((&m.sku, 0)).1 += m.qty_milli.abs();
+    }
+    sums
+}
+
+/// Books what a transfer lost on the way, to the receiving store on the
+/// day of entry `seq`: once the store has received against it, each line's
+/// shipped minus received, less what was booked before (so a late
+/// shipment or a late receipt corrects it, and the in-transit account of
+/// the books always comes back to zero).
+fn book_transit_losses(tx: &Transaction<'_>, auth: &TerminalAuth, seq: u64, po_id: i64) -> StoreResult<()> {
+    let (number, store_id, received_once): (String, i64, bool) = tx.query_row(
+        "SELECT number, store_id, status IN ('partial', 'received') FROM purchase_orders WHERE id = ?1",
+        [po_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    if !received_once {
+        return Ok(());
+    }
+    let lines: Vec<(i64, String, i64, i64)> = tx
+        .prepare_cached(
+            "SELECT line_no, sku, shipped_milli - received_milli - lost_milli, cost_minor FROM po_lines
+             WHERE po_id = ?1 AND shipped_milli - received_milli <> lost_milli",
+        )?
+        .query_map([po_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<Result<_, _>>()?;
+    for (line_no, sku, lost, cost) in lines {
+        tx.execute(
+            "INSERT INTO transit_losses (store_id, terminal_id, seq, transfer, sku, qty_milli, cost_minor)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![store_id, auth.terminal_id, seq, number, sku, lost, cost],
+        )?;
+        tx.execute(
+            "UPDATE po_lines SET lost_milli = lost_milli + ?1 WHERE po_id = ?2 AND line_no = ?3",
+            params![lost, po_id, line_no],
+        )?;
+    }
+    Ok(())
+}
+
 /// Applies goods received against `number` at the terminal's store, before
-/// their movements are inserted (so the average uses the stock held before).
-/// Returns a problem for head office's flags when the order is unknown.
+/// their movements are inserted (so the average uses the stock held
+/// before). A product picked twice on one receipt counts once, summed.
+/// Unknown orders are a problem for head office's flags.
 pub(super) fn record_receipt(
     tx: &Transaction<'_>,
     auth: &TerminalAuth,
+    seq: u64,
     number: &str,
     movements: &[StockMovement],
-) -> StoreResult<Option<String>> {
+) -> StoreResult<Applied> {
     let found: Option<(i64, bool)> = tx
         .prepare_cached(
             "SELECT id, from_store_id IS NOT NULL FROM purchase_orders WHERE number = ?1 AND store_id = ?2",
@@ -122,23 +193,19 @@ pub(super) fn record_receipt(
         .query_row(params![number, auth.store_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let Some((po_id, transfer)) = found else {
-        return Ok(Some(format!("goods received against purchase order {number}, unknown at this store")));
+        return Ok(Applied::problem(Some(format!(
+            "goods received against purchase order {number}, unknown at this store"
+        ))));
     };
-    for m in movements.iter().filter(|m| m.qty_milli > 0) {
-        let cost: Option<i64> = tx
-            .prepare_cached("SELECT cost_minor FROM po_lines WHERE po_id = ?1 AND sku = ?2")?
-            .query_row(params![po_id, m.sku], |r| r.get(0))
-            .optional()?;
-        if let Some(cost) = cost {
-            // Moving goods between stores changes no cost price.
-            if !transfer {
-                average_cost(tx, &m.sku, m.qty_milli, cost)?;
-            }
-            tx.prepare_cached(
-                "UPDATE po_lines SET received_milli = received_milli + ?1 WHERE po_id = ?2 AND sku = ?3",
-            )?
-            .execute(params![m.qty_milli, po_id, m.sku])?;
+    let costs = line_costs(tx, po_id)?;
+    for (key, (sku, milli)) in per_product(movements, true) {
+        let Some(&cost) = costs.get(&key) else { continue };
+        // Moving goods between stores changes no cost price.
+        if !transfer {
+            average_cost(tx, sku, milli, cost)?;
         }
+        tx.prepare_cached("UPDATE po_lines SET received_milli = received_milli + ?1 WHERE po_id = ?2 AND sku = ?3")?
+            .execute(params![milli, po_id, sku])?;
     }
     let short: i64 =
         tx.query_row("SELECT COUNT(*) FROM po_lines WHERE po_id = ?1 AND received_milli < qty_milli", [po_id], |r| {
@@ -149,8 +216,11 @@ pub(super) fn record_receipt(
         "UPDATE purchase_orders SET status = ?1 WHERE id = ?2 AND status <> 'cancelled'",
         params![status, po_id],
     )?;
+    if transfer {
+        book_transit_losses(tx, auth, seq, po_id)?;
+    }
     touch(tx, po_id)?;
-    Ok(None)
+    Ok(Applied { problem: None, costs })
 }
 
 /// Where the goods of an order come from.
@@ -210,23 +280,25 @@ fn store_id_in(tx: &Transaction<'_>, store: &str) -> StoreResult<i64> {
 pub(super) fn record_shipment(
     tx: &Transaction<'_>,
     auth: &TerminalAuth,
+    seq: u64,
     number: &str,
     movements: &[StockMovement],
-) -> StoreResult<Option<String>> {
+) -> StoreResult<Applied> {
     let found: Option<i64> = tx
         .prepare_cached("SELECT id FROM purchase_orders WHERE number = ?1 AND from_store_id = ?2")?
         .query_row(params![number, auth.store_id], |r| r.get(0))
         .optional()?;
     let Some(po_id) = found else {
-        return Ok(Some(format!("goods shipped against transfer {number}, unknown from this store")));
+        return Ok(Applied::problem(Some(format!("goods shipped against transfer {number}, unknown from this store"))));
     };
     for m in movements {
         tx.prepare_cached("UPDATE po_lines SET shipped_milli = shipped_milli + ?1 WHERE po_id = ?2 AND sku = ?3")?
             .execute(params![-m.qty_milli, po_id, m.sku])?;
     }
     tx.execute("UPDATE purchase_orders SET status = 'in-transit' WHERE id = ?1 AND status = 'open'", [po_id])?;
+    book_transit_losses(tx, auth, seq, po_id)?;
     touch(tx, po_id)?;
-    Ok(None)
+    Ok(Applied { problem: None, costs: line_costs(tx, po_id)? })
 }
 
 /// Purchase orders and transfers of a terminal's store (to it, or from it)

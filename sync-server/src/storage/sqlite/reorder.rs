@@ -57,6 +57,13 @@ pub struct ReorderRow {
     pub suggested: Decimal,
 }
 
+/// SQL for the reorder point someone set for product `p` at a store, given
+/// its row `rl` of `reorder_levels`: the store's own level (`reorder set`),
+/// else the catalog's. Low stock lists what is at or below it; reorder
+/// suggestions use the store's own level first too, and without one
+/// derive a point from sales velocity.
+pub(super) const REORDER_POINT: &str = "COALESCE(rl.point_milli, p.reorder_point_milli)";
+
 /// Thousandths rounded up to whole units.
 fn whole_units_up(milli: Decimal) -> i64 {
     (milli / Decimal::from(1000)).ceil().try_into().unwrap_or(i64::MAX / 1000) * 1000
