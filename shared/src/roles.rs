@@ -30,6 +30,8 @@ pub enum Permission {
     RefundToOtherTender,
     /// Pay a refund in cash above the store's limit.
     CashRefundAboveLimit,
+    /// Change the store's settings (limits, tax mode).
+    ChangeSettings,
 }
 
 impl Permission {
@@ -46,6 +48,7 @@ impl Permission {
             Permission::AdjustStock => "adjust stock or close a stock count",
             Permission::RefundToOtherTender => "refund to another tender than the customer paid with",
             Permission::CashRefundAboveLimit => "refund this much in cash",
+            Permission::ChangeSettings => "change the store's settings",
         }
     }
 }

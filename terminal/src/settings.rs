@@ -139,3 +139,39 @@ impl StoreSettings {
         }))
     }
 }
+
+/// The store settings a manager may change by name.
+pub const SETTABLE: [&str; 2] = ["refund-cash-limit", "discount-limit"];
+
+impl crate::Terminal {
+    /// Changes one store setting by name (`refund-cash-limit`, an amount;
+    /// `discount-limit`, a percentage): a manager's decision, approved by
+    /// `approver_pin` when `actor` is not one. A bad name or value changes
+    /// nothing.
+    pub fn change_setting(
+        &mut self,
+        actor: &crate::Operator,
+        key: &str,
+        value: &str,
+        approver_pin: Option<&str>,
+    ) -> CoreResult<()> {
+        let invalid = |why: String| CoreError::Invalid(format!("setting `{key}`: {why}"));
+        let change: Box<dyn FnOnce(&mut StoreSettings)> = match key {
+            "refund-cash-limit" => {
+                let limit = Money::parse_non_negative(value).map_err(|e| invalid(e.to_string()))?;
+                Box::new(move |s| s.refund_cash_limit = limit)
+            }
+            "discount-limit" => {
+                let percent = Decimal::from_str_exact(value.trim().trim_end_matches('%'))
+                    .ok()
+                    .filter(|p| *p >= Decimal::ZERO && *p <= Decimal::ONE_HUNDRED)
+                    .ok_or_else(|| invalid(format!("`{value}` must be a percentage from 0 to 100")))?;
+                Box::new(move |s| s.discount_limit_percent = percent.normalize())
+            }
+            _ => return Err(invalid(format!("unknown; the settings are {}", SETTABLE.join(", ")))),
+        };
+        let detail = format!("{key} = {value}");
+        self.authorize(actor, pos_shared::roles::Permission::ChangeSettings, approver_pin, detail)?;
+        self.update_settings(change)
+    }
+}

@@ -134,3 +134,59 @@ fn a_days_books_never_change_and_carry_transfers_losses_and_cash_moves() {
     let reorder = report(&db, &["reorder", "--store", "S01"]);
     assert_eq!(row(&reorder, "sku", "BAK0004")["reorder_point"], "30", "reorder reads the same level");
 }
+
+mod property {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 4, ..ProptestConfig::default() })]
+
+        /// Random sales on Monday, then random deliveries at random costs
+        /// (and more sales) on Tuesday: Monday's export is the same before
+        /// and after.
+        #[test]
+        fn a_days_export_made_twice_with_deliveries_between_is_identical(
+            monday in prop::collection::vec((0usize..3, 1i64..5), 1..5),
+            deliveries in prop::collection::vec((0usize..3, 1i64..30, 1i64..5_000), 1..4),
+            tuesday in prop::collection::vec((0usize..3, 1i64..5), 0..4),
+        ) {
+            const SKUS: [&str; 3] = ["BAK0004", "WIN0003", "DAI0013"];
+            let work = tempfile::tempdir().unwrap();
+            let db = work.path().join("server.sqlite");
+            head_office(&db);
+            admin_ok(&db, &["supplier", "add", "--name", "Moulins Bio", "--lead-days", "3"]);
+            let server = ServerProcess::start(&db);
+            let clock = WeekClock::at(16);
+            let mut till = till_on_clock(&db, &server.url, "S01", &work.path().join("till"), &clock);
+            receive(&mut till, &[("BAK0004", 40), ("WIN0003", 40), ("DAI0013", 40)]);
+            let boss = manager(&mut till);
+            let sell = |till: &mut Terminal, lines: &[(usize, i64)]| {
+                for (sku, qty) in lines {
+                    let mut cart = Cart::default();
+                    till.add_item(&mut cart, SKUS[*sku], Some(Decimal::from(*qty))).unwrap();
+                    let total = till.cart_totals(&cart).unwrap().total;
+                    till.commit_sale(&boss, &cart, &tenders(&[&format!("card:{total}")])).unwrap();
+                }
+            };
+            sell(&mut till, &monday);
+            sync(&mut till);
+            let first = books(&db, "S01", "2026-11-16");
+            prop_assert_eq!(&first["balanced"], &Value::Bool(true));
+
+            clock.set(17);
+            for (sku, qty, cents) in &deliveries {
+                let line = format!("{}={qty}@{}", SKUS[*sku], Money::from_minor(*cents));
+                let po = json(&admin_ok(
+                    &db,
+                    &["--json", "po", "create", "--supplier", "Moulins Bio", "--store", "S01", "--line", &line],
+                ));
+                sync(&mut till);
+                till.receive_purchase_order(&boss, po["number"].as_str().unwrap(), &[]).unwrap();
+            }
+            sell(&mut till, &tuesday);
+            sync(&mut till);
+            prop_assert_eq!(books(&db, "S01", "2026-11-16"), first);
+        }
+    }
+}

@@ -334,3 +334,32 @@ mod property {
         }
     }
 }
+
+#[test]
+fn the_cash_refund_limit_is_a_managers_setting() {
+    use pos_tests::{CASHIER_PIN, cli_ok, cli_refused};
+    let store = Store::open();
+    let dir = store.path();
+    let shown = |dir| cli_ok(dir, &["--json", "settings", "show"]);
+    let before = shown(dir);
+    assert!(before.contains("\"refund_cash_limit\": \"50.00\""), "{before}");
+    let denied = cli_refused(dir, &["settings", "set", "refund-cash-limit", "80", "--pin", CASHIER_PIN]);
+    assert!(denied.contains("change the store's settings"), "{denied}");
+    for (key, value, says) in [
+        ("refund-cash-limit", "-5", "refund-cash-limit"),
+        ("refund-cash-limit", "lots", "refund-cash-limit"),
+        ("discount-limit", "120%", "from 0 to 100"),
+        ("tax-mode", "exclusive", "the settings are refund-cash-limit, discount-limit"),
+    ] {
+        let refused = cli_refused(dir, &["settings", "set", key, value, "--pin", MANAGER_PIN]);
+        assert!(refused.contains(says), "{key} {value}: {refused}");
+    }
+    assert_eq!(shown(dir), before, "refusals change nothing");
+    cli_ok(dir, &["settings", "set", "refund-cash-limit", "80", "--pin", CASHIER_PIN, "--manager-pin", MANAGER_PIN]);
+    assert!(shown(dir).contains("\"refund_cash_limit\": \"80.00\""));
+    // 60.00 back in cash is now the cashier's to give.
+    let sale = cli_ok(dir, &["--json", "sell", "--pin", CASHIER_PIN, "--item", "WIN0003*2", "--pay", "cash:70"]);
+    let sale: SaleRecord = serde_json::from_str(&sale).unwrap();
+    let receipt = sale.receipt_no.to_string();
+    cli_ok(dir, &["return", "--pin", CASHIER_PIN, "--receipt", &receipt, "--item", "WIN0003*2"]);
+}

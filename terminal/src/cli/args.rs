@@ -85,6 +85,10 @@ pub enum Command {
     /// Device settings: printer, scanner, paper width, columns.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// The store's settings: refund-cash-limit (cash refunds above it need a
+    /// manager), discount-limit (percent). Changing one is a manager's.
+    #[command(subcommand)]
+    Settings(SettingsCommand),
     /// Serial ports and USB printers on this machine.
     #[command(subcommand)]
     Devices(DevicesCommand),
@@ -94,6 +98,18 @@ pub enum Command {
     /// Watch a scanner, for support.
     #[command(subcommand)]
     Scanner(ScannerCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SettingsCommand {
+    Set {
+        key: String,
+        #[arg(allow_hyphen_values = true)]
+        value: String,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    Show,
 }
 
 #[derive(Subcommand, Debug)]

@@ -230,6 +230,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Enroll { server, code } => enroll(&dir, json, &server, &code),
         Command::Sync(a) => sync(&dir, json, a),
         Command::Config(c) => devices::config(&dir, json, c),
+        Command::Settings(c) => store_settings(&dir, json, c),
         Command::Devices(args::DevicesCommand::List) => devices::devices(json),
         Command::Print(c) => devices::print(&dir, json, c),
         Command::Scanner(c) => devices::scanner(&dir, c),
@@ -330,6 +331,24 @@ fn sell(dir: &std::path::Path, json: bool, a: args::SellArgs) -> Result<()> {
     let tenders = parse_tenders(&a.payments)?;
     let committed = terminal.commit_sale(&user, &cart, &tenders)?;
     print_receipt(&mut terminal, json, &committed)
+}
+
+fn store_settings(dir: &std::path::Path, json: bool, command: args::SettingsCommand) -> Result<()> {
+    let mut terminal = Terminal::open(dir)?;
+    if let args::SettingsCommand::Set { key, value, actor } = command {
+        let user = terminal.login(&actor.pin)?;
+        terminal.change_setting(&user, &key, &value, actor.manager_pin.as_deref())?;
+    }
+    let s = terminal.settings();
+    let shown = json!({
+        "refund_cash_limit": s.refund_cash_limit,
+        "discount_limit_percent": s.discount_limit_percent,
+        "tax_mode": s.pricing().tax_mode,
+        "cash_increment": s.cash_increment,
+    });
+    emit(json, &shown, |_| {
+        format!("refund-cash-limit: {}\ndiscount-limit: {}%\n", s.refund_cash_limit, s.discount_limit_percent)
+    })
 }
 
 fn take_return(dir: &std::path::Path, json: bool, a: args::ReturnArgs) -> Result<()> {
