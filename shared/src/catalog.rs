@@ -1,6 +1,7 @@
 //! The catalog as head office defines it, and the catalog CSV format, read
 //! the same way by the terminal and the sync server.
 
+use crate::entry_rules::check_text;
 use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
@@ -42,13 +43,16 @@ pub type CatalogRow = (u64, CatalogItem);
 fn parse_row(record: &csv::StringRecord, columns: &HashMap<String, usize>) -> Result<CatalogItem, String> {
     let field = |name: &str| columns.get(name).and_then(|&i| record.get(i)).map(str::trim).unwrap_or("");
     let sku = field("sku");
-    if sku.is_empty() || sku.len() > 32 || sku.chars().any(char::is_whitespace) {
+    if sku.is_empty() || sku.len() > 32 || sku.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err("sku must be 1 to 32 characters without spaces".into());
     }
     let name = field("name");
     if name.is_empty() {
         return Err(format!("product {sku} has no name"));
     }
+    check_text("name", name)?;
+    check_text("category", field("category"))?;
+    check_text("sku", sku)?;
     let price = Money::parse_non_negative(field("price")).map_err(|e| format!("price: {e}"))?;
     let unit: Unit = field("unit").parse().map_err(|e: QuantityError| e.0)?;
     let tax_rate = match field("tax_rate") {

@@ -6,6 +6,7 @@
 pub mod accounting;
 pub mod barcode;
 pub mod catalog;
+pub mod entry_rules;
 pub mod ids;
 pub mod journal;
 pub mod money;

@@ -139,8 +139,10 @@ impl From<Quantity> for Decimal {
 impl TryFrom<Decimal> for Quantity {
     type Error = QuantityError;
     fn try_from(value: Decimal) -> Result<Self, Self::Error> {
-        if value <= Decimal::ZERO || value.normalize().scale() > QTY_DIGITS {
-            return Err(QuantityError(format!("quantity {value} is not valid")));
+        if value <= Decimal::ZERO || value.normalize().scale() > QTY_DIGITS || value > Decimal::from(MAX_LINE_QTY) {
+            return Err(QuantityError(format!(
+                "quantity {value} is not valid (more than zero, at most {MAX_LINE_QTY})"
+            )));
         }
         Ok(Quantity::from_decimal_unchecked(value))
     }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::quantity::{QTY_DIGITS, Quantity};
 
 /// Why stock moved. Corrections are new movements with a reason, never edits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum MovementReason {
     Sale,

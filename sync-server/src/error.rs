@@ -41,6 +41,9 @@ impl ApiError {
                 StoreError::BrokenChain { .. } => {
                     (StatusCode::UNPROCESSABLE_ENTITY, "broken_chain", e.to_string(), None)
                 }
+                StoreError::Unappliable { .. } => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, "invalid_entry", e.to_string(), None)
+                }
                 StoreError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m.clone(), None),
                 StoreError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m.clone(), None),
                 StoreError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m.clone(), None),

@@ -3,6 +3,7 @@
 //! orders back down, and takes orders from every sales channel.
 
 pub mod api;
+pub mod csv_export;
 pub mod error;
 pub mod storage;
 

@@ -133,13 +133,7 @@ fn table<T: Serialize>(json: bool, format: &Format, rows: &[T], line: impl Fn(&T
     match (json, format.csv) {
         (true, true) => bail!("choose --json or --csv"),
         (true, false) => println!("{}", serde_json::to_string_pretty(rows)?),
-        (false, true) => {
-            let mut out = csv::Writer::from_writer(std::io::stdout());
-            for row in rows {
-                out.serialize(row)?;
-            }
-            out.flush()?;
-        }
+        (false, true) => print!("{}", pos_sync_server::csv_export::to_csv(rows)?),
         (false, false) => rows.iter().for_each(|r| println!("{}", line(r))),
     }
     Ok(())

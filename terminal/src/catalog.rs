@@ -211,7 +211,7 @@ impl Terminal {
     /// embedded weight or price) or a SKU. A misread barcode says so.
     pub fn find_code(&self, code: &str) -> CoreResult<Found> {
         let code = code.trim();
-        let unknown = || CoreError::UnknownCode(code.to_string());
+        let unknown = || CoreError::UnknownCode(pos_shared::entry_rules::excerpt(code));
         match Scan::parse(code, &self.settings.embedded) {
             Ok(Scan::Plain(barcode)) => {
                 let product = match self.product_by_barcode(&barcode.lookup_key())? {

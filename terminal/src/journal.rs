@@ -1,8 +1,10 @@
 //! Appending to the hash-chained journal inside a caller's transaction, and
 //! verifying the chain and every recorded fact against it.
 
+use pos_shared::entry_rules::check_event;
 use pos_shared::ids::{Seq, TerminalId};
 use pos_shared::journal::{CanonicalEntry, Event, Hash32, canonical_bytes, chain_hash};
+use pos_shared::pricing::TaxMode;
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::Serialize;
 use std::ops::Deref;
@@ -29,24 +31,11 @@ pub(crate) fn head(tx: &Transaction<'_>) -> CoreResult<(Seq, Hash32)> {
     })
 }
 
-/// Appends `event` as the next entry, with its outbox row, in `tx`.
-pub(crate) fn append(tx: &Transaction<'_>, terminal: &TerminalId, at_ms: i64, event: &Event) -> CoreResult<Appended> {
-    let (last, prev) = head(tx)?;
-    let seq = last.next();
-    let bytes = canonical_bytes(terminal, seq, at_ms, event);
-    let hash = chain_hash(&prev, &bytes);
-    tx.prepare_cached(
-        "INSERT INTO journal (seq, kind, at_ms, payload, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![seq.0, event.kind_name(), at_ms, bytes, prev.0, hash.0])?;
-    tx.prepare_cached("INSERT INTO outbox (seq) VALUES (?1)")?.execute([seq.0])?;
-    Ok(Appended { seq, hash })
-}
-
 /// A write transaction whose journal entries share one time and terminal.
 pub(crate) struct JournalTx<'conn> {
     tx: Transaction<'conn>,
     terminal: TerminalId,
+    tax_mode: TaxMode,
     pub at_ms: i64,
 }
 
@@ -55,9 +44,23 @@ impl<'conn> JournalTx<'conn> {
         &self.terminal
     }
 
-    /// Appends `event` as the next entry of this transaction.
+    /// Appends `event` as the next entry of this transaction, with its
+    /// outbox row. An entry head office would refuse (a name too long to
+    /// push, a control character, figures that do not add up) is refused
+    /// here, so it can never sit in the outbox blocking every later one.
     pub fn append(&self, event: &Event) -> CoreResult<Appended> {
-        append(&self.tx, &self.terminal, self.at_ms, event)
+        check_event(event, &self.terminal, self.tax_mode).map_err(|e| CoreError::Invalid(e.to_string()))?;
+        let (last, prev) = head(&self.tx)?;
+        let seq = last.next();
+        let bytes = canonical_bytes(&self.terminal, seq, self.at_ms, event);
+        let hash = chain_hash(&prev, &bytes);
+        self.tx
+            .prepare_cached(
+                "INSERT INTO journal (seq, kind, at_ms, payload, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![seq.0, event.kind_name(), self.at_ms, bytes, prev.0, hash.0])?;
+        self.tx.prepare_cached("INSERT INTO outbox (seq) VALUES (?1)")?.execute([seq.0])?;
+        Ok(Appended { seq, hash })
     }
 
     pub fn commit(self) -> CoreResult<()> {
@@ -88,8 +91,9 @@ impl Terminal {
     pub(crate) fn begin_journaled(&mut self, before: &[Event]) -> CoreResult<JournalTx<'_>> {
         let at_ms = self.clock.now_ms();
         let terminal = self.settings.terminal_id.clone();
+        let tax_mode = self.settings.tax_mode;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let journal_tx = JournalTx { tx, terminal, at_ms };
+        let journal_tx = JournalTx { tx, terminal, tax_mode, at_ms };
         for event in before {
             journal_tx.append(event)?;
         }

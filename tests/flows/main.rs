@@ -6,6 +6,7 @@ mod cli;
 mod counts;
 mod crash;
 mod faults;
+mod forged;
 mod journal;
 mod orders;
 mod printing;

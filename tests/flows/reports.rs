@@ -217,3 +217,39 @@ fn report_figures_match_the_hand_worked_dataset() {
     assert_eq!(get("secrets", &key).0, 404);
     assert!(admin_refused(&db, &["report", "margin", "--from", "27/11/2026"]).contains("must look like 2026-11-27"));
 }
+
+/// A customer named like a spreadsheet formula (from a webshop, say) is
+/// text in every CSV: the command line's and the report API's.
+#[test]
+fn names_that_look_like_formulas_stay_text_in_csv() {
+    let work = tempfile::tempdir().unwrap();
+    let db = work.path().join("server.sqlite");
+    head_office(&db);
+    let formula = "=HYPERLINK(\"http://evil.example\",\"Click\")";
+    admin_ok(&db, &["customer", "add", "--name", formula]);
+    let server = ServerProcess::start(&db);
+    let clock = WeekClock::at(16);
+    let mut till = till_on_clock(&db, &server.url, "S01", &work.path().join("till"), &clock);
+    let manager = till.login(pos_tests::MANAGER_PIN).unwrap();
+    let mut cart = Cart::default();
+    till.add_item(&mut cart, "BAK0004", Some(2.into())).unwrap();
+    till.attach_customer(&mut cart, "C000001").unwrap();
+    till.commit_sale(&manager, &cart, &tenders(&["cash:5"])).unwrap();
+    sync(&mut till);
+    let csv = admin_ok(&db, &["report", "customers", "--csv"]);
+    assert!(csv.contains("\"'=HYPERLINK("), "{csv}");
+    assert!(!csv.lines().any(|l| l.starts_with('=') || l.contains(",=")), "{csv}");
+    let key: Value = serde_json::from_str(&admin_ok(&db, &["--json", "office", "key", "finance"])).unwrap();
+    let body = runtime().block_on(async {
+        reqwest::Client::new()
+            .get(format!("{}/v1/reports/customers?format=csv", server.url))
+            .bearer_auth(key["key"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    });
+    assert!(body.contains("\"'=HYPERLINK("), "{body}");
+}

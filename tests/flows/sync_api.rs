@@ -132,3 +132,36 @@ fn bad_requests_get_a_clear_4xx_and_apply_nothing() {
     });
     assert!(spec.contains("\"openapi\": \"3.0.3\""), "the protocol description is served");
 }
+
+/// Cursors and page sizes out of range are a 400 naming the bound, never a
+/// 500 (a cursor above i64::MAX was) and never silently clamped.
+#[test]
+fn cursors_and_page_sizes_out_of_range_are_refused() {
+    let work = tempfile::tempdir().unwrap();
+    let db = work.path().join("server.sqlite");
+    head_office(&db);
+    let server = ServerProcess::start(&db);
+    let till = enrolled_terminal(&db, &server.url, "S01", &work.path().join("till"));
+    let token = till.enrollment().unwrap().unwrap().token;
+    let http = reqwest::Client::new();
+    let get = |path: String| {
+        runtime().block_on(async {
+            let response = http
+                .get(format!("{}{path}", server.url))
+                .bearer_auth(&token)
+                .header(pos_shared::protocol::VERSION_HEADER, "1")
+                .send()
+                .await
+                .unwrap();
+            (response.status().as_u16(), response.json::<serde_json::Value>().await.unwrap_or_default())
+        })
+    };
+    for doc in ["catalog", "orders", "purchase-orders"] {
+        for query in ["since=9223372036854775808", "since=18446744073709551615", "since=-1", "limit=5001", "limit=0"] {
+            let (status, body) = get(format!("/v1/{doc}?{query}"));
+            assert_eq!((status, body["error"].as_str()), (400, Some("bad_query")), "{doc}?{query}: {body}");
+        }
+        let (status, _) = get(format!("/v1/{doc}?since=9223372036854775807&limit=5000"));
+        assert_eq!(status, 200, "{doc}: the largest cursor and page are fine");
+    }
+}

@@ -157,7 +157,15 @@ async fn page_request(
     header_version(headers)?;
     let auth = authenticate(store, headers).await?;
     let Query(query) = query.map_err(|e| ApiError::Query(e.body_text()))?;
-    Ok((auth, query.since.unwrap_or(0), query.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE)))
+    let since = query.since.unwrap_or(0);
+    if since > i64::MAX as u64 {
+        return Err(ApiError::Query(format!("since={since} is beyond any cursor (at most {})", i64::MAX)));
+    }
+    let limit = query.limit.unwrap_or(MAX_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ApiError::Query(format!("limit={limit} must be from 1 to {MAX_PAGE}")));
+    }
+    Ok((auth, since, limit))
 }
 
 async fn catalog(

@@ -51,6 +51,10 @@ pub enum StoreError {
     Gap { expected: u64, got: u64 },
     #[error("entry {seq} breaks the hash chain: {reason}")]
     BrokenChain { seq: u64, reason: String },
+    /// A well-chained entry head office will not apply (out of bounds, not
+    /// adding up, or impossible to record); flagged for head office.
+    #[error("entry {seq} cannot be applied: {reason}")]
+    Unappliable { seq: u64, reason: String },
     #[error("{0}")]
     BadRequest(String),
     #[error("{0}")]

@@ -16,6 +16,10 @@ use crate::Terminal;
 use crate::catalog::{BarcodeClash, SearchIndex, upsert_catalog};
 use crate::error::{CoreError, CoreResult};
 
+/// Most payload bytes one push carries: well under head office's 16 MiB
+/// body limit, which a batch of large entries could otherwise pass.
+pub const PUSH_BYTES: usize = 4 * 1024 * 1024;
+
 /// SQL for the known stock of product row `p` (binding 2: the seq the
 /// central snapshot includes): central on-hand plus this terminal's
 /// movements since.
@@ -72,7 +76,10 @@ impl Terminal {
         Ok(())
     }
 
-    /// The oldest journal entries the server has not acknowledged, in seq order.
+    /// The oldest journal entries the server has not acknowledged, in seq
+    /// order: at most `limit`, and never more
+    /// than [`PUSH_BYTES`] of them (at least one), so a push stays under
+    /// head office's body limit.
     pub fn outbox_batch(&self, limit: usize) -> CoreResult<Vec<WireEntry>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT j.seq, j.payload, j.prev_hash, j.hash FROM outbox o JOIN journal j ON j.seq = o.seq
@@ -82,8 +89,20 @@ impl Terminal {
             Ok((r.get::<_, u64>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, Vec<u8>>(2)?, r.get::<_, Vec<u8>>(3)?))
         })?;
         let mut entries = Vec::new();
+        let mut bytes = 0;
         for row in rows {
             let (seq, payload, prev, hash) = row?;
+            if payload.len() > PUSH_BYTES {
+                return Err(CoreError::Invalid(format!(
+                    "journal entry {seq} is {} bytes, more than the {PUSH_BYTES} one push may carry: \
+                     it was written by an older version; call support",
+                    payload.len()
+                )));
+            }
+            bytes += payload.len();
+            if bytes > PUSH_BYTES && !entries.is_empty() {
+                break;
+            }
             let broken = |what: &str| CoreError::JournalBroken { seq, reason: what.to_string() };
             let text = String::from_utf8(payload).map_err(|_| broken("payload is not UTF-8"))?;
             entries.push(WireEntry {

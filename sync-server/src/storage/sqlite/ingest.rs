@@ -3,8 +3,11 @@
 //! transaction as its effects (sales, stock movements, order collections,
 //! Z reports).
 
+use pos_shared::entry_rules::{EntryProblem, check_entry};
+use pos_shared::ids::TerminalId;
 use pos_shared::journal::{CanonicalEntry, Event, Hash32, SaleKind, chain_hash};
 use pos_shared::money::Money;
+use pos_shared::pricing::TaxMode;
 use pos_shared::protocol::{PROTOCOL_VERSION, PushResponse, WireEntry};
 use pos_shared::stock::StockMovement;
 use pos_shared::tender::TenderKind;
@@ -35,6 +38,9 @@ pub(super) fn push(
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
     let inclusive = tax_mode == "inclusive";
+    let tax_mode = if inclusive { TaxMode::Inclusive } else { TaxMode::Exclusive };
+    let pusher: TerminalId =
+        auth.terminal_id.parse().map_err(|e| StoreError::Internal(format!("terminal id {}: {e}", auth.terminal_id)))?;
     let mut head = Hash32::from_slice(&stored_head).unwrap_or(Hash32::GENESIS);
     let mut stopped = None;
     for entry in entries {
@@ -67,18 +73,41 @@ pub(super) fn push(
             stopped = Some(StoreError::BrokenChain { seq: entry.seq, reason: reason.into() });
             break;
         }
-        let parsed = CanonicalEntry::from_bytes(bytes)
-            .map_err(|e| StoreError::BadRequest(format!("entry {} is not a journal entry: {e}", entry.seq)))?;
-        if parsed.terminal_id.as_str() != auth.terminal_id {
-            return Err(StoreError::Forbidden(format!(
-                "entry {} belongs to terminal {}, not {}",
-                entry.seq, parsed.terminal_id, auth.terminal_id
-            )));
+        let checked = CanonicalEntry::from_bytes(bytes)
+            .map_err(|e| EntryProblem::Invalid(format!("it is not a journal entry head office accepts: {e}")))
+            .and_then(|parsed| {
+                if parsed.seq.0 != entry.seq {
+                    return Err(EntryProblem::Invalid(format!("it says it is seq {}", parsed.seq)));
+                }
+                check_entry(&parsed, &pusher, tax_mode).map(|()| parsed)
+            });
+        let parsed = match checked {
+            Ok(parsed) => parsed,
+            Err(problem) => {
+                flag(&tx, auth, entry.seq, &problem.to_string())?;
+                stopped = Some(match problem {
+                    EntryProblem::NotThePushers(reason) => {
+                        StoreError::Forbidden(format!("entry {}: {reason}", entry.seq))
+                    }
+                    EntryProblem::Invalid(reason) => StoreError::Unappliable { seq: entry.seq, reason },
+                });
+                break;
+            }
+        };
+        // One savepoint per entry: what cannot be recorded is rolled back
+        // alone, flagged, and reported to the till, never a 500 it retries.
+        tx.execute_batch("SAVEPOINT entry")?;
+        match apply(&tx, auth, inclusive, &parsed, bytes, &entry.hash) {
+            Ok(()) => tx.execute_batch("RELEASE entry")?,
+            Err(StoreError::Internal(detail)) if detail.contains("constraint") => {
+                tx.execute_batch("ROLLBACK TO entry; RELEASE entry")?;
+                let reason = format!("it cannot be recorded ({detail})");
+                flag(&tx, auth, entry.seq, &reason)?;
+                stopped = Some(StoreError::Unappliable { seq: entry.seq, reason });
+                break;
+            }
+            Err(other) => return Err(other),
         }
-        if parsed.seq.0 != entry.seq {
-            return Err(StoreError::BadRequest(format!("entry {} says it is seq {}", entry.seq, parsed.seq)));
-        }
-        apply(&tx, auth, inclusive, &parsed, bytes, &entry.hash)?;
         last_seq = entry.seq;
         head = entry.hash;
     }
@@ -97,9 +126,12 @@ pub(super) fn push(
     }
 }
 
+/// Raises a flag for head office, once: a till retrying the same refused
+/// entry does not raise it again.
 fn flag(tx: &Transaction<'_>, auth: &TerminalAuth, seq: u64, reason: &str) -> StoreResult<()> {
     tx.execute(
-        "INSERT INTO chain_flags (terminal_id, seq, reason, at_ms) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO chain_flags (terminal_id, seq, reason, at_ms) SELECT ?1, ?2, ?3, ?4
+         WHERE NOT EXISTS (SELECT 1 FROM chain_flags WHERE terminal_id = ?1 AND seq = ?2 AND reason = ?3)",
         params![auth.terminal_id, seq, reason, now_ms()],
     )?;
     Ok(())

@@ -2,6 +2,7 @@
 //! orders for head office, the pages a terminal pulls, and
 //! available-to-promise per store and product.
 
+use pos_shared::entry_rules::excerpt;
 use pos_shared::money::{Money, RoundingMode};
 use pos_shared::orders::{OrderStatus, open_reservation};
 use pos_shared::pricing::{PricingRules, TaxMode, TicketLine, price_ticket};
@@ -196,7 +197,7 @@ impl SqliteStore {
                     |r| r.get(0),
                 )
                 .optional()?
-                .ok_or_else(|| StoreError::NotFound(format!("unknown product `{}`", code.trim())))?;
+                .ok_or_else(|| StoreError::NotFound(format!("unknown product `{}`", excerpt(code.trim()))))?;
             for (store_id, store) in &stores {
                 out.push(availability_of(&conn, *store_id, store, &sku)?);
             }

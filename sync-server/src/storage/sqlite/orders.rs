@@ -3,6 +3,7 @@
 //! available-to-promise and writes the reservation, so two channels racing
 //! for the last unit never both get it.
 
+use pos_shared::entry_rules::excerpt;
 use pos_shared::money::Money;
 use pos_shared::orders::{OrderStatus, ShortPolicy, order_number};
 use pos_shared::protocol::{CustomerRef, LineRequest, LinesChange, OrderAction, OrderRequest, WireOrder};
@@ -49,7 +50,7 @@ fn product(tx: &Transaction<'_>, code: &str) -> StoreResult<Product> {
         })
         .optional()?;
     let (sku, unit, price_minor, tax_rate, archived) =
-        found.ok_or_else(|| StoreError::BadRequest(format!("unknown product `{}`", code.trim())))?;
+        found.ok_or_else(|| StoreError::BadRequest(format!("unknown product `{}`", excerpt(code.trim()))))?;
     if archived {
         return Err(StoreError::BadRequest(format!("{sku} is no longer sold")));
     }

@@ -4,6 +4,7 @@
 //! product's cost price becomes the weighted average of the stock held and
 //! the goods received.
 
+use pos_shared::entry_rules::excerpt;
 use pos_shared::money::{Money, RoundingMode};
 use pos_shared::protocol::{PROTOCOL_VERSION, PurchaseOrdersPage, WirePoLine, WirePurchaseOrder};
 use pos_shared::quantity::{Quantity, Unit};
@@ -397,8 +398,8 @@ impl SqliteStore {
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
                 .optional()?;
-            let (sku, unit, cost) =
-                found.ok_or_else(|| StoreError::BadRequest(format!("unknown product `{}`", line.code.trim())))?;
+            let (sku, unit, cost) = found
+                .ok_or_else(|| StoreError::BadRequest(format!("unknown product `{}`", excerpt(line.code.trim()))))?;
             let unit: Unit = unit.parse().map_err(|e| StoreError::Internal(format!("{sku}: {e}")))?;
             let qty = Quantity::parse(&line.qty, unit).map_err(|e| StoreError::BadRequest(format!("{sku}: {e}")))?;
             let cost = line.cost.map_or(cost.unwrap_or(0), Money::minor);

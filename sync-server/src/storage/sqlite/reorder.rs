@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use pos_shared::entry_rules::excerpt;
 use pos_shared::protocol::WirePurchaseOrder;
 use pos_shared::stock::milli_to_decimal;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -255,5 +256,5 @@ fn product_sku(conn: &Connection, code: &str) -> StoreResult<String> {
         |r| r.get(0),
     )
     .optional()?
-    .ok_or_else(|| StoreError::NotFound(format!("unknown product `{}`", code.trim())))
+    .ok_or_else(|| StoreError::NotFound(format!("unknown product `{}`", excerpt(code.trim()))))
 }

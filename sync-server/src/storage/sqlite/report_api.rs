@@ -13,11 +13,7 @@ use crate::storage::{ReportTable, StoreError, StoreResult};
 
 fn table<T: Serialize>(rows: &[T]) -> StoreResult<ReportTable> {
     let internal = |e: &dyn std::fmt::Display| StoreError::Internal(e.to_string());
-    let mut csv = csv::Writer::from_writer(Vec::new());
-    for row in rows {
-        csv.serialize(row).map_err(|e| internal(&e))?;
-    }
-    let csv = String::from_utf8(csv.into_inner().map_err(|e| internal(&e))?).map_err(|e| internal(&e))?;
+    let csv = crate::csv_export::to_csv(rows).map_err(|e| internal(&e))?;
     Ok(ReportTable { json: serde_json::to_value(rows).map_err(|e| internal(&e))?, csv })
 }
 

@@ -1,0 +1,244 @@
+//! What head office accepts of a pushed journal entry, beyond its hash
+//! chain: facts that are the pusher's own, figures within bounds, stock
+//! movements that agree with the lines, reasons allowed for the event, and
+//! totals that add up. A till's own code never writes anything else, so an
+//! entry that fails here was forged or corrupted.
+
+use crate::ids::TerminalId;
+use crate::journal::{CanonicalEntry, Event, SaleKind, SaleRecord};
+use crate::money::Money;
+use crate::pricing::TaxMode;
+use crate::stock::{MovementReason, StockMovement};
+
+/// Longest name, SKU, cashier, reason or note an entry may carry.
+pub const MAX_TEXT: usize = 200;
+/// Most thousandths one movement may move (9,999 units, like one line).
+pub const MAX_MOVEMENT_MILLI: i64 = 9_999_000;
+/// Most lines or movements one entry may carry.
+pub const MAX_LINES: usize = 2_000;
+
+/// Why an entry was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EntryProblem {
+    /// It records something that belongs to another terminal.
+    #[error("{0}")]
+    NotThePushers(String),
+    /// It breaks a rule every honest entry keeps.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+fn invalid(text: impl Into<String>) -> EntryProblem {
+    EntryProblem::Invalid(text.into())
+}
+
+/// A text field: not too long, no control characters.
+pub fn check_text(what: &str, text: &str) -> Result<(), String> {
+    if text.chars().count() > MAX_TEXT {
+        return Err(format!("{what} is longer than {MAX_TEXT} characters"));
+    }
+    if text.chars().any(char::is_control) {
+        return Err(format!("{what} contains a control character"));
+    }
+    Ok(())
+}
+
+/// What a message may quote of something a person or a program typed: at
+/// most 40 characters, so an unknown 100 kB code is not echoed back whole.
+pub fn excerpt(text: &str) -> String {
+    const SHOWN: usize = 40;
+    match text.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
+/// Checks `entry`, pushed by `pusher` for a store whose prices are `tax_mode`.
+pub fn check_entry(entry: &CanonicalEntry, pusher: &TerminalId, tax_mode: TaxMode) -> Result<(), EntryProblem> {
+    if &entry.terminal_id != pusher {
+        return Err(EntryProblem::NotThePushers(format!(
+            "entry {} belongs to terminal {}, not {pusher}",
+            entry.seq, entry.terminal_id
+        )));
+    }
+    check_event(&entry.event, pusher, tax_mode)
+}
+
+/// Checks what `terminal` journals, on a store whose prices are `tax_mode`:
+/// the till runs it before writing an entry, head office before applying it.
+pub fn check_event(event: &Event, terminal: &TerminalId, tax_mode: TaxMode) -> Result<(), EntryProblem> {
+    let text = |what: &str, value: &str| check_text(what, value).map_err(invalid);
+    match event {
+        Event::Sale(sale) => check_sale(sale, terminal, tax_mode)?,
+        Event::StockReceived { by, reference, movements, purchase_order } => {
+            text("the receiver", by)?;
+            text("the delivery's reference", reference)?;
+            text("the purchase order", purchase_order.as_deref().unwrap_or_default())?;
+            check_movements(movements, &[MovementReason::Delivery, MovementReason::TransferIn], Some(true))?;
+        }
+        Event::StockAdjusted { by, reason, note, movements } => {
+            text("the manager", by)?;
+            text("the note", note)?;
+            if !MovementReason::ADJUSTMENTS.contains(reason) {
+                return Err(invalid(format!("an adjustment cannot have the reason {reason}")));
+            }
+            let incoming = if reason.removes_stock() { Some(false) } else { None };
+            check_movements(movements, &[*reason], incoming)?;
+        }
+        Event::TransferShipped { by, transfer, movements } => {
+            text("the shipper", by)?;
+            text("the transfer", transfer)?;
+            check_movements(movements, &[MovementReason::TransferOut], Some(false))?;
+        }
+        Event::StockCounted(count) => {
+            text("the counter", &count.by)?;
+            text("the count's scope", &count.scope)?;
+            if count.lines.len() > MAX_LINES {
+                return Err(invalid(format!("a count of more than {MAX_LINES} products")));
+            }
+            for line in &count.lines {
+                text("a SKU", &line.sku)?;
+                if !(0..=MAX_MOVEMENT_MILLI).contains(&line.counted_milli)
+                    || line.expected_milli.abs() > MAX_MOVEMENT_MILLI * 1_000
+                {
+                    return Err(invalid(format!("count line {} is out of bounds", line.sku)));
+                }
+            }
+            check_movements(&count.movements, &[MovementReason::Count], None)?;
+        }
+        Event::CashMoved { by, reason, amount, .. } => {
+            text("the cashier", by)?;
+            text("the reason", reason)?;
+            if amount.is_negative() || amount.is_zero() {
+                return Err(invalid("a cash move must be more than zero"));
+            }
+        }
+        Event::SessionOpened { by, float, .. } => {
+            text("the cashier", by)?;
+            if float.is_negative() {
+                return Err(invalid("a float cannot be negative"));
+            }
+        }
+        Event::DrawerOpened { by, reason, .. } => {
+            text("the cashier", by)?;
+            text("the reason", reason)?;
+        }
+        Event::Override { user, approver, detail, .. } => {
+            text("the user", user)?;
+            text("the approver", approver)?;
+            text("the detail", detail)?;
+        }
+        Event::SaleVoided { by, .. } => text("the cashier", by)?,
+        Event::ZReport(_) => {}
+    }
+    Ok(())
+}
+
+/// Every movement: a known product, a bounded non-zero quantity, a reason
+/// from `reasons`, and the direction `incoming` says (either when `None`).
+fn check_movements(
+    movements: &[StockMovement],
+    reasons: &[MovementReason],
+    incoming: Option<bool>,
+) -> Result<(), EntryProblem> {
+    if movements.len() > MAX_LINES {
+        return Err(invalid(format!("more than {MAX_LINES} stock movements in one entry")));
+    }
+    for m in movements {
+        check_text("a SKU", &m.sku).map_err(invalid)?;
+        if m.sku.trim().is_empty() {
+            return Err(invalid("a stock movement without a product"));
+        }
+        if m.qty_milli == 0 || m.qty_milli.unsigned_abs() > MAX_MOVEMENT_MILLI as u64 {
+            return Err(invalid(format!("a movement of {} thousandths of {} is out of bounds", m.qty_milli, m.sku)));
+        }
+        if !reasons.contains(&m.reason) {
+            return Err(invalid(format!("a {} movement does not belong to this entry", m.reason)));
+        }
+        if incoming.is_some_and(|inward| inward != (m.qty_milli > 0)) {
+            return Err(invalid(format!("{} moves the wrong way for a {} movement", m.sku, m.reason)));
+        }
+    }
+    Ok(())
+}
+
+/// A sale or return: its receipt is the pusher's, its lines add up to its
+/// totals, its payments to what was due, its movements to its lines.
+fn check_sale(sale: &SaleRecord, pusher: &TerminalId, tax_mode: TaxMode) -> Result<(), EntryProblem> {
+    if sale.receipt_no.terminal() != pusher {
+        return Err(EntryProblem::NotThePushers(format!(
+            "receipt {} is numbered for another terminal than {pusher}",
+            sale.receipt_no
+        )));
+    }
+    let text = |what: &str, value: &str| check_text(what, value).map_err(invalid);
+    text("the cashier", &sale.cashier)?;
+    text("the customer", sale.customer.as_deref().unwrap_or_default())?;
+    text("the order", sale.order.as_deref().unwrap_or_default())?;
+    let reasons: &[MovementReason] = match sale.kind {
+        SaleKind::Sale => &[MovementReason::Sale],
+        SaleKind::Return => &[MovementReason::Return, MovementReason::Damaged],
+    };
+    check_movements(&sale.movements, reasons, None)?;
+    if sale.lines.is_empty() || sale.lines.len() > MAX_LINES {
+        return Err(invalid(format!("a {} needs 1 to {MAX_LINES} lines", sale.kind.as_str())));
+    }
+    let mut expected = Vec::with_capacity(sale.lines.len());
+    for line in &sale.lines {
+        text("a SKU", &line.sku)?;
+        text("a product name", &line.name)?;
+        let amounts = [line.gross, line.line_discount, line.sale_discount, line.net, line.tax, line.unit_price];
+        if amounts.iter().any(|m| m.is_negative()) {
+            return Err(invalid(format!("line {} has a negative amount", line.line_no)));
+        }
+        if line.gross - line.line_discount - line.sale_discount != line.net {
+            return Err(invalid(format!("line {}: gross less discounts is not its net", line.line_no)));
+        }
+        let (sign, reason) = match sale.kind {
+            SaleKind::Sale => (-1, MovementReason::Sale),
+            SaleKind::Return => (1, MovementReason::Return),
+        };
+        expected.push((line.sku.to_ascii_uppercase(), sign * line.qty.milli(), reason));
+    }
+    let sum = |f: fn(&crate::journal::SaleLineRecord) -> Money| -> Money { sale.lines.iter().map(f).sum() };
+    let (net, tax) = (sum(|l| l.net), sum(|l| l.tax));
+    let banded: Money = sale.taxes.iter().map(|b| b.tax).sum();
+    if tax != sale.tax || banded != sale.tax {
+        return Err(invalid(format!("the tax {} is not the sum of its lines ({tax}) and rates ({banded})", sale.tax)));
+    }
+    let total = if tax_mode == TaxMode::Inclusive { net } else { net + tax };
+    if total != sale.total {
+        return Err(invalid(format!("the total {} is not the sum of its lines ({total})", sale.total)));
+    }
+    let paid: Money = sale.payments.iter().map(|p| p.amount).sum();
+    if sale.payments.iter().any(|p| p.amount.is_negative()) || paid != sale.total + sale.cash_rounding {
+        return Err(invalid(format!("payments of {paid} do not settle the total {}", sale.total)));
+    }
+    // The movements are the lines' (a damaged return also writes each back off).
+    let mut moved: Vec<(String, i64, MovementReason)> = sale
+        .movements
+        .iter()
+        .filter(|m| !(sale.kind == SaleKind::Return && m.reason == MovementReason::Damaged))
+        .map(|m| (m.sku.to_ascii_uppercase(), m.qty_milli, m.reason))
+        .collect();
+    let mut damaged: Vec<(String, i64)> = sale
+        .movements
+        .iter()
+        .filter(|m| sale.kind == SaleKind::Return && m.reason == MovementReason::Damaged)
+        .map(|m| (m.sku.to_ascii_uppercase(), -m.qty_milli))
+        .collect();
+    moved.sort();
+    expected.sort();
+    if moved != expected {
+        return Err(invalid("its stock movements do not match its lines"));
+    }
+    if !damaged.is_empty() {
+        let mut back: Vec<(String, i64)> = expected.into_iter().map(|(sku, milli, _)| (sku, milli)).collect();
+        back.sort();
+        damaged.sort();
+        if damaged != back {
+            return Err(invalid("what it writes off as damaged is not what came back"));
+        }
+    }
+    Ok(())
+}

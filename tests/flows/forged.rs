@@ -1,0 +1,154 @@
+//! A till (or anyone holding its token) that pushes well-chained but forged
+//! entries: another terminal's receipt number, absurd quantities, totals
+//! that do not add up, movements that do not match the lines, a receipt
+//! number used twice. Each is refused with a clear status (403 or 422),
+//! becomes one flag for head office however often it is retried, and
+//! stops nobody else: the real owner of the receipt number syncs, and
+//! head office's stock and reports keep answering.
+
+use pos_shared::journal::{Hash32, chain_hash};
+use pos_shared::protocol::{PushRequest, WireEntry};
+use pos_terminal::Terminal;
+use pos_tests::head_office::{ServerProcess, admin_ok, client, enrolled_terminal, head_office};
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use crate::sync::{random_sale, runtime};
+
+/// An entry at `seq` after `prev` carrying `payload`, chained as a till would.
+fn chained(prev: Hash32, seq: u64, payload: &Value) -> WireEntry {
+    let bytes = serde_json::to_string(payload).unwrap();
+    let hash = chain_hash(&prev, bytes.as_bytes());
+    WireEntry { seq, payload: RawValue::from_string(bytes).unwrap(), prev_hash: prev, hash }
+}
+
+/// Pushes `entries` with `till`'s token; returns the status and error code.
+fn push(url: &str, till: &Terminal, entries: Vec<WireEntry>) -> (u16, String, String) {
+    let token = till.enrollment().unwrap().unwrap().token;
+    let request = PushRequest { protocol_version: 1, terminal_id: till.settings().terminal_id.to_string(), entries };
+    runtime().block_on(async {
+        let response = reqwest::Client::new()
+            .post(format!("{url}/v1/push"))
+            .bearer_auth(token)
+            .json(&request)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        (status, body["error"].as_str().unwrap_or_default().into(), body["message"].as_str().unwrap_or_default().into())
+    })
+}
+
+fn flags(db: &std::path::Path) -> Vec<String> {
+    admin_ok(db, &["flags"]).lines().map(str::to_string).collect()
+}
+
+#[test]
+fn forged_entries_are_refused_flagged_once_and_stop_nobody_else() {
+    let work = tempfile::tempdir().unwrap();
+    let db = work.path().join("server.sqlite");
+    head_office(&db);
+    let server = ServerProcess::start(&db);
+    let mut paris = enrolled_terminal(&db, &server.url, "S01", &work.path().join("paris"));
+    let mut lyon = enrolled_terminal(&db, &server.url, "S02", &work.path().join("lyon"));
+    let paris_receipt = random_sale(&mut paris);
+    random_sale(&mut lyon);
+    random_sale(&mut lyon);
+    // Lyon's journal: the session it opened (1), then two sales (2, 3).
+    let honest = lyon.outbox_batch(10).unwrap();
+    let payload = |entry: &WireEntry| serde_json::from_str::<Value>(entry.payload.get()).unwrap();
+    let (opened, sale) = (honest[0].clone(), payload(&honest[1]));
+    let after_opening = |edit: &dyn Fn(&mut Value)| {
+        let mut forged = sale.clone();
+        edit(&mut forged);
+        vec![opened.clone(), chained(opened.hash, 2, &forged)]
+    };
+    let own = lyon.settings().terminal_id.to_string();
+    let stolen = paris_receipt.clone();
+    let cases: Vec<(&str, Vec<WireEntry>, u16, &str, &str)> = vec![
+        (
+            "another terminal's receipt number",
+            after_opening(&|v| v["event"]["receipt_no"] = Value::String(stolen.clone())),
+            403,
+            "forbidden",
+            "numbered for another terminal",
+        ),
+        (
+            "a quantity of 1e19 thousandths",
+            after_opening(&|v| v["event"]["lines"][0]["qty"] = "10000000000000000".into()),
+            422,
+            "invalid_entry",
+            "not valid",
+        ),
+        (
+            "a movement of 9e18",
+            after_opening(&|v| v["event"]["movements"][0]["qty_milli"] = (-9_000_000_000_000_000_000i64).into()),
+            422,
+            "invalid_entry",
+            "out of bounds",
+        ),
+        (
+            "a total that does not add up",
+            after_opening(&|v| v["event"]["total"] = "999.00".into()),
+            422,
+            "invalid_entry",
+            "is not the sum of its lines",
+        ),
+        (
+            "movements that are not the lines'",
+            after_opening(&|v| v["event"]["movements"][0]["sku"] = "NOT-SOLD".into()),
+            422,
+            "invalid_entry",
+            "do not match its lines",
+        ),
+        (
+            "a delivery inside a sale",
+            after_opening(&|v| v["event"]["movements"][0]["reason"] = "delivery".into()),
+            422,
+            "invalid_entry",
+            "does not belong to this entry",
+        ),
+        (
+            "a name with a NUL byte",
+            after_opening(&|v| v["event"]["lines"][0]["name"] = "Pain\u{0}".into()),
+            422,
+            "invalid_entry",
+            "control character",
+        ),
+    ];
+    for (name, entries, status, code, says) in cases {
+        let before = flags(&db).len();
+        for attempt in 0..2 {
+            let (got, error, message) = push(&server.url, &lyon, entries.clone());
+            assert_eq!((got, error.as_str()), (status, code), "{name}: {message}");
+            assert!(message.contains(says), "{name}: {message}");
+            assert_eq!(flags(&db).len(), before + 1, "{name}: one flag, also after retry {attempt}");
+        }
+    }
+    let last = flags(&db).pop().unwrap();
+    assert!(last.starts_with(&format!("{own}\tseq 2")), "{last}");
+
+    // The owner of the receipt number syncs as if nothing happened.
+    let sync = client(&paris);
+    runtime().block_on(pos_terminal::sync::run::sync_once(&mut paris, &sync)).unwrap();
+    assert_eq!(paris.pending_sync_count().unwrap(), 0);
+    let sales = admin_ok(&db, &["report", "sales", "--by", "store"]);
+    assert!(sales.contains("S01"), "{sales}");
+    for report in [["report", "valuation"], ["report", "low-stock"]] {
+        admin_ok(&db, &report);
+    }
+    admin_ok(&db, &["stock", "--store", "S02"]);
+
+    // A receipt number used twice by its own till cannot be recorded: a flag, not a 500.
+    let mut reused = payload(&honest[2]);
+    reused["event"]["receipt_no"] = payload(&honest[1])["event"]["receipt_no"].clone();
+    let entries = vec![opened.clone(), honest[1].clone(), chained(honest[1].hash, 3, &reused)];
+    let (status, error, message) = push(&server.url, &lyon, entries);
+    assert_eq!((status, error.as_str()), (422, "invalid_entry"), "{message}");
+    assert!(message.contains("cannot be recorded"), "{message}");
+    assert!(flags(&db).last().unwrap().contains("seq 3"));
+    // Lyon's honest journal goes on from there.
+    let (status, _, message) = push(&server.url, &lyon, honest[2..].to_vec());
+    assert_eq!(status, 200, "{message}");
+}
