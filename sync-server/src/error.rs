@@ -17,6 +17,9 @@ pub enum ApiError {
     Query(String),
     /// A body announced as larger than the limit.
     TooLarge(usize),
+    /// Too many failed attempts from this address or with this
+    /// credential: try again after this many seconds.
+    TooManyFailures(u64),
 }
 
 impl From<StoreError> for ApiError {
@@ -72,6 +75,12 @@ impl ApiError {
                 None,
             ),
             ApiError::Query(m) => (StatusCode::BAD_REQUEST, "bad_query", m.clone(), None),
+            ApiError::TooManyFailures(seconds) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_failures",
+                format!("too many failed attempts: try again in {seconds} s"),
+                None,
+            ),
             ApiError::TooLarge(length) => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "too_large",

@@ -5,18 +5,20 @@
 pub mod api;
 pub mod csv_export;
 pub mod error;
+pub mod listener;
 pub mod storage;
 
 use std::sync::Arc;
 
 use storage::Backend;
 
-/// Serves the API on `listener` until `shutdown` resolves; in-flight
-/// requests finish first.
+/// Serves the API on `listener` within `limits` until `shutdown`
+/// resolves; in-flight requests finish first.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     store: Arc<dyn Backend>,
+    limits: listener::Limits,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, api::router(store)).with_graceful_shutdown(shutdown).await
+    listener::serve_with_limits(listener, api::router(store), limits, shutdown).await
 }

@@ -12,7 +12,7 @@ use anyhow::{Context, Result, anyhow};
 use clap::{Parser, Subcommand};
 use pos_shared::money::Money;
 use pos_shared::roles::Role;
-use pos_sync_server::storage::sqlite::SqliteStore;
+use pos_sync_server::storage::sqlite::{CODE_VALID_HOURS, SqliteStore};
 use serde::Serialize;
 
 #[derive(Parser)]
@@ -34,6 +34,15 @@ enum Command {
     Serve {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
+        /// Most connections served at once; more wait to be accepted.
+        #[arg(long, default_value_t = 1024)]
+        max_connections: usize,
+        /// Seconds a client has to send a request's headers.
+        #[arg(long, default_value_t = 10.0)]
+        header_timeout: f64,
+        /// Seconds a client has to send a request's body.
+        #[arg(long, default_value_t = 60.0)]
+        body_timeout: f64,
     },
     #[command(subcommand)]
     Store(StoreCommand),
@@ -103,6 +112,16 @@ enum TerminalCommand {
         store: String,
         #[arg(long)]
         name: String,
+        /// Hours the enrollment code works (1 to 720).
+        #[arg(long, default_value_t = CODE_VALID_HOURS)]
+        valid_hours: u32,
+    },
+    /// A new one-time enrollment code for a terminal: its code expired, or
+    /// the till moves to new hardware (enrolling replaces its token).
+    Code {
+        terminal_id: String,
+        #[arg(long, default_value_t = CODE_VALID_HOURS)]
+        valid_hours: u32,
     },
     /// Revoke a terminal's token.
     Revoke { terminal_id: String },
@@ -198,7 +217,7 @@ async fn shutdown_signal() {
     tracing::info!("shutting down after in-flight requests");
 }
 
-fn serve(store: SqliteStore, listen: &str) -> Result<()> {
+fn serve(store: SqliteStore, listen: &str, limits: pos_sync_server::listener::Limits) -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
@@ -211,7 +230,7 @@ fn serve(store: SqliteStore, listen: &str) -> Result<()> {
         let address = listener.local_addr()?;
         println!("listening on http://{address}");
         tracing::info!(%address, "sync server up");
-        pos_sync_server::serve(listener, Arc::new(store), shutdown_signal()).await?;
+        pos_sync_server::serve(listener, Arc::new(store), limits, shutdown_signal()).await?;
         Ok(())
     })
 }
@@ -220,13 +239,35 @@ fn run(cli: Cli) -> Result<()> {
     let store = SqliteStore::open(&db_path(&cli)?)?;
     let json = cli.json;
     match cli.command {
-        Command::Serve { listen } => serve(store, &listen),
+        Command::Serve { listen, max_connections, header_timeout, body_timeout } => {
+            let seconds = |s: f64, what: &str| {
+                std::time::Duration::try_from_secs_f64(s)
+                    .ok()
+                    .filter(|d| !d.is_zero())
+                    .ok_or_else(|| anyhow!("--{what} must be a number of seconds above zero"))
+            };
+            let limits = pos_sync_server::listener::Limits {
+                max_connections,
+                header_timeout: seconds(header_timeout, "header-timeout")?,
+                body_timeout: seconds(body_timeout, "body-timeout")?,
+            };
+            serve(store, &listen, limits)
+        }
         Command::Store(StoreCommand::Add { name, currency, prices_include_tax }) => {
             let code = store.add_store(&name, &currency, prices_include_tax)?;
             emit(json, &serde_json::json!({ "code": code, "name": name }), |_| format!("Store {code} {name} added\n"))
         }
-        Command::Terminal(TerminalCommand::Add { store: s, name }) => {
-            let created = store.add_terminal(&s, &name)?;
+        Command::Terminal(TerminalCommand::Code { terminal_id, valid_hours }) => {
+            let created = store.new_enrollment_code(&terminal_id, valid_hours)?;
+            emit(json, &created, |c| {
+                format!(
+                    "Terminal {}: enroll within {valid_hours} h with\n  pos-terminal enroll --server URL --code {}\n",
+                    c.terminal_id, c.enrollment_code
+                )
+            })
+        }
+        Command::Terminal(TerminalCommand::Add { store: s, name, valid_hours }) => {
+            let created = store.add_terminal(&s, &name, valid_hours)?;
             emit(json, &created, |c| {
                 format!(
                     "Terminal {} ({}) added. Enroll it once with:\n  pos-terminal enroll --server URL --code {}\n",

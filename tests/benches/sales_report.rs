@@ -22,7 +22,7 @@ fn generate(db: &std::path::Path) {
     let store = SqliteStore::open(db).unwrap();
     for i in 1..=STORES {
         store.add_store(&format!("Store {i}"), "EUR", true).unwrap();
-        store.add_terminal(&format!("S{i:02}"), "Till").unwrap();
+        store.add_terminal(&format!("S{i:02}"), "Till", pos_sync_server::storage::sqlite::CODE_VALID_HOURS).unwrap();
     }
     store.import_catalog(catalog_csv(PRODUCTS).as_bytes()).unwrap();
     drop(store);

@@ -95,7 +95,7 @@ fn journal(terminal: &TerminalId, count: u64) -> Vec<(WireEntry, SaleRecord)> {
 fn enrolled_store(path: &Path) -> (SqliteStore, pos_sync_server::storage::TerminalAuth) {
     let store = SqliteStore::open(path).unwrap();
     store.add_store("Bench", "EUR", true).unwrap();
-    let created = store.add_terminal("S01", "Till").unwrap();
+    let created = store.add_terminal("S01", "Till", pos_sync_server::storage::sqlite::CODE_VALID_HOURS).unwrap();
     let token = store.enroll(&created.enrollment_code).unwrap().token;
     let auth = store.authenticate(&token).unwrap();
     (store, auth)
@@ -176,7 +176,7 @@ fn serve(runtime: &tokio::runtime::Runtime, db: &Path) -> String {
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(pos_sync_server::serve(listener, store, std::future::pending()));
+        tokio::spawn(pos_sync_server::serve(listener, store, Default::default(), std::future::pending()));
         url
     })
 }
@@ -186,7 +186,7 @@ fn head_office(db: &Path, catalog: &[u8]) -> String {
     store.add_store("Paris", "EUR", true).unwrap();
     store.import_catalog(catalog).unwrap();
     store.add_user("Camille", pos_shared::roles::Role::Cashier, pos_tests::CASHIER_PIN).unwrap();
-    store.add_terminal("S01", "Till").unwrap().enrollment_code
+    store.add_terminal("S01", "Till", pos_sync_server::storage::sqlite::CODE_VALID_HOURS).unwrap().enrollment_code
 }
 
 fn bench_catch_up(dir: &Path, runtime: &tokio::runtime::Runtime) {

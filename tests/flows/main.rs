@@ -1,5 +1,6 @@
 //! End-to-end flows of the point of sale, one module per flow.
 
+mod abuse;
 mod books;
 mod channel_api;
 mod cli;

@@ -26,10 +26,16 @@ impl ServerProcess {
 
     /// Starts it on `address` (say, the address of one that was killed).
     pub fn start_on(db: &Path, address: &str) -> ServerProcess {
+        ServerProcess::start_with(db, &["--listen", address])
+    }
+
+    /// Starts `pos-sync-server serve ARGS...` (which must name `--listen`).
+    pub fn start_with(db: &Path, args: &[&str]) -> ServerProcess {
         let mut child = Command::new(binary("pos-sync-server"))
             .arg("--db")
             .arg(db)
-            .args(["serve", "--listen", address])
+            .arg("serve")
+            .args(args)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

@@ -3,6 +3,7 @@
 //! sales channels call. Blocking storage runs off the runtime.
 
 pub mod channel;
+pub mod guard;
 pub mod reports;
 
 use std::sync::Arc;
@@ -45,6 +46,7 @@ pub fn router(store: Shared) -> Router {
         .merge(reports::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(refuse_announced_oversize))
+        .layer(axum::middleware::from_fn_with_state((store.clone(), guard::Throttle::default()), guard::guard))
         .with_state(store)
 }
 

@@ -73,6 +73,13 @@ impl From<rusqlite::Error> for StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// A name head office stores and sends to tills (a store, terminal,
+/// customer, supplier, user): bounded and free of control characters, so
+/// it always fits in a journal entry and on a receipt.
+pub fn check_name(what: &str, name: &str) -> StoreResult<()> {
+    pos_shared::entry_rules::check_text(what, name).map_err(StoreError::BadRequest)
+}
+
 /// What the sync API needs from storage. Calls block; the API runs them
 /// off the async runtime.
 pub trait SyncStore: Send + Sync + 'static {

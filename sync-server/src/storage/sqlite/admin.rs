@@ -6,7 +6,7 @@ use pos_shared::protocol::{EnrollResponse, PROTOCOL_VERSION, StoreInfo};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
-use super::{SqliteStore, random_secret, secret_hash};
+use super::{SqliteStore, now_ms, random_secret, secret_hash};
 use crate::storage::{StoreError, StoreResult, TerminalAuth};
 
 /// A terminal created at head office, with its one-time enrollment code.
@@ -15,13 +15,18 @@ pub struct TerminalCreated {
     pub terminal_id: String,
     pub name: String,
     pub enrollment_code: String,
+    /// When the code stops working (milliseconds since the epoch).
+    pub expires_ms: i64,
 }
+
+/// How long an enrollment code works unless head office says otherwise.
+pub const CODE_VALID_HOURS: u32 = 24;
 
 pub(super) fn enroll(conn: &mut Connection, code: &str) -> StoreResult<EnrollResponse> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let found = tx
         .query_row(
-            "SELECT t.id, t.name, s.code, s.name, s.currency, s.tax_mode
+            "SELECT t.id, t.name, s.code, s.name, s.currency, s.tax_mode, t.enroll_expires_ms
              FROM terminals t JOIN stores s ON s.id = t.store_id
              WHERE t.enroll_code_hash = ?1 AND t.revoked = 0",
             [secret_hash(code.trim())],
@@ -30,12 +35,19 @@ pub(super) fn enroll(conn: &mut Connection, code: &str) -> StoreResult<EnrollRes
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
                     StoreInfo { code: r.get(2)?, name: r.get(3)?, currency: r.get(4)?, tax_mode: r.get(5)? },
+                    r.get::<_, Option<i64>>(6)?,
                 ))
             },
         )
         .optional()?;
-    let (terminal_id, terminal_name, store) =
+    let (terminal_id, terminal_name, store, expires_ms) =
         found.ok_or_else(|| StoreError::NotFound("unknown or already used enrollment code".into()))?;
+    if expires_ms.is_some_and(|expires| expires <= now_ms()) {
+        return Err(StoreError::Forbidden(format!(
+            "this enrollment code for {terminal_id} has expired: ask head office for a new one \
+             (`pos-sync-server terminal code {terminal_id}`)"
+        )));
+    }
     let token = random_secret(32);
     tx.execute(
         "UPDATE terminals SET enroll_code_hash = NULL, token_hash = ?1 WHERE id = ?2",
@@ -52,6 +64,14 @@ pub(super) fn authenticate(conn: &Connection, token: &str) -> StoreResult<Termin
         .ok_or(StoreError::Unauthorized)
 }
 
+/// When a code issued now for `valid_hours` stops working.
+fn code_expiry(valid_hours: u32) -> StoreResult<i64> {
+    if valid_hours == 0 || valid_hours > 24 * 30 {
+        return Err(StoreError::BadRequest("a code is valid for 1 hour to 30 days (720 hours)".into()));
+    }
+    Ok(now_ms() + i64::from(valid_hours) * 3_600_000)
+}
+
 impl SqliteStore {
     /// Adds a store; its code is `S01`, `S02`, ... in order of creation.
     pub fn add_store(&self, name: &str, currency: &str, prices_include_tax: bool) -> StoreResult<String> {
@@ -59,6 +79,7 @@ impl SqliteStore {
         if name.is_empty() {
             return Err(StoreError::BadRequest("a store needs a name".into()));
         }
+        crate::storage::check_name("a store's name", name)?;
         let currency = currency.trim().to_ascii_uppercase();
         if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
             return Err(StoreError::BadRequest(format!("currency `{currency}` must be a 3-letter code like EUR")));
@@ -89,7 +110,8 @@ impl SqliteStore {
     }
 
     /// Adds a terminal to a store and returns its one-time enrollment code.
-    pub fn add_terminal(&self, store: &str, name: &str) -> StoreResult<TerminalCreated> {
+    pub fn add_terminal(&self, store: &str, name: &str, valid_hours: u32) -> StoreResult<TerminalCreated> {
+        crate::storage::check_name("a terminal's name", name)?;
         let store_id = self.store_id(store)?;
         let conn = self.conn();
         let (store_code, count): (String, i64) = conn.query_row(
@@ -101,11 +123,33 @@ impl SqliteStore {
             .map_err(|e| StoreError::BadRequest(e.to_string()))?
             .to_string();
         let code = random_secret(6);
+        let expires_ms = code_expiry(valid_hours)?;
         conn.execute(
-            "INSERT INTO terminals (id, store_id, name, enroll_code_hash, last_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![terminal_id, store_id, name.trim(), secret_hash(&code), Hash32::GENESIS.0],
+            "INSERT INTO terminals (id, store_id, name, enroll_code_hash, enroll_expires_ms, last_hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![terminal_id, store_id, name.trim(), secret_hash(&code), expires_ms, Hash32::GENESIS.0],
         )?;
-        Ok(TerminalCreated { terminal_id, name: name.trim().to_string(), enrollment_code: code })
+        Ok(TerminalCreated { terminal_id, name: name.trim().to_string(), enrollment_code: code, expires_ms })
+    }
+
+    /// A new one-time enrollment code for a terminal that is not revoked:
+    /// for a till whose code expired, or to move a till to new hardware
+    /// (enrolling with it replaces the old token, which stops working).
+    pub fn new_enrollment_code(&self, terminal_id: &str, valid_hours: u32) -> StoreResult<TerminalCreated> {
+        let code = random_secret(6);
+        let expires_ms = code_expiry(valid_hours)?;
+        let conn = self.conn();
+        let name: Option<String> = conn
+            .query_row(
+                "UPDATE terminals SET enroll_code_hash = ?1, enroll_expires_ms = ?2 WHERE id = ?3 AND revoked = 0
+                 RETURNING name",
+                params![secret_hash(&code), expires_ms, terminal_id.trim()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let name = name
+            .ok_or_else(|| StoreError::NotFound(format!("no terminal {} that is not revoked", terminal_id.trim())))?;
+        Ok(TerminalCreated { terminal_id: terminal_id.trim().to_string(), name, enrollment_code: code, expires_ms })
     }
 
     /// Revokes a terminal's token: its next call gets 401.

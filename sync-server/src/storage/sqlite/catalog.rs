@@ -163,6 +163,7 @@ impl SqliteStore {
 
     /// Adds a user who can log in on every terminal after its next sync.
     pub fn add_user(&self, name: &str, role: Role, pin: &str) -> StoreResult<()> {
+        crate::storage::check_name("a user's name", name)?;
         if name.trim().is_empty() || !(4..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
             return Err(StoreError::BadRequest("a user needs a name and a PIN of 4 to 8 digits".into()));
         }
@@ -196,6 +197,9 @@ impl SqliteStore {
     pub fn add_customer(&self, name: &str, email: Option<&str>, phone: Option<&str>) -> StoreResult<String> {
         if name.trim().is_empty() {
             return Err(StoreError::BadRequest("a customer needs a name".into()));
+        }
+        for (what, text) in [("name", Some(name)), ("e-mail", email), ("phone", phone)] {
+            crate::storage::check_name(&format!("the customer's {what}"), text.unwrap_or_default())?;
         }
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;

@@ -28,7 +28,7 @@ use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
 pub use accounting::AccountingDay;
-pub use admin::TerminalCreated;
+pub use admin::{CODE_VALID_HOURS, TerminalCreated};
 pub use insights::{Period, TOP_CUSTOMERS, WEAK_MARGIN_PERCENT};
 pub use purchasing::PoLineRequest;
 pub use reorder::ReorderPolicy;
@@ -42,6 +42,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../schema_v3.sql"),
     include_str!("../schema_v4.sql"),
     include_str!("../schema_v5.sql"),
+    include_str!("../schema_v6.sql"),
 ];
 
 pub struct SqliteStore {

@@ -81,11 +81,16 @@ fn requested(tx: &Transaction<'_>, lines: &[LineRequest], zero_removes: bool) ->
 }
 
 fn customer_code(tx: &Transaction<'_>, customer: &CustomerRef) -> StoreResult<String> {
+    for (what, text) in
+        [("code", &customer.code), ("name", &customer.name), ("e-mail", &customer.email), ("phone", &customer.phone)]
+    {
+        crate::storage::check_name(&format!("the customer's {what}"), text.as_deref().unwrap_or_default())?;
+    }
     if let Some(code) = customer.code.as_deref().map(str::trim) {
         return tx
             .query_row("SELECT code FROM customers WHERE code = ?1", [code], |r| r.get(0))
             .optional()?
-            .ok_or_else(|| StoreError::BadRequest(format!("unknown customer `{code}`")));
+            .ok_or_else(|| StoreError::BadRequest(format!("unknown customer `{}`", excerpt(code))));
     }
     let email = customer.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
     if let Some(email) = email {

@@ -337,6 +337,7 @@ impl SqliteStore {
         if name.trim().is_empty() {
             return Err(StoreError::BadRequest("a supplier needs a name".into()));
         }
+        crate::storage::check_name("a supplier's name", name)?;
         let added = self.conn().execute(
             "INSERT INTO suppliers (name, lead_time_days) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
             params![name.trim(), lead_time_days],

@@ -1,0 +1,154 @@
+//! Before any handler reads a body: a request that needs a credential must
+//! carry a valid one (so nobody uploads 16 MiB without a key), and an
+//! address or a credential that keeps failing (guessed enrollment codes,
+//! tokens or API keys) is refused for a while, longer each time.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::{Shared, bearer, blocking};
+use crate::error::ApiError;
+use crate::storage::StoreError;
+
+/// Failures allowed within [`WINDOW`] before a pause.
+const FAILURES: u32 = 10;
+const WINDOW: Duration = Duration::from_secs(300);
+/// The first pause; each further one doubles, up to [`LONGEST_PAUSE`].
+const FIRST_PAUSE: Duration = Duration::from_secs(60);
+const LONGEST_PAUSE: Duration = Duration::from_secs(3600);
+/// Addresses and credentials remembered at most (the oldest go first).
+const REMEMBERED: usize = 100_000;
+
+/// Who failed: a client address, or a credential (by a short hash).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Who {
+    Address(IpAddr),
+    Credential(String),
+}
+
+#[derive(Clone, Debug)]
+struct Record {
+    failures: u32,
+    window_start: Instant,
+    pauses: u32,
+    paused_until: Option<Instant>,
+}
+
+/// Failures per address and per credential.
+#[derive(Clone, Default)]
+pub struct Throttle(Arc<Mutex<HashMap<Who, Record>>>);
+
+impl Throttle {
+    fn paused(&self, who: &[Who], now: Instant) -> Option<Duration> {
+        let records = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        who.iter()
+            .filter_map(|w| records.get(w)?.paused_until)
+            .filter(|until| *until > now)
+            .map(|until| until - now)
+            .max()
+    }
+
+    fn failed(&self, who: &[Who], now: Instant) {
+        let mut records = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if records.len() >= REMEMBERED {
+            records.retain(|_, r| now.duration_since(r.window_start) < WINDOW || r.paused_until > Some(now));
+        }
+        for w in who {
+            let record = records.entry(w.clone()).or_insert(Record {
+                failures: 0,
+                window_start: now,
+                pauses: 0,
+                paused_until: None,
+            });
+            if now.duration_since(record.window_start) > WINDOW {
+                record.failures = 0;
+                record.window_start = now;
+            }
+            record.failures += 1;
+            if record.failures >= FAILURES {
+                let pause = FIRST_PAUSE.saturating_mul(1 << record.pauses.min(6)).min(LONGEST_PAUSE);
+                record.paused_until = Some(now + pause);
+                record.pauses += 1;
+                record.failures = 0;
+                record.window_start = now;
+                tracing::warn!(who = ?w, seconds = pause.as_secs(), "too many failures: paused");
+            }
+        }
+    }
+}
+
+/// What a path needs before its body is read.
+enum Needs {
+    Terminal,
+    Channel,
+    Office,
+    Nothing,
+}
+
+fn needs(path: &str) -> Needs {
+    match path {
+        "/v1/push" | "/v1/catalog" | "/v1/stock" | "/v1/orders" | "/v1/purchase-orders" => Needs::Terminal,
+        p if p.starts_with("/v1/channel/") => Needs::Channel,
+        p if p.starts_with("/v1/reports/") => Needs::Office,
+        _ => Needs::Nothing,
+    }
+}
+
+fn too_many(wait: Duration) -> Response {
+    let seconds = wait.as_millis().div_ceil(1000).max(1) as u64;
+    let mut response = ApiError::TooManyFailures(seconds).into_response();
+    if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
+/// Refuses paused clients, checks credentials before the body, and counts
+/// failures (401s, and refused enrollment codes).
+pub async fn guard(State((store, throttle)): State<(Shared, Throttle)>, request: Request, next: Next) -> Response {
+    let now = Instant::now();
+    let mut who = Vec::with_capacity(2);
+    if let Some(peer) = crate::listener::peer(&request) {
+        who.push(Who::Address(peer.ip()));
+    }
+    let credential = bearer(request.headers()).ok();
+    if let Some(secret) = &credential {
+        who.push(Who::Credential(crate::storage::sqlite::secret_hash(secret)[..16].to_string()));
+    }
+    if let Some(wait) = throttle.paused(&who, now) {
+        return too_many(wait);
+    }
+    let path = request.uri().path().to_string();
+    let checked = match (needs(&path), credential) {
+        (Needs::Nothing, _) => Ok(()),
+        (_, None) => Err(ApiError::Store(StoreError::Unauthorized)),
+        (kind, Some(secret)) => {
+            let store = store.clone();
+            blocking(move || match kind {
+                Needs::Terminal => store.authenticate(&secret).map(drop),
+                Needs::Channel => store.channel_by_key(&secret).map(drop),
+                Needs::Office if store.office_key_valid(&secret)? => Ok(()),
+                _ => Err(StoreError::Unauthorized),
+            })
+            .await
+        }
+    };
+    let response = match checked {
+        Ok(()) => next.run(request).await,
+        Err(refused) => refused.into_response(),
+    };
+    let status = response.status();
+    let guessing = status == StatusCode::UNAUTHORIZED
+        || (path == "/v1/enroll" && (status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN));
+    if guessing {
+        throttle.failed(&who, now);
+    }
+    response
+}

@@ -1,0 +1,161 @@
+//! One slow client or one guesser hurts nobody: enrollment codes expire,
+//! failed guesses from an address or with a credential pause it (longer
+//! each time), a body without a valid credential is refused before it is
+//! read, and connections that trickle their headers are closed, within a
+//! cap on how many are served at once.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use pos_tests::head_office::{ServerProcess, admin_ok, enrolled_terminal, head_office, new_terminal_code};
+use serde_json::{Value, json};
+
+use crate::sync::runtime;
+
+fn address(url: &str) -> &str {
+    url.trim_start_matches("http://")
+}
+
+/// POSTs an enrollment from `from` (a loopback address); returns the status.
+fn enroll_from(url: &str, from: &str, code: &str) -> (u16, Option<String>) {
+    runtime().block_on(async {
+        let http = reqwest::Client::builder().local_address(from.parse::<std::net::IpAddr>().unwrap()).build().unwrap();
+        let body = json!({ "protocol_version": 1, "code": code });
+        let response = http.post(format!("{url}/v1/enroll")).json(&body).send().await.unwrap();
+        let retry = response.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string());
+        (response.status().as_u16(), retry)
+    })
+}
+
+/// GETs the catalog with `token` from `from`; returns the status.
+fn catalog_from(url: &str, from: &str, token: &str) -> u16 {
+    runtime().block_on(async {
+        let http = reqwest::Client::builder().local_address(from.parse::<std::net::IpAddr>().unwrap()).build().unwrap();
+        let response = http
+            .get(format!("{url}/v1/catalog?limit=1"))
+            .bearer_auth(token)
+            .header(pos_shared::protocol::VERSION_HEADER, "1")
+            .send()
+            .await
+            .unwrap();
+        response.status().as_u16()
+    })
+}
+
+#[test]
+fn codes_expire_and_guessing_is_paused() {
+    let work = tempfile::tempdir().unwrap();
+    let db = work.path().join("server.sqlite");
+    head_office(&db);
+    let server = ServerProcess::start(&db);
+    let till = enrolled_terminal(&db, &server.url, "S01", &work.path().join("till"));
+    let token = till.enrollment().unwrap().unwrap().token;
+
+    // A code not used in time is refused; head office issues a new one.
+    let code = new_terminal_code(&db, "S02", "Caisse 1");
+    let db_conn = rusqlite::Connection::open(&db).unwrap();
+    db_conn.execute("UPDATE terminals SET enroll_expires_ms = 1 WHERE id = 'S02-T01'", []).unwrap();
+    assert_eq!(enroll_from(&server.url, "127.0.0.1", &code).0, 403);
+    let fresh: Value = serde_json::from_str(&admin_ok(&db, &["--json", "terminal", "code", "S02-T01"])).unwrap();
+    let fresh = fresh["enrollment_code"].as_str().unwrap().to_string();
+    assert_eq!(enroll_from(&server.url, "127.0.0.1", &fresh).0, 200);
+    assert_eq!(enroll_from(&server.url, "127.0.0.1", &fresh).0, 404, "a code works once");
+
+    // Guessing codes from one address: after 10 failures it is paused,
+    // whatever it sends; other addresses are not.
+    for guess in 0..10 {
+        assert_eq!(enroll_from(&server.url, "127.0.0.2", &format!("guess{guess}")).0, 404);
+    }
+    let (status, retry) = enroll_from(&server.url, "127.0.0.2", "guess-again");
+    assert_eq!((status, retry), (429, Some("60".to_string())), "10 failures pause it");
+    assert_eq!(catalog_from(&server.url, "127.0.0.2", &token), 429, "paused, even with a good token");
+    assert_eq!(catalog_from(&server.url, "127.0.0.3", &token), 200, "other addresses are not");
+
+    // A credential that keeps failing is paused from every address.
+    let revoked = new_terminal_code(&db, "S01", "Caisse 2");
+    let body: Value = runtime().block_on(async {
+        let body = json!({ "protocol_version": 1, "code": revoked });
+        let response =
+            reqwest::Client::new().post(format!("{}/v1/enroll", server.url)).json(&body).send().await.unwrap();
+        response.json().await.unwrap()
+    });
+    let old_token = body["token"].as_str().unwrap().to_string();
+    admin_ok(&db, &["terminal", "revoke", "S01-T02"]);
+    for from in ["127.0.0.4", "127.0.0.5"].iter().cycle().take(10) {
+        assert_eq!(catalog_from(&server.url, from, &old_token), 401);
+    }
+    assert_eq!(catalog_from(&server.url, "127.0.0.6", &old_token), 429);
+    assert_eq!(catalog_from(&server.url, "127.0.0.6", &token), 200);
+}
+
+#[test]
+fn a_body_without_a_valid_credential_is_refused_before_it_is_read() {
+    let work = tempfile::tempdir().unwrap();
+    let db = work.path().join("server.sqlite");
+    head_office(&db);
+    let server = ServerProcess::start(&db);
+    for (path, auth) in [
+        ("/v1/push", "Authorization: Bearer not-a-token\r\n"),
+        ("/v1/push", ""),
+        ("/v1/channel/orders", "Authorization: Bearer not-a-key\r\n"),
+    ] {
+        let mut stream = TcpStream::connect(address(&server.url)).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        let length = 15 * 1024 * 1024;
+        write!(
+            stream,
+            "POST {path} HTTP/1.1\r\nHost: pos\r\n{auth}Content-Type: application/json\r\nContent-Length: {length}\r\n\r\n{{\"protocol_version\": 1"
+        )
+        .unwrap();
+        let mut status = String::new();
+        BufReader::new(stream).read_line(&mut status).expect("answered without waiting for 15 MiB");
+        assert_eq!(status.trim_end(), "HTTP/1.1 401 Unauthorized", "{path} {auth}");
+    }
+}
+
+#[test]
+fn slow_clients_are_closed_and_the_rest_are_served() {
+    let work = tempfile::tempdir().unwrap();
+    let db = work.path().join("server.sqlite");
+    head_office(&db);
+    let server = ServerProcess::start_with(
+        &db,
+        &["--listen", "127.0.0.1:0", "--max-connections", "16", "--header-timeout", "0.5", "--body-timeout", "1"],
+    );
+    // 64 clients that start a request and never finish its headers.
+    let slow: Vec<TcpStream> = (0..64)
+        .map(|_| {
+            let mut stream = TcpStream::connect(address(&server.url)).unwrap();
+            stream.write_all(b"POST /v1/push HTTP/1.1\r\nHost: pos\r\n").unwrap();
+            stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+            stream
+        })
+        .collect();
+    // A till can still get through: the server closes the trickling ones.
+    let health = runtime().block_on(async {
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+        http.get(format!("{}/healthz", server.url)).send().await.map(|r| r.status().as_u16())
+    });
+    assert_eq!(health.ok(), Some(200));
+    for (i, mut stream) in slow.into_iter().enumerate() {
+        let mut rest = Vec::new();
+        // Closed by the server: EOF (after a 408 or nothing), not a read timeout.
+        match stream.read_to_end(&mut rest) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+            Err(e) => panic!("slow client {i} was never closed: {e}"),
+        }
+    }
+    // A body that stops halfway is cut off too.
+    let mut stream = TcpStream::connect(address(&server.url)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(
+        stream,
+        "POST /v1/enroll HTTP/1.1\r\nHost: pos\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"pro"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 4"), "{answer}");
+}
