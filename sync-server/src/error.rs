@@ -17,6 +17,8 @@ pub enum ApiError {
     Query(String),
     /// A body announced as larger than the limit.
     TooLarge(usize),
+    /// A body that is not JSON (400) or not of the expected shape (422).
+    Json(String, StatusCode),
     /// Too many failed attempts from this address or with this
     /// credential: try again after this many seconds.
     TooManyFailures(u64),
@@ -35,6 +37,15 @@ impl From<JsonRejection> for ApiError {
 }
 
 impl ApiError {
+    /// A body serde could not read: malformed (400) or of the wrong shape (422).
+    pub fn json(error: serde_json::Error) -> ApiError {
+        let status = match error.classify() {
+            serde_json::error::Category::Data => StatusCode::UNPROCESSABLE_ENTITY,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        ApiError::Json(format!("the body is not valid: {error}"), status)
+    }
+
     fn parts(&self) -> (StatusCode, &'static str, String, Option<u64>) {
         match self {
             ApiError::Store(e) => match e {
@@ -75,6 +86,7 @@ impl ApiError {
                 None,
             ),
             ApiError::Query(m) => (StatusCode::BAD_REQUEST, "bad_query", m.clone(), None),
+            ApiError::Json(message, status) => (*status, "bad_body", message.clone(), None),
             ApiError::TooManyFailures(seconds) => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_failures",

@@ -20,5 +20,6 @@ pub async fn serve(
     limits: listener::Limits,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    listener::serve_with_limits(listener, api::router(store), limits, shutdown).await
+    let router = api::router(store, limits.failures_before_pause);
+    listener::serve_with_limits(listener, router, limits, shutdown).await
 }

@@ -26,11 +26,19 @@ pub struct Limits {
     pub header_timeout: Duration,
     /// To receive a whole request body.
     pub body_timeout: Duration,
+    /// Failed attempts (wrong codes, tokens, keys) from one address or with
+    /// one credential before it is paused.
+    pub failures_before_pause: u32,
 }
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { max_connections: 1024, header_timeout: Duration::from_secs(10), body_timeout: Duration::from_secs(60) }
+        Limits {
+            max_connections: 1024,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(60),
+            failures_before_pause: crate::api::guard::FAILURES,
+        }
     }
 }
 

@@ -43,6 +43,10 @@ enum Command {
         /// Seconds a client has to send a request's body.
         #[arg(long, default_value_t = 60.0)]
         body_timeout: f64,
+        /// Failed attempts (codes, tokens, keys) from one address or with one
+        /// credential before it is paused (a minute, doubling each time).
+        #[arg(long, default_value_t = pos_sync_server::api::guard::FAILURES)]
+        failures_before_pause: u32,
     },
     #[command(subcommand)]
     Store(StoreCommand),
@@ -239,7 +243,7 @@ fn run(cli: Cli) -> Result<()> {
     let store = SqliteStore::open(&db_path(&cli)?)?;
     let json = cli.json;
     match cli.command {
-        Command::Serve { listen, max_connections, header_timeout, body_timeout } => {
+        Command::Serve { listen, max_connections, header_timeout, body_timeout, failures_before_pause } => {
             let seconds = |s: f64, what: &str| {
                 std::time::Duration::try_from_secs_f64(s)
                     .ok()
@@ -250,6 +254,7 @@ fn run(cli: Cli) -> Result<()> {
                 max_connections,
                 header_timeout: seconds(header_timeout, "header-timeout")?,
                 body_timeout: seconds(body_timeout, "body-timeout")?,
+                failures_before_pause,
             };
             serve(store, &listen, limits)
         }

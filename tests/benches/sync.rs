@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use pos_shared::ids::{ReceiptNo, Seq, TerminalId};
 use pos_shared::journal::{Event, Hash32, SaleKind, SaleLineRecord, SaleRecord, canonical_bytes, chain_hash};
 use pos_shared::money::Money;
+use pos_shared::pricing::TaxBand;
 use pos_shared::protocol::WireEntry;
 use pos_shared::quantity::{Quantity, Unit};
 use pos_shared::stock::{MovementReason, StockMovement};
@@ -56,7 +57,7 @@ fn sale(terminal: &TerminalId, n: u64) -> SaleRecord {
         lines,
         subtotal: Money::from_minor(995),
         discount: Money::ZERO,
-        taxes: Vec::new(),
+        taxes: vec![TaxBand { rate: "5.5".parse().unwrap(), base: Money::from_minor(945), tax: Money::from_minor(50) }],
         tax: Money::from_minor(50),
         total: Money::from_minor(995),
         payments: vec![Tender { kind: TenderKind::Card, amount: Money::from_minor(995) }],

@@ -58,7 +58,7 @@ fn bad_channel_requests_are_refused_and_change_nothing() {
         ("no key", post("", Some("k-2"), order_body("BAK0004", "1")), 401, "wrong or revoked"),
         ("a made-up key", post("pos_ch_0000", Some("k-2"), order_body("BAK0004", "1")), 401, "wrong or revoked"),
         ("no idempotency key", post(&web, None, order_body("BAK0004", "1")), 400, "Idempotency-Key"),
-        ("an unknown product", post(&web, Some("k-3"), order_body("NOPE", "1")), 400, "unknown product `NOPE`"),
+        ("an unknown product", post(&web, Some("k-3"), order_body("NOPE", "1")), 404, "unknown product `NOPE`"),
         ("a negative quantity", post(&web, Some("k-4"), order_body("BAK0004", "-1")), 400, "must be more than zero"),
         ("a fraction of a piece", post(&web, Some("k-5"), order_body("BAK0004", "0.5")), 400, "whole number"),
         (
@@ -78,7 +78,7 @@ fn bad_channel_requests_are_refused_and_change_nothing() {
                 Some("k-7"),
                 json!({ "customer": { "code": "C999" }, "store": "S01", "lines": [ { "sku": "BAK0004", "qty": "1" } ] }),
             ),
-            400,
+            404,
             "unknown customer `C999`",
         ),
         (

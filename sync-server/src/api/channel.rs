@@ -3,6 +3,7 @@
 //! `Idempotency-Key` header makes a retry return the same order), and
 //! seeing, confirming, changing and cancelling their own orders.
 
+use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -93,11 +94,16 @@ async fn step(
     store: Shared,
     headers: HeaderMap,
     number: String,
-    body: Option<Json<OrderAction>>,
+    body: Bytes,
     op: OrderStep,
 ) -> Result<Json<WireOrder>, ApiError> {
     let channel = channel(&store, &headers).await?;
-    let action = body.map(|Json(a)| a).unwrap_or_default();
+    // The body is optional: none means the defaults.
+    let action: OrderAction = if body.iter().all(u8::is_ascii_whitespace) {
+        OrderAction::default()
+    } else {
+        serde_json::from_slice(&body).map_err(ApiError::json)?
+    };
     Ok(Json(blocking(move || op(&*store, Scope::Channel(channel.id), &number, &action)).await?))
 }
 
@@ -105,7 +111,7 @@ async fn confirm(
     State(store): State<Shared>,
     headers: HeaderMap,
     Path(number): Path<String>,
-    body: Option<Json<OrderAction>>,
+    body: Bytes,
 ) -> Result<Json<WireOrder>, ApiError> {
     step(store, headers, number, body, |s, scope, n, a| s.confirm_order(scope, n, a)).await
 }
@@ -114,7 +120,7 @@ async fn cancel(
     State(store): State<Shared>,
     headers: HeaderMap,
     Path(number): Path<String>,
-    body: Option<Json<OrderAction>>,
+    body: Bytes,
 ) -> Result<Json<WireOrder>, ApiError> {
     step(store, headers, number, body, |s, scope, n, a| s.cancel_order(scope, n, a)).await
 }

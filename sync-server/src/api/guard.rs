@@ -17,8 +17,9 @@ use super::{Shared, bearer, blocking};
 use crate::error::ApiError;
 use crate::storage::StoreError;
 
-/// Failures allowed within [`WINDOW`] before a pause.
-const FAILURES: u32 = 10;
+/// Failures allowed within [`WINDOW`] before a pause, unless the server
+/// is told otherwise.
+pub const FAILURES: u32 = 10;
 const WINDOW: Duration = Duration::from_secs(300);
 /// The first pause; each further one doubles, up to [`LONGEST_PAUSE`].
 const FIRST_PAUSE: Duration = Duration::from_secs(60);
@@ -41,13 +42,21 @@ struct Record {
     paused_until: Option<Instant>,
 }
 
-/// Failures per address and per credential.
-#[derive(Clone, Default)]
-pub struct Throttle(Arc<Mutex<HashMap<Who, Record>>>);
+/// Failures per address and per credential, and how many are allowed.
+#[derive(Clone)]
+pub struct Throttle {
+    records: Arc<Mutex<HashMap<Who, Record>>>,
+    allowed: u32,
+}
 
 impl Throttle {
+    /// Pauses an address or credential after `allowed` failures in a row.
+    pub fn new(allowed: u32) -> Throttle {
+        Throttle { records: Arc::default(), allowed: allowed.max(1) }
+    }
+
     fn paused(&self, who: &[Who], now: Instant) -> Option<Duration> {
-        let records = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let records = self.records.lock().unwrap_or_else(|p| p.into_inner());
         who.iter()
             .filter_map(|w| records.get(w)?.paused_until)
             .filter(|until| *until > now)
@@ -56,7 +65,7 @@ impl Throttle {
     }
 
     fn failed(&self, who: &[Who], now: Instant) {
-        let mut records = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut records = self.records.lock().unwrap_or_else(|p| p.into_inner());
         if records.len() >= REMEMBERED {
             records.retain(|_, r| now.duration_since(r.window_start) < WINDOW || r.paused_until > Some(now));
         }
@@ -72,7 +81,7 @@ impl Throttle {
                 record.window_start = now;
             }
             record.failures += 1;
-            if record.failures >= FAILURES {
+            if record.failures >= self.allowed {
                 let pause = FIRST_PAUSE.saturating_mul(1 << record.pauses.min(6)).min(LONGEST_PAUSE);
                 record.paused_until = Some(now + pause);
                 record.pauses += 1;

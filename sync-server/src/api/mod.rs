@@ -32,7 +32,9 @@ const OPENAPI: &str = include_str!("openapi.json");
 
 type Shared = Arc<dyn Backend>;
 
-pub fn router(store: Shared) -> Router {
+/// The whole API; an address or credential is paused after
+/// `failures_before_pause` failures.
+pub fn router(store: Shared, failures_before_pause: u32) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/v1/openapi.json", get(|| async { ([(header::CONTENT_TYPE, "application/json")], OPENAPI) }))
@@ -46,7 +48,10 @@ pub fn router(store: Shared) -> Router {
         .merge(reports::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(refuse_announced_oversize))
-        .layer(axum::middleware::from_fn_with_state((store.clone(), guard::Throttle::default()), guard::guard))
+        .layer(axum::middleware::from_fn_with_state(
+            (store.clone(), guard::Throttle::new(failures_before_pause)),
+            guard::guard,
+        ))
         .with_state(store)
 }
 

@@ -50,7 +50,7 @@ fn product(tx: &Transaction<'_>, code: &str) -> StoreResult<Product> {
         })
         .optional()?;
     let (sku, unit, price_minor, tax_rate, archived) =
-        found.ok_or_else(|| StoreError::BadRequest(format!("unknown product `{}`", excerpt(code.trim()))))?;
+        found.ok_or_else(|| StoreError::NotFound(format!("unknown product `{}`", excerpt(code.trim()))))?;
     if archived {
         return Err(StoreError::BadRequest(format!("{sku} is no longer sold")));
     }
@@ -90,7 +90,7 @@ fn customer_code(tx: &Transaction<'_>, customer: &CustomerRef) -> StoreResult<St
         return tx
             .query_row("SELECT code FROM customers WHERE code = ?1", [code], |r| r.get(0))
             .optional()?
-            .ok_or_else(|| StoreError::BadRequest(format!("unknown customer `{}`", excerpt(code))));
+            .ok_or_else(|| StoreError::NotFound(format!("unknown customer `{}`", excerpt(code))));
     }
     let email = customer.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
     if let Some(email) = email {

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use pos_shared::accounting::Accounts;
+use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::insights::{TOP_CUSTOMERS, WEAK_MARGIN_PERCENT};
@@ -17,12 +18,36 @@ fn table<T: Serialize>(rows: &[T]) -> StoreResult<ReportTable> {
     Ok(ReportTable { json: serde_json::to_value(rows).map_err(|e| internal(&e))?, csv })
 }
 
+/// The largest `top` a report lists, and the most days of a reorder window.
+const MOST_TOP: u32 = 100_000;
+const MOST_DAYS: u32 = 3_650;
+
+/// `weak_below`: a percentage from -1000 to 1000, as a decimal or in
+/// scientific notation (what spreadsheets and JSON tools write).
+fn percent(params: &HashMap<String, String>) -> StoreResult<Option<Decimal>> {
+    let Some(text) = params.get("weak_below") else { return Ok(None) };
+    // A percentage threshold, not money: scientific notation read through f64 is fine.
+    let scientific =
+        || text.trim().parse::<f64>().ok().filter(|v| v.abs() <= 1000.0).and_then(|v| Decimal::try_from(v).ok());
+    let value = Decimal::from_str_exact(text.trim()).ok().or_else(scientific);
+    match value {
+        Some(v) if v.abs() <= Decimal::from(1000) => Ok(Some(v)),
+        _ => Err(StoreError::BadRequest(format!(
+            "`weak_below` must be a percentage from -1000 to 1000, not `{}`",
+            pos_shared::entry_rules::excerpt(text)
+        ))),
+    }
+}
+
 fn number<T: std::str::FromStr>(params: &HashMap<String, String>, key: &str, default: T) -> StoreResult<T> {
     match params.get(key) {
         None => Ok(default),
-        Some(text) => {
-            text.parse().map_err(|_| StoreError::BadRequest(format!("`{key}` must be a number, not `{text}`")))
-        }
+        Some(text) => text.parse().map_err(|_| {
+            StoreError::BadRequest(format!(
+                "`{key}` must be a number, not `{}`",
+                pos_shared::entry_rules::excerpt(text)
+            ))
+        }),
     }
 }
 
@@ -50,7 +75,37 @@ impl SqliteStore {
 
     /// Runs the report `name` with query parameters (`from`, `to`, `by`,
     /// `store`, `date`, `top`, `weak_below`, `window`, `safety`, `cover`).
+    /// Every parameter is checked, whichever report reads it: a bad or
+    /// unknown one is a 400, never silently ignored.
     pub fn report_table(&self, name: &str, params: &HashMap<String, String>) -> StoreResult<ReportTable> {
+        for key in params.keys() {
+            match key.as_str() {
+                "by" | "store" => {}
+                "from" | "to" | "date" => {
+                    let text = &params[key];
+                    if chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_err() {
+                        return Err(StoreError::BadRequest(format!(
+                            "`{key}` must be a date like 2026-11-27, not `{}`",
+                            pos_shared::entry_rules::excerpt(text)
+                        )));
+                    }
+                }
+                "top" | "window" | "safety" | "cover" => {
+                    let most = if key == "top" { MOST_TOP } else { MOST_DAYS };
+                    if number::<u32>(params, key, 0)? > most {
+                        return Err(StoreError::BadRequest(format!("`{key}` is at most {most}")));
+                    }
+                }
+                "weak_below" => drop(percent(params)?),
+                other => {
+                    return Err(StoreError::BadRequest(format!(
+                        "unknown parameter `{}`: reports take from, to, by, store, date, top, weak_below, window, \
+                         safety, cover and format",
+                        pos_shared::entry_rules::excerpt(other)
+                    )));
+                }
+            }
+        }
         let get = |key: &str| params.get(key).map(String::as_str);
         let period = Period { from: get("from"), to: get("to") };
         let store = get("store");
@@ -59,7 +114,7 @@ impl SqliteStore {
                 let by: SalesBy = get("by").unwrap_or("product").parse().map_err(StoreError::BadRequest)?;
                 table(&self.sales_report(by, period)?)
             }
-            "margin" => table(&self.margin_report(period, number(params, "weak_below", WEAK_MARGIN_PERCENT)?)?),
+            "margin" => table(&self.margin_report(period, percent(params)?.unwrap_or(WEAK_MARGIN_PERCENT))?),
             "customers" => table(&self.top_customers(period, number(params, "top", TOP_CUSTOMERS)?)?),
             "low-stock" => table(&self.low_stock(store)?),
             "valuation" => table(&self.stock_valuation(store)?),
