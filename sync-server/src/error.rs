@@ -61,6 +61,7 @@ impl ApiError {
                 StoreError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m.clone(), None),
                 StoreError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m.clone(), None),
                 StoreError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m.clone(), None),
+                StoreError::CursorAhead { .. } => (StatusCode::CONFLICT, "cursor_ahead", e.to_string(), None),
                 StoreError::Internal(_) => (
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "internal",

@@ -92,8 +92,21 @@ enum Command {
         #[arg(long)]
         store: Option<String>,
     },
-    /// Pushes refused for a broken hash chain or a rewritten entry.
+    /// What head office must look at: pushes refused (a broken chain, a
+    /// forged or impossible entry), hand-overs that do not match their order,
+    /// a till ahead of this database.
     Flags,
+    /// Writes a consistent copy of the database to FILE, while it serves.
+    Backup {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Replaces the database with a backup (stop `serve` first). The
+    /// database gets a new epoch, so every till pulls everything again.
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -239,7 +252,32 @@ fn serve(store: SqliteStore, listen: &str, limits: pos_sync_server::listener::Li
     })
 }
 
+/// Puts the backup `from` in place of the database at `db` and gives it a
+/// new epoch. Credentials changed since the backup are as they were then.
+fn restore(db: &std::path::Path, from: &std::path::Path, json: bool) -> Result<()> {
+    // Opening the backup checks it is one of ours (and migrates it).
+    drop(SqliteStore::open(from).with_context(|| format!("{} is not a head-office database", from.display()))?);
+    for suffix in ["-wal", "-shm"] {
+        let side = PathBuf::from(format!("{}{suffix}", db.display()));
+        if side.exists() {
+            std::fs::remove_file(&side).with_context(|| format!("removing {}", side.display()))?;
+        }
+    }
+    std::fs::copy(from, db).with_context(|| format!("copying {} to {}", from.display(), db.display()))?;
+    let epoch = SqliteStore::open(db)?.new_epoch()?;
+    emit(json, &serde_json::json!({ "restored": from, "epoch": epoch }), |_| {
+        format!(
+            "Restored {} (epoch {epoch}). Every till pulls everything again at its next sync and re-sends what \
+             this backup lacks. Revoke again any terminal or key revoked since the backup.\n",
+            from.display()
+        )
+    })
+}
+
 fn run(cli: Cli) -> Result<()> {
+    if let Command::Restore { from } = &cli.command {
+        return restore(&db_path(&cli)?, from, cli.json);
+    }
     let store = SqliteStore::open(&db_path(&cli)?)?;
     let json = cli.json;
     match cli.command {
@@ -348,6 +386,11 @@ fn run(cli: Cli) -> Result<()> {
             let rows = store.availability(&codes, s.as_deref())?;
             emit(json, &rows, |rows| orders_cli::availability_text(rows))
         }
+        Command::Backup { out } => {
+            store.backup(&out)?;
+            emit(json, &serde_json::json!({ "backup": out }), |_| format!("Backed up to {}\n", out.display()))
+        }
+        Command::Restore { .. } => unreachable!("restored above, before the database is opened"),
         Command::Flags => {
             let flags = store.chain_flags()?;
             emit(json, &flags, |flags| flags.iter().map(|(t, seq, why)| format!("{t}\tseq {seq}\t{why}\n")).collect())

@@ -14,6 +14,7 @@ mod printing;
 mod protocol;
 mod purchasing;
 mod reports;
+mod restore;
 mod returns;
 mod scanning;
 mod sell;

@@ -22,6 +22,10 @@ pub const PROTOCOL_VERSION: u32 = 1;
 
 /// Header carrying the protocol version on requests without a body.
 pub const VERSION_HEADER: &str = "pos-protocol-version";
+/// Response header naming head office's database epoch: it changes when
+/// the database is restored from a backup, and a till that sees it change
+/// pulls everything again.
+pub const EPOCH_HEADER: &str = "pos-epoch";
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrollRequest {

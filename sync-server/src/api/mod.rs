@@ -15,8 +15,8 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use pos_shared::protocol::{
-    CatalogPage, EnrollRequest, EnrollResponse, OrdersPage, PROTOCOL_VERSION, PurchaseOrdersPage, PushRequest,
-    PushResponse, StockSnapshot, VERSION_HEADER,
+    CatalogPage, EPOCH_HEADER, EnrollRequest, EnrollResponse, OrdersPage, PROTOCOL_VERSION, PurchaseOrdersPage,
+    PushRequest, PushResponse, StockSnapshot, VERSION_HEADER,
 };
 use serde::Deserialize;
 
@@ -35,6 +35,17 @@ type Shared = Arc<dyn Backend>;
 /// The whole API; an address or credential is paused after
 /// `failures_before_pause` failures.
 pub fn router(store: Shared, failures_before_pause: u32) -> Router {
+    // Read once: an epoch changes only by a restore, with the server stopped.
+    let epoch = store.epoch().ok().and_then(|e| axum::http::HeaderValue::from_str(&e).ok());
+    let stamp_epoch = move |mut response: axum::response::Response| {
+        let epoch = epoch.clone();
+        async move {
+            if let Some(epoch) = epoch {
+                response.headers_mut().insert(EPOCH_HEADER, epoch);
+            }
+            response
+        }
+    };
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/v1/openapi.json", get(|| async { ([(header::CONTENT_TYPE, "application/json")], OPENAPI) }))
@@ -52,6 +63,7 @@ pub fn router(store: Shared, failures_before_pause: u32) -> Router {
             (store.clone(), guard::Throttle::new(failures_before_pause)),
             guard::guard,
         ))
+        .layer(axum::middleware::map_response(stamp_epoch))
         .with_state(store)
 }
 

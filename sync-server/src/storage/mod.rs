@@ -61,6 +61,10 @@ pub enum StoreError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// A terminal's cursor is beyond anything this database ever issued:
+    /// it was restored from an older backup, and the terminal must pull again.
+    #[error("cursor {cursor} is beyond head office's {head}: pull everything again")]
+    CursorAhead { cursor: u64, head: u64 },
     #[error("storage failure: {0}")]
     Internal(String),
 }
@@ -83,6 +87,9 @@ pub fn check_name(what: &str, name: &str) -> StoreResult<()> {
 /// What the sync API needs from storage. Calls block; the API runs them
 /// off the async runtime.
 pub trait SyncStore: Send + Sync + 'static {
+    /// The database's epoch (new after a restore from a backup).
+    fn epoch(&self) -> StoreResult<String>;
+
     /// Turns a one-time enrollment code into a terminal token.
     fn enroll(&self, code: &str) -> StoreResult<EnrollResponse>;
     /// Who holds this bearer token.

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use pos_shared::protocol::{
-    CatalogPage, EnrollRequest, EnrollResponse, ErrorBody, OrdersPage, PROTOCOL_VERSION, PurchaseOrdersPage,
-    PushRequest, PushResponse, StockSnapshot, VERSION_HEADER, WireEntry,
+    CatalogPage, EPOCH_HEADER, EnrollRequest, EnrollResponse, ErrorBody, OrdersPage, PROTOCOL_VERSION,
+    PurchaseOrdersPage, PushRequest, PushResponse, StockSnapshot, VERSION_HEADER, WireEntry,
 };
 use serde::de::DeserializeOwned;
 
@@ -123,6 +123,24 @@ impl SyncClient {
             .send()
             .await?;
         decode(response).await
+    }
+
+    /// Head office's database epoch (from `/healthz`, which every server
+    /// answers); none from a server too old to say.
+    pub async fn epoch(&self) -> Result<Option<String>, SyncError> {
+        let response = self.http.get(self.url("/healthz")).send().await?;
+        let epoch = response.headers().get(EPOCH_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
+        if !response.status().is_success() {
+            return Err(SyncError::Refused {
+                status: response.status().as_u16(),
+                body: ErrorBody {
+                    error: "http".into(),
+                    message: "the server is not healthy".into(),
+                    expected_seq: None,
+                },
+            });
+        }
+        Ok(epoch)
     }
 
     pub async fn stock(&self) -> Result<StockSnapshot, SyncError> {

@@ -61,6 +61,32 @@ impl Terminal {
         Ok(self.sync_value(key)?.and_then(|v| v.parse().ok()).unwrap_or(0))
     }
 
+    /// The epoch of head office's database when this till last synced.
+    pub fn head_office_epoch(&self) -> CoreResult<Option<String>> {
+        self.sync_value("epoch")
+    }
+
+    pub fn set_head_office_epoch(&mut self, epoch: &str) -> CoreResult<()> {
+        Terminal::set_sync_value(&self.conn, "epoch", epoch)
+    }
+
+    /// Head office's database went back in time (restored from a backup):
+    /// forgets every cursor and every document head office owns here (its
+    /// orders, purchase orders and transfers), so the next pull brings its
+    /// picture whole. What this till recorded is untouched; entries head
+    /// office lacks are sent again when it says where it stands.
+    pub fn forget_head_office_pages(&mut self) -> CoreResult<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute_batch(
+            "DELETE FROM order_lines; DELETE FROM orders; DELETE FROM po_lines; DELETE FROM purchase_orders;",
+        )?;
+        for cursor in ["catalog_cursor", "orders_cursor", "po_cursor"] {
+            Terminal::set_sync_value(&tx, cursor, "0")?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     pub fn enrollment(&self) -> CoreResult<Option<Enrollment>> {
         Ok(match (self.sync_value("server")?, self.sync_value("token")?) {
             (Some(server), Some(token)) => Some(Enrollment { server, token }),

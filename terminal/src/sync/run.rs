@@ -73,42 +73,70 @@ async fn push_all(terminal: &mut Terminal, client: &SyncClient) -> Result<u64, S
     }
 }
 
-/// One full pass: push, then pull catalog pages, order pages, then central stock.
+/// Whether head office's database is the one this till last synced with;
+/// if it went back in time, forgets what was pulled from it.
+async fn check_epoch(terminal: &mut Terminal, client: &SyncClient) -> Result<(), SyncError> {
+    let Some(epoch) = client.epoch().await? else { return Ok(()) };
+    match terminal.head_office_epoch()? {
+        Some(known) if known == epoch => return Ok(()),
+        Some(_) => terminal.forget_head_office_pages()?,
+        None => {}
+    }
+    terminal.set_head_office_epoch(&epoch)?;
+    Ok(())
+}
+
+/// One full pass: check head office is the same database, push, then pull
+/// catalog pages, order pages, then central stock. A cursor head office
+/// never issued (it was restored without a new epoch) starts the pulls over.
 pub async fn sync_once(terminal: &mut Terminal, client: &SyncClient) -> Result<SyncReport, SyncError> {
     let outcome = async {
+        check_epoch(terminal, client).await?;
         let pushed = push_all(terminal, client).await?;
-        let mut products_pulled = 0;
-        loop {
-            let page = client.catalog(terminal.catalog_cursor()?, CATALOG_PAGE).await?;
-            products_pulled += terminal.apply_catalog_page(&page)?;
-            if !page.more {
-                break;
+        let pulled = match pull_all(terminal, client).await {
+            Err(SyncError::Refused { body, .. }) if body.error == "cursor_ahead" => {
+                terminal.forget_head_office_pages()?;
+                pull_all(terminal, client).await
             }
-        }
-        terminal.refresh_search_index()?;
-        let mut orders_pulled = 0;
-        loop {
-            let page = client.orders(terminal.orders_cursor()?, ORDERS_PAGE).await?;
-            orders_pulled += terminal.apply_orders_page(&page)?;
-            if !page.more {
-                break;
-            }
-        }
-        loop {
-            let page = client.purchase_orders(terminal.purchase_orders_cursor()?, ORDERS_PAGE).await?;
-            terminal.apply_purchase_orders_page(&page)?;
-            if !page.more {
-                break;
-            }
-        }
-        let snapshot = client.stock().await?;
-        terminal.apply_stock_snapshot(&snapshot)?;
-        Ok(SyncReport { pushed, products_pulled, orders_pulled, stock_items: snapshot.items.len() })
+            other => other,
+        }?;
+        Ok(SyncReport { pushed, ..pulled })
     }
     .await;
     let error = outcome.as_ref().err().map(ToString::to_string);
     terminal.record_sync_outcome(error.as_deref())?;
     outcome
+}
+
+/// Pulls catalog pages, order pages, purchase-order pages, then central stock.
+async fn pull_all(terminal: &mut Terminal, client: &SyncClient) -> Result<SyncReport, SyncError> {
+    let mut products_pulled = 0;
+    loop {
+        let page = client.catalog(terminal.catalog_cursor()?, CATALOG_PAGE).await?;
+        products_pulled += terminal.apply_catalog_page(&page)?;
+        if !page.more {
+            break;
+        }
+    }
+    terminal.refresh_search_index()?;
+    let mut orders_pulled = 0;
+    loop {
+        let page = client.orders(terminal.orders_cursor()?, ORDERS_PAGE).await?;
+        orders_pulled += terminal.apply_orders_page(&page)?;
+        if !page.more {
+            break;
+        }
+    }
+    loop {
+        let page = client.purchase_orders(terminal.purchase_orders_cursor()?, ORDERS_PAGE).await?;
+        terminal.apply_purchase_orders_page(&page)?;
+        if !page.more {
+            break;
+        }
+    }
+    let snapshot = client.stock().await?;
+    terminal.apply_stock_snapshot(&snapshot)?;
+    Ok(SyncReport { pushed: 0, products_pulled, orders_pulled, stock_items: snapshot.items.len() })
 }
 
 /// Delay before retry `attempt` (0-based): doubling from 1 s up to 5 min,

@@ -23,6 +23,10 @@ pub(super) fn next_version(tx: &Transaction<'_>, name: &str) -> StoreResult<u64>
 }
 
 pub(super) fn page(conn: &Connection, since: u64, limit: usize) -> StoreResult<CatalogPage> {
+    let head: u64 = conn.query_row("SELECT value FROM counters WHERE name = 'catalog_version'", [], |r| r.get(0))?;
+    if since > head {
+        return Err(StoreError::CursorAhead { cursor: since, head });
+    }
     let mut stmt = conn.prepare_cached(
         "SELECT sku, name, price_minor, unit, tax_rate, cost_minor, category, reorder_point_milli, archived, version,
            (SELECT group_concat(code, '|') FROM barcodes b WHERE b.sku = p.sku)
@@ -55,7 +59,7 @@ pub(super) fn page(conn: &Connection, since: u64, limit: usize) -> StoreResult<C
     // follow, else everything up to now.
     let upper = match rows.last() {
         Some(&(version, _)) if more => version,
-        _ => conn.query_row("SELECT value FROM counters WHERE name = 'catalog_version'", [], |r| r.get(0))?,
+        _ => head,
     };
     let products = rows.into_iter().map(|(_, product)| product).collect();
     let users = conn

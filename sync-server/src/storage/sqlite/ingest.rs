@@ -57,6 +57,9 @@ pub(super) fn push(
             continue;
         }
         if entry.seq != last_seq + 1 {
+            // Ahead of what head office holds: its database went back in time.
+            let reason = format!("a push starts at entry {} but head office holds only up to {last_seq}", entry.seq);
+            flag(&tx, auth, entry.seq, &reason)?;
             stopped = Some(StoreError::Gap { expected: last_seq + 1, got: entry.seq });
             break;
         }

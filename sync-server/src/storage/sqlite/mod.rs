@@ -43,6 +43,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../schema_v4.sql"),
     include_str!("../schema_v5.sql"),
     include_str!("../schema_v6.sql"),
+    include_str!("../schema_v7.sql"),
 ];
 
 pub struct SqliteStore {
@@ -83,7 +84,30 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// Gives the database a new epoch: after restoring it from a backup.
+    pub fn new_epoch(&self) -> StoreResult<String> {
+        let epoch = random_secret(16);
+        self.conn().execute("UPDATE meta SET value = ?1 WHERE key = 'epoch'", [&epoch])?;
+        Ok(epoch)
+    }
+
+    /// Writes a consistent copy of the database to `out` while it serves.
+    pub fn backup(&self, out: &Path) -> StoreResult<()> {
+        if out.exists() {
+            return Err(StoreError::Conflict(format!("{} exists already", out.display())));
+        }
+        let out = out.to_str().ok_or_else(|| StoreError::BadRequest("the backup path is not UTF-8".into()))?;
+        self.conn().execute("VACUUM INTO ?1", [out])?;
+        Ok(())
+    }
+}
+
 impl SyncStore for SqliteStore {
+    fn epoch(&self) -> StoreResult<String> {
+        Ok(self.conn().query_row("SELECT value FROM meta WHERE key = 'epoch'", [], |r| r.get(0))?)
+    }
+
     fn enroll(&self, code: &str) -> StoreResult<EnrollResponse> {
         admin::enroll(&mut self.conn(), code)
     }

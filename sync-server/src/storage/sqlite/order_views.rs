@@ -225,6 +225,10 @@ pub(super) fn doc_page(
     since: u64,
     limit: usize,
 ) -> StoreResult<DocPage> {
+    let head: u64 = tx.query_row("SELECT value FROM counters WHERE name = ?1", [counter], |r| r.get(0))?;
+    if since > head {
+        return Err(StoreError::CursorAhead { cursor: since, head });
+    }
     let through_seq: u64 =
         tx.query_row("SELECT last_seq FROM terminals WHERE id = ?1", [&auth.terminal_id], |r| r.get(0))?;
     let mut rows: Vec<(u64, String)> = tx
@@ -235,7 +239,7 @@ pub(super) fn doc_page(
     rows.truncate(limit);
     let next_cursor = match rows.last() {
         Some(&(version, _)) if more => version,
-        _ => tx.query_row("SELECT value FROM counters WHERE name = ?1", [counter], |r| r.get(0))?,
+        _ => head,
     };
     Ok(DocPage { through_seq, numbers: rows.into_iter().map(|(_, n)| n).collect(), next_cursor, more })
 }

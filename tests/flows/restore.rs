@@ -1,0 +1,112 @@
+//! Head office restored from an older backup: its database gets a new
+//! epoch, every till notices, forgets what it pulled (a price changed
+//! since, an order whose number is reissued) and pulls the restored picture
+//! whole; what the till sold since the backup goes up again (head office
+//! flags the till that was ahead); a cursor head office never issued is
+//! refused, not answered with an empty page.
+
+use pos_tests::cli_ok as ok;
+use pos_tests::head_office::{ServerProcess, admin_ok, enroll_till_cli, head_office};
+use serde_json::Value;
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+fn price(till: &std::path::Path, sku: &str) -> String {
+    let found = json(&ok(till, &["--json", "catalog", "search", sku]));
+    found[0]["price"].as_str().unwrap().to_string()
+}
+
+fn central(db: &std::path::Path, sku: &str) -> String {
+    let rows = json(&admin_ok(db, &["--json", "stock", "--store", "S01"]));
+    let row = rows.as_array().unwrap().iter().find(|r| r["sku"] == sku).cloned().unwrap_or_default();
+    row["on_hand"].as_str().unwrap_or("0").to_string()
+}
+
+#[test]
+fn a_restored_head_office_is_pulled_again_and_gets_back_what_it_lost() {
+    let work = tempfile::tempdir().unwrap();
+    let db = work.path().join("server.sqlite");
+    head_office(&db);
+    let mut server = ServerProcess::start(&db);
+    let till = work.path().join("till");
+    enroll_till_cli(&db, &server.url, "S01", &till);
+    ok(&till, &["receive", "--pin", "1234", "--ref", "opening", "--item", "BAK0004*10"]);
+    ok(&till, &["sync", "--once"]);
+    let backup = work.path().join("backup.sqlite");
+    admin_ok(&db, &["backup", "--out", backup.to_str().unwrap()]);
+    assert!(admin_refused_text(&db, &["backup", "--out", backup.to_str().unwrap()]).contains("exists already"));
+
+    // After the backup: a new price, an order, and two sales that sync.
+    admin_ok(&db, &["price", "set", "BAK0004", "0.99"]);
+    admin_ok(
+        &db,
+        &[
+            "order",
+            "create",
+            "--channel",
+            "phone",
+            "--store",
+            "S01",
+            "--customer-name",
+            "Lost Order",
+            "--line",
+            "BAK0004=2",
+        ],
+    );
+    ok(&till, &["sell", "--pin", "1111", "--item", "BAK0004*3", "--pay", "cash:5"]);
+    ok(&till, &["sync", "--once"]);
+    assert_eq!(price(&till, "BAK0004"), "0.99");
+    assert!(ok(&till, &["order", "list"]).contains("Lost Order"));
+    assert_eq!(central(&db, "BAK0004"), "7");
+
+    // Head office loses its disk and comes back from the backup.
+    server.kill();
+    let restored = admin_ok(&db, &["restore", "--from", backup.to_str().unwrap()]);
+    assert!(restored.contains("pulls everything again"), "{restored}");
+    let server = ServerProcess::start_on(&db, server.url.trim_start_matches("http://"));
+    assert_eq!(central(&db, "BAK0004"), "10", "the backup does not know the sale");
+    admin_ok(
+        &db,
+        &[
+            "order",
+            "create",
+            "--channel",
+            "phone",
+            "--store",
+            "S01",
+            "--customer-name",
+            "New Order",
+            "--line",
+            "BAK0004=1",
+        ],
+    );
+    ok(&till, &["sell", "--pin", "1111", "--item", "BAK0004*1", "--pay", "cash:5"]);
+    ok(&till, &["sync", "--once"]);
+    assert_eq!(price(&till, "BAK0004"), "0.91", "the restored price, not the lost one");
+    let orders = ok(&till, &["order", "list"]);
+    assert!(orders.contains("New Order") && !orders.contains("Lost Order"), "ORD-000001 is the new one: {orders}");
+    assert_eq!(central(&db, "BAK0004"), "6", "both sales reached head office again, once");
+    assert!(ok(&till, &["--json", "sync", "--status"]).contains("\"pending\": 0"));
+    let flags = admin_ok(&db, &["flags"]);
+    assert!(flags.contains("head office holds only up to"), "{flags}");
+    drop(server);
+}
+
+fn admin_refused_text(db: &std::path::Path, args: &[&str]) -> String {
+    pos_tests::head_office::admin_refused(db, args)
+}
+
+#[test]
+fn a_backup_that_is_not_a_head_office_database_is_refused() {
+    let work = tempfile::tempdir().unwrap();
+    let db = work.path().join("server.sqlite");
+    head_office(&db);
+    let junk = work.path().join("junk.sqlite");
+    std::fs::write(&junk, b"not a database").unwrap();
+    let before = admin_ok(&db, &["--json", "stock"]);
+    let refused = pos_tests::head_office::admin_refused(&db, &["restore", "--from", junk.to_str().unwrap()]);
+    assert!(refused.contains("is not a head-office database"), "{refused}");
+    assert_eq!(admin_ok(&db, &["--json", "stock"]), before, "nothing changed");
+}
