@@ -170,6 +170,13 @@ enum CustomerCommand {
         #[arg(long)]
         phone: Option<String>,
     },
+    /// Let a sales channel see and order for a customer head office knows
+    /// (a channel sees only the customers it created and those linked).
+    Link {
+        code: String,
+        #[arg(long)]
+        channel: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -340,6 +347,12 @@ fn run(cli: Cli) -> Result<()> {
             let code = store.add_customer(&name, email.as_deref(), phone.as_deref())?;
             emit(json, &serde_json::json!({ "code": code, "name": name }), |_| {
                 format!("Customer {code} {name} added\n")
+            })
+        }
+        Command::Customer(CustomerCommand::Link { code, channel }) => {
+            store.link_customer(&code, &channel)?;
+            emit(json, &serde_json::json!({ "code": code, "channel": channel }), |_| {
+                format!("Customer {code} is visible to channel {channel}\n")
             })
         }
         Command::User(UserCommand::Add { name, role, pin }) => {

@@ -6,7 +6,10 @@
 use std::sync::Arc;
 
 use pos_shared::quantity::Quantity;
-use pos_tests::head_office::{ServerProcess, admin_ok, client, enrolled_terminal, head_office};
+use pos_tests::cli_ok;
+use pos_tests::head_office::{
+    ServerProcess, admin_ok, admin_refused, client, enroll_till_cli, enrolled_terminal, head_office,
+};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -43,6 +46,9 @@ fn bad_channel_requests_are_refused_and_change_nothing() {
     admin_ok(&db, &["customer", "add", "--name", "Ana Lima"]);
     let web = channel_key(&db, "web");
     let app = channel_key(&db, "app");
+    for channel in ["web", "app"] {
+        admin_ok(&db, &["customer", "link", "C000001", "--channel", channel]);
+    }
     let rt = runtime();
     let http = reqwest::Client::new();
     let orders = format!("{}/v1/channel/orders", server.url);
@@ -137,6 +143,9 @@ fn channels_racing_for_the_last_units_never_get_more_than_there_was() {
     let db = server.db().to_path_buf();
     admin_ok(&db, &["customer", "add", "--name", "Ana Lima"]);
     let keys = [channel_key(&db, "web"), channel_key(&db, "app"), channel_key(&db, "marketplace")];
+    for channel in ["web", "app", "marketplace"] {
+        admin_ok(&db, &["customer", "link", "C000001", "--channel", channel]);
+    }
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap();
     let http = reqwest::Client::new();
     let url = Arc::new(format!("{}/v1/channel/orders", server.url));
@@ -174,4 +183,60 @@ fn channels_racing_for_the_last_units_never_get_more_than_there_was() {
     assert_eq!(count(&db, "orders"), UNITS);
     let atp: Value = serde_json::from_str(&admin_ok(&db, &["--json", "atp", "BAK0004", "--store", "S01"])).unwrap();
     assert_eq!((atp[0]["reserved"].as_str(), atp[0]["available"].as_str()), (Some("5"), Some("0")));
+}
+
+/// A channel's key reaches only the customers that channel created or head
+/// office linked to it: not another's by code (that would read their name),
+/// nor by an e-mail address it merely claims.
+#[test]
+fn a_channel_sees_only_its_own_customers() {
+    let work = tempfile::tempdir().unwrap();
+    let db = work.path().join("server.sqlite");
+    head_office(&db);
+    admin_ok(&db, &["customer", "add", "--name", "Café de Flore", "--email", "compta@flore.example"]);
+    let till = work.path().join("till");
+    let server = ServerProcess::start(&db);
+    enroll_till_cli(&db, &server.url, "S01", &till);
+    cli_ok(&till, &["receive", "--pin", "1234", "--ref", "opening", "--item", "BAK0004*10"]);
+    cli_ok(&till, &["sync", "--once"]);
+    let web = channel_key(&db, "web");
+    let rt = runtime();
+    let http = reqwest::Client::new();
+    let place = |key: &str, idempotency: &str, customer: Value| {
+        let body = json!({ "customer": customer, "store": "S01", "lines": [ { "sku": "BAK0004", "qty": "1" } ] });
+        let url = format!("{}/v1/channel/orders", server.url);
+        rt.block_on(call(&http, reqwest::Method::POST, url, key, Some(idempotency), Some(body)))
+    };
+    let (status, body) = place(&web, "a", json!({ "code": "C000001" }));
+    assert_eq!((status, body["message"].as_str()), (404, Some("unknown customer `C000001`")), "{body}");
+    let (status, body) = place(&web, "b", json!({ "name": "Someone", "email": "COMPTA@flore.example" }));
+    assert_eq!(status, 201, "{body}");
+    assert_ne!(body["customer"], "C000001", "a claimed e-mail does not attach to head office's customer");
+    assert_eq!(body["customer_name"], "Someone");
+    let own = body["customer"].as_str().unwrap().to_string();
+    let (status, body) = place(&web, "c", json!({ "code": own }));
+    assert_eq!(status, 201, "its own customer, by code: {body}");
+
+    assert!(admin_refused(&db, &["customer", "link", "C999999", "--channel", "web"]).contains("no customer"));
+    admin_ok(&db, &["customer", "link", "C000001", "--channel", "web"]);
+    let (status, body) = place(&web, "d", json!({ "code": "C000001" }));
+    assert_eq!((status, body["customer_name"].as_str()), (201, Some("Café de Flore")), "{body}");
+    let phone: Value = serde_json::from_str(&admin_ok(
+        &db,
+        &[
+            "--json",
+            "order",
+            "create",
+            "--channel",
+            "phone",
+            "--store",
+            "S01",
+            "--customer",
+            "C000001",
+            "--line",
+            "BAK0004=1",
+        ],
+    ))
+    .unwrap();
+    assert_eq!(phone["customer"], "C000001", "head office reaches every customer");
 }

@@ -9,6 +9,7 @@ mod crash;
 mod faults;
 mod forged;
 mod journal;
+mod malformed;
 mod orders;
 mod printing;
 mod protocol;

@@ -14,6 +14,9 @@ use pos_shared::protocol::{
 pub struct ChannelAuth {
     pub id: i64,
     pub name: String,
+    /// Head office acting through a channel (its command line) sees every
+    /// customer; a channel's API key sees only its own.
+    pub head_office: bool,
 }
 
 /// Whose orders a caller may see and change.

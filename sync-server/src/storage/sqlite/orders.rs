@@ -80,24 +80,40 @@ fn requested(tx: &Transaction<'_>, lines: &[LineRequest], zero_removes: bool) ->
     Ok(out)
 }
 
-fn customer_code(tx: &Transaction<'_>, customer: &CustomerRef) -> StoreResult<String> {
+/// SQL: whether customer `c` is visible to channel ?2 (NULL: head office).
+const VISIBLE: &str = "(?2 IS NULL OR c.channel_id = ?2
+    OR EXISTS (SELECT 1 FROM customer_channels cc WHERE cc.customer = c.code AND cc.channel_id = ?2))";
+
+/// The customer an order names: an existing customer's code, or one found
+/// by e-mail, or a new customer. A channel reaches only customers it
+/// created or head office linked to it, so its key cannot read or attach
+/// orders to anyone else's (an unknown e-mail makes a new customer of its
+/// own); head office reaches all.
+fn customer_code(tx: &Transaction<'_>, customer: &CustomerRef, channel: &ChannelAuth) -> StoreResult<String> {
     for (what, text) in
         [("code", &customer.code), ("name", &customer.name), ("e-mail", &customer.email), ("phone", &customer.phone)]
     {
         crate::storage::check_name(&format!("the customer's {what}"), text.as_deref().unwrap_or_default())?;
     }
+    let scope = (!channel.head_office).then_some(channel.id);
     if let Some(code) = customer.code.as_deref().map(str::trim) {
         return tx
-            .query_row("SELECT code FROM customers WHERE code = ?1", [code], |r| r.get(0))
+            .query_row(
+                &format!("SELECT code FROM customers c WHERE code = ?1 AND {VISIBLE}"),
+                params![code, scope],
+                |r| r.get(0),
+            )
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("unknown customer `{}`", excerpt(code))));
     }
     let email = customer.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
     if let Some(email) = email {
         let known: Option<String> = tx
-            .query_row("SELECT code FROM customers WHERE email = ?1 COLLATE NOCASE ORDER BY code", [email], |r| {
-                r.get(0)
-            })
+            .query_row(
+                &format!("SELECT code FROM customers c WHERE email = ?1 COLLATE NOCASE AND {VISIBLE} ORDER BY code"),
+                params![email, scope],
+                |r| r.get(0),
+            )
             .optional()?;
         if let Some(code) = known {
             return Ok(code);
@@ -109,8 +125,8 @@ fn customer_code(tx: &Transaction<'_>, customer: &CustomerRef) -> StoreResult<St
     let code = format!("C{:06}", next_version(tx, "customer")?);
     let version = next_version(tx, "catalog_version")?;
     tx.execute(
-        "INSERT INTO customers (code, name, email, phone, version) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![code, name, email, customer.phone, version],
+        "INSERT INTO customers (code, name, email, phone, version, channel_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![code, name, email, customer.phone, version, scope],
     )?;
     Ok(code)
 }
@@ -257,16 +273,35 @@ impl SqliteStore {
     pub fn channel_by_key(&self, key: &str) -> StoreResult<ChannelAuth> {
         self.conn()
             .prepare_cached("SELECT id, name FROM channels WHERE key_hash = ?1")?
-            .query_row([super::secret_hash(key)], |r| Ok(ChannelAuth { id: r.get(0)?, name: r.get(1)? }))
+            .query_row([super::secret_hash(key)], |r| {
+                Ok(ChannelAuth { id: r.get(0)?, name: r.get(1)?, head_office: false })
+            })
             .optional()?
             .ok_or(StoreError::Unauthorized)
+    }
+
+    /// Lets channel `channel` see and order for customer `code`.
+    pub fn link_customer(&self, code: &str, channel: &str) -> StoreResult<()> {
+        let channel = self.channel_by_name(channel)?;
+        let linked = self.conn().execute(
+            "INSERT OR IGNORE INTO customer_channels (customer, channel_id)
+             SELECT code, ?2 FROM customers WHERE code = ?1",
+            params![code.trim(), channel.id],
+        )?;
+        let known: bool =
+            self.conn()
+                .query_row("SELECT EXISTS (SELECT 1 FROM customers WHERE code = ?1)", [code.trim()], |r| r.get(0))?;
+        match (linked, known) {
+            (_, false) => Err(StoreError::NotFound(format!("no customer `{}`", excerpt(code.trim())))),
+            _ => Ok(()),
+        }
     }
 
     /// The channel a name gives, for head office's own orders.
     pub fn channel_by_name(&self, name: &str) -> StoreResult<ChannelAuth> {
         self.conn()
             .query_row("SELECT id, name FROM channels WHERE name = ?1", [name.trim()], |r| {
-                Ok(ChannelAuth { id: r.get(0)?, name: r.get(1)? })
+                Ok(ChannelAuth { id: r.get(0)?, name: r.get(1)?, head_office: true })
             })
             .optional()?
             .ok_or_else(|| {
@@ -304,7 +339,7 @@ impl SqliteStore {
         }
         let store_id = store_id_in(&tx, &request.store)?;
         let lines = requested(&tx, &request.lines, false)?;
-        let customer = customer_code(&tx, &request.customer)?;
+        let customer = customer_code(&tx, &request.customer, channel)?;
         let number = order_number(next_version(&tx, "order")?);
         let status = if request.quote { OrderStatus::Quote } else { OrderStatus::Confirmed };
         let order_id: i64 = tx.query_row(
