@@ -31,7 +31,79 @@ pub(super) fn push(
     if entries.windows(2).any(|w| w[1].seq != w[0].seq + 1) {
         return Err(StoreError::BadRequest("entries must be consecutive, in seq order".into()));
     }
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    match apply_batch(conn, auth, entries) {
+        // An entry that cannot be recorded rolled the batch back: apply
+        // what came before it again, then flag it. Never a 500 the till
+        // would retry forever, and never another till's problem.
+        Err(Unrecordable { seq, detail }) => {
+            let before: Vec<WireEntry> = entries.iter().filter(|e| e.seq < seq).cloned().collect();
+            if !before.is_empty() {
+                apply_batch(conn, auth, &before).map_err(Unrecordable::into_store_error)??;
+            }
+            let reason = format!("it cannot be recorded ({detail})");
+            let tx = conn.transaction()?;
+            flag(&tx, auth, seq, &reason)?;
+            tx.commit()?;
+            Err(StoreError::Unappliable { seq, reason })
+        }
+        Ok(answer) => answer,
+    }
+}
+
+/// An entry whose effects the database refused (a constraint), which
+/// rolled its whole batch back.
+struct Unrecordable {
+    seq: u64,
+    detail: String,
+}
+
+impl Unrecordable {
+    fn into_store_error(self) -> StoreError {
+        StoreError::Internal(format!("entry {} could not be recorded twice: {}", self.seq, self.detail))
+    }
+}
+
+/// Applies `entries` in one transaction, or rolls all of it back and names
+/// the entry the database refused.
+fn apply_batch(
+    conn: &mut rusqlite::Connection,
+    auth: &TerminalAuth,
+    entries: &[WireEntry],
+) -> Result<StoreResult<PushResponse>, Unrecordable> {
+    let unexpected = |e: rusqlite::Error| Ok(Err(StoreError::from(e)));
+    let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+        Ok(tx) => tx,
+        Err(e) => return unexpected(e),
+    };
+    let applied = apply_in(&tx, auth, entries);
+    match applied {
+        Err(Stop::Unrecordable(stop)) => Err(stop),
+        Err(Stop::Store(e)) => Ok(Err(e)),
+        Ok(answer) => match tx.commit() {
+            Ok(()) => Ok(answer),
+            Err(e) => unexpected(e),
+        },
+    }
+}
+
+/// Why a batch stopped before its commit.
+enum Stop {
+    Store(StoreError),
+    Unrecordable(Unrecordable),
+}
+
+impl<E: Into<StoreError>> From<E> for Stop {
+    fn from(e: E) -> Stop {
+        Stop::Store(e.into())
+    }
+}
+
+/// The batch inside `tx`: what it answers once committed.
+fn apply_in(
+    tx: &Transaction<'_>,
+    auth: &TerminalAuth,
+    entries: &[WireEntry],
+) -> Result<StoreResult<PushResponse>, Stop> {
     let (mut last_seq, stored_head, tax_mode): (u64, Vec<u8>, String) = tx.query_row(
         "SELECT t.last_seq, t.last_hash, s.tax_mode FROM terminals t JOIN stores s ON s.id = t.store_id WHERE t.id = ?1",
         [&auth.terminal_id],
@@ -50,7 +122,7 @@ pub(super) fn push(
                 .query_row(params![auth.terminal_id, entry.seq], |r| r.get(0))
                 .optional()?;
             if stored.as_deref() != Some(&entry.hash.0[..]) {
-                flag(&tx, auth, entry.seq, "an applied entry was sent again with other contents")?;
+                flag(tx, auth, entry.seq, "an applied entry was sent again with other contents")?;
                 stopped = Some(StoreError::Conflict(format!("entry {} differs from the one applied", entry.seq)));
                 break;
             }
@@ -59,7 +131,7 @@ pub(super) fn push(
         if entry.seq != last_seq + 1 {
             // Ahead of what head office holds: its database went back in time.
             let reason = format!("a push starts at entry {} but head office holds only up to {last_seq}", entry.seq);
-            flag(&tx, auth, entry.seq, &reason)?;
+            flag(tx, auth, entry.seq, &reason)?;
             stopped = Some(StoreError::Gap { expected: last_seq + 1, got: entry.seq });
             break;
         }
@@ -72,7 +144,7 @@ pub(super) fn push(
             None
         };
         if let Some(reason) = broken {
-            flag(&tx, auth, entry.seq, reason)?;
+            flag(tx, auth, entry.seq, reason)?;
             stopped = Some(StoreError::BrokenChain { seq: entry.seq, reason: reason.into() });
             break;
         }
@@ -87,7 +159,7 @@ pub(super) fn push(
         let parsed = match checked {
             Ok(parsed) => parsed,
             Err(problem) => {
-                flag(&tx, auth, entry.seq, &problem.to_string())?;
+                flag(tx, auth, entry.seq, &problem.to_string())?;
                 stopped = Some(match problem {
                     EntryProblem::NotThePushers(reason) => {
                         StoreError::Forbidden(format!("entry {}: {reason}", entry.seq))
@@ -97,19 +169,12 @@ pub(super) fn push(
                 break;
             }
         };
-        // One savepoint per entry: what cannot be recorded is rolled back
-        // alone, flagged, and reported to the till, never a 500 it retries.
-        tx.execute_batch("SAVEPOINT entry")?;
-        match apply(&tx, auth, inclusive, &parsed, bytes, &entry.hash) {
-            Ok(()) => tx.execute_batch("RELEASE entry")?,
+        match apply(tx, auth, inclusive, &parsed, bytes, &entry.hash) {
+            Ok(()) => {}
             Err(StoreError::Internal(detail)) if detail.contains("constraint") => {
-                tx.execute_batch("ROLLBACK TO entry; RELEASE entry")?;
-                let reason = format!("it cannot be recorded ({detail})");
-                flag(&tx, auth, entry.seq, &reason)?;
-                stopped = Some(StoreError::Unappliable { seq: entry.seq, reason });
-                break;
+                return Err(Stop::Unrecordable(Unrecordable { seq: entry.seq, detail }));
             }
-            Err(other) => return Err(other),
+            Err(other) => return Err(Stop::Store(other)),
         }
         last_seq = entry.seq;
         head = entry.hash;
@@ -119,14 +184,13 @@ pub(super) fn push(
         head.0,
         auth.terminal_id
     ])?;
-    tx.commit()?;
-    match stopped {
+    Ok(match stopped {
         Some(error) => Err(error),
         None => {
             let batch_end = entries.last().map_or(last_seq, |e| e.seq);
             Ok(PushResponse { protocol_version: PROTOCOL_VERSION, acked_through: last_seq.min(batch_end) })
         }
-    }
+    })
 }
 
 /// Raises a flag for head office, once: a till retrying the same refused
