@@ -201,6 +201,9 @@ enum UserCommand {
         role: String,
         #[arg(long)]
         pin: String,
+        /// The store whose tills the user may log in on (default: every store).
+        #[arg(long)]
+        store: Option<String>,
     },
 }
 
@@ -355,9 +358,9 @@ fn run(cli: Cli) -> Result<()> {
                 format!("Customer {code} is visible to channel {channel}\n")
             })
         }
-        Command::User(UserCommand::Add { name, role, pin }) => {
+        Command::User(UserCommand::Add { name, role, pin, store: at }) => {
             let role: Role = role.parse().map_err(|e: String| anyhow!(e))?;
-            store.add_user(&name, role, &pin)?;
+            store.add_user(&name, role, &pin, at.as_deref())?;
             emit(json, &serde_json::json!({ "name": name, "role": role }), |_| format!("User {name} ({role}) added\n"))
         }
         Command::Stock { store: s } => {

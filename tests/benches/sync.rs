@@ -186,7 +186,7 @@ fn head_office(db: &Path, catalog: &[u8]) -> String {
     let store = SqliteStore::open(db).unwrap();
     store.add_store("Paris", "EUR", true).unwrap();
     store.import_catalog(catalog).unwrap();
-    store.add_user("Camille", pos_shared::roles::Role::Cashier, pos_tests::CASHIER_PIN).unwrap();
+    store.add_user("Camille", pos_shared::roles::Role::Cashier, pos_tests::CASHIER_PIN, None).unwrap();
     store.add_terminal("S01", "Till", pos_sync_server::storage::sqlite::CODE_VALID_HOURS).unwrap().enrollment_code
 }
 

@@ -159,3 +159,42 @@ fn slow_clients_are_closed_and_the_rest_are_served() {
     let _ = stream.read_to_string(&mut answer);
     assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 4"), "{answer}");
 }
+
+/// Staff belong to a store: a till gets the PIN hashes of its own store's
+/// staff (and chain-wide staff) only, so a copied till database gives away
+/// no other store's PINs; another store's user reaches it inactive, with no
+/// hash, even after being moved away.
+#[test]
+fn a_till_gets_only_its_own_stores_staff() {
+    let work = tempfile::tempdir().unwrap();
+    let db = work.path().join("server.sqlite");
+    head_office(&db);
+    admin_ok(&db, &["user", "add", "--name", "Luc", "--role", "manager", "--pin", "5555", "--store", "S02"]);
+    assert!(
+        pos_tests::head_office::admin_refused(
+            &db,
+            &["user", "add", "--name", "Zed", "--role", "cashier", "--pin", "6666", "--store", "S09"]
+        )
+        .contains("no store")
+    );
+    let server = ServerProcess::start(&db);
+    let (paris, lyon) = (work.path().join("paris"), work.path().join("lyon"));
+    pos_tests::head_office::enroll_till_cli(&db, &server.url, "S01", &paris);
+    pos_tests::head_office::enroll_till_cli(&db, &server.url, "S02", &lyon);
+    let hash_of = |till: &std::path::Path, name: &str| -> (String, bool) {
+        let conn = rusqlite::Connection::open(till.join(pos_terminal::db::DB_FILE)).unwrap();
+        conn.query_row("SELECT pin_hash, active FROM users WHERE name = ?1", [name], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap_or_default()
+    };
+    assert_eq!(hash_of(&paris, "Luc"), (String::new(), false), "Paris never sees Luc's hash");
+    assert!(hash_of(&lyon, "Luc").0.starts_with("$argon2"), "Lyon does");
+    assert!(hash_of(&paris, "Marie").0.starts_with("$argon2"), "chain-wide staff reach every till");
+    let refused = pos_tests::cli_refused(&paris, &["session", "open", "--pin", "5555", "--float", "50"]);
+    assert!(refused.to_lowercase().contains("pin"), "{refused}");
+    // Luc moves to Paris: Lyon's till loses him at its next sync.
+    admin_ok(&db, &["user", "add", "--name", "Luc", "--role", "manager", "--pin", "5555", "--store", "S01"]);
+    pos_tests::cli_ok(&paris, &["sync", "--once"]);
+    pos_tests::cli_ok(&lyon, &["sync", "--once"]);
+    assert!(hash_of(&paris, "Luc").0.starts_with("$argon2"));
+    assert_eq!(hash_of(&lyon, "Luc"), (String::new(), false));
+}

@@ -192,8 +192,8 @@ async fn catalog(
     headers: HeaderMap,
     query: PageParams,
 ) -> Result<Json<CatalogPage>, ApiError> {
-    let (_, since, limit) = page_request(&store, &headers, query).await?;
-    Ok(Json(blocking(move || store.catalog_page(since, limit)).await?))
+    let (auth, since, limit) = page_request(&store, &headers, query).await?;
+    Ok(Json(blocking(move || store.catalog_page(&auth, since, limit)).await?))
 }
 
 async fn stock(State(store): State<Shared>, headers: HeaderMap) -> Result<Json<StockSnapshot>, ApiError> {

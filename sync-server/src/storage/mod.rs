@@ -100,7 +100,8 @@ pub trait SyncStore: Send + Sync + 'static {
     /// Applies consecutive journal entries at most once each.
     fn push(&self, auth: &TerminalAuth, entries: &[WireEntry]) -> StoreResult<PushResponse>;
     /// Catalog changes after `since`, at most `limit` products.
-    fn catalog_page(&self, since: u64, limit: usize) -> StoreResult<CatalogPage>;
+    /// Catalog changes after `since`, with the staff of the terminal's store.
+    fn catalog_page(&self, auth: &TerminalAuth, since: u64, limit: usize) -> StoreResult<CatalogPage>;
     /// Central on-hand of the terminal's store.
     fn stock_snapshot(&self, auth: &TerminalAuth) -> StoreResult<StockSnapshot>;
     /// The terminal's store's orders changed after `since`.

@@ -14,7 +14,7 @@ use pos_shared::roles::Role;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::SqliteStore;
-use crate::storage::{StoreError, StoreResult};
+use crate::storage::{StoreError, StoreResult, TerminalAuth};
 
 pub(super) fn next_version(tx: &Transaction<'_>, name: &str) -> StoreResult<u64> {
     Ok(tx
@@ -22,7 +22,7 @@ pub(super) fn next_version(tx: &Transaction<'_>, name: &str) -> StoreResult<u64>
         .query_row([name], |r| r.get(0))?)
 }
 
-pub(super) fn page(conn: &Connection, since: u64, limit: usize) -> StoreResult<CatalogPage> {
+pub(super) fn page(conn: &Connection, auth: &TerminalAuth, since: u64, limit: usize) -> StoreResult<CatalogPage> {
     let head: u64 = conn.query_row("SELECT value FROM counters WHERE name = 'catalog_version'", [], |r| r.get(0))?;
     if since > head {
         return Err(StoreError::CursorAhead { cursor: since, head });
@@ -64,9 +64,12 @@ pub(super) fn page(conn: &Connection, since: u64, limit: usize) -> StoreResult<C
     let products = rows.into_iter().map(|(_, product)| product).collect();
     let users = conn
         .prepare_cached(
-            "SELECT name, role, pin_hash, active FROM users WHERE version > ?1 AND version <= ?2 ORDER BY version",
+            // Another store's staff come as inactive, without their PIN hash.
+            "SELECT name, role, CASE WHEN store_id IS NULL OR store_id = ?3 THEN pin_hash ELSE '' END,
+               active AND (store_id IS NULL OR store_id = ?3)
+             FROM users WHERE version > ?1 AND version <= ?2 ORDER BY version",
         )?
-        .query_map(params![since, upper], |r| {
+        .query_map(params![since, upper, auth.store_id], |r| {
             Ok(WireUser { name: r.get(0)?, role: r.get(1)?, pin_hash: r.get(2)?, active: r.get(3)? })
         })?
         .collect::<Result<_, _>>()?;
@@ -165,8 +168,10 @@ impl SqliteStore {
         Ok(sku)
     }
 
-    /// Adds a user who can log in on every terminal after its next sync.
-    pub fn add_user(&self, name: &str, role: Role, pin: &str) -> StoreResult<()> {
+    /// Adds (or changes) a user who can log in, after its next sync, on
+    /// every terminal of `store`, or of every store when none is given.
+    pub fn add_user(&self, name: &str, role: Role, pin: &str, store: Option<&str>) -> StoreResult<()> {
+        let store_id = store.map(|s| self.store_id(s)).transpose()?;
         crate::storage::check_name("a user's name", name)?;
         if name.trim().is_empty() || !(4..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
             return Err(StoreError::BadRequest("a user needs a name and a PIN of 4 to 8 digits".into()));
@@ -174,7 +179,10 @@ impl SqliteStore {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let hashes: Vec<String> =
-            tx.prepare("SELECT pin_hash FROM users")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            // Another user's PIN; changing a user keeps their own.
+            tx.prepare("SELECT pin_hash FROM users WHERE name <> ?1")?
+                .query_map([name.trim()], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
         let taken = hashes.iter().any(|h| {
             PasswordHash::new(h).is_ok_and(|hash| Argon2::default().verify_password(pin.as_bytes(), &hash).is_ok())
         });
@@ -188,10 +196,10 @@ impl SqliteStore {
             .to_string();
         let version = next_version(&tx, "catalog_version")?;
         tx.execute(
-            "INSERT INTO users (name, role, pin_hash, active, version) VALUES (?1, ?2, ?3, 1, ?4)
+            "INSERT INTO users (name, role, pin_hash, active, version, store_id) VALUES (?1, ?2, ?3, 1, ?4, ?5)
              ON CONFLICT (name) DO UPDATE SET role = excluded.role, pin_hash = excluded.pin_hash, active = 1,
-               version = excluded.version",
-            params![name.trim(), role.as_str(), hash, version],
+               version = excluded.version, store_id = excluded.store_id",
+            params![name.trim(), role.as_str(), hash, version, store_id],
         )?;
         tx.commit()?;
         Ok(())

@@ -45,6 +45,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../schema_v6.sql"),
     include_str!("../schema_v7.sql"),
     include_str!("../schema_v8.sql"),
+    include_str!("../schema_v9.sql"),
 ];
 
 pub struct SqliteStore {
@@ -121,8 +122,8 @@ impl SyncStore for SqliteStore {
         ingest::push(&mut self.conn(), auth, entries)
     }
 
-    fn catalog_page(&self, since: u64, limit: usize) -> StoreResult<CatalogPage> {
-        catalog::page(&self.conn(), since, limit)
+    fn catalog_page(&self, auth: &TerminalAuth, since: u64, limit: usize) -> StoreResult<CatalogPage> {
+        catalog::page(&self.conn(), auth, since, limit)
     }
 
     fn stock_snapshot(&self, auth: &TerminalAuth) -> StoreResult<StockSnapshot> {
