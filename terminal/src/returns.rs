@@ -133,7 +133,13 @@ impl Terminal {
             _ => by_default,
         };
         let settlement = self.refund_settlement(refunds);
-        let cash_out: Money = settlement.payments.iter().filter(|t| t.kind == TenderKind::Cash).map(|t| t.amount).sum();
+        // Cash already given back on this receipt counts too, so a return
+        // split into small ones does not slip under the limit.
+        let cash = |tenders: &[Tender]| -> Money {
+            tenders.iter().filter(|t| t.kind == TenderKind::Cash).map(|t| t.amount).sum()
+        };
+        let earlier = paid_with.as_ref().map_or(Money::ZERO, |p| cash(&p.refunded));
+        let cash_out = cash(&settlement.payments) + earlier;
         if cash_out > self.settings.refund_cash_limit {
             let detail = format!("cash refund of {cash_out}, above {}", self.settings.refund_cash_limit);
             approvals.extend(self.authorize(actor, Permission::CashRefundAboveLimit, pin, detail)?);

@@ -199,6 +199,19 @@ fn refunds_go_to_the_original_tender_unless_a_manager_approves() {
     assert!(err.to_string().contains("refund this much in cash"), "{err}");
     let back = store.terminal.commit_return(&cashier, all_back(Some(MANAGER_PIN))).unwrap().record;
     assert_eq!((back.payments[0].kind, back.total), (TenderKind::Cash, wine.total));
+
+    // Split into one bottle at a time, the second return still passes the limit.
+    let wine = store.terminal.commit_sale(&cashier, &cart, &tenders(&["cash:100"])).unwrap().record;
+    let one_back = |pin: Option<&str>| ReturnRequest {
+        original: Some(wine.receipt_no.clone()),
+        items: vec![item("WIN0003", Some(1))],
+        approver_pin: pin.map(str::to_string),
+        ..Default::default()
+    };
+    store.terminal.commit_return(&cashier, one_back(None)).unwrap();
+    let err = store.terminal.commit_return(&cashier, one_back(None)).unwrap_err();
+    assert!(err.to_string().contains("refund this much in cash"), "the second half counts the first: {err}");
+    store.terminal.commit_return(&cashier, one_back(Some(MANAGER_PIN))).unwrap();
 }
 
 #[test]

@@ -147,9 +147,14 @@ impl Returns {
                     let remaining = if left.remaining_milli() == 0 { "0".to_string() } else { remaining };
                     lines = lines.push(
                         row![
-                            text(format!("{} ({} sold, {remaining} left)", line.name, line.qty.display()))
-                                .size(style::TEXT)
-                                .width(Fill),
+                            text(format!(
+                                "{} ({} sold for {}, {remaining} left)",
+                                line.name,
+                                line.qty.display(),
+                                line.net
+                            ))
+                            .size(style::TEXT)
+                            .width(Fill),
                             button(text(" - ").size(style::LARGE)).on_press(Message::Less(i)),
                             text(picked).size(style::LARGE).font(style::MONO).width(70),
                             button(text(" + ").size(style::LARGE)).on_press(Message::More(i)),
