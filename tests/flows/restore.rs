@@ -24,6 +24,15 @@ fn central(db: &std::path::Path, sku: &str) -> String {
     row["on_hand"].as_str().unwrap_or("0").to_string()
 }
 
+/// Head office takes a phone order for `customer`; the till sells `sold`
+/// loaves of BAK0004 and syncs.
+fn order_sell_sync(db: &std::path::Path, till: &std::path::Path, customer: &str, sold: &str) {
+    let order = ["order", "create", "--channel", "phone", "--store", "S01", "--customer-name", customer];
+    admin_ok(db, &[&order[..], &["--line", "BAK0004=1"]].concat());
+    ok(till, &["sell", "--pin", "1111", "--item", &format!("BAK0004*{sold}"), "--pay", "cash:5"]);
+    ok(till, &["sync", "--once"]);
+}
+
 #[test]
 fn a_restored_head_office_is_pulled_again_and_gets_back_what_it_lost() {
     let work = tempfile::tempdir().unwrap();
@@ -38,25 +47,9 @@ fn a_restored_head_office_is_pulled_again_and_gets_back_what_it_lost() {
     admin_ok(&db, &["backup", "--out", backup.to_str().unwrap()]);
     assert!(admin_refused_text(&db, &["backup", "--out", backup.to_str().unwrap()]).contains("exists already"));
 
-    // After the backup: a new price, an order, and two sales that sync.
+    // After the backup: a new price, an order, and a sale that syncs.
     admin_ok(&db, &["price", "set", "BAK0004", "0.99"]);
-    admin_ok(
-        &db,
-        &[
-            "order",
-            "create",
-            "--channel",
-            "phone",
-            "--store",
-            "S01",
-            "--customer-name",
-            "Lost Order",
-            "--line",
-            "BAK0004=2",
-        ],
-    );
-    ok(&till, &["sell", "--pin", "1111", "--item", "BAK0004*3", "--pay", "cash:5"]);
-    ok(&till, &["sync", "--once"]);
+    order_sell_sync(&db, &till, "Lost Order", "3");
     assert_eq!(price(&till, "BAK0004"), "0.99");
     assert!(ok(&till, &["order", "list"]).contains("Lost Order"));
     assert_eq!(central(&db, "BAK0004"), "7");
@@ -67,23 +60,7 @@ fn a_restored_head_office_is_pulled_again_and_gets_back_what_it_lost() {
     assert!(restored.contains("pulls everything again"), "{restored}");
     let server = ServerProcess::start_on(&db, server.url.trim_start_matches("http://"));
     assert_eq!(central(&db, "BAK0004"), "10", "the backup does not know the sale");
-    admin_ok(
-        &db,
-        &[
-            "order",
-            "create",
-            "--channel",
-            "phone",
-            "--store",
-            "S01",
-            "--customer-name",
-            "New Order",
-            "--line",
-            "BAK0004=1",
-        ],
-    );
-    ok(&till, &["sell", "--pin", "1111", "--item", "BAK0004*1", "--pay", "cash:5"]);
-    ok(&till, &["sync", "--once"]);
+    order_sell_sync(&db, &till, "New Order", "1");
     assert_eq!(price(&till, "BAK0004"), "0.91", "the restored price, not the lost one");
     let orders = ok(&till, &["order", "list"]);
     assert!(orders.contains("New Order") && !orders.contains("Lost Order"), "ORD-000001 is the new one: {orders}");
