@@ -129,6 +129,11 @@ pub fn check_event(event: &Event, terminal: &TerminalId, tax_mode: TaxMode) -> R
             text("the detail", detail)?;
         }
         Event::SaleVoided { by, .. } => text("the cashier", by)?,
+        Event::PinLockedOut { locked_for_ms, .. } => {
+            if !(0..=86_400_000).contains(locked_for_ms) {
+                return Err(invalid("a lockout lasts from 0 to a day"));
+            }
+        }
         Event::ZReport(_) => {}
     }
     Ok(())

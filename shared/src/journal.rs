@@ -176,6 +176,13 @@ pub enum Event {
         lines: u32,
         total: Money,
     },
+    /// Wrong PINs in a row locked PIN entry: `lockouts` times since the
+    /// last good PIN, this time for `locked_for_ms`. Head office sees it.
+    PinLockedOut {
+        failures: u32,
+        lockouts: u32,
+        locked_for_ms: i64,
+    },
     ZReport(Box<SessionReport>),
     /// Goods came in (a delivery, or the opening stock of a new store).
     StockReceived {
@@ -248,6 +255,7 @@ impl Event {
             Event::DrawerOpened { .. } => "drawer_opened",
             Event::Override { .. } => "override",
             Event::SaleVoided { .. } => "sale_voided",
+            Event::PinLockedOut { .. } => "pin_locked_out",
             Event::ZReport(_) => "z_report",
             Event::StockReceived { .. } => "stock_received",
             Event::StockAdjusted { .. } => "stock_adjusted",

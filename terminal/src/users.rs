@@ -4,6 +4,7 @@
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use pos_shared::journal::Event;
 use pos_shared::roles::Role;
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
@@ -13,8 +14,10 @@ use crate::error::{CoreError, CoreResult};
 
 /// Wrong PINs in a row before PIN entry locks.
 const MAX_FAILURES: i64 = 5;
-/// How long PIN entry stays locked.
+/// How long PIN entry stays locked the first time; each further lockout
+/// before a good PIN doubles it, up to [`LONGEST_LOCKOUT_MS`].
 const LOCKOUT_MS: i64 = 60_000;
+const LONGEST_LOCKOUT_MS: i64 = 3_600_000;
 
 /// Someone logged in at the terminal.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,29 +77,41 @@ impl Terminal {
     }
 
     /// Who this PIN belongs to. Five wrong PINs in a row lock PIN entry for
-    /// a minute.
+    /// a minute, twice as long each further time before a good PIN (up to
+    /// an hour); each lockout is journaled, so head office sees it.
     pub fn login(&mut self, pin: &str) -> CoreResult<Operator> {
         let now = self.clock.now_ms();
-        let (failures, locked_until): (i64, i64) =
-            self.conn
-                .query_row("SELECT failures, locked_until_ms FROM pin_guard", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let (failures, locked_until, lockouts): (i64, i64, i64) =
+            self.conn.query_row("SELECT failures, locked_until_ms, lockouts FROM pin_guard", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
         if locked_until > now {
             return Err(CoreError::LockedOut(((locked_until - now) as u64).div_ceil(1000)));
         }
         let found = self.active_users()?.into_iter().find(|(_, hash)| pin_matches(pin, hash));
         match found {
             Some((operator, _)) => {
-                self.conn.execute("UPDATE pin_guard SET failures = 0, locked_until_ms = 0", [])?;
+                self.conn.execute("UPDATE pin_guard SET failures = 0, locked_until_ms = 0, lockouts = 0", [])?;
                 Ok(operator)
             }
-            None => {
-                let failures = failures + 1;
-                let (failures, locked_until) =
-                    if failures >= MAX_FAILURES { (0, now + LOCKOUT_MS) } else { (failures, 0) };
-                self.conn.execute(
-                    "UPDATE pin_guard SET failures = ?1, locked_until_ms = ?2",
-                    params![failures, locked_until],
+            None if failures + 1 >= MAX_FAILURES => {
+                let locked_for = LOCKOUT_MS.saturating_mul(1 << lockouts.min(10)).min(LONGEST_LOCKOUT_MS);
+                let event = Event::PinLockedOut {
+                    failures: MAX_FAILURES as u32,
+                    lockouts: lockouts as u32 + 1,
+                    locked_for_ms: locked_for,
+                };
+                let tx = self.begin_journaled(&[])?;
+                tx.append(&event)?;
+                tx.execute(
+                    "UPDATE pin_guard SET failures = 0, locked_until_ms = ?1, lockouts = lockouts + 1",
+                    [now + locked_for],
                 )?;
+                tx.commit()?;
+                Err(CoreError::WrongPin)
+            }
+            None => {
+                self.conn.execute("UPDATE pin_guard SET failures = failures + 1", [])?;
                 Err(CoreError::WrongPin)
             }
         }

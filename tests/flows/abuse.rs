@@ -198,3 +198,39 @@ fn a_till_gets_only_its_own_stores_staff() {
     assert!(hash_of(&paris, "Luc").0.starts_with("$argon2"));
     assert_eq!(hash_of(&lyon, "Luc"), (String::new(), false));
 }
+
+/// Guessing PINs at a till: five wrong in a row lock PIN entry for a
+/// minute, the next lockout for two, and each lockout is journaled and
+/// reaches head office as a flag.
+#[test]
+fn pin_lockouts_escalate_and_head_office_sees_them() {
+    use pos_terminal::CoreError;
+    use pos_tests::week::{WeekClock, sync, till_on_clock};
+    let work = tempfile::tempdir().unwrap();
+    let db = work.path().join("server.sqlite");
+    head_office(&db);
+    let server = ServerProcess::start(&db);
+    let clock = WeekClock::at(16);
+    let mut till = till_on_clock(&db, &server.url, "S01", &work.path().join("till"), &clock);
+    let entries = till.verify_journal().unwrap().entries;
+    let guess_five = |till: &mut pos_terminal::Terminal| {
+        for _ in 0..5 {
+            assert!(matches!(till.login("0000"), Err(CoreError::WrongPin)));
+        }
+    };
+    guess_five(&mut till);
+    assert!(matches!(till.login(pos_tests::CASHIER_PIN), Err(CoreError::LockedOut(60))), "even the right PIN waits");
+    let minute = 60_000;
+    clock.0.fetch_add(minute + 1_000, std::sync::atomic::Ordering::SeqCst);
+    guess_five(&mut till);
+    assert!(matches!(till.login(pos_tests::CASHIER_PIN), Err(CoreError::LockedOut(120))), "twice as long");
+    clock.0.fetch_add(2 * minute + 1_000, std::sync::atomic::Ordering::SeqCst);
+    till.login(pos_tests::CASHIER_PIN).unwrap();
+    guess_five(&mut till);
+    assert!(matches!(till.login(pos_tests::CASHIER_PIN), Err(CoreError::LockedOut(60))), "a good PIN starts over");
+    assert_eq!(till.verify_journal().unwrap().entries, entries + 3, "three lockouts journaled");
+    sync(&mut till);
+    let flags = admin_ok(&db, &["flags"]);
+    assert_eq!(flags.matches("wrong PINs in a row").count(), 3, "{flags}");
+    assert!(flags.contains("for 120 s (lockout 2"), "{flags}");
+}

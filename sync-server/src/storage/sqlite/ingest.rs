@@ -288,6 +288,10 @@ fn apply(
             record_receipt(tx, auth, seq, number, movements)?
         }
         Event::TransferShipped { transfer, movements, .. } => record_shipment(tx, auth, seq, transfer, movements)?,
+        Event::PinLockedOut { failures, lockouts, locked_for_ms } => Applied::problem(Some(format!(
+            "{failures} wrong PINs in a row locked PIN entry for {} s (lockout {lockouts} since the last good PIN)",
+            locked_for_ms / 1000
+        ))),
         Event::ZReport(_) => {
             tx.execute(
                 "INSERT INTO z_reports (terminal_id, seq, payload) VALUES (?1, ?2, ?3)",
