@@ -6,6 +6,7 @@
 pub mod accounting;
 pub mod barcode;
 pub mod catalog;
+pub mod device_address;
 pub mod entry_rules;
 pub mod ids;
 pub mod journal;

@@ -6,10 +6,10 @@
 
 use pos_shared::barcode::{Barcode, EmbeddedConfig, Scan};
 use pos_shared::catalog::parse_catalog_csv;
+use pos_shared::device_address::{PrinterAddress, ScannerAddress};
 use pos_shared::entry_rules::{MAX_TEXT, check_entry};
 use pos_shared::journal::CanonicalEntry;
 use pos_shared::pricing::TaxMode;
-use pos_terminal::devices::address::{PrinterAddress, ScannerAddress};
 use proptest::prelude::*;
 
 /// A sale entry as a till writes it, to mutate.
@@ -81,7 +81,7 @@ proptest! {
 
     #[test]
     fn any_device_address_parses_back_to_itself(
-        text in "(tcp|usb|serial|file|keyboard|http)?(://)?[a-zA-Z0-9/:.?=&_-]{0,40}",
+        text in "(tcp|usb|serial|file|keyboard|http)?(://)?[a-zA-Z0-9/:.?=&_ \t-]{0,40}",
     ) {
         if let Ok(printer) = text.parse::<PrinterAddress>() {
             prop_assert_eq!(printer.to_string().parse::<PrinterAddress>().ok(), Some(printer));

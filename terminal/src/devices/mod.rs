@@ -2,7 +2,8 @@
 //! ESC/POS bytes, transport, the print queue, scanner readers and device
 //! discovery. Device I/O never runs inside a sale's transaction.
 
-pub mod address;
+/// Device address strings are pure parsing, shared (and fuzzed) there.
+pub use pos_shared::device_address as address;
 pub mod config;
 pub mod list;
 pub mod printer;

@@ -75,7 +75,12 @@ struct Parts<'a> {
 fn split(address: &str) -> Result<Parts<'_>, AddressError> {
     let (scheme, rest) =
         address.split_once("://").ok_or_else(|| bad(address, "expected SCHEME://..., e.g. tcp://192.168.1.50:9100"))?;
+    if address.chars().any(char::is_control) {
+        return Err(bad(address, "it contains a control character"));
+    }
     let (target, query) = rest.split_once('?').unwrap_or((rest, ""));
+    // `file:///dev/lp0 ?x` and `file:///dev/lp0` are the same device (found by fuzzing).
+    let target = target.trim();
     let mut params = Vec::new();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').ok_or_else(|| bad(address, format!("`{pair}` is not key=value")))?;
@@ -224,6 +229,12 @@ mod tests {
             assert_eq!(address.to_string(), text);
         }
         assert_eq!("tcp://printer.local".parse::<PrinterAddress>().unwrap().to_string(), "tcp://printer.local:9100");
+        // Found by fuzzing: spaces before the query were kept in the path,
+        // so the address printed back as another device.
+        let spaced: PrinterAddress = "file:///dev/lp0  ?".parse().unwrap();
+        assert_eq!(spaced.to_string().parse::<PrinterAddress>().unwrap(), spaced);
+        assert_eq!(spaced.to_string(), "file:///dev/lp0");
+        assert!("file:///dev/lp0\n?x=1".parse::<PrinterAddress>().is_err());
     }
 
     #[test]
