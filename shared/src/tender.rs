@@ -41,12 +41,16 @@ impl fmt::Display for TenderKind {
 
 impl FromStr for TenderKind {
     type Err = TenderError;
+    /// Every kind by its name (`voucher` is `other`), `prepaid` included, so
+    /// what was stored reads back; the till's core refuses a typed payment
+    /// in `prepaid`, which only an order paid ahead makes.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
-            "cash" => Ok(TenderKind::Cash),
-            "card" => Ok(TenderKind::Card),
-            "other" | "voucher" => Ok(TenderKind::Other),
-            other => Err(TenderError::Invalid(format!("tender `{other}` must be cash, card or other"))),
+            "voucher" => Ok(TenderKind::Other),
+            name => TenderKind::ALL
+                .into_iter()
+                .find(|k| k.as_str() == name)
+                .ok_or_else(|| TenderError::Invalid(format!("tender `{name}` must be cash, card or other"))),
         }
     }
 }

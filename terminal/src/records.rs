@@ -96,7 +96,7 @@ fn bad_value(column: usize, message: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, message.into())
 }
 
-fn parse_column<T: std::str::FromStr>(row: &Row<'_>, column: usize) -> rusqlite::Result<T>
+pub(crate) fn parse_column<T: std::str::FromStr>(row: &Row<'_>, column: usize) -> rusqlite::Result<T>
 where
     T::Err: std::fmt::Display,
 {
@@ -104,7 +104,7 @@ where
     text.parse().map_err(|e: T::Err| bad_value(column, e.to_string()))
 }
 
-fn money(row: &Row<'_>, column: usize) -> rusqlite::Result<Money> {
+pub(crate) fn money(row: &Row<'_>, column: usize) -> rusqlite::Result<Money> {
     Ok(Money::from_minor(row.get(column)?))
 }
 

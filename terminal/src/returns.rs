@@ -15,6 +15,7 @@ use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
 use crate::error::{CoreError, CoreResult};
+use crate::records::{money, parse_column};
 use crate::sale::{Committed, Draft, line_records};
 use crate::{Operator, Terminal};
 
@@ -188,23 +189,14 @@ impl Terminal {
 
     /// What earlier returns of `receipt` refunded, per tender.
     fn refunded_tenders(&self, receipt: &ReceiptNo) -> CoreResult<Vec<Tender>> {
-        let rows: Vec<(String, i64)> = self
+        Ok(self
             .conn
             .prepare_cached(
                 "SELECT p.tender, SUM(p.amount_minor) FROM payments p JOIN sales s ON s.id = p.sale_id
                  WHERE s.original_receipt = ?1 GROUP BY p.tender",
             )?
-            .query_map([receipt.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
-        rows.into_iter()
-            .map(|(kind, minor)| {
-                let kind = TenderKind::ALL
-                    .into_iter()
-                    .find(|k| k.as_str() == kind)
-                    .ok_or_else(|| CoreError::Invalid(format!("unknown tender `{kind}` on a return of {receipt}")))?;
-                Ok(Tender { kind, amount: Money::from_minor(minor) })
-            })
-            .collect()
+            .query_map([receipt.to_string()], |row| Ok(Tender { kind: parse_column(row, 0)?, amount: money(row, 1)? }))?
+            .collect::<Result<_, _>>()?)
     }
 
     fn lines_against_receipt(

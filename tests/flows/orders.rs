@@ -257,6 +257,10 @@ fn a_prepaid_order_raised_later_takes_payment_and_a_double_hand_over_is_flagged(
         .collect();
     assert_eq!(paid, [("prepaid".into(), "1.82".into()), ("cash".into(), "1.82".into())]);
     assert!(cli_refused(&till1, &["collect", &number, "--pin", "1111"]).contains("has been collected"));
+    assert!(ok(&till1, &["journal", "verify"]).starts_with("Journal OK"), "a prepaid hand-over reads back");
+    ok(&till1, &["reprint", handed["receipt_no"].as_str().unwrap()]);
+    let typed = cli_refused(&till1, &["sell", "--pin", "1111", "--item", "BAK0004", "--pay", "prepaid:0.91"]);
+    assert!(typed.contains("paid ahead"), "a typed prepaid payment is refused: {typed}");
 
     // The other till had not heard of it: it hands the same order over too.
     let again = parse(&ok(&till2, &["--json", "collect", &number, "--pin", "1111", "--pay", "cash:2"]));
