@@ -17,7 +17,7 @@ export POS_SERVER_DB="$work/hq.sqlite"
 "$server" store add --name "Paris Halles" >/dev/null
 "$server" store add --name "Lyon" >/dev/null
 "$server" catalog import assets/demo-catalog.csv >/dev/null
-"$server" user add --name Marie --role manager --pin 1234 >/dev/null
+"$server" user add --name Marie --role manager --pin 246810 >/dev/null
 code=$("$server" --json terminal add --store S01 --name "Caisse 1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["enrollment_code"])')
 channel=$("$server" --json channel key web | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
 office=$("$server" --json office key finance | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')

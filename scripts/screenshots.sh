@@ -59,6 +59,6 @@ xdotool type --delay 20 "110.00"; settle
 shot z-preview
 xdotool mousemove 760 572 click 1; settle  # Confirm Z: a cashier needs a manager
 shot approval
-type_scan 1234                       # the manager's PIN approves
+type_scan 246810                     # Marie, the only manager, approves
 shot z-report
 echo "screenshots in $out"

@@ -12,6 +12,7 @@ pub mod ids;
 pub mod journal;
 pub mod money;
 pub mod orders;
+pub mod pins;
 pub mod pricing;
 pub mod protocol;
 pub mod quantity;

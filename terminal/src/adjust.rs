@@ -15,6 +15,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::error::{CoreError, CoreResult};
+use crate::users::Credentials;
 use crate::{Operator, Terminal};
 
 /// One product of a count as the manager sees it when closing.
@@ -43,7 +44,7 @@ impl Terminal {
         reason: MovementReason,
         note: &str,
         lines: &[(String, Decimal)],
-        approver_pin: Option<&str>,
+        approver: Option<&Credentials>,
     ) -> CoreResult<Seq> {
         if !MovementReason::ADJUSTMENTS.contains(&reason) {
             let allowed: Vec<&str> = MovementReason::ADJUSTMENTS.iter().map(|r| r.as_str()).collect();
@@ -69,7 +70,7 @@ impl Terminal {
             });
         }
         let detail = format!("{reason}: {} line(s) {}", movements.len(), note.trim());
-        let approval = self.authorize(actor, Permission::AdjustStock, approver_pin, detail)?;
+        let approval = self.authorize(actor, Permission::AdjustStock, approver, detail)?;
         let event = Event::StockAdjusted { by: actor.name.clone(), reason, note: note.trim().to_string(), movements };
         self.record_stock_event(approval.map(|a| a.event()).as_slice(), &event, |_, _| Ok(()))
     }
@@ -138,11 +139,11 @@ impl Terminal {
         actor: &Operator,
         count_id: i64,
         zero_uncounted: bool,
-        approver_pin: Option<&str>,
+        approver: Option<&Credentials>,
     ) -> CoreResult<ClosedCount> {
         let category = self.open_count(count_id)?;
         let detail = format!("close stock count {count_id}");
-        let approval = self.authorize(actor, Permission::AdjustStock, approver_pin, detail)?;
+        let approval = self.authorize(actor, Permission::AdjustStock, approver, detail)?;
         if zero_uncounted {
             let skus: Vec<String> = self
                 .conn

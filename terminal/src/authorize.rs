@@ -7,6 +7,7 @@ use pos_shared::roles::Permission;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{CoreError, CoreResult};
+use crate::users::Credentials;
 use crate::{Operator, Terminal};
 
 /// A manager's approval of something the acting user may not do alone.
@@ -31,21 +32,22 @@ impl Approval {
 
 impl Terminal {
     /// `Ok(None)` when `actor` may do it alone, `Ok(Some(approval))` when
-    /// `approver_pin` belongs to someone who may; otherwise a clear refusal.
+    /// `approver` names someone who may, with their PIN (one argon2 check);
+    /// otherwise a clear refusal.
     pub fn authorize(
         &mut self,
         actor: &Operator,
         permission: Permission,
-        approver_pin: Option<&str>,
+        approver: Option<&Credentials>,
         detail: impl Into<String>,
     ) -> CoreResult<Option<Approval>> {
         if actor.role.allows(permission) {
             return Ok(None);
         }
-        let Some(pin) = approver_pin else {
+        let Some(credentials) = approver else {
             return Err(CoreError::PermissionDenied { user: actor.name.clone(), action: permission.describe() });
         };
-        let approver = self.login(pin)?;
+        let approver = self.login(&credentials.user, &credentials.pin)?;
         if !approver.role.allows(permission) {
             return Err(CoreError::ApproverNotAllowed { approver: approver.name, action: permission.describe() });
         }

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::authorize::Approval;
 use crate::error::{CoreError, CoreResult};
+use crate::users::Credentials;
 use crate::{Operator, Terminal};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,7 +145,7 @@ impl Terminal {
         cart: &mut Cart,
         index: usize,
         qty: Decimal,
-        approver_pin: Option<&str>,
+        approver: Option<&Credentials>,
     ) -> CoreResult<Option<String>> {
         let line = cart.line_mut(index)?.clone();
         if line.fixed_amount.is_some() {
@@ -153,7 +154,7 @@ impl Terminal {
         let qty = Quantity::new(qty, line.unit)?;
         if qty < line.qty {
             let detail = format!("{}: {} -> {}", line.sku, line.qty.display(), qty.display());
-            cart.approvals.extend(self.authorize(actor, Permission::VoidLine, approver_pin, detail)?);
+            cart.approvals.extend(self.authorize(actor, Permission::VoidLine, approver, detail)?);
         }
         cart.line_mut(index)?.qty = qty;
         self.oversell_warning(cart, &line.sku)
@@ -164,11 +165,11 @@ impl Terminal {
         actor: &Operator,
         cart: &mut Cart,
         index: usize,
-        approver_pin: Option<&str>,
+        approver: Option<&Credentials>,
     ) -> CoreResult<()> {
         let line = cart.line_mut(index)?.clone();
         let detail = format!("void {} x{} {}", line.sku, line.qty.display(), line.name);
-        cart.approvals.extend(self.authorize(actor, Permission::VoidLine, approver_pin, detail)?);
+        cart.approvals.extend(self.authorize(actor, Permission::VoidLine, approver, detail)?);
         cart.lines.remove(index);
         Ok(())
     }
@@ -178,14 +179,14 @@ impl Terminal {
         actor: &Operator,
         discount: Discount,
         on: Money,
-        approver_pin: Option<&str>,
+        approver: Option<&Credentials>,
         what: String,
     ) -> CoreResult<Option<Approval>> {
         discount.on(on, self.settings.rounding)?;
         if discount.percent_of(on) <= self.settings.discount_limit_percent {
             return Ok(None);
         }
-        self.authorize(actor, Permission::DiscountAboveLimit, approver_pin, format!("{what}: {discount}"))
+        self.authorize(actor, Permission::DiscountAboveLimit, approver, format!("{what}: {discount}"))
     }
 
     pub fn set_line_discount(
@@ -194,14 +195,14 @@ impl Terminal {
         cart: &mut Cart,
         index: usize,
         discount: Option<Discount>,
-        approver_pin: Option<&str>,
+        approver: Option<&Credentials>,
     ) -> CoreResult<()> {
         let line = cart.line_mut(index)?.clone();
         if let Some(d) = discount {
             let amount = line
                 .fixed_amount
                 .unwrap_or_else(|| Money::round(line.unit_price.amount() * line.qty.value(), self.settings.rounding));
-            let approval = self.check_discount_limit(actor, d, amount, approver_pin, format!("line {}", line.sku))?;
+            let approval = self.check_discount_limit(actor, d, amount, approver, format!("line {}", line.sku))?;
             cart.approvals.extend(approval);
         }
         cart.line_mut(index)?.discount = discount;
@@ -213,11 +214,11 @@ impl Terminal {
         actor: &Operator,
         cart: &mut Cart,
         discount: Option<Discount>,
-        approver_pin: Option<&str>,
+        approver: Option<&Credentials>,
     ) -> CoreResult<()> {
         if let Some(d) = discount {
             let before = price_ticket(&cart.lines, None, self.settings.pricing())?.total;
-            let approval = self.check_discount_limit(actor, d, before, approver_pin, "sale".into())?;
+            let approval = self.check_discount_limit(actor, d, before, approver, "sale".into())?;
             cart.approvals.extend(approval);
         }
         cart.discount = discount;
@@ -230,14 +231,14 @@ impl Terminal {
         cart: &mut Cart,
         index: usize,
         price: Money,
-        approver_pin: Option<&str>,
+        approver: Option<&Credentials>,
     ) -> CoreResult<()> {
         if price.is_negative() {
             return Err(CoreError::Invalid("a price cannot be negative".into()));
         }
         let line = cart.line_mut(index)?.clone();
         let detail = format!("{} price {} -> {price}", line.sku, line.unit_price);
-        cart.approvals.extend(self.authorize(actor, Permission::PriceOverride, approver_pin, detail)?);
+        cart.approvals.extend(self.authorize(actor, Permission::PriceOverride, approver, detail)?);
         let line = cart.line_mut(index)?;
         line.unit_price = price;
         line.fixed_amount = None;

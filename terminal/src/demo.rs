@@ -1,6 +1,7 @@
 //! The demo store: a small French supermarket with the catalog from
-//! `assets/`, a manager, a cashier, opening stock and an open till with a
-//! 100.00 float: ready to sell.
+//! `assets/`, a manager, a cashier (who may log in by PIN alone, as a small
+//! shop might choose), opening stock and an open till with a 100.00 float:
+//! ready to sell.
 
 use std::path::Path;
 
@@ -13,7 +14,7 @@ use crate::{StoreSettings, Terminal};
 /// The demo catalog, built into the binary so the demo works anywhere.
 pub const DEMO_CATALOG: &str = include_str!("../../assets/demo-catalog.csv");
 
-pub const DEMO_MANAGER: (&str, &str) = ("Marie", "1234");
+pub const DEMO_MANAGER: (&str, &str) = ("Marie", "246810");
 pub const DEMO_CASHIER: (&str, &str) = ("Camille", "1111");
 pub const DEMO_FLOAT: &str = "100.00";
 
@@ -22,6 +23,7 @@ pub fn create_demo(dir: &Path) -> CoreResult<Terminal> {
     let mut settings = StoreSettings::new("Épicerie du Marché", "Caisse 1", "S01-T01".parse()?, "EUR")?;
     settings.header_lines = vec!["12 rue des Halles, 75001 Paris".into(), "TVA FR40 123456789".into()];
     settings.footer_lines = vec!["Merci de votre visite !".into(), "Returns within 30 days with this receipt".into()];
+    settings.pin_only_login = true;
     let mut terminal = Terminal::init(dir, settings)?;
     let manager = terminal.add_user(DEMO_MANAGER.0, Role::Manager, DEMO_MANAGER.1)?;
     terminal.add_user(DEMO_CASHIER.0, Role::Cashier, DEMO_CASHIER.1)?;

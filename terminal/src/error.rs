@@ -18,6 +18,10 @@ pub enum CoreError {
     AlreadyInitialised(String),
     #[error("wrong PIN")]
     WrongPin,
+    #[error(
+        "{user} is a manager: a manager's PIN has at least {digits} digits here; if yours is shorter, change it (pos-terminal user pin)"
+    )]
+    ManagerPinTooShort { user: String, digits: usize },
     #[error("too many wrong PINs: PIN entry is locked for {0} more seconds")]
     LockedOut(u64),
     #[error("{user} may not {action}: a manager must approve with their PIN")]

@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use crate::error::{CoreError, CoreResult};
 use crate::records::{money, parse_column};
 use crate::sale::{Committed, Draft, line_records};
+use crate::users::Credentials;
 use crate::{Operator, Terminal};
 
 /// One product coming back: its code, the receipt line it was sold on
@@ -43,7 +44,7 @@ pub struct ReturnRequest {
     pub items: Vec<ReturnItem>,
     pub damaged: bool,
     pub refund_to: Option<TenderKind>,
-    pub approver_pin: Option<String>,
+    pub approver: Option<Credentials>,
 }
 
 /// Totals of refund lines: tax per rate, in the store's price basis.
@@ -110,7 +111,7 @@ impl Terminal {
             return Err(CoreError::EmptyCart);
         }
         let mut approvals = Vec::new();
-        let pin = request.approver_pin.as_deref();
+        let pin = request.approver.as_ref();
         let (lines, paid_with, customer) = match &request.original {
             Some(receipt) => self.lines_against_receipt(receipt, &request.items)?,
             None => {

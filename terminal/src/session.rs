@@ -18,6 +18,7 @@ use crate::clock::local_time_text;
 use crate::devices::queue::{JobKind, enqueue};
 use crate::error::{CoreError, CoreResult};
 use crate::journal::head;
+use crate::users::Credentials;
 use crate::{Operator, Terminal};
 
 /// Increments a gapless counter (receipts, Z reports) and returns its new value.
@@ -193,7 +194,7 @@ impl Terminal {
         direction: CashDirection,
         amount: Money,
         reason: &str,
-        approver_pin: Option<&str>,
+        approver: Option<&Credentials>,
     ) -> CoreResult<Seq> {
         if amount.is_negative() || amount.is_zero() {
             return Err(CoreError::Invalid("the amount must be more than zero".into()));
@@ -212,7 +213,7 @@ impl Terminal {
             }
         }
         let detail = format!("cash {} {amount}: {reason}", direction.as_str());
-        let approval = self.authorize(actor, Permission::CashInOut, approver_pin, detail)?;
+        let approval = self.authorize(actor, Permission::CashInOut, approver, detail)?;
         let tx = self.begin_journaled(approval.map(|a| a.event()).as_slice())?;
         let event = Event::CashMoved {
             session_id: session.id,
@@ -231,9 +232,9 @@ impl Terminal {
     }
 
     /// Opens the drawer without a sale (journaled; a manager permission).
-    pub fn open_drawer(&mut self, actor: &Operator, reason: &str, approver_pin: Option<&str>) -> CoreResult<()> {
+    pub fn open_drawer(&mut self, actor: &Operator, reason: &str, approver: Option<&Credentials>) -> CoreResult<()> {
         let session = self.current_session()?.ok_or(CoreError::NoOpenSession)?;
-        let approval = self.authorize(actor, Permission::NoSaleDrawer, approver_pin, format!("no sale: {reason}"))?;
+        let approval = self.authorize(actor, Permission::NoSaleDrawer, approver, format!("no sale: {reason}"))?;
         let printing = self.devices.printer.is_some();
         let tx = self.begin_journaled(approval.map(|a| a.event()).as_slice())?;
         let event = Event::DrawerOpened { session_id: session.id, by: actor.name.clone(), reason: reason.to_string() };
@@ -256,11 +257,10 @@ impl Terminal {
         &mut self,
         actor: &Operator,
         counted: &[Tender],
-        approver_pin: Option<&str>,
+        approver: Option<&Credentials>,
     ) -> CoreResult<SessionReport> {
         let session = self.current_session()?.ok_or(CoreError::NoOpenSession)?;
-        let approval =
-            self.authorize(actor, Permission::ZReport, approver_pin, format!("close session {}", session.id))?;
+        let approval = self.authorize(actor, Permission::ZReport, approver, format!("close session {}", session.id))?;
         let printing = self.devices.printer.is_some();
         let tx = self.begin_journaled(approval.map(|a| a.event()).as_slice())?;
         let at_ms = tx.at_ms;

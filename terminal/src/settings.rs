@@ -5,12 +5,14 @@ use std::str::FromStr;
 use pos_shared::barcode::EmbeddedConfig;
 use pos_shared::ids::TerminalId;
 use pos_shared::money::{Money, RoundingMode};
+use pos_shared::pins;
 use pos_shared::pricing::{PricingRules, TaxMode};
 use pos_shared::receipt::StoreHeader;
 use rusqlite::{Connection, OptionalExtension};
 use rust_decimal::Decimal;
 
 use crate::error::{CoreError, CoreResult};
+use crate::users::Credentials;
 
 /// Cash refunds above this need a manager unless the store sets its own limit.
 pub fn default_refund_cash_limit() -> Money {
@@ -31,6 +33,10 @@ pub struct StoreSettings {
     pub discount_limit_percent: Decimal,
     /// Cash refunds above this amount need a manager.
     pub refund_cash_limit: Money,
+    /// The fewest digits in a manager's PIN (6 to 12).
+    pub manager_pin_digits: usize,
+    /// Whether a cashier may log in by PIN alone, without choosing their name.
+    pub pin_only_login: bool,
     pub embedded: EmbeddedConfig,
     pub header_lines: Vec<String>,
     pub footer_lines: Vec<String>,
@@ -60,6 +66,8 @@ impl StoreSettings {
             cash_increment: None,
             discount_limit_percent: Decimal::from(10),
             refund_cash_limit: default_refund_cash_limit(),
+            manager_pin_digits: pins::MANAGER_DIGITS,
+            pin_only_login: false,
             embedded: EmbeddedConfig::default(),
             header_lines: Vec::new(),
             footer_lines: vec!["Thank you for shopping with us".into()],
@@ -89,6 +97,8 @@ impl StoreSettings {
             ("cash_increment", self.cash_increment.map(|m| m.to_string()).unwrap_or_default()),
             ("discount_limit_percent", self.discount_limit_percent.to_string()),
             ("refund_cash_limit", self.refund_cash_limit.to_string()),
+            ("manager_pin_digits", self.manager_pin_digits.to_string()),
+            ("pin_only_login", on_off(self.pin_only_login).into()),
             ("embedded", serde_json::to_string(&self.embedded).expect("layouts serialise")),
             ("header_lines", self.header_lines.join("\n")),
             ("footer_lines", self.footer_lines.join("\n")),
@@ -133,6 +143,11 @@ impl StoreSettings {
                 Some(limit) => limit.parse().map_err(|_| corrupt("refund_cash_limit"))?,
                 None => default_refund_cash_limit(),
             },
+            manager_pin_digits: match get("manager_pin_digits")? {
+                Some(digits) => pins::parse_manager_digits(&digits).map_err(|_| corrupt("manager_pin_digits"))?,
+                None => pins::MANAGER_DIGITS,
+            },
+            pin_only_login: text("pin_only_login")? == "on",
             embedded: serde_json::from_str(&text("embedded")?).map_err(|_| corrupt("embedded"))?,
             header_lines: lines(text("header_lines")?),
             footer_lines: lines(text("footer_lines")?),
@@ -141,19 +156,24 @@ impl StoreSettings {
 }
 
 /// The store settings a manager may change by name.
-pub const SETTABLE: [&str; 2] = ["refund-cash-limit", "discount-limit"];
+pub const SETTABLE: [&str; 4] = ["refund-cash-limit", "discount-limit", "manager-pin-digits", "pin-only-login"];
+
+fn on_off(on: bool) -> &'static str {
+    if on { "on" } else { "off" }
+}
 
 impl crate::Terminal {
     /// Changes one store setting by name (`refund-cash-limit`, an amount;
-    /// `discount-limit`, a percentage): a manager's decision, approved by
-    /// `approver_pin` when `actor` is not one. A bad name or value changes
+    /// `discount-limit`, a percentage; `manager-pin-digits`, 6 to 12;
+    /// `pin-only-login`, on or off): a manager's decision, approved by
+    /// `approver` when `actor` is not one. A bad name or value changes
     /// nothing.
     pub fn change_setting(
         &mut self,
         actor: &crate::Operator,
         key: &str,
         value: &str,
-        approver_pin: Option<&str>,
+        approver: Option<&Credentials>,
     ) -> CoreResult<()> {
         let invalid = |why: String| CoreError::Invalid(format!("setting `{key}`: {why}"));
         let change: Box<dyn FnOnce(&mut StoreSettings)> = match key {
@@ -168,10 +188,22 @@ impl crate::Terminal {
                     .ok_or_else(|| invalid(format!("`{value}` must be a percentage from 0 to 100")))?;
                 Box::new(move |s| s.discount_limit_percent = percent.normalize())
             }
+            "manager-pin-digits" => {
+                let digits = pins::parse_manager_digits(value).map_err(invalid)?;
+                Box::new(move |s| s.manager_pin_digits = digits)
+            }
+            "pin-only-login" => {
+                let on = match value.trim() {
+                    "on" => true,
+                    "off" => false,
+                    _ => return Err(invalid(format!("`{value}` must be on or off"))),
+                };
+                Box::new(move |s| s.pin_only_login = on)
+            }
             _ => return Err(invalid(format!("unknown; the settings are {}", SETTABLE.join(", ")))),
         };
         let detail = format!("{key} = {value}");
-        self.authorize(actor, pos_shared::roles::Permission::ChangeSettings, approver_pin, detail)?;
+        self.authorize(actor, pos_shared::roles::Permission::ChangeSettings, approver, detail)?;
         self.update_settings(change)
     }
 }

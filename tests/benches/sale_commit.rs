@@ -37,7 +37,7 @@ fn bare_commit(conn: &mut Connection, committed: &Committed, payload: &[u8], pre
 fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut terminal = create_demo(&dir.path().join("store")).expect("demo store");
-    let cashier = terminal.login(DEMO_CASHIER.1).expect("login");
+    let cashier = terminal.login(DEMO_CASHIER.0, DEMO_CASHIER.1).expect("login");
     let mut cart = Cart::default();
     for sku in CART {
         terminal.add_item(&mut cart, sku, None).expect("item");

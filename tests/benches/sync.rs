@@ -196,7 +196,7 @@ fn bench_catch_up(dir: &Path, runtime: &tokio::runtime::Runtime) {
     let url = serve(runtime, &db);
     let (mut terminal, first) = runtime.block_on(enroll(&dir.join("catchup-till"), &url, &code)).unwrap();
     first.unwrap();
-    let cashier = terminal.login(pos_tests::CASHIER_PIN).unwrap();
+    let cashier = terminal.login(pos_tests::CASHIER_NAME, pos_tests::CASHIER_PIN).unwrap();
     terminal.open_session(&cashier, Money::from_minor(10_000)).unwrap();
     let mut cart = Cart::default();
     for sku in ["BAK0001", "DAI0004", "GRO0010"] {

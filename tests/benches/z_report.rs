@@ -19,8 +19,8 @@ const SKUS: [&str; 6] = ["BAK0001", "BAK0004", "DAI0013", "DAI0049", "WIN0003", 
 fn main() {
     let dir = tempfile::tempdir().unwrap();
     let mut terminal = create_demo(dir.path()).unwrap();
-    let cashier = terminal.login(pos_tests::CASHIER_PIN).unwrap();
-    let manager = terminal.login(pos_tests::MANAGER_PIN).unwrap();
+    let cashier = terminal.login(pos_tests::CASHIER_NAME, pos_tests::CASHIER_PIN).unwrap();
+    let manager = terminal.login(pos_tests::MANAGER_NAME, pos_tests::MANAGER_PIN).unwrap();
     let mut rng = rand::rng();
     let mut takings = Money::ZERO;
     for i in 0..SALES {
@@ -48,7 +48,7 @@ fn main() {
                 items: vec![ReturnItem { code: sale.record.lines[0].sku.clone(), ..ReturnItem::default() }],
                 damaged: false,
                 refund_to: None,
-                approver_pin: None,
+                approver: None,
             };
             takings -= terminal.commit_return(&cashier, request).unwrap().record.total;
         }

@@ -169,7 +169,7 @@ fn a_till_gets_only_its_own_stores_staff() {
     let work = tempfile::tempdir().unwrap();
     let db = work.path().join("server.sqlite");
     head_office(&db);
-    admin_ok(&db, &["user", "add", "--name", "Luc", "--role", "manager", "--pin", "5555", "--store", "S02"]);
+    admin_ok(&db, &["user", "add", "--name", "Luc", "--role", "manager", "--pin", "555555", "--store", "S02"]);
     assert!(
         pos_tests::head_office::admin_refused(
             &db,
@@ -189,14 +189,57 @@ fn a_till_gets_only_its_own_stores_staff() {
     assert_eq!(hash_of(&paris, "Luc"), (String::new(), false), "Paris never sees Luc's hash");
     assert!(hash_of(&lyon, "Luc").0.starts_with("$argon2"), "Lyon does");
     assert!(hash_of(&paris, "Marie").0.starts_with("$argon2"), "chain-wide staff reach every till");
-    let refused = pos_tests::cli_refused(&paris, &["session", "open", "--pin", "5555", "--float", "50"]);
-    assert!(refused.to_lowercase().contains("pin"), "{refused}");
+    let refused =
+        pos_tests::cli_refused(&paris, &["session", "open", "--user", "Luc", "--pin", "555555", "--float", "50"]);
+    assert!(refused.contains("nobody called `Luc`"), "{refused}");
     // Luc moves to Paris: Lyon's till loses him at its next sync.
-    admin_ok(&db, &["user", "add", "--name", "Luc", "--role", "manager", "--pin", "5555", "--store", "S01"]);
+    admin_ok(&db, &["user", "add", "--name", "Luc", "--role", "manager", "--pin", "555555", "--store", "S01"]);
     pos_tests::cli_ok(&paris, &["sync", "--once"]);
     pos_tests::cli_ok(&lyon, &["sync", "--once"]);
     assert!(hash_of(&paris, "Luc").0.starts_with("$argon2"));
     assert_eq!(hash_of(&lyon, "Luc"), (String::new(), false));
+}
+
+/// Head office holds staff to the PIN rules: a manager's PIN has six
+/// digits or more; cashiers who share a till have different PINs (a PIN
+/// alone may name a cashier), but a manager's PIN is nobody else's concern,
+/// and a cashier of another store may reuse a PIN. A refusal changes
+/// nothing.
+#[test]
+fn head_office_holds_staff_to_the_pin_rules() {
+    let work = tempfile::tempdir().unwrap();
+    let db = work.path().join("server.sqlite");
+    head_office(&db);
+    let add = |name: &str, role: &str, pin: &str, store: &str| {
+        let mut args = vec!["user", "add", "--name", name, "--role", role, "--pin", pin];
+        if !store.is_empty() {
+            args.extend(["--store", store]);
+        }
+        args.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let refused = |args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        pos_tests::head_office::admin_refused(&db, &args)
+    };
+    let ok = |args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        admin_ok(&db, &args);
+    };
+    assert!(refused(add("Luc", "manager", "5555", "S01")).contains("6 to 12 digits"));
+    assert!(
+        refused(add("Zoé", "cashier", pos_tests::CASHIER_PIN, "S01")).contains("taken"),
+        "Camille works at every till"
+    );
+    ok(add("Luc", "manager", pos_tests::MANAGER_PIN, "S01"));
+    ok(add("Zoé", "cashier", "4321", "S01"));
+    assert!(refused(add("Léo", "cashier", "4321", "S01")).contains("taken"));
+    ok(add("Léo", "cashier", "4321", "S02"));
+    let server = ServerProcess::start(&db);
+    let paris = work.path().join("paris");
+    pos_tests::head_office::enroll_till_cli(&db, &server.url, "S01", &paris);
+    let names = pos_tests::cli_ok(&paris, &["user", "list"]);
+    assert!(names.contains("Luc") && names.contains("Zoé") && !names.contains("Léo"), "{names}");
+    pos_tests::cli_ok(&paris, &["report", "x", "--user", "Luc", "--pin", pos_tests::MANAGER_PIN]);
 }
 
 /// Guessing PINs at a till: five wrong in a row lock PIN entry for a
@@ -215,19 +258,28 @@ fn pin_lockouts_escalate_and_head_office_sees_them() {
     let entries = till.verify_journal().unwrap().entries;
     let guess_five = |till: &mut pos_terminal::Terminal| {
         for _ in 0..5 {
-            assert!(matches!(till.login("0000"), Err(CoreError::WrongPin)));
+            assert!(matches!(till.login(pos_tests::MANAGER_NAME, "000000"), Err(CoreError::WrongPin)));
         }
     };
     guess_five(&mut till);
-    assert!(matches!(till.login(pos_tests::CASHIER_PIN), Err(CoreError::LockedOut(60))), "even the right PIN waits");
+    assert!(
+        matches!(till.login(pos_tests::CASHIER_NAME, pos_tests::CASHIER_PIN), Err(CoreError::LockedOut(60))),
+        "even the right PIN waits"
+    );
     let minute = 60_000;
     clock.0.fetch_add(minute + 1_000, std::sync::atomic::Ordering::SeqCst);
     guess_five(&mut till);
-    assert!(matches!(till.login(pos_tests::CASHIER_PIN), Err(CoreError::LockedOut(120))), "twice as long");
+    assert!(
+        matches!(till.login(pos_tests::CASHIER_NAME, pos_tests::CASHIER_PIN), Err(CoreError::LockedOut(120))),
+        "twice as long"
+    );
     clock.0.fetch_add(2 * minute + 1_000, std::sync::atomic::Ordering::SeqCst);
-    till.login(pos_tests::CASHIER_PIN).unwrap();
+    till.login(pos_tests::CASHIER_NAME, pos_tests::CASHIER_PIN).unwrap();
     guess_five(&mut till);
-    assert!(matches!(till.login(pos_tests::CASHIER_PIN), Err(CoreError::LockedOut(60))), "a good PIN starts over");
+    assert!(
+        matches!(till.login(pos_tests::CASHIER_NAME, pos_tests::CASHIER_PIN), Err(CoreError::LockedOut(60))),
+        "a good PIN starts over"
+    );
     assert_eq!(till.verify_journal().unwrap().entries, entries + 3, "three lockouts journaled");
     sync(&mut till);
     let flags = admin_ok(&db, &["flags"]);

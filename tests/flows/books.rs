@@ -34,7 +34,7 @@ fn on(books: &Value, account: &str, label: &str) -> String {
 }
 
 fn manager(till: &mut Terminal) -> pos_terminal::Operator {
-    till.login(MANAGER_PIN).unwrap()
+    till.login(pos_tests::MANAGER_NAME, MANAGER_PIN).unwrap()
 }
 
 fn json(text: &str) -> Value {

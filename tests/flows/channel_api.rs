@@ -22,7 +22,7 @@ fn stocked_head_office(work: &std::path::Path, units: i64) -> ServerProcess {
     head_office(&db);
     let server = ServerProcess::start(&db);
     let mut till = enrolled_terminal(&db, &server.url, "S01", &work.join("till"));
-    let manager = till.login(pos_tests::MANAGER_PIN).unwrap();
+    let manager = till.login(pos_tests::MANAGER_NAME, pos_tests::MANAGER_PIN).unwrap();
     till.receive_stock(&manager, "BL-1", &[("BAK0004".into(), Quantity::from_milli(units * 1000))]).unwrap();
     let sync = client(&till);
     runtime().block_on(pos_terminal::sync::run::sync_once(&mut till, &sync)).unwrap();
@@ -197,7 +197,7 @@ fn a_channel_sees_only_its_own_customers() {
     let till = work.path().join("till");
     let server = ServerProcess::start(&db);
     enroll_till_cli(&db, &server.url, "S01", &till);
-    cli_ok(&till, &["receive", "--pin", "1234", "--ref", "opening", "--item", "BAK0004*10"]);
+    cli_ok(&till, &pos_tests::as_manager(&["receive", "--ref", "opening", "--item", "BAK0004*10"]));
     cli_ok(&till, &["sync", "--once"]);
     let web = channel_key(&db, "web");
     let rt = runtime();

@@ -20,7 +20,7 @@ fn entries(dir: &Path) -> u64 {
 fn demo_with_session() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     ok(dir.path(), &["demo"]);
-    let again = cli(dir.path(), &["session", "open", "--pin", "1234", "--float", "100.00"]);
+    let again = cli(dir.path(), &pos_tests::as_manager(&["session", "open", "--float", "100.00"]));
     let stderr = String::from_utf8_lossy(&again.stderr);
     assert!(stderr.contains("session 1 is already open"), "{stderr}");
     dir
@@ -33,10 +33,8 @@ fn readme_flow_sell_return_report() {
     let bread = barcode("BAK0001");
     let receipt = ok(
         d,
-        &[
+        &pos_tests::as_cashier(&[
             "sell",
-            "--pin",
-            "1111",
             "--item",
             &bread,
             "--item",
@@ -45,27 +43,37 @@ fn readme_flow_sell_return_report() {
             "DAI0001*2",
             "--pay",
             "cash:20.00",
-        ],
+        ]),
     );
     assert!(receipt.contains("RECEIPT S01-T01-000001") && receipt.contains("Change"), "{receipt}");
     assert!(receipt.contains("0.35 kg x"), "{receipt}");
 
     let sale = json(
         d,
-        &["sell", "--pin", "1111", "--item", "WIN0001", "--discount", "5%", "--pay", "card:10", "--pay", "cash:50"],
+        &pos_tests::as_cashier(&[
+            "sell",
+            "--item",
+            "WIN0001",
+            "--discount",
+            "5%",
+            "--pay",
+            "card:10",
+            "--pay",
+            "cash:50",
+        ]),
     );
     assert_eq!(sale["receipt_no"], "S01-T01-000002");
     assert_eq!(sale["payments"][0]["amount"], "10.00");
     let stock_before = json(d, &["stock", "BAK0001"])[0]["on_hand"].as_str().unwrap().to_string();
-    let refund = ok(d, &["return", "--pin", "1111", "--receipt", "S01-T01-000001", "--item", &bread]);
+    let refund = ok(d, &pos_tests::as_cashier(&["return", "--receipt", "S01-T01-000001", "--item", &bread]));
     assert!(refund.contains("RETURN S01-T01-000003") && refund.contains("for receipt S01-T01-000001"), "{refund}");
     let stock_after = json(d, &["stock", "BAK0001"])[0]["on_hand"].as_str().unwrap().to_string();
     assert_eq!(stock_after.parse::<i64>().unwrap(), stock_before.parse::<i64>().unwrap() + 1);
 
-    ok(d, &["cash", "out", "10.00", "--pin", "1234", "--reason", "float to safe"]);
-    let x = json(d, &["report", "x", "--pin", "1234"]);
+    ok(d, &pos_tests::as_manager(&["cash", "out", "10.00", "--reason", "float to safe"]));
+    let x = json(d, &pos_tests::as_manager(&["report", "x"]));
     assert_eq!(x["kind"], "X");
-    let z = ok(d, &["report", "z", "--pin", "1234", "--counted", "cash:100.00"]);
+    let z = ok(d, &pos_tests::as_manager(&["report", "z", "--counted", "cash:100.00"]));
     assert!(z.contains("Z REPORT #1") && z.contains("Cash variance"), "{z}");
     let copy = ok(d, &["reprint", "S01-T01-000001"]);
     assert!(copy.contains("*** COPY ***"));
@@ -88,23 +96,26 @@ fn bad_input_is_one_clear_line_and_writes_nothing() {
     let before = entries(d);
     let bread = barcode("BAK0001");
     let misread = format!("{}{}", &bread[..12], (bread.as_bytes()[12] - b'0' + 1) % 10);
+    let sell = |tail: &[&'static str]| pos_tests::as_cashier(&[&["sell"], tail].concat());
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec!["sell", "--pin", "1111", "--item", &misread, "--pay", "cash:10"], "misread barcode"),
-        (vec!["sell", "--pin", "1111", "--item", "4006381333931", "--pay", "cash:10"], "unknown code"),
-        (vec!["sell", "--pin", "1111", "--item", "BAK0001", "--pay", "cash:0.10"], "short payment"),
-        (vec!["sell", "--pin", "1111", "--item", "BAK0001*-2", "--pay", "cash:10"], "more than zero"),
-        (vec!["sell", "--pin", "1111", "--item", "BAK0001*100000", "--pay", "cash:10"], "more than 9999"),
-        (vec!["sell", "--pin", "1111", "--item", "BAK0001*1.5", "--pay", "cash:10"], "whole number"),
-        (vec!["sell", "--pin", "1111", "--item", "BAK0001*abc", "--pay", "cash:10"], "must be a number"),
+        (pos_tests::as_cashier(&["sell", "--item", &misread, "--pay", "cash:10"]), "misread barcode"),
+        (sell(&["--item", "4006381333931", "--pay", "cash:10"]), "unknown code"),
+        (sell(&["--item", "BAK0001", "--pay", "cash:0.10"]), "short payment"),
+        (sell(&["--item", "BAK0001*-2", "--pay", "cash:10"]), "more than zero"),
+        (sell(&["--item", "BAK0001*100000", "--pay", "cash:10"]), "more than 9999"),
+        (sell(&["--item", "BAK0001*1.5", "--pay", "cash:10"]), "whole number"),
+        (sell(&["--item", "BAK0001*abc", "--pay", "cash:10"]), "must be a number"),
         (vec!["sell", "--pin", "9999", "--item", "BAK0001", "--pay", "cash:10"], "wrong PIN"),
         (
-            vec!["sell", "--pin", "1111", "--item", "BAK0001", "--discount", "50%", "--pay", "cash:10"],
-            "manager must approve",
+            vec!["sell", "--user", "Marie", "--pin", "1111", "--item", "BAK0001", "--pay", "cash:10"],
+            "at least 6 digits",
         ),
-        (vec!["sell", "--pin", "1111", "--item", "BAK0001", "--pay", "gold:10"], "cash, card or other"),
-        (vec!["return", "--pin", "1111", "--item", "BAK0001"], "manager must approve"),
-        (vec!["cash", "in", "5", "--pin", "1111", "--reason", "x"], "manager must approve"),
-        (vec!["report", "z", "--pin", "1111"], "manager must approve"),
+        (vec!["sell", "--user", "Nadia", "--pin", "1111", "--item", "BAK0001", "--pay", "cash:10"], "nobody called"),
+        (sell(&["--item", "BAK0001", "--discount", "50%", "--pay", "cash:10"]), "manager must approve"),
+        (sell(&["--item", "BAK0001", "--pay", "gold:10"]), "cash, card or other"),
+        (pos_tests::as_cashier(&["return", "--item", "BAK0001"]), "manager must approve"),
+        (pos_tests::as_cashier(&["cash", "in", "5", "--reason", "x"]), "manager must approve"),
+        (pos_tests::as_cashier(&["report", "z"]), "manager must approve"),
         (vec!["reprint", "S01-T01-999999"], "no receipt"),
         (vec!["reprint", "garbage"], "must look like"),
     ];
@@ -112,6 +123,9 @@ fn bad_input_is_one_clear_line_and_writes_nothing() {
         let stderr = fails(d, &args);
         assert!(stderr.contains(words), "{args:?}: {stderr}");
     }
+    let unnamed = cli(d, &pos_tests::as_cashier(&["sell", "--item", "BAK0001", "--manager-pin", "246810"]));
+    let said = String::from_utf8_lossy(&unnamed.stderr);
+    assert!(!unnamed.status.success() && said.contains("--manager <MANAGER>"), "who approves must be named: {said}");
     assert_eq!(entries(d), before, "nothing was journaled");
 }
 
@@ -132,7 +146,7 @@ fn catalog_import_reports_the_bad_line() {
             "--currency",
             "USD",
             "--manager-pin",
-            "4321",
+            "432109",
         ],
     );
     let good = d.join("good.csv");
@@ -143,8 +157,8 @@ fn catalog_import_reports_the_bad_line() {
     assert!(stderr.contains("catalog line 3"), "{stderr}");
     assert!(ok(d, &["catalog", "import", good.to_str().unwrap()]).contains("1 added"));
     assert_eq!(json(d, &["stock"]).as_array().unwrap().len(), 1, "the bad file added nothing");
-    ok(d, &["session", "open", "--pin", "4321", "--float", "50"]);
-    let receipt = ok(d, &["sell", "--pin", "4321", "--item", "036000291452", "--pay", "cash:3"]);
+    ok(d, &["session", "open", "--user", "Manager", "--pin", "432109", "--float", "50"]);
+    let receipt = ok(d, &["sell", "--user", "Manager", "--pin", "432109", "--item", "036000291452", "--pay", "cash:3"]);
     assert!(receipt.contains("TOTAL                                 2.71"), "tax added on top: {receipt}");
     fails(d, &["init", "--store", "Again", "--terminal", "T"]);
 }

@@ -23,24 +23,26 @@ fn a_blind_count_during_live_sales_books_only_the_real_variance() {
     let server = ServerProcess::start(&db);
     let till = work.path().join("till");
     enroll_till_cli(&db, &server.url, "S01", &till);
-    ok(&till, &["receive", "--pin", "1234", "--ref", "BL-1", "--item", "BAK0004*48", "--item", "BAK0001*80"]);
+    ok(&till, &pos_tests::as_manager(&["receive", "--ref", "BL-1", "--item", "BAK0004*48", "--item", "BAK0001*80"]));
 
-    let started: serde_json::Value =
-        serde_json::from_str(&ok(&till, &["--json", "count", "start", "--pin", "1111", "--category", "Boulangerie"]))
-            .unwrap();
+    let started: serde_json::Value = serde_json::from_str(&ok(
+        &till,
+        &pos_tests::as_cashier(&["--json", "count", "start", "--category", "Boulangerie"]),
+    ))
+    .unwrap();
     let count = started["count"].to_string();
-    ok(&till, &["sell", "--pin", "1111", "--item", "BAK0004*2", "--pay", "cash:5"]);
+    ok(&till, &pos_tests::as_cashier(&["sell", "--item", "BAK0004*2", "--pay", "cash:5"]));
     let counted = ok(&till, &["count", "add", &count, "--item", "BAK0004*45"]);
     assert!(counted.contains("counted so far 45") && !counted.contains("46"), "blind: {counted}");
-    ok(&till, &["sell", "--pin", "1111", "--item", "BAK0004*3", "--pay", "cash:5"]);
+    ok(&till, &pos_tests::as_cashier(&["sell", "--item", "BAK0004*3", "--pay", "cash:5"]));
     ok(&till, &["count", "add", &count, "--item", "3602850684422*80"]);
     refused(&till, &["count", "add", &count, "--item", "DAI0013*1"], "not in the category being counted");
-    refused(&till, &["count", "close", &count, "--pin", "1111"], "may not adjust stock");
+    refused(&till, &pos_tests::as_cashier(&["count", "close", &count]), "may not adjust stock");
     assert_eq!(on_hand(&till, "BAK0004"), "43", "a refused close books nothing");
 
     let closed: serde_json::Value = serde_json::from_str(&ok(
         &till,
-        &["--json", "count", "close", &count, "--pin", "1111", "--manager-pin", "1234"],
+        &pos_tests::as_cashier(&["--json", "count", "close", &count, "--manager", "Marie", "--manager-pin", "246810"]),
     ))
     .unwrap();
     let lines = closed["lines"].as_array().unwrap();
@@ -52,15 +54,39 @@ fn a_blind_count_during_live_sales_books_only_the_real_variance() {
         "42",
         "48 in, 5 sold, 1 missing: the sales during the count are not variance"
     );
-    refused(&till, &["count", "close", &count, "--pin", "1234"], "is closed");
+    refused(&till, &pos_tests::as_manager(&["count", "close", &count]), "is closed");
 
-    refused(&till, &["adjust", "--pin", "1111", "--reason", "expired", "--item", "BAK0001*2"], "may not adjust stock");
-    refused(&till, &["adjust", "--pin", "1234", "--reason", "lost", "--item", "BAK0001*2"], "must be one of");
-    refused(&till, &["adjust", "--pin", "1234", "--reason", "theft", "--item", "BAK0001*-1"], "positive quantity");
-    refused(&till, &["adjust", "--pin", "1234", "--reason", "theft", "--item", "NOPE*1"], "unknown code");
+    refused(
+        &till,
+        &pos_tests::as_cashier(&["adjust", "--reason", "expired", "--item", "BAK0001*2"]),
+        "may not adjust stock",
+    );
+    refused(&till, &pos_tests::as_manager(&["adjust", "--reason", "lost", "--item", "BAK0001*2"]), "must be one of");
+    refused(
+        &till,
+        &pos_tests::as_manager(&["adjust", "--reason", "theft", "--item", "BAK0001*-1"]),
+        "positive quantity",
+    );
+    refused(&till, &pos_tests::as_manager(&["adjust", "--reason", "theft", "--item", "NOPE*1"]), "unknown code");
     assert_eq!(on_hand(&till, "BAK0001"), "80", "refusals change nothing");
-    ok(&till, &["adjust", "--pin", "1111", "--manager-pin", "1234", "--reason", "expired", "--item", "BAK0001*2"]);
-    ok(&till, &["adjust", "--pin", "1234", "--reason", "correction", "--item", "BAK0001*-1", "--note", "miscount"]);
+    ok(
+        &till,
+        &pos_tests::as_cashier(&[
+            "adjust",
+            "--manager",
+            "Marie",
+            "--manager-pin",
+            "246810",
+            "--reason",
+            "expired",
+            "--item",
+            "BAK0001*2",
+        ]),
+    );
+    ok(
+        &till,
+        &pos_tests::as_manager(&["adjust", "--reason", "correction", "--item", "BAK0001*-1", "--note", "miscount"]),
+    );
     assert_eq!(on_hand(&till, "BAK0001"), "77");
     assert!(ok(&till, &["journal", "verify"]).starts_with("Journal OK"));
 

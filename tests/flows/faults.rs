@@ -21,7 +21,7 @@ const SERVER_KILLS: usize = 3;
 
 /// Sells while offline: sales, a few returns and a cash move.
 fn sell_offline(terminal: &mut Terminal) {
-    let manager = terminal.login(pos_tests::MANAGER_PIN).unwrap();
+    let manager = terminal.login(pos_tests::MANAGER_NAME, pos_tests::MANAGER_PIN).unwrap();
     for n in 1..=OFFLINE_SALES {
         let receipt = random_sale(terminal);
         if n % 12 == 0 {

@@ -79,7 +79,7 @@ fn a_webshop_order_reserves_stock_and_is_collected_in_parts_offline() {
     let key = channel_key(&db, "web");
     let till = work.path().join("till");
     enroll_till_cli(&db, &server.url, "S01", &till);
-    ok(&till, &["receive", "--pin", "1234", "--ref", "BL-77", "--item", "BAK0004*10", "--item", "BAK0005*3"]);
+    ok(&till, &pos_tests::as_manager(&["receive", "--ref", "BL-77", "--item", "BAK0004*10", "--item", "BAK0005*3"]));
     ok(&till, &["sync", "--once"]);
     assert_eq!(atp(&db, "BAK0004"), strings("10", "0", "10"));
 
@@ -113,7 +113,7 @@ fn a_webshop_order_reserves_stock_and_is_collected_in_parts_offline() {
     let synced = ok(&till, &["sync", "--once"]);
     assert!(synced.contains("1 orders pulled"), "{synced}");
     assert_eq!(till_stock(&till, "BAK0004"), strings("10", "4", "6"), "the till knows what is promised");
-    let warned = cli(&till, &["sell", "--pin", "1111", "--item", "BAK0004*7", "--pay", "cash:10"]);
+    let warned = cli(&till, &pos_tests::as_cashier(&["sell", "--item", "BAK0004*7", "--pay", "cash:10"]));
     let warning = String::from_utf8_lossy(&warned.stderr);
     assert!(warning.contains("only 6 of BAK0004 free here (10 in stock, 4 held for orders)"), "{warning}");
     let listed = ok(&till, &["order", "list", "zoé"]);
@@ -122,17 +122,17 @@ fn a_webshop_order_reserves_stock_and_is_collected_in_parts_offline() {
     // Head office goes away: the counter hands the order over anyway.
     server.kill();
     assert!(!cli(&till, &["sync", "--once"]).status.success(), "offline now");
-    let part = ok(&till, &["collect", &number, "--pin", "1111", "--item", "BAK0004*1"]);
+    let part = ok(&till, &pos_tests::as_cashier(&["collect", &number, "--item", "BAK0004*1"]));
     assert!(part.contains(&number) && part.contains("Prepaid                               0.91"), "{part}");
     let left = parse(&ok(&till, &["--json", "order", "show", &number]));
     assert_eq!(left["lines"][0]["remaining"], "3");
     assert_eq!(till_stock(&till, "BAK0004"), strings("2", "3", "-1"), "the hand-over consumes the reservation");
-    let over = cli_refused(&till, &["collect", &number, "--pin", "1111", "--item", "BAK0004*4"]);
+    let over = cli_refused(&till, &pos_tests::as_cashier(&["collect", &number, "--item", "BAK0004*4"]));
     assert!(over.contains("only 3 of BAK0004 left to hand over"));
-    let rest = ok(&till, &["--json", "collect", &number, "--pin", "1111"]);
+    let rest = ok(&till, &pos_tests::as_cashier(&["--json", "collect", &number]));
     assert_eq!(parse(&rest)["payments"][0]["kind"], "prepaid");
     assert!(
-        cli_refused(&till, &["collect", &number, "--pin", "1111"]).contains("has been collected"),
+        cli_refused(&till, &pos_tests::as_cashier(&["collect", &number])).contains("has been collected"),
         "nothing is handed over twice"
     );
 
@@ -168,7 +168,7 @@ fn a_phone_order_is_paid_at_the_counter_and_a_cancelled_one_is_refused() {
     let server = ServerProcess::start(&db);
     let till = work.path().join("till");
     enroll_till_cli(&db, &server.url, "S01", &till);
-    ok(&till, &["receive", "--pin", "1234", "--ref", "BL-78", "--item", "BAK0004*5"]);
+    ok(&till, &pos_tests::as_manager(&["receive", "--ref", "BL-78", "--item", "BAK0004*5"]));
     ok(&till, &["sync", "--once"]);
     let create = |extra: &[&str]| {
         let mut args = vec!["--json", "order", "create", "--channel", "phone", "--store", "S01"];
@@ -195,10 +195,10 @@ fn a_phone_order_is_paid_at_the_counter_and_a_cancelled_one_is_refused() {
 
     ok(&till, &["sync", "--once"]);
     assert!(
-        cli_refused(&till, &["collect", number, "--pin", "1111"]).contains("short payment"),
+        cli_refused(&till, &pos_tests::as_cashier(&["collect", number])).contains("short payment"),
         "an unpaid order is paid at the counter"
     );
-    let paid = ok(&till, &["collect", number, "--pin", "1111", "--pay", "cash:5"]);
+    let paid = ok(&till, &pos_tests::as_cashier(&["collect", number, "--pay", "cash:5"]));
     assert!(
         paid.contains("Pain de campagne") && paid.contains("1.82") && paid.contains("3.18"),
         "change given: {paid}"
@@ -207,10 +207,12 @@ fn a_phone_order_is_paid_at_the_counter_and_a_cancelled_one_is_refused() {
     admin_ok(&db, &["order", "cancel", other, "--by", "Paul"]);
     ok(&till, &["sync", "--once"]);
     let before = ok(&till, &["--json", "journal", "verify"]);
-    let cancelled = cli_refused(&till, &["collect", other, "--pin", "1111", "--pay", "cash:1"]);
+    let cancelled = cli_refused(&till, &pos_tests::as_cashier(&["collect", other, "--pay", "cash:1"]));
     assert!(cancelled.contains("was cancelled at head office"));
     assert_eq!(ok(&till, &["--json", "journal", "verify"]), before, "a refused hand-over writes nothing");
-    assert!(cli_refused(&till, &["collect", "ORD-999999", "--pin", "1111"]).contains("no order ORD-999999 here"));
+    assert!(
+        cli_refused(&till, &pos_tests::as_cashier(&["collect", "ORD-999999"])).contains("no order ORD-999999 here")
+    );
     let history = parse(&admin_ok(&db, &["--json", "order", "show", number]))["history"].clone();
     let actions: Vec<&str> = history.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["quoted", "changed", "confirmed", "backordered", "changed", "collected"], "{history}");
@@ -230,7 +232,7 @@ fn a_prepaid_order_raised_later_takes_payment_and_a_double_hand_over_is_flagged(
     let (till1, till2) = (work.path().join("till1"), work.path().join("till2"));
     enroll_till_cli(&db, &server.url, "S01", &till1);
     enroll_till_cli(&db, &server.url, "S01", &till2);
-    ok(&till1, &["receive", "--pin", "1234", "--ref", "opening", "--item", "BAK0004*10"]);
+    ok(&till1, &pos_tests::as_manager(&["receive", "--ref", "opening", "--item", "BAK0004*10"]));
     ok(&till1, &["sync", "--once"]);
     let order = parse(&admin_ok(
         &db,
@@ -246,9 +248,9 @@ fn a_prepaid_order_raised_later_takes_payment_and_a_double_hand_over_is_flagged(
     ok(&till1, &["sync", "--once"]);
     ok(&till2, &["sync", "--once"]);
 
-    let refused = cli_refused(&till1, &["collect", &number, "--pin", "1111"]);
+    let refused = cli_refused(&till1, &pos_tests::as_cashier(&["collect", &number]));
     assert!(refused.contains("1.82 was paid ahead, 1.82 is still to pay"), "{refused}");
-    let handed = parse(&ok(&till1, &["--json", "collect", &number, "--pin", "1111", "--pay", "cash:2"]));
+    let handed = parse(&ok(&till1, &pos_tests::as_cashier(&["--json", "collect", &number, "--pay", "cash:2"])));
     let paid: Vec<(String, String)> = handed["payments"]
         .as_array()
         .unwrap()
@@ -256,14 +258,14 @@ fn a_prepaid_order_raised_later_takes_payment_and_a_double_hand_over_is_flagged(
         .map(|p| (p["kind"].as_str().unwrap().into(), p["amount"].as_str().unwrap().into()))
         .collect();
     assert_eq!(paid, [("prepaid".into(), "1.82".into()), ("cash".into(), "1.82".into())]);
-    assert!(cli_refused(&till1, &["collect", &number, "--pin", "1111"]).contains("has been collected"));
+    assert!(cli_refused(&till1, &pos_tests::as_cashier(&["collect", &number])).contains("has been collected"));
     assert!(ok(&till1, &["journal", "verify"]).starts_with("Journal OK"), "a prepaid hand-over reads back");
     ok(&till1, &["reprint", handed["receipt_no"].as_str().unwrap()]);
-    let typed = cli_refused(&till1, &["sell", "--pin", "1111", "--item", "BAK0004", "--pay", "prepaid:0.91"]);
+    let typed = cli_refused(&till1, &pos_tests::as_cashier(&["sell", "--item", "BAK0004", "--pay", "prepaid:0.91"]));
     assert!(typed.contains("paid ahead"), "a typed prepaid payment is refused: {typed}");
 
     // The other till had not heard of it: it hands the same order over too.
-    let again = parse(&ok(&till2, &["--json", "collect", &number, "--pin", "1111", "--pay", "cash:2"]));
+    let again = parse(&ok(&till2, &pos_tests::as_cashier(&["--json", "collect", &number, "--pay", "cash:2"])));
     assert_eq!(again["payments"][0]["kind"], "prepaid");
     ok(&till1, &["sync", "--once"]);
     ok(&till2, &["sync", "--once"]);

@@ -40,7 +40,7 @@ fn sell(
     discount: Option<&str>,
     pay: &[&str],
 ) -> SaleRecord {
-    let cashier = terminal.login(pos_tests::CASHIER_PIN).unwrap();
+    let cashier = terminal.login(pos_tests::CASHIER_NAME, pos_tests::CASHIER_PIN).unwrap();
     let mut cart = Cart::default();
     for (code, qty) in items {
         terminal.add_item(&mut cart, code, *qty).unwrap();
@@ -76,7 +76,7 @@ fn receipt_transcripts() {
     insta::assert_snapshot!("weighed_item_cash_with_drawer", print(t, &printer));
 
     let mut cart = Cart::default();
-    let cashier = t.login(pos_tests::CASHIER_PIN).unwrap();
+    let cashier = t.login(pos_tests::CASHIER_NAME, pos_tests::CASHIER_PIN).unwrap();
     t.add_item(&mut cart, "WIN0001", None).unwrap();
     t.add_item(&mut cart, "DAI0013", None).unwrap();
     t.set_line_discount(&cashier, &mut cart, 0, Some("10%".parse().unwrap()), None).unwrap();
@@ -106,7 +106,7 @@ fn receipt_transcripts() {
     assert_eq!(copy.matches("*** COPY ***").count(), 2, "marked at the top and the bottom");
     insta::assert_snapshot!("copy_reprint", copy);
 
-    let manager = t.login(pos_tests::MANAGER_PIN).unwrap();
+    let manager = t.login(pos_tests::MANAGER_NAME, pos_tests::MANAGER_PIN).unwrap();
     t.z_report(&manager, &tenders(&["cash:150"]), None).unwrap();
     insta::assert_snapshot!("z_report", print(t, &printer));
 }
@@ -175,7 +175,7 @@ fn a_missing_printer_never_stops_a_sale() {
     let d = d.as_path();
     drop(store.terminal);
     pos_tests::cli_ok(d, &["config", "set", "printer", "tcp://127.0.0.1:1"]);
-    let out = cli(d, &["sell", "--pin", "1111", "--item", "BAK0001", "--pay", "cash:5"]);
+    let out = cli(d, &pos_tests::as_cashier(&["sell", "--item", "BAK0001", "--pay", "cash:5"]));
     assert!(out.status.success(), "the sale goes through");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -203,9 +203,9 @@ fn x_reports_print_at_once_and_z_reports_through_the_queue() {
     let printer = VirtualPrinter::start();
     pos_tests::cli_ok(&d, &["config", "set", "printer", &printer.address()]);
     pos_tests::cli_ok(&d, &["config", "set", "paper-width", "58"]);
-    pos_tests::cli_ok(&d, &["report", "x", "--pin", "1234"]);
-    pos_tests::cli_ok(&d, &["drawer", "--pin", "1234", "--reason", "change for a note"]);
-    pos_tests::cli_ok(&d, &["report", "z", "--pin", "1234", "--counted", "cash:100"]);
+    pos_tests::cli_ok(&d, &pos_tests::as_manager(&["report", "x"]));
+    pos_tests::cli_ok(&d, &pos_tests::as_manager(&["drawer", "--reason", "change for a note"]));
+    pos_tests::cli_ok(&d, &pos_tests::as_manager(&["report", "z", "--counted", "cash:100"]));
     let printed = printer.printed();
     assert!(printed[0].contains("X REPORT (not"), "{}", printed[0]);
     let tags = regex::Regex::new(r"^(<[a-z]+>)*").unwrap();

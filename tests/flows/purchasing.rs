@@ -27,7 +27,7 @@ fn a_purchase_order_received_in_parts_updates_stock_and_average_cost() {
     let server = ServerProcess::start(&db);
     let till = work.path().join("till");
     enroll_till_cli(&db, &server.url, "S01", &till);
-    ok(&till, &["receive", "--pin", "1234", "--ref", "opening", "--item", "BAK0004*10"]);
+    ok(&till, &pos_tests::as_manager(&["receive", "--ref", "opening", "--item", "BAK0004*10"]));
     ok(&till, &["sync", "--once"]);
     assert_eq!(unit_cost(&db, "BAK0004"), "0.52", "the catalog's cost to begin with");
 
@@ -65,11 +65,11 @@ fn a_purchase_order_received_in_parts_updates_stock_and_average_cost() {
     ok(&till, &["sync", "--once"]);
     assert!(ok(&till, &["po", "list"]).contains(&format!("{number} open from Moulins Bio")));
     assert!(
-        cli_refused(&till, &["receive", "--pin", "1234", "--po", &number, "--item", "DAI0013*1"])
+        cli_refused(&till, &pos_tests::as_manager(&["receive", "--po", &number, "--item", "DAI0013*1"]))
             .contains("is not on PO-"),
         "only ordered goods"
     );
-    ok(&till, &["receive", "--pin", "1234", "--po", &number, "--item", "BAK0004*12", "--item", "WIN0003*7"]);
+    ok(&till, &pos_tests::as_manager(&["receive", "--po", &number, "--item", "BAK0004*12", "--item", "WIN0003*7"]));
     let here = json(&ok(&till, &["--json", "po", "show", &number]));
     assert_eq!(
         (here["lines"][0]["received"].as_str(), here["lines"][0]["outstanding"].as_str()),
@@ -89,8 +89,10 @@ fn a_purchase_order_received_in_parts_updates_stock_and_average_cost() {
     assert_eq!(unit_cost(&db, "BAK0004"), "0.51", "(10 x 0.52 + 12 x 0.50) / 22 = 0.509");
     assert_eq!(unit_cost(&db, "WIN0003"), "15.00", "none held before: the order's cost");
 
-    ok(&till, &["receive", "--pin", "1234", "--po", &number]);
-    assert!(cli_refused(&till, &["receive", "--pin", "1234", "--po", &number]).contains("nothing is outstanding"));
+    ok(&till, &pos_tests::as_manager(&["receive", "--po", &number]));
+    assert!(
+        cli_refused(&till, &pos_tests::as_manager(&["receive", "--po", &number])).contains("nothing is outstanding")
+    );
     ok(&till, &["sync", "--once"]);
     assert_eq!(json(&admin_ok(&db, &["--json", "po", "show", &number]))["status"], "received");
     assert_eq!(unit_cost(&db, "BAK0004"), "0.51", "(22 x 0.51 + 8 x 0.50) / 30 = 0.507");
@@ -108,14 +110,14 @@ fn a_reorder_suggestion_becomes_a_purchase_order_the_till_receives() {
     let server = ServerProcess::start(&db);
     let till = work.path().join("till");
     enroll_till_cli(&db, &server.url, "S01", &till);
-    ok(&till, &["receive", "--pin", "1234", "--ref", "opening", "--item", "BAK0004*20", "--item", "WIN0003*6"]);
-    ok(&till, &["sell", "--pin", "1111", "--item", "BAK0004*14", "--pay", "cash:20"]);
+    ok(&till, &pos_tests::as_manager(&["receive", "--ref", "opening", "--item", "BAK0004*20", "--item", "WIN0003*6"]));
+    ok(&till, &pos_tests::as_cashier(&["sell", "--item", "BAK0004*14", "--pay", "cash:20"]));
     ok(&till, &["sync", "--once"]);
     // 14 sold over a 28-day window: 0.5 a day; point 0.5 x (3 + 2) = 2.5 -> 3, 6 on hand: nothing yet.
     let suggestions = || json(&admin_ok(&db, &["--json", "report", "reorder", "--store", "S01"]));
     assert_eq!(suggestions().as_array().unwrap().len(), 0, "{}", suggestions());
 
-    ok(&till, &["sell", "--pin", "1111", "--item", "BAK0004*4", "--item", "WIN0003*2", "--pay", "cash:70"]);
+    ok(&till, &pos_tests::as_cashier(&["sell", "--item", "BAK0004*4", "--item", "WIN0003*2", "--pay", "cash:70"]));
     admin_ok(&db, &["reorder", "set", "WIN0003", "--store", "S01", "--point", "5", "--up-to", "12"]);
     assert!(
         admin_refused(&db, &["reorder", "set", "WIN0003", "--store", "S01", "--point", "5", "--up-to", "5"])
@@ -147,7 +149,7 @@ fn a_reorder_suggestion_becomes_a_purchase_order_the_till_receives() {
     assert!(ok(&till, &["po", "list"]).is_empty(), "a draft stays at head office");
     admin_ok(&db, &["po", "send", number]);
     ok(&till, &["sync", "--once"]);
-    ok(&till, &["receive", "--pin", "1234", "--po", number]);
+    ok(&till, &pos_tests::as_manager(&["receive", "--po", number]));
     ok(&till, &["sync", "--once"]);
     assert_eq!(json(&admin_ok(&db, &["--json", "po", "show", number]))["status"], "received");
     let after = suggestions();
@@ -163,7 +165,7 @@ fn a_transfer_leaves_one_store_and_arrives_short_at_the_other() {
     let (paris, lyon) = (work.path().join("paris"), work.path().join("lyon"));
     enroll_till_cli(&db, &server.url, "S01", &paris);
     enroll_till_cli(&db, &server.url, "S02", &lyon);
-    ok(&paris, &["receive", "--pin", "1234", "--ref", "opening", "--item", "BAK0004*10"]);
+    ok(&paris, &pos_tests::as_manager(&["receive", "--ref", "opening", "--item", "BAK0004*10"]));
     ok(&paris, &["sync", "--once"]);
     assert!(
         admin_refused(&db, &["transfer", "create", "--from", "S01", "--to", "S01", "--line", "BAK0004=1"])
@@ -176,8 +178,8 @@ fn a_transfer_leaves_one_store_and_arrives_short_at_the_other() {
 
     ok(&paris, &["sync", "--once"]);
     ok(&lyon, &["sync", "--once"]);
-    assert!(cli_refused(&lyon, &["ship", &number, "--pin", "1234"]).contains("comes to this store"));
-    ok(&paris, &["ship", &number, "--pin", "1234"]);
+    assert!(cli_refused(&lyon, &pos_tests::as_manager(&["ship", &number])).contains("comes to this store"));
+    ok(&paris, &pos_tests::as_manager(&["ship", &number]));
     let local = json(&ok(&paris, &["--json", "po", "show", &number]));
     assert_eq!((local["outgoing"].as_bool(), local["lines"][0]["outstanding"].as_str()), (Some(true), Some("0")));
     ok(&paris, &["sync", "--once"]);
@@ -188,7 +190,7 @@ fn a_transfer_leaves_one_store_and_arrives_short_at_the_other() {
 
     ok(&lyon, &["sync", "--once"]);
     assert!(ok(&lyon, &["po", "list"]).contains(&format!("{number} in-transit from store S01 (to receive)")));
-    ok(&lyon, &["receive", "--pin", "1234", "--po", &number, "--item", "BAK0004*5"]);
+    ok(&lyon, &pos_tests::as_manager(&["receive", "--po", &number, "--item", "BAK0004*5"]));
     ok(&lyon, &["sync", "--once"]);
     let arrived = json(&admin_ok(&db, &["--json", "po", "show", &number]));
     assert_eq!(arrived["status"], "partial", "one loaf went missing on the way");

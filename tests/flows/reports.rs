@@ -27,7 +27,7 @@ pub(crate) fn row<'a>(rows: &'a Value, key: &str, value: &str) -> &'a Value {
 }
 
 pub(crate) fn receive(till: &mut Terminal, lines: &[(&str, i64)]) {
-    let manager = till.login(pos_tests::MANAGER_PIN).unwrap();
+    let manager = till.login(pos_tests::MANAGER_NAME, pos_tests::MANAGER_PIN).unwrap();
     let lines: Vec<(String, Quantity)> =
         lines.iter().map(|(s, q)| (s.to_string(), Quantity::from_milli(q * 1000))).collect();
     till.receive_stock(&manager, "BL-1", &lines).unwrap();
@@ -45,7 +45,7 @@ fn report_figures_match_the_hand_worked_dataset() {
     let mut lyon = till_on_clock(&db, &server.url, "S02", &work.path().join("lyon"), &clock);
     receive(&mut paris, &[("BAK0004", 20), ("WIN0003", 6)]);
     receive(&mut lyon, &[("HYG0001", 10)]);
-    let manager = paris.login(pos_tests::MANAGER_PIN).unwrap();
+    let manager = paris.login(pos_tests::MANAGER_NAME, pos_tests::MANAGER_PIN).unwrap();
 
     // Monday, Paris: 10 x Pain de campagne 0.91 for the café: 9.10, tax 5.5 % inside 0.47, net 8.63.
     let mut cart = Cart::default();
@@ -67,14 +67,14 @@ fn report_figures_match_the_hand_worked_dataset() {
         items: vec![ReturnItem { code: "WIN0003".into(), line: None, qty: Some(1.into()) }],
         damaged: false,
         refund_to: None,
-        approver_pin: None,
+        approver: None,
     };
     assert_eq!(paris.commit_return(&manager, request).unwrap().record.total.to_string(), "28.28");
     // Paris closes Friday one euro short: 100 float + 9.10 cash expected, 108.10 counted.
     paris.z_report(&manager, &tenders(&["cash:108.10"]), None).unwrap();
     // Saturday, Lyon: 4 x Savon 1.32 = 5.28, tax 20 % inside 0.88, net 4.40, no customer.
     clock.set(21);
-    let cashier = lyon.login(pos_tests::CASHIER_PIN).unwrap();
+    let cashier = lyon.login(pos_tests::CASHIER_NAME, pos_tests::CASHIER_PIN).unwrap();
     let mut cart = Cart::default();
     lyon.add_item(&mut cart, "HYG0001", Some(4.into())).unwrap();
     lyon.commit_sale(&cashier, &cart, &tenders(&["card:5.28"])).unwrap();
@@ -230,7 +230,7 @@ fn names_that_look_like_formulas_stay_text_in_csv() {
     let server = ServerProcess::start(&db);
     let clock = WeekClock::at(16);
     let mut till = till_on_clock(&db, &server.url, "S01", &work.path().join("till"), &clock);
-    let manager = till.login(pos_tests::MANAGER_PIN).unwrap();
+    let manager = till.login(pos_tests::MANAGER_NAME, pos_tests::MANAGER_PIN).unwrap();
     let mut cart = Cart::default();
     till.add_item(&mut cart, "BAK0004", Some(2.into())).unwrap();
     till.attach_customer(&mut cart, "C000001").unwrap();

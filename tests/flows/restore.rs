@@ -29,7 +29,7 @@ fn central(db: &std::path::Path, sku: &str) -> String {
 fn order_sell_sync(db: &std::path::Path, till: &std::path::Path, customer: &str, sold: &str) {
     let order = ["order", "create", "--channel", "phone", "--store", "S01", "--customer-name", customer];
     admin_ok(db, &[&order[..], &["--line", "BAK0004=1"]].concat());
-    ok(till, &["sell", "--pin", "1111", "--item", &format!("BAK0004*{sold}"), "--pay", "cash:5"]);
+    ok(till, &pos_tests::as_cashier(&["sell", "--item", &format!("BAK0004*{sold}"), "--pay", "cash:5"]));
     ok(till, &["sync", "--once"]);
 }
 
@@ -41,7 +41,7 @@ fn a_restored_head_office_is_pulled_again_and_gets_back_what_it_lost() {
     let mut server = ServerProcess::start(&db);
     let till = work.path().join("till");
     enroll_till_cli(&db, &server.url, "S01", &till);
-    ok(&till, &["receive", "--pin", "1234", "--ref", "opening", "--item", "BAK0004*10"]);
+    ok(&till, &pos_tests::as_manager(&["receive", "--ref", "opening", "--item", "BAK0004*10"]));
     ok(&till, &["sync", "--once"]);
     let backup = work.path().join("backup.sqlite");
     admin_ok(&db, &["backup", "--out", backup.to_str().unwrap()]);

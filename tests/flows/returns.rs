@@ -5,6 +5,7 @@ use pos_shared::journal::{SaleKind, SaleRecord};
 use pos_shared::money::Money;
 use pos_shared::tender::TenderKind;
 use pos_terminal::returns::{ReturnItem, ReturnRequest};
+use pos_terminal::users::Credentials;
 use pos_terminal::{Cart, CoreError};
 use pos_tests::{MANAGER_PIN, Store, barcode, tenders};
 use rust_decimal::Decimal;
@@ -76,9 +77,9 @@ fn no_receipt_needs_a_manager_and_bad_returns_change_nothing() {
     let sale = sold(&mut store, "card");
     let cashier = store.cashier();
     let entries = store.terminal.verify_journal().unwrap().entries;
-    let no_receipt = |pin: Option<&str>| ReturnRequest {
+    let no_receipt = |approver: Option<&Credentials>| ReturnRequest {
         items: vec![item("DAI0001", None)],
-        approver_pin: pin.map(str::to_string),
+        approver: approver.cloned(),
         ..Default::default()
     };
     let err = store.terminal.commit_return(&cashier, no_receipt(None)).unwrap_err();
@@ -103,7 +104,8 @@ fn no_receipt_needs_a_manager_and_bad_returns_change_nothing() {
     assert!(store.terminal.commit_return(&cashier, too_many).is_err());
     assert_eq!(store.terminal.verify_journal().unwrap().entries, entries, "nothing written");
 
-    let record = store.terminal.commit_return(&cashier, no_receipt(Some(MANAGER_PIN))).unwrap().record;
+    let record =
+        store.terminal.commit_return(&cashier, no_receipt(Some(&pos_tests::manager_approval()))).unwrap().record;
     let price = store.terminal.product_by_sku("DAI0001").unwrap().unwrap().price;
     assert_eq!(record.total, price);
     assert_eq!(record.original_receipt, None);
@@ -171,17 +173,17 @@ fn refunds_go_to_the_original_tender_unless_a_manager_approves() {
     let sale = sold(&mut store, "card");
     let cashier = store.cashier();
     let entries = store.terminal.verify_journal().unwrap().entries;
-    let in_cash = |pin: Option<&str>| ReturnRequest {
+    let in_cash = |approver: Option<&Credentials>| ReturnRequest {
         original: Some(sale.receipt_no.clone()),
         items: vec![item("WIN0001", None)],
         refund_to: Some(TenderKind::Cash),
-        approver_pin: pin.map(str::to_string),
+        approver: approver.cloned(),
         ..Default::default()
     };
     let err = store.terminal.commit_return(&cashier, in_cash(None)).unwrap_err();
     assert!(matches!(err, CoreError::PermissionDenied { .. }), "a card sale refunded from the drawer: {err}");
     assert_eq!(store.terminal.verify_journal().unwrap().entries, entries, "nothing written");
-    let record = store.terminal.commit_return(&cashier, in_cash(Some(MANAGER_PIN))).unwrap().record;
+    let record = store.terminal.commit_return(&cashier, in_cash(Some(&pos_tests::manager_approval()))).unwrap().record;
     assert_eq!(record.payments.iter().map(|p| p.kind).collect::<Vec<_>>(), vec![TenderKind::Cash]);
     assert_eq!(store.terminal.verify_journal().unwrap().entries, entries + 2, "the approval is journaled");
 
@@ -189,29 +191,29 @@ fn refunds_go_to_the_original_tender_unless_a_manager_approves() {
     let mut cart = Cart::default();
     store.terminal.add_item(&mut cart, "WIN0003", Some(Decimal::from(2))).unwrap();
     let wine = store.terminal.commit_sale(&cashier, &cart, &tenders(&["cash:100"])).unwrap().record;
-    let all_back = |pin: Option<&str>| ReturnRequest {
+    let all_back = |approver: Option<&Credentials>| ReturnRequest {
         original: Some(wine.receipt_no.clone()),
         items: vec![item("WIN0003", Some(2))],
-        approver_pin: pin.map(str::to_string),
+        approver: approver.cloned(),
         ..Default::default()
     };
     let err = store.terminal.commit_return(&cashier, all_back(None)).unwrap_err();
     assert!(err.to_string().contains("refund this much in cash"), "{err}");
-    let back = store.terminal.commit_return(&cashier, all_back(Some(MANAGER_PIN))).unwrap().record;
+    let back = store.terminal.commit_return(&cashier, all_back(Some(&pos_tests::manager_approval()))).unwrap().record;
     assert_eq!((back.payments[0].kind, back.total), (TenderKind::Cash, wine.total));
 
     // Split into one bottle at a time, the second return still passes the limit.
     let wine = store.terminal.commit_sale(&cashier, &cart, &tenders(&["cash:100"])).unwrap().record;
-    let one_back = |pin: Option<&str>| ReturnRequest {
+    let one_back = |approver: Option<&Credentials>| ReturnRequest {
         original: Some(wine.receipt_no.clone()),
         items: vec![item("WIN0003", Some(1))],
-        approver_pin: pin.map(str::to_string),
+        approver: approver.cloned(),
         ..Default::default()
     };
     store.terminal.commit_return(&cashier, one_back(None)).unwrap();
     let err = store.terminal.commit_return(&cashier, one_back(None)).unwrap_err();
     assert!(err.to_string().contains("refund this much in cash"), "the second half counts the first: {err}");
-    store.terminal.commit_return(&cashier, one_back(Some(MANAGER_PIN))).unwrap();
+    store.terminal.commit_return(&cashier, one_back(Some(&pos_tests::manager_approval()))).unwrap();
 }
 
 #[test]
@@ -252,7 +254,7 @@ fn ten_units_returned_one_at_a_time_through_the_cli_refund_what_the_line_paid() 
     for _ in 0..10 {
         let out = pos_tests::cli_ok(
             store.path(),
-            &["--json", "return", "--pin", pos_tests::CASHIER_PIN, "--receipt", &receipt, "--item", "BAK0004*1@1"],
+            &pos_tests::as_cashier(&["--json", "return", "--receipt", &receipt, "--item", "BAK0004*1@1"]),
         );
         let record: SaleRecord = serde_json::from_str(&out).unwrap();
         assert!(!record.total.is_negative(), "{}", record.total);
@@ -261,7 +263,7 @@ fn ten_units_returned_one_at_a_time_through_the_cli_refund_what_the_line_paid() 
     assert_eq!(refunded, sale.total, "never more than the customer paid");
     let refused = pos_tests::cli_refused(
         store.path(),
-        &["return", "--pin", pos_tests::CASHIER_PIN, "--receipt", &receipt, "--item", "BAK0004*1@x"],
+        &pos_tests::as_cashier(&["return", "--receipt", &receipt, "--item", "BAK0004*1@x"]),
     );
     assert!(refused.contains("must be a line number"), "{refused}");
 }
@@ -350,13 +352,13 @@ mod property {
 
 #[test]
 fn the_cash_refund_limit_is_a_managers_setting() {
-    use pos_tests::{CASHIER_PIN, cli_ok, cli_refused};
+    use pos_tests::{cli_ok, cli_refused};
     let store = Store::open();
     let dir = store.path();
     let shown = |dir| cli_ok(dir, &["--json", "settings", "show"]);
     let before = shown(dir);
     assert!(before.contains("\"refund_cash_limit\": \"50.00\""), "{before}");
-    let denied = cli_refused(dir, &["settings", "set", "refund-cash-limit", "80", "--pin", CASHIER_PIN]);
+    let denied = cli_refused(dir, &pos_tests::as_cashier(&["settings", "set", "refund-cash-limit", "80"]));
     assert!(denied.contains("change the store's settings"), "{denied}");
     for (key, value, says) in [
         ("refund-cash-limit", "-5", "refund-cash-limit"),
@@ -364,15 +366,27 @@ fn the_cash_refund_limit_is_a_managers_setting() {
         ("discount-limit", "120%", "from 0 to 100"),
         ("tax-mode", "exclusive", "the settings are refund-cash-limit, discount-limit"),
     ] {
-        let refused = cli_refused(dir, &["settings", "set", key, value, "--pin", MANAGER_PIN]);
+        let refused = cli_refused(dir, &pos_tests::as_manager(&["settings", "set", key, value]));
         assert!(refused.contains(says), "{key} {value}: {refused}");
     }
     assert_eq!(shown(dir), before, "refusals change nothing");
-    cli_ok(dir, &["settings", "set", "refund-cash-limit", "80", "--pin", CASHIER_PIN, "--manager-pin", MANAGER_PIN]);
+    cli_ok(
+        dir,
+        &pos_tests::as_cashier(&[
+            "settings",
+            "set",
+            "refund-cash-limit",
+            "80",
+            "--manager",
+            "Marie",
+            "--manager-pin",
+            MANAGER_PIN,
+        ]),
+    );
     assert!(shown(dir).contains("\"refund_cash_limit\": \"80.00\""));
     // 60.00 back in cash is now the cashier's to give.
-    let sale = cli_ok(dir, &["--json", "sell", "--pin", CASHIER_PIN, "--item", "WIN0003*2", "--pay", "cash:70"]);
+    let sale = cli_ok(dir, &pos_tests::as_cashier(&["--json", "sell", "--item", "WIN0003*2", "--pay", "cash:70"]));
     let sale: SaleRecord = serde_json::from_str(&sale).unwrap();
     let receipt = sale.receipt_no.to_string();
-    cli_ok(dir, &["return", "--pin", CASHIER_PIN, "--receipt", &receipt, "--item", "WIN0003*2"]);
+    cli_ok(dir, &pos_tests::as_cashier(&["return", "--receipt", &receipt, "--item", "WIN0003*2"]));
 }

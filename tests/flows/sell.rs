@@ -6,7 +6,7 @@ use pos_shared::journal::SaleKind;
 use pos_shared::money::Money;
 use pos_shared::tender::TenderKind;
 use pos_terminal::{Cart, CoreError};
-use pos_tests::{MANAGER_PIN, Store, barcode, tenders};
+use pos_tests::{Store, barcode, tenders};
 use rust_decimal::Decimal;
 
 fn m(text: &str) -> Money {
@@ -83,9 +83,17 @@ fn big_discount_needs_a_manager_and_is_journaled() {
     t.set_sale_discount(&cashier, &mut cart, Some("5%".parse().unwrap()), None).expect("within the 10% limit");
     let err = t.set_sale_discount(&cashier, &mut cart, Some("25%".parse().unwrap()), None).unwrap_err();
     assert!(matches!(err, CoreError::PermissionDenied { .. }), "{err}");
-    let err = t.set_sale_discount(&cashier, &mut cart, Some("25%".parse().unwrap()), Some("1111")).unwrap_err();
+    let err = t
+        .set_sale_discount(
+            &cashier,
+            &mut cart,
+            Some("25%".parse().unwrap()),
+            Some(&pos_terminal::users::Credentials::new("Camille", "1111")),
+        )
+        .unwrap_err();
     assert!(matches!(err, CoreError::ApproverNotAllowed { .. }), "a cashier cannot approve: {err}");
-    t.set_sale_discount(&cashier, &mut cart, Some("25%".parse().unwrap()), Some(MANAGER_PIN)).unwrap();
+    t.set_sale_discount(&cashier, &mut cart, Some("25%".parse().unwrap()), Some(&pos_tests::manager_approval()))
+        .unwrap();
     let totals = t.cart_totals(&cart).unwrap();
     let committed = t.commit_sale(&cashier, &cart, &tenders(&[&format!("card:{}", totals.total)])).unwrap();
     assert_eq!(committed.record.discount, totals.discount);
@@ -150,8 +158,8 @@ fn void_line_and_price_override_need_a_manager() {
     assert!(t.set_quantity(&cashier, &mut cart, 0, Decimal::from(2), None).is_err(), "lowering is a void");
     t.set_quantity(&cashier, &mut cart, 0, Decimal::from(4), None).expect("raising is not");
     assert!(t.override_price(&cashier, &mut cart, 0, m("0.50"), None).is_err());
-    t.remove_line(&cashier, &mut cart, 1, Some(MANAGER_PIN)).unwrap();
-    t.override_price(&cashier, &mut cart, 0, m("0.50"), Some(MANAGER_PIN)).unwrap();
+    t.remove_line(&cashier, &mut cart, 1, Some(&pos_tests::manager_approval())).unwrap();
+    t.override_price(&cashier, &mut cart, 0, m("0.50"), Some(&pos_tests::manager_approval())).unwrap();
     assert_eq!(cart.approvals.len(), 2);
     let committed = t.commit_sale(&cashier, &cart, &tenders(&["cash:2"])).unwrap();
     assert_eq!(committed.record.total, m("2.00"));

@@ -6,7 +6,7 @@ use pos_shared::money::Money;
 use pos_shared::report::ReportKind;
 use pos_shared::tender::TenderKind;
 use pos_terminal::{Cart, CoreError};
-use pos_tests::{MANAGER_PIN, Store, tenders};
+use pos_tests::{Store, tenders};
 
 fn m(text: &str) -> Money {
     text.parse().unwrap()
@@ -33,7 +33,8 @@ fn z_report_shows_expected_counted_and_variance_then_closes() {
         t.cash_move(&cashier, CashDirection::In, m("20"), "change from bank", None),
         Err(CoreError::PermissionDenied { .. })
     ));
-    t.cash_move(&cashier, CashDirection::In, m("20"), "change from bank", Some(MANAGER_PIN)).unwrap();
+    t.cash_move(&cashier, CashDirection::In, m("20"), "change from bank", Some(&pos_tests::manager_approval()))
+        .unwrap();
     t.cash_move(&manager, CashDirection::Out, m("5"), "window cleaner", None).unwrap();
     assert!(t.cash_move(&manager, CashDirection::Out, m("5000"), "too much", None).is_err());
     assert!(t.cash_move(&manager, CashDirection::Out, m("1"), "  ", None).is_err(), "a reason is required");
@@ -73,7 +74,7 @@ fn no_sale_drawer_opening_is_a_manager_permission() {
     let mut store = Store::open();
     let cashier = store.cashier();
     assert!(store.terminal.open_drawer(&cashier, "change for a note", None).is_err());
-    store.terminal.open_drawer(&cashier, "change for a note", Some(MANAGER_PIN)).unwrap();
+    store.terminal.open_drawer(&cashier, "change for a note", Some(&pos_tests::manager_approval())).unwrap();
     let mut cart = Cart::default();
     store.terminal.add_item(&mut cart, "BAK0001", None).unwrap();
     store.terminal.void_cart(&cashier, cart).unwrap();

@@ -25,7 +25,7 @@ pub fn runtime() -> tokio::runtime::Runtime {
 /// Sells one to three random lines for card; returns the receipt number.
 pub fn random_sale(terminal: &mut Terminal) -> String {
     let mut rng = rand::rng();
-    let cashier = terminal.login(pos_tests::CASHIER_PIN).unwrap();
+    let cashier = terminal.login(pos_tests::CASHIER_NAME, pos_tests::CASHIER_PIN).unwrap();
     let mut cart = Cart::default();
     for _ in 0..rng.random_range(1..=3) {
         let sku = SKUS[rng.random_range(0..SKUS.len())];
@@ -42,7 +42,7 @@ pub fn random_sale(terminal: &mut Terminal) -> String {
 
 /// Returns the first line of a receipt (one piece, or the whole weight).
 pub fn return_first_line(terminal: &mut Terminal, receipt: &str) {
-    let cashier = terminal.login(pos_tests::CASHIER_PIN).unwrap();
+    let cashier = terminal.login(pos_tests::CASHIER_NAME, pos_tests::CASHIER_PIN).unwrap();
     let (sale, _) = terminal.sale_record(&receipt.parse().unwrap()).unwrap().unwrap();
     let line = &sale.lines[0];
     let qty = if line.unit.is_measured() { None } else { Some(Decimal::ONE) };
@@ -126,7 +126,7 @@ fn three_terminals_selling_at_once_reconcile_exactly() {
             let mut terminal = enrolled_terminal(&db, &server.url, store, dir);
             std::thread::spawn(move || {
                 let client = client(&terminal);
-                let manager = terminal.login(MANAGER_PIN).unwrap();
+                let manager = terminal.login(pos_tests::MANAGER_NAME, MANAGER_PIN).unwrap();
                 for round in 1..=40 {
                     let receipt = random_sale(&mut terminal);
                     if round % 8 == 0 {
@@ -163,7 +163,7 @@ fn terminals_see_what_the_others_sold_and_archived_items_stay_returnable() {
     let server = ServerProcess::start(&db);
     let mut first = enrolled_terminal(&db, &server.url, "S01", &work.path().join("t1"));
     let mut second = enrolled_terminal(&db, &server.url, "S01", &work.path().join("t2"));
-    let cashier = first.login(pos_tests::CASHIER_PIN).unwrap();
+    let cashier = first.login(pos_tests::CASHIER_NAME, pos_tests::CASHIER_PIN).unwrap();
     let mut cart = Cart::default();
     first.add_item(&mut cart, "BAK0004", Some(Decimal::from(3))).unwrap();
     let total = first.cart_totals(&cart).unwrap().total;

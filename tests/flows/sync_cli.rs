@@ -17,8 +17,8 @@ fn price_change_and_new_product_reach_the_counter_after_one_sync() {
     assert!(enrolled.contains("Enrolled as S01-T01 of Paris Halles"), "{enrolled}");
     let reused = cli(&work.path().join("other"), &["enroll", "--server", &server.url, "--code", &code]);
     assert!(!reused.status.success(), "an enrollment code works once");
-    ok(&till, &["session", "open", "--pin", "1234", "--float", "100"]);
-    let before = ok(&till, &["sell", "--pin", "1111", "--item", "BAK0001", "--pay", "card:4.87"]);
+    ok(&till, &pos_tests::as_manager(&["session", "open", "--float", "100"]));
+    let before = ok(&till, &pos_tests::as_cashier(&["sell", "--item", "BAK0001", "--pay", "card:4.87"]));
     assert!(before.contains("4.87"), "{before}");
 
     admin_ok(&db, &["price", "set", "BAK0001", "0.99"]);
@@ -27,17 +27,15 @@ fn price_change_and_new_product_reach_the_counter_after_one_sync() {
     std::fs::write(&new_product, "sku,name,price,barcode,tax_rate\nNEW0001,Galette bretonne,3.50,4006381333931,5.5\n")
         .unwrap();
     admin_ok(&db, &["catalog", "import", new_product.to_str().unwrap()]);
-    let unknown = cli(&till, &["sell", "--pin", "1111", "--item", "4006381333931", "--pay", "cash:5"]);
+    let unknown = cli(&till, &pos_tests::as_cashier(&["sell", "--item", "4006381333931", "--pay", "cash:5"]));
     assert!(!unknown.status.success(), "not known before the sync");
 
     let synced = ok(&till, &["sync", "--once"]);
     assert!(synced.contains("2 products pulled"), "{synced}");
     let after = ok(
         &till,
-        &[
+        &pos_tests::as_cashier(&[
             "sell",
-            "--pin",
-            "1111",
             "--item",
             "BAK0001",
             "--item",
@@ -46,7 +44,7 @@ fn price_change_and_new_product_reach_the_counter_after_one_sync() {
             "flore",
             "--pay",
             "cash:10",
-        ],
+        ]),
     );
     assert!(
         after.contains("Customer                           C000001"),

@@ -85,9 +85,17 @@ impl Ui {
         });
     }
 
+    /// Logs in by PIN alone (the demo lets cashiers).
     fn login(&mut self, pin: &str) {
         self.type_into("pin", pin);
         assert!(matches!(self.app.screen(), Screen::Sale), "logged in");
+    }
+
+    /// Taps who is logging in, then types their PIN.
+    #[track_caller]
+    fn login_as(&mut self, name: &'static str, pin: &str) {
+        self.click(name);
+        self.login(pin);
     }
 
     fn scan(&mut self, code: &str) {
@@ -199,15 +207,55 @@ fn a_manager_approves_what_a_cashier_may_not_do() {
     ui.snapshot("approval");
     ui.type_into("approval", "1111");
     assert_eq!(ui.app.sale().cart.lines.len(), 2, "a cashier's PIN does not approve");
-    ui.type_into("approval", "1234");
+    ui.type_into("approval", pos_tests::MANAGER_PIN);
     assert_eq!(ui.app.sale().cart.lines.len(), 1, "the manager approved");
     assert_eq!(ui.app.sale().cart.approvals.len(), 1, "and it is journaled with the sale");
 }
 
 #[test]
+fn with_two_managers_the_approver_is_chosen_before_the_pin() {
+    let mut ui = Ui::prepared(|t| {
+        t.add_user("Luc", pos_shared::roles::Role::Manager, "135799").unwrap();
+    });
+    ui.login("1111");
+    ui.scan("BAK0001");
+    ui.click("F5  Remove");
+    ui.type_into("approval", pos_tests::MANAGER_PIN);
+    assert_eq!(ui.app.sale().cart.lines.len(), 1, "nobody chosen: not approved");
+    ui.interact(|sim| {
+        sim.find("Choose who approves, then type their PIN").expect("told to choose");
+    });
+    ui.click("Luc");
+    ui.type_into("approval", pos_tests::MANAGER_PIN);
+    assert_eq!(ui.app.sale().cart.lines.len(), 1, "Marie's PIN is not Luc's");
+    ui.click("Marie");
+    ui.type_into("approval", pos_tests::MANAGER_PIN);
+    assert!(ui.app.sale().cart.lines.is_empty(), "Marie approved");
+    assert_eq!(ui.app.sale().cart.approvals[0].approver, "Marie");
+}
+
+#[test]
+fn staff_choose_who_they_are_then_type_their_pin() {
+    let mut ui = Ui::prepared(|t| {
+        let marie = t.login(pos_tests::MANAGER_NAME, pos_tests::MANAGER_PIN).unwrap();
+        t.change_setting(&marie, "pin-only-login", "off", None).unwrap();
+    });
+    ui.type_into("pin", pos_tests::CASHIER_PIN);
+    assert!(matches!(ui.app.screen(), Screen::Login(_)), "a PIN alone is not enough here");
+    ui.interact(|sim| {
+        sim.find("Choose who you are, then type your PIN").expect("told to choose");
+    });
+    ui.click("Camille");
+    ui.type_into("pin", pos_tests::MANAGER_PIN);
+    assert!(matches!(ui.app.screen(), Screen::Login(_)), "Marie's PIN is not Camille's");
+    ui.login(pos_tests::CASHIER_PIN);
+    assert_eq!(ui.app.operator().map(|o| o.name.as_str()), Some("Camille"));
+}
+
+#[test]
 fn a_z_report_with_a_variance() {
     let mut ui = Ui::demo();
-    ui.login("1234");
+    ui.login_as("Marie", pos_tests::MANAGER_PIN);
     ui.scan("WIN0001");
     ui.click("F12  Pay");
     ui.type_into(payment::AMOUNT_FIELD, "50");
@@ -366,7 +414,7 @@ fn orders_are_scanned_or_found_by_customer_and_collected_at_the_counter() {
     assert!(matches!(ui.app.screen(), Screen::Sale), "a started sale is finished first");
     ui.click("F5  Remove");
     assert!(matches!(ui.app.screen(), Screen::Sale));
-    let _ = ui.app.update(Message::CancelApproval);
+    let _ = ui.app.update(Message::Approval(pos_terminal::screen::approval::Message::Cancel));
     let _ = ui.app.update(Message::Sale(sale::Message::Park));
     ui.click("F2  Orders");
     ui.type_into(orders::ORDERS_FIELD, "lutèce");
@@ -391,7 +439,7 @@ fn orders_are_scanned_or_found_by_customer_and_collected_at_the_counter() {
 #[test]
 fn the_manager_sees_low_stock_offline() {
     let mut ui = Ui::prepared(|terminal| {
-        let cashier = terminal.login(pos_tests::CASHIER_PIN).unwrap();
+        let cashier = terminal.login(pos_tests::CASHIER_NAME, pos_tests::CASHIER_PIN).unwrap();
         let mut cart = Cart::default();
         terminal.add_item(&mut cart, "BAK0005", Some(16.into())).unwrap();
         let total = terminal.cart_totals(&cart).unwrap().total;
@@ -399,7 +447,7 @@ fn the_manager_sees_low_stock_offline() {
             .commit_sale(&cashier, &cart, &[pos_shared::tender::Tender { kind: TenderKind::Card, amount: total }])
             .unwrap();
     });
-    ui.login("1234");
+    ui.login_as("Marie", pos_tests::MANAGER_PIN);
     ui.click("F9  Manager");
     ui.click("Stock");
     ui.interact(|sim| {

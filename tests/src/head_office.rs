@@ -90,8 +90,8 @@ pub fn admin_ok(db: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).expect("utf-8")
 }
 
-/// Head office with stores S01 and S02, the demo catalog, a manager (PIN
-/// 1234) and a cashier (PIN 1111).
+/// Head office with stores S01 and S02, the demo catalog, the demo's
+/// manager and cashier (their names and PINs).
 pub fn head_office(db: &Path) {
     admin_ok(db, &["store", "add", "--name", "Paris Halles"]);
     admin_ok(db, &["store", "add", "--name", "Lyon Part-Dieu"]);
@@ -115,7 +115,7 @@ pub fn enrolled_terminal(db: &Path, url: &str, store: &str, dir: &Path) -> Termi
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let (mut terminal, first) = runtime.block_on(enroll(dir, url, &code)).expect("enroll");
     first.expect("first sync");
-    let manager = terminal.login(crate::MANAGER_PIN).expect("manager pulled from head office");
+    let manager = terminal.login(crate::MANAGER_NAME, crate::MANAGER_PIN).expect("manager pulled from head office");
     terminal.open_session(&manager, "100".parse().expect("float")).expect("open till");
     terminal
 }
@@ -138,5 +138,5 @@ pub fn client(terminal: &Terminal) -> SyncClient {
 pub fn enroll_till_cli(db: &Path, url: &str, store: &str, till: &Path) {
     let code = new_terminal_code(db, store, "Caisse 1");
     crate::cli_ok(till, &["enroll", "--server", url, "--code", &code]);
-    crate::cli_ok(till, &["session", "open", "--pin", crate::MANAGER_PIN, "--float", "100"]);
+    crate::cli_ok(till, &crate::as_manager(&["session", "open", "--float", "100"]));
 }

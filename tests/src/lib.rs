@@ -17,8 +17,25 @@ use pos_shared::tender::Tender;
 use pos_terminal::demo::{DEMO_CASHIER, DEMO_CATALOG, DEMO_MANAGER, create_demo};
 use pos_terminal::{Operator, Terminal};
 
+pub const CASHIER_NAME: &str = DEMO_CASHIER.0;
 pub const CASHIER_PIN: &str = DEMO_CASHIER.1;
+pub const MANAGER_NAME: &str = DEMO_MANAGER.0;
 pub const MANAGER_PIN: &str = DEMO_MANAGER.1;
+
+/// `args` as the demo manager: with `--user` and `--pin`.
+pub fn as_manager<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    [args, &["--user", MANAGER_NAME, "--pin", MANAGER_PIN]].concat()
+}
+
+/// `args` as the demo cashier: with `--user` and `--pin`.
+pub fn as_cashier<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    [args, &["--user", CASHIER_NAME, "--pin", CASHIER_PIN]].concat()
+}
+
+/// The demo manager's name and PIN, approving what a cashier may not do.
+pub fn manager_approval() -> pos_terminal::users::Credentials {
+    pos_terminal::users::Credentials::new(MANAGER_NAME, MANAGER_PIN)
+}
 
 /// A demo store on disk, removed when dropped.
 pub struct Store {
@@ -35,11 +52,11 @@ impl Store {
     }
 
     pub fn cashier(&mut self) -> Operator {
-        self.terminal.login(CASHIER_PIN).expect("cashier PIN")
+        self.terminal.login(CASHIER_NAME, CASHIER_PIN).expect("cashier PIN")
     }
 
     pub fn manager(&mut self) -> Operator {
-        self.terminal.login(MANAGER_PIN).expect("manager PIN")
+        self.terminal.login(MANAGER_NAME, MANAGER_PIN).expect("manager PIN")
     }
 
     pub fn path(&self) -> &Path {

@@ -8,11 +8,11 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post, put};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use pos_shared::protocol::{Availability, LinesChange, OrderAction, OrderRequest, WireOrder};
 use serde::Deserialize;
 
-use super::{Shared, bearer, blocking};
+use super::{Shared, blocking};
 use crate::error::ApiError;
 use crate::storage::{ChannelAuth, Scope, StoreError, StoreResult};
 
@@ -29,12 +29,6 @@ pub fn routes() -> Router<Shared> {
         .route("/v1/channel/orders/{number}/lines", put(change_lines))
 }
 
-async fn channel(store: &Shared, headers: &HeaderMap) -> Result<ChannelAuth, ApiError> {
-    let key = bearer(headers)?;
-    let store = store.clone();
-    blocking(move || store.channel_by_key(&key)).await
-}
-
 #[derive(Deserialize)]
 struct AvailabilityQuery {
     /// Comma-separated SKUs or barcodes.
@@ -44,10 +38,8 @@ struct AvailabilityQuery {
 
 async fn availability(
     State(store): State<Shared>,
-    headers: HeaderMap,
     query: Result<Query<AvailabilityQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<Availability>>, ApiError> {
-    channel(&store, &headers).await?;
     let Query(query) = query.map_err(|e| ApiError::Query(e.body_text()))?;
     let codes: Vec<String> = query.skus.split(',').map(str::trim).filter(|c| !c.is_empty()).map(String::from).collect();
     if codes.is_empty() || codes.len() > 500 {
@@ -58,10 +50,10 @@ async fn availability(
 
 async fn place(
     State(store): State<Shared>,
+    Extension(channel): Extension<ChannelAuth>,
     headers: HeaderMap,
     body: Result<Json<OrderRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<WireOrder>), ApiError> {
-    let channel = channel(&store, &headers).await?;
     let key = match headers.get(IDEMPOTENCY_HEADER).map(|v| v.to_str().map(str::trim)) {
         Some(Ok(key)) if !key.is_empty() && key.len() <= 200 => key.to_string(),
         _ => {
@@ -80,10 +72,9 @@ async fn place(
 
 async fn show(
     State(store): State<Shared>,
-    headers: HeaderMap,
+    Extension(channel): Extension<ChannelAuth>,
     Path(number): Path<String>,
 ) -> Result<Json<WireOrder>, ApiError> {
-    let channel = channel(&store, &headers).await?;
     Ok(Json(blocking(move || store.order(Scope::Channel(channel.id), &number)).await?))
 }
 
@@ -92,12 +83,11 @@ type OrderStep = fn(&dyn crate::storage::Backend, Scope, &str, &OrderAction) -> 
 /// Confirms or cancels one of the channel's orders; no body means the defaults.
 async fn step(
     store: Shared,
-    headers: HeaderMap,
+    channel: ChannelAuth,
     number: String,
     body: Bytes,
     op: OrderStep,
 ) -> Result<Json<WireOrder>, ApiError> {
-    let channel = channel(&store, &headers).await?;
     // The body is optional: none means the defaults.
     let action: OrderAction = if body.iter().all(u8::is_ascii_whitespace) {
         OrderAction::default()
@@ -109,29 +99,28 @@ async fn step(
 
 async fn confirm(
     State(store): State<Shared>,
-    headers: HeaderMap,
+    Extension(channel): Extension<ChannelAuth>,
     Path(number): Path<String>,
     body: Bytes,
 ) -> Result<Json<WireOrder>, ApiError> {
-    step(store, headers, number, body, |s, scope, n, a| s.confirm_order(scope, n, a)).await
+    step(store, channel, number, body, |s, scope, n, a| s.confirm_order(scope, n, a)).await
 }
 
 async fn cancel(
     State(store): State<Shared>,
-    headers: HeaderMap,
+    Extension(channel): Extension<ChannelAuth>,
     Path(number): Path<String>,
     body: Bytes,
 ) -> Result<Json<WireOrder>, ApiError> {
-    step(store, headers, number, body, |s, scope, n, a| s.cancel_order(scope, n, a)).await
+    step(store, channel, number, body, |s, scope, n, a| s.cancel_order(scope, n, a)).await
 }
 
 async fn change_lines(
     State(store): State<Shared>,
-    headers: HeaderMap,
+    Extension(channel): Extension<ChannelAuth>,
     Path(number): Path<String>,
     body: Result<Json<LinesChange>, JsonRejection>,
 ) -> Result<Json<WireOrder>, ApiError> {
-    let channel = channel(&store, &headers).await?;
     let Json(change) = body?;
     Ok(Json(blocking(move || store.change_order_lines(Scope::Channel(channel.id), &number, &change)).await?))
 }

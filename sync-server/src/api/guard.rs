@@ -119,8 +119,10 @@ fn too_many(wait: Duration) -> Response {
     response
 }
 
-/// Refuses paused clients, checks credentials before the body, and counts
-/// failures (401s, and refused enrollment codes).
+/// Refuses paused clients, checks credentials before the body (handing the
+/// handler who it is: a `TerminalAuth` or `ChannelAuth` extension, so no
+/// handler authenticates twice), and counts failures (401s, and refused
+/// enrollment codes).
 pub async fn guard(State((store, throttle)): State<(Shared, Throttle)>, request: Request, next: Next) -> Response {
     let now = Instant::now();
     let mut who = Vec::with_capacity(2);
@@ -135,18 +137,29 @@ pub async fn guard(State((store, throttle)): State<(Shared, Throttle)>, request:
         return too_many(wait);
     }
     let path = request.uri().path().to_string();
+    let mut request = request;
     let checked = match (needs(&path), credential) {
         (Needs::Nothing, _) => Ok(()),
         (_, None) => Err(ApiError::Store(StoreError::Unauthorized)),
-        (kind, Some(secret)) => {
+        (Needs::Terminal, Some(token)) => {
             let store = store.clone();
-            blocking(move || match kind {
-                Needs::Terminal => store.authenticate(&secret).map(drop),
-                Needs::Channel => store.channel_by_key(&secret).map(drop),
-                Needs::Office if store.office_key_valid(&secret)? => Ok(()),
-                _ => Err(StoreError::Unauthorized),
+            blocking(move || store.authenticate(&token)).await.map(|auth| {
+                request.extensions_mut().insert(auth);
             })
-            .await
+        }
+        (Needs::Channel, Some(key)) => {
+            let store = store.clone();
+            blocking(move || store.channel_by_key(&key)).await.map(|auth| {
+                request.extensions_mut().insert(auth);
+            })
+        }
+        (Needs::Office, Some(key)) => {
+            let store = store.clone();
+            match blocking(move || store.office_key_valid(&key)).await {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(ApiError::Store(StoreError::Unauthorized)),
+                Err(e) => Err(e),
+            }
         }
     };
     let response = match checked {

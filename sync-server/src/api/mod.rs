@@ -13,7 +13,7 @@ use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use pos_shared::protocol::{
     CatalogPage, EPOCH_HEADER, EnrollRequest, EnrollResponse, OrdersPage, PROTOCOL_VERSION, PurchaseOrdersPage,
     PushRequest, PushResponse, StockSnapshot, VERSION_HEADER,
@@ -115,12 +115,6 @@ pub(crate) fn bearer(headers: &HeaderMap) -> Result<String, ApiError> {
         .ok_or(ApiError::Store(StoreError::Unauthorized))
 }
 
-async fn authenticate(store: &Shared, headers: &HeaderMap) -> Result<TerminalAuth, ApiError> {
-    let token = bearer(headers)?;
-    let store = store.clone();
-    blocking(move || store.authenticate(&token)).await
-}
-
 async fn enroll(
     State(store): State<Shared>,
     body: Result<Json<EnrollRequest>, JsonRejection>,
@@ -134,10 +128,9 @@ async fn enroll(
 
 async fn push(
     State(store): State<Shared>,
-    headers: HeaderMap,
+    Extension(auth): Extension<TerminalAuth>,
     body: Result<Json<PushRequest>, JsonRejection>,
 ) -> Result<Json<PushResponse>, ApiError> {
-    let auth = authenticate(&store, &headers).await?;
     let Json(request) = body?;
     check_version(request.protocol_version)?;
     if request.terminal_id != auth.terminal_id {
@@ -167,14 +160,9 @@ struct PageQuery {
 
 type PageParams = Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>;
 
-/// A paged pull's terminal and `(since, limit)`, checked.
-async fn page_request(
-    store: &Shared,
-    headers: &HeaderMap,
-    query: PageParams,
-) -> Result<(TerminalAuth, u64, usize), ApiError> {
+/// A paged pull's `(since, limit)`, checked.
+fn page_request(headers: &HeaderMap, query: PageParams) -> Result<(u64, usize), ApiError> {
     header_version(headers)?;
-    let auth = authenticate(store, headers).await?;
     let Query(query) = query.map_err(|e| ApiError::Query(e.body_text()))?;
     let since = query.since.unwrap_or(0);
     if since > i64::MAX as u64 {
@@ -184,38 +172,44 @@ async fn page_request(
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(ApiError::Query(format!("limit={limit} must be from 1 to {MAX_PAGE}")));
     }
-    Ok((auth, since, limit))
+    Ok((since, limit))
 }
 
 async fn catalog(
     State(store): State<Shared>,
+    Extension(auth): Extension<TerminalAuth>,
     headers: HeaderMap,
     query: PageParams,
 ) -> Result<Json<CatalogPage>, ApiError> {
-    let (auth, since, limit) = page_request(&store, &headers, query).await?;
+    let (since, limit) = page_request(&headers, query)?;
     Ok(Json(blocking(move || store.catalog_page(&auth, since, limit)).await?))
 }
 
-async fn stock(State(store): State<Shared>, headers: HeaderMap) -> Result<Json<StockSnapshot>, ApiError> {
+async fn stock(
+    State(store): State<Shared>,
+    Extension(auth): Extension<TerminalAuth>,
+    headers: HeaderMap,
+) -> Result<Json<StockSnapshot>, ApiError> {
     header_version(&headers)?;
-    let auth = authenticate(&store, &headers).await?;
     Ok(Json(blocking(move || store.stock_snapshot(&auth)).await?))
 }
 
 async fn orders(
     State(store): State<Shared>,
+    Extension(auth): Extension<TerminalAuth>,
     headers: HeaderMap,
     query: PageParams,
 ) -> Result<Json<OrdersPage>, ApiError> {
-    let (auth, since, limit) = page_request(&store, &headers, query).await?;
+    let (since, limit) = page_request(&headers, query)?;
     Ok(Json(blocking(move || store.orders_page(&auth, since, limit)).await?))
 }
 
 async fn purchase_orders(
     State(store): State<Shared>,
+    Extension(auth): Extension<TerminalAuth>,
     headers: HeaderMap,
     query: PageParams,
 ) -> Result<Json<PurchaseOrdersPage>, ApiError> {
-    let (auth, since, limit) = page_request(&store, &headers, query).await?;
+    let (since, limit) = page_request(&headers, query)?;
     Ok(Json(blocking(move || store.purchase_orders_page(&auth, since, limit)).await?))
 }

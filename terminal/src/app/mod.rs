@@ -10,17 +10,16 @@ use std::path::PathBuf;
 
 use iced::keyboard::key::Named;
 use iced::keyboard::{self, Key};
-use iced::widget::{button, column, container, opaque, row, stack, text, text_input};
+use iced::widget::{button, column, container, row, stack, text};
 use iced::{Center, Element, Fill, Subscription, Task, Theme, event};
 
 use crate::devices::address::ScannerAddress;
 use crate::devices::queue::PrinterStatus;
 use crate::devices::scanner::WedgeDetector;
+use crate::screen::approval::{self, APPROVAL_FIELD, Approval};
 use crate::screen::{Action, Retry, login, manager, orders, payment, receipt, returns, sale, setup};
 use crate::{Operator, Terminal};
 use background::{ScannerJob, SyncJob, SyncState};
-
-const APPROVAL_FIELD: &str = "approval";
 
 #[derive(Debug)]
 pub enum Screen {
@@ -34,15 +33,6 @@ pub enum Screen {
     Manager(Box<manager::Manager>),
 }
 
-/// A refused action waiting for a manager's PIN.
-#[derive(Debug)]
-pub struct Approval {
-    reason: String,
-    retry: Retry,
-    pin: String,
-    error: Option<String>,
-}
-
 #[derive(Debug, Clone)]
 pub enum Message {
     Setup(setup::Message),
@@ -53,9 +43,7 @@ pub enum Message {
     Returns(returns::Message),
     Orders(orders::Message),
     Manager(manager::Message),
-    ApprovalPin(String),
-    Approve,
-    CancelApproval,
+    Approval(approval::Message),
     FunctionKey(Named),
     Lock,
     ToggleTheme,
@@ -94,8 +82,8 @@ impl App {
     /// The app on `dir`: the store if there is one, else the setup screen.
     pub fn new(dir: PathBuf) -> (App, Task<Message>) {
         let terminal = Terminal::open(&dir).ok();
-        let screen = match terminal {
-            Some(_) => Screen::Login(login::Login::default()),
+        let screen = match &terminal {
+            Some(terminal) => Screen::Login(login::Login::new(terminal)),
             None => Screen::Setup(setup::Setup::default()),
         };
         let mut app = App {
@@ -173,7 +161,7 @@ impl App {
         };
         match action {
             Action::None => {}
-            Action::Opened => self.screen = Screen::Login(login::Login::default()),
+            Action::Opened => self.screen = Screen::Login(login::Login::new(terminal)),
             Action::LoggedIn(operator) => {
                 self.operator = Some(operator);
                 self.screen = Screen::Sale;
@@ -201,28 +189,36 @@ impl App {
             }
             Action::ToManager => self.screen = Screen::Manager(Box::new(manager::Manager::new(terminal))),
             Action::Approve { reason, retry } => {
-                self.approval = Some(Approval { reason, retry, pin: String::new(), error: None });
+                self.approval = Some(Approval::new(terminal, reason, retry));
             }
             Action::Print => return self.print_task(),
         }
         self.focus()
     }
 
-    /// Retries a refused action with the manager's PIN.
+    /// Retries a refused action with the chosen manager's PIN.
     fn approve(&mut self) -> Task<Message> {
         let (Some(approval), Some(terminal), Some(operator)) =
             (self.approval.as_mut(), self.terminal.as_mut(), self.operator.as_ref())
         else {
             return Task::none();
         };
-        let pin = std::mem::take(&mut approval.pin);
+        let approver = match approval.take_credentials() {
+            Ok(credentials) => credentials,
+            Err(why) => {
+                approval.error = Some(why);
+                return self.focus();
+            }
+        };
         let action = match (&approval.retry, &mut self.screen) {
-            (Retry::Sale(edit), _) => self.sale.apply(terminal, operator, edit.clone(), Some(&pin)),
+            (Retry::Sale(edit), _) => self.sale.apply(terminal, operator, edit.clone(), Some(&approver)),
             (Retry::Return(request), Screen::Returns(returns)) => {
-                let request = returns::approved(request, &pin);
+                let request = returns::approved(request, approver);
                 returns.commit(terminal, operator, request)
             }
-            (Retry::Manager(op), Screen::Manager(manager)) => manager.run(terminal, operator, op.clone(), Some(&pin)),
+            (Retry::Manager(op), Screen::Manager(manager)) => {
+                manager.run(terminal, operator, op.clone(), Some(&approver))
+            }
             _ => Action::None,
         };
         match action {
@@ -239,7 +235,7 @@ impl App {
         let typing = matches!(
             message,
             Message::Keystroke(..)
-                | Message::ApprovalPin(_)
+                | Message::Approval(approval::Message::Pin(_))
                 | Message::Login(login::Message::Input(_) | login::Message::Digit(_))
                 | Message::Sale(sale::Message::Input(_))
                 | Message::Payment(payment::Message::Input(_))
@@ -288,21 +284,23 @@ impl App {
                 None if captured => Action::None,
                 None => return self.function_key(Named::Enter),
             },
-            (Message::ApprovalPin(pin), _, _) => {
-                if let Some(approval) = self.approval.as_mut() {
-                    approval.pin = pin.chars().filter(char::is_ascii_digit).take(8).collect();
-                }
+            (Message::Approval(approval::Message::Approve), _, _) => return self.approve(),
+            (Message::Approval(approval::Message::Cancel), _, _) => {
+                self.approval = None;
                 Action::None
             }
-            (Message::Approve, _, _) => return self.approve(),
-            (Message::CancelApproval, _, _) => {
-                self.approval = None;
+            (Message::Approval(message), _, _) => {
+                match (self.approval.as_mut(), message) {
+                    (Some(approval), approval::Message::Choose(name)) => approval.choose(name),
+                    (Some(approval), approval::Message::Pin(pin)) => approval.type_pin(&pin),
+                    _ => {}
+                }
                 Action::None
             }
             (Message::Lock, _, _) => {
                 self.operator = None;
                 self.approval = None;
-                self.screen = Screen::Login(login::Login::default());
+                self.screen = Screen::Login(login::Login::new(terminal));
                 Action::None
             }
             (Message::ToggleTheme, _, _) => {
@@ -338,8 +336,8 @@ impl App {
             setup::Message::Code(c) => setup.code = c,
             setup::Message::Demo => match crate::demo::create_demo(&self.dir) {
                 Ok(terminal) => {
+                    self.screen = Screen::Login(login::Login::new(&terminal));
                     self.terminal = Some(terminal);
-                    self.screen = Screen::Login(login::Login::default());
                     return self.focus();
                 }
                 Err(e) => setup.error = Some(e.to_string()),
@@ -364,7 +362,9 @@ impl App {
         match (result, &mut self.screen) {
             (Ok(()), _) => {
                 self.terminal = Terminal::open(&self.dir).ok();
-                self.screen = Screen::Login(login::Login::default());
+                if let Some(terminal) = &self.terminal {
+                    self.screen = Screen::Login(login::Login::new(terminal));
+                }
             }
             (Err(e), Screen::Setup(setup)) => {
                 setup.busy = false;
@@ -427,7 +427,7 @@ impl App {
         };
         if self.approval.is_some() {
             return match key {
-                Named::Escape => self.update(Message::CancelApproval),
+                Named::Escape => self.update(Message::Approval(approval::Message::Cancel)),
                 _ => Task::none(),
             };
         }
@@ -544,30 +544,6 @@ impl App {
         .into()
     }
 
-    fn approval_view(approval: &Approval) -> Element<'_, Message> {
-        let mut dialog = column![
-            text(&approval.reason).size(style::LARGE),
-            text_input("Manager PIN", &approval.pin)
-                .id(APPROVAL_FIELD)
-                .secure(true)
-                .on_input(Message::ApprovalPin)
-                .on_submit(Message::Approve)
-                .size(style::LARGE)
-                .padding(12),
-            row![
-                style::key_button("Esc", "Cancel", Some(Message::CancelApproval)),
-                style::key_button("Enter", "Approve", Some(Message::Approve)),
-            ]
-            .spacing(style::GAP),
-        ]
-        .spacing(16)
-        .width(520);
-        if let Some(error) = &approval.error {
-            dialog = dialog.push(text(error).size(style::TEXT));
-        }
-        opaque(container(container(dialog).padding(24).style(style::panel)).center(Fill))
-    }
-
     pub fn view(&self) -> Element<'_, Message> {
         let body: Element<'_, Message> = match (&self.screen, &self.terminal) {
             (Screen::Setup(setup), _) => setup.view(&self.dir).map(Message::Setup),
@@ -582,7 +558,7 @@ impl App {
         };
         let page = column![self.status_bar(), container(body).height(Fill)];
         match &self.approval {
-            Some(approval) => stack![page, Self::approval_view(approval)].into(),
+            Some(approval) => stack![page, approval.view().map(Message::Approval)].into(),
             None => page.into(),
         }
     }

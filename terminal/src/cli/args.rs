@@ -182,7 +182,7 @@ pub struct InitArgs {
     pub prices_include_tax: bool,
     #[arg(long, default_value = "Manager")]
     pub manager_name: String,
-    /// The manager's PIN (4-8 digits); a random one is made and printed if absent.
+    /// The manager's PIN (6 to 12 digits); a random one is made and printed if absent.
     #[arg(long)]
     pub manager_pin: Option<String>,
 }
@@ -196,6 +196,15 @@ pub enum UserCommand {
         role: RoleArg,
         #[arg(long)]
         pin: String,
+    },
+    /// Gives a user a new PIN, proven by their current one.
+    Pin {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        current: String,
+        #[arg(long)]
+        new: String,
     },
     List,
 }
@@ -217,6 +226,9 @@ pub enum CatalogCommand {
 #[derive(Subcommand, Debug)]
 pub enum SessionCommand {
     Open {
+        /// Who opens the till; without it, a cashier's PIN alone where allowed.
+        #[arg(long)]
+        user: Option<String>,
         #[arg(long)]
         pin: String,
         #[arg(long)]
@@ -224,14 +236,33 @@ pub enum SessionCommand {
     },
 }
 
-/// Who acts: their PIN, and a manager's for what they may not do alone.
+/// Who acts (their name and PIN), and the manager who approves what they
+/// may not do alone.
 #[derive(Args, Debug)]
 pub struct Actor {
+    /// Who acts; without it, a cashier's PIN alone where the store allows it.
+    #[arg(long)]
+    pub user: Option<String>,
     #[arg(long)]
     pub pin: String,
-    /// A manager's PIN, for what the user may not do alone.
-    #[arg(long)]
+    /// The manager who approves what the user may not do alone.
+    #[arg(long, requires = "manager_pin")]
+    pub manager: Option<String>,
+    /// That manager's PIN.
+    #[arg(long, requires = "manager")]
     pub manager_pin: Option<String>,
+}
+
+impl Actor {
+    /// Logs the acting user in (one PIN check).
+    pub fn login(&self, terminal: &mut pos_terminal::Terminal) -> pos_terminal::CoreResult<pos_terminal::Operator> {
+        terminal.login_with(self.user.as_deref(), &self.pin)
+    }
+
+    /// The approving manager's name and PIN, if given.
+    pub fn approver(&self) -> Option<pos_terminal::users::Credentials> {
+        Some(pos_terminal::users::Credentials::new(self.manager.as_deref()?, self.manager_pin.as_deref()?))
+    }
 }
 
 #[derive(Args, Debug)]

@@ -130,6 +130,10 @@ pub fn run(cli: Cli) -> Result<()> {
             let user = Terminal::open(&dir)?.add_user(&name, role, &pin)?;
             emit(json, &user, |u| format!("Added {} ({})\n", u.name, u.role))
         }
+        Command::User(UserCommand::Pin { name, current, new }) => {
+            Terminal::open(&dir)?.change_pin(&name, &current, &new)?;
+            emit(json, &json!({ "user": name, "changed": true }), |_| format!("{name}'s PIN is changed\n"))
+        }
         Command::User(UserCommand::List) => {
             let users = Terminal::open(&dir)?.users()?;
             emit(json, &users, |users| users.iter().map(|u| format!("{}\t{}\n", u.name, u.role)).collect())
@@ -145,9 +149,9 @@ pub fn run(cli: Cli) -> Result<()> {
             let found = Terminal::open(&dir)?.search_products(&text, 20)?;
             emit(json, &found, |found| found.iter().map(|p| format!("{}\t{}\t{}\n", p.sku, p.price, p.name)).collect())
         }
-        Command::Session(SessionCommand::Open { pin, float }) => {
+        Command::Session(SessionCommand::Open { user, pin, float }) => {
             let mut terminal = Terminal::open(&dir)?;
-            let user = terminal.login(&pin)?;
+            let user = terminal.login_with(user.as_deref(), &pin)?;
             let session = terminal.open_session(&user, Money::parse_non_negative(&float)?)?;
             emit(json, &session, |s| {
                 format!("Session {} opened by {} with a float of {}\n", s.id, s.opened_by, s.float)
@@ -164,25 +168,23 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Return(a) => take_return(&dir, json, a),
         Command::Cash(a) => {
             let mut terminal = Terminal::open(&dir)?;
-            let user = terminal.login(&a.actor.pin)?;
+            let user = a.actor.login(&mut terminal)?;
             let direction = match a.direction {
                 DirectionArg::In => CashDirection::In,
                 DirectionArg::Out => CashDirection::Out,
             };
             let amount = Money::parse_non_negative(&a.amount)?;
-            let seq = terminal.cash_move(&user, direction, amount, &a.reason, a.actor.manager_pin.as_deref())?;
+            let seq = terminal.cash_move(&user, direction, amount, &a.reason, a.actor.approver().as_ref())?;
             let info = json!({ "seq": seq, "direction": direction, "amount": amount });
             emit(json, &info, |_| format!("Cash {} {amount} recorded\n", direction.as_str()))
         }
         Command::Report(a) => {
             let mut terminal = Terminal::open(&dir)?;
-            let user = terminal.login(&a.actor.pin)?;
+            let user = a.actor.login(&mut terminal)?;
             let report: SessionReport = match a.kind {
                 ReportArg::X if !a.counted.is_empty() => bail!("--counted goes with a Z report"),
                 ReportArg::X => terminal.x_report()?,
-                ReportArg::Z => {
-                    terminal.z_report(&user, &parse_tenders(&a.counted)?, a.actor.manager_pin.as_deref())?
-                }
+                ReportArg::Z => terminal.z_report(&user, &parse_tenders(&a.counted)?, a.actor.approver().as_ref())?,
             };
             let width = terminal.receipt_columns();
             let doc = terminal.report_doc(&report);
@@ -236,8 +238,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Scanner(c) => devices::scanner(&dir, c),
         Command::Drawer(a) => {
             let mut terminal = Terminal::open(&dir)?;
-            let user = terminal.login(&a.actor.pin)?;
-            terminal.open_drawer(&user, &a.reason, a.actor.manager_pin.as_deref())?;
+            let user = a.actor.login(&mut terminal)?;
+            terminal.open_drawer(&user, &a.reason, a.actor.approver().as_ref())?;
             devices::print_queued(&mut terminal)?;
             emit(json, &json!({ "opened": true }), |_| "Drawer opened\n".to_string())
         }
@@ -312,7 +314,7 @@ pub(crate) fn print_receipt(terminal: &mut Terminal, json: bool, committed: &Com
 
 fn sell(dir: &std::path::Path, json: bool, a: args::SellArgs) -> Result<()> {
     let mut terminal = Terminal::open(dir)?;
-    let user = terminal.login(&a.actor.pin)?;
+    let user = a.actor.login(&mut terminal)?;
     let mut cart = Cart::default();
     for text in &a.items {
         let item = parse_item(text)?;
@@ -326,7 +328,7 @@ fn sell(dir: &std::path::Path, json: bool, a: args::SellArgs) -> Result<()> {
     }
     if let Some(discount) = &a.discount {
         let discount: Discount = discount.parse()?;
-        terminal.set_sale_discount(&user, &mut cart, Some(discount), a.actor.manager_pin.as_deref())?;
+        terminal.set_sale_discount(&user, &mut cart, Some(discount), a.actor.approver().as_ref())?;
     }
     let tenders = parse_tenders(&a.payments)?;
     let committed = terminal.commit_sale(&user, &cart, &tenders)?;
@@ -336,8 +338,8 @@ fn sell(dir: &std::path::Path, json: bool, a: args::SellArgs) -> Result<()> {
 fn store_settings(dir: &std::path::Path, json: bool, command: args::SettingsCommand) -> Result<()> {
     let mut terminal = Terminal::open(dir)?;
     if let args::SettingsCommand::Set { key, value, actor } = command {
-        let user = terminal.login(&actor.pin)?;
-        terminal.change_setting(&user, &key, &value, actor.manager_pin.as_deref())?;
+        let user = actor.login(&mut terminal)?;
+        terminal.change_setting(&user, &key, &value, actor.approver().as_ref())?;
     }
     let s = terminal.settings();
     let shown = json!({
@@ -353,13 +355,13 @@ fn store_settings(dir: &std::path::Path, json: bool, command: args::SettingsComm
 
 fn take_return(dir: &std::path::Path, json: bool, a: args::ReturnArgs) -> Result<()> {
     let mut terminal = Terminal::open(dir)?;
-    let user = terminal.login(&a.actor.pin)?;
+    let user = a.actor.login(&mut terminal)?;
     let request = ReturnRequest {
         original: a.receipt.as_deref().map(str::parse).transpose()?,
         items: a.items.iter().map(|i| parse_return_item(i)).collect::<Result<_>>()?,
         damaged: a.damaged,
         refund_to: a.refund.as_deref().map(str::parse::<TenderKind>).transpose()?,
-        approver_pin: a.actor.manager_pin,
+        approver: a.actor.approver(),
     };
     let committed = terminal.commit_return(&user, request)?;
     print_receipt(&mut terminal, json, &committed)

@@ -44,7 +44,7 @@ pub fn order(dir: &Path, json: bool, command: OrderCommand) -> Result<()> {
 
 pub fn collect(dir: &Path, json: bool, a: CollectArgs) -> Result<()> {
     let mut terminal = Terminal::open(dir)?;
-    let user = terminal.login(&a.actor.pin)?;
+    let user = a.actor.login(&mut terminal)?;
     let picks = a.items.iter().map(|i| parse_item(i).map(|item| (item.code, item.qty))).collect::<Result<Vec<_>>>()?;
     let cart = terminal.order_cart(&a.number, &picks)?;
     let committed = terminal.commit_sale(&user, &cart, &parse_tenders(&a.payments)?)?;

@@ -28,7 +28,7 @@ fn counted_items(items: &[String]) -> Result<Vec<(String, Decimal)>> {
 
 pub fn receive(dir: &Path, json: bool, a: ReceiveArgs) -> Result<()> {
     let mut terminal = Terminal::open(dir)?;
-    let user = terminal.login(&a.actor.pin)?;
+    let user = a.actor.login(&mut terminal)?;
     let items = counted_items(&a.items)?;
     let (seq, reference) = match (&a.po, &a.reference) {
         (Some(po), _) => (terminal.receive_purchase_order(&user, po, &items)?, po.clone()),
@@ -47,7 +47,7 @@ pub fn receive(dir: &Path, json: bool, a: ReceiveArgs) -> Result<()> {
 
 pub fn ship(dir: &Path, json: bool, a: ShipArgs) -> Result<()> {
     let mut terminal = Terminal::open(dir)?;
-    let user = terminal.login(&a.actor.pin)?;
+    let user = a.actor.login(&mut terminal)?;
     let seq = terminal.ship_transfer(&user, &a.transfer, &counted_items(&a.items)?)?;
     emit(json, &json!({ "seq": seq, "transfer": a.transfer }), |_| format!("Shipped against {}\n", a.transfer))
 }
@@ -76,12 +76,12 @@ pub fn purchase_orders(dir: &Path, json: bool, command: PoCommand) -> Result<()>
 
 pub fn adjust(dir: &Path, json: bool, a: AdjustArgs) -> Result<()> {
     let mut terminal = Terminal::open(dir)?;
-    let user = terminal.login(&a.actor.pin)?;
+    let user = a.actor.login(&mut terminal)?;
     let reason = MovementReason::parse(a.reason.trim()).ok_or_else(|| {
         anyhow!("reason `{}` must be one of damaged, expired, theft, own-use, correction", a.reason.trim())
     })?;
     let lines = counted_items(&a.items)?;
-    let seq = terminal.adjust_stock(&user, reason, &a.note, &lines, a.actor.manager_pin.as_deref())?;
+    let seq = terminal.adjust_stock(&user, reason, &a.note, &lines, a.actor.approver().as_ref())?;
     emit(json, &json!({ "seq": seq, "reason": reason, "lines": lines.len() }), |_| {
         format!("Adjusted {} line(s): {reason}\n", lines.len())
     })
@@ -91,7 +91,7 @@ pub fn count(dir: &Path, json: bool, command: CountCommand) -> Result<()> {
     let mut terminal = Terminal::open(dir)?;
     match command {
         CountCommand::Start { actor, category } => {
-            let user = terminal.login(&actor.pin)?;
+            let user = actor.login(&mut terminal)?;
             let id = terminal.start_count(&user, category.as_deref())?;
             emit(json, &json!({ "count": id }), |_| {
                 format!("Count {id} started: pos-terminal count add {id} --item CODE*QTY\n")
@@ -109,8 +109,8 @@ pub fn count(dir: &Path, json: bool, command: CountCommand) -> Result<()> {
             })
         }
         CountCommand::Close { count, actor, zero_uncounted } => {
-            let user = terminal.login(&actor.pin)?;
-            let closed = terminal.close_count(&user, count, zero_uncounted, actor.manager_pin.as_deref())?;
+            let user = actor.login(&mut terminal)?;
+            let closed = terminal.close_count(&user, count, zero_uncounted, actor.approver().as_ref())?;
             emit(json, &closed, |c| {
                 let mut out = format!("Count {} closed (seq {})\n", c.count_id, c.seq);
                 for l in &c.lines {

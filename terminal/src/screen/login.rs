@@ -1,22 +1,28 @@
-//! Login and lock screen: a PIN pad for touch and the keyboard.
+//! Login and lock screen: choose who you are, then type your PIN on the pad
+//! or the keyboard (one argon2 check); where the store allows it, a cashier
+//! may type a PIN alone.
 
 use iced::widget::{button, column, container, row, text, text_input};
 use iced::{Center, Element, Fill};
 
-use super::Action;
-use crate::Terminal;
+use super::{Action, people};
 use crate::app::style;
+use crate::{Operator, Terminal};
 
 pub const PIN_FIELD: &str = "pin";
 
 #[derive(Debug, Default)]
 pub struct Login {
+    people: Vec<Operator>,
+    chosen: Option<String>,
+    pin_alone: bool,
     pin: String,
     error: Option<String>,
 }
 
 #[derive(Debug, Clone)]
 pub enum Message {
+    Choose(String),
     Input(String),
     Digit(char),
     Clear,
@@ -24,15 +30,31 @@ pub enum Message {
 }
 
 impl Login {
+    /// The login screen of `terminal`'s staff; with one person, they are chosen.
+    pub fn new(terminal: &Terminal) -> Login {
+        let people = terminal.users().unwrap_or_default();
+        let chosen = match people.as_slice() {
+            [only] => Some(only.name.clone()),
+            _ => None,
+        };
+        Login { people, chosen, pin_alone: terminal.settings().pin_only_login, ..Login::default() }
+    }
+
     pub fn update(&mut self, terminal: &mut Terminal, message: Message) -> Action {
         match message {
-            Message::Input(text) => self.pin = text.chars().filter(char::is_ascii_digit).take(8).collect(),
-            Message::Digit(d) if self.pin.len() < 8 => self.pin.push(d),
+            Message::Choose(name) => {
+                self.chosen = Some(name);
+                self.error = None;
+            }
+            Message::Input(text) => {
+                self.pin = text.chars().filter(char::is_ascii_digit).take(pos_shared::pins::MAX_DIGITS).collect()
+            }
+            Message::Digit(d) if self.pin.len() < pos_shared::pins::MAX_DIGITS => self.pin.push(d),
             Message::Digit(_) => {}
             Message::Clear => self.pin.clear(),
             Message::Submit => {
                 let pin = std::mem::take(&mut self.pin);
-                match terminal.login(&pin) {
+                match terminal.login_with(self.chosen.as_deref(), &pin) {
                     Ok(operator) => {
                         self.error = None;
                         return Action::LoggedIn(operator);
@@ -76,7 +98,13 @@ impl Login {
             .size(style::LARGE)
             .padding(12)
             .width(308);
-        let mut content = column![text(store).size(style::HUGE), text("Enter your PIN").size(style::LARGE), field, pad]
+        let prompt = match (&self.chosen, self.pin_alone) {
+            (Some(name), _) => format!("{name}, enter your PIN"),
+            (None, true) => "Choose who you are, or type a cashier's PIN".into(),
+            (None, false) => "Choose who you are".into(),
+        };
+        let who = people::picker(&self.people, self.chosen.as_deref(), Message::Choose);
+        let mut content = column![text(store).size(style::HUGE), who, text(prompt).size(style::LARGE), field, pad]
             .spacing(20)
             .align_x(Center);
         if let Some(error) = &self.error {

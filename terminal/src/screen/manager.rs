@@ -125,7 +125,13 @@ impl Manager {
     }
 
     /// Carries out an operation; a missing permission asks for a manager.
-    pub fn run(&mut self, terminal: &mut Terminal, operator: &Operator, op: Op, approver: Option<&str>) -> Action {
+    pub fn run(
+        &mut self,
+        terminal: &mut Terminal,
+        operator: &Operator,
+        op: Op,
+        approver: Option<&crate::users::Credentials>,
+    ) -> Action {
         let retry = op.clone();
         let result = match op {
             Op::Open(float) => terminal.open_session(operator, float).map(|s| format!("Session {} opened", s.id)),

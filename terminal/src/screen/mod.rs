@@ -2,11 +2,13 @@
 //! (returning an [`Action`] for the app to carry out) and `view`; the app
 //! only routes between them.
 
+pub mod approval;
 pub mod chart;
 pub mod login;
 pub mod manager;
 pub mod orders;
 pub mod payment;
+pub mod people;
 pub mod receipt;
 pub mod returns;
 pub mod sale;
@@ -20,7 +22,7 @@ use crate::{Cart, Operator};
 #[derive(Debug, Clone)]
 pub enum Retry {
     Sale(sale::Edit),
-    Return(ReturnRequest),
+    Return(Box<ReturnRequest>),
     Manager(manager::Op),
 }
 
@@ -49,10 +51,10 @@ pub enum Action {
 /// Why a manager's PIN is (still) needed, if that is why `error` happened:
 /// a missing permission, or a PIN that could not approve it.
 pub fn needs_approval(error: &crate::CoreError) -> Option<String> {
-    use crate::CoreError::{ApproverNotAllowed, LockedOut, PermissionDenied, WrongPin};
+    use crate::CoreError::{ApproverNotAllowed, LockedOut, ManagerPinTooShort, PermissionDenied, WrongPin};
     match error {
         PermissionDenied { action, .. } => Some(format!("A manager's PIN is needed to {action}")),
-        ApproverNotAllowed { .. } | WrongPin | LockedOut(_) => Some(error.to_string()),
+        ApproverNotAllowed { .. } | WrongPin | LockedOut(_) | ManagerPinTooShort { .. } => Some(error.to_string()),
         _ => None,
     }
 }

@@ -13,13 +13,14 @@ use pos_shared::tender::TenderKind;
 use super::{Action, Retry, attempt};
 use crate::app::style;
 use crate::returns::{ReturnItem, ReturnRequest};
+use crate::users::Credentials;
 use crate::{Operator, Terminal};
 
 pub const RETURN_FIELD: &str = "return";
 
-/// The same request, approved by a manager's PIN.
-pub fn approved(request: &ReturnRequest, pin: &str) -> ReturnRequest {
-    ReturnRequest { approver_pin: Some(pin.to_string()), ..request.clone() }
+/// The same request, approved by a manager.
+pub fn approved(request: &ReturnRequest, approver: Credentials) -> ReturnRequest {
+    ReturnRequest { approver: Some(approver), ..request.clone() }
 }
 
 #[derive(Debug, Clone)]
@@ -68,14 +69,14 @@ impl Returns {
             items,
             damaged: self.damaged,
             refund_to: self.refund,
-            approver_pin: None,
+            approver: None,
         }
     }
 
     /// Records the return; a refusal for want of a manager asks for one.
     pub fn commit(&mut self, terminal: &mut Terminal, operator: &Operator, request: ReturnRequest) -> Action {
         let retry = request.clone();
-        match attempt(terminal.commit_return(operator, request), || Retry::Return(retry), &mut self.error) {
+        match attempt(terminal.commit_return(operator, request), || Retry::Return(Box::new(retry)), &mut self.error) {
             Ok(committed) => Action::ToReceipt(Box::new(committed)),
             Err(action) => action,
         }

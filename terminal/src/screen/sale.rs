@@ -127,7 +127,7 @@ impl Sale {
         terminal: &mut Terminal,
         operator: &Operator,
         edit: Edit,
-        approver: Option<&str>,
+        approver: Option<&crate::users::Credentials>,
     ) -> Action {
         let cart = &mut self.cart;
         let result = match edit.clone() {

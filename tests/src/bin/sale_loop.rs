@@ -12,7 +12,7 @@ const SKUS: [&str; 6] = ["BAK0001", "DAI0001", "GRO0004", "WIN0002", "HOU0003", 
 fn main() -> Result<()> {
     let dir = std::env::args().nth(1).context("usage: sale-loop DATA_DIR")?;
     let mut terminal = Terminal::open(dir.as_ref())?;
-    let cashier = terminal.login(pos_tests::CASHIER_PIN)?;
+    let cashier = terminal.login(pos_tests::CASHIER_NAME, pos_tests::CASHIER_PIN)?;
     let mut state = u64::from(std::process::id()) | 1;
     let mut next = move |n: usize| {
         state ^= state << 13;

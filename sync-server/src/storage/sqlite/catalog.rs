@@ -8,6 +8,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use pos_shared::barcode::Barcode;
 use pos_shared::catalog::{CatalogItem, parse_catalog_csv};
 use pos_shared::money::Money;
+use pos_shared::pins;
 use pos_shared::protocol::{CatalogPage, PROTOCOL_VERSION, WireCustomer, WireProduct, WireUser};
 use pos_shared::quantity::Quantity;
 use pos_shared::roles::Role;
@@ -169,20 +170,31 @@ impl SqliteStore {
     }
 
     /// Adds (or changes) a user who can log in, after its next sync, on
-    /// every terminal of `store`, or of every store when none is given.
+    /// every terminal of `store`, or of every store when none is given. A
+    /// manager's PIN has at least six digits (a store may ask for more at
+    /// its tills); a cashier's differs from those of the cashiers who share
+    /// a till with them, since a PIN alone may name a cashier.
     pub fn add_user(&self, name: &str, role: Role, pin: &str, store: Option<&str>) -> StoreResult<()> {
         let store_id = store.map(|s| self.store_id(s)).transpose()?;
         crate::storage::check_name("a user's name", name)?;
-        if name.trim().is_empty() || !(4..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(StoreError::BadRequest("a user needs a name and a PIN of 4 to 8 digits".into()));
+        if name.trim().is_empty() {
+            return Err(StoreError::BadRequest("a user needs a name".into()));
         }
+        pins::check_pin(pin, role, pins::MANAGER_DIGITS).map_err(StoreError::BadRequest)?;
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let hashes: Vec<String> =
-            // Another user's PIN; changing a user keeps their own.
-            tx.prepare("SELECT pin_hash FROM users WHERE name <> ?1")?
-                .query_map([name.trim()], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
+        let hashes: Vec<String> = match role {
+            Role::Manager => Vec::new(),
+            // Another cashier's PIN at a till this one works at; changing a
+            // user keeps their own.
+            Role::Cashier => tx
+                .prepare(
+                    "SELECT pin_hash FROM users WHERE name <> ?1 AND role = 'cashier' AND active = 1
+                       AND (store_id IS NULL OR ?2 IS NULL OR store_id = ?2)",
+                )?
+                .query_map(params![name.trim(), store_id], |r| r.get(0))?
+                .collect::<Result<_, _>>()?,
+        };
         let taken = hashes.iter().any(|h| {
             PasswordHash::new(h).is_ok_and(|hash| Argon2::default().verify_password(pin.as_bytes(), &hash).is_ok())
         });
