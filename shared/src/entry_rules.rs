@@ -134,7 +134,12 @@ pub fn check_event(event: &Event, terminal: &TerminalId, tax_mode: TaxMode) -> R
                 return Err(invalid("a lockout lasts from 0 to a day"));
             }
         }
-        Event::ZReport(_) => {}
+        Event::ZReport(report) => {
+            text("the cashier", &report.opened_by)?;
+            if let Some(reason) = &report.not_counted {
+                text("the reason the drawer was not counted", reason)?;
+            }
+        }
     }
     Ok(())
 }

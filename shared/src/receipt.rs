@@ -272,6 +272,9 @@ pub fn session_report(store: &StoreHeader, report: &SessionReport, when: &str) -
             doc.pair(format!("{name} variance"), variance, Style::Bold);
         }
     }
+    if let Some(reason) = &report.not_counted {
+        doc.text(format!("NOT COUNTED: {reason}"), Align::Left, Style::Bold);
+    }
     doc.rule();
     if let (Some(first), Some(last)) = (report.first_seq, report.last_seq) {
         doc.pair("Journal", format!("{first}..{last}"), Style::Normal);

@@ -59,6 +59,9 @@ pub struct SessionReport {
     pub last_hash: Option<Hash32>,
     /// Net sales of this terminal since it was installed, never reset.
     pub grand_total: Money,
+    /// Why a Z was closed with the drawer not counted (none when counted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_counted: Option<String>,
 }
 
 /// Money movements of a session, per tender, that decide what the drawer holds.

@@ -107,10 +107,19 @@ impl Terminal {
     }
 
     /// Changes one device setting (`printer`, `scanner`, `paper-width`,
-    /// `columns`) and saves it; an invalid value changes nothing.
-    pub fn set_device(&mut self, key: &str, value: &str) -> CoreResult<()> {
+    /// `columns`) and saves it: a manager's decision, approved by
+    /// `approver` when `actor` is not one. An invalid value changes nothing.
+    pub fn set_device(
+        &mut self,
+        actor: &Operator,
+        key: &str,
+        value: &str,
+        approver: Option<&users::Credentials>,
+    ) -> CoreResult<()> {
         let mut devices = self.devices.clone();
         devices.set(key, value)?;
+        let permission = pos_shared::roles::Permission::ChangeSettings;
+        self.authorize(actor, permission, approver, format!("device {key} = {value}"))?;
         devices.save(&self.dir)?;
         self.devices = devices;
         Ok(())

@@ -1,6 +1,7 @@
 //! Parked (held) carts: put aside for another customer and resumed later,
 //! kept on disk so a restart does not lose them.
 
+use pos_shared::money::Money;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
@@ -14,6 +15,8 @@ pub struct ParkedCart {
     pub by: String,
     pub label: String,
     pub lines: usize,
+    /// What the cart comes to at today's prices.
+    pub total: Money,
 }
 
 impl Terminal {
@@ -34,10 +37,25 @@ impl Terminal {
             self.conn.prepare_cached("SELECT id, parked_at_ms, by_user, label, cart FROM parked ORDER BY id")?;
         let rows = stmt.query_map([], |r| {
             let cart: Vec<u8> = r.get(4)?;
-            let lines = serde_json::from_slice::<Cart>(&cart).map(|c| c.lines.len()).unwrap_or(0);
-            Ok(ParkedCart { id: r.get(0)?, parked_at_ms: r.get(1)?, by: r.get(2)?, label: r.get(3)?, lines })
+            let cart = serde_json::from_slice::<Cart>(&cart).unwrap_or_default();
+            let parked = ParkedCart {
+                id: r.get(0)?,
+                parked_at_ms: r.get(1)?,
+                by: r.get(2)?,
+                label: r.get(3)?,
+                lines: cart.lines.len(),
+                total: Money::ZERO,
+            };
+            Ok((parked, cart))
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let parked = rows.collect::<Result<Vec<_>, _>>()?;
+        Ok(parked
+            .into_iter()
+            .map(|(parked, cart)| ParkedCart {
+                total: self.cart_totals(&cart).map(|t| t.total).unwrap_or(Money::ZERO),
+                ..parked
+            })
+            .collect())
     }
 
     /// Takes a parked cart back; it is no longer parked.

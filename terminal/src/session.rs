@@ -157,8 +157,18 @@ fn session_figures(
         last_seq: None,
         last_hash: None,
         grand_total: Money::from_minor(previous_grand_total) + net_total,
+        not_counted: None,
     };
     Ok((report, flows))
+}
+
+/// How the drawer was counted when the day closes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CashCount {
+    /// What was counted, per tender; the cash at least.
+    Counted(Vec<Tender>),
+    /// Nobody could count; the reason is printed on the Z report.
+    NotCounted(String),
 }
 
 impl Terminal {
@@ -251,14 +261,32 @@ impl Terminal {
         Ok(session_figures(&self.conn, &session, ReportKind::X, self.clock.now_ms())?.0)
     }
 
-    /// The Z report: closes the session with counted money per tender, the
-    /// variance, the journal range and its last hash. Immutable once written.
+    /// The Z report: closes the session with counted money per tender (the
+    /// cash at least) or a reason nobody counted, the variance, the journal
+    /// range and its last hash. Immutable once written; a count without
+    /// cash or an empty reason closes nothing.
     pub fn z_report(
         &mut self,
         actor: &Operator,
-        counted: &[Tender],
+        count: &CashCount,
         approver: Option<&Credentials>,
     ) -> CoreResult<SessionReport> {
+        let (counted, not_counted) = match count {
+            CashCount::Counted(counted) if counted.iter().any(|t| t.kind == TenderKind::Cash) => (&counted[..], None),
+            CashCount::Counted(_) => {
+                return Err(CoreError::Invalid(
+                    "count the cash in the drawer first (or close with no count and say why)".into(),
+                ));
+            }
+            CashCount::NotCounted(reason) => {
+                let reason = reason.trim();
+                if reason.is_empty() {
+                    return Err(CoreError::Invalid("say why the drawer was not counted".into()));
+                }
+                pos_shared::entry_rules::check_text("the reason", reason).map_err(CoreError::Invalid)?;
+                (&[][..], Some(reason.to_string()))
+            }
+        };
         let session = self.current_session()?.ok_or(CoreError::NoOpenSession)?;
         let approval = self.authorize(actor, Permission::ZReport, approver, format!("close session {}", session.id))?;
         let printing = self.devices.printer.is_some();
@@ -269,6 +297,7 @@ impl Terminal {
         let z_no = next_counter(&tx, "z")?;
         report.z_no = Some(z_no);
         report.tenders = tender_lines(&flows, counted);
+        report.not_counted = not_counted;
         report.last_seq = Some(last_seq);
         report.last_hash = Some(last_hash);
         let event = Event::ZReport(Box::new(report));

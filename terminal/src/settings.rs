@@ -156,14 +156,16 @@ impl StoreSettings {
 }
 
 /// The store settings a manager may change by name.
-pub const SETTABLE: [&str; 4] = ["refund-cash-limit", "discount-limit", "manager-pin-digits", "pin-only-login"];
+pub const SETTABLE: [&str; 5] =
+    ["tax-mode", "refund-cash-limit", "discount-limit", "manager-pin-digits", "pin-only-login"];
 
 fn on_off(on: bool) -> &'static str {
     if on { "on" } else { "off" }
 }
 
 impl crate::Terminal {
-    /// Changes one store setting by name (`refund-cash-limit`, an amount;
+    /// Changes one store setting by name (`tax-mode`, inclusive or
+    /// exclusive: whether prices include tax; `refund-cash-limit`, an amount;
     /// `discount-limit`, a percentage; `manager-pin-digits`, 6 to 12;
     /// `pin-only-login`, on or off): a manager's decision, approved by
     /// `approver` when `actor` is not one. A bad name or value changes
@@ -177,6 +179,14 @@ impl crate::Terminal {
     ) -> CoreResult<()> {
         let invalid = |why: String| CoreError::Invalid(format!("setting `{key}`: {why}"));
         let change: Box<dyn FnOnce(&mut StoreSettings)> = match key {
+            "tax-mode" => {
+                let mode = match value.trim() {
+                    "inclusive" => TaxMode::Inclusive,
+                    "exclusive" => TaxMode::Exclusive,
+                    _ => return Err(invalid(format!("`{value}` must be inclusive or exclusive"))),
+                };
+                Box::new(move |s| s.tax_mode = mode)
+            }
             "refund-cash-limit" => {
                 let limit = Money::parse_non_negative(value).map_err(|e| invalid(e.to_string()))?;
                 Box::new(move |s| s.refund_cash_limit = limit)

@@ -115,7 +115,9 @@ fn bad_input_is_one_clear_line_and_writes_nothing() {
         (sell(&["--item", "BAK0001", "--pay", "gold:10"]), "cash, card or other"),
         (pos_tests::as_cashier(&["return", "--item", "BAK0001"]), "manager must approve"),
         (pos_tests::as_cashier(&["cash", "in", "5", "--reason", "x"]), "manager must approve"),
-        (pos_tests::as_cashier(&["report", "z"]), "manager must approve"),
+        (pos_tests::as_cashier(&["report", "z", "--counted", "cash:100"]), "manager must approve"),
+        (pos_tests::as_manager(&["report", "z"]), "count the cash in the drawer first"),
+        (pos_tests::as_manager(&["report", "z", "--no-count", " "]), "say why"),
         (vec!["reprint", "S01-T01-999999"], "no receipt"),
         (vec!["reprint", "garbage"], "must look like"),
     ];

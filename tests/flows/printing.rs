@@ -16,7 +16,8 @@ use rust_decimal::Decimal;
 fn store_with_printer() -> (Store, VirtualPrinter) {
     let mut store = Store::open();
     let printer = VirtualPrinter::start();
-    store.terminal.set_device("printer", &printer.address()).unwrap();
+    let manager = store.manager();
+    store.terminal.set_device(&manager, "printer", &printer.address(), None).unwrap();
     (store, printer)
 }
 
@@ -107,7 +108,7 @@ fn receipt_transcripts() {
     insta::assert_snapshot!("copy_reprint", copy);
 
     let manager = t.login(pos_tests::MANAGER_NAME, pos_tests::MANAGER_PIN).unwrap();
-    t.z_report(&manager, &tenders(&["cash:150"]), None).unwrap();
+    t.z_report(&manager, &pos_terminal::session::CashCount::Counted(tenders(&["cash:150"])), None).unwrap();
     insta::assert_snapshot!("z_report", print(t, &printer));
 }
 
@@ -174,7 +175,7 @@ fn a_missing_printer_never_stops_a_sale() {
     let d = store.path().to_path_buf();
     let d = d.as_path();
     drop(store.terminal);
-    pos_tests::cli_ok(d, &["config", "set", "printer", "tcp://127.0.0.1:1"]);
+    pos_tests::cli_ok(d, &pos_tests::as_manager(&["config", "set", "printer", "tcp://127.0.0.1:1"]));
     let out = cli(d, &pos_tests::as_cashier(&["sell", "--item", "BAK0001", "--pay", "cash:5"]));
     assert!(out.status.success(), "the sale goes through");
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -187,7 +188,7 @@ fn a_missing_printer_never_stops_a_sale() {
     assert!(
         String::from_utf8_lossy(&retry.stderr).starts_with("error: printer tcp://127.0.0.1:1 is off or unreachable")
     );
-    let bad = cli(d, &["config", "set", "printer", "usb://04b8"]);
+    let bad = cli(d, &pos_tests::as_manager(&["config", "set", "printer", "usb://04b8"]));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("usb://VID:PID"), "the wrong part is named");
     let printer = VirtualPrinter::start();
     let out = cli(d, &["print", "test", "--printer", &printer.address()]);
@@ -201,8 +202,10 @@ fn x_reports_print_at_once_and_z_reports_through_the_queue() {
     let d = store.path().to_path_buf();
     drop(store.terminal);
     let printer = VirtualPrinter::start();
-    pos_tests::cli_ok(&d, &["config", "set", "printer", &printer.address()]);
-    pos_tests::cli_ok(&d, &["config", "set", "paper-width", "58"]);
+    pos_tests::cli_ok(&d, &pos_tests::as_manager(&["config", "set", "printer", &printer.address()]));
+    let refused = pos_tests::cli_refused(&d, &pos_tests::as_cashier(&["config", "set", "paper-width", "58"]));
+    assert!(refused.contains("may not change the store's settings"), "{refused}");
+    pos_tests::cli_ok(&d, &pos_tests::as_manager(&["config", "set", "paper-width", "58"]));
     pos_tests::cli_ok(&d, &pos_tests::as_manager(&["report", "x"]));
     pos_tests::cli_ok(&d, &pos_tests::as_manager(&["drawer", "--reason", "change for a note"]));
     pos_tests::cli_ok(&d, &pos_tests::as_manager(&["report", "z", "--counted", "cash:100"]));

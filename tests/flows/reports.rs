@@ -71,7 +71,7 @@ fn report_figures_match_the_hand_worked_dataset() {
     };
     assert_eq!(paris.commit_return(&manager, request).unwrap().record.total.to_string(), "28.28");
     // Paris closes Friday one euro short: 100 float + 9.10 cash expected, 108.10 counted.
-    paris.z_report(&manager, &tenders(&["cash:108.10"]), None).unwrap();
+    paris.z_report(&manager, &pos_terminal::session::CashCount::Counted(tenders(&["cash:108.10"])), None).unwrap();
     // Saturday, Lyon: 4 x Savon 1.32 = 5.28, tax 20 % inside 0.88, net 4.40, no customer.
     clock.set(21);
     let cashier = lyon.login(pos_tests::CASHIER_NAME, pos_tests::CASHIER_PIN).unwrap();

@@ -364,7 +364,8 @@ fn the_cash_refund_limit_is_a_managers_setting() {
         ("refund-cash-limit", "-5", "refund-cash-limit"),
         ("refund-cash-limit", "lots", "refund-cash-limit"),
         ("discount-limit", "120%", "from 0 to 100"),
-        ("tax-mode", "exclusive", "the settings are refund-cash-limit, discount-limit"),
+        ("tax-mode", "sometimes", "inclusive or exclusive"),
+        ("currency", "USD", "the settings are tax-mode, refund-cash-limit, discount-limit"),
     ] {
         let refused = cli_refused(dir, &pos_tests::as_manager(&["settings", "set", key, value]));
         assert!(refused.contains(says), "{key} {value}: {refused}");

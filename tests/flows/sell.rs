@@ -123,7 +123,10 @@ fn selling_needs_an_open_session() {
     let mut store = Store::open();
     let cashier = store.cashier();
     let manager = store.manager();
-    store.terminal.z_report(&manager, &[], None).unwrap();
+    store
+        .terminal
+        .z_report(&manager, &pos_terminal::session::CashCount::NotCounted("the test counts nothing".into()), None)
+        .unwrap();
     let mut cart = Cart::default();
     store.terminal.add_item(&mut cart, "BAK0001", None).unwrap();
     let err = store.terminal.commit_sale(&cashier, &cart, &tenders(&["cash:100"])).unwrap_err();

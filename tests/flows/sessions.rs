@@ -45,9 +45,14 @@ fn z_report_shows_expected_counted_and_variance_then_closes() {
     assert_eq!(x.tenders[0].expected, expected_cash);
     assert_eq!(t.x_report().unwrap().sales_count, 2, "X changes nothing");
 
-    assert!(matches!(t.z_report(&cashier, &[], None), Err(CoreError::PermissionDenied { .. })));
+    assert!(matches!(
+        t.z_report(&cashier, &pos_terminal::session::CashCount::NotCounted("the test counts nothing".into()), None),
+        Err(CoreError::PermissionDenied { .. })
+    ));
     let counted = expected_cash - m("0.50");
-    let z = t.z_report(&manager, &tenders(&[&format!("cash:{counted}")]), None).unwrap();
+    let z = t
+        .z_report(&manager, &pos_terminal::session::CashCount::Counted(tenders(&[&format!("cash:{counted}")])), None)
+        .unwrap();
     assert_eq!(z.kind, ReportKind::Z);
     assert_eq!(z.z_no, Some(1));
     let cash = z.tenders.iter().find(|l| l.kind == TenderKind::Cash).unwrap();
@@ -64,7 +69,10 @@ fn z_report_shows_expected_counted_and_variance_then_closes() {
     t.open_session(&manager, m("50")).unwrap();
     assert!(matches!(t.open_session(&manager, m("50")), Err(CoreError::SessionAlreadyOpen(_))));
     let c = sell_for_cash(&mut store, "BAK0001");
-    let z2 = store.terminal.z_report(&manager, &[], None).unwrap();
+    let z2 = store
+        .terminal
+        .z_report(&manager, &pos_terminal::session::CashCount::NotCounted("the test counts nothing".into()), None)
+        .unwrap();
     assert_eq!((z2.z_no, z2.grand_total), (Some(2), a + b + c), "the grand total carries over");
     assert_eq!(z2.tenders[0].variance, None, "nothing counted, no variance");
 }

@@ -139,7 +139,13 @@ fn three_terminals_selling_at_once_reconcile_exactly() {
                         sync(&mut terminal, &client);
                     }
                 }
-                terminal.z_report(&manager, &[], None).unwrap();
+                terminal
+                    .z_report(
+                        &manager,
+                        &pos_terminal::session::CashCount::NotCounted("the test counts nothing".into()),
+                        None,
+                    )
+                    .unwrap();
                 sync(&mut terminal, &client);
                 assert_eq!(terminal.pending_sync_count().unwrap(), 0);
             })

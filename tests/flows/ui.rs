@@ -3,6 +3,7 @@
 //! the resulting messages fed back to the app, and the store checked
 //! through the core. Snapshots pin the main screens (tiny-skia renderer).
 
+use iced::Point;
 use iced::Settings;
 use iced::keyboard::key::Named;
 use iced_test::{Simulator, selector};
@@ -12,9 +13,9 @@ use pos_shared::money::Money;
 use pos_shared::orders::{Fulfilment, OrderStatus};
 use pos_shared::protocol::{OrdersPage, WireOrder, WireOrderLine};
 use pos_shared::tender::TenderKind;
-use pos_terminal::app::{App, Message, Screen, style};
+use pos_terminal::app::{App, Message, Screen, keyboard_message, style};
 use pos_terminal::demo::create_demo;
-use pos_terminal::screen::{manager, orders, payment, returns, sale};
+use pos_terminal::screen::{close_day, manager, orders, payment, returns, sale};
 use pos_terminal::{Cart, Terminal};
 use pos_tests::barcode;
 use rust_decimal::Decimal;
@@ -96,6 +97,67 @@ impl Ui {
     fn login_as(&mut self, name: &'static str, pin: &str) {
         self.click(name);
         self.login(pin);
+    }
+
+    /// Whether a click at `point` reaches no widget that answers (no button,
+    /// no field): a tap on empty space, a label or a panel.
+    fn is_dead_space(&self, point: Point) -> bool {
+        let mut ui = Simulator::with_settings(settings(), self.app.view());
+        ui.point_at(point);
+        let statuses = ui.simulate(iced_test::simulator::click());
+        statuses.iter().all(|s| *s == iced::event::Status::Ignored) && ui.into_messages().next().is_none()
+    }
+
+    /// A tap at `point`, then `text` and Enter typed as a wedge scanner
+    /// types them, in one window: what no widget takes reaches the app
+    /// through its keyboard subscription, as in the real runtime.
+    fn tap_then_type(&mut self, point: Point, text: &str) {
+        let mut keys = Vec::new();
+        let widget_messages: Vec<Message> = {
+            let mut ui = Simulator::with_settings(settings(), self.app.view());
+            ui.point_at(point);
+            let _ = ui.simulate(iced_test::simulator::click());
+            let events = iced_test::simulator::typewrite(text).chain(iced_test::simulator::tap_key(Named::Enter, None));
+            for (i, event) in events.enumerate() {
+                let status = ui.simulate([event.clone()])[0];
+                keys.extend(keyboard_message(&event, status, 1_000 + i as i64 * 3));
+            }
+            ui.into_messages().collect()
+        };
+        for message in widget_messages.into_iter().chain(keys) {
+            let _ = self.app.update(message);
+        }
+    }
+
+    /// Points all over the window where a tap lands on nothing that answers.
+    fn dead_spaces(&self) -> Vec<Point> {
+        let (width, height) = (1024, 768);
+        let grid = (20..width).step_by(75).flat_map(|x| (20..height).step_by(60).map(move |y| (x, y)));
+        grid.map(|(x, y)| Point::new(x as f32, y as f32)).filter(|p| self.is_dead_space(*p)).collect()
+    }
+
+    /// A key pressed where no field takes it, as the keyboard subscription
+    /// reports it.
+    fn press(&mut self, key: Named) {
+        let event = iced_test::simulator::press_key(key, None);
+        if let Some(message) = keyboard_message(&event, iced::event::Status::Ignored, 0) {
+            let _ = self.app.update(message);
+        }
+    }
+
+    /// The label of the `index`th parked sale in the resume list.
+    fn parked_label(&self, index: usize) -> &'static str {
+        let parked = &self.app.terminal().unwrap().parked_carts().unwrap()[index];
+        let at = pos_terminal::clock::local_time_text(parked.parked_at_ms);
+        let label = format!("{at}  {} by {}: {} line(s), {}", parked.label, parked.by, parked.lines, parked.total);
+        Box::leak(label.into_boxed_str())
+    }
+
+    /// Where the widget showing `label` is drawn.
+    fn bounds(&self, label: &'static str) -> Option<iced::Rectangle> {
+        let mut ui = Simulator::with_settings(settings(), self.app.view());
+        let found = ui.find(label).unwrap_or_else(|e| panic!("no `{label}` on screen: {e:?}"));
+        iced_test::selector::Bounded::visible_bounds(&found)
     }
 
     fn scan(&mut self, code: &str) {
@@ -267,11 +329,23 @@ fn a_z_report_with_a_variance() {
     ui.click("Reports");
     let expected = Money::from_minor(10_000) + total;
     let counted = expected - Money::from_minor(150);
+    // One click with nothing counted closes nothing, and the message moves
+    // no button.
+    let before = ui.bounds("Enter  Check the count");
+    ui.click("Enter  Check the count");
     ui.interact(|sim| {
-        sim.click(selector::id(manager::COUNTED_FIELD)).unwrap();
-        sim.typewrite(&counted.to_string());
+        sim.find("Count the cash in the drawer and type the amount first").expect("told to count");
     });
-    ui.click("Confirm Z report");
+    assert_eq!(ui.bounds("Enter  Check the count"), before, "the message moved the button");
+    assert!(ui.app.terminal().unwrap().current_session().unwrap().is_some(), "nothing closed");
+    ui.type_into(close_day::COUNTED_FIELD, &counted.to_string());
+    ui.interact(|sim| {
+        let line = format!("cash  expected {expected:>9} counted {counted:>9} variance    -1.50");
+        sim.find(line.as_str()).expect("the figures, before anything closes");
+    });
+    assert!(ui.app.terminal().unwrap().current_session().unwrap().is_some(), "checking closes nothing");
+    assert_ne!(ui.bounds("Close the day (Z)"), before, "not where the last click was");
+    ui.click("Close the day (Z)");
     let terminal = ui.app.terminal().unwrap();
     assert!(terminal.current_session().unwrap().is_none(), "the day is closed");
     let journal = terminal.verify_journal().unwrap();
@@ -279,6 +353,56 @@ fn a_z_report_with_a_variance() {
     let z = terminal.z_report_by_number("1").unwrap();
     let cash = z.tenders.iter().find(|t| t.kind == TenderKind::Cash).unwrap();
     assert_eq!((cash.expected, cash.counted, cash.variance), (expected, Some(counted), Some(Money::from_minor(-150))));
+}
+
+/// A cashier counts the drawer blind (no X report, no expected cash), may
+/// close with no count only by saying why, and needs a manager to close.
+#[test]
+fn a_cashier_counts_blind_and_a_manager_closes_the_day() {
+    let mut ui = Ui::demo();
+    ui.login("1111");
+    ui.click("F9  Manager");
+    ui.click("Reports");
+    ui.interact(|sim| {
+        sim.find("A manager sees the X report; count the drawer blind.").expect("blind");
+        assert!(sim.find("Count the drawer, then type the cash it holds.").is_ok());
+    });
+    ui.click("Cannot count…");
+    ui.click("Enter  Check");
+    ui.interact(|sim| {
+        sim.find("Say why the drawer cannot be counted").expect("a reason is needed");
+    });
+    ui.type_into(close_day::REASON_FIELD, "drawer jammed");
+    ui.interact(|sim| {
+        sim.find("Not counted: drawer jammed").expect("the confirmation says so");
+    });
+    ui.click("Close the day (Z)");
+    assert!(ui.app.terminal().unwrap().current_session().unwrap().is_some(), "a cashier alone closes nothing");
+    ui.type_into("approval", pos_tests::MANAGER_PIN);
+    let terminal = ui.app.terminal().unwrap();
+    assert!(terminal.current_session().unwrap().is_none(), "Marie approved");
+    let z = terminal.z_report_by_number("1").unwrap();
+    assert_eq!(z.not_counted.as_deref(), Some("drawer jammed"));
+}
+
+/// The store's tax mode and its devices are a manager's: a cashier who taps
+/// them is asked for a manager, and nothing changes without one.
+#[test]
+fn a_cashier_cannot_change_the_tax_mode_or_a_device_alone() {
+    let mut ui = Ui::demo();
+    ui.login("1111");
+    ui.click("F9  Manager");
+    ui.click("Settings");
+    ui.click("exclude tax");
+    ui.click("58 mm");
+    let _ = ui.app.update(Message::Approval(pos_terminal::screen::approval::Message::Cancel));
+    let terminal = ui.app.terminal().unwrap();
+    assert_eq!(terminal.settings().tax_mode, pos_shared::pricing::TaxMode::Inclusive, "unchanged");
+    assert_eq!(terminal.devices().paper_width, 80, "unchanged");
+    ui.click("exclude tax");
+    ui.type_into("approval", pos_tests::MANAGER_PIN);
+    let terminal = ui.app.terminal().unwrap();
+    assert_eq!(terminal.settings().tax_mode, pos_shared::pricing::TaxMode::Exclusive, "Marie approved");
 }
 
 #[test]
@@ -296,12 +420,63 @@ fn function_keys_and_scanner_messages_drive_the_screens() {
     assert!(ui.app.sale().cart.is_empty(), "parked");
     assert_eq!(ui.app.terminal().unwrap().parked_carts().unwrap().len(), 1);
     let _ = ui.app.update(Message::FunctionKey(Named::F7));
-    ui.click("1 lines by Camille: 1 line(s)");
+    ui.click(ui.parked_label(0));
     assert_eq!(ui.app.sale().cart.lines.len(), 1, "resumed");
-    let _ = ui.app.update(Message::Lock);
-    assert!(matches!(ui.app.screen(), Screen::Login(_)) && ui.app.operator().is_none());
+    assert_eq!(ui.app.sale().selected_line(), Some(0), "its last line is selected");
+}
+
+/// Locking the till parks the sale under its cashier: the next person
+/// starts with an empty cart and sees whose sale waits.
+#[test]
+fn locking_the_till_parks_the_sale_under_its_cashier() {
+    let mut ui = Ui::demo();
     ui.login("1111");
-    assert_eq!(ui.app.sale().cart.lines.len(), 1, "the sale waits behind the lock");
+    ui.scan("BAK0001");
+    ui.scan("DAI0001");
+    ui.click("Lock");
+    assert!(matches!(ui.app.screen(), Screen::Login(_)) && ui.app.operator().is_none());
+    ui.interact(|sim| {
+        sim.find("Camille's sale is parked: F7 Resume brings it back").expect("the next person is told");
+    });
+    ui.login_as("Marie", pos_tests::MANAGER_PIN);
+    assert!(ui.app.sale().cart.is_empty(), "Marie does not inherit Camille's cart");
+    let parked = ui.app.terminal().unwrap().parked_carts().unwrap();
+    assert_eq!((parked.len(), parked[0].by.as_str(), parked[0].lines), (1, "Camille", 2));
+    assert_eq!(parked[0].total.to_string(), "10.48", "the list shows what it comes to");
+    let _ = ui.app.update(Message::FunctionKey(Named::F7));
+    let label = ui.parked_label(0);
+    assert!(label.contains("Camille's sale, parked at lock by Camille: 2 line(s), 10.48"), "{label}");
+}
+
+/// The arrow keys walk the cart's lines, and the search results when there
+/// are some; Enter takes the result they point at.
+#[test]
+fn arrow_keys_walk_the_cart_and_the_search_results() {
+    let mut ui = Ui::demo();
+    ui.login("1111");
+    let skus = ["BAK0001", "BAK0002", "BAK0003", "DAI0001", "DAI0002", "DAI0003", "DAI0004", "WIN0001", "WIN0002"];
+    for sku in skus {
+        ui.scan(sku);
+    }
+    assert_eq!(ui.app.sale().selected_line(), Some(8), "the line just scanned is selected");
+    for _ in 0..3 {
+        ui.press(Named::ArrowUp);
+    }
+    assert_eq!(ui.app.sale().selected_line(), Some(5));
+    for _ in 0..10 {
+        ui.press(Named::ArrowDown);
+    }
+    assert_eq!(ui.app.sale().selected_line(), Some(8), "it stops at the last line");
+    ui.interact(|sim| {
+        sim.click(selector::id(sale::SCAN_FIELD)).unwrap();
+        sim.typewrite("creme fraiche");
+    });
+    ui.press(Named::ArrowDown);
+    ui.press(Named::ArrowDown);
+    ui.press(Named::Enter);
+    let added = &ui.app.sale().cart.lines[9];
+    assert_eq!(added.sku, "DAI0014", "the second result, not the first: {}", added.name);
+    assert_eq!(ui.app.sale().selected_line(), Some(9));
 }
 
 #[test]
@@ -319,11 +494,43 @@ fn a_customer_attached_at_the_counter_is_on_the_sale() {
     assert_eq!(stored.customer.as_deref(), Some("C000002"), "kept on disk and in the journal");
 }
 
+/// A tap anywhere that is not a button (the cart, the totals, the title)
+/// takes the focus from the scan or PIN field; the next scan or PIN must
+/// still arrive whole, and a code nobody knows must not spoil the next scan.
+#[test]
+fn a_tap_on_empty_space_never_spoils_a_scan_or_a_pin() {
+    let mut ui = Ui::demo();
+    let spaces = ui.dead_spaces();
+    assert!(spaces.len() > 20, "the login screen has empty space: {}", spaces.len());
+    for point in spaces {
+        ui.tap_then_type(point, pos_tests::CASHIER_PIN);
+        assert!(matches!(ui.app.screen(), Screen::Sale), "the PIN typed after a tap at {point:?} logged in");
+        let _ = ui.app.update(Message::Lock);
+    }
+    ui.login(pos_tests::CASHIER_PIN);
+    let bread = barcode("BAK0001");
+    ui.scan(&bread);
+    let spaces = ui.dead_spaces();
+    assert!(spaces.len() > 20, "the sale screen has empty space: {}", spaces.len());
+    for (n, point) in spaces.iter().enumerate() {
+        ui.tap_then_type(*point, &bread);
+        let units: Decimal = ui.app.sale().cart.lines.iter().map(|l| l.qty.value()).sum();
+        assert_eq!(units, Decimal::from(n + 2), "the scan after a tap at {point:?} arrived whole");
+    }
+    ui.tap_then_type(spaces[0], "4006381333931");
+    ui.interact(|sim| {
+        sim.find("unknown code `4006381333931`: no product has this barcode or SKU").expect("the cashier is told");
+    });
+    assert_eq!(ui.app.sale().field_text(), "", "the unknown code left the field");
+    ui.tap_then_type(spaces[1], &bread);
+    assert_eq!(ui.app.sale().cart.lines.len(), 1, "the next good scan is not appended to it");
+}
+
 /// Keys as the app's keyboard subscription reports them, `gap_ms` apart.
 fn keystrokes(ui: &mut Ui, text: &str, start_ms: i64, gap_ms: i64) {
     let mut at = start_ms;
     for c in text.chars() {
-        let _ = ui.app.update(Message::Keystroke(c, at));
+        let _ = ui.app.update(Message::Keystroke { key: c, at_ms: at, captured: true });
         at += gap_ms;
     }
     let _ = ui.app.update(Message::EnterKey { at_ms: at, captured: true });

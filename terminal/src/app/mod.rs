@@ -51,8 +51,13 @@ pub enum Message {
     Printed(Result<PrinterStatus, String>),
     Synced(SyncState),
     Scanned(String),
-    /// A printable key, with when it came (for the wedge detector).
-    Keystroke(char, i64),
+    /// A printable key, with when it came (for the wedge detector) and
+    /// whether a field took it.
+    Keystroke {
+        key: char,
+        at_ms: i64,
+        captured: bool,
+    },
     /// Enter, with when it came and whether a field took it.
     EnterKey {
         at_ms: i64,
@@ -134,16 +139,14 @@ impl App {
 
     /// Keeps the field that takes keyboard and scanner input focused.
     fn focus(&self) -> Task<Message> {
-        let id = match (&self.approval, &self.screen) {
-            (Some(_), _) => APPROVAL_FIELD,
-            (None, Screen::Login(_)) => login::PIN_FIELD,
-            (None, Screen::Sale) => sale::SCAN_FIELD,
-            (None, Screen::Payment(_)) => payment::AMOUNT_FIELD,
-            (None, Screen::Returns(_)) => returns::RETURN_FIELD,
-            (None, Screen::Orders(_)) => orders::ORDERS_FIELD,
-            _ => return Task::none(),
+        let manager_field = match (&self.approval, &self.screen) {
+            (None, Screen::Manager(manager)) => manager.focus_field(),
+            _ => None,
         };
-        iced::widget::operation::focus(id)
+        match self.owning_field().or(manager_field) {
+            Some(id) => iced::widget::operation::focus(id),
+            None => Task::none(),
+        }
     }
 
     fn print_task(&self) -> Task<Message> {
@@ -187,7 +190,11 @@ impl App {
             Action::ToOrders(number) => {
                 self.screen = Screen::Orders(orders::Orders::new(terminal, number.as_deref()));
             }
-            Action::ToManager => self.screen = Screen::Manager(Box::new(manager::Manager::new(terminal))),
+            Action::ToManager => {
+                if let Some(operator) = &self.operator {
+                    self.screen = Screen::Manager(Box::new(manager::Manager::new(terminal, operator)));
+                }
+            }
             Action::Approve { reason, retry } => {
                 self.approval = Some(Approval::new(terminal, reason, retry));
             }
@@ -234,7 +241,7 @@ impl App {
     pub fn update(&mut self, message: Message) -> Task<Message> {
         let typing = matches!(
             message,
-            Message::Keystroke(..)
+            Message::Keystroke { .. }
                 | Message::Approval(approval::Message::Pin(_))
                 | Message::Login(login::Message::Input(_) | login::Message::Digit(_))
                 | Message::Sale(sale::Message::Input(_))
@@ -242,7 +249,11 @@ impl App {
                 | Message::Returns(returns::Message::Input(_))
                 | Message::Orders(orders::Message::Input(_))
         );
-        let task = self.handle(message);
+        let mut task = self.handle(message);
+        if let (Screen::Sale, Some(y)) = (&self.screen, self.sale.take_scroll()) {
+            let offset = iced::widget::operation::RelativeOffset { x: 0.0, y };
+            task = Task::batch([task, iced::widget::operation::snap_to(sale::CART_SCROLL, offset)]);
+        }
         // A keystroke changes nothing the status bar shows: no queries per key.
         if !typing {
             self.refresh_status();
@@ -275,15 +286,23 @@ impl App {
                 self.sale.update(terminal, op, sale::Message::Scanned(code))
             }
             (Message::FunctionKey(key), _, Some(_)) => return self.function_key(key),
-            (Message::Keystroke(c, at_ms), _, _) => {
-                self.wedge.key(c, at_ms);
-                Action::None
+            (Message::Keystroke { key, at_ms, captured }, _, _) => {
+                self.wedge.key(key, at_ms);
+                if captured {
+                    Action::None
+                } else {
+                    return self.stray_key(key);
+                }
             }
-            (Message::EnterKey { at_ms, captured }, _, Some(_)) => match self.wedge.enter(at_ms) {
-                Some(code) => return self.wedge_scan(code),
-                None if captured => Action::None,
-                None => return self.function_key(Named::Enter),
-            },
+            (Message::EnterKey { at_ms, captured }, _, _) => {
+                let burst = self.wedge.enter(at_ms);
+                return match (burst, captured) {
+                    (_, false) if self.owning_field().is_some() => self.stray_enter(),
+                    (Some(code), _) if self.operator.is_some() => self.wedge_scan(code),
+                    (None, false) if self.operator.is_some() => self.function_key(Named::Enter),
+                    _ => Task::none(),
+                };
+            }
             (Message::Approval(approval::Message::Approve), _, _) => return self.approve(),
             (Message::Approval(approval::Message::Cancel), _, _) => {
                 self.approval = None;
@@ -298,9 +317,18 @@ impl App {
                 Action::None
             }
             (Message::Lock, _, _) => {
-                self.operator = None;
+                let mut login = login::Login::new(terminal);
+                // The sale in progress stays with whoever rang it up.
+                if let Some(operator) = self.operator.take().filter(|_| !self.sale.cart.is_empty()) {
+                    let label = format!("{}'s sale, parked at lock", operator.name);
+                    login.notice = Some(match terminal.park(&operator, &self.sale.cart, &label) {
+                        Ok(_) => format!("{}'s sale is parked: F7 Resume brings it back", operator.name),
+                        Err(e) => format!("The sale could not be parked: {e}"),
+                    });
+                    self.sale = sale::Sale::new(None);
+                }
                 self.approval = None;
-                self.screen = Screen::Login(login::Login::new(terminal));
+                self.screen = Screen::Login(login);
                 Action::None
             }
             (Message::ToggleTheme, _, _) => {
@@ -375,6 +403,50 @@ impl App {
         self.focus()
     }
 
+    /// The field that owns the screen: the one a scan or a PIN goes to.
+    fn owning_field(&self) -> Option<&'static str> {
+        match (&self.approval, &self.screen) {
+            (Some(_), _) => Some(APPROVAL_FIELD),
+            (None, Screen::Login(_)) => Some(login::PIN_FIELD),
+            (None, Screen::Sale) => Some(sale::SCAN_FIELD),
+            (None, Screen::Payment(_)) => Some(payment::AMOUNT_FIELD),
+            (None, Screen::Returns(_)) => Some(returns::RETURN_FIELD),
+            (None, Screen::Orders(_)) => Some(orders::ORDERS_FIELD),
+            _ => None,
+        }
+    }
+
+    /// A key no field took (a tap elsewhere had taken the focus): it goes
+    /// into the field that owns the screen, which gets the focus back, so a
+    /// scan or a PIN arrives whole.
+    fn stray_key(&mut self, key: char) -> Task<Message> {
+        let add = |text: &str| format!("{text}{key}");
+        let message = match (&self.approval, &self.screen) {
+            (Some(approval), _) => Message::Approval(approval::Message::Pin(add(approval.field_text()))),
+            (None, Screen::Login(login)) => Message::Login(login::Message::Input(add(login.field_text()))),
+            (None, Screen::Sale) => Message::Sale(sale::Message::Input(add(self.sale.field_text()))),
+            (None, Screen::Payment(p)) => Message::Payment(payment::Message::Input(add(p.field_text()))),
+            (None, Screen::Returns(r)) => Message::Returns(returns::Message::Input(add(r.field_text()))),
+            (None, Screen::Orders(o)) => Message::Orders(orders::Message::Input(add(o.field_text()))),
+            _ => return Task::none(),
+        };
+        Task::batch([self.update(message), self.focus()])
+    }
+
+    /// Enter that no field took: the owning field's Enter.
+    fn stray_enter(&mut self) -> Task<Message> {
+        let message = match (&self.approval, &self.screen) {
+            (Some(_), _) => Message::Approval(approval::Message::Approve),
+            (None, Screen::Login(_)) => Message::Login(login::Message::Submit),
+            (None, Screen::Sale) => Message::Sale(sale::Message::Submit),
+            (None, Screen::Payment(_)) => Message::Payment(payment::Message::Submit),
+            (None, Screen::Returns(_)) => Message::Returns(returns::Message::Submit),
+            (None, Screen::Orders(_)) => Message::Orders(orders::Message::Submit),
+            _ => return Task::none(),
+        };
+        self.update(message)
+    }
+
     /// A keyboard-wedge scanner's burst, wherever the focus was. The sale,
     /// returns and login screens' focused fields take scans themselves;
     /// elsewhere the scan goes where a cashier means it.
@@ -415,6 +487,8 @@ impl App {
             (Screen::Sale, Named::F11) => Message::Sale(S::Enter(Entry::SaleDiscount)),
             (Screen::Sale, Named::F12) => Message::Sale(S::Pay),
             (Screen::Sale, Named::Escape) => Message::Sale(S::Escape),
+            (Screen::Sale, Named::ArrowUp) => Message::Sale(S::Move(-1)),
+            (Screen::Sale, Named::ArrowDown) => Message::Sale(S::Move(1)),
             (Screen::Payment(_), Named::Escape) => Message::Payment(payment::Message::Back),
             (Screen::Receipt(_), Named::Enter) => Message::Receipt(receipt::Message::NextSale),
             (Screen::Receipt(_), Named::F5) => Message::Receipt(receipt::Message::PrintCopy),
@@ -435,42 +509,11 @@ impl App {
     }
 
     pub fn subscription(&self) -> Subscription<Message> {
-        // Enter counts only where no field took it: the Enter that confirms
-        // a payment must not also leave the receipt screen it opens.
         // Enter goes to the wedge detector first; as a key it counts only
         // where no field took it, so the Enter that confirms a payment does
         // not also leave the receipt screen it opens.
         let keys = event::listen_with(|event, status, _window| {
-            let now = chrono::Utc::now().timestamp_millis();
-            match event {
-                iced::Event::Keyboard(keyboard::Event::KeyPressed { key: Key::Named(Named::Enter), .. }) => {
-                    Some(Message::EnterKey { at_ms: now, captured: status == event::Status::Captured })
-                }
-                iced::Event::Keyboard(keyboard::Event::KeyPressed { key: Key::Named(named), .. }) => match named {
-                    Named::F1
-                    | Named::F2
-                    | Named::F3
-                    | Named::F4
-                    | Named::F5
-                    | Named::F6
-                    | Named::F7
-                    | Named::F8
-                    | Named::F9
-                    | Named::F10
-                    | Named::F11
-                    | Named::F12
-                    | Named::Escape => Some(Message::FunctionKey(named)),
-                    _ => None,
-                },
-                iced::Event::Keyboard(keyboard::Event::KeyPressed { text: Some(text), .. }) => {
-                    let mut chars = text.chars();
-                    match (chars.next(), chars.next()) {
-                        (Some(c), None) if !c.is_control() => Some(Message::Keystroke(c, now)),
-                        _ => None,
-                    }
-                }
-                _ => None,
-            }
+            keyboard_message(&event, status, chrono::Utc::now().timestamp_millis())
         });
         let mut subscriptions = vec![keys];
         if let Some(terminal) = &self.terminal {
@@ -560,6 +603,45 @@ impl App {
         match &self.approval {
             Some(approval) => stack![page, approval.view().map(Message::Approval)].into(),
             None => page.into(),
+        }
+    }
+}
+
+/// What a key press means to the app, given whether a widget took it (the
+/// subscription's filter; the UI tests feed it the simulator's statuses).
+/// Enter and printable keys go to the wedge detector and, when no field
+/// took them, to the field that owns the screen; function keys, Escape and
+/// the arrows are commands.
+pub fn keyboard_message(event: &iced::Event, status: event::Status, at_ms: i64) -> Option<Message> {
+    let iced::Event::Keyboard(keyboard::Event::KeyPressed { key, text, .. }) = event else {
+        return None;
+    };
+    let captured = status == event::Status::Captured;
+    match key {
+        Key::Named(Named::Enter) => Some(Message::EnterKey { at_ms, captured }),
+        Key::Named(
+            named @ (Named::F1
+            | Named::F2
+            | Named::F3
+            | Named::F4
+            | Named::F5
+            | Named::F6
+            | Named::F7
+            | Named::F8
+            | Named::F9
+            | Named::F10
+            | Named::F11
+            | Named::F12
+            | Named::Escape
+            | Named::ArrowUp
+            | Named::ArrowDown),
+        ) => Some(Message::FunctionKey(*named)),
+        _ => {
+            let mut chars = text.as_deref()?.chars();
+            match (chars.next(), chars.next()) {
+                (Some(key), None) if !key.is_control() => Some(Message::Keystroke { key, at_ms, captured }),
+                _ => None,
+            }
         }
     }
 }

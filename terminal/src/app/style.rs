@@ -87,3 +87,19 @@ pub fn primary_button<'a, M: Clone + 'a>(key: &str, label: &str, message: Option
         .on_press_maybe(message)
         .into()
 }
+
+/// A button that cannot be undone (closing the day), in the theme's danger colour.
+pub fn danger_button<'a, M: Clone + 'a>(label: &str, message: M) -> Element<'a, M> {
+    button(container(text(label.to_string()).size(TEXT)).center_y(Length::Fill))
+        .height(BUTTON_HEIGHT)
+        .width(Length::Fill)
+        .padding([0, 12])
+        .style(button::danger)
+        .on_press(message)
+        .into()
+}
+
+/// No background: an empty slot that keeps its place.
+pub fn plain(_theme: &Theme) -> container::Style {
+    container::Style::default()
+}

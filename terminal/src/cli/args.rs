@@ -85,8 +85,10 @@ pub enum Command {
     /// Device settings: printer, scanner, paper width, columns.
     #[command(subcommand)]
     Config(ConfigCommand),
-    /// The store's settings: refund-cash-limit (cash refunds above it need a
-    /// manager), discount-limit (percent). Changing one is a manager's.
+    /// The store's settings: tax-mode (inclusive or exclusive),
+    /// refund-cash-limit (cash refunds above it need a manager),
+    /// discount-limit (percent), manager-pin-digits (6 to 12), pin-only-login
+    /// (on or off). Changing one is a manager's.
     #[command(subcommand)]
     Settings(SettingsCommand),
     /// Serial ports and USB printers on this machine.
@@ -114,10 +116,13 @@ pub enum SettingsCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum ConfigCommand {
-    /// KEY is printer, scanner, paper-width or columns; `none` clears a device.
+    /// KEY is printer, scanner, paper-width or columns; `none` clears a
+    /// device. A manager's decision.
     Set {
         key: String,
         value: String,
+        #[command(flatten)]
+        actor: Actor,
     },
     Show,
 }
@@ -428,9 +433,12 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub actor: Actor,
     pub kind: ReportArg,
-    /// Money counted per tender, e.g. cash:123.40 (Z only).
-    #[arg(long = "counted")]
+    /// Money counted per tender, e.g. cash:123.40 (Z only; the cash at least).
+    #[arg(long = "counted", conflicts_with = "no_count")]
     pub counted: Vec<String>,
+    /// Close the day with the drawer not counted, saying why (Z only).
+    #[arg(long)]
+    pub no_count: Option<String>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -30,8 +30,9 @@ pub fn print_queued(terminal: &mut Terminal) -> Result<()> {
 
 pub fn config(dir: &Path, json: bool, command: ConfigCommand) -> Result<()> {
     let mut terminal = Terminal::open(dir)?;
-    if let ConfigCommand::Set { key, value } = command {
-        terminal.set_device(&key, &value)?;
+    if let ConfigCommand::Set { key, value, actor } = command {
+        let user = actor.login(&mut terminal)?;
+        terminal.set_device(&user, &key, &value, actor.approver().as_ref())?;
     }
     let devices = terminal.devices();
     emit(json, devices, |d| {

@@ -18,6 +18,7 @@ use pos_shared::tender::{Tender, TenderKind};
 use pos_terminal::demo::{DEMO_CASHIER, DEMO_FLOAT, DEMO_MANAGER, create_demo};
 use pos_terminal::returns::{ReturnItem, ReturnRequest};
 use pos_terminal::sale::Committed;
+use pos_terminal::session::CashCount;
 use pos_terminal::{Cart, StoreSettings, Terminal};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -184,7 +185,13 @@ pub fn run(cli: Cli) -> Result<()> {
             let report: SessionReport = match a.kind {
                 ReportArg::X if !a.counted.is_empty() => bail!("--counted goes with a Z report"),
                 ReportArg::X => terminal.x_report()?,
-                ReportArg::Z => terminal.z_report(&user, &parse_tenders(&a.counted)?, a.actor.approver().as_ref())?,
+                ReportArg::Z => {
+                    let count = match a.no_count {
+                        Some(reason) => CashCount::NotCounted(reason),
+                        None => CashCount::Counted(parse_tenders(&a.counted)?),
+                    };
+                    terminal.z_report(&user, &count, a.actor.approver().as_ref())?
+                }
             };
             let width = terminal.receipt_columns();
             let doc = terminal.report_doc(&report);

@@ -32,6 +32,11 @@ pub enum Message {
 }
 
 impl Approval {
+    /// What the screen's field holds (a stray key is added to it).
+    pub fn field_text(&self) -> &str {
+        &self.pin
+    }
+
     /// Asks `terminal`'s managers to approve what `reason` says.
     pub fn new(terminal: &Terminal, reason: String, retry: Retry) -> Approval {
         let approvers: Vec<Operator> =

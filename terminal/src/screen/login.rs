@@ -18,6 +18,8 @@ pub struct Login {
     pin_alone: bool,
     pin: String,
     error: Option<String>,
+    /// What the last user left behind (a parked sale).
+    pub notice: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -30,6 +32,11 @@ pub enum Message {
 }
 
 impl Login {
+    /// What the screen's field holds (a stray key is added to it).
+    pub fn field_text(&self) -> &str {
+        &self.pin
+    }
+
     /// The login screen of `terminal`'s staff; with one person, they are chosen.
     pub fn new(terminal: &Terminal) -> Login {
         let people = terminal.users().unwrap_or_default();
@@ -107,6 +114,9 @@ impl Login {
         let mut content = column![text(store).size(style::HUGE), who, text(prompt).size(style::LARGE), field, pad]
             .spacing(20)
             .align_x(Center);
+        if let Some(notice) = &self.notice {
+            content = content.push(container(text(notice).size(style::TEXT)).padding(10).style(style::warning));
+        }
         if let Some(error) = &self.error {
             content = content.push(container(text(error).size(style::TEXT)).padding(10).style(style::error));
         }

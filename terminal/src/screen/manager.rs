@@ -1,6 +1,8 @@
 //! Manager functions: the till session (float, cash in and out, no-sale),
-//! reports (X, sales by hour, the Z with expected against counted and the
-//! variance before it is confirmed), stock lookup and settings.
+//! reports (X, sales by hour, closing the day in `close_day`), stock lookup
+//! and settings. Every change goes through the core's permissions, so a
+//! cashier here is asked for a manager; messages sit in a fixed place
+//! below the page, so none moves a button under the pointer.
 
 use iced::widget::{Column, button, canvas, column, container, row, scrollable, text, text_input};
 use iced::{Element, Fill};
@@ -9,16 +11,19 @@ use pos_shared::money::Money;
 use pos_shared::pricing::TaxMode;
 use pos_shared::report::SessionReport;
 use pos_shared::stock::milli_to_decimal;
-use pos_shared::tender::{Tender, TenderKind};
 
 use super::chart::SalesByHour;
+use super::close_day::{self, CloseDay};
 use super::{Action, Retry, attempt};
 use crate::app::style;
-use crate::session::SessionInfo;
+use crate::session::{CashCount, SessionInfo};
 use crate::stock::StockLevel;
+use crate::users::Credentials;
 use crate::{Operator, Terminal};
 
-pub const COUNTED_FIELD: &str = "counted";
+pub const STOCK_FIELD: &str = "stock-code";
+pub const FLOAT_FIELD: &str = "float";
+pub const AMOUNT_FIELD: &str = "cash-amount";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
@@ -34,7 +39,11 @@ pub enum Op {
     Open(Money),
     Cash(CashDirection, Money, String),
     NoSale(String),
-    CloseDay(Vec<Tender>),
+    CloseDay(CashCount),
+    /// A store setting (`tax-mode`, ...) and its new value.
+    Setting(&'static str, String),
+    /// A device setting (`printer`, ...) and its new value.
+    Device(&'static str, String),
 }
 
 #[derive(Debug, Clone)]
@@ -46,8 +55,7 @@ pub enum Message {
     OpenSession,
     Cash(CashDirection),
     NoSale,
-    Counted(String),
-    CloseDay,
+    Close(close_day::Message),
     StockCode(String),
     LookUp,
     Printer(String),
@@ -66,7 +74,10 @@ pub struct Manager {
     float: String,
     amount: String,
     reason: String,
-    counted: String,
+    close: CloseDay,
+    /// Whether the person here may not close the day: they count blind and
+    /// see no X report.
+    blind: bool,
     /// The open session and its X figures, read on each change, not per frame.
     session: Option<SessionInfo>,
     x: Option<SessionReport>,
@@ -84,14 +95,15 @@ pub struct Manager {
 }
 
 impl Manager {
-    pub fn new(terminal: &Terminal) -> Manager {
+    pub fn new(terminal: &Terminal, operator: &Operator) -> Manager {
         let devices = terminal.devices();
         let mut manager = Manager {
             tab: Tab::Session,
             float: "100.00".into(),
             amount: String::new(),
             reason: String::new(),
-            counted: String::new(),
+            close: CloseDay::default(),
+            blind: !operator.role.allows(pos_shared::roles::Permission::ZReport),
             session: None,
             x: None,
             report: None,
@@ -130,9 +142,10 @@ impl Manager {
         terminal: &mut Terminal,
         operator: &Operator,
         op: Op,
-        approver: Option<&crate::users::Credentials>,
+        approver: Option<&Credentials>,
     ) -> Action {
         let retry = op.clone();
+        let closing = matches!(op, Op::CloseDay(_));
         let result = match op {
             Op::Open(float) => terminal.open_session(operator, float).map(|s| format!("Session {} opened", s.id)),
             Op::Cash(direction, amount, reason) => terminal
@@ -141,14 +154,24 @@ impl Manager {
             Op::NoSale(reason) => {
                 terminal.open_drawer(operator, &reason, approver).map(|_| "Drawer opened".to_string())
             }
-            Op::CloseDay(counted) => terminal.z_report(operator, &counted, approver).map(|z| {
+            Op::CloseDay(count) => terminal.z_report(operator, &count, approver).map(|z| {
                 self.report = Some(terminal.report_doc(&z).render_text(terminal.receipt_columns()));
                 format!("Day closed: Z report #{}", z.z_no.unwrap_or_default())
             }),
+            Op::Setting(key, value) => {
+                terminal.change_setting(operator, key, &value, approver).map(|_| format!("{key} is now {value}"))
+            }
+            Op::Device(key, value) => {
+                let value = if value.trim().is_empty() { "none".to_string() } else { value };
+                terminal.set_device(operator, key, &value, approver).map(|_| format!("{key} saved"))
+            }
         };
         match attempt(result, || Retry::Manager(retry), &mut self.error) {
             Ok(notice) => {
                 self.notice = Some(notice);
+                if closing {
+                    self.close.reset();
+                }
                 self.amount.clear();
                 self.reason.clear();
                 let closed_report = self.report.take();
@@ -174,7 +197,6 @@ impl Manager {
             Message::Float(t) => self.float = t,
             Message::Amount(t) => self.amount = t,
             Message::Reason(t) => self.reason = t,
-            Message::Counted(t) => self.counted = t,
             Message::StockCode(t) => self.stock_code = t,
             Message::Printer(t) => self.printer = t,
             Message::Scanner(t) => self.scanner = t,
@@ -191,16 +213,9 @@ impl Manager {
             Message::NoSale => {
                 return self.run(terminal, operator, Op::NoSale("no sale".into()), None);
             }
-            Message::CloseDay => {
-                let counted = match self.counted.trim() {
-                    "" => Ok(Vec::new()),
-                    typed => money(typed).map(|amount| vec![Tender { kind: TenderKind::Cash, amount }]),
-                };
-                match counted {
-                    Ok(counted) => {
-                        return self.run(terminal, operator, Op::CloseDay(counted), None);
-                    }
-                    Err(e) => self.error = Some(e.to_string()),
+            Message::Close(message) => {
+                if let Some(count) = self.close.update(message) {
+                    return self.run(terminal, operator, Op::CloseDay(count), None);
                 }
             }
             Message::LookUp => {
@@ -223,31 +238,26 @@ impl Manager {
                     Err(e) => e.to_string(),
                 });
             }
-            Message::SavePrinter => self.save(terminal, "printer", &self.printer.clone()),
-            Message::SaveScanner => self.save(terminal, "scanner", &self.scanner.clone()),
-            Message::PaperWidth(mm) => self.save(terminal, "paper-width", &mm.to_string()),
+            Message::SavePrinter => {
+                return self.run(terminal, operator, Op::Device("printer", self.printer.clone()), None);
+            }
+            Message::SaveScanner => {
+                return self.run(terminal, operator, Op::Device("scanner", self.scanner.clone()), None);
+            }
+            Message::PaperWidth(mm) => {
+                return self.run(terminal, operator, Op::Device("paper-width", mm.to_string()), None);
+            }
             Message::TestPrint => match terminal.queue_test_page() {
                 Ok(()) => return Action::Print,
                 Err(e) => self.error = Some(e.to_string()),
             },
             Message::TaxMode(mode) => {
-                if let Err(e) = terminal.update_settings(|s| s.tax_mode = mode) {
-                    self.error = Some(e.to_string());
-                }
+                let value = if mode == TaxMode::Inclusive { "inclusive" } else { "exclusive" };
+                return self.run(terminal, operator, Op::Setting("tax-mode", value.into()), None);
             }
             Message::Back => return Action::ToSale(None),
         }
         Action::None
-    }
-
-    fn save(&mut self, terminal: &mut Terminal, key: &str, value: &str) {
-        match terminal.set_device(key, if value.trim().is_empty() { "none" } else { value }) {
-            Ok(()) => {
-                self.notice = Some(format!("{key} saved"));
-                self.error = None;
-            }
-            Err(e) => self.error = Some(e.to_string()),
-        }
     }
 
     fn field<'a>(placeholder: &str, value: &'a str, on: fn(String) -> Message) -> Element<'a, Message> {
@@ -258,7 +268,12 @@ impl Manager {
         match &self.session {
             None => column![
                 text("The till is closed.").size(style::LARGE),
-                Self::field("Opening float", &self.float, Message::Float),
+                text_input("Opening float", &self.float)
+                    .id(FLOAT_FIELD)
+                    .on_input(Message::Float)
+                    .on_submit(Message::OpenSession)
+                    .size(style::TEXT)
+                    .padding(10),
                 style::primary_button("", "Open the till", Some(Message::OpenSession)),
             ]
             .spacing(style::GAP)
@@ -266,7 +281,11 @@ impl Manager {
             Some(session) => column![
                 text(format!("Session {} opened by {} with {}", session.id, session.opened_by, session.float))
                     .size(style::LARGE),
-                Self::field("Amount", &self.amount, Message::Amount),
+                text_input("Amount", &self.amount)
+                    .id(AMOUNT_FIELD)
+                    .on_input(Message::Amount)
+                    .size(style::TEXT)
+                    .padding(10),
                 Self::field("Reason (required)", &self.reason, Message::Reason),
                 row![
                     style::key_button("", "Cash in", Some(Message::Cash(CashDirection::In))),
@@ -281,38 +300,14 @@ impl Manager {
     }
 
     fn reports_tab(&self) -> Element<'_, Message> {
-        let report = text(self.report.clone().unwrap_or_else(|| "No open session.".into())).font(style::MONO).size(14);
-        let x = &self.x;
-        let mut closing = Column::new().spacing(6).push(text("Close the day (Z)").size(style::LARGE));
-        if let Some(x) = &x {
-            let counted = Money::parse_non_negative(self.counted.trim()).ok();
-            for line in &x.tenders {
-                let counted = (line.kind == TenderKind::Cash).then_some(counted).flatten();
-                let variance = counted.map_or("-".to_string(), |c| (c - line.expected).to_string());
-                closing = closing.push(
-                    text(format!(
-                        "{:<5} expected {:>8} counted {:>8} var. {:>7}",
-                        line.kind.as_str(),
-                        line.expected.to_string(),
-                        counted.map_or("-".to_string(), |c| c.to_string()),
-                        variance
-                    ))
-                    .font(style::MONO)
-                    .size(14),
-                );
-            }
-            closing = closing
-                .push(
-                    text_input("Cash counted in the drawer", &self.counted)
-                        .id(COUNTED_FIELD)
-                        .on_input(Message::Counted)
-                        .size(style::TEXT)
-                        .padding(10),
-                )
-                .push(style::primary_button("", "Confirm Z report", Some(Message::CloseDay)));
-        }
+        let report: Element<'_, Message> = match (&self.report, self.blind) {
+            (_, true) => text("A manager sees the X report; count the drawer blind.").size(style::TEXT).into(),
+            (Some(report), false) => scrollable(text(report.clone()).font(style::MONO).size(14)).into(),
+            (None, false) => text("No open session.").size(style::TEXT).into(),
+        };
+        let closing = self.close.view(self.x.as_ref()).map(Message::Close);
         row![
-            container(scrollable(report)).padding(10).width(Fill).height(Fill).style(style::panel),
+            container(report).padding(10).width(Fill).height(Fill).style(style::panel),
             column![
                 text("Sales by hour").size(style::LARGE),
                 canvas(&self.chart).width(Fill).height(220),
@@ -323,6 +318,17 @@ impl Manager {
         ]
         .spacing(style::GAP)
         .into()
+    }
+
+    /// The field that takes the keyboard on arrival, on this tab.
+    pub fn focus_field(&self) -> Option<&'static str> {
+        match (self.tab, &self.session) {
+            (Tab::Session, None) => Some(FLOAT_FIELD),
+            (Tab::Session, Some(_)) => Some(AMOUNT_FIELD),
+            (Tab::Reports, _) => self.close.field(),
+            (Tab::Stock, _) => Some(STOCK_FIELD),
+            (Tab::Settings, _) => None,
+        }
     }
 
     fn stock_tab(&self) -> Element<'_, Message> {
@@ -345,6 +351,7 @@ impl Manager {
         }
         column![
             text_input("Scan or type a product code", &self.stock_code)
+                .id(STOCK_FIELD)
                 .on_input(Message::StockCode)
                 .on_submit(Message::LookUp)
                 .size(style::TEXT)
@@ -423,12 +430,19 @@ impl Manager {
             Tab::Stock => self.stock_tab(),
             Tab::Settings => self.settings_tab(terminal),
         };
-        let mut page = column![tabs].spacing(style::GAP * 1.5);
-        for (message, look) in [(&self.notice, style::panel as fn(&_) -> _), (&self.error, style::error)] {
-            if let Some(message) = message {
-                page = page.push(container(text(message).size(style::TEXT)).padding(10).width(Fill).style(look));
-            }
-        }
-        page.push(body).padding(20).into()
+        // One line, always there, below everything: a message never moves
+        // what a person is about to click.
+        let (message, look) = match (&self.error, &self.notice) {
+            (Some(error), _) => (error.as_str(), style::error as fn(&_) -> _),
+            (None, Some(notice)) => (notice.as_str(), style::panel as fn(&_) -> _),
+            (None, None) => ("", style::plain as fn(&_) -> _),
+        };
+        let line = container(text(message).size(style::TEXT).wrapping(iced::widget::text::Wrapping::None))
+            .padding(10)
+            .width(Fill)
+            .height(48)
+            .clip(true)
+            .style(look);
+        column![tabs, container(body).height(Fill), line].spacing(style::GAP * 1.5).padding(20).into()
     }
 }

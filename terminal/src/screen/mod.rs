@@ -4,6 +4,7 @@
 
 pub mod approval;
 pub mod chart;
+pub mod close_day;
 pub mod login;
 pub mod manager;
 pub mod orders;

@@ -36,6 +36,11 @@ pub struct Orders {
 }
 
 impl Orders {
+    /// What the screen's field holds (a stray key is added to it).
+    pub fn field_text(&self) -> &str {
+        &self.input
+    }
+
     /// The open orders, or straight into `number` when one was scanned.
     pub fn new(terminal: &Terminal, number: Option<&str>) -> Orders {
         let mut orders = Orders::default();

@@ -34,6 +34,11 @@ pub struct Payment {
 }
 
 impl Payment {
+    /// What the screen's field holds (a stray key is added to it).
+    pub fn field_text(&self) -> &str {
+        &self.input
+    }
+
     pub fn new(terminal: &Terminal, cart: Cart) -> Payment {
         let due = terminal.amount_to_pay(&cart).unwrap_or_default();
         Payment { cart, due, tenders: Vec::new(), input: String::new(), error: None }

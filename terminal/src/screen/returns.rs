@@ -49,6 +49,11 @@ pub struct Returns {
 }
 
 impl Returns {
+    /// What the screen's field holds (a stray key is added to it).
+    pub fn field_text(&self) -> &str {
+        &self.input
+    }
+
     fn request(&self) -> ReturnRequest {
         let items = match &self.original {
             Some((sale, _)) => sale

@@ -17,6 +17,8 @@ use crate::parked::ParkedCart;
 use crate::{Cart, Operator, Terminal};
 
 pub const SCAN_FIELD: &str = "scan";
+/// The cart's scrollable: it follows the line just scanned or selected.
+pub const CART_SCROLL: &str = "cart";
 
 /// What the field takes on Enter.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +50,9 @@ pub enum Message {
     /// A scan from a serial scanner or a wedge burst.
     Scanned(String),
     Select(usize),
+    /// The arrow keys: through the search results when there are some,
+    /// else through the cart's lines.
+    Move(i32),
     Pick(usize),
     Enter(Entry),
     Remove,
@@ -67,20 +72,31 @@ pub struct Sale {
     input: String,
     entry: Entry,
     results: Vec<Product>,
+    /// The search result the arrow keys point at; Enter takes it.
+    picked: Option<usize>,
     selected: Option<usize>,
+    /// Where the cart should scroll to (0 top, 1 bottom), once.
+    scroll: Option<f32>,
     warning: Option<String>,
     error: Option<String>,
     parked: Option<Vec<ParkedCart>>,
 }
 
 impl Sale {
+    /// What the screen's field holds (a stray key is added to it).
+    pub fn field_text(&self) -> &str {
+        &self.input
+    }
+
     pub fn new(cart: Option<Cart>) -> Sale {
         Sale {
             cart: cart.unwrap_or_default(),
             input: String::new(),
             entry: Entry::Scan,
             results: Vec::new(),
+            picked: None,
             selected: None,
+            scroll: None,
             warning: None,
             error: None,
             parked: None,
@@ -90,7 +106,43 @@ impl Sale {
     fn reset_entry(&mut self) {
         self.input.clear();
         self.results.clear();
+        self.picked = None;
         self.entry = Entry::Scan;
+    }
+
+    /// The selected cart line, if any.
+    pub fn selected_line(&self) -> Option<usize> {
+        self.selected.filter(|&i| i < self.cart.lines.len())
+    }
+
+    /// Selects `line` and has the cart scroll to it.
+    fn select(&mut self, line: usize) {
+        self.selected = Some(line);
+        let last = self.cart.lines.len().saturating_sub(1).max(1);
+        self.scroll = Some(line as f32 / last as f32);
+    }
+
+    /// Where the cart should scroll to, once (0 the top, 1 the bottom).
+    pub fn take_scroll(&mut self) -> Option<f32> {
+        self.scroll.take()
+    }
+
+    fn move_by(&mut self, step: i32) {
+        let within = |at: Option<usize>, len: usize| -> Option<usize> {
+            let len = len.checked_sub(1)?;
+            Some(match at {
+                None if step < 0 => len,
+                None => 0,
+                Some(i) => (i as i64 + step as i64).clamp(0, len as i64) as usize,
+            })
+        };
+        if self.results.is_empty() {
+            if let Some(line) = within(self.selected_line(), self.cart.lines.len()) {
+                self.select(line);
+            }
+        } else {
+            self.picked = within(self.picked, self.results.len());
+        }
     }
 
     /// Adds `code`; a weighed item without a weight asks for one. Other
@@ -98,7 +150,7 @@ impl Sale {
     fn try_add(&mut self, terminal: &mut Terminal, code: &str, qty: Option<Decimal>) -> Result<(), CoreError> {
         match terminal.add_item(&mut self.cart, code, qty) {
             Ok(added) => {
-                self.selected = Some(added.line);
+                self.select(added.line);
                 self.warning = added.warning;
                 self.error = None;
                 self.reset_entry();
@@ -172,12 +224,22 @@ impl Sale {
             Entry::Scan if typed.is_empty() => {}
             Entry::Scan if is_order_number(&typed) => return self.open_orders(Some(typed)),
             // A code first; if no product has it, the first search result.
+            Entry::Scan if self.picked.is_some() => {
+                if let Some(sku) = self.picked.and_then(|i| self.results.get(i)).map(|p| p.sku.clone()) {
+                    self.add(terminal, &sku, None);
+                }
+            }
             Entry::Scan => {
                 let first_result = self.results.first().map(|p| p.sku.clone());
                 match (self.try_add(terminal, &typed, None), first_result) {
                     (Ok(()), _) => {}
                     (Err(CoreError::UnknownCode(_)), Some(sku)) => self.add(terminal, &sku, None),
-                    (Err(e), _) => self.error = Some(e.to_string()),
+                    // The message keeps the code; the field is cleared so the
+                    // next scan is not appended to it.
+                    (Err(e), _) => {
+                        self.error = Some(e.to_string());
+                        self.reset_entry();
+                    }
                 }
             }
             Entry::Weight(code) => match parse_decimal(&typed) {
@@ -225,6 +287,7 @@ impl Sale {
         match message {
             Message::Input(text) => {
                 self.input = text;
+                self.picked = None;
                 self.results = match self.entry {
                     Entry::Scan if !self.input.trim().chars().all(|c| c.is_ascii_digit()) => {
                         terminal.search_products(&self.input, 8).unwrap_or_default()
@@ -236,6 +299,7 @@ impl Sale {
             Message::Scanned(code) if is_order_number(&code) => return self.open_orders(Some(code)),
             Message::Scanned(code) => self.add(terminal, &code, None),
             Message::Select(line) => self.selected = Some(line),
+            Message::Move(step) => self.move_by(step),
             Message::Pick(index) => {
                 if let Some(sku) = self.results.get(index).map(|p| p.sku.clone()) {
                     self.add(terminal, &sku, None);
@@ -258,7 +322,10 @@ impl Sale {
                 self.parked = Some(terminal.parked_carts().unwrap_or_default());
             }
             Message::Resume(id) => match terminal.resume(id) {
-                Ok(cart) if self.cart.is_empty() => *self = Sale::new(Some(cart)),
+                Ok(cart) if self.cart.is_empty() => {
+                    *self = Sale::new(Some(cart));
+                    self.select(self.cart.lines.len().saturating_sub(1));
+                }
                 Ok(cart) => {
                     let _ = terminal.park(operator, &cart, "resumed while busy");
                     self.error = Some("park or finish this sale before resuming another".into());
@@ -316,7 +383,7 @@ impl Sale {
         if self.cart.is_empty() {
             lines = lines.push(text("The cart is empty: scan the first item.").size(style::TEXT));
         }
-        scrollable(lines).height(Fill).into()
+        scrollable(lines).id(CART_SCROLL).height(Fill).into()
     }
 
     fn totals_view(totals: Option<&Totals>) -> Element<'static, Message> {
@@ -349,14 +416,16 @@ impl Sale {
             for (i, p) in self.results.iter().enumerate() {
                 let label =
                     row![text(format!("{}  {}", p.sku, p.name)).width(Fill), text(format!("{}/{}", p.price, p.unit))];
-                results = results.push(button(label).width(Fill).on_press(Message::Pick(i)).style(button::secondary));
+                let look = if self.picked == Some(i) { button::primary } else { button::secondary };
+                results = results.push(button(label).width(Fill).on_press(Message::Pick(i)).style(look));
             }
             left = left.push(container(results).padding(6).style(style::panel));
         }
         if let Some(parked) = &self.parked {
             let mut list = Column::new().spacing(4).push(text("Parked sales").size(style::TEXT));
             for p in parked {
-                let label = format!("{} by {}: {} line(s)", p.label, p.by, p.lines);
+                let at = crate::clock::local_time_text(p.parked_at_ms);
+                let label = format!("{at}  {} by {}: {} line(s), {}", p.label, p.by, p.lines, p.total);
                 list = list.push(button(text(label)).on_press(Message::Resume(p.id)).style(button::secondary));
             }
             left = left.push(container(list).padding(8).style(style::panel));
