@@ -120,43 +120,44 @@ impl CloseDay {
         lines
     }
 
+    /// A step that asks for one thing: a prompt, its field, a way back or
+    /// aside, and Enter to check it.
+    fn ask<'a>(
+        prompt: &'a str,
+        field: iced::widget::TextInput<'a, Message>,
+        aside: (&'a str, Message),
+        check: &'a str,
+    ) -> Element<'a, Message> {
+        column![
+            text(prompt).size(style::TEXT),
+            field.on_submit(Message::Check).size(style::TEXT).padding(10),
+            row![
+                style::key_button("", aside.0, Some(aside.1)),
+                style::key_button("Enter", check, Some(Message::Check))
+            ]
+            .spacing(style::GAP),
+        ]
+        .spacing(style::GAP)
+        .into()
+    }
+
     pub fn view<'a>(&'a self, x: Option<&'a SessionReport>) -> Element<'a, Message> {
         let Some(x) = x else {
             return text("No open session to close.").size(style::TEXT).into();
         };
         let body: Element<'a, Message> = match &self.step {
-            Step::Count => column![
-                text("Count the drawer, then type the cash it holds.").size(style::TEXT),
-                text_input("Cash counted in the drawer", &self.counted)
-                    .id(COUNTED_FIELD)
-                    .on_input(Message::Counted)
-                    .on_submit(Message::Check)
-                    .size(style::TEXT)
-                    .padding(10),
-                row![
-                    style::key_button("", "Cannot count…", Some(Message::NoCount)),
-                    style::key_button("Enter", "Check the count", Some(Message::Check)),
-                ]
-                .spacing(style::GAP),
-            ]
-            .spacing(style::GAP)
-            .into(),
-            Step::NoCount => column![
-                text("Why can the drawer not be counted?").size(style::TEXT),
-                text_input("Reason (printed on the Z report)", &self.reason)
-                    .id(REASON_FIELD)
-                    .on_input(Message::Reason)
-                    .on_submit(Message::Check)
-                    .size(style::TEXT)
-                    .padding(10),
-                row![
-                    style::key_button("", "Back to the count", Some(Message::Back)),
-                    style::key_button("Enter", "Check", Some(Message::Check)),
-                ]
-                .spacing(style::GAP),
-            ]
-            .spacing(style::GAP)
-            .into(),
+            Step::Count => Self::ask(
+                "Count the drawer, then type the cash it holds.",
+                text_input("Cash counted in the drawer", &self.counted).id(COUNTED_FIELD).on_input(Message::Counted),
+                ("Cannot count…", Message::NoCount),
+                "Check the count",
+            ),
+            Step::NoCount => Self::ask(
+                "Why can the drawer not be counted?",
+                text_input("Reason (printed on the Z report)", &self.reason).id(REASON_FIELD).on_input(Message::Reason),
+                ("Back to the count", Message::Back),
+                "Check",
+            ),
             Step::Confirm(count) => column![
                 text("Close the day with these figures?").size(style::TEXT),
                 Self::figures(x, count),
