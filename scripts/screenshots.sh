@@ -14,11 +14,15 @@ bin=target/release/pos-terminal
 data=$(mktemp -d)
 "$bin" --data-dir "$data" demo >/dev/null
 
-export DISPLAY=:99
-Xvfb :99 -screen 0 1024x768x24 >/dev/null 2>&1 &
+# Xvfb picks a free display and writes its number on fd 3: never a fixed
+# display another user may hold.
+size=${SIZE:-1024x768}
+Xvfb -displayfd 3 -screen 0 "${size}x24" 3>"$data/display" >/dev/null 2>&1 &
 xvfb=$!
+app=
 trap 'kill $app $xvfb 2>/dev/null || true; rm -rf "$data"' EXIT
-sleep 1
+for _ in $(seq 1 100); do [ -s "$data/display" ] && break; sleep 0.1; done
+export DISPLAY=":$(head -n1 "$data/display")"
 ICED_BACKEND=tiny-skia "$bin" --data-dir "$data" >/dev/null 2>&1 &
 app=$!
 
@@ -52,12 +56,12 @@ xdotool key Return; settle
 shot receipt
 xdotool key Return; settle
 xdotool key F9; settle
-xdotool mousemove 193 81 click 1; settle  # the Reports tab
+xdotool mousemove 193 81 click 1; settle  # the Reports tab: the count field has the keyboard
 shot manager
-xdotool mousemove 760 508 click 1; settle  # the counted-cash field
-xdotool type --delay 20 "110.00"; settle
+type_scan 110.00                     # the cash counted, blind: the figures come next
 shot z-preview
-xdotool mousemove 760 572 click 1; settle  # Confirm Z: a cashier needs a manager
+read -r -a close_at <<< "${CLOSE_AT:-640 600}"
+xdotool mousemove "${close_at[@]}" click 1; settle  # Close the day: a cashier needs a manager
 shot approval
 type_scan 246810                     # Marie, the only manager, approves
 shot z-report

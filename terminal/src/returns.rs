@@ -47,6 +47,15 @@ pub struct ReturnRequest {
     pub approver: Option<Credentials>,
 }
 
+/// Where a refund goes unless someone asks otherwise: back to the
+/// receipt's tenders, or cash without a receipt.
+fn default_refunds(total: Money, paid_with: Option<&PaidWith>) -> Vec<Tender> {
+    match paid_with {
+        Some(p) => refund_to_original(total, &p.paid, &p.refunded),
+        None => vec![Tender { kind: TenderKind::Cash, amount: total }],
+    }
+}
+
 /// Totals of refund lines: tax per rate, in the store's price basis.
 fn refund_totals(lines: &[SaleLineRecord], tax_mode: TaxMode) -> Totals {
     let mut bands: BTreeMap<TaxRate, TaxBand> = BTreeMap::new();
@@ -104,6 +113,29 @@ impl Terminal {
         Ok((original, lines))
     }
 
+    /// What a return would give back, per tender, as it would be paid out:
+    /// the figure the cashier confirms before anything is recorded.
+    pub fn refund_preview(&self, request: &ReturnRequest) -> CoreResult<Vec<Tender>> {
+        if request.items.is_empty() {
+            return Err(CoreError::EmptyCart);
+        }
+        let (lines, paid_with) = match &request.original {
+            Some(receipt) => {
+                let (lines, paid_with, _) = self.lines_against_receipt(receipt, &request.items)?;
+                (lines, paid_with)
+            }
+            None => (self.lines_without_receipt(&request.items)?, None),
+        };
+        let total = refund_totals(&lines, self.settings.tax_mode).total;
+        let refunds = match (request.refund_to, default_refunds(total, paid_with.as_ref())) {
+            (Some(kind), by_default) if by_default.iter().any(|t| t.kind != kind) => {
+                vec![Tender { kind, amount: total }]
+            }
+            (_, by_default) => by_default,
+        };
+        Ok(self.refund_settlement(refunds).payments)
+    }
+
     /// Records a return and its refund. Nothing is written if any item is
     /// not on the receipt, exceeds what is left, or lacks an approval.
     pub fn commit_return(&mut self, actor: &Operator, request: ReturnRequest) -> CoreResult<Committed> {
@@ -121,10 +153,7 @@ impl Terminal {
             }
         };
         let totals = refund_totals(&lines, self.settings.tax_mode);
-        let by_default = match &paid_with {
-            Some(p) => refund_to_original(totals.total, &p.paid, &p.refunded),
-            None => vec![Tender { kind: TenderKind::Cash, amount: totals.total }],
-        };
+        let by_default = default_refunds(totals.total, paid_with.as_ref());
         let refunds = match request.refund_to {
             Some(kind) if by_default.iter().any(|t| t.kind != kind) => {
                 let usual = by_default.iter().map(|t| t.kind.as_str()).collect::<Vec<_>>().join(" and ");

@@ -144,6 +144,7 @@ fn the_returns_screen_refunds_the_line_the_customer_bought() {
     screen.update(t, &cashier, returns::Message::Input(sale.receipt_no.to_string()));
     screen.update(t, &cashier, returns::Message::Submit);
     screen.update(t, &cashier, returns::Message::More(1));
+    assert!(matches!(screen.update(t, &cashier, returns::Message::Confirm), Action::None), "first the amount");
     let Action::ToReceipt(committed) = screen.update(t, &cashier, returns::Message::Confirm) else {
         panic!("the return was not recorded")
     };

@@ -45,6 +45,10 @@ pub enum Message {
     Manager(manager::Message),
     Approval(approval::Message),
     FunctionKey(Named),
+    /// Tab or Shift+Tab: the next or previous field.
+    NextField {
+        back: bool,
+    },
     Lock,
     ToggleTheme,
     Enrolled(Result<(), String>),
@@ -286,6 +290,8 @@ impl App {
                 self.sale.update(terminal, op, sale::Message::Scanned(code))
             }
             (Message::FunctionKey(key), _, Some(_)) => return self.function_key(key),
+            (Message::NextField { back: false }, _, _) => return iced::widget::operation::focus_next(),
+            (Message::NextField { back: true }, _, _) => return iced::widget::operation::focus_previous(),
             (Message::Keystroke { key, at_ms, captured }, _, _) => {
                 self.wedge.key(key, at_ms);
                 if captured {
@@ -516,6 +522,12 @@ impl App {
             keyboard_message(&event, status, chrono::Utc::now().timestamp_millis())
         });
         let mut subscriptions = vec![keys];
+        if let Screen::Login(login) = &self.screen
+            && login.locked()
+        {
+            let tick = iced::time::every(std::time::Duration::from_secs(1));
+            subscriptions.push(tick.map(|_| Message::Login(login::Message::Tick)));
+        }
         if let Some(terminal) = &self.terminal {
             if terminal.enrollment().ok().flatten().is_some() {
                 subscriptions.push(Subscription::run_with(SyncJob(self.dir.clone()), background::sync_loop));
@@ -550,7 +562,7 @@ impl App {
         };
         let printer = match (&self.printer, terminal.printer_status().ok()) {
             (_, Some(status)) if status.printer.is_none() => "no printer".to_string(),
-            (Some(Err(e)), _) => format!("PRINTER: {e}"),
+            (Some(Err(e)), _) => format!("PRINTER: {}", pos_shared::entry_rules::excerpt(e)),
             (_, Some(status)) if status.pending > 0 => format!("printer: {} waiting", status.pending),
             _ => "printer ready".to_string(),
         };
@@ -566,7 +578,7 @@ impl App {
         if self.terminal.is_none() {
             return row![].into();
         }
-        let item = |s: String| text(s).size(14);
+        let item = |s: String| text(s).size(14).wrapping(iced::widget::text::Wrapping::None);
         let mut items = row![].spacing(14).align_y(Center);
         for part in &self.status {
             items = items.push(item(part.clone()));
@@ -613,11 +625,12 @@ impl App {
 /// took them, to the field that owns the screen; function keys, Escape and
 /// the arrows are commands.
 pub fn keyboard_message(event: &iced::Event, status: event::Status, at_ms: i64) -> Option<Message> {
-    let iced::Event::Keyboard(keyboard::Event::KeyPressed { key, text, .. }) = event else {
+    let iced::Event::Keyboard(keyboard::Event::KeyPressed { key, text, modifiers, .. }) = event else {
         return None;
     };
     let captured = status == event::Status::Captured;
     match key {
+        Key::Named(Named::Tab) => Some(Message::NextField { back: modifiers.shift() }),
         Key::Named(Named::Enter) => Some(Message::EnterKey { at_ms, captured }),
         Key::Named(
             named @ (Named::F1

@@ -97,21 +97,21 @@ impl CloseDay {
             CashCount::Counted(tenders) => tenders.iter().find(|t| t.kind == kind).map(|t| t.amount),
             CashCount::NotCounted(_) => None,
         };
+        let cells = |cells: [String; 4]| {
+            let [tender, expected, counted, variance] = cells;
+            let cell = |t: String| text(t).font(style::MONO).size(15).width(Fill).align_x(iced::Right);
+            row![text(tender).size(15).width(Fill), cell(expected), cell(counted), cell(variance)].spacing(style::GAP)
+        };
         let mut lines = Column::new().spacing(4);
+        lines = lines.push(cells(["Tender", "Expected", "Counted", "Variance"].map(String::from)));
         for line in &x.tenders {
             let counted = counted(line.kind);
-            let variance = counted.map_or("-".to_string(), |c| (c - line.expected).to_string());
-            lines = lines.push(
-                text(format!(
-                    "{:<5} expected {:>9} counted {:>9} variance {:>8}",
-                    line.kind.as_str(),
-                    line.expected.to_string(),
-                    counted.map_or("-".to_string(), |c| c.to_string()),
-                    variance
-                ))
-                .font(style::MONO)
-                .size(15),
-            );
+            lines = lines.push(cells([
+                line.kind.as_str().to_string(),
+                line.expected.to_string(),
+                counted.map_or("-".to_string(), |c| c.to_string()),
+                counted.map_or("-".to_string(), |c| (c - line.expected).to_string()),
+            ]));
         }
         lines = lines.push(text(format!("Sales {}  ·  net {}", x.sales_count, x.net_total)).size(style::TEXT));
         if let CashCount::NotCounted(reason) = count {

@@ -20,6 +20,8 @@ pub struct Login {
     error: Option<String>,
     /// What the last user left behind (a parked sale).
     pub notice: Option<String>,
+    /// Seconds PIN entry stays locked, counted down on screen.
+    locked_for: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -29,12 +31,19 @@ pub enum Message {
     Digit(char),
     Clear,
     Submit,
+    /// A second passed while PIN entry is locked.
+    Tick,
 }
 
 impl Login {
     /// What the screen's field holds (a stray key is added to it).
     pub fn field_text(&self) -> &str {
         &self.pin
+    }
+
+    /// Whether PIN entry is locked (the screen counts the seconds down).
+    pub fn locked(&self) -> bool {
+        self.locked_for > 0
     }
 
     /// The login screen of `terminal`'s staff; with one person, they are chosen.
@@ -59,6 +68,12 @@ impl Login {
             Message::Digit(d) if self.pin.len() < pos_shared::pins::MAX_DIGITS => self.pin.push(d),
             Message::Digit(_) => {}
             Message::Clear => self.pin.clear(),
+            Message::Tick => {
+                self.locked_for = self.locked_for.saturating_sub(1);
+                if self.locked_for == 0 {
+                    self.error = None;
+                }
+            }
             Message::Submit => {
                 let pin = std::mem::take(&mut self.pin);
                 match terminal.login_with(self.chosen.as_deref(), &pin) {
@@ -66,7 +81,12 @@ impl Login {
                         self.error = None;
                         return Action::LoggedIn(operator);
                     }
-                    Err(e) => self.error = Some(e.to_string()),
+                    Err(e) => {
+                        if let crate::CoreError::LockedOut(seconds) = e {
+                            self.locked_for = seconds;
+                        }
+                        self.error = Some(e.to_string());
+                    }
                 }
             }
         }
@@ -117,7 +137,10 @@ impl Login {
         if let Some(notice) = &self.notice {
             content = content.push(container(text(notice).size(style::TEXT)).padding(10).style(style::warning));
         }
-        if let Some(error) = &self.error {
+        if self.locked_for > 0 {
+            let wait = format!("Too many wrong PINs: try again in {} s", self.locked_for);
+            content = content.push(container(text(wait).size(style::TEXT)).padding(10).style(style::error));
+        } else if let Some(error) = &self.error {
             content = content.push(container(text(error).size(style::TEXT)).padding(10).style(style::error));
         }
         container(content).center(Fill).into()

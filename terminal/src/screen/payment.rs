@@ -30,7 +30,15 @@ pub struct Payment {
     due: Money,
     tenders: Vec<Tender>,
     input: String,
+    /// An implausible amount the cashier was asked to confirm.
+    asked: Option<Money>,
     error: Option<String>,
+}
+
+/// Whether `amount` handed over for `left` looks like a slip: more than the
+/// next 500 above it and more than ten times it.
+fn implausible(amount: Money, left: Money) -> bool {
+    amount > left + Money::from_minor(50_000) && amount.minor() > left.minor().saturating_mul(10)
 }
 
 impl Payment {
@@ -41,7 +49,7 @@ impl Payment {
 
     pub fn new(terminal: &Terminal, cart: Cart) -> Payment {
         let due = terminal.amount_to_pay(&cart).unwrap_or_default();
-        Payment { cart, due, tenders: Vec::new(), input: String::new(), error: None }
+        Payment { cart, due, tenders: Vec::new(), input: String::new(), asked: None, error: None }
     }
 
     fn paid(&self) -> Money {
@@ -58,9 +66,17 @@ impl Payment {
         let typed = self.input.trim();
         let amount =
             if typed.is_empty() { Ok(self.remaining(terminal, kind)) } else { Money::parse_non_negative(typed) };
+        let left = self.remaining(terminal, kind);
         match amount {
             Ok(amount) if amount.is_zero() => self.error = Some("nothing left to pay".into()),
+            // Far more cash than anyone hands over for this: a slip of the
+            // finger until the cashier says it again.
+            Ok(amount) if implausible(amount, left) && self.asked != Some(amount) => {
+                self.asked = Some(amount);
+                self.error = Some(format!("{amount} handed over for {left}? Press Enter again if it is right"));
+            }
             Ok(amount) => {
+                self.asked = None;
                 self.tenders.push(Tender { kind, amount });
                 self.input.clear();
                 self.error = None;
@@ -80,6 +96,7 @@ impl Payment {
                 return self.confirm(terminal, operator);
             }
             Message::Submit => self.add(terminal, TenderKind::Cash),
+            Message::Quick(amount) if amount.is_zero() => {}
             Message::Quick(amount) => {
                 self.tenders.push(Tender { kind: TenderKind::Cash, amount });
                 self.error = None;
@@ -95,9 +112,12 @@ impl Payment {
         Action::None
     }
 
-    /// Exact cash, then the next round notes above it.
+    /// Exact cash, then the next round notes above it; none once paid.
     fn quick_amounts(&self, terminal: &Terminal) -> Vec<Money> {
         let exact = self.remaining(terminal, TenderKind::Cash);
+        if exact.is_zero() {
+            return Vec::new();
+        }
         let mut amounts = vec![exact];
         for note in [5, 10, 20, 50, 100, 200] {
             let note = Money::from_minor(note * 100);

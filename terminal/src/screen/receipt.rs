@@ -31,6 +31,10 @@ impl Receipt {
 
     pub fn update(&mut self, terminal: &mut Terminal, message: Message) -> Action {
         match message {
+            Message::PrintCopy if terminal.devices().printer.is_none() => {
+                self.notice = Some("No printer is set up: set one in Manager, Settings".into());
+                Action::None
+            }
             Message::PrintCopy => match terminal.queue_reprint(&self.committed.record.receipt_no) {
                 Ok(()) => {
                     self.notice = Some("Copy sent to the printer".into());
@@ -48,8 +52,9 @@ impl Receipt {
     pub fn view(&self) -> Element<'_, Message> {
         let record = &self.committed.record;
         let change = if record.change.is_zero() { String::new() } else { format!("Change {}", record.change) };
-        let paper =
-            container(scrollable(text(&self.preview).font(style::MONO).size(15))).padding(16).style(style::panel);
+        let paper = container(scrollable(text(&self.preview).font(style::MONO).size(15)).spacing(8))
+            .padding(16)
+            .style(style::panel);
         let mut side = column![
             text(format!("{} done", record.receipt_no)).size(style::LARGE),
             text(change).size(style::HUGE),

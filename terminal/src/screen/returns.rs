@@ -6,9 +6,10 @@ use iced::widget::{Column, button, checkbox, column, container, row, text, text_
 use iced::{Element, Fill};
 use pos_shared::ids::ReceiptNo;
 use pos_shared::journal::SaleRecord;
+use pos_shared::money::Money;
 use pos_shared::quantity::Quantity;
 use pos_shared::returns::ReturnableLine;
-use pos_shared::tender::TenderKind;
+use pos_shared::tender::{Tender, TenderKind};
 
 use super::{Action, Retry, attempt};
 use crate::app::style;
@@ -45,6 +46,8 @@ pub struct Returns {
     loose: Vec<ReturnItem>,
     refund: Option<TenderKind>,
     damaged: bool,
+    /// What will be given back, shown before anything is recorded.
+    review: Option<Vec<Tender>>,
     error: Option<String>,
 }
 
@@ -92,6 +95,10 @@ impl Returns {
     }
 
     pub fn update(&mut self, terminal: &mut Terminal, operator: &Operator, message: Message) -> Action {
+        // Any change to the return means the amount must be seen again.
+        if !matches!(message, Message::Confirm | Message::Input(_)) {
+            self.review = None;
+        }
         match message {
             Message::Input(text) => self.input = text,
             Message::Submit => {
@@ -129,7 +136,14 @@ impl Returns {
             }
             Message::Refund(kind) => self.refund = kind,
             Message::Damaged(damaged) => self.damaged = damaged,
-            Message::Confirm => return self.commit(terminal, operator, self.request()),
+            Message::Confirm if self.review.is_some() => return self.commit(terminal, operator, self.request()),
+            Message::Confirm => match terminal.refund_preview(&self.request()) {
+                Ok(tenders) => {
+                    self.review = Some(tenders);
+                    self.error = None;
+                }
+                Err(e) => self.error = Some(e.to_string()),
+            },
             Message::Back => return Action::ToSale(None),
         }
         Action::None
@@ -202,13 +216,29 @@ impl Returns {
             page = page.push(container(text(error).size(style::TEXT)).padding(10).width(Fill).style(style::error));
         }
         let ready = !self.request().items.is_empty();
-        page = page.push(
-            row![
+        // Giving back takes the other side from where "Refund" was, so a
+        // double tap cannot pay out.
+        let buttons = match &self.review {
+            None => row![
                 style::key_button("Esc", "Back", Some(Message::Back)),
-                style::primary_button("F12", "Refund", ready.then_some(Message::Confirm)),
-            ]
-            .spacing(style::GAP),
-        );
+                style::primary_button("F12", "Refund…", ready.then_some(Message::Confirm)),
+            ],
+            Some(tenders) => {
+                let total: Money = tenders.iter().map(|t| t.amount).sum();
+                let how = tenders.iter().map(|t| format!("{} {}", t.kind, t.amount)).collect::<Vec<_>>().join(", ");
+                page = page.push(
+                    container(text(format!("Give back {total}: {how}")).size(style::LARGE))
+                        .padding(12)
+                        .width(Fill)
+                        .style(style::warning),
+                );
+                row![
+                    style::primary_button("F12", &format!("Give back {total}"), Some(Message::Confirm)),
+                    style::key_button("", "Change the return", Some(Message::Refund(self.refund))),
+                ]
+            }
+        };
+        page = page.push(buttons.spacing(style::GAP));
         page.padding(20).into()
     }
 }

@@ -80,6 +80,8 @@ pub struct Sale {
     warning: Option<String>,
     error: Option<String>,
     parked: Option<Vec<ParkedCart>>,
+    /// The attached customer's name and code, shown for the whole sale.
+    customer: Option<String>,
 }
 
 impl Sale {
@@ -89,6 +91,7 @@ impl Sale {
     }
 
     pub fn new(cart: Option<Cart>) -> Sale {
+        let customer = cart.as_ref().and_then(|c| c.customer.clone());
         Sale {
             cart: cart.unwrap_or_default(),
             input: String::new(),
@@ -100,6 +103,7 @@ impl Sale {
             warning: None,
             error: None,
             parked: None,
+            customer,
         }
     }
 
@@ -266,7 +270,7 @@ impl Sale {
             },
             Entry::Customer => match terminal.attach_customer(&mut self.cart, &typed) {
                 Ok(customer) => {
-                    self.warning = Some(format!("Customer: {} ({})", customer.name, customer.code));
+                    self.customer = Some(format!("{} ({})", customer.name, customer.code));
                     self.error = None;
                     self.reset_entry();
                 }
@@ -472,10 +476,14 @@ impl Sale {
             style::primary_button("F12", "Pay", (!self.cart.is_empty()).then_some(Message::Pay)),
         ]
         .spacing(style::GAP);
-        let right =
-            column![container(Self::totals_view(totals.as_ref())).padding(12).width(Fill).style(style::panel), keys,]
-                .spacing(style::GAP)
-                .align_x(Right);
+        let mut summary = Column::new().spacing(4);
+        if let Some(customer) = &self.customer {
+            summary = summary.push(text(format!("Customer: {customer}")).size(style::TEXT));
+        }
+        summary = summary.push(Self::totals_view(totals.as_ref()));
+        let right = column![container(summary).padding(12).width(Fill).style(style::panel), keys]
+            .spacing(style::GAP)
+            .align_x(Right);
         row![left.width(iced::FillPortion(3)), right.width(iced::FillPortion(2))]
             .spacing(style::GAP)
             .padding(style::GAP)
