@@ -32,10 +32,10 @@ pub struct Found {
     pub embedded: Option<EmbeddedValue>,
 }
 
-const PRODUCT_COLUMNS: &str =
+pub(crate) const PRODUCT_COLUMNS: &str =
     "p.id, p.sku, p.name, p.price_minor, p.unit, p.tax_rate, p.cost_minor, p.category, p.archived";
 
-fn product_from_row(row: &Row<'_>) -> rusqlite::Result<Product> {
+pub(crate) fn product_from_row(row: &Row<'_>) -> rusqlite::Result<Product> {
     let text = |i: usize| -> rusqlite::Result<String> { row.get(i) };
     let invalid =
         |i: usize, e: String| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into());

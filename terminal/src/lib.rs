@@ -28,6 +28,7 @@ pub mod session;
 pub mod settings;
 pub mod stock;
 pub mod sync;
+pub mod tiles;
 pub mod users;
 
 #[cfg(test)]

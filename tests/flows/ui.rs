@@ -15,7 +15,7 @@ use pos_shared::protocol::{OrdersPage, WireOrder, WireOrderLine};
 use pos_shared::tender::TenderKind;
 use pos_terminal::app::{App, Message, Screen, keyboard_message, style};
 use pos_terminal::demo::create_demo;
-use pos_terminal::screen::{close_day, manager, orders, payment, returns, sale};
+use pos_terminal::screen::{close_day, grid, manager, orders, payment, returns, sale};
 use pos_terminal::{Cart, Terminal};
 use pos_tests::barcode;
 use rust_decimal::Decimal;
@@ -76,6 +76,13 @@ impl Ui {
             ui.click(selector::id(field)).unwrap_or_else(|e| panic!("{field} is not on screen: {e:?}"));
             ui.typewrite(text);
             ui.tap_key(Named::Enter);
+        });
+    }
+
+    #[track_caller]
+    fn click_id(&mut self, id: String) {
+        self.interact(|ui| {
+            ui.click(selector::id(id.clone())).unwrap_or_else(|e| panic!("no `{id}` on screen: {e:?}"));
         });
     }
 
@@ -419,6 +426,40 @@ fn a_cashier_cannot_change_the_tax_mode_or_a_device_alone() {
     ui.type_into("approval", pos_tests::MANAGER_PIN);
     let terminal = ui.app.terminal().unwrap();
     assert_eq!(terminal.settings().tax_mode, pos_shared::pricing::TaxMode::Exclusive, "Marie approved");
+}
+
+/// Goods without a barcode are sold from the grid: a category's tiles, a
+/// weighed tile asks for the weight, and a manager arranges favourites (a
+/// cashier who tries is asked for a manager).
+#[test]
+fn the_product_grid_sells_what_has_no_barcode() {
+    let mut ui = Ui::demo();
+    ui.login("1111");
+    ui.click("Boulangerie");
+    ui.click_id(grid::tile_id("BAK0001"));
+    ui.click_id(grid::tile_id("BAK0001"));
+    assert_eq!(ui.app.sale().cart.lines[0].qty.display(), "2", "two taps, two baguettes");
+    ui.click("Fruits & légumes");
+    ui.click_id(grid::tile_id("FRU0049"));
+    ui.interact(|sim| {
+        sim.find("Weigh Abricots: type its weight in kg and press Enter").expect("asks for the weight");
+    });
+    ui.type_into(sale::SCAN_FIELD, "0.350");
+    let apples = ui.app.sale().cart.lines.last().unwrap();
+    assert_eq!((apples.sku.as_str(), apples.qty.display().as_str()), ("FRU0049", "0.35"));
+    ui.click("Arrange favourites");
+    ui.click_id(grid::tile_id("FRU0049"));
+    assert!(ui.app.terminal().unwrap().favourites().unwrap().is_empty(), "not without a manager");
+    ui.type_into("approval", pos_tests::MANAGER_PIN);
+    ui.click("Boulangerie");
+    ui.click_id(grid::tile_id("BAK0003"));
+    ui.type_into("approval", pos_tests::MANAGER_PIN);
+    ui.click("Done arranging");
+    let favourites: Vec<String> = ui.app.terminal().unwrap().favourites().unwrap().into_iter().map(|p| p.sku).collect();
+    assert_eq!(favourites, ["FRU0049", "BAK0003"], "in the order they were tapped");
+    ui.click("★ Favourites");
+    ui.click_id(grid::tile_id("BAK0003"));
+    assert_eq!(ui.app.sale().cart.lines.last().unwrap().sku, "BAK0003", "sold from the favourites page");
 }
 
 /// Small things a cashier trips over: the customer stays on the sale, a

@@ -17,7 +17,7 @@ use crate::devices::address::ScannerAddress;
 use crate::devices::queue::PrinterStatus;
 use crate::devices::scanner::WedgeDetector;
 use crate::screen::approval::{self, APPROVAL_FIELD, Approval};
-use crate::screen::{Action, Retry, login, manager, orders, payment, receipt, returns, sale, setup};
+use crate::screen::{Action, Retry, grid, login, manager, orders, payment, receipt, returns, sale, setup};
 use crate::{Operator, Terminal};
 use background::{ScannerJob, SyncJob, SyncState};
 
@@ -77,6 +77,8 @@ pub struct App {
     screen: Screen,
     /// The sale in progress, kept while other screens are visited.
     sale: sale::Sale,
+    /// The product grid beside the cart, kept across sales.
+    grid: grid::Grid,
     approval: Option<Approval>,
     dark: bool,
     printer: Option<Result<PrinterStatus, String>>,
@@ -101,6 +103,7 @@ impl App {
             operator: None,
             screen,
             sale: sale::Sale::new(None),
+            grid: grid::Grid::default(),
             approval: None,
             dark: false,
             printer: None,
@@ -171,6 +174,7 @@ impl App {
             Action::Opened => self.screen = Screen::Login(login::Login::new(terminal)),
             Action::LoggedIn(operator) => {
                 self.operator = Some(operator);
+                self.grid.load(terminal);
                 self.screen = Screen::Sale;
             }
             // Leaving an order's payment goes back to the order, not to a
@@ -232,6 +236,7 @@ impl App {
             }
             _ => Action::None,
         };
+        self.grid.reload_tiles(terminal);
         match action {
             Action::Approve { reason, .. } => approval.error = Some(reason),
             other => {
@@ -276,6 +281,16 @@ impl App {
         };
         let action = match (message, &mut self.screen, self.operator.as_ref()) {
             (Message::Login(m), Screen::Login(login), _) => login.update(terminal, m),
+            (Message::Sale(sale::Message::Grid(m)), Screen::Sale, Some(op)) => {
+                let action = match self.grid.update(terminal, m) {
+                    Some(tap) => self.sale.update(terminal, op, sale::Message::Tile(tap)),
+                    None => Action::None,
+                };
+                if self.grid.arranging() {
+                    self.grid.reload_tiles(terminal);
+                }
+                action
+            }
             (Message::Sale(m), Screen::Sale, Some(op)) => self.sale.update(terminal, op, m),
             (Message::Payment(m), Screen::Payment(p), Some(op)) => p.update(terminal, op, m),
             (Message::Receipt(m), Screen::Receipt(r), _) => r.update(terminal, m),
@@ -603,7 +618,7 @@ impl App {
         let body: Element<'_, Message> = match (&self.screen, &self.terminal) {
             (Screen::Setup(setup), _) => setup.view(&self.dir).map(Message::Setup),
             (Screen::Login(login), Some(t)) => login.view(&t.settings().store_name).map(Message::Login),
-            (Screen::Sale, Some(t)) => self.sale.view(t).map(Message::Sale),
+            (Screen::Sale, Some(t)) => self.sale.view(t, self.grid.view().map(sale::Message::Grid)).map(Message::Sale),
             (Screen::Payment(p), Some(t)) => p.view(t).map(Message::Payment),
             (Screen::Receipt(r), _) => r.view().map(Message::Receipt),
             (Screen::Returns(r), _) => r.view().map(Message::Returns),

@@ -91,6 +91,9 @@ pub enum Command {
     /// (on or off). Changing one is a manager's.
     #[command(subcommand)]
     Settings(SettingsCommand),
+    /// The favourites page of the sale screen's product grid.
+    #[command(subcommand)]
+    Favourites(FavouritesCommand),
     /// Serial ports and USB printers on this machine.
     #[command(subcommand)]
     Devices(DevicesCommand),
@@ -100,6 +103,17 @@ pub enum Command {
     /// Watch a scanner, for support.
     #[command(subcommand)]
     Scanner(ScannerCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum FavouritesCommand {
+    /// Replaces the page with these SKUs, in order (none empties it). A manager's decision.
+    Set {
+        skus: Vec<String>,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    Show,
 }
 
 #[derive(Subcommand, Debug)]

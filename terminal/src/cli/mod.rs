@@ -240,6 +240,15 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Sync(a) => sync(&dir, json, a),
         Command::Config(c) => devices::config(&dir, json, c),
         Command::Settings(c) => store_settings(&dir, json, c),
+        Command::Favourites(c) => {
+            let mut terminal = Terminal::open(&dir)?;
+            if let args::FavouritesCommand::Set { skus, actor } = c {
+                let user = actor.login(&mut terminal)?;
+                terminal.set_favourites(&user, &skus, actor.approver().as_ref())?;
+            }
+            let favourites = terminal.favourites()?;
+            emit(json, &favourites, |f| f.iter().map(|p| format!("{}\t{}\t{}\n", p.sku, p.price, p.name)).collect())
+        }
         Command::Devices(args::DevicesCommand::List) => devices::devices(json),
         Command::Print(c) => devices::print(&dir, json, c),
         Command::Scanner(c) => devices::scanner(&dir, c),

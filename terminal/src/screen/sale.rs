@@ -41,6 +41,8 @@ pub enum Edit {
     SaleDiscount(Discount),
     Price(usize, Money),
     Remove(usize),
+    /// Put a product on the favourites page, or take it off.
+    Favourite(String),
 }
 
 #[derive(Debug, Clone)]
@@ -50,6 +52,10 @@ pub enum Message {
     /// A scan from a serial scanner or a wedge burst.
     Scanned(String),
     Select(usize),
+    /// The product grid beside the cart (the app keeps its state).
+    Grid(super::grid::Message),
+    /// A tile of the product grid was tapped.
+    Tile(super::grid::Tap),
     /// The arrow keys: through the search results when there are some,
     /// else through the cart's lines.
     Move(i32),
@@ -194,6 +200,7 @@ impl Sale {
             Edit::SaleDiscount(d) => terminal.set_sale_discount(operator, cart, Some(d), approver).map(|_| None),
             Edit::Price(line, price) => terminal.override_price(operator, cart, line, price, approver).map(|_| None),
             Edit::Remove(line) => terminal.remove_line(operator, cart, line, approver).map(|_| None),
+            Edit::Favourite(sku) => terminal.toggle_favourite(operator, &sku, approver).map(|_| None),
         };
         match attempt(result, || Retry::Sale(edit.clone()), &mut self.error) {
             Ok(warning) => {
@@ -304,6 +311,11 @@ impl Sale {
             Message::Scanned(code) => self.add(terminal, &code, None),
             Message::Select(line) => self.selected = Some(line),
             Message::Move(step) => self.move_by(step),
+            Message::Grid(_) => {}
+            Message::Tile(super::grid::Tap::Sell(sku)) => self.add(terminal, &sku, None),
+            Message::Tile(super::grid::Tap::ToggleFavourite(sku)) => {
+                return self.apply(terminal, operator, Edit::Favourite(sku), None);
+            }
             Message::Pick(index) => {
                 if let Some(sku) = self.results.get(index).map(|p| p.sku.clone()) {
                     self.add(terminal, &sku, None);
@@ -395,7 +407,7 @@ impl Sale {
             return column![].into();
         };
         let pair = |label: String, value: String, size: f32| {
-            row![text(label).size(size).width(Fill), text(value).size(size).font(style::MONO)]
+            row![text(label).size(size).width(Fill), text(value).size(size).font(style::MONO)].spacing(style::GAP)
         };
         let mut col = column![pair("Subtotal".into(), totals.subtotal.to_string(), style::TEXT)].spacing(4);
         if !totals.discount.is_zero() {
@@ -407,7 +419,7 @@ impl Sale {
         col.push(pair("TOTAL".into(), totals.total.to_string(), style::HUGE)).into()
     }
 
-    pub fn view<'a>(&'a self, terminal: &Terminal) -> Element<'a, Message> {
+    pub fn view<'a>(&'a self, terminal: &Terminal, grid: Element<'a, Message>) -> Element<'a, Message> {
         let field = text_input(&self.prompt(), &self.input)
             .id(SCAN_FIELD)
             .on_input(Message::Input)
@@ -484,9 +496,13 @@ impl Sale {
         let right = column![container(summary).padding(12).width(Fill).style(style::panel), keys]
             .spacing(style::GAP)
             .align_x(Right);
-        row![left.width(iced::FillPortion(3)), right.width(iced::FillPortion(2))]
-            .spacing(style::GAP)
-            .padding(style::GAP)
-            .into()
+        row![
+            left.width(iced::FillPortion(5)),
+            container(grid).width(iced::FillPortion(5)),
+            right.width(iced::FillPortion(4))
+        ]
+        .spacing(style::GAP)
+        .padding(style::GAP)
+        .into()
     }
 }
