@@ -25,6 +25,10 @@ pub fn create_demo(dir: &Path) -> CoreResult<Terminal> {
     settings.footer_lines = vec!["Merci de votre visite !".into(), "Returns within 30 days with this receipt".into()];
     settings.pin_only_login = true;
     let mut terminal = Terminal::init(dir, settings)?;
+    // A demo is tried on a desktop: in a window, not full screen like a till.
+    let mut devices = terminal.devices().clone();
+    devices.set("window", "windowed")?;
+    terminal.replace_devices(devices)?;
     let manager = terminal.add_user(DEMO_MANAGER.0, Role::Manager, DEMO_MANAGER.1)?;
     terminal.add_user(DEMO_CASHIER.0, Role::Cashier, DEMO_CASHIER.1)?;
     terminal.import_catalog(DEMO_CATALOG.as_bytes())?;

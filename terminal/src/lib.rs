@@ -121,6 +121,11 @@ impl Terminal {
         devices.set(key, value)?;
         let permission = pos_shared::roles::Permission::ChangeSettings;
         self.authorize(actor, permission, approver, format!("device {key} = {value}"))?;
+        self.replace_devices(devices)
+    }
+
+    /// Saves `devices` as this till's device settings.
+    pub(crate) fn replace_devices(&mut self, devices: DeviceConfig) -> CoreResult<()> {
         devices.save(&self.dir)?;
         self.devices = devices;
         Ok(())

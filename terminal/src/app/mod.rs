@@ -4,6 +4,7 @@
 //! Every cashier and manager action goes through the headless core.
 
 pub mod background;
+pub mod renderer;
 pub mod style;
 
 use std::path::PathBuf;
@@ -674,14 +675,24 @@ pub fn keyboard_message(event: &iced::Event, status: event::Status, at_ms: i64) 
     }
 }
 
-/// Runs the desktop app on a data directory.
+/// Runs the desktop app on a data directory: full screen on a till, in a
+/// window where `devices.toml` says `window = "windowed"`. (The binary
+/// picks the renderer first: `renderer::relaunch_with_choice`.)
 pub fn run(dir: PathBuf) -> iced::Result {
+    let devices = crate::devices::config::DeviceConfig::load(&dir).unwrap_or_default();
+    let fullscreen = devices.window == crate::devices::config::WindowMode::Fullscreen;
+    let window = iced::window::Settings {
+        size: iced::Size::new(1366.0, 768.0),
+        min_size: Some(iced::Size::new(1024.0, 700.0)),
+        fullscreen,
+        ..iced::window::Settings::default()
+    };
     iced::application(move || App::new(dir.clone()), App::update, App::view)
         .title(App::title)
         .subscription(App::subscription)
         .theme(App::theme)
         .font(style::MONO_BYTES)
         .default_font(style::SANS)
-        .window_size((1024.0, 768.0))
+        .window(window)
         .run()
 }

@@ -85,6 +85,9 @@ pub fn run(cli: Cli) -> Result<()> {
     let dir = data_dir(&cli)?;
     let json = cli.json;
     let Some(command) = cli.command else {
+        if let Some(failed) = pos_terminal::app::renderer::relaunch_with_choice() {
+            return Err(anyhow!("the app could not start: {failed}"));
+        }
         return pos_terminal::app::run(dir).map_err(|e| anyhow!("the window could not open: {e}"));
     };
     match command {

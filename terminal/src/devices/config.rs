@@ -1,5 +1,6 @@
 //! The terminal's device settings, in `devices.toml` in the data directory:
-//! printer and scanner addresses, paper width and columns.
+//! printer and scanner addresses, paper width and columns, and whether the
+//! app fills the screen (a till) or runs in a window.
 
 use std::path::Path;
 
@@ -19,11 +20,28 @@ pub struct DeviceConfig {
     pub paper_width: u16,
     /// Characters a line; by default 42 on 80 mm paper and 32 on 58 mm.
     pub columns: Option<usize>,
+    /// `fullscreen` (a till's kiosk, the default) or `windowed`.
+    pub window: WindowMode,
+}
+
+/// How the app's window starts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WindowMode {
+    #[default]
+    Fullscreen,
+    Windowed,
 }
 
 impl Default for DeviceConfig {
     fn default() -> Self {
-        DeviceConfig { printer: None, scanner: Some("keyboard".into()), paper_width: 80, columns: None }
+        DeviceConfig {
+            printer: None,
+            scanner: Some("keyboard".into()),
+            paper_width: 80,
+            columns: None,
+            window: WindowMode::Fullscreen,
+        }
     }
 }
 
@@ -95,9 +113,16 @@ impl DeviceConfig {
                     ),
                 };
             }
+            "window" => {
+                changed.window = match value.trim() {
+                    "fullscreen" => WindowMode::Fullscreen,
+                    "windowed" => WindowMode::Windowed,
+                    _ => return Err(CoreError::Invalid(format!("window `{value}` must be fullscreen or windowed"))),
+                };
+            }
             other => {
                 return Err(CoreError::Invalid(format!(
-                    "unknown setting `{other}`: printer, scanner, paper-width or columns"
+                    "unknown setting `{other}`: printer, scanner, paper-width, columns or window"
                 )));
             }
         }
