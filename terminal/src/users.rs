@@ -182,7 +182,7 @@ impl Terminal {
                     [now + locked_for],
                 )?;
                 tx.commit()?;
-                Err(CoreError::WrongPin)
+                Err(CoreError::LockedOut((locked_for as u64).div_ceil(1000)))
             }
             None => {
                 self.conn.execute("UPDATE pin_guard SET failures = failures + 1", [])?;
@@ -265,9 +265,11 @@ mod tests {
     #[test]
     fn five_wrong_pins_lock_entry_for_a_minute() {
         let (_dir, mut terminal, clock) = demo();
-        for _ in 0..MAX_FAILURES {
+        for _ in 1..MAX_FAILURES {
             assert!(matches!(terminal.login(DEMO_MANAGER.0, "000000"), Err(CoreError::WrongPin)));
         }
+        let fifth = terminal.login(DEMO_MANAGER.0, "000000");
+        assert!(matches!(fifth, Err(CoreError::LockedOut(60))), "the fifth says so: {fifth:?}");
         let cashier = (DEMO_CASHIER.0, DEMO_CASHIER.1);
         assert!(matches!(terminal.login(cashier.0, cashier.1), Err(CoreError::LockedOut(60))), "anyone waits");
         assert!(matches!(terminal.login_by_pin(cashier.1), Err(CoreError::LockedOut(60))), "a PIN alone waits");

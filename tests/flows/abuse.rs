@@ -257,9 +257,10 @@ fn pin_lockouts_escalate_and_head_office_sees_them() {
     let mut till = till_on_clock(&db, &server.url, "S01", &work.path().join("till"), &clock);
     let entries = till.verify_journal().unwrap().entries;
     let guess_five = |till: &mut pos_terminal::Terminal| {
-        for _ in 0..5 {
+        for _ in 0..4 {
             assert!(matches!(till.login(pos_tests::MANAGER_NAME, "000000"), Err(CoreError::WrongPin)));
         }
+        assert!(matches!(till.login(pos_tests::MANAGER_NAME, "000000"), Err(CoreError::LockedOut(_))));
     };
     guess_five(&mut till);
     assert!(

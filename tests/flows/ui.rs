@@ -167,6 +167,10 @@ impl Ui {
         iced_test::selector::Bounded::visible_bounds(&found)
     }
 
+    fn scan_into(&mut self, field: &'static str, code: &str) {
+        self.type_into(field, code);
+    }
+
     fn scan(&mut self, code: &str) {
         self.type_into(sale::SCAN_FIELD, code);
     }
@@ -280,6 +284,42 @@ fn a_return_by_receipt() {
     assert_eq!(record.original_receipt.as_ref().map(ToString::to_string), Some(receipt));
 }
 
+/// A receipt of many lines scrolls; the refund buttons and the amount to
+/// give back stay on screen, and scanning an item picks its line.
+#[test]
+fn a_long_receipt_keeps_the_refund_in_view() {
+    let skus: Vec<String> = (1..=16).map(|n| format!("BAK{n:04}")).collect();
+    let mut ui = Ui::prepared(|terminal| {
+        let cashier = terminal.login(pos_tests::CASHIER_NAME, pos_tests::CASHIER_PIN).unwrap();
+        let mut cart = Cart::default();
+        for sku in &skus {
+            terminal.add_item(&mut cart, sku, None).unwrap();
+        }
+        let total = terminal.cart_totals(&cart).unwrap().total;
+        terminal
+            .commit_sale(&cashier, &cart, &[pos_shared::tender::Tender { kind: TenderKind::Card, amount: total }])
+            .unwrap();
+    });
+    ui.login("1111");
+    ui.click("F8  Returns");
+    ui.type_into(returns::RETURN_FIELD, "S01-T01-000001");
+    ui.scan_into(returns::RETURN_FIELD, &barcode("BAK0016"));
+    assert!(ui.bounds("F12  Refund…").is_some(), "the button is on screen");
+    ui.click("F12  Refund…");
+    let price = ui.app.terminal().unwrap().product_by_sku("BAK0016").unwrap().unwrap().price;
+    let give_back: &'static str = Box::leak(format!("F12  Give back {price}").into_boxed_str());
+    assert!(ui.bounds(give_back).is_some(), "what goes back is on screen before it is paid");
+    ui.click(give_back);
+    let record = &ui.committed().record;
+    assert_eq!((record.lines.len(), record.lines[0].sku.as_str()), (1, "BAK0016"), "the scanned line came back");
+    ui.interact(|sim| {
+        let said = format!("Refunded {price}\ncard {price}");
+        sim.find(said.as_str()).expect("the done screen says what went back");
+    });
+    let _ = ui.app.update(Message::FunctionKey(Named::F8));
+    assert!(matches!(ui.app.screen(), Screen::Returns(_)), "F8 from the receipt screen");
+}
+
 #[test]
 fn a_manager_approves_what_a_cashier_may_not_do() {
     let mut ui = Ui::demo();
@@ -390,6 +430,12 @@ fn a_cashier_counts_blind_and_a_manager_closes_the_day() {
         sim.find("A manager sees the X report; count the drawer blind.").expect("blind");
         assert!(sim.find("Count the drawer, then type the cash it holds.").is_ok());
     });
+    ui.type_into(close_day::COUNTED_FIELD, "170");
+    ui.interact(|sim| {
+        sim.find("cash counted: 170.00").expect("what was counted");
+        sim.find("Expected").expect_err("no expected cash while counting blind");
+    });
+    ui.click("Back: change the count");
     ui.click("Cannot count…");
     ui.click("Enter  Check");
     ui.interact(|sim| {
@@ -501,7 +547,7 @@ fn the_small_things_at_the_counter_behave() {
 #[test]
 fn the_lockout_counts_down_on_the_login_screen() {
     let mut ui = Ui::demo();
-    for _ in 0..6 {
+    for _ in 0..5 {
         ui.type_into("pin", "0000");
     }
     ui.interact(|sim| {
@@ -660,9 +706,31 @@ fn a_wedge_scanner_burst_lands_as_a_scan_whichever_field_has_focus() {
 
     ui.click("Esc  Back to the sale");
     ui.click("F9  Manager");
+    ui.click("Reports");
+    keystrokes(&mut ui, "drawer jammed", 15_000, 5);
+    let Screen::Manager(manager) = ui.app.screen() else { panic!("still on the manager screen") };
+    assert_eq!(manager.tab, manager::Tab::Reports, "words typed fast into a form are not a scan");
     keystrokes(&mut ui, &barcode("WIN0001"), 20_000, 5);
     let Screen::Manager(manager) = ui.app.screen() else { panic!("still on the manager screen") };
     assert_eq!(manager.tab, manager::Tab::Stock, "a scan on the manager screen looks the product up");
+    assert_eq!(manager.stock_field(), "", "the lookup field is ready for the next scan");
+}
+
+/// A manager's form keeps the keyboard where the person put it: the field
+/// is given focus on arrival and on a new tab, never again on each key.
+#[test]
+fn the_manager_screen_gives_focus_once_per_tab() {
+    let store = pos_tests::Store::open();
+    let mut terminal = Terminal::open(store.path()).unwrap();
+    let marie = terminal.login(pos_tests::MANAGER_NAME, pos_tests::MANAGER_PIN).unwrap();
+    let mut screen = manager::Manager::new(&terminal, &marie);
+    assert_eq!(screen.focus_request(), Some(manager::AMOUNT_FIELD), "on arrival");
+    let _ = screen.update(&mut terminal, &marie, manager::Message::Amount("50".into()));
+    let _ = screen.update(&mut terminal, &marie, manager::Message::Reason("bank run".into()));
+    assert_eq!(screen.focus_request(), None, "typing in Reason keeps the focus there");
+    let _ = screen.update(&mut terminal, &marie, manager::Message::Tab(manager::Tab::Stock));
+    assert_eq!(screen.focus_request(), Some(manager::STOCK_FIELD), "a new tab");
+    assert_eq!(screen.focus_request(), None);
 }
 
 /// What lines (SKU, name, quantity, price) cost.

@@ -146,9 +146,9 @@ impl App {
     }
 
     /// Keeps the field that takes keyboard and scanner input focused.
-    fn focus(&self) -> Task<Message> {
-        let manager_field = match (&self.approval, &self.screen) {
-            (None, Screen::Manager(manager)) => manager.focus_field(),
+    fn focus(&mut self) -> Task<Message> {
+        let manager_field = match (&self.approval, &mut self.screen) {
+            (None, Screen::Manager(manager)) => manager.focus_request(),
             _ => None,
         };
         match self.owning_field().or(manager_field) {
@@ -320,6 +320,11 @@ impl App {
                 let burst = self.wedge.enter(at_ms);
                 return match (burst, captured) {
                     (_, false) if self.owning_field().is_some() => self.stray_enter(),
+                    // Fast typing into a manager's form is typing, unless
+                    // it is a barcode.
+                    (Some(code), true) if matches!(self.screen, Screen::Manager(_)) && !looks_like_barcode(&code) => {
+                        Task::none()
+                    }
                     (Some(code), _) if self.operator.is_some() => self.wedge_scan(code),
                     (None, false) if self.operator.is_some() => self.function_key(Named::Enter),
                     _ => Task::none(),
@@ -514,6 +519,8 @@ impl App {
             (Screen::Payment(_), Named::Escape) => Message::Payment(payment::Message::Back),
             (Screen::Receipt(_), Named::Enter) => Message::Receipt(receipt::Message::NextSale),
             (Screen::Receipt(_), Named::F5) => Message::Receipt(receipt::Message::PrintCopy),
+            (Screen::Receipt(_), Named::F8) => Message::Receipt(receipt::Message::Returns),
+            (Screen::Receipt(_), Named::F9) => Message::Receipt(receipt::Message::Manager),
             (Screen::Returns(_), Named::Escape) => Message::Returns(returns::Message::Back),
             (Screen::Returns(_), Named::F12) => Message::Returns(returns::Message::Confirm),
             (Screen::Orders(_), Named::Escape) => Message::Orders(orders::Message::Back),
@@ -633,6 +640,12 @@ impl App {
             None => page.into(),
         }
     }
+}
+
+/// Whether a burst of keys is a retail barcode (EAN-8, UPC-A, EAN-13,
+/// GTIN-14) rather than words or an amount typed quickly.
+fn looks_like_barcode(code: &str) -> bool {
+    matches!(code.len(), 8 | 12 | 13 | 14) && code.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// What a key press means to the app, given whether a widget took it (the

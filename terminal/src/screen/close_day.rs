@@ -92,7 +92,18 @@ impl CloseDay {
         *self = CloseDay::default();
     }
 
-    fn figures<'a>(x: &SessionReport, count: &CashCount) -> Column<'a, Message> {
+    /// The figures to confirm; counting blind, only what was counted (the
+    /// expected cash shows on the Z report, after the count is final).
+    fn figures<'a>(x: &SessionReport, count: &CashCount, blind: bool) -> Column<'a, Message> {
+        if blind {
+            let said = match count {
+                CashCount::Counted(tenders) => {
+                    tenders.iter().map(|t| format!("{} counted: {}", t.kind, t.amount)).collect::<Vec<_>>().join(", ")
+                }
+                CashCount::NotCounted(reason) => format!("Not counted: {reason}"),
+            };
+            return column![text(said).size(style::TEXT)];
+        }
         let counted = |kind: TenderKind| match count {
             CashCount::Counted(tenders) => tenders.iter().find(|t| t.kind == kind).map(|t| t.amount),
             CashCount::NotCounted(_) => None,
@@ -141,7 +152,7 @@ impl CloseDay {
         .into()
     }
 
-    pub fn view<'a>(&'a self, x: Option<&'a SessionReport>) -> Element<'a, Message> {
+    pub fn view<'a>(&'a self, x: Option<&'a SessionReport>, blind: bool) -> Element<'a, Message> {
         let Some(x) = x else {
             return text("No open session to close.").size(style::TEXT).into();
         };
@@ -160,7 +171,7 @@ impl CloseDay {
             ),
             Step::Confirm(count) => column![
                 text("Close the day with these figures?").size(style::TEXT),
-                Self::figures(x, count),
+                Self::figures(x, count, blind),
                 row![
                     style::danger_button("Close the day (Z)", Message::Close),
                     style::key_button("", "Back: change the count", Some(Message::Back)),

@@ -90,6 +90,8 @@ pub struct Manager {
     low_stock: Vec<StockLevel>,
     printer: String,
     scanner: String,
+    /// The field last given the keyboard (it is not taken back on each key).
+    focused: Option<&'static str>,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -114,6 +116,7 @@ impl Manager {
             low_stock: Vec::new(),
             printer: devices.printer.clone().unwrap_or_default(),
             scanner: devices.scanner.clone().unwrap_or_default(),
+            focused: None,
             notice: None,
             error: None,
         };
@@ -188,6 +191,11 @@ impl Manager {
         let money = |text: &str| Money::parse_non_negative(text.trim());
         match message {
             Message::Tab(tab) => {
+                if self.tab != tab {
+                    self.notice = None;
+                    self.error = None;
+                    self.focused = None;
+                }
                 self.tab = tab;
                 self.refresh(terminal);
                 if tab == Tab::Stock {
@@ -219,7 +227,9 @@ impl Manager {
                 }
             }
             Message::LookUp => {
-                self.stock = Some(match terminal.find_code(&self.stock_code) {
+                // The field is cleared for the next scan; the answer names the code.
+                let code = std::mem::take(&mut self.stock_code);
+                self.stock = Some(match terminal.find_code(&code) {
                     Ok(found) => {
                         let local = terminal.on_hand_milli(&found.product.sku).unwrap_or(0);
                         let known = terminal.known_stock_milli(&found.product.sku).unwrap_or(local);
@@ -305,23 +315,37 @@ impl Manager {
             (Some(report), false) => scrollable(text(report.clone()).font(style::MONO).size(14)).into(),
             (None, false) => text("No open session.").size(style::TEXT).into(),
         };
-        let closing = self.close.view(self.x.as_ref()).map(Message::Close);
+        let closing =
+            container(self.close.view(self.x.as_ref(), self.blind).map(Message::Close)).padding(10).style(style::panel);
+        // Counting blind means no figure at all: not even the day's sales.
+        let side = match self.blind {
+            true => column![closing],
+            false => {
+                column![text("Sales by hour").size(style::LARGE), canvas(&self.chart).width(Fill).height(220), closing]
+            }
+        };
         row![
             container(report).padding(10).width(Fill).height(Fill).style(style::panel),
-            column![
-                text("Sales by hour").size(style::LARGE),
-                canvas(&self.chart).width(Fill).height(220),
-                container(closing).padding(10).style(style::panel),
-            ]
-            .spacing(style::GAP)
-            .width(Fill),
+            side.spacing(style::GAP).width(Fill),
         ]
         .spacing(style::GAP)
         .into()
     }
 
+    /// What the stock lookup field holds.
+    pub fn stock_field(&self) -> &str {
+        &self.stock_code
+    }
+
+    /// The field to give the keyboard to, once: on arrival, on a new tab
+    /// or a new step of closing the day (never while someone types).
+    pub fn focus_request(&mut self) -> Option<&'static str> {
+        let field = self.focus_field();
+        if std::mem::replace(&mut self.focused, field) == field { None } else { field }
+    }
+
     /// The field that takes the keyboard on arrival, on this tab.
-    pub fn focus_field(&self) -> Option<&'static str> {
+    fn focus_field(&self) -> Option<&'static str> {
         match (self.tab, &self.session) {
             (Tab::Session, None) => Some(FLOAT_FIELD),
             (Tab::Session, Some(_)) => Some(AMOUNT_FIELD),

@@ -149,9 +149,11 @@ impl Payment {
         }
         let mut given = Column::new().spacing(4);
         for (i, t) in self.tenders.iter().enumerate() {
+            let mut kind = t.kind.to_string();
+            kind[..1].make_ascii_uppercase();
             given = given.push(
                 row![
-                    text(t.kind.as_str().to_uppercase()).size(style::TEXT).width(Fill),
+                    text(kind).size(style::TEXT).width(Fill),
                     text(t.amount.to_string()).size(style::TEXT).font(style::MONO),
                     button(text("remove")).on_press(Message::Remove(i)).style(button::text),
                 ]
@@ -165,14 +167,16 @@ impl Payment {
             field,
             quick,
             row![
-                style::key_button("", "Card", Some(Message::Tender(TenderKind::Card))),
-                style::key_button("", "Other / voucher", Some(Message::Tender(TenderKind::Other))),
-                style::key_button("", "Cash", Some(Message::Tender(TenderKind::Cash))),
+                style::key_button("", "Card", (!ready).then_some(Message::Tender(TenderKind::Card))),
+                style::key_button("", "Other / voucher", (!ready).then_some(Message::Tender(TenderKind::Other))),
+                style::key_button("", "Cash", (!ready).then_some(Message::Tender(TenderKind::Cash))),
             ]
             .spacing(style::GAP),
-            container(given).padding(10).width(Fill).style(style::panel),
         ]
         .spacing(style::GAP * 1.5);
+        if !self.tenders.is_empty() {
+            left = left.push(container(given).padding(10).width(Fill).style(style::panel));
+        }
         if let Some(error) = &self.error {
             left = left.push(container(text(error).size(style::TEXT)).padding(10).width(Fill).style(style::error));
         }

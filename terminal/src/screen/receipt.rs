@@ -13,6 +13,8 @@ use crate::sale::Committed;
 pub enum Message {
     PrintCopy,
     NextSale,
+    Returns,
+    Manager,
 }
 
 #[derive(Debug)]
@@ -46,12 +48,21 @@ impl Receipt {
                 }
             },
             Message::NextSale => Action::ToSale(None),
+            Message::Returns => Action::ToReturns,
+            Message::Manager => Action::ToManager,
         }
     }
 
     pub fn view(&self) -> Element<'_, Message> {
         let record = &self.committed.record;
-        let change = if record.change.is_zero() { String::new() } else { format!("Change {}", record.change) };
+        let change = match record.kind {
+            pos_shared::journal::SaleKind::Return => {
+                let how = record.payments.iter().map(|t| format!("{} {}", t.kind, t.amount)).collect::<Vec<_>>();
+                format!("Refunded {}\n{}", record.total, how.join(", "))
+            }
+            _ if record.change.is_zero() => String::new(),
+            _ => format!("Change {}", record.change),
+        };
         let paper = container(scrollable(text(&self.preview).font(style::MONO).size(15)).spacing(8))
             .padding(16)
             .style(style::panel);
@@ -60,6 +71,11 @@ impl Receipt {
             text(change).size(style::HUGE),
             style::primary_button("Enter", "Next sale", Some(Message::NextSale)),
             style::key_button("F5", "Print a copy", Some(Message::PrintCopy)),
+            row![
+                style::key_button("F8", "Returns", Some(Message::Returns)),
+                style::key_button("F9", "Manager", Some(Message::Manager)),
+            ]
+            .spacing(style::GAP),
         ]
         .spacing(20);
         if let Some(notice) = &self.notice {

@@ -2,7 +2,7 @@
 //! quantities (never more than is left), choose the refund tender; without
 //! a receipt, scan the items and a manager approves.
 
-use iced::widget::{Column, button, checkbox, column, container, row, text, text_input};
+use iced::widget::{Column, button, checkbox, column, container, row, scrollable, text, text_input};
 use iced::{Element, Fill};
 use pos_shared::ids::ReceiptNo;
 use pos_shared::journal::SaleRecord;
@@ -90,6 +90,21 @@ impl Returns {
         }
     }
 
+    /// A product scanned with a receipt loaded: one more of the first line
+    /// of it with something left to return.
+    fn pick_scanned(&mut self, sku: &str) {
+        let Some((sale, lines)) = &self.original else { return };
+        let line = (0..sale.lines.len())
+            .find(|&i| sale.lines[i].sku == sku && self.picked[i] + self.step(i) <= lines[i].remaining_milli());
+        match line {
+            Some(i) => {
+                self.picked[i] += self.step(i);
+                self.error = None;
+            }
+            None => self.error = Some(format!("nothing more of {sku} to return on this receipt")),
+        }
+    }
+
     fn step(&self, line: usize) -> i64 {
         self.original.as_ref().map_or(1000, |(sale, _)| if sale.lines[line].unit.is_measured() { 100 } else { 1000 })
     }
@@ -114,8 +129,9 @@ impl Returns {
                         }
                         Err(e) => self.error = Some(e.to_string()),
                     }
-                } else if !typed.is_empty() && self.original.is_none() {
+                } else if !typed.is_empty() {
                     match terminal.find_code(typed) {
+                        Ok(found) if self.original.is_some() => self.pick_scanned(&found.product.sku),
                         Ok(found) => self.loose.push(ReturnItem { code: found.product.sku, ..ReturnItem::default() }),
                         Err(e) => self.error = Some(e.to_string()),
                     }
@@ -200,7 +216,11 @@ impl Returns {
         let mut page = column![
             text("Returns").size(style::HUGE),
             field,
-            container(lines).padding(12).width(Fill).style(style::panel),
+            container(scrollable(lines).height(Fill).spacing(6))
+                .padding(12)
+                .width(Fill)
+                .height(Fill)
+                .style(style::panel),
             row![
                 text("Refund to").size(style::TEXT),
                 refund("Original tender", None),
