@@ -205,4 +205,13 @@ impl Terminal {
     pub fn pending_sync_count(&self) -> CoreResult<u64> {
         Ok(self.conn.query_row("SELECT COUNT(*) FROM outbox WHERE acked_at_ms IS NULL", [], |r| r.get(0))?)
     }
+
+    /// What waits to be sent, by kind of entry (`sale`, `z_report`, ...).
+    pub fn pending_by_kind(&self) -> CoreResult<Vec<(String, i64)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT j.kind, COUNT(*) FROM outbox o JOIN journal j ON j.seq = o.seq
+             WHERE o.acked_at_ms IS NULL GROUP BY j.kind ORDER BY j.kind",
+        )?;
+        Ok(stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?)
+    }
 }

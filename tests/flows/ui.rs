@@ -15,7 +15,7 @@ use pos_shared::protocol::{OrdersPage, WireOrder, WireOrderLine};
 use pos_shared::tender::TenderKind;
 use pos_terminal::app::{App, Message, Screen, keyboard_message, style};
 use pos_terminal::demo::create_demo;
-use pos_terminal::screen::{close_day, grid, manager, orders, payment, returns, sale};
+use pos_terminal::screen::{close_day, goods, grid, manager, orders, payment, returns, sale};
 use pos_terminal::{Cart, Terminal};
 use pos_tests::barcode;
 use rust_decimal::Decimal;
@@ -506,6 +506,76 @@ fn the_product_grid_sells_what_has_no_barcode() {
     ui.click("★ Favourites");
     ui.click_id(grid::tile_id("BAK0003"));
     assert_eq!(ui.app.sale().cart.lines.last().unwrap().sku, "BAK0003", "sold from the favourites page");
+}
+
+/// The manager's day at the till: a purchase order received as the goods
+/// come in (short and over shown), a write-off, a blind count, and what
+/// waits to be sent to head office.
+#[test]
+fn goods_come_in_and_go_out_at_the_till() {
+    use pos_shared::protocol::{PurchaseOrdersPage, WirePoLine, WirePurchaseOrder};
+    let line = |n: u32, sku: &str, name: &str, qty: &str| WirePoLine {
+        line_no: n,
+        sku: sku.into(),
+        name: name.into(),
+        unit: "each".into(),
+        qty: qty.into(),
+        cost: "1.00".into(),
+        shipped: "0".into(),
+        received: "0".into(),
+    };
+    let mut ui = Ui::prepared(|terminal| {
+        let po = WirePurchaseOrder {
+            number: "PO-000001".into(),
+            supplier: "Moulin Dupont".into(),
+            store: "S01".into(),
+            from_store: None,
+            status: "open".into(),
+            lines: vec![line(1, "BAK0004", "Pain de mie", "12"), line(2, "WIN0003", "Bordeaux", "7")],
+            created_ms: 0,
+        };
+        let page =
+            PurchaseOrdersPage { protocol_version: 1, orders: vec![po], next_cursor: 1, more: false, through_seq: 0 };
+        terminal.apply_purchase_orders_page(&page).unwrap();
+    });
+    let before = |ui: &Ui, sku: &str| ui.app.terminal().unwrap().on_hand_milli(sku).unwrap();
+    let (bread, wine) = (before(&ui, "BAK0004"), before(&ui, "WIN0003"));
+    ui.login_as("Marie", pos_tests::MANAGER_PIN);
+    ui.click("F9  Manager");
+    ui.click("Goods in & out");
+    ui.click("Receive PO-000001 from Moulin Dupont (2 lines)");
+    ui.type_into(goods::GOODS_FIELD, "BAK0004*10");
+    ui.type_into(goods::GOODS_FIELD, &barcode("WIN0003"));
+    ui.type_into(goods::GOODS_FIELD, "WIN0003*7");
+    ui.interact(|sim| {
+        sim.find("short 2").expect("two loaves missing");
+        sim.find("over 1").expect("one bottle too many");
+    });
+    ui.click("Receive these");
+    assert_eq!(before(&ui, "BAK0004") - bread, 10_000, "what came in, not what was ordered");
+    assert_eq!(before(&ui, "WIN0003") - wine, 8_000);
+
+    ui.click("Adjust stock");
+    ui.click("damaged");
+    ui.type_into(goods::GOODS_FIELD, "BAK0004*2");
+    ui.click("Adjust (a manager's)");
+    assert_eq!(before(&ui, "BAK0004") - bread, 8_000, "two written off");
+
+    ui.click("Count stock (blind)");
+    ui.type_into(goods::GOODS_FIELD, "BAK0004*5");
+    ui.interact(|sim| {
+        sim.find("Pain de campagne: 5 counted so far").expect("blind: only what was counted");
+    });
+    ui.click("Close the count (a manager's)");
+    assert_eq!(ui.app.terminal().unwrap().known_stock_milli("BAK0004").unwrap(), 5_000, "the count is the stock");
+    let waiting = ui.app.terminal().unwrap().pending_by_kind().unwrap();
+    let total: i64 = waiting.iter().map(|(_, n)| n).sum();
+    assert!(waiting.iter().any(|(kind, _)| kind == "stock_counted"), "{waiting:?}");
+    let kinds: Vec<String> = waiting.iter().map(|(kind, n)| format!("{n} {kind}")).collect();
+    let said = format!("{total} entries wait to be sent: {}", kinds.join(", "));
+    ui.interact(|sim| {
+        sim.find(said.as_str()).expect("what head office has not got yet");
+    });
 }
 
 /// Small things a cashier trips over: the customer stays on the sale, a

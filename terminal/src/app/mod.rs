@@ -320,9 +320,14 @@ impl App {
                 let burst = self.wedge.enter(at_ms);
                 return match (burst, captured) {
                     (_, false) if self.owning_field().is_some() => self.stray_enter(),
-                    // Fast typing into a manager's form is typing, unless
-                    // it is a barcode.
-                    (Some(code), true) if matches!(self.screen, Screen::Manager(_)) && !looks_like_barcode(&code) => {
+                    // On the manager screen a field took it: words typed fast
+                    // into a form are typing, and a field that takes scans
+                    // (stock lookup, goods) has it; any other barcode is
+                    // looked up.
+                    (Some(code), true)
+                        if matches!(&self.screen, Screen::Manager(m) if m.takes_scans())
+                            || matches!(self.screen, Screen::Manager(_)) && !looks_like_barcode(&code) =>
+                    {
                         Task::none()
                     }
                     (Some(code), _) if self.operator.is_some() => self.wedge_scan(code),

@@ -14,6 +14,7 @@ use pos_shared::stock::milli_to_decimal;
 
 use super::chart::SalesByHour;
 use super::close_day::{self, CloseDay};
+use super::goods::{self, Goods};
 use super::{Action, Retry, attempt};
 use crate::app::style;
 use crate::session::{CashCount, SessionInfo};
@@ -30,6 +31,7 @@ pub enum Tab {
     Session,
     Reports,
     Stock,
+    Goods,
     Settings,
 }
 
@@ -44,6 +46,8 @@ pub enum Op {
     Setting(&'static str, String),
     /// A device setting (`printer`, ...) and its new value.
     Device(&'static str, String),
+    /// Goods in or out, an adjustment or a count.
+    Goods(goods::Work),
 }
 
 #[derive(Debug, Clone)]
@@ -56,6 +60,7 @@ pub enum Message {
     Cash(CashDirection),
     NoSale,
     Close(close_day::Message),
+    Goods(goods::Message),
     StockCode(String),
     LookUp,
     Printer(String),
@@ -75,6 +80,7 @@ pub struct Manager {
     amount: String,
     reason: String,
     close: CloseDay,
+    goods: Goods,
     /// Whether the person here may not close the day: they count blind and
     /// see no X report.
     blind: bool,
@@ -105,6 +111,7 @@ impl Manager {
             amount: String::new(),
             reason: String::new(),
             close: CloseDay::default(),
+            goods: Goods::default(),
             blind: !operator.role.allows(pos_shared::roles::Permission::ZReport),
             session: None,
             x: None,
@@ -149,6 +156,8 @@ impl Manager {
     ) -> Action {
         let retry = op.clone();
         let closing = matches!(op, Op::CloseDay(_));
+        // A new count stays open on screen; other goods work goes back to the list.
+        let goods_done = matches!(op, Op::Goods(_)) && !matches!(op, Op::Goods(goods::Work::StartCount));
         let result = match op {
             Op::Open(float) => terminal.open_session(operator, float).map(|s| format!("Session {} opened", s.id)),
             Op::Cash(direction, amount, reason) => terminal
@@ -164,6 +173,7 @@ impl Manager {
             Op::Setting(key, value) => {
                 terminal.change_setting(operator, key, &value, approver).map(|_| format!("{key} is now {value}"))
             }
+            Op::Goods(work) => self.goods_work(terminal, operator, work, approver),
             Op::Device(key, value) => {
                 let value = if value.trim().is_empty() { "none".to_string() } else { value };
                 terminal.set_device(operator, key, &value, approver).map(|_| format!("{key} saved"))
@@ -174,6 +184,9 @@ impl Manager {
                 self.notice = Some(notice);
                 if closing {
                     self.close.reset();
+                }
+                if goods_done {
+                    self.goods.done(terminal);
                 }
                 self.amount.clear();
                 self.reason.clear();
@@ -201,6 +214,9 @@ impl Manager {
                 if tab == Tab::Stock {
                     self.low_stock = terminal.low_stock().unwrap_or_default();
                 }
+                if tab == Tab::Goods {
+                    self.goods.refresh(terminal);
+                }
             }
             Message::Float(t) => self.float = t,
             Message::Amount(t) => self.amount = t,
@@ -220,6 +236,11 @@ impl Manager {
             },
             Message::NoSale => {
                 return self.run(terminal, operator, Op::NoSale("no sale".into()), None);
+            }
+            Message::Goods(message) => {
+                if let Some(work) = self.goods.update(terminal, message) {
+                    return self.run(terminal, operator, Op::Goods(work), None);
+                }
             }
             Message::Close(message) => {
                 if let Some(count) = self.close.update(message) {
@@ -332,6 +353,44 @@ impl Manager {
         .into()
     }
 
+    /// Carries out goods work; the notice says what was booked.
+    fn goods_work(
+        &mut self,
+        terminal: &mut Terminal,
+        operator: &Operator,
+        work: goods::Work,
+        approver: Option<&Credentials>,
+    ) -> crate::CoreResult<String> {
+        use goods::Work;
+        match work {
+            Work::Receive(number, picks) => {
+                terminal.receive_purchase_order(operator, &number, &picks).map(|_| format!("{number} received"))
+            }
+            Work::Ship(number, picks) => {
+                terminal.ship_transfer(operator, &number, &picks).map(|_| format!("{number} shipped"))
+            }
+            Work::Deliver(note, lines) => {
+                let reference = if note.is_empty() { "delivery" } else { note.as_str() };
+                terminal.receive_stock(operator, reference, &lines).map(|_| format!("Delivery {reference} received"))
+            }
+            Work::Adjust(reason, note, lines) => terminal
+                .adjust_stock(operator, reason, &note, &lines, approver)
+                .map(|_| format!("Stock adjusted: {reason}")),
+            Work::StartCount => terminal.start_count(operator, None).map(|id| {
+                self.goods.counting(id);
+                format!("Count {id} started: scan what you see")
+            }),
+            Work::CloseCount(id, zero) => terminal
+                .close_count(operator, id, zero, approver)
+                .map(|closed| format!("Count {id} closed: {} variance(s) booked", closed.lines.len())),
+        }
+    }
+
+    /// Whether the tab on screen has a field of its own for scans.
+    pub fn takes_scans(&self) -> bool {
+        self.tab == Tab::Stock || (self.tab == Tab::Goods && self.goods.field().is_some())
+    }
+
     /// What the stock lookup field holds.
     pub fn stock_field(&self) -> &str {
         &self.stock_code
@@ -351,6 +410,7 @@ impl Manager {
             (Tab::Session, Some(_)) => Some(AMOUNT_FIELD),
             (Tab::Reports, _) => self.close.field(),
             (Tab::Stock, _) => Some(STOCK_FIELD),
+            (Tab::Goods, _) => self.goods.field(),
             (Tab::Settings, _) => None,
         }
     }
@@ -443,6 +503,7 @@ impl Manager {
             tab("Session", Tab::Session),
             tab("Reports", Tab::Reports),
             tab("Stock", Tab::Stock),
+            tab("Goods in & out", Tab::Goods),
             tab("Settings", Tab::Settings),
             iced::widget::space::horizontal(),
             button(text("Esc  Back to the sale").size(style::TEXT)).padding([10, 20]).on_press(Message::Back),
@@ -452,6 +513,7 @@ impl Manager {
             Tab::Session => self.session_tab(),
             Tab::Reports => self.reports_tab(),
             Tab::Stock => self.stock_tab(),
+            Tab::Goods => self.goods.view().map(Message::Goods),
             Tab::Settings => self.settings_tab(terminal),
         };
         // One line, always there, below everything: a message never moves

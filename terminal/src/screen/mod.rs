@@ -5,6 +5,7 @@
 pub mod approval;
 pub mod chart;
 pub mod close_day;
+pub mod goods;
 pub mod grid;
 pub mod login;
 pub mod manager;
