@@ -17,6 +17,7 @@ pub mod demo;
 pub mod devices;
 pub mod error;
 pub mod journal;
+pub mod new_store;
 pub mod orders;
 pub mod parked;
 pub mod purchasing;

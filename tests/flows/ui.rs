@@ -578,6 +578,61 @@ fn goods_come_in_and_go_out_at_the_till() {
     });
 }
 
+/// A real shop set up from the window: a bad currency creates nothing;
+/// then the shop, its first manager (shown the PIN once) and its catalog.
+#[test]
+fn a_shop_is_set_up_from_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("catalog.csv");
+    std::fs::write(&catalog, "sku,name,price,barcode\nA1,Apple juice,2.49,036000291452\n").unwrap();
+    let data = dir.path().join("till");
+    let (app, _) = App::new(data.clone());
+    let mut ui = Ui { app, _dir: dir };
+    let fill = |ui: &mut Ui, placeholder: &'static str, value: &str| {
+        ui.interact(|sim| {
+            sim.click(placeholder).unwrap_or_else(|e| panic!("no `{placeholder}`: {e:?}"));
+            sim.typewrite(value);
+        });
+    };
+    fill(&mut ui, "Shop name", "Corner Shop");
+    fill(&mut ui, "Address (printed on receipts)", "1 High Street");
+    fill(&mut ui, "VAT number (printed on receipts)", "GB123456789");
+    fill(&mut ui, "First manager's name", "Nadia");
+    fill(&mut ui, "Catalog file to import (CSV, optional)", catalog.to_str().unwrap());
+    ui.interact(|sim| {
+        sim.click("EUR").unwrap();
+        sim.tap_key(Named::Backspace);
+    });
+    ui.click("Create the shop");
+    ui.interact(|sim| {
+        sim.find("currency `EU` must be a 3-letter code like EUR").expect("a clear refusal");
+    });
+    assert!(Terminal::open(&data).is_err(), "nothing was created");
+    ui.interact(|sim| {
+        sim.click("EU").unwrap();
+        sim.typewrite("R");
+    });
+    ui.click("Prices exclude tax");
+    ui.click("Create the shop");
+    ui.interact(|sim| {
+        sim.find("Write it down now: it is shown only this once.").expect("the PIN, once");
+        sim.find("Catalog: 1 products added").expect("the catalog came in");
+    });
+    let terminal = ui.app.terminal().unwrap();
+    assert_eq!(terminal.settings().header_lines, ["1 High Street", "GB123456789"]);
+    assert_eq!(terminal.settings().tax_mode, pos_shared::pricing::TaxMode::Exclusive);
+    assert_eq!(terminal.users().unwrap()[0].name, "Nadia");
+    let Screen::Setup(setup) = ui.app.screen() else { panic!("still on the setup screen") };
+    let pin = setup.created.as_ref().map(|(_, pin, _)| pin.clone()).unwrap();
+    ui.interact(|sim| {
+        sim.find(pin.as_str()).expect("the PIN on screen");
+    });
+    ui.click("I wrote it down: log in");
+    assert!(matches!(ui.app.screen(), Screen::Login(_)));
+    ui.login(&pin);
+    assert_eq!(ui.app.operator().map(|o| o.name.as_str()), Some("Nadia"), "her only, chosen for her");
+}
+
 /// Small things a cashier trips over: the customer stays on the sale, a
 /// slip of the finger on the amount is questioned, no cash button offers
 /// 0.00 once paid, and a copy with no printer says so.

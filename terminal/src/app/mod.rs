@@ -394,6 +394,31 @@ impl App {
         match message {
             setup::Message::Server(s) => setup.server = s,
             setup::Message::Code(c) => setup.code = c,
+            setup::Message::Shop(field, value) => setup.edit(field, value),
+            setup::Message::TaxMode(mode) => setup.set_tax_mode(mode),
+            setup::Message::Create => match Terminal::create_store(&self.dir, &setup.new_store()) {
+                Ok((mut terminal, pin)) => {
+                    let catalog = setup.catalog_file().map(|file| {
+                        let imported = std::fs::read(file)
+                            .map_err(|e| format!("{file}: {e}"))
+                            .and_then(|bytes| terminal.import_catalog(&bytes).map_err(|e| e.to_string()));
+                        match imported {
+                            Ok(s) => format!("Catalog: {} products added", s.added),
+                            Err(e) => format!("The catalog was not imported ({e}); import it from the command line"),
+                        }
+                    });
+                    setup.created = Some((setup.new_store().manager.trim().to_string(), pin, catalog));
+                    setup.error = None;
+                    self.terminal = Some(terminal);
+                }
+                Err(e) => setup.error = Some(e.to_string()),
+            },
+            setup::Message::Continue => {
+                if let Some(terminal) = &self.terminal {
+                    self.screen = Screen::Login(login::Login::new(terminal));
+                    return self.focus();
+                }
+            }
             setup::Message::Demo => match crate::demo::create_demo(&self.dir) {
                 Ok(terminal) => {
                     self.screen = Screen::Login(login::Login::new(&terminal));

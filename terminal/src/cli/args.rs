@@ -204,6 +204,9 @@ pub struct InitArgs {
     /// The manager's PIN (6 to 12 digits); a random one is made and printed if absent.
     #[arg(long)]
     pub manager_pin: Option<String>,
+    /// A line under the store's name on receipts (address, VAT number); repeat for more.
+    #[arg(long)]
+    pub header: Vec<String>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -16,10 +16,11 @@ use pos_shared::report::SessionReport;
 use pos_shared::roles::Role;
 use pos_shared::tender::{Tender, TenderKind};
 use pos_terminal::demo::{DEMO_CASHIER, DEMO_FLOAT, DEMO_MANAGER, create_demo};
+use pos_terminal::new_store::NewStore;
 use pos_terminal::returns::{ReturnItem, ReturnRequest};
 use pos_terminal::sale::Committed;
 use pos_terminal::session::CashCount;
-use pos_terminal::{Cart, StoreSettings, Terminal};
+use pos_terminal::{Cart, Terminal};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::json;
@@ -93,16 +94,18 @@ pub fn run(cli: Cli) -> Result<()> {
     match command {
         Command::Status => print_status(&Terminal::open(&dir)?, json),
         Command::Init(a) => {
-            let mut settings = StoreSettings::new(
-                &a.store,
-                &a.terminal,
-                pos_shared::ids::TerminalId::new(&a.store_code, &a.terminal_code)?,
-                &a.currency,
-            )?;
-            settings.tax_mode = if a.prices_include_tax { TaxMode::Inclusive } else { TaxMode::Exclusive };
-            let pin = a.manager_pin.unwrap_or_else(|| format!("{:06}", rand_pin()));
-            let mut terminal = Terminal::init(&dir, settings)?;
-            terminal.add_user(&a.manager_name, Role::Manager, &pin)?;
+            let new = NewStore {
+                name: a.store,
+                terminal: a.terminal,
+                store_code: a.store_code,
+                terminal_code: a.terminal_code,
+                currency: a.currency,
+                tax_mode: if a.prices_include_tax { TaxMode::Inclusive } else { TaxMode::Exclusive },
+                header_lines: a.header,
+                manager: a.manager_name.clone(),
+                manager_pin: a.manager_pin,
+            };
+            let (terminal, pin) = Terminal::create_store(&dir, &new)?;
             let info = json!({ "data_dir": dir, "terminal_id": terminal.settings().terminal_id, "manager": a.manager_name, "manager_pin": pin });
             emit(json, &info, |_| {
                 format!(
@@ -316,11 +319,6 @@ fn sync(dir: &std::path::Path, json: bool, a: args::SyncArgs) -> Result<()> {
             r.pushed, r.products_pulled, r.orders_pulled, r.stock_items
         )
     })
-}
-
-fn rand_pin() -> u32 {
-    use argon2::password_hash::rand_core::{OsRng, RngCore};
-    OsRng.next_u32() % 1_000_000
 }
 
 /// Shows the receipt, then sends it (and the drawer kick) to the printer.
