@@ -69,6 +69,8 @@ pub enum Message {
         captured: bool,
     },
     ScannerState(String),
+    /// A frame was drawn (listened to only when `POS_FRAME_LOG` is set).
+    Frame,
 }
 
 pub struct App {
@@ -88,6 +90,11 @@ pub struct App {
     wedge: WedgeDetector,
     /// The status bar's items, refreshed after each update.
     status: Vec<String>,
+    /// Where scan-to-frame times go when `POS_FRAME_LOG` names a file (the
+    /// UI benchmark): from the update that put a scan in the cart to the
+    /// next frame drawn.
+    frame_log: Option<std::fs::File>,
+    scan_at_us: Option<i64>,
 }
 
 impl App {
@@ -112,6 +119,9 @@ impl App {
             scanner: None,
             wedge: WedgeDetector::default(),
             status: Vec::new(),
+            frame_log: std::env::var_os("POS_FRAME_LOG")
+                .and_then(|path| std::fs::OpenOptions::new().create(true).append(true).open(path).ok()),
+            scan_at_us: None,
         };
         app.refresh_status();
         let focus = app.focus();
@@ -249,9 +259,11 @@ impl App {
     }
 
     pub fn update(&mut self, message: Message) -> Task<Message> {
+        let timing = self.frame_log.is_some().then(|| (chrono::Utc::now().timestamp_micros(), self.units_in_cart()));
         let typing = matches!(
             message,
             Message::Keystroke { .. }
+                | Message::Frame
                 | Message::Approval(approval::Message::Pin(_))
                 | Message::Login(login::Message::Input(_) | login::Message::Digit(_))
                 | Message::Sale(sale::Message::Input(_))
@@ -260,6 +272,11 @@ impl App {
                 | Message::Orders(orders::Message::Input(_))
         );
         let mut task = self.handle(message);
+        if let Some((at_us, before)) = timing
+            && self.units_in_cart() > before
+        {
+            self.scan_at_us = Some(at_us);
+        }
         if let (Screen::Sale, Some(y)) = (&self.screen, self.sale.take_scroll()) {
             let offset = iced::widget::operation::RelativeOffset { x: 0.0, y };
             task = Task::batch([task, iced::widget::operation::snap_to(sale::CART_SCROLL, offset)]);
@@ -375,6 +392,15 @@ impl App {
                 self.sync = Some(state);
                 Action::None
             }
+            (Message::Frame, _, _) => {
+                // The first frame drawn after a message that put something
+                // in the cart shows it.
+                if let (Some(log), Some(at_us)) = (self.frame_log.as_mut(), self.scan_at_us.take()) {
+                    use std::io::Write;
+                    let _ = writeln!(log, "{}", chrono::Utc::now().timestamp_micros() - at_us);
+                }
+                Action::None
+            }
             (Message::ScannerState(state), _, _) => {
                 self.scanner = Some(state);
                 Action::None
@@ -458,6 +484,14 @@ impl App {
             (Err(_), _) => {}
         }
         self.focus()
+    }
+
+    /// How many units the sale screen's cart holds (a scan adds one).
+    fn units_in_cart(&self) -> usize {
+        match self.screen {
+            Screen::Sale => self.sale.cart.lines.iter().map(|l| l.qty.milli().max(0) as usize).sum(),
+            _ => 0,
+        }
     }
 
     /// The field that owns the screen: the one a scan or a PIN goes to.
@@ -575,6 +609,11 @@ impl App {
             keyboard_message(&event, status, chrono::Utc::now().timestamp_millis())
         });
         let mut subscriptions = vec![keys];
+        // Only while timing (the UI benchmark): subscribed before the scan,
+        // so the first frame drawn after it is the one that counts.
+        if self.frame_log.is_some() {
+            subscriptions.push(iced::window::frames().map(|_| Message::Frame));
+        }
         if let Screen::Login(login) = &self.screen
             && login.locked()
         {
