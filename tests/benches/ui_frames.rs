@@ -35,17 +35,19 @@ fn have(tool: &str) -> bool {
 fn xvfb(work: &Path) -> (Killed, String) {
     let file = work.join("display");
     let out = std::fs::File::create(&file).expect("display file");
-    let child = Command::new("Xvfb")
-        .args(["-displayfd", "1", "-screen", "0", "1366x768x24"])
-        .stdout(out)
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start Xvfb");
+    let child = Killed(
+        Command::new("Xvfb")
+            .args(["-displayfd", "1", "-screen", "0", "1366x768x24"])
+            .stdout(out)
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start Xvfb"),
+    );
     let started = Instant::now();
     loop {
         let number = std::fs::read_to_string(&file).unwrap_or_default();
         if number.ends_with('\n') {
-            return (Killed(child), format!(":{}", number.trim()));
+            return (child, format!(":{}", number.trim()));
         }
         assert!(started.elapsed() < Duration::from_secs(20), "Xvfb did not start");
         std::thread::sleep(Duration::from_millis(50));
@@ -152,11 +154,14 @@ fn main() {
             });
             assert!(landed, "scan {scans} never reached the cart");
         }
-        // Pay the exact cash, confirm, next sale.
+        // Pay the exact cash and confirm, as a cashier would: looking at
+        // the screen (here: the store) before the next key.
         xdotool(&display, &["key", "F12"]);
-        std::thread::sleep(Duration::from_millis(60));
+        std::thread::sleep(Duration::from_millis(150));
         xdotool(&display, &["key", "Return"]);
-        std::thread::sleep(Duration::from_millis(60));
+        std::thread::sleep(Duration::from_millis(100));
+        xdotool(&display, &["key", "Return"]);
+        wait_for_sales(&store, sale + 1);
         xdotool(&display, &["key", "Return"]);
         std::thread::sleep(Duration::from_millis(150));
     }
