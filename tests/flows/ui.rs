@@ -738,6 +738,9 @@ fn arrow_keys_walk_the_cart_and_the_search_results() {
         ui.scan(sku);
     }
     assert_eq!(ui.app.sale().selected_line(), Some(8), "the line just scanned is selected");
+    assert_eq!(ui.app.sale().flashing(), Some(8), "and lit up");
+    let _ = ui.app.update(Message::Sale(sale::Message::Unflash));
+    assert_eq!(ui.app.sale().flashing(), None, "for a moment");
     for _ in 0..3 {
         ui.press(Named::ArrowUp);
     }

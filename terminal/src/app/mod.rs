@@ -609,6 +609,10 @@ impl App {
             keyboard_message(&event, status, chrono::Utc::now().timestamp_millis())
         });
         let mut subscriptions = vec![keys];
+        if matches!(self.screen, Screen::Sale) && self.sale.flashing().is_some() {
+            let unflash = iced::time::every(std::time::Duration::from_millis(400));
+            subscriptions.push(unflash.map(|_| Message::Sale(sale::Message::Unflash)));
+        }
         // Only while timing (the UI benchmark): subscribed before the scan,
         // so the first frame drawn after it is the one that counts.
         if self.frame_log.is_some() {

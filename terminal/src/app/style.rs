@@ -56,6 +56,11 @@ pub fn error(theme: &Theme) -> container::Style {
     tinted(theme.extended_palette().danger.weak, 6.0)
 }
 
+/// A cart line a scan just added to: lit up for a moment.
+pub fn flash(theme: &Theme) -> container::Style {
+    tinted(theme.extended_palette().success.weak, 0.0)
+}
+
 /// The selected row of a list.
 pub fn selected(theme: &Theme) -> container::Style {
     tinted(theme.extended_palette().primary.weak, 0.0)

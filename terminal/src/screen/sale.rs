@@ -56,6 +56,8 @@ pub enum Message {
     Grid(super::grid::Message),
     /// A tile of the product grid was tapped.
     Tile(super::grid::Tap),
+    /// The scanned line's moment of light is over.
+    Unflash,
     /// The arrow keys: through the search results when there are some,
     /// else through the cart's lines.
     Move(i32),
@@ -83,6 +85,8 @@ pub struct Sale {
     selected: Option<usize>,
     /// Where the cart should scroll to (0 top, 1 bottom), once.
     scroll: Option<f32>,
+    /// The line a scan just added to, lit up for a moment.
+    flash: Option<usize>,
     warning: Option<String>,
     error: Option<String>,
     parked: Option<Vec<ParkedCart>>,
@@ -106,6 +110,7 @@ impl Sale {
             picked: None,
             selected: None,
             scroll: None,
+            flash: None,
             warning: None,
             error: None,
             parked: None,
@@ -130,6 +135,11 @@ impl Sale {
         self.selected = Some(line);
         let last = self.cart.lines.len().saturating_sub(1).max(1);
         self.scroll = Some(line as f32 / last as f32);
+    }
+
+    /// The line lit up by the last scan, if it still is.
+    pub fn flashing(&self) -> Option<usize> {
+        self.flash
     }
 
     /// Where the cart should scroll to, once (0 the top, 1 the bottom).
@@ -161,6 +171,7 @@ impl Sale {
         match terminal.add_item(&mut self.cart, code, qty) {
             Ok(added) => {
                 self.select(added.line);
+                self.flash = Some(added.line);
                 self.warning = added.warning;
                 self.error = None;
                 self.reset_entry();
@@ -311,6 +322,7 @@ impl Sale {
             Message::Scanned(code) => self.add(terminal, &code, None),
             Message::Select(line) => self.selected = Some(line),
             Message::Move(step) => self.move_by(step),
+            Message::Unflash => self.flash = None,
             Message::Grid(_) => {}
             Message::Tile(super::grid::Tap::Sell(sku)) => self.add(terminal, &sku, None),
             Message::Tile(super::grid::Tap::ToggleFavourite(sku)) => {
@@ -393,7 +405,11 @@ impl Sale {
             .padding([6, 10]);
             let row = button(content).width(Fill).on_press(Message::Select(i)).style(button::text);
             let row: Element<'_, Message> =
-                if self.selected == Some(i) { container(row).style(style::selected).into() } else { row.into() };
+                match (self.flash == Some(i), self.selected == Some(i)) {
+                    (true, _) => container(row).style(style::flash).into(),
+                    (false, true) => container(row).style(style::selected).into(),
+                    (false, false) => row.into(),
+                };
             lines = lines.push(row);
         }
         if self.cart.is_empty() {
