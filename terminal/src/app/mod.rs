@@ -217,7 +217,7 @@ impl App {
             Action::Approve { reason, retry } => {
                 self.approval = Some(Approval::new(terminal, reason, retry));
             }
-            Action::Print => return self.print_task(),
+            Action::Print => return Task::batch([self.print_task(), self.focus()]),
         }
         self.focus()
     }

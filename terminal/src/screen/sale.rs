@@ -404,12 +404,11 @@ impl Sale {
             ]
             .padding([6, 10]);
             let row = button(content).width(Fill).on_press(Message::Select(i)).style(button::text);
-            let row: Element<'_, Message> =
-                match (self.flash == Some(i), self.selected == Some(i)) {
-                    (true, _) => container(row).style(style::flash).into(),
-                    (false, true) => container(row).style(style::selected).into(),
-                    (false, false) => row.into(),
-                };
+            let row: Element<'_, Message> = match (self.flash == Some(i), self.selected == Some(i)) {
+                (true, _) => container(row).style(style::flash).into(),
+                (false, true) => container(row).style(style::selected).into(),
+                (false, false) => row.into(),
+            };
             lines = lines.push(row);
         }
         if self.cart.is_empty() {
