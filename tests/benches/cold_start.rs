@@ -14,21 +14,10 @@ use iced_test::Simulator;
 use pos_terminal::app::{App, Message, Screen, style};
 use pos_terminal::demo::create_demo;
 use pos_terminal::screen::{login, sale};
-use pos_tests::bench::{quantile, report};
+use pos_tests::bench::{proc_memory_mb, quantile, report};
 use pos_tests::generated::{catalog_csv, generated_barcode};
 
 const RUNS: usize = 5;
-
-/// Peak resident memory of this process, from /proc.
-fn peak_rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kb: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0.0);
-    kb / 1024.0
-}
 
 /// The child: open, log in, draw the sale screen, scan once.
 fn start(dir: &Path) {
@@ -41,7 +30,7 @@ fn start(dir: &Path) {
     Simulator::with_settings(settings, app.view()).snapshot(&theme).expect("draw the sale screen");
     let _ = app.update(Message::Sale(sale::Message::Scanned(generated_barcode(123_456))));
     assert_eq!(app.sale().cart.lines.len(), 1, "the first scan landed");
-    println!("ready {:.1}", peak_rss_mb());
+    println!("ready {:.1}", proc_memory_mb(None, "VmHWM"));
 }
 
 fn main() {

@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use pos_terminal::demo::create_demo;
-use pos_tests::bench::report;
+use pos_tests::bench::{proc_memory_mb, report};
 use pos_tests::generated::{catalog_csv, generated_barcode};
 
 const SALES: usize = 100;
@@ -91,16 +91,6 @@ fn wait_for_sales(store: &Path, n: usize) {
     }
 }
 
-fn resident_mb(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let kb: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0.0);
-    kb / 1024.0
-}
-
 fn main() {
     if !have("Xvfb") || !have("xdotool") {
         eprintln!("ui_frames: needs Xvfb and xdotool (apt-get install -y xvfb xdotool); nothing measured");
@@ -165,7 +155,7 @@ fn main() {
         xdotool(&display, &["key", "Return"]);
         std::thread::sleep(Duration::from_millis(150));
     }
-    let memory = resident_mb(pid);
+    let memory = proc_memory_mb(Some(pid), "VmRSS");
     eprintln!("ui_frames: {scans} scans, {again} typed again (before the next sale's screen was up)");
     let mut frames = logged(&log);
     frames.sort_by(f64::total_cmp);

@@ -17,3 +17,16 @@ pub fn micros(d: Duration) -> f64 {
 pub fn report(name: &str, value: f64, unit: &str) {
     println!("bench: {name} {value:.3} {unit}");
 }
+
+/// A memory figure of a process from `/proc` (`VmRSS`, `VmHWM`, ...) in MB:
+/// `pid`'s, or this process's when `None`; 0 where there is no `/proc`.
+pub fn proc_memory_mb(pid: Option<u32>, field: &str) -> f64 {
+    let path = pid.map_or_else(|| "/proc/self/status".to_string(), |pid| format!("/proc/{pid}/status"));
+    let status = std::fs::read_to_string(path).unwrap_or_default();
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0.0);
+    kb / 1024.0
+}
