@@ -674,7 +674,7 @@ impl App {
         if self.terminal.is_none() {
             return row![].into();
         }
-        let item = |s: String| text(s).size(14).wrapping(iced::widget::text::Wrapping::None);
+        let item = |s: String| text(s).size(style::SMALL).wrapping(iced::widget::text::Wrapping::None);
         let mut items = row![].spacing(14).align_y(Center);
         for part in &self.status {
             items = items.push(item(part.clone()));
@@ -683,8 +683,8 @@ impl App {
             row![
                 items,
                 iced::widget::space::horizontal(),
-                button(text("Theme").size(14)).on_press(Message::ToggleTheme).style(button::secondary),
-                button(text("Lock").size(14)).on_press(Message::Lock).style(button::secondary),
+                button(text("Theme").size(style::SMALL)).on_press(Message::ToggleTheme).style(button::secondary),
+                button(text("Lock").size(style::SMALL)).on_press(Message::Lock).style(button::secondary),
             ]
             .spacing(14)
             .align_y(Center),

@@ -11,11 +11,16 @@ pub const SANS: Font = Font::with_name("Fira Sans");
 pub const MONO: Font = Font::with_name("DejaVu Sans Mono");
 pub const MONO_BYTES: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSansMono.ttf");
 
+/// The type scale: small print (details, tabs, tiles), body text, headings,
+/// totals.
+pub const SMALL: f32 = 15.0;
 pub const TEXT: f32 = 18.0;
 pub const LARGE: f32 = 26.0;
 pub const HUGE: f32 = 44.0;
 pub const BUTTON_HEIGHT: f32 = 56.0;
 pub const GAP: f32 = 10.0;
+/// The smallest thing a finger is asked to hit.
+pub const TOUCH: f32 = 44.0;
 
 pub fn theme(dark: bool) -> Theme {
     if dark { Theme::Dark } else { Theme::Light }

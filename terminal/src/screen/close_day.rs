@@ -110,8 +110,9 @@ impl CloseDay {
         };
         let cells = |cells: [String; 4]| {
             let [tender, expected, counted, variance] = cells;
-            let cell = |t: String| text(t).font(style::MONO).size(15).width(Fill).align_x(iced::Right);
-            row![text(tender).size(15).width(Fill), cell(expected), cell(counted), cell(variance)].spacing(style::GAP)
+            let cell = |t: String| text(t).font(style::MONO).size(style::SMALL).width(Fill).align_x(iced::Right);
+            row![text(tender).size(style::SMALL).width(Fill), cell(expected), cell(counted), cell(variance)]
+                .spacing(style::GAP)
         };
         let mut lines = Column::new().spacing(4);
         lines = lines.push(cells(["Tender", "Expected", "Counted", "Variance"].map(String::from)));

@@ -231,7 +231,7 @@ impl Goods {
 
     /// The lines of an order against what was scanned now: short and over shown.
     fn against_order<'a>(&'a self, po: &'a PurchaseOrder) -> Column<'a, Message> {
-        let cell = |t: String| text(t).size(15).font(style::MONO).width(90);
+        let cell = |t: String| text(t).size(style::SMALL).font(style::MONO).width(90);
         let mut table = Column::new().spacing(4).push(
             row![text("Product").width(Fill), cell("to do".into()), cell("now".into()), cell("".into())].spacing(8),
         );
@@ -245,7 +245,7 @@ impl Goods {
             };
             table = table.push(
                 row![
-                    text(format!("{} {}", line.sku, line.name)).size(15).width(Fill),
+                    text(format!("{} {}", line.sku, line.name)).size(style::SMALL).width(Fill),
                     cell(line.outstanding.normalize().to_string()),
                     cell(now.normalize().to_string()),
                     cell(flag),
@@ -254,7 +254,9 @@ impl Goods {
             );
         }
         for extra in self.scanned.iter().filter(|s| !po.lines.iter().any(|l| l.sku == s.sku)) {
-            table = table.push(text(format!("{} is not on {}: book it as a delivery", extra.name, po.number)).size(15));
+            table = table.push(
+                text(format!("{} is not on {}: book it as a delivery", extra.name, po.number)).size(style::SMALL),
+            );
         }
         table
     }
@@ -262,7 +264,7 @@ impl Goods {
     fn scanned_list(&self) -> Column<'_, Message> {
         let mut list = Column::new().spacing(4);
         for s in &self.scanned {
-            list = list.push(text(format!("{} x {}  {}", s.qty.normalize(), s.sku, s.name)).size(15));
+            list = list.push(text(format!("{} x {}  {}", s.qty.normalize(), s.sku, s.name)).size(style::SMALL));
         }
         list
     }
@@ -289,8 +291,8 @@ impl Goods {
             for reason in MovementReason::ADJUSTMENTS {
                 let chosen = self.reason == Some(reason);
                 reasons = reasons.push(
-                    button(text(reason.as_str()).size(15))
-                        .height(44)
+                    button(text(reason.as_str()).size(style::SMALL))
+                        .height(style::TOUCH)
                         .style(if chosen { button::primary } else { button::secondary })
                         .on_press(Message::Reason(reason)),
                 );

@@ -111,8 +111,8 @@ impl Grid {
     fn tile(product: &Product) -> Element<'_, Message> {
         let colour = tile_colour(&product.category);
         let label = column![
-            text(&product.name).size(15).height(Length::Fill),
-            text(format!("{}/{}", product.price, product.unit)).size(14).font(style::MONO),
+            text(&product.name).size(style::SMALL).height(Length::Fill),
+            text(format!("{}/{}", product.price, product.unit)).size(style::SMALL).font(style::MONO),
         ];
         let tile = button(label)
             .width(118)
@@ -131,8 +131,8 @@ impl Grid {
     pub fn view(&self) -> Element<'_, Message> {
         let tab = |label: &str, page: Page| {
             let chosen = self.page == page;
-            button(container(text(label.to_string()).size(14)).center_y(Fill))
-                .height(44)
+            button(container(text(label.to_string()).size(style::SMALL)).center_y(Fill))
+                .height(style::TOUCH)
                 .padding([0, 10])
                 .style(if chosen { button::primary } else { button::secondary })
                 .on_press(Message::Page(page))
@@ -143,12 +143,15 @@ impl Grid {
         let tabs = Row::with_children(tabs).spacing(6).wrap().vertical_spacing(6);
         let tiles = Row::with_children(self.tiles.iter().map(Self::tile)).spacing(6).wrap().vertical_spacing(6);
         let empty = (self.page == Page::Favourites && self.tiles.is_empty())
-            .then(|| text("No favourites yet: a manager taps Arrange, then the tiles to put here.").size(14));
+            .then(|| text("No favourites yet: a manager taps Arrange, then the tiles to put here.").size(style::SMALL));
         let arrange = if self.arranging {
-            button(text("Done arranging").size(14)).height(44).style(button::primary).on_press(Message::Arrange(false))
+            button(text("Done arranging").size(style::SMALL))
+                .height(style::TOUCH)
+                .style(button::primary)
+                .on_press(Message::Arrange(false))
         } else {
-            button(text("Arrange favourites").size(14))
-                .height(44)
+            button(text("Arrange favourites").size(style::SMALL))
+                .height(style::TOUCH)
                 .style(button::secondary)
                 .on_press(Message::Arrange(true))
         };

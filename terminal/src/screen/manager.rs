@@ -333,7 +333,7 @@ impl Manager {
     fn reports_tab(&self) -> Element<'_, Message> {
         let report: Element<'_, Message> = match (&self.report, self.blind) {
             (_, true) => text("A manager sees the X report; count the drawer blind.").size(style::TEXT).into(),
-            (Some(report), false) => scrollable(text(report.clone()).font(style::MONO).size(14)).into(),
+            (Some(report), false) => scrollable(text(report.clone()).font(style::MONO).size(style::SMALL)).into(),
             (None, false) => text("No open session.").size(style::TEXT).into(),
         };
         let closing =
@@ -472,7 +472,7 @@ impl Manager {
             ]
             .spacing(style::GAP),
             text("Printer (tcp://HOST:9100, usb://VID:PID, serial:///dev/ttyUSB0?baud=19200, file:///dev/usb/lp0)")
-                .size(14),
+                .size(style::SMALL),
             row![
                 Self::field("none", &self.printer, Message::Printer),
                 button(text("Save")).on_press(Message::SavePrinter),
@@ -480,7 +480,7 @@ impl Manager {
             ]
             .spacing(style::GAP),
             row![text("Paper").size(style::TEXT), paper(80), paper(58)].spacing(style::GAP),
-            text("Scanner (keyboard, or serial:///dev/ttyACM0?baud=9600&suffix=cr)").size(14),
+            text("Scanner (keyboard, or serial:///dev/ttyACM0?baud=9600&suffix=cr)").size(style::SMALL),
             row![
                 Self::field("keyboard", &self.scanner, Message::Scanner),
                 button(text("Save")).on_press(Message::SaveScanner)

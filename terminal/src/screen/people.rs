@@ -15,7 +15,7 @@ pub fn picker<'a, M: Clone + 'a>(
 ) -> Element<'a, M> {
     let buttons = people.iter().map(|person| {
         let picked = chosen.is_some_and(|c| c == person.name);
-        let label = column![text(&person.name).size(style::TEXT), text(person.role.as_str()).size(13)];
+        let label = column![text(&person.name).size(style::TEXT), text(person.role.as_str()).size(style::SMALL)];
         button(label)
             .width(Length::Fixed(150.0))
             .height(Length::Fixed(style::BUTTON_HEIGHT))

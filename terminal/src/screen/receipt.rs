@@ -63,7 +63,7 @@ impl Receipt {
             _ if record.change.is_zero() => String::new(),
             _ => format!("Change {}", record.change),
         };
-        let paper = container(scrollable(text(&self.preview).font(style::MONO).size(15)).spacing(8))
+        let paper = container(scrollable(text(&self.preview).font(style::MONO).size(style::SMALL)).spacing(8))
             .padding(16)
             .style(style::panel);
         let mut side = column![

@@ -399,7 +399,8 @@ impl Sale {
                 .fixed_amount
                 .unwrap_or_else(|| Money::round(line.unit_price.amount() * line.qty.value(), Default::default()));
             let content = row![
-                column![text(&line.name).size(style::TEXT), text(format!("{detail}{discount}")).size(14)].width(Fill),
+                column![text(&line.name).size(style::TEXT), text(format!("{detail}{discount}")).size(style::SMALL)]
+                    .width(Fill),
                 text(amount.to_string()).size(style::TEXT).font(style::MONO),
             ]
             .padding([6, 10]);

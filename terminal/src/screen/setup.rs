@@ -116,8 +116,8 @@ impl Setup {
 
     fn create_form(&self) -> Element<'_, Message> {
         let mode = |label: &str, mode: TaxMode| {
-            button(text(label.to_string()).size(15))
-                .height(44)
+            button(text(label.to_string()).size(style::SMALL))
+                .height(style::TOUCH)
                 .style(if self.tax_mode == mode { button::primary } else { button::secondary })
                 .on_press(Message::TaxMode(mode))
         };
