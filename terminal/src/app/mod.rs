@@ -205,13 +205,20 @@ impl App {
                 self.screen = Screen::Receipt(receipt::Receipt::new(terminal, *committed));
                 return Task::batch([self.print_task(), self.focus()]);
             }
-            Action::ToReturns => self.screen = Screen::Returns(returns::Returns::default()),
+            Action::ToReturns(receipt) => {
+                let mut screen = returns::Returns::default();
+                if let Some(receipt) = receipt {
+                    screen.load(terminal, &receipt);
+                }
+                self.screen = Screen::Returns(screen);
+            }
             Action::ToOrders(number) => {
                 self.screen = Screen::Orders(orders::Orders::new(terminal, number.as_deref()));
             }
             Action::ToManager => {
                 if let Some(operator) = &self.operator {
-                    self.screen = Screen::Manager(Box::new(manager::Manager::new(terminal, operator)));
+                    let sale_open = !self.sale.cart.is_empty();
+                    self.screen = Screen::Manager(Box::new(manager::Manager::new(terminal, operator, sale_open)));
                 }
             }
             Action::Approve { reason, retry } => {
@@ -369,8 +376,8 @@ impl App {
                 let mut login = login::Login::new(terminal);
                 // The sale in progress stays with whoever rang it up.
                 if let Some(operator) = self.operator.take().filter(|_| !self.sale.cart.is_empty()) {
-                    let label = format!("{}'s sale, parked at lock", operator.name);
-                    login.notice = Some(match terminal.park(&operator, &self.sale.cart, &label) {
+                    let label = "parked at lock";
+                    login.notice = Some(match terminal.park(&operator, &self.sale.cart, label) {
                         Ok(_) => format!("{}'s sale is parked: F7 Resume brings it back", operator.name),
                         Err(e) => format!("The sale could not be parked: {e}"),
                     });
@@ -552,10 +559,12 @@ impl App {
                 let _ = self.act(Action::ToSale(Some(cart)));
                 self.update(Message::Scanned(code))
             }
-            Screen::Manager(_) => {
-                let _ = self.update(Message::Manager(manager::Message::Tab(manager::Tab::Stock)));
-                let _ = self.update(Message::Manager(manager::Message::StockCode(code)));
-                self.update(Message::Manager(manager::Message::LookUp))
+            Screen::Manager(manager) => {
+                let (Some(terminal), Some(operator)) = (self.terminal.as_mut(), self.operator.as_ref()) else {
+                    return Task::none();
+                };
+                let action = manager.scanned(terminal, operator, code);
+                self.act(action)
             }
             Screen::Sale | Screen::Returns(_) | Screen::Orders(_) | Screen::Login(_) | Screen::Setup(_) => Task::none(),
         }

@@ -61,6 +61,11 @@ pub struct Goods {
     note: String,
     reason: Option<MovementReason>,
     zero_uncounted: bool,
+    /// What this count has seen so far, product by product (blind: no
+    /// expected figure).
+    counted: Vec<(String, Decimal)>,
+    /// Where what waits goes (a sync server), if anywhere.
+    server: Option<String>,
     error: Option<String>,
 }
 
@@ -82,6 +87,7 @@ impl Goods {
     pub fn refresh(&mut self, terminal: &Terminal) {
         self.orders = terminal.purchase_orders(false).unwrap_or_default();
         self.waiting = terminal.pending_by_kind().unwrap_or_default();
+        self.server = terminal.sync_status().ok().and_then(|s| s.server);
     }
 
     /// Back to the list, after the work was done.
@@ -124,7 +130,13 @@ impl Goods {
         };
         if let Some(Job::Count(count_id)) = self.job {
             match terminal.count_item(count_id, &found.sku, qty) {
-                Ok(counted) => self.error = Some(format!("{}: {counted} counted so far", found.name)),
+                Ok(counted) => {
+                    self.error = Some(format!("{}: {counted} counted so far", found.name));
+                    match self.counted.iter_mut().find(|(name, _)| *name == found.name) {
+                        Some(line) => line.1 = counted,
+                        None => self.counted.push((found.name, counted)),
+                    }
+                }
                 Err(e) => self.error = Some(e.to_string()),
             }
             return;
@@ -208,11 +220,16 @@ impl Goods {
             };
             list = list.push(style::key_button("", &label, Some(Message::Start(job))));
         }
-        let waiting = match self.waiting.iter().map(|(_, n)| n).sum::<i64>() {
-            0 => "Everything is sent to head office.".to_string(),
-            n => {
-                let kinds: Vec<String> = self.waiting.iter().map(|(kind, n)| format!("{n} {kind}")).collect();
-                format!("{n} entries wait to be sent: {}", kinds.join(", "))
+        let waiting = match (self.waiting.iter().map(|(_, n)| n).sum::<i64>(), &self.server) {
+            (0, _) => "Everything is sent to head office.".to_string(),
+            (n, server) => {
+                let kinds: Vec<String> =
+                    self.waiting.iter().map(|(kind, n)| format!("{n} {}", kind.replace('_', " "))).collect();
+                let whither = match server {
+                    Some(server) => format!("to {server} at the next sync"),
+                    None => "(no sync server: they stay on this till)".to_string(),
+                };
+                format!("{n} entries wait to be sent {whither}: {}", kinds.join(", "))
             }
         };
         column![
@@ -264,7 +281,8 @@ impl Goods {
     fn scanned_list(&self) -> Column<'_, Message> {
         let mut list = Column::new().spacing(4);
         for s in &self.scanned {
-            list = list.push(text(format!("{} x {}  {}", s.qty.normalize(), s.sku, s.name)).size(style::SMALL));
+            list =
+                list.push(text(format!("{} {} x {}  {}", s.qty.normalize(), s.unit, s.sku, s.name)).size(style::SMALL));
         }
         list
     }
@@ -279,12 +297,11 @@ impl Goods {
         };
         let mut page = column![text(title).size(style::LARGE)].spacing(style::GAP);
         if matches!(job, Job::Delivery | Job::Adjust) {
-            page = page.push(
-                text_input("Note (delivery note number, what happened)", &self.note)
-                    .on_input(Message::Note)
-                    .size(style::TEXT)
-                    .padding(10),
-            );
+            let placeholder = match job {
+                Job::Delivery => "The delivery note's number",
+                _ => "What happened (damaged, expired, theft and own use take out; correction adds, CODE*-2 takes out)",
+            };
+            page = page.push(text_input(placeholder, &self.note).on_input(Message::Note).size(style::TEXT).padding(10));
         }
         if *job == Job::Adjust {
             let mut reasons = row![].spacing(6);
@@ -312,11 +329,17 @@ impl Goods {
                 Some(po) => self.against_order(po),
                 None => self.scanned_list(),
             },
-            Job::Count(_) => Column::new().push(
-                checkbox(self.zero_uncounted)
-                    .label("Products of the count nobody counted have none")
-                    .on_toggle(Message::ZeroUncounted),
-            ),
+            Job::Count(_) => {
+                let mut seen = Column::new().spacing(4).push(
+                    checkbox(self.zero_uncounted)
+                        .label("When closing, products nobody scanned count as none in stock")
+                        .on_toggle(Message::ZeroUncounted),
+                );
+                for (name, counted) in &self.counted {
+                    seen = seen.push(text(format!("{counted}  {name}")).size(style::SMALL));
+                }
+                seen
+            }
             _ => self.scanned_list(),
         };
         page =

@@ -23,6 +23,8 @@ pub struct Grid {
     categories: Vec<String>,
     page: Page,
     tiles: Vec<Product>,
+    /// The favourites' SKUs, starred on their tiles.
+    favourites: Vec<String>,
     arranging: bool,
 }
 
@@ -71,6 +73,7 @@ impl Grid {
 
     /// Reads the current page's tiles again (after the favourites changed).
     pub fn reload_tiles(&mut self, terminal: &Terminal) {
+        self.favourites = terminal.favourites().unwrap_or_default().into_iter().map(|p| p.sku).collect();
         self.tiles = match &self.page {
             Page::Favourites => terminal.favourites().unwrap_or_default(),
             Page::Category(name) => terminal.category_products(name).unwrap_or_default(),
@@ -108,10 +111,11 @@ impl Grid {
         }
     }
 
-    fn tile(product: &Product) -> Element<'_, Message> {
+    fn tile<'a>(&self, product: &'a Product) -> Element<'a, Message> {
         let colour = tile_colour(&product.category);
+        let star = if self.favourites.contains(&product.sku) { "★ " } else { "" };
         let label = column![
-            text(&product.name).size(style::SMALL).height(Length::Fill),
+            text(format!("{star}{}", product.name)).size(style::SMALL).height(Length::Fill),
             text(format!("{}/{}", product.price, product.unit)).size(style::SMALL).font(style::MONO),
         ];
         let tile = button(label)
@@ -141,7 +145,7 @@ impl Grid {
         let mut tabs = vec![tab("★ Favourites", Page::Favourites)];
         tabs.extend(self.categories.iter().map(|c| tab(c, Page::Category(c.clone()))));
         let tabs = Row::with_children(tabs).spacing(6).wrap().vertical_spacing(6);
-        let tiles = Row::with_children(self.tiles.iter().map(Self::tile)).spacing(6).wrap().vertical_spacing(6);
+        let tiles = Row::with_children(self.tiles.iter().map(|p| self.tile(p))).spacing(6).wrap().vertical_spacing(6);
         let empty = (self.page == Page::Favourites && self.tiles.is_empty())
             .then(|| text("No favourites yet: a manager taps Arrange, then the tiles to put here.").size(style::SMALL));
         let arrange = if self.arranging {
@@ -156,6 +160,11 @@ impl Grid {
                 .on_press(Message::Arrange(true))
         };
         let mut page = column![tabs].spacing(style::GAP);
+        if self.arranging {
+            page = page.push(
+                text("Arranging: a tap puts a tile on the favourites page (★) or takes it off").size(style::SMALL),
+            );
+        }
         if let Some(empty) = empty {
             page = page.push(empty);
         }

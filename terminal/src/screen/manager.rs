@@ -81,6 +81,7 @@ pub struct Manager {
     reason: String,
     close: CloseDay,
     goods: Goods,
+    sale_open: bool,
     /// Whether the person here may not close the day: they count blind and
     /// see no X report.
     blind: bool,
@@ -103,7 +104,9 @@ pub struct Manager {
 }
 
 impl Manager {
-    pub fn new(terminal: &Terminal, operator: &Operator) -> Manager {
+    /// The manager screen for `operator`; `sale_open` when a sale waits in
+    /// the cart (the day cannot close over it).
+    pub fn new(terminal: &Terminal, operator: &Operator, sale_open: bool) -> Manager {
         let devices = terminal.devices();
         let mut manager = Manager {
             tab: Tab::Session,
@@ -112,6 +115,7 @@ impl Manager {
             reason: String::new(),
             close: CloseDay::default(),
             goods: Goods::default(),
+            sale_open,
             blind: !operator.role.allows(pos_shared::roles::Permission::ZReport),
             session: None,
             x: None,
@@ -238,9 +242,20 @@ impl Manager {
                 return self.run(terminal, operator, Op::NoSale("no sale".into()), None);
             }
             Message::Goods(message) => {
+                // A tapped button (a reason, a job) gives the keyboard back
+                // to the scan field; typing in a field keeps it there.
+                if !matches!(message, goods::Message::Input(_) | goods::Message::Note(_)) {
+                    self.focused = None;
+                }
+                if matches!(message, goods::Message::Start(_) | goods::Message::StartCount) {
+                    self.notice = None;
+                }
                 if let Some(work) = self.goods.update(terminal, message) {
                     return self.run(terminal, operator, Op::Goods(work), None);
                 }
+            }
+            Message::Close(close_day::Message::Check) if self.sale_open => {
+                self.error = Some("A sale is in progress: finish or park it before closing the day".into());
             }
             Message::Close(message) => {
                 if let Some(count) = self.close.update(message) {
@@ -371,7 +386,9 @@ impl Manager {
             }
             Work::Deliver(note, lines) => {
                 let reference = if note.is_empty() { "delivery" } else { note.as_str() };
-                terminal.receive_stock(operator, reference, &lines).map(|_| format!("Delivery {reference} received"))
+                let said =
+                    if note.is_empty() { "Delivery received".to_string() } else { format!("Delivery {note} received") };
+                terminal.receive_stock(operator, reference, &lines).map(|_| said)
             }
             Work::Adjust(reason, note, lines) => terminal
                 .adjust_stock(operator, reason, &note, &lines, approver)
@@ -384,6 +401,18 @@ impl Manager {
                 .close_count(operator, id, zero, approver)
                 .map(|closed| format!("Count {id} closed: {} variance(s) booked", closed.lines.len())),
         }
+    }
+
+    /// A scan no field took, on this screen: into the goods being worked
+    /// on, else a stock lookup.
+    pub fn scanned(&mut self, terminal: &mut Terminal, operator: &Operator, code: String) -> Action {
+        if self.tab == Tab::Goods && self.goods.field().is_some() {
+            let _ = self.update(terminal, operator, Message::Goods(goods::Message::Input(code)));
+            return self.update(terminal, operator, Message::Goods(goods::Message::Scan));
+        }
+        let _ = self.update(terminal, operator, Message::Tab(Tab::Stock));
+        self.stock_code = code;
+        self.update(terminal, operator, Message::LookUp)
     }
 
     /// Whether the tab on screen has a field of its own for scans.

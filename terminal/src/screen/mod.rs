@@ -38,7 +38,8 @@ pub enum Action {
     ToSale(Option<Cart>),
     ToPayment(Cart),
     ToReceipt(Box<Committed>),
-    ToReturns,
+    /// The returns screen, with a receipt loaded when one is named.
+    ToReturns(Option<pos_shared::ids::ReceiptNo>),
     ToManager,
     /// The customer orders screen, straight into an order when one was scanned.
     ToOrders(Option<String>),

@@ -48,7 +48,7 @@ impl Receipt {
                 }
             },
             Message::NextSale => Action::ToSale(None),
-            Message::Returns => Action::ToReturns,
+            Message::Returns => Action::ToReturns(Some(self.committed.record.receipt_no.clone())),
             Message::Manager => Action::ToManager,
         }
     }

@@ -90,6 +90,19 @@ impl Returns {
         }
     }
 
+    /// Loads `receipt` and what is left to return of it.
+    pub fn load(&mut self, terminal: &Terminal, receipt: &ReceiptNo) {
+        match terminal.returnable_lines(receipt) {
+            Ok((sale, lines)) => {
+                self.picked = vec![0; lines.len()];
+                self.original = Some((sale, lines));
+                self.loose.clear();
+                self.error = None;
+            }
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
     /// A product scanned with a receipt loaded: one more of the first line
     /// of it with something left to return.
     fn pick_scanned(&mut self, sku: &str) {
@@ -120,15 +133,7 @@ impl Returns {
                 let typed = std::mem::take(&mut self.input);
                 let typed = typed.trim();
                 if let Ok(receipt) = typed.parse::<ReceiptNo>() {
-                    match terminal.returnable_lines(&receipt) {
-                        Ok((sale, lines)) => {
-                            self.picked = vec![0; lines.len()];
-                            self.original = Some((sale, lines));
-                            self.loose.clear();
-                            self.error = None;
-                        }
-                        Err(e) => self.error = Some(e.to_string()),
-                    }
+                    self.load(terminal, &receipt);
                 } else if !typed.is_empty() {
                     match terminal.find_code(typed) {
                         Ok(found) if self.original.is_some() => self.pick_scanned(&found.product.sku),

@@ -362,7 +362,7 @@ impl Sale {
             },
             Message::Pay if self.cart.is_empty() => self.error = Some("the cart is empty".into()),
             Message::Pay => return Action::ToPayment(self.cart.clone()),
-            Message::Returns => return Action::ToReturns,
+            Message::Returns => return Action::ToReturns(None),
             Message::Orders => return self.open_orders(None),
             Message::Manager => return Action::ToManager,
             Message::Escape => {
