@@ -25,7 +25,7 @@ fn start(dir: &Path) {
     let _ = app.update(Message::Login(login::Message::Input(pos_tests::CASHIER_PIN.into())));
     let _ = app.update(Message::Login(login::Message::Submit));
     assert!(matches!(app.screen(), Screen::Sale), "logged in");
-    let settings = Settings { fonts: vec![style::MONO_BYTES.into()], ..Settings::default() };
+    let settings = Settings { fonts: vec![style::MONO_BYTES.into(), style::ICON_BYTES.into()], ..Settings::default() };
     let theme = app.theme();
     Simulator::with_settings(settings, app.view()).snapshot(&theme).expect("draw the sale screen");
     let _ = app.update(Message::Sale(sale::Message::Scanned(generated_barcode(123_456))));

@@ -26,7 +26,7 @@ struct Ui {
 }
 
 fn settings() -> Settings {
-    Settings { fonts: vec![style::MONO_BYTES.into()], ..Settings::default() }
+    Settings { fonts: vec![style::MONO_BYTES.into(), style::ICON_BYTES.into()], ..Settings::default() }
 }
 
 impl Ui {

@@ -787,6 +787,7 @@ pub fn run(dir: PathBuf) -> iced::Result {
         .subscription(App::subscription)
         .theme(App::theme)
         .font(style::MONO_BYTES)
+        .font(style::ICON_BYTES)
         .default_font(style::SANS)
         .window(window)
         .run()

@@ -10,6 +10,10 @@ pub const SANS: Font = Font::with_name("Fira Sans");
 /// DejaVu Sans Mono, shipped in `assets/fonts`, for amounts and receipts.
 pub const MONO: Font = Font::with_name("DejaVu Sans Mono");
 pub const MONO_BYTES: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSansMono.ttf");
+/// Lucide's icons (the `lucide-icons` crate's font), on the function keys.
+pub const ICONS: Font = Font::with_name("lucide");
+pub const ICON_BYTES: &[u8] = lucide_icons::LUCIDE_FONT_BYTES;
+pub use lucide_icons::Icon;
 
 /// The type scale: small print (details, tabs, tiles), body text, headings,
 /// totals.
@@ -79,6 +83,22 @@ fn key_label(key: &str, label: &str) -> String {
 /// A big button with its function key printed on it.
 pub fn key_button<'a, M: Clone + 'a>(key: &str, label: &str, message: Option<M>) -> Element<'a, M> {
     let content = text(key_label(key, label)).size(TEXT);
+    button(container(content).center_y(Length::Fill))
+        .height(BUTTON_HEIGHT)
+        .width(Length::Fill)
+        .padding([0, 12])
+        .on_press_maybe(message)
+        .into()
+}
+
+/// A big button with an icon, its function key and its label.
+pub fn icon_button<'a, M: Clone + 'a>(icon: Icon, key: &str, label: &str, message: Option<M>) -> Element<'a, M> {
+    let content = iced::widget::row![
+        text(char::from(icon).to_string()).font(ICONS).size(TEXT),
+        text(key_label(key, label)).size(TEXT)
+    ]
+    .spacing(8)
+    .align_y(iced::Center);
     button(container(content).center_y(Length::Fill))
         .height(BUTTON_HEIGHT)
         .width(Length::Fill)

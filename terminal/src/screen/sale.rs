@@ -10,7 +10,7 @@ use pos_shared::pricing::{Discount, Totals};
 use rust_decimal::Decimal;
 
 use super::{Action, Retry, attempt};
-use crate::app::style;
+use crate::app::style::{self, Icon};
 use crate::catalog::Product;
 use crate::error::CoreError;
 use crate::parked::ParkedCart;
@@ -472,35 +472,41 @@ impl Sale {
         let has_line = self.selected.is_some() && !self.cart.is_empty();
         let keys = column![
             row![
-                style::key_button("F3", "Qty", has_line.then_some(Message::Enter(Entry::Quantity))),
-                style::key_button("F4", "Discount", has_line.then_some(Message::Enter(Entry::LineDiscount))),
+                style::icon_button(Icon::Hash, "F3", "Qty", has_line.then_some(Message::Enter(Entry::Quantity))),
+                style::icon_button(
+                    Icon::Percent,
+                    "F4",
+                    "Discount",
+                    has_line.then_some(Message::Enter(Entry::LineDiscount))
+                ),
             ]
             .spacing(style::GAP),
             row![
-                style::key_button("F5", "Remove", has_line.then_some(Message::Remove)),
-                style::key_button("F10", "Price", has_line.then_some(Message::Enter(Entry::Price))),
+                style::icon_button(Icon::Trash2, "F5", "Remove", has_line.then_some(Message::Remove)),
+                style::icon_button(Icon::Tag, "F10", "Price", has_line.then_some(Message::Enter(Entry::Price))),
             ]
             .spacing(style::GAP),
             row![
-                style::key_button("F6", "Park", (!self.cart.is_empty()).then_some(Message::Park)),
-                style::key_button("F7", "Resume", Some(Message::ShowParked)),
+                style::icon_button(Icon::Pause, "F6", "Park", (!self.cart.is_empty()).then_some(Message::Park)),
+                style::icon_button(Icon::Play, "F7", "Resume", Some(Message::ShowParked)),
             ]
             .spacing(style::GAP),
             row![
-                style::key_button(
+                style::icon_button(
+                    Icon::BadgePercent,
                     "F11",
                     "Sale disc.",
                     (!self.cart.is_empty()).then_some(Message::Enter(Entry::SaleDiscount))
                 ),
-                style::key_button("F8", "Returns", Some(Message::Returns)),
+                style::icon_button(Icon::Undo2, "F8", "Returns", Some(Message::Returns)),
             ]
             .spacing(style::GAP),
             row![
-                style::key_button("F1", "Customer", Some(Message::Enter(Entry::Customer))),
-                style::key_button("F9", "Manager", Some(Message::Manager)),
+                style::icon_button(Icon::User, "F1", "Customer", Some(Message::Enter(Entry::Customer))),
+                style::icon_button(Icon::Settings, "F9", "Manager", Some(Message::Manager)),
             ]
             .spacing(style::GAP),
-            style::key_button("F2", "Orders", self.cart.is_empty().then_some(Message::Orders)),
+            style::icon_button(Icon::Package, "F2", "Orders", self.cart.is_empty().then_some(Message::Orders)),
             style::primary_button("F12", "Pay", (!self.cart.is_empty()).then_some(Message::Pay)),
         ]
         .spacing(style::GAP);
