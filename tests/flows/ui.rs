@@ -700,6 +700,8 @@ fn the_small_things_at_the_counter_behave() {
     ui.interact(|sim| {
         sim.find("Cash 0.00").expect_err("nothing left to pay: no 0.00 cash button");
     });
+    let _ = ui.app.update(Message::ToggleTheme);
+    ui.snapshot("payment_dark");
     ui.click("Enter  Confirm");
     ui.click("F5  Print a copy");
     ui.interact(|sim| {

@@ -360,8 +360,9 @@ impl Manager {
                 column![text("Sales by hour").size(style::LARGE), canvas(&self.chart).width(Fill).height(220), closing]
             }
         };
+        // The report as wide as its lines; the chart and the close get the rest.
         row![
-            container(report).padding(10).width(Fill).height(Fill).style(style::panel),
+            container(report).padding(10).width(iced::Shrink).height(Fill).style(style::panel),
             side.spacing(style::GAP).width(Fill),
         ]
         .spacing(style::GAP)

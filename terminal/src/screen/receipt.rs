@@ -81,9 +81,8 @@ impl Receipt {
         if let Some(notice) = &self.notice {
             side = side.push(text(notice).size(style::TEXT));
         }
-        row![paper.height(Fill).width(iced::FillPortion(2)), side.width(iced::FillPortion(1))]
-            .spacing(20)
-            .padding(20)
-            .into()
+        // The paper as wide as its lines (not a narrow column in an empty
+        // box on a wide screen); the rest is for what to do next.
+        row![paper.height(Fill).width(iced::Shrink), side.width(Fill)].spacing(20).padding(20).into()
     }
 }
