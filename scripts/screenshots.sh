@@ -100,7 +100,7 @@ day() {
   shot manager
   scan 180.00                        # the cash counted
   shot z-preview
-  click $((width * 5 / 8)) 588       # close the day
+  click $((430 + (width - 450) / 4)) 588   # close the day (left of the confirmation)
   shot z-report
   echo "screenshots at $size in $dir"
 }

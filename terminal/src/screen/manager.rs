@@ -348,7 +348,9 @@ impl Manager {
     fn reports_tab(&self) -> Element<'_, Message> {
         let report: Element<'_, Message> = match (&self.report, self.blind) {
             (_, true) => text("A manager sees the X report; count the drawer blind.").size(style::TEXT).into(),
-            (Some(report), false) => scrollable(text(report.clone()).font(style::MONO).size(style::SMALL)).into(),
+            (Some(report), false) => {
+                scrollable(text(report.clone()).font(style::MONO).size(style::SMALL)).spacing(8).into()
+            }
             (None, false) => text("No open session.").size(style::TEXT).into(),
         };
         let closing =
