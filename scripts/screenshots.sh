@@ -95,7 +95,8 @@ day() {
   click $((20 + (width - 40) * 5 / 6)) $menu_y   # count stock (blind)
   scan "BAK0004*30"
   shot count
-  click $finish_x $finish_y          # close the count
+  click $finish_x $finish_y          # close the count: it says what it will book
+  click $((20 + (width - 40) / 4)) $finish_y   # yes, close it (on the other side)
   click $reports_tab $tabs_y         # the Reports tab: the count field has the keyboard
   shot manager
   scan 180.00                        # the cash counted

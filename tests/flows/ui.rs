@@ -579,6 +579,13 @@ fn goods_come_in_and_go_out_at_the_till() {
         sim.find("Pain de campagne: 5 counted so far").expect("blind: only what was counted");
     });
     ui.click("Close the count (a manager's)");
+    ui.interact(|sim| {
+        sim.find("Close count 1: 1 product(s) counted. Its variances are booked. Close it?").expect("asked first");
+    });
+    assert_ne!(ui.app.terminal().unwrap().known_stock_milli("BAK0004").unwrap(), 5_000, "nothing booked yet");
+    ui.click("Not yet: keep counting");
+    ui.click("Close the count (a manager's)");
+    ui.click("Yes, close the count");
     assert_eq!(ui.app.terminal().unwrap().known_stock_milli("BAK0004").unwrap(), 5_000, "the count is the stock");
     let waiting = ui.app.terminal().unwrap().pending_by_kind().unwrap();
     let total: i64 = waiting.iter().map(|(_, n)| n).sum();

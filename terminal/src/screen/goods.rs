@@ -66,6 +66,8 @@ pub struct Goods {
     counted: Vec<(String, Decimal)>,
     /// Where what waits goes (a sync server), if anywhere.
     server: Option<String>,
+    /// Closing the count was asked once: the next ask closes it.
+    closing: bool,
     error: Option<String>,
 }
 
@@ -80,6 +82,8 @@ pub enum Message {
     ZeroUncounted(bool),
     Finish,
     Cancel,
+    /// Not yet: back to counting from "close it?".
+    KeepCounting,
 }
 
 impl Goods {
@@ -180,6 +184,16 @@ impl Goods {
                     None
                 }
             },
+            // Closing books every variance at once: say what it will do first.
+            Job::Count(id) if !self.closing => {
+                self.closing = true;
+                let unscanned = if self.zero_uncounted { "; what nobody scanned goes to none" } else { "" };
+                self.error = Some(format!(
+                    "Close count {id}: {} product(s) counted{unscanned}. Its variances are booked. Close it?",
+                    self.counted.len()
+                ));
+                None
+            }
             Job::Count(id) => Some(Work::CloseCount(id, self.zero_uncounted)),
         }
     }
@@ -191,12 +205,22 @@ impl Goods {
             }
             Message::StartCount => return Some(Work::StartCount),
             Message::Input(text) => self.input = text,
-            Message::Scan => self.scan(terminal),
+            Message::Scan => {
+                self.closing = false;
+                self.scan(terminal);
+            }
             Message::Note(text) => self.note = text,
             Message::Reason(reason) => self.reason = Some(reason),
-            Message::ZeroUncounted(on) => self.zero_uncounted = on,
+            Message::ZeroUncounted(on) => {
+                self.zero_uncounted = on;
+                self.closing = false;
+            }
             Message::Finish => return self.finish(),
             Message::Cancel => self.done(terminal),
+            Message::KeepCounting => {
+                self.closing = false;
+                self.error = None;
+            }
         }
         None
     }
@@ -293,6 +317,9 @@ impl Goods {
             Job::Ship(n) => (format!("Shipping {n}: scan each item as it leaves"), "Ship these"),
             Job::Delivery => ("A delivery with no order: its note, then scan".into(), "Receive these"),
             Job::Adjust => ("Adjust stock: why, a note, then scan".into(), "Adjust (a manager's)"),
+            Job::Count(id) if self.closing => {
+                (format!("Count {id}: scan what you see (blind)"), "Yes, close the count")
+            }
             Job::Count(id) => (format!("Count {id}: scan what you see (blind)"), "Close the count (a manager's)"),
         };
         let mut page = column![text(title).size(style::LARGE)].spacing(style::GAP);
@@ -347,14 +374,19 @@ impl Goods {
         if let Some(said) = &self.error {
             page = page.push(text(said).size(style::TEXT));
         }
-        page.push(
-            row![
+        // Asked to confirm, the closing button moves to the other side, so
+        // a double tap does not close.
+        let buttons = match self.closing {
+            false => row![
                 style::key_button("", "Cancel", Some(Message::Cancel)),
                 style::primary_button("", finish, Some(Message::Finish)),
-            ]
-            .spacing(style::GAP),
-        )
-        .into()
+            ],
+            true => row![
+                style::primary_button("", finish, Some(Message::Finish)),
+                style::key_button("", "Not yet: keep counting", Some(Message::KeepCounting)),
+            ],
+        };
+        page.push(buttons.spacing(style::GAP)).into()
     }
 
     pub fn view(&self) -> Element<'_, Message> {
