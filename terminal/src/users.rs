@@ -91,8 +91,7 @@ impl Terminal {
         if users.iter().any(|(u, _)| u.name.eq_ignore_ascii_case(name)) {
             return Err(CoreError::Invalid(format!("a user named {name} already exists")));
         }
-        let cashiers = users.iter().filter(|(u, _)| u.role == Role::Cashier && role == Role::Cashier);
-        if cashiers.into_iter().any(|(_, hash)| pin_matches(pin, hash)) {
+        if role == Role::Cashier && self.cashier_pin_taken(pin, None)? {
             return Err(CoreError::Invalid("that PIN is taken: choose another".into()));
         }
         self.conn.execute(
@@ -137,17 +136,20 @@ impl Terminal {
     pub fn change_pin(&mut self, user: &str, current: &str, new: &str) -> CoreResult<()> {
         let (operator, hash) = self.active_user(user)?;
         pins::check_pin(new, operator.role, self.settings().manager_pin_digits).map_err(CoreError::Invalid)?;
-        let id = operator.id;
+        let (id, role) = (operator.id, operator.role);
         self.guarded(|| Ok(pin_matches(current, &hash).then_some(operator)))?;
-        if self.users_with(Role::Cashier)?.iter().any(|(u, h)| u.id != id && pin_matches(new, h)) {
+        if role == Role::Cashier && self.cashier_pin_taken(new, Some(id))? {
             return Err(CoreError::Invalid("that PIN is taken: choose another".into()));
         }
         self.conn.execute("UPDATE users SET pin_hash = ?1 WHERE id = ?2", params![hash_pin(new), id])?;
         Ok(())
     }
 
-    fn users_with(&self, role: Role) -> CoreResult<Vec<(Operator, String)>> {
-        Ok(self.active_users()?.into_iter().filter(|(u, _)| u.role == role).collect())
+    /// Whether another cashier than `except` has `pin` (a PIN alone may
+    /// name a cashier, so theirs must differ; one argon2 check each).
+    fn cashier_pin_taken(&self, pin: &str, except: Option<i64>) -> CoreResult<bool> {
+        let others = self.active_users()?.into_iter().filter(|(u, _)| u.role == Role::Cashier && Some(u.id) != except);
+        Ok(others.into_iter().any(|(_, hash)| pin_matches(pin, &hash)))
     }
 
     /// Runs a PIN check under the lockout: five wrong PINs in a row lock

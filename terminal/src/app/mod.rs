@@ -161,7 +161,7 @@ impl App {
             (None, Screen::Manager(manager)) => manager.focus_request(),
             _ => None,
         };
-        match self.owning_field().or(manager_field) {
+        match self.owning_field().map(|f| f.id).or(manager_field) {
             Some(id) => iced::widget::operation::focus(id),
             None => Task::none(),
         }
@@ -254,7 +254,10 @@ impl App {
             }
             _ => Action::None,
         };
-        self.grid.reload_tiles(terminal);
+        // An approved favourite changes the grid's stars.
+        if matches!(approval.retry, Retry::Sale(sale::Edit::Favourite(_))) {
+            self.grid.reload_tiles(terminal);
+        }
         match action {
             Action::Approve { reason, .. } => approval.error = Some(reason),
             other => {
@@ -306,16 +309,15 @@ impl App {
         };
         let action = match (message, &mut self.screen, self.operator.as_ref()) {
             (Message::Login(m), Screen::Login(login), _) => login.update(terminal, m),
-            (Message::Sale(sale::Message::Grid(m)), Screen::Sale, Some(op)) => {
-                let action = match self.grid.update(terminal, m) {
-                    Some(tap) => self.sale.update(terminal, op, sale::Message::Tile(tap)),
-                    None => Action::None,
-                };
-                if self.grid.arranging() {
+            (Message::Sale(sale::Message::Grid(m)), Screen::Sale, Some(op)) => match self.grid.update(terminal, m) {
+                Some(tap @ grid::Tap::ToggleFavourite(_)) => {
+                    let action = self.sale.update(terminal, op, sale::Message::Tile(tap));
                     self.grid.reload_tiles(terminal);
+                    action
                 }
-                action
-            }
+                Some(tap) => self.sale.update(terminal, op, sale::Message::Tile(tap)),
+                None => Action::None,
+            },
             (Message::Sale(m), Screen::Sale, Some(op)) => self.sale.update(terminal, op, m),
             (Message::Payment(m), Screen::Payment(p), Some(op)) => p.update(terminal, op, m),
             (Message::Receipt(m), Screen::Receipt(r), _) => r.update(terminal, m),
@@ -343,7 +345,8 @@ impl App {
             (Message::EnterKey { at_ms, captured }, _, _) => {
                 let burst = self.wedge.enter(at_ms);
                 return match (burst, captured) {
-                    (_, false) if self.owning_field().is_some() => self.stray_enter(),
+                    // Enter no field took: the owning field's Enter.
+                    (_, false) if let Some(field) = self.owning_field() => self.update(field.submit),
                     // On the manager screen a field took it: words typed fast
                     // into a form are typing, and a field that takes scans
                     // (stock lookup, goods) has it; any other barcode is
@@ -501,48 +504,59 @@ impl App {
         }
     }
 
-    /// The field that owns the screen: the one a scan or a PIN goes to.
-    fn owning_field(&self) -> Option<&'static str> {
-        match (&self.approval, &self.screen) {
-            (Some(_), _) => Some(APPROVAL_FIELD),
-            (None, Screen::Login(_)) => Some(login::PIN_FIELD),
-            (None, Screen::Sale) => Some(sale::SCAN_FIELD),
-            (None, Screen::Payment(_)) => Some(payment::AMOUNT_FIELD),
-            (None, Screen::Returns(_)) => Some(returns::RETURN_FIELD),
-            (None, Screen::Orders(_)) => Some(orders::ORDERS_FIELD),
-            _ => None,
-        }
+    /// The field that owns the screen, the one a scan or a PIN goes to:
+    /// its id, what it holds, and the messages that type into it and submit it.
+    fn owning_field(&self) -> Option<OwningField> {
+        let field = |id, text: &str, input, submit| OwningField { id, text: text.to_string(), input, submit };
+        Some(match (&self.approval, &self.screen) {
+            (Some(a), _) => field(
+                APPROVAL_FIELD,
+                a.field_text(),
+                |t| Message::Approval(approval::Message::Pin(t)),
+                Message::Approval(approval::Message::Approve),
+            ),
+            (None, Screen::Login(l)) => field(
+                login::PIN_FIELD,
+                l.field_text(),
+                |t| Message::Login(login::Message::Input(t)),
+                Message::Login(login::Message::Submit),
+            ),
+            (None, Screen::Sale) => field(
+                sale::SCAN_FIELD,
+                self.sale.field_text(),
+                |t| Message::Sale(sale::Message::Input(t)),
+                Message::Sale(sale::Message::Submit),
+            ),
+            (None, Screen::Payment(p)) => field(
+                payment::AMOUNT_FIELD,
+                p.field_text(),
+                |t| Message::Payment(payment::Message::Input(t)),
+                Message::Payment(payment::Message::Submit),
+            ),
+            (None, Screen::Returns(r)) => field(
+                returns::RETURN_FIELD,
+                r.field_text(),
+                |t| Message::Returns(returns::Message::Input(t)),
+                Message::Returns(returns::Message::Submit),
+            ),
+            (None, Screen::Orders(o)) => field(
+                orders::ORDERS_FIELD,
+                o.field_text(),
+                |t| Message::Orders(orders::Message::Input(t)),
+                Message::Orders(orders::Message::Submit),
+            ),
+            _ => return None,
+        })
     }
 
     /// A key no field took (a tap elsewhere had taken the focus): it goes
     /// into the field that owns the screen, which gets the focus back, so a
     /// scan or a PIN arrives whole.
     fn stray_key(&mut self, key: char) -> Task<Message> {
-        let add = |text: &str| format!("{text}{key}");
-        let message = match (&self.approval, &self.screen) {
-            (Some(approval), _) => Message::Approval(approval::Message::Pin(add(approval.field_text()))),
-            (None, Screen::Login(login)) => Message::Login(login::Message::Input(add(login.field_text()))),
-            (None, Screen::Sale) => Message::Sale(sale::Message::Input(add(self.sale.field_text()))),
-            (None, Screen::Payment(p)) => Message::Payment(payment::Message::Input(add(p.field_text()))),
-            (None, Screen::Returns(r)) => Message::Returns(returns::Message::Input(add(r.field_text()))),
-            (None, Screen::Orders(o)) => Message::Orders(orders::Message::Input(add(o.field_text()))),
-            _ => return Task::none(),
+        let Some(field) = self.owning_field() else {
+            return Task::none();
         };
-        Task::batch([self.update(message), self.focus()])
-    }
-
-    /// Enter that no field took: the owning field's Enter.
-    fn stray_enter(&mut self) -> Task<Message> {
-        let message = match (&self.approval, &self.screen) {
-            (Some(_), _) => Message::Approval(approval::Message::Approve),
-            (None, Screen::Login(_)) => Message::Login(login::Message::Submit),
-            (None, Screen::Sale) => Message::Sale(sale::Message::Submit),
-            (None, Screen::Payment(_)) => Message::Payment(payment::Message::Submit),
-            (None, Screen::Returns(_)) => Message::Returns(returns::Message::Submit),
-            (None, Screen::Orders(_)) => Message::Orders(orders::Message::Submit),
-            _ => return Task::none(),
-        };
-        self.update(message)
+        Task::batch([self.update((field.input)(format!("{}{key}", field.text))), self.focus()])
     }
 
     /// A keyboard-wedge scanner's burst, wherever the focus was. The sale,
@@ -728,6 +742,14 @@ impl App {
 /// GTIN-14) rather than words or an amount typed quickly.
 fn looks_like_barcode(code: &str) -> bool {
     matches!(code.len(), 8 | 12 | 13 | 14) && code.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The field that owns a screen (see `App::owning_field`).
+struct OwningField {
+    id: &'static str,
+    text: String,
+    input: fn(String) -> Message,
+    submit: Message,
 }
 
 /// What a key press means to the app, given whether a widget took it (the

@@ -80,15 +80,18 @@ fn key_label(key: &str, label: &str) -> String {
     if key.is_empty() { label.to_string() } else { format!("{key}  {label}") }
 }
 
-/// A big button with its function key printed on it.
-pub fn key_button<'a, M: Clone + 'a>(key: &str, label: &str, message: Option<M>) -> Element<'a, M> {
-    let content = text(key_label(key, label)).size(TEXT);
+/// A big button of the keys' size and shape around `content`.
+fn big_button<'a, M: Clone + 'a>(content: impl Into<Element<'a, M>>, message: Option<M>) -> button::Button<'a, M> {
     button(container(content).center_y(Length::Fill))
         .height(BUTTON_HEIGHT)
         .width(Length::Fill)
         .padding([0, 12])
         .on_press_maybe(message)
-        .into()
+}
+
+/// A big button with its function key printed on it.
+pub fn key_button<'a, M: Clone + 'a>(key: &str, label: &str, message: Option<M>) -> Element<'a, M> {
+    big_button(text(key_label(key, label)).size(TEXT), message).into()
 }
 
 /// A big button with an icon, its function key and its label.
@@ -99,12 +102,7 @@ pub fn icon_button<'a, M: Clone + 'a>(icon: Icon, key: &str, label: &str, messag
     ]
     .spacing(8)
     .align_y(iced::Center);
-    button(container(content).center_y(Length::Fill))
-        .height(BUTTON_HEIGHT)
-        .width(Length::Fill)
-        .padding([0, 12])
-        .on_press_maybe(message)
-        .into()
+    big_button(content, message).into()
 }
 
 /// The same, in the theme's call-to-action colour.
@@ -120,13 +118,7 @@ pub fn primary_button<'a, M: Clone + 'a>(key: &str, label: &str, message: Option
 
 /// A button that cannot be undone (closing the day), in the theme's danger colour.
 pub fn danger_button<'a, M: Clone + 'a>(label: &str, message: M) -> Element<'a, M> {
-    button(container(text(label.to_string()).size(TEXT)).center_y(Length::Fill))
-        .height(BUTTON_HEIGHT)
-        .width(Length::Fill)
-        .padding([0, 12])
-        .style(button::danger)
-        .on_press(message)
-        .into()
+    big_button(text(label.to_string()).size(TEXT), Some(message)).style(button::danger).into()
 }
 
 /// No background: an empty slot that keeps its place.

@@ -66,11 +66,6 @@ fn tile_colour(category: &str) -> Color {
 }
 
 impl Grid {
-    /// Whether a tap arranges the favourites rather than sells.
-    pub fn arranging(&self) -> bool {
-        self.arranging
-    }
-
     /// Reads the current page's tiles again (after the favourites changed).
     pub fn reload_tiles(&mut self, terminal: &Terminal) {
         self.favourites = terminal.favourites().unwrap_or_default().into_iter().map(|p| p.sku).collect();
