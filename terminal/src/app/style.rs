@@ -80,6 +80,15 @@ fn key_label(key: &str, label: &str) -> String {
     if key.is_empty() { label.to_string() } else { format!("{key}  {label}") }
 }
 
+/// A form's text field at the body text size: add `.id`, `.on_submit` as needed.
+pub fn field<'a, M: Clone + 'a>(
+    placeholder: &str,
+    value: &'a str,
+    on_input: impl Fn(String) -> M + 'a,
+) -> iced::widget::TextInput<'a, M> {
+    iced::widget::text_input(placeholder, value).on_input(on_input).size(TEXT).padding(10)
+}
+
 /// A big button of the keys' size and shape around `content`.
 fn big_button<'a, M: Clone + 'a>(content: impl Into<Element<'a, M>>, message: Option<M>) -> button::Button<'a, M> {
     button(container(content).center_y(Length::Fill))

@@ -5,7 +5,7 @@
 //! a double click cannot close the day. Someone who may not close the day
 //! counts blind: no expected cash before the count is in.
 
-use iced::widget::{Column, column, row, text, text_input};
+use iced::widget::{Column, column, row, text};
 use iced::{Element, Fill};
 use pos_shared::money::Money;
 use pos_shared::report::SessionReport;
@@ -142,7 +142,7 @@ impl CloseDay {
     ) -> Element<'a, Message> {
         column![
             text(prompt).size(style::TEXT),
-            field.on_submit(Message::Check).size(style::TEXT).padding(10),
+            field.on_submit(Message::Check),
             row![
                 style::key_button("", aside.0, Some(aside.1)),
                 style::key_button("Enter", check, Some(Message::Check))
@@ -160,13 +160,13 @@ impl CloseDay {
         let body: Element<'a, Message> = match &self.step {
             Step::Count => Self::ask(
                 "Count the drawer, then type the cash it holds.",
-                text_input("Cash counted in the drawer", &self.counted).id(COUNTED_FIELD).on_input(Message::Counted),
+                style::field("Cash counted in the drawer", &self.counted, Message::Counted).id(COUNTED_FIELD),
                 ("Cannot count…", Message::NoCount),
                 "Check the count",
             ),
             Step::NoCount => Self::ask(
                 "Why can the drawer not be counted?",
-                text_input("Reason (printed on the Z report)", &self.reason).id(REASON_FIELD).on_input(Message::Reason),
+                style::field("Reason (printed on the Z report)", &self.reason, Message::Reason).id(REASON_FIELD),
                 ("Back to the count", Message::Back),
                 "Check",
             ),

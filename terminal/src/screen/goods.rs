@@ -5,7 +5,7 @@
 //! sent yet. The work itself runs as the manager screen's operations, so a
 //! cashier is asked for a manager where the core says so.
 
-use iced::widget::{Column, button, checkbox, column, container, row, scrollable, text, text_input};
+use iced::widget::{Column, button, checkbox, column, container, row, scrollable, text};
 use iced::{Element, Fill};
 use pos_shared::quantity::Quantity;
 use pos_shared::stock::MovementReason;
@@ -328,7 +328,7 @@ impl Goods {
                 Job::Delivery => "The delivery note's number",
                 _ => "What happened (damaged, expired, theft and own use take out; correction adds, CODE*-2 takes out)",
             };
-            page = page.push(text_input(placeholder, &self.note).on_input(Message::Note).size(style::TEXT).padding(10));
+            page = page.push(style::field(placeholder, &self.note, Message::Note));
         }
         if *job == Job::Adjust {
             let mut reasons = row![].spacing(6);
@@ -344,12 +344,7 @@ impl Goods {
             page = page.push(reasons);
         }
         page = page.push(
-            text_input("Scan, or CODE*QTY", &self.input)
-                .id(GOODS_FIELD)
-                .on_input(Message::Input)
-                .on_submit(Message::Scan)
-                .size(style::TEXT)
-                .padding(10),
+            style::field("Scan, or CODE*QTY", &self.input, Message::Input).id(GOODS_FIELD).on_submit(Message::Scan),
         );
         let body = match job {
             Job::Receive(n) | Job::Ship(n) => match self.order(n) {

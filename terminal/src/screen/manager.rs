@@ -4,7 +4,7 @@
 //! cashier here is asked for a manager; messages sit in a fixed place
 //! below the page, so none moves a button under the pointer.
 
-use iced::widget::{Column, button, canvas, column, container, row, scrollable, text, text_input};
+use iced::widget::{Column, button, canvas, column, container, row, scrollable, text};
 use iced::{Element, Fill};
 use pos_shared::journal::CashDirection;
 use pos_shared::money::Money;
@@ -307,19 +307,16 @@ impl Manager {
     }
 
     fn field<'a>(placeholder: &str, value: &'a str, on: fn(String) -> Message) -> Element<'a, Message> {
-        text_input(placeholder, value).on_input(on).size(style::TEXT).padding(10).into()
+        style::field(placeholder, value, on).into()
     }
 
     fn session_tab(&self) -> Element<'_, Message> {
         match &self.session {
             None => column![
                 text("The till is closed.").size(style::LARGE),
-                text_input("Opening float", &self.float)
+                style::field("Opening float", &self.float, Message::Float)
                     .id(FLOAT_FIELD)
-                    .on_input(Message::Float)
-                    .on_submit(Message::OpenSession)
-                    .size(style::TEXT)
-                    .padding(10),
+                    .on_submit(Message::OpenSession),
                 style::primary_button("", "Open the till", Some(Message::OpenSession)),
             ]
             .spacing(style::GAP)
@@ -327,11 +324,7 @@ impl Manager {
             Some(session) => column![
                 text(format!("Session {} opened by {} with {}", session.id, session.opened_by, session.float))
                     .size(style::LARGE),
-                text_input("Amount", &self.amount)
-                    .id(AMOUNT_FIELD)
-                    .on_input(Message::Amount)
-                    .size(style::TEXT)
-                    .padding(10),
+                style::field("Amount", &self.amount, Message::Amount).id(AMOUNT_FIELD),
                 Self::field("Reason (required)", &self.reason, Message::Reason),
                 row![
                     style::key_button("", "Cash in", Some(Message::Cash(CashDirection::In))),
@@ -466,12 +459,9 @@ impl Manager {
             );
         }
         column![
-            text_input("Scan or type a product code", &self.stock_code)
+            style::field("Scan or type a product code", &self.stock_code, Message::StockCode)
                 .id(STOCK_FIELD)
-                .on_input(Message::StockCode)
-                .on_submit(Message::LookUp)
-                .size(style::TEXT)
-                .padding(10),
+                .on_submit(Message::LookUp),
             text(self.stock.clone().unwrap_or_default()).size(style::TEXT),
             text(match self.low_stock.len() {
                 0 => "Nothing is at or below its reorder point.".to_string(),

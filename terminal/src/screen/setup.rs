@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use iced::widget::{button, column, container, row, text, text_input};
+use iced::widget::{button, column, container, row, text};
 use iced::{Center, Element, Fill};
 use pos_shared::pricing::TaxMode;
 
@@ -111,7 +111,7 @@ impl Setup {
     }
 
     fn field<'a>(placeholder: &str, value: &'a str, field: Field) -> Element<'a, Message> {
-        text_input(placeholder, value).on_input(move |v| Message::Shop(field, v)).size(style::TEXT).padding(10).into()
+        style::field(placeholder, value, move |v| Message::Shop(field, v)).into()
     }
 
     fn create_form(&self) -> Element<'_, Message> {
@@ -147,15 +147,8 @@ impl Setup {
         let ready = !self.busy && !self.server.trim().is_empty() && !self.code.trim().is_empty();
         column![
             text("Or join head office").size(style::LARGE),
-            text_input("Sync server, e.g. https://hq.example:8443", &self.server)
-                .on_input(Message::Server)
-                .size(style::TEXT)
-                .padding(10),
-            text_input("Enrollment code", &self.code)
-                .on_input(Message::Code)
-                .on_submit(Message::Enroll)
-                .size(style::TEXT)
-                .padding(10),
+            style::field("Sync server, e.g. https://hq.example:8443", &self.server, Message::Server),
+            style::field("Enrollment code", &self.code, Message::Code).on_submit(Message::Enroll),
             style::key_button("", if self.busy { "Enrolling..." } else { "Enroll" }, ready.then_some(Message::Enroll)),
             text("Or try it first:").size(style::TEXT),
             style::key_button("", "Open the demo store", (!self.busy).then_some(Message::Demo)),
