@@ -10,9 +10,9 @@ use crate::money::Money;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BarcodeError {
-    #[error("unknown or misread barcode `{0}`: the check digit is wrong, scan it again")]
+    #[error("unknown or misread barcode “{0}”: the check digit is wrong, scan it again")]
     CheckDigit(String),
-    #[error("`{0}` is not a barcode: expected 8, 12 or 13 digits")]
+    #[error("“{0}” is not a barcode: expected 8, 12 or 13 digits")]
     NotABarcode(String),
     #[error("embedded-barcode layout: {0}")]
     Layout(String),
@@ -158,7 +158,7 @@ impl EmbeddedConfig {
     pub fn parse(text: &str) -> Result<EmbeddedConfig, BarcodeError> {
         let mut layouts = Vec::new();
         for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let bad = |why: &str| BarcodeError::Layout(format!("`{part}`: {why}"));
+            let bad = |why: &str| BarcodeError::Layout(format!("“{part}”: {why}"));
             let fields: Vec<&str> = part.split(':').collect();
             let [range, kind, item] = fields[..] else {
                 return Err(bad("expected PREFIXES:weight|price:ITEM_DIGITS"));

@@ -98,7 +98,7 @@ pub fn parse_catalog_csv(input: &[u8]) -> Result<Vec<CatalogRow>, CatalogError> 
         headers.iter().enumerate().map(|(i, h)| (h.trim().to_ascii_lowercase(), i)).collect();
     for required in ["sku", "name", "price"] {
         if !columns.contains_key(required) {
-            return Err(row_error(1, format!("the header has no `{required}` column")));
+            return Err(row_error(1, format!("the header has no “{required}” column")));
         }
     }
     let mut rows = Vec::new();

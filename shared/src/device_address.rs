@@ -7,7 +7,7 @@ use std::fmt;
 use std::str::FromStr;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("device address `{address}`: {problem}")]
+#[error("device address “{address}”: {problem}")]
 pub struct AddressError {
     pub address: String,
     pub problem: String,
@@ -83,7 +83,7 @@ fn split(address: &str) -> Result<Parts<'_>, AddressError> {
     let target = target.trim();
     let mut params = Vec::new();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (key, value) = pair.split_once('=').ok_or_else(|| bad(address, format!("`{pair}` is not key=value")))?;
+        let (key, value) = pair.split_once('=').ok_or_else(|| bad(address, format!("“{pair}” is not key=value")))?;
         params.push((key, value));
     }
     Ok(Parts { scheme, target, params })
@@ -102,20 +102,20 @@ fn baud(address: &str, value: &str) -> Result<u32, AddressError> {
         .parse::<u32>()
         .ok()
         .filter(|b| (1200..=921_600).contains(b))
-        .ok_or_else(|| bad(address, format!("baud `{value}` must be a rate like 9600 or 19200")))
+        .ok_or_else(|| bad(address, format!("baud “{value}” must be a rate like 9600 or 19200")))
 }
 
 fn hex16(address: &str, what: &str, value: &str) -> Result<u16, AddressError> {
     let digits = value.trim_start_matches("0x");
     if digits.len() != 4 {
-        return Err(bad(address, format!("{what} `{value}` must be four hex digits, e.g. 04b8")));
+        return Err(bad(address, format!("{what} “{value}” must be four hex digits, e.g. 04b8")));
     }
-    u16::from_str_radix(digits, 16).map_err(|_| bad(address, format!("{what} `{value}` is not hexadecimal")))
+    u16::from_str_radix(digits, 16).map_err(|_| bad(address, format!("{what} “{value}” is not hexadecimal")))
 }
 
 fn unknown_params(address: &str, params: &[(&str, &str)], allowed: &[&str]) -> Result<(), AddressError> {
     match params.iter().find(|(k, _)| !allowed.contains(k)) {
-        Some((key, _)) => Err(bad(address, format!("unknown option `{key}` (allowed: {})", allowed.join(", ")))),
+        Some((key, _)) => Err(bad(address, format!("unknown option “{key}” (allowed: {})", allowed.join(", ")))),
         None => Ok(()),
     }
 }
@@ -132,7 +132,7 @@ impl FromStr for PrinterAddress {
                 if host.is_empty() {
                     return Err(bad(address, "the host is missing"));
                 }
-                let port = port.parse().map_err(|_| bad(address, format!("port `{port}` is not a number")))?;
+                let port = port.parse().map_err(|_| bad(address, format!("port “{port}” is not a number")))?;
                 Ok(PrinterAddress::Tcp { host: host.to_string(), port })
             }
             "usb" => {
@@ -157,7 +157,7 @@ impl FromStr for PrinterAddress {
                 }
                 Ok(PrinterAddress::File { path: target.to_string() })
             }
-            other => Err(bad(address, format!("scheme `{other}` is not tcp, usb, serial or file"))),
+            other => Err(bad(address, format!("scheme “{other}” is not tcp, usb, serial or file"))),
         }
     }
 }
@@ -183,9 +183,9 @@ impl FromStr for ScannerAddress {
             return Ok(ScannerAddress::Keyboard);
         }
         let Parts { scheme, target, params } =
-            split(address).map_err(|_| bad(address, "expected `keyboard` or serial://PORT?baud=9600&suffix=cr"))?;
+            split(address).map_err(|_| bad(address, "expected “keyboard” or serial://PORT?baud=9600&suffix=cr"))?;
         if scheme != "serial" {
-            return Err(bad(address, format!("scheme `{scheme}` is not serial (or use `keyboard`)")));
+            return Err(bad(address, format!("scheme “{scheme}” is not serial (or use “keyboard”)")));
         }
         unknown_params(address, &params, &["baud", "suffix"])?;
         let mut baud_rate = 9600;
@@ -197,7 +197,7 @@ impl FromStr for ScannerAddress {
                     suffix = [Suffix::Cr, Suffix::Lf, Suffix::CrLf, Suffix::Tab]
                         .into_iter()
                         .find(|s| s.name() == value)
-                        .ok_or_else(|| bad(address, format!("suffix `{value}` must be cr, lf, crlf or tab")))?;
+                        .ok_or_else(|| bad(address, format!("suffix “{value}” must be cr, lf, crlf or tab")))?;
                 }
             }
         }
@@ -251,11 +251,11 @@ mod tests {
     fn malformed_addresses_name_the_wrong_part() {
         let printers = [
             ("192.168.1.50:9100", "SCHEME://"),
-            ("lpt://x", "scheme `lpt`"),
+            ("lpt://x", "scheme “lpt”"),
             ("tcp://:9100", "host is missing"),
-            ("tcp://host:91o0", "port `91o0`"),
+            ("tcp://host:91o0", "port “91o0”"),
             ("usb://04b8", "usb://VID:PID"),
-            ("usb://04b8:zzzz", "product id `zzzz`"),
+            ("usb://04b8:zzzz", "product id “zzzz”"),
             ("serial://ttyUSB0", "path like /dev/ttyUSB0"),
             ("serial:///dev/ttyUSB0?baud=fast", "baud `fast`"),
             ("serial:///dev/ttyUSB0?parity=odd", "unknown option `parity`"),
@@ -266,9 +266,9 @@ mod tests {
             assert!(err.contains(words), "{text}: {err}");
         }
         let scanners = [
-            ("tcp://x:1", "scheme `tcp`"),
+            ("tcp://x:1", "scheme “tcp”"),
             ("serial:///dev/ttyACM0?suffix=semicolon", "suffix `semicolon`"),
-            ("keyboards", "expected `keyboard`"),
+            ("keyboards", "expected “keyboard”"),
         ];
         for (text, words) in scanners {
             let err = text.parse::<ScannerAddress>().unwrap_err().to_string();

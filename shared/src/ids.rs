@@ -42,7 +42,7 @@ impl FromStr for TerminalId {
             Some((store, terminal)) if is_code(store, 'S') && is_code(terminal, 'T') => {
                 Ok(TerminalId(text.to_string()))
             }
-            _ => Err(IdError(format!("terminal id `{text}` must look like S01-T02 (store code, terminal code)"))),
+            _ => Err(IdError(format!("terminal id “{text}” must look like S01-T02 (store code, terminal code)"))),
         }
     }
 }
@@ -115,7 +115,7 @@ impl fmt::Display for ReceiptNo {
 impl FromStr for ReceiptNo {
     type Err = IdError;
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let bad = || IdError(format!("receipt number `{text}` must look like S01-T02-000123"));
+        let bad = || IdError(format!("receipt number “{text}” must look like S01-T02-000123"));
         let (terminal, number) = text.trim().rsplit_once('-').ok_or_else(bad)?;
         let terminal = terminal.parse().map_err(|_| bad())?;
         if number.len() < 6 || !number.bytes().all(|b| b.is_ascii_digit()) {

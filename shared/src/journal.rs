@@ -48,8 +48,8 @@ impl From<Hash32> for String {
 impl TryFrom<String> for Hash32 {
     type Error = String;
     fn try_from(text: String) -> Result<Self, Self::Error> {
-        let bytes = hex::decode(&text).map_err(|e| format!("hash `{text}`: {e}"))?;
-        Hash32::from_slice(&bytes).ok_or_else(|| format!("hash `{text}` is not 32 bytes"))
+        let bytes = hex::decode(&text).map_err(|e| format!("hash “{text}”: {e}"))?;
+        Hash32::from_slice(&bytes).ok_or_else(|| format!("hash “{text}” is not 32 bytes"))
     }
 }
 

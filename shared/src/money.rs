@@ -32,7 +32,7 @@ impl FromStr for RoundingMode {
         match s {
             "half-up" => Ok(Self::HalfUp),
             "half-even" => Ok(Self::HalfEven),
-            other => Err(MoneyError::Invalid(format!("rounding `{other}`: expected half-up or half-even"))),
+            other => Err(MoneyError::Invalid(format!("rounding “{other}”: expected half-up or half-even"))),
         }
     }
 }
@@ -99,7 +99,7 @@ impl Money {
     pub fn parse_non_negative(text: &str) -> Result<Money, MoneyError> {
         let money = text.parse::<Money>()?;
         if money.is_negative() {
-            return Err(MoneyError::Invalid(format!("amount `{text}` must not be negative")));
+            return Err(MoneyError::Invalid(format!("amount “{text}” must not be negative")));
         }
         Ok(money)
     }
@@ -109,10 +109,10 @@ impl TryFrom<Decimal> for Money {
     type Error = MoneyError;
     fn try_from(value: Decimal) -> Result<Self, Self::Error> {
         if value.normalize().scale() > MINOR_DIGITS {
-            return Err(MoneyError::Invalid(format!("amount `{value}` has more than {MINOR_DIGITS} decimals")));
+            return Err(MoneyError::Invalid(format!("amount “{value}” has more than {MINOR_DIGITS} decimals")));
         }
         if value.abs() > Decimal::from(MAX_ABS_MAJOR) {
-            return Err(MoneyError::Invalid(format!("amount `{value}` is out of range")));
+            return Err(MoneyError::Invalid(format!("amount “{value}” is out of range")));
         }
         let mut value = value;
         value.rescale(MINOR_DIGITS);
@@ -135,7 +135,7 @@ impl FromStr for Money {
         let decimal = valid_chars
             .then(|| Decimal::from_str_exact(trimmed).ok())
             .flatten()
-            .ok_or_else(|| MoneyError::Invalid(format!("`{text}` is not an amount like 12.50")))?;
+            .ok_or_else(|| MoneyError::Invalid(format!("“{text}” is not an amount like 12.50")))?;
         Money::try_from(decimal)
     }
 }

@@ -62,7 +62,7 @@ macro_rules! text_enum {
             fn from_str(s: &str) -> Result<Self, String> {
                 match s.trim().to_ascii_lowercase().as_str() {
                     $($text => Ok(Self::$variant),)+
-                    other => Err(format!(concat!($what, " `{}` must be one of: ", $($text, " "),+), other)),
+                    other => Err(format!(concat!($what, " “{}” must be one of: ", $($text, " "),+), other)),
                 }
             }
         }

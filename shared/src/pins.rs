@@ -34,7 +34,7 @@ pub fn parse_manager_digits(text: &str) -> Result<usize, String> {
         .parse::<usize>()
         .ok()
         .filter(|n| (MANAGER_DIGITS..=MAX_DIGITS).contains(n))
-        .ok_or_else(|| format!("`{text}`: managers' PINs need from {MANAGER_DIGITS} to {MAX_DIGITS} digits"))
+        .ok_or_else(|| format!("“{text}”: managers' PINs need from {MANAGER_DIGITS} to {MAX_DIGITS} digits"))
 }
 
 #[cfg(test)]

@@ -63,7 +63,7 @@ impl FromStr for TaxRate {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let text = s.trim().trim_end_matches('%');
         let value = Decimal::from_str_exact(text)
-            .map_err(|_| PricingError::Invalid(format!("tax rate `{s}` is not a percentage")))?;
+            .map_err(|_| PricingError::Invalid(format!("tax rate “{s}” is not a percentage")))?;
         TaxRate::try_from(value)
     }
 }
@@ -110,7 +110,7 @@ impl Discount {
 impl FromStr for Discount {
     type Err = PricingError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || PricingError::Invalid(format!("discount `{s}` must look like 10% or 2.00"));
+        let bad = || PricingError::Invalid(format!("discount “{s}” must look like 10% or 2.00"));
         let text = s.trim();
         if let Some(p) = text.strip_suffix('%') {
             let p = Decimal::from_str_exact(p.trim()).map_err(|_| bad())?;

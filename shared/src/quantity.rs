@@ -49,7 +49,7 @@ impl FromStr for Unit {
             "g" => Ok(Unit::G),
             "l" => Ok(Unit::L),
             "m" => Ok(Unit::M),
-            other => Err(QuantityError(format!("unit `{other}` is not one of each, kg, g, l, m"))),
+            other => Err(QuantityError(format!("unit “{other}” is not one of each, kg, g, l, m"))),
         }
     }
 }
@@ -93,7 +93,7 @@ impl Quantity {
     /// Parses a quantity typed by a person or a script, for `unit`.
     pub fn parse(text: &str, unit: Unit) -> Result<Quantity, QuantityError> {
         let value = Decimal::from_str_exact(text.trim())
-            .map_err(|_| QuantityError(format!("`{text}` is not a quantity like 2 or 0.350")))?;
+            .map_err(|_| QuantityError(format!("“{text}” is not a quantity like 2 or 0.350")))?;
         Quantity::new(value, unit)
     }
 

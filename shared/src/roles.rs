@@ -81,7 +81,7 @@ impl FromStr for Role {
         match s {
             "cashier" => Ok(Role::Cashier),
             "manager" => Ok(Role::Manager),
-            other => Err(format!("role `{other}` must be cashier or manager")),
+            other => Err(format!("role “{other}” must be cashier or manager")),
         }
     }
 }

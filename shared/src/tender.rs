@@ -50,7 +50,7 @@ impl FromStr for TenderKind {
             name => TenderKind::ALL
                 .into_iter()
                 .find(|k| k.as_str() == name)
-                .ok_or_else(|| TenderError::Invalid(format!("tender `{name}` must be cash, card or other"))),
+                .ok_or_else(|| TenderError::Invalid(format!("tender “{name}” must be cash, card or other"))),
         }
     }
 }
@@ -68,11 +68,11 @@ impl FromStr for Tender {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let (kind, amount) = s
             .split_once(':')
-            .ok_or_else(|| TenderError::Invalid(format!("payment `{s}` must look like cash:20.00")))?;
+            .ok_or_else(|| TenderError::Invalid(format!("payment “{s}” must look like cash:20.00")))?;
         let amount =
-            Money::parse_non_negative(amount).map_err(|e| TenderError::Invalid(format!("payment `{s}`: {e}")))?;
+            Money::parse_non_negative(amount).map_err(|e| TenderError::Invalid(format!("payment “{s}”: {e}")))?;
         if amount.is_zero() {
-            return Err(TenderError::Invalid(format!("payment `{s}` is zero")));
+            return Err(TenderError::Invalid(format!("payment “{s}” is zero")));
         }
         Ok(Tender { kind: kind.parse()?, amount })
     }

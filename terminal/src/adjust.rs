@@ -85,7 +85,7 @@ impl Terminal {
                 |r| r.get(0),
             )?;
             if !known {
-                return Err(CoreError::Invalid(format!("no products in category `{category}`")));
+                return Err(CoreError::Invalid(format!("no products in category “{category}”")));
             }
         }
         let now = self.clock.now_ms();

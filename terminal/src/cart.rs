@@ -271,8 +271,8 @@ impl Terminal {
         let customer = match found.as_slice() {
             [one] => one.clone(),
             [first, ..] if first.code == typed.trim() => first.clone(),
-            [] => return Err(CoreError::Invalid(format!("no customer `{}`", typed.trim()))),
-            _ => return Err(CoreError::Invalid(format!("several customers match `{}`: type more", typed.trim()))),
+            [] => return Err(CoreError::Invalid(format!("no customer “{}”", typed.trim()))),
+            _ => return Err(CoreError::Invalid(format!("several customers match “{}”: type more", typed.trim()))),
         };
         cart.customer = Some(customer.code.clone());
         Ok(customer)

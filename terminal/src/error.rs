@@ -12,7 +12,7 @@ use pos_shared::tender::TenderError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {
-    #[error("no store in {0} yet: run `pos-terminal init` or `pos-terminal demo` first")]
+    #[error("no store in {0} yet: run “pos-terminal init” or “pos-terminal demo” first")]
     NotInitialised(String),
     #[error("a store already exists in {0}")]
     AlreadyInitialised(String),
@@ -30,7 +30,7 @@ pub enum CoreError {
     ApproverNotAllowed { approver: String, action: &'static str },
     #[error(transparent)]
     Barcode(#[from] BarcodeError),
-    #[error("unknown code `{0}`: no product has this barcode or SKU")]
+    #[error("unknown code “{0}”: no product has this barcode or SKU")]
     UnknownCode(String),
     #[error("{0} is sold by weight: enter its weight, e.g. {1}*0.350")]
     NeedsWeight(String, String),
@@ -46,7 +46,7 @@ pub enum CoreError {
     Money(#[from] MoneyError),
     #[error(transparent)]
     Id(#[from] IdError),
-    #[error("no open session: open the till first (`pos-terminal session open`)")]
+    #[error("no open session: open the till first (“pos-terminal session open”)")]
     NoOpenSession,
     #[error("session {0} is already open: close it with a Z report first")]
     SessionAlreadyOpen(i64),
@@ -54,7 +54,7 @@ pub enum CoreError {
     EmptyCart,
     #[error("no receipt {0} on this terminal")]
     UnknownReceipt(String),
-    #[error("receipt {receipt} has no line with `{code}` left to return")]
+    #[error("receipt {receipt} has no line with “{code}” left to return")]
     NotOnReceipt { receipt: String, code: String },
     #[error(transparent)]
     Catalog(#[from] CatalogError),

@@ -148,7 +148,7 @@ impl Terminal {
     ) -> CoreResult<Seq> {
         let po = self.purchase_order(number)?;
         if po.outgoing {
-            return Err(CoreError::Invalid(format!("{} leaves this store: ship it (`pos-terminal ship`)", po.number)));
+            return Err(CoreError::Invalid(format!("{} leaves this store: ship it (“pos-terminal ship”)", po.number)));
         }
         let reason = if po.from_store.is_some() { MovementReason::TransferIn } else { MovementReason::Delivery };
         let movements = self.po_movements(&po, picks, |line, qty| StockMovement::incoming(&line.sku, qty, reason))?;

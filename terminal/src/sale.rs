@@ -74,7 +74,7 @@ impl Terminal {
         let totals = self.cart_totals(cart)?;
         let order = self.order_of_cart(cart)?;
         if tenders.iter().any(|t| t.kind == TenderKind::Prepaid) {
-            return Err(CoreError::Invalid("only what an order paid ahead is paid by `prepaid`".into()));
+            return Err(CoreError::Invalid("only what an order paid ahead is paid by “prepaid”".into()));
         }
         // What an order paid ahead covers first; the rest is paid here.
         let prepaid = order.as_ref().map_or(Money::ZERO, |o| o.prepaid_left.min(totals.total));

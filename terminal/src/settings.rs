@@ -46,7 +46,7 @@ impl StoreSettings {
     pub fn new(store_name: &str, terminal_name: &str, terminal_id: TerminalId, currency: &str) -> CoreResult<Self> {
         let currency = currency.trim().to_ascii_uppercase();
         if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
-            return Err(CoreError::Invalid(format!("currency `{currency}` must be a 3-letter code like EUR")));
+            return Err(CoreError::Invalid(format!("currency “{currency}” must be a 3-letter code like EUR")));
         }
         if ["JPY", "KRW", "BHD", "KWD", "TND"].contains(&currency.as_str()) {
             return Err(CoreError::Invalid(format!(
@@ -122,7 +122,7 @@ impl StoreSettings {
             return Ok(None);
         };
         let text = |key: &str| -> CoreResult<String> { Ok(get(key)?.unwrap_or_default()) };
-        let corrupt = |key: &str| CoreError::Invalid(format!("setting `{key}` is not valid"));
+        let corrupt = |key: &str| CoreError::Invalid(format!("setting “{key}” is not valid"));
         let lines = |value: String| -> Vec<String> { value.lines().map(str::to_string).collect() };
         let cash_increment = text("cash_increment")?;
         Ok(Some(StoreSettings {
@@ -177,13 +177,13 @@ impl crate::Terminal {
         value: &str,
         approver: Option<&Credentials>,
     ) -> CoreResult<()> {
-        let invalid = |why: String| CoreError::Invalid(format!("setting `{key}`: {why}"));
+        let invalid = |why: String| CoreError::Invalid(format!("setting “{key}”: {why}"));
         let change: Box<dyn FnOnce(&mut StoreSettings)> = match key {
             "tax-mode" => {
                 let mode = match value.trim() {
                     "inclusive" => TaxMode::Inclusive,
                     "exclusive" => TaxMode::Exclusive,
-                    _ => return Err(invalid(format!("`{value}` must be inclusive or exclusive"))),
+                    _ => return Err(invalid(format!("“{value}” must be inclusive or exclusive"))),
                 };
                 Box::new(move |s| s.tax_mode = mode)
             }
@@ -195,7 +195,7 @@ impl crate::Terminal {
                 let percent = Decimal::from_str_exact(value.trim().trim_end_matches('%'))
                     .ok()
                     .filter(|p| *p >= Decimal::ZERO && *p <= Decimal::ONE_HUNDRED)
-                    .ok_or_else(|| invalid(format!("`{value}` must be a percentage from 0 to 100")))?;
+                    .ok_or_else(|| invalid(format!("“{value}” must be a percentage from 0 to 100")))?;
                 Box::new(move |s| s.discount_limit_percent = percent.normalize())
             }
             "manager-pin-digits" => {
@@ -206,7 +206,7 @@ impl crate::Terminal {
                 let on = match value.trim() {
                     "on" => true,
                     "off" => false,
-                    _ => return Err(invalid(format!("`{value}` must be on or off"))),
+                    _ => return Err(invalid(format!("“{value}” must be on or off"))),
                 };
                 Box::new(move |s| s.pin_only_login = on)
             }

@@ -75,7 +75,7 @@ impl Terminal {
                 operator,
             )
             .optional()?
-            .ok_or_else(|| CoreError::Invalid(format!("nobody called `{}` works at this till", name.trim())))
+            .ok_or_else(|| CoreError::Invalid(format!("nobody called “{}” works at this till", name.trim())))
     }
 
     /// Adds a user. A manager's PIN needs the store's minimum of digits; a
@@ -214,7 +214,7 @@ mod tests {
         assert!(matches!(terminal.login(camille, DEMO_MANAGER.1), Err(CoreError::WrongPin)), "Marie's PIN is hers");
         assert!(matches!(terminal.login(marie, "999999"), Err(CoreError::WrongPin)));
         let unknown = terminal.login("Nobody", DEMO_CASHIER.1).unwrap_err().to_string();
-        assert!(unknown.contains("nobody called `Nobody`"), "{unknown}");
+        assert!(unknown.contains("nobody called “Nobody”"), "{unknown}");
     }
 
     #[test]

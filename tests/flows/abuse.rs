@@ -191,7 +191,7 @@ fn a_till_gets_only_its_own_stores_staff() {
     assert!(hash_of(&paris, "Marie").0.starts_with("$argon2"), "chain-wide staff reach every till");
     let refused =
         pos_tests::cli_refused(&paris, &["session", "open", "--user", "Luc", "--pin", "555555", "--float", "50"]);
-    assert!(refused.contains("nobody called `Luc`"), "{refused}");
+    assert!(refused.contains("nobody called “Luc”"), "{refused}");
     // Luc moves to Paris: Lyon's till loses him at its next sync.
     admin_ok(&db, &["user", "add", "--name", "Luc", "--role", "manager", "--pin", "555555", "--store", "S01"]);
     pos_tests::cli_ok(&paris, &["sync", "--once"]);

@@ -15,6 +15,7 @@ use pos_shared::protocol::{OrdersPage, WireOrder, WireOrderLine};
 use pos_shared::tender::TenderKind;
 use pos_terminal::app::{App, Message, Screen, keyboard_message, style};
 use pos_terminal::demo::create_demo;
+use pos_terminal::devices::config::DeviceConfig;
 use pos_terminal::screen::{close_day, goods, grid, manager, orders, payment, returns, sale};
 use pos_terminal::{Cart, Terminal};
 use pos_tests::barcode;
@@ -179,6 +180,11 @@ impl Ui {
         let theme = self.app.theme();
         let mut ui = Simulator::with_settings(settings(), self.app.view());
         let snapshot = ui.snapshot(&theme).expect("render");
+        // For a person to look at: `POS_SNAPSHOT_DIR=/tmp/shots cargo test ... ui::`.
+        if let Some(dir) = std::env::var_os("POS_SNAPSHOT_DIR") {
+            let _ = std::fs::remove_file(std::path::Path::new(&dir).join(format!("{name}-tiny-skia.png")));
+            snapshot.matches_image(std::path::Path::new(&dir).join(name)).expect("write the image");
+        }
         assert!(snapshot.matches_hash(format!("flows/snapshots/ui/{name}")).expect("hash"), "{name} looks different");
     }
 
@@ -258,7 +264,7 @@ fn a_return_by_receipt() {
     ui.click("Enter  Confirm");
     let receipt = ui.committed().record.receipt_no.to_string();
     ui.click("Enter  Next sale");
-    ui.click("F8  Returns");
+    ui.click("Returns");
     ui.type_into(returns::RETURN_FIELD, &receipt);
     ui.snapshot("returns");
     ui.click(" + ");
@@ -301,7 +307,7 @@ fn a_long_receipt_keeps_the_refund_in_view() {
             .unwrap();
     });
     ui.login("1111");
-    ui.click("F8  Returns");
+    ui.click("Returns");
     ui.type_into(returns::RETURN_FIELD, "S01-T01-000001");
     ui.scan_into(returns::RETURN_FIELD, &barcode("BAK0016"));
     assert!(ui.bounds("F12  Refund…").is_some(), "the button is on screen");
@@ -326,7 +332,7 @@ fn a_manager_approves_what_a_cashier_may_not_do() {
     ui.login("1111");
     ui.scan("BAK0001");
     ui.scan("DAI0001");
-    ui.click("F5  Remove");
+    ui.click("Remove");
     assert_eq!(ui.app.sale().cart.lines.len(), 2, "not without a manager");
     ui.snapshot("approval");
     ui.type_into("approval", "1111");
@@ -343,7 +349,7 @@ fn with_two_managers_the_approver_is_chosen_before_the_pin() {
     });
     ui.login("1111");
     ui.scan("BAK0001");
-    ui.click("F5  Remove");
+    ui.click("Remove");
     ui.type_into("approval", pos_tests::MANAGER_PIN);
     assert_eq!(ui.app.sale().cart.lines.len(), 1, "nobody chosen: not approved");
     ui.interact(|sim| {
@@ -386,19 +392,19 @@ fn a_z_report_with_a_variance() {
     ui.click("Enter  Confirm");
     let total = ui.committed().record.total;
     ui.click("Enter  Next sale");
-    ui.click("F9  Manager");
+    ui.click("Manager");
     ui.snapshot("manager_session");
     ui.click("Reports");
     let expected = Money::from_minor(10_000) + total;
     let counted = expected - Money::from_minor(150);
     // One click with nothing counted closes nothing, and the message moves
     // no button.
-    let before = ui.bounds("Enter  Check the count");
-    ui.click("Enter  Check the count");
+    let before = ui.bounds("Check the count");
+    ui.click("Check the count");
     ui.interact(|sim| {
         sim.find("Count the cash in the drawer and type the amount first").expect("told to count");
     });
-    assert_eq!(ui.bounds("Enter  Check the count"), before, "the message moved the button");
+    assert_eq!(ui.bounds("Check the count"), before, "the message moved the button");
     assert!(ui.app.terminal().unwrap().current_session().unwrap().is_some(), "nothing closed");
     ui.type_into(close_day::COUNTED_FIELD, &counted.to_string());
     ui.interact(|sim| {
@@ -424,7 +430,7 @@ fn a_z_report_with_a_variance() {
 fn a_cashier_counts_blind_and_a_manager_closes_the_day() {
     let mut ui = Ui::demo();
     ui.login("1111");
-    ui.click("F9  Manager");
+    ui.click("Manager");
     ui.click("Reports");
     ui.interact(|sim| {
         sim.find("A manager sees the X report; count the drawer blind.").expect("blind");
@@ -437,7 +443,7 @@ fn a_cashier_counts_blind_and_a_manager_closes_the_day() {
     });
     ui.click("Back: change the count");
     ui.click("Cannot count…");
-    ui.click("Enter  Check");
+    ui.click("Check");
     ui.interact(|sim| {
         sim.find("Say why the drawer cannot be counted").expect("a reason is needed");
     });
@@ -460,7 +466,7 @@ fn a_cashier_counts_blind_and_a_manager_closes_the_day() {
 fn a_cashier_cannot_change_the_tax_mode_or_a_device_alone() {
     let mut ui = Ui::demo();
     ui.login("1111");
-    ui.click("F9  Manager");
+    ui.click("Manager");
     ui.click("Settings");
     ui.click("exclude tax");
     ui.click("58 mm");
@@ -494,13 +500,15 @@ fn the_product_grid_sells_what_has_no_barcode() {
     let apples = ui.app.sale().cart.lines.last().unwrap();
     assert_eq!((apples.sku.as_str(), apples.qty.display().as_str()), ("FRU0049", "0.35"));
     ui.click("Arrange favourites");
-    ui.click_id(grid::tile_id("FRU0049"));
-    assert!(ui.app.terminal().unwrap().favourites().unwrap().is_empty(), "not without a manager");
+    assert!(ui.app.approval_pending(), "a cashier is asked for a manager before arranging, not at a tile");
     ui.type_into("approval", pos_tests::MANAGER_PIN);
+    ui.click_id(grid::tile_id("FRU0049"));
     ui.click("Boulangerie");
     ui.click_id(grid::tile_id("BAK0003"));
-    ui.type_into("approval", pos_tests::MANAGER_PIN);
+    assert!(!ui.app.approval_pending(), "the manager approved arranging once, not each tile");
     ui.click("Done arranging");
+    ui.click_id(grid::tile_id("BAK0001"));
+    assert_eq!(ui.app.sale().cart.lines[0].qty.display(), "3", "done: a tap sells again");
     let favourites: Vec<String> = ui.app.terminal().unwrap().favourites().unwrap().into_iter().map(|p| p.sku).collect();
     assert_eq!(favourites, ["FRU0049", "BAK0003"], "in the order they were tapped");
     ui.click("★ Favourites");
@@ -541,7 +549,7 @@ fn goods_come_in_and_go_out_at_the_till() {
     let before = |ui: &Ui, sku: &str| ui.app.terminal().unwrap().on_hand_milli(sku).unwrap();
     let (bread, wine) = (before(&ui, "BAK0004"), before(&ui, "WIN0003"));
     ui.login_as("Marie", pos_tests::MANAGER_PIN);
-    ui.click("F9  Manager");
+    ui.click("Manager");
     ui.click("Goods in & out");
     ui.click("Receive PO-000001 from Moulin Dupont (2 lines)");
     ui.type_into(goods::GOODS_FIELD, "BAK0004*10");
@@ -625,7 +633,7 @@ fn a_shop_is_set_up_from_the_window() {
     });
     ui.click("Create the shop");
     ui.interact(|sim| {
-        sim.find("currency `EU` must be a 3-letter code like EUR").expect("a clear refusal");
+        sim.find("currency “EU” must be a 3-letter code like EUR").expect("a clear refusal");
     });
     assert!(Terminal::open(&data).is_err(), "nothing was created");
     ui.interact(|sim| {
@@ -660,14 +668,14 @@ fn the_day_does_not_close_over_a_sale_and_returns_start_from_the_receipt() {
     let mut ui = Ui::demo();
     ui.login_as("Marie", pos_tests::MANAGER_PIN);
     ui.scan("BAK0001");
-    ui.click("F9  Manager");
+    ui.click("Manager");
     ui.click("Reports");
     ui.type_into(close_day::COUNTED_FIELD, "100");
     ui.interact(|sim| {
         sim.find("A sale is in progress: finish or park it before closing the day").expect("refused");
     });
     assert!(ui.app.terminal().unwrap().current_session().unwrap().is_some());
-    ui.click("Esc  Back to the sale");
+    ui.click("Back to the sale");
     ui.click("F12  Pay");
     ui.type_into(payment::AMOUNT_FIELD, "5");
     ui.click("Enter  Confirm");
@@ -687,7 +695,7 @@ fn the_small_things_at_the_counter_behave() {
     let mut ui = Ui::demo();
     ui.login("1111");
     ui.scan("BAK0001");
-    ui.click("F1  Customer");
+    ui.click("Customer");
     ui.type_into(sale::SCAN_FIELD, "Hélène");
     ui.scan("DAI0001");
     ui.interact(|sim| {
@@ -710,7 +718,7 @@ fn the_small_things_at_the_counter_behave() {
     let _ = ui.app.update(Message::ToggleTheme);
     ui.snapshot("payment_dark");
     ui.click("Enter  Confirm");
-    ui.click("F5  Print a copy");
+    ui.click("Print a copy");
     ui.interact(|sim| {
         sim.find("No printer is set up: set one in Manager, Settings").expect("not a false 'sent'");
     });
@@ -814,7 +822,7 @@ fn a_customer_attached_at_the_counter_is_on_the_sale() {
     let mut ui = Ui::demo();
     ui.login("1111");
     ui.scan("BAK0001");
-    ui.click("F1  Customer");
+    ui.click("Customer");
     ui.type_into(sale::SCAN_FIELD, "Hélène");
     ui.click("F12  Pay");
     ui.type_into(payment::AMOUNT_FIELD, "10");
@@ -849,11 +857,46 @@ fn a_tap_on_empty_space_never_spoils_a_scan_or_a_pin() {
     }
     ui.tap_then_type(spaces[0], "4006381333931");
     ui.interact(|sim| {
-        sim.find("unknown code `4006381333931`: no product has this barcode or SKU").expect("the cashier is told");
+        sim.find("unknown code “4006381333931”: no product has this barcode or SKU").expect("the cashier is told");
     });
     assert_eq!(ui.app.sale().field_text(), "", "the unknown code left the field");
     ui.tap_then_type(spaces[1], &bread);
     assert_eq!(ui.app.sale().cart.lines.len(), 1, "the next good scan is not appended to it");
+}
+
+/// The audio player a till's `sound` setting names: here a script that
+/// writes down each file it is asked to play.
+#[test]
+fn a_scan_sounds_a_tone_and_a_refused_scan_another() {
+    let played = tempfile::tempdir().unwrap();
+    let log = played.path().join("played.log");
+    let player = played.path().join("player");
+    std::fs::write(&player, format!("#!/bin/sh\nbasename \"$1\" >> {}\n", log.display())).unwrap();
+    std::fs::set_permissions(&player, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    drop(create_demo(dir.path()).unwrap());
+    let mut devices = DeviceConfig::load(dir.path()).unwrap();
+    devices.set("sound", player.to_str().unwrap()).unwrap();
+    devices.save(dir.path()).unwrap();
+    let mut ui = Ui { app: App::new(dir.path().to_path_buf()).0, _dir: dir };
+    ui.login(pos_tests::CASHIER_PIN);
+    ui.scan(&barcode("BAK0001"));
+    ui.scan("4006381333931");
+    ui.scan(&barcode("BAK0001"));
+    // The player runs beside the till; wait for it to have written, no longer.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let heard = loop {
+        let heard = std::fs::read_to_string(&log).unwrap_or_default();
+        if heard.lines().count() >= 3 || std::time::Instant::now() > deadline {
+            break heard;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut heard: Vec<&str> = heard.lines().collect();
+    heard.sort();
+    assert_eq!(heard, ["scan-ok.wav", "scan-ok.wav", "scan-refused.wav"]);
+    let tone = std::fs::read(ui._dir.path().join("scan-ok.wav")).unwrap();
+    assert_eq!(&tone[..4], b"RIFF", "a WAV the player can read");
 }
 
 /// Keys as the app's keyboard subscription reports them, `gap_ms` apart.
@@ -880,8 +923,8 @@ fn a_wedge_scanner_burst_lands_as_a_scan_whichever_field_has_focus() {
     keystrokes(&mut ui, "4006381333931", 10_000, 140);
     assert!(matches!(ui.app.screen(), Screen::Payment(_)), "a person typing digits is not a scanner");
 
-    ui.click("Esc  Back to the sale");
-    ui.click("F9  Manager");
+    ui.click("Back to the sale");
+    ui.click("Manager");
     ui.click("Reports");
     keystrokes(&mut ui, "drawer jammed", 15_000, 5);
     let Screen::Manager(manager) = ui.app.screen() else { panic!("still on the manager screen") };
@@ -969,13 +1012,13 @@ fn orders_are_scanned_or_found_by_customer_and_collected_at_the_counter() {
     ui.click("Enter  Next sale");
 
     ui.scan(&barcode("BAK0001"));
-    ui.click("F2  Orders");
+    ui.click("Orders");
     assert!(matches!(ui.app.screen(), Screen::Sale), "a started sale is finished first");
-    ui.click("F5  Remove");
+    ui.click("Remove");
     assert!(matches!(ui.app.screen(), Screen::Sale));
     let _ = ui.app.update(Message::Approval(pos_terminal::screen::approval::Message::Cancel));
     let _ = ui.app.update(Message::Sale(sale::Message::Park));
-    ui.click("F2  Orders");
+    ui.click("Orders");
     ui.type_into(orders::ORDERS_FIELD, "lutèce");
     ui.click("ORD-000008  Hôtel Lutèce  via phone");
     ui.click("F12  Take payment");
@@ -986,10 +1029,10 @@ fn orders_are_scanned_or_found_by_customer_and_collected_at_the_counter() {
     assert_eq!(record.order.as_deref(), Some("ORD-000008"));
     assert_eq!((record.total, record.change), (Money::from_minor(160), Money::from_minor(40)));
     ui.click("Enter  Next sale");
-    ui.click("F2  Orders");
+    ui.click("Orders");
     ui.type_into(orders::ORDERS_FIELD, "ORD-000007");
-    ui.click("Esc  Back");
-    ui.click("Esc  Back");
+    ui.click("Back");
+    ui.click("Back");
     assert!(matches!(ui.app.screen(), Screen::Sale));
     let terminal = ui.app.terminal().unwrap();
     assert!(terminal.find_orders("", false).unwrap().is_empty(), "both orders are handed over");
@@ -1007,7 +1050,7 @@ fn the_manager_sees_low_stock_offline() {
             .unwrap();
     });
     ui.login_as("Marie", pos_tests::MANAGER_PIN);
-    ui.click("F9  Manager");
+    ui.click("Manager");
     ui.click("Stock");
     ui.interact(|sim| {
         sim.find("Low stock: 1 product(s) at or below their reorder point").expect("the count of low products");

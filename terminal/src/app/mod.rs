@@ -17,6 +17,7 @@ use iced::{Center, Element, Fill, Subscription, Task, Theme, event};
 use crate::devices::address::ScannerAddress;
 use crate::devices::queue::PrinterStatus;
 use crate::devices::scanner::WedgeDetector;
+use crate::devices::sound::{Cue, Speaker};
 use crate::screen::approval::{self, APPROVAL_FIELD, Approval};
 use crate::screen::{Action, Retry, grid, login, manager, orders, payment, receipt, returns, sale, setup};
 use crate::{Operator, Terminal};
@@ -95,6 +96,8 @@ pub struct App {
     /// next frame drawn.
     frame_log: Option<std::fs::File>,
     scan_at_us: Option<i64>,
+    /// Scan tones, with the `sound` setting they were made for.
+    speaker: Option<(String, Speaker)>,
 }
 
 impl App {
@@ -122,6 +125,7 @@ impl App {
             frame_log: std::env::var_os("POS_FRAME_LOG")
                 .and_then(|path| std::fs::OpenOptions::new().create(true).append(true).open(path).ok()),
             scan_at_us: None,
+            speaker: None,
         };
         app.refresh_status();
         let focus = app.focus();
@@ -138,6 +142,11 @@ impl App {
 
     pub fn operator(&self) -> Option<&Operator> {
         self.operator.as_ref()
+    }
+
+    /// Whether a manager's approval is being asked for.
+    pub fn approval_pending(&self) -> bool {
+        self.approval.is_some()
     }
 
     pub fn sale(&self) -> &sale::Sale {
@@ -287,6 +296,10 @@ impl App {
         {
             self.scan_at_us = Some(at_us);
         }
+        if let Some(cue) = self.sale.take_cue() {
+            self.play(cue);
+        }
+        self.grid.set_arranging(self.sale.arranging());
         if let (Screen::Sale, Some(y)) = (&self.screen, self.sale.take_scroll()) {
             let offset = iced::widget::operation::RelativeOffset { x: 0.0, y };
             task = Task::batch([task, iced::widget::operation::snap_to(sale::CART_SCROLL, offset)]);
@@ -296,6 +309,19 @@ impl App {
             self.refresh_status();
         }
         task
+    }
+
+    /// Plays a scan tone through the speaker the device settings name
+    /// (made again when the setting changed).
+    fn play(&mut self, cue: Cue) {
+        let Some(terminal) = &self.terminal else { return };
+        let setting = &terminal.devices().sound;
+        if self.speaker.as_ref().is_none_or(|(made_for, _)| made_for != setting) {
+            self.speaker = Some((setting.clone(), Speaker::new(setting, &self.dir)));
+        }
+        if let Some((_, speaker)) = &self.speaker {
+            speaker.play(cue);
+        }
     }
 
     fn handle(&mut self, message: Message) -> Task<Message> {

@@ -89,29 +89,55 @@ pub fn field<'a, M: Clone + 'a>(
     iced::widget::text_input(placeholder, value).on_input(on_input).size(TEXT).padding(10)
 }
 
+/// A key in the theme's primary colour; a key that cannot be pressed now
+/// is plainly grey (readable in both themes) rather than a faded blue.
+pub fn key(theme: &Theme, status: button::Status) -> button::Style {
+    match status {
+        button::Status::Disabled => {
+            let strong = theme.extended_palette().background.strong;
+            button::Style {
+                background: Some(strong.color.into()),
+                text_color: strong.text.scale_alpha(0.7),
+                border: iced::border::rounded(2),
+                ..button::Style::default()
+            }
+        }
+        _ => button::primary(theme, status),
+    }
+}
+
 /// A big button of the keys' size and shape around `content`.
 fn big_button<'a, M: Clone + 'a>(content: impl Into<Element<'a, M>>, message: Option<M>) -> button::Button<'a, M> {
     button(container(content).center_y(Length::Fill))
+        .style(key)
         .height(BUTTON_HEIGHT)
         .width(Length::Fill)
         .padding([0, 12])
         .on_press_maybe(message)
 }
 
-/// A big button with its function key printed on it.
+/// A big button with its function key printed on it: the key small on top,
+/// the label below, so labels never wrap on a narrow screen.
 pub fn key_button<'a, M: Clone + 'a>(key: &str, label: &str, message: Option<M>) -> Element<'a, M> {
-    big_button(text(key_label(key, label)).size(TEXT), message).into()
+    big_button(keycap(None, key, label), message).into()
 }
 
 /// A big button with an icon, its function key and its label.
 pub fn icon_button<'a, M: Clone + 'a>(icon: Icon, key: &str, label: &str, message: Option<M>) -> Element<'a, M> {
-    let content = iced::widget::row![
-        text(char::from(icon).to_string()).font(ICONS).size(TEXT),
-        text(key_label(key, label)).size(TEXT)
-    ]
-    .spacing(8)
-    .align_y(iced::Center);
-    big_button(content, message).into()
+    big_button(keycap(Some(icon), key, label), message).into()
+}
+
+/// What a key shows: icon and key name on the first line, the label below.
+fn keycap<'a, M: 'a>(icon: Option<Icon>, key: &str, label: &str) -> Element<'a, M> {
+    let mut top = iced::widget::Row::new().spacing(6).align_y(iced::Center);
+    if let Some(icon) = icon {
+        top = top.push(text(char::from(icon).to_string()).font(ICONS).size(SMALL));
+    }
+    if !key.is_empty() {
+        top = top.push(text(key.to_string()).size(SMALL));
+    }
+    let label = text(label.to_string()).size(TEXT).wrapping(iced::widget::text::Wrapping::None);
+    iced::widget::column![top, label].spacing(0).into()
 }
 
 /// The same, in the theme's call-to-action colour.

@@ -23,7 +23,7 @@ pub fn print_queued(terminal: &mut Terminal) -> Result<()> {
         return Ok(());
     }
     if let Err(problem) = terminal.print_pending()? {
-        eprintln!("warning: {problem}; the job waits in the queue (`pos-terminal print pending` retries)");
+        eprintln!("warning: {problem}; the job waits in the queue (“pos-terminal print pending” retries)");
     }
     Ok(())
 }
@@ -88,7 +88,7 @@ pub fn scanner(dir: &Path, command: ScannerCommand) -> Result<()> {
             .devices()
             .scanner
             .clone()
-            .ok_or_else(|| anyhow!("no scanner configured: pass --scanner or `config set scanner ADDRESS`"))?,
+            .ok_or_else(|| anyhow!("no scanner configured: pass --scanner or “config set scanner ADDRESS”"))?,
     };
     let limit = count.unwrap_or(usize::MAX);
     match address.parse::<ScannerAddress>()? {

@@ -53,13 +53,13 @@ pub(crate) fn parse_item(text: &str) -> Result<ReturnItem> {
     let (code, qty) = match text.rsplit_once('*') {
         Some((code, qty)) => {
             let qty = Decimal::from_str_exact(qty.trim())
-                .map_err(|_| anyhow!("quantity in `{text}` must be a number, like {code}*2 or {code}*0.350"))?;
+                .map_err(|_| anyhow!("quantity in “{text}” must be a number, like {code}*2 or {code}*0.350"))?;
             (code, Some(qty))
         }
         None => (text, None),
     };
     if code.trim().is_empty() {
-        bail!("item `{text}` has no code");
+        bail!("item “{text}” has no code");
     }
     Ok(ReturnItem { code: code.trim().to_string(), line: None, qty })
 }
@@ -74,7 +74,7 @@ fn parse_return_item(text: &str) -> Result<ReturnItem> {
         .parse::<u32>()
         .ok()
         .filter(|l| *l > 0)
-        .ok_or_else(|| anyhow!("receipt line in `{text}` must be a line number, like {item}@2"))?;
+        .ok_or_else(|| anyhow!("receipt line in “{text}” must be a line number, like {item}@2"))?;
     Ok(ReturnItem { line: Some(line), ..parse_item(item)? })
 }
 
@@ -109,7 +109,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let info = json!({ "data_dir": dir, "terminal_id": terminal.settings().terminal_id, "manager": a.manager_name, "manager_pin": pin });
             emit(json, &info, |_| {
                 format!(
-                    "Store created in {}\nManager {} can log in with PIN {pin}; add staff with `pos-terminal user add`.\n",
+                    "Store created in {}\nManager {} can log in with PIN {pin}; add staff with “pos-terminal user add”.\n",
                     dir.display(),
                     a.manager_name
                 )
@@ -284,7 +284,7 @@ fn enroll(dir: &std::path::Path, json: bool, server: &str, code: &str) -> Result
     emit(json, &info, |_| {
         let sync = match &first_sync {
             Ok(report) => format!("{} products and their users pulled", report.products_pulled),
-            Err(e) => format!("first sync failed ({e}); `pos-terminal sync` will retry"),
+            Err(e) => format!("first sync failed ({e}); “pos-terminal sync” will retry"),
         };
         format!("Enrolled as {} of {}; {sync}\n", settings.terminal_id, settings.store_name)
     })
@@ -305,7 +305,7 @@ fn sync(dir: &std::path::Path, json: bool, a: args::SyncArgs) -> Result<()> {
         });
     }
     let client = pos_terminal::sync::run::client_for(&terminal)?
-        .ok_or_else(|| anyhow!("this terminal is not enrolled: run `pos-terminal enroll --server URL --code CODE`"))?;
+        .ok_or_else(|| anyhow!("this terminal is not enrolled: run “pos-terminal enroll --server URL --code CODE”"))?;
     let runtime = runtime()?;
     if !a.once {
         let interval = std::time::Duration::from_secs(a.interval.max(1));
@@ -400,7 +400,7 @@ fn print_status(terminal: &Terminal, json: bool) -> Result<()> {
             None => "no open session".to_string(),
         };
         format!(
-            "{} ({}): {session}. Run `pos-terminal --help` for commands.\n",
+            "{} ({}): {session}. Run “pos-terminal --help” for commands.\n",
             settings.store_name, settings.terminal_id
         )
     })

@@ -78,7 +78,7 @@ pub fn adjust(dir: &Path, json: bool, a: AdjustArgs) -> Result<()> {
     let mut terminal = Terminal::open(dir)?;
     let user = a.actor.login(&mut terminal)?;
     let reason = MovementReason::parse(a.reason.trim()).ok_or_else(|| {
-        anyhow!("reason `{}` must be one of damaged, expired, theft, own-use, correction", a.reason.trim())
+        anyhow!("reason “{}” must be one of damaged, expired, theft, own-use, correction", a.reason.trim())
     })?;
     let lines = counted_items(&a.items)?;
     let seq = terminal.adjust_stock(&user, reason, &a.note, &lines, a.actor.approver().as_ref())?;

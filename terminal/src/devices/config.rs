@@ -1,6 +1,6 @@
 //! The terminal's device settings, in `devices.toml` in the data directory:
 //! printer and scanner addresses, paper width and columns, and whether the
-//! app fills the screen (a till) or runs in a window.
+//! app fills the screen (a till) or runs in a window, and its scan tones.
 
 use std::path::Path;
 
@@ -22,6 +22,9 @@ pub struct DeviceConfig {
     pub columns: Option<usize>,
     /// `fullscreen` (a till's kiosk, the default) or `windowed`.
     pub window: WindowMode,
+    /// Scan tones: `auto` (the machine's audio player, if any), `off`, or
+    /// the path of a player that takes a WAV file.
+    pub sound: String,
 }
 
 /// How the app's window starts.
@@ -41,6 +44,7 @@ impl Default for DeviceConfig {
             paper_width: 80,
             columns: None,
             window: WindowMode::Fullscreen,
+            sound: "auto".into(),
         }
     }
 }
@@ -78,6 +82,12 @@ impl DeviceConfig {
         if let Some(columns) = self.columns.filter(|c| !(24..=64).contains(c)) {
             return Err(CoreError::Invalid(format!("{columns} columns: a receipt line holds 24 to 64")));
         }
+        if !matches!(self.sound.as_str(), "auto" | "off") && !Path::new(&self.sound).is_absolute() {
+            return Err(CoreError::Invalid(format!(
+                "sound “{}” must be auto, off or a player's full path",
+                self.sound
+            )));
+        }
         Ok(())
     }
 
@@ -103,13 +113,13 @@ impl DeviceConfig {
                 changed.paper_width = value
                     .trim_end_matches("mm")
                     .parse()
-                    .map_err(|_| CoreError::Invalid(format!("paper width `{value}` must be 58 or 80")))?;
+                    .map_err(|_| CoreError::Invalid(format!("paper width “{value}” must be 58 or 80")))?;
             }
             "columns" => {
                 changed.columns = match value {
                     "auto" => None,
                     n => Some(
-                        n.parse().map_err(|_| CoreError::Invalid(format!("columns `{n}` must be a number or auto")))?,
+                        n.parse().map_err(|_| CoreError::Invalid(format!("columns “{n}” must be a number or auto")))?,
                     ),
                 };
             }
@@ -117,12 +127,13 @@ impl DeviceConfig {
                 changed.window = match value.trim() {
                     "fullscreen" => WindowMode::Fullscreen,
                     "windowed" => WindowMode::Windowed,
-                    _ => return Err(CoreError::Invalid(format!("window `{value}` must be fullscreen or windowed"))),
+                    _ => return Err(CoreError::Invalid(format!("window “{value}” must be fullscreen or windowed"))),
                 };
             }
+            "sound" => changed.sound = value.trim().to_string(),
             other => {
                 return Err(CoreError::Invalid(format!(
-                    "unknown setting `{other}`: printer, scanner, paper-width, columns or window"
+                    "unknown setting “{other}”: printer, scanner, paper-width, columns, window or sound"
                 )));
             }
         }
@@ -144,6 +155,7 @@ mod tests {
         config.set("printer", "tcp://127.0.0.1:9100").unwrap();
         config.set("paper-width", "58").unwrap();
         config.set("scanner", "serial:///dev/ttyACM0?baud=9600&suffix=cr").unwrap();
+        config.set("sound", "off").unwrap();
         config.save(dir.path()).unwrap();
         let loaded = DeviceConfig::load(dir.path()).unwrap();
         assert_eq!(loaded, config);
@@ -153,6 +165,7 @@ mod tests {
             ("paper-width", "70", "58 or 80"),
             ("columns", "200", "24 to 64"),
             ("colour", "red", "unknown setting"),
+            ("sound", "beep", "auto, off or a player's full path"),
         ] {
             let err = config.set(key, value).unwrap_err().to_string();
             assert!(err.contains(words), "{key}={value}: {err}");

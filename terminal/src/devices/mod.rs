@@ -10,3 +10,4 @@ pub mod printer;
 pub mod queue;
 pub mod receipt_bytes;
 pub mod scanner;
+pub mod sound;

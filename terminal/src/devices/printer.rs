@@ -25,7 +25,7 @@ pub enum PrintError {
     OutOfPaper(String),
     #[error("printer {0} stopped answering mid-job: {1}")]
     Interrupted(String, String),
-    #[error("no printer is configured: `pos-terminal config set printer ADDRESS`")]
+    #[error("no printer is configured: “pos-terminal config set printer ADDRESS”")]
     NotConfigured,
 }
 

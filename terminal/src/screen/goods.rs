@@ -125,7 +125,7 @@ impl Goods {
             return;
         }
         let Ok(qty) = qty else {
-            self.error = Some(format!("`{typed}`: the quantity after * must be a number"));
+            self.error = Some(format!("“{typed}”: the quantity after * must be a number"));
             return;
         };
         let found = match terminal.find_code(code) {

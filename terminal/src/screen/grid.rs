@@ -25,6 +25,7 @@ pub struct Grid {
     tiles: Vec<Product>,
     /// The favourites' SKUs, starred on their tiles.
     favourites: Vec<String>,
+    /// Set by the sale once a manager allowed arranging.
     arranging: bool,
 }
 
@@ -41,6 +42,8 @@ pub enum Message {
 pub enum Tap {
     Sell(String),
     ToggleFavourite(String),
+    /// Start (a manager's decision) or stop arranging the favourites.
+    Arrange(bool),
 }
 
 /// The widget id of a product's tile (for tests and focus).
@@ -90,6 +93,12 @@ impl Grid {
         }
     }
 
+    /// Whether taps arrange the favourites (the sale decides, once a
+    /// manager allowed it).
+    pub fn set_arranging(&mut self, on: bool) {
+        self.arranging = on;
+    }
+
     pub fn update(&mut self, terminal: &Terminal, message: Message) -> Option<Tap> {
         match message {
             Message::Page(page) => {
@@ -97,10 +106,7 @@ impl Grid {
                 self.reload_tiles(terminal);
                 None
             }
-            Message::Arrange(on) => {
-                self.arranging = on;
-                None
-            }
+            Message::Arrange(on) => Some(Tap::Arrange(on)),
             Message::Tile(sku) if self.arranging => Some(Tap::ToggleFavourite(sku)),
             Message::Tile(sku) => Some(Tap::Sell(sku)),
         }

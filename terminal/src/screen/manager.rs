@@ -528,7 +528,7 @@ impl Manager {
             tab("Goods in & out", Tab::Goods),
             tab("Settings", Tab::Settings),
             iced::widget::space::horizontal(),
-            button(text("Esc  Back to the sale").size(style::TEXT)).padding([10, 20]).on_press(Message::Back),
+            container(style::key_button("Esc", "Back to the sale", Some(Message::Back))).width(240),
         ]
         .spacing(style::GAP);
         let body = match self.tab {

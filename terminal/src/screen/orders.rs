@@ -54,7 +54,7 @@ impl Orders {
     fn search(&mut self, terminal: &Terminal, typed: &str) {
         match terminal.find_orders(typed, false) {
             Ok(found) => {
-                self.error = found.is_empty().then(|| format!("no open order matches `{}`", typed.trim()));
+                self.error = found.is_empty().then(|| format!("no open order matches “{}”", typed.trim()));
                 self.found = found;
                 self.chosen = None;
             }

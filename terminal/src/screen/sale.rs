@@ -12,9 +12,12 @@ use rust_decimal::Decimal;
 use super::{Action, Retry, attempt};
 use crate::app::style::{self, Icon};
 use crate::catalog::Product;
+use crate::devices::sound::Cue;
 use crate::error::CoreError;
 use crate::parked::ParkedCart;
+use crate::users::Credentials;
 use crate::{Cart, Operator, Terminal};
+use pos_shared::roles::Permission;
 
 pub const SCAN_FIELD: &str = "scan";
 /// The cart's scrollable: it follows the line just scanned or selected.
@@ -43,6 +46,8 @@ pub enum Edit {
     Remove(usize),
     /// Put a product on the favourites page, or take it off.
     Favourite(String),
+    /// Start arranging the favourites (asks for a manager once, up front).
+    Arrange,
 }
 
 #[derive(Debug, Clone)]
@@ -87,6 +92,10 @@ pub struct Sale {
     scroll: Option<f32>,
     /// The line a scan just added to, lit up for a moment.
     flash: Option<usize>,
+    cue: Option<Cue>,
+    /// Arranging the favourites: `Some`, with the manager who allowed it
+    /// when the operator is a cashier (their taps are approved by them).
+    arranging: Option<Option<Credentials>>,
     warning: Option<String>,
     error: Option<String>,
     parked: Option<Vec<ParkedCart>>,
@@ -111,6 +120,8 @@ impl Sale {
             selected: None,
             scroll: None,
             flash: None,
+            cue: None,
+            arranging: None,
             warning: None,
             error: None,
             parked: None,
@@ -140,6 +151,16 @@ impl Sale {
     /// The line lit up by the last scan, if it still is.
     pub fn flashing(&self) -> Option<usize> {
         self.flash
+    }
+
+    /// Whether the favourites are being arranged.
+    pub fn arranging(&self) -> bool {
+        self.arranging.is_some()
+    }
+
+    /// The tone the last scan asks for, once.
+    pub fn take_cue(&mut self) -> Option<Cue> {
+        self.cue.take()
     }
 
     /// Where the cart should scroll to, once (0 the top, 1 the bottom).
@@ -172,6 +193,7 @@ impl Sale {
             Ok(added) => {
                 self.select(added.line);
                 self.flash = Some(added.line);
+                self.cue = Some(Cue::Scanned);
                 self.warning = added.warning;
                 self.error = None;
                 self.reset_entry();
@@ -191,6 +213,7 @@ impl Sale {
     fn add(&mut self, terminal: &mut Terminal, code: &str, qty: Option<Decimal>) {
         if let Err(e) = self.try_add(terminal, code, qty) {
             self.error = Some(e.to_string());
+            self.cue = Some(Cue::Refused);
         }
     }
 
@@ -212,6 +235,12 @@ impl Sale {
             Edit::Price(line, price) => terminal.override_price(operator, cart, line, price, approver).map(|_| None),
             Edit::Remove(line) => terminal.remove_line(operator, cart, line, approver).map(|_| None),
             Edit::Favourite(sku) => terminal.toggle_favourite(operator, &sku, approver).map(|_| None),
+            Edit::Arrange => {
+                terminal.authorize(operator, Permission::ChangeSettings, approver, "arrange favourites").map(|_| {
+                    self.arranging = Some(approver.cloned());
+                    None
+                })
+            }
         };
         match attempt(result, || Retry::Sale(edit.clone()), &mut self.error) {
             Ok(warning) => {
@@ -260,20 +289,21 @@ impl Sale {
                     // next scan is not appended to it.
                     (Err(e), _) => {
                         self.error = Some(e.to_string());
+                        self.cue = Some(Cue::Refused);
                         self.reset_entry();
                     }
                 }
             }
             Entry::Weight(code) => match parse_decimal(&typed) {
                 Ok(kg) => self.add(terminal, &code, Some(kg)),
-                Err(_) => self.error = Some(format!("`{typed}` is not a weight like 0.350")),
+                Err(_) => self.error = Some(format!("“{typed}” is not a weight like 0.350")),
             },
             Entry::Quantity => match (line, parse_decimal(&typed)) {
                 (Some(line), Ok(qty)) => {
                     return self.apply(terminal, operator, Edit::Quantity(line, qty), None);
                 }
                 (None, _) => needs_line(&mut self.error),
-                (_, Err(_)) => self.error = Some(format!("`{typed}` is not a quantity")),
+                (_, Err(_)) => self.error = Some(format!("“{typed}” is not a quantity")),
             },
             Entry::LineDiscount => match (line, typed.parse::<Discount>()) {
                 (Some(line), Ok(d)) => {
@@ -326,8 +356,13 @@ impl Sale {
             Message::Grid(_) => {}
             Message::Tile(super::grid::Tap::Sell(sku)) => self.add(terminal, &sku, None),
             Message::Tile(super::grid::Tap::ToggleFavourite(sku)) => {
-                return self.apply(terminal, operator, Edit::Favourite(sku), None);
+                let approver = self.arranging.clone().flatten();
+                return self.apply(terminal, operator, Edit::Favourite(sku), approver.as_ref());
             }
+            Message::Tile(super::grid::Tap::Arrange(true)) => {
+                return self.apply(terminal, operator, Edit::Arrange, None);
+            }
+            Message::Tile(super::grid::Tap::Arrange(false)) => self.arranging = None,
             Message::Pick(index) => {
                 if let Some(sku) = self.results.get(index).map(|p| p.sku.clone()) {
                     self.add(terminal, &sku, None);
@@ -432,7 +467,14 @@ impl Sale {
         for band in &totals.taxes {
             col = col.push(pair(format!("Tax {} on {}", band.rate.label(), band.base), band.tax.to_string(), 15.0));
         }
-        col.push(pair("TOTAL".into(), totals.total.to_string(), style::HUGE)).into()
+        // The amount is what the customer reads: the word gives it the room.
+        let total = row![
+            text("TOTAL").size(style::LARGE).width(Fill),
+            text(totals.total.to_string()).size(style::HUGE).font(style::MONO)
+        ]
+        .spacing(style::GAP)
+        .align_y(iced::Center);
+        col.push(total).into()
     }
 
     pub fn view<'a>(&'a self, terminal: &Terminal, grid: Element<'a, Message>) -> Element<'a, Message> {
