@@ -257,8 +257,8 @@ mod tests {
             ("usb://04b8", "usb://VID:PID"),
             ("usb://04b8:zzzz", "product id “zzzz”"),
             ("serial://ttyUSB0", "path like /dev/ttyUSB0"),
-            ("serial:///dev/ttyUSB0?baud=fast", "baud `fast`"),
-            ("serial:///dev/ttyUSB0?parity=odd", "unknown option `parity`"),
+            ("serial:///dev/ttyUSB0?baud=fast", "baud “fast”"),
+            ("serial:///dev/ttyUSB0?parity=odd", "unknown option “parity”"),
             ("file://lp0", "absolute path"),
         ];
         for (text, words) in printers {
@@ -267,7 +267,7 @@ mod tests {
         }
         let scanners = [
             ("tcp://x:1", "scheme “tcp”"),
-            ("serial:///dev/ttyACM0?suffix=semicolon", "suffix `semicolon`"),
+            ("serial:///dev/ttyACM0?suffix=semicolon", "suffix “semicolon”"),
             ("keyboards", "expected “keyboard”"),
         ];
         for (text, words) in scanners {
