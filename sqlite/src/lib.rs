@@ -36,6 +36,17 @@ pub fn open(path: &Path, options: Options, migrations: &[&str]) -> rusqlite::Res
     Ok(conn)
 }
 
+/// Opens a read-only connection to a database that [`open`] made: a
+/// reader beside the writer (WAL lets it read while the writer writes).
+pub fn open_reader(path: &Path, options: Options) -> rusqlite::Result<Connection> {
+    use rusqlite::OpenFlags;
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    conn.pragma_update(None, "cache_size", -options.cache_kib)?;
+    conn.busy_timeout(options.busy_timeout)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,5 +78,17 @@ mod tests {
         let conn = open(&path, OPTIONS, &broken[..1]).unwrap();
         let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
         assert_eq!(version, 1);
+    }
+
+    #[test]
+    fn a_reader_sees_commits_and_cannot_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        let writer = open(&path, OPTIONS, &["CREATE TABLE a (x INTEGER) STRICT;"]).unwrap();
+        let reader = open_reader(&path, OPTIONS).unwrap();
+        writer.execute("INSERT INTO a VALUES (1)", []).unwrap();
+        let seen: i64 = reader.query_row("SELECT COUNT(*) FROM a", [], |r| r.get(0)).unwrap();
+        assert_eq!(seen, 1);
+        assert!(reader.execute("INSERT INTO a VALUES (2)", []).is_err(), "read-only");
     }
 }

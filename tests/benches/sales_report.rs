@@ -5,12 +5,22 @@
 //! tables. The first report rolls every sale up (reported on its own); the
 //! figure is then the slowest of the reports by product, category, store,
 //! day, hour and cashier (median of three each). Goal: <= 1 s.
+//!
+//! Meanwhile 20 tills push (five sales per push, each till every 100 ms,
+//! straight into the store as the API would): the p99 of a push while the
+//! first roll-up and the reports run, against the p99 of the same pushes
+//! with no report, measured first. Goal: <= 100 ms.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use pos_sync_server::storage::sqlite::{Period, SalesBy, SqliteStore};
+use pos_shared::ids::TerminalId;
+use pos_shared::protocol::WireEntry;
+use pos_sync_server::storage::sqlite::{CODE_VALID_HOURS, Period, SalesBy, SqliteStore};
+use pos_sync_server::storage::{SyncStore, TerminalAuth};
 use pos_tests::bench::{quantile, report};
 use pos_tests::generated::catalog_csv;
+use pos_tests::journals::sale_journal;
 
 const STORES: i64 = 10;
 const SALES: i64 = 3_340_000;
@@ -57,6 +67,64 @@ fn generate(db: &std::path::Path) {
     assert_eq!(movements, SALES * LINES);
 }
 
+const TILLS: i64 = 20;
+const SALES_PER_PUSH: usize = 5;
+const PUSH_EVERY: Duration = Duration::from_millis(100);
+
+/// A till pushing: who it is and the sales it has yet to send.
+struct Till {
+    auth: TerminalAuth,
+    journal: Box<dyn Iterator<Item = WireEntry> + Send>,
+}
+
+/// Twenty more tills, enrolled two per store.
+fn tills(store: &SqliteStore) -> Vec<Till> {
+    (0..TILLS)
+        .map(|i| {
+            let code = store.add_terminal(&format!("S{:02}", i % STORES + 1), &format!("Pusher {i}"), CODE_VALID_HOURS);
+            let token = store.enroll(&code.unwrap().enrollment_code).unwrap().token;
+            let auth = store.authenticate(&token).unwrap();
+            let terminal: TerminalId = auth.terminal_id.parse().unwrap();
+            let journal = sale_journal(terminal, u64::MAX, PRODUCTS as u64).map(|(entry, _)| entry);
+            Till { auth, journal: Box::new(journal) }
+        })
+        .collect()
+}
+
+/// Each till pushes its next sales every [`PUSH_EVERY`] while `work`
+/// runs; returns what `work` returned and every push's latency.
+fn pushing_while<T>(store: &SqliteStore, tills: &mut [Till], work: impl FnOnce() -> T) -> (T, Vec<Duration>) {
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let pushers: Vec<_> = tills
+            .iter_mut()
+            .map(|till| {
+                let stop = &stop;
+                scope.spawn(move || {
+                    let mut latencies = Vec::new();
+                    while !stop.load(Ordering::Relaxed) {
+                        let batch: Vec<WireEntry> = till.journal.by_ref().take(SALES_PER_PUSH).collect();
+                        let started = Instant::now();
+                        let pushed = store.push(&till.auth, &batch).unwrap();
+                        latencies.push(started.elapsed());
+                        assert_eq!(pushed.acked_through, batch.last().unwrap().seq, "applied");
+                        std::thread::sleep(PUSH_EVERY.saturating_sub(started.elapsed()));
+                    }
+                    latencies
+                })
+            })
+            .collect();
+        let out = work();
+        stop.store(true, Ordering::Relaxed);
+        (out, pushers.into_iter().flat_map(|p| p.join().unwrap()).collect())
+    })
+}
+
+fn p99_ms(mut latencies: Vec<Duration>) -> f64 {
+    assert!(latencies.len() > 100, "enough pushes to have a p99: {}", latencies.len());
+    quantile(&mut latencies, 0.99).as_secs_f64() * 1e3
+}
+
 fn main() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("server.sqlite");
@@ -64,12 +132,28 @@ fn main() {
     generate(&db);
     eprintln!("generated {} movements in {:.0?}", SALES * LINES, started.elapsed());
     let store = SqliteStore::open(&db).unwrap();
+    let mut tills = tills(&store);
+    let ((), idle) = pushing_while(&store, &mut tills, || std::thread::sleep(Duration::from_secs(5)));
     let all = Period::default();
     let start = Instant::now();
-    let first = store.sales_report(SalesBy::Store, all).unwrap();
-    report("sales_rollup_catch_up_10m", start.elapsed().as_secs_f64(), "s");
+    let (first, during) = pushing_while(&store, &mut tills, || {
+        let first = store.sales_report(SalesBy::Store, all).unwrap();
+        report("sales_rollup_catch_up_10m", start.elapsed().as_secs_f64(), "s");
+        for by in [SalesBy::Product, SalesBy::Category, SalesBy::Day, SalesBy::Hour, SalesBy::Cashier] {
+            assert!(!store.sales_report(by, all).unwrap().is_empty());
+        }
+        first
+    });
+    report("push_p99_idle_ms", p99_ms(idle), "ms");
+    report("push_p99_during_report_ms", p99_ms(during), "ms");
     assert_eq!(first.len(), STORES as usize);
-    assert_eq!(first.iter().map(|r| r.receipts).sum::<u64>(), SALES as u64, "every receipt once");
+    let pushed = store.sales_report(SalesBy::Store, all).unwrap().iter().map(|r| r.receipts).sum::<u64>();
+    assert!(first.iter().map(|r| r.receipts).sum::<u64>() >= SALES as u64, "every generated receipt");
+    let journal: u64 = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM journal WHERE kind IN ('sale', 'return')", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(pushed, journal, "every receipt rolled up once, the pushed ones included");
     let mut slowest = Duration::ZERO;
     for by in [SalesBy::Product, SalesBy::Category, SalesBy::Store, SalesBy::Day, SalesBy::Hour, SalesBy::Cashier] {
         let mut runs: Vec<Duration> = (0..3)

@@ -8,13 +8,10 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use pos_shared::ids::{ReceiptNo, Seq, TerminalId};
-use pos_shared::journal::{Event, Hash32, SaleKind, SaleLineRecord, SaleRecord, canonical_bytes, chain_hash};
+use pos_shared::ids::TerminalId;
+use pos_shared::journal::SaleRecord;
 use pos_shared::money::Money;
-use pos_shared::pricing::TaxBand;
 use pos_shared::protocol::WireEntry;
-use pos_shared::quantity::{Quantity, Unit};
-use pos_shared::stock::{MovementReason, StockMovement};
 use pos_shared::tender::{Tender, TenderKind};
 use pos_sync_server::storage::sqlite::SqliteStore;
 use pos_sync_server::storage::{Backend, SyncStore};
@@ -22,75 +19,11 @@ use pos_terminal::Cart;
 use pos_terminal::sync::run::{client_for, enroll, sync_once};
 use pos_tests::bench::report;
 use pos_tests::generated::catalog_csv;
+use pos_tests::journals::{LINES, sale_journal};
 use rusqlite::{Connection, params};
-use serde_json::value::RawValue;
 
 const INGEST_SALES: u64 = 20_000;
-const LINES: u64 = 5;
 const BATCH: usize = 500;
-
-/// A five-line sale as a terminal would journal it.
-fn sale(terminal: &TerminalId, n: u64) -> SaleRecord {
-    let lines: Vec<SaleLineRecord> = (0..LINES)
-        .map(|i| SaleLineRecord {
-            line_no: i as u32 + 1,
-            sku: format!("G{:07}", (n * 7 + i * 13) % 50_000),
-            name: "Generated product".into(),
-            unit: Unit::Each,
-            qty: Quantity::ONE,
-            unit_price: Money::from_minor(199),
-            tax_rate: "5.5".parse().unwrap(),
-            gross: Money::from_minor(199),
-            line_discount: Money::ZERO,
-            sale_discount: Money::ZERO,
-            net: Money::from_minor(199),
-            tax: Money::from_minor(10),
-            original_line: None,
-        })
-        .collect();
-    let movements = lines.iter().map(|l| StockMovement::outgoing(&l.sku, l.qty, MovementReason::Sale)).collect();
-    SaleRecord {
-        receipt_no: ReceiptNo::new(terminal.clone(), n),
-        kind: SaleKind::Sale,
-        session_id: 1,
-        cashier: "Camille".into(),
-        lines,
-        subtotal: Money::from_minor(995),
-        discount: Money::ZERO,
-        taxes: vec![TaxBand { rate: "5.5".parse().unwrap(), base: Money::from_minor(945), tax: Money::from_minor(50) }],
-        tax: Money::from_minor(50),
-        total: Money::from_minor(995),
-        payments: vec![Tender { kind: TenderKind::Card, amount: Money::from_minor(995) }],
-        cash_tendered: Money::ZERO,
-        change: Money::ZERO,
-        cash_rounding: Money::ZERO,
-        original_receipt: None,
-        movements,
-        customer: None,
-        order: None,
-    }
-}
-
-/// `count` chained journal entries of sales, as pushed.
-fn journal(terminal: &TerminalId, count: u64) -> Vec<(WireEntry, SaleRecord)> {
-    let mut prev = Hash32::GENESIS;
-    (1..=count)
-        .map(|seq| {
-            let record = sale(terminal, seq);
-            let event = Event::Sale(Box::new(record.clone()));
-            let bytes = canonical_bytes(terminal, Seq(seq), 1_780_000_000_000 + seq as i64, &event);
-            let hash = chain_hash(&prev, &bytes);
-            let entry = WireEntry {
-                seq,
-                payload: RawValue::from_string(String::from_utf8(bytes).unwrap()).unwrap(),
-                prev_hash: prev,
-                hash,
-            };
-            prev = hash;
-            (entry, record)
-        })
-        .collect()
-}
 
 /// A server database with one store and one enrolled terminal.
 fn enrolled_store(path: &Path) -> (SqliteStore, pos_sync_server::storage::TerminalAuth) {
@@ -143,7 +76,7 @@ fn bare_insert(path: &Path, entries: &[(WireEntry, SaleRecord)]) -> Duration {
 
 fn bench_ingest(dir: &Path) {
     let terminal: TerminalId = "S01-T01".parse().unwrap();
-    let entries = journal(&terminal, INGEST_SALES);
+    let entries: Vec<_> = sale_journal(terminal, INGEST_SALES, 50_000).collect();
     let wire: Vec<WireEntry> = entries.iter().map(|(e, _)| e.clone()).collect();
     let (store, auth) = enrolled_store(&dir.join("ingest.sqlite"));
     let started = Instant::now();

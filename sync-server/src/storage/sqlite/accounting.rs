@@ -36,7 +36,7 @@ impl SqliteStore {
             return Err(StoreError::BadRequest(format!("date `{date}` must look like 2026-11-27")));
         }
         let store_id = self.store_id(store)?;
-        let conn = self.conn();
+        let conn = self.read()?;
         let code: String = conn.query_row("SELECT code FROM stores WHERE id = ?1", [store_id], |r| r.get(0))?;
         let payloads: Vec<Vec<u8>> = conn
             .prepare(&format!(

@@ -103,7 +103,7 @@ impl SqliteStore {
 
     /// The id of a store named by code (`S01`) or name.
     pub fn store_id(&self, store: &str) -> StoreResult<i64> {
-        self.conn()
+        self.read()?
             .query_row("SELECT id FROM stores WHERE code = ?1 OR name = ?1", [store.trim()], |r| r.get(0))
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("no store `{store}`")))

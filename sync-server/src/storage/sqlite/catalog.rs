@@ -23,7 +23,10 @@ pub(super) fn next_version(tx: &Transaction<'_>, name: &str) -> StoreResult<u64>
         .query_row([name], |r| r.get(0))?)
 }
 
-pub(super) fn page(conn: &Connection, auth: &TerminalAuth, since: u64, limit: usize) -> StoreResult<CatalogPage> {
+pub(super) fn page(conn: &mut Connection, auth: &TerminalAuth, since: u64, limit: usize) -> StoreResult<CatalogPage> {
+    // One read transaction: the cursor and the rows come from one snapshot.
+    let tx = conn.transaction()?;
+    let conn: &Connection = &tx;
     let head: u64 = conn.query_row("SELECT value FROM counters WHERE name = 'catalog_version'", [], |r| r.get(0))?;
     if since > head {
         return Err(StoreError::CursorAhead { cursor: since, head });

@@ -120,7 +120,7 @@ impl SqliteStore {
     /// that percentage. Products without a cost price are left out.
     pub fn margin_report(&self, period: Period<'_>, weak_below: Decimal) -> StoreResult<Vec<MarginRow>> {
         period.check()?;
-        let conn = self.conn();
+        let conn = self.read()?;
         let mut stmt = conn.prepare(&format!(
             "SELECT l.sku, p.name, SUM(l.qty_milli), SUM(l.net_minor), p.cost_minor
              FROM sale_lines l JOIN sales s ON s.receipt_no = l.receipt_no JOIN products p ON p.sku = l.sku
@@ -149,7 +149,7 @@ impl SqliteStore {
     /// Customers by what they spent over a period, most first.
     pub fn top_customers(&self, period: Period<'_>, top: usize) -> StoreResult<Vec<CustomerRow>> {
         period.check()?;
-        let conn = self.conn();
+        let conn = self.read()?;
         let mut stmt = conn.prepare(&format!(
             "SELECT c.code, c.name, COUNT(DISTINCT s.receipt_no), SUM(l.gross_minor) AS spent
              FROM sales s JOIN sale_lines l ON l.receipt_no = s.receipt_no JOIN customers c ON c.code = s.customer
@@ -171,7 +171,7 @@ impl SqliteStore {
     /// reorder point, counting what customer orders hold as gone.
     pub fn low_stock(&self, store: Option<&str>) -> StoreResult<Vec<LowStockRow>> {
         let store_id = store.map(|s| self.store_id(s)).transpose()?;
-        let conn = self.conn();
+        let conn = self.read()?;
         let mut stmt = conn.prepare(&format!(
             "WITH held AS (
                SELECT o.store_id, l.sku, SUM({LINE_HOLD}) AS milli
@@ -208,7 +208,7 @@ impl SqliteStore {
     /// (products with stock and a cost price).
     pub fn stock_valuation(&self, store: Option<&str>) -> StoreResult<Vec<ValuationRow>> {
         let store_id = store.map(|s| self.store_id(s)).transpose()?;
-        let conn = self.conn();
+        let conn = self.read()?;
         let mut stmt = conn.prepare(
             "SELECT st.code, m.sku, p.name, SUM(m.qty_milli) AS on_hand, p.cost_minor
              FROM stock_movements m JOIN stores st ON st.id = m.store_id JOIN products p ON p.sku = m.sku
@@ -232,7 +232,7 @@ impl SqliteStore {
     /// Returned against sold per product over a period, highest rate first.
     pub fn returns_rate(&self, period: Period<'_>) -> StoreResult<Vec<ReturnsRow>> {
         period.check()?;
-        let conn = self.conn();
+        let conn = self.read()?;
         let mut stmt = conn.prepare(&format!(
             "SELECT l.sku, COALESCE(p.name, ''), SUM(MAX(l.qty_milli, 0)) AS sold, -SUM(MIN(l.qty_milli, 0)) AS returned
              FROM sale_lines l JOIN sales s ON s.receipt_no = l.receipt_no LEFT JOIN products p ON p.sku = l.sku

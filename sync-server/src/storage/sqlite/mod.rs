@@ -1,5 +1,7 @@
-//! The SQLite backend: one WAL database file, one connection behind a
-//! mutex (writes serialise anyway), migrations by `user_version`.
+//! The SQLite backend: one WAL database file, one writing connection
+//! behind a mutex (writes serialise anyway) and a pool of read-only
+//! connections for pages and reports, so a long read never holds up a
+//! push; migrations by `user_version`.
 
 mod accounting;
 mod admin;
@@ -10,20 +12,22 @@ mod insights;
 mod order_views;
 mod orders;
 mod purchasing;
+mod readers;
 mod reorder;
 mod report_api;
 mod reports;
 mod rollup;
 
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
+use parking_lot::{FairMutex, FairMutexGuard};
 use pos_shared::protocol::PurchaseOrdersPage;
 use pos_shared::protocol::{
     Availability, CatalogPage, EnrollResponse, LinesChange, OrderAction, OrderRequest, OrdersPage, PushResponse,
     StockSnapshot, WireEntry, WireOrder,
 };
+use readers::{Reader, Readers};
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
@@ -49,7 +53,8 @@ const MIGRATIONS: &[&str] = &[
 ];
 
 pub struct SqliteStore {
-    conn: Mutex<Connection>,
+    conn: FairMutex<Connection>,
+    readers: Readers,
 }
 
 /// Hex SHA-256 of a secret: tokens and enrollment codes are stored only so.
@@ -76,13 +81,18 @@ impl SqliteStore {
         }
         let options = pos_sqlite::Options { cache_kib: 64_000, busy_timeout: std::time::Duration::from_secs(10) };
         let conn = pos_sqlite::open(path, options, MIGRATIONS)?;
-        Ok(SqliteStore { conn: Mutex::new(conn) })
+        Ok(SqliteStore { conn: FairMutex::new(conn), readers: Readers::new(path, options) })
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
-        // A panic while holding the lock leaves no half-written state
-        // behind: SQLite rolled the transaction back.
-        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// A read-only connection of its own: for what only reads.
+    fn read(&self) -> StoreResult<Reader<'_>> {
+        self.readers.get()
+    }
+
+    /// The one writing connection, handed out in turn (a panic while
+    /// holding it leaves nothing half-written: SQLite rolled back).
+    fn conn(&self) -> FairMutexGuard<'_, Connection> {
+        self.conn.lock()
     }
 }
 
@@ -107,7 +117,7 @@ impl SqliteStore {
 
 impl SyncStore for SqliteStore {
     fn epoch(&self) -> StoreResult<String> {
-        Ok(self.conn().query_row("SELECT value FROM meta WHERE key = 'epoch'", [], |r| r.get(0))?)
+        Ok(self.read()?.query_row("SELECT value FROM meta WHERE key = 'epoch'", [], |r| r.get(0))?)
     }
 
     fn enroll(&self, code: &str) -> StoreResult<EnrollResponse> {
@@ -115,7 +125,7 @@ impl SyncStore for SqliteStore {
     }
 
     fn authenticate(&self, token: &str) -> StoreResult<TerminalAuth> {
-        admin::authenticate(&self.conn(), token)
+        admin::authenticate(&*self.read()?, token)
     }
 
     fn push(&self, auth: &TerminalAuth, entries: &[WireEntry]) -> StoreResult<PushResponse> {
@@ -123,19 +133,19 @@ impl SyncStore for SqliteStore {
     }
 
     fn catalog_page(&self, auth: &TerminalAuth, since: u64, limit: usize) -> StoreResult<CatalogPage> {
-        catalog::page(&self.conn(), auth, since, limit)
+        catalog::page(&mut *self.read()?, auth, since, limit)
     }
 
     fn stock_snapshot(&self, auth: &TerminalAuth) -> StoreResult<StockSnapshot> {
-        reports::snapshot(&self.conn(), auth)
+        reports::snapshot(&*self.read()?, auth)
     }
 
     fn orders_page(&self, auth: &TerminalAuth, since: u64, limit: usize) -> StoreResult<OrdersPage> {
-        order_views::orders_page(&mut self.conn(), auth, since, limit)
+        order_views::orders_page(&mut *self.read()?, auth, since, limit)
     }
 
     fn purchase_orders_page(&self, auth: &TerminalAuth, since: u64, limit: usize) -> StoreResult<PurchaseOrdersPage> {
-        purchasing::po_page(&mut self.conn(), auth, since, limit)
+        purchasing::po_page(&mut *self.read()?, auth, since, limit)
     }
 }
 

@@ -149,7 +149,7 @@ fn availability_of(conn: &Connection, store_id: i64, store: &str, sku: &str) -> 
 impl SqliteStore {
     /// One order with its history; a channel sees only its own orders.
     pub fn order(&self, scope: crate::storage::Scope, number: &str) -> StoreResult<WireOrder> {
-        let conn = self.conn();
+        let conn = self.read()?;
         let channel_id: Option<i64> = conn
             .query_row("SELECT channel_id FROM orders WHERE number = ?1 COLLATE NOCASE", [number.trim()], |r| r.get(0))
             .optional()?;
@@ -162,7 +162,7 @@ impl SqliteStore {
     /// Orders, newest first, optionally of one store and status.
     pub fn orders(&self, store: Option<&str>, status: Option<OrderStatus>) -> StoreResult<Vec<WireOrder>> {
         let store_id = store.map(|s| self.store_id(s)).transpose()?;
-        let conn = self.conn();
+        let conn = self.read()?;
         let numbers: Vec<String> = conn
             .prepare(
                 "SELECT number FROM orders WHERE (?1 IS NULL OR store_id = ?1) AND (?2 IS NULL OR status = ?2) ORDER BY id DESC",
@@ -176,7 +176,7 @@ impl SqliteStore {
     /// store when none is named.
     pub fn availability(&self, codes: &[String], store: Option<&str>) -> StoreResult<Vec<Availability>> {
         let stores: Vec<(i64, String)> = {
-            let conn = self.conn();
+            let conn = self.read()?;
             let mut stmt =
                 conn.prepare("SELECT id, code FROM stores WHERE ?1 IS NULL OR code = ?1 OR name = ?1 ORDER BY code")?;
             stmt.query_map([store.map(str::trim)], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?
@@ -187,7 +187,7 @@ impl SqliteStore {
                 None => "no stores yet".into(),
             }));
         }
-        let conn = self.conn();
+        let conn = self.read()?;
         let mut out = Vec::new();
         for code in codes {
             let sku: String = conn

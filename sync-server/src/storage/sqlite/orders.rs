@@ -271,7 +271,7 @@ impl SqliteStore {
 
     /// The channel an API key belongs to.
     pub fn channel_by_key(&self, key: &str) -> StoreResult<ChannelAuth> {
-        self.conn()
+        self.read()?
             .prepare_cached("SELECT id, name FROM channels WHERE key_hash = ?1")?
             .query_row([super::secret_hash(key)], |r| {
                 Ok(ChannelAuth { id: r.get(0)?, name: r.get(1)?, head_office: false })

@@ -442,13 +442,13 @@ impl SqliteStore {
     }
 
     pub fn purchase_order(&self, number: &str) -> StoreResult<WirePurchaseOrder> {
-        load(&self.conn(), number)
+        load(&*self.read()?, number)
     }
 
     /// Purchase orders, newest first, optionally of one store.
     pub fn purchase_orders(&self, store: Option<&str>) -> StoreResult<Vec<WirePurchaseOrder>> {
         let store_id = store.map(|s| self.store_id(s)).transpose()?;
-        let conn = self.conn();
+        let conn = self.read()?;
         let numbers: Vec<String> = conn
             .prepare("SELECT number FROM purchase_orders WHERE ?1 IS NULL OR store_id = ?1 ORDER BY id DESC")?
             .query_map([store_id], |r| r.get(0))?

@@ -214,7 +214,7 @@ impl SqliteStore {
     /// What to order now, per store and product.
     pub fn reorder_suggestions(&self, store: Option<&str>, policy: ReorderPolicy) -> StoreResult<Vec<ReorderRow>> {
         let store_id = store.map(|s| self.store_id(s)).transpose()?;
-        let conn = self.conn();
+        let conn = self.read()?;
         let since = now_ms() - i64::from(policy.window_days) * DAY_MS;
         let mut rows = Vec::new();
         for item in carried(&conn, store_id, since)? {

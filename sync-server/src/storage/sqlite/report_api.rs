@@ -66,7 +66,7 @@ impl SqliteStore {
     }
 
     pub fn office_key_valid(&self, key: &str) -> StoreResult<bool> {
-        Ok(self.conn().query_row(
+        Ok(self.read()?.query_row(
             "SELECT EXISTS (SELECT 1 FROM office_keys WHERE key_hash = ?1)",
             [secret_hash(key)],
             |r| r.get(0),

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::SqliteStore;
 use super::insights::Period;
-use super::rollup::{catch_up, split_months};
+use super::rollup::{BATCH_ENTRIES, catch_up, split_months};
 use crate::storage::{StoreResult, TerminalAuth};
 
 pub(super) fn snapshot(conn: &Connection, auth: &TerminalAuth) -> StoreResult<StockSnapshot> {
@@ -88,7 +88,7 @@ impl SqliteStore {
     /// Central on-hand per store and product, optionally for one store.
     pub fn stock(&self, store: Option<&str>, oversold_only: bool) -> StoreResult<Vec<StockRow>> {
         let store_id = store.map(|s| self.store_id(s)).transpose()?;
-        let conn = self.conn();
+        let conn = self.read()?;
         let mut stmt = conn.prepare(
             "SELECT st.code, m.sku, COALESCE(p.name, ''), SUM(m.qty_milli) AS on_hand
              FROM stock_movements m JOIN stores st ON st.id = m.store_id LEFT JOIN products p ON p.sku = m.sku
@@ -147,10 +147,9 @@ impl SqliteStore {
             }
             _ => vec![period.from, period.to],
         };
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        catch_up(&tx)?;
-        let rows = tx
+        self.catch_up_rollups()?;
+        let rows = self
+            .read()?
             .prepare(&sql)?
             .query_map(rusqlite::params_from_iter(&bounds), |r| {
                 Ok(SalesRow {
@@ -162,13 +161,26 @@ impl SqliteStore {
                 })
             })?
             .collect::<Result<_, _>>()?;
-        tx.commit()?;
         Ok(rows)
+    }
+
+    /// Brings the rollups up to date, one batch per write transaction: the
+    /// writer is let go between batches, so pushes wait for one batch at most.
+    fn catch_up_rollups(&self) -> StoreResult<()> {
+        loop {
+            let mut conn = self.conn();
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let done = catch_up(&tx, BATCH_ENTRIES)?;
+            tx.commit()?;
+            if done {
+                return Ok(());
+            }
+        }
     }
 
     /// Entries refused for a broken chain or a rewritten entry.
     pub fn chain_flags(&self) -> StoreResult<Vec<(String, u64, String)>> {
-        let conn = self.conn();
+        let conn = self.read()?;
         let mut stmt = conn.prepare("SELECT terminal_id, seq, reason FROM chain_flags ORDER BY id")?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)

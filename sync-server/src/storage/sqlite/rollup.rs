@@ -1,9 +1,11 @@
 //! Sales rolled up for reports: per day (and per month), store and
 //! product; per day, store and category; per day, hour, store, cashier and
 //! channel. A report first
-//! rolls up what was applied since the last one (in the same transaction),
-//! so reading a year of sales costs the size of the rollups, not of every
-//! line, and ingest pays nothing.
+//! rolls up what was applied since the last one, in batches that are each
+//! a short write transaction (pushes commit between them), so reading a
+//! year of sales costs the size of the rollups, not of every line, ingest
+//! pays nothing, and a first roll-up over millions of lines never holds
+//! up a till.
 
 use chrono::{Datelike, Months, NaiveDate};
 use rusqlite::{Transaction, params};
@@ -19,14 +21,19 @@ const ROLLUPS: [(&str, &str, &str); 4] = [
     ("sales_by_receipt_group", "day, hour, store_id, cashier, channel", "day, hour, store_id, cashier, channel"),
 ];
 
-/// Rolls up every sale and return applied since the last call: their lines
-/// are read once into a batch, then each rollup adds its grouping of it.
-pub(super) fn catch_up(tx: &Transaction<'_>) -> StoreResult<()> {
+/// Journal entries rolled up per write transaction.
+pub(super) const BATCH_ENTRIES: i64 = 5_000;
+
+/// Rolls up the sales and returns of at most `batch` journal entries
+/// applied since the last call (their lines are read once into a batch,
+/// then each rollup adds its grouping of it); `true` once nothing is left.
+pub(super) fn catch_up(tx: &Transaction<'_>, batch: i64) -> StoreResult<bool> {
     let mark: i64 = tx.query_row("SELECT value FROM counters WHERE name = 'rollup_mark'", [], |r| r.get(0))?;
-    let last: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) FROM journal", [], |r| r.get(0))?;
-    if last <= mark {
-        return Ok(());
+    let head: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) FROM journal", [], |r| r.get(0))?;
+    if head <= mark {
+        return Ok(true);
     }
+    let last = head.min(mark.saturating_add(batch));
     tx.execute_batch(
         "CREATE TEMP TABLE IF NOT EXISTS rollup_batch (day TEXT, hour TEXT, store_id INTEGER, cashier TEXT,
            channel TEXT, receipt TEXT, sku TEXT, category TEXT, qty_milli INTEGER, net_minor INTEGER, gross_minor INTEGER);
@@ -59,7 +66,7 @@ pub(super) fn catch_up(tx: &Transaction<'_>) -> StoreResult<()> {
     }
     tx.execute_batch("DELETE FROM temp.rollup_batch;")?;
     tx.execute("UPDATE counters SET value = ?1 WHERE name = 'rollup_mark'", [last])?;
-    Ok(())
+    Ok(last == head)
 }
 
 /// A period split for the product rollups: the whole months it covers and
