@@ -11,6 +11,7 @@ mod forged;
 mod journal;
 mod malformed;
 mod orders;
+mod pagination;
 mod printing;
 mod protocol;
 mod purchasing;
