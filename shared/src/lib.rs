@@ -8,6 +8,7 @@ pub mod barcode;
 pub mod catalog;
 pub mod device_address;
 pub mod entry_rules;
+pub mod fingerprint;
 pub mod ids;
 pub mod journal;
 pub mod money;

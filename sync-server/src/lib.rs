@@ -7,6 +7,7 @@ pub mod csv_export;
 pub mod error;
 pub mod listener;
 pub mod storage;
+pub mod tls;
 
 use std::sync::Arc;
 
@@ -20,6 +21,17 @@ pub async fn serve(
     limits: listener::Limits,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_over(listener, store, limits, None, shutdown).await
+}
+
+/// The same, over TLS when `tls` is given.
+pub async fn serve_over(
+    listener: tokio::net::TcpListener,
+    store: Arc<dyn Backend>,
+    limits: listener::Limits,
+    tls: Option<tls::Tls>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let router = api::router(store, limits.failures_before_pause);
-    listener::serve_with_limits(listener, router, limits, shutdown).await
+    listener::serve_with_limits(listener, router, limits, tls.map(|t| t.acceptor), shutdown).await
 }

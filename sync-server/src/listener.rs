@@ -2,7 +2,8 @@
 //! most `max_connections` at once (the next waits in the kernel's backlog
 //! until one closes), request headers that must arrive within
 //! `header_timeout`, bodies within `body_timeout`, and each client's
-//! address handed to the API (for throttling failures).
+//! address handed to the API (for throttling failures); over TLS when
+//! given an acceptor (the handshake, too, within `header_timeout`).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 /// How much of the server one client may hold, and for how long.
@@ -42,12 +44,14 @@ impl Default for Limits {
     }
 }
 
-/// Serves `router` on `listener` within `limits` until `shutdown`
-/// resolves; connections in flight then finish their requests.
+/// Serves `router` on `listener` within `limits` (over TLS when `tls` is
+/// given) until `shutdown` resolves; connections in flight then finish
+/// their requests.
 pub async fn serve_with_limits(
     listener: TcpListener,
     router: Router,
     limits: Limits,
+    tls: Option<TlsAcceptor>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let router = router.layer(tower_http::timeout::RequestBodyTimeoutLayer::new(limits.body_timeout));
@@ -78,10 +82,19 @@ pub async fn serve_with_limits(
             request.extensions_mut().insert(ConnectInfo(peer));
             router.clone().oneshot(request)
         });
-        let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
-        let connection = graceful.watch(connection);
+        let (builder, watcher, tls) = (builder.clone(), graceful.watcher(), tls.clone());
         tokio::spawn(async move {
-            if let Err(error) = connection.await {
+            let served = match tls {
+                None => watcher.watch(builder.serve_connection_with_upgrades(TokioIo::new(stream), service)).await,
+                Some(tls) => match tokio::time::timeout(limits.header_timeout, tls.accept(stream)).await {
+                    Ok(Ok(stream)) => {
+                        watcher.watch(builder.serve_connection_with_upgrades(TokioIo::new(stream), service)).await
+                    }
+                    Ok(Err(error)) => Err(error.into()),
+                    Err(_) => Err("TLS handshake timed out".into()),
+                },
+            };
+            if let Err(error) = served {
                 tracing::debug!(%peer, %error, "connection closed");
             }
             drop(slot);

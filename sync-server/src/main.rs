@@ -47,7 +47,15 @@ enum Command {
         /// credential before it is paused (a minute, doubling each time).
         #[arg(long, default_value_t = pos_sync_server::api::guard::FAILURES)]
         failures_before_pause: u32,
+        /// Serve over TLS with this certificate (PEM, the server's own first).
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's private key (PEM).
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
+    #[command(subcommand)]
+    Tls(TlsCommand),
     #[command(subcommand)]
     Store(StoreCommand),
     #[command(subcommand)]
@@ -207,6 +215,20 @@ enum UserCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum TlsCommand {
+    /// Makes a self-signed certificate and key for a shop without a PKI;
+    /// tills pin its fingerprint at enrollment.
+    SelfSigned {
+        /// The name (or address) tills connect to; repeat for several.
+        #[arg(long = "host", required = true)]
+        hosts: Vec<String>,
+        /// Where to write cert.pem and key.pem (default: beside the database).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
 fn db_path(cli: &Cli) -> Result<PathBuf> {
     if let Some(db) = &cli.db {
         return Ok(db.clone());
@@ -244,7 +266,12 @@ async fn shutdown_signal() {
     tracing::info!("shutting down after in-flight requests");
 }
 
-fn serve(store: SqliteStore, listen: &str, limits: pos_sync_server::listener::Limits) -> Result<()> {
+fn serve(
+    store: SqliteStore,
+    listen: &str,
+    limits: pos_sync_server::listener::Limits,
+    tls: Option<pos_sync_server::tls::Tls>,
+) -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
@@ -255,9 +282,14 @@ fn serve(store: SqliteStore, listen: &str, limits: pos_sync_server::listener::Li
         let listener =
             tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
         let address = listener.local_addr()?;
-        println!("listening on http://{address}");
-        tracing::info!(%address, "sync server up");
-        pos_sync_server::serve(listener, Arc::new(store), limits, shutdown_signal()).await?;
+        let listening = match &tls {
+            Some(tls) => format!("listening on https://{address}\ncertificate fingerprint {}\n", tls.fingerprint),
+            None => format!("listening on http://{address}\n"),
+        };
+        // Whoever started us may stop reading: serving goes on regardless.
+        let _ = std::io::Write::write_all(&mut std::io::stdout(), listening.as_bytes());
+        tracing::info!(%address, tls = tls.is_some(), "sync server up");
+        pos_sync_server::serve_over(listener, Arc::new(store), limits, tls, shutdown_signal()).await?;
         Ok(())
     })
 }
@@ -284,14 +316,35 @@ fn restore(db: &std::path::Path, from: &std::path::Path, json: bool) -> Result<(
     })
 }
 
+/// The command a till enrolls with, the fingerprint to pin included once
+/// head office serves over TLS.
+fn enroll_hint(created: &pos_sync_server::storage::sqlite::TerminalCreated) -> String {
+    match &created.tls_fingerprint {
+        Some(fingerprint) => format!(
+            "  pos-terminal enroll --server https://HOST:PORT --code {} \\\n    --fingerprint {fingerprint}\n",
+            created.enrollment_code
+        ),
+        None => format!("  pos-terminal enroll --server URL --code {}\n", created.enrollment_code),
+    }
+}
+
 fn run(cli: Cli) -> Result<()> {
     if let Command::Restore { from } = &cli.command {
         return restore(&db_path(&cli)?, from, cli.json);
     }
-    let store = SqliteStore::open(&db_path(&cli)?)?;
+    let db = db_path(&cli)?;
+    let store = SqliteStore::open(&db)?;
     let json = cli.json;
     match cli.command {
-        Command::Serve { listen, max_connections, header_timeout, body_timeout, failures_before_pause } => {
+        Command::Serve {
+            listen,
+            max_connections,
+            header_timeout,
+            body_timeout,
+            failures_before_pause,
+            tls_cert,
+            tls_key,
+        } => {
             let seconds = |s: f64, what: &str| {
                 std::time::Duration::try_from_secs_f64(s)
                     .ok()
@@ -304,7 +357,39 @@ fn run(cli: Cli) -> Result<()> {
                 body_timeout: seconds(body_timeout, "body-timeout")?,
                 failures_before_pause,
             };
-            serve(store, &listen, limits)
+            let tls = match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => {
+                    let tls = pos_sync_server::tls::Tls::load(&cert, &key)?;
+                    store.set_tls_fingerprint(&tls.fingerprint)?;
+                    Some(tls)
+                }
+                _ => None,
+            };
+            serve(store, &listen, limits, tls)
+        }
+        Command::Tls(TlsCommand::SelfSigned { hosts, out }) => {
+            let out = match out {
+                Some(out) => out,
+                None => db.parent().map(|d| d.join("tls")).ok_or_else(|| anyhow!("pass --out DIR"))?,
+            };
+            let (cert, key, fingerprint) = pos_sync_server::tls::write_self_signed(&hosts, &out)?;
+            store.set_tls_fingerprint(&fingerprint)?;
+            let info = serde_json::json!({ "cert": cert, "key": key, "fingerprint": fingerprint.to_string() });
+            emit(json, &info, |_| {
+                format!(
+                    "Wrote {} and {} (for {}).
+Serve with:
+  pos-sync-server serve --listen 0.0.0.0:8443 --tls-cert {} --tls-key {}
+                     Tills pin this fingerprint at enrollment:
+  {fingerprint}
+",
+                    cert.display(),
+                    key.display(),
+                    hosts.join(", "),
+                    cert.display(),
+                    key.display()
+                )
+            })
         }
         Command::Store(StoreCommand::Add { name, currency, prices_include_tax }) => {
             let code = store.add_store(&name, &currency, prices_include_tax)?;
@@ -313,19 +398,13 @@ fn run(cli: Cli) -> Result<()> {
         Command::Terminal(TerminalCommand::Code { terminal_id, valid_hours }) => {
             let created = store.new_enrollment_code(&terminal_id, valid_hours)?;
             emit(json, &created, |c| {
-                format!(
-                    "Terminal {}: enroll within {valid_hours} h with\n  pos-terminal enroll --server URL --code {}\n",
-                    c.terminal_id, c.enrollment_code
-                )
+                format!("Terminal {}: enroll within {valid_hours} h with\n{}", c.terminal_id, enroll_hint(c))
             })
         }
         Command::Terminal(TerminalCommand::Add { store: s, name, valid_hours }) => {
             let created = store.add_terminal(&s, &name, valid_hours)?;
             emit(json, &created, |c| {
-                format!(
-                    "Terminal {} ({}) added. Enroll it once with:\n  pos-terminal enroll --server URL --code {}\n",
-                    c.terminal_id, c.name, c.enrollment_code
-                )
+                format!("Terminal {} ({}) added. Enroll it once with:\n{}", c.terminal_id, c.name, enroll_hint(c))
             })
         }
         Command::Terminal(TerminalCommand::Revoke { terminal_id }) => {

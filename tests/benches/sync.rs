@@ -127,7 +127,8 @@ fn bench_catch_up(dir: &Path, runtime: &tokio::runtime::Runtime) {
     let db = dir.join("catchup-server.sqlite");
     let code = head_office(&db, pos_terminal::demo::DEMO_CATALOG.as_bytes());
     let url = serve(runtime, &db);
-    let (mut terminal, first) = runtime.block_on(enroll(&dir.join("catchup-till"), &url, &code)).unwrap();
+    let (mut terminal, first) =
+        runtime.block_on(enroll(&dir.join("catchup-till"), &url, &code, &Default::default())).unwrap();
     first.unwrap();
     let cashier = terminal.login(pos_tests::CASHIER_NAME, pos_tests::CASHIER_PIN).unwrap();
     terminal.open_session(&cashier, Money::from_minor(10_000)).unwrap();
@@ -153,7 +154,8 @@ fn bench_catalog_pull(dir: &Path, runtime: &tokio::runtime::Runtime) {
     let code = head_office(&db, catalog_csv(200_000).as_bytes());
     let url = serve(runtime, &db);
     let started = Instant::now();
-    let (terminal, first) = runtime.block_on(enroll(&dir.join("fresh-till"), &url, &code)).unwrap();
+    let (terminal, first) =
+        runtime.block_on(enroll(&dir.join("fresh-till"), &url, &code, &Default::default())).unwrap();
     let elapsed = started.elapsed();
     assert_eq!(first.unwrap().products_pulled, 200_000);
     assert_eq!(terminal.product_count().unwrap(), 200_000);

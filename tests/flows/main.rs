@@ -24,4 +24,5 @@ mod sessions;
 mod sync;
 mod sync_api;
 mod sync_cli;
+mod tls;
 mod ui;

@@ -622,6 +622,16 @@ fn a_shop_is_set_up_from_the_window() {
             sim.typewrite(value);
         });
     };
+    // Joining head office with a mistyped fingerprint: refused, nothing sent.
+    fill(&mut ui, "Sync server, e.g. https://hq.example:8443", "https://hq.example:8443");
+    fill(&mut ui, "Enrollment code", "abc123");
+    fill(&mut ui, "Certificate fingerprint (self-signed server)", "12:34");
+    ui.click("Enroll");
+    ui.interact(|sim| {
+        sim.find("fingerprint “12:34” must be the certificate's SHA-256: 64 hex digits, colons allowed")
+            .expect("a clear refusal");
+    });
+    assert!(Terminal::open(&data).is_err(), "nothing was enrolled");
     fill(&mut ui, "Shop name", "Corner Shop");
     fill(&mut ui, "Address (printed on receipts)", "1 High Street");
     fill(&mut ui, "VAT number (printed on receipts)", "GB123456789");

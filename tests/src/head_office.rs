@@ -42,9 +42,12 @@ impl ServerProcess {
             .spawn()
             .expect("start pos-sync-server");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("server address");
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        stdout.read_line(&mut line).expect("server address");
         let url =
             line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("server said {line:?}")).to_string();
+        // Whatever else it prints is read, so it never writes to a closed pipe.
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
         ServerProcess { db: db.to_path_buf(), child, url }
     }
 
@@ -113,7 +116,7 @@ pub fn new_terminal_code(db: &Path, store: &str, name: &str) -> String {
 pub fn enrolled_terminal(db: &Path, url: &str, store: &str, dir: &Path) -> Terminal {
     let code = new_terminal_code(db, store, &format!("till in {}", dir.display()));
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    let (mut terminal, first) = runtime.block_on(enroll(dir, url, &code)).expect("enroll");
+    let (mut terminal, first) = runtime.block_on(enroll(dir, url, &code, &Default::default())).expect("enroll");
     first.expect("first sync");
     let manager = terminal.login(crate::MANAGER_NAME, crate::MANAGER_PIN).expect("manager pulled from head office");
     terminal.open_session(&manager, "100".parse().expect("float")).expect("open till");
@@ -125,7 +128,7 @@ pub fn enrolled_terminal(db: &Path, url: &str, store: &str, dir: &Path) -> Termi
 pub fn client_via(terminal: &Terminal, url: &str, batch: usize) -> SyncClient {
     let enrollment = terminal.enrollment().expect("read enrollment").expect("enrolled");
     let id = terminal.settings().terminal_id.to_string();
-    SyncClient::new(url, &enrollment.token, &id).expect("client").with_push_batch(batch)
+    SyncClient::new(url, &enrollment.token, &id, &enrollment.trust).expect("client").with_push_batch(batch)
 }
 
 /// The enrolled client of a terminal.

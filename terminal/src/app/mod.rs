@@ -456,6 +456,8 @@ impl App {
         match message {
             setup::Message::Server(s) => setup.server = s,
             setup::Message::Code(c) => setup.code = c,
+            setup::Message::Fingerprint(f) => setup.fingerprint = f,
+            setup::Message::Insecure(on) => setup.insecure = on,
             setup::Message::Shop(field, value) => setup.edit(field, value),
             setup::Message::TaxMode(mode) => setup.set_tax_mode(mode),
             setup::Message::Create => match Terminal::create_store(&self.dir, &setup.new_store()) {
@@ -490,12 +492,20 @@ impl App {
                 Err(e) => setup.error = Some(e.to_string()),
             },
             setup::Message::Enroll => {
+                let trust = match setup.trust() {
+                    Ok(trust) => trust,
+                    Err(e) => {
+                        setup.error = Some(e);
+                        return Task::none();
+                    }
+                };
                 setup.busy = true;
                 let (dir, server, code) =
                     (self.dir.clone(), setup.server.trim().to_string(), setup.code.trim().to_string());
                 return Task::perform(
                     async move {
-                        crate::sync::run::enroll(&dir, &server, &code).await.map(|_| ()).map_err(|e| e.to_string())
+                        let enrolled = crate::sync::run::enroll(&dir, &server, &code, &trust).await;
+                        enrolled.map(|_| ()).map_err(|e| e.to_string())
                     },
                     Message::Enrolled,
                 );
@@ -700,11 +710,15 @@ impl App {
             None => "till closed".to_string(),
         };
         let pending = terminal.pending_sync_count().unwrap_or(0);
-        let sync = match (&self.sync, terminal.enrollment().ok().flatten()) {
+        let enrollment = terminal.enrollment().ok().flatten();
+        let mut sync = match (&self.sync, &enrollment) {
             (_, None) => "no sync server".to_string(),
             (Some(state), Some(_)) if state.online => format!("online · {pending} to sync"),
             (_, Some(_)) => format!("OFFLINE · {pending} to sync"),
         };
+        if enrollment.is_some_and(|e| e.trust.insecure && e.server.starts_with("http://")) {
+            sync.push_str(" · NOT ENCRYPTED");
+        }
         let printer = match (&self.printer, terminal.printer_status().ok()) {
             (_, Some(status)) if status.printer.is_none() => "no printer".to_string(),
             (Some(Err(e)), _) => format!("PRINTER: {}", pos_shared::entry_rules::excerpt(e)),

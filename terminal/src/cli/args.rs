@@ -75,10 +75,18 @@ pub enum Command {
     Drawer(DrawerArgs),
     /// Join a sync server with a one-time code (into an empty data directory).
     Enroll {
+        /// Head office's address: https://..., or http:// to this machine.
         #[arg(long)]
         server: String,
         #[arg(long)]
         code: String,
+        /// The SHA-256 fingerprint of the server's certificate (as
+        /// `terminal add` prints it): pinned, any other is refused.
+        #[arg(long)]
+        fingerprint: Option<String>,
+        /// Allow plain http:// to another machine (not encrypted).
+        #[arg(long)]
+        insecure: bool,
     },
     /// Push the journal and pull the catalog and stock; loops unless --once.
     Sync(SyncArgs),

@@ -242,7 +242,11 @@ pub fn run(cli: Cli) -> Result<()> {
             let doc = terminal.reprint(&receipt.parse()?)?;
             emit(json, &doc, |d| d.render_text(terminal.receipt_columns()))
         }
-        Command::Enroll { server, code } => enroll(&dir, json, &server, &code),
+        Command::Enroll { server, code, fingerprint, insecure } => {
+            let fingerprint = fingerprint.map(|f| f.parse()).transpose()?;
+            let trust = pos_terminal::sync::trust::Trust { fingerprint, insecure };
+            enroll(&dir, json, &server, &code, &trust)
+        }
         Command::Sync(a) => sync(&dir, json, a),
         Command::Config(c) => devices::config(&dir, json, c),
         Command::Settings(c) => store_settings(&dir, json, c),
@@ -268,13 +272,18 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
-/// A random six-digit PIN for a new store's first manager.
 fn runtime() -> Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
 }
 
-fn enroll(dir: &std::path::Path, json: bool, server: &str, code: &str) -> Result<()> {
-    let (terminal, first_sync) = runtime()?.block_on(pos_terminal::sync::run::enroll(dir, server, code))?;
+fn enroll(
+    dir: &std::path::Path,
+    json: bool,
+    server: &str,
+    code: &str,
+    trust: &pos_terminal::sync::trust::Trust,
+) -> Result<()> {
+    let (terminal, first_sync) = runtime()?.block_on(pos_terminal::sync::run::enroll(dir, server, code, trust))?;
     let settings = terminal.settings();
     let info = json!({
         "terminal_id": settings.terminal_id,

@@ -17,6 +17,8 @@ pub enum Message {
     Demo,
     Server(String),
     Code(String),
+    Fingerprint(String),
+    Insecure(bool),
     Enroll,
     Shop(Field, String),
     TaxMode(TaxMode),
@@ -40,6 +42,10 @@ pub enum Field {
 pub struct Setup {
     pub server: String,
     pub code: String,
+    /// The server certificate's fingerprint, as head office printed it.
+    pub fingerprint: String,
+    /// Plain http to another machine, knowingly.
+    pub insecure: bool,
     pub busy: bool,
     pub error: Option<String>,
     name: String,
@@ -59,6 +65,8 @@ impl Default for Setup {
         Setup {
             server: String::new(),
             code: String::new(),
+            fingerprint: String::new(),
+            insecure: false,
             busy: false,
             error: None,
             name: String::new(),
@@ -74,6 +82,15 @@ impl Default for Setup {
 }
 
 impl Setup {
+    /// How the till will check the server, or why the fingerprint is wrong.
+    pub fn trust(&self) -> Result<crate::sync::trust::Trust, String> {
+        let fingerprint = match self.fingerprint.trim() {
+            "" => None,
+            text => Some(text.parse().map_err(|e: pos_shared::fingerprint::FingerprintError| e.to_string())?),
+        };
+        Ok(crate::sync::trust::Trust { fingerprint, insecure: self.insecure })
+    }
+
     pub fn edit(&mut self, field: Field, value: String) {
         let slot = match field {
             Field::Name => &mut self.name,
@@ -149,6 +166,13 @@ impl Setup {
             text("Or join head office").size(style::LARGE),
             style::field("Sync server, e.g. https://hq.example:8443", &self.server, Message::Server),
             style::field("Enrollment code", &self.code, Message::Code).on_submit(Message::Enroll),
+            style::field("Certificate fingerprint (self-signed server)", &self.fingerprint, Message::Fingerprint)
+                .on_submit(Message::Enroll),
+            iced::widget::checkbox(self.insecure)
+                .label("Plain http to another machine (not encrypted)")
+                .on_toggle(Message::Insecure)
+                .size(style::TOUCH / 2.0)
+                .text_size(style::SMALL),
             style::key_button("", if self.busy { "Enrolling..." } else { "Enroll" }, ready.then_some(Message::Enroll)),
             text("Or try it first:").size(style::TEXT),
             style::key_button("", "Open the demo store", (!self.busy).then_some(Message::Demo)),

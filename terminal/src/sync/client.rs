@@ -1,13 +1,13 @@
 //! The HTTP client of the sync protocol (reqwest, rustls), with timeouts and
 //! clear errors: a refusal carries the server's code and sentence.
 
-use std::time::Duration;
-
 use pos_shared::protocol::{
     CatalogPage, EPOCH_HEADER, EnrollRequest, EnrollResponse, ErrorBody, OrdersPage, PROTOCOL_VERSION,
     PurchaseOrdersPage, PushRequest, PushResponse, StockSnapshot, VERSION_HEADER, WireEntry,
 };
 use serde::de::DeserializeOwned;
+
+use super::trust::Trust;
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum SyncError {
@@ -20,8 +20,22 @@ pub enum SyncError {
 }
 
 impl From<reqwest::Error> for SyncError {
+    /// With its causes: a refused certificate says why, not just "error
+    /// sending request".
     fn from(e: reqwest::Error) -> Self {
-        SyncError::Network(e.to_string())
+        let mut text = e.to_string();
+        let mut cause = std::error::Error::source(&e);
+        while let Some(inner) = cause {
+            let said = inner.to_string();
+            if !text.contains(&said) {
+                text = format!("{text}: {said}");
+            }
+            cause = inner.source();
+        }
+        if text.contains("UnknownIssuer") {
+            text.push_str(" (a self-signed head office: enroll with --fingerprint as `terminal add` printed it)");
+        }
+        SyncError::Network(text)
     }
 }
 
@@ -59,11 +73,11 @@ async fn decode<T: DeserializeOwned>(response: reqwest::Response) -> Result<T, S
 }
 
 impl SyncClient {
-    pub fn new(base: &str, token: &str, terminal_id: &str) -> Result<SyncClient, SyncError> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(60))
-            .build()?;
+    /// A client for `base`, refused before anything is sent when `trust`
+    /// does not allow that address.
+    pub fn new(base: &str, token: &str, terminal_id: &str, trust: &Trust) -> Result<SyncClient, SyncError> {
+        trust.check(base)?;
+        let http = trust.client()?;
         Ok(SyncClient {
             http,
             base: base.trim_end_matches('/').to_string(),

@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod run;
+pub mod trust;
 
 use pos_shared::catalog::CatalogItem;
 use pos_shared::journal::Hash32;
@@ -26,11 +27,12 @@ pub const PUSH_BYTES: usize = 4 * 1024 * 1024;
 pub(crate) const KNOWN_STOCK: &str = "COALESCE((SELECT on_hand_milli FROM central_stock c WHERE c.sku = p.sku), 0)
     + COALESCE((SELECT SUM(qty_milli) FROM stock_movements m WHERE m.sku = p.sku AND m.seq > ?2), 0)";
 
-/// Where a terminal syncs to, and with which token.
+/// Where a terminal syncs to, with which token, and how it checks the server.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Enrollment {
     pub server: String,
     pub token: String,
+    pub trust: trust::Trust,
 }
 
 /// What the status line and `pos-terminal sync status` show.
@@ -88,16 +90,29 @@ impl Terminal {
     }
 
     pub fn enrollment(&self) -> CoreResult<Option<Enrollment>> {
-        Ok(match (self.sync_value("server")?, self.sync_value("token")?) {
-            (Some(server), Some(token)) => Some(Enrollment { server, token }),
-            _ => None,
-        })
+        let (Some(server), Some(token)) = (self.sync_value("server")?, self.sync_value("token")?) else {
+            return Ok(None);
+        };
+        let fingerprint = match self.sync_value("fingerprint")? {
+            Some(text) => Some(text.parse().map_err(|e: pos_shared::fingerprint::FingerprintError| {
+                crate::CoreError::Invalid(format!("the pinned certificate: {e}"))
+            })?),
+            None => None,
+        };
+        let insecure = self.sync_value("insecure")?.as_deref() == Some("yes");
+        Ok(Some(Enrollment { server, token, trust: trust::Trust { fingerprint, insecure } }))
     }
 
     pub fn save_enrollment(&mut self, enrollment: &Enrollment) -> CoreResult<()> {
         let tx = self.conn.transaction()?;
         Terminal::set_sync_value(&tx, "server", &enrollment.server)?;
         Terminal::set_sync_value(&tx, "token", &enrollment.token)?;
+        if let Some(fingerprint) = &enrollment.trust.fingerprint {
+            Terminal::set_sync_value(&tx, "fingerprint", &fingerprint.to_string())?;
+        }
+        if enrollment.trust.insecure {
+            Terminal::set_sync_value(&tx, "insecure", "yes")?;
+        }
         tx.commit()?;
         Ok(())
     }

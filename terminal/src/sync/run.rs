@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::Enrollment;
 use super::client::{SyncClient, SyncError};
+use super::trust::Trust;
 use crate::{StoreSettings, Terminal};
 
 /// Products per catalog page.
@@ -32,7 +33,7 @@ pub fn client_for(terminal: &Terminal) -> Result<Option<SyncClient>, SyncError> 
         return Ok(None);
     };
     let id = terminal.settings().terminal_id.to_string();
-    Ok(Some(SyncClient::new(&enrollment.server, &enrollment.token, &id)?))
+    Ok(Some(SyncClient::new(&enrollment.server, &enrollment.token, &id, &enrollment.trust)?))
 }
 
 /// Pushes every pending entry in batches; a gap answer moves the restart
@@ -173,6 +174,7 @@ pub async fn enroll(
     dir: &Path,
     server: &str,
     code: &str,
+    trust: &Trust,
 ) -> Result<(Terminal, Result<SyncReport, SyncError>), SyncError> {
     if dir.join(crate::db::DB_FILE).exists() {
         return Err(SyncError::Local(format!(
@@ -180,14 +182,18 @@ pub async fn enroll(
             dir.display()
         )));
     }
-    let response = SyncClient::new(server, "", "")?.enroll(code).await?;
+    let response = SyncClient::new(server, "", "", trust)?.enroll(code).await?;
     let terminal_id =
         response.terminal_id.parse().map_err(|e: pos_shared::ids::IdError| SyncError::Local(e.to_string()))?;
     let mut settings =
         StoreSettings::new(&response.store.name, &response.terminal_name, terminal_id, &response.store.currency)?;
     settings.tax_mode = if response.store.tax_mode == "exclusive" { TaxMode::Exclusive } else { TaxMode::Inclusive };
     let mut terminal = Terminal::init(dir, settings)?;
-    terminal.save_enrollment(&Enrollment { server: server.to_string(), token: response.token })?;
+    terminal.save_enrollment(&Enrollment {
+        server: server.to_string(),
+        token: response.token,
+        trust: trust.clone(),
+    })?;
     let client = client_for(&terminal)?.expect("just enrolled");
     let first_sync = sync_once(&mut terminal, &client).await;
     Ok((terminal, first_sync))

@@ -17,6 +17,9 @@ pub struct TerminalCreated {
     pub enrollment_code: String,
     /// When the code stops working (milliseconds since the epoch).
     pub expires_ms: i64,
+    /// The SHA-256 fingerprint of the certificate the server presents, for
+    /// the till to pin (once head office has one).
+    pub tls_fingerprint: Option<String>,
 }
 
 /// How long an enrollment code works unless head office says otherwise.
@@ -73,6 +76,24 @@ fn code_expiry(valid_hours: u32) -> StoreResult<i64> {
 }
 
 impl SqliteStore {
+    /// The fingerprint of the certificate `serve` presents, as the last
+    /// `serve --tls-cert` or `tls self-signed` recorded it.
+    pub fn tls_fingerprint(&self) -> StoreResult<Option<String>> {
+        Ok(self
+            .read()?
+            .query_row("SELECT value FROM meta WHERE key = 'tls_fingerprint'", [], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn set_tls_fingerprint(&self, fingerprint: &pos_shared::fingerprint::Fingerprint) -> StoreResult<()> {
+        self.conn().execute(
+            "INSERT INTO meta (key, value) VALUES ('tls_fingerprint', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [fingerprint.to_string()],
+        )?;
+        Ok(())
+    }
+
     /// Adds a store; its code is `S01`, `S02`, ... in order of creation.
     pub fn add_store(&self, name: &str, currency: &str, prices_include_tax: bool) -> StoreResult<String> {
         let name = name.trim();
@@ -129,7 +150,14 @@ impl SqliteStore {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![terminal_id, store_id, name.trim(), secret_hash(&code), expires_ms, Hash32::GENESIS.0],
         )?;
-        Ok(TerminalCreated { terminal_id, name: name.trim().to_string(), enrollment_code: code, expires_ms })
+        let tls_fingerprint = self.tls_fingerprint()?;
+        Ok(TerminalCreated {
+            terminal_id,
+            name: name.trim().to_string(),
+            enrollment_code: code,
+            expires_ms,
+            tls_fingerprint,
+        })
     }
 
     /// A new one-time enrollment code for a terminal that is not revoked:
@@ -149,7 +177,14 @@ impl SqliteStore {
             .optional()?;
         let name = name
             .ok_or_else(|| StoreError::NotFound(format!("no terminal {} that is not revoked", terminal_id.trim())))?;
-        Ok(TerminalCreated { terminal_id: terminal_id.trim().to_string(), name, enrollment_code: code, expires_ms })
+        let tls_fingerprint = self.tls_fingerprint()?;
+        Ok(TerminalCreated {
+            terminal_id: terminal_id.trim().to_string(),
+            name,
+            enrollment_code: code,
+            expires_ms,
+            tls_fingerprint,
+        })
     }
 
     /// Revokes a terminal's token: its next call gets 401.
