@@ -53,6 +53,9 @@ enum Command {
         /// The certificate's private key (PEM).
         #[arg(long, requires = "tls_cert")]
         tls_key: Option<PathBuf>,
+        /// Logs on stderr as text for people or JSON lines for a collector.
+        #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+        log_format: LogFormat,
     },
     #[command(subcommand)]
     Tls(TlsCommand),
@@ -215,6 +218,12 @@ enum UserCommand {
     },
 }
 
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
 #[derive(Subcommand)]
 enum TlsCommand {
     /// Makes a self-signed certificate and key for a shop without a PKI;
@@ -266,17 +275,22 @@ async fn shutdown_signal() {
     tracing::info!("shutting down after in-flight requests");
 }
 
+fn init_logs(format: LogFormat) {
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => logs.with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())).init(),
+        LogFormat::Json => logs.json().init(),
+    }
+}
+
 fn serve(
     store: SqliteStore,
     listen: &str,
     limits: pos_sync_server::listener::Limits,
     tls: Option<pos_sync_server::tls::Tls>,
 ) -> Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let listener =
@@ -344,7 +358,9 @@ fn run(cli: Cli) -> Result<()> {
             failures_before_pause,
             tls_cert,
             tls_key,
+            log_format,
         } => {
+            init_logs(log_format);
             let seconds = |s: f64, what: &str| {
                 std::time::Duration::try_from_secs_f64(s)
                     .ok()

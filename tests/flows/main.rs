@@ -10,6 +10,7 @@ mod faults;
 mod forged;
 mod journal;
 mod malformed;
+mod ops;
 mod orders;
 mod pagination;
 mod printing;

@@ -26,6 +26,9 @@ pub const VERSION_HEADER: &str = "pos-protocol-version";
 /// the database is restored from a backup, and a till that sees it change
 /// pulls everything again.
 pub const EPOCH_HEADER: &str = "pos-epoch";
+/// Request header on a push: how many entries the till still had to send
+/// (this push's included), for head office's view of who is behind.
+pub const PENDING_HEADER: &str = "pos-pending";
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrollRequest {

@@ -51,6 +51,7 @@ async fn availability(
 async fn place(
     State(store): State<Shared>,
     Extension(channel): Extension<ChannelAuth>,
+    Extension(metrics): Extension<std::sync::Arc<super::metrics::Metrics>>,
     headers: HeaderMap,
     body: Result<Json<OrderRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<WireOrder>), ApiError> {
@@ -67,6 +68,9 @@ async fn place(
     let name = channel.name.clone();
     let (order, created) = blocking(move || store.place_order(&channel, &request, Some(&key))).await?;
     tracing::info!(channel = %name, order = %order.number, created, "order placed");
+    if created {
+        metrics.channel_order();
+    }
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(order)))
 }
 

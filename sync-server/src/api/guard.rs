@@ -105,7 +105,7 @@ fn needs(path: &str) -> Needs {
     match path {
         "/v1/push" | "/v1/catalog" | "/v1/stock" | "/v1/orders" | "/v1/purchase-orders" => Needs::Terminal,
         p if p.starts_with("/v1/channel/") => Needs::Channel,
-        p if p.starts_with("/v1/reports/") => Needs::Office,
+        p if p.starts_with("/v1/reports/") || p == "/metrics" => Needs::Office,
         _ => Needs::Nothing,
     }
 }

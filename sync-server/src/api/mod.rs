@@ -1,9 +1,12 @@
 //! The HTTP API terminals call: enroll, push journal entries, pull the
 //! catalog, their store's stock and orders; and, in `channel`, the API
-//! sales channels call. Blocking storage runs off the runtime.
+//! sales channels call; `/readyz` and `/metrics` for operations. Blocking
+//! storage runs off the runtime.
 
 pub mod channel;
 pub mod guard;
+pub mod metrics;
+mod ops;
 pub mod reports;
 
 use std::sync::Arc;
@@ -15,13 +18,14 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use pos_shared::protocol::{
-    CatalogPage, EPOCH_HEADER, EnrollRequest, EnrollResponse, OrdersPage, PROTOCOL_VERSION, PurchaseOrdersPage,
-    PushRequest, PushResponse, StockSnapshot, VERSION_HEADER,
+    CatalogPage, EPOCH_HEADER, EnrollRequest, EnrollResponse, OrdersPage, PENDING_HEADER, PROTOCOL_VERSION,
+    PurchaseOrdersPage, PushRequest, PushResponse, StockSnapshot, VERSION_HEADER,
 };
 use serde::Deserialize;
 
 use crate::error::ApiError;
 use crate::storage::{Backend, StoreError, TerminalAuth};
+use metrics::{Metrics, Pull};
 
 /// Largest request body: a push of a few thousand entries.
 pub const BODY_LIMIT: usize = 16 * 1024 * 1024;
@@ -48,6 +52,8 @@ pub fn router(store: Shared, failures_before_pause: u32) -> Router {
     };
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
         .route("/v1/openapi.json", get(|| async { ([(header::CONTENT_TYPE, "application/json")], OPENAPI) }))
         .route("/v1/enroll", post(enroll))
         .route("/v1/push", post(push))
@@ -64,6 +70,7 @@ pub fn router(store: Shared, failures_before_pause: u32) -> Router {
             guard::guard,
         ))
         .layer(axum::middleware::map_response(stamp_epoch))
+        .layer(Extension(Arc::new(Metrics::default())))
         .with_state(store)
 }
 
@@ -129,8 +136,11 @@ async fn enroll(
 async fn push(
     State(store): State<Shared>,
     Extension(auth): Extension<TerminalAuth>,
+    Extension(metrics): Extension<Arc<Metrics>>,
+    headers: HeaderMap,
     body: Result<Json<PushRequest>, JsonRejection>,
 ) -> Result<Json<PushResponse>, ApiError> {
+    let started = std::time::Instant::now();
     let Json(request) = body?;
     check_version(request.protocol_version)?;
     if request.terminal_id != auth.terminal_id {
@@ -141,8 +151,12 @@ async fn push(
         .into());
     }
     let count = request.entries.len();
+    let first = request.entries.first().map_or(0, |e| e.seq);
     let terminal = auth.terminal_id.clone();
     let result = blocking(move || store.push(&auth, &request.entries)).await;
+    let pending = headers.get(PENDING_HEADER).and_then(|v| v.to_str().ok()?.parse().ok());
+    let acknowledged = result.as_ref().ok().map(|ack| (ack.acked_through + 1).saturating_sub(first).min(count as u64));
+    metrics.push(&terminal, started.elapsed(), acknowledged, pending);
     match &result {
         Ok(ack) => {
             tracing::info!(%terminal, entries = count, acked_through = ack.acked_through, "push")
@@ -178,38 +192,46 @@ fn page_request(headers: &HeaderMap, query: PageParams) -> Result<(u64, usize), 
 async fn catalog(
     State(store): State<Shared>,
     Extension(auth): Extension<TerminalAuth>,
+    Extension(metrics): Extension<Arc<Metrics>>,
     headers: HeaderMap,
     query: PageParams,
 ) -> Result<Json<CatalogPage>, ApiError> {
     let (since, limit) = page_request(&headers, query)?;
+    metrics.pull(Pull::Catalog);
     Ok(Json(blocking(move || store.catalog_page(&auth, since, limit)).await?))
 }
 
 async fn stock(
     State(store): State<Shared>,
     Extension(auth): Extension<TerminalAuth>,
+    Extension(metrics): Extension<Arc<Metrics>>,
     headers: HeaderMap,
 ) -> Result<Json<StockSnapshot>, ApiError> {
     header_version(&headers)?;
+    metrics.pull(Pull::Stock);
     Ok(Json(blocking(move || store.stock_snapshot(&auth)).await?))
 }
 
 async fn orders(
     State(store): State<Shared>,
     Extension(auth): Extension<TerminalAuth>,
+    Extension(metrics): Extension<Arc<Metrics>>,
     headers: HeaderMap,
     query: PageParams,
 ) -> Result<Json<OrdersPage>, ApiError> {
     let (since, limit) = page_request(&headers, query)?;
+    metrics.pull(Pull::Orders);
     Ok(Json(blocking(move || store.orders_page(&auth, since, limit)).await?))
 }
 
 async fn purchase_orders(
     State(store): State<Shared>,
     Extension(auth): Extension<TerminalAuth>,
+    Extension(metrics): Extension<Arc<Metrics>>,
     headers: HeaderMap,
     query: PageParams,
 ) -> Result<Json<PurchaseOrdersPage>, ApiError> {
     let (since, limit) = page_request(&headers, query)?;
+    metrics.pull(Pull::PurchaseOrders);
     Ok(Json(blocking(move || store.purchase_orders_page(&auth, since, limit)).await?))
 }

@@ -87,11 +87,22 @@ pub fn check_name(what: &str, name: &str) -> StoreResult<()> {
     pos_shared::entry_rules::check_text(what, name).map_err(StoreError::BadRequest)
 }
 
+/// Whether the database can serve, for `/readyz` and `/metrics`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Readiness {
+    /// Its schema is the one this build migrates to.
+    pub schema_current: bool,
+    /// Entries refused or flagged, waiting for a person at head office.
+    pub open_flags: u64,
+}
+
 /// What the sync API needs from storage. Calls block; the API runs them
 /// off the async runtime.
 pub trait SyncStore: Send + Sync + 'static {
     /// The database's epoch (new after a restore from a backup).
     fn epoch(&self) -> StoreResult<String>;
+    /// Whether the database answers, with this build's schema.
+    fn readiness(&self) -> StoreResult<Readiness>;
 
     /// Turns a one-time enrollment code into a terminal token.
     fn enroll(&self, code: &str) -> StoreResult<EnrollResponse>;

@@ -2,7 +2,7 @@
 //! clear errors: a refusal carries the server's code and sentence.
 
 use pos_shared::protocol::{
-    CatalogPage, EPOCH_HEADER, EnrollRequest, EnrollResponse, ErrorBody, OrdersPage, PROTOCOL_VERSION,
+    CatalogPage, EPOCH_HEADER, EnrollRequest, EnrollResponse, ErrorBody, OrdersPage, PENDING_HEADER, PROTOCOL_VERSION,
     PurchaseOrdersPage, PushRequest, PushResponse, StockSnapshot, VERSION_HEADER, WireEntry,
 };
 use serde::de::DeserializeOwned;
@@ -106,10 +106,13 @@ impl SyncClient {
         decode(self.http.post(self.url("/v1/enroll")).json(&request).send().await?).await
     }
 
-    pub async fn push(&self, entries: Vec<WireEntry>) -> Result<PushResponse, SyncError> {
+    /// Sends `entries`, telling head office how many (`pending`, these
+    /// included) the till still has to send.
+    pub async fn push(&self, entries: Vec<WireEntry>, pending: u64) -> Result<PushResponse, SyncError> {
         let request =
             PushRequest { protocol_version: PROTOCOL_VERSION, terminal_id: self.terminal_id.clone(), entries };
-        let response = self.http.post(self.url("/v1/push")).bearer_auth(&self.token).json(&request).send().await?;
+        let post = self.http.post(self.url("/v1/push")).bearer_auth(&self.token).header(PENDING_HEADER, pending);
+        let response = post.json(&request).send().await?;
         decode(response).await
     }
 

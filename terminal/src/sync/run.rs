@@ -47,7 +47,7 @@ async fn push_all(terminal: &mut Terminal, client: &SyncClient) -> Result<u64, S
         let Some(first) = batch.first().map(|e| e.seq) else {
             return Ok(pushed);
         };
-        match client.push(batch).await {
+        match client.push(batch, terminal.pending_sync_count()?).await {
             Ok(ack) if ack.acked_through >= first => {
                 terminal.mark_acked(ack.acked_through)?;
                 pushed += ack.acked_through - first + 1;

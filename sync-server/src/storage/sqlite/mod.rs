@@ -38,7 +38,9 @@ pub use purchasing::PoLineRequest;
 pub use reorder::ReorderPolicy;
 pub use reports::{SalesBy, SalesRow, StockRow};
 
-use super::{ChannelAuth, OrderDesk, ReportDesk, ReportTable, Scope, StoreError, StoreResult, SyncStore, TerminalAuth};
+use super::{
+    ChannelAuth, OrderDesk, Readiness, ReportDesk, ReportTable, Scope, StoreError, StoreResult, SyncStore, TerminalAuth,
+};
 
 const MIGRATIONS: &[&str] = &[
     include_str!("../schema_v1.sql"),
@@ -118,6 +120,13 @@ impl SqliteStore {
 impl SyncStore for SqliteStore {
     fn epoch(&self) -> StoreResult<String> {
         Ok(self.read()?.query_row("SELECT value FROM meta WHERE key = 'epoch'", [], |r| r.get(0))?)
+    }
+
+    fn readiness(&self) -> StoreResult<Readiness> {
+        let conn = self.read()?;
+        let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let open_flags = conn.query_row("SELECT COUNT(*) FROM chain_flags", [], |r| r.get(0))?;
+        Ok(Readiness { schema_current: version == MIGRATIONS.len(), open_flags })
     }
 
     fn enroll(&self, code: &str) -> StoreResult<EnrollResponse> {

@@ -1,0 +1,91 @@
+//! Running head office: `/healthz`, `/readyz` (database answering with
+//! this build's schema), `/metrics` in Prometheus' text format behind a
+//! head-office key (parsed here by a Prometheus parser), and JSON logs.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use pos_tests::head_office::{ServerProcess, admin_ok, enroll_till_cli, head_office};
+use pos_tests::{as_cashier, binary, cli_ok};
+use serde_json::Value;
+
+fn get(url: &str, key: Option<&str>) -> (u16, String) {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let mut request = reqwest::Client::new().get(url);
+        if let Some(key) = key {
+            request = request.bearer_auth(key);
+        }
+        let response = request.send().await.unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    })
+}
+
+/// One sample's value, by metric name and labels.
+fn sample(scrape: &prometheus_parse::Scrape, name: &str, label: Option<(&str, &str)>) -> f64 {
+    let found =
+        scrape.samples.iter().find(|s| s.metric == name && label.is_none_or(|(k, v)| s.labels.get(k) == Some(v)));
+    match found.map(|s| &s.value) {
+        Some(
+            prometheus_parse::Value::Counter(v)
+            | prometheus_parse::Value::Gauge(v)
+            | prometheus_parse::Value::Untyped(v),
+        ) => *v,
+        Some(prometheus_parse::Value::Histogram(buckets)) => buckets.last().map_or(0.0, |b| b.count),
+        other => panic!("{name} {label:?}: {other:?}"),
+    }
+}
+
+#[test]
+fn health_readiness_and_metrics_of_a_server_tills_push_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hq.sqlite");
+    head_office(&db);
+    let server = ServerProcess::start(&db);
+    assert_eq!(get(&format!("{}/healthz", server.url), None), (200, "ok".into()));
+    assert_eq!(get(&format!("{}/readyz", server.url), None), (200, "ready".into()));
+    let till = dir.path().join("till");
+    enroll_till_cli(&db, &server.url, "S01", &till);
+    cli_ok(&till, &as_cashier(&["sell", "--item", "BAK0001", "--pay", "cash:5"]));
+    cli_ok(&till, &["sync", "--once"]);
+
+    let metrics = format!("{}/metrics", server.url);
+    assert_eq!(get(&metrics, None).0, 401, "metrics need a head-office key");
+    let key: Value = serde_json::from_str(&admin_ok(&db, &["--json", "office", "key", "prometheus"])).unwrap();
+    let (status, text) = get(&metrics, key["key"].as_str());
+    assert_eq!(status, 200, "{text}");
+    let scrape = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_string()))).expect("Prometheus text");
+    let pushes = sample(&scrape, "pos_pushes_total", None);
+    assert!(pushes >= 1.0, "{text}");
+    assert_eq!(sample(&scrape, "pos_push_seconds", None), pushes, "every push timed");
+    // Opening the session and the sale: two entries, both sent.
+    assert_eq!(sample(&scrape, "pos_push_entries_total", None), 2.0, "{text}");
+    assert!(sample(&scrape, "pos_pulls_total", Some(("kind", "catalog"))) >= 1.0);
+    assert_eq!(sample(&scrape, "pos_till_pending_entries", Some(("terminal", "S01-T01"))), 2.0, "as the till said");
+    assert!(sample(&scrape, "pos_till_last_push_timestamp_seconds", Some(("terminal", "S01-T01"))) > 1.7e9);
+    assert_eq!(sample(&scrape, "pos_open_flags", None), 0.0);
+
+    // A database migrated by a newer build: this one is not ready for it.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.pragma_update(None, "user_version", 999).unwrap();
+    let (status, body) = get(&format!("{}/readyz", server.url), None);
+    assert_eq!((status, body.as_str()), (503, "the database's schema is not this build's"));
+}
+
+#[test]
+fn logs_can_be_json_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hq.sqlite");
+    let mut child = Command::new(binary("pos-sync-server"))
+        .args(["--db", db.to_str().unwrap(), "serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stderr.take().unwrap()).read_line(&mut line).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let log: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{line:?}: {e}"));
+    assert_eq!((log["level"].as_str(), log["fields"]["message"].as_str()), (Some("INFO"), Some("sync server up")));
+}
