@@ -2,10 +2,11 @@
 //! most `max_connections` at once (the next waits in the kernel's backlog
 //! until one closes), request headers that must arrive within
 //! `header_timeout`, bodies within `body_timeout`, and each client's
-//! address handed to the API (for throttling failures); over TLS when
+//! address handed to the API (for throttling failures; behind a trusted
+//! proxy, the address it forwarded for); over TLS when
 //! given an acceptor (the handshake, too, within `header_timeout`).
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,7 +21,7 @@ use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 /// How much of the server one client may hold, and for how long.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Limits {
     pub max_connections: usize,
     /// From a connection's first byte (or its previous response) to the
@@ -31,6 +32,10 @@ pub struct Limits {
     /// Failed attempts (wrong codes, tokens, keys) from one address or with
     /// one credential before it is paused.
     pub failures_before_pause: u32,
+    /// Proxies in front (a load balancer): for a request from one of them,
+    /// the client is the last address its `X-Forwarded-For` names, so one
+    /// guesser behind the proxy pauses only itself.
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 impl Default for Limits {
@@ -40,6 +45,7 @@ impl Default for Limits {
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(60),
             failures_before_pause: crate::api::guard::FAILURES,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -55,6 +61,7 @@ pub async fn serve_with_limits(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let router = router.layer(tower_http::timeout::RequestBodyTimeoutLayer::new(limits.body_timeout));
+    let (handshake_timeout, trusted) = (limits.header_timeout, Arc::new(limits.trusted_proxies));
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let graceful = GracefulShutdown::new();
     let mut builder = auto::Builder::new(TokioExecutor::new());
@@ -77,16 +84,17 @@ pub async fn serve_with_limits(
                 }
             },
         };
-        let router = router.clone();
+        let (router, trusted) = (router.clone(), trusted.clone());
         let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
-            request.extensions_mut().insert(ConnectInfo(peer));
+            let client = client_address(peer, request.headers(), &trusted);
+            request.extensions_mut().insert(ConnectInfo(client));
             router.clone().oneshot(request)
         });
         let (builder, watcher, tls) = (builder.clone(), graceful.watcher(), tls.clone());
         tokio::spawn(async move {
             let served = match tls {
                 None => watcher.watch(builder.serve_connection_with_upgrades(TokioIo::new(stream), service)).await,
-                Some(tls) => match tokio::time::timeout(limits.header_timeout, tls.accept(stream)).await {
+                Some(tls) => match tokio::time::timeout(handshake_timeout, tls.accept(stream)).await {
                     Ok(Ok(stream)) => {
                         watcher.watch(builder.serve_connection_with_upgrades(TokioIo::new(stream), service)).await
                     }
@@ -102,6 +110,23 @@ pub async fn serve_with_limits(
     }
     graceful.shutdown().await;
     Ok(())
+}
+
+/// Who sent a request: the peer, or, when the peer is a trusted proxy, the
+/// last address its `X-Forwarded-For` header names (the one the proxy
+/// itself added; earlier ones the client could have written).
+fn client_address(peer: SocketAddr, headers: &hyper::HeaderMap, trusted: &[IpAddr]) -> SocketAddr {
+    if !trusted.contains(&peer.ip()) {
+        return peer;
+    }
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .next_back()
+        .and_then(|last| last.trim().parse::<IpAddr>().ok());
+    forwarded.map_or(peer, |ip| SocketAddr::new(ip, 0))
 }
 
 /// The address a request came from (for throttling); unknown in tests

@@ -53,6 +53,10 @@ enum Command {
         /// The certificate's private key (PEM).
         #[arg(long, requires = "tls_cert")]
         tls_key: Option<PathBuf>,
+        /// A proxy or load balancer in front (repeat for several): requests
+        /// from it are throttled by the address its X-Forwarded-For names.
+        #[arg(long = "trusted-proxy")]
+        trusted_proxies: Vec<std::net::IpAddr>,
         /// Logs on stderr as text for people or JSON lines for a collector.
         #[arg(long, value_enum, default_value_t = LogFormat::Text)]
         log_format: LogFormat,
@@ -358,6 +362,7 @@ fn run(cli: Cli) -> Result<()> {
             failures_before_pause,
             tls_cert,
             tls_key,
+            trusted_proxies,
             log_format,
         } => {
             init_logs(log_format);
@@ -372,6 +377,7 @@ fn run(cli: Cli) -> Result<()> {
                 header_timeout: seconds(header_timeout, "header-timeout")?,
                 body_timeout: seconds(body_timeout, "body-timeout")?,
                 failures_before_pause,
+                trusted_proxies,
             };
             let tls = match (tls_cert, tls_key) {
                 (Some(cert), Some(key)) => {

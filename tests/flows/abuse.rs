@@ -89,6 +89,37 @@ fn codes_expire_and_guessing_is_paused() {
     assert_eq!(catalog_from(&server.url, "127.0.0.6", &token), 200);
 }
 
+/// POSTs an enrollment from 127.0.0.1 saying it forwards for `client`.
+fn enroll_forwarded(url: &str, client: &str, code: &str) -> u16 {
+    runtime().block_on(async {
+        let body = json!({ "protocol_version": 1, "code": code });
+        let request = reqwest::Client::new().post(format!("{url}/v1/enroll")).json(&body);
+        let response = request.header("x-forwarded-for", format!("10.9.9.9, {client}")).send().await.unwrap();
+        response.status().as_u16()
+    })
+}
+
+/// Behind a trusted proxy, a guesser pauses only the address the proxy
+/// forwarded for; from anyone else, the header changes nothing.
+#[test]
+fn behind_a_trusted_proxy_a_guesser_pauses_only_itself() {
+    let work = tempfile::tempdir().unwrap();
+    let db = work.path().join("server.sqlite");
+    let proxied = ServerProcess::start_with(&db, &["--listen", "127.0.0.1:0", "--trusted-proxy", "127.0.0.1"]);
+    for guess in 0..10 {
+        assert_eq!(enroll_forwarded(&proxied.url, "203.0.113.5", &format!("guess{guess}")), 404);
+    }
+    assert_eq!(enroll_forwarded(&proxied.url, "203.0.113.5", "again"), 429, "the guesser is paused");
+    assert_eq!(enroll_forwarded(&proxied.url, "203.0.113.6", "mine"), 404, "the other tills behind the proxy are not");
+
+    let direct = ServerProcess::start(&db);
+    for guess in 0..10 {
+        let client = format!("203.0.113.{guess}");
+        assert_eq!(enroll_forwarded(&direct.url, &client, &format!("guess{guess}")), 404);
+    }
+    assert_eq!(enroll_forwarded(&direct.url, "198.51.100.1", "again"), 429, "a forged header dodges nothing");
+}
+
 #[test]
 fn a_body_without_a_valid_credential_is_refused_before_it_is_read() {
     let work = tempfile::tempdir().unwrap();
