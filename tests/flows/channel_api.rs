@@ -137,10 +137,25 @@ fn bad_channel_requests_are_refused_and_change_nothing() {
 
 #[test]
 fn channels_racing_for_the_last_units_never_get_more_than_there_was() {
+    race_for_the_last_units(1);
+}
+
+/// The same race through three servers on one database: each request and
+/// its twin go to different servers.
+#[test]
+fn racing_through_three_servers_never_promises_more_than_on_hand() {
+    race_for_the_last_units(3);
+}
+
+fn race_for_the_last_units(servers: usize) {
     const UNITS: i64 = 5;
     let work = tempfile::tempdir().unwrap();
     let server = stocked_head_office(work.path(), UNITS);
     let db = server.db().to_path_buf();
+    let replicas: Vec<ServerProcess> = (1..servers).map(|_| ServerProcess::start(&db)).collect();
+    let urls: Arc<Vec<String>> = Arc::new(
+        std::iter::once(&server).chain(&replicas).map(|s| format!("{}/v1/channel/orders", s.url)).collect(),
+    );
     admin_ok(&db, &["customer", "add", "--name", "Ana Lima"]);
     let keys = [channel_key(&db, "web"), channel_key(&db, "app"), channel_key(&db, "marketplace")];
     for channel in ["web", "app", "marketplace"] {
@@ -148,18 +163,18 @@ fn channels_racing_for_the_last_units_never_get_more_than_there_was() {
     }
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap();
     let http = reqwest::Client::new();
-    let url = Arc::new(format!("{}/v1/channel/orders", server.url));
     let results = rt.block_on(async {
         let mut racers = tokio::task::JoinSet::new();
         for (channel, key) in keys.iter().enumerate() {
             for attempt in 0..15 {
                 // Every request goes out twice at once, as a retrying client would.
-                for _ in 0..2 {
-                    let (http, url, key) = (http.clone(), url.clone(), key.clone());
+                for twin in 0..2 {
+                    let url = urls[(channel + attempt + twin) % urls.len()].clone();
+                    let (http, key) = (http.clone(), key.clone());
                     let idempotency = format!("race-{attempt}");
                     racers.spawn(async move {
                         let body = Some(order_body("BAK0004", "1"));
-                        let answer = call(&http, Method::POST, url.to_string(), &key, Some(&idempotency), body).await;
+                        let answer = call(&http, Method::POST, url, &key, Some(&idempotency), body).await;
                         (channel, idempotency, answer)
                     });
                 }

@@ -1,6 +1,8 @@
-//! Sync through a fault-injecting proxy while the server is SIGKILLed and
-//! restarted: still every movement exactly once, and every terminal
-//! converges once the faults stop.
+//! Sync through a fault-injecting proxy while servers are SIGKILLed and
+//! restarted, with one server and with three on the same database behind
+//! the proxy's round robin (a push repeated to two of them at the same
+//! moment included): still every movement exactly once, and every
+//! terminal converges once the faults stop.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -33,12 +35,27 @@ fn sell_offline(terminal: &mut Terminal) {
 
 #[test]
 fn faults_and_server_kills_never_lose_or_double_a_movement() {
+    sync_through_faults(1);
+}
+
+#[test]
+fn three_servers_on_one_database_apply_every_movement_once() {
+    sync_through_faults(3);
+}
+
+fn urls(servers: &[ServerProcess]) -> Vec<String> {
+    servers.iter().map(|s| s.url.clone()).collect()
+}
+
+/// Three tills sell offline, then sync through the faulty proxy in front
+/// of `count` servers while one of them at a time is killed and restarted.
+fn sync_through_faults(count: usize) {
     let work = tempfile::tempdir().unwrap();
     let db = work.path().join("server.sqlite");
     head_office(&db);
-    let server = Arc::new(Mutex::new(ServerProcess::start(&db)));
-    let url = server.lock().unwrap().url.clone();
-    let proxy = Arc::new(FaultProxy::start(&url));
+    let servers = Arc::new(Mutex::new((0..count).map(|_| ServerProcess::start(&db)).collect::<Vec<_>>()));
+    let url = servers.lock().unwrap()[0].url.clone();
+    let proxy = Arc::new(FaultProxy::start(&urls(&servers.lock().unwrap())));
     let dirs: Vec<_> = ["t1", "t2", "t3"].iter().map(|n| work.path().join(n)).collect();
     let mut terminals: Vec<Terminal> =
         dirs.iter().zip(["S01", "S01", "S02"]).map(|(dir, store)| enrolled_terminal(&db, &url, store, dir)).collect();
@@ -48,14 +65,15 @@ fn faults_and_server_kills_never_lose_or_double_a_movement() {
 
     let syncing = Arc::new(AtomicBool::new(true));
     let killer = {
-        let (server, proxy, syncing) = (server.clone(), proxy.clone(), syncing.clone());
+        let (servers, proxy, syncing) = (servers.clone(), proxy.clone(), syncing.clone());
         std::thread::spawn(move || {
             let mut kills = 0;
             while kills < SERVER_KILLS && syncing.load(Ordering::SeqCst) {
                 std::thread::sleep(Duration::from_millis(rand::rng().random_range(50..300)));
-                let mut server = server.lock().unwrap();
-                server.restart();
-                proxy.set_upstream(&server.url);
+                let mut servers = servers.lock().unwrap();
+                let victim = rand::rng().random_range(0..servers.len());
+                servers[victim].restart();
+                proxy.set_upstreams(&urls(&servers));
                 kills += 1;
             }
             kills
@@ -87,7 +105,7 @@ fn faults_and_server_kills_never_lose_or_double_a_movement() {
     let kills = killer.join().expect("killer");
     assert!(kills > 0, "the server was never killed");
     assert!(proxy.stats().faults() > 0, "no fault was injected: {:?}", proxy.stats());
-    eprintln!("server kills: {kills}; proxy: {:?}", proxy.stats());
+    eprintln!("{count} servers, kills: {kills}; proxy: {:?}", proxy.stats());
 
     proxy.set_faulty(false);
     for terminal in &mut terminals {

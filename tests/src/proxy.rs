@@ -1,7 +1,9 @@
-//! A fault-injecting HTTP proxy between terminals and the sync server. It
-//! handles one request per connection and, while faulty, drops requests,
-//! drops responses after the server committed, repeats requests (at once
-//! or late, out of order), cuts connections mid-body and delays.
+//! A fault-injecting HTTP proxy between terminals and the sync servers. It
+//! handles one request per connection, sends each to the next server in
+//! turn (round robin, like a load balancer) and, while faulty, drops
+//! requests, drops responses after the server committed, repeats requests
+//! (to two servers at the same moment, or late, out of order), cuts
+//! connections mid-body and delays.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -35,7 +37,8 @@ impl FaultStats {
 
 #[derive(Clone)]
 struct Shared {
-    upstream: Arc<Mutex<String>>,
+    upstreams: Arc<Mutex<Vec<String>>>,
+    turn: Arc<AtomicU64>,
     faulty: Arc<AtomicBool>,
     stats: Arc<FaultStats>,
 }
@@ -50,12 +53,13 @@ fn host_of(url: &str) -> String {
 }
 
 impl FaultProxy {
-    /// Listens on a free loopback port and forwards to `upstream`.
-    pub fn start(upstream: &str) -> FaultProxy {
+    /// Listens on a free loopback port and forwards to `upstreams`, in turn.
+    pub fn start(upstreams: &[String]) -> FaultProxy {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
         let url = format!("http://{}", listener.local_addr().expect("address"));
         let shared = Shared {
-            upstream: Arc::new(Mutex::new(host_of(upstream))),
+            upstreams: Arc::new(Mutex::new(upstreams.iter().map(|u| host_of(u)).collect())),
+            turn: Arc::default(),
             faulty: Arc::new(AtomicBool::new(true)),
             stats: Arc::new(FaultStats::default()),
         };
@@ -69,9 +73,9 @@ impl FaultProxy {
         FaultProxy { url, shared }
     }
 
-    /// Points the proxy at a restarted server.
-    pub fn set_upstream(&self, url: &str) {
-        *self.shared.upstream.lock().expect("upstream lock") = host_of(url);
+    /// Points the proxy at the servers as they are now (one restarted, say).
+    pub fn set_upstreams(&self, urls: &[String]) {
+        *self.shared.upstreams.lock().expect("upstream lock") = urls.iter().map(|u| host_of(u)).collect();
     }
 
     pub fn set_faulty(&self, faulty: bool) {
@@ -111,9 +115,18 @@ fn read_request(client: &mut TcpStream) -> Option<(Vec<u8>, Vec<u8>)> {
     Some((format!("{}\r\n\r\n", headers.join("\r\n")).into_bytes(), body))
 }
 
-/// Sends a request upstream and reads the whole response.
+impl Shared {
+    /// The server whose turn it is.
+    fn next_upstream(&self) -> String {
+        let upstreams = self.upstreams.lock().expect("upstream lock");
+        let turn = self.turn.fetch_add(1, Ordering::Relaxed) as usize;
+        upstreams[turn % upstreams.len()].clone()
+    }
+}
+
+/// Sends a request to the next server and reads the whole response.
 fn forward(shared: &Shared, head: &[u8], body: &[u8]) -> Option<Vec<u8>> {
-    let upstream = shared.upstream.lock().expect("upstream lock").clone();
+    let upstream = shared.next_upstream();
     let mut server = TcpStream::connect(upstream).ok()?;
     server.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
     server.write_all(head).ok()?;
@@ -140,9 +153,14 @@ fn handle(mut client: TcpStream, shared: &Shared) {
             None
         }
         20..=27 => {
-            forward(shared, &head, &body);
+            // Twice at the same moment (to two servers, with several).
+            let twin = shared.clone();
+            let (twin_head, twin_body) = (head.clone(), body.clone());
+            let twin = thread::spawn(move || forward(&twin, &twin_head, &twin_body));
             stats.repeated.fetch_add(1, Ordering::Relaxed);
-            forward(shared, &head, &body)
+            let response = forward(shared, &head, &body);
+            let _ = twin.join();
+            response
         }
         28..=35 => {
             let late = shared.clone();
@@ -155,7 +173,7 @@ fn handle(mut client: TcpStream, shared: &Shared) {
             forward(shared, &head, &body)
         }
         36..=43 => {
-            let upstream = shared.upstream.lock().expect("upstream lock").clone();
+            let upstream = shared.next_upstream();
             if let Ok(mut server) = TcpStream::connect(upstream) {
                 let _ = server.write_all(&head);
                 let _ = server.write_all(&body[..body.len() / 2]);

@@ -1,7 +1,12 @@
 //! Storage behind the sync API: a trait the handlers call, so a PostgreSQL
 //! backend can follow the SQLite one without touching the API.
 
+pub mod rules;
+pub mod sql;
 pub mod sqlite;
+
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use sha2::{Digest, Sha256};
 
 use pos_shared::protocol::PurchaseOrdersPage;
 use pos_shared::protocol::{
@@ -79,6 +84,22 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Hex SHA-256 of a secret: tokens and enrollment codes are stored only so.
+pub(crate) fn secret_hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// A random secret of `bytes` bytes, hex encoded.
+pub(crate) fn random_secret(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    OsRng.fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
+pub(crate) fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
 
 /// A name head office stores and sends to tills (a store, terminal,
 /// customer, supplier, user): bounded and free of control characters, so

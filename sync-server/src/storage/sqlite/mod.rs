@@ -17,10 +17,10 @@ mod reorder;
 mod report_api;
 mod reports;
 mod rollup;
+mod tx;
 
 use std::path::Path;
 
-use argon2::password_hash::rand_core::{OsRng, RngCore};
 use parking_lot::{FairMutex, FairMutexGuard};
 use pos_shared::protocol::PurchaseOrdersPage;
 use pos_shared::protocol::{
@@ -29,10 +29,9 @@ use pos_shared::protocol::{
 };
 use readers::{Reader, Readers};
 use rusqlite::Connection;
-use sha2::{Digest, Sha256};
 
 pub use accounting::AccountingDay;
-pub use admin::{CODE_VALID_HOURS, TerminalCreated};
+pub use crate::storage::rules::admin::{CODE_VALID_HOURS, TerminalCreated};
 pub use insights::{Period, TOP_CUSTOMERS, WEAK_MARGIN_PERCENT};
 pub use purchasing::PoLineRequest;
 pub use reorder::ReorderPolicy;
@@ -59,21 +58,7 @@ pub struct SqliteStore {
     readers: Readers,
 }
 
-/// Hex SHA-256 of a secret: tokens and enrollment codes are stored only so.
-pub(crate) fn secret_hash(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
-}
-
-/// A random secret of `bytes` bytes, hex encoded.
-pub(crate) fn random_secret(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    OsRng.fill_bytes(&mut buf);
-    hex::encode(buf)
-}
-
-pub(crate) fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
+pub(crate) use crate::storage::{now_ms, random_secret, secret_hash};
 
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path`.
@@ -89,6 +74,23 @@ impl SqliteStore {
     /// A read-only connection of its own: for what only reads.
     fn read(&self) -> StoreResult<Reader<'_>> {
         self.readers.get()
+    }
+
+    /// Runs `work` in a write transaction (`BEGIN IMMEDIATE` on the
+    /// writer), committed when it returns `Ok`.
+    fn write<T>(&self, work: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let out = work(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Runs `work` in one read snapshot on a reader.
+    fn snapshot<T>(&self, work: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
+        let mut conn = self.read()?;
+        let tx = conn.transaction()?;
+        work(&tx)
     }
 
     /// The one writing connection, handed out in turn (a panic while
@@ -130,11 +132,11 @@ impl SyncStore for SqliteStore {
     }
 
     fn enroll(&self, code: &str) -> StoreResult<EnrollResponse> {
-        admin::enroll(&mut self.conn(), code)
+        self.write(|tx| crate::storage::rules::admin::enroll(tx, code))
     }
 
     fn authenticate(&self, token: &str) -> StoreResult<TerminalAuth> {
-        admin::authenticate(&*self.read()?, token)
+        crate::storage::rules::admin::authenticate(&*self.read()?, token)
     }
 
     fn push(&self, auth: &TerminalAuth, entries: &[WireEntry]) -> StoreResult<PushResponse> {

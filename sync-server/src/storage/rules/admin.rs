@@ -1,0 +1,171 @@
+//! Stores, terminals, enrollment and tokens.
+
+use pos_shared::ids::TerminalId;
+use pos_shared::journal::Hash32;
+use pos_shared::protocol::{EnrollResponse, PROTOCOL_VERSION, StoreInfo};
+use serde::Serialize;
+
+use crate::storage::sql::Tx;
+use crate::storage::{StoreError, StoreResult, TerminalAuth, now_ms, random_secret, secret_hash};
+
+/// A terminal created at head office, with its one-time enrollment code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TerminalCreated {
+    pub terminal_id: String,
+    pub name: String,
+    pub enrollment_code: String,
+    /// When the code stops working (milliseconds since the epoch).
+    pub expires_ms: i64,
+    /// The SHA-256 fingerprint of the certificate the server presents, for
+    /// the till to pin (once head office has one).
+    pub tls_fingerprint: Option<String>,
+}
+
+/// How long an enrollment code works unless head office says otherwise.
+pub const CODE_VALID_HOURS: u32 = 24;
+
+/// Turns a one-time enrollment code into a terminal's token (in a write).
+pub fn enroll(tx: &impl Tx, code: &str) -> StoreResult<EnrollResponse> {
+    let found = tx.row(
+        "SELECT t.id, t.name, s.code, s.name, s.currency, s.tax_mode, t.enroll_expires_ms
+         FROM terminals t JOIN stores s ON s.id = t.store_id
+         WHERE t.enroll_code_hash = ?1 AND t.revoked = 0",
+        &[&secret_hash(code.trim())],
+    )?;
+    let row = found.ok_or_else(|| StoreError::NotFound("unknown or already used enrollment code".into()))?;
+    let terminal_id: String = row.get(0)?;
+    let store = StoreInfo { code: row.get(2)?, name: row.get(3)?, currency: row.get(4)?, tax_mode: row.get(5)? };
+    if row.get::<Option<i64>>(6)?.is_some_and(|expires| expires <= now_ms()) {
+        return Err(StoreError::Forbidden(format!(
+            "this enrollment code for {terminal_id} has expired: ask head office for a new one \
+             (`pos-sync-server terminal code {terminal_id}`)"
+        )));
+    }
+    let token = random_secret(32);
+    // The code is spent in the same statement that checks it is still
+    // unspent: of two servers enrolling with it at once, one wins.
+    let spent = tx.run(
+        "UPDATE terminals SET enroll_code_hash = NULL, token_hash = ?1 WHERE id = ?2 AND enroll_code_hash = ?3",
+        &[&secret_hash(&token), &terminal_id, &secret_hash(code.trim())],
+    )?;
+    if spent == 0 {
+        return Err(StoreError::NotFound("unknown or already used enrollment code".into()));
+    }
+    Ok(EnrollResponse { protocol_version: PROTOCOL_VERSION, terminal_id, terminal_name: row.get(1)?, token, store })
+}
+
+/// Who holds this bearer token.
+pub fn authenticate(tx: &impl Tx, token: &str) -> StoreResult<TerminalAuth> {
+    let row = tx.row("SELECT id, store_id FROM terminals WHERE token_hash = ?1 AND revoked = 0", &[&secret_hash(token)])?;
+    let row = row.ok_or(StoreError::Unauthorized)?;
+    Ok(TerminalAuth { terminal_id: row.get(0)?, store_id: row.get(1)? })
+}
+
+/// When a code issued now for `valid_hours` stops working.
+fn code_expiry(valid_hours: u32) -> StoreResult<i64> {
+    if valid_hours == 0 || valid_hours > 24 * 30 {
+        return Err(StoreError::BadRequest("a code is valid for 1 hour to 30 days (720 hours)".into()));
+    }
+    Ok(now_ms() + i64::from(valid_hours) * 3_600_000)
+}
+
+/// The fingerprint of the certificate `serve` presents, as the last
+/// `serve --tls-cert` or `tls self-signed` recorded it.
+pub fn tls_fingerprint(tx: &impl Tx) -> StoreResult<Option<String>> {
+    tx.row("SELECT value FROM meta WHERE key = 'tls_fingerprint'", &[])?.map(|r| r.get(0)).transpose()
+}
+
+pub fn set_tls_fingerprint(tx: &impl Tx, fingerprint: &pos_shared::fingerprint::Fingerprint) -> StoreResult<()> {
+    tx.run(
+        "INSERT INTO meta (key, value) VALUES ('tls_fingerprint', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        &[&fingerprint.to_string()],
+    )?;
+    Ok(())
+}
+
+/// Adds a store; its code is `S01`, `S02`, ... in order of creation.
+pub fn add_store(tx: &impl Tx, name: &str, currency: &str, prices_include_tax: bool) -> StoreResult<String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(StoreError::BadRequest("a store needs a name".into()));
+    }
+    crate::storage::check_name("a store's name", name)?;
+    let currency = currency.trim().to_ascii_uppercase();
+    if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err(StoreError::BadRequest(format!("currency `{currency}` must be a 3-letter code like EUR")));
+    }
+    if tx.row("SELECT 1 FROM stores WHERE name = ?1", &[&name])?.is_some() {
+        return Err(StoreError::Conflict(format!("a store named {name} exists")));
+    }
+    let next: i64 = tx.one("SELECT COALESCE(MAX(id), 0) + 1 FROM stores", &[])?;
+    let code = format!("S{next:02}");
+    let mode = if prices_include_tax { "inclusive" } else { "exclusive" };
+    tx.run(
+        "INSERT INTO stores (id, code, name, currency, tax_mode) VALUES (?1, ?2, ?3, ?4, ?5)",
+        &[&next, &code, &name, &currency, &mode],
+    )?;
+    Ok(code)
+}
+
+/// The id of a store named by code (`S01`) or name.
+pub fn store_id(tx: &impl Tx, store: &str) -> StoreResult<i64> {
+    let found = tx.row("SELECT id FROM stores WHERE code = ?1 OR name = ?1", &[&store.trim()])?;
+    found.ok_or_else(|| StoreError::NotFound(format!("no store `{store}`")))?.get(0)
+}
+
+/// Adds a terminal to a store and returns its one-time enrollment code.
+pub fn add_terminal(tx: &impl Tx, store: &str, name: &str, valid_hours: u32) -> StoreResult<TerminalCreated> {
+    crate::storage::check_name("a terminal's name", name)?;
+    let store_id = store_id(tx, store)?;
+    let row = tx
+        .row(
+            "SELECT s.code, (SELECT COUNT(*) FROM terminals WHERE store_id = s.id) FROM stores s WHERE s.id = ?1",
+            &[&store_id],
+        )?
+        .ok_or_else(|| StoreError::NotFound(format!("no store `{store}`")))?;
+    let (store_code, count): (String, i64) = (row.get(0)?, row.get(1)?);
+    let terminal_id = TerminalId::new(&store_code, &format!("T{:02}", count + 1))
+        .map_err(|e| StoreError::BadRequest(e.to_string()))?
+        .to_string();
+    let code = random_secret(6);
+    let expires_ms = code_expiry(valid_hours)?;
+    tx.run(
+        "INSERT INTO terminals (id, store_id, name, enroll_code_hash, enroll_expires_ms, last_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        &[&terminal_id, &store_id, &name.trim(), &secret_hash(&code), &expires_ms, &Hash32::GENESIS.0],
+    )?;
+    let tls_fingerprint = tls_fingerprint(tx)?;
+    Ok(TerminalCreated { terminal_id, name: name.trim().to_string(), enrollment_code: code, expires_ms, tls_fingerprint })
+}
+
+/// A new one-time enrollment code for a terminal that is not revoked:
+/// for a till whose code expired, or to move a till to new hardware
+/// (enrolling with it replaces the old token, which stops working).
+pub fn new_enrollment_code(tx: &impl Tx, terminal_id: &str, valid_hours: u32) -> StoreResult<TerminalCreated> {
+    let code = random_secret(6);
+    let expires_ms = code_expiry(valid_hours)?;
+    let name = tx.row(
+        "UPDATE terminals SET enroll_code_hash = ?1, enroll_expires_ms = ?2 WHERE id = ?3 AND revoked = 0
+         RETURNING name",
+        &[&secret_hash(&code), &expires_ms, &terminal_id.trim()],
+    )?;
+    let name = name
+        .ok_or_else(|| StoreError::NotFound(format!("no terminal {} that is not revoked", terminal_id.trim())))?
+        .get(0)?;
+    Ok(TerminalCreated {
+        terminal_id: terminal_id.trim().to_string(),
+        name,
+        enrollment_code: code,
+        expires_ms,
+        tls_fingerprint: tls_fingerprint(tx)?,
+    })
+}
+
+/// Revokes a terminal's token: its next call gets 401.
+pub fn revoke_terminal(tx: &impl Tx, terminal_id: &str) -> StoreResult<()> {
+    if tx.run("UPDATE terminals SET revoked = 1 WHERE id = ?1", &[&terminal_id])? == 0 {
+        return Err(StoreError::NotFound(format!("no terminal {terminal_id}")));
+    }
+    Ok(())
+}

@@ -1,0 +1,212 @@
+//! SQL written once for every database head office runs on: statements
+//! with `?1`-style placeholders in the portable subset both SQLite and
+//! PostgreSQL speak, run through [`Tx`] on whichever the server opened.
+//! Values cross as [`Value`]: integers (money in minor units, quantities
+//! in thousandths, flags as 0/1), text and bytes; never floats.
+//!
+//! Portable spelling the business rules keep to: `CAST(SUM(x) AS BIGINT)`
+//! (PostgreSQL sums integers to NUMERIC), `flag = 1` rather than a bare
+//! integer as a condition, `ON CONFLICT (...) DO UPDATE` and `RETURNING`
+//! (both speak them), and no date functions (times are milliseconds).
+
+use crate::storage::{StoreError, StoreResult};
+
+/// A parameter or a column value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    Null,
+    Int(i64),
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+/// What can be bound as a parameter.
+pub trait Param {
+    fn value(&self) -> Value;
+}
+
+impl Param for i64 {
+    fn value(&self) -> Value {
+        Value::Int(*self)
+    }
+}
+
+impl Param for i32 {
+    fn value(&self) -> Value {
+        Value::Int(i64::from(*self))
+    }
+}
+
+impl Param for u32 {
+    fn value(&self) -> Value {
+        Value::Int(i64::from(*self))
+    }
+}
+
+/// Cursors and sequence numbers are below 2^63 (the API refuses more).
+impl Param for u64 {
+    fn value(&self) -> Value {
+        Value::Int(i64::try_from(*self).unwrap_or(i64::MAX))
+    }
+}
+
+impl Param for bool {
+    fn value(&self) -> Value {
+        Value::Int(i64::from(*self))
+    }
+}
+
+impl Param for str {
+    fn value(&self) -> Value {
+        Value::Text(self.to_string())
+    }
+}
+
+impl Param for String {
+    fn value(&self) -> Value {
+        Value::Text(self.clone())
+    }
+}
+
+impl Param for [u8] {
+    fn value(&self) -> Value {
+        Value::Bytes(self.to_vec())
+    }
+}
+
+impl<const N: usize> Param for [u8; N] {
+    fn value(&self) -> Value {
+        Value::Bytes(self.to_vec())
+    }
+}
+
+impl<T: Param + ?Sized> Param for &T {
+    fn value(&self) -> Value {
+        (**self).value()
+    }
+}
+
+impl<T: Param> Param for Option<T> {
+    fn value(&self) -> Value {
+        self.as_ref().map_or(Value::Null, Param::value)
+    }
+}
+
+/// A column value read back as a Rust value.
+pub trait FromValue: Sized {
+    fn from_value(value: &Value) -> Option<Self>;
+}
+
+impl FromValue for i64 {
+    fn from_value(value: &Value) -> Option<i64> {
+        match value {
+            Value::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+}
+
+impl FromValue for u64 {
+    fn from_value(value: &Value) -> Option<u64> {
+        i64::from_value(value).and_then(|i| u64::try_from(i).ok())
+    }
+}
+
+impl FromValue for u32 {
+    fn from_value(value: &Value) -> Option<u32> {
+        i64::from_value(value).and_then(|i| u32::try_from(i).ok())
+    }
+}
+
+impl FromValue for bool {
+    fn from_value(value: &Value) -> Option<bool> {
+        i64::from_value(value).map(|i| i != 0)
+    }
+}
+
+impl FromValue for String {
+    fn from_value(value: &Value) -> Option<String> {
+        match value {
+            Value::Text(text) => Some(text.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl FromValue for Vec<u8> {
+    fn from_value(value: &Value) -> Option<Vec<u8>> {
+        match value {
+            Value::Bytes(bytes) => Some(bytes.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl<T: FromValue> FromValue for Option<T> {
+    fn from_value(value: &Value) -> Option<Option<T>> {
+        match value {
+            Value::Null => Some(None),
+            other => T::from_value(other).map(Some),
+        }
+    }
+}
+
+/// One result row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row(pub Vec<Value>);
+
+impl Row {
+    /// Column `index` as `T`; a missing column or another type is a storage failure.
+    pub fn get<T: FromValue>(&self, index: usize) -> StoreResult<T> {
+        let value = self.0.get(index).ok_or_else(|| StoreError::Internal(format!("no column {index}")))?;
+        T::from_value(value).ok_or_else(|| {
+            StoreError::Internal(format!("column {index} is {value:?}, not a {}", std::any::type_name::<T>()))
+        })
+    }
+}
+
+/// A transaction (or a read snapshot) on either database.
+pub trait Tx {
+    /// Every row a statement returns.
+    fn rows(&self, sql: &str, params: &[&dyn Param]) -> StoreResult<Vec<Row>>;
+    /// Runs a statement; how many rows it changed.
+    fn run(&self, sql: &str, params: &[&dyn Param]) -> StoreResult<u64>;
+
+    /// The first row, if any.
+    fn row(&self, sql: &str, params: &[&dyn Param]) -> StoreResult<Option<Row>> {
+        Ok(self.rows(sql, params)?.into_iter().next())
+    }
+
+    /// The first column of the one row a statement must return.
+    fn one<T: FromValue>(&self, sql: &str, params: &[&dyn Param]) -> StoreResult<T>
+    where
+        Self: Sized,
+    {
+        self.row(sql, params)?.ok_or_else(|| StoreError::Internal("no row where one was expected".into()))?.get(0)
+    }
+}
+
+/// Turns `?1`-style placeholders into PostgreSQL's `$1` (the statements
+/// hold no `?` elsewhere: no string literal in them contains one).
+pub fn postgres_placeholders(sql: &str) -> String {
+    sql.replace('?', "$")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_round_trip_and_refuse_the_wrong_type() {
+        let row = Row(vec![Value::Int(7), Value::Text("a".into()), Value::Null, Value::Int(-1)]);
+        assert_eq!(row.get::<i64>(0).unwrap(), 7);
+        assert_eq!(row.get::<String>(1).unwrap(), "a");
+        assert_eq!(row.get::<Option<i64>>(2).unwrap(), None);
+        assert!(row.get::<u64>(3).is_err(), "a negative count is not a u64");
+        assert!(row.get::<String>(0).is_err());
+        assert!(row.get::<i64>(9).is_err());
+        assert_eq!(Some(3u32).value(), Value::Int(3));
+        assert_eq!(None::<&str>.value(), Value::Null);
+        assert_eq!(postgres_placeholders("WHERE a = ?1 AND b = ?12"), "WHERE a = $1 AND b = $12");
+    }
+}
