@@ -153,9 +153,8 @@ fn race_for_the_last_units(servers: usize) {
     let server = stocked_head_office(work.path(), UNITS);
     let db = server.db().to_path_buf();
     let replicas: Vec<ServerProcess> = (1..servers).map(|_| ServerProcess::start(&db)).collect();
-    let urls: Arc<Vec<String>> = Arc::new(
-        std::iter::once(&server).chain(&replicas).map(|s| format!("{}/v1/channel/orders", s.url)).collect(),
-    );
+    let urls: Arc<Vec<String>> =
+        Arc::new(std::iter::once(&server).chain(&replicas).map(|s| format!("{}/v1/channel/orders", s.url)).collect());
     admin_ok(&db, &["customer", "add", "--name", "Ana Lima"]);
     let keys = [channel_key(&db, "web"), channel_key(&db, "app"), channel_key(&db, "marketplace")];
     for channel in ["web", "app", "marketplace"] {

@@ -6,6 +6,7 @@ pub mod bench;
 pub mod generated;
 pub mod head_office;
 pub mod journals;
+pub mod postgres;
 pub mod proxy;
 pub mod virtual_printer;
 pub mod week;

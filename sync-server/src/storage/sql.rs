@@ -186,6 +186,21 @@ pub trait Tx {
     }
 }
 
+/// A database head office runs on: transactions around the rules.
+pub trait Database {
+    /// What a transaction looks like to the rules.
+    type Tx<'a>: Tx
+    where
+        Self: 'a;
+
+    /// Runs `work` in a write transaction, committed when it returns `Ok`
+    /// (run again from the start when the database reports a conflict).
+    fn write<T>(&self, work: impl FnMut(&Self::Tx<'_>) -> StoreResult<T>) -> StoreResult<T>;
+
+    /// Runs `work` on one read-only snapshot.
+    fn snapshot<T>(&self, work: impl FnMut(&Self::Tx<'_>) -> StoreResult<T>) -> StoreResult<T>;
+}
+
 /// Turns `?1`-style placeholders into PostgreSQL's `$1` (the statements
 /// hold no `?` elsewhere: no string literal in them contains one).
 pub fn postgres_placeholders(sql: &str) -> String {

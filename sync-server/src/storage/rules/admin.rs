@@ -56,7 +56,8 @@ pub fn enroll(tx: &impl Tx, code: &str) -> StoreResult<EnrollResponse> {
 
 /// Who holds this bearer token.
 pub fn authenticate(tx: &impl Tx, token: &str) -> StoreResult<TerminalAuth> {
-    let row = tx.row("SELECT id, store_id FROM terminals WHERE token_hash = ?1 AND revoked = 0", &[&secret_hash(token)])?;
+    let row =
+        tx.row("SELECT id, store_id FROM terminals WHERE token_hash = ?1 AND revoked = 0", &[&secret_hash(token)])?;
     let row = row.ok_or(StoreError::Unauthorized)?;
     Ok(TerminalAuth { terminal_id: row.get(0)?, store_id: row.get(1)? })
 }
@@ -95,7 +96,7 @@ pub fn add_store(tx: &impl Tx, name: &str, currency: &str, prices_include_tax: b
     if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
         return Err(StoreError::BadRequest(format!("currency `{currency}` must be a 3-letter code like EUR")));
     }
-    if tx.row("SELECT 1 FROM stores WHERE name = ?1", &[&name])?.is_some() {
+    if tx.row("SELECT 1 FROM stores WHERE lower(name) = lower(?1)", &[&name])?.is_some() {
         return Err(StoreError::Conflict(format!("a store named {name} exists")));
     }
     let next: i64 = tx.one("SELECT COALESCE(MAX(id), 0) + 1 FROM stores", &[])?;
@@ -110,7 +111,7 @@ pub fn add_store(tx: &impl Tx, name: &str, currency: &str, prices_include_tax: b
 
 /// The id of a store named by code (`S01`) or name.
 pub fn store_id(tx: &impl Tx, store: &str) -> StoreResult<i64> {
-    let found = tx.row("SELECT id FROM stores WHERE code = ?1 OR name = ?1", &[&store.trim()])?;
+    let found = tx.row("SELECT id FROM stores WHERE code = ?1 OR lower(name) = lower(?1)", &[&store.trim()])?;
     found.ok_or_else(|| StoreError::NotFound(format!("no store `{store}`")))?.get(0)
 }
 
@@ -136,7 +137,13 @@ pub fn add_terminal(tx: &impl Tx, store: &str, name: &str, valid_hours: u32) -> 
         &[&terminal_id, &store_id, &name.trim(), &secret_hash(&code), &expires_ms, &Hash32::GENESIS.0],
     )?;
     let tls_fingerprint = tls_fingerprint(tx)?;
-    Ok(TerminalCreated { terminal_id, name: name.trim().to_string(), enrollment_code: code, expires_ms, tls_fingerprint })
+    Ok(TerminalCreated {
+        terminal_id,
+        name: name.trim().to_string(),
+        enrollment_code: code,
+        expires_ms,
+        tls_fingerprint,
+    })
 }
 
 /// A new one-time enrollment code for a terminal that is not revoked:

@@ -3,6 +3,7 @@
 
 use crate::storage::StoreResult;
 use crate::storage::rules::admin::{self, TerminalCreated};
+use crate::storage::sql::Database;
 
 use super::SqliteStore;
 

@@ -21,6 +21,7 @@ mod tx;
 
 use std::path::Path;
 
+use crate::storage::sql::Database;
 use parking_lot::{FairMutex, FairMutexGuard};
 use pos_shared::protocol::PurchaseOrdersPage;
 use pos_shared::protocol::{
@@ -30,8 +31,8 @@ use pos_shared::protocol::{
 use readers::{Reader, Readers};
 use rusqlite::Connection;
 
-pub use accounting::AccountingDay;
 pub use crate::storage::rules::admin::{CODE_VALID_HOURS, TerminalCreated};
+pub use accounting::AccountingDay;
 pub use insights::{Period, TOP_CUSTOMERS, WEAK_MARGIN_PERCENT};
 pub use purchasing::PoLineRequest;
 pub use reorder::ReorderPolicy;
@@ -76,23 +77,6 @@ impl SqliteStore {
         self.readers.get()
     }
 
-    /// Runs `work` in a write transaction (`BEGIN IMMEDIATE` on the
-    /// writer), committed when it returns `Ok`.
-    fn write<T>(&self, work: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let out = work(&tx)?;
-        tx.commit()?;
-        Ok(out)
-    }
-
-    /// Runs `work` in one read snapshot on a reader.
-    fn snapshot<T>(&self, work: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
-        let mut conn = self.read()?;
-        let tx = conn.transaction()?;
-        work(&tx)
-    }
-
     /// The one writing connection, handed out in turn (a panic while
     /// holding it leaves nothing half-written: SQLite rolled back).
     fn conn(&self) -> FairMutexGuard<'_, Connection> {
@@ -116,6 +100,26 @@ impl SqliteStore {
         let out = out.to_str().ok_or_else(|| StoreError::BadRequest("the backup path is not UTF-8".into()))?;
         self.conn().execute("VACUUM INTO ?1", [out])?;
         Ok(())
+    }
+}
+
+impl Database for SqliteStore {
+    type Tx<'a> = Connection;
+
+    /// `BEGIN IMMEDIATE` on the writer.
+    fn write<T>(&self, mut work: impl FnMut(&Connection) -> StoreResult<T>) -> StoreResult<T> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let out = work(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// A read transaction on a reader.
+    fn snapshot<T>(&self, mut work: impl FnMut(&Connection) -> StoreResult<T>) -> StoreResult<T> {
+        let mut conn = self.read()?;
+        let tx = conn.transaction()?;
+        work(&tx)
     }
 }
 

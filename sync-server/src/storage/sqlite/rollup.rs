@@ -22,7 +22,7 @@ const ROLLUPS: [(&str, &str, &str); 4] = [
 ];
 
 /// Journal entries rolled up per write transaction.
-pub(super) const BATCH_ENTRIES: i64 = 5_000;
+pub(super) const BATCH_ENTRIES: i64 = 1_000;
 
 /// Rolls up the sales and returns of at most `batch` journal entries
 /// applied since the last call (their lines are read once into a batch,

@@ -1,0 +1,199 @@
+//! Head office on PostgreSQL: a pool of connections (deadpool-postgres on
+//! tokio-postgres) driven by a small runtime of its own, so the rules run
+//! the same blocking way as on SQLite, off the API's runtime. Writes are
+//! SERIALIZABLE and retried when PostgreSQL says another transaction got
+//! in the way: several servers on one database give the results of one.
+//! Reads are REPEATABLE READ, READ ONLY: one snapshot per page or report.
+
+mod values;
+
+use std::sync::Arc;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use tokio_postgres::IsolationLevel;
+use tokio_postgres::error::SqlState;
+
+use crate::storage::sql::{Database, Param, Row, Tx, postgres_placeholders};
+use crate::storage::{StoreError, StoreResult};
+
+/// Migrations, in order; each runs once, under an advisory lock so servers
+/// starting together do not race.
+const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql")];
+
+/// The advisory lock taken while migrating (any number, the same for all).
+const MIGRATION_LOCK: i64 = 0x0050_4f53_5f4d_4947;
+
+/// Times a write is tried when transactions conflict.
+const WRITE_ATTEMPTS: usize = 20;
+
+fn pool_error(e: deadpool_postgres::PoolError) -> StoreError {
+    StoreError::Internal(format!("no database connection: {e}"))
+}
+
+/// Whether PostgreSQL asks for the transaction to be tried again.
+fn must_retry(cause: Option<&tokio_postgres::Error>) -> bool {
+    let code = cause.and_then(tokio_postgres::Error::code);
+    code.is_some_and(|c| *c == SqlState::T_R_SERIALIZATION_FAILURE || *c == SqlState::T_R_DEADLOCK_DETECTED)
+}
+
+pub struct PgDb {
+    pool: Pool,
+    runtime: Option<Arc<tokio::runtime::Runtime>>,
+}
+
+impl Drop for PgDb {
+    /// The pool's runtime may be dropped from inside another runtime (the
+    /// API's, at shutdown): let it go in the background.
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take().and_then(|r| Arc::try_unwrap(r).ok()) {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+impl PgDb {
+    /// Connects to `url` (`postgres://user@host/db`) and migrates it.
+    pub fn open(url: &str) -> StoreResult<PgDb> {
+        let config: tokio_postgres::Config =
+            url.parse().map_err(|e| StoreError::BadRequest(format!("database address {url}: {e}")))?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("pos-postgres")
+            .enable_all()
+            .build()
+            .map_err(|e| StoreError::Internal(e.to_string()))?;
+        let manager = Manager::from_config(
+            config,
+            tokio_postgres::NoTls,
+            ManagerConfig { recycling_method: RecyclingMethod::Fast },
+        );
+        let pool = {
+            let _entered = runtime.enter();
+            Pool::builder(manager)
+                .max_size(16)
+                .runtime(deadpool_postgres::Runtime::Tokio1)
+                .build()
+                .map_err(|e| StoreError::Internal(e.to_string()))?
+        };
+        let db = PgDb { pool, runtime: Some(Arc::new(runtime)) };
+        db.migrate()?;
+        Ok(db)
+    }
+
+    fn runtime(&self) -> &tokio::runtime::Runtime {
+        self.runtime.as_ref().expect("the runtime lives as long as the pool")
+    }
+
+    fn migrate(&self) -> StoreResult<()> {
+        let runtime = self.runtime();
+        let mut client = runtime.block_on(self.pool.get()).map_err(pool_error)?;
+        runtime
+            .block_on(async {
+                let tx = client.transaction().await?;
+                tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await?;
+                tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)").await?;
+                let version: i64 = match tx.query_opt("SELECT version FROM schema_version", &[]).await? {
+                    Some(row) => row.get(0),
+                    None => {
+                        tx.execute("INSERT INTO schema_version (version) VALUES (0)", &[]).await?;
+                        0
+                    }
+                };
+                for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+                    tx.batch_execute(sql).await?;
+                    tx.execute("UPDATE schema_version SET version = $1", &[&(index as i64 + 1)]).await?;
+                }
+                tx.commit().await
+            })
+            .map_err(|e| StoreError::from(&e))
+    }
+
+    /// Runs `work` in a transaction of `isolation`, committed when it
+    /// returns `Ok`; tried again while PostgreSQL reports a conflict.
+    fn transaction<T>(
+        &self,
+        isolation: IsolationLevel,
+        read_only: bool,
+        mut work: impl FnMut(&PgTx<'_>) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let runtime = self.runtime();
+        let mut client = runtime.block_on(self.pool.get()).map_err(pool_error)?;
+        for attempt in 1.. {
+            let start = client.build_transaction().isolation_level(isolation).read_only(read_only).start();
+            let tx = runtime.block_on(start).map_err(|e| StoreError::from(&e))?;
+            let pg = PgTx { tx, runtime, failure: Default::default() };
+            let outcome = work(&pg);
+            let failure = pg.failure.take();
+            let done = match outcome {
+                Ok(out) => runtime.block_on(pg.tx.commit()).map(|()| out).map_err(|e| (StoreError::from(&e), Some(e))),
+                Err(error) => Err((error, failure)),
+            };
+            match done {
+                Ok(out) => return Ok(out),
+                Err((_, cause)) if attempt < WRITE_ATTEMPTS && must_retry(cause.as_ref()) => continue,
+                Err((error, _)) => return Err(error),
+            }
+        }
+        unreachable!("the loop returns")
+    }
+}
+
+impl From<&tokio_postgres::Error> for StoreError {
+    fn from(e: &tokio_postgres::Error) -> Self {
+        StoreError::Internal(e.to_string())
+    }
+}
+
+/// A transaction on one pooled connection; each statement blocks on the
+/// pool's runtime. The last database error is kept, so the transaction
+/// can tell a conflict (try again) from a real failure.
+pub struct PgTx<'a> {
+    tx: deadpool_postgres::Transaction<'a>,
+    runtime: &'a tokio::runtime::Runtime,
+    failure: std::cell::Cell<Option<tokio_postgres::Error>>,
+}
+
+impl PgTx<'_> {
+    fn failed(&self, error: tokio_postgres::Error) -> StoreError {
+        let store_error = StoreError::from(&error);
+        self.failure.set(Some(error));
+        store_error
+    }
+}
+
+impl Tx for PgTx<'_> {
+    fn rows(&self, sql: &str, params: &[&dyn Param]) -> StoreResult<Vec<Row>> {
+        let sql = postgres_placeholders(sql);
+        let values = values::bind(params);
+        let refs = values::refs(&values);
+        let rows = self.runtime.block_on(async {
+            let statement = self.tx.prepare_cached(&sql).await?;
+            self.tx.query(&statement, &refs).await
+        });
+        let rows = rows.map_err(|e| self.failed(e))?;
+        rows.iter().map(values::row).collect()
+    }
+
+    fn run(&self, sql: &str, params: &[&dyn Param]) -> StoreResult<u64> {
+        let sql = postgres_placeholders(sql);
+        let values = values::bind(params);
+        let refs = values::refs(&values);
+        let changed = self.runtime.block_on(async {
+            let statement = self.tx.prepare_cached(&sql).await?;
+            self.tx.execute(&statement, &refs).await
+        });
+        changed.map_err(|e| self.failed(e))
+    }
+}
+
+impl Database for PgDb {
+    type Tx<'a> = PgTx<'a>;
+
+    fn write<T>(&self, work: impl FnMut(&PgTx<'_>) -> StoreResult<T>) -> StoreResult<T> {
+        self.transaction(IsolationLevel::Serializable, false, work)
+    }
+
+    fn snapshot<T>(&self, work: impl FnMut(&PgTx<'_>) -> StoreResult<T>) -> StoreResult<T> {
+        self.transaction(IsolationLevel::RepeatableRead, true, work)
+    }
+}

@@ -1,0 +1,73 @@
+//! The rules written once over `storage::sql` give the same answers on
+//! SQLite and on PostgreSQL (each test on a database of its own), and on
+//! PostgreSQL two servers spending one enrollment code at once cannot both
+//! win.
+
+use pos_sync_server::storage::postgres::PgDb;
+use pos_sync_server::storage::rules::admin;
+use pos_sync_server::storage::sql::Database;
+use pos_sync_server::storage::sqlite::SqliteStore;
+use pos_sync_server::storage::{StoreError, StoreResult};
+use pos_tests::postgres::TestDatabase;
+
+/// Stores, terminals and enrollment, as head office and tills use them.
+fn stores_terminals_and_enrollment(db: &impl Database) {
+    let add_store = |name: &str, currency: &str| db.write(|tx| admin::add_store(tx, name, currency, true));
+    assert_eq!(add_store("Paris Halles", "eur").unwrap(), "S01");
+    assert_eq!(add_store("Lyon", "EUR").unwrap(), "S02");
+    assert!(matches!(add_store("PARIS HALLES", "EUR"), Err(StoreError::Conflict(_))), "names differ by more than case");
+    assert!(matches!(add_store("Lille", "EU"), Err(StoreError::BadRequest(_))));
+    assert_eq!(db.snapshot(|tx| admin::store_id(tx, "paris halles")).unwrap(), 1);
+    assert!(matches!(db.snapshot(|tx| admin::store_id(tx, "S09")), Err(StoreError::NotFound(_))));
+
+    let created = db.write(|tx| admin::add_terminal(tx, "S01", "Caisse 1", admin::CODE_VALID_HOURS)).unwrap();
+    assert_eq!(created.terminal_id, "S01-T01");
+    let enrolled = db.write(|tx| admin::enroll(tx, &created.enrollment_code)).unwrap();
+    assert_eq!((enrolled.terminal_id.as_str(), enrolled.store.code.as_str()), ("S01-T01", "S01"));
+    let again = db.write(|tx| admin::enroll(tx, &created.enrollment_code));
+    assert!(matches!(again, Err(StoreError::NotFound(_))), "a code works once");
+    let auth = db.snapshot(|tx| admin::authenticate(tx, &enrolled.token)).unwrap();
+    assert_eq!((auth.terminal_id.as_str(), auth.store_id), ("S01-T01", 1));
+    db.write(|tx| admin::revoke_terminal(tx, "S01-T01")).unwrap();
+    assert!(matches!(db.snapshot(|tx| admin::authenticate(tx, &enrolled.token)), Err(StoreError::Unauthorized)));
+    let fresh = db.write(|tx| admin::new_enrollment_code(tx, "S01-T01", 1));
+    assert!(matches!(fresh, Err(StoreError::NotFound(_))), "not for a revoked terminal");
+    assert_eq!(db.write(|tx| admin::add_terminal(tx, "S01", "Caisse 2", 1)).unwrap().terminal_id, "S01-T02");
+}
+
+#[test]
+fn stores_terminals_and_enrollment_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    stores_terminals_and_enrollment(&SqliteStore::open(&dir.path().join("hq.sqlite")).unwrap());
+}
+
+#[test]
+fn stores_terminals_and_enrollment_on_postgres() {
+    let database = TestDatabase::new();
+    stores_terminals_and_enrollment(&PgDb::open(&database.url).unwrap());
+}
+
+/// Two servers (two pools) on one database, both migrating at start and
+/// then enrolling with the same codes at the same moment: each code once.
+#[test]
+fn two_servers_on_postgres_spend_each_code_once() {
+    let database = TestDatabase::new();
+    let (first, second) = std::thread::scope(|scope| {
+        let open = || scope.spawn(|| PgDb::open(&database.url).unwrap());
+        let (a, b) = (open(), open());
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    first.write(|tx| admin::add_store(tx, "Paris", "EUR", true)).unwrap();
+    for round in 0..20 {
+        let code =
+            first.write(|tx| admin::add_terminal(tx, "S01", &format!("Caisse {round}"), 1)).unwrap().enrollment_code;
+        let spend = |db: &PgDb| db.write(|tx| admin::enroll(tx, &code));
+        let results: Vec<StoreResult<_>> = std::thread::scope(|scope| {
+            let (a, b) = (scope.spawn(|| spend(&first)), scope.spawn(|| spend(&second)));
+            vec![a.join().unwrap(), b.join().unwrap()]
+        });
+        let won = results.iter().filter(|r| r.is_ok()).count();
+        assert_eq!(won, 1, "round {round}: {results:?}");
+        assert!(results.iter().any(|r| matches!(r, Err(StoreError::NotFound(_)))), "{results:?}");
+    }
+}
