@@ -3,8 +3,11 @@
 //! PostgreSQL two servers spending one enrollment code at once cannot both
 //! win.
 
+use pos_shared::money::Money;
+use pos_shared::roles::Role;
+use pos_sync_server::storage::TerminalAuth;
 use pos_sync_server::storage::postgres::PgDb;
-use pos_sync_server::storage::rules::admin;
+use pos_sync_server::storage::rules::{admin, catalog};
 use pos_sync_server::storage::sql::Database;
 use pos_sync_server::storage::sqlite::SqliteStore;
 use pos_sync_server::storage::{StoreError, StoreResult};
@@ -33,6 +36,72 @@ fn stores_terminals_and_enrollment(db: &impl Database) {
     let fresh = db.write(|tx| admin::new_enrollment_code(tx, "S01-T01", 1));
     assert!(matches!(fresh, Err(StoreError::NotFound(_))), "not for a revoked terminal");
     assert_eq!(db.write(|tx| admin::add_terminal(tx, "S01", "Caisse 2", 1)).unwrap().terminal_id, "S01-T02");
+}
+
+const CATALOG: &str = "sku,name,price,barcode,category\nBAK0001,Baguette,1.10,4006381333931,Bakery\n\
+    BAK0002,Croissant,0.95,,Bakery\nDAI0001,Milk,1.05,,Dairy\n";
+
+/// Products, prices, staff and customers, paged down to a till.
+fn the_catalog_pages_down(db: &impl Database) {
+    db.write(|tx| admin::add_store(tx, "Paris", "EUR", true)).unwrap();
+    db.write(|tx| admin::add_store(tx, "Lyon", "EUR", true)).unwrap();
+    assert_eq!(db.write(|tx| catalog::import_catalog(tx, CATALOG.as_bytes())).unwrap(), 3);
+    let clash = "sku,name,price,barcode\nX1,Thing,1.00,4006381333931\n";
+    assert!(matches!(db.write(|tx| catalog::import_catalog(tx, clash.as_bytes())), Err(StoreError::BadRequest(_))));
+    assert_eq!(db.write(|tx| catalog::set_price(tx, "4006381333931", Money::from_minor(120))).unwrap(), "BAK0001");
+    assert_eq!(db.write(|tx| catalog::archive_product(tx, "bak0002")).unwrap(), "BAK0002", "SKUs ignore case");
+    assert!(matches!(
+        db.write(|tx| catalog::set_price(tx, "NOPE", Money::from_minor(1))),
+        Err(StoreError::NotFound(_))
+    ));
+    db.write(|tx| catalog::add_user(tx, "Marie", Role::Manager, pos_tests::MANAGER_PIN, None)).unwrap();
+    db.write(|tx| catalog::add_user(tx, "Camille", Role::Cashier, "1111", Some("S01"))).unwrap();
+    db.write(|tx| catalog::add_user(tx, "Luc", Role::Cashier, "2222", Some("S02"))).unwrap();
+    let taken = db.write(|tx| catalog::add_user(tx, "Zoé", Role::Cashier, "1111", Some("S01")));
+    assert!(matches!(taken, Err(StoreError::Conflict(_))), "a PIN alone names a cashier at a till");
+    assert_eq!(db.write(|tx| catalog::add_customer(tx, "Ana Lima", Some("ana@example.org"), None)).unwrap(), "C000001");
+
+    let paris = TerminalAuth { terminal_id: "S01-T01".into(), store_id: 1 };
+    let (mut cursor, mut products, mut users) = (0, Vec::new(), Vec::new());
+    loop {
+        let page = db.snapshot(|tx| catalog::page(tx, &paris, cursor, 2)).unwrap();
+        assert!(page.products.len() <= 2);
+        products.extend(page.products.into_iter().map(|p| (p.sku, p.price, p.archived, p.barcodes)));
+        users.extend(page.users.into_iter().map(|u| (u.name, u.active, !u.pin_hash.is_empty())));
+        assert!(page.next_cursor > cursor || !page.more);
+        cursor = page.next_cursor;
+        if !page.more {
+            break;
+        }
+    }
+    products.sort();
+    assert_eq!(
+        products,
+        [
+            ("BAK0001".into(), "1.20".into(), false, vec!["4006381333931".to_string()]),
+            ("BAK0002".into(), "0.95".into(), true, vec![]),
+            ("DAI0001".into(), "1.05".into(), false, vec![]),
+        ]
+    );
+    users.sort();
+    let lyon_staff_without_pin = ("Luc".to_string(), false, false);
+    assert_eq!(users, [("Camille".into(), true, true), lyon_staff_without_pin, ("Marie".into(), true, true)]);
+    let nothing_new = db.snapshot(|tx| catalog::page(tx, &paris, cursor, 2)).unwrap();
+    assert!(nothing_new.products.is_empty() && !nothing_new.more && nothing_new.next_cursor == cursor);
+    let ahead = db.snapshot(|tx| catalog::page(tx, &paris, cursor + 5, 2));
+    assert!(matches!(ahead, Err(StoreError::CursorAhead { .. })), "a till restored from an older head office");
+}
+
+#[test]
+fn the_catalog_pages_down_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    the_catalog_pages_down(&SqliteStore::open(&dir.path().join("hq.sqlite")).unwrap());
+}
+
+#[test]
+fn the_catalog_pages_down_on_postgres() {
+    let database = TestDatabase::new();
+    the_catalog_pages_down(&PgDb::open(&database.url).unwrap());
 }
 
 #[test]

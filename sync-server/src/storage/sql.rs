@@ -6,8 +6,10 @@
 //!
 //! Portable spelling the business rules keep to: `CAST(SUM(x) AS BIGINT)`
 //! (PostgreSQL sums integers to NUMERIC), `flag = 1` rather than a bare
-//! integer as a condition, `ON CONFLICT (...) DO UPDATE` and `RETURNING`
-//! (both speak them), and no date functions (times are milliseconds).
+//! integer as a condition, `CAST(?1 AS BIGINT) IS NULL` for an optional
+//! parameter (PostgreSQL must know its type), `string_agg`, `ON CONFLICT
+//! (...) DO UPDATE` and `RETURNING` (both speak them), and no date
+//! functions (times are milliseconds).
 
 use crate::storage::{StoreError, StoreResult};
 

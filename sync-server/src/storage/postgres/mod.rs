@@ -23,8 +23,11 @@ const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql")];
 /// The advisory lock taken while migrating (any number, the same for all).
 const MIGRATION_LOCK: i64 = 0x0050_4f53_5f4d_4947;
 
-/// Times a write is tried when transactions conflict.
-const WRITE_ATTEMPTS: usize = 20;
+/// Times a write is tried when transactions conflict, and the longest
+/// wait between tries (random up to it, growing with each try, so two
+/// writers that keep colliding drift apart).
+const WRITE_ATTEMPTS: u32 = 50;
+const LONGEST_BACKOFF_MS: u64 = 100;
 
 fn pool_error(e: deadpool_postgres::PoolError) -> StoreError {
     StoreError::Internal(format!("no database connection: {e}"))
@@ -118,7 +121,7 @@ impl PgDb {
     ) -> StoreResult<T> {
         let runtime = self.runtime();
         let mut client = runtime.block_on(self.pool.get()).map_err(pool_error)?;
-        for attempt in 1.. {
+        for attempt in 1u32.. {
             let start = client.build_transaction().isolation_level(isolation).read_only(read_only).start();
             let tx = runtime.block_on(start).map_err(|e| StoreError::from(&e))?;
             let pg = PgTx { tx, runtime, failure: Default::default() };
@@ -130,7 +133,10 @@ impl PgDb {
             };
             match done {
                 Ok(out) => return Ok(out),
-                Err((_, cause)) if attempt < WRITE_ATTEMPTS && must_retry(cause.as_ref()) => continue,
+                Err((_, cause)) if attempt < WRITE_ATTEMPTS && must_retry(cause.as_ref()) => {
+                    let ceiling = (1u64 << attempt.min(7)).min(LONGEST_BACKOFF_MS);
+                    std::thread::sleep(std::time::Duration::from_millis(rand::random_range(0..=ceiling)));
+                }
                 Err((error, _)) => return Err(error),
             }
         }
@@ -139,8 +145,12 @@ impl PgDb {
 }
 
 impl From<&tokio_postgres::Error> for StoreError {
+    /// With the database's own message ("db error" alone says nothing).
     fn from(e: &tokio_postgres::Error) -> Self {
-        StoreError::Internal(e.to_string())
+        match e.as_db_error() {
+            Some(db) => StoreError::Internal(format!("{}: {}", db.code().code(), db.message())),
+            None => StoreError::Internal(e.to_string()),
+        }
     }
 }
 

@@ -29,3 +29,44 @@ CREATE TABLE terminals (
     last_seq BIGINT NOT NULL DEFAULT 0,
     last_hash BYTEA NOT NULL
 );
+
+-- SKUs and user names compare without regard to case, as on the tills
+-- (SQLite's NOCASE): a nondeterministic collation keeps `sku = ?1` and
+-- the unique keys case-insensitive with the same SQL.
+CREATE COLLATION IF NOT EXISTS nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+
+CREATE TABLE products (
+    sku TEXT COLLATE nocase PRIMARY KEY,
+    name TEXT NOT NULL,
+    price_minor BIGINT NOT NULL,
+    unit TEXT NOT NULL,
+    tax_rate TEXT NOT NULL,
+    cost_minor BIGINT,
+    category TEXT NOT NULL,
+    reorder_point_milli BIGINT,
+    archived BIGINT NOT NULL DEFAULT 0,
+    version BIGINT NOT NULL UNIQUE
+);
+
+CREATE TABLE barcodes (
+    code TEXT PRIMARY KEY,
+    sku TEXT COLLATE nocase NOT NULL REFERENCES products (sku)
+);
+CREATE INDEX barcodes_by_sku ON barcodes (sku);
+
+CREATE TABLE users (
+    name TEXT COLLATE nocase PRIMARY KEY,
+    role TEXT NOT NULL,
+    pin_hash TEXT NOT NULL,
+    active BIGINT NOT NULL DEFAULT 1,
+    version BIGINT NOT NULL,
+    store_id BIGINT REFERENCES stores (id)
+);
+
+CREATE TABLE customers (
+    code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    email TEXT,
+    phone TEXT,
+    version BIGINT NOT NULL
+);

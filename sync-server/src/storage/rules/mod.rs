@@ -3,3 +3,4 @@
 //! transaction its caller opened (a read snapshot or a write).
 
 pub mod admin;
+pub mod catalog;

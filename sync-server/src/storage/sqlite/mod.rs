@@ -148,7 +148,7 @@ impl SyncStore for SqliteStore {
     }
 
     fn catalog_page(&self, auth: &TerminalAuth, since: u64, limit: usize) -> StoreResult<CatalogPage> {
-        catalog::page(&mut *self.read()?, auth, since, limit)
+        self.snapshot(|tx| crate::storage::rules::catalog::page(tx, auth, since, limit))
     }
 
     fn stock_snapshot(&self, auth: &TerminalAuth) -> StoreResult<StockSnapshot> {

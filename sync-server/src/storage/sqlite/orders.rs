@@ -12,9 +12,9 @@ use pos_shared::stock::milli_to_decimal;
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use sha2::{Digest, Sha256};
 
-use super::catalog::next_version;
 use super::order_views::{load_order, store_code};
 use super::{SqliteStore, now_ms};
+use crate::storage::rules::catalog::next_version;
 use crate::storage::{ChannelAuth, Scope, StoreError, StoreResult};
 
 /// A product as an order line needs it.
@@ -122,8 +122,8 @@ fn customer_code(tx: &Transaction<'_>, customer: &CustomerRef, channel: &Channel
     let name = customer.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
     let name =
         name.ok_or_else(|| StoreError::BadRequest("an order needs a customer code or a customer name".into()))?;
-    let code = format!("C{:06}", next_version(tx, "customer")?);
-    let version = next_version(tx, "catalog_version")?;
+    let code = format!("C{:06}", next_version(&**tx, "customer")?);
+    let version = next_version(&**tx, "catalog_version")?;
     tx.execute(
         "INSERT INTO customers (code, name, email, phone, version, channel_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![code, name, email, customer.phone, version, scope],
@@ -207,7 +207,7 @@ pub(super) fn add_event(
 
 /// Marks an order changed, so its store's terminals pull it again.
 pub(super) fn touch(tx: &Transaction<'_>, order_id: i64) -> StoreResult<()> {
-    let version = next_version(tx, "order_version")?;
+    let version = next_version(&**tx, "order_version")?;
     tx.prepare_cached("UPDATE orders SET version = ?1 WHERE id = ?2")?.execute(params![version, order_id])?;
     Ok(())
 }
@@ -340,7 +340,7 @@ impl SqliteStore {
         let store_id = store_id_in(&tx, &request.store)?;
         let lines = requested(&tx, &request.lines, false)?;
         let customer = customer_code(&tx, &request.customer, channel)?;
-        let number = order_number(next_version(&tx, "order")?);
+        let number = order_number(next_version(&*tx, "order")?);
         let status = if request.quote { OrderStatus::Quote } else { OrderStatus::Confirmed };
         let order_id: i64 = tx.query_row(
             "INSERT INTO orders (number, channel_id, customer, store_id, fulfilment, status, prepaid, idempotency_key,

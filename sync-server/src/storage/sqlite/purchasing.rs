@@ -13,9 +13,9 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};
 
-use super::catalog::next_version;
 use super::order_views::doc_page;
 use super::{SqliteStore, now_ms};
+use crate::storage::rules::catalog::next_version;
 use crate::storage::{StoreError, StoreResult, TerminalAuth};
 
 /// One line asked of a supplier or a store: a product (any code), how
@@ -28,7 +28,7 @@ pub struct PoLineRequest {
 }
 
 fn touch(tx: &Transaction<'_>, po_id: i64) -> StoreResult<()> {
-    let version = next_version(tx, "po_version")?;
+    let version = next_version(&**tx, "po_version")?;
     tx.execute("UPDATE purchase_orders SET version = ?1 WHERE id = ?2", params![version, po_id])?;
     Ok(())
 }
@@ -99,7 +99,7 @@ fn average_cost(tx: &Transaction<'_>, sku: &str, received_milli: i64, cost_minor
         _ => cost_minor,
     };
     if old != Some(new_cost) {
-        let version = next_version(tx, "catalog_version")?;
+        let version = next_version(&**tx, "catalog_version")?;
         tx.execute(
             "UPDATE products SET cost_minor = ?1, version = ?2 WHERE sku = ?3",
             params![new_cost, version, sku],
@@ -244,8 +244,8 @@ pub(super) fn insert_po(
     lines: &[NewPoLine],
 ) -> StoreResult<String> {
     let (number, supplier_id, from_store_id) = match source {
-        Source::Supplier(id) => (format!("PO-{:06}", next_version(tx, "purchase_order")?), Some(id), None),
-        Source::Store(id) => (format!("TR-{:06}", next_version(tx, "transfer")?), None, Some(id)),
+        Source::Supplier(id) => (format!("PO-{:06}", next_version(&**tx, "purchase_order")?), Some(id), None),
+        Source::Store(id) => (format!("TR-{:06}", next_version(&**tx, "transfer")?), None, Some(id)),
     };
     let po_id: i64 = tx.query_row(
         "INSERT INTO purchase_orders (number, supplier_id, from_store_id, store_id, status, created_ms, version)
