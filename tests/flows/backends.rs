@@ -7,7 +7,7 @@ use pos_shared::money::Money;
 use pos_shared::roles::Role;
 use pos_sync_server::storage::TerminalAuth;
 use pos_sync_server::storage::postgres::PgDb;
-use pos_sync_server::storage::rules::{admin, catalog};
+use pos_sync_server::storage::rules::{admin, catalog, keys};
 use pos_sync_server::storage::sql::Database;
 use pos_sync_server::storage::sqlite::SqliteStore;
 use pos_sync_server::storage::{StoreError, StoreResult};
@@ -90,6 +90,34 @@ fn the_catalog_pages_down(db: &impl Database) {
     assert!(nothing_new.products.is_empty() && !nothing_new.more && nothing_new.next_cursor == cursor);
     let ahead = db.snapshot(|tx| catalog::page(tx, &paris, cursor + 5, 2));
     assert!(matches!(ahead, Err(StoreError::CursorAhead { .. })), "a till restored from an older head office");
+}
+
+/// Report keys and channel keys: shown once, replaced by a new one.
+fn keys_are_shown_once_and_replaced(db: &impl Database) {
+    let key = db.write(|tx| keys::issue_office_key(tx, "finance")).unwrap();
+    assert!(db.snapshot(|tx| keys::office_key_valid(tx, &key)).unwrap());
+    let replaced = db.write(|tx| keys::issue_office_key(tx, "FINANCE")).unwrap();
+    assert!(!db.snapshot(|tx| keys::office_key_valid(tx, &key)).unwrap(), "the name's old key stops working");
+    assert!(db.snapshot(|tx| keys::office_key_valid(tx, &replaced)).unwrap());
+    assert!(matches!(db.write(|tx| keys::issue_office_key(tx, " ")), Err(StoreError::BadRequest(_))));
+    let web = db.write(|tx| keys::issue_channel_key(tx, "web")).unwrap();
+    let channel = db.snapshot(|tx| keys::channel_by_key(tx, &web)).unwrap();
+    assert_eq!((channel.name.as_str(), channel.head_office), ("web", false));
+    assert_eq!(db.snapshot(|tx| keys::channel_by_name(tx, "Phone")).unwrap().name, "phone", "the three built in");
+    assert!(matches!(db.snapshot(|tx| keys::channel_by_key(tx, "pos_ch_nope")), Err(StoreError::Unauthorized)));
+    assert!(matches!(db.write(|tx| keys::issue_channel_key(tx, "counter")), Err(StoreError::BadRequest(_))));
+}
+
+#[test]
+fn keys_are_shown_once_and_replaced_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    keys_are_shown_once_and_replaced(&SqliteStore::open(&dir.path().join("hq.sqlite")).unwrap());
+}
+
+#[test]
+fn keys_are_shown_once_and_replaced_on_postgres() {
+    let database = TestDatabase::new();
+    keys_are_shown_once_and_replaced(&PgDb::open(&database.url).unwrap());
 }
 
 #[test]

@@ -15,6 +15,8 @@ use sha2::{Digest, Sha256};
 use super::order_views::{load_order, store_code};
 use super::{SqliteStore, now_ms};
 use crate::storage::rules::catalog::next_version;
+use crate::storage::rules::keys;
+use crate::storage::sql::Database;
 use crate::storage::{ChannelAuth, Scope, StoreError, StoreResult};
 
 /// A product as an order line needs it.
@@ -256,28 +258,12 @@ impl SqliteStore {
     /// Issues (or replaces) the API key of a channel, creating the channel
     /// if it is new. The key is shown once; only its hash is kept.
     pub fn issue_channel_key(&self, name: &str) -> StoreResult<String> {
-        let name = name.trim();
-        if name.is_empty() || name.eq_ignore_ascii_case("counter") || name.contains(char::is_whitespace) {
-            return Err(StoreError::BadRequest(format!("`{name}` cannot name a channel: one word, not `counter`")));
-        }
-        let key = format!("pos_ch_{}", super::random_secret(24));
-        let conn = self.conn();
-        conn.execute(
-            "INSERT INTO channels (name, key_hash) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET key_hash = excluded.key_hash",
-            params![name, super::secret_hash(&key)],
-        )?;
-        Ok(key)
+        self.write(|tx| keys::issue_channel_key(tx, name))
     }
 
     /// The channel an API key belongs to.
     pub fn channel_by_key(&self, key: &str) -> StoreResult<ChannelAuth> {
-        self.read()?
-            .prepare_cached("SELECT id, name FROM channels WHERE key_hash = ?1")?
-            .query_row([super::secret_hash(key)], |r| {
-                Ok(ChannelAuth { id: r.get(0)?, name: r.get(1)?, head_office: false })
-            })
-            .optional()?
-            .ok_or(StoreError::Unauthorized)
+        self.snapshot(|tx| keys::channel_by_key(tx, key))
     }
 
     /// Lets channel `channel` see and order for customer `code`.
@@ -299,14 +285,7 @@ impl SqliteStore {
 
     /// The channel a name gives, for head office's own orders.
     pub fn channel_by_name(&self, name: &str) -> StoreResult<ChannelAuth> {
-        self.conn()
-            .query_row("SELECT id, name FROM channels WHERE name = ?1", [name.trim()], |r| {
-                Ok(ChannelAuth { id: r.get(0)?, name: r.get(1)?, head_office: true })
-            })
-            .optional()?
-            .ok_or_else(|| {
-                StoreError::NotFound(format!("no channel `{}`: issue its key with `channel key NAME`", name.trim()))
-            })
+        self.snapshot(|tx| keys::channel_by_name(tx, name))
     }
 
     /// Places a quote or an order. With an idempotency key, a retry returns

@@ -9,7 +9,9 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::insights::{TOP_CUSTOMERS, WEAK_MARGIN_PERCENT};
-use super::{Period, ReorderPolicy, SalesBy, SqliteStore, random_secret, secret_hash};
+use super::{Period, ReorderPolicy, SalesBy, SqliteStore};
+use crate::storage::rules::keys;
+use crate::storage::sql::Database;
 use crate::storage::{ReportTable, StoreError, StoreResult};
 
 fn table<T: Serialize>(rows: &[T]) -> StoreResult<ReportTable> {
@@ -54,23 +56,11 @@ fn number<T: std::str::FromStr>(params: &HashMap<String, String>, key: &str, def
 impl SqliteStore {
     /// Issues an API key for head office's reports; shown once.
     pub fn issue_office_key(&self, name: &str) -> StoreResult<String> {
-        if name.trim().is_empty() {
-            return Err(StoreError::BadRequest("name the key (who or what uses it)".into()));
-        }
-        let key = format!("pos_ho_{}", random_secret(24));
-        self.conn().execute(
-            "INSERT INTO office_keys (name, key_hash) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET key_hash = excluded.key_hash",
-            rusqlite::params![name.trim(), secret_hash(&key)],
-        )?;
-        Ok(key)
+        self.write(|tx| keys::issue_office_key(tx, name))
     }
 
     pub fn office_key_valid(&self, key: &str) -> StoreResult<bool> {
-        Ok(self.read()?.query_row(
-            "SELECT EXISTS (SELECT 1 FROM office_keys WHERE key_hash = ?1)",
-            [secret_hash(key)],
-            |r| r.get(0),
-        )?)
+        self.snapshot(|tx| keys::office_key_valid(tx, key))
     }
 
     /// Runs the report `name` with query parameters (`from`, `to`, `by`,
