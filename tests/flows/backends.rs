@@ -13,6 +13,24 @@ use pos_sync_server::storage::sqlite::SqliteStore;
 use pos_sync_server::storage::{StoreError, StoreResult};
 use pos_tests::postgres::TestDatabase;
 
+/// Runs a check on a fresh SQLite database and on a fresh PostgreSQL
+/// schema, as two tests.
+macro_rules! on_both_backends {
+    ($check:ident: $sqlite:ident, $postgres:ident) => {
+        #[test]
+        fn $sqlite() {
+            let dir = tempfile::tempdir().unwrap();
+            $check(&SqliteStore::open(&dir.path().join("hq.sqlite")).unwrap());
+        }
+
+        #[test]
+        fn $postgres() {
+            let database = TestDatabase::new();
+            $check(&PgDb::open(&database.url).unwrap());
+        }
+    };
+}
+
 /// Stores, terminals and enrollment, as head office and tills use them.
 fn stores_terminals_and_enrollment(db: &impl Database) {
     let add_store = |name: &str, currency: &str| db.write(|tx| admin::add_store(tx, name, currency, true));
@@ -37,6 +55,8 @@ fn stores_terminals_and_enrollment(db: &impl Database) {
     assert!(matches!(fresh, Err(StoreError::NotFound(_))), "not for a revoked terminal");
     assert_eq!(db.write(|tx| admin::add_terminal(tx, "S01", "Caisse 2", 1)).unwrap().terminal_id, "S01-T02");
 }
+
+on_both_backends!(stores_terminals_and_enrollment: stores_terminals_and_enrollment_on_sqlite, stores_terminals_and_enrollment_on_postgres);
 
 const CATALOG: &str = "sku,name,price,barcode,category\nBAK0001,Baguette,1.10,4006381333931,Bakery\n\
     BAK0002,Croissant,0.95,,Bakery\nDAI0001,Milk,1.05,,Dairy\n";
@@ -92,6 +112,8 @@ fn the_catalog_pages_down(db: &impl Database) {
     assert!(matches!(ahead, Err(StoreError::CursorAhead { .. })), "a till restored from an older head office");
 }
 
+on_both_backends!(the_catalog_pages_down: the_catalog_pages_down_on_sqlite, the_catalog_pages_down_on_postgres);
+
 /// Report keys and channel keys: shown once, replaced by a new one.
 fn keys_are_shown_once_and_replaced(db: &impl Database) {
     let key = db.write(|tx| keys::issue_office_key(tx, "finance")).unwrap();
@@ -108,41 +130,7 @@ fn keys_are_shown_once_and_replaced(db: &impl Database) {
     assert!(matches!(db.write(|tx| keys::issue_channel_key(tx, "counter")), Err(StoreError::BadRequest(_))));
 }
 
-#[test]
-fn keys_are_shown_once_and_replaced_on_sqlite() {
-    let dir = tempfile::tempdir().unwrap();
-    keys_are_shown_once_and_replaced(&SqliteStore::open(&dir.path().join("hq.sqlite")).unwrap());
-}
-
-#[test]
-fn keys_are_shown_once_and_replaced_on_postgres() {
-    let database = TestDatabase::new();
-    keys_are_shown_once_and_replaced(&PgDb::open(&database.url).unwrap());
-}
-
-#[test]
-fn the_catalog_pages_down_on_sqlite() {
-    let dir = tempfile::tempdir().unwrap();
-    the_catalog_pages_down(&SqliteStore::open(&dir.path().join("hq.sqlite")).unwrap());
-}
-
-#[test]
-fn the_catalog_pages_down_on_postgres() {
-    let database = TestDatabase::new();
-    the_catalog_pages_down(&PgDb::open(&database.url).unwrap());
-}
-
-#[test]
-fn stores_terminals_and_enrollment_on_sqlite() {
-    let dir = tempfile::tempdir().unwrap();
-    stores_terminals_and_enrollment(&SqliteStore::open(&dir.path().join("hq.sqlite")).unwrap());
-}
-
-#[test]
-fn stores_terminals_and_enrollment_on_postgres() {
-    let database = TestDatabase::new();
-    stores_terminals_and_enrollment(&PgDb::open(&database.url).unwrap());
-}
+on_both_backends!(keys_are_shown_once_and_replaced: keys_are_shown_once_and_replaced_on_sqlite, keys_are_shown_once_and_replaced_on_postgres);
 
 /// Two servers (two pools) on one database, both migrating at start and
 /// then enrolling with the same codes at the same moment: each code once.

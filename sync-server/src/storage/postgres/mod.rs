@@ -10,8 +10,8 @@ mod values;
 use std::sync::Arc;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
-use tokio_postgres::IsolationLevel;
 use tokio_postgres::error::SqlState;
+use tokio_postgres::{IsolationLevel, Statement};
 
 use crate::storage::sql::{Database, Param, Row, Tx, postgres_placeholders};
 use crate::storage::{StoreError, StoreResult};
@@ -171,27 +171,24 @@ impl PgTx<'_> {
     }
 }
 
+impl PgTx<'_> {
+    /// The statement (prepared once per connection) and its parameters.
+    fn prepare(&self, sql: &str, params: &[&dyn Param]) -> StoreResult<(Statement, Vec<values::Bound>)> {
+        let prepared = self.runtime.block_on(self.tx.prepare_cached(&postgres_placeholders(sql)));
+        Ok((prepared.map_err(|e| self.failed(e))?, values::bind(params)))
+    }
+}
+
 impl Tx for PgTx<'_> {
     fn rows(&self, sql: &str, params: &[&dyn Param]) -> StoreResult<Vec<Row>> {
-        let sql = postgres_placeholders(sql);
-        let values = values::bind(params);
-        let refs = values::refs(&values);
-        let rows = self.runtime.block_on(async {
-            let statement = self.tx.prepare_cached(&sql).await?;
-            self.tx.query(&statement, &refs).await
-        });
-        let rows = rows.map_err(|e| self.failed(e))?;
-        rows.iter().map(values::row).collect()
+        let (statement, values) = self.prepare(sql, params)?;
+        let rows = self.runtime.block_on(self.tx.query(&statement, &values::refs(&values)));
+        rows.map_err(|e| self.failed(e))?.iter().map(values::row).collect()
     }
 
     fn run(&self, sql: &str, params: &[&dyn Param]) -> StoreResult<u64> {
-        let sql = postgres_placeholders(sql);
-        let values = values::bind(params);
-        let refs = values::refs(&values);
-        let changed = self.runtime.block_on(async {
-            let statement = self.tx.prepare_cached(&sql).await?;
-            self.tx.execute(&statement, &refs).await
-        });
+        let (statement, values) = self.prepare(sql, params)?;
+        let changed = self.runtime.block_on(self.tx.execute(&statement, &values::refs(&values)));
         changed.map_err(|e| self.failed(e))
     }
 }
