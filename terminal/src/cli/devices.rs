@@ -8,6 +8,7 @@ use std::sync::atomic::AtomicBool;
 use anyhow::{Result, anyhow};
 use pos_terminal::Terminal;
 use pos_terminal::devices::address::{PrinterAddress, ScannerAddress};
+use pos_terminal::devices::config::WindowMode;
 use pos_terminal::devices::list::list_devices;
 use pos_terminal::devices::printer::send_job;
 use pos_terminal::devices::receipt_bytes::encode_receipt;
@@ -37,11 +38,16 @@ pub fn config(dir: &Path, json: bool, command: ConfigCommand) -> Result<()> {
     let devices = terminal.devices();
     emit(json, devices, |d| {
         format!(
-            "printer: {}\nscanner: {}\npaper width: {} mm, {} columns\n",
+            "printer: {}\nscanner: {}\npaper width: {} mm, {} columns\nwindow: {}\nsound: {}\n",
             d.printer.as_deref().unwrap_or("none"),
             d.scanner.as_deref().unwrap_or("none"),
             d.paper_width,
-            d.columns()
+            d.columns(),
+            match d.window {
+                WindowMode::Fullscreen => "fullscreen",
+                WindowMode::Windowed => "windowed",
+            },
+            d.sound
         )
     })
 }
