@@ -29,8 +29,8 @@ pub fn create_demo(dir: &Path) -> CoreResult<Terminal> {
     let mut devices = terminal.devices().clone();
     devices.set("window", "windowed")?;
     terminal.replace_devices(devices)?;
-    let manager = terminal.add_user(DEMO_MANAGER.0, Role::Manager, DEMO_MANAGER.1)?;
-    terminal.add_user(DEMO_CASHIER.0, Role::Cashier, DEMO_CASHIER.1)?;
+    let manager = terminal.create_user(DEMO_MANAGER.0, Role::Manager, DEMO_MANAGER.1)?;
+    terminal.create_user(DEMO_CASHIER.0, Role::Cashier, DEMO_CASHIER.1)?;
     terminal.import_catalog(DEMO_CATALOG.as_bytes())?;
     let opening: Vec<(String, Quantity)> = terminal
         .stock_levels(None)?

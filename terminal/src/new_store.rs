@@ -58,7 +58,7 @@ impl Terminal {
         let pin = new.manager_pin.clone().unwrap_or_else(|| random_pin(pins::MANAGER_DIGITS));
         pins::check_pin(&pin, Role::Manager, pins::MANAGER_DIGITS).map_err(CoreError::Invalid)?;
         let mut terminal = Terminal::init(dir, settings)?;
-        terminal.add_user(manager, Role::Manager, &pin)?;
+        terminal.create_user(manager, Role::Manager, &pin)?;
         Ok((terminal, pin))
     }
 }

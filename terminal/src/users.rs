@@ -78,10 +78,25 @@ impl Terminal {
             .ok_or_else(|| CoreError::Invalid(format!("nobody called “{}” works at this till", name.trim())))
     }
 
-    /// Adds a user. A manager's PIN needs the store's minimum of digits; a
-    /// cashier's must differ from the other cashiers' (a PIN alone may
-    /// name a cashier).
-    pub fn add_user(&mut self, name: &str, role: Role, pin: &str) -> CoreResult<Operator> {
+    /// Adds a user at this till: managing staff is a manager's decision,
+    /// approved by `approver` when `actor` is not one.
+    pub fn add_user(
+        &mut self,
+        actor: &Operator,
+        name: &str,
+        role: Role,
+        pin: &str,
+        approver: Option<&Credentials>,
+    ) -> CoreResult<Operator> {
+        let detail = format!("add user {} ({role})", name.trim());
+        self.authorize(actor, pos_shared::roles::Permission::ManageUsers, approver, detail)?;
+        self.create_user(name, role, pin)
+    }
+
+    /// Adds a user with no one to ask (the first staff of a new store). A
+    /// manager's PIN needs the store's minimum of digits; a cashier's must
+    /// differ from the other cashiers' (a PIN alone may name a cashier).
+    pub(crate) fn create_user(&mut self, name: &str, role: Role, pin: &str) -> CoreResult<Operator> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 40 {
             return Err(CoreError::Invalid("a user name is 1 to 40 characters".into()));
@@ -237,7 +252,7 @@ mod tests {
     #[test]
     fn managers_need_the_stores_longer_pins() {
         let (_dir, mut terminal, _) = demo();
-        let short = terminal.add_user("Luc", Role::Manager, "4321").unwrap_err().to_string();
+        let short = terminal.create_user("Luc", Role::Manager, "4321").unwrap_err().to_string();
         assert!(short.contains("6 to 12 digits"), "{short}");
         let marie = terminal.login(DEMO_MANAGER.0, DEMO_MANAGER.1).unwrap();
         for bad in ["5", "13", "many"] {
@@ -249,7 +264,7 @@ mod tests {
             Err(CoreError::PermissionDenied { .. })
         ));
         terminal.change_setting(&marie, "manager-pin-digits", "8", None).unwrap();
-        assert!(terminal.add_user("Luc", Role::Manager, "123456").unwrap_err().to_string().contains("8 to 12"));
+        assert!(terminal.create_user("Luc", Role::Manager, "123456").unwrap_err().to_string().contains("8 to 12"));
         // Marie's six digits no longer do; she is told why, and nothing counts
         // toward a lockout (her PIN was not even tried).
         for _ in 0..MAX_FAILURES {
@@ -292,13 +307,13 @@ mod tests {
             ("Léa", DEMO_CASHIER.1, Role::Cashier, "taken"),
         ];
         for (name, pin, role, words) in cases {
-            let err = terminal.add_user(name, role, pin).unwrap_err().to_string();
+            let err = terminal.create_user(name, role, pin).unwrap_err().to_string();
             assert!(err.contains(words), "{name}/{pin}: {err}");
         }
         assert_eq!(terminal.users().unwrap().len(), 2);
         // A manager may share a cashier's PIN: nobody logs in as a manager by PIN alone.
-        terminal.add_user("Luc", Role::Manager, "111111").unwrap();
-        terminal.add_user("Léa", Role::Cashier, "111111").unwrap();
+        terminal.create_user("Luc", Role::Manager, "111111").unwrap();
+        terminal.create_user("Léa", Role::Cashier, "111111").unwrap();
         assert_eq!(terminal.login_by_pin("111111").unwrap().name, "Léa");
     }
 }

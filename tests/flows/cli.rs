@@ -164,3 +164,31 @@ fn catalog_import_reports_the_bad_line() {
     assert!(receipt.contains("TOTAL                                 2.71"), "tax added on top: {receipt}");
     fails(d, &["init", "--store", "Again", "--terminal", "T"]);
 }
+
+/// Adding staff at the till is a manager's decision: a cashier is refused
+/// (and nobody is added) unless a manager approves by name and PIN.
+#[test]
+fn only_a_manager_adds_staff_at_the_till() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &["demo"]);
+    let add = |name: &str, pin: &str, actor: &[&str]| {
+        let mut args = vec!["user", "add", "--name", name, "--role", "manager", "--new-pin", pin];
+        args.extend_from_slice(actor);
+        cli(d, &args)
+    };
+    let as_cashier = ["--user", pos_tests::CASHIER_NAME, "--pin", pos_tests::CASHIER_PIN];
+    let refused = add("Mallory", "999999", &as_cashier);
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("may not manage users"), "{said}");
+    let users = json(d, &["user", "list"]);
+    assert!(!users.to_string().contains("Mallory"), "nobody was added: {users}");
+    let approved =
+        [&as_cashier[..], &["--manager", pos_tests::MANAGER_NAME, "--manager-pin", pos_tests::MANAGER_PIN]].concat();
+    assert!(add("Léa", "135791", &approved).status.success());
+    let as_manager = ["--user", pos_tests::MANAGER_NAME, "--pin", pos_tests::MANAGER_PIN];
+    assert!(add("Luc", "246813", &as_manager).status.success());
+    let users = json(d, &["user", "list"]).to_string();
+    assert!(users.contains("Léa") && users.contains("Luc"), "{users}");
+}

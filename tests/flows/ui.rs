@@ -345,7 +345,8 @@ fn a_manager_approves_what_a_cashier_may_not_do() {
 #[test]
 fn with_two_managers_the_approver_is_chosen_before_the_pin() {
     let mut ui = Ui::prepared(|t| {
-        t.add_user("Luc", pos_shared::roles::Role::Manager, "135799").unwrap();
+        let marie = t.login(pos_tests::MANAGER_NAME, pos_tests::MANAGER_PIN).unwrap();
+        t.add_user(&marie, "Luc", pos_shared::roles::Role::Manager, "135799", None).unwrap();
     });
     ui.login("1111");
     ui.scan("BAK0001");

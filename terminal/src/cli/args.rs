@@ -219,13 +219,18 @@ pub struct InitArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum UserCommand {
+    /// Adds a user at this till (a manager's decision: `--user` and
+    /// `--pin` name who adds them, `--manager` approves for a cashier).
     Add {
         #[arg(long)]
         name: String,
         #[arg(long)]
         role: RoleArg,
+        /// The new user's PIN.
         #[arg(long)]
-        pin: String,
+        new_pin: String,
+        #[command(flatten)]
+        actor: Actor,
     },
     /// Gives a user a new PIN, proven by their current one.
     Pin {

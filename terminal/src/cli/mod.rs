@@ -129,12 +129,14 @@ pub fn run(cli: Cli) -> Result<()> {
                 )
             })
         }
-        Command::User(UserCommand::Add { name, role, pin }) => {
+        Command::User(UserCommand::Add { name, role, new_pin, actor }) => {
             let role = match role {
                 RoleArg::Cashier => Role::Cashier,
                 RoleArg::Manager => Role::Manager,
             };
-            let user = Terminal::open(&dir)?.add_user(&name, role, &pin)?;
+            let mut terminal = Terminal::open(&dir)?;
+            let adder = actor.login(&mut terminal)?;
+            let user = terminal.add_user(&adder, &name, role, &new_pin, actor.approver().as_ref())?;
             emit(json, &user, |u| format!("Added {} ({})\n", u.name, u.role))
         }
         Command::User(UserCommand::Pin { name, current, new }) => {
