@@ -16,7 +16,7 @@ use super::chart::SalesByHour;
 use super::close_day::{self, CloseDay};
 use super::goods::{self, Goods};
 use super::{Action, Retry, attempt};
-use crate::app::style;
+use crate::app::style::{self, Icon};
 use crate::session::{CashCount, SessionInfo};
 use crate::stock::StockLevel;
 use crate::users::Credentials;
@@ -515,18 +515,24 @@ impl Manager {
     }
 
     pub fn view<'a>(&'a self, terminal: &'a Terminal) -> Element<'a, Message> {
-        let tab = |label: &str, tab: Tab| {
-            button(text(label.to_string()).size(style::TEXT))
+        let tab = |icon: Icon, label: &str, tab: Tab| {
+            let content = row![
+                text(char::from(icon).to_string()).font(style::ICONS).size(style::TEXT),
+                text(label.to_string()).size(style::TEXT)
+            ]
+            .spacing(8)
+            .align_y(iced::Center);
+            button(content)
                 .padding([10, 20])
                 .style(if self.tab == tab { button::primary } else { button::secondary })
                 .on_press(Message::Tab(tab))
         };
         let tabs = row![
-            tab("Session", Tab::Session),
-            tab("Reports", Tab::Reports),
-            tab("Stock", Tab::Stock),
-            tab("Goods in & out", Tab::Goods),
-            tab("Settings", Tab::Settings),
+            tab(Icon::Wallet, "Session", Tab::Session),
+            tab(Icon::ChartColumn, "Reports", Tab::Reports),
+            tab(Icon::Boxes, "Stock", Tab::Stock),
+            tab(Icon::Truck, "Goods in & out", Tab::Goods),
+            tab(Icon::Settings, "Settings", Tab::Settings),
             iced::widget::space::horizontal(),
             container(style::key_button("Esc", "Back to the sale", Some(Message::Back))).width(240),
         ]
