@@ -7,7 +7,7 @@ use pos_shared::money::Money;
 use pos_shared::roles::Role;
 use pos_sync_server::storage::TerminalAuth;
 use pos_sync_server::storage::postgres::PgDb;
-use pos_sync_server::storage::rules::{admin, catalog, keys};
+use pos_sync_server::storage::rules::{admin, catalog, keys, meta};
 use pos_sync_server::storage::sql::Database;
 use pos_sync_server::storage::sqlite::SqliteStore;
 use pos_sync_server::storage::{StoreError, StoreResult};
@@ -113,6 +113,19 @@ fn the_catalog_pages_down(db: &impl Database) {
 }
 
 on_both_backends!(the_catalog_pages_down: the_catalog_pages_down_on_sqlite, the_catalog_pages_down_on_postgres);
+
+/// The epoch tills watch for a restore, and the flags head office reads.
+fn an_epoch_changes_only_when_told(db: &impl Database) {
+    let first = db.snapshot(|tx| meta::epoch(tx)).unwrap();
+    assert_eq!(first.len(), 32, "{first}");
+    assert_eq!(db.snapshot(|tx| meta::epoch(tx)).unwrap(), first, "it stays until a restore");
+    let second = db.write(|tx| meta::new_epoch(tx)).unwrap();
+    assert_ne!(second, first);
+    assert_eq!(db.snapshot(|tx| meta::epoch(tx)).unwrap(), second);
+    assert_eq!(db.snapshot(|tx| meta::open_flags(tx)).unwrap(), 0);
+}
+
+on_both_backends!(an_epoch_changes_only_when_told: an_epoch_changes_only_when_told_on_sqlite, an_epoch_changes_only_when_told_on_postgres);
 
 /// Report keys and channel keys: shown once, replaced by a new one.
 fn keys_are_shown_once_and_replaced(db: &impl Database) {

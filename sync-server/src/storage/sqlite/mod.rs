@@ -21,6 +21,7 @@ mod tx;
 
 use std::path::Path;
 
+use crate::storage::rules::meta;
 use crate::storage::sql::Database;
 use parking_lot::{FairMutex, FairMutexGuard};
 use pos_shared::protocol::PurchaseOrdersPage;
@@ -59,7 +60,7 @@ pub struct SqliteStore {
     readers: Readers,
 }
 
-pub(crate) use crate::storage::{now_ms, random_secret, secret_hash};
+pub(crate) use crate::storage::{now_ms, secret_hash};
 
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path`.
@@ -87,9 +88,7 @@ impl SqliteStore {
 impl SqliteStore {
     /// Gives the database a new epoch: after restoring it from a backup.
     pub fn new_epoch(&self) -> StoreResult<String> {
-        let epoch = random_secret(16);
-        self.conn().execute("UPDATE meta SET value = ?1 WHERE key = 'epoch'", [&epoch])?;
-        Ok(epoch)
+        self.write(meta::new_epoch)
     }
 
     /// Writes a consistent copy of the database to `out` while it serves.
@@ -125,14 +124,14 @@ impl Database for SqliteStore {
 
 impl SyncStore for SqliteStore {
     fn epoch(&self) -> StoreResult<String> {
-        Ok(self.read()?.query_row("SELECT value FROM meta WHERE key = 'epoch'", [], |r| r.get(0))?)
+        self.snapshot(meta::epoch)
     }
 
     fn readiness(&self) -> StoreResult<Readiness> {
-        let conn = self.read()?;
-        let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        let open_flags = conn.query_row("SELECT COUNT(*) FROM chain_flags", [], |r| r.get(0))?;
-        Ok(Readiness { schema_current: version == MIGRATIONS.len(), open_flags })
+        self.snapshot(|tx| {
+            let version: usize = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            Ok(Readiness { schema_current: version == MIGRATIONS.len(), open_flags: meta::open_flags(tx)? })
+        })
     }
 
     fn enroll(&self, code: &str) -> StoreResult<EnrollResponse> {
