@@ -131,7 +131,7 @@ pub async fn guard(State((store, throttle)): State<(Shared, Throttle)>, request:
     }
     let credential = bearer(request.headers()).ok();
     if let Some(secret) = &credential {
-        who.push(Who::Credential(crate::storage::sqlite::secret_hash(secret)[..16].to_string()));
+        who.push(Who::Credential(crate::storage::secret_hash(secret)[..16].to_string()));
     }
     if let Some(wait) = throttle.paused(&who, now) {
         return too_many(wait);

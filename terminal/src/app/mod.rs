@@ -299,7 +299,6 @@ impl App {
         if let Some(cue) = self.sale.take_cue() {
             self.play(cue);
         }
-        self.grid.set_arranging(self.sale.arranging());
         if let (Screen::Sale, Some(y)) = (&self.screen, self.sale.take_scroll()) {
             let offset = iced::widget::operation::RelativeOffset { x: 0.0, y };
             task = Task::batch([task, iced::widget::operation::snap_to(sale::CART_SCROLL, offset)]);
@@ -336,12 +335,14 @@ impl App {
         let action = match (message, &mut self.screen, self.operator.as_ref()) {
             (Message::Login(m), Screen::Login(login), _) => login.update(terminal, m),
             (Message::Sale(sale::Message::Grid(m)), Screen::Sale, Some(op)) => match self.grid.update(terminal, m) {
-                Some(tap @ grid::Tap::ToggleFavourite(_)) => {
+                Some(tap) => {
+                    let starring = self.sale.arranging() && matches!(tap, grid::Tap::Tile(_));
                     let action = self.sale.update(terminal, op, sale::Message::Tile(tap));
-                    self.grid.reload_tiles(terminal);
+                    if starring {
+                        self.grid.reload_tiles(terminal);
+                    }
                     action
                 }
-                Some(tap) => self.sale.update(terminal, op, sale::Message::Tile(tap)),
                 None => Action::None,
             },
             (Message::Sale(m), Screen::Sale, Some(op)) => self.sale.update(terminal, op, m),
@@ -762,7 +763,9 @@ impl App {
         let body: Element<'_, Message> = match (&self.screen, &self.terminal) {
             (Screen::Setup(setup), _) => setup.view(&self.dir).map(Message::Setup),
             (Screen::Login(login), Some(t)) => login.view(&t.settings().store_name).map(Message::Login),
-            (Screen::Sale, Some(t)) => self.sale.view(t, self.grid.view().map(sale::Message::Grid)).map(Message::Sale),
+            (Screen::Sale, Some(t)) => {
+                self.sale.view(t, self.grid.view(self.sale.arranging()).map(sale::Message::Grid)).map(Message::Sale)
+            }
             (Screen::Payment(p), Some(t)) => p.view(t).map(Message::Payment),
             (Screen::Receipt(r), _) => r.view().map(Message::Receipt),
             (Screen::Returns(r), _) => r.view().map(Message::Returns),

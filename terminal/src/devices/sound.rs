@@ -86,7 +86,7 @@ impl Speaker {
     pub fn new(setting: &str, dir: &Path) -> Speaker {
         let player = match setting.trim() {
             "off" => None,
-            "auto" | "" => PLAYERS.iter().find_map(|name| on_path(name)),
+            "auto" => PLAYERS.iter().find_map(|name| on_path(name)),
             path => Some(PathBuf::from(path)),
         };
         Speaker { player, dir: dir.to_path_buf() }

@@ -25,8 +25,6 @@ pub struct Grid {
     tiles: Vec<Product>,
     /// The favourites' SKUs, starred on their tiles.
     favourites: Vec<String>,
-    /// Set by the sale once a manager allowed arranging.
-    arranging: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -40,8 +38,8 @@ pub enum Message {
 /// What a tap on a tile asks the sale to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Tap {
-    Sell(String),
-    ToggleFavourite(String),
+    /// A product's tile: sold, or starred while the favourites are arranged.
+    Tile(String),
     /// Start (a manager's decision) or stop arranging the favourites.
     Arrange(bool),
 }
@@ -85,18 +83,11 @@ impl Grid {
         self.reload_tiles(terminal);
         if self.tiles.is_empty()
             && self.page == Page::Favourites
-            && !self.arranging
             && let Some(first) = self.categories.first().cloned()
         {
             self.page = Page::Category(first);
             self.load(terminal);
         }
-    }
-
-    /// Whether taps arrange the favourites (the sale decides, once a
-    /// manager allowed it).
-    pub fn set_arranging(&mut self, on: bool) {
-        self.arranging = on;
     }
 
     pub fn update(&mut self, terminal: &Terminal, message: Message) -> Option<Tap> {
@@ -107,8 +98,7 @@ impl Grid {
                 None
             }
             Message::Arrange(on) => Some(Tap::Arrange(on)),
-            Message::Tile(sku) if self.arranging => Some(Tap::ToggleFavourite(sku)),
-            Message::Tile(sku) => Some(Tap::Sell(sku)),
+            Message::Tile(sku) => Some(Tap::Tile(sku)),
         }
     }
 
@@ -133,7 +123,8 @@ impl Grid {
         container(tile).id(tile_id(&product.sku)).into()
     }
 
-    pub fn view(&self) -> Element<'_, Message> {
+    /// The grid; `arranging` while the sale lets taps star tiles.
+    pub fn view(&self, arranging: bool) -> Element<'_, Message> {
         let tab = |label: &str, page: Page| {
             let chosen = self.page == page;
             button(container(text(label.to_string()).size(style::SMALL)).center_y(Fill))
@@ -149,7 +140,7 @@ impl Grid {
         let tiles = Row::with_children(self.tiles.iter().map(|p| self.tile(p))).spacing(6).wrap().vertical_spacing(6);
         let empty = (self.page == Page::Favourites && self.tiles.is_empty())
             .then(|| text("No favourites yet: a manager taps Arrange, then the tiles to put here.").size(style::SMALL));
-        let arrange = if self.arranging {
+        let arrange = if arranging {
             button(text("Done arranging").size(style::SMALL))
                 .height(style::TOUCH)
                 .style(button::primary)
@@ -161,7 +152,7 @@ impl Grid {
                 .on_press(Message::Arrange(true))
         };
         let mut page = column![tabs].spacing(style::GAP);
-        if self.arranging {
+        if arranging {
             page = page.push(
                 text("Arranging: a tap puts a tile on the favourites page (★) or takes it off").size(style::SMALL),
             );

@@ -354,11 +354,10 @@ impl Sale {
             Message::Move(step) => self.move_by(step),
             Message::Unflash => self.flash = None,
             Message::Grid(_) => {}
-            Message::Tile(super::grid::Tap::Sell(sku)) => self.add(terminal, &sku, None),
-            Message::Tile(super::grid::Tap::ToggleFavourite(sku)) => {
-                let approver = self.arranging.clone().flatten();
-                return self.apply(terminal, operator, Edit::Favourite(sku), approver.as_ref());
-            }
+            Message::Tile(super::grid::Tap::Tile(sku)) => match self.arranging.clone() {
+                Some(approver) => return self.apply(terminal, operator, Edit::Favourite(sku), approver.as_ref()),
+                None => self.add(terminal, &sku, None),
+            },
             Message::Tile(super::grid::Tap::Arrange(true)) => {
                 return self.apply(terminal, operator, Edit::Arrange, None);
             }

@@ -23,7 +23,6 @@ impl ToSql for Bound {
             (Value::Int(i), &Type::INT4) => i32::try_from(*i)?.to_sql(ty, out),
             (Value::Int(i), &Type::INT2) => i16::try_from(*i)?.to_sql(ty, out),
             (Value::Int(i), &Type::BOOL) => (*i != 0).to_sql(ty, out),
-            (Value::Int(i), &Type::TEXT | &Type::VARCHAR) => i.to_string().as_str().to_sql(ty, out),
             (Value::Text(t), _) => t.as_str().to_sql(ty, out),
             (Value::Bytes(b), _) => b.as_slice().to_sql(ty, out),
             (value, ty) => Err(format!("cannot bind {value:?} as {ty}").into()),

@@ -15,8 +15,8 @@ use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use std::collections::HashMap;
 
 use super::collections::record_collection;
-use super::now_ms;
 use super::purchasing::{Applied, record_receipt, record_shipment};
+use crate::storage::now_ms;
 use crate::storage::{StoreError, StoreResult, TerminalAuth};
 
 /// Applies what it can of `entries`: replays are acknowledged again, new

@@ -60,8 +60,6 @@ pub struct SqliteStore {
     readers: Readers,
 }
 
-pub(crate) use crate::storage::{now_ms, secret_hash};
-
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path`.
     pub fn open(path: &Path) -> StoreResult<SqliteStore> {

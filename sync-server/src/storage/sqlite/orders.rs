@@ -12,8 +12,9 @@ use pos_shared::stock::milli_to_decimal;
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use sha2::{Digest, Sha256};
 
+use super::SqliteStore;
 use super::order_views::{load_order, store_code};
-use super::{SqliteStore, now_ms};
+use crate::storage::now_ms;
 use crate::storage::rules::catalog::next_version;
 use crate::storage::rules::keys;
 use crate::storage::sql::Database;

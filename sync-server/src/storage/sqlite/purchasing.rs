@@ -13,8 +13,9 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};
 
+use super::SqliteStore;
 use super::order_views::doc_page;
-use super::{SqliteStore, now_ms};
+use crate::storage::now_ms;
 use crate::storage::rules::catalog::next_version;
 use crate::storage::{StoreError, StoreResult, TerminalAuth};
 

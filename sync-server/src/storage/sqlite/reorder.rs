@@ -13,9 +13,10 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use super::SqliteStore;
 use super::orders::reserved_milli;
 use super::purchasing::{NewPoLine, Source, insert_po, load};
-use super::{SqliteStore, now_ms};
+use crate::storage::now_ms;
 use crate::storage::{StoreError, StoreResult};
 
 const DAY_MS: i64 = 86_400_000;
