@@ -109,9 +109,10 @@ impl Grid {
             text(format!("{star}{}", product.name)).size(style::SMALL).height(Length::Fill),
             text(format!("{}/{}", product.price, product.unit)).size(style::SMALL).font(style::MONO),
         ];
+        // Room for a name on three lines above its price.
         let tile = button(label)
             .width(118)
-            .height(78)
+            .height(92)
             .padding(6)
             .style(move |theme: &Theme, status| {
                 let mut look = button::secondary(theme, status);
