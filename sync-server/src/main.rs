@@ -12,15 +12,21 @@ use anyhow::{Context, Result, anyhow};
 use clap::{Parser, Subcommand};
 use pos_shared::money::Money;
 use pos_shared::roles::Role;
-use pos_sync_server::storage::sqlite::{CODE_VALID_HOURS, SqliteStore};
+use pos_sync_server::storage::OrderDesk;
+use pos_sync_server::storage::head_office::HeadOffice;
+use pos_sync_server::storage::postgres::PgDb;
+use pos_sync_server::storage::rules::admin::{CODE_VALID_HOURS, TerminalCreated};
+use pos_sync_server::storage::sql::Database;
+use pos_sync_server::storage::sqlite::SqliteDb;
 use serde::Serialize;
 
 #[derive(Parser)]
 #[command(name = "pos-sync-server", version, about = "Head office: one inventory across every store")]
 struct Cli {
-    /// The server's database (default: the OS data directory).
+    /// The server's database: a SQLite file (default: in the OS data
+    /// directory), or PostgreSQL's address, `postgres://user@host/db`.
     #[arg(long, global = true, env = "POS_SERVER_DB")]
-    db: Option<PathBuf>,
+    db: Option<String>,
     /// Print JSON instead of text.
     #[arg(long, global = true)]
     json: bool,
@@ -122,6 +128,16 @@ enum Command {
         #[arg(long)]
         from: PathBuf,
     },
+    #[command(subcommand)]
+    Epoch(EpochCommand),
+}
+
+#[derive(Subcommand)]
+enum EpochCommand {
+    /// Gives the database a new epoch, after restoring it by other means
+    /// (pg_restore): every till pulls everything again and re-sends what
+    /// the restored database lacks.
+    New,
 }
 
 #[derive(Subcommand)]
@@ -242,13 +258,22 @@ enum TlsCommand {
     },
 }
 
-fn db_path(cli: &Cli) -> Result<PathBuf> {
-    if let Some(db) = &cli.db {
-        return Ok(db.clone());
+/// Where head office keeps its data.
+enum Location {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+fn location(cli: &Cli) -> Result<Location> {
+    match cli.db.as_deref() {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Ok(Location::Postgres(url.to_string()))
+        }
+        Some(path) => Ok(Location::Sqlite(PathBuf::from(path))),
+        None => directories::ProjectDirs::from("org", "opencounter", "pos-sync-server")
+            .map(|d| Location::Sqlite(d.data_dir().join("sync-server.sqlite")))
+            .ok_or_else(|| anyhow!("no home directory: pass --db")),
     }
-    directories::ProjectDirs::from("org", "opencounter", "pos-sync-server")
-        .map(|d| d.data_dir().join("sync-server.sqlite"))
-        .ok_or_else(|| anyhow!("no home directory: pass --db"))
 }
 
 pub(crate) fn emit<T: Serialize>(json: bool, value: &T, text: impl FnOnce(&T) -> String) -> Result<()> {
@@ -289,8 +314,8 @@ fn init_logs(format: LogFormat) {
     }
 }
 
-fn serve(
-    store: SqliteStore,
+fn serve<D: Database>(
+    store: HeadOffice<D>,
     listen: &str,
     limits: pos_sync_server::listener::Limits,
     tls: Option<pos_sync_server::tls::Tls>,
@@ -316,7 +341,7 @@ fn serve(
 /// new epoch. Credentials changed since the backup are as they were then.
 fn restore(db: &std::path::Path, from: &std::path::Path, json: bool) -> Result<()> {
     // Opening the backup checks it is one of ours (and migrates it).
-    drop(SqliteStore::open(from).with_context(|| format!("{} is not a head-office database", from.display()))?);
+    drop(SqliteDb::open(from).with_context(|| format!("{} is not a head-office database", from.display()))?);
     for suffix in ["-wal", "-shm"] {
         let side = PathBuf::from(format!("{}{suffix}", db.display()));
         if side.exists() {
@@ -324,7 +349,7 @@ fn restore(db: &std::path::Path, from: &std::path::Path, json: bool) -> Result<(
         }
     }
     std::fs::copy(from, db).with_context(|| format!("copying {} to {}", from.display(), db.display()))?;
-    let epoch = SqliteStore::open(db)?.new_epoch()?;
+    let epoch = HeadOffice::new(SqliteDb::open(db)?).new_epoch()?;
     emit(json, &serde_json::json!({ "restored": from, "epoch": epoch }), |_| {
         format!(
             "Restored {} (epoch {epoch}). Every till pulls everything again at its next sync and re-sends what \
@@ -336,7 +361,7 @@ fn restore(db: &std::path::Path, from: &std::path::Path, json: bool) -> Result<(
 
 /// The command a till enrolls with, the fingerprint to pin included once
 /// head office serves over TLS.
-fn enroll_hint(created: &pos_sync_server::storage::sqlite::TerminalCreated) -> String {
+fn enroll_hint(created: &TerminalCreated) -> String {
     match &created.tls_fingerprint {
         Some(fingerprint) => format!(
             "  pos-terminal enroll --server https://HOST:PORT --code {} \\\n    --fingerprint {fingerprint}\n",
@@ -347,11 +372,27 @@ fn enroll_hint(created: &pos_sync_server::storage::sqlite::TerminalCreated) -> S
 }
 
 fn run(cli: Cli) -> Result<()> {
-    if let Command::Restore { from } = &cli.command {
-        return restore(&db_path(&cli)?, from, cli.json);
+    match (location(&cli)?, &cli.command) {
+        (Location::Sqlite(db), Command::Restore { from }) => restore(&db, from, cli.json),
+        (Location::Sqlite(db), Command::Backup { out }) => {
+            SqliteDb::open(&db)?.backup(out)?;
+            emit(cli.json, &serde_json::json!({ "backup": out }), |_| format!("Backed up to {}\n", out.display()))
+        }
+        (Location::Postgres(_), Command::Backup { .. } | Command::Restore { .. }) => Err(anyhow!(
+            "on PostgreSQL, back up with pg_dump and restore with pg_restore; then run `pos-sync-server epoch new` \
+             so every till pulls everything again"
+        )),
+        (Location::Sqlite(db), _) => {
+            let beside = db.parent().map(|d| d.join("tls"));
+            run_on(HeadOffice::new(SqliteDb::open(&db)?), beside, cli)
+        }
+        (Location::Postgres(url), _) => run_on(HeadOffice::new(PgDb::open(&url)?), None, cli),
     }
-    let db = db_path(&cli)?;
-    let store = SqliteStore::open(&db)?;
+}
+
+/// Runs a command on head office's database; `tls_dir` is where `tls
+/// self-signed` writes by default.
+fn run_on<D: Database>(store: HeadOffice<D>, tls_dir: Option<PathBuf>, cli: Cli) -> Result<()> {
     let json = cli.json;
     match cli.command {
         Command::Serve {
@@ -390,10 +431,7 @@ fn run(cli: Cli) -> Result<()> {
             serve(store, &listen, limits, tls)
         }
         Command::Tls(TlsCommand::SelfSigned { hosts, out }) => {
-            let out = match out {
-                Some(out) => out,
-                None => db.parent().map(|d| d.join("tls")).ok_or_else(|| anyhow!("pass --out DIR"))?,
-            };
+            let out = out.or(tls_dir).ok_or_else(|| anyhow!("pass --out DIR"))?;
             let (cert, key, fingerprint) = pos_sync_server::tls::write_self_signed(&hosts, &out)?;
             store.set_tls_fingerprint(&fingerprint)?;
             let info = serde_json::json!({ "cert": cert, "key": key, "fingerprint": fingerprint.to_string() });
@@ -503,11 +541,13 @@ Serve with:
             let rows = store.availability(&codes, s.as_deref())?;
             emit(json, &rows, |rows| orders_cli::availability_text(rows))
         }
-        Command::Backup { out } => {
-            store.backup(&out)?;
-            emit(json, &serde_json::json!({ "backup": out }), |_| format!("Backed up to {}\n", out.display()))
+        Command::Backup { .. } | Command::Restore { .. } => unreachable!("done above, before the database is opened"),
+        Command::Epoch(EpochCommand::New) => {
+            let epoch = store.new_epoch()?;
+            emit(json, &serde_json::json!({ "epoch": epoch }), |_| {
+                format!("New epoch {epoch}: every till pulls everything again at its next sync\n")
+            })
         }
-        Command::Restore { .. } => unreachable!("restored above, before the database is opened"),
         Command::Flags => {
             let flags = store.chain_flags()?;
             emit(json, &flags, |flags| flags.iter().map(|(t, seq, why)| format!("{t}\tseq {seq}\t{why}\n")).collect())

@@ -5,8 +5,10 @@ use anyhow::{Result, anyhow};
 use clap::{Args, Subcommand};
 use pos_shared::orders::{Fulfilment, OrderStatus, ShortPolicy};
 use pos_shared::protocol::{Availability, CustomerRef, LineRequest, LinesChange, OrderAction, OrderRequest, WireOrder};
+use pos_sync_server::storage::OrderDesk;
 use pos_sync_server::storage::Scope;
-use pos_sync_server::storage::sqlite::SqliteStore;
+use pos_sync_server::storage::head_office::HeadOffice;
+use pos_sync_server::storage::sql::Database;
 
 use crate::emit;
 
@@ -139,7 +141,7 @@ fn order_text(order: &WireOrder) -> String {
     out
 }
 
-pub fn run_order(store: &SqliteStore, json: bool, command: OrderCommand) -> Result<()> {
+pub fn run_order<D: Database>(store: &HeadOffice<D>, json: bool, command: OrderCommand) -> Result<()> {
     let order = match command {
         OrderCommand::Create(a) => {
             let channel = store.channel_by_name(&a.channel)?;

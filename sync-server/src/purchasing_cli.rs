@@ -5,7 +5,10 @@ use anyhow::{Result, anyhow};
 use clap::{Args, Subcommand};
 use pos_shared::money::Money;
 use pos_shared::protocol::WirePurchaseOrder;
-use pos_sync_server::storage::sqlite::{PoLineRequest, ReorderPolicy, SqliteStore};
+use pos_sync_server::storage::head_office::HeadOffice;
+use pos_sync_server::storage::rules::purchasing::PoLineRequest;
+use pos_sync_server::storage::rules::reorder::ReorderPolicy;
+use pos_sync_server::storage::sql::Database;
 use rust_decimal::Decimal;
 
 use crate::emit;
@@ -128,7 +131,7 @@ fn po_text(po: &WirePurchaseOrder) -> String {
     out
 }
 
-pub fn run_supplier(store: &SqliteStore, json: bool, command: SupplierCommand) -> Result<()> {
+pub fn run_supplier<D: Database>(store: &HeadOffice<D>, json: bool, command: SupplierCommand) -> Result<()> {
     match command {
         SupplierCommand::Add { name, lead_days } => {
             store.add_supplier(&name, lead_days)?;
@@ -145,7 +148,7 @@ pub fn run_supplier(store: &SqliteStore, json: bool, command: SupplierCommand) -
     }
 }
 
-pub fn run_transfer(store: &SqliteStore, json: bool, command: TransferCommand) -> Result<()> {
+pub fn run_transfer<D: Database>(store: &HeadOffice<D>, json: bool, command: TransferCommand) -> Result<()> {
     let TransferCommand::Create { from, to, lines } = command;
     let lines = lines
         .iter()
@@ -157,7 +160,7 @@ pub fn run_transfer(store: &SqliteStore, json: bool, command: TransferCommand) -
     emit(json, &store.create_transfer(&from, &to, &lines)?, po_text)
 }
 
-pub fn run_reorder(store: &SqliteStore, json: bool, command: ReorderCommand) -> Result<()> {
+pub fn run_reorder<D: Database>(store: &HeadOffice<D>, json: bool, command: ReorderCommand) -> Result<()> {
     let ReorderCommand::Set { code, store: s, point, up_to } = command;
     let sku = store.set_reorder_level(&s, &code, point, up_to)?;
     emit(json, &serde_json::json!({ "sku": sku, "store": s, "point": point, "up_to": up_to }), |_| {
@@ -165,7 +168,7 @@ pub fn run_reorder(store: &SqliteStore, json: bool, command: ReorderCommand) -> 
     })
 }
 
-pub fn run_po(store: &SqliteStore, json: bool, command: PoCommand) -> Result<()> {
+pub fn run_po<D: Database>(store: &HeadOffice<D>, json: bool, command: PoCommand) -> Result<()> {
     match command {
         PoCommand::Create { supplier, store: s, lines } => {
             let lines = lines.iter().map(|l| parse_line(l)).collect::<Result<Vec<_>>>()?;

@@ -6,7 +6,10 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use pos_shared::accounting::Accounts;
 use pos_shared::money::Money;
-use pos_sync_server::storage::sqlite::{Period, SalesBy, SqliteStore, TOP_CUSTOMERS, WEAK_MARGIN_PERCENT};
+use pos_sync_server::storage::head_office::HeadOffice;
+use pos_sync_server::storage::rules::insights::{Period, TOP_CUSTOMERS, WEAK_MARGIN_PERCENT};
+use pos_sync_server::storage::rules::sales::SalesBy;
+use pos_sync_server::storage::sql::Database;
 
 use crate::purchasing_cli::PolicyArgs;
 use rust_decimal::Decimal;
@@ -139,7 +142,7 @@ fn table<T: Serialize>(json: bool, format: &Format, rows: &[T], line: impl Fn(&T
     Ok(())
 }
 
-pub fn run_report(store: &SqliteStore, json: bool, command: ReportCommand) -> Result<()> {
+pub fn run_report<D: Database>(store: &HeadOffice<D>, json: bool, command: ReportCommand) -> Result<()> {
     match command {
         ReportCommand::Sales { by, period, format } => {
             let rows = store.sales_report(by, period.period())?;

@@ -16,7 +16,11 @@ use std::time::{Duration, Instant};
 
 use pos_shared::ids::TerminalId;
 use pos_shared::protocol::WireEntry;
-use pos_sync_server::storage::sqlite::{CODE_VALID_HOURS, Period, SalesBy, SqliteStore};
+use pos_sync_server::storage::head_office::HeadOffice;
+use pos_sync_server::storage::rules::admin::CODE_VALID_HOURS;
+use pos_sync_server::storage::rules::insights::Period;
+use pos_sync_server::storage::rules::sales::SalesBy;
+use pos_sync_server::storage::sqlite::SqliteDb;
 use pos_sync_server::storage::{SyncStore, TerminalAuth};
 use pos_tests::bench::{quantile, report};
 use pos_tests::generated::catalog_csv;
@@ -29,10 +33,10 @@ const PRODUCTS: usize = 2_000;
 
 /// Writes the stores, terminals, journal, sales, lines and movements.
 fn generate(db: &std::path::Path) {
-    let store = SqliteStore::open(db).unwrap();
+    let store = HeadOffice::new(SqliteDb::open(db).unwrap());
     for i in 1..=STORES {
         store.add_store(&format!("Store {i}"), "EUR", true).unwrap();
-        store.add_terminal(&format!("S{i:02}"), "Till", pos_sync_server::storage::sqlite::CODE_VALID_HOURS).unwrap();
+        store.add_terminal(&format!("S{i:02}"), "Till", CODE_VALID_HOURS).unwrap();
     }
     store.import_catalog(catalog_csv(PRODUCTS).as_bytes()).unwrap();
     drop(store);
@@ -81,7 +85,7 @@ struct Till {
 }
 
 /// Twenty more tills, enrolled two per store.
-fn tills(store: &SqliteStore) -> Vec<Till> {
+fn tills(store: &HeadOffice<SqliteDb>) -> Vec<Till> {
     (0..TILLS)
         .map(|i| {
             let code = store.add_terminal(&format!("S{:02}", i % STORES + 1), &format!("Pusher {i}"), CODE_VALID_HOURS);
@@ -96,7 +100,7 @@ fn tills(store: &SqliteStore) -> Vec<Till> {
 
 /// Each till pushes its next sales every [`PUSH_EVERY`] while `work`
 /// runs; returns what `work` returned and every push's latency.
-fn pushing_while<T>(store: &SqliteStore, tills: &mut [Till], work: impl FnOnce() -> T) -> (T, Vec<Duration>) {
+fn pushing_while<T>(store: &HeadOffice<SqliteDb>, tills: &mut [Till], work: impl FnOnce() -> T) -> (T, Vec<Duration>) {
     let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {
         let pushers: Vec<_> = tills
@@ -134,7 +138,7 @@ fn main() {
     let started = Instant::now();
     generate(&db);
     eprintln!("generated {} movements in {:.0?}", SALES * LINES, started.elapsed());
-    let store = SqliteStore::open(&db).unwrap();
+    let store = HeadOffice::new(SqliteDb::open(&db).unwrap());
     let mut tills = tills(&store);
     let all = Period::default();
     let start = Instant::now();

@@ -13,7 +13,9 @@ use pos_shared::journal::SaleRecord;
 use pos_shared::money::Money;
 use pos_shared::protocol::WireEntry;
 use pos_shared::tender::{Tender, TenderKind};
-use pos_sync_server::storage::sqlite::SqliteStore;
+use pos_sync_server::storage::head_office::HeadOffice;
+use pos_sync_server::storage::rules::admin::CODE_VALID_HOURS;
+use pos_sync_server::storage::sqlite::SqliteDb;
 use pos_sync_server::storage::{Backend, SyncStore};
 use pos_terminal::Cart;
 use pos_terminal::sync::run::{client_for, enroll, sync_once};
@@ -26,10 +28,10 @@ const INGEST_SALES: u64 = 20_000;
 const BATCH: usize = 500;
 
 /// A server database with one store and one enrolled terminal.
-fn enrolled_store(path: &Path) -> (SqliteStore, pos_sync_server::storage::TerminalAuth) {
-    let store = SqliteStore::open(path).unwrap();
+fn enrolled_store(path: &Path) -> (HeadOffice<SqliteDb>, pos_sync_server::storage::TerminalAuth) {
+    let store = HeadOffice::new(SqliteDb::open(path).unwrap());
     store.add_store("Bench", "EUR", true).unwrap();
-    let created = store.add_terminal("S01", "Till", pos_sync_server::storage::sqlite::CODE_VALID_HOURS).unwrap();
+    let created = store.add_terminal("S01", "Till", CODE_VALID_HOURS).unwrap();
     let token = store.enroll(&created.enrollment_code).unwrap().token;
     let auth = store.authenticate(&token).unwrap();
     (store, auth)
@@ -106,7 +108,7 @@ fn bench_ingest(dir: &Path) {
 
 /// Serves `db` in the background on a free port; returns its URL.
 fn serve(runtime: &tokio::runtime::Runtime, db: &Path) -> String {
-    let store: Arc<dyn Backend> = Arc::new(SqliteStore::open(db).unwrap());
+    let store: Arc<dyn Backend> = Arc::new(HeadOffice::new(SqliteDb::open(db).unwrap()));
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -116,11 +118,11 @@ fn serve(runtime: &tokio::runtime::Runtime, db: &Path) -> String {
 }
 
 fn head_office(db: &Path, catalog: &[u8]) -> String {
-    let store = SqliteStore::open(db).unwrap();
+    let store = HeadOffice::new(SqliteDb::open(db).unwrap());
     store.add_store("Paris", "EUR", true).unwrap();
     store.import_catalog(catalog).unwrap();
     store.add_user("Camille", pos_shared::roles::Role::Cashier, pos_tests::CASHIER_PIN, None).unwrap();
-    store.add_terminal("S01", "Till", pos_sync_server::storage::sqlite::CODE_VALID_HOURS).unwrap().enrollment_code
+    store.add_terminal("S01", "Till", CODE_VALID_HOURS).unwrap().enrollment_code
 }
 
 fn bench_catch_up(dir: &Path, runtime: &tokio::runtime::Runtime) {

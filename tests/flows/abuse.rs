@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use pos_tests::head_office::{ServerProcess, admin_ok, enrolled_terminal, head_office, new_terminal_code};
+use pos_tests::head_office::{HqDb, ServerProcess, admin_ok, enrolled_terminal, head_office, new_terminal_code};
 use serde_json::{Value, json};
 
 use crate::sync::runtime;
@@ -46,7 +46,7 @@ fn catalog_from(url: &str, from: &str, token: &str) -> u16 {
 #[test]
 fn codes_expire_and_guessing_is_paused() {
     let work = tempfile::tempdir().unwrap();
-    let db = work.path().join("server.sqlite");
+    let db = HqDb::new(work.path());
     head_office(&db);
     let server = ServerProcess::start(&db);
     let till = enrolled_terminal(&db, &server.url, "S01", &work.path().join("till"));
@@ -54,8 +54,7 @@ fn codes_expire_and_guessing_is_paused() {
 
     // A code not used in time is refused; head office issues a new one.
     let code = new_terminal_code(&db, "S02", "Caisse 1");
-    let db_conn = rusqlite::Connection::open(&db).unwrap();
-    db_conn.execute("UPDATE terminals SET enroll_expires_ms = 1 WHERE id = 'S02-T01'", []).unwrap();
+    db.query("UPDATE terminals SET enroll_expires_ms = 1 WHERE id = 'S02-T01'", &[]);
     assert_eq!(enroll_from(&server.url, "127.0.0.1", &code).0, 403);
     let fresh: Value = serde_json::from_str(&admin_ok(&db, &["--json", "terminal", "code", "S02-T01"])).unwrap();
     let fresh = fresh["enrollment_code"].as_str().unwrap().to_string();
@@ -104,7 +103,7 @@ fn enroll_forwarded(url: &str, client: &str, code: &str) -> u16 {
 #[test]
 fn behind_a_trusted_proxy_a_guesser_pauses_only_itself() {
     let work = tempfile::tempdir().unwrap();
-    let db = work.path().join("server.sqlite");
+    let db = HqDb::new(work.path());
     let proxied = ServerProcess::start_with(&db, &["--listen", "127.0.0.1:0", "--trusted-proxy", "127.0.0.1"]);
     for guess in 0..10 {
         assert_eq!(enroll_forwarded(&proxied.url, "203.0.113.5", &format!("guess{guess}")), 404);
@@ -123,7 +122,7 @@ fn behind_a_trusted_proxy_a_guesser_pauses_only_itself() {
 #[test]
 fn a_body_without_a_valid_credential_is_refused_before_it_is_read() {
     let work = tempfile::tempdir().unwrap();
-    let db = work.path().join("server.sqlite");
+    let db = HqDb::new(work.path());
     head_office(&db);
     let server = ServerProcess::start(&db);
     for (path, auth) in [
@@ -148,7 +147,7 @@ fn a_body_without_a_valid_credential_is_refused_before_it_is_read() {
 #[test]
 fn slow_clients_are_closed_and_the_rest_are_served() {
     let work = tempfile::tempdir().unwrap();
-    let db = work.path().join("server.sqlite");
+    let db = HqDb::new(work.path());
     head_office(&db);
     let server = ServerProcess::start_with(
         &db,
@@ -198,7 +197,7 @@ fn slow_clients_are_closed_and_the_rest_are_served() {
 #[test]
 fn a_till_gets_only_its_own_stores_staff() {
     let work = tempfile::tempdir().unwrap();
-    let db = work.path().join("server.sqlite");
+    let db = HqDb::new(work.path());
     head_office(&db);
     admin_ok(&db, &["user", "add", "--name", "Luc", "--role", "manager", "--pin", "555555", "--store", "S02"]);
     assert!(
@@ -239,7 +238,7 @@ fn a_till_gets_only_its_own_stores_staff() {
 #[test]
 fn head_office_holds_staff_to_the_pin_rules() {
     let work = tempfile::tempdir().unwrap();
-    let db = work.path().join("server.sqlite");
+    let db = HqDb::new(work.path());
     head_office(&db);
     let add = |name: &str, role: &str, pin: &str, store: &str| {
         let mut args = vec!["user", "add", "--name", name, "--role", role, "--pin", pin];
@@ -281,7 +280,7 @@ fn pin_lockouts_escalate_and_head_office_sees_them() {
     use pos_terminal::CoreError;
     use pos_tests::week::{WeekClock, sync, till_on_clock};
     let work = tempfile::tempdir().unwrap();
-    let db = work.path().join("server.sqlite");
+    let db = HqDb::new(work.path());
     head_office(&db);
     let server = ServerProcess::start(&db);
     let clock = WeekClock::at(16);

@@ -9,7 +9,7 @@ use pos_sync_server::storage::TerminalAuth;
 use pos_sync_server::storage::postgres::PgDb;
 use pos_sync_server::storage::rules::{admin, catalog, keys, meta};
 use pos_sync_server::storage::sql::Database;
-use pos_sync_server::storage::sqlite::SqliteStore;
+use pos_sync_server::storage::sqlite::SqliteDb;
 use pos_sync_server::storage::{StoreError, StoreResult};
 use pos_tests::postgres::TestDatabase;
 
@@ -20,7 +20,7 @@ macro_rules! on_both_backends {
         #[test]
         fn $sqlite() {
             let dir = tempfile::tempdir().unwrap();
-            $check(&SqliteStore::open(&dir.path().join("hq.sqlite")).unwrap());
+            $check(&SqliteDb::open(&dir.path().join("hq.sqlite")).unwrap());
         }
 
         #[test]

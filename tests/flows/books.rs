@@ -9,7 +9,7 @@
 use pos_shared::journal::CashDirection;
 use pos_shared::money::Money;
 use pos_terminal::{Cart, Terminal};
-use pos_tests::head_office::{ServerProcess, admin_ok, head_office};
+use pos_tests::head_office::{HqDb, ServerProcess, admin_ok, head_office};
 use pos_tests::week::{WeekClock, sync, till_on_clock};
 use pos_tests::{MANAGER_PIN, tenders};
 use rust_decimal::Decimal;
@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use crate::reports::{receive, report, row};
 
-fn books(db: &std::path::Path, store: &str, date: &str) -> Value {
+fn books(db: &HqDb, store: &str, date: &str) -> Value {
     report(db, &["accounting", "--store", store, "--date", date])
 }
 
@@ -44,7 +44,7 @@ fn json(text: &str) -> Value {
 #[test]
 fn a_days_books_never_change_and_carry_transfers_losses_and_cash_moves() {
     let work = tempfile::tempdir().unwrap();
-    let db = work.path().join("server.sqlite");
+    let db = HqDb::new(work.path());
     head_office(&db);
     admin_ok(&db, &["supplier", "add", "--name", "Moulins Bio", "--lead-days", "3"]);
     let server = ServerProcess::start(&db);
@@ -153,7 +153,7 @@ mod property {
         ) {
             const SKUS: [&str; 3] = ["BAK0004", "WIN0003", "DAI0013"];
             let work = tempfile::tempdir().unwrap();
-            let db = work.path().join("server.sqlite");
+            let db = HqDb::new(work.path());
             head_office(&db);
             admin_ok(&db, &["supplier", "add", "--name", "Moulins Bio", "--lead-days", "3"]);
             let server = ServerProcess::start(&db);

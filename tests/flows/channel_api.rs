@@ -8,7 +8,7 @@ use std::sync::Arc;
 use pos_shared::quantity::Quantity;
 use pos_tests::cli_ok;
 use pos_tests::head_office::{
-    ServerProcess, admin_ok, admin_refused, client, enroll_till_cli, enrolled_terminal, head_office,
+    HqDb, ServerProcess, admin_ok, admin_refused, client, enroll_till_cli, enrolled_terminal, head_office,
 };
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -18,7 +18,7 @@ use crate::sync::runtime;
 
 /// A head office whose store S01 has `units` of BAK0004 on hand, synced.
 fn stocked_head_office(work: &std::path::Path, units: i64) -> ServerProcess {
-    let db = work.join("server.sqlite");
+    let db = HqDb::new(work);
     head_office(&db);
     let server = ServerProcess::start(&db);
     let mut till = enrolled_terminal(&db, &server.url, "S01", &work.join("till"));
@@ -33,16 +33,15 @@ fn order_body(sku: &str, qty: &str) -> Value {
     json!({ "customer": { "code": "C000001" }, "store": "S01", "lines": [ { "sku": sku, "qty": qty } ] })
 }
 
-fn count(db: &std::path::Path, table: &str) -> i64 {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0)).unwrap()
+fn count(db: &HqDb, table: &str) -> i64 {
+    db.count(&format!("SELECT COUNT(*) FROM {table}"), &[])
 }
 
 #[test]
 fn bad_channel_requests_are_refused_and_change_nothing() {
     let work = tempfile::tempdir().unwrap();
     let server = stocked_head_office(work.path(), 5);
-    let db = server.db().to_path_buf();
+    let db = server.db().clone();
     admin_ok(&db, &["customer", "add", "--name", "Ana Lima"]);
     let web = channel_key(&db, "web");
     let app = channel_key(&db, "app");
@@ -151,7 +150,7 @@ fn race_for_the_last_units(servers: usize) {
     const UNITS: i64 = 5;
     let work = tempfile::tempdir().unwrap();
     let server = stocked_head_office(work.path(), UNITS);
-    let db = server.db().to_path_buf();
+    let db = server.db().clone();
     let replicas: Vec<ServerProcess> = (1..servers).map(|_| ServerProcess::start(&db)).collect();
     let urls: Arc<Vec<String>> =
         Arc::new(std::iter::once(&server).chain(&replicas).map(|s| format!("{}/v1/channel/orders", s.url)).collect());
@@ -205,7 +204,7 @@ fn race_for_the_last_units(servers: usize) {
 #[test]
 fn a_channel_sees_only_its_own_customers() {
     let work = tempfile::tempdir().unwrap();
-    let db = work.path().join("server.sqlite");
+    let db = HqDb::new(work.path());
     head_office(&db);
     admin_ok(&db, &["customer", "add", "--name", "Café de Flore", "--email", "compta@flore.example"]);
     let till = work.path().join("till");

@@ -2,7 +2,7 @@
 //! count with a variance while sales go on, adjustments with reason codes
 //! that need a manager, and both reaching head office's stock by sync.
 
-use pos_tests::head_office::{ServerProcess, admin_ok, enroll_till_cli, head_office};
+use pos_tests::head_office::{HqDb, ServerProcess, admin_ok, enroll_till_cli, head_office};
 use pos_tests::{cli_ok as ok, cli_refused};
 
 fn on_hand(till: &std::path::Path, sku: &str) -> String {
@@ -18,7 +18,7 @@ fn refused(till: &std::path::Path, args: &[&str], says: &str) {
 #[test]
 fn a_blind_count_during_live_sales_books_only_the_real_variance() {
     let work = tempfile::tempdir().unwrap();
-    let db = work.path().join("server.sqlite");
+    let db = HqDb::new(work.path());
     head_office(&db);
     let server = ServerProcess::start(&db);
     let till = work.path().join("till");

@@ -11,7 +11,7 @@ use std::time::Duration;
 use pos_shared::journal::CashDirection;
 use pos_terminal::Terminal;
 use pos_terminal::sync::run::sync_once;
-use pos_tests::head_office::{ServerProcess, client_via, enrolled_terminal, head_office};
+use pos_tests::head_office::{HqDb, ServerProcess, client_via, enrolled_terminal, head_office};
 use pos_tests::proxy::FaultProxy;
 use rand::Rng;
 
@@ -51,7 +51,7 @@ fn urls(servers: &[ServerProcess]) -> Vec<String> {
 /// of `count` servers while one of them at a time is killed and restarted.
 fn sync_through_faults(count: usize) {
     let work = tempfile::tempdir().unwrap();
-    let db = work.path().join("server.sqlite");
+    let db = HqDb::new(work.path());
     head_office(&db);
     let servers = Arc::new(Mutex::new((0..count).map(|_| ServerProcess::start(&db)).collect::<Vec<_>>()));
     let url = servers.lock().unwrap()[0].url.clone();

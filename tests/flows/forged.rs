@@ -9,7 +9,7 @@
 use pos_shared::journal::{Hash32, chain_hash};
 use pos_shared::protocol::{PushRequest, WireEntry};
 use pos_terminal::Terminal;
-use pos_tests::head_office::{ServerProcess, admin_ok, client, enrolled_terminal, head_office};
+use pos_tests::head_office::{HqDb, ServerProcess, admin_ok, client, enrolled_terminal, head_office};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
@@ -40,14 +40,14 @@ fn push(url: &str, till: &Terminal, entries: Vec<WireEntry>) -> (u16, String, St
     })
 }
 
-fn flags(db: &std::path::Path) -> Vec<String> {
+fn flags(db: &HqDb) -> Vec<String> {
     admin_ok(db, &["flags"]).lines().map(str::to_string).collect()
 }
 
 #[test]
 fn forged_entries_are_refused_flagged_once_and_stop_nobody_else() {
     let work = tempfile::tempdir().unwrap();
-    let db = work.path().join("server.sqlite");
+    let db = HqDb::new(work.path());
     head_office(&db);
     let server = ServerProcess::start(&db);
     let mut paris = enrolled_terminal(&db, &server.url, "S01", &work.path().join("paris"));

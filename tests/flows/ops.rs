@@ -5,7 +5,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use pos_tests::head_office::{ServerProcess, admin_ok, enroll_till_cli, head_office};
+use pos_tests::head_office::{HqDb, ServerProcess, admin_ok, enroll_till_cli, head_office};
 use pos_tests::{as_cashier, binary, cli_ok};
 use serde_json::Value;
 
@@ -39,7 +39,7 @@ fn sample(scrape: &prometheus_parse::Scrape, name: &str, label: Option<(&str, &s
 #[test]
 fn health_readiness_and_metrics_of_a_server_tills_push_to() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("hq.sqlite");
+    let db = HqDb::new(dir.path());
     head_office(&db);
     let server = ServerProcess::start(&db);
     assert_eq!(get(&format!("{}/healthz", server.url), None), (200, "ok".into()));
@@ -66,8 +66,10 @@ fn health_readiness_and_metrics_of_a_server_tills_push_to() {
     assert_eq!(sample(&scrape, "pos_open_flags", None), 0.0);
 
     // A database migrated by a newer build: this one is not ready for it.
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    conn.pragma_update(None, "user_version", 999).unwrap();
+    match db.path() {
+        Some(path) => rusqlite::Connection::open(path).unwrap().pragma_update(None, "user_version", 999).unwrap(),
+        None => drop(db.query("UPDATE schema_version SET version = 999", &[])),
+    }
     let (status, body) = get(&format!("{}/readyz", server.url), None);
     assert_eq!((status, body.as_str()), (503, "the database's schema is not this build's"));
 }
@@ -75,9 +77,9 @@ fn health_readiness_and_metrics_of_a_server_tills_push_to() {
 #[test]
 fn logs_can_be_json_lines() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("hq.sqlite");
+    let db = HqDb::new(dir.path());
     let mut child = Command::new(binary("pos-sync-server"))
-        .args(["--db", db.to_str().unwrap(), "serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
+        .args(["--db", db.address(), "serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

@@ -5,7 +5,7 @@
 //! full offline, and syncs back; a cancelled order is refused at the
 //! counter; bad input changes nothing; racing channels never over-promise.
 
-use pos_tests::head_office::{ServerProcess, admin, admin_ok, admin_refused, enroll_till_cli, head_office};
+use pos_tests::head_office::{HqDb, ServerProcess, admin, admin_ok, admin_refused, enroll_till_cli, head_office};
 use pos_tests::{cli, cli_ok as ok, cli_refused};
 use serde_json::{Value, json};
 
@@ -16,12 +16,12 @@ fn parse(text: &str) -> Value {
 }
 
 /// A channel's API key, issued at head office.
-pub fn channel_key(db: &std::path::Path, name: &str) -> String {
+pub fn channel_key(db: &HqDb, name: &str) -> String {
     parse(&admin_ok(db, &["--json", "channel", "key", name]))["key"].as_str().unwrap().to_string()
 }
 
 /// Head office's available-to-promise of one product at S01: (on hand, reserved, available).
-fn atp(db: &std::path::Path, sku: &str) -> (String, String, String) {
+fn atp(db: &HqDb, sku: &str) -> (String, String, String) {
     let rows = parse(&admin_ok(db, &["--json", "atp", sku, "--store", "S01"]));
     let row = &rows[0];
     let text = |key: &str| row[key].as_str().unwrap().to_string();
@@ -73,7 +73,7 @@ fn webshop_order() -> Value {
 #[test]
 fn a_webshop_order_reserves_stock_and_is_collected_in_parts_offline() {
     let work = tempfile::tempdir().unwrap();
-    let db = work.path().join("server.sqlite");
+    let db = HqDb::new(work.path());
     head_office(&db);
     let mut server = ServerProcess::start(&db);
     let key = channel_key(&db, "web");
@@ -163,7 +163,7 @@ fn a_webshop_order_reserves_stock_and_is_collected_in_parts_offline() {
 #[test]
 fn a_phone_order_is_paid_at_the_counter_and_a_cancelled_one_is_refused() {
     let work = tempfile::tempdir().unwrap();
-    let db = work.path().join("server.sqlite");
+    let db = HqDb::new(work.path());
     head_office(&db);
     let server = ServerProcess::start(&db);
     let till = work.path().join("till");
@@ -226,7 +226,7 @@ fn a_phone_order_is_paid_at_the_counter_and_a_cancelled_one_is_refused() {
 #[test]
 fn a_prepaid_order_raised_later_takes_payment_and_a_double_hand_over_is_flagged() {
     let work = tempfile::tempdir().unwrap();
-    let db = work.path().join("server.sqlite");
+    let db = HqDb::new(work.path());
     head_office(&db);
     let server = ServerProcess::start(&db);
     let (till1, till2) = (work.path().join("till1"), work.path().join("till2"));

@@ -11,7 +11,7 @@ use pos_sync_server::storage::TerminalAuth;
 use pos_sync_server::storage::postgres::PgDb;
 use pos_sync_server::storage::rules::{admin, catalog};
 use pos_sync_server::storage::sql::Database;
-use pos_sync_server::storage::sqlite::SqliteStore;
+use pos_sync_server::storage::sqlite::SqliteDb;
 use pos_tests::generated::catalog_csv;
 use pos_tests::postgres::TestDatabase;
 
@@ -100,7 +100,7 @@ fn tills_paging_while_prices_change<D: Database + Sync>(server: &D, command_line
 fn tills_paging_while_prices_change_end_with_every_change_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("server.sqlite");
-    tills_paging_while_prices_change(&SqliteStore::open(&db).unwrap(), &SqliteStore::open(&db).unwrap());
+    tills_paging_while_prices_change(&SqliteDb::open(&db).unwrap(), &SqliteDb::open(&db).unwrap());
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! the order's received quantities and the weighted-average cost follow;
 //! the rest arrives later and closes the order. Bad input changes nothing.
 
-use pos_tests::head_office::{ServerProcess, admin_ok, admin_refused, enroll_till_cli, head_office};
+use pos_tests::head_office::{HqDb, ServerProcess, admin_ok, admin_refused, enroll_till_cli, head_office};
 use pos_tests::{cli_ok as ok, cli_refused};
 use serde_json::Value;
 
@@ -12,7 +12,7 @@ fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
 }
 
-fn unit_cost(db: &std::path::Path, sku: &str) -> String {
+fn unit_cost(db: &HqDb, sku: &str) -> String {
     let rows = json(&admin_ok(db, &["--json", "report", "valuation", "--store", "S01"]));
     let row = rows.as_array().unwrap().iter().find(|r| r["sku"] == sku).unwrap();
     row["unit_cost"].as_str().unwrap().to_string()
@@ -21,7 +21,7 @@ fn unit_cost(db: &std::path::Path, sku: &str) -> String {
 #[test]
 fn a_purchase_order_received_in_parts_updates_stock_and_average_cost() {
     let work = tempfile::tempdir().unwrap();
-    let db = work.path().join("server.sqlite");
+    let db = HqDb::new(work.path());
     head_office(&db);
     admin_ok(&db, &["supplier", "add", "--name", "Moulins Bio", "--lead-days", "3"]);
     let server = ServerProcess::start(&db);
@@ -103,7 +103,7 @@ fn a_purchase_order_received_in_parts_updates_stock_and_average_cost() {
 #[test]
 fn a_reorder_suggestion_becomes_a_purchase_order_the_till_receives() {
     let work = tempfile::tempdir().unwrap();
-    let db = work.path().join("server.sqlite");
+    let db = HqDb::new(work.path());
     head_office(&db);
     admin_ok(&db, &["supplier", "add", "--name", "Moulins Bio", "--lead-days", "3"]);
     admin_ok(&db, &["supplier", "assign", "Moulins Bio", "BAK0004"]);
@@ -159,7 +159,7 @@ fn a_reorder_suggestion_becomes_a_purchase_order_the_till_receives() {
 #[test]
 fn a_transfer_leaves_one_store_and_arrives_short_at_the_other() {
     let work = tempfile::tempdir().unwrap();
-    let db = work.path().join("server.sqlite");
+    let db = HqDb::new(work.path());
     head_office(&db);
     let server = ServerProcess::start(&db);
     let (paris, lyon) = (work.path().join("paris"), work.path().join("lyon"));

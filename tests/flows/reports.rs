@@ -9,14 +9,14 @@ use pos_shared::pricing::Discount;
 use pos_shared::quantity::Quantity;
 use pos_terminal::returns::{ReturnItem, ReturnRequest};
 use pos_terminal::{Cart, Terminal};
-use pos_tests::head_office::{ServerProcess, admin_ok, admin_refused, head_office};
+use pos_tests::head_office::{HqDb, ServerProcess, admin_ok, admin_refused, head_office};
 use pos_tests::tenders;
 use pos_tests::week::{WeekClock, sync, till_on_clock};
 use serde_json::Value;
 
 use crate::sync::runtime;
 
-pub(crate) fn report(db: &std::path::Path, args: &[&str]) -> Value {
+pub(crate) fn report(db: &HqDb, args: &[&str]) -> Value {
     let mut all = vec!["--json", "report"];
     all.extend_from_slice(args);
     serde_json::from_str(&admin_ok(db, &all)).unwrap()
@@ -36,7 +36,7 @@ pub(crate) fn receive(till: &mut Terminal, lines: &[(&str, i64)]) {
 #[test]
 fn report_figures_match_the_hand_worked_dataset() {
     let work = tempfile::tempdir().unwrap();
-    let db = work.path().join("server.sqlite");
+    let db = HqDb::new(work.path());
     head_office(&db);
     admin_ok(&db, &["customer", "add", "--name", "Café de Flore"]);
     let server = ServerProcess::start(&db);
@@ -223,7 +223,7 @@ fn report_figures_match_the_hand_worked_dataset() {
 #[test]
 fn names_that_look_like_formulas_stay_text_in_csv() {
     let work = tempfile::tempdir().unwrap();
-    let db = work.path().join("server.sqlite");
+    let db = HqDb::new(work.path());
     head_office(&db);
     let formula = "=HYPERLINK(\"http://evil.example\",\"Click\")";
     admin_ok(&db, &["customer", "add", "--name", formula]);

@@ -6,7 +6,7 @@
 //! refused, not answered with an empty page.
 
 use pos_tests::cli_ok as ok;
-use pos_tests::head_office::{ServerProcess, admin_ok, enroll_till_cli, head_office};
+use pos_tests::head_office::{HqDb, ServerProcess, admin_ok, enroll_till_cli, head_office};
 use serde_json::Value;
 
 fn json(text: &str) -> Value {
@@ -18,7 +18,7 @@ fn price(till: &std::path::Path, sku: &str) -> String {
     found[0]["price"].as_str().unwrap().to_string()
 }
 
-fn central(db: &std::path::Path, sku: &str) -> String {
+fn central(db: &HqDb, sku: &str) -> String {
     let rows = json(&admin_ok(db, &["--json", "stock", "--store", "S01"]));
     let row = rows.as_array().unwrap().iter().find(|r| r["sku"] == sku).cloned().unwrap_or_default();
     row["on_hand"].as_str().unwrap_or("0").to_string()
@@ -26,7 +26,7 @@ fn central(db: &std::path::Path, sku: &str) -> String {
 
 /// Head office takes a phone order for `customer`; the till sells `sold`
 /// loaves of BAK0004 and syncs.
-fn order_sell_sync(db: &std::path::Path, till: &std::path::Path, customer: &str, sold: &str) {
+fn order_sell_sync(db: &HqDb, till: &std::path::Path, customer: &str, sold: &str) {
     let order = ["order", "create", "--channel", "phone", "--store", "S01", "--customer-name", customer];
     admin_ok(db, &[&order[..], &["--line", "BAK0004=1"]].concat());
     ok(till, &pos_tests::as_cashier(&["sell", "--item", &format!("BAK0004*{sold}"), "--pay", "cash:5"]));
@@ -36,7 +36,7 @@ fn order_sell_sync(db: &std::path::Path, till: &std::path::Path, customer: &str,
 #[test]
 fn a_restored_head_office_is_pulled_again_and_gets_back_what_it_lost() {
     let work = tempfile::tempdir().unwrap();
-    let db = work.path().join("server.sqlite");
+    let db = HqDb::sqlite(work.path());
     head_office(&db);
     let mut server = ServerProcess::start(&db);
     let till = work.path().join("till");
@@ -71,14 +71,14 @@ fn a_restored_head_office_is_pulled_again_and_gets_back_what_it_lost() {
     drop(server);
 }
 
-fn admin_refused_text(db: &std::path::Path, args: &[&str]) -> String {
+fn admin_refused_text(db: &HqDb, args: &[&str]) -> String {
     pos_tests::head_office::admin_refused(db, args)
 }
 
 #[test]
 fn a_backup_that_is_not_a_head_office_database_is_refused() {
     let work = tempfile::tempdir().unwrap();
-    let db = work.path().join("server.sqlite");
+    let db = HqDb::sqlite(work.path());
     head_office(&db);
     let junk = work.path().join("junk.sqlite");
     std::fs::write(&junk, b"not a database").unwrap();

@@ -10,7 +10,7 @@ use pos_terminal::returns::{ReturnItem, ReturnRequest};
 use pos_terminal::sync::client::SyncClient;
 use pos_terminal::sync::run::sync_once;
 use pos_terminal::{Cart, Terminal};
-use pos_tests::head_office::{ServerProcess, client, enrolled_terminal, head_office};
+use pos_tests::head_office::{HqDb, ServerProcess, client, enrolled_terminal, head_office};
 use pos_tests::{MANAGER_PIN, tenders};
 use rand::Rng;
 use rusqlite::Connection;
@@ -55,12 +55,13 @@ pub fn return_first_line(terminal: &mut Terminal, receipt: &str) {
 }
 
 /// `(store, sku) -> on-hand` at head office.
-pub fn central_stock(server_db: &Path) -> BTreeMap<(String, String), i64> {
-    let conn = Connection::open(server_db).unwrap();
-    let mut stmt = conn
-        .prepare("SELECT s.code, m.sku, SUM(m.qty_milli) FROM stock_movements m JOIN stores s ON s.id = m.store_id GROUP BY s.code, m.sku")
-        .unwrap();
-    stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?))).unwrap().map(Result::unwrap).collect()
+pub fn central_stock(server_db: &HqDb) -> BTreeMap<(String, String), i64> {
+    let rows = server_db.query(
+        "SELECT s.code, m.sku, CAST(SUM(m.qty_milli) AS BIGINT) FROM stock_movements m JOIN stores s ON s.id = m.store_id
+         GROUP BY s.code, m.sku",
+        &[],
+    );
+    rows.iter().map(|r| ((r.get(0).unwrap(), r.get(1).unwrap()), r.get(2).unwrap())).collect()
 }
 
 /// `(store, sku) -> sum of the terminals' own movements`.
@@ -85,7 +86,7 @@ fn count(db: &Path, sql: &str, terminal: &str) -> i64 {
 
 /// Server and terminal hold the same entries, sales and movements: nothing
 /// lost, nothing applied twice.
-pub fn assert_same_facts(server_db: &Path, terminal_dir: &Path) {
+pub fn assert_same_facts(server_db: &HqDb, terminal_dir: &Path) {
     let id = Terminal::open(terminal_dir).unwrap().settings().terminal_id.to_string();
     let local = terminal_dir.join(pos_terminal::db::DB_FILE);
     let pairs = [
@@ -97,7 +98,7 @@ pub fn assert_same_facts(server_db: &Path, terminal_dir: &Path) {
         ),
     ];
     for (central, own) in pairs {
-        assert_eq!(count(server_db, central, &id), count(&local, own, &id), "{id}: {central}");
+        assert_eq!(server_db.count(central, &[&id]), count(&local, own, &id), "{id}: {central}");
     }
 }
 
@@ -114,7 +115,7 @@ fn sync_enrolled(terminal: &mut Terminal) {
 #[test]
 fn three_terminals_selling_at_once_reconcile_exactly() {
     let work = tempfile::tempdir().unwrap();
-    let db = work.path().join("server.sqlite");
+    let db = HqDb::new(work.path());
     head_office(&db);
     let server = ServerProcess::start(&db);
     let dirs: Vec<_> = ["t1", "t2", "t3"].iter().map(|n| work.path().join(n)).collect();
@@ -164,7 +165,7 @@ fn three_terminals_selling_at_once_reconcile_exactly() {
 #[test]
 fn terminals_see_what_the_others_sold_and_archived_items_stay_returnable() {
     let work = tempfile::tempdir().unwrap();
-    let db = work.path().join("server.sqlite");
+    let db = HqDb::new(work.path());
     head_office(&db);
     let server = ServerProcess::start(&db);
     let mut first = enrolled_terminal(&db, &server.url, "S01", &work.path().join("t1"));

@@ -6,7 +6,7 @@
 use pos_shared::journal::Hash32;
 use pos_shared::protocol::{PROTOCOL_VERSION, PushRequest, WireEntry};
 use pos_terminal::Terminal;
-use pos_tests::head_office::{ServerProcess, admin, admin_ok, enrolled_terminal, head_office};
+use pos_tests::head_office::{HqDb, ServerProcess, admin, admin_ok, enrolled_terminal, head_office};
 use serde_json::json;
 
 use crate::sync::{random_sale, runtime};
@@ -55,14 +55,14 @@ fn push_body(terminal_id: &str, terminal: &Terminal, version: u32) -> Vec<u8> {
     serde_json::to_vec(&PushRequest { protocol_version: version, terminal_id: terminal_id.into(), entries }).unwrap()
 }
 
-fn applied(db: &std::path::Path) -> i64 {
-    rusqlite::Connection::open(db).unwrap().query_row("SELECT COUNT(*) FROM journal", [], |r| r.get(0)).unwrap()
+fn applied(db: &HqDb) -> i64 {
+    db.count("SELECT COUNT(*) FROM journal", &[])
 }
 
 #[test]
 fn bad_requests_get_a_clear_4xx_and_apply_nothing() {
     let work = tempfile::tempdir().unwrap();
-    let db = work.path().join("server.sqlite");
+    let db = HqDb::new(work.path());
     head_office(&db);
     let server = ServerProcess::start(&db);
     let mut lyon = enrolled_terminal(&db, &server.url, "S02", &work.path().join("lyon"));
@@ -138,7 +138,7 @@ fn bad_requests_get_a_clear_4xx_and_apply_nothing() {
 #[test]
 fn cursors_and_page_sizes_out_of_range_are_refused() {
     let work = tempfile::tempdir().unwrap();
-    let db = work.path().join("server.sqlite");
+    let db = HqDb::new(work.path());
     head_office(&db);
     let server = ServerProcess::start(&db);
     let till = enrolled_terminal(&db, &server.url, "S01", &work.path().join("till"));

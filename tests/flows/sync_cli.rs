@@ -2,13 +2,13 @@
 //! change and a new product reach the counter after one `sync`, and the
 //! sales come back in head office's reports.
 
-use pos_tests::head_office::{ServerProcess, admin_ok, head_office, new_terminal_code};
+use pos_tests::head_office::{HqDb, ServerProcess, admin_ok, head_office, new_terminal_code};
 use pos_tests::{cli, cli_ok as ok};
 
 #[test]
 fn price_change_and_new_product_reach_the_counter_after_one_sync() {
     let work = tempfile::tempdir().unwrap();
-    let db = work.path().join("server.sqlite");
+    let db = HqDb::new(work.path());
     head_office(&db);
     let server = ServerProcess::start(&db);
     let till = work.path().join("till");

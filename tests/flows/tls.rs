@@ -4,16 +4,16 @@
 //! message and receives nothing; plain http to another machine is refused
 //! unless the till is told `--insecure`.
 
-use pos_tests::head_office::{ServerProcess, admin_ok, head_office};
+use pos_tests::head_office::{HqDb, ServerProcess, admin_ok, head_office};
 use pos_tests::{as_manager, cli_ok, cli_refused};
 
 /// `tls self-signed` into `dir`: its JSON answer.
-fn self_signed(db: &std::path::Path, dir: &std::path::Path) -> serde_json::Value {
+fn self_signed(db: &HqDb, dir: &std::path::Path) -> serde_json::Value {
     let out = admin_ok(db, &["--json", "tls", "self-signed", "--host", "127.0.0.1", "--out", dir.to_str().unwrap()]);
     serde_json::from_str(&out).unwrap()
 }
 
-fn serve_tls(db: &std::path::Path, pair: &serde_json::Value) -> ServerProcess {
+fn serve_tls(db: &HqDb, pair: &serde_json::Value) -> ServerProcess {
     let (cert, key) = (pair["cert"].as_str().unwrap(), pair["key"].as_str().unwrap());
     ServerProcess::start_with(db, &["--listen", "127.0.0.1:0", "--tls-cert", cert, "--tls-key", key])
 }
@@ -26,7 +26,7 @@ fn pending(till: &std::path::Path) -> u64 {
 #[test]
 fn a_pinned_till_syncs_and_refuses_any_other_certificate() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("hq.sqlite");
+    let db = HqDb::new(dir.path());
     head_office(&db);
     let pair = self_signed(&db, &dir.path().join("tls"));
     let fingerprint = pair["fingerprint"].as_str().unwrap().to_string();

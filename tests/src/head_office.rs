@@ -1,36 +1,129 @@
 //! Head office for tests: the real `pos-sync-server` process on a temporary
 //! database (killable and restartable), its CLI, and enrolled terminals.
+//! The database is SQLite, or a fresh PostgreSQL schema when the tests run
+//! with `POS_TEST_BACKEND=postgres` (`scripts/test` runs the head-office
+//! flows both ways).
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::Arc;
 
 use pos_terminal::Terminal;
 use pos_terminal::sync::client::SyncClient;
 use pos_terminal::sync::run::{client_for, enroll};
 
 use crate::binary;
+use crate::postgres::TestDatabase;
+use pos_sync_server::storage::postgres::PgDb;
+use pos_sync_server::storage::sql::{Database, Param, Row, Tx};
+use pos_sync_server::storage::sqlite::SqliteDb;
+
+/// Which database head office runs on in these tests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// `POS_TEST_BACKEND`: `sqlite` (the default) or `postgres`.
+    pub fn chosen() -> Backend {
+        match std::env::var("POS_TEST_BACKEND").as_deref() {
+            Ok("postgres") => Backend::Postgres,
+            Ok("sqlite") | Err(_) => Backend::Sqlite,
+            Ok(other) => panic!("POS_TEST_BACKEND={other}: say sqlite or postgres"),
+        }
+    }
+}
+
+/// Head office's database for one test, in its work directory: what
+/// `--db` is given. A PostgreSQL schema is dropped with the last clone.
+#[derive(Clone)]
+pub struct HqDb {
+    address: String,
+    dir: PathBuf,
+    _schema: Option<Arc<TestDatabase>>,
+}
+
+impl HqDb {
+    /// On the backend the tests run on.
+    pub fn new(dir: &Path) -> HqDb {
+        match Backend::chosen() {
+            Backend::Sqlite => HqDb::sqlite(dir),
+            Backend::Postgres => {
+                let schema = TestDatabase::new();
+                HqDb { address: schema.url.clone(), dir: dir.to_path_buf(), _schema: Some(Arc::new(schema)) }
+            }
+        }
+    }
+
+    /// A SQLite file whatever the tests run on (backups and restores are SQLite's).
+    pub fn sqlite(dir: &Path) -> HqDb {
+        let address = dir.join("server.sqlite").to_str().expect("UTF-8 path").to_string();
+        HqDb { address, dir: dir.to_path_buf(), _schema: None }
+    }
+
+    /// What `--db` is given.
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
+    /// The SQLite file, when it is one.
+    pub fn path(&self) -> Option<&Path> {
+        self._schema.is_none().then(|| Path::new(&self.address))
+    }
+
+    /// The test's work directory (files to import, certificates).
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+impl HqDb {
+    /// The rows `sql` returns (`?1` placeholders), read straight from the
+    /// database, as a test looks behind the API.
+    pub fn query(&self, sql: &str, params: &[&dyn Param]) -> Vec<Row> {
+        match self.path() {
+            Some(path) => SqliteDb::open(path).expect("open SQLite").write(|tx| tx.rows(sql, params)),
+            None => PgDb::open(&self.address).expect("open PostgreSQL").write(|tx| tx.rows(sql, params)),
+        }
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    /// The one integer `sql` returns.
+    pub fn count(&self, sql: &str, params: &[&dyn Param]) -> i64 {
+        self.query(sql, params)[0].get(0).expect("an integer")
+    }
+}
+
+impl AsRef<OsStr> for HqDb {
+    fn as_ref(&self) -> &OsStr {
+        OsStr::new(&self.address)
+    }
+}
 
 /// A running sync server.
 pub struct ServerProcess {
-    db: PathBuf,
+    db: HqDb,
     child: Child,
     pub url: String,
 }
 
 impl ServerProcess {
     /// Starts `pos-sync-server serve` on a free loopback port.
-    pub fn start(db: &Path) -> ServerProcess {
+    pub fn start(db: &HqDb) -> ServerProcess {
         ServerProcess::start_on(db, "127.0.0.1:0")
     }
 
     /// Starts it on `address` (say, the address of one that was killed).
-    pub fn start_on(db: &Path, address: &str) -> ServerProcess {
+    pub fn start_on(db: &HqDb, address: &str) -> ServerProcess {
         ServerProcess::start_with(db, &["--listen", address])
     }
 
     /// Starts `pos-sync-server serve ARGS...` (which must name `--listen`).
-    pub fn start_with(db: &Path, args: &[&str]) -> ServerProcess {
+    pub fn start_with(db: &HqDb, args: &[&str]) -> ServerProcess {
         let mut child = Command::new(binary("pos-sync-server"))
             .arg("--db")
             .arg(db)
@@ -48,7 +141,7 @@ impl ServerProcess {
             line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("server said {line:?}")).to_string();
         // Whatever else it prints is read, so it never writes to a closed pipe.
         std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-        ServerProcess { db: db.to_path_buf(), child, url }
+        ServerProcess { db: db.clone(), child, url }
     }
 
     /// SIGKILL, whatever it is doing.
@@ -60,10 +153,10 @@ impl ServerProcess {
     /// Kills and starts again on the same database (on a new port).
     pub fn restart(&mut self) {
         self.kill();
-        *self = ServerProcess::start(&self.db);
+        *self = ServerProcess::start(&self.db.clone());
     }
 
-    pub fn db(&self) -> &Path {
+    pub fn db(&self) -> &HqDb {
         &self.db
     }
 }
@@ -75,19 +168,19 @@ impl Drop for ServerProcess {
 }
 
 /// Runs `pos-sync-server --db DB ARGS...`.
-pub fn admin(db: &Path, args: &[&str]) -> Output {
+pub fn admin(db: &HqDb, args: &[&str]) -> Output {
     Command::new(binary("pos-sync-server")).arg("--db").arg(db).args(args).output().expect("run pos-sync-server")
 }
 
 /// Runs an admin command that must be refused; returns its stderr.
-pub fn admin_refused(db: &Path, args: &[&str]) -> String {
+pub fn admin_refused(db: &HqDb, args: &[&str]) -> String {
     let out = admin(db, args);
     assert!(!out.status.success(), "{args:?} should have been refused");
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// Runs an admin command that must succeed and returns its stdout.
-pub fn admin_ok(db: &Path, args: &[&str]) -> String {
+pub fn admin_ok(db: &HqDb, args: &[&str]) -> String {
     let out = admin(db, args);
     assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).expect("utf-8")
@@ -95,10 +188,10 @@ pub fn admin_ok(db: &Path, args: &[&str]) -> String {
 
 /// Head office with stores S01 and S02, the demo catalog, the demo's
 /// manager and cashier (their names and PINs).
-pub fn head_office(db: &Path) {
+pub fn head_office(db: &HqDb) {
     admin_ok(db, &["store", "add", "--name", "Paris Halles"]);
     admin_ok(db, &["store", "add", "--name", "Lyon Part-Dieu"]);
-    let catalog = db.with_file_name("catalog.csv");
+    let catalog = db.dir().join("catalog.csv");
     std::fs::write(&catalog, pos_terminal::demo::DEMO_CATALOG).expect("write catalog");
     admin_ok(db, &["catalog", "import", catalog.to_str().expect("path")]);
     admin_ok(db, &["user", "add", "--name", "Marie", "--role", "manager", "--pin", crate::MANAGER_PIN]);
@@ -106,14 +199,14 @@ pub fn head_office(db: &Path) {
 }
 
 /// Adds a terminal to `store` at head office and returns its enrollment code.
-pub fn new_terminal_code(db: &Path, store: &str, name: &str) -> String {
+pub fn new_terminal_code(db: &HqDb, store: &str, name: &str) -> String {
     let out = admin_ok(db, &["--json", "terminal", "add", "--store", store, "--name", name]);
     let created: serde_json::Value = serde_json::from_str(&out).expect("json");
     created["enrollment_code"].as_str().expect("code").to_string()
 }
 
 /// A terminal enrolled with the server at `url`, its till open.
-pub fn enrolled_terminal(db: &Path, url: &str, store: &str, dir: &Path) -> Terminal {
+pub fn enrolled_terminal(db: &HqDb, url: &str, store: &str, dir: &Path) -> Terminal {
     let code = new_terminal_code(db, store, &format!("till in {}", dir.display()));
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let (mut terminal, first) = runtime.block_on(enroll(dir, url, &code, &Default::default())).expect("enroll");
@@ -138,7 +231,7 @@ pub fn client(terminal: &Terminal) -> SyncClient {
 
 /// Enrolls the data directory `till` at `store` through `pos-terminal
 /// enroll` and opens its till with a 100.00 float.
-pub fn enroll_till_cli(db: &Path, url: &str, store: &str, till: &Path) {
+pub fn enroll_till_cli(db: &HqDb, url: &str, store: &str, till: &Path) {
     let code = new_terminal_code(db, store, "Caisse 1");
     crate::cli_ok(till, &["enroll", "--server", url, "--code", &code]);
     crate::cli_ok(till, &crate::as_manager(&["session", "open", "--float", "100"]));

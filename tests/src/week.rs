@@ -37,7 +37,7 @@ pub fn noon(day: i64) -> i64 {
 }
 
 /// A till enrolled at `store` in `dir`, reopened on the week's clock.
-pub fn till_on_clock(db: &Path, url: &str, store: &str, dir: &Path, clock: &WeekClock) -> Terminal {
+pub fn till_on_clock(db: &crate::head_office::HqDb, url: &str, store: &str, dir: &Path, clock: &WeekClock) -> Terminal {
     drop(enrolled_terminal(db, url, store, dir));
     Terminal::open_with_clock(dir, Box::new(clock.clone())).expect("reopen the till")
 }

@@ -1,6 +1,7 @@
 //! Storage behind the sync API: a trait the handlers call, so a PostgreSQL
 //! backend can follow the SQLite one without touching the API.
 
+pub mod head_office;
 pub mod postgres;
 pub mod rules;
 pub mod sql;

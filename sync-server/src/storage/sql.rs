@@ -167,8 +167,38 @@ impl Row {
     }
 }
 
+/// Which database a statement runs on, for the few expressions the two
+/// spell differently (local dates and hours of a time in milliseconds).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    /// The local date (`2026-11-27`) of `ms`, milliseconds since the epoch,
+    /// in head office's time zone (the server process's; PostgreSQL's
+    /// sessions are set to it when the pool connects).
+    pub fn local_date(self, ms: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("date({ms} / 1000, 'unixepoch', 'localtime')"),
+            Dialect::Postgres => format!("to_char(to_timestamp({ms} / 1000.0), 'YYYY-MM-DD')"),
+        }
+    }
+
+    /// The local hour (`09:00`) of `ms`.
+    pub fn local_hour(self, ms: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("strftime('%H:00', {ms} / 1000, 'unixepoch', 'localtime')"),
+            Dialect::Postgres => format!("to_char(to_timestamp({ms} / 1000.0), 'HH24') || ':00'"),
+        }
+    }
+}
+
 /// A transaction (or a read snapshot) on either database.
 pub trait Tx {
+    /// The database it runs on.
+    fn dialect(&self) -> Dialect;
     /// Every row a statement returns.
     fn rows(&self, sql: &str, params: &[&dyn Param]) -> StoreResult<Vec<Row>>;
     /// Runs a statement; how many rows it changed.
@@ -189,7 +219,7 @@ pub trait Tx {
 }
 
 /// A database head office runs on: transactions around the rules.
-pub trait Database {
+pub trait Database: Send + Sync + 'static {
     /// What a transaction looks like to the rules.
     type Tx<'a>: Tx
     where
@@ -201,6 +231,9 @@ pub trait Database {
 
     /// Runs `work` on one read-only snapshot.
     fn snapshot<T>(&self, work: impl FnMut(&Self::Tx<'_>) -> StoreResult<T>) -> StoreResult<T>;
+
+    /// Whether its schema is the one this build migrates to.
+    fn schema_current(&self) -> StoreResult<bool>;
 }
 
 /// Turns `?1`-style placeholders into PostgreSQL's `$1` (the statements

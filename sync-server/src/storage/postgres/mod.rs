@@ -13,12 +13,12 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::{IsolationLevel, Statement};
 
-use crate::storage::sql::{Database, Param, Row, Tx, postgres_placeholders};
+use crate::storage::sql::{Database, Dialect, Param, Row, Tx, postgres_placeholders};
 use crate::storage::{StoreError, StoreResult};
 
 /// Migrations, in order; each runs once, under an advisory lock so servers
 /// starting together do not race.
-const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql"), include_str!("schema_v2.sql")];
 
 /// The advisory lock taken while migrating (any number, the same for all).
 const MIGRATION_LOCK: i64 = 0x0050_4f53_5f4d_4947;
@@ -28,6 +28,16 @@ const MIGRATION_LOCK: i64 = 0x0050_4f53_5f4d_4947;
 /// writers that keep colliding drift apart).
 const WRITE_ATTEMPTS: u32 = 50;
 const LONGEST_BACKOFF_MS: u64 = 100;
+
+/// Runs `future` on the pool's runtime from any thread: a worker of
+/// another runtime (the API runs a few look-ups in place) is let go of
+/// its tasks for the while, as tokio allows.
+fn block_on<F: std::future::Future>(runtime: &tokio::runtime::Runtime, future: F) -> F::Output {
+    match tokio::runtime::Handle::try_current() {
+        Ok(_) => tokio::task::block_in_place(|| runtime.block_on(future)),
+        Err(_) => runtime.block_on(future),
+    }
+}
 
 fn pool_error(e: deadpool_postgres::PoolError) -> StoreError {
     StoreError::Internal(format!("no database connection: {e}"))
@@ -57,8 +67,11 @@ impl Drop for PgDb {
 impl PgDb {
     /// Connects to `url` (`postgres://user@host/db`) and migrates it.
     pub fn open(url: &str) -> StoreResult<PgDb> {
-        let config: tokio_postgres::Config =
+        let mut config: tokio_postgres::Config =
             url.parse().map_err(|e| StoreError::BadRequest(format!("database address {url}: {e}")))?;
+        // Local dates and hours in reports are the server's, as on SQLite.
+        let options = format!("{} -c TimeZone={}", config.get_options().unwrap_or_default(), local_time_zone());
+        config.options(options.trim());
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("pos-postgres")
@@ -89,26 +102,25 @@ impl PgDb {
 
     fn migrate(&self) -> StoreResult<()> {
         let runtime = self.runtime();
-        let mut client = runtime.block_on(self.pool.get()).map_err(pool_error)?;
-        runtime
-            .block_on(async {
-                let tx = client.transaction().await?;
-                tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await?;
-                tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)").await?;
-                let version: i64 = match tx.query_opt("SELECT version FROM schema_version", &[]).await? {
-                    Some(row) => row.get(0),
-                    None => {
-                        tx.execute("INSERT INTO schema_version (version) VALUES (0)", &[]).await?;
-                        0
-                    }
-                };
-                for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-                    tx.batch_execute(sql).await?;
-                    tx.execute("UPDATE schema_version SET version = $1", &[&(index as i64 + 1)]).await?;
+        let mut client = block_on(runtime, self.pool.get()).map_err(pool_error)?;
+        block_on(runtime, async {
+            let tx = client.transaction().await?;
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await?;
+            tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)").await?;
+            let version: i64 = match tx.query_opt("SELECT version FROM schema_version", &[]).await? {
+                Some(row) => row.get(0),
+                None => {
+                    tx.execute("INSERT INTO schema_version (version) VALUES (0)", &[]).await?;
+                    0
                 }
-                tx.commit().await
-            })
-            .map_err(|e| StoreError::from(&e))
+            };
+            for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+                tx.batch_execute(sql).await?;
+                tx.execute("UPDATE schema_version SET version = $1", &[&(index as i64 + 1)]).await?;
+            }
+            tx.commit().await
+        })
+        .map_err(|e| StoreError::from(&e))
     }
 
     /// Runs `work` in a transaction of `isolation`, committed when it
@@ -120,15 +132,15 @@ impl PgDb {
         mut work: impl FnMut(&PgTx<'_>) -> StoreResult<T>,
     ) -> StoreResult<T> {
         let runtime = self.runtime();
-        let mut client = runtime.block_on(self.pool.get()).map_err(pool_error)?;
+        let mut client = block_on(runtime, self.pool.get()).map_err(pool_error)?;
         for attempt in 1u32.. {
             let start = client.build_transaction().isolation_level(isolation).read_only(read_only).start();
-            let tx = runtime.block_on(start).map_err(|e| StoreError::from(&e))?;
+            let tx = block_on(runtime, start).map_err(|e| StoreError::from(&e))?;
             let pg = PgTx { tx, runtime, failure: Default::default() };
             let outcome = work(&pg);
             let failure = pg.failure.take();
             let done = match outcome {
-                Ok(out) => runtime.block_on(pg.tx.commit()).map(|()| out).map_err(|e| (StoreError::from(&e), Some(e))),
+                Ok(out) => block_on(runtime, pg.tx.commit()).map(|()| out).map_err(|e| (StoreError::from(&e), Some(e))),
                 Err(error) => Err((error, failure)),
             };
             match done {
@@ -174,21 +186,25 @@ impl PgTx<'_> {
 impl PgTx<'_> {
     /// The statement (prepared once per connection) and its parameters.
     fn prepare(&self, sql: &str, params: &[&dyn Param]) -> StoreResult<(Statement, Vec<values::Bound>)> {
-        let prepared = self.runtime.block_on(self.tx.prepare_cached(&postgres_placeholders(sql)));
+        let prepared = block_on(self.runtime, self.tx.prepare_cached(&postgres_placeholders(sql)));
         Ok((prepared.map_err(|e| self.failed(e))?, values::bind(params)))
     }
 }
 
 impl Tx for PgTx<'_> {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
     fn rows(&self, sql: &str, params: &[&dyn Param]) -> StoreResult<Vec<Row>> {
         let (statement, values) = self.prepare(sql, params)?;
-        let rows = self.runtime.block_on(self.tx.query(&statement, &values::refs(&values)));
+        let rows = block_on(self.runtime, self.tx.query(&statement, &values::refs(&values)));
         rows.map_err(|e| self.failed(e))?.iter().map(values::row).collect()
     }
 
     fn run(&self, sql: &str, params: &[&dyn Param]) -> StoreResult<u64> {
         let (statement, values) = self.prepare(sql, params)?;
-        let changed = self.runtime.block_on(self.tx.execute(&statement, &values::refs(&values)));
+        let changed = block_on(self.runtime, self.tx.execute(&statement, &values::refs(&values)));
         changed.map_err(|e| self.failed(e))
     }
 }
@@ -203,4 +219,24 @@ impl Database for PgDb {
     fn snapshot<T>(&self, work: impl FnMut(&PgTx<'_>) -> StoreResult<T>) -> StoreResult<T> {
         self.transaction(IsolationLevel::RepeatableRead, true, work)
     }
+
+    fn schema_current(&self) -> StoreResult<bool> {
+        let version: i64 = self.snapshot(|tx| tx.one("SELECT version FROM schema_version", &[]))?;
+        Ok(version == MIGRATIONS.len() as i64)
+    }
+}
+
+/// The server process's time zone by its IANA name: `TZ`, else what
+/// `/etc/localtime` links to, else UTC.
+fn local_time_zone() -> String {
+    let from_env = std::env::var("TZ").ok().map(|tz| tz.trim_start_matches(':').to_string());
+    let from_link = || {
+        let target = std::fs::read_link("/etc/localtime").ok()?;
+        let target = target.to_str()?;
+        target.split_once("zoneinfo/").map(|(_, zone)| zone.to_string())
+    };
+    from_env
+        .filter(|tz| !tz.is_empty() && !tz.contains(char::is_whitespace))
+        .or_else(from_link)
+        .unwrap_or_else(|| "UTC".to_string())
 }

@@ -2,7 +2,17 @@
 //! database runs the same statements: each function works inside the
 //! transaction its caller opened (a read snapshot or a write).
 
+pub mod accounting;
 pub mod admin;
 pub mod catalog;
+mod collections;
+pub mod ingest;
+pub mod insights;
 pub mod keys;
 pub mod meta;
+pub mod order_views;
+pub mod orders;
+pub mod purchasing;
+pub mod reorder;
+pub mod rollup;
+pub mod sales;

@@ -3,7 +3,7 @@
 
 use rusqlite::types::{Value as SqliteValue, ValueRef};
 
-use crate::storage::sql::{Param, Row, Tx, Value};
+use crate::storage::sql::{Dialect, Param, Row, Tx, Value};
 use crate::storage::{StoreError, StoreResult};
 
 fn bind(params: &[&dyn Param]) -> Vec<SqliteValue> {
@@ -31,6 +31,10 @@ fn read(value: ValueRef<'_>) -> StoreResult<Value> {
 }
 
 impl Tx for rusqlite::Connection {
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+
     fn rows(&self, sql: &str, params: &[&dyn Param]) -> StoreResult<Vec<Row>> {
         let mut stmt = self.prepare_cached(sql)?;
         let columns = stmt.column_count();

@@ -2,6 +2,14 @@
 //! `(terminal_id, seq)`, checked against the hash chain, in the same
 //! transaction as its effects (sales, stock movements, order collections,
 //! Z reports).
+//!
+//! The first statement of a push locks its terminal's row, so two servers
+//! receiving the same push at once take turns: the second sees what the
+//! first applied (on PostgreSQL its transaction fails to serialise and is
+//! run again) and acknowledges it as a replay.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 use pos_shared::entry_rules::{EntryProblem, check_entry};
 use pos_shared::ids::TerminalId;
@@ -11,39 +19,31 @@ use pos_shared::pricing::TaxMode;
 use pos_shared::protocol::{PROTOCOL_VERSION, PushResponse, WireEntry};
 use pos_shared::stock::StockMovement;
 use pos_shared::tender::TenderKind;
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
-use std::collections::HashMap;
 
 use super::collections::record_collection;
 use super::purchasing::{Applied, record_receipt, record_shipment};
-use crate::storage::now_ms;
-use crate::storage::{StoreError, StoreResult, TerminalAuth};
+use crate::storage::sql::{Database, Tx};
+use crate::storage::{StoreError, StoreResult, TerminalAuth, now_ms};
 
 /// Applies what it can of `entries`: replays are acknowledged again, new
 /// entries are checked and applied in order, and the first gap, broken link
 /// or rewritten entry stops the batch (what came before it stays applied).
 /// An entry of another terminal refuses the whole batch.
-pub(super) fn push(
-    conn: &mut rusqlite::Connection,
-    auth: &TerminalAuth,
-    entries: &[WireEntry],
-) -> StoreResult<PushResponse> {
+pub fn push(db: &impl Database, auth: &TerminalAuth, entries: &[WireEntry]) -> StoreResult<PushResponse> {
     if entries.windows(2).any(|w| w[1].seq != w[0].seq + 1) {
         return Err(StoreError::BadRequest("entries must be consecutive, in seq order".into()));
     }
-    match apply_batch(conn, auth, entries) {
+    match apply_batch(db, auth, entries) {
         // An entry that cannot be recorded rolled the batch back: apply
         // what came before it again, then flag it. Never a 500 the till
         // would retry forever, and never another till's problem.
         Err(Unrecordable { seq, detail }) => {
             let before: Vec<WireEntry> = entries.iter().filter(|e| e.seq < seq).cloned().collect();
             if !before.is_empty() {
-                apply_batch(conn, auth, &before).map_err(Unrecordable::into_store_error)??;
+                apply_batch(db, auth, &before).map_err(Unrecordable::into_store_error)??;
             }
             let reason = format!("it cannot be recorded ({detail})");
-            let tx = conn.transaction()?;
-            flag(&tx, auth, seq, &reason)?;
-            tx.commit()?;
+            db.write(|tx| flag(tx, auth, seq, &reason))?;
             Err(StoreError::Unappliable { seq, reason })
         }
         Ok(answer) => answer,
@@ -66,23 +66,25 @@ impl Unrecordable {
 /// Applies `entries` in one transaction, or rolls all of it back and names
 /// the entry the database refused.
 fn apply_batch(
-    conn: &mut rusqlite::Connection,
+    db: &impl Database,
     auth: &TerminalAuth,
     entries: &[WireEntry],
 ) -> Result<StoreResult<PushResponse>, Unrecordable> {
-    let unexpected = |e: rusqlite::Error| Ok(Err(StoreError::from(e)));
-    let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
-        Ok(tx) => tx,
-        Err(e) => return unexpected(e),
-    };
-    let applied = apply_in(&tx, auth, entries);
-    match applied {
-        Err(Stop::Unrecordable(stop)) => Err(stop),
-        Err(Stop::Store(e)) => Ok(Err(e)),
-        Ok(answer) => match tx.commit() {
-            Ok(()) => Ok(answer),
-            Err(e) => unexpected(e),
-        },
+    let refused = RefCell::new(None);
+    let outcome = db.write(|tx| {
+        apply_in(tx, auth, entries).map_err(|stop| match stop {
+            Stop::Store(e) => e,
+            Stop::Unrecordable(unrecordable) => {
+                let error = StoreError::Internal(unrecordable.detail.clone());
+                *refused.borrow_mut() = Some(unrecordable);
+                error
+            }
+        })
+    });
+    match (outcome, refused.into_inner()) {
+        (Err(_), Some(unrecordable)) => Err(unrecordable),
+        (Err(e), None) => Ok(Err(e)),
+        (Ok(answer), _) => Ok(answer),
     }
 }
 
@@ -92,23 +94,24 @@ enum Stop {
     Unrecordable(Unrecordable),
 }
 
-impl<E: Into<StoreError>> From<E> for Stop {
-    fn from(e: E) -> Stop {
-        Stop::Store(e.into())
+impl From<StoreError> for Stop {
+    fn from(e: StoreError) -> Stop {
+        Stop::Store(e)
     }
 }
 
 /// The batch inside `tx`: what it answers once committed.
-fn apply_in(
-    tx: &Transaction<'_>,
-    auth: &TerminalAuth,
-    entries: &[WireEntry],
-) -> Result<StoreResult<PushResponse>, Stop> {
-    let (mut last_seq, stored_head, tax_mode): (u64, Vec<u8>, String) = tx.query_row(
-        "SELECT t.last_seq, t.last_hash, s.tax_mode FROM terminals t JOIN stores s ON s.id = t.store_id WHERE t.id = ?1",
-        [&auth.terminal_id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
+fn apply_in(tx: &impl Tx, auth: &TerminalAuth, entries: &[WireEntry]) -> Result<StoreResult<PushResponse>, Stop> {
+    // Taken first: the terminal's row stays locked until this commits.
+    tx.run("UPDATE terminals SET last_seq = last_seq WHERE id = ?1", &[&auth.terminal_id])?;
+    let row = tx
+        .row(
+            "SELECT t.last_seq, t.last_hash, s.tax_mode FROM terminals t JOIN stores s ON s.id = t.store_id
+             WHERE t.id = ?1",
+            &[&auth.terminal_id],
+        )?
+        .ok_or(StoreError::Unauthorized)?;
+    let (mut last_seq, stored_head, tax_mode): (u64, Vec<u8>, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
     let inclusive = tax_mode == "inclusive";
     let tax_mode = if inclusive { TaxMode::Inclusive } else { TaxMode::Exclusive };
     let pusher: TerminalId =
@@ -117,10 +120,11 @@ fn apply_in(
     let mut stopped = None;
     for entry in entries {
         if entry.seq <= last_seq {
-            let stored: Option<Vec<u8>> = tx
-                .prepare_cached("SELECT hash FROM journal WHERE terminal_id = ?1 AND seq = ?2")?
-                .query_row(params![auth.terminal_id, entry.seq], |r| r.get(0))
-                .optional()?;
+            let stored = tx.row(
+                "SELECT hash FROM journal WHERE terminal_id = ?1 AND seq = ?2",
+                &[&auth.terminal_id, &entry.seq],
+            )?;
+            let stored: Option<Vec<u8>> = stored.map(|r| r.get(0)).transpose()?;
             if stored.as_deref() != Some(&entry.hash.0[..]) {
                 flag(tx, auth, entry.seq, "an applied entry was sent again with other contents")?;
                 stopped = Some(StoreError::Conflict(format!("entry {} differs from the one applied", entry.seq)));
@@ -179,11 +183,10 @@ fn apply_in(
         last_seq = entry.seq;
         head = entry.hash;
     }
-    tx.prepare_cached("UPDATE terminals SET last_seq = ?1, last_hash = ?2 WHERE id = ?3")?.execute(params![
-        last_seq,
-        head.0,
-        auth.terminal_id
-    ])?;
+    tx.run(
+        "UPDATE terminals SET last_seq = ?1, last_hash = ?2 WHERE id = ?3",
+        &[&last_seq, &head.0, &auth.terminal_id],
+    )?;
     Ok(match stopped {
         Some(error) => Err(error),
         None => {
@@ -195,11 +198,11 @@ fn apply_in(
 
 /// Raises a flag for head office, once: a till retrying the same refused
 /// entry does not raise it again.
-fn flag(tx: &Transaction<'_>, auth: &TerminalAuth, seq: u64, reason: &str) -> StoreResult<()> {
-    tx.execute(
+fn flag(tx: &impl Tx, auth: &TerminalAuth, seq: u64, reason: &str) -> StoreResult<()> {
+    tx.run(
         "INSERT INTO chain_flags (terminal_id, seq, reason, at_ms) SELECT ?1, ?2, ?3, ?4
          WHERE NOT EXISTS (SELECT 1 FROM chain_flags WHERE terminal_id = ?1 AND seq = ?2 AND reason = ?3)",
-        params![auth.terminal_id, seq, reason, now_ms()],
+        &[&auth.terminal_id, &seq, &reason, &now_ms()],
     )?;
     Ok(())
 }
@@ -208,26 +211,26 @@ fn flag(tx: &Transaction<'_>, auth: &TerminalAuth, seq: u64, reason: &str) -> St
 /// fixes for its product (a purchase order's or transfer's price) or else
 /// at the product's average cost now: what the books value it at, for good.
 fn insert_movements(
-    tx: &Transaction<'_>,
+    tx: &impl Tx,
     auth: &TerminalAuth,
     seq: u64,
     movements: &[StockMovement],
     costs: &HashMap<String, i64>,
 ) -> StoreResult<()> {
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO stock_movements (store_id, terminal_id, seq, sku, qty_milli, reason, cost_minor)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, COALESCE(?7, (SELECT cost_minor FROM products WHERE sku = ?4)))",
-    )?;
     for m in movements {
         let cost = costs.get(&m.sku.to_ascii_uppercase()).copied();
-        stmt.execute(params![auth.store_id, auth.terminal_id, seq, m.sku, m.qty_milli, m.reason.as_str(), cost])?;
+        tx.run(
+            "INSERT INTO stock_movements (store_id, terminal_id, seq, sku, qty_milli, reason, cost_minor)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, COALESCE(?7, (SELECT cost_minor FROM products WHERE sku = ?4)))",
+            &[&auth.store_id, &auth.terminal_id, &seq, &m.sku, &m.qty_milli, &m.reason.as_str(), &cost],
+        )?;
     }
     Ok(())
 }
 
 /// Records one entry and its effects.
 fn apply(
-    tx: &Transaction<'_>,
+    tx: &impl Tx,
     auth: &TerminalAuth,
     inclusive: bool,
     entry: &CanonicalEntry,
@@ -235,48 +238,53 @@ fn apply(
     hash: &Hash32,
 ) -> StoreResult<()> {
     let seq = entry.seq.0;
-    tx.prepare_cached(
-        "INSERT INTO journal (terminal_id, seq, kind, at_ms, payload, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![auth.terminal_id, seq, entry.event.kind_name(), entry.at_ms, bytes, hash.0])?;
+    let journal_id: i64 = tx.one(
+        "INSERT INTO journal (terminal_id, seq, kind, at_ms, payload, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         RETURNING id",
+        &[&auth.terminal_id, &seq, &entry.event.kind_name(), &entry.at_ms, &bytes, &hash.0],
+    )?;
     let applied = match &entry.event {
         Event::Sale(sale) => {
             let receipt = sale.receipt_no.to_string();
-            tx.prepare_cached(
-                "INSERT INTO sales (receipt_no, terminal_id, store_id, seq, kind, at_ms, cashier, total_minor, tax_minor, discount_minor,
-                   customer, order_no, prepaid_minor)
+            let prepaid = sale.payments.iter().filter(|p| p.kind == TenderKind::Prepaid).map(|p| p.amount);
+            tx.run(
+                "INSERT INTO sales (receipt_no, terminal_id, store_id, seq, kind, at_ms, cashier, total_minor, tax_minor,
+                   discount_minor, customer, order_no, prepaid_minor)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            )?
-            .execute(params![
-                receipt,
-                auth.terminal_id,
-                auth.store_id,
-                seq,
-                sale.kind.as_str(),
-                entry.at_ms,
-                sale.cashier,
-                sale.total.minor(),
-                sale.tax.minor(),
-                sale.discount.minor(),
-                sale.customer,
-                sale.order,
-                sale.payments.iter().filter(|p| p.kind == TenderKind::Prepaid).map(|p| p.amount).sum::<Money>().minor(),
-            ])?;
-            let sign = if sale.kind == SaleKind::Return { -1 } else { 1 };
-            let mut line_stmt = tx.prepare_cached(
-                "INSERT INTO sale_lines (receipt_no, line_no, sku, qty_milli, net_minor, gross_minor) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                &[
+                    &receipt,
+                    &auth.terminal_id,
+                    &auth.store_id,
+                    &seq,
+                    &sale.kind.as_str(),
+                    &entry.at_ms,
+                    &sale.cashier,
+                    &sale.total.minor(),
+                    &sale.tax.minor(),
+                    &sale.discount.minor(),
+                    &sale.customer,
+                    &sale.order,
+                    &prepaid.sum::<Money>().minor(),
+                ],
             )?;
+            // Rolled up for reports later, whichever order entries commit in.
+            tx.run("INSERT INTO rollup_pending (journal_id) VALUES (?1)", &[&journal_id])?;
+            let sign = if sale.kind == SaleKind::Return { -1 } else { 1 };
             for line in &sale.lines {
                 let (net, gross) =
                     if inclusive { (line.net - line.tax, line.net) } else { (line.net, line.net + line.tax) };
-                line_stmt.execute(params![
-                    receipt,
-                    line.line_no,
-                    line.sku,
-                    sign * line.qty.milli(),
-                    sign * net.minor(),
-                    sign * gross.minor(),
-                ])?;
+                tx.run(
+                    "INSERT INTO sale_lines (receipt_no, line_no, sku, qty_milli, net_minor, gross_minor)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    &[
+                        &receipt,
+                        &line.line_no,
+                        &line.sku,
+                        &(sign * line.qty.milli()),
+                        &(sign * net.minor()),
+                        &(sign * gross.minor()),
+                    ],
+                )?;
             }
             match (&sale.order, sale.kind) {
                 (Some(number), SaleKind::Sale) => Applied::problem(record_collection(tx, auth, sale, number)?),
@@ -293,9 +301,9 @@ fn apply(
             locked_for_ms / 1000
         ))),
         Event::ZReport(_) => {
-            tx.execute(
+            tx.run(
                 "INSERT INTO z_reports (terminal_id, seq, payload) VALUES (?1, ?2, ?3)",
-                params![auth.terminal_id, seq, bytes],
+                &[&auth.terminal_id, &seq, &bytes],
             )?;
             Applied::default()
         }

@@ -1,6 +1,7 @@
-//! Head office's reports for the HTTP API: one entry point that runs a
-//! report by name with its query parameters and hands back both JSON and
-//! CSV, and the API keys that may read them (shown once, kept hashed).
+//! Head office's reports, each read in one snapshot (sales once the
+//! rollups are brought up to date), and for the HTTP API one entry point
+//! that runs a report by name with its query parameters and hands back
+//! both JSON and CSV.
 
 use std::collections::HashMap;
 
@@ -8,9 +9,15 @@ use pos_shared::accounting::Accounts;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::insights::{TOP_CUSTOMERS, WEAK_MARGIN_PERCENT};
-use super::{Period, ReorderPolicy, SalesBy, SqliteStore};
-use crate::storage::rules::keys;
+use super::HeadOffice;
+use crate::storage::rules::accounting::{self, AccountingDay};
+use crate::storage::rules::admin;
+use crate::storage::rules::insights::{
+    self, CustomerRow, LowStockRow, MarginRow, Period, ReturnsRow, TOP_CUSTOMERS, ValuationRow, WEAK_MARGIN_PERCENT,
+};
+use crate::storage::rules::reorder::ReorderPolicy;
+use crate::storage::rules::rollup::{BATCH_ENTRIES, catch_up};
+use crate::storage::rules::sales::{self, SalesBy, SalesRow, StockRow};
 use crate::storage::sql::Database;
 use crate::storage::{ReportTable, StoreError, StoreResult};
 
@@ -53,14 +60,61 @@ fn number<T: std::str::FromStr>(params: &HashMap<String, String>, key: &str, def
     }
 }
 
-impl SqliteStore {
-    /// Issues an API key for head office's reports; shown once.
-    pub fn issue_office_key(&self, name: &str) -> StoreResult<String> {
-        self.write(|tx| keys::issue_office_key(tx, name))
+impl<D: Database> HeadOffice<D> {
+    /// Central on-hand per store and product, optionally for one store.
+    pub fn stock(&self, store: Option<&str>, oversold_only: bool) -> StoreResult<Vec<StockRow>> {
+        self.db.snapshot(|tx| sales::stock(tx, store.map(|s| admin::store_id(tx, s)).transpose()?, oversold_only))
     }
 
-    pub fn office_key_valid(&self, key: &str) -> StoreResult<bool> {
-        self.snapshot(|tx| keys::office_key_valid(tx, key))
+    /// Sales by a dimension over a period, read from the rollups once they
+    /// are brought up to date.
+    pub fn sales_report(&self, by: SalesBy, period: Period<'_>) -> StoreResult<Vec<SalesRow>> {
+        period.check()?;
+        self.catch_up_rollups()?;
+        self.db.snapshot(|tx| sales::sales_report(tx, by, period))
+    }
+
+    /// Brings the rollups up to date, one batch per write transaction:
+    /// pushes commit between batches, so they wait for one batch at most.
+    fn catch_up_rollups(&self) -> StoreResult<()> {
+        while !self.db.write(|tx| catch_up(tx, BATCH_ENTRIES))? {}
+        Ok(())
+    }
+
+    /// Entries refused for a broken chain or a rewritten entry.
+    pub fn chain_flags(&self) -> StoreResult<Vec<(String, u64, String)>> {
+        self.db.snapshot(|tx| sales::chain_flags(tx))
+    }
+
+    /// Margin per product over a period; `weak_below` flags margins under
+    /// that percentage. Products without a cost price are left out.
+    pub fn margin_report(&self, period: Period<'_>, weak_below: Decimal) -> StoreResult<Vec<MarginRow>> {
+        self.db.snapshot(|tx| insights::margin_report(tx, period, weak_below))
+    }
+
+    /// Customers by what they spent over a period, most first.
+    pub fn top_customers(&self, period: Period<'_>, top: usize) -> StoreResult<Vec<CustomerRow>> {
+        self.db.snapshot(|tx| insights::top_customers(tx, period, top))
+    }
+
+    /// Products at or below their reorder point, counting what orders hold as gone.
+    pub fn low_stock(&self, store: Option<&str>) -> StoreResult<Vec<LowStockRow>> {
+        self.db.snapshot(|tx| insights::low_stock(tx, store.map(|s| admin::store_id(tx, s)).transpose()?))
+    }
+
+    /// What the stock on hand is worth at cost, per store and product.
+    pub fn stock_valuation(&self, store: Option<&str>) -> StoreResult<Vec<ValuationRow>> {
+        self.db.snapshot(|tx| insights::stock_valuation(tx, store.map(|s| admin::store_id(tx, s)).transpose()?))
+    }
+
+    /// Returned against sold per product over a period, highest rate first.
+    pub fn returns_rate(&self, period: Period<'_>) -> StoreResult<Vec<ReturnsRow>> {
+        self.db.snapshot(|tx| insights::returns_rate(tx, period))
+    }
+
+    /// The books of one store for one local date (`YYYY-MM-DD`).
+    pub fn accounting_day(&self, store: &str, date: &str, accounts: &Accounts) -> StoreResult<AccountingDay> {
+        self.db.snapshot(|tx| accounting::accounting_day(tx, store, date, accounts))
     }
 
     /// Runs the report `name` with query parameters (`from`, `to`, `by`,

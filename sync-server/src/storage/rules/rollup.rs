@@ -1,16 +1,21 @@
 //! Sales rolled up for reports: per day (and per month), store and
 //! product; per day, store and category; per day, hour, store, cashier and
-//! channel. A report first
-//! rolls up what was applied since the last one, in batches that are each
-//! a short write transaction (pushes commit between them), so reading a
-//! year of sales costs the size of the rollups, not of every line, ingest
-//! pays nothing, and a first roll-up over millions of lines never holds
-//! up a till.
+//! channel. Ingest queues each sale and return in `rollup_pending`; a
+//! report first rolls up what is queued, in batches that are each a short
+//! write transaction (pushes commit between them), so reading a year of
+//! sales costs the size of the rollups, not of every line, and a first
+//! roll-up over millions of lines never holds up a till.
+//!
+//! A queue rather than a high-water mark: journal ids are handed out when
+//! a push inserts, not when it commits, so on PostgreSQL a push holding id
+//! 100 can commit after one holding 101 has been rolled up; a mark would
+//! skip it for good, the queue cannot. One server rolls up at a time: each
+//! batch first locks the `rollup_mark` counter row.
 
 use chrono::{Datelike, Months, NaiveDate};
-use rusqlite::{Transaction, params};
 
 use crate::storage::StoreResult;
+use crate::storage::sql::Tx;
 
 /// Each rollup: its table, its key columns, and what fills them from a
 /// batch row. Every rollup also sums receipts, quantity, net and gross.
@@ -22,57 +27,68 @@ const ROLLUPS: [(&str, &str, &str); 4] = [
 ];
 
 /// Journal entries rolled up per write transaction.
-pub(super) const BATCH_ENTRIES: i64 = 1_000;
+pub const BATCH_ENTRIES: i64 = 1_000;
 
-/// Rolls up the sales and returns of at most `batch` journal entries
-/// applied since the last call (their lines are read once into a batch,
-/// then each rollup adds its grouping of it); `true` once nothing is left.
-pub(super) fn catch_up(tx: &Transaction<'_>, batch: i64) -> StoreResult<bool> {
-    let mark: i64 = tx.query_row("SELECT value FROM counters WHERE name = 'rollup_mark'", [], |r| r.get(0))?;
-    let head: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) FROM journal", [], |r| r.get(0))?;
-    if head <= mark {
+/// Rolls up the sales and returns of at most `batch` queued journal
+/// entries (their lines are read once into a batch, then each rollup adds
+/// its grouping of it); `true` once nothing is left.
+pub fn catch_up(tx: &impl Tx, batch: i64) -> StoreResult<bool> {
+    tx.run("UPDATE counters SET value = value + 1 WHERE name = 'rollup_mark'", &[])?;
+    tx.run("CREATE TEMP TABLE IF NOT EXISTS rollup_ids (journal_id BIGINT PRIMARY KEY)", &[])?;
+    tx.run(
+        "CREATE TEMP TABLE IF NOT EXISTS rollup_batch (day TEXT, hour TEXT, store_id BIGINT, cashier TEXT,
+           channel TEXT, receipt TEXT, sku TEXT, category TEXT, qty_milli BIGINT, net_minor BIGINT, gross_minor BIGINT)",
+        &[],
+    )?;
+    tx.run("DELETE FROM rollup_ids", &[])?;
+    tx.run("DELETE FROM rollup_batch", &[])?;
+    let taken = tx.run(
+        "INSERT INTO rollup_ids (journal_id) SELECT journal_id FROM rollup_pending ORDER BY journal_id LIMIT ?1",
+        &[&batch],
+    )?;
+    if taken == 0 {
         return Ok(true);
     }
-    let last = head.min(mark.saturating_add(batch));
-    tx.execute_batch(
-        "CREATE TEMP TABLE IF NOT EXISTS rollup_batch (day TEXT, hour TEXT, store_id INTEGER, cashier TEXT,
-           channel TEXT, receipt TEXT, sku TEXT, category TEXT, qty_milli INTEGER, net_minor INTEGER, gross_minor INTEGER);
-         DELETE FROM temp.rollup_batch;",
-    )?;
-    tx.execute(
-        "INSERT INTO temp.rollup_batch
-         SELECT date(s.at_ms / 1000, 'unixepoch', 'localtime'), strftime('%H:00', s.at_ms / 1000, 'unixepoch', 'localtime'),
-           s.store_id, s.cashier,
-           COALESCE((SELECT c.name FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.number = s.order_no), 'counter'),
-           s.receipt_no, l.sku, COALESCE((SELECT p.category FROM products p WHERE p.sku = l.sku), ''),
-           l.qty_milli, l.net_minor, l.gross_minor
-         FROM journal j JOIN sales s ON s.terminal_id = j.terminal_id AND s.seq = j.seq
-           JOIN sale_lines l ON l.receipt_no = s.receipt_no
-         WHERE j.id > ?1 AND j.id <= ?2 AND j.kind IN ('sale', 'return')",
-        params![mark, last],
+    let dialect = tx.dialect();
+    tx.run(
+        &format!(
+            "INSERT INTO rollup_batch
+             SELECT {}, {}, s.store_id, s.cashier,
+               COALESCE((SELECT c.name FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.number = s.order_no),
+                 'counter'),
+               s.receipt_no, l.sku, COALESCE((SELECT p.category FROM products p WHERE p.sku = l.sku), ''),
+               l.qty_milli, l.net_minor, l.gross_minor
+             FROM rollup_ids r JOIN journal j ON j.id = r.journal_id
+               JOIN sales s ON s.terminal_id = j.terminal_id AND s.seq = j.seq
+               JOIN sale_lines l ON l.receipt_no = s.receipt_no",
+            dialect.local_date("s.at_ms"),
+            dialect.local_hour("s.at_ms"),
+        ),
+        &[],
     )?;
     for (table, keys, values) in ROLLUPS {
-        tx.execute(
+        tx.run(
             &format!(
                 "INSERT INTO {table} ({keys}, receipts, qty_milli, net_minor, gross_minor)
                  SELECT {values}, COUNT(DISTINCT receipt), SUM(qty_milli), SUM(net_minor), SUM(gross_minor)
-                 FROM temp.rollup_batch WHERE true GROUP BY {values}
-                 ON CONFLICT ({keys}) DO UPDATE SET receipts = receipts + excluded.receipts,
-                   qty_milli = qty_milli + excluded.qty_milli, net_minor = net_minor + excluded.net_minor,
-                   gross_minor = gross_minor + excluded.gross_minor"
+                 FROM rollup_batch WHERE true GROUP BY {values}
+                 ON CONFLICT ({keys}) DO UPDATE SET receipts = {table}.receipts + excluded.receipts,
+                   qty_milli = {table}.qty_milli + excluded.qty_milli,
+                   net_minor = {table}.net_minor + excluded.net_minor,
+                   gross_minor = {table}.gross_minor + excluded.gross_minor"
             ),
-            [],
+            &[],
         )?;
     }
-    tx.execute_batch("DELETE FROM temp.rollup_batch;")?;
-    tx.execute("UPDATE counters SET value = ?1 WHERE name = 'rollup_mark'", [last])?;
-    Ok(last == head)
+    tx.run("DELETE FROM rollup_pending WHERE journal_id IN (SELECT journal_id FROM rollup_ids)", &[])?;
+    tx.run("DELETE FROM rollup_batch", &[])?;
+    Ok(taken < batch as u64)
 }
 
 /// A period split for the product rollups: the whole months it covers and
 /// the days outside them (`[from, before)` and `(after, to]`).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) struct MonthSplit {
+pub struct MonthSplit {
     pub first_month: String,
     pub last_month: String,
     pub from: String,
@@ -86,7 +102,7 @@ fn first_of_month(day: NaiveDate) -> NaiveDate {
 }
 
 /// Splits `from ..= to` (local dates, open ends allowed) into whole months and loose days.
-pub(super) fn split_months(from: Option<&str>, to: Option<&str>) -> MonthSplit {
+pub fn split_months(from: Option<&str>, to: Option<&str>) -> MonthSplit {
     let parse = |d: Option<&str>, default: NaiveDate| {
         d.and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).unwrap_or(default)
     };

@@ -4,13 +4,12 @@
 
 use pos_shared::money::{Money, RoundingMode, round_to_step};
 use pos_shared::stock::milli_to_decimal;
-use rusqlite::params;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::SqliteStore;
 use super::orders::LINE_HOLD;
 use super::reorder::REORDER_POINT;
+use crate::storage::sql::{Dialect, Tx};
 use crate::storage::{StoreError, StoreResult};
 
 /// Margins under this percentage are weak, unless the caller says otherwise.
@@ -37,8 +36,10 @@ impl Period<'_> {
 }
 
 /// SQL condition on sale `s` for `?1` (from) and `?2` (to).
-pub(super) const IN_PERIOD: &str = "(?1 IS NULL OR date(s.at_ms / 1000, 'unixepoch', 'localtime') >= ?1)
-    AND (?2 IS NULL OR date(s.at_ms / 1000, 'unixepoch', 'localtime') <= ?2)";
+fn in_period(dialect: Dialect) -> String {
+    let day = dialect.local_date("s.at_ms");
+    format!("(CAST(?1 AS TEXT) IS NULL OR {day} >= ?1) AND (CAST(?2 AS TEXT) IS NULL OR {day} <= ?2)")
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct MarginRow {
@@ -115,19 +116,22 @@ fn cost_of(milli: i64, unit_cost: i64) -> Money {
     Money::round(Decimal::new(milli, 3) * Decimal::new(unit_cost, 2), Default::default())
 }
 
-impl SqliteStore {
-    /// Margin per product over a period; `weak_below` flags margins under
-    /// that percentage. Products without a cost price are left out.
-    pub fn margin_report(&self, period: Period<'_>, weak_below: Decimal) -> StoreResult<Vec<MarginRow>> {
-        period.check()?;
-        let conn = self.read()?;
-        let mut stmt = conn.prepare(&format!(
-            "SELECT l.sku, p.name, SUM(l.qty_milli), SUM(l.net_minor), p.cost_minor
+/// Margin per product over a period; `weak_below` flags margins under
+/// that percentage. Products without a cost price are left out.
+pub fn margin_report(tx: &impl Tx, period: Period<'_>, weak_below: Decimal) -> StoreResult<Vec<MarginRow>> {
+    period.check()?;
+    let rows = tx.rows(
+        &format!(
+            "SELECT l.sku, p.name, CAST(SUM(l.qty_milli) AS BIGINT), CAST(SUM(l.net_minor) AS BIGINT), p.cost_minor
              FROM sale_lines l JOIN sales s ON s.receipt_no = l.receipt_no JOIN products p ON p.sku = l.sku
-             WHERE p.cost_minor IS NOT NULL AND {IN_PERIOD}
-             GROUP BY l.sku ORDER BY l.sku"
-        ))?;
-        let rows = stmt.query_map(params![period.from, period.to], |r| {
+             WHERE p.cost_minor IS NOT NULL AND {}
+             GROUP BY l.sku, p.name, p.cost_minor ORDER BY l.sku",
+            in_period(tx.dialect())
+        ),
+        &[&period.from, &period.to],
+    )?;
+    rows.iter()
+        .map(|r| {
             let (milli, net, unit_cost): (i64, i64, i64) = (r.get(2)?, r.get(3)?, r.get(4)?);
             let cost = cost_of(milli, unit_cost);
             let margin = Money::from_minor(net) - cost;
@@ -142,54 +146,61 @@ impl SqliteStore {
                 margin_percent,
                 weak: margin.is_negative() || margin_percent < weak_below,
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
+        })
+        .collect()
+}
 
-    /// Customers by what they spent over a period, most first.
-    pub fn top_customers(&self, period: Period<'_>, top: usize) -> StoreResult<Vec<CustomerRow>> {
-        period.check()?;
-        let conn = self.read()?;
-        let mut stmt = conn.prepare(&format!(
-            "SELECT c.code, c.name, COUNT(DISTINCT s.receipt_no), SUM(l.gross_minor) AS spent
+/// Customers by what they spent over a period, most first.
+pub fn top_customers(tx: &impl Tx, period: Period<'_>, top: usize) -> StoreResult<Vec<CustomerRow>> {
+    period.check()?;
+    let rows = tx.rows(
+        &format!(
+            "SELECT c.code, c.name, COUNT(DISTINCT s.receipt_no), CAST(SUM(l.gross_minor) AS BIGINT) AS spent
              FROM sales s JOIN sale_lines l ON l.receipt_no = s.receipt_no JOIN customers c ON c.code = s.customer
-             WHERE {IN_PERIOD}
-             GROUP BY c.code ORDER BY spent DESC, c.code LIMIT ?3"
-        ))?;
-        let rows = stmt.query_map(params![period.from, period.to, top as i64], |r| {
+             WHERE {}
+             GROUP BY c.code, c.name ORDER BY spent DESC, c.code LIMIT ?3",
+            in_period(tx.dialect())
+        ),
+        &[&period.from, &period.to, &(top as u64)],
+    )?;
+    rows.iter()
+        .map(|r| {
             Ok(CustomerRow {
                 code: r.get(0)?,
                 name: r.get(1)?,
                 receipts: r.get(2)?,
                 gross: Money::from_minor(r.get(3)?),
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
+        })
+        .collect()
+}
 
-    /// Products a store carries (it has moved them) at or below their
-    /// reorder point, counting what customer orders hold as gone.
-    pub fn low_stock(&self, store: Option<&str>) -> StoreResult<Vec<LowStockRow>> {
-        let store_id = store.map(|s| self.store_id(s)).transpose()?;
-        let conn = self.read()?;
-        let mut stmt = conn.prepare(&format!(
+/// Products a store carries (it has moved them) at or below their
+/// reorder point, counting what customer orders hold as gone.
+pub fn low_stock(tx: &impl Tx, store_id: Option<i64>) -> StoreResult<Vec<LowStockRow>> {
+    let rows = tx.rows(
+        &format!(
             "WITH held AS (
-               SELECT o.store_id, l.sku, SUM({LINE_HOLD}) AS milli
+               SELECT o.store_id, l.sku, CAST(SUM({LINE_HOLD}) AS BIGINT) AS milli
                FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.status = 'confirmed'
                GROUP BY o.store_id, l.sku),
              stock AS (
                SELECT st.id AS store_id, st.code, p.sku, p.name, {REORDER_POINT} AS point,
-                 COALESCE((SELECT SUM(m.qty_milli) FROM stock_movements m WHERE m.store_id = st.id AND m.sku = p.sku), 0) AS on_hand
+                 (SELECT CAST(COALESCE(SUM(m.qty_milli), 0) AS BIGINT) FROM stock_movements m
+                   WHERE m.store_id = st.id AND m.sku = p.sku) AS on_hand
                FROM stores st CROSS JOIN products p
                  LEFT JOIN reorder_levels rl ON rl.store_id = st.id AND rl.sku = p.sku
-               WHERE {REORDER_POINT} IS NOT NULL AND p.archived = 0 AND (?1 IS NULL OR st.id = ?1)
+               WHERE {REORDER_POINT} IS NOT NULL AND p.archived = 0 AND (CAST(?1 AS BIGINT) IS NULL OR st.id = ?1)
                  AND EXISTS (SELECT 1 FROM stock_movements e WHERE e.store_id = st.id AND e.sku = p.sku))
              SELECT k.code, k.sku, k.name, k.on_hand, COALESCE(h.milli, 0), k.point
              FROM stock k LEFT JOIN held h ON h.store_id = k.store_id AND h.sku = k.sku
              WHERE k.on_hand - COALESCE(h.milli, 0) <= k.point
              ORDER BY k.code, k.sku"
-        ))?;
-        let rows = stmt.query_map([store_id], |r| {
+        ),
+        &[&store_id],
+    )?;
+    rows.iter()
+        .map(|r| {
             let (on_hand, held): (i64, i64) = (r.get(3)?, r.get(4)?);
             Ok(LowStockRow {
                 store: r.get(0)?,
@@ -200,22 +211,23 @@ impl SqliteStore {
                 available: milli_to_decimal(on_hand - held),
                 reorder_point: milli_to_decimal(r.get(5)?),
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
+        })
+        .collect()
+}
 
-    /// What the stock on hand is worth at cost, per store and product
-    /// (products with stock and a cost price).
-    pub fn stock_valuation(&self, store: Option<&str>) -> StoreResult<Vec<ValuationRow>> {
-        let store_id = store.map(|s| self.store_id(s)).transpose()?;
-        let conn = self.read()?;
-        let mut stmt = conn.prepare(
-            "SELECT st.code, m.sku, p.name, SUM(m.qty_milli) AS on_hand, p.cost_minor
-             FROM stock_movements m JOIN stores st ON st.id = m.store_id JOIN products p ON p.sku = m.sku
-             WHERE p.cost_minor IS NOT NULL AND (?1 IS NULL OR m.store_id = ?1)
-             GROUP BY m.store_id, m.sku HAVING on_hand > 0 ORDER BY st.code, m.sku",
-        )?;
-        let rows = stmt.query_map([store_id], |r| {
+/// What the stock on hand is worth at cost, per store and product
+/// (products with stock and a cost price).
+pub fn stock_valuation(tx: &impl Tx, store_id: Option<i64>) -> StoreResult<Vec<ValuationRow>> {
+    let rows = tx.rows(
+        "SELECT st.code, m.sku, p.name, CAST(SUM(m.qty_milli) AS BIGINT), p.cost_minor
+         FROM stock_movements m JOIN stores st ON st.id = m.store_id JOIN products p ON p.sku = m.sku
+         WHERE p.cost_minor IS NOT NULL AND (CAST(?1 AS BIGINT) IS NULL OR m.store_id = ?1)
+         GROUP BY st.code, m.store_id, m.sku, p.name, p.cost_minor HAVING SUM(m.qty_milli) > 0
+         ORDER BY st.code, m.sku",
+        &[&store_id],
+    )?;
+    rows.iter()
+        .map(|r| {
             let (milli, unit_cost): (i64, i64) = (r.get(3)?, r.get(4)?);
             Ok(ValuationRow {
                 store: r.get(0)?,
@@ -225,33 +237,38 @@ impl SqliteStore {
                 unit_cost: Money::from_minor(unit_cost),
                 value: cost_of(milli, unit_cost),
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
+        })
+        .collect()
+}
 
-    /// Returned against sold per product over a period, highest rate first.
-    pub fn returns_rate(&self, period: Period<'_>) -> StoreResult<Vec<ReturnsRow>> {
-        period.check()?;
-        let conn = self.read()?;
-        let mut stmt = conn.prepare(&format!(
-            "SELECT l.sku, COALESCE(p.name, ''), SUM(MAX(l.qty_milli, 0)) AS sold, -SUM(MIN(l.qty_milli, 0)) AS returned
+/// Returned against sold per product over a period, highest rate first.
+pub fn returns_rate(tx: &impl Tx, period: Period<'_>) -> StoreResult<Vec<ReturnsRow>> {
+    period.check()?;
+    let sold = "SUM(CASE WHEN l.qty_milli > 0 THEN l.qty_milli ELSE 0 END)";
+    let returned = "-SUM(CASE WHEN l.qty_milli < 0 THEN l.qty_milli ELSE 0 END)";
+    let rows = tx.rows(
+        &format!(
+            "SELECT l.sku, COALESCE(p.name, ''), CAST({sold} AS BIGINT), CAST({returned} AS BIGINT)
              FROM sale_lines l JOIN sales s ON s.receipt_no = l.receipt_no LEFT JOIN products p ON p.sku = l.sku
-             WHERE {IN_PERIOD}
-             GROUP BY l.sku HAVING returned > 0"
-        ))?;
-        let mut rows: Vec<ReturnsRow> = stmt
-            .query_map(params![period.from, period.to], |r| {
-                let (sold, returned): (i64, i64) = (r.get(2)?, r.get(3)?);
-                Ok(ReturnsRow {
-                    sku: r.get(0)?,
-                    name: r.get(1)?,
-                    sold: milli_to_decimal(sold),
-                    returned: milli_to_decimal(returned),
-                    rate_percent: percent(returned, sold),
-                })
-            })?
-            .collect::<Result<_, _>>()?;
-        rows.sort_by(|a, b| b.rate_percent.cmp(&a.rate_percent).then_with(|| a.sku.cmp(&b.sku)));
-        Ok(rows)
-    }
+             WHERE {}
+             GROUP BY l.sku, p.name HAVING {returned} > 0",
+            in_period(tx.dialect())
+        ),
+        &[&period.from, &period.to],
+    )?;
+    let mut rows = rows
+        .iter()
+        .map(|r| {
+            let (sold, returned): (i64, i64) = (r.get(2)?, r.get(3)?);
+            Ok(ReturnsRow {
+                sku: r.get(0)?,
+                name: r.get(1)?,
+                sold: milli_to_decimal(sold),
+                returned: milli_to_decimal(returned),
+                rate_percent: percent(returned, sold),
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    rows.sort_by(|a, b| b.rate_percent.cmp(&a.rate_percent).then_with(|| a.sku.cmp(&b.sku)));
+    Ok(rows)
 }

@@ -1,0 +1,178 @@
+//! Head office's verbs that change or read its set-up: stores, terminals,
+//! the catalog, keys, customers' channels, orders, suppliers, purchase
+//! orders, transfers and reordering; each one transaction.
+
+use pos_shared::money::Money;
+use pos_shared::orders::OrderStatus;
+use pos_shared::protocol::{WireOrder, WirePurchaseOrder};
+use pos_shared::roles::Role;
+use rust_decimal::Decimal;
+
+use super::HeadOffice;
+use crate::storage::rules::admin::{self, TerminalCreated};
+use crate::storage::rules::purchasing::{self, PoLineRequest};
+use crate::storage::rules::reorder::{self, ReorderPolicy, ReorderRow};
+use crate::storage::rules::{catalog, keys, meta, order_views, orders};
+use crate::storage::sql::Database;
+use crate::storage::{ChannelAuth, StoreResult};
+
+impl<D: Database> HeadOffice<D> {
+    /// Gives the database a new epoch: after restoring it from a backup.
+    pub fn new_epoch(&self) -> StoreResult<String> {
+        self.db.write(|tx| meta::new_epoch(tx))
+    }
+
+    /// The fingerprint of the certificate `serve` presents, as the last
+    /// `serve --tls-cert` or `tls self-signed` recorded it.
+    pub fn tls_fingerprint(&self) -> StoreResult<Option<String>> {
+        self.db.snapshot(|tx| admin::tls_fingerprint(tx))
+    }
+
+    pub fn set_tls_fingerprint(&self, fingerprint: &pos_shared::fingerprint::Fingerprint) -> StoreResult<()> {
+        self.db.write(|tx| admin::set_tls_fingerprint(tx, fingerprint))
+    }
+
+    /// Adds a store; its code is `S01`, `S02`, ... in order of creation.
+    pub fn add_store(&self, name: &str, currency: &str, prices_include_tax: bool) -> StoreResult<String> {
+        self.db.write(|tx| admin::add_store(tx, name, currency, prices_include_tax))
+    }
+
+    /// The id of a store named by code (`S01`) or name.
+    pub fn store_id(&self, store: &str) -> StoreResult<i64> {
+        self.db.snapshot(|tx| admin::store_id(tx, store))
+    }
+
+    /// Adds a terminal to a store and returns its one-time enrollment code.
+    pub fn add_terminal(&self, store: &str, name: &str, valid_hours: u32) -> StoreResult<TerminalCreated> {
+        self.db.write(|tx| admin::add_terminal(tx, store, name, valid_hours))
+    }
+
+    /// A new one-time enrollment code for a terminal that is not revoked.
+    pub fn new_enrollment_code(&self, terminal_id: &str, valid_hours: u32) -> StoreResult<TerminalCreated> {
+        self.db.write(|tx| admin::new_enrollment_code(tx, terminal_id, valid_hours))
+    }
+
+    /// Revokes a terminal's token: its next call gets 401.
+    pub fn revoke_terminal(&self, terminal_id: &str) -> StoreResult<()> {
+        self.db.write(|tx| admin::revoke_terminal(tx, terminal_id))
+    }
+
+    /// Imports a catalog CSV (the terminal's format): all rows or none.
+    pub fn import_catalog(&self, csv: &[u8]) -> StoreResult<usize> {
+        self.db.write(|tx| catalog::import_catalog(tx, csv))
+    }
+
+    /// Sets the price of the product a SKU or barcode names.
+    pub fn set_price(&self, code: &str, price: Money) -> StoreResult<String> {
+        self.db.write(|tx| catalog::set_price(tx, code, price))
+    }
+
+    /// Stops selling a product; terminals keep it for old receipts and returns.
+    pub fn archive_product(&self, code: &str) -> StoreResult<String> {
+        self.db.write(|tx| catalog::archive_product(tx, code))
+    }
+
+    /// Adds (or changes) a user who can log in at the tills of `store`, or
+    /// of every store (see [`catalog::add_user`]).
+    pub fn add_user(&self, name: &str, role: Role, pin: &str, store: Option<&str>) -> StoreResult<()> {
+        self.db.write(|tx| catalog::add_user(tx, name, role, pin, store))
+    }
+
+    /// Adds a customer; returns their code (`C000001`, ...).
+    pub fn add_customer(&self, name: &str, email: Option<&str>, phone: Option<&str>) -> StoreResult<String> {
+        self.db.write(|tx| catalog::add_customer(tx, name, email, phone))
+    }
+
+    /// Issues (or replaces) the API key of a channel, creating the channel
+    /// if it is new. The key is shown once; only its hash is kept.
+    pub fn issue_channel_key(&self, name: &str) -> StoreResult<String> {
+        self.db.write(|tx| keys::issue_channel_key(tx, name))
+    }
+
+    /// Issues an API key for head office's reports; shown once.
+    pub fn issue_office_key(&self, name: &str) -> StoreResult<String> {
+        self.db.write(|tx| keys::issue_office_key(tx, name))
+    }
+
+    /// The channel a name gives, for head office's own orders.
+    pub fn channel_by_name(&self, name: &str) -> StoreResult<ChannelAuth> {
+        self.db.snapshot(|tx| keys::channel_by_name(tx, name))
+    }
+
+    /// Lets channel `channel` see and order for customer `code`.
+    pub fn link_customer(&self, code: &str, channel: &str) -> StoreResult<()> {
+        self.db.write(|tx| orders::link_customer(tx, code, keys::channel_by_name(tx, channel)?.id))
+    }
+
+    /// Orders, newest first, optionally of one store and status.
+    pub fn orders(&self, store: Option<&str>, status: Option<OrderStatus>) -> StoreResult<Vec<WireOrder>> {
+        self.db.snapshot(|tx| {
+            let store_id = store.map(|s| admin::store_id(tx, s)).transpose()?;
+            order_views::orders(tx, store_id, status)
+        })
+    }
+
+    /// Adds a supplier and how many days its deliveries take.
+    pub fn add_supplier(&self, name: &str, lead_time_days: u32) -> StoreResult<()> {
+        self.db.write(|tx| purchasing::add_supplier(tx, name, lead_time_days))
+    }
+
+    /// Orders goods from a supplier for a store; all lines or none.
+    pub fn create_purchase_order(
+        &self,
+        supplier: &str,
+        store: &str,
+        lines: &[PoLineRequest],
+    ) -> StoreResult<WirePurchaseOrder> {
+        self.db.write(|tx| purchasing::create_purchase_order(tx, supplier, store, lines))
+    }
+
+    /// Moves goods from one store to another.
+    pub fn create_transfer(&self, from: &str, to: &str, lines: &[PoLineRequest]) -> StoreResult<WirePurchaseOrder> {
+        self.db.write(|tx| purchasing::create_transfer(tx, from, to, lines))
+    }
+
+    /// Sends a draft to its store: its tills pull it at their next sync.
+    pub fn send_purchase_order(&self, number: &str) -> StoreResult<WirePurchaseOrder> {
+        self.db.write(|tx| purchasing::send_purchase_order(tx, number))
+    }
+
+    pub fn purchase_order(&self, number: &str) -> StoreResult<WirePurchaseOrder> {
+        self.db.snapshot(|tx| purchasing::load(tx, number))
+    }
+
+    /// Purchase orders, newest first, optionally of one store.
+    pub fn purchase_orders(&self, store: Option<&str>) -> StoreResult<Vec<WirePurchaseOrder>> {
+        self.db.snapshot(|tx| {
+            let store_id = store.map(|s| admin::store_id(tx, s)).transpose()?;
+            purchasing::purchase_orders(tx, store_id)
+        })
+    }
+
+    /// Sets a store's reorder point and order-up-to level for a product.
+    pub fn set_reorder_level(&self, store: &str, code: &str, point: Decimal, up_to: Decimal) -> StoreResult<String> {
+        self.db.write(|tx| reorder::set_reorder_level(tx, admin::store_id(tx, store)?, code, point, up_to))
+    }
+
+    /// Records who products are bought from.
+    pub fn assign_supplier(&self, supplier: &str, codes: &[String]) -> StoreResult<Vec<String>> {
+        self.db.write(|tx| reorder::assign_supplier(tx, supplier, codes))
+    }
+
+    /// What to order now, per store and product.
+    pub fn reorder_suggestions(&self, store: Option<&str>, policy: ReorderPolicy) -> StoreResult<Vec<ReorderRow>> {
+        self.db.snapshot(|tx| {
+            let store_id = store.map(|s| admin::store_id(tx, s)).transpose()?;
+            reorder::reorder_suggestions(tx, store_id, policy)
+        })
+    }
+
+    /// Turns today's suggestions into draft purchase orders, one per store
+    /// and supplier; products with no supplier stay in the suggestions.
+    pub fn draft_reorder(&self, store: Option<&str>, policy: ReorderPolicy) -> StoreResult<Vec<WirePurchaseOrder>> {
+        self.db.write(|tx| {
+            let store_id = store.map(|s| admin::store_id(tx, s)).transpose()?;
+            reorder::draft_reorder(tx, store_id, policy)
+        })
+    }
+}
