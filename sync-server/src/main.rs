@@ -27,6 +27,10 @@ struct Cli {
     /// directory), or PostgreSQL's address, `postgres://user@host/db`.
     #[arg(long, global = true, env = "POS_SERVER_DB")]
     db: Option<String>,
+    /// On PostgreSQL: connections this server keeps to the database (all
+    /// servers together: about twice the database's cores).
+    #[arg(long, global = true, env = "POS_DB_CONNECTIONS", default_value_t = pos_sync_server::storage::postgres::DEFAULT_CONNECTIONS)]
+    db_connections: usize,
     /// Print JSON instead of text.
     #[arg(long, global = true)]
     json: bool,
@@ -386,7 +390,9 @@ fn run(cli: Cli) -> Result<()> {
             let beside = db.parent().map(|d| d.join("tls"));
             run_on(HeadOffice::new(SqliteDb::open(&db)?), beside, cli)
         }
-        (Location::Postgres(url), _) => run_on(HeadOffice::new(PgDb::open(&url)?), None, cli),
+        (Location::Postgres(url), _) => {
+            run_on(HeadOffice::new(PgDb::open_with_pool(&url, cli.db_connections)?), None, cli)
+        }
     }
 }
 

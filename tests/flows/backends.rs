@@ -169,3 +169,73 @@ fn two_servers_on_postgres_spend_each_code_once() {
         assert!(results.iter().any(|r| matches!(r, Err(StoreError::NotFound(_)))), "{results:?}");
     }
 }
+
+/// The trap of ids taken at insert: a push holding journal id N commits
+/// after one holding N+1, and a report rolls up in between. The late sale
+/// must still reach the report (it would be skipped for good behind a
+/// high-water mark on journal ids).
+#[test]
+fn a_sale_committed_late_on_postgres_is_still_rolled_up() {
+    use pos_shared::ids::TerminalId;
+    use pos_sync_server::storage::SyncStore;
+    use pos_sync_server::storage::head_office::HeadOffice;
+    use pos_sync_server::storage::rules::insights::Period;
+    use pos_sync_server::storage::rules::sales::SalesBy;
+
+    let database = TestDatabase::new();
+    let office = HeadOffice::new(PgDb::open(&database.url).unwrap());
+    office.add_store("Paris", "EUR", true).unwrap();
+    let till = |name: &str| {
+        let code = office.add_terminal("S01", name, admin::CODE_VALID_HOURS).unwrap().enrollment_code;
+        office.authenticate(&office.enroll(&code).unwrap().token).unwrap()
+    };
+    let (slow, quick) = (till("Slow"), till("Quick"));
+    let journal = |auth: &TerminalAuth| {
+        let terminal: TerminalId = auth.terminal_id.parse().unwrap();
+        pos_tests::journals::sale_journal(terminal, 1, 100).next().unwrap()
+    };
+    let ((slow_entry, slow_sale), (quick_entry, _)) = (journal(&slow), journal(&quick));
+
+    // Another session holds the slow sale's receipt number, uncommitted:
+    // the slow push takes its journal id, then waits on that row.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let (mut holder, connection) =
+        runtime.block_on(tokio_postgres::connect(&database.url, tokio_postgres::NoTls)).unwrap();
+    runtime.spawn(connection);
+    let hold = runtime.block_on(holder.transaction()).unwrap();
+    let receipt = slow_sale.receipt_no.to_string();
+    runtime
+        .block_on(hold.execute(
+            "INSERT INTO sales (receipt_no, terminal_id, store_id, seq, kind, at_ms, cashier, total_minor, tax_minor,
+               discount_minor) VALUES ($1, 'S01-T01', 1, 1, 'sale', 0, 'x', 0, 0, 0)",
+            &[&receipt],
+        ))
+        .unwrap();
+    let xid: String = runtime.block_on(hold.query_one("SELECT pg_current_xact_id()::text", &[])).unwrap().get(0);
+    std::thread::scope(|scope| {
+        let pushed = scope.spawn(|| office.push(&slow, std::slice::from_ref(&slow_entry)).unwrap());
+        // The slow push waits on the holder once it has written its journal row.
+        let waiting = || {
+            let sql = "SELECT COUNT(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'
+                       AND transactionid::text = $1";
+            runtime.block_on(waiters(&database.url, sql, &xid)) > 0
+        };
+        while !waiting() {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        office.push(&quick, std::slice::from_ref(&quick_entry)).unwrap();
+        let early = office.sales_report(SalesBy::Store, Period::default()).unwrap();
+        assert_eq!(early.iter().map(|r| r.receipts).sum::<u64>(), 1, "only the quick sale has committed");
+        runtime.block_on(hold.rollback()).unwrap();
+        pushed.join().unwrap();
+    });
+    let late = office.sales_report(SalesBy::Store, Period::default()).unwrap();
+    assert_eq!(late.iter().map(|r| r.receipts).sum::<u64>(), 2, "the late sale is rolled up too");
+}
+
+/// The count `sql` returns for `xid`, on a connection of its own.
+async fn waiters(url: &str, sql: &str, xid: &str) -> i64 {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    client.query_one(sql, &[&xid]).await.unwrap().get(0)
+}

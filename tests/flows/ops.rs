@@ -91,3 +91,23 @@ fn logs_can_be_json_lines() {
     let log: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{line:?}: {e}"));
     assert_eq!((log["level"].as_str(), log["fields"]["message"].as_str()), (Some("INFO"), Some("sync server up")));
 }
+
+/// A database head office cannot use is refused at once, saying why and
+/// where, without the password of the address it was given.
+#[test]
+fn an_unusable_database_address_is_refused_clearly() {
+    let refused = |args: &[&str]| {
+        let out = Command::new(binary("pos-sync-server")).args(args).output().unwrap();
+        assert!(!out.status.success(), "{args:?} should have been refused");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let unreachable = refused(&["--db", "postgres://pos:s3cret@127.0.0.1:1/hq", "stock"]);
+    assert!(unreachable.contains("PostgreSQL at postgres://pos@127.0.0.1:1/hq"), "{unreachable}");
+    assert!(unreachable.contains("refused"), "{unreachable}");
+    assert!(!unreachable.contains("s3cret"), "the password stays out of messages: {unreachable}");
+    let garbled = refused(&["--db", "postgres://pos@host:port/hq", "stock"]);
+    assert!(garbled.contains("not a PostgreSQL address"), "{garbled}");
+    let database = pos_tests::postgres::TestDatabase::new();
+    let none = refused(&["--db", &database.url, "--db-connections", "0", "stock"]);
+    assert!(none.contains("at least one database connection"), "{none}");
+}

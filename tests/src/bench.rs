@@ -30,3 +30,32 @@ pub fn proc_memory_mb(pid: Option<u32>, field: &str) -> f64 {
         .unwrap_or(0.0);
     kb / 1024.0
 }
+
+/// Pushes `entries` to head office in batches of `batch`, then all of them
+/// again (a replay, which must change nothing): how long each round took.
+/// Checks that every movement is on hand once (`moved` thousandths out).
+pub fn ingest_and_replay<D: pos_sync_server::storage::sql::Database>(
+    store: &pos_sync_server::storage::head_office::HeadOffice<D>,
+    auth: &pos_sync_server::storage::TerminalAuth,
+    entries: &[pos_shared::protocol::WireEntry],
+    batch: usize,
+    moved: i64,
+) -> (Duration, Duration) {
+    use pos_sync_server::storage::SyncStore;
+    let round = || {
+        let started = std::time::Instant::now();
+        for chunk in entries.chunks(batch) {
+            store.push(auth, chunk).unwrap();
+        }
+        started.elapsed()
+    };
+    let (ingest, replay) = (round(), round());
+    let on_hand: i64 = store
+        .stock(None, false)
+        .unwrap()
+        .iter()
+        .map(|r| (r.on_hand * rust_decimal::Decimal::from(1000)).try_into().unwrap_or(0i64))
+        .sum();
+    assert_eq!(on_hand, -moved, "every movement once, replay included");
+    (ingest, replay)
+}

@@ -52,11 +52,14 @@ impl HqDb {
     pub fn new(dir: &Path) -> HqDb {
         match Backend::chosen() {
             Backend::Sqlite => HqDb::sqlite(dir),
-            Backend::Postgres => {
-                let schema = TestDatabase::new();
-                HqDb { address: schema.url.clone(), dir: dir.to_path_buf(), _schema: Some(Arc::new(schema)) }
-            }
+            Backend::Postgres => HqDb::postgres(dir),
         }
+    }
+
+    /// A fresh PostgreSQL schema whatever the tests run on (its benchmarks).
+    pub fn postgres(dir: &Path) -> HqDb {
+        let schema = TestDatabase::new();
+        HqDb { address: schema.url.clone(), dir: dir.to_path_buf(), _schema: Some(Arc::new(schema)) }
     }
 
     /// A SQLite file whatever the tests run on (backups and restores are SQLite's).
@@ -158,6 +161,11 @@ impl ServerProcess {
 
     pub fn db(&self) -> &HqDb {
         &self.db
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 }
 

@@ -82,6 +82,12 @@ impl<const N: usize> Param for [u8; N] {
     }
 }
 
+impl Param for Value {
+    fn value(&self) -> Value {
+        self.clone()
+    }
+}
+
 impl<T: Param + ?Sized> Param for &T {
     fn value(&self) -> Value {
         (**self).value()
@@ -228,6 +234,15 @@ pub trait Database: Send + Sync + 'static {
     /// Runs `work` in a write transaction, committed when it returns `Ok`
     /// (run again from the start when the database reports a conflict).
     fn write<T>(&self, work: impl FnMut(&Self::Tx<'_>) -> StoreResult<T>) -> StoreResult<T>;
+
+    /// Runs `work` in a write transaction that records what a till pushed
+    /// (see [`crate::storage::rules::ingest`]): rows of its own, its
+    /// terminal's row locked first, and shared rows changed only in place,
+    /// so a database may run it with less isolation than [`Database::write`]
+    /// (no predicate locks) and still give the results of one server.
+    fn append<T>(&self, work: impl FnMut(&Self::Tx<'_>) -> StoreResult<T>) -> StoreResult<T> {
+        self.write(work)
+    }
 
     /// Runs `work` on one read-only snapshot.
     fn snapshot<T>(&self, work: impl FnMut(&Self::Tx<'_>) -> StoreResult<T>) -> StoreResult<T>;

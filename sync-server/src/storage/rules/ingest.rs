@@ -3,10 +3,23 @@
 //! transaction as its effects (sales, stock movements, order collections,
 //! Z reports).
 //!
+//! Plain entries (most of a push: sales that collect no order) have their
+//! rows written together, a few statements per push; an entry that reads
+//! what earlier ones wrote (a collection, a receipt against a purchase
+//! order) first writes what waits. A row the database refuses sends the
+//! push through again one entry at a time, to name the entry.
+//!
 //! The first statement of a push locks its terminal's row, so two servers
 //! receiving the same push at once take turns: the second sees what the
 //! first applied (on PostgreSQL its transaction fails to serialise and is
 //! run again) and acknowledges it as a replay.
+//!
+//! A push is recorded with [`Database::append`]: on PostgreSQL REPEATABLE
+//! READ, without the predicate locks that made pushes of different tills
+//! abort each other. What that allows is what late posting allows anyway:
+//! a receipt's new average cost may leave out a sale another server
+//! records at the same moment, exactly as if that sale had synced a second
+//! later.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -21,6 +34,7 @@ use pos_shared::stock::StockMovement;
 use pos_shared::tender::TenderKind;
 
 use super::collections::record_collection;
+use super::ingest_rows::{PlainRows, plain};
 use super::purchasing::{Applied, record_receipt, record_shipment};
 use crate::storage::sql::{Database, Tx};
 use crate::storage::{StoreError, StoreResult, TerminalAuth, now_ms};
@@ -33,46 +47,67 @@ pub fn push(db: &impl Database, auth: &TerminalAuth, entries: &[WireEntry]) -> S
     if entries.windows(2).any(|w| w[1].seq != w[0].seq + 1) {
         return Err(StoreError::BadRequest("entries must be consecutive, in seq order".into()));
     }
-    match apply_batch(db, auth, entries) {
+    let outcome = match apply_batch(db, auth, entries, true) {
+        // A row written with others was refused: find its entry, one by one.
+        Err(Unrecordable { seq: None, .. }) => apply_batch(db, auth, entries, false),
+        other => other,
+    };
+    match outcome {
         // An entry that cannot be recorded rolled the batch back: apply
         // what came before it again, then flag it. Never a 500 the till
         // would retry forever, and never another till's problem.
-        Err(Unrecordable { seq, detail }) => {
+        Err(Unrecordable { seq: Some(seq), detail }) => {
             let before: Vec<WireEntry> = entries.iter().filter(|e| e.seq < seq).cloned().collect();
             if !before.is_empty() {
-                apply_batch(db, auth, &before).map_err(Unrecordable::into_store_error)??;
+                apply_batch(db, auth, &before, false).map_err(Unrecordable::into_store_error)??;
             }
             let reason = format!("it cannot be recorded ({detail})");
-            db.write(|tx| flag(tx, auth, seq, &reason))?;
+            db.append(|tx| flag(tx, auth, seq, &reason))?;
             Err(StoreError::Unappliable { seq, reason })
         }
+        Err(unknown) => Err(unknown.into_store_error()),
         Ok(answer) => answer,
     }
 }
 
 /// An entry whose effects the database refused (a constraint), which
-/// rolled its whole batch back.
+/// rolled its whole batch back; `None` when the refused row was written
+/// with other entries' rows.
 struct Unrecordable {
-    seq: u64,
+    seq: Option<u64>,
     detail: String,
 }
 
 impl Unrecordable {
     fn into_store_error(self) -> StoreError {
-        StoreError::Internal(format!("entry {} could not be recorded twice: {}", self.seq, self.detail))
+        let entry = self.seq.map_or_else(|| "an entry".to_string(), |seq| format!("entry {seq}"));
+        StoreError::Internal(format!("{entry} could not be recorded twice: {}", self.detail))
     }
 }
 
-/// Applies `entries` in one transaction, or rolls all of it back and names
-/// the entry the database refused.
+/// A constraint the database refused is an unrecordable entry (`seq`, or
+/// one of several written together); anything else is a failure.
+fn refused(error: StoreError, seq: Option<u64>) -> Stop {
+    match error {
+        StoreError::Internal(detail) if detail.contains("constraint") => {
+            Stop::Unrecordable(Unrecordable { seq, detail })
+        }
+        other => Stop::Store(other),
+    }
+}
+
+/// Applies `entries` in one transaction (plain entries' rows written
+/// together when `together`), or rolls all of it back and names the entry
+/// the database refused.
 fn apply_batch(
     db: &impl Database,
     auth: &TerminalAuth,
     entries: &[WireEntry],
+    together: bool,
 ) -> Result<StoreResult<PushResponse>, Unrecordable> {
     let refused = RefCell::new(None);
-    let outcome = db.write(|tx| {
-        apply_in(tx, auth, entries).map_err(|stop| match stop {
+    let outcome = db.append(|tx| {
+        apply_in(tx, auth, entries, together).map_err(|stop| match stop {
             Stop::Store(e) => e,
             Stop::Unrecordable(unrecordable) => {
                 let error = StoreError::Internal(unrecordable.detail.clone());
@@ -101,7 +136,12 @@ impl From<StoreError> for Stop {
 }
 
 /// The batch inside `tx`: what it answers once committed.
-fn apply_in(tx: &impl Tx, auth: &TerminalAuth, entries: &[WireEntry]) -> Result<StoreResult<PushResponse>, Stop> {
+fn apply_in(
+    tx: &impl Tx,
+    auth: &TerminalAuth,
+    entries: &[WireEntry],
+    together: bool,
+) -> Result<StoreResult<PushResponse>, Stop> {
     // Taken first: the terminal's row stays locked until this commits.
     tx.run("UPDATE terminals SET last_seq = last_seq WHERE id = ?1", &[&auth.terminal_id])?;
     let row = tx
@@ -118,6 +158,7 @@ fn apply_in(tx: &impl Tx, auth: &TerminalAuth, entries: &[WireEntry]) -> Result<
         auth.terminal_id.parse().map_err(|e| StoreError::Internal(format!("terminal id {}: {e}", auth.terminal_id)))?;
     let mut head = Hash32::from_slice(&stored_head).unwrap_or(Hash32::GENESIS);
     let mut stopped = None;
+    let mut waiting = PlainRows::default();
     for entry in entries {
         if entry.seq <= last_seq {
             let stored = tx.row(
@@ -173,16 +214,17 @@ fn apply_in(tx: &impl Tx, auth: &TerminalAuth, entries: &[WireEntry]) -> Result<
                 break;
             }
         };
-        match apply(tx, auth, inclusive, &parsed, bytes, &entry.hash) {
-            Ok(()) => {}
-            Err(StoreError::Internal(detail)) if detail.contains("constraint") => {
-                return Err(Stop::Unrecordable(Unrecordable { seq: entry.seq, detail }));
-            }
-            Err(other) => return Err(Stop::Store(other)),
+        if together && plain(&parsed.event) {
+            waiting.add(auth, inclusive, &parsed, bytes, &entry.hash);
+        } else {
+            // What waits first: this entry may read what it wrote.
+            waiting.write(tx).map_err(|e| refused(e, None))?;
+            apply(tx, auth, inclusive, &parsed, bytes, &entry.hash).map_err(|e| refused(e, Some(entry.seq)))?;
         }
         last_seq = entry.seq;
         head = entry.hash;
     }
+    waiting.write(tx).map_err(|e| refused(e, None))?;
     tx.run(
         "UPDATE terminals SET last_seq = ?1, last_hash = ?2 WHERE id = ?3",
         &[&last_seq, &head.0, &auth.terminal_id],

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod catalog;
 mod collections;
 pub mod ingest;
+mod ingest_rows;
 pub mod insights;
 pub mod keys;
 pub mod meta;
