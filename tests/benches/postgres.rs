@@ -6,7 +6,8 @@
 //!   Goals: >= 100k movements/s, ratio >= 0.3.
 //! - replicas: 60 tills catch up 1,000 sales each over HTTP through three
 //!   `pos-sync-server` processes against one, on the same PostgreSQL, in
-//!   the same run (each run on a fresh schema); with the CPU the servers
+//!   the same run (each run on a fresh schema, twice each, alternating,
+//!   the faster kept); with the CPU the servers
 //!   and PostgreSQL used. Goal on a 2-core box: >= 1.0.
 
 use std::time::{Duration, Instant};
@@ -16,7 +17,7 @@ use pos_shared::ids::TerminalId;
 use pos_shared::journal::SaleRecord;
 use pos_shared::protocol::{PROTOCOL_VERSION, PushRequest, WireEntry};
 use pos_sync_server::storage::head_office::HeadOffice;
-use pos_sync_server::storage::postgres::PgDb;
+use pos_sync_server::storage::postgres::{DEFAULT_CONNECTIONS, PgDb};
 use pos_sync_server::storage::rules::admin::CODE_VALID_HOURS;
 use pos_sync_server::storage::{SyncStore, TerminalAuth};
 use pos_tests::bench::{ingest_and_replay, report};
@@ -148,13 +149,16 @@ struct Run {
     postgres_cpu: f64,
 }
 
-/// 60 tills push their journals through `servers` server processes on a
-/// fresh schema (till `i` to server `i % servers`), all at once.
-fn catch_up_through(servers: usize, journals: &[Vec<WireEntry>]) -> Run {
+/// 60 tills push their journals through `servers` server processes, each
+/// keeping `connections` to PostgreSQL (the default, in this bench), on a fresh schema (till `i` to
+/// server `i % servers`), all at once.
+fn catch_up_through(servers: usize, connections: usize, journals: &[Vec<WireEntry>]) -> Run {
     let work = tempfile::tempdir().unwrap();
     let db = HqDb::postgres(work.path());
     let tills = enrolled(&HeadOffice::new(PgDb::open(db.address()).unwrap()), STORES, TILLS);
-    let processes: Vec<ServerProcess> = (0..servers).map(|_| ServerProcess::start(&db)).collect();
+    let connections = connections.to_string();
+    let args = ["--listen", "127.0.0.1:0", "--db-connections", &connections];
+    let processes: Vec<ServerProcess> = (0..servers).map(|_| ServerProcess::start_with(&db, &args)).collect();
     let servers_before: f64 = processes.iter().map(|p| cpu_seconds(p.pid())).sum();
     let postgres_before = postgres_cpu_seconds();
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
@@ -198,13 +202,21 @@ fn bench_replicas() {
             sale_journal(terminal, TILL_SALES, 2_000).map(|(entry, _)| entry).collect()
         })
         .collect();
-    let one = catch_up_through(1, &journals);
-    let three = catch_up_through(3, &journals);
+    // One, three, three, one: neither goes first every time (the first run
+    // on a fresh database pays for warming it); each keeps its faster run.
+    let runs: Vec<(usize, Run)> = [1, 3, 3, 1]
+        .into_iter()
+        .map(|servers| (servers, catch_up_through(servers, DEFAULT_CONNECTIONS, &journals)))
+        .collect();
+    let best = |servers: usize| {
+        runs.iter().filter(|(n, _)| *n == servers).map(|(_, run)| run).min_by_key(|run| run.wall).unwrap()
+    };
+    let (one, three) = (best(1), best(3));
     let sales = (TILLS as u64 * TILL_SALES) as f64;
     report("replicas_1_sales_per_s", sales / one.wall.as_secs_f64(), "sales/s");
     report("replicas_3_sales_per_s", sales / three.wall.as_secs_f64(), "sales/s");
     report("replicas_3_vs_1_ratio", one.wall.as_secs_f64() / three.wall.as_secs_f64(), "x");
-    for (name, run) in [("1", &one), ("3", &three)] {
+    for (name, run) in [("1", one), ("3", three)] {
         report(&format!("replicas_{name}_servers_cpu_s"), run.servers_cpu, "s");
         report(&format!("replicas_{name}_postgres_cpu_s"), run.postgres_cpu, "s");
     }

@@ -159,14 +159,15 @@ fn apply_in(
     let mut head = Hash32::from_slice(&stored_head).unwrap_or(Hash32::GENESIS);
     let mut stopped = None;
     let mut waiting = PlainRows::default();
+    // The hashes of the entries a retried push sends again, read once.
+    let mut stored = None;
     for entry in entries {
         if entry.seq <= last_seq {
-            let stored = tx.row(
-                "SELECT hash FROM journal WHERE terminal_id = ?1 AND seq = ?2",
-                &[&auth.terminal_id, &entry.seq],
-            )?;
-            let stored: Option<Vec<u8>> = stored.map(|r| r.get(0)).transpose()?;
-            if stored.as_deref() != Some(&entry.hash.0[..]) {
+            if stored.is_none() {
+                stored = Some(applied_hashes(tx, auth, entry.seq, last_seq)?);
+            }
+            let applied = stored.as_ref().and_then(|hashes| hashes.get(&entry.seq));
+            if applied.map(Vec::as_slice) != Some(&entry.hash.0[..]) {
                 flag(tx, auth, entry.seq, "an applied entry was sent again with other contents")?;
                 stopped = Some(StoreError::Conflict(format!("entry {} differs from the one applied", entry.seq)));
                 break;
@@ -236,6 +237,15 @@ fn apply_in(
             Ok(PushResponse { protocol_version: PROTOCOL_VERSION, acked_through: last_seq.min(batch_end) })
         }
     })
+}
+
+/// The hashes of the entries `first..=last` head office applied, by seq.
+fn applied_hashes(tx: &impl Tx, auth: &TerminalAuth, first: u64, last: u64) -> StoreResult<HashMap<u64, Vec<u8>>> {
+    let rows = tx.rows(
+        "SELECT seq, hash FROM journal WHERE terminal_id = ?1 AND seq >= ?2 AND seq <= ?3",
+        &[&auth.terminal_id, &first, &last],
+    )?;
+    rows.iter().map(|r| Ok((r.get(0)?, r.get(1)?))).collect()
 }
 
 /// Raises a flag for head office, once: a till retrying the same refused

@@ -17,6 +17,9 @@ use crate::storage::{StoreResult, TerminalAuth};
 /// parameters).
 const ROWS_PER_STATEMENT: usize = 400;
 
+/// Products looked up for their cost per statement.
+const SKUS_PER_LOOKUP: usize = 100;
+
 /// Whether an entry's effects are rows only: nothing it records reads
 /// what an earlier entry of the same push wrote, so its rows may wait.
 pub(super) fn plain(event: &Event) -> bool {
@@ -155,13 +158,14 @@ fn average_costs(tx: &impl Tx, movements: &[Vec<Value>]) -> StoreResult<HashMap<
     });
     skus.dedup();
     let mut costs = HashMap::new();
-    for chunk in skus.chunks(ROWS_PER_STATEMENT) {
-        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("?{i}")).collect();
-        let params: Vec<&dyn Param> = chunk.iter().map(|v| *v as &dyn Param).collect();
-        let sql = format!(
-            "SELECT sku, cost_minor FROM products WHERE cost_minor IS NOT NULL AND sku IN ({})",
-            marks.join(", ")
-        );
+    // One shape of statement whatever the count (padded with NULL, which
+    // matches nothing): prepared once per connection, not once per push.
+    let marks: Vec<String> = (1..=SKUS_PER_LOOKUP).map(|i| format!("?{i}")).collect();
+    let sql =
+        format!("SELECT sku, cost_minor FROM products WHERE cost_minor IS NOT NULL AND sku IN ({})", marks.join(", "));
+    for chunk in skus.chunks(SKUS_PER_LOOKUP) {
+        let mut params: Vec<&dyn Param> = chunk.iter().map(|v| *v as &dyn Param).collect();
+        params.resize(SKUS_PER_LOOKUP, &Value::Null);
         for row in tx.rows(&sql, &params)? {
             costs.insert(row.get::<String>(0)?.to_ascii_uppercase(), Value::Int(row.get(1)?));
         }

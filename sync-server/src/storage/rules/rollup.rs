@@ -49,6 +49,11 @@ pub fn catch_up(tx: &impl Tx, batch: i64) -> StoreResult<bool> {
     if taken == 0 {
         return Ok(true);
     }
+    let row = tx.row("SELECT MIN(journal_id), MAX(journal_id) FROM rollup_ids", &[])?;
+    let (lowest, highest): (i64, i64) = match row {
+        Some(row) => (row.get(0)?, row.get(1)?),
+        None => return Ok(true),
+    };
     let dialect = tx.dialect();
     tx.run(
         &format!(
@@ -58,13 +63,15 @@ pub fn catch_up(tx: &impl Tx, batch: i64) -> StoreResult<bool> {
                  'counter'),
                s.receipt_no, l.sku, COALESCE((SELECT p.category FROM products p WHERE p.sku = l.sku), ''),
                l.qty_milli, l.net_minor, l.gross_minor
-             FROM rollup_ids r JOIN journal j ON j.id = r.journal_id
-               JOIN sales s ON s.terminal_id = j.terminal_id AND s.seq = j.seq
-               JOIN sale_lines l ON l.receipt_no = s.receipt_no",
+             FROM journal j JOIN sales s ON s.terminal_id = j.terminal_id AND s.seq = j.seq
+               JOIN sale_lines l ON l.receipt_no = s.receipt_no
+             WHERE j.id >= ?1 AND j.id <= ?2 AND j.id IN (SELECT journal_id FROM rollup_ids)",
             dialect.local_date("s.at_ms"),
             dialect.local_hour("s.at_ms"),
         ),
-        &[],
+        // The range lets both planners start from the journal's key, not
+        // from every sale line.
+        &[&lowest, &highest],
     )?;
     for (table, keys, values) in ROLLUPS {
         tx.run(
