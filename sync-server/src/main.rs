@@ -70,6 +70,10 @@ enum Command {
         /// Logs on stderr as text for people or JSON lines for a collector.
         #[arg(long, value_enum, default_value_t = LogFormat::Text)]
         log_format: LogFormat,
+        /// Seconds between roll-ups of new sales for reports, in the
+        /// background (a report rolls up what is left first).
+        #[arg(long, default_value_t = 10.0)]
+        roll_up_every: f64,
     },
     #[command(subcommand)]
     Tls(TlsCommand),
@@ -323,8 +327,11 @@ fn serve<D: Database>(
     listen: &str,
     limits: pos_sync_server::listener::Limits,
     tls: Option<pos_sync_server::tls::Tls>,
+    roll_up_every: std::time::Duration,
 ) -> Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
+    let store = Arc::new(store);
+    runtime.spawn(roll_up(store.clone(), roll_up_every));
     runtime.block_on(async {
         let listener =
             tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
@@ -336,9 +343,25 @@ fn serve<D: Database>(
         // Whoever started us may stop reading: serving goes on regardless.
         let _ = std::io::Write::write_all(&mut std::io::stdout(), listening.as_bytes());
         tracing::info!(%address, tls = tls.is_some(), "sync server up");
-        pos_sync_server::serve_over(listener, Arc::new(store), limits, tls, shutdown_signal()).await?;
+        pos_sync_server::serve_over(listener, store, limits, tls, shutdown_signal()).await?;
         Ok(())
     })
+}
+
+/// Rolls new sales up for reports every `every`, off the runtime (with
+/// several servers, one at a time: the others find nothing left).
+async fn roll_up<D: Database>(office: Arc<HeadOffice<D>>, every: std::time::Duration) {
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let office = office.clone();
+        match tokio::task::spawn_blocking(move || office.catch_up_rollups()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::warn!(%error, "rolling sales up failed; the next report tries again"),
+            Err(panicked) => tracing::error!(%panicked, "rolling sales up panicked"),
+        }
+    }
 }
 
 /// Puts the backup `from` in place of the database at `db` and gives it a
@@ -411,6 +434,7 @@ fn run_on<D: Database>(store: HeadOffice<D>, tls_dir: Option<PathBuf>, cli: Cli)
             tls_key,
             trusted_proxies,
             log_format,
+            roll_up_every,
         } => {
             init_logs(log_format);
             let seconds = |s: f64, what: &str| {
@@ -434,7 +458,7 @@ fn run_on<D: Database>(store: HeadOffice<D>, tls_dir: Option<PathBuf>, cli: Cli)
                 }
                 _ => None,
             };
-            serve(store, &listen, limits, tls)
+            serve(store, &listen, limits, tls, seconds(roll_up_every, "roll-up-every")?)
         }
         Command::Tls(TlsCommand::SelfSigned { hosts, out }) => {
             let out = out.or(tls_dir).ok_or_else(|| anyhow!("pass --out DIR"))?;

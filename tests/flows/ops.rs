@@ -111,3 +111,31 @@ fn an_unusable_database_address_is_refused_clearly() {
     let none = refused(&["--db", &database.url, "--db-connections", "0", "stock"]);
     assert!(none.contains("at least one database connection"), "{none}");
 }
+
+/// A server rolls new sales up for reports on its own, every
+/// `--roll-up-every` seconds: a report never meets a day's backlog.
+#[test]
+fn sales_are_rolled_up_in_the_background() {
+    let work = tempfile::tempdir().unwrap();
+    let db = HqDb::new(work.path());
+    head_office(&db);
+    let server = ServerProcess::start_with(&db, &["--listen", "127.0.0.1:0", "--roll-up-every", "0.2"]);
+    let till = work.path().join("till");
+    enroll_till_cli(&db, &server.url, "S01", &till);
+    cli_ok(&till, &as_cashier(&["sell", "--item", "BAK0001", "--pay", "cash:5"]));
+    cli_ok(&till, &["sync", "--once"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while db.count("SELECT COUNT(*) FROM rollup_pending", &[]) > 0 {
+        assert!(std::time::Instant::now() < deadline, "the sale was not rolled up within 30 s");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let rolled = db.count("SELECT CAST(SUM(receipts) AS BIGINT) FROM sales_by_receipt_group", &[]);
+    assert_eq!(rolled, 1, "the sale, rolled up once, with no report asked for");
+
+    let out = Command::new(binary("pos-sync-server"))
+        .args(["--db", db.address(), "serve", "--listen", "127.0.0.1:0", "--roll-up-every", "0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--roll-up-every must be"));
+}

@@ -76,7 +76,9 @@ impl<D: Database> HeadOffice<D> {
 
     /// Brings the rollups up to date, one batch per write transaction:
     /// pushes commit between batches, so they wait for one batch at most.
-    fn catch_up_rollups(&self) -> StoreResult<()> {
+    /// `serve` also runs it every few seconds, so a report finds little to
+    /// catch up.
+    pub fn catch_up_rollups(&self) -> StoreResult<()> {
         while !self.db.write(|tx| catch_up(tx, BATCH_ENTRIES))? {}
         Ok(())
     }
