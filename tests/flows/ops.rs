@@ -139,3 +139,23 @@ fn sales_are_rolled_up_in_the_background() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--roll-up-every must be"));
 }
+
+/// After a restore by other means (pg_restore), `epoch new` gives the
+/// database a new epoch: a server started on it stamps every response
+/// with it, so tills pull everything again.
+#[test]
+fn a_new_epoch_is_what_the_server_then_stamps() {
+    let work = tempfile::tempdir().unwrap();
+    let db = HqDb::new(work.path());
+    head_office(&db);
+    let epoch_of = |server: &ServerProcess| {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let response = runtime.block_on(reqwest::get(format!("{}/healthz", server.url))).unwrap();
+        response.headers()[pos_shared::protocol::EPOCH_HEADER].to_str().unwrap().to_string()
+    };
+    let before = epoch_of(&ServerProcess::start(&db));
+    let said: Value = serde_json::from_str(&admin_ok(&db, &["--json", "epoch", "new"])).unwrap();
+    let after = epoch_of(&ServerProcess::start(&db));
+    assert_ne!(before, after, "a new epoch");
+    assert_eq!(said["epoch"].as_str(), Some(after.as_str()), "the one the command printed");
+}
