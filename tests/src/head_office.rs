@@ -8,7 +8,7 @@ use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use pos_terminal::Terminal;
 use pos_terminal::sync::client::SyncClient;
@@ -44,7 +44,15 @@ impl Backend {
 pub struct HqDb {
     address: String,
     dir: PathBuf,
+    /// The database as the test itself opened it, once, to look behind the
+    /// API (before the schema, so it is closed before the schema is dropped).
+    opened: Arc<OnceLock<Opened>>,
     _schema: Option<Arc<TestDatabase>>,
+}
+
+enum Opened {
+    Sqlite(SqliteDb),
+    Postgres(PgDb),
 }
 
 impl HqDb {
@@ -59,13 +67,18 @@ impl HqDb {
     /// A fresh PostgreSQL schema whatever the tests run on (its benchmarks).
     pub fn postgres(dir: &Path) -> HqDb {
         let schema = TestDatabase::new();
-        HqDb { address: schema.url.clone(), dir: dir.to_path_buf(), _schema: Some(Arc::new(schema)) }
+        HqDb {
+            address: schema.url.clone(),
+            dir: dir.to_path_buf(),
+            _schema: Some(Arc::new(schema)),
+            opened: Arc::default(),
+        }
     }
 
     /// A SQLite file whatever the tests run on (backups and restores are SQLite's).
     pub fn sqlite(dir: &Path) -> HqDb {
         let address = dir.join("server.sqlite").to_str().expect("UTF-8 path").to_string();
-        HqDb { address, dir: dir.to_path_buf(), _schema: None }
+        HqDb { address, dir: dir.to_path_buf(), _schema: None, opened: Arc::default() }
     }
 
     /// What `--db` is given.
@@ -88,9 +101,13 @@ impl HqDb {
     /// The rows `sql` returns (`?1` placeholders), read straight from the
     /// database, as a test looks behind the API.
     pub fn query(&self, sql: &str, params: &[&dyn Param]) -> Vec<Row> {
-        match self.path() {
-            Some(path) => SqliteDb::open(path).expect("open SQLite").write(|tx| tx.rows(sql, params)),
-            None => PgDb::open(&self.address).expect("open PostgreSQL").write(|tx| tx.rows(sql, params)),
+        let opened = self.opened.get_or_init(|| match self.path() {
+            Some(path) => Opened::Sqlite(SqliteDb::open(path).expect("open SQLite")),
+            None => Opened::Postgres(PgDb::open(&self.address).expect("open PostgreSQL")),
+        });
+        match opened {
+            Opened::Sqlite(db) => db.write(|tx| tx.rows(sql, params)),
+            Opened::Postgres(db) => db.write(|tx| tx.rows(sql, params)),
         }
         .unwrap_or_else(|e| panic!("{sql}: {e}"))
     }

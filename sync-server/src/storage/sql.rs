@@ -215,12 +215,17 @@ pub trait Tx {
         Ok(self.rows(sql, params)?.into_iter().next())
     }
 
+    /// The one row a statement must return (none is a storage failure).
+    fn one_row(&self, sql: &str, params: &[&dyn Param]) -> StoreResult<Row> {
+        self.row(sql, params)?.ok_or_else(|| StoreError::Internal(format!("no row where one was expected: {sql}")))
+    }
+
     /// The first column of the one row a statement must return.
     fn one<T: FromValue>(&self, sql: &str, params: &[&dyn Param]) -> StoreResult<T>
     where
         Self: Sized,
     {
-        self.row(sql, params)?.ok_or_else(|| StoreError::Internal("no row where one was expected".into()))?.get(0)
+        self.one_row(sql, params)?.get(0)
     }
 }
 

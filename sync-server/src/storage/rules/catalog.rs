@@ -13,6 +13,7 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use pos_shared::barcode::Barcode;
 use pos_shared::catalog::{CatalogItem, parse_catalog_csv};
+use pos_shared::entry_rules::excerpt;
 use pos_shared::money::Money;
 use pos_shared::pins;
 use pos_shared::protocol::{CatalogPage, PROTOCOL_VERSION, WireCustomer, WireProduct, WireUser};
@@ -141,17 +142,22 @@ pub fn archive_product(tx: &impl Tx, code: &str) -> StoreResult<String> {
     change_product(tx, code, "archived", 1)
 }
 
+/// The SKU of the product a SKU or a barcode (as scanned: its lookup
+/// form) names.
+pub fn product_sku(tx: &impl Tx, code: &str) -> StoreResult<String> {
+    let code = code.trim();
+    let key = Barcode::parse(code).map(|b| b.lookup_key()).unwrap_or_else(|_| code.to_string());
+    let found = tx.row(
+        "SELECT sku FROM products WHERE sku = ?1 UNION SELECT sku FROM barcodes WHERE code = ?2",
+        &[&code, &key],
+    )?;
+    found.ok_or_else(|| StoreError::NotFound(format!("unknown product `{}`", excerpt(code))))?.get(0)
+}
+
 /// Sets one column of the product a SKU or barcode names, as a new
 /// catalog version.
 fn change_product(tx: &impl Tx, code: &str, column: &'static str, value: i64) -> StoreResult<String> {
-    let key = Barcode::parse(code).map(|b| b.lookup_key()).unwrap_or_else(|_| code.to_string());
-    let sku: String = tx
-        .row(
-            "SELECT sku FROM products WHERE sku = ?1 UNION SELECT sku FROM barcodes WHERE code = ?2",
-            &[&code.trim(), &key],
-        )?
-        .ok_or_else(|| StoreError::NotFound(format!("no product with code `{code}`")))?
-        .get(0)?;
+    let sku = product_sku(tx, code)?;
     let version = next_version(tx, "catalog_version")?;
     let sql = format!("UPDATE products SET {column} = ?1, version = ?2 WHERE sku = ?3");
     tx.run(&sql, &[&value, &version, &sku])?;

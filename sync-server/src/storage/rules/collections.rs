@@ -69,14 +69,12 @@ pub(super) fn record_collection(
     if !over.is_empty() {
         problems.push(format!("handed over more than ordered ({})", over.join(", ")));
     }
-    let row = tx
-        .row(
-            "SELECT paid_minor, (SELECT CAST(COALESCE(SUM(prepaid_minor), 0) AS BIGINT) FROM sales
+    let row = tx.one_row(
+        "SELECT paid_minor, (SELECT CAST(COALESCE(SUM(prepaid_minor), 0) AS BIGINT) FROM sales
                WHERE order_no = ?2 AND kind = 'sale')
              FROM orders WHERE id = ?1",
-            &[&order_id, &number],
-        )?
-        .ok_or_else(|| crate::storage::StoreError::Internal(format!("order {number} vanished")))?;
+        &[&order_id, &number],
+    )?;
     let (paid, used): (Option<i64>, i64) = (row.get(0)?, row.get(1)?);
     if let Some(paid) = paid.filter(|paid| used > *paid) {
         problems.push(format!(

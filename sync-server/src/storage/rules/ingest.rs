@@ -3,11 +3,13 @@
 //! transaction as its effects (sales, stock movements, order collections,
 //! Z reports).
 //!
-//! Plain entries (most of a push: sales that collect no order) have their
-//! rows written together, a few statements per push; an entry that reads
-//! what earlier ones wrote (a collection, a receipt against a purchase
-//! order) first writes what waits. A row the database refuses sends the
-//! push through again one entry at a time, to name the entry.
+//! Every entry's rows go through one writer ([`super::ingest_rows`]). Plain
+//! entries (most of a push: sales that collect no order) wait and are
+//! written together, a few statements per push; an entry with effects
+//! beyond its rows (a collection, a receipt against a purchase order)
+//! first writes what waits and its own rows, then its effects, then its
+//! movements. A row the database refuses sends the push through again one
+//! entry at a time, to name the entry.
 //!
 //! The first statement of a push locks its terminal's row, so two servers
 //! receiving the same push at once take turns: the second sees what the
@@ -27,14 +29,11 @@ use std::collections::HashMap;
 use pos_shared::entry_rules::{EntryProblem, check_entry};
 use pos_shared::ids::TerminalId;
 use pos_shared::journal::{CanonicalEntry, Event, Hash32, SaleKind, chain_hash};
-use pos_shared::money::Money;
 use pos_shared::pricing::TaxMode;
 use pos_shared::protocol::{PROTOCOL_VERSION, PushResponse, WireEntry};
-use pos_shared::stock::StockMovement;
-use pos_shared::tender::TenderKind;
 
 use super::collections::record_collection;
-use super::ingest_rows::{PlainRows, plain};
+use super::ingest_rows::EntryRows;
 use super::purchasing::{Applied, record_receipt, record_shipment};
 use crate::storage::sql::{Database, Tx};
 use crate::storage::{StoreError, StoreResult, TerminalAuth, now_ms};
@@ -158,7 +157,7 @@ fn apply_in(
         auth.terminal_id.parse().map_err(|e| StoreError::Internal(format!("terminal id {}: {e}", auth.terminal_id)))?;
     let mut head = Hash32::from_slice(&stored_head).unwrap_or(Hash32::GENESIS);
     let mut stopped = None;
-    let mut waiting = PlainRows::default();
+    let mut waiting = EntryRows::default();
     // The hashes of the entries a retried push sends again, read once.
     let mut stored = None;
     for entry in entries {
@@ -215,12 +214,16 @@ fn apply_in(
                 break;
             }
         };
+        waiting.add(auth, inclusive, &parsed, bytes, &entry.hash);
+        let movements = parsed.event.stock_movements().unwrap_or_default();
         if together && plain(&parsed.event) {
-            waiting.add(auth, inclusive, &parsed, bytes, &entry.hash);
+            waiting.add_movements(auth, entry.seq, movements, &HashMap::new());
         } else {
-            // What waits first: this entry may read what it wrote.
-            waiting.write(tx).map_err(|e| refused(e, None))?;
-            apply(tx, auth, inclusive, &parsed, bytes, &entry.hash).map_err(|e| refused(e, Some(entry.seq)))?;
+            // Its rows first, with what waits: what it does next reads them.
+            waiting.write(tx).map_err(|e| refused(e, (!together).then_some(entry.seq)))?;
+            let costs = record_effects(tx, auth, &parsed, bytes).map_err(|e| refused(e, Some(entry.seq)))?;
+            waiting.add_movements(auth, entry.seq, movements, &costs);
+            waiting.write(tx).map_err(|e| refused(e, Some(entry.seq)))?;
         }
         last_seq = entry.seq;
         head = entry.hash;
@@ -259,91 +262,38 @@ fn flag(tx: &impl Tx, auth: &TerminalAuth, seq: u64, reason: &str) -> StoreResul
     Ok(())
 }
 
-/// Inserts an entry's movements, each valued at the unit cost `costs`
-/// fixes for its product (a purchase order's or transfer's price) or else
-/// at the product's average cost now: what the books value it at, for good.
-fn insert_movements(
-    tx: &impl Tx,
-    auth: &TerminalAuth,
-    seq: u64,
-    movements: &[StockMovement],
-    costs: &HashMap<String, i64>,
-) -> StoreResult<()> {
-    for m in movements {
-        let cost = costs.get(&m.sku.to_ascii_uppercase()).copied();
-        tx.run(
-            "INSERT INTO stock_movements (store_id, terminal_id, seq, sku, qty_milli, reason, cost_minor)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, COALESCE(?7, (SELECT cost_minor FROM products WHERE sku = ?4)))",
-            &[&auth.store_id, &auth.terminal_id, &seq, &m.sku, &m.qty_milli, &m.reason.as_str(), &cost],
-        )?;
+/// Whether an entry is rows only ([`record_effects`] does nothing for
+/// it): it reads nothing an earlier entry of the same push wrote, so its
+/// rows may wait to be written with the others.
+fn plain(event: &Event) -> bool {
+    match event {
+        Event::Sale(sale) => sale.order.is_none() || sale.kind == SaleKind::Return,
+        Event::StockReceived { purchase_order: Some(_), .. }
+        | Event::TransferShipped { .. }
+        | Event::PinLockedOut { .. }
+        | Event::ZReport(_) => false,
+        _ => true,
     }
-    Ok(())
 }
 
-/// Records one entry and its effects.
-fn apply(
+/// What an entry does beyond its rows, once they are written and before
+/// its movements are (so a receipt's average cost uses the stock held
+/// before): a hand-over applied to its order, goods received against a
+/// purchase order or shipped on a transfer, a Z report kept, a lockout or
+/// a mismatch flagged for head office. Returns the unit costs (by
+/// upper-case SKU) its movements are valued at, where not the average.
+fn record_effects(
     tx: &impl Tx,
     auth: &TerminalAuth,
-    inclusive: bool,
     entry: &CanonicalEntry,
     bytes: &[u8],
-    hash: &Hash32,
-) -> StoreResult<()> {
+) -> StoreResult<HashMap<String, i64>> {
     let seq = entry.seq.0;
-    let journal_id: i64 = tx.one(
-        "INSERT INTO journal (terminal_id, seq, kind, at_ms, payload, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         RETURNING id",
-        &[&auth.terminal_id, &seq, &entry.event.kind_name(), &entry.at_ms, &bytes, &hash.0],
-    )?;
     let applied = match &entry.event {
-        Event::Sale(sale) => {
-            let receipt = sale.receipt_no.to_string();
-            let prepaid = sale.payments.iter().filter(|p| p.kind == TenderKind::Prepaid).map(|p| p.amount);
-            tx.run(
-                "INSERT INTO sales (receipt_no, terminal_id, store_id, seq, kind, at_ms, cashier, total_minor, tax_minor,
-                   discount_minor, customer, order_no, prepaid_minor)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-                &[
-                    &receipt,
-                    &auth.terminal_id,
-                    &auth.store_id,
-                    &seq,
-                    &sale.kind.as_str(),
-                    &entry.at_ms,
-                    &sale.cashier,
-                    &sale.total.minor(),
-                    &sale.tax.minor(),
-                    &sale.discount.minor(),
-                    &sale.customer,
-                    &sale.order,
-                    &prepaid.sum::<Money>().minor(),
-                ],
-            )?;
-            // Rolled up for reports later, whichever order entries commit in.
-            tx.run("INSERT INTO rollup_pending (journal_id) VALUES (?1)", &[&journal_id])?;
-            let sign = if sale.kind == SaleKind::Return { -1 } else { 1 };
-            for line in &sale.lines {
-                let (net, gross) =
-                    if inclusive { (line.net - line.tax, line.net) } else { (line.net, line.net + line.tax) };
-                tx.run(
-                    "INSERT INTO sale_lines (receipt_no, line_no, sku, qty_milli, net_minor, gross_minor)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    &[
-                        &receipt,
-                        &line.line_no,
-                        &line.sku,
-                        &(sign * line.qty.milli()),
-                        &(sign * net.minor()),
-                        &(sign * gross.minor()),
-                    ],
-                )?;
-            }
-            match (&sale.order, sale.kind) {
-                (Some(number), SaleKind::Sale) => Applied::problem(record_collection(tx, auth, sale, number)?),
-                _ => Applied::default(),
-            }
-        }
-        // Before the movements, so the average cost uses the stock held before.
+        Event::Sale(sale) => match (&sale.order, sale.kind) {
+            (Some(number), SaleKind::Sale) => Applied::problem(record_collection(tx, auth, sale, number)?),
+            _ => Applied::default(),
+        },
         Event::StockReceived { movements, purchase_order: Some(number), .. } => {
             record_receipt(tx, auth, seq, number, movements)?
         }
@@ -364,8 +314,5 @@ fn apply(
     if let Some(problem) = applied.problem {
         flag(tx, auth, seq, &problem)?;
     }
-    match entry.event.stock_movements() {
-        Some(movements) => insert_movements(tx, auth, seq, movements, &applied.costs),
-        None => Ok(()),
-    }
+    Ok(applied.costs)
 }

@@ -1,13 +1,14 @@
-//! The rows of a push's plain entries (sales and returns that collect no
-//! order, and the goods movements, counts and till events that touch no
-//! document), written a few statements per push instead of several per
-//! entry: most of what tills send is plain sales, and round trips to the
-//! database are what ingest spends its time on.
+//! The rows pushed entries leave (the journal, sales and their lines, the
+//! roll-up queue, stock movements), gathered and written a few multi-row
+//! statements at a time instead of several per entry: most of what tills
+//! send is plain sales, and round trips to the database are what ingest
+//! spends its time on.
 
 use std::collections::HashMap;
 
 use pos_shared::journal::{CanonicalEntry, Event, Hash32, SaleKind};
 use pos_shared::money::Money;
+use pos_shared::stock::StockMovement;
 use pos_shared::tender::TenderKind;
 
 use crate::storage::sql::{Param, Row, Tx, Value};
@@ -20,31 +21,19 @@ const ROWS_PER_STATEMENT: usize = 400;
 /// Products looked up for their cost per statement.
 const SKUS_PER_LOOKUP: usize = 100;
 
-/// Whether an entry's effects are rows only: nothing it records reads
-/// what an earlier entry of the same push wrote, so its rows may wait.
-pub(super) fn plain(event: &Event) -> bool {
-    match event {
-        Event::Sale(sale) => sale.order.is_none() || sale.kind == SaleKind::Return,
-        Event::StockReceived { purchase_order: Some(_), .. }
-        | Event::TransferShipped { .. }
-        | Event::PinLockedOut { .. }
-        | Event::ZReport(_) => false,
-        _ => true,
-    }
-}
-
 /// Rows waiting to be written, for consecutive entries of one terminal.
 #[derive(Default)]
-pub(super) struct PlainRows {
+pub(super) struct EntryRows {
     journal: Vec<Vec<Value>>,
     sales: Vec<Vec<Value>>,
     lines: Vec<Vec<Value>>,
-    /// Movements without their cost, which is read when they are written.
+    /// Movements; a NULL cost is the product's average cost when written.
     movements: Vec<Vec<Value>>,
 }
 
-impl PlainRows {
-    /// Keeps the rows of a plain entry (see [`plain`]).
+impl EntryRows {
+    /// Keeps an entry's journal row and, for a sale or return, its sale
+    /// and line rows (its movements come with [`EntryRows::add_movements`]).
     pub(super) fn add(
         &mut self,
         auth: &TerminalAuth,
@@ -96,24 +85,36 @@ impl PlainRows {
                 ]);
             }
         }
-        for m in entry.event.stock_movements().into_iter().flatten() {
+    }
+
+    /// Keeps an entry's movements, each valued at the unit cost `costs`
+    /// fixes for its product (a purchase order's or transfer's price, by
+    /// upper-case SKU) or else at the product's average cost when written:
+    /// what the books value it at, for good.
+    pub(super) fn add_movements(
+        &mut self,
+        auth: &TerminalAuth,
+        seq: u64,
+        movements: &[StockMovement],
+        costs: &HashMap<String, i64>,
+    ) {
+        for m in movements {
             self.movements.push(vec![
                 Value::Int(auth.store_id),
-                terminal.clone(),
-                seq_value.clone(),
+                Value::Text(auth.terminal_id.clone()),
+                seq.value(),
                 Value::Text(m.sku.clone()),
                 Value::Int(m.qty_milli),
                 Value::Text(m.reason.as_str().to_string()),
+                costs.get(&m.sku.to_ascii_uppercase()).copied().value(),
             ]);
         }
     }
 
-    /// Writes what waits (sales and returns queued for their roll-up, each
-    /// movement valued at its product's average cost now) and empties.
+    /// Writes what waits (sales and returns queued for their roll-up,
+    /// movements without a cost of their own valued at their product's
+    /// average cost now) and empties.
     pub(super) fn write(&mut self, tx: &impl Tx) -> StoreResult<()> {
-        if self.journal.is_empty() {
-            return Ok(());
-        }
         // Ids from the insert itself: reading the journal back would make
         // every push read what the others write.
         let journal = insert(tx, "journal (terminal_id, seq, kind, at_ms, payload, hash)", &self.journal, "id, kind")?;
@@ -123,9 +124,7 @@ impl PlainRows {
                 to_roll_up.push(vec![Value::Int(row.get(0)?)]);
             }
         }
-        if !to_roll_up.is_empty() {
-            insert(tx, "rollup_pending (journal_id)", &to_roll_up, "")?;
-        }
+        insert(tx, "rollup_pending (journal_id)", &to_roll_up, "")?;
         insert(
             tx,
             "sales (receipt_no, terminal_id, store_id, seq, kind, at_ms, cashier, total_minor, tax_minor, \
@@ -135,27 +134,33 @@ impl PlainRows {
         )?;
         insert(tx, "sale_lines (receipt_no, line_no, sku, qty_milli, net_minor, gross_minor)", &self.lines, "")?;
         let costs = average_costs(tx, &self.movements)?;
-        for movement in &mut self.movements {
-            let sku = match &movement[3] {
-                Value::Text(sku) => sku.to_ascii_uppercase(),
-                _ => String::new(),
-            };
-            movement.push(costs.get(&sku).cloned().unwrap_or(Value::Null));
+        for movement in self.movements.iter_mut().filter(|m| m[COST] == Value::Null) {
+            movement[COST] = costs.get(&upper(&movement[SKU])).cloned().unwrap_or(Value::Null);
         }
         let movements = "stock_movements (store_id, terminal_id, seq, sku, qty_milli, reason, cost_minor)";
         insert(tx, movements, &self.movements, "")?;
-        *self = PlainRows::default();
+        *self = EntryRows::default();
         Ok(())
     }
 }
 
-/// Each moved product's average cost (by upper-case SKU), where it has one.
-fn average_costs(tx: &impl Tx, movements: &[Vec<Value>]) -> StoreResult<HashMap<String, Value>> {
-    let mut skus: Vec<&Value> = movements.iter().map(|m| &m[3]).collect();
-    skus.sort_by_key(|v| match v {
-        Value::Text(t) => t.to_ascii_uppercase(),
+/// A movement row's SKU and cost columns.
+const SKU: usize = 3;
+const COST: usize = 6;
+
+/// A SKU as costs are keyed: upper case.
+fn upper(sku: &Value) -> String {
+    match sku {
+        Value::Text(sku) => sku.to_ascii_uppercase(),
         _ => String::new(),
-    });
+    }
+}
+
+/// The average cost (by upper-case SKU) of each product moved without a
+/// cost of its own, where it has one.
+fn average_costs(tx: &impl Tx, movements: &[Vec<Value>]) -> StoreResult<HashMap<String, Value>> {
+    let mut skus: Vec<&Value> = movements.iter().filter(|m| m[COST] == Value::Null).map(|m| &m[SKU]).collect();
+    skus.sort_by_key(|sku| upper(sku));
     skus.dedup();
     let mut costs = HashMap::new();
     // One shape of statement whatever the count (padded with NULL, which

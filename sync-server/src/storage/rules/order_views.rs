@@ -2,7 +2,6 @@
 //! orders for head office, the pages a terminal pulls, and
 //! available-to-promise per store and product.
 
-use pos_shared::entry_rules::excerpt;
 use pos_shared::money::{Money, RoundingMode};
 use pos_shared::orders::{OrderStatus, open_reservation};
 use pos_shared::pricing::{PricingRules, TaxMode, TicketLine, price_ticket};
@@ -10,6 +9,7 @@ use pos_shared::protocol::{Availability, OrderEvent, OrdersPage, PROTOCOL_VERSIO
 use pos_shared::quantity::{Quantity, Unit};
 use pos_shared::stock::milli_to_decimal;
 
+use super::catalog::product_sku;
 use super::orders::available_milli;
 use crate::storage::sql::Tx;
 use crate::storage::{Scope, StoreError, StoreResult, TerminalAuth};
@@ -150,12 +150,7 @@ pub fn availability(tx: &impl Tx, codes: &[String], store: Option<&str>) -> Stor
     }
     let mut out = Vec::new();
     for code in codes {
-        let sku = tx.row(
-            "SELECT sku FROM products WHERE sku = ?1 UNION SELECT sku FROM barcodes WHERE code = ?1",
-            &[&code.trim()],
-        )?;
-        let sku: String =
-            sku.ok_or_else(|| StoreError::NotFound(format!("unknown product `{}`", excerpt(code.trim()))))?.get(0)?;
+        let sku = product_sku(tx, code)?;
         for store in &stores {
             let (store_id, store): (i64, String) = (store.get(0)?, store.get(1)?);
             let (on_hand, reserved) = available_milli(tx, store_id, &sku)?;

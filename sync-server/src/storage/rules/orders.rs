@@ -13,7 +13,7 @@ use pos_shared::stock::milli_to_decimal;
 use sha2::{Digest, Sha256};
 
 use super::admin::store_id;
-use super::catalog::next_version;
+use super::catalog::{next_version, product_sku};
 use super::order_views::{load_order, store_code};
 use crate::storage::sql::Tx;
 use crate::storage::{ChannelAuth, Scope, StoreError, StoreResult, now_ms};
@@ -35,18 +35,13 @@ fn actor(by: Option<&str>, channel: &str) -> String {
 }
 
 fn product(tx: &impl Tx, code: &str) -> StoreResult<Product> {
-    let found = tx.row(
-        "SELECT sku, unit, price_minor, tax_rate, archived FROM products
-         WHERE sku = ?1 OR sku = (SELECT sku FROM barcodes WHERE code = ?1)",
-        &[&code.trim()],
-    )?;
-    let found = found.ok_or_else(|| StoreError::NotFound(format!("unknown product `{}`", excerpt(code.trim()))))?;
-    let sku: String = found.get(0)?;
-    if found.get::<bool>(4)? {
+    let sku = product_sku(tx, code)?;
+    let found = tx.one_row("SELECT unit, price_minor, tax_rate, archived FROM products WHERE sku = ?1", &[&sku])?;
+    if found.get::<bool>(3)? {
         return Err(StoreError::BadRequest(format!("{sku} is no longer sold")));
     }
-    let unit = found.get::<String>(1)?.parse().map_err(|e| StoreError::Internal(format!("product {sku}: {e}")))?;
-    Ok(Product { sku, unit, price_minor: found.get(2)?, tax_rate: found.get(3)? })
+    let unit = found.get::<String>(0)?.parse().map_err(|e| StoreError::Internal(format!("product {sku}: {e}")))?;
+    Ok(Product { unit, price_minor: found.get(1)?, tax_rate: found.get(2)?, sku })
 }
 
 /// Products and quantities asked for, each product once. `0` is allowed

@@ -6,7 +6,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use pos_shared::entry_rules::excerpt;
 use pos_shared::money::{Money, RoundingMode};
 use pos_shared::protocol::{PROTOCOL_VERSION, PurchaseOrdersPage, WirePoLine, WirePurchaseOrder};
 use pos_shared::quantity::{Quantity, Unit};
@@ -14,7 +13,7 @@ use pos_shared::stock::{StockMovement, milli_to_decimal};
 use rust_decimal::Decimal;
 
 use super::admin::store_id;
-use super::catalog::next_version;
+use super::catalog::{next_version, product_sku};
 use super::order_views::doc_page;
 use crate::storage::sql::Tx;
 use crate::storage::{StoreError, StoreResult, TerminalAuth, now_ms};
@@ -81,14 +80,12 @@ pub fn load(tx: &impl Tx, number: &str) -> StoreResult<WirePurchaseOrder> {
 /// Moves a product's cost price to the weighted average of what the
 /// company holds (at the old cost) and what came in (at its cost).
 fn average_cost(tx: &impl Tx, sku: &str, received_milli: i64, cost_minor: i64) -> StoreResult<()> {
-    let row = tx
-        .row(
-            "SELECT cost_minor,
+    let row = tx.one_row(
+        "SELECT cost_minor,
                (SELECT CAST(COALESCE(SUM(qty_milli), 0) AS BIGINT) FROM stock_movements WHERE sku = ?1)
              FROM products WHERE sku = ?1",
-            &[&sku],
-        )?
-        .ok_or_else(|| StoreError::Internal(format!("product {sku} vanished")))?;
+        &[&sku],
+    )?;
     let (old, held): (Option<i64>, i64) = (row.get(0)?, row.get(1)?);
     let held = held.max(0);
     let new_cost = match old {
@@ -143,9 +140,7 @@ fn per_product(movements: &[StockMovement], incoming: bool) -> BTreeMap<String, 
 /// shipment or a late receipt corrects it, and the in-transit account of
 /// the books always comes back to zero).
 fn book_transit_losses(tx: &impl Tx, auth: &TerminalAuth, seq: u64, po_id: i64) -> StoreResult<()> {
-    let row = tx
-        .row("SELECT number, store_id, status FROM purchase_orders WHERE id = ?1", &[&po_id])?
-        .ok_or_else(|| StoreError::Internal(format!("transfer {po_id} vanished")))?;
+    let row = tx.one_row("SELECT number, store_id, status FROM purchase_orders WHERE id = ?1", &[&po_id])?;
     let (number, store_id, status): (String, i64, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
     if !matches!(status.as_str(), "partial" | "received") {
         return Ok(());
@@ -363,13 +358,13 @@ fn create_order(
     }
     let mut parsed = Vec::with_capacity(lines.len());
     for line in lines {
-        let found = tx.row(
-            "SELECT sku, unit, cost_minor FROM products WHERE sku = ?1 OR sku = (SELECT sku FROM barcodes WHERE code = ?1)",
-            &[&line.code.trim()],
-        )?;
-        let found =
-            found.ok_or_else(|| StoreError::BadRequest(format!("unknown product `{}`", excerpt(line.code.trim()))))?;
-        let (sku, unit, cost): (String, String, Option<i64>) = (found.get(0)?, found.get(1)?, found.get(2)?);
+        // An order names what exists: an unknown code is a bad request.
+        let sku = product_sku(tx, &line.code).map_err(|e| match e {
+            StoreError::NotFound(unknown) => StoreError::BadRequest(unknown),
+            other => other,
+        })?;
+        let found = tx.one_row("SELECT unit, cost_minor FROM products WHERE sku = ?1", &[&sku])?;
+        let (unit, cost): (String, Option<i64>) = (found.get(0)?, found.get(1)?);
         let unit: Unit = unit.parse().map_err(|e| StoreError::Internal(format!("{sku}: {e}")))?;
         let qty = Quantity::parse(&line.qty, unit).map_err(|e| StoreError::BadRequest(format!("{sku}: {e}")))?;
         let cost = line.cost.map_or(cost.unwrap_or(0), Money::minor);

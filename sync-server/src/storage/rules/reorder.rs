@@ -6,12 +6,12 @@
 
 use std::collections::BTreeMap;
 
-use pos_shared::entry_rules::excerpt;
 use pos_shared::protocol::WirePurchaseOrder;
 use pos_shared::stock::milli_to_decimal;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use super::catalog::product_sku;
 use super::orders::reserved_milli;
 use super::purchasing::{NewPoLine, Source, insert_po, load, supplier_id};
 use crate::storage::sql::Tx;
@@ -241,12 +241,4 @@ pub fn draft_reorder(
         made.push(load(tx, &number)?);
     }
     Ok(made)
-}
-
-fn product_sku(tx: &impl Tx, code: &str) -> StoreResult<String> {
-    let found = tx.row(
-        "SELECT sku FROM products WHERE sku = ?1 UNION SELECT sku FROM barcodes WHERE code = ?1",
-        &[&code.trim()],
-    )?;
-    found.ok_or_else(|| StoreError::NotFound(format!("unknown product `{}`", excerpt(code.trim()))))?.get(0)
 }
