@@ -163,7 +163,8 @@ fn apply_in(
     for entry in entries {
         if entry.seq <= last_seq {
             if stored.is_none() {
-                stored = Some(applied_hashes(tx, auth, entry.seq, last_seq)?);
+                let batch_end = entries.last().map_or(entry.seq, |e| e.seq);
+                stored = Some(applied_hashes(tx, auth, entry.seq, last_seq.min(batch_end))?);
             }
             let applied = stored.as_ref().and_then(|hashes| hashes.get(&entry.seq));
             if applied.map(Vec::as_slice) != Some(&entry.hash.0[..]) {
