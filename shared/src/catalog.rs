@@ -41,7 +41,14 @@ pub struct CatalogError {
 pub type CatalogRow = (u64, CatalogItem);
 
 fn parse_row(record: &csv::StringRecord, columns: &HashMap<String, usize>) -> Result<CatalogItem, String> {
-    let field = |name: &str| columns.get(name).and_then(|&i| record.get(i)).map(str::trim).unwrap_or("");
+    item_from_fields(|name| columns.get(name).and_then(|&i| record.get(i)).map(str::trim).unwrap_or(""))
+}
+
+/// A product from its fields by CSV column name (`sku`, `name`, `price`,
+/// `barcode`, `unit`, `tax_rate`, `cost`, `category`, `reorder_point`),
+/// checked as a CSV row is: a form and an import read products alike.
+pub fn item_from_fields<'a>(field: impl Fn(&str) -> &'a str) -> Result<CatalogItem, String> {
+    let field = |name: &str| field(name).trim();
     let sku = field("sku");
     if sku.is_empty() || sku.len() > 32 || sku.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err("sku must be 1 to 32 characters without spaces".into());
@@ -90,33 +97,50 @@ fn parse_row(record: &csv::StringRecord, columns: &HashMap<String, usize>) -> Re
 /// Reads a catalog CSV: header `sku,name,price` and optional `barcode`
 /// (several joined by `|`), `unit`, `tax_rate`, `cost`, `category`,
 /// `reorder_point`. Every row is checked; SKUs and barcodes must be unique.
+/// Stops at the first bad line.
 pub fn parse_catalog_csv(input: &[u8]) -> Result<Vec<CatalogRow>, CatalogError> {
+    let (rows, mut errors) = read_catalog_csv(input);
+    if errors.is_empty() { Ok(rows) } else { Err(errors.swap_remove(0)) }
+}
+
+/// Reads a catalog CSV as [`parse_catalog_csv`] does, but on to the end:
+/// the good rows, and every bad line (a bad header is the only error).
+pub fn read_catalog_csv(input: &[u8]) -> (Vec<CatalogRow>, Vec<CatalogError>) {
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(input);
     let row_error = |line: u64, message: String| CatalogError { line, message };
-    let headers = reader.headers().map_err(|e| row_error(1, e.to_string()))?.clone();
+    let headers = match reader.headers() {
+        Ok(headers) => headers.clone(),
+        Err(e) => return (Vec::new(), vec![row_error(1, e.to_string())]),
+    };
     let columns: HashMap<String, usize> =
         headers.iter().enumerate().map(|(i, h)| (h.trim().to_ascii_lowercase(), i)).collect();
     for required in ["sku", "name", "price"] {
         if !columns.contains_key(required) {
-            return Err(row_error(1, format!("the header has no “{required}” column")));
+            return (Vec::new(), vec![row_error(1, format!("the header has no “{required}” column"))]);
         }
     }
-    let mut rows = Vec::new();
+    let (mut rows, mut errors) = (Vec::new(), Vec::new());
     let mut skus = HashSet::new();
     let mut barcodes = HashMap::new();
     for record in reader.records() {
-        let record = record.map_err(|e| row_error(e.position().map_or(0, |p| p.line()), e.to_string()))?;
-        let line = record.position().map_or(0, |p| p.line());
-        let row = parse_row(&record, &columns).map_err(|m| row_error(line, m))?;
-        if !skus.insert(row.sku.to_ascii_uppercase()) {
-            return Err(row_error(line, format!("sku {} appears twice", row.sku)));
+        let checked =
+            record.map_err(|e| row_error(e.position().map_or(0, |p| p.line()), e.to_string())).and_then(|record| {
+                let line = record.position().map_or(0, |p| p.line());
+                let row = parse_row(&record, &columns).map_err(|m| row_error(line, m))?;
+                if !skus.insert(row.sku.to_ascii_uppercase()) {
+                    return Err(row_error(line, format!("sku {} appears twice", row.sku)));
+                }
+                for code in &row.barcodes {
+                    if let Some(other) = barcodes.insert(code.clone(), row.sku.clone()) {
+                        return Err(row_error(line, format!("barcode {code} is also on {other}")));
+                    }
+                }
+                Ok((line, row))
+            });
+        match checked {
+            Ok(row) => rows.push(row),
+            Err(error) => errors.push(error),
         }
-        for code in &row.barcodes {
-            if let Some(other) = barcodes.insert(code.clone(), row.sku.clone()) {
-                return Err(row_error(line, format!("barcode {code} is also on {other}")));
-            }
-        }
-        rows.push((line, row));
     }
-    Ok(rows)
+    (rows, errors)
 }

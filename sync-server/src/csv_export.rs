@@ -11,6 +11,12 @@ fn reads_as_formula(cell: &str) -> bool {
     cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && cell.parse::<f64>().is_err()
 }
 
+/// `cell` as a spreadsheet shows it as text: with a leading `'` when it
+/// would read as a formula.
+pub fn neutralise(cell: &str) -> String {
+    if reads_as_formula(cell) { format!("'{cell}") } else { cell.to_string() }
+}
+
 /// `rows` as CSV with a header line from their field names; a cell that
 /// would read as a formula gets a leading `'`, which spreadsheets show as text.
 pub fn to_csv<T: Serialize>(rows: &[T]) -> Result<String, csv::Error> {
@@ -22,9 +28,7 @@ pub fn to_csv<T: Serialize>(rows: &[T]) -> Result<String, csv::Error> {
     let mut safe = csv::Writer::from_writer(Vec::new());
     for record in csv::ReaderBuilder::new().has_headers(false).from_reader(raw.as_slice()).records() {
         let record = record?;
-        safe.write_record(
-            record.iter().map(|cell| if reads_as_formula(cell) { format!("'{cell}") } else { cell.to_string() }),
-        )?;
+        safe.write_record(record.iter().map(neutralise))?;
     }
     let bytes = safe.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())

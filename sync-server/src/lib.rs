@@ -6,18 +6,20 @@ pub mod api;
 pub mod csv_export;
 pub mod error;
 pub mod listener;
+pub mod office;
 pub mod storage;
 pub mod tls;
 
 use std::sync::Arc;
 
-use storage::Backend;
+use storage::head_office::HeadOffice;
+use storage::sql::Database;
 
-/// Serves the API on `listener` within `limits` until `shutdown`
-/// resolves; in-flight requests finish first.
-pub async fn serve(
+/// Serves the API and the back office on `listener` within `limits` until
+/// `shutdown` resolves; in-flight requests finish first.
+pub async fn serve<D: Database>(
     listener: tokio::net::TcpListener,
-    store: Arc<dyn Backend>,
+    store: Arc<HeadOffice<D>>,
     limits: listener::Limits,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
@@ -25,13 +27,13 @@ pub async fn serve(
 }
 
 /// The same, over TLS when `tls` is given.
-pub async fn serve_over(
+pub async fn serve_over<D: Database>(
     listener: tokio::net::TcpListener,
-    store: Arc<dyn Backend>,
+    store: Arc<HeadOffice<D>>,
     limits: listener::Limits,
     tls: Option<tls::Tls>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let router = api::router(store, limits.failures_before_pause);
+    let router = office::router(store.clone(), tls.is_some()).merge(api::router(store, limits.failures_before_pause));
     listener::serve_with_limits(listener, router, limits, tls.map(|t| t.acceptor), shutdown).await
 }

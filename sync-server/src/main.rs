@@ -229,6 +229,22 @@ enum OfficeCommand {
     /// Issue (or replace) an API key that reads head office's reports
     /// (`GET /v1/reports/NAME`); shown once.
     Key { name: String },
+    /// The web back office's accounts (`/office`).
+    #[command(subcommand)]
+    User(OfficeUserCommand),
+}
+
+#[derive(Subcommand)]
+enum OfficeUserCommand {
+    /// Add an account (or reset one: a new role, a new one-time password,
+    /// every session ended). Prints the one-time password.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// admin, buyer, accountant or viewer.
+        #[arg(long)]
+        role: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -565,6 +581,17 @@ Serve with:
             let key = store.issue_office_key(&name)?;
             emit(json, &serde_json::json!({ "name": name, "key": key }), |_| {
                 format!("Report API key {name} (shown once; the old key stops working):\n  {key}\n")
+            })
+        }
+        Command::Office(OfficeCommand::User(OfficeUserCommand::Add { email, role })) => {
+            let role: pos_sync_server::storage::rules::office::OfficeRole = role.parse()?;
+            let password = store.add_office_user(&email, role)?;
+            emit(json, &serde_json::json!({ "email": email, "role": role, "password": password }), |_| {
+                format!(
+                    "Back-office account {email} ({}). One-time password (shown once; they choose their own at \
+                     first log-in at /office):\n  {password}\n",
+                    role.as_str()
+                )
             })
         }
         Command::Atp { codes, store: s } => {

@@ -14,6 +14,7 @@
 //! Run on SQLite, then on PostgreSQL (the local server, a fresh schema;
 //! its figures are prefixed `pg_`).
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -27,7 +28,7 @@ use pos_sync_server::storage::rules::sales::SalesBy;
 use pos_sync_server::storage::sql::Database;
 use pos_sync_server::storage::sqlite::SqliteDb;
 use pos_sync_server::storage::{SyncStore, TerminalAuth};
-use pos_tests::bench::{quantile, report};
+use pos_tests::bench::{office_cookie, page_p95_ms, quantile, report, serve_in_background};
 use pos_tests::generated::catalog_csv;
 use pos_tests::journals::sale_journal;
 use pos_tests::postgres::TestDatabase;
@@ -163,7 +164,7 @@ fn pushing_while<T, D: Database>(
                     while !stop.load(Ordering::Relaxed) {
                         let batch: Vec<WireEntry> = till.journal.by_ref().take(SALES_PER_PUSH).collect();
                         let started = Instant::now();
-                        let pushed = store.push(&till.auth, &batch).unwrap();
+                        let pushed = store.push(&till.auth, &batch, None).unwrap();
                         latencies.push(started.elapsed());
                         assert_eq!(pushed.acked_through, batch.last().unwrap().seq, "applied");
                         till.sent += batch.len() as u64;
@@ -190,19 +191,20 @@ fn main() {
     let started = Instant::now();
     generate_sqlite(&db);
     eprintln!("generated {} movements in SQLite in {:.0?}", SALES * LINES, started.elapsed());
-    measure(&HeadOffice::new(SqliteDb::open(&db).unwrap()), "");
+    measure(Arc::new(HeadOffice::new(SqliteDb::open(&db).unwrap())), "");
     drop(dir);
 
     let database = TestDatabase::new();
     let started = Instant::now();
     generate_postgres(&database.url);
     eprintln!("generated {} movements in PostgreSQL in {:.0?}", SALES * LINES, started.elapsed());
-    measure(&HeadOffice::new(PgDb::open(&database.url).unwrap()), "pg_");
+    measure(Arc::new(HeadOffice::new(PgDb::open(&database.url).unwrap())), "pg_");
 }
 
 /// The first roll-up and the reports while tills push, then the same
 /// pushes with no report; figures named with `prefix`.
-fn measure<D: Database>(store: &HeadOffice<D>, prefix: &str) {
+fn measure<D: Database>(office: Arc<HeadOffice<D>>, prefix: &str) {
+    let store = office.as_ref();
     let mut tills = tills(store);
     let all = Period::default();
     let start = Instant::now();
@@ -241,4 +243,10 @@ fn measure<D: Database>(store: &HeadOffice<D>, prefix: &str) {
     assert!(!store.sales_report(SalesBy::Product, month).unwrap().is_empty());
     report(&format!("{prefix}sales_report_one_month_10m"), start.elapsed().as_secs_f64() * 1e3, "ms");
     report(&format!("{prefix}sales_report_10m_movements"), slowest.as_secs_f64() * 1e3, "ms");
+    // The back office's dashboard page over HTTP, as a browser asks for it.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let cookie = office_cookie(store);
+    let url = serve_in_background(&runtime, office.clone());
+    let dashboard = page_p95_ms(&url, &cookie, &["/office/".to_string()], 20);
+    report(&format!("{prefix}office_dashboard_p95_ms"), dashboard, "ms");
 }

@@ -13,13 +13,13 @@ use pos_shared::journal::SaleRecord;
 use pos_shared::money::Money;
 use pos_shared::protocol::WireEntry;
 use pos_shared::tender::{Tender, TenderKind};
+use pos_sync_server::storage::SyncStore;
 use pos_sync_server::storage::head_office::HeadOffice;
 use pos_sync_server::storage::rules::admin::CODE_VALID_HOURS;
 use pos_sync_server::storage::sqlite::SqliteDb;
-use pos_sync_server::storage::{Backend, SyncStore};
 use pos_terminal::Cart;
 use pos_terminal::sync::run::{client_for, enroll, sync_once};
-use pos_tests::bench::{ingest_and_replay, report};
+use pos_tests::bench::{ingest_and_replay, office_cookie, page_p95_ms, report, serve_in_background};
 use pos_tests::generated::catalog_csv;
 use pos_tests::journals::{LINES, sale_journal};
 use rusqlite::{Connection, params};
@@ -93,13 +93,7 @@ fn bench_ingest(dir: &Path) {
 
 /// Serves `db` in the background on a free port; returns its URL.
 fn serve(runtime: &tokio::runtime::Runtime, db: &Path) -> String {
-    let store: Arc<dyn Backend> = Arc::new(HeadOffice::new(SqliteDb::open(db).unwrap()));
-    runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(pos_sync_server::serve(listener, store, Default::default(), std::future::pending()));
-        url
-    })
+    serve_in_background(runtime, Arc::new(HeadOffice::new(SqliteDb::open(db).unwrap())))
 }
 
 fn head_office(db: &Path, catalog: &[u8]) -> String {
@@ -147,6 +141,26 @@ fn bench_catalog_pull(dir: &Path, runtime: &tokio::runtime::Runtime) {
     assert_eq!(first.unwrap().products_pulled, 200_000);
     assert_eq!(terminal.product_count().unwrap(), 200_000);
     report("catalog_pull_200k", elapsed.as_secs_f64(), "s");
+    bench_catalog_search(runtime, &db);
+}
+
+/// The back office's search as a buyer types, on the same 200,000
+/// products: each keystroke's request (prefixes of a name, a SKU, a
+/// barcode, and words that match nothing, which read every product).
+fn bench_catalog_search(runtime: &tokio::runtime::Runtime, db: &Path) {
+    let office = Arc::new(HeadOffice::new(SqliteDb::open(db).unwrap()));
+    let cookie = office_cookie(&office);
+    let url = serve_in_background(runtime, office);
+    let mut typed = Vec::new();
+    for word in [pos_tests::generated::generated_name(123_456), "G0150".into(), "zzqx".into(), "nothing at all".into()]
+    {
+        for end in 1..=word.chars().count().min(12) {
+            let prefix: String = word.chars().take(end).collect();
+            typed.push(format!("/office/catalog/search?q={}", prefix.replace(' ', "+")));
+        }
+    }
+    typed.push(format!("/office/catalog/search?q={}", pos_tests::generated::generated_barcode(4_242)));
+    report("office_catalog_search_p95_ms", page_p95_ms(&url, &cookie, &typed, 5), "ms");
 }
 
 fn main() {

@@ -11,6 +11,7 @@ mod faults;
 mod forged;
 mod journal;
 mod malformed;
+mod office;
 mod ops;
 mod orders;
 mod pagination;

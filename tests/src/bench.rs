@@ -45,7 +45,7 @@ pub fn ingest_and_replay<D: pos_sync_server::storage::sql::Database>(
     let round = || {
         let started = std::time::Instant::now();
         for chunk in entries.chunks(batch) {
-            store.push(auth, chunk).unwrap();
+            store.push(auth, chunk, None).unwrap();
         }
         started.elapsed()
     };
@@ -58,4 +58,54 @@ pub fn ingest_and_replay<D: pos_sync_server::storage::sql::Database>(
         .sum();
     assert_eq!(on_hand, -moved, "every movement once, replay included");
     (ingest, replay)
+}
+
+/// Serves head office (the API and the back office) in the background on
+/// a free port of `runtime`; returns its URL.
+pub fn serve_in_background<D: pos_sync_server::storage::sql::Database>(
+    runtime: &tokio::runtime::Runtime,
+    office: std::sync::Arc<pos_sync_server::storage::head_office::HeadOffice<D>>,
+) -> String {
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("address"));
+        tokio::spawn(pos_sync_server::serve(listener, office, Default::default(), std::future::pending()));
+        url
+    })
+}
+
+/// The cookie of a signed-in back-office session (an admin who has chosen
+/// their password), for a benchmark's page requests.
+pub fn office_cookie<D: pos_sync_server::storage::sql::Database>(
+    office: &pos_sync_server::storage::head_office::HeadOffice<D>,
+) -> String {
+    use pos_sync_server::storage::rules::office::{LogIn, OfficeRole};
+    let password = office.add_office_user("bench@example.com", OfficeRole::Admin).expect("account");
+    let LogIn::Session(token) = office.log_in("bench@example.com", &password).expect("log in") else {
+        panic!("the one-time password was refused")
+    };
+    let session = office.office_session(&token).expect("session").expect("live");
+    office.set_office_password(&session, "a benchmark's password").expect("password");
+    format!("{}={token}", pos_sync_server::office::COOKIE)
+}
+
+/// The 95th percentile, in milliseconds, of fetching each of `paths` (a
+/// page and its whole body) `rounds` times with a session cookie.
+pub fn page_p95_ms(url: &str, cookie: &str, paths: &[String], rounds: usize) -> f64 {
+    let http = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(120))
+        .build()
+        .expect("client");
+    let mut took = Vec::new();
+    for _ in 0..rounds {
+        for path in paths {
+            let started = std::time::Instant::now();
+            let response = http.get(format!("{url}{path}")).header("cookie", cookie).send().expect("page");
+            assert_eq!(response.status(), 200, "{path}");
+            assert!(!response.text().expect("body").is_empty());
+            took.push(started.elapsed());
+        }
+    }
+    quantile(&mut took, 0.95).as_secs_f64() * 1e3
 }

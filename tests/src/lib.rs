@@ -3,6 +3,7 @@
 //! sync server, and a fault-injecting proxy.
 
 pub mod bench;
+pub mod browser;
 pub mod generated;
 pub mod head_office;
 pub mod journals;

@@ -55,6 +55,16 @@ impl Throttle {
         Throttle { records: Arc::default(), allowed: allowed.max(1) }
     }
 
+    /// How long an address must still wait, if it is paused.
+    pub(crate) fn address_paused(&self, address: IpAddr) -> Option<Duration> {
+        self.paused(&[Who::Address(address)], Instant::now())
+    }
+
+    /// Counts a failure of an address.
+    pub(crate) fn address_failed(&self, address: IpAddr) {
+        self.failed(&[Who::Address(address)], Instant::now());
+    }
+
     fn paused(&self, who: &[Who], now: Instant) -> Option<Duration> {
         let records = self.records.lock().unwrap_or_else(|p| p.into_inner());
         who.iter()

@@ -153,8 +153,8 @@ async fn push(
     let count = request.entries.len();
     let first = request.entries.first().map_or(0, |e| e.seq);
     let terminal = auth.terminal_id.clone();
-    let result = blocking(move || store.push(&auth, &request.entries)).await;
     let pending = headers.get(PENDING_HEADER).and_then(|v| v.to_str().ok()?.parse().ok());
+    let result = blocking(move || store.push(&auth, &request.entries, pending)).await;
     let acknowledged = result.as_ref().ok().map(|ack| (ack.acked_through + 1).saturating_sub(first).min(count as u64));
     metrics.push(&terminal, started.elapsed(), acknowledged, pending);
     match &result {

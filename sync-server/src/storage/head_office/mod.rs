@@ -3,6 +3,7 @@
 //! [`crate::storage::rules`]. The same code serves SQLite and PostgreSQL.
 
 mod commands;
+pub mod office;
 mod reports;
 
 use pos_shared::protocol::{
@@ -50,8 +51,8 @@ impl<D: Database> SyncStore for HeadOffice<D> {
         self.db.snapshot(|tx| admin::authenticate(tx, token))
     }
 
-    fn push(&self, auth: &TerminalAuth, entries: &[WireEntry]) -> StoreResult<PushResponse> {
-        ingest::push(&self.db, auth, entries)
+    fn push(&self, auth: &TerminalAuth, entries: &[WireEntry], pending: Option<u64>) -> StoreResult<PushResponse> {
+        ingest::push(&self.db, auth, entries, pending)
     }
 
     fn catalog_page(&self, auth: &TerminalAuth, since: u64, limit: usize) -> StoreResult<CatalogPage> {

@@ -21,12 +21,33 @@ use pos_shared::quantity::Quantity;
 use pos_shared::roles::Role;
 
 use super::admin::store_id;
-use crate::storage::sql::Tx;
+use crate::storage::sql::{Row, Tx};
 use crate::storage::{StoreError, StoreResult, TerminalAuth};
 
 /// The next value of a named counter (versions, document numbers).
 pub fn next_version(tx: &impl Tx, name: &str) -> StoreResult<u64> {
     tx.one("UPDATE counters SET value = value + 1 WHERE name = ?1 RETURNING value", &[&name])
+}
+
+/// The columns [`wire_product`] reads, of `products p`.
+pub const PRODUCT_COLUMNS: &str = "sku, name, price_minor, unit, tax_rate, cost_minor, category, reorder_point_milli,
+    archived, version, (SELECT string_agg(code, '|') FROM barcodes b WHERE b.sku = p.sku)";
+
+/// A product as tills receive it, from a row of [`PRODUCT_COLUMNS`].
+pub fn wire_product(row: &Row) -> StoreResult<WireProduct> {
+    let barcodes: Option<String> = row.get(10)?;
+    Ok(WireProduct {
+        sku: row.get(0)?,
+        name: row.get(1)?,
+        price: Money::from_minor(row.get(2)?).to_string(),
+        unit: row.get(3)?,
+        tax_rate: row.get(4)?,
+        cost: row.get::<Option<i64>>(5)?.map(|c| Money::from_minor(c).to_string()),
+        category: row.get(6)?,
+        reorder_point: row.get::<Option<i64>>(7)?.map(|m| Quantity::from_milli(m).display()),
+        archived: row.get(8)?,
+        barcodes: barcodes.map(|b| b.split('|').map(str::to_string).collect()).unwrap_or_default(),
+    })
 }
 
 /// Catalog changes after `since` (at most `limit` products), with the
@@ -37,28 +58,14 @@ pub fn page(tx: &impl Tx, auth: &TerminalAuth, since: u64, limit: usize) -> Stor
         return Err(StoreError::CursorAhead { cursor: since, head });
     }
     let rows = tx.rows(
-        "SELECT sku, name, price_minor, unit, tax_rate, cost_minor, category, reorder_point_milli, archived, version,
-           (SELECT string_agg(code, '|') FROM barcodes b WHERE b.sku = p.sku)
-         FROM products p WHERE version > ?1 ORDER BY version LIMIT ?2",
+        &format!("SELECT {PRODUCT_COLUMNS} FROM products p WHERE version > ?1 ORDER BY version LIMIT ?2"),
         &[&since, &(limit as u64 + 1)],
     )?;
     let more = rows.len() > limit;
     let mut products = Vec::with_capacity(rows.len().min(limit));
     let mut last_version = since;
     for row in rows.iter().take(limit) {
-        let barcodes: Option<String> = row.get(10)?;
-        products.push(WireProduct {
-            sku: row.get(0)?,
-            name: row.get(1)?,
-            price: Money::from_minor(row.get(2)?).to_string(),
-            unit: row.get(3)?,
-            tax_rate: row.get(4)?,
-            cost: row.get::<Option<i64>>(5)?.map(|c| Money::from_minor(c).to_string()),
-            category: row.get(6)?,
-            reorder_point: row.get::<Option<i64>>(7)?.map(|m| Quantity::from_milli(m).display()),
-            archived: row.get(8)?,
-            barcodes: barcodes.map(|b| b.split('|').map(str::to_string).collect()).unwrap_or_default(),
-        });
+        products.push(wire_product(row)?);
         last_version = row.get(9)?;
     }
     // The cursor after this page: the last product's version when more
@@ -86,7 +93,9 @@ pub fn page(tx: &impl Tx, auth: &TerminalAuth, since: u64, limit: usize) -> Stor
     Ok(CatalogPage { protocol_version: PROTOCOL_VERSION, products, users, customers, next_cursor: upper, more })
 }
 
-fn upsert_product(tx: &impl Tx, item: &CatalogItem, line: u64) -> StoreResult<()> {
+/// Writes a product (new or changed) and its barcodes as a new catalog
+/// version; `line` names it in an error.
+pub(crate) fn upsert_product(tx: &impl Tx, item: &CatalogItem, line: u64) -> StoreResult<()> {
     let version = next_version(tx, "catalog_version")?;
     tx.run(
         "INSERT INTO products (sku, name, price_minor, unit, tax_rate, cost_minor, category, reorder_point_milli, archived, version)

@@ -5,12 +5,17 @@
 pub mod accounting;
 pub mod admin;
 pub mod catalog;
+pub mod catalog_edit;
 mod collections;
+pub mod dashboard;
 pub mod ingest;
 mod ingest_rows;
 pub mod insights;
 pub mod keys;
+pub mod ledger;
+pub mod listings;
 pub mod meta;
+pub mod office;
 pub mod order_views;
 pub mod orders;
 pub mod purchasing;

@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../schema_v8.sql"),
     include_str!("../schema_v9.sql"),
     include_str!("../schema_v10.sql"),
+    include_str!("../schema_v11.sql"),
 ];
 
 pub struct SqliteDb {

@@ -1,0 +1,127 @@
+//! Every report the command line and the report API have, with their
+//! filters, shown as a table and downloadable as CSV: the same
+//! `report_table` call as `/v1/reports/{name}`, so the three agree.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use maud::{Markup, html};
+
+use super::layout;
+use super::session::{Refusal, Signed};
+use super::staff::urlencoded;
+use super::{Office, blocking};
+use crate::storage::sql::Database;
+
+/// Reports by name, with what each is.
+const REPORTS: [(&str, &str); 9] = [
+    ("sales", "Sales by product, category, store, day, hour, cashier or channel"),
+    ("margin", "Margin per product"),
+    ("customers", "Top customers"),
+    ("low-stock", "Low stock"),
+    ("valuation", "Stock valuation at cost"),
+    ("returns", "Returns rate per product"),
+    ("oversold", "Oversold stock"),
+    ("reorder", "Reorder suggestions"),
+    ("accounting", "Accounting export of one store's day"),
+];
+/// The filters a report form offers.
+const FILTERS: [(&str, &str, &str); 5] = [
+    ("from", "From (date)", "date"),
+    ("to", "To (date)", "date"),
+    ("store", "Store code", "text"),
+    ("date", "Day (accounting)", "date"),
+    ("by", "Sales by", "text"),
+];
+
+/// The filters given, without the empty ones.
+fn params(query: &HashMap<String, String>) -> HashMap<String, String> {
+    query
+        .iter()
+        .filter(|(k, v)| k.as_str() != "name" && !v.trim().is_empty())
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// A report's JSON rows as a table, columns from the first row's keys.
+fn table(rows: &serde_json::Value) -> Markup {
+    let rows = match rows {
+        serde_json::Value::Array(rows) => rows.as_slice(),
+        serde_json::Value::Object(day) => day.get("journal").and_then(|j| j.as_array()).map_or(&[][..], Vec::as_slice),
+        _ => &[],
+    };
+    let columns: Vec<String> =
+        rows.first().and_then(|r| r.as_object()).map(|o| o.keys().cloned().collect()).unwrap_or_default();
+    let cell = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    html! {
+        p { (rows.len()) " rows" }
+        @if !rows.is_empty() {
+            table.report {
+                thead { tr { @for c in &columns { th scope="col" { (c) } } } }
+                tbody { @for r in rows { tr { @for c in &columns { td { (r.get(c).map(cell).unwrap_or_default()) } } } } }
+            }
+        }
+    }
+}
+
+pub async fn page<D: Database>(
+    State(office): State<Office<D>>,
+    signed: Signed,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Markup, Refusal> {
+    let name = query.get("name").cloned().unwrap_or_else(|| "sales".into());
+    let given = params(&query);
+    let head_office = office.head_office.clone();
+    let shown = query.contains_key("name");
+    let (report, filters) = (name.clone(), given.clone());
+    let result = if shown { Some(blocking(move || head_office.report_table(&report, &filters)).await) } else { None };
+    let csv_link = format!(
+        "/office/reports/{}?{}",
+        urlencoded(&name),
+        given.iter().map(|(k, v)| format!("{}={}", urlencoded(k), urlencoded(v))).collect::<Vec<_>>().join("&")
+    );
+    let body = html! {
+        form.filters method="get" action="/office/reports" {
+            label for="name" { "Report" }
+            select #name name="name" { @for (r, what) in REPORTS { option value=(r) selected[r == name] { (what) } } }
+            @for (key, label, kind) in FILTERS {
+                label for=(key) { (label) }
+                input #(key) name=(key) type=(kind) value=(given.get(key).cloned().unwrap_or_default());
+            }
+            button type="submit" { "Show" }
+        }
+        @match result {
+            Some(Ok(found)) => {
+                p { a href=(csv_link) download { "Download as CSV" } }
+                (table(&found.json))
+            },
+            Some(Err(error)) => { p.error role="alert" { (error) } },
+            None => { p { "Choose a report and its filters." } },
+        }
+    };
+    Ok(layout::page("Reports", &signed, "/office/reports", body))
+}
+
+pub async fn csv<D: Database>(
+    State(office): State<Office<D>>,
+    _signed: Signed,
+    Path(name): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, Refusal> {
+    let head_office = office.head_office.clone();
+    let (report, filters) = (name.clone(), params(&query));
+    let found = blocking(move || head_office.report_table(&report, &filters)).await?;
+    let disposition =
+        format!("attachment; filename=\"{}.csv\"", name.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', ""));
+    Ok((
+        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)],
+        found.csv,
+    )
+        .into_response())
+}

@@ -1,0 +1,354 @@
+//! The web back office's people: accounts with a role and an argon2
+//! password, failed log-ins and lock-outs (kept in the database, so every
+//! server behind a balancer counts the same), sessions known by the
+//! SHA-256 of their cookie, and the audit log of every change made there.
+
+use std::str::FromStr;
+
+use argon2::Argon2;
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use serde::Serialize;
+
+use crate::storage::sql::{Param, Tx};
+use crate::storage::{StoreError, StoreResult, random_secret, secret_hash};
+
+/// Wrong passwords in a row before an account is locked.
+pub const LOCK_AFTER: u32 = 10;
+/// How long a lock lasts.
+pub const LOCK_MS: i64 = 15 * 60_000;
+/// A session unused this long is over.
+pub const SESSION_IDLE_MS: i64 = 2 * 3_600_000;
+/// A session is over this long after its log-in, used or not.
+pub const SESSION_LONGEST_MS: i64 = 12 * 3_600_000;
+/// The shortest password a person may choose.
+pub const PASSWORD_MIN_CHARS: usize = 12;
+
+/// What a back-office account may do. Every page and action checks it on
+/// the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OfficeRole {
+    /// Everything: stores, tills, staff, back-office accounts.
+    Admin,
+    /// The catalog, stock, suppliers, purchase orders and transfers.
+    Buyer,
+    /// Reports and the accounting export.
+    Accountant,
+    /// Reads every page, changes nothing.
+    Viewer,
+}
+
+/// What a page or action needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Permission {
+    /// Read any page.
+    Read,
+    /// Change products and prices, import the catalog.
+    EditCatalog,
+    /// Suppliers, purchase orders, transfers, reorder drafts.
+    Purchase,
+    /// Stores, tills, till staff, back-office accounts.
+    Administer,
+}
+
+impl OfficeRole {
+    pub const ALL: [OfficeRole; 4] = [OfficeRole::Admin, OfficeRole::Buyer, OfficeRole::Accountant, OfficeRole::Viewer];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OfficeRole::Admin => "admin",
+            OfficeRole::Buyer => "buyer",
+            OfficeRole::Accountant => "accountant",
+            OfficeRole::Viewer => "viewer",
+        }
+    }
+
+    pub fn may(self, permission: Permission) -> bool {
+        matches!(
+            (self, permission),
+            (_, Permission::Read)
+                | (OfficeRole::Admin, _)
+                | (OfficeRole::Buyer, Permission::EditCatalog | Permission::Purchase)
+        )
+    }
+}
+
+impl FromStr for OfficeRole {
+    type Err = StoreError;
+
+    fn from_str(text: &str) -> StoreResult<OfficeRole> {
+        OfficeRole::ALL.into_iter().find(|r| r.as_str() == text.trim().to_ascii_lowercase()).ok_or_else(|| {
+            StoreError::BadRequest(format!(
+                "unknown role `{}`: admin, buyer, accountant or viewer",
+                pos_shared::entry_rules::excerpt(text)
+            ))
+        })
+    }
+}
+
+/// A signed-in person, as a page sees them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OfficeUser {
+    pub id: i64,
+    pub email: String,
+    pub role: OfficeRole,
+    /// Signed in with a one-time password: must choose their own first.
+    pub must_change: bool,
+}
+
+/// A live session: who, and the token every form of theirs must carry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OfficeSession {
+    pub user: OfficeUser,
+    pub csrf: String,
+    /// When it was last used (milliseconds since the epoch).
+    pub seen_ms: i64,
+}
+
+/// How a log-in went.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LogIn {
+    /// A new session: the cookie's secret.
+    Session(String),
+    /// Wrong e-mail or password (never which).
+    Refused,
+    /// Too many wrong passwords: locked for this many more minutes.
+    Locked(i64),
+}
+
+fn hash_password(password: &str) -> StoreResult<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Ok(Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| StoreError::Internal(e.to_string()))?
+        .to_string())
+}
+
+/// Whether `password` matches an argon2 `hash` (slow on purpose: call it
+/// outside a write transaction).
+pub fn password_matches(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+fn check_email(email: &str) -> StoreResult<String> {
+    let email = email.trim();
+    let valid = email.len() <= 254
+        && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    if valid {
+        Ok(email.to_string())
+    } else {
+        Err(StoreError::BadRequest(format!("`{}` is not an e-mail address", pos_shared::entry_rules::excerpt(email))))
+    }
+}
+
+/// Adds an account, or gives an existing one a new role and a new
+/// one-time password (and ends its sessions). Returns the password, shown
+/// once; the person chooses their own at first log-in.
+pub fn add_user(tx: &impl Tx, email: &str, role: OfficeRole) -> StoreResult<String> {
+    let email = check_email(email)?;
+    let password = random_secret(9);
+    let hash = hash_password(&password)?;
+    tx.run(
+        "INSERT INTO office_users (email, role, password_hash, must_change, failed_logins, locked_until_ms, active)
+         VALUES (?1, ?2, ?3, 1, 0, 0, 1)
+         ON CONFLICT (email) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash,
+           must_change = 1, failed_logins = 0, locked_until_ms = 0, active = 1",
+        &[&email, &role.as_str(), &hash],
+    )?;
+    tx.run("DELETE FROM office_sessions WHERE user_id = (SELECT id FROM office_users WHERE email = ?1)", &[&email])?;
+    Ok(password)
+}
+
+/// What a log-in attempt needs to check, read before the slow hash.
+#[derive(Clone, Debug)]
+pub struct Credentials {
+    pub id: i64,
+    pub password_hash: String,
+    pub locked_until_ms: i64,
+}
+
+/// The active account an e-mail names, if any.
+pub fn credentials(tx: &impl Tx, email: &str) -> StoreResult<Option<Credentials>> {
+    tx.row(
+        "SELECT id, password_hash, locked_until_ms FROM office_users WHERE email = ?1 AND active = 1",
+        &[&email.trim()],
+    )?
+    .map(|r| Ok(Credentials { id: r.get(0)?, password_hash: r.get(1)?, locked_until_ms: r.get(2)? }))
+    .transpose()
+}
+
+/// Records a checked password: a session on success, else one more
+/// failure (the tenth in a row locks the account for [`LOCK_MS`]).
+pub fn record_log_in(tx: &impl Tx, id: i64, matched: bool, now: i64) -> StoreResult<LogIn> {
+    let locked_until: i64 = tx.one("SELECT locked_until_ms FROM office_users WHERE id = ?1", &[&id])?;
+    if locked_until > now {
+        return Ok(LogIn::Locked((locked_until - now + 59_999) / 60_000));
+    }
+    if !matched {
+        let failures: i64 = tx.one(
+            "UPDATE office_users SET failed_logins = failed_logins + 1 WHERE id = ?1 RETURNING failed_logins",
+            &[&id],
+        )?;
+        if failures >= i64::from(LOCK_AFTER) {
+            tx.run(
+                "UPDATE office_users SET failed_logins = 0, locked_until_ms = ?2 WHERE id = ?1",
+                &[&id, &(now + LOCK_MS)],
+            )?;
+            return Ok(LogIn::Locked(LOCK_MS / 60_000));
+        }
+        return Ok(LogIn::Refused);
+    }
+    tx.run("UPDATE office_users SET failed_logins = 0 WHERE id = ?1", &[&id])?;
+    let token = random_secret(32);
+    tx.run(
+        "INSERT INTO office_sessions (token_hash, user_id, csrf, created_ms, seen_ms) VALUES (?1, ?2, ?3, ?4, ?4)",
+        &[&secret_hash(&token), &id, &random_secret(32), &now],
+    )?;
+    Ok(LogIn::Session(token))
+}
+
+/// The live session a cookie's secret names, if it has not expired.
+pub fn session(tx: &impl Tx, token: &str, now: i64) -> StoreResult<Option<OfficeSession>> {
+    let row = tx.row(
+        "SELECT u.id, u.email, u.role, u.must_change, s.csrf, s.seen_ms
+         FROM office_sessions s JOIN office_users u ON u.id = s.user_id
+         WHERE s.token_hash = ?1 AND u.active = 1 AND s.seen_ms > ?2 AND s.created_ms > ?3",
+        &[&secret_hash(token), &(now - SESSION_IDLE_MS), &(now - SESSION_LONGEST_MS)],
+    )?;
+    row.map(|r| {
+        let role: String = r.get(2)?;
+        Ok(OfficeSession {
+            user: OfficeUser { id: r.get(0)?, email: r.get(1)?, role: role.parse()?, must_change: r.get(3)? },
+            csrf: r.get(4)?,
+            seen_ms: r.get(5)?,
+        })
+    })
+    .transpose()
+}
+
+/// Marks a session used now (and forgets sessions long over).
+pub fn touch_session(tx: &impl Tx, token: &str, now: i64) -> StoreResult<()> {
+    tx.run("UPDATE office_sessions SET seen_ms = ?2 WHERE token_hash = ?1", &[&secret_hash(token), &now])?;
+    tx.run(
+        "DELETE FROM office_sessions WHERE seen_ms <= ?1 OR created_ms <= ?2",
+        &[&(now - SESSION_IDLE_MS), &(now - SESSION_LONGEST_MS)],
+    )?;
+    Ok(())
+}
+
+/// Ends one session.
+pub fn end_session(tx: &impl Tx, token: &str) -> StoreResult<()> {
+    tx.run("DELETE FROM office_sessions WHERE token_hash = ?1", &[&secret_hash(token)])?;
+    Ok(())
+}
+
+/// Ends every session of an account, on every browser.
+pub fn end_sessions(tx: &impl Tx, user_id: i64) -> StoreResult<u64> {
+    tx.run("DELETE FROM office_sessions WHERE user_id = ?1", &[&user_id])
+}
+
+/// Sets the password a person chose (the one-time one stops working).
+pub fn set_password(tx: &impl Tx, user_id: i64, password: &str) -> StoreResult<()> {
+    if password.chars().count() < PASSWORD_MIN_CHARS {
+        return Err(StoreError::BadRequest(format!("a password has at least {PASSWORD_MIN_CHARS} characters")));
+    }
+    tx.run(
+        "UPDATE office_users SET password_hash = ?2, must_change = 0 WHERE id = ?1",
+        &[&user_id, &hash_password(password)?],
+    )?;
+    Ok(())
+}
+
+/// An account as the accounts page lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AccountRow {
+    pub email: String,
+    pub role: String,
+    pub locked: bool,
+    pub active: bool,
+    pub sessions: u64,
+}
+
+pub fn accounts(tx: &impl Tx, now: i64) -> StoreResult<Vec<AccountRow>> {
+    let rows = tx.rows(
+        "SELECT u.email, u.role, CASE WHEN u.locked_until_ms > ?1 THEN 1 ELSE 0 END, u.active,
+           (SELECT COUNT(*) FROM office_sessions s WHERE s.user_id = u.id)
+         FROM office_users u ORDER BY u.email",
+        &[&now],
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok(AccountRow {
+                email: r.get(0)?,
+                role: r.get(1)?,
+                locked: r.get(2)?,
+                active: r.get(3)?,
+                sessions: r.get(4)?,
+            })
+        })
+        .collect()
+}
+
+/// One change made in the back office.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditRow {
+    pub at_ms: i64,
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// Records a change: who, what, on what, and the subject before and after.
+pub fn audit(
+    tx: &impl Tx,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    before: Option<&str>,
+    after: Option<&str>,
+    now: i64,
+) -> StoreResult<()> {
+    tx.run(
+        "INSERT INTO audit_log (at_ms, actor, action, subject, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        &[&now, &actor, &action, &subject, &before, &after],
+    )?;
+    Ok(())
+}
+
+/// What the audit page filters on; empty fields match everything.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    /// Part of the subject (a SKU, a terminal, a purchase order).
+    pub subject: Option<String>,
+}
+
+/// The newest changes first, at most `limit`.
+pub fn audit_log(tx: &impl Tx, filter: &AuditFilter, limit: u32) -> StoreResult<Vec<AuditRow>> {
+    let like = filter.subject.as_ref().map(|s| format!("%{}%", s.replace(['%', '_'], "")));
+    let params: [&dyn Param; 4] = [&filter.actor, &filter.action, &like, &limit];
+    let rows = tx.rows(
+        "SELECT at_ms, actor, action, subject, before, after FROM audit_log
+         WHERE (CAST(?1 AS TEXT) IS NULL OR actor = ?1) AND (CAST(?2 AS TEXT) IS NULL OR action = ?2)
+           AND (CAST(?3 AS TEXT) IS NULL OR subject LIKE ?3)
+         ORDER BY id DESC LIMIT ?4",
+        &params,
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok(AuditRow {
+                at_ms: r.get(0)?,
+                actor: r.get(1)?,
+                action: r.get(2)?,
+                subject: r.get(3)?,
+                before: r.get(4)?,
+                after: r.get(5)?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,251 @@
+//! The web back office in a real Chromium against a real server process,
+//! with real tills (`pos-terminal`): a price changed in the browser is
+//! sold at the counter after one sync and shows in the audit log; a till
+//! added in the browser enrolls with the code the page shows and is
+//! refused once revoked; a purchase order made and sent in the browser is
+//! received short at the till and the page shows it; a viewer's hand-made
+//! POST, a form without its token and ten wrong passwords are refused; a
+//! catalog CSV with a bad check digit lists the line and writes nothing.
+
+use pos_tests::browser::Browser;
+use pos_tests::head_office::{HqDb, ServerProcess, admin_ok, enroll_till_cli, head_office};
+use pos_tests::{as_cashier, as_manager, cli, cli_ok as ok};
+
+/// The password people choose at their first log-in in these tests.
+const CHOSEN: &str = "correct horse battery staple";
+
+/// Adds a back-office account; returns its one-time password.
+fn account(db: &HqDb, email: &str, role: &str) -> String {
+    let out = admin_ok(db, &["--json", "office", "user", "add", "--email", email, "--role", role]);
+    let added: serde_json::Value = serde_json::from_str(&out).expect("json");
+    added["password"].as_str().expect("password").to_string()
+}
+
+/// Logs in with the keyboard as a person does (e-mail, Tab, password,
+/// Enter), choosing their own password at the first log-in.
+fn log_in(browser: &Browser, email: &str, one_time: &str) {
+    browser.visit("/office/login");
+    browser.fill("#email", email);
+    browser.keys("#email", &format!("\u{E004}{one_time}\u{E007}"));
+    browser.wait_for_text("Choose your password");
+    assert!(browser.unlabelled_fields().is_empty(), "{:?}", browser.unlabelled_fields());
+    browser.fill("#password", CHOSEN);
+    browser.fill("#again", CHOSEN);
+    browser.click("form[action='/office/password'] button");
+    browser.wait_for_text("Your password is saved");
+}
+
+fn price_of(db: &HqDb, sku: &str) -> i64 {
+    db.count("SELECT price_minor FROM products WHERE sku = ?1", &[&sku])
+}
+
+#[test]
+fn a_price_changed_in_the_browser_is_sold_at_the_till_and_audited() {
+    let work = tempfile::tempdir().unwrap();
+    let db = HqDb::new(work.path());
+    head_office(&db);
+    let password = account(&db, "buyer@example.com", "buyer");
+    let server = ServerProcess::start(&db);
+    let till = work.path().join("till");
+    enroll_till_cli(&db, &server.url, "S01", &till);
+    let browser = Browser::open(&server.url);
+    log_in(&browser, "buyer@example.com", &password);
+    assert!(browser.text("h1").contains("Dashboard"));
+    assert!(browser.unlabelled_fields().is_empty(), "{:?}", browser.unlabelled_fields());
+
+    browser.visit("/office/catalog");
+    browser.fill("#q", "baguette trad");
+    browser.wait_for_text("BAK0001");
+    browser.click("#results a[href='/office/products/BAK0001']");
+    browser.wait_for_text("Stock ledger");
+    assert!(browser.unlabelled_fields().is_empty(), "{:?}", browser.unlabelled_fields());
+    browser.fill("#price", "0.99");
+    browser.click("form.product button[type=submit]");
+    browser.wait_for_text("Saved");
+    assert_eq!(price_of(&db, "BAK0001"), 99);
+
+    ok(&till, &["sync", "--once"]);
+    let sold = ok(&till, &as_cashier(&["sell", "--item", "BAK0001", "--pay", "cash:5"]));
+    assert!(sold.contains("Baguette tradition                    0.99"), "{sold}");
+    ok(&till, &["sync", "--once"]);
+
+    browser.visit("/office/audit?action=product.save");
+    let audit = browser.wait_for_text("buyer@example.com");
+    assert!(audit.contains("BAK0001") && audit.contains("price: 4.87") && audit.contains("price: 0.99"), "{audit}");
+    browser.visit("/office/products/BAK0001");
+    let ledger = browser.wait_for_text("on hand");
+    assert!(ledger.contains("sale") && ledger.contains("S01-T01 #"), "the sale is in the ledger: {ledger}");
+    browser.visit("/office/");
+    let board = browser.wait_for_text("Tills: is every sale in?");
+    assert!(board.contains("complete"), "the till pushed everything: {board}");
+}
+
+#[test]
+fn a_till_added_in_the_browser_enrolls_with_the_code_shown_and_is_refused_once_revoked() {
+    let work = tempfile::tempdir().unwrap();
+    let db = HqDb::new(work.path());
+    head_office(&db);
+    let password = account(&db, "admin@example.com", "admin");
+    let server = ServerProcess::start(&db);
+    let browser = Browser::open(&server.url);
+    log_in(&browser, "admin@example.com", &password);
+    browser.visit("/office/stores");
+    browser.choose("#till-store", "S02");
+    browser.fill("#till-name", "Comptoir");
+    browser.click("form[action='/office/tills'] button");
+    browser.wait_for_text("Enrollment code");
+    let code = browser.text("#enrollment-code");
+    assert_eq!(code.len(), 12, "{code}");
+    assert!(browser.script("return document.querySelector('.qr svg') !== null") == serde_json::json!(true));
+
+    let till = work.path().join("till");
+    let enrolled = ok(&till, &["enroll", "--server", &server.url, "--code", &code]);
+    assert!(enrolled.contains("Enrolled as S02-T01"), "{enrolled}");
+    ok(&till, &["sync", "--once"]);
+
+    browser.visit("/office/stores");
+    browser.click("button[aria-label='Revoke S02-T01']");
+    browser.wait_for_text("Till S02-T01 revoked");
+    let refused = cli(&till, &["sync", "--once"]);
+    assert!(!refused.status.success(), "a revoked till's sync is refused");
+    browser.visit("/office/audit");
+    let audit = browser.wait_for_text("till.revoke");
+    assert!(audit.contains("till.add") && !audit.contains(&code), "the code is never logged: {audit}");
+}
+
+#[test]
+fn a_purchase_order_sent_from_the_browser_is_received_short_and_the_page_shows_it() {
+    let work = tempfile::tempdir().unwrap();
+    let db = HqDb::new(work.path());
+    head_office(&db);
+    let password = account(&db, "buyer@example.com", "buyer");
+    let server = ServerProcess::start(&db);
+    let till = work.path().join("till");
+    enroll_till_cli(&db, &server.url, "S01", &till);
+    let browser = Browser::open(&server.url);
+    log_in(&browser, "buyer@example.com", &password);
+
+    browser.visit("/office/purchasing");
+    browser.fill("#supplier-name", "Moulins Bio");
+    browser.fill("#lead", "3");
+    browser.click("form[action='/office/suppliers'] button");
+    browser.wait_for_text("Supplier added");
+    browser.choose("#po-supplier", "Moulins Bio");
+    browser.choose("#po-store", "S01");
+    browser.fill("#po-lines", "BAK0004 10 0.40\nWIN0003 6 3.10");
+    browser.click("form[action='/office/purchase-orders'] button");
+    browser.wait_for_text("Created");
+    let number = browser.path().trim_start_matches("/office/purchase-orders/").split('?').next().unwrap().to_string();
+    assert_eq!(browser.text("#po-status"), "open", "an order made by hand goes to the store's tills at once");
+
+    ok(&till, &["sync", "--once"]);
+    ok(&till, &as_manager(&["receive", "--po", &number, "--item", "BAK0004*6", "--item", "WIN0003*6"]));
+    ok(&till, &["sync", "--once"]);
+
+    browser.visit(&format!("/office/purchase-orders/{number}"));
+    let page = browser.wait_for_text("State:");
+    assert_eq!(browser.text("#po-status"), "partial", "{page}");
+    let bread = browser.text("tbody tr:first-child");
+    assert!(bread.starts_with("BAK0004") && bread.contains(" 10 6 4 "), "ordered 10, received 6, short 4: {bread}");
+    browser.visit("/office/products/BAK0004");
+    let ledger = browser.wait_for_text("Stock ledger");
+    assert!(ledger.contains("delivery") && ledger.contains(&number), "the receipt names its order: {ledger}");
+    assert!(ledger.contains("S01 Paris Halles: 6 on hand"), "{ledger}");
+}
+
+#[test]
+fn a_viewer_cannot_post_a_price_forms_need_their_token_and_ten_bad_passwords_lock() {
+    let work = tempfile::tempdir().unwrap();
+    let db = HqDb::new(work.path());
+    head_office(&db);
+    let viewer = account(&db, "viewer@example.com", "viewer");
+    let admin = account(&db, "admin@example.com", "admin");
+    let server = ServerProcess::start(&db);
+    let browser = Browser::open(&server.url);
+    log_in(&browser, "viewer@example.com", &viewer);
+    browser.visit("/office/products/BAK0001");
+    browser.wait_for_text("Stock ledger");
+    assert_eq!(browser.script("return document.querySelector('form.product fieldset').disabled"), true);
+    let csrf = browser.script("return document.querySelector('input[name=csrf]').value");
+    let cookie = format!("pos_office={}", browser.cookie("pos_office"));
+    let http = reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let post = |cookie: &str, form: &[(&str, &str)]| {
+        http.post(format!("{}/office/products", server.url)).header("cookie", cookie).form(form).send().unwrap()
+    };
+    let change = [("sku", "BAK0001"), ("name", "Baguette tradition"), ("price", "0.01"), ("tax_rate", "5.5")];
+    let mut by_viewer = change.to_vec();
+    by_viewer.push(("csrf", csrf.as_str().unwrap()));
+    let refused = post(&cookie, &by_viewer);
+    assert_eq!(refused.status(), 403);
+    assert!(refused.text().unwrap().contains("Your role (viewer) may not do this"));
+    assert_eq!(price_of(&db, "BAK0001"), 487, "nothing changed");
+
+    let admin_browser = Browser::open(&server.url);
+    log_in(&admin_browser, "admin@example.com", &admin);
+    let admin_cookie = format!("pos_office={}", admin_browser.cookie("pos_office"));
+    let tokenless = post(&admin_cookie, &change);
+    assert_eq!(tokenless.status(), 403, "a form without its CSRF token is refused");
+    let mut wrong_token = change.to_vec();
+    wrong_token.push(("csrf", csrf.as_str().unwrap()));
+    assert_eq!(post(&admin_cookie, &wrong_token).status(), 403, "another session's token is refused");
+    assert_eq!(price_of(&db, "BAK0001"), 487, "nothing changed");
+    assert_eq!(db.count("SELECT COUNT(*) FROM audit_log WHERE action = 'product.save'", &[]), 0);
+
+    let stranger = Browser::open(&server.url);
+    for attempt in 1..=10 {
+        stranger.visit("/office/login");
+        stranger.fill("#email", "admin@example.com");
+        stranger.fill("#password", &format!("guess number {attempt}"));
+        stranger.click("form button");
+        let answer = stranger.wait_for_text("password");
+        let expected = if attempt < 10 { "Wrong e-mail or password" } else { "locked" };
+        assert!(answer.contains(expected), "attempt {attempt}: {answer}");
+    }
+    stranger.visit("/office/login");
+    stranger.fill("#email", "admin@example.com");
+    stranger.fill("#password", CHOSEN);
+    stranger.click("form button");
+    let locked = stranger.wait_for_text("locked");
+    assert!(locked.contains("try again in 15 min"), "the right password waits too: {locked}");
+    assert_eq!(stranger.path(), "/office/login");
+}
+
+#[test]
+fn a_catalog_csv_with_a_bad_check_digit_lists_the_line_and_writes_nothing() {
+    let work = tempfile::tempdir().unwrap();
+    let db = HqDb::new(work.path());
+    head_office(&db);
+    let password = account(&db, "buyer@example.com", "buyer");
+    let server = ServerProcess::start(&db);
+    let browser = Browser::open(&server.url);
+    log_in(&browser, "buyer@example.com", &password);
+    let csv = work.path().join("prices.csv");
+    std::fs::write(
+        &csv,
+        "sku,name,price,barcode\nBAK0001,Baguette tradition,1.25,\nNEW0001,Galette,3.50,4006381333932\nNEW0002,Crêpe,2.00,\n",
+    )
+    .unwrap();
+    let versions = db.count("SELECT value FROM counters WHERE name = 'catalog_version'", &[]);
+    browser.visit("/office/catalog");
+    browser.upload("#file", &csv);
+    browser.click("form[action='/office/catalog/import'] button");
+    let preview = browser.wait_for_text("bad line");
+    assert!(preview.contains("1 bad line: nothing will be imported"), "{preview}");
+    let line = browser.text("table.errors tbody tr");
+    assert!(line.starts_with("3 ") && line.contains("check digit"), "{line}");
+    assert_eq!(browser.script("return document.querySelector('form[action$=confirm]') === null"), true);
+    assert_eq!(price_of(&db, "BAK0001"), 487);
+    assert_eq!(db.count("SELECT COUNT(*) FROM products WHERE sku LIKE 'NEW%'", &[]), 0);
+    assert_eq!(db.count("SELECT value FROM counters WHERE name = 'catalog_version'", &[]), versions);
+
+    std::fs::write(&csv, "sku,name,price\nBAK0001,Baguette tradition,1.25\nNEW0002,Crêpe,2.00\n").unwrap();
+    browser.visit("/office/catalog");
+    browser.upload("#file", &csv);
+    browser.click("form[action='/office/catalog/import'] button");
+    let preview = browser.wait_for_text("1 new, 1 changed");
+    assert!(preview.contains("4.87") && preview.contains("1.25"), "the change is shown before and after: {preview}");
+    assert_eq!(price_of(&db, "BAK0001"), 487, "a preview writes nothing");
+    browser.click("form[action$=confirm] button");
+    browser.wait_for_text("Imported 2 products");
+    assert_eq!(price_of(&db, "BAK0001"), 125);
+}
