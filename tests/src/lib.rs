@@ -90,7 +90,9 @@ pub fn tenders(texts: &[&str]) -> Vec<Tender> {
 pub fn binary(name: &str) -> PathBuf {
     static BUILT: OnceLock<()> = OnceLock::new();
     let exe = std::env::current_exe().expect("test binary path");
-    let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
+    // Tests and benches run from target/<profile>/deps, binaries from target/<profile>.
+    let beside = exe.parent().expect("target/<profile>");
+    let profile_dir = if beside.ends_with("deps") { beside.parent().expect("target/<profile>") } else { beside };
     let bin = profile_dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     // `cargo test` builds only this package's binaries: build the others
     // once, into the same target directory and profile as this test.

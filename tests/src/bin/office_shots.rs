@@ -19,7 +19,8 @@ fn main() -> Result<()> {
     admin_ok(&db, &["store", "add", "--name", "Bordeaux Chartrons"]);
     admin_ok(&db, &["terminal", "add", "--store", "S03", "--name", "Caisse 1"]);
     let added = admin_ok(&db, &["--json", "office", "user", "add", "--email", "claire@example.com", "--role", "buyer"]);
-    let password = serde_json::from_str::<serde_json::Value>(&added)?["password"].as_str().context("password")?.to_string();
+    let password =
+        serde_json::from_str::<serde_json::Value>(&added)?["password"].as_str().context("password")?.to_string();
     let server = ServerProcess::start(&db);
     for (store, till) in [("S01", "till-paris"), ("S02", "till-lyon")] {
         let till = work.path().join(till);
@@ -30,7 +31,7 @@ fn main() -> Result<()> {
             for sku in basket {
                 args.extend(["--item", sku]);
             }
-            args.extend(["--pay", "card:200"]);
+            args.extend(["--pay", "cash:200"]);
             cli_ok(&till, &as_cashier(&args));
         }
         cli_ok(&till, &["sync", "--once"]);
