@@ -144,3 +144,29 @@ pub fn read_catalog_csv(input: &[u8]) -> (Vec<CatalogRow>, Vec<CatalogError>) {
     }
     (rows, errors)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_read_lists_every_bad_line_and_keeps_the_good_ones() {
+        let csv = "sku,name,price,barcode\nA1,Good,1.00,\nB2,Bad digit,1.00,4006381333932\nC3,,2.00,\nA1,Twice,1.00,\nD4,Fine,3.00,4006381333931\n";
+        let (rows, errors) = read_catalog_csv(csv.as_bytes());
+        let good: Vec<(u64, &str)> = rows.iter().map(|(line, item)| (*line, item.sku.as_str())).collect();
+        assert_eq!(good, [(2, "A1"), (6, "D4")]);
+        assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), [3, 4, 5]);
+        assert!(errors[0].message.contains("check digit"), "{}", errors[0].message);
+        assert_eq!(parse_catalog_csv(csv.as_bytes()).unwrap_err().line, 3, "the strict read stops at the first");
+    }
+
+    #[test]
+    fn a_form_reads_like_a_csv_line() {
+        let fields = HashMap::from([("sku", "X1"), ("name", "Pain"), ("price", "1.20"), ("barcode", "4006381333932")]);
+        let error = item_from_fields(|k| fields.get(k).copied().unwrap_or("")).unwrap_err();
+        assert!(error.contains("check digit"), "{error}");
+        let fields = HashMap::from([("sku", "X1"), ("name", "Pain"), ("price", "1.20"), ("tax_rate", "5.5")]);
+        let item = item_from_fields(|k| fields.get(k).copied().unwrap_or("")).unwrap();
+        assert_eq!((item.price.to_string(), item.tax_rate.percent().to_string()), ("1.20".into(), "5.5".into()));
+    }
+}

@@ -104,7 +104,9 @@ fn a_till_added_in_the_browser_enrolls_with_the_code_shown_and_is_refused_once_r
     ok(&till, &["sync", "--once"]);
 
     browser.visit("/office/stores");
-    browser.click("button[aria-label='Revoke S02-T01']");
+    browser.click("a[aria-label='Revoke S02-T01']");
+    browser.wait_for_text("This cannot be undone");
+    browser.click("form[action='/office/tills/S02-T01/revoke'] button");
     browser.wait_for_text("Till S02-T01 revoked");
     let refused = cli(&till, &["sync", "--once"]);
     assert!(!refused.status.success(), "a revoked till's sync is refused");
@@ -248,4 +250,36 @@ fn a_catalog_csv_with_a_bad_check_digit_lists_the_line_and_writes_nothing() {
     browser.click("form[action$=confirm] button");
     browser.wait_for_text("Imported 2 products");
     assert_eq!(price_of(&db, "BAK0001"), 125);
+}
+
+#[test]
+fn sessions_end_when_idle_when_too_old_and_everywhere_at_once() {
+    use pos_sync_server::storage::head_office::HeadOffice;
+    use pos_sync_server::storage::rules::office::{self, LogIn, OfficeRole, SESSION_IDLE_MS, SESSION_LONGEST_MS};
+    use pos_sync_server::storage::sql::Database;
+    use pos_sync_server::storage::sqlite::SqliteDb;
+
+    let work = tempfile::tempdir().unwrap();
+    let head_office = HeadOffice::new(SqliteDb::open(&work.path().join("hq.sqlite")).unwrap());
+    let password = head_office.add_office_user("claire@example.com", OfficeRole::Viewer).unwrap();
+    let log_in = || match head_office.log_in("claire@example.com", &password).unwrap() {
+        LogIn::Session(token) => token,
+        other => panic!("{other:?}"),
+    };
+    let (laptop, phone) = (log_in(), log_in());
+    assert_eq!(head_office.log_in("claire@example.com", "not it").unwrap(), LogIn::Refused);
+    assert_eq!(head_office.log_in("nobody@example.com", &password).unwrap(), LogIn::Refused);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let live_at =
+        |token: &str, at: i64| head_office.db().snapshot(|tx| office::session(tx, token, at)).unwrap().is_some();
+    assert!(live_at(&laptop, now) && live_at(&phone, now));
+    assert!(!live_at(&laptop, now + SESSION_IDLE_MS + 1_000), "two idle hours end a session");
+    assert!(!live_at(&laptop, now + SESSION_LONGEST_MS + 1_000), "and so do twelve hours");
+    let user = head_office.office_session(&laptop).unwrap().unwrap().user;
+    assert!(user.must_change, "a one-time password must be replaced");
+    assert_eq!(head_office.log_out_everywhere(user.id).unwrap(), 2);
+    assert!(
+        head_office.office_session(&laptop).unwrap().is_none() && head_office.office_session(&phone).unwrap().is_none()
+    );
+    assert!(head_office.office_session("not a token").unwrap().is_none());
 }

@@ -9,7 +9,7 @@ use maud::{Markup, html};
 
 use super::layout::{self, csrf, when};
 use super::session::{Refusal, Signed};
-use super::{Office, blocking};
+use super::{Fields, Office, blocking, change};
 use crate::storage::head_office::office::Audited;
 use crate::storage::rules::office::{self, AuditFilter, OfficeRole, Permission};
 use crate::storage::sql::Database;
@@ -83,21 +83,19 @@ pub async fn accounts<D: Database>(State(office): State<Office<D>>, signed: Sign
 pub async fn add_account<D: Database>(
     State(office): State<Office<D>>,
     signed: Signed,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<Fields>,
 ) -> Result<Markup, Refusal> {
-    signed.check(&form, Permission::Administer)?;
-    let head_office = office.head_office.clone();
-    let actor = signed.email().to_string();
     let email = form.get("email").cloned().unwrap_or_default();
-    let added = email.clone();
-    let (password, rows) = blocking(move || {
+    let password = change(&office, &signed, form, Permission::Administer, "account.save", |tx, form| {
+        let email = form.get("email").map_or("", String::as_str);
         let role: OfficeRole = form.get("role").map_or("", String::as_str).parse()?;
-        let password = head_office.audited(&actor, "account.save", |tx| {
-            let password = office::add_user(tx, &added, role)?;
-            Ok(Audited::new(password, added.clone()).before_after(None, Some(format!("role: {}", role.as_str()))))
-        })?;
-        Ok((password, head_office.office_accounts()?))
+        let before = office::accounts(tx, 0)?.into_iter().find(|a| a.email.eq_ignore_ascii_case(email.trim()));
+        let password = office::add_user(tx, email, role)?;
+        let after = format!("role: {}\none-time password issued", role.as_str());
+        Ok(Audited::new(password, email.trim()).before_after(before.map(|a| format!("role: {}", a.role)), Some(after)))
     })
     .await?;
+    let head_office = office.head_office.clone();
+    let rows = blocking(move || head_office.office_accounts()).await?;
     Ok(accounts_page(&signed, &rows, Some((&email, &password))))
 }

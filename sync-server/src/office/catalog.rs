@@ -14,8 +14,7 @@ use pos_shared::protocol::WireProduct;
 
 use super::layout::{self, csrf, when};
 use super::session::{Refusal, Signed};
-use super::{Office, blocking};
-use crate::storage::StoreError;
+use super::{Fields, Office, blocking, change};
 use crate::storage::head_office::office::Audited;
 use crate::storage::rules::catalog;
 use crate::storage::rules::catalog_edit::{self, ImportPreview, fields};
@@ -23,6 +22,7 @@ use crate::storage::rules::ledger::Ledger;
 use crate::storage::rules::listings::StoreRow;
 use crate::storage::rules::office::Permission;
 use crate::storage::sql::Database;
+use crate::storage::{StoreError, StoreResult};
 
 /// An imported file as the audit log keeps it: its first 64 KiB.
 fn excerpt(csv: &str) -> String {
@@ -204,26 +204,39 @@ pub async fn product<D: Database>(
     Ok(layout::page(&title, &signed, "/office/catalog", body))
 }
 
+/// What a person typed, as the CSV's checks read it: a decimal comma is
+/// a decimal point, and a form must say its tax rate and unit (a CSV line
+/// may leave them out for 0 % and `each`).
+fn normalised(form: &Fields) -> StoreResult<Fields> {
+    let mut form = form.clone();
+    for key in ["price", "cost", "tax_rate", "reorder_point"] {
+        if let Some(value) = form.get_mut(key).filter(|v| !v.contains('.')) {
+            *value = value.replace(',', ".");
+        }
+    }
+    for (key, what) in [("tax_rate", "the tax rate (0 for none)"), ("unit", "the unit (each, kg, g, l or m)")] {
+        if form.get(key).is_none_or(|v| v.trim().is_empty()) {
+            return Err(StoreError::BadRequest(format!("give {what}")));
+        }
+    }
+    Ok(form)
+}
+
 pub async fn save<D: Database>(
     State(office): State<Office<D>>,
     signed: Signed,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<Fields>,
 ) -> Result<Response, Refusal> {
-    signed.check(&form, Permission::EditCatalog)?;
-    let head_office = office.head_office.clone();
-    let actor = signed.email().to_string();
-    let saved = blocking(move || {
-        head_office.audited(&actor, "product.save", |tx| {
-            let (before, after) = catalog_edit::save_product(tx, &form)?;
-            if let (Some(existing), true) = (&before, form.contains_key("new")) {
-                return Err(StoreError::Conflict(format!(
-                    "{} already exists ({}): open it from the catalog to change it",
-                    existing.sku, existing.name
-                )));
-            }
-            let audited = Audited::new(after.sku.clone(), after.sku.clone());
-            Ok(audited.before_after(before.as_ref().map(describe), Some(describe(&after))))
-        })
+    let saved = change(&office, &signed, form, Permission::EditCatalog, "product.save", |tx, form| {
+        let (before, after) = catalog_edit::save_product(tx, &normalised(form)?)?;
+        if let (Some(existing), true) = (&before, form.contains_key("new")) {
+            return Err(StoreError::Conflict(format!(
+                "{} already exists ({}): open it from the catalog to change it",
+                existing.sku, existing.name
+            )));
+        }
+        let audited = Audited::new(after.sku.clone(), after.sku.clone());
+        Ok(audited.before_after(before.as_ref().map(describe), Some(describe(&after))))
     })
     .await?;
     Ok(Redirect::to(&format!("/office/products/{saved}?done=Saved")).into_response())
@@ -233,19 +246,14 @@ pub async fn archive<D: Database>(
     State(office): State<Office<D>>,
     signed: Signed,
     Path(sku): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<Fields>,
 ) -> Result<Response, Refusal> {
-    signed.check(&form, Permission::EditCatalog)?;
-    let head_office = office.head_office.clone();
-    let actor = signed.email().to_string();
-    let archived = blocking(move || {
-        head_office.audited(&actor, "product.archive", |tx| {
-            let before = catalog_edit::product(tx, &sku)?;
-            catalog::archive_product(tx, &before.sku)?;
-            let after = catalog_edit::product(tx, &before.sku)?;
-            Ok(Audited::new(after.sku.clone(), after.sku.clone())
-                .before_after(Some(describe(&before)), Some(describe(&after))))
-        })
+    let archived = change(&office, &signed, form, Permission::EditCatalog, "product.archive", move |tx, _| {
+        let before = catalog_edit::product(tx, &sku)?;
+        catalog::archive_product(tx, &before.sku)?;
+        let after = catalog_edit::product(tx, &before.sku)?;
+        Ok(Audited::new(after.sku.clone(), after.sku.clone())
+            .before_after(Some(describe(&before)), Some(describe(&after))))
     })
     .await?;
     Ok(Redirect::to(&format!("/office/products/{archived}?done=Archived")).into_response())
@@ -323,17 +331,12 @@ pub async fn import_preview<D: Database>(
 pub async fn import_confirm<D: Database>(
     State(office): State<Office<D>>,
     signed: Signed,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<Fields>,
 ) -> Result<Response, Refusal> {
-    signed.check(&form, Permission::EditCatalog)?;
-    let csv = form.get("csv").cloned().unwrap_or_default();
-    let head_office = office.head_office.clone();
-    let actor = signed.email().to_string();
-    let count = blocking(move || {
-        head_office.audited(&actor, "catalog.import", |tx| {
-            let count = catalog::import_catalog(tx, csv.as_bytes())?;
-            Ok(Audited::new(count, format!("{count} products")).before_after(None, Some(excerpt(&csv))))
-        })
+    let count = change(&office, &signed, form, Permission::EditCatalog, "catalog.import", |tx, form| {
+        let csv = form.get("csv").map_or("", String::as_str);
+        let count = catalog::import_catalog(tx, csv.as_bytes())?;
+        Ok(Audited::new(count, format!("{count} products")).before_after(None, Some(excerpt(csv))))
     })
     .await?;
     Ok(Redirect::to(&format!("/office/catalog?done=Imported+{count}+products")).into_response())

@@ -19,6 +19,7 @@ mod staff;
 mod stock;
 mod stores;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Router;
@@ -28,9 +29,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use crate::api::guard::Throttle;
-use crate::storage::StoreError;
 use crate::storage::head_office::HeadOffice;
+use crate::storage::head_office::office::Audited;
+use crate::storage::rules::office::Permission;
 use crate::storage::sql::Database;
+use crate::storage::{StoreError, StoreResult};
+use session::{Refusal, Signed};
 
 pub use session::COOKIE;
 
@@ -77,7 +81,7 @@ pub fn router<D: Database>(head_office: Arc<HeadOffice<D>>, secure: bool) -> Rou
         .route("/office/products/{sku}/archive", post(catalog::archive::<D>))
         .route("/office/stores", get(stores::page::<D>).post(stores::add_store::<D>))
         .route("/office/tills", post(stores::add_till::<D>))
-        .route("/office/tills/{id}/revoke", post(stores::revoke::<D>))
+        .route("/office/tills/{id}/revoke", get(stores::confirm_revoke).post(stores::revoke::<D>))
         .route("/office/tills/{id}/code", post(stores::new_code::<D>))
         .route("/office/staff", get(staff::page::<D>).post(staff::save::<D>))
         .route("/office/staff/deactivate", post(staff::deactivate::<D>))
@@ -93,9 +97,15 @@ pub fn router<D: Database>(head_office: Arc<HeadOffice<D>>, secure: bool) -> Rou
         .route("/office/reports/{name}", get(reports::csv::<D>))
         .route("/office/audit", get(audit::page::<D>))
         .route("/office/accounts", get(audit::accounts::<D>).post(audit::add_account::<D>))
+        .route("/office/{*rest}", get(not_found).post(not_found))
         .layer(DefaultBodyLimit::max(FORM_LIMIT))
         .layer(axum::middleware::map_response(harden))
         .with_state(office)
+}
+
+/// A page the back office does not have.
+async fn not_found() -> Response {
+    Refusal::Store(StoreError::NotFound("There is no such page in the back office.".into())).into_response()
 }
 
 /// Headers every back-office response carries: no framing, no sniffing,
@@ -123,6 +133,26 @@ async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> 
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
+}
+
+/// A form's fields by name.
+pub type Fields = HashMap<String, String>;
+
+/// Carries out a form's change: its CSRF token and the person's role
+/// checked first, then the change and its audit record in one
+/// transaction, off the runtime.
+async fn change<D: Database, T: Send + 'static>(
+    office: &Office<D>,
+    signed: &Signed,
+    form: Fields,
+    permission: Permission,
+    action: &'static str,
+    mut work: impl FnMut(&D::Tx<'_>, &Fields) -> StoreResult<Audited<T>> + Send + 'static,
+) -> Result<T, Refusal> {
+    signed.check(&form, permission)?;
+    let head_office = office.head_office.clone();
+    let actor = signed.email().to_string();
+    Ok(blocking(move || head_office.audited(&actor, action, |tx| work(tx, &form))).await?)
 }
 
 /// Runs head-office work off the runtime.

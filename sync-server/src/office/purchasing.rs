@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 
 use super::layout::{self, csrf, when};
 use super::session::{Refusal, Signed};
-use super::{Office, blocking};
+use super::{Fields, Office, blocking, change};
 use crate::storage::StoreError;
 use crate::storage::head_office::office::Audited;
 use crate::storage::rules::office::Permission;
@@ -26,7 +26,7 @@ use crate::storage::sql::Database;
 fn parse_lines(text: &str) -> Result<Vec<PoLineRequest>, StoreError> {
     let mut lines = Vec::new();
     for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let words: Vec<&str> = line.split([' ', '\t', ',', ';']).filter(|w| !w.is_empty()).collect();
+        let words: Vec<&str> = line.split([' ', '\t', ';']).filter(|w| !w.is_empty()).collect();
         let (code, qty, cost) = match words.as_slice() {
             [code, qty] => (code, qty, None),
             [code, qty, cost] => (code, qty, Some(cost)),
@@ -37,12 +37,14 @@ fn parse_lines(text: &str) -> Result<Vec<PoLineRequest>, StoreError> {
                 )));
             }
         };
+        // A decimal comma is a decimal point.
+        let (qty, cost) = (qty.replace(',', "."), cost.map(|c| c.replace(',', ".")));
         let cost = cost
             .map(|c| {
-                Money::parse_non_negative(c).map_err(|e| StoreError::BadRequest(format!("line {}: cost: {e}", n + 1)))
+                Money::parse_non_negative(&c).map_err(|e| StoreError::BadRequest(format!("line {}: cost: {e}", n + 1)))
             })
             .transpose()?;
-        lines.push(PoLineRequest { code: code.to_string(), qty: qty.to_string(), cost });
+        lines.push(PoLineRequest { code: code.to_string(), qty, cost });
     }
     if lines.is_empty() {
         return Err(StoreError::BadRequest("an order needs at least one line".into()));
@@ -162,23 +164,19 @@ fn describe(po: &WirePurchaseOrder) -> String {
 pub async fn create<D: Database>(
     State(office): State<Office<D>>,
     signed: Signed,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<Fields>,
 ) -> Result<Response, Refusal> {
-    signed.check(&form, Permission::Purchase)?;
-    let head_office = office.head_office.clone();
-    let actor = signed.email().to_string();
-    let number = blocking(move || {
+    let transfer = form.get("kind").is_some_and(|k| k == "transfer");
+    let action = if transfer { "transfer.create" } else { "po.create" };
+    let number = change(&office, &signed, form, Permission::Purchase, action, move |tx, form| {
         let field = |k: &str| form.get(k).cloned().unwrap_or_default();
         let lines = parse_lines(&field("lines"))?;
-        let transfer = field("kind") == "transfer";
-        head_office.audited(&actor, if transfer { "transfer.create" } else { "po.create" }, |tx| {
-            let po = if transfer {
-                purchasing::create_transfer(tx, &field("from"), &field("to"), &lines)?
-            } else {
-                purchasing::create_purchase_order(tx, &field("from"), &field("to"), &lines)?
-            };
-            Ok(Audited::new(po.number.clone(), po.number.clone()).before_after(None, Some(describe(&po))))
-        })
+        let po = if transfer {
+            purchasing::create_transfer(tx, &field("from"), &field("to"), &lines)?
+        } else {
+            purchasing::create_purchase_order(tx, &field("from"), &field("to"), &lines)?
+        };
+        Ok(Audited::new(po.number.clone(), po.number.clone()).before_after(None, Some(describe(&po))))
     })
     .await?;
     Ok(Redirect::to(&format!("/office/purchase-orders/{number}?done=Created")).into_response())
@@ -188,18 +186,13 @@ pub async fn send<D: Database>(
     State(office): State<Office<D>>,
     signed: Signed,
     Path(number): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<Fields>,
 ) -> Result<Response, Refusal> {
-    signed.check(&form, Permission::Purchase)?;
-    let head_office = office.head_office.clone();
-    let actor = signed.email().to_string();
-    let sent = blocking(move || {
-        head_office.audited(&actor, "po.send", |tx| {
-            let before = purchasing::load(tx, &number)?;
-            let after = purchasing::send_purchase_order(tx, &number)?;
-            Ok(Audited::new(after.number.clone(), after.number.clone())
-                .before_after(Some(before.status), Some(after.status)))
-        })
+    let sent = change(&office, &signed, form, Permission::Purchase, "po.send", move |tx, _| {
+        let before = purchasing::load(tx, &number)?;
+        let after = purchasing::send_purchase_order(tx, &number)?;
+        Ok(Audited::new(after.number.clone(), after.number.clone())
+            .before_after(Some(before.status), Some(after.status)))
     })
     .await?;
     Ok(Redirect::to(&format!("/office/purchase-orders/{sent}?done=Sent+to+the+store")).into_response())
@@ -246,21 +239,16 @@ pub async fn order<D: Database>(
 pub async fn add_supplier<D: Database>(
     State(office): State<Office<D>>,
     signed: Signed,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<Fields>,
 ) -> Result<Response, Refusal> {
-    signed.check(&form, Permission::Purchase)?;
-    let head_office = office.head_office.clone();
-    let actor = signed.email().to_string();
-    blocking(move || {
+    change(&office, &signed, form, Permission::Purchase, "supplier.add", |tx, form| {
         let name = form.get("name").cloned().unwrap_or_default();
         let days: u32 = form
             .get("lead_time_days")
             .and_then(|d| d.trim().parse().ok())
             .ok_or_else(|| StoreError::BadRequest("the lead time is a whole number of days".into()))?;
-        head_office.audited(&actor, "supplier.add", |tx| {
-            purchasing::add_supplier(tx, &name, days)?;
-            Ok(Audited::new((), name.clone()).before_after(None, Some(format!("lead time: {days} days"))))
-        })
+        purchasing::add_supplier(tx, &name, days)?;
+        Ok(Audited::new((), name).before_after(None, Some(format!("lead time: {days} days"))))
     })
     .await?;
     Ok(Redirect::to("/office/purchasing?done=Supplier+added").into_response())
@@ -269,18 +257,13 @@ pub async fn add_supplier<D: Database>(
 pub async fn draft_reorder<D: Database>(
     State(office): State<Office<D>>,
     signed: Signed,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<Fields>,
 ) -> Result<Response, Refusal> {
-    signed.check(&form, Permission::Purchase)?;
-    let head_office = office.head_office.clone();
-    let actor = signed.email().to_string();
-    let drafts = blocking(move || {
-        head_office.audited(&actor, "reorder.draft", |tx| {
-            let drafts = reorder::draft_reorder(tx, None, ReorderPolicy::default())?;
-            let numbers: Vec<String> = drafts.iter().map(|d| d.number.clone()).collect();
-            Ok(Audited::new(drafts.len(), numbers.join(", "))
-                .before_after(None, Some(drafts.iter().map(describe).collect::<Vec<_>>().join("\n\n"))))
-        })
+    let drafts = change(&office, &signed, form, Permission::Purchase, "reorder.draft", |tx, _| {
+        let drafts = reorder::draft_reorder(tx, None, ReorderPolicy::default())?;
+        let numbers: Vec<String> = drafts.iter().map(|d| d.number.clone()).collect();
+        let after = drafts.iter().map(describe).collect::<Vec<_>>().join("\n\n");
+        Ok(Audited::new(drafts.len(), numbers.join(", ")).before_after(None, Some(after)))
     })
     .await?;
     Ok(Redirect::to(&format!("/office/purchasing?done={drafts}+draft+purchase+orders")).into_response())

@@ -27,14 +27,10 @@ const REPORTS: [(&str, &str); 9] = [
     ("reorder", "Reorder suggestions"),
     ("accounting", "Accounting export of one store's day"),
 ];
-/// The filters a report form offers.
-const FILTERS: [(&str, &str, &str); 5] = [
-    ("from", "From (date)", "date"),
-    ("to", "To (date)", "date"),
-    ("store", "Store code", "text"),
-    ("date", "Day (accounting)", "date"),
-    ("by", "Sales by", "text"),
-];
+/// The dates a report form offers.
+const DATES: [(&str, &str); 3] = [("from", "From"), ("to", "To"), ("date", "Day (accounting)")];
+/// What sales can be grouped by.
+const SALES_BY: [&str; 7] = ["product", "category", "store", "day", "hour", "cashier", "channel"];
 
 /// The filters given, without the empty ones.
 fn params(query: &HashMap<String, String>) -> HashMap<String, String> {
@@ -80,7 +76,13 @@ pub async fn page<D: Database>(
     let head_office = office.head_office.clone();
     let shown = query.contains_key("name");
     let (report, filters) = (name.clone(), given.clone());
-    let result = if shown { Some(blocking(move || head_office.report_table(&report, &filters)).await) } else { None };
+    let result = if shown {
+        let head_office = head_office.clone();
+        Some(blocking(move || head_office.report_table(&report, &filters)).await)
+    } else {
+        None
+    };
+    let stores = blocking(move || head_office.stores()).await?;
     let csv_link = format!(
         "/office/reports/{}?{}",
         urlencoded(&name),
@@ -90,10 +92,15 @@ pub async fn page<D: Database>(
         form.filters method="get" action="/office/reports" {
             label for="name" { "Report" }
             select #name name="name" { @for (r, what) in REPORTS { option value=(r) selected[r == name] { (what) } } }
-            @for (key, label, kind) in FILTERS {
+            @for (key, label) in DATES {
                 label for=(key) { (label) }
-                input #(key) name=(key) type=(kind) value=(given.get(key).cloned().unwrap_or_default());
+                input #(key) name=(key) type="date" value=(given.get(key).cloned().unwrap_or_default());
             }
+            label for="store" { "Store" }
+            select #store name="store" { option value="" { "Every store" }
+                @for s in &stores { option value=(s.code) selected[given.get("store") == Some(&s.code)] { (s.code) " " (s.name) } } }
+            label for="by" { "Sales by" }
+            select #by name="by" { @for by in SALES_BY { option value=(by) selected[given.get("by").map(String::as_str) == Some(by)] { (by) } } }
             button type="submit" { "Show" }
         }
         @match result {

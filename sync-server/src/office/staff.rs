@@ -12,7 +12,7 @@ use pos_shared::roles::Role;
 
 use super::layout::{self, csrf};
 use super::session::{Refusal, Signed};
-use super::{Office, blocking};
+use super::{Fields, Office, blocking, change};
 use crate::storage::StoreError;
 use crate::storage::head_office::office::Audited;
 use crate::storage::rules::office::Permission;
@@ -72,27 +72,22 @@ pub async fn page<D: Database>(
 pub async fn save<D: Database>(
     State(office): State<Office<D>>,
     signed: Signed,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<Fields>,
 ) -> Result<Response, Refusal> {
-    signed.check(&form, Permission::Administer)?;
-    let head_office = office.head_office.clone();
-    let actor = signed.email().to_string();
-    let name = blocking(move || {
+    let name = change(&office, &signed, form, Permission::Administer, "staff.save", |tx, form| {
         let field = |k: &str| form.get(k).cloned().unwrap_or_default();
         let role: Role =
             field("role").parse().map_err(|_| StoreError::BadRequest("choose cashier or manager".into()))?;
         let store = Some(field("store")).filter(|s| !s.is_empty());
-        head_office.audited(&actor, "staff.save", |tx| {
-            let name = field("name").trim().to_string();
-            let before = listings::staff(tx)?.into_iter().find(|p| p.name.eq_ignore_ascii_case(&name));
-            catalog::add_user(tx, &name, role, &field("pin"), store.as_deref())?;
-            let at = |store: Option<&str>| store.unwrap_or("every store").to_string();
-            let describe = |p: &listings::StaffRow| {
-                format!("role: {}\nstore: {}\nactive: {}", p.role, at(p.store.as_deref()), p.active)
-            };
-            let after = format!("role: {}\nstore: {}\nactive: true\nPIN set", role.as_str(), at(store.as_deref()));
-            Ok(Audited::new(name.clone(), name).before_after(before.as_ref().map(describe), Some(after)))
-        })
+        let name = field("name").trim().to_string();
+        let before = listings::staff(tx)?.into_iter().find(|p| p.name.eq_ignore_ascii_case(&name));
+        catalog::add_user(tx, &name, role, &field("pin"), store.as_deref())?;
+        let at = |store: Option<&str>| store.unwrap_or("every store").to_string();
+        let describe = |p: &listings::StaffRow| {
+            format!("role: {}\nstore: {}\nactive: {}", p.role, at(p.store.as_deref()), p.active)
+        };
+        let after = format!("role: {}\nstore: {}\nactive: true\nPIN set", role.as_str(), at(store.as_deref()));
+        Ok(Audited::new(name.clone(), name).before_after(before.as_ref().map(describe), Some(after)))
     })
     .await?;
     Ok(Redirect::to(&format!("/office/staff?done=Saved+{}", urlencoded(&name))).into_response())
@@ -101,17 +96,12 @@ pub async fn save<D: Database>(
 pub async fn deactivate<D: Database>(
     State(office): State<Office<D>>,
     signed: Signed,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<Fields>,
 ) -> Result<Response, Refusal> {
-    signed.check(&form, Permission::Administer)?;
-    let head_office = office.head_office.clone();
-    let actor = signed.email().to_string();
-    let name = form.get("name").cloned().unwrap_or_default();
-    blocking(move || {
-        head_office.audited(&actor, "staff.deactivate", |tx| {
-            listings::deactivate_user(tx, &name)?;
-            Ok(Audited::new((), name.clone()).before_after(Some("active".into()), Some("deactivated".into())))
-        })
+    change(&office, &signed, form, Permission::Administer, "staff.deactivate", |tx, form| {
+        let name = form.get("name").cloned().unwrap_or_default();
+        listings::deactivate_user(tx, &name)?;
+        Ok(Audited::new((), name).before_after(Some("active".into()), Some("deactivated".into())))
     })
     .await?;
     Ok(Redirect::to("/office/staff?done=Deactivated").into_response())

@@ -12,7 +12,7 @@ use maud::{Markup, PreEscaped, html};
 
 use super::layout::{self, ago, csrf, when};
 use super::session::{Refusal, Signed};
-use super::{Office, blocking};
+use super::{Fields, Office, blocking, change};
 use crate::storage::StoreError;
 use crate::storage::head_office::office::Audited;
 use crate::storage::rules::admin::{self, CODE_VALID_HOURS, TerminalCreated};
@@ -60,8 +60,7 @@ pub async fn page<D: Database>(
                         @if admin { td.actions { @if !t.revoked {
                             form method="post" action={ "/office/tills/" (t.terminal_id) "/code" } {
                                 (csrf(&signed)) button type="submit" { "New enrollment code" } }
-                            form method="post" action={ "/office/tills/" (t.terminal_id) "/revoke" } {
-                                (csrf(&signed)) button.danger type="submit" aria-label={ "Revoke " (t.terminal_id) } { "Revoke" } }
+                            a.danger href={ "/office/tills/" (t.terminal_id) "/revoke" } aria-label={ "Revoke " (t.terminal_id) } { "Revoke…" }
                         } } }
                     }
                 }
@@ -85,20 +84,15 @@ pub async fn page<D: Database>(
 pub async fn add_store<D: Database>(
     State(office): State<Office<D>>,
     signed: Signed,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<Fields>,
 ) -> Result<Response, Refusal> {
-    signed.check(&form, Permission::Administer)?;
-    let head_office = office.head_office.clone();
-    let actor = signed.email().to_string();
-    let code = blocking(move || {
+    let code = change(&office, &signed, form, Permission::Administer, "store.add", |tx, form| {
         let field = |k: &str| form.get(k).cloned().unwrap_or_default();
         let inclusive = form.contains_key("inclusive");
-        head_office.audited(&actor, "store.add", |tx| {
-            let code = admin::add_store(tx, &field("name"), &field("currency"), inclusive)?;
-            let after =
-                format!("name: {}\ncurrency: {}\nprices include tax: {inclusive}", field("name"), field("currency"));
-            Ok(Audited::new(code.clone(), code).before_after(None, Some(after)))
-        })
+        let code = admin::add_store(tx, &field("name"), &field("currency"), inclusive)?;
+        let after =
+            format!("name: {}\ncurrency: {}\nprices include tax: {inclusive}", field("name"), field("currency"));
+        Ok(Audited::new(code.clone(), code).before_after(None, Some(after)))
     })
     .await?;
     Ok(Redirect::to(&format!("/office/stores?done=Store+{code}+added")).into_response())
@@ -135,18 +129,13 @@ pub async fn add_till<D: Database>(
     State(office): State<Office<D>>,
     signed: Signed,
     headers: HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<Fields>,
 ) -> Result<Markup, Refusal> {
-    signed.check(&form, Permission::Administer)?;
-    let head_office = office.head_office.clone();
-    let actor = signed.email().to_string();
-    let created = blocking(move || {
+    let created = change(&office, &signed, form, Permission::Administer, "till.add", |tx, form| {
         let field = |k: &str| form.get(k).cloned().unwrap_or_default();
-        head_office.audited(&actor, "till.add", |tx| {
-            let created = admin::add_terminal(tx, &field("store"), &field("name"), CODE_VALID_HOURS)?;
-            let after = format!("name: {}\nstore: {}", created.name, field("store"));
-            Ok(Audited::new(created.clone(), created.terminal_id.clone()).before_after(None, Some(after)))
-        })
+        let created = admin::add_terminal(tx, &field("store"), &field("name"), CODE_VALID_HOURS)?;
+        let after = format!("name: {}\nstore: {}", created.name, field("store"));
+        Ok(Audited::new(created.clone(), created.terminal_id.clone()).before_after(None, Some(after)))
     })
     .await?;
     code_page(&signed, &created, &server_address(&office, &headers))
@@ -157,35 +146,40 @@ pub async fn new_code<D: Database>(
     signed: Signed,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<Fields>,
 ) -> Result<Markup, Refusal> {
-    signed.check(&form, Permission::Administer)?;
-    let head_office = office.head_office.clone();
-    let actor = signed.email().to_string();
-    let created = blocking(move || {
-        head_office.audited(&actor, "till.new-code", |tx| {
-            let created = admin::new_enrollment_code(tx, &id, CODE_VALID_HOURS)?;
-            Ok(Audited::new(created.clone(), created.terminal_id.clone()))
-        })
+    let created = change(&office, &signed, form, Permission::Administer, "till.new-code", move |tx, _| {
+        let created = admin::new_enrollment_code(tx, &id, CODE_VALID_HOURS)?;
+        Ok(Audited::new(created.clone(), created.terminal_id.clone()))
     })
     .await?;
     code_page(&signed, &created, &server_address(&office, &headers))
+}
+
+/// Asks before revoking: a revoked till cannot sync again.
+pub async fn confirm_revoke(signed: Signed, Path(id): Path<String>) -> Result<Markup, Refusal> {
+    signed.may(Permission::Administer)?;
+    let body = html! {
+        p { "A revoked till can no longer sync: its sales stay on it until it is enrolled again with a new code. \
+             This cannot be undone." }
+        form method="post" action={ "/office/tills/" (id) "/revoke" } {
+            (csrf(&signed))
+            button.danger type="submit" { "Revoke " (id) }
+        }
+        p { a href="/office/stores" { "Keep it: back to stores & tills" } }
+    };
+    Ok(layout::page(&format!("Revoke till {id}?"), &signed, "/office/stores", body))
 }
 
 pub async fn revoke<D: Database>(
     State(office): State<Office<D>>,
     signed: Signed,
     Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<Fields>,
 ) -> Result<Response, Refusal> {
-    signed.check(&form, Permission::Administer)?;
-    let head_office = office.head_office.clone();
-    let actor = signed.email().to_string();
-    let revoked = blocking(move || {
-        head_office.audited(&actor, "till.revoke", |tx| {
-            admin::revoke_terminal(tx, &id)?;
-            Ok(Audited::new(id.clone(), id.clone()).before_after(Some("active".into()), Some("revoked".into())))
-        })
+    let revoked = change(&office, &signed, form, Permission::Administer, "till.revoke", move |tx, _| {
+        admin::revoke_terminal(tx, &id)?;
+        Ok(Audited::new(id.clone(), id.clone()).before_after(Some("active".into()), Some("revoked".into())))
     })
     .await?;
     Ok(Redirect::to(&format!("/office/stores?done=Till+{revoked}+revoked")).into_response())

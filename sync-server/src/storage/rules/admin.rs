@@ -118,6 +118,9 @@ pub fn store_id(tx: &impl Tx, store: &str) -> StoreResult<i64> {
 /// Adds a terminal to a store and returns its one-time enrollment code.
 pub fn add_terminal(tx: &impl Tx, store: &str, name: &str, valid_hours: u32) -> StoreResult<TerminalCreated> {
     crate::storage::check_name("a terminal's name", name)?;
+    if name.trim().is_empty() {
+        return Err(StoreError::BadRequest("a till needs a name (say, Front counter)".into()));
+    }
     let store_id = store_id(tx, store)?;
     let row = tx
         .row(

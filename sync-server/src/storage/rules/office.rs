@@ -251,7 +251,7 @@ pub fn end_sessions(tx: &impl Tx, user_id: i64) -> StoreResult<u64> {
 
 /// Sets the password a person chose (the one-time one stops working).
 pub fn set_password(tx: &impl Tx, user_id: i64, password: &str) -> StoreResult<()> {
-    if password.chars().count() < PASSWORD_MIN_CHARS {
+    if password.trim().chars().count() < PASSWORD_MIN_CHARS {
         return Err(StoreError::BadRequest(format!("a password has at least {PASSWORD_MIN_CHARS} characters")));
     }
     tx.run(
@@ -331,10 +331,11 @@ pub struct AuditFilter {
 /// The newest changes first, at most `limit`.
 pub fn audit_log(tx: &impl Tx, filter: &AuditFilter, limit: u32) -> StoreResult<Vec<AuditRow>> {
     let like = filter.subject.as_ref().map(|s| format!("%{}%", s.replace(['%', '_'], "")));
-    let params: [&dyn Param; 4] = [&filter.actor, &filter.action, &like, &limit];
+    let action = filter.action.as_ref().map(|s| format!("{}%", s.replace(['%', '_'], "")));
+    let params: [&dyn Param; 4] = [&filter.actor, &action, &like, &limit];
     let rows = tx.rows(
         "SELECT at_ms, actor, action, subject, before, after FROM audit_log
-         WHERE (CAST(?1 AS TEXT) IS NULL OR actor = ?1) AND (CAST(?2 AS TEXT) IS NULL OR action = ?2)
+         WHERE (CAST(?1 AS TEXT) IS NULL OR actor = ?1) AND (CAST(?2 AS TEXT) IS NULL OR action LIKE ?2)
            AND (CAST(?3 AS TEXT) IS NULL OR subject LIKE ?3)
          ORDER BY id DESC LIMIT ?4",
         &params,
@@ -351,4 +352,36 @@ pub fn audit_log(tx: &impl Tx, filter: &AuditFilter, limit: u32) -> StoreResult<
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_role_may_do_what_its_job_needs_and_no_more() {
+        use OfficeRole::*;
+        use Permission::*;
+        let table = [
+            (Admin, [true, true, true, true]),
+            (Buyer, [true, true, true, false]),
+            (Accountant, [true, false, false, false]),
+            (Viewer, [true, false, false, false]),
+        ];
+        for (role, allowed) in table {
+            for (permission, expected) in [Read, EditCatalog, Purchase, Administer].into_iter().zip(allowed) {
+                assert_eq!(role.may(permission), expected, "{role:?} {permission:?}");
+            }
+            assert_eq!(role.as_str().parse::<OfficeRole>().unwrap(), role);
+        }
+        assert!("owner".parse::<OfficeRole>().is_err());
+    }
+
+    #[test]
+    fn e_mails_are_checked() {
+        assert_eq!(check_email(" claire@example.com ").unwrap(), "claire@example.com");
+        for bad in ["claire", "@example.com", "claire@example", "a b@example.com", ""] {
+            assert!(check_email(bad).is_err(), "{bad}");
+        }
+    }
 }
