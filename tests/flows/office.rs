@@ -59,7 +59,14 @@ fn a_price_changed_in_the_browser_is_sold_at_the_till_and_audited() {
     browser.click("#results a[href='/office/products/BAK0001']");
     browser.wait_for_text("Stock ledger");
     assert!(browser.unlabelled_fields().is_empty(), "{:?}", browser.unlabelled_fields());
-    browser.fill("#price", "0.99");
+    browser.fill("#price", "0.9x");
+    browser.click("form.product button[type=submit]");
+    browser.wait_for_text("price:");
+    let problem = browser.text("#problem");
+    assert!(problem.starts_with("price:"), "the mistake is shown beside the form: {problem}");
+    assert_eq!(browser.script("return document.querySelector('#price').value"), "0.9x", "as typed");
+    assert_eq!(price_of(&db, "BAK0001"), 487, "nothing changed");
+    browser.fill("#price", "0,99");
     browser.click("form.product button[type=submit]");
     browser.wait_for_text("Saved");
     assert_eq!(price_of(&db, "BAK0001"), 99);

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use pos_shared::protocol::WireProduct;
@@ -116,9 +116,15 @@ pub async fn search<D: Database>(
     Ok(results(&q, &found))
 }
 
-fn product_form(signed: &Signed, product: Option<&WireProduct>) -> Markup {
+/// A product's fields as a form shows them.
+fn form_values(product: &WireProduct) -> Fields {
+    fields(product).into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
+/// The product form with `values`, for a product that exists or a new
+/// one, with what was wrong with the last attempt.
+fn product_form(signed: &Signed, values: &Fields, exists: bool, problem: Option<&str>) -> Markup {
     let editor = signed.may(Permission::EditCatalog).is_ok();
-    let values: HashMap<&str, String> = product.map(|p| fields(p).into_iter().collect()).unwrap_or_default();
     let value = |k: &str| values.get(k).cloned().unwrap_or_default();
     let labels = [
         ("sku", "SKU"),
@@ -132,14 +138,15 @@ fn product_form(signed: &Signed, product: Option<&WireProduct>) -> Markup {
         ("reorder_point", "Reorder point"),
     ];
     html! {
+        @if let Some(problem) = problem { p.error role="alert" #problem { (problem) } }
         form.product method="post" action="/office/products" {
             (csrf(signed))
-            @if product.is_none() { input type="hidden" name="new" value="1"; }
+            @if !exists { input type="hidden" name="new" value="1"; }
             fieldset disabled[!editor] {
-                legend { @if product.is_some() { "Product" } @else { "New product" } }
+                legend { @if exists { "Product" } @else { "New product" } }
                 @for (name, label) in labels {
                     label for=(name) { (label) }
-                    @if name == "sku" && product.is_some() {
+                    @if name == "sku" && exists {
                         input #(name) name=(name) value=(value(name)) readonly;
                     } @else {
                         input #(name) name=(name) value=(value(name)) required[matches!(name, "sku" | "name" | "price")];
@@ -153,7 +160,7 @@ fn product_form(signed: &Signed, product: Option<&WireProduct>) -> Markup {
 
 pub async fn new_product(signed: Signed) -> Result<Markup, Refusal> {
     signed.may(Permission::EditCatalog)?;
-    Ok(layout::page("New product", &signed, "/office/catalog", product_form(&signed, None)))
+    Ok(layout::page("New product", &signed, "/office/catalog", product_form(&signed, &Fields::new(), false, None)))
 }
 
 fn ledger_section(store: &StoreRow, ledger: &Ledger) -> Markup {
@@ -191,7 +198,7 @@ pub async fn product<D: Database>(
     let body = html! {
         (layout::notice(query.get("done").map(String::as_str)))
         @if product.archived { p.warn { "Archived: the tills no longer sell it." } }
-        (product_form(&signed, Some(&product)))
+        (product_form(&signed, &form_values(&product), true, None))
         @if !product.archived && signed.may(Permission::EditCatalog).is_ok() {
             form method="post" action={ "/office/products/" (product.sku) "/archive" } {
                 (csrf(&signed))
@@ -227,6 +234,7 @@ pub async fn save<D: Database>(
     signed: Signed,
     Form(form): Form<Fields>,
 ) -> Result<Response, Refusal> {
+    let typed = form.clone();
     let saved = change(&office, &signed, form, Permission::EditCatalog, "product.save", |tx, form| {
         let (before, after) = catalog_edit::save_product(tx, &normalised(form)?)?;
         if let (Some(existing), true) = (&before, form.contains_key("new")) {
@@ -238,7 +246,18 @@ pub async fn save<D: Database>(
         let audited = Audited::new(after.sku.clone(), after.sku.clone());
         Ok(audited.before_after(before.as_ref().map(describe), Some(describe(&after))))
     })
-    .await?;
+    .await;
+    // A mistake in the form: the form again, as typed, with what is wrong.
+    let saved = match saved {
+        Err(Refusal::Store(StoreError::BadRequest(problem) | StoreError::Conflict(problem))) => {
+            let exists = !typed.contains_key("new");
+            let title = if exists { "Product" } else { "New product" };
+            let page =
+                layout::page(title, &signed, "/office/catalog", product_form(&signed, &typed, exists, Some(&problem)));
+            return Ok((StatusCode::BAD_REQUEST, page).into_response());
+        }
+        other => other?,
+    };
     Ok(Redirect::to(&format!("/office/products/{saved}?done=Saved")).into_response())
 }
 
