@@ -290,3 +290,30 @@ fn sessions_end_when_idle_when_too_old_and_everywhere_at_once() {
     );
     assert!(head_office.office_session("not a token").unwrap().is_none());
 }
+
+#[test]
+fn the_catalog_search_finds_words_in_any_order_sku_prefixes_and_barcodes() {
+    use pos_sync_server::storage::head_office::HeadOffice;
+    use pos_sync_server::storage::postgres::PgDb;
+    use pos_sync_server::storage::sql::Database;
+    use pos_sync_server::storage::sqlite::SqliteDb;
+
+    fn found<D: Database>(office: &HeadOffice<D>, query: &str) -> Vec<String> {
+        office.search_products(query).unwrap().into_iter().map(|p| p.sku).collect()
+    }
+    fn check<D: Database>(office: &HeadOffice<D>) {
+        assert_eq!(found(office, "tradition BAGUETTE"), ["BAK0001", "BAK0003", "BAK0002"], "by name");
+        assert_eq!(found(office, "3602850684422"), ["BAK0001"], "a barcode");
+        assert!(found(office, "bak000").len() >= 9, "a SKU's start");
+        assert_eq!(found(office, "bak0001")[0], "BAK0001", "the exact SKU first");
+        assert!(found(office, "100%_").is_empty(), "wildcards are text");
+        assert!(found(office, "   ").is_empty());
+    }
+    let work = tempfile::tempdir().unwrap();
+    let db = HqDb::new(work.path());
+    head_office(&db);
+    match db.path() {
+        Some(path) => check(&HeadOffice::new(SqliteDb::open(path).unwrap())),
+        None => check(&HeadOffice::new(PgDb::open(db.address()).unwrap())),
+    }
+}

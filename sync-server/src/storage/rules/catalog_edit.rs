@@ -9,7 +9,7 @@ use pos_shared::catalog::{CatalogError, item_from_fields, read_catalog_csv};
 use pos_shared::protocol::WireProduct;
 
 use super::catalog::{PRODUCT_COLUMNS, product_sku, upsert_product, wire_product};
-use crate::storage::sql::Tx;
+use crate::storage::sql::{Param, Tx};
 use crate::storage::{StoreError, StoreResult};
 
 /// Products a search lists at most.
@@ -73,23 +73,29 @@ fn like_text(text: &str) -> String {
     text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
-/// Products whose SKU starts with, or whose name contains, `query`, or
-/// whose barcode it is: exact SKUs and barcodes first, then by name.
+/// Products whose SKU starts with `query`, whose name contains each of
+/// its words, or whose barcode it is: exact SKUs and barcodes first, then
+/// by name.
 pub fn search(tx: &impl Tx, query: &str, limit: u32) -> StoreResult<Vec<WireProduct>> {
     let query = query.trim();
     if query.is_empty() {
         return Ok(Vec::new());
     }
-    let text = like_text(query);
     let (sku, name) = (tx.dialect().folded("p.sku"), tx.dialect().folded("p.name"));
+    let words: Vec<String> = query.split_whitespace().take(8).map(|w| format!("%{}%", like_text(w))).collect();
+    let every_word = (0..words.len()).map(|i| format!("{name} LIKE ?{} ESCAPE '\\'", i + 4)).collect::<Vec<_>>();
+    let prefix = format!("{}%", like_text(query));
+    let mut params: Vec<&dyn Param> = vec![&prefix, &query, &limit];
+    params.extend(words.iter().map(|w| w as &dyn Param));
     let rows = tx.rows(
         &format!(
             "SELECT {PRODUCT_COLUMNS} FROM products p
-             WHERE {sku} LIKE ?1 ESCAPE '\\' OR {name} LIKE ?2 ESCAPE '\\'
-               OR p.sku IN (SELECT b.sku FROM barcodes b WHERE b.code = ?3)
-             LIMIT ?4"
+             WHERE {sku} LIKE ?1 ESCAPE '\\' OR ({})
+               OR p.sku IN (SELECT b.sku FROM barcodes b WHERE b.code = ?2)
+             LIMIT ?3",
+            every_word.join(" AND ")
         ),
-        &[&format!("{text}%"), &format!("%{text}%"), &query, &limit],
+        &params,
     )?;
     let mut found = rows.iter().map(wire_product).collect::<StoreResult<Vec<_>>>()?;
     let rank = |p: &WireProduct| {
