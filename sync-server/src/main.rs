@@ -347,6 +347,10 @@ fn serve<D: Database>(
 ) -> Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     let store = Arc::new(store);
+    let indexed = store.index_products()?;
+    if indexed > 0 {
+        tracing::info!(products = indexed, "catalog search index built");
+    }
     runtime.spawn(roll_up(store.clone(), roll_up_every));
     runtime.block_on(async {
         let listener =

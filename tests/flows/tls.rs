@@ -76,3 +76,23 @@ fn plain_http_to_another_machine_needs_insecure() {
     let tried = cli_refused(&till, &["enroll", "--server", "http://127.0.0.2:9", "--code", "abc", "--insecure"]);
     assert!(tried.contains("unreachable"), "{tried}");
 }
+
+#[test]
+fn the_back_office_over_tls_sets_secure_cookies() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = HqDb::new(dir.path());
+    head_office(&db);
+    let pair = self_signed(&db, &dir.path().join("tls"));
+    let server = serve_tls(&db, &pair);
+    let pem = std::fs::read(pair["cert"].as_str().unwrap()).unwrap();
+    let http = reqwest::blocking::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
+        .build()
+        .unwrap();
+    let login = http.get(format!("{}/office/login", server.url)).send().unwrap();
+    assert_eq!(login.status(), 200);
+    let cookie = login.headers()["set-cookie"].to_str().unwrap().to_string();
+    for part in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/office"] {
+        assert!(cookie.contains(part), "{part} in {cookie}");
+    }
+}

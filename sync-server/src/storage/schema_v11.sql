@@ -35,3 +35,12 @@ CREATE INDEX audit_by_time ON audit_log (at_ms);
 
 ALTER TABLE terminals ADD COLUMN last_push_ms INTEGER;
 ALTER TABLE terminals ADD COLUMN pending_entries INTEGER;
+
+-- The catalog's search index: each product's words (name, SKU, category)
+-- in lower case without accents, read by word prefix.
+CREATE TABLE product_words (
+    word TEXT NOT NULL,
+    sku TEXT NOT NULL COLLATE NOCASE,
+    PRIMARY KEY (word, sku)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX product_words_by_sku ON product_words (sku, word);

@@ -192,15 +192,6 @@ impl Dialect {
         }
     }
 
-    /// `column` in lower case, for a `LIKE` that ignores case (PostgreSQL
-    /// has no `LIKE` under the case-insensitive `nocase` collation).
-    pub fn folded(self, column: &str) -> String {
-        match self {
-            Dialect::Sqlite => format!("lower({column})"),
-            Dialect::Postgres => format!("lower({column} COLLATE \"C\")"),
-        }
-    }
-
     /// The local hour (`09:00`) of `ms`.
     pub fn local_hour(self, ms: &str) -> String {
         match self {

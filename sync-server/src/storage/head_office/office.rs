@@ -18,7 +18,7 @@ use crate::storage::rules::ledger::{self, Ledger};
 use crate::storage::rules::listings::{self, StaffRow, StoreRow, SupplierRow};
 use crate::storage::rules::office::{self, AccountRow, AuditFilter, AuditRow, LogIn, OfficeRole, OfficeSession};
 use crate::storage::rules::sales::{self, SalesBy, SalesRow};
-use crate::storage::rules::{admin, meta};
+use crate::storage::rules::{admin, meta, product_words};
 use crate::storage::sql::Database;
 use crate::storage::{StoreResult, now_ms};
 
@@ -214,6 +214,12 @@ impl<D: Database> HeadOffice<D> {
 
     pub fn suppliers(&self) -> StoreResult<Vec<SupplierRow>> {
         self.db.snapshot(|tx| listings::suppliers(tx))
+    }
+
+    /// Indexes the catalog's words when a database from before the search
+    /// index has none; how many products it indexed.
+    pub fn index_products(&self) -> StoreResult<u64> {
+        self.db.write(|tx| product_words::index_missing(tx))
     }
 
     pub fn search_products(&self, query: &str) -> StoreResult<Vec<WireProduct>> {

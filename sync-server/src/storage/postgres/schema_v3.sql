@@ -33,3 +33,12 @@ CREATE INDEX audit_by_time ON audit_log (at_ms);
 
 ALTER TABLE terminals ADD COLUMN last_push_ms BIGINT;
 ALTER TABLE terminals ADD COLUMN pending_entries BIGINT;
+
+-- The catalog's search index: each product's words (name, SKU, category)
+-- in lower case without accents, read by word prefix (byte order: "C").
+CREATE TABLE product_words (
+    word TEXT COLLATE "C" NOT NULL,
+    sku TEXT COLLATE nocase NOT NULL,
+    PRIMARY KEY (word, sku)
+);
+CREATE INDEX product_words_by_sku ON product_words (sku, word);

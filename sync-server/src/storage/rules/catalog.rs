@@ -116,6 +116,7 @@ pub(crate) fn upsert_product(tx: &impl Tx, item: &CatalogItem, line: u64) -> Sto
             &version,
         ],
     )?;
+    super::product_words::index(tx, &item.sku, &item.name, &item.category)?;
     tx.run("DELETE FROM barcodes WHERE sku = ?1", &[&item.sku])?;
     for code in &item.barcodes {
         if let Some(owner) = tx.row("SELECT sku FROM barcodes WHERE code = ?1", &[code])? {

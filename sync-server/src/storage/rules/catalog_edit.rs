@@ -1,5 +1,6 @@
 //! The catalog as the back office edits it: one product read and saved
-//! through the same field checks as a CSV row, a search as you type, and a
+//! through the same field checks as a CSV row, a search as you type (over
+//! [`product_words`]), and a
 //! CSV import previewed (what is new, what changes, every bad line) before
 //! anything is written, and the catalog exported in the format it imports.
 
@@ -9,6 +10,7 @@ use pos_shared::catalog::{CatalogError, item_from_fields, read_catalog_csv};
 use pos_shared::protocol::WireProduct;
 
 use super::catalog::{PRODUCT_COLUMNS, product_sku, upsert_product, wire_product};
+use super::product_words;
 use crate::storage::sql::{Param, Tx};
 use crate::storage::{StoreError, StoreResult};
 
@@ -68,41 +70,36 @@ pub fn save_product(tx: &impl Tx, form: &HashMap<String, String>) -> StoreResult
     Ok((before, product(tx, &item.sku)?))
 }
 
-/// Escapes `LIKE`'s wildcards (with `\`) in what a person typed.
-fn like_text(text: &str) -> String {
-    text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-}
-
-/// Products whose SKU starts with `query`, whose name contains each of
-/// its words, or whose barcode it is: exact SKUs and barcodes first, then
-/// by name.
+/// Products found by what a person typed: the product a SKU or barcode
+/// names exactly first, then those with a word starting with each typed
+/// word (in any order, accents ignored), by name.
 pub fn search(tx: &impl Tx, query: &str, limit: u32) -> StoreResult<Vec<WireProduct>> {
     let query = query.trim();
     if query.is_empty() {
         return Ok(Vec::new());
     }
-    let (sku, name) = (tx.dialect().folded("p.sku"), tx.dialect().folded("p.name"));
-    let words: Vec<String> = query.split_whitespace().take(8).map(|w| format!("%{}%", like_text(w))).collect();
-    let every_word = (0..words.len()).map(|i| format!("{name} LIKE ?{} ESCAPE '\\'", i + 4)).collect::<Vec<_>>();
-    let prefix = format!("{}%", like_text(query));
-    let mut params: Vec<&dyn Param> = vec![&prefix, &query, &limit];
-    params.extend(words.iter().map(|w| w as &dyn Param));
-    let rows = tx.rows(
-        &format!(
-            "SELECT {PRODUCT_COLUMNS} FROM products p
-             WHERE {sku} LIKE ?1 ESCAPE '\\' OR ({})
-               OR p.sku IN (SELECT b.sku FROM barcodes b WHERE b.code = ?2)
-             LIMIT ?3",
-            every_word.join(" AND ")
-        ),
-        &params,
-    )?;
-    let mut found = rows.iter().map(wire_product).collect::<StoreResult<Vec<_>>>()?;
-    let rank = |p: &WireProduct| {
-        let exact = p.sku.eq_ignore_ascii_case(query) || p.barcodes.iter().any(|b| b == query);
-        (!exact, p.archived, p.name.to_lowercase())
+    let exact = match product_sku(tx, query) {
+        Ok(sku) => Some(sku),
+        Err(StoreError::NotFound(_)) => None,
+        Err(other) => return Err(other),
     };
-    found.sort_by_cached_key(rank);
+    let mut skus: Vec<String> = exact.iter().cloned().collect();
+    for sku in product_words::matching(tx, query, limit)? {
+        if !skus.iter().any(|s| s.eq_ignore_ascii_case(&sku)) {
+            skus.push(sku);
+        }
+    }
+    skus.truncate(limit as usize);
+    if skus.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (1..=skus.len()).map(|i| format!("?{i}")).collect();
+    let params: Vec<&dyn Param> = skus.iter().map(|s| s as &dyn Param).collect();
+    let rows =
+        tx.rows(&format!("SELECT {PRODUCT_COLUMNS} FROM products p WHERE p.sku IN ({})", marks.join(", ")), &params)?;
+    let mut found = rows.iter().map(wire_product).collect::<StoreResult<Vec<_>>>()?;
+    let first = |p: &WireProduct| exact.as_ref().is_some_and(|sku| sku.eq_ignore_ascii_case(&p.sku));
+    found.sort_by_cached_key(|p| (!first(p), p.archived, p.name.to_lowercase()));
     Ok(found)
 }
 
