@@ -164,7 +164,7 @@ fn pushing_while<T, D: Database>(
                     while !stop.load(Ordering::Relaxed) {
                         let batch: Vec<WireEntry> = till.journal.by_ref().take(SALES_PER_PUSH).collect();
                         let started = Instant::now();
-                        let pushed = store.push(&till.auth, &batch, None).unwrap();
+                        let pushed = store.push(&till.auth, &batch).unwrap();
                         latencies.push(started.elapsed());
                         assert_eq!(pushed.acked_through, batch.last().unwrap().seq, "applied");
                         till.sent += batch.len() as u64;

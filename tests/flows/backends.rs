@@ -213,7 +213,7 @@ fn a_sale_committed_late_on_postgres_is_still_rolled_up() {
         .unwrap();
     let xid: String = runtime.block_on(hold.query_one("SELECT pg_current_xact_id()::text", &[])).unwrap().get(0);
     std::thread::scope(|scope| {
-        let pushed = scope.spawn(|| office.push(&slow, std::slice::from_ref(&slow_entry), None).unwrap());
+        let pushed = scope.spawn(|| office.push(&slow, std::slice::from_ref(&slow_entry)).unwrap());
         // The slow push waits on the holder once it has written its journal row.
         let waiting = || {
             let sql = "SELECT COUNT(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'
@@ -223,7 +223,7 @@ fn a_sale_committed_late_on_postgres_is_still_rolled_up() {
         while !waiting() {
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
-        office.push(&quick, std::slice::from_ref(&quick_entry), None).unwrap();
+        office.push(&quick, std::slice::from_ref(&quick_entry)).unwrap();
         let early = office.sales_report(SalesBy::Store, Period::default()).unwrap();
         assert_eq!(early.iter().map(|r| r.receipts).sum::<u64>(), 1, "only the quick sale has committed");
         runtime.block_on(hold.rollback()).unwrap();

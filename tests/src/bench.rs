@@ -45,7 +45,7 @@ pub fn ingest_and_replay<D: pos_sync_server::storage::sql::Database>(
     let round = || {
         let started = std::time::Instant::now();
         for chunk in entries.chunks(batch) {
-            store.push(auth, chunk, None).unwrap();
+            store.push(auth, chunk).unwrap();
         }
         started.elapsed()
     };

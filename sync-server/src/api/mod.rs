@@ -153,9 +153,17 @@ async fn push(
     let count = request.entries.len();
     let first = request.entries.first().map_or(0, |e| e.seq);
     let terminal = auth.terminal_id.clone();
-    let pending = headers.get(PENDING_HEADER).and_then(|v| v.to_str().ok()?.parse().ok());
-    let result = blocking(move || store.push(&auth, &request.entries, pending)).await;
+    let pending: Option<u64> = headers.get(PENDING_HEADER).and_then(|v| v.to_str().ok()?.parse().ok());
+    let pusher = auth.clone();
+    let pushing = store.clone();
+    let result = blocking(move || pushing.push(&auth, &request.entries)).await;
     let acknowledged = result.as_ref().ok().map(|ack| (ack.acked_through + 1).saturating_sub(first).min(count as u64));
+    if let (Some(pending), Some(acknowledged)) = (pending, acknowledged) {
+        let noted = blocking(move || store.note_push(&pusher, pending.saturating_sub(acknowledged))).await;
+        if let Err(error) = noted {
+            tracing::warn!(%terminal, ?error, "could not record the push for the dashboard");
+        }
+    }
     metrics.push(&terminal, started.elapsed(), acknowledged, pending);
     match &result {
         Ok(ack) => {

@@ -131,9 +131,11 @@ pub trait SyncStore: Send + Sync + 'static {
     fn enroll(&self, code: &str) -> StoreResult<EnrollResponse>;
     /// Who holds this bearer token.
     fn authenticate(&self, token: &str) -> StoreResult<TerminalAuth>;
-    /// Applies consecutive journal entries at most once each; `pending` is
-    /// what the till said it held, these included.
-    fn push(&self, auth: &TerminalAuth, entries: &[WireEntry], pending: Option<u64>) -> StoreResult<PushResponse>;
+    /// Applies consecutive journal entries at most once each.
+    fn push(&self, auth: &TerminalAuth, entries: &[WireEntry]) -> StoreResult<PushResponse>;
+    /// Records that a till pushed and how many entries it still holds, for
+    /// head office to see whose figures are complete.
+    fn note_push(&self, auth: &TerminalAuth, still_pending: u64) -> StoreResult<()>;
     /// Catalog changes after `since`, with the staff of the terminal's store.
     fn catalog_page(&self, auth: &TerminalAuth, since: u64, limit: usize) -> StoreResult<CatalogPage>;
     /// Central on-hand of the terminal's store.

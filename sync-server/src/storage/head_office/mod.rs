@@ -51,8 +51,12 @@ impl<D: Database> SyncStore for HeadOffice<D> {
         self.db.snapshot(|tx| admin::authenticate(tx, token))
     }
 
-    fn push(&self, auth: &TerminalAuth, entries: &[WireEntry], pending: Option<u64>) -> StoreResult<PushResponse> {
-        ingest::push(&self.db, auth, entries, pending)
+    fn push(&self, auth: &TerminalAuth, entries: &[WireEntry]) -> StoreResult<PushResponse> {
+        ingest::push(&self.db, auth, entries)
+    }
+
+    fn note_push(&self, auth: &TerminalAuth, still_pending: u64) -> StoreResult<()> {
+        self.db.write(|tx| admin::note_push(tx, auth, still_pending))
     }
 
     fn catalog_page(&self, auth: &TerminalAuth, since: u64, limit: usize) -> StoreResult<CatalogPage> {

@@ -62,6 +62,17 @@ pub fn authenticate(tx: &impl Tx, token: &str) -> StoreResult<TerminalAuth> {
     Ok(TerminalAuth { terminal_id: row.get(0)?, store_id: row.get(1)? })
 }
 
+/// Records a till's push: when, and the entries it still holds. Its own
+/// small write after the push, so a push's transaction (and a replay that
+/// changes nothing, which SQLite then commits without a sync) stays as it was.
+pub fn note_push(tx: &impl Tx, auth: &TerminalAuth, still_pending: u64) -> StoreResult<()> {
+    tx.run(
+        "UPDATE terminals SET last_push_ms = ?2, pending_entries = ?3 WHERE id = ?1",
+        &[&auth.terminal_id, &now_ms(), &still_pending],
+    )?;
+    Ok(())
+}
+
 /// When a code issued now for `valid_hours` stops working.
 fn code_expiry(valid_hours: u32) -> StoreResult<i64> {
     if valid_hours == 0 || valid_hours > 24 * 30 {

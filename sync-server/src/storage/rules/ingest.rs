@@ -41,21 +41,14 @@ use crate::storage::{StoreError, StoreResult, TerminalAuth, now_ms};
 /// Applies what it can of `entries`: replays are acknowledged again, new
 /// entries are checked and applied in order, and the first gap, broken link
 /// or rewritten entry stops the batch (what came before it stays applied).
-/// An entry of another terminal refuses the whole batch. `pending` is how
-/// many entries the till said it still held, this push's included: what
-/// is left of them once it is applied is kept for head office to see.
-pub fn push(
-    db: &impl Database,
-    auth: &TerminalAuth,
-    entries: &[WireEntry],
-    pending: Option<u64>,
-) -> StoreResult<PushResponse> {
+/// An entry of another terminal refuses the whole batch.
+pub fn push(db: &impl Database, auth: &TerminalAuth, entries: &[WireEntry]) -> StoreResult<PushResponse> {
     if entries.windows(2).any(|w| w[1].seq != w[0].seq + 1) {
         return Err(StoreError::BadRequest("entries must be consecutive, in seq order".into()));
     }
-    let outcome = match apply_batch(db, auth, entries, pending, true) {
+    let outcome = match apply_batch(db, auth, entries, true) {
         // A row written with others was refused: find its entry, one by one.
-        Err(Unrecordable { seq: None, .. }) => apply_batch(db, auth, entries, pending, false),
+        Err(Unrecordable { seq: None, .. }) => apply_batch(db, auth, entries, false),
         other => other,
     };
     match outcome {
@@ -65,7 +58,7 @@ pub fn push(
         Err(Unrecordable { seq: Some(seq), detail }) => {
             let before: Vec<WireEntry> = entries.iter().filter(|e| e.seq < seq).cloned().collect();
             if !before.is_empty() {
-                apply_batch(db, auth, &before, pending, false).map_err(Unrecordable::into_store_error)??;
+                apply_batch(db, auth, &before, false).map_err(Unrecordable::into_store_error)??;
             }
             let reason = format!("it cannot be recorded ({detail})");
             db.append(|tx| flag(tx, auth, seq, &reason))?;
@@ -109,12 +102,11 @@ fn apply_batch(
     db: &impl Database,
     auth: &TerminalAuth,
     entries: &[WireEntry],
-    pending: Option<u64>,
     together: bool,
 ) -> Result<StoreResult<PushResponse>, Unrecordable> {
     let refused = RefCell::new(None);
     let outcome = db.append(|tx| {
-        apply_in(tx, auth, entries, pending, together).map_err(|stop| match stop {
+        apply_in(tx, auth, entries, together).map_err(|stop| match stop {
             Stop::Store(e) => e,
             Stop::Unrecordable(unrecordable) => {
                 let error = StoreError::Internal(unrecordable.detail.clone());
@@ -147,7 +139,6 @@ fn apply_in(
     tx: &impl Tx,
     auth: &TerminalAuth,
     entries: &[WireEntry],
-    pending: Option<u64>,
     together: bool,
 ) -> Result<StoreResult<PushResponse>, Stop> {
     // Taken first: the terminal's row stays locked until this commits.
@@ -239,11 +230,9 @@ fn apply_in(
         head = entry.hash;
     }
     waiting.write(tx).map_err(|e| refused(e, None))?;
-    let acknowledged = entries.iter().filter(|e| e.seq <= last_seq).count() as u64;
-    let still_pending = pending.map(|p| p.saturating_sub(acknowledged));
     tx.run(
-        "UPDATE terminals SET last_seq = ?1, last_hash = ?2, last_push_ms = ?4, pending_entries = ?5 WHERE id = ?3",
-        &[&last_seq, &head.0, &auth.terminal_id, &now_ms(), &still_pending],
+        "UPDATE terminals SET last_seq = ?1, last_hash = ?2 WHERE id = ?3",
+        &[&last_seq, &head.0, &auth.terminal_id],
     )?;
     Ok(match stopped {
         Some(error) => Err(error),
