@@ -35,21 +35,38 @@ fn log_in(browser: &Browser, email: &str, one_time: &str) {
     browser.wait_for_text("Your password is saved");
 }
 
+/// Head office with the demo catalog, a till of S01 enrolled and open,
+/// and a buyer signed in to the back office.
+struct Counter {
+    work: tempfile::TempDir,
+    db: HqDb,
+    server: ServerProcess,
+    till: std::path::PathBuf,
+    browser: Browser,
+}
+
+impl Counter {
+    fn with_a_buyer() -> Counter {
+        let work = tempfile::tempdir().unwrap();
+        let db = HqDb::new(work.path());
+        head_office(&db);
+        let password = account(&db, "buyer@example.com", "buyer");
+        let server = ServerProcess::start(&db);
+        let till = work.path().join("till");
+        enroll_till_cli(&db, &server.url, "S01", &till);
+        let browser = Browser::open(&server.url);
+        log_in(&browser, "buyer@example.com", &password);
+        Counter { work, db, server, till, browser }
+    }
+}
+
 fn price_of(db: &HqDb, sku: &str) -> i64 {
     db.count("SELECT price_minor FROM products WHERE sku = ?1", &[&sku])
 }
 
 #[test]
 fn a_price_changed_in_the_browser_is_sold_at_the_till_and_audited() {
-    let work = tempfile::tempdir().unwrap();
-    let db = HqDb::new(work.path());
-    head_office(&db);
-    let password = account(&db, "buyer@example.com", "buyer");
-    let server = ServerProcess::start(&db);
-    let till = work.path().join("till");
-    enroll_till_cli(&db, &server.url, "S01", &till);
-    let browser = Browser::open(&server.url);
-    log_in(&browser, "buyer@example.com", &password);
+    let Counter { work: _work, db, server: _server, till, browser } = Counter::with_a_buyer();
     assert!(browser.text("h1").contains("Dashboard"));
     assert!(browser.unlabelled_fields().is_empty(), "{:?}", browser.unlabelled_fields());
 
@@ -124,15 +141,7 @@ fn a_till_added_in_the_browser_enrolls_with_the_code_shown_and_is_refused_once_r
 
 #[test]
 fn a_purchase_order_sent_from_the_browser_is_received_short_and_the_page_shows_it() {
-    let work = tempfile::tempdir().unwrap();
-    let db = HqDb::new(work.path());
-    head_office(&db);
-    let password = account(&db, "buyer@example.com", "buyer");
-    let server = ServerProcess::start(&db);
-    let till = work.path().join("till");
-    enroll_till_cli(&db, &server.url, "S01", &till);
-    let browser = Browser::open(&server.url);
-    log_in(&browser, "buyer@example.com", &password);
+    let Counter { work: _work, db: _db, server: _server, till, browser } = Counter::with_a_buyer();
 
     browser.visit("/office/purchasing");
     browser.fill("#supplier-name", "Moulins Bio");

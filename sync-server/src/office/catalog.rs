@@ -68,15 +68,23 @@ fn results(query: &str, found: &[WireProduct]) -> Markup {
     }
 }
 
+/// What the query `q` asks for, and the products it finds.
+async fn find<D: Database>(
+    office: &Office<D>,
+    query: &HashMap<String, String>,
+) -> Result<(String, Vec<WireProduct>), Refusal> {
+    let q = query.get("q").cloned().unwrap_or_default();
+    let head_office = office.head_office.clone();
+    let search = q.clone();
+    Ok((q, blocking(move || head_office.search_products(&search)).await?))
+}
+
 pub async fn page<D: Database>(
     State(office): State<Office<D>>,
     signed: Signed,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Markup, Refusal> {
-    let q = query.get("q").cloned().unwrap_or_default();
-    let head_office = office.head_office.clone();
-    let search = q.clone();
-    let found = blocking(move || head_office.search_products(&search)).await?;
+    let (q, found) = find(&office, &query).await?;
     let editor = signed.may(Permission::EditCatalog).is_ok();
     let body = html! {
         (layout::notice(query.get("done").map(String::as_str)))
@@ -109,10 +117,7 @@ pub async fn search<D: Database>(
     _signed: Signed,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Markup, Refusal> {
-    let q = query.get("q").cloned().unwrap_or_default();
-    let head_office = office.head_office.clone();
-    let search = q.clone();
-    let found = blocking(move || head_office.search_products(&search)).await?;
+    let (q, found) = find(&office, &query).await?;
     Ok(results(&q, &found))
 }
 
