@@ -7,6 +7,12 @@
 //! POST, a form without its token and ten wrong passwords are refused; a
 //! catalog CSV with a bad check digit lists the line and writes nothing.
 
+use pos_sync_server::storage::head_office::HeadOffice;
+use pos_sync_server::storage::postgres::PgDb;
+use pos_sync_server::storage::rules::insights::Period;
+use pos_sync_server::storage::rules::sales::SalesBy;
+use pos_sync_server::storage::sql::Database;
+use pos_sync_server::storage::sqlite::SqliteDb;
 use pos_tests::browser::Browser;
 use pos_tests::head_office::{HqDb, ServerProcess, admin_ok, enroll_till_cli, head_office};
 use pos_tests::{as_cashier, as_manager, cli, cli_ok as ok};
@@ -102,6 +108,27 @@ fn a_price_changed_in_the_browser_is_sold_at_the_till_and_audited() {
     browser.visit("/office/");
     let board = browser.wait_for_text("Tills: is every sale in?");
     assert!(board.contains("complete"), "the till pushed everything: {board}");
+    match db.path() {
+        Some(path) => dashboard_agrees_with_the_reports(&HeadOffice::new(SqliteDb::open(path).unwrap())),
+        None => dashboard_agrees_with_the_reports(&HeadOffice::new(PgDb::open(db.address()).unwrap())),
+    }
+}
+
+/// The dashboard's figures are the sales report's: per store, and the
+/// best sellers by product over the same days.
+fn dashboard_agrees_with_the_reports<D: Database>(office: &HeadOffice<D>) {
+    let today = chrono::Local::now().date_naive();
+    let board = office.dashboard(today).unwrap();
+    let (from, to) = (board.week_from.as_str(), board.today.as_str());
+    let week = Period { from: Some(from), to: Some(to) };
+    let mut by_product = office.sales_report(SalesBy::Product, week).unwrap();
+    by_product.sort_by(|a, b| b.net.cmp(&a.net).then_with(|| a.key.cmp(&b.key)));
+    by_product.truncate(board.top_products.len());
+    assert!(!by_product.is_empty());
+    assert_eq!(board.top_products, by_product);
+    let by_store = office.sales_report(SalesBy::Store, week).unwrap();
+    let stores: Vec<_> = board.week_figures.iter().map(|f| (f.store.clone(), f.net, f.tickets)).collect();
+    assert_eq!(stores, by_store.iter().map(|r| (r.key.clone(), r.net, r.receipts)).collect::<Vec<_>>());
 }
 
 #[test]
@@ -270,10 +297,7 @@ fn a_catalog_csv_with_a_bad_check_digit_lists_the_line_and_writes_nothing() {
 
 #[test]
 fn sessions_end_when_idle_when_too_old_and_everywhere_at_once() {
-    use pos_sync_server::storage::head_office::HeadOffice;
     use pos_sync_server::storage::rules::office::{self, LogIn, OfficeRole, SESSION_IDLE_MS, SESSION_LONGEST_MS};
-    use pos_sync_server::storage::sql::Database;
-    use pos_sync_server::storage::sqlite::SqliteDb;
 
     let work = tempfile::tempdir().unwrap();
     let head_office = HeadOffice::new(SqliteDb::open(&work.path().join("hq.sqlite")).unwrap());
@@ -302,11 +326,6 @@ fn sessions_end_when_idle_when_too_old_and_everywhere_at_once() {
 
 #[test]
 fn the_catalog_search_finds_words_in_any_order_sku_prefixes_and_barcodes() {
-    use pos_sync_server::storage::head_office::HeadOffice;
-    use pos_sync_server::storage::postgres::PgDb;
-    use pos_sync_server::storage::sql::Database;
-    use pos_sync_server::storage::sqlite::SqliteDb;
-
     fn found<D: Database>(office: &HeadOffice<D>, query: &str) -> Vec<String> {
         office.search_products(query).unwrap().into_iter().map(|p| p.sku).collect()
     }

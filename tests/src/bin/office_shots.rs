@@ -54,6 +54,7 @@ fn main() -> Result<()> {
     browser.screenshot(&out.join("catalog.png"));
     browser.visit("/office/products/BAK0001");
     browser.wait_for_text("Stock ledger");
+    browser.script("document.querySelector('main h2').scrollIntoView(); return null");
     browser.screenshot(&out.join("product-ledger.png"));
     println!("wrote {}", out.display());
     Ok(())

@@ -174,9 +174,8 @@ impl<D: Database> HeadOffice<D> {
         self.db.snapshot(|tx| {
             let today_period = Period { from: Some(&day), to: Some(&day) };
             let week = Period { from: Some(&week_from), to: Some(&day) };
-            let mut top_products = sales::sales_report(tx, SalesBy::Product, week)?;
-            top_products.sort_by_key(|row| std::cmp::Reverse(row.net));
-            top_products.truncate(TOP_PRODUCTS);
+            let week_sales = dashboard::product_sales(tx, &week_from, &day)?;
+            let today_sales = dashboard::product_sales(tx, &day, &day)?;
             let mut low_stock = insights::low_stock(tx, None)?;
             low_stock.truncate(DASHBOARD_ROWS);
             Ok(Dashboard {
@@ -184,14 +183,14 @@ impl<D: Database> HeadOffice<D> {
                 week_from: week_from.clone(),
                 today_figures: figures(
                     sales::sales_report(tx, SalesBy::Store, today_period)?,
-                    &dashboard::store_margins(tx, &day, &day)?,
+                    &dashboard::store_margins(&today_sales),
                 ),
                 week_figures: figures(
                     sales::sales_report(tx, SalesBy::Store, week)?,
-                    &dashboard::store_margins(tx, &week_from, &day)?,
+                    &dashboard::store_margins(&week_sales),
                 ),
                 by_hour: sales::sales_report(tx, SalesBy::Hour, today_period)?,
-                top_products,
+                top_products: dashboard::top_products(&week_sales, TOP_PRODUCTS),
                 low_stock,
                 open_flags: meta::open_flags(tx)?,
                 flags: dashboard::newest_flags(tx, 10)?,

@@ -1,7 +1,8 @@
-//! What head office's dashboard adds to the sales reports: the margin of
-//! each store's sales over a few days (at today's cost prices, as the
-//! margin report values them), each till's last push and what it still
-//! held then, and the newest flags.
+//! What head office's dashboard adds to the sales reports: a few days'
+//! sales per store and product read in one pass (the best sellers, and
+//! each store's margin at today's cost prices, as the margin report values
+//! them), each till's last push and what it still held then, and the
+//! newest flags.
 
 use std::collections::HashMap;
 
@@ -9,26 +10,90 @@ use pos_shared::money::Money;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use super::sales::SalesRow;
 use crate::storage::StoreResult;
 use crate::storage::sql::Tx;
+use pos_shared::stock::milli_to_decimal;
 
-/// Net sales of products with a cost price, and that cost, per store code,
-/// over the local days `from..=to`.
-pub fn store_margins(tx: &impl Tx, from: &str, to: &str) -> StoreResult<HashMap<String, (Money, Money)>> {
+/// Sales per store and product over the local days `from..=to`, read
+/// from the daily rollup in one pass (the sales report by product reads
+/// the same rows).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProductSales {
+    pub store: String,
+    pub sku: String,
+    pub name: Option<String>,
+    pub receipts: u64,
+    pub qty_milli: i64,
+    pub net: Money,
+    /// Today's cost price, if the product has one.
+    pub unit_cost_minor: Option<i64>,
+    pub gross: Money,
+}
+
+pub fn product_sales(tx: &impl Tx, from: &str, to: &str) -> StoreResult<Vec<ProductSales>> {
     let rows = tx.rows(
-        "SELECT st.code, CAST(SUM(r.net_minor) AS BIGINT), CAST(SUM(r.qty_milli * p.cost_minor) AS BIGINT)
-         FROM sales_by_day_sku r JOIN products p ON p.sku = r.sku JOIN stores st ON st.id = r.store_id
-         WHERE r.day >= ?1 AND r.day <= ?2 AND p.cost_minor IS NOT NULL
-         GROUP BY st.code",
+        "SELECT st.code, g.sku, p.name, g.receipts, g.qty, g.net, p.cost_minor, g.gross
+         FROM (SELECT store_id, sku, CAST(SUM(receipts) AS BIGINT) AS receipts, CAST(SUM(qty_milli) AS BIGINT) AS qty,
+                 CAST(SUM(net_minor) AS BIGINT) AS net, CAST(SUM(gross_minor) AS BIGINT) AS gross
+               FROM sales_by_day_sku WHERE day >= ?1 AND day <= ?2 GROUP BY store_id, sku) g
+           JOIN stores st ON st.id = g.store_id LEFT JOIN products p ON p.sku = g.sku",
         &[&from, &to],
     )?;
     rows.iter()
         .map(|r| {
-            let cost_milli: i64 = r.get(2)?;
-            let cost = Money::round(Decimal::new(cost_milli, 5), Default::default());
-            Ok((r.get(0)?, (Money::from_minor(r.get(1)?), cost)))
+            Ok(ProductSales {
+                store: r.get(0)?,
+                sku: r.get(1)?,
+                name: r.get(2)?,
+                receipts: r.get(3)?,
+                qty_milli: r.get(4)?,
+                net: Money::from_minor(r.get(5)?),
+                unit_cost_minor: r.get(6)?,
+                gross: Money::from_minor(r.get(7)?),
+            })
         })
         .collect()
+}
+
+/// Net sales of products with a cost price, and that cost, per store code.
+pub fn store_margins(sales: &[ProductSales]) -> HashMap<String, (Money, Money)> {
+    let mut margins: HashMap<String, (Money, i64)> = HashMap::new();
+    for row in sales {
+        if let Some(cost) = row.unit_cost_minor {
+            let entry = margins.entry(row.store.clone()).or_insert((Money::ZERO, 0));
+            entry.0 += row.net;
+            entry.1 += row.qty_milli * cost;
+        }
+    }
+    margins
+        .into_iter()
+        .map(|(store, (net, cost_milli))| (store, (net, Money::round(Decimal::new(cost_milli, 5), Default::default()))))
+        .collect()
+}
+
+/// The best sellers by net sales, every store together, keyed as the sales
+/// report by product keys them.
+pub fn top_products(sales: &[ProductSales], top: usize) -> Vec<SalesRow> {
+    let mut by_sku: HashMap<String, SalesRow> = HashMap::new();
+    for row in sales {
+        let key = format!("{} {}", row.sku, row.name.clone().unwrap_or_default());
+        let total = by_sku.entry(row.sku.to_uppercase()).or_insert_with(|| SalesRow {
+            key,
+            receipts: 0,
+            quantity: Decimal::ZERO,
+            net: Money::ZERO,
+            gross: Money::ZERO,
+        });
+        total.receipts += row.receipts;
+        total.quantity += milli_to_decimal(row.qty_milli);
+        total.net += row.net;
+        total.gross += row.gross;
+    }
+    let mut rows: Vec<SalesRow> = by_sku.into_values().collect();
+    rows.sort_by(|a, b| b.net.cmp(&a.net).then_with(|| a.key.cmp(&b.key)));
+    rows.truncate(top);
+    rows
 }
 
 /// A till as head office sees it.
