@@ -168,7 +168,7 @@ fn a_till_added_in_the_browser_enrolls_with_the_code_shown_and_is_refused_once_r
 
 #[test]
 fn a_purchase_order_sent_from_the_browser_is_received_short_and_the_page_shows_it() {
-    let Counter { work: _work, db: _db, server: _server, till, browser } = Counter::with_a_buyer();
+    let Counter { work: _work, db, server: _server, till, browser } = Counter::with_a_buyer();
 
     browser.visit("/office/purchasing");
     browser.fill("#supplier-name", "Moulins Bio");
@@ -196,6 +196,26 @@ fn a_purchase_order_sent_from_the_browser_is_received_short_and_the_page_shows_i
     let ledger = browser.wait_for_text("Stock ledger");
     assert!(ledger.contains("delivery") && ledger.contains(&number), "the receipt names its order: {ledger}");
     assert!(ledger.contains("S01 Paris Halles: 6 on hand"), "{ledger}");
+
+    // A reorder suggestion becomes a draft, sent from its page.
+    admin_ok(&db, &["supplier", "assign", "Moulins Bio", "BAK0004"]);
+    admin_ok(&db, &["reorder", "set", "BAK0004", "--store", "S01", "--point", "10", "--up-to", "20"]);
+    browser.visit("/office/purchasing");
+    browser.click("form[action='/office/reorder'] button");
+    browser.wait_for_text("1 draft purchase orders");
+    let draft = browser.script(
+        "return [...document.querySelectorAll('tbody tr')].filter(r => r.cells[3] && r.cells[3].textContent === 'draft')
+           .map(r => r.querySelector('a').getAttribute('href'))",
+    );
+    let draft = draft.as_array().unwrap();
+    assert_eq!(draft.len(), 1, "{draft:?}");
+    browser.visit(draft[0].as_str().unwrap());
+    assert_eq!(browser.text("#po-status"), "draft");
+    let lines = browser.text("tbody tr:first-child");
+    assert!(lines.starts_with("BAK0004") && lines.contains(" 10 0 10 "), "20 up to, 6 on hand, 4 on order: {lines}");
+    browser.click("form[action$='/send'] button");
+    browser.wait_for_text("Sent to the store");
+    assert_eq!(browser.text("#po-status"), "open");
 }
 
 #[test]
