@@ -255,3 +255,13 @@ impl<D: Database> HeadOffice<D> {
 /// is unknown.
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Wq3wz5Hk9QbXy0mQ0vG7m1jvQ3Wl6v8m0xZy8Jk9b1E";
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_stand_in_hash_is_a_real_argon2_hash_so_an_unknown_e_mail_costs_a_check() {
+        let parsed = argon2::password_hash::PasswordHash::new(super::DUMMY_HASH).expect("a PHC string");
+        assert_eq!(parsed.algorithm.as_str(), "argon2id");
+        assert!(!crate::storage::rules::office::password_matches(super::DUMMY_HASH, "anything"));
+    }
+}
