@@ -9,7 +9,7 @@ use maud::{Markup, html};
 
 use super::layout::{self, csrf, when};
 use super::session::{Refusal, Signed};
-use super::{Fields, Office, blocking, change};
+use super::{Fields, Office, change};
 use crate::storage::head_office::office::Audited;
 use crate::storage::rules::office::{self, AuditFilter, OfficeRole, Permission};
 use crate::storage::sql::Database;
@@ -24,9 +24,8 @@ pub async fn page<D: Database>(
 ) -> Result<Markup, Refusal> {
     let field = |k: &str| query.get(k).cloned().filter(|v| !v.trim().is_empty());
     let filter = AuditFilter { actor: field("actor"), action: field("action"), subject: field("subject") };
-    let head_office = office.head_office.clone();
     let wanted = filter.clone();
-    let rows = blocking(move || head_office.audit_log(&wanted, AUDIT_ROWS)).await?;
+    let rows = office.run(move |head_office| head_office.audit_log(&wanted, AUDIT_ROWS)).await?;
     let body = html! {
         form.filters method="get" action="/office/audit" {
             label for="actor" { "Who (e-mail)" } input #actor name="actor" value=(filter.actor.clone().unwrap_or_default());
@@ -75,8 +74,7 @@ fn accounts_page(signed: &Signed, accounts: &[office::AccountRow], created: Opti
 
 pub async fn accounts<D: Database>(State(office): State<Office<D>>, signed: Signed) -> Result<Markup, Refusal> {
     signed.may(Permission::Administer)?;
-    let head_office = office.head_office.clone();
-    let rows = blocking(move || head_office.office_accounts()).await?;
+    let rows = office.run(move |head_office| head_office.office_accounts()).await?;
     Ok(accounts_page(&signed, &rows, None))
 }
 
@@ -95,7 +93,6 @@ pub async fn add_account<D: Database>(
         Ok(Audited::new(password, email.trim()).before_after(before.map(|a| format!("role: {}", a.role)), Some(after)))
     })
     .await?;
-    let head_office = office.head_office.clone();
-    let rows = blocking(move || head_office.office_accounts()).await?;
+    let rows = office.run(move |head_office| head_office.office_accounts()).await?;
     Ok(accounts_page(&signed, &rows, Some((&email, &password))))
 }

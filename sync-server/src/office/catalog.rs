@@ -14,7 +14,7 @@ use pos_shared::protocol::WireProduct;
 
 use super::layout::{self, csrf, when};
 use super::session::{Refusal, Signed};
-use super::{Fields, Office, blocking, change};
+use super::{Fields, Office, change};
 use crate::storage::head_office::office::Audited;
 use crate::storage::rules::catalog;
 use crate::storage::rules::catalog_edit::{self, ImportPreview, fields};
@@ -74,9 +74,8 @@ async fn find<D: Database>(
     query: &HashMap<String, String>,
 ) -> Result<(String, Vec<WireProduct>), Refusal> {
     let q = query.get("q").cloned().unwrap_or_default();
-    let head_office = office.head_office.clone();
     let search = q.clone();
-    Ok((q, blocking(move || head_office.search_products(&search)).await?))
+    Ok((q, office.run(move |head_office| head_office.search_products(&search)).await?))
 }
 
 pub async fn page<D: Database>(
@@ -197,8 +196,7 @@ pub async fn product<D: Database>(
     Path(sku): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Markup, Refusal> {
-    let head_office = office.head_office.clone();
-    let (product, ledgers) = blocking(move || head_office.product_ledgers(&sku)).await?;
+    let (product, ledgers) = office.run(move |head_office| head_office.product_ledgers(&sku)).await?;
     let title = format!("{} {}", product.sku, product.name);
     let body = html! {
         (layout::notice(query.get("done").map(String::as_str)))
@@ -346,9 +344,8 @@ pub async fn import_preview<D: Database>(
     signed.check(&form, Permission::EditCatalog)?;
     let text = String::from_utf8(csv)
         .map_err(|_| StoreError::BadRequest("the file is not UTF-8 text: save it as CSV UTF-8".into()))?;
-    let head_office = office.head_office.clone();
     let bytes = text.clone().into_bytes();
-    let preview = blocking(move || head_office.preview_catalog(&bytes)).await?;
+    let preview = office.run(move |head_office| head_office.preview_catalog(&bytes)).await?;
     Ok(layout::page("Catalog import: preview", &signed, "/office/catalog", preview_page(&signed, &text, &preview)))
 }
 
@@ -367,8 +364,7 @@ pub async fn import_confirm<D: Database>(
 }
 
 pub async fn export<D: Database>(State(office): State<Office<D>>, _signed: Signed) -> Result<Response, Refusal> {
-    let head_office = office.head_office.clone();
-    let csv = blocking(move || head_office.export_catalog()).await?;
+    let csv = office.run(move |head_office| head_office.export_catalog()).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),

@@ -9,7 +9,7 @@ use maud::{Markup, html};
 
 use super::layout::{self, ago, when};
 use super::session::{Refusal, Signed};
-use super::{Office, blocking, chart};
+use super::{Office, chart};
 use crate::storage::head_office::office::StoreFigures;
 use crate::storage::sql::Database;
 
@@ -39,9 +39,8 @@ pub async fn page<D: Database>(
     signed: Signed,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Markup, Refusal> {
-    let head_office = office.head_office.clone();
     let today = chrono::Local::now().date_naive();
-    let board = blocking(move || head_office.dashboard(today)).await?;
+    let board = office.run(move |head_office| head_office.dashboard(today)).await?;
     let now = crate::storage::now_ms();
     let hours: Vec<(String, f64)> =
         board.by_hour.iter().map(|r| (r.key.clone(), r.net.to_string().parse().unwrap_or(0.0))).collect();

@@ -12,9 +12,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 
+use super::Office;
 use super::layout::{self, csrf};
 use super::session::{COOKIE, Refusal, Signed, cookie};
-use super::{Office, blocking};
 use crate::storage::random_secret;
 use crate::storage::rules::office::{LogIn, PASSWORD_MIN_CHARS, Permission, SESSION_LONGEST_MS};
 use crate::storage::sql::Database;
@@ -88,9 +88,8 @@ pub async fn submit<D: Database>(
         let message = format!("Too many failed log-ins from here: try again in {} min.", wait.as_secs() / 60 + 1);
         return login_response(&office, StatusCode::TOO_MANY_REQUESTS, &email, Some(&message));
     }
-    let head_office = office.head_office.clone();
     let attempt = email.clone();
-    let outcome = blocking(move || head_office.log_in(&attempt, &password)).await;
+    let outcome = office.run(move |head_office| head_office.log_in(&attempt, &password)).await;
     let failed = |office: &Office<D>| {
         if let Some(ip) = ip {
             office.throttle.address_failed(ip);
@@ -135,8 +134,7 @@ pub async fn log_out<D: Database>(
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, Refusal> {
     signed.check(&form, Permission::Read)?;
-    let head_office = office.head_office.clone();
-    blocking(move || head_office.log_out(&signed.token)).await?;
+    office.run(move |head_office| head_office.log_out(&signed.token)).await?;
     Ok(logged_out(&office))
 }
 
@@ -146,9 +144,8 @@ pub async fn log_out_everywhere<D: Database>(
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, Refusal> {
     signed.check(&form, Permission::Read)?;
-    let head_office = office.head_office.clone();
     let user = signed.session.user.id;
-    blocking(move || head_office.log_out_everywhere(user)).await?;
+    office.run(move |head_office| head_office.log_out_everywhere(user)).await?;
     Ok(logged_out(&office))
 }
 
@@ -192,9 +189,8 @@ pub async fn change_password<D: Database>(
     if form.get("again") != Some(&password) {
         return Ok((StatusCode::BAD_REQUEST, password_page(&signed, Some("The two passwords differ."))).into_response());
     }
-    let head_office = office.head_office.clone();
     let session = signed.session.clone();
-    match blocking(move || head_office.set_office_password(&session, &password)).await {
+    match office.run(move |head_office| head_office.set_office_password(&session, &password)).await {
         Ok(()) => Ok(Redirect::to("/office/?done=Your+password+is+saved").into_response()),
         Err(crate::storage::StoreError::BadRequest(message)) => {
             Ok((StatusCode::BAD_REQUEST, password_page(&signed, Some(&message))).into_response())

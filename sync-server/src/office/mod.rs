@@ -150,14 +150,19 @@ async fn change<D: Database, T: Send + 'static>(
     mut work: impl FnMut(&D::Tx<'_>, &Fields) -> StoreResult<Audited<T>> + Send + 'static,
 ) -> Result<T, Refusal> {
     signed.check(&form, permission)?;
-    let head_office = office.head_office.clone();
     let actor = signed.email().to_string();
-    Ok(blocking(move || head_office.audited(&actor, action, |tx| work(tx, &form))).await?)
+    Ok(office.run(move |head_office| head_office.audited(&actor, action, |tx| work(tx, &form))).await?)
 }
 
-/// Runs head-office work off the runtime.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, StoreError> {
-    tokio::task::spawn_blocking(work).await.map_err(|e| StoreError::Internal(e.to_string()))?
+impl<D: Database> Office<D> {
+    /// Runs head-office work off the runtime.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&HeadOffice<D>) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        let head_office = self.head_office.clone();
+        tokio::task::spawn_blocking(move || work(&head_office))
+            .await
+            .map_err(|e| StoreError::Internal(e.to_string()))?
+    }
 }

@@ -7,9 +7,9 @@ use axum::extract::{Query, State};
 use maud::{Markup, html};
 use pos_shared::orders::OrderStatus;
 
+use super::Office;
 use super::layout::{self, when};
 use super::session::{Refusal, Signed};
-use super::{Office, blocking};
 use crate::storage::OrderDesk;
 use crate::storage::StoreError;
 use crate::storage::sql::Database;
@@ -25,19 +25,20 @@ pub async fn page<D: Database>(
 ) -> Result<Markup, Refusal> {
     let field = |k: &str| query.get(k).cloned().filter(|v| !v.trim().is_empty());
     let (store, status, channel, codes) = (field("store"), field("status"), field("channel"), field("codes"));
-    let head_office = office.head_office.clone();
     let (stores, orders, available) = {
         let (store, codes) = (store.clone(), codes.clone());
         let status = status.clone();
-        blocking(move || {
-            let status: Option<OrderStatus> = status.map(|s| s.parse()).transpose().map_err(StoreError::BadRequest)?;
-            let codes: Vec<String> =
-                codes.unwrap_or_default().split([' ', ',']).filter(|c| !c.is_empty()).map(str::to_string).collect();
-            let available =
-                if codes.is_empty() { Vec::new() } else { head_office.availability(&codes, store.as_deref())? };
-            Ok((head_office.stores()?, head_office.orders(store.as_deref(), status)?, available))
-        })
-        .await?
+        office
+            .run(move |head_office| {
+                let status: Option<OrderStatus> =
+                    status.map(|s| s.parse()).transpose().map_err(StoreError::BadRequest)?;
+                let codes: Vec<String> =
+                    codes.unwrap_or_default().split([' ', ',']).filter(|c| !c.is_empty()).map(str::to_string).collect();
+                let available =
+                    if codes.is_empty() { Vec::new() } else { head_office.availability(&codes, store.as_deref())? };
+                Ok((head_office.stores()?, head_office.orders(store.as_deref(), status)?, available))
+            })
+            .await?
     };
     let orders: Vec<_> = orders.into_iter().filter(|o| channel.as_ref().is_none_or(|c| &o.channel == c)).collect();
     let channels = ["phone", "online", "sales"];

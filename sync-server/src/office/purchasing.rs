@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 
 use super::layout::{self, csrf, when};
 use super::session::{Refusal, Signed};
-use super::{Fields, Office, blocking, change};
+use super::{Fields, Office, change};
 use crate::storage::StoreError;
 use crate::storage::head_office::office::Audited;
 use crate::storage::rules::office::Permission;
@@ -73,16 +73,16 @@ pub async fn page<D: Database>(
     signed: Signed,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Markup, Refusal> {
-    let head_office = office.head_office.clone();
-    let (suppliers, stores, orders, suggestions) = blocking(move || {
-        Ok((
-            head_office.suppliers()?,
-            head_office.stores()?,
-            head_office.purchase_orders(None)?,
-            head_office.reorder_suggestions(None, ReorderPolicy::default())?,
-        ))
-    })
-    .await?;
+    let (suppliers, stores, orders, suggestions) = office
+        .run(move |head_office| {
+            Ok((
+                head_office.suppliers()?,
+                head_office.stores()?,
+                head_office.purchase_orders(None)?,
+                head_office.reorder_suggestions(None, ReorderPolicy::default())?,
+            ))
+        })
+        .await?;
     let buyer = signed.may(Permission::Purchase).is_ok();
     let body = html! {
         (layout::notice(query.get("done").map(String::as_str)))
@@ -204,8 +204,7 @@ pub async fn order<D: Database>(
     Path(number): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Markup, Refusal> {
-    let head_office = office.head_office.clone();
-    let po = blocking(move || head_office.purchase_order(&number)).await?;
+    let po = office.run(move |head_office| head_office.purchase_order(&number)).await?;
     let short = |qty: &str, received: &str| {
         let (qty, received) =
             (qty.parse::<Decimal>().unwrap_or_default(), received.parse::<Decimal>().unwrap_or_default());

@@ -9,10 +9,10 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 
+use super::Office;
 use super::layout;
 use super::session::{Refusal, Signed};
 use super::staff::urlencoded;
-use super::{Office, blocking};
 use crate::storage::sql::Database;
 
 /// Reports by name, with what each is.
@@ -73,16 +73,13 @@ pub async fn page<D: Database>(
 ) -> Result<Markup, Refusal> {
     let name = query.get("name").cloned().unwrap_or_else(|| "sales".into());
     let given = params(&query);
-    let head_office = office.head_office.clone();
     let shown = query.contains_key("name");
     let (report, filters) = (name.clone(), given.clone());
-    let result = if shown {
-        let head_office = head_office.clone();
-        Some(blocking(move || head_office.report_table(&report, &filters)).await)
-    } else {
-        None
+    let result = match shown {
+        true => Some(office.run(move |head_office| head_office.report_table(&report, &filters)).await),
+        false => None,
     };
-    let stores = blocking(move || head_office.stores()).await?;
+    let stores = office.run(|head_office| head_office.stores()).await?;
     let csv_link = format!(
         "/office/reports/{}?{}",
         urlencoded(&name),
@@ -121,9 +118,8 @@ pub async fn csv<D: Database>(
     Path(name): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, Refusal> {
-    let head_office = office.head_office.clone();
     let (report, filters) = (name.clone(), params(&query));
-    let found = blocking(move || head_office.report_table(&report, &filters)).await?;
+    let found = office.run(move |head_office| head_office.report_table(&report, &filters)).await?;
     let disposition =
         format!("attachment; filename=\"{}.csv\"", name.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', ""));
     Ok((

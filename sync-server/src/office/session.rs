@@ -44,9 +44,9 @@ impl<D: Database> FromRequestParts<Office<D>> for Signed {
     async fn from_request_parts(parts: &mut Parts, office: &Office<D>) -> Result<Signed, Response> {
         let to_login = || Redirect::to("/office/login").into_response();
         let Some(token) = cookie(&parts.headers, COOKIE).filter(|t| t.len() == 64) else { return Err(to_login()) };
-        let head_office = office.head_office.clone();
         let lookup = token.clone();
-        let session = super::blocking(move || head_office.office_session(&lookup))
+        let session = office
+            .run(move |head_office| head_office.office_session(&lookup))
             .await
             .map_err(|e| Refusal::Store(e).into_response())?;
         let Some(session) = session else { return Err(to_login()) };

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use axum::extract::{Query, State};
 use maud::{Markup, html};
 
+use super::Office;
 use super::layout;
 use super::session::{Refusal, Signed};
-use super::{Office, blocking};
 use crate::storage::sql::Database;
 
 /// Lines the page lists at most.
@@ -22,10 +22,10 @@ pub async fn page<D: Database>(
     let store = query.get("store").cloned().filter(|s| !s.is_empty());
     let q = query.get("q").cloned().unwrap_or_default().to_lowercase();
     let oversold = query.contains_key("oversold");
-    let head_office = office.head_office.clone();
     let wanted = store.clone();
-    let (stores, rows) =
-        blocking(move || Ok((head_office.stores()?, head_office.stock(wanted.as_deref(), oversold)?))).await?;
+    let (stores, rows) = office
+        .run(move |head_office| Ok((head_office.stores()?, head_office.stock(wanted.as_deref(), oversold)?)))
+        .await?;
     let rows: Vec<_> = rows
         .into_iter()
         .filter(|r| q.is_empty() || r.sku.to_lowercase().contains(&q) || r.name.to_lowercase().contains(&q))

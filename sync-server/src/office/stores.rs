@@ -12,7 +12,7 @@ use maud::{Markup, PreEscaped, html};
 
 use super::layout::{self, ago, csrf, when};
 use super::session::{Refusal, Signed};
-use super::{Fields, Office, blocking, change};
+use super::{Fields, Office, change};
 use crate::storage::StoreError;
 use crate::storage::head_office::office::Audited;
 use crate::storage::rules::admin::{self, CODE_VALID_HOURS, TerminalCreated};
@@ -24,8 +24,7 @@ pub async fn page<D: Database>(
     signed: Signed,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Markup, Refusal> {
-    let head_office = office.head_office.clone();
-    let (stores, tills) = blocking(move || Ok((head_office.stores()?, head_office.tills()?))).await?;
+    let (stores, tills) = office.run(move |head_office| Ok((head_office.stores()?, head_office.tills()?))).await?;
     let admin = signed.may(Permission::Administer).is_ok();
     let body = html! {
         (layout::notice(query.get("done").map(String::as_str)))

@@ -35,11 +35,8 @@ pub fn fields(product: &WireProduct) -> [(&'static str, String); 9] {
         product.category.clone(),
         product.reorder_point.clone().unwrap_or_default(),
     ];
-    let mut i = 0;
-    values.map(|v| {
-        i += 1;
-        (COLUMNS[i - 1], v)
-    })
+    let mut columns = COLUMNS.into_iter();
+    values.map(|v| (columns.next().unwrap_or_default(), v))
 }
 
 /// The product a SKU or barcode names.
