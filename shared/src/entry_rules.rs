@@ -185,6 +185,9 @@ fn check_sale(sale: &SaleRecord, pusher: &TerminalId, tax_mode: TaxMode) -> Resu
     text("the cashier", &sale.cashier)?;
     text("the customer", sale.customer.as_deref().unwrap_or_default())?;
     text("the order", sale.order.as_deref().unwrap_or_default())?;
+    for coupon in &sale.coupons {
+        text("a coupon", coupon)?;
+    }
     let reasons: &[MovementReason] = match sale.kind {
         SaleKind::Sale => &[MovementReason::Sale],
         SaleKind::Return => &[MovementReason::Return, MovementReason::Damaged],
@@ -204,6 +207,18 @@ fn check_sale(sale: &SaleRecord, pusher: &TerminalId, tax_mode: TaxMode) -> Resu
         if line.gross - line.line_discount - line.sale_discount != line.net {
             return Err(invalid(format!("line {}: gross less discounts is not its net", line.line_no)));
         }
+        for promotion in &line.promotions {
+            text("a promotion", &promotion.code)?;
+            text("a promotion's name", &promotion.name)?;
+            if promotion.amount <= Money::ZERO {
+                return Err(invalid(format!("line {}: promotion {} takes nothing off", line.line_no, promotion.code)));
+            }
+        }
+        let promoted: Money = line.promotions.iter().map(|p| p.amount).sum();
+        if promoted > line.line_discount {
+            return Err(invalid(format!("line {}: its promotions are more than its discount", line.line_no)));
+        }
+        text("a price list", line.price_list.as_deref().unwrap_or_default())?;
         let (sign, reason) = match sale.kind {
             SaleKind::Sale => (-1, MovementReason::Sale),
             SaleKind::Return => (1, MovementReason::Return),

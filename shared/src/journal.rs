@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 
 use crate::ids::{ReceiptNo, Seq, TerminalId};
 use crate::money::Money;
-use crate::pricing::{TaxBand, TaxRate};
+use crate::pricing::{PromotionShare, TaxBand, TaxRate};
 use crate::quantity::{Quantity, Unit};
 use crate::report::SessionReport;
 use crate::roles::Permission;
@@ -94,6 +94,12 @@ pub struct SaleLineRecord {
     pub net: Money,
     pub tax: Money,
     pub original_line: Option<u32>,
+    /// The price list that set `unit_price`, when one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_list: Option<String>,
+    /// The promotions in `line_discount`; the rest of it is manual.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub promotions: Vec<PromotionShare>,
 }
 
 /// A committed sale or return: everything a receipt, a report or the server
@@ -122,6 +128,9 @@ pub struct SaleRecord {
     /// The customer order this sale hands over, when it collects one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<String>,
+    /// The coupons the customer gave.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coupons: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

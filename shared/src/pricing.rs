@@ -148,6 +148,52 @@ pub struct TicketLine {
     pub discount: Option<Discount>,
     /// Set when the price embedded in a barcode fixes the line amount.
     pub fixed_amount: Option<Money>,
+    /// The price list that set `unit_price`; none: the catalog's price.
+    #[serde(default)]
+    pub price_list: Option<String>,
+    /// What promotions take off this line (set by the price book).
+    #[serde(default)]
+    pub promotions: Vec<PromotionShare>,
+    /// A manager set the price by hand: no list or promotion touches it.
+    #[serde(default)]
+    pub price_by_hand: bool,
+}
+
+impl TicketLine {
+    /// A line at `unit_price` with nothing set by rules or by hand yet.
+    pub fn new(sku: &str, name: &str, unit: Unit, qty: Quantity, unit_price: Money, tax_rate: TaxRate) -> TicketLine {
+        TicketLine {
+            sku: sku.to_string(),
+            name: name.to_string(),
+            unit,
+            qty,
+            unit_price,
+            tax_rate,
+            discount: None,
+            fixed_amount: None,
+            price_list: None,
+            promotions: Vec::new(),
+            price_by_hand: false,
+        }
+    }
+
+    /// Whether price lists and promotions price this line.
+    pub fn priced_by_rules(&self) -> bool {
+        self.fixed_amount.is_none() && !self.price_by_hand
+    }
+
+    /// What promotions take off the line.
+    pub fn promotion_discount(&self) -> Money {
+        self.promotions.iter().map(|p| p.amount).sum()
+    }
+}
+
+/// A promotion's discount on one line, named as the receipt shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PromotionShare {
+    pub code: String,
+    pub name: String,
+    pub amount: Money,
 }
 
 /// The store's pricing settings.
@@ -162,6 +208,8 @@ pub struct PricingRules {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PricedLine {
     pub gross: Money,
+    /// The line's promotions and its manual discount (taken off what the
+    /// promotions leave).
     pub line_discount: Money,
     pub sale_discount: Money,
     pub net: Money,
@@ -246,10 +294,15 @@ pub fn price_ticket(
         let amount = line
             .fixed_amount
             .unwrap_or_else(|| Money::round(line.unit_price.amount() * line.qty.value(), rules.rounding));
-        let discount = match line.discount {
-            Some(d) => d.on(amount, rules.rounding)?,
-            None => Money::ZERO,
-        };
+        let promoted = line.promotion_discount();
+        if promoted > amount {
+            return Err(PricingError::DiscountTooLarge { discount: promoted, amount });
+        }
+        let discount = promoted
+            + match line.discount {
+                Some(d) => d.on(amount - promoted, rules.rounding)?,
+                None => Money::ZERO,
+            };
         gross.push(amount);
         line_discounts.push(discount);
         after_line.push(amount - discount);
@@ -298,5 +351,11 @@ pub fn price_ticket(
     })
 }
 
+mod book;
+#[cfg(test)]
+mod book_tests;
+pub mod rules;
 #[cfg(test)]
 mod tests;
+
+pub use book::{Occasion, PriceBook, ProductFacts, lines_of_record};

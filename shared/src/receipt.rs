@@ -181,6 +181,9 @@ pub fn sale_receipt(store: &StoreHeader, sale: &SaleRecord, when: &str, copy: bo
     if let Some(order) = &sale.order {
         doc.pair("Order", order, Style::Bold);
     }
+    if !sale.coupons.is_empty() {
+        doc.pair("Coupons", sale.coupons.join(", "), Style::Normal);
+    }
     doc.rule();
     for line in &sale.lines {
         let amount = line.gross;
@@ -189,8 +192,16 @@ pub fn sale_receipt(store: &StoreHeader, sale: &SaleRecord, when: &str, copy: bo
         if line.unit.is_measured() || qty != "1" {
             doc.text(quantity_line(&qty, line.unit, line.unit_price), Align::Left, Style::Normal);
         }
-        if !line.line_discount.is_zero() {
-            doc.pair("  Discount", minus(line.line_discount), Style::Normal);
+        if let Some(list) = &line.price_list {
+            doc.text(format!("  {list} price"), Align::Left, Style::Normal);
+        }
+        let mut manual = line.line_discount;
+        for promotion in &line.promotions {
+            doc.pair(format!("  {}", promotion.name), minus(promotion.amount), Style::Normal);
+            manual -= promotion.amount;
+        }
+        if !manual.is_zero() {
+            doc.pair("  Discount", minus(manual), Style::Normal);
         }
     }
     doc.rule();

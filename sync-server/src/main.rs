@@ -2,6 +2,7 @@
 //! line over the same database.
 
 mod orders_cli;
+mod prices_cli;
 mod purchasing_cli;
 mod reports_cli;
 
@@ -16,6 +17,7 @@ use pos_sync_server::storage::OrderDesk;
 use pos_sync_server::storage::head_office::HeadOffice;
 use pos_sync_server::storage::postgres::PgDb;
 use pos_sync_server::storage::rules::admin::{CODE_VALID_HOURS, TerminalCreated};
+use pos_sync_server::storage::rules::catalog::NewCustomer;
 use pos_sync_server::storage::sql::Database;
 use pos_sync_server::storage::sqlite::SqliteDb;
 use serde::Serialize;
@@ -87,6 +89,12 @@ enum Command {
     Price(PriceCommand),
     #[command(subcommand)]
     Customer(CustomerCommand),
+    /// Price lists: prices per store and customer group, with quantity breaks.
+    #[command(subcommand)]
+    Pricelist(prices_cli::PricelistCommand),
+    /// Promotions: imported from a file, listed with what they cost and sold.
+    #[command(subcommand)]
+    Promo(prices_cli::PromoCommand),
     #[command(subcommand)]
     User(UserCommand),
     /// Central on-hand per store and product.
@@ -208,6 +216,9 @@ enum CustomerCommand {
         email: Option<String>,
         #[arg(long)]
         phone: Option<String>,
+        /// Their customer group (trade, staff...): its price lists apply.
+        #[arg(long)]
+        group: Option<String>,
     },
     /// Let a sales channel see and order for a customer head office knows
     /// (a channel sees only the customers it created and those linked).
@@ -535,8 +546,10 @@ Serve with:
             let sku = store.set_price(&code, price)?;
             emit(json, &serde_json::json!({ "sku": sku, "price": price }), |_| format!("{sku} now costs {price}\n"))
         }
-        Command::Customer(CustomerCommand::Add { name, email, phone }) => {
-            let code = store.add_customer(&name, email.as_deref(), phone.as_deref())?;
+        Command::Customer(CustomerCommand::Add { name, email, phone, group }) => {
+            let customer =
+                NewCustomer { name: &name, email: email.as_deref(), phone: phone.as_deref(), group: group.as_deref() };
+            let code = store.add_customer(&customer)?;
             emit(json, &serde_json::json!({ "code": code, "name": name }), |_| {
                 format!("Customer {code} {name} added\n")
             })
@@ -571,6 +584,8 @@ Serve with:
         }
         Command::Report(command) => reports_cli::run_report(&store, json, command),
         Command::Order(command) => orders_cli::run_order(&store, json, command),
+        Command::Pricelist(command) => prices_cli::run_pricelist(&store, json, command),
+        Command::Promo(command) => prices_cli::run_promo(&store, json, command),
         Command::Supplier(command) => purchasing_cli::run_supplier(&store, json, command),
         Command::Po(command) => purchasing_cli::run_po(&store, json, command),
         Command::Reorder(command) => purchasing_cli::run_reorder(&store, json, command),

@@ -27,6 +27,9 @@ pub struct Cart {
     /// The customer order this cart hands over (its lines come from it).
     #[serde(default)]
     pub order: Option<String>,
+    /// Coupons the customer gave (upper case).
+    #[serde(default)]
+    pub coupons: Vec<String>,
 }
 
 /// Where a scan landed, and a warning when it sells beyond known stock.
@@ -90,7 +93,7 @@ impl Terminal {
                 && !l.unit.is_measured()
                 && l.discount.is_none()
                 && l.fixed_amount.is_none()
-                && l.unit_price == product.price
+                && !l.price_by_hand
         };
         let line = match cart.lines.iter().position(|l| fixed_amount.is_none() && mergeable(l)) {
             Some(index) => {
@@ -99,19 +102,14 @@ impl Terminal {
                 index
             }
             None => {
-                cart.lines.push(TicketLine {
-                    sku: product.sku.clone(),
-                    name: product.name.clone(),
-                    unit: product.unit,
-                    qty,
-                    unit_price: fixed_amount.unwrap_or(product.price),
-                    tax_rate: product.tax_rate,
-                    discount: None,
-                    fixed_amount,
-                });
+                let price = fixed_amount.unwrap_or(product.price);
+                let mut line = TicketLine::new(&product.sku, &product.name, product.unit, qty, price, product.tax_rate);
+                line.fixed_amount = fixed_amount;
+                cart.lines.push(line);
                 cart.lines.len() - 1
             }
         };
+        self.reprice(cart)?;
         let warning = self.oversell_warning(cart, &product.sku)?;
         Ok(Added { line, warning })
     }
@@ -157,6 +155,7 @@ impl Terminal {
             cart.approvals.extend(self.authorize(actor, Permission::VoidLine, approver, detail)?);
         }
         cart.line_mut(index)?.qty = qty;
+        self.reprice(cart)?;
         self.oversell_warning(cart, &line.sku)
     }
 
@@ -171,7 +170,7 @@ impl Terminal {
         let detail = format!("void {} x{} {}", line.sku, line.qty.display(), line.name);
         cart.approvals.extend(self.authorize(actor, Permission::VoidLine, approver, detail)?);
         cart.lines.remove(index);
-        Ok(())
+        self.reprice(cart)
     }
 
     fn check_discount_limit(
@@ -242,7 +241,9 @@ impl Terminal {
         let line = cart.line_mut(index)?;
         line.unit_price = price;
         line.fixed_amount = None;
-        Ok(())
+        line.price_by_hand = true;
+        line.price_list = None;
+        self.reprice(cart)
     }
 }
 
@@ -275,6 +276,7 @@ impl Terminal {
             _ => return Err(CoreError::Invalid(format!("several customers match “{}”: type more", typed.trim()))),
         };
         cart.customer = Some(customer.code.clone());
+        self.reprice(cart)?;
         Ok(customer)
     }
 }

@@ -20,6 +20,7 @@ pub mod journal;
 pub mod new_store;
 pub mod orders;
 pub mod parked;
+pub mod pricing;
 pub mod purchasing;
 pub mod records;
 pub mod returns;
@@ -49,6 +50,7 @@ pub struct Terminal {
     pub(crate) settings: StoreSettings,
     pub(crate) devices: DeviceConfig,
     pub(crate) clock: Box<dyn Clock>,
+    pub(crate) price_book: pricing::BookCache,
     dir: PathBuf,
 }
 
@@ -66,6 +68,7 @@ impl Terminal {
             settings,
             devices: DeviceConfig::load(dir)?,
             clock: Box::new(SystemClock),
+            price_book: pricing::BookCache::default(),
             dir: dir.to_path_buf(),
         })
     }
@@ -84,8 +87,14 @@ impl Terminal {
         }
         let conn = db::open(&path)?;
         let settings = StoreSettings::load(&conn)?.ok_or_else(not_initialised)?;
-        let mut terminal =
-            Terminal { conn, settings, devices: DeviceConfig::load(dir)?, clock, dir: dir.to_path_buf() };
+        let mut terminal = Terminal {
+            conn,
+            settings,
+            devices: DeviceConfig::load(dir)?,
+            clock,
+            price_book: pricing::BookCache::default(),
+            dir: dir.to_path_buf(),
+        };
         // A catalog pull cut short leaves the search index to rebuild.
         terminal.refresh_search_index()?;
         Ok(terminal)

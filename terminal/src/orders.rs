@@ -190,16 +190,8 @@ impl Terminal {
         let mut cart =
             Cart { customer: Some(order.customer.clone()), order: Some(order.number.clone()), ..Cart::default() };
         for (line, qty) in wanted {
-            cart.lines.push(TicketLine {
-                sku: line.sku.clone(),
-                name: line.name.clone(),
-                unit: line.unit,
-                qty: Quantity::new(qty, line.unit)?,
-                unit_price: line.unit_price,
-                tax_rate: line.tax_rate,
-                discount: None,
-                fixed_amount: None,
-            });
+            let qty = Quantity::new(qty, line.unit)?;
+            cart.lines.push(TicketLine::new(&line.sku, &line.name, line.unit, qty, line.unit_price, line.tax_rate));
         }
         check_cart_against(&order, &cart)?;
         Ok(cart)

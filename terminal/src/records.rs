@@ -4,7 +4,7 @@
 use pos_shared::ids::{ReceiptNo, Seq};
 use pos_shared::journal::{CashDirection, Event, SaleKind, SaleLineRecord, SaleRecord};
 use pos_shared::money::Money;
-use pos_shared::pricing::TaxBand;
+use pos_shared::pricing::{PromotionShare, TaxBand};
 use pos_shared::quantity::Quantity;
 use pos_shared::report::SessionReport;
 use pos_shared::stock::{MovementReason, StockMovement};
@@ -21,8 +21,8 @@ pub fn insert_sale(tx: &Transaction<'_>, record: &SaleRecord, seq: Seq, at_ms: i
         .prepare_cached(
             "INSERT INTO sales (receipt_no, number, kind, seq, session_id, cashier, created_at_ms, subtotal_minor,
                discount_minor, tax_minor, total_minor, cash_tendered_minor, change_minor, cash_rounding_minor, original_receipt,
-               customer, order_no)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) RETURNING id",
+               customer, order_no, coupons)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) RETURNING id",
         )?
         .query_row(
             params![
@@ -43,13 +43,17 @@ pub fn insert_sale(tx: &Transaction<'_>, record: &SaleRecord, seq: Seq, at_ms: i
                 record.original_receipt.as_ref().map(ToString::to_string),
                 record.customer,
                 record.order,
+                record.coupons.join("|"),
             ],
             |r| r.get(0),
         )?;
     let mut line_stmt = tx.prepare_cached(
         "INSERT INTO sale_lines (sale_id, line_no, sku, name, unit, qty_milli, unit_price_minor, tax_rate, gross_minor,
-           line_discount_minor, sale_discount_minor, net_minor, tax_minor, original_line)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+           line_discount_minor, sale_discount_minor, net_minor, tax_minor, original_line, price_list)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    )?;
+    let mut promotion_stmt = tx.prepare_cached(
+        "INSERT INTO sale_line_promotions (sale_id, line_no, code, name, amount_minor) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     for l in &record.lines {
         line_stmt.execute(params![
@@ -67,7 +71,11 @@ pub fn insert_sale(tx: &Transaction<'_>, record: &SaleRecord, seq: Seq, at_ms: i
             l.net.minor(),
             l.tax.minor(),
             l.original_line,
+            l.price_list,
         ])?;
+        for p in &l.promotions {
+            promotion_stmt.execute(params![sale_id, l.line_no, p.code, p.name, p.amount.minor()])?;
+        }
     }
     let mut tax_stmt =
         tx.prepare_cached("INSERT INTO sale_taxes (sale_id, rate, base_minor, tax_minor) VALUES (?1, ?2, ?3, ?4)")?;
@@ -123,6 +131,8 @@ fn line_from_row(row: &Row<'_>) -> rusqlite::Result<SaleLineRecord> {
         net: money(row, 10)?,
         tax: money(row, 11)?,
         original_line: row.get(12)?,
+        price_list: row.get(13)?,
+        promotions: Vec::new(),
     })
 }
 
@@ -140,7 +150,8 @@ impl Terminal {
     fn load_sale(&self, condition: &str, key: String) -> CoreResult<Option<(SaleRecord, i64)>> {
         let sql = format!(
             "SELECT id, receipt_no, kind, session_id, cashier, created_at_ms, subtotal_minor, discount_minor, tax_minor,
-               total_minor, cash_tendered_minor, change_minor, cash_rounding_minor, original_receipt, seq, customer, order_no
+               total_minor, cash_tendered_minor, change_minor, cash_rounding_minor, original_receipt, seq, customer, order_no,
+               coupons
              FROM sales WHERE {condition}"
         );
         let head = self
@@ -170,6 +181,12 @@ impl Terminal {
                     movements: Vec::new(),
                     customer: row.get(15)?,
                     order: row.get(16)?,
+                    coupons: row
+                        .get::<_, String>(17)?
+                        .split('|')
+                        .filter(|c| !c.is_empty())
+                        .map(str::to_string)
+                        .collect(),
                 };
                 Ok((row.get::<_, i64>(0)?, record, row.get::<_, i64>(5)?, row.get::<_, u64>(14)?))
             })
@@ -181,11 +198,22 @@ impl Terminal {
             .conn
             .prepare_cached(
                 "SELECT line_no, sku, name, unit, qty_milli, unit_price_minor, tax_rate, gross_minor, line_discount_minor,
-                   sale_discount_minor, net_minor, tax_minor, original_line
+                   sale_discount_minor, net_minor, tax_minor, original_line, price_list
                  FROM sale_lines WHERE sale_id = ?1 ORDER BY line_no",
             )?
             .query_map([sale_id], line_from_row)?
             .collect::<Result<_, _>>()?;
+        let mut promotions = self.conn.prepare_cached(
+            "SELECT line_no, code, name, amount_minor FROM sale_line_promotions WHERE sale_id = ?1 ORDER BY line_no, code",
+        )?;
+        let mut rows = promotions.query([sale_id])?;
+        while let Some(row) = rows.next()? {
+            let line_no: u32 = row.get(0)?;
+            let share = PromotionShare { code: row.get(1)?, name: row.get(2)?, amount: money(row, 3)? };
+            if let Some(line) = record.lines.iter_mut().find(|l| l.line_no == line_no) {
+                line.promotions.push(share);
+            }
+        }
         record.taxes = self
             .conn
             .prepare_cached("SELECT rate, base_minor, tax_minor FROM sale_taxes WHERE sale_id = ?1")?

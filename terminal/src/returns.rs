@@ -192,6 +192,7 @@ impl Terminal {
             movements,
             customer,
             order: None,
+            coupons: Vec::new(),
         };
         let events: Vec<Event> = approvals.iter().map(|a| a.event()).collect();
         self.record_sale(draft, &events)
@@ -275,6 +276,8 @@ impl Terminal {
                 net: refund.net,
                 tax: refund.tax,
                 original_line: Some(sold.line_no),
+                price_list: None,
+                promotions: Vec::new(),
             });
         }
         let paid_with = PaidWith { paid: original.payments, refunded: self.refunded_tenders(receipt)? };
@@ -292,16 +295,14 @@ impl Terminal {
                 }
                 None => Quantity::ONE,
             };
-            ticket.push(TicketLine {
-                sku: product.sku,
-                name: product.name,
-                unit: product.unit,
+            ticket.push(TicketLine::new(
+                &product.sku,
+                &product.name,
+                product.unit,
                 qty,
-                unit_price: product.price,
-                tax_rate: product.tax_rate,
-                discount: None,
-                fixed_amount: None,
-            });
+                product.price,
+                product.tax_rate,
+            ));
         }
         let totals = price_ticket(&ticket, None, self.settings.pricing())?;
         Ok(line_records(&ticket, &totals))

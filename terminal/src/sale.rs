@@ -45,6 +45,8 @@ pub(crate) fn line_records(lines: &[TicketLine], totals: &Totals) -> Vec<SaleLin
             net: priced.net,
             tax: priced.tax,
             original_line: None,
+            price_list: line.price_list.clone(),
+            promotions: line.promotions.clone(),
         })
         .collect()
 }
@@ -60,6 +62,7 @@ pub(crate) struct Draft {
     pub movements: Vec<StockMovement>,
     pub customer: Option<String>,
     pub order: Option<String>,
+    pub coupons: Vec<String>,
 }
 
 impl Terminal {
@@ -109,6 +112,7 @@ impl Terminal {
             movements,
             customer: cart.customer.clone(),
             order: cart.order.clone(),
+            coupons: cart.coupons.clone(),
         };
         let approvals: Vec<Event> = cart.approvals.iter().map(|a| a.event()).collect();
         self.record_sale(draft, &approvals)
@@ -128,7 +132,8 @@ impl Terminal {
         let tx = self.begin_journaled(before)?;
         let session_id = open_session_id(&tx)?.ok_or(CoreError::NoOpenSession)?;
         let number = next_counter(&tx, "receipt")?;
-        let Draft { kind, cashier, lines, totals, settlement, original_receipt, movements, customer, order } = draft;
+        let Draft { kind, cashier, lines, totals, settlement, original_receipt, movements, customer, order, coupons } =
+            draft;
         let event = Event::Sale(Box::new(SaleRecord {
             receipt_no: ReceiptNo::new(tx.terminal().clone(), number),
             kind,
@@ -148,6 +153,7 @@ impl Terminal {
             movements,
             customer,
             order,
+            coupons,
         }));
         let appended = tx.append(&event)?;
         let Event::Sale(record) = event else { unreachable!("built as a sale above") };

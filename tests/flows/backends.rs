@@ -7,6 +7,7 @@ use pos_shared::money::Money;
 use pos_shared::roles::Role;
 use pos_sync_server::storage::TerminalAuth;
 use pos_sync_server::storage::postgres::PgDb;
+use pos_sync_server::storage::rules::catalog::NewCustomer;
 use pos_sync_server::storage::rules::{admin, catalog, keys, meta};
 use pos_sync_server::storage::sql::Database;
 use pos_sync_server::storage::sqlite::SqliteDb;
@@ -79,7 +80,14 @@ fn the_catalog_pages_down(db: &impl Database) {
     db.write(|tx| catalog::add_user(tx, "Luc", Role::Cashier, "2222", Some("S02"))).unwrap();
     let taken = db.write(|tx| catalog::add_user(tx, "Zoé", Role::Cashier, "1111", Some("S01")));
     assert!(matches!(taken, Err(StoreError::Conflict(_))), "a PIN alone names a cashier at a till");
-    assert_eq!(db.write(|tx| catalog::add_customer(tx, "Ana Lima", Some("ana@example.org"), None)).unwrap(), "C000001");
+    assert_eq!(
+        db.write(|tx| catalog::add_customer(
+            tx,
+            &NewCustomer { name: "Ana Lima", email: Some("ana@example.org"), ..NewCustomer::default() }
+        ))
+        .unwrap(),
+        "C000001"
+    );
 
     let paris = TerminalAuth { terminal_id: "S01-T01".into(), store_id: 1 };
     let (mut cursor, mut products, mut users) = (0, Vec::new(), Vec::new());

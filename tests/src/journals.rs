@@ -31,6 +31,8 @@ fn sale(terminal: &TerminalId, n: u64, products: u64) -> SaleRecord {
             net: Money::from_minor(199),
             tax: Money::from_minor(10),
             original_line: None,
+            price_list: None,
+            promotions: Vec::new(),
         })
         .collect();
     let movements = lines.iter().map(|l| StockMovement::outgoing(&l.sku, l.qty, MovementReason::Sale)).collect();
@@ -53,6 +55,7 @@ fn sale(terminal: &TerminalId, n: u64, products: u64) -> SaleRecord {
         movements,
         customer: None,
         order: None,
+        coupons: Vec::new(),
     }
 }
 

@@ -5,16 +5,7 @@ use proptest::prelude::*;
 use rust_decimal_macros::dec;
 
 fn line(sku: &str, qty: &str, unit: Unit, price: &str, rate: &str) -> TicketLine {
-    TicketLine {
-        sku: sku.into(),
-        name: sku.into(),
-        unit,
-        qty: Quantity::parse(qty, unit).unwrap(),
-        unit_price: price.parse().unwrap(),
-        tax_rate: rate.parse().unwrap(),
-        discount: None,
-        fixed_amount: None,
-    }
+    TicketLine::new(sku, sku, unit, Quantity::parse(qty, unit).unwrap(), price.parse().unwrap(), rate.parse().unwrap())
 }
 
 const INCL: PricingRules = PricingRules { tax_mode: TaxMode::Inclusive, rounding: RoundingMode::HalfUp };
@@ -163,15 +154,12 @@ fn arb_line() -> impl Strategy<Value = TicketLine> {
         prop_oneof![Just("0"), Just("5.5"), Just("10"), Just("20")],
         prop::option::of(1i64..=50),
     )
-        .prop_map(|(sku, price_minor, qty, rate, percent)| TicketLine {
-            name: sku.clone(),
-            sku,
-            unit: Unit::Each,
-            qty: Quantity::new(Decimal::from(qty), Unit::Each).unwrap(),
-            unit_price: Money::from_minor(price_minor),
-            tax_rate: rate.parse().unwrap(),
-            discount: percent.map(|p| Discount::Percent(Decimal::from(p))),
-            fixed_amount: None,
+        .prop_map(|(sku, price_minor, qty, rate, percent)| {
+            let qty = Quantity::new(Decimal::from(qty), Unit::Each).unwrap();
+            let mut line =
+                TicketLine::new(&sku, &sku, Unit::Each, qty, Money::from_minor(price_minor), rate.parse().unwrap());
+            line.discount = percent.map(|p| Discount::Percent(Decimal::from(p)));
+            line
         })
 }
 

@@ -4,9 +4,11 @@
 //! Conversions to and from the domain are written out by hand below.
 
 mod orders;
+mod prices;
 mod purchases;
 
 pub use orders::*;
+pub use prices::*;
 pub use purchases::*;
 
 use serde::{Deserialize, Serialize};
@@ -120,6 +122,9 @@ pub struct WireCustomer {
     pub name: String,
     pub email: Option<String>,
     pub phone: Option<String>,
+    /// The customer group whose price lists apply (trade, staff...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
 }
 
 /// One page of catalog changes after a cursor.
@@ -129,6 +134,14 @@ pub struct CatalogPage {
     pub products: Vec<WireProduct>,
     pub users: Vec<WireUser>,
     pub customers: Vec<WireCustomer>,
+    /// Price lists and list prices changed up to the cursor.
+    #[serde(default)]
+    pub price_lists: Vec<WirePriceList>,
+    #[serde(default)]
+    pub list_prices: Vec<WireListPrice>,
+    /// Promotions added or changed up to the cursor.
+    #[serde(default)]
+    pub promotions: Vec<WirePromotion>,
     /// Pass this as `since` for the next page.
     pub next_cursor: u64,
     pub more: bool,

@@ -200,12 +200,13 @@ impl Terminal {
                 users.execute(params![user.name, user.role, user.pin_hash, user.active])?;
             }
             let mut customers = tx.prepare_cached(
-                "INSERT OR REPLACE INTO customers (code, name, email, phone) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT OR REPLACE INTO customers (code, name, email, phone, customer_group) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
             for c in &page.customers {
-                customers.execute(params![c.code, c.name, c.email, c.phone])?;
+                customers.execute(params![c.code, c.name, c.email, c.phone, c.group])?;
             }
         }
+        crate::pricing::store_price_rules(&tx, page)?;
         Terminal::set_sync_value(&tx, "catalog_cursor", &page.next_cursor.to_string())?;
         tx.commit()?;
         Ok(items.len())

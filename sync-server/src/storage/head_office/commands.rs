@@ -12,7 +12,7 @@ use super::HeadOffice;
 use crate::storage::rules::admin::{self, TerminalCreated};
 use crate::storage::rules::purchasing::{self, PoLineRequest};
 use crate::storage::rules::reorder::{self, ReorderPolicy, ReorderRow};
-use crate::storage::rules::{catalog, keys, meta, order_views, orders};
+use crate::storage::rules::{catalog, keys, meta, order_views, orders, prices};
 use crate::storage::sql::Database;
 use crate::storage::{ChannelAuth, StoreResult};
 
@@ -79,8 +79,28 @@ impl<D: Database> HeadOffice<D> {
     }
 
     /// Adds a customer; returns their code (`C000001`, ...).
-    pub fn add_customer(&self, name: &str, email: Option<&str>, phone: Option<&str>) -> StoreResult<String> {
-        self.db.write(|tx| catalog::add_customer(tx, name, email, phone))
+    pub fn add_customer(&self, customer: &catalog::NewCustomer<'_>) -> StoreResult<String> {
+        self.db.write(|tx| catalog::add_customer(tx, customer))
+    }
+
+    /// Adds (or changes) a price list.
+    pub fn add_price_list(&self, list: &prices::NewPriceList<'_>) -> StoreResult<()> {
+        self.db.write(|tx| prices::add_price_list(tx, list))
+    }
+
+    /// Sets a product's price on a list; returns its SKU.
+    pub fn set_list_price(&self, list: &str, code: &str, price: Money, min_qty: Option<&str>) -> StoreResult<String> {
+        self.db.write(|tx| prices::set_list_price(tx, list, code, price, min_qty))
+    }
+
+    /// Imports a promotion file, all or nothing.
+    pub fn import_promotions(&self, csv: &[u8]) -> StoreResult<usize> {
+        self.db.write(|tx| prices::import_promotions(tx, csv))
+    }
+
+    /// Every promotion with what it cost and sold.
+    pub fn promotions(&self) -> StoreResult<Vec<prices::PromotionFigures>> {
+        self.db.snapshot(|tx| prices::promotion_figures(tx))
     }
 
     /// Issues (or replaces) the API key of a channel, creating the channel

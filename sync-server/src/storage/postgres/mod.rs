@@ -18,8 +18,12 @@ use crate::storage::{StoreError, StoreResult};
 
 /// Migrations, in order; each runs once, under an advisory lock so servers
 /// starting together do not race.
-const MIGRATIONS: &[&str] =
-    &[include_str!("schema_v1.sql"), include_str!("schema_v2.sql"), include_str!("schema_v3.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("schema_v1.sql"),
+    include_str!("schema_v2.sql"),
+    include_str!("schema_v3.sql"),
+    include_str!("schema_v4.sql"),
+];
 
 /// The advisory lock taken while migrating (any number, the same for all).
 const MIGRATION_LOCK: i64 = 0x0050_4f53_5f4d_4947;

@@ -84,13 +84,27 @@ pub fn page(tx: &impl Tx, auth: &TerminalAuth, since: u64, limit: usize) -> Stor
         .collect::<StoreResult<_>>()?;
     let customers = tx
         .rows(
-            "SELECT code, name, email, phone FROM customers WHERE version > ?1 AND version <= ?2 ORDER BY version",
+            "SELECT code, name, email, phone, customer_group FROM customers WHERE version > ?1 AND version <= ?2
+             ORDER BY version",
             &[&since, &upper],
         )?
         .iter()
-        .map(|r| Ok(WireCustomer { code: r.get(0)?, name: r.get(1)?, email: r.get(2)?, phone: r.get(3)? }))
+        .map(|r| {
+            Ok(WireCustomer { code: r.get(0)?, name: r.get(1)?, email: r.get(2)?, phone: r.get(3)?, group: r.get(4)? })
+        })
         .collect::<StoreResult<_>>()?;
-    Ok(CatalogPage { protocol_version: PROTOCOL_VERSION, products, users, customers, next_cursor: upper, more })
+    let (price_lists, list_prices, promotions) = super::prices::changed(tx, since, upper)?;
+    Ok(CatalogPage {
+        protocol_version: PROTOCOL_VERSION,
+        products,
+        users,
+        customers,
+        price_lists,
+        list_prices,
+        promotions,
+        next_cursor: upper,
+        more,
+    })
 }
 
 /// Writes a product (new or changed) and its barcodes as a new catalog
@@ -216,19 +230,31 @@ pub fn add_user(tx: &impl Tx, name: &str, role: Role, pin: &str, store: Option<&
     Ok(())
 }
 
+/// A customer as `customer add` describes them.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NewCustomer<'a> {
+    pub name: &'a str,
+    pub email: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    /// The customer group whose price lists apply (trade, staff...).
+    pub group: Option<&'a str>,
+}
+
 /// Adds a customer; returns their code (`C000001`, ...).
-pub fn add_customer(tx: &impl Tx, name: &str, email: Option<&str>, phone: Option<&str>) -> StoreResult<String> {
+pub fn add_customer(tx: &impl Tx, customer: &NewCustomer<'_>) -> StoreResult<String> {
+    let NewCustomer { name, email, phone, group } = *customer;
     if name.trim().is_empty() {
         return Err(StoreError::BadRequest("a customer needs a name".into()));
     }
-    for (what, text) in [("name", Some(name)), ("e-mail", email), ("phone", phone)] {
+    for (what, text) in [("name", Some(name)), ("e-mail", email), ("phone", phone), ("group", group)] {
         crate::storage::check_name(&format!("the customer's {what}"), text.unwrap_or_default())?;
     }
+    let group = group.map(str::trim).filter(|g| !g.is_empty()).map(str::to_lowercase);
     let code = format!("C{:06}", next_version(tx, "customer")?);
     let version = next_version(tx, "catalog_version")?;
     tx.run(
-        "INSERT INTO customers (code, name, email, phone, version) VALUES (?1, ?2, ?3, ?4, ?5)",
-        &[&code, &name.trim(), &email, &phone, &version],
+        "INSERT INTO customers (code, name, email, phone, version, customer_group) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        &[&code, &name.trim(), &email, &phone, &version, &group],
     )?;
     Ok(code)
 }

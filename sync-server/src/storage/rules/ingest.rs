@@ -268,7 +268,7 @@ fn flag(tx: &impl Tx, auth: &TerminalAuth, seq: u64, reason: &str) -> StoreResul
 /// rows may wait to be written with the others.
 fn plain(event: &Event) -> bool {
     match event {
-        Event::Sale(sale) => sale.order.is_none() || sale.kind == SaleKind::Return,
+        Event::Sale(sale) => (sale.order.is_none() || sale.kind == SaleKind::Return) && sale.coupons.is_empty(),
         Event::StockReceived { purchase_order: Some(_), .. }
         | Event::TransferShipped { .. }
         | Event::PinLockedOut { .. }
@@ -291,10 +291,15 @@ fn record_effects(
 ) -> StoreResult<HashMap<String, i64>> {
     let seq = entry.seq.0;
     let applied = match &entry.event {
-        Event::Sale(sale) => match (&sale.order, sale.kind) {
-            (Some(number), SaleKind::Sale) => Applied::problem(record_collection(tx, auth, sale, number)?),
-            _ => Applied::default(),
-        },
+        Event::Sale(sale) => {
+            for problem in super::prices::record_coupons(tx, sale, entry.at_ms)? {
+                flag(tx, auth, seq, &problem)?;
+            }
+            match (&sale.order, sale.kind) {
+                (Some(number), SaleKind::Sale) => Applied::problem(record_collection(tx, auth, sale, number)?),
+                _ => Applied::default(),
+            }
+        }
         Event::StockReceived { movements, purchase_order: Some(number), .. } => {
             record_receipt(tx, auth, seq, number, movements)?
         }

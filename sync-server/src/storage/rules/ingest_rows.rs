@@ -27,6 +27,8 @@ pub(super) struct EntryRows {
     journal: Vec<Vec<Value>>,
     sales: Vec<Vec<Value>>,
     lines: Vec<Vec<Value>>,
+    /// Each promotion's part of a sold line.
+    promotions: Vec<Vec<Value>>,
     /// Movements; a NULL cost is the product's average cost when written.
     movements: Vec<Vec<Value>>,
 }
@@ -83,6 +85,14 @@ impl EntryRows {
                     Value::Int(sign * net.minor()),
                     Value::Int(sign * gross.minor()),
                 ]);
+                for promotion in &line.promotions {
+                    self.promotions.push(vec![
+                        receipt.clone(),
+                        line.line_no.value(),
+                        Value::Text(promotion.code.clone()),
+                        Value::Int(sign * promotion.amount.minor()),
+                    ]);
+                }
             }
         }
     }
@@ -133,6 +143,7 @@ impl EntryRows {
             "",
         )?;
         insert(tx, "sale_lines (receipt_no, line_no, sku, qty_milli, net_minor, gross_minor)", &self.lines, "")?;
+        insert(tx, "promotion_lines (receipt_no, line_no, code, discount_minor)", &self.promotions, "")?;
         let costs = average_costs(tx, &self.movements)?;
         for movement in self.movements.iter_mut().filter(|m| m[COST] == Value::Null) {
             movement[COST] = costs.get(&upper(&movement[SKU])).cloned().unwrap_or(Value::Null);

@@ -18,6 +18,7 @@ pub mod meta;
 pub mod office;
 pub mod order_views;
 pub mod orders;
+pub mod prices;
 pub mod product_words;
 pub mod purchasing;
 pub mod reorder;

@@ -70,16 +70,8 @@ pub(super) fn load_order(tx: &impl Tx, number: &str, with_history: bool) -> Stor
             (row.get(1)?, row.get(2)?, row.get(4)?, row.get(5)?, row.get(6)?);
         let (reserved, collected): (i64, i64) = (row.get(7)?, row.get(8)?);
         let unit: Unit = row.get::<String>(3)?.parse().map_err(|e| internal("unit", e))?;
-        ticket.push(TicketLine {
-            sku: sku.clone(),
-            name: name.clone(),
-            unit,
-            qty: Quantity::from_milli(qty),
-            unit_price: Money::from_minor(price),
-            tax_rate: tax_rate.parse().map_err(|e| internal("tax rate", e))?,
-            discount: None,
-            fixed_amount: None,
-        });
+        let rate = tax_rate.parse().map_err(|e| internal("tax rate", e))?;
+        ticket.push(TicketLine::new(&sku, &name, unit, Quantity::from_milli(qty), Money::from_minor(price), rate));
         order.lines.push(WireOrderLine {
             line_no: row.get(0)?,
             sku,

@@ -1,0 +1,67 @@
+//! Price rules on the wire: price lists, their prices and promotions, pulled
+//! with the catalog. A promotion travels as its row of the promotion file,
+//! read on the till by the same parser `promo import` uses.
+
+use serde::{Deserialize, Serialize};
+
+use crate::money::Money;
+use crate::pricing::PricingError;
+use crate::pricing::rules::{ListPrice, PriceList, Promotion, parse_promotion};
+use crate::quantity::{Quantity, Unit};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WirePriceList {
+    pub name: String,
+    pub store: Option<String>,
+    pub group: Option<String>,
+    /// `YYYY-MM-DD`, both included.
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireListPrice {
+    pub list: String,
+    pub sku: String,
+    pub min_qty: String,
+    pub price: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WirePromotion {
+    /// The promotion file's fields, in its column order.
+    pub fields: Vec<String>,
+}
+
+impl WirePriceList {
+    /// The list without its prices.
+    pub fn to_list(&self) -> Result<PriceList, PricingError> {
+        let day = |d: &Option<String>| d.as_deref().map(str::parse).transpose();
+        Ok(PriceList {
+            name: self.name.clone(),
+            store: self.store.clone(),
+            group: self.group.clone(),
+            from: day(&self.from)?,
+            to: day(&self.to)?,
+            prices: Vec::new(),
+        })
+    }
+}
+
+impl WireListPrice {
+    pub fn to_price(&self) -> Result<ListPrice, PricingError> {
+        let bad = |e: &dyn std::fmt::Display| PricingError::Invalid(format!("{} on {}: {e}", self.sku, self.list));
+        Ok(ListPrice {
+            sku: self.sku.clone(),
+            min_milli: Quantity::parse(&self.min_qty, Unit::Kg).map_err(|e| bad(&e))?.milli(),
+            price: self.price.parse::<Money>().map_err(|e| bad(&e))?,
+        })
+    }
+}
+
+impl WirePromotion {
+    pub fn to_promotion(&self) -> Result<Promotion, PricingError> {
+        let fields: Vec<&str> = self.fields.iter().map(String::as_str).collect();
+        parse_promotion(&fields)
+    }
+}

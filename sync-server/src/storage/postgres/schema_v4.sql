@@ -1,0 +1,50 @@
+-- Version 4 (SQLite's 12): price rules. Price lists per store and customer group with
+-- their prices and quantity breaks, promotions (as their row of the
+-- promotion file), customer groups, each promotion's part of the sale
+-- lines it discounted, and the coupons sales used.
+CREATE TABLE price_lists (
+    name TEXT PRIMARY KEY,
+    store_code TEXT,
+    customer_group TEXT,
+    from_day TEXT,
+    to_day TEXT,
+    version BIGINT NOT NULL
+);
+CREATE INDEX price_lists_by_version ON price_lists (version);
+
+CREATE TABLE list_prices (
+    list_name TEXT NOT NULL REFERENCES price_lists (name),
+    sku TEXT NOT NULL REFERENCES products (sku),
+    min_milli BIGINT NOT NULL,
+    price_minor BIGINT NOT NULL,
+    version BIGINT NOT NULL,
+    PRIMARY KEY (list_name, sku, min_milli)
+);
+CREATE INDEX list_prices_by_version ON list_prices (version);
+
+CREATE TABLE promotions (
+    code TEXT PRIMARY KEY,
+    fields TEXT NOT NULL,
+    coupon TEXT UNIQUE,
+    uses_allowed BIGINT,
+    version BIGINT NOT NULL
+);
+CREATE INDEX promotions_by_version ON promotions (version);
+
+ALTER TABLE customers ADD COLUMN customer_group TEXT;
+
+CREATE TABLE promotion_lines (
+    receipt_no TEXT NOT NULL,
+    line_no BIGINT NOT NULL,
+    code TEXT NOT NULL,
+    discount_minor BIGINT NOT NULL,
+    PRIMARY KEY (receipt_no, line_no, code)
+);
+CREATE INDEX promotion_lines_by_code ON promotion_lines (code);
+
+CREATE TABLE coupon_uses (
+    code TEXT NOT NULL,
+    receipt_no TEXT NOT NULL,
+    at_ms BIGINT NOT NULL,
+    PRIMARY KEY (code, receipt_no)
+);
