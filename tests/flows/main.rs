@@ -15,6 +15,7 @@ mod office;
 mod ops;
 mod orders;
 mod pagination;
+mod prices;
 mod printing;
 mod protocol;
 mod purchasing;

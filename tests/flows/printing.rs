@@ -13,7 +13,7 @@ use pos_tests::{Store, cli, tenders};
 use rust_decimal::Decimal;
 
 /// The demo store printing to a fresh virtual printer.
-fn store_with_printer() -> (Store, VirtualPrinter) {
+pub(crate) fn store_with_printer() -> (Store, VirtualPrinter) {
     let mut store = Store::open();
     let printer = VirtualPrinter::start();
     let manager = store.manager();
@@ -29,7 +29,7 @@ fn stable(transcript: &str) -> String {
 }
 
 /// Prints what is queued and returns the transcript of the jobs printed.
-fn print(terminal: &mut Terminal, printer: &VirtualPrinter) -> String {
+pub(crate) fn print(terminal: &mut Terminal, printer: &VirtualPrinter) -> String {
     let before = printer.printed().len();
     terminal.print_pending().unwrap().expect("the printer takes the job");
     stable(&printer.printed()[before..].join("\n"))

@@ -310,9 +310,12 @@ pub struct SellArgs {
     /// A sale discount: 10% or 2.00.
     #[arg(long)]
     pub discount: Option<String>,
-    /// The customer's code or name.
+    /// The customer's code or name: their group's prices apply.
     #[arg(long)]
     pub customer: Option<String>,
+    /// A coupon the customer gives; repeat for several.
+    #[arg(long = "coupon")]
+    pub coupons: Vec<String>,
     /// TENDER:AMOUNT, e.g. cash:20.00; repeat to split.
     #[arg(long = "pay")]
     pub payments: Vec<String>,

@@ -354,6 +354,9 @@ fn sell(dir: &std::path::Path, json: bool, a: args::SellArgs) -> Result<()> {
     if let Some(customer) = &a.customer {
         terminal.attach_customer(&mut cart, customer)?;
     }
+    for coupon in &a.coupons {
+        terminal.add_coupon(&mut cart, coupon)?;
+    }
     if let Some(discount) = &a.discount {
         let discount: Discount = discount.parse()?;
         terminal.set_sale_discount(&user, &mut cart, Some(discount), a.actor.approver().as_ref())?;
