@@ -204,11 +204,11 @@ impl App {
             }
             Action::ToSale(cart) => {
                 if let Some(cart) = cart {
-                    self.sale.cart = cart;
+                    self.sale.cart = *cart;
                 }
                 self.screen = Screen::Sale;
             }
-            Action::ToPayment(cart) => self.screen = Screen::Payment(payment::Payment::new(terminal, cart)),
+            Action::ToPayment(cart) => self.screen = Screen::Payment(payment::Payment::new(terminal, *cart)),
             Action::ToReceipt(committed) => {
                 self.sale = sale::Sale::new(None);
                 self.screen = Screen::Receipt(receipt::Receipt::new(terminal, *committed));
@@ -606,7 +606,7 @@ impl App {
         match &mut self.screen {
             Screen::Receipt(_) => self.update(Message::Scanned(code)),
             Screen::Payment(payment) => {
-                let cart = payment.cart.clone();
+                let cart = Box::new(payment.cart.clone());
                 let _ = self.act(Action::ToSale(Some(cart)));
                 self.update(Message::Scanned(code))
             }

@@ -35,8 +35,8 @@ pub enum Action {
     None,
     LoggedIn(Operator),
     Opened,
-    ToSale(Option<Cart>),
-    ToPayment(Cart),
+    ToSale(Option<Box<Cart>>),
+    ToPayment(Box<Cart>),
     ToReceipt(Box<Committed>),
     /// The returns screen, with a receipt loaded when one is named.
     ToReturns(Option<pos_shared::ids::ReceiptNo>),

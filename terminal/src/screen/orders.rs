@@ -102,7 +102,7 @@ impl Orders {
         };
         match terminal.amount_to_pay(&cart) {
             Ok(due) if due.is_zero() => to_receipt(terminal.commit_sale(operator, &cart, &[]), &mut self.error),
-            Ok(_) => Action::ToPayment(cart),
+            Ok(_) => Action::ToPayment(Box::new(cart)),
             Err(e) => {
                 self.error = Some(e.to_string());
                 Action::None

@@ -107,7 +107,7 @@ impl Payment {
             }
             Message::Remove(_) => {}
             Message::Confirm => return self.confirm(terminal, operator),
-            Message::Back => return Action::ToSale(Some(self.cart.clone())),
+            Message::Back => return Action::ToSale(Some(Box::new(self.cart.clone()))),
         }
         Action::None
     }

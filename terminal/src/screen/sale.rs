@@ -395,7 +395,7 @@ impl Sale {
                 Err(e) => self.error = Some(e.to_string()),
             },
             Message::Pay if self.cart.is_empty() => self.error = Some("the cart is empty".into()),
-            Message::Pay => return Action::ToPayment(self.cart.clone()),
+            Message::Pay => return Action::ToPayment(Box::new(self.cart.clone())),
             Message::Returns => return Action::ToReturns(None),
             Message::Orders => return self.open_orders(None),
             Message::Manager => return Action::ToManager,
