@@ -88,7 +88,7 @@ impl Terminal {
     }
 
     /// The group of the customer attached to a cart, if any.
-    fn customer_group(&self, cart: &Cart) -> CoreResult<Option<String>> {
+    pub fn customer_group(&self, cart: &Cart) -> CoreResult<Option<String>> {
         let Some(code) = &cart.customer else { return Ok(None) };
         Ok(self
             .conn
@@ -120,6 +120,11 @@ impl Terminal {
         };
         book.apply(&mut cart.lines, &facts, &occasion, self.settings.rounding);
         Ok(())
+    }
+
+    /// Whether `code` is a coupon of a promotion this till knows.
+    pub fn is_coupon(&self, code: &str) -> CoreResult<bool> {
+        Ok(self.price_book()?.coupon(code).is_some())
     }
 
     /// Adds a coupon the customer gives, and re-prices the cart. A coupon

@@ -28,7 +28,7 @@ fn promotion(pairs: &[(&str, &str)]) -> WirePromotion {
 }
 
 /// Head office's rules, as a till pulls them with the catalog.
-fn rules_page() -> CatalogPage {
+pub(crate) fn rules_page() -> CatalogPage {
     CatalogPage {
         protocol_version: PROTOCOL_VERSION,
         products: Vec::new(),

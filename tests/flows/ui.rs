@@ -1068,3 +1068,47 @@ fn the_manager_sees_low_stock_offline() {
         sim.find("4 each free (reorder at 5)").expect("20 opening, 16 sold, reorder at 5");
     });
 }
+
+/// Head office's promotions show under the line they discount, a trade
+/// customer's price list shows on the line and beside the total, and a
+/// coupon is scanned like an item.
+#[test]
+fn promotions_show_under_their_line_and_a_customer_brings_their_prices() {
+    let mut ui = Ui::prepared(|terminal| {
+        let mut page = crate::prices::rules_page();
+        // Promotions of some hours only would make this test depend on when it runs.
+        page.promotions.retain(|p| p.fields[14].is_empty() && p.fields[15].is_empty());
+        page.customers[0].code = "C000100".into();
+        terminal.apply_catalog_page(&page).unwrap();
+    });
+    ui.login("1111");
+    for _ in 0..3 {
+        ui.scan(&barcode("BAK0007"));
+    }
+    let line = &ui.app.sale().cart.lines[0];
+    assert_eq!((line.promotions.len(), line.promotion_discount()), (1, Money::from_minor(415)));
+    ui.interact(|sim| {
+        sim.find("  Croissants 3 for 2").expect("the promotion under its line");
+        sim.find("-4.15").expect("and what it takes off");
+    });
+    ui.click("Customer");
+    ui.type_into(sale::SCAN_FIELD, "Bistrot");
+    ui.scan(&barcode("BAK0001"));
+    ui.scan("bienvenue");
+    ui.interact(|sim| {
+        sim.find("Customer: Bistrot du Coin (C000100), trade prices").expect("the customer's prices beside the total");
+        sim.find("  Trade price").expect("the list that set the line's price");
+        sim.find("Coupon BIENVENUE: Welcome: 5.00 off").expect("the coupon taken");
+    });
+    ui.snapshot("promotions");
+    ui.click("F12  Pay");
+    ui.click("Card");
+    ui.click("Enter  Confirm");
+    let record = &ui.committed().record;
+    // 12.45 - 4.15 + 4.00 (trade) = 12.30, less the 5.00 coupon.
+    assert_eq!(record.total, Money::from_minor(730));
+    assert_eq!(record.coupons, ["BIENVENUE"]);
+    assert_eq!(record.lines[1].price_list.as_deref(), Some("Trade"));
+    let codes: Vec<&str> = record.lines[0].promotions.iter().map(|p| p.code.as_str()).collect();
+    assert_eq!(codes, ["BIENVENUE", "CROISS3"], "the coupon spreads over every line, in code order");
+}

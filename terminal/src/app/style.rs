@@ -70,6 +70,11 @@ pub fn flash(theme: &Theme) -> container::Style {
     tinted(theme.extended_palette().success.weak, 0.0)
 }
 
+/// A promotion's saving under its line: green text, no box.
+pub fn promotion(theme: &Theme) -> container::Style {
+    container::Style { text_color: Some(theme.extended_palette().success.strong.color), ..container::Style::default() }
+}
+
 /// The selected row of a list.
 pub fn selected(theme: &Theme) -> container::Style {
     tinted(theme.extended_palette().primary.weak, 0.0)

@@ -206,6 +206,15 @@ impl Sale {
                 self.warning = Some(format!("Weigh {name}: type its weight in kg and press Enter"));
                 Ok(())
             }
+            // A code that is no product may be a coupon the customer gives.
+            Err(CoreError::UnknownCode(_)) if qty.is_none() && terminal.is_coupon(code)? => {
+                let name = terminal.add_coupon(&mut self.cart, code)?;
+                self.cue = Some(Cue::Scanned);
+                self.warning = Some(format!("Coupon {}: {name}", code.trim().to_uppercase()));
+                self.error = None;
+                self.reset_entry();
+                Ok(())
+            }
             Err(e) => Err(e),
         }
     }
@@ -318,7 +327,11 @@ impl Sale {
             },
             Entry::Customer => match terminal.attach_customer(&mut self.cart, &typed) {
                 Ok(customer) => {
-                    self.customer = Some(format!("{} ({})", customer.name, customer.code));
+                    let prices = match terminal.customer_group(&self.cart) {
+                        Ok(Some(group)) => format!(", {group} prices"),
+                        _ => String::new(),
+                    };
+                    self.customer = Some(format!("{} ({}){prices}", customer.name, customer.code));
                     self.error = None;
                     self.reset_entry();
                 }
@@ -429,15 +442,23 @@ impl Sale {
                 (true, qty) => format!("{qty} {} x {}/{}", line.unit, line.unit_price, line.unit),
             };
             let discount = line.discount.map(|d| format!("  -{d}")).unwrap_or_default();
+            let list = line.price_list.as_ref().map(|l| format!("  {l} price")).unwrap_or_default();
             let amount = line
                 .fixed_amount
                 .unwrap_or_else(|| Money::round(line.unit_price.amount() * line.qty.value(), Default::default()));
-            let content = row![
-                column![text(&line.name).size(style::TEXT), text(format!("{detail}{discount}")).size(style::SMALL)]
-                    .width(Fill),
-                text(amount.to_string()).size(style::TEXT).font(style::MONO),
-            ]
-            .padding([6, 10]);
+            let mut about = column![
+                text(&line.name).size(style::TEXT),
+                text(format!("{detail}{list}{discount}")).size(style::SMALL)
+            ];
+            for promotion in &line.promotions {
+                let saving = row![
+                    text(format!("  {}", promotion.name)).size(style::SMALL).width(Fill),
+                    text(format!("-{}", promotion.amount)).size(style::SMALL).font(style::MONO),
+                ];
+                about = about.push(container(saving).style(style::promotion));
+            }
+            let content =
+                row![about.width(Fill), text(amount.to_string()).size(style::TEXT).font(style::MONO)].padding([6, 10]);
             let row = button(content).width(Fill).on_press(Message::Select(i)).style(button::text);
             let row: Element<'_, Message> = match (self.flash == Some(i), self.selected == Some(i)) {
                 (true, _) => container(row).style(style::flash).into(),
