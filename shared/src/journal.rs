@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 
 use crate::ids::{ReceiptNo, Seq, TerminalId};
 use crate::money::Money;
-use crate::pricing::{PromotionShare, TaxBand, TaxRate};
+use crate::pricing::{Discount, PromotionShare, TaxBand, TaxRate};
 use crate::quantity::{Quantity, Unit};
 use crate::report::SessionReport;
 use crate::roles::Permission;
@@ -100,6 +100,10 @@ pub struct SaleLineRecord {
     /// The promotions in `line_discount`; the rest of it is manual.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub promotions: Vec<PromotionShare>,
+    /// The manual line discount as it was given (`10%` or `2.00`), so head
+    /// office prices the line again exactly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<Discount>,
 }
 
 /// A committed sale or return: everything a receipt, a report or the server

@@ -259,18 +259,24 @@ fn line_tax(net: Money, rate: TaxRate, rules: PricingRules) -> Money {
 /// remainder; `tie_keys` order equal remainders so the result never depends
 /// on the order of the weights.
 pub fn allocate_proportionally<K: Ord>(total: Money, weights: &[Money], tie_keys: &[K]) -> Vec<Money> {
-    let sum: Money = weights.iter().copied().sum();
-    if sum.is_zero() {
+    let sum: i128 = weights.iter().map(|w| i128::from(w.minor())).sum();
+    if sum == 0 {
         return vec![Money::ZERO; weights.len()];
     }
-    let exact: Vec<Decimal> =
-        weights.iter().map(|w| Decimal::from(total.minor()) * w.amount() / sum.amount()).collect();
-    let mut minor: Vec<i64> = exact.iter().map(|e| i64::try_from(e.trunc()).expect("bounded")).collect();
+    // Exact shares as quotient and remainder over the same denominator, so
+    // remainders order as the shares' fractions do.
+    let total_minor = i128::from(total.minor());
+    let exact: Vec<(i128, i128)> = weights
+        .iter()
+        .map(|w| {
+            let scaled = total_minor * i128::from(w.minor());
+            (scaled / sum, scaled % sum)
+        })
+        .collect();
+    let mut minor: Vec<i64> = exact.iter().map(|e| i64::try_from(e.0).expect("bounded")).collect();
     let mut leftover = total.minor() - minor.iter().sum::<i64>();
     let mut order: Vec<usize> = (0..weights.len()).collect();
-    order.sort_by(|&a, &b| {
-        (exact[b].fract(), weights[b], &tie_keys[b]).cmp(&(exact[a].fract(), weights[a], &tie_keys[a]))
-    });
+    order.sort_by(|&a, &b| (exact[b].1, weights[b], &tie_keys[b]).cmp(&(exact[a].1, weights[a], &tie_keys[a])));
     for &i in order.iter().cycle() {
         if leftover == 0 {
             break;

@@ -3,9 +3,11 @@
 //! each cart re-priced by it as it changes, coupons, and the rules a
 //! catalog page brings, stored.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use chrono::{Datelike, TimeZone, Timelike};
+use pos_shared::money::Money;
 use pos_shared::pricing::rules::{Day, ListPrice, Moment, PriceList};
 use pos_shared::pricing::{Occasion, PriceBook, ProductFacts};
 use pos_shared::protocol::CatalogPage;
@@ -69,7 +71,7 @@ impl Terminal {
         while let Some(r) = rows.next()? {
             let list: String = r.get(0)?;
             if let Some(found) = lists.iter_mut().find(|l| l.name == list) {
-                let price = pos_shared::Money::from_minor(r.get(3)?);
+                let price = Money::from_minor(r.get(3)?);
                 found.prices.push(ListPrice { sku: r.get(1)?, min_milli: r.get(2)?, price });
             }
         }
@@ -98,6 +100,25 @@ impl Terminal {
             .flatten())
     }
 
+    /// The catalog's price and category of each line's product, read in
+    /// one statement.
+    fn product_facts(&self, cart: &Cart) -> CoreResult<Vec<ProductFacts>> {
+        let skus: Vec<&str> = cart.lines.iter().map(|l| l.sku.as_str()).collect();
+        let skus = serde_json::to_string(&skus).map_err(|e| CoreError::Invalid(e.to_string()))?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT p.sku, p.price_minor, p.category FROM products p WHERE p.sku IN (SELECT value FROM json_each(?1))",
+        )?;
+        let found: HashMap<String, ProductFacts> = stmt
+            .query_map([skus], |r| {
+                Ok((r.get(0)?, ProductFacts { price: Money::from_minor(r.get(1)?), category: r.get(2)? }))
+            })?
+            .collect::<Result<_, _>>()?;
+        cart.lines
+            .iter()
+            .map(|l| found.get(&l.sku).cloned().ok_or_else(|| CoreError::UnknownCode(l.sku.clone())))
+            .collect()
+    }
+
     /// Prices the cart's lines by the lists and promotions that apply now
     /// to its customer here. A cart that hands over an order keeps the
     /// order's prices.
@@ -106,11 +127,10 @@ impl Terminal {
             return Ok(());
         }
         let book = self.price_book()?;
-        let mut facts = Vec::with_capacity(cart.lines.len());
-        for line in &cart.lines {
-            let product = self.product_by_sku(&line.sku)?.ok_or_else(|| CoreError::UnknownCode(line.sku.clone()))?;
-            facts.push(ProductFacts { price: product.price, category: product.category });
+        if book.is_empty() {
+            return Ok(());
         }
+        let facts = self.product_facts(cart)?;
         let group = self.customer_group(cart)?;
         let occasion = Occasion {
             store: self.settings.terminal_id.store_code(),

@@ -278,6 +278,7 @@ impl Terminal {
                 original_line: Some(sold.line_no),
                 price_list: None,
                 promotions: Vec::new(),
+                discount: None,
             });
         }
         let paid_with = PaidWith { paid: original.payments, refunded: self.refunded_tenders(receipt)? };

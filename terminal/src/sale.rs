@@ -47,6 +47,7 @@ pub(crate) fn line_records(lines: &[TicketLine], totals: &Totals) -> Vec<SaleLin
             original_line: None,
             price_list: line.price_list.clone(),
             promotions: line.promotions.clone(),
+            discount: line.discount,
         })
         .collect()
 }

@@ -33,6 +33,7 @@ fn sale(terminal: &TerminalId, n: u64, products: u64) -> SaleRecord {
             original_line: None,
             price_list: None,
             promotions: Vec::new(),
+            discount: None,
         })
         .collect();
     let movements = lines.iter().map(|l| StockMovement::outgoing(&l.sku, l.qty, MovementReason::Sale)).collect();

@@ -21,7 +21,7 @@
 //! - Lines whose price was set by hand or by a price barcode take no list
 //!   price and no promotion. Nothing depends on the order of the lines.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rust_decimal::Decimal;
 
@@ -139,9 +139,9 @@ impl PriceBook {
                 None => (facts[i].price, None),
             };
         }
-        let cart = Units::of(lines, &priced, facts, mode);
-        let candidates = self.candidates(&cart, lines, facts, occasion);
-        let outcome = self.best(&cart, &candidates);
+        let cart = Units::of(lines, &priced, mode);
+        let targets = self.candidates(&cart, lines, facts, occasion);
+        let outcome = self.best(&cart, &targets);
         for (line, mut shares) in outcome.shares.into_iter().enumerate() {
             shares.sort_by_key(|s| s.0);
             lines[line].promotions = shares
@@ -155,36 +155,43 @@ impl PriceBook {
         }
     }
 
-    /// The promotions that could touch this cart today, in code order.
+    /// The promotions that could touch this cart today, in code order,
+    /// each with the lines it targets (in canonical order), found through
+    /// the indexes rather than by comparing every line with every promotion.
     fn candidates(
         &self,
         cart: &Units,
         lines: &[TicketLine],
         facts: &[ProductFacts],
         occasion: &Occasion<'_>,
-    ) -> Vec<usize> {
-        let mut found: Vec<usize> = self.everywhere.clone();
+    ) -> Targets {
+        let mut found: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
         for &i in &cart.order {
-            found.extend(self.by_sku.get(&lines[i].sku).into_iter().flatten());
-            found.extend(self.by_category.get(&facts[i].category).into_iter().flatten());
+            let by_sku = self.by_sku.get(&lines[i].sku).into_iter().flatten();
+            let by_category = self.by_category.get(&facts[i].category).into_iter().flatten();
+            for &p in by_sku.chain(by_category).chain(&self.everywhere) {
+                let targeted = found.entry(p).or_default();
+                if targeted.last() != Some(&i) {
+                    targeted.push(i);
+                }
+            }
         }
-        found.sort_unstable();
-        found.dedup();
         let coupons: Vec<String> = occasion.coupons.iter().map(|c| c.trim().to_uppercase()).collect();
-        found.retain(|&p| {
+        found.retain(|&p, _| {
             let promotion = &self.promotions[p];
             promotion.window.contains(occasion.at) && promotion.coupon.as_ref().is_none_or(|c| coupons.contains(c))
         });
-        found
+        Targets(found.into_iter().collect())
     }
 
     /// The cheapest outcome for the customer under the exclusivity rule.
-    fn best(&self, cart: &Units, candidates: &[usize]) -> Outcome {
+    fn best(&self, cart: &Units, targets: &Targets) -> Outcome {
+        let candidates: Vec<usize> = targets.0.iter().map(|t| t.0).collect();
         let (exclusive, combined): (Vec<usize>, Vec<usize>) =
             candidates.iter().partition(|&&p| self.promotions[p].exclusive);
-        let mut best = self.evaluate(cart, &combined);
+        let mut best = self.evaluate(cart, &combined, targets);
         for p in exclusive {
-            let alone = self.evaluate(cart, &[p]);
+            let alone = self.evaluate(cart, &[p], targets);
             if alone.total > best.total {
                 best = alone;
             }
@@ -193,25 +200,38 @@ impl PriceBook {
     }
 
     /// Item promotions greedily, then basket promotions, in code order.
-    fn evaluate(&self, cart: &Units, promotions: &[usize]) -> Outcome {
+    fn evaluate(&self, cart: &Units, promotions: &[usize], targets: &Targets) -> Outcome {
         let mut outcome = Outcome { shares: vec![Vec::new(); cart.amount.len()], total: Money::ZERO };
         let mut free = cart.count.clone();
-        let (baskets, mut items): (Vec<usize>, Vec<usize>) =
+        let (baskets, items): (Vec<usize>, Vec<usize>) =
             promotions.iter().partition(|&&p| self.promotions[p].kind.is_basket());
+        // Each item promotion's claim on what is free, worked out again
+        // only when a chosen one took units of its lines.
+        let mut claims: Vec<Option<Claim>> =
+            items.iter().map(|&p| Some(self.claim(p, cart, &free, targets.of(p)))).collect();
+        let mut touched = vec![false; cart.amount.len()];
         loop {
-            let mut best: Option<(usize, Claim)> = None;
-            for (at, &p) in items.iter().enumerate() {
-                let claim = self.claim(p, cart, &free);
-                if claim.total > best.as_ref().map_or(Money::ZERO, |(_, b)| b.total) {
-                    best = Some((at, claim));
+            let mut best: Option<usize> = None;
+            for (at, claim) in claims.iter().enumerate() {
+                let Some(claim) = claim else { continue };
+                let to_beat = best.and_then(|b| claims[b].as_ref()).map_or(Money::ZERO, |b| b.total);
+                if claim.total > to_beat {
+                    best = Some(at);
                 }
             }
-            let Some((at, claim)) = best else { break };
-            let p = items.remove(at);
-            for (line, units) in claim.units {
+            let Some(at) = best else { break };
+            let claim = claims[at].take().expect("the best claim is there");
+            touched.iter_mut().for_each(|t| *t = false);
+            for &(line, units) in &claim.units {
                 free[line] -= units;
+                touched[line] = true;
             }
-            outcome.add(p, claim.discounts);
+            outcome.add(items[at], claim.discounts);
+            for (k, slot) in claims.iter_mut().enumerate() {
+                if slot.is_some() && targets.of(items[k]).iter().any(|&line| touched[line]) {
+                    *slot = Some(self.claim(items[k], cart, &free, targets.of(items[k])));
+                }
+            }
         }
         let mut left: Vec<Money> =
             (0..cart.amount.len()).map(|i| cart.amount[i] - outcome.shares[i].iter().map(|s| s.1).sum()).collect();
@@ -219,9 +239,12 @@ impl PriceBook {
         for p in baskets {
             let promotion = &self.promotions[p];
             let PromotionKind::Basket { min_total, off } = &promotion.kind else { continue };
-            let weights: Vec<Money> =
-                (0..left.len()).map(|i| if cart.targeted(i, promotion) { left[i] } else { Money::ZERO }).collect();
-            let base: Money = (0..left.len()).filter(|&i| cart.targeted(i, promotion)).map(|i| after_items[i]).sum();
+            let mut weights = vec![Money::ZERO; left.len()];
+            let mut base = Money::ZERO;
+            for &i in targets.of(p) {
+                weights[i] = left[i];
+                base += after_items[i];
+            }
             let room: Money = weights.iter().copied().sum();
             if base.is_zero() || base < *min_total {
                 continue;
@@ -237,10 +260,9 @@ impl PriceBook {
     }
 
     /// What item promotion `p` would take off the units still free.
-    fn claim(&self, p: usize, cart: &Units, free: &[u32]) -> Claim {
+    fn claim(&self, p: usize, cart: &Units, free: &[u32], targets: &[usize]) -> Claim {
         let promotion = &self.promotions[p];
-        let lines: Vec<usize> =
-            cart.order.iter().copied().filter(|&i| free[i] > 0 && cart.targeted(i, promotion)).collect();
+        let lines: Vec<usize> = targets.iter().copied().filter(|&i| free[i] > 0).collect();
         let mut claim = Claim::default();
         let hundred = Decimal::ONE_HUNDRED;
         match &promotion.kind {
@@ -300,18 +322,13 @@ struct Units {
     qty: Vec<Decimal>,
     unit_price: Vec<Money>,
     amount: Vec<Money>,
-    skus: Vec<String>,
-    categories: Vec<String>,
     mode: RoundingMode,
 }
 
 impl Units {
-    fn of(lines: &[TicketLine], priced: &[usize], facts: &[ProductFacts], mode: RoundingMode) -> Units {
+    fn of(lines: &[TicketLine], priced: &[usize], mode: RoundingMode) -> Units {
         let mut order = priced.to_vec();
-        order.sort_by(|&a, &b| {
-            let key = |l: &TicketLine| (l.sku.clone(), l.unit_price, l.qty, l.discount.map(|d| d.to_string()));
-            key(&lines[a]).cmp(&key(&lines[b])).then(a.cmp(&b))
-        });
+        order.sort_by(|&a, &b| line_key(&lines[a]).cmp(&line_key(&lines[b])).then(a.cmp(&b)));
         let mut rank = vec![usize::MAX; lines.len()];
         for (place, &i) in order.iter().enumerate() {
             rank[i] = place;
@@ -341,14 +358,8 @@ impl Units {
             qty: lines.iter().map(|l| l.qty.value()).collect(),
             unit_price: lines.iter().map(|l| l.unit_price).collect(),
             amount,
-            skus: lines.iter().map(|l| l.sku.clone()).collect(),
-            categories: facts.iter().map(|f| f.category.clone()).collect(),
             mode,
         }
-    }
-
-    fn targeted(&self, line: usize, promotion: &Promotion) -> bool {
-        self.rank[line] != usize::MAX && promotion.targets(&self.skus[line], &self.categories[line])
     }
 
     /// The amount of `units` free units of a line (all of a measured line).
@@ -370,6 +381,26 @@ impl Units {
         units.sort_by(|a, b| b.1.cmp(&a.1).then(self.rank[a.0].cmp(&self.rank[b.0])));
         units
     }
+}
+
+/// The lines each candidate promotion targets, by promotion, sorted.
+struct Targets(Vec<(usize, Vec<usize>)>);
+
+impl Targets {
+    fn of(&self, promotion: usize) -> &[usize] {
+        let at = self.0.binary_search_by_key(&promotion, |t| t.0).expect("a candidate");
+        &self.0[at].1
+    }
+}
+
+/// What orders lines whatever order they were scanned in: product, price,
+/// quantity, then the manual discount (percentages before amounts).
+fn line_key(line: &TicketLine) -> (&str, Money, crate::quantity::Quantity, Option<(u8, Decimal)>) {
+    let discount = line.discount.map(|d| match d {
+        super::Discount::Percent(p) => (0, p),
+        super::Discount::Amount(a) => (1, a.amount()),
+    });
+    (line.sku.as_str(), line.unit_price, line.qty, discount)
 }
 
 /// What one item promotion would take: units per line and their discount.
@@ -419,7 +450,7 @@ pub fn lines_of_record(record: &[crate::journal::SaleLineRecord], facts: &[Produ
             let mut ticket =
                 TicketLine::new(&line.sku, &line.name, line.unit, line.qty, line.unit_price, line.tax_rate);
             let manual = line.line_discount - line.promotions.iter().map(|p| p.amount).sum::<Money>();
-            ticket.discount = (!manual.is_zero()).then_some(super::Discount::Amount(manual));
+            ticket.discount = line.discount.or((!manual.is_zero()).then_some(super::Discount::Amount(manual)));
             ticket.price_by_hand = line.price_list.is_none() && line.unit_price != fact.price;
             ticket
         })

@@ -393,6 +393,7 @@ proptest! {
                 original_line: None,
                 price_list: l.price_list.clone(),
                 promotions: l.promotions.clone(),
+                discount: l.discount,
             })
             .collect();
         let mut recomputed = lines_of_record(&records, &line_facts);

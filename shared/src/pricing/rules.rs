@@ -190,10 +190,6 @@ impl Promotion {
     pub fn targets_everything(&self) -> bool {
         self.skus.is_empty() && self.categories.is_empty()
     }
-
-    pub fn targets(&self, sku: &str, category: &str) -> bool {
-        self.targets_everything() || self.skus.iter().any(|s| s == sku) || self.categories.iter().any(|c| c == category)
-    }
 }
 
 /// The promotion file's columns, in order (`docs/promotions.md`).

@@ -24,6 +24,7 @@ INSERT INTO counters (name, value) VALUES ('price_rules', 0);
 ALTER TABLE customers ADD COLUMN customer_group TEXT;
 
 ALTER TABLE sale_lines ADD COLUMN price_list TEXT;
+ALTER TABLE sale_lines ADD COLUMN manual_discount TEXT;
 CREATE TABLE sale_line_promotions (
     sale_id INTEGER NOT NULL REFERENCES sales (id),
     line_no INTEGER NOT NULL,
