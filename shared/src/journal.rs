@@ -104,6 +104,9 @@ pub struct SaleLineRecord {
     /// office prices the line again exactly.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<Discount>,
+    /// Sold by the pack of this many units, `unit_price` a pack.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pack_size: Option<Quantity>,
 }
 
 /// A committed sale or return: everything a receipt, a report or the server

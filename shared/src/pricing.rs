@@ -157,6 +157,10 @@ pub struct TicketLine {
     /// A manager set the price by hand: no list or promotion touches it.
     #[serde(default)]
     pub price_by_hand: bool,
+    /// Sold in packs of this many units at `unit_price` a pack (a case of
+    /// 12 scanned by its own barcode); `qty` stays in units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pack_size: Option<Quantity>,
 }
 
 impl TicketLine {
@@ -174,12 +178,26 @@ impl TicketLine {
             price_list: None,
             promotions: Vec::new(),
             price_by_hand: false,
+            pack_size: None,
         }
     }
 
-    /// Whether price lists and promotions price this line.
+    /// Whether price lists and promotions price this line: not one priced
+    /// by hand, by its barcode, or by the pack.
     pub fn priced_by_rules(&self) -> bool {
-        self.fixed_amount.is_none() && !self.price_by_hand
+        self.fixed_amount.is_none() && !self.price_by_hand && self.pack_size.is_none()
+    }
+
+    /// The line's amount before any discount: its barcode's price, packs at
+    /// the pack's price, or units at the unit price.
+    pub fn amount(&self, mode: RoundingMode) -> Money {
+        match (self.fixed_amount, self.pack_size) {
+            (Some(fixed), _) => fixed,
+            (None, Some(pack)) if pack.milli() > 0 => {
+                Money::round(self.unit_price.amount() * self.qty.value() / pack.value(), mode)
+            }
+            _ => Money::round(self.unit_price.amount() * self.qty.value(), mode),
+        }
     }
 
     /// What promotions take off the line.
@@ -297,9 +315,7 @@ pub fn price_ticket(
     let mut after_line = Vec::with_capacity(lines.len());
     let mut line_discounts = Vec::with_capacity(lines.len());
     for line in lines {
-        let amount = line
-            .fixed_amount
-            .unwrap_or_else(|| Money::round(line.unit_price.amount() * line.qty.value(), rules.rounding));
+        let amount = line.amount(rules.rounding);
         let promoted = line.promotion_discount();
         if promoted > amount {
             return Err(PricingError::DiscountTooLarge { discount: promoted, amount });

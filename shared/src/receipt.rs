@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::journal::{SaleKind, SaleRecord};
 use crate::money::Money;
-use crate::quantity::Unit;
+use crate::quantity::{Quantity, Unit};
 use crate::report::{ReportKind, SessionReport};
 use crate::tender::TenderKind;
 
@@ -189,7 +189,11 @@ pub fn sale_receipt(store: &StoreHeader, sale: &SaleRecord, when: &str, copy: bo
         let amount = line.gross;
         doc.pair(&line.name, amount, Style::Normal);
         let qty = line.qty.display();
-        if line.unit.is_measured() || qty != "1" {
+        if let Some(pack) = line.pack_size {
+            let packs = Quantity::from_milli(line.qty.milli() * 1000 / pack.milli().max(1)).display();
+            let text = format!("  {packs} x pack of {} @ {}", pack.display(), line.unit_price);
+            doc.text(text, Align::Left, Style::Normal);
+        } else if line.unit.is_measured() || qty != "1" {
             doc.text(quantity_line(&qty, line.unit, line.unit_price), Align::Left, Style::Normal);
         }
         if let Some(list) = &line.price_list {

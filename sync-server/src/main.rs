@@ -95,6 +95,9 @@ enum Command {
     /// Promotions: imported from a file, listed with what they cost and sold.
     #[command(subcommand)]
     Promo(prices_cli::PromoCommand),
+    /// Packs: a case of 12 sold or received by its own barcode.
+    #[command(subcommand)]
+    Pack(prices_cli::PackCommand),
     #[command(subcommand)]
     User(UserCommand),
     /// Central on-hand per store and product.
@@ -586,6 +589,7 @@ Serve with:
         Command::Order(command) => orders_cli::run_order(&store, json, command),
         Command::Pricelist(command) => prices_cli::run_pricelist(&store, json, command),
         Command::Promo(command) => prices_cli::run_promo(&store, json, command),
+        Command::Pack(command) => prices_cli::run_pack(&store, json, command),
         Command::Supplier(command) => purchasing_cli::run_supplier(&store, json, command),
         Command::Po(command) => purchasing_cli::run_po(&store, json, command),
         Command::Reorder(command) => purchasing_cli::run_reorder(&store, json, command),

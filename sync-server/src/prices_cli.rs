@@ -1,4 +1,5 @@
-//! Head office's price verbs: `pricelist add|price` and `promo import|list`.
+//! Head office's price verbs: `pricelist add|price`, `promo import|list`
+//! and `pack add`.
 
 use std::path::PathBuf;
 
@@ -38,6 +39,22 @@ pub enum PricelistCommand {
 }
 
 #[derive(Subcommand)]
+pub enum PackCommand {
+    /// A pack of a product (a case of 12): its own barcode sells or
+    /// receives QTY units, at its own price when given.
+    Add {
+        /// SKU or barcode of the product.
+        code: String,
+        #[arg(long)]
+        qty: String,
+        #[arg(long)]
+        barcode: Option<String>,
+        #[arg(long)]
+        price: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
 pub enum PromoCommand {
     /// Import a promotion file (docs/promotions.md): all of it or nothing.
     Import { file: PathBuf },
@@ -67,6 +84,16 @@ pub fn run_pricelist<D: Database>(store: &HeadOffice<D>, json: bool, command: Pr
             })
         }
     }
+}
+
+pub fn run_pack<D: Database>(store: &HeadOffice<D>, json: bool, command: PackCommand) -> Result<()> {
+    let PackCommand::Add { code, qty, barcode, price } = command;
+    let price: Option<Money> = price.map(|p| p.parse()).transpose()?;
+    let sku = store.add_pack(&code, &qty, barcode.as_deref(), price)?;
+    let priced = price.map(|p| format!(" at {p}")).unwrap_or_default();
+    emit(json, &serde_json::json!({ "sku": sku, "qty": qty, "barcode": barcode, "price": price }), |_| {
+        format!("{sku}: a pack of {qty}{priced}\n")
+    })
 }
 
 pub fn run_promo<D: Database>(store: &HeadOffice<D>, json: bool, command: PromoCommand) -> Result<()> {

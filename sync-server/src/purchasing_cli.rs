@@ -27,6 +27,13 @@ pub enum SupplierCommand {
         name: String,
         #[arg(required = true)]
         codes: Vec<String>,
+        /// The supplier sells them in packs of this many units: orders and
+        /// reorder suggestions come in whole packs.
+        #[arg(long)]
+        pack: Option<Decimal>,
+        /// What one pack costs.
+        #[arg(long, requires = "pack")]
+        pack_cost: Option<String>,
     },
 }
 
@@ -139,8 +146,9 @@ pub fn run_supplier<D: Database>(store: &HeadOffice<D>, json: bool, command: Sup
                 format!("Supplier {name} added ({lead_days} days to deliver)\n")
             })
         }
-        SupplierCommand::Assign { name, codes } => {
-            let skus = store.assign_supplier(&name, &codes)?;
+        SupplierCommand::Assign { name, codes, pack, pack_cost } => {
+            let pack_cost: Option<Money> = pack_cost.map(|c| c.parse()).transpose()?;
+            let skus = store.assign_supplier(&name, &codes, pack.map(|p| (p, pack_cost)))?;
             emit(json, &serde_json::json!({ "supplier": name, "skus": skus }), |_| {
                 format!("{} product(s) bought from {name}\n", skus.len())
             })

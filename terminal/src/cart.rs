@@ -12,6 +12,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::authorize::Approval;
+use crate::catalog::{Pack, Product};
 use crate::error::{CoreError, CoreResult};
 use crate::users::Credentials;
 use crate::{Operator, Terminal};
@@ -69,6 +70,9 @@ impl Terminal {
             )));
         }
         let found = self.find_code(code)?;
+        if let Some(pack) = found.pack {
+            return self.add_pack(cart, found.product, pack, qty);
+        }
         let product = found.product;
         if product.archived {
             return Err(CoreError::Invalid(format!("{} is no longer sold", product.name)));
@@ -94,6 +98,7 @@ impl Terminal {
                 && l.discount.is_none()
                 && l.fixed_amount.is_none()
                 && !l.price_by_hand
+                && l.pack_size.is_none()
         };
         let line = match cart.lines.iter().position(|l| fixed_amount.is_none() && mergeable(l)) {
             Some(index) => {
@@ -105,6 +110,40 @@ impl Terminal {
                 let price = fixed_amount.unwrap_or(product.price);
                 let mut line = TicketLine::new(&product.sku, &product.name, product.unit, qty, price, product.tax_rate);
                 line.fixed_amount = fixed_amount;
+                cart.lines.push(line);
+                cart.lines.len() - 1
+            }
+        };
+        self.reprice(cart)?;
+        let warning = self.oversell_warning(cart, &product.sku)?;
+        Ok(Added { line, warning })
+    }
+
+    /// Adds `packs` packs (one when not given) of a product scanned by its
+    /// pack's barcode: its units at the unit price, or the packs at the
+    /// pack's own price on a line of their own.
+    fn add_pack(&self, cart: &mut Cart, product: Product, pack: Pack, packs: Option<Decimal>) -> CoreResult<Added> {
+        if product.archived {
+            return Err(CoreError::Invalid(format!("{} is no longer sold", product.name)));
+        }
+        let packs = packs.unwrap_or(Decimal::ONE);
+        if packs <= Decimal::ZERO || packs.fract() != Decimal::ZERO {
+            return Err(CoreError::Invalid(format!("packs of {} are sold whole", product.name)));
+        }
+        let Some(price) = pack.price else {
+            return self.add_item(cart, &product.sku, Some(packs * pack.size.value()));
+        };
+        let units = Quantity::new(packs * pack.size.value(), product.unit)?;
+        let line = match cart.lines.iter().position(|l| l.sku == product.sku && l.pack_size == Some(pack.size)) {
+            Some(index) => {
+                let merged = cart.lines[index].qty.value() + units.value();
+                cart.lines[index].qty = Quantity::new(merged, product.unit)?;
+                index
+            }
+            None => {
+                let mut line =
+                    TicketLine::new(&product.sku, &product.name, product.unit, units, price, product.tax_rate);
+                line.pack_size = Some(pack.size);
                 cart.lines.push(line);
                 cart.lines.len() - 1
             }
@@ -150,6 +189,9 @@ impl Terminal {
             return Err(CoreError::Invalid("the quantity of a priced barcode cannot change".into()));
         }
         let qty = Quantity::new(qty, line.unit)?;
+        if let Some(pack) = line.pack_size.filter(|p| qty.milli() % p.milli().max(1) != 0) {
+            return Err(CoreError::Invalid(format!("{} is sold here by packs of {}", line.name, pack.display())));
+        }
         if qty < line.qty {
             let detail = format!("{}: {} -> {}", line.sku, line.qty.display(), qty.display());
             cart.approvals.extend(self.authorize(actor, Permission::VoidLine, approver, detail)?);
@@ -198,9 +240,7 @@ impl Terminal {
     ) -> CoreResult<()> {
         let line = cart.line_mut(index)?.clone();
         if let Some(d) = discount {
-            let amount = line
-                .fixed_amount
-                .unwrap_or_else(|| Money::round(line.unit_price.amount() * line.qty.value(), self.settings.rounding));
+            let amount = line.amount(self.settings.rounding);
             let approval = self.check_discount_limit(actor, d, amount, approver, format!("line {}", line.sku))?;
             cart.approvals.extend(approval);
         }

@@ -7,6 +7,7 @@ use pos_shared::money::Money;
 use pos_shared::pricing::TaxRate;
 use pos_shared::quantity::{Quantity, Unit};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
+use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::Terminal;
@@ -25,11 +26,29 @@ pub struct Product {
     pub archived: bool,
 }
 
+/// A pack of a product, found by the pack's own barcode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pack {
+    /// Units in the pack.
+    pub size: Quantity,
+    /// The pack's own price, when it has one (else its units' prices).
+    pub price: Option<Money>,
+}
+
 /// A product found by a code, with what an in-store barcode carried.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Found {
     pub product: Product,
     pub embedded: Option<EmbeddedValue>,
+    /// Set when the code was a pack's barcode.
+    pub pack: Option<Pack>,
+}
+
+impl Found {
+    /// The units `qty` scans of this code stand for (a case of 12: 12 each).
+    pub fn units(&self, qty: Decimal) -> Decimal {
+        self.pack.map_or(qty, |p| qty * p.size.value())
+    }
 }
 
 pub(crate) const PRODUCT_COLUMNS: &str =
@@ -207,6 +226,19 @@ impl Terminal {
         Ok(self.conn.prepare_cached(&sql)?.query_row([key], product_from_row).optional()?)
     }
 
+    /// The pack whose own barcode is `key`, with its product.
+    fn pack_by_barcode(&self, key: &str) -> CoreResult<Option<Found>> {
+        let found: Option<(String, i64, Option<i64>)> = self
+            .conn
+            .prepare_cached("SELECT sku, qty_milli, price_minor FROM packs WHERE barcode = ?1")?
+            .query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let Some((sku, milli, price)) = found else { return Ok(None) };
+        let Some(product) = self.product_by_sku(&sku)? else { return Ok(None) };
+        let pack = Pack { size: Quantity::from_milli(milli), price: price.map(Money::from_minor) };
+        Ok(Some(Found { product, embedded: None, pack: Some(pack) }))
+    }
+
     /// Finds what a scanned or typed code names: a barcode (plain or with an
     /// embedded weight or price) or a SKU. A misread barcode says so.
     pub fn find_code(&self, code: &str) -> CoreResult<Found> {
@@ -214,25 +246,29 @@ impl Terminal {
         let unknown = || CoreError::UnknownCode(pos_shared::entry_rules::excerpt(code));
         match Scan::parse(code, &self.settings.embedded) {
             Ok(Scan::Plain(barcode)) => {
-                let product = match self.product_by_barcode(&barcode.lookup_key())? {
-                    Some(p) => p,
-                    None => self.product_by_sku(code)?.ok_or_else(unknown)?,
-                };
-                Ok(Found { product, embedded: None })
+                let key = barcode.lookup_key();
+                if let Some(product) = self.product_by_barcode(&key)? {
+                    return Ok(Found { product, embedded: None, pack: None });
+                }
+                if let Some(found) = self.pack_by_barcode(&key)? {
+                    return Ok(found);
+                }
+                let product = self.product_by_sku(code)?.ok_or_else(unknown)?;
+                Ok(Found { product, embedded: None, pack: None })
             }
             Ok(Scan::Embedded { product, value }) => {
                 let product = self.product_by_barcode(product.digits())?.ok_or_else(unknown)?;
-                Ok(Found { product, embedded: Some(value) })
+                Ok(Found { product, embedded: Some(value), pack: None })
             }
             Err(BarcodeError::CheckDigit(_)) if code.bytes().all(|b| b.is_ascii_digit()) => {
                 let product = self.product_by_sku(code)?;
                 product
-                    .map(|product| Found { product, embedded: None })
+                    .map(|product| Found { product, embedded: None, pack: None })
                     .ok_or_else(|| CoreError::Barcode(BarcodeError::CheckDigit(code.to_string())))
             }
             Err(_) => {
                 let product = self.product_by_sku(code)?.ok_or_else(unknown)?;
-                Ok(Found { product, embedded: None })
+                Ok(Found { product, embedded: None, pack: None })
             }
         }
     }

@@ -11,6 +11,7 @@ use pos_shared::money::Money;
 use pos_shared::pricing::rules::{Day, ListPrice, Moment, PriceList};
 use pos_shared::pricing::{Occasion, PriceBook, ProductFacts};
 use pos_shared::protocol::CatalogPage;
+use pos_shared::quantity::{Quantity, Unit};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::error::{CoreError, CoreResult};
@@ -175,10 +176,11 @@ impl Terminal {
     }
 }
 
-/// Stores the price rules a catalog page brings, checked first: a rule the
+/// Stores the price rules and packs a catalog page brings, checked first: a rule the
 /// till cannot read stops the page.
 pub(crate) fn store_price_rules(tx: &Transaction<'_>, page: &CatalogPage) -> CoreResult<()> {
-    if page.price_lists.is_empty() && page.list_prices.is_empty() && page.promotions.is_empty() {
+    if page.price_lists.is_empty() && page.list_prices.is_empty() && page.promotions.is_empty() && page.packs.is_empty()
+    {
         return Ok(());
     }
     let bad = |e: pos_shared::pricing::PricingError| CoreError::Invalid(e.to_string());
@@ -201,6 +203,18 @@ pub(crate) fn store_price_rules(tx: &Transaction<'_>, page: &CatalogPage) -> Cor
         let fields = serde_json::to_string(&wire.fields).map_err(|e| CoreError::Invalid(e.to_string()))?;
         tx.prepare_cached("INSERT OR REPLACE INTO promotions (code, fields) VALUES (?1, ?2)")?
             .execute(params![promotion.code, fields])?;
+    }
+    for wire in &page.packs {
+        let bad = |e: String| CoreError::Invalid(format!("pack of {}: {e}", wire.sku));
+        let qty = Quantity::parse(&wire.qty, Unit::Kg).map_err(|e| bad(e.to_string()))?;
+        let price = wire.price.as_deref().map(str::parse::<Money>).transpose().map_err(|e| bad(e.to_string()))?;
+        if let Some(barcode) = &wire.barcode {
+            tx.prepare_cached("DELETE FROM packs WHERE barcode = ?1")?.execute([barcode])?;
+        }
+        tx.prepare_cached(
+            "INSERT OR REPLACE INTO packs (sku, qty_milli, barcode, price_minor) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![wire.sku, qty.milli(), wire.barcode, price.map(Money::minor)])?;
     }
     next_counter(tx, "price_rules")?;
     Ok(())

@@ -192,7 +192,10 @@ impl Terminal {
             }
         }
         for (code, qty) in picks {
-            let sku = self.find_code(code).map(|f| f.product.sku).unwrap_or_else(|_| code.trim().to_string());
+            let (sku, qty) = match self.find_code(code) {
+                Ok(found) => (found.product.sku.clone(), found.units(*qty)),
+                Err(_) => (code.trim().to_string(), *qty),
+            };
             let line = po.lines.iter().find(|l| l.sku == sku).ok_or_else(|| {
                 CoreError::Invalid(format!(
                     "{} is not on {}: move it as a plain delivery or adjustment",
@@ -200,7 +203,7 @@ impl Terminal {
                     po.number
                 ))
             })?;
-            movements.push(movement(line, Quantity::new(*qty, line.unit)?));
+            movements.push(movement(line, Quantity::new(qty, line.unit)?));
         }
         if movements.is_empty() {
             return Err(CoreError::Invalid(format!("nothing is outstanding on {}", po.number)));

@@ -49,8 +49,9 @@ pub fn insert_sale(tx: &Transaction<'_>, record: &SaleRecord, seq: Seq, at_ms: i
         )?;
     let mut line_stmt = tx.prepare_cached(
         "INSERT INTO sale_lines (sale_id, line_no, sku, name, unit, qty_milli, unit_price_minor, tax_rate, gross_minor,
-           line_discount_minor, sale_discount_minor, net_minor, tax_minor, original_line, price_list, manual_discount)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+           line_discount_minor, sale_discount_minor, net_minor, tax_minor, original_line, price_list, manual_discount,
+           pack_size_milli)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     )?;
     let mut promotion_stmt = tx.prepare_cached(
         "INSERT INTO sale_line_promotions (sale_id, line_no, code, name, amount_minor) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -73,6 +74,7 @@ pub fn insert_sale(tx: &Transaction<'_>, record: &SaleRecord, seq: Seq, at_ms: i
             l.original_line,
             l.price_list,
             l.discount.map(|d| d.to_string()),
+            l.pack_size.map(Quantity::milli),
         ])?;
         for p in &l.promotions {
             promotion_stmt.execute(params![sale_id, l.line_no, p.code, p.name, p.amount.minor()])?;
@@ -138,6 +140,7 @@ fn line_from_row(row: &Row<'_>) -> rusqlite::Result<SaleLineRecord> {
             .get::<_, Option<String>>(14)?
             .map(|d| d.parse().map_err(|e: pos_shared::pricing::PricingError| bad_value(14, e.to_string())))
             .transpose()?,
+        pack_size: row.get::<_, Option<i64>>(15)?.map(Quantity::from_milli),
     })
 }
 
@@ -203,7 +206,8 @@ impl Terminal {
             .conn
             .prepare_cached(
                 "SELECT line_no, sku, name, unit, qty_milli, unit_price_minor, tax_rate, gross_minor, line_discount_minor,
-                   sale_discount_minor, net_minor, tax_minor, original_line, price_list, manual_discount
+                   sale_discount_minor, net_minor, tax_minor, original_line, price_list, manual_discount,
+                   pack_size_milli
                  FROM sale_lines WHERE sale_id = ?1 ORDER BY line_no",
             )?
             .query_map([sale_id], line_from_row)?

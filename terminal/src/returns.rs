@@ -279,6 +279,7 @@ impl Terminal {
                 price_list: None,
                 promotions: Vec::new(),
                 discount: None,
+                pack_size: None,
             });
         }
         let paid_with = PaidWith { paid: original.payments, refunded: self.refunded_tenders(receipt)? };

@@ -48,6 +48,7 @@ pub(crate) fn line_records(lines: &[TicketLine], totals: &Totals) -> Vec<SaleLin
             price_list: line.price_list.clone(),
             promotions: line.promotions.clone(),
             discount: line.discount,
+            pack_size: line.pack_size,
         })
         .collect()
 }

@@ -98,6 +98,7 @@ fn rules() -> CatalogPage {
         price_lists,
         list_prices,
         promotions: (0..PROMOTIONS).map(promotion).collect(),
+        packs: Vec::new(),
         next_cursor: 0,
         more: false,
     }

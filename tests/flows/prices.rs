@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicI64;
 
 use chrono::TimeZone;
+use pos_shared::barcode::gs1_check_digit;
 use pos_shared::pricing::rules::PROMOTION_COLUMNS;
 use pos_shared::protocol::{CatalogPage, PROTOCOL_VERSION, WireCustomer, WireListPrice, WirePriceList, WirePromotion};
 use pos_terminal::{Cart, Terminal};
@@ -100,6 +101,7 @@ pub(crate) fn rules_page() -> CatalogPage {
                 ("uses", "1"),
             ]),
         ],
+        packs: Vec::new(),
         next_cursor: 0,
         more: false,
     }
@@ -241,4 +243,62 @@ fn trade_prices_promotions_and_a_coupon_spent_twice_offline_through_the_binaries
     );
     let text = admin_ok(&db, &["promo", "list"]);
     assert!(text.contains("coupon BIENVENUE used 2/1"), "{text}");
+}
+
+#[test]
+fn a_case_of_twelve_is_sold_bought_and_received_in_units() {
+    let work = tempfile::tempdir().unwrap();
+    let db = HqDb::new(work.path());
+    head_office(&db);
+    let server = ServerProcess::start(&db);
+    let case = format!("376000000001{}", gs1_check_digit("376000000001"));
+    let json = |text: String| -> serde_json::Value { serde_json::from_str(&text).unwrap() };
+
+    for (args, says) in [
+        (vec!["pack", "add", "BAK0007", "--qty", "1"], "more than one unit"),
+        (vec!["pack", "add", "BAK0007", "--qty", "12", "--barcode", "3602850684422"], "already belongs to BAK0001"),
+        (vec!["pack", "add", "BAK0007", "--qty", "12", "--barcode", "3760000000010"], "check digit"),
+        (vec!["pack", "add", "NOPE999", "--qty", "12"], "unknown product"),
+    ] {
+        let refused = admin_refused(&db, &args);
+        assert!(refused.contains(says), "{args:?}: {refused}");
+    }
+    admin_ok(&db, &["pack", "add", "BAK0007", "--qty", "12", "--barcode", &case, "--price", "40.00"]);
+    admin_ok(&db, &["supplier", "add", "--name", "Moulin"]);
+    let refused = admin_refused(&db, &["supplier", "assign", "Moulin", "BAK0007", "--pack", "2.5"]);
+    assert!(refused.contains("whole number above 1"), "{refused}");
+    admin_ok(&db, &["supplier", "assign", "Moulin", "BAK0007", "--pack", "12", "--pack-cost", "30.00"]);
+    // Five asked for: a whole case of twelve.
+    let po = json(admin_ok(
+        &db,
+        &["--json", "po", "create", "--supplier", "Moulin", "--store", "S01", "--line", "BAK0007=5@2.40"],
+    ));
+    assert_eq!((po["lines"][0]["qty"].as_str(), po["lines"][0]["cost"].as_str()), (Some("12"), Some("2.40")));
+
+    let till = work.path().join("till");
+    enroll_till_cli(&db, &server.url, "S01", &till);
+    let number = po["number"].as_str().unwrap();
+    ok(&till, &as_cashier(&["receive", "--po", number, "--item", &format!("{case}*1")]));
+    ok(&till, &as_cashier(&["receive", "--ref", "BL-7", "--item", &format!("{case}*2")]));
+    let stock = ok(&till, &["stock", "BAK0007"]);
+    assert!(stock.contains("36"), "a case received is twelve croissants: {stock}");
+    let sold = ok(&till, &as_cashier(&["sell", "--item", &case, "--pay", "card:40.00"]));
+    assert!(sold.contains("1 x pack of 12 @ 40.00") && sold.contains("40.00"), "{sold}");
+    let stock = ok(&till, &["stock", "BAK0007"]);
+    assert!(stock.contains("24"), "a case sold is twelve croissants: {stock}");
+    ok(&till, &["sync", "--once"]);
+
+    // Head office: 24 on hand, reorder up to 40: 16 short, suggested and
+    // drafted in whole cases (24), at the case's 30.00 / 12 a unit.
+    admin_ok(&db, &["reorder", "set", "BAK0007", "--store", "S01", "--point", "30", "--up-to", "40"]);
+    let suggested = json(admin_ok(&db, &["--json", "report", "reorder", "--store", "S01"]));
+    let row = suggested.as_array().unwrap().iter().find(|r| r["sku"] == "BAK0007").cloned().unwrap();
+    assert_eq!((row["suggested"].as_str(), row["pack"].as_str()), (Some("24"), Some("12")), "{row}");
+    let drafts = json(admin_ok(&db, &["--json", "po", "draft-from-reorder", "--store", "S01"]));
+    let line = &drafts[0]["lines"][0];
+    assert_eq!(
+        (line["sku"].as_str(), line["qty"].as_str(), line["cost"].as_str()),
+        (Some("BAK0007"), Some("24"), Some("2.50")),
+        "{drafts}"
+    );
 }

@@ -34,6 +34,7 @@ fn sale(terminal: &TerminalId, n: u64, products: u64) -> SaleRecord {
             price_list: None,
             promotions: Vec::new(),
             discount: None,
+            pack_size: None,
         })
         .collect();
     let movements = lines.iter().map(|l| StockMovement::outgoing(&l.sku, l.qty, MovementReason::Sale)).collect();

@@ -394,6 +394,7 @@ proptest! {
                 price_list: l.price_list.clone(),
                 promotions: l.promotions.clone(),
                 discount: l.discount,
+                pack_size: l.pack_size,
             })
             .collect();
         let mut recomputed = lines_of_record(&records, &line_facts);

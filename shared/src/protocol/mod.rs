@@ -142,6 +142,9 @@ pub struct CatalogPage {
     /// Promotions added or changed up to the cursor.
     #[serde(default)]
     pub promotions: Vec<WirePromotion>,
+    /// Packs added or changed up to the cursor.
+    #[serde(default)]
+    pub packs: Vec<WirePack>,
     /// Pass this as `since` for the next page.
     pub next_cursor: u64,
     pub more: bool,

@@ -27,6 +27,16 @@ pub struct WireListPrice {
     pub price: String,
 }
 
+/// A pack of a product: sold by its own barcode as `qty` units, at its own
+/// price when it has one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WirePack {
+    pub sku: String,
+    pub qty: String,
+    pub barcode: Option<String>,
+    pub price: Option<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WirePromotion {
     /// The promotion file's fields, in its column order.

@@ -1,6 +1,7 @@
 -- Version 12: price rules. Price lists per store and customer group with
 -- their prices and quantity breaks, promotions (as their row of the
--- promotion file), customer groups, each promotion's part of the sale
+-- promotion file), packs (a case of 12 sold or bought as 12 units),
+-- customer groups, each promotion's part of the sale
 -- lines it discounted, and the coupons sales used.
 CREATE TABLE price_lists (
     name TEXT PRIMARY KEY,
@@ -48,3 +49,17 @@ CREATE TABLE coupon_uses (
     at_ms INTEGER NOT NULL,
     PRIMARY KEY (code, receipt_no)
 ) STRICT;
+
+CREATE TABLE packs (
+    sku TEXT NOT NULL REFERENCES products (sku),
+    qty_milli INTEGER NOT NULL,
+    barcode TEXT UNIQUE,
+    price_minor INTEGER,
+    version INTEGER NOT NULL,
+    PRIMARY KEY (sku, qty_milli)
+) STRICT;
+CREATE INDEX packs_by_version ON packs (version);
+
+-- The pack a supplier sells a product in, and what a pack costs.
+ALTER TABLE product_suppliers ADD COLUMN pack_milli INTEGER;
+ALTER TABLE product_suppliers ADD COLUMN pack_cost_minor INTEGER;

@@ -35,8 +35,9 @@ pub fn receive(dir: &Path, json: bool, a: ReceiveArgs) -> Result<()> {
         (None, Some(reference)) => {
             let mut lines = Vec::with_capacity(items.len());
             for (code, qty) in &items {
-                let product = terminal.find_code(code)?.product;
-                lines.push((product.sku, Quantity::new(*qty, product.unit)?));
+                let found = terminal.find_code(code)?;
+                let units = found.units(*qty);
+                lines.push((found.product.sku, Quantity::new(units, found.product.unit)?));
             }
             (terminal.receive_stock(&user, reference, &lines)?, reference.clone())
         }

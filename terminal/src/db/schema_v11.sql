@@ -1,5 +1,6 @@
 -- Version 11: price rules pulled from head office (price lists, their
--- prices, promotions as their row of the promotion file), customer groups,
+-- prices, promotions as their row of the promotion file), packs, customer
+-- groups,
 -- and what set each sold line's price: its price list and promotions, and
 -- the coupons a sale used.
 CREATE TABLE price_lists (
@@ -25,6 +26,16 @@ ALTER TABLE customers ADD COLUMN customer_group TEXT;
 
 ALTER TABLE sale_lines ADD COLUMN price_list TEXT;
 ALTER TABLE sale_lines ADD COLUMN manual_discount TEXT;
+ALTER TABLE sale_lines ADD COLUMN pack_size_milli INTEGER;
+-- A pack's own barcode sells or receives `qty_milli` of its product, at
+-- the pack's price when it has one.
+CREATE TABLE packs (
+    sku TEXT NOT NULL COLLATE NOCASE,
+    qty_milli INTEGER NOT NULL,
+    barcode TEXT UNIQUE,
+    price_minor INTEGER,
+    PRIMARY KEY (sku, qty_milli)
+) STRICT;
 CREATE TABLE sale_line_promotions (
     sale_id INTEGER NOT NULL REFERENCES sales (id),
     line_no INTEGER NOT NULL,

@@ -128,8 +128,8 @@ impl Goods {
             self.error = Some(format!("“{typed}”: the quantity after * must be a number"));
             return;
         };
-        let found = match terminal.find_code(code) {
-            Ok(found) => found.product,
+        let (found, qty) = match terminal.find_code(code) {
+            Ok(found) => (found.product.clone(), found.units(qty)),
             Err(e) => return self.error = Some(e.to_string()),
         };
         if let Some(Job::Count(count_id)) = self.job {

@@ -7,6 +7,7 @@ use iced::{Element, Fill, Right};
 use pos_shared::money::Money;
 use pos_shared::orders::is_order_number;
 use pos_shared::pricing::{Discount, Totals};
+use pos_shared::quantity::Quantity;
 use rust_decimal::Decimal;
 
 use super::{Action, Retry, attempt};
@@ -437,15 +438,23 @@ impl Sale {
         let mut lines = Column::new().spacing(2);
         for (i, line) in self.cart.lines.iter().enumerate() {
             let detail = match (line.unit.is_measured(), line.qty.display().as_str()) {
+                _ if line.pack_size.is_some() => {
+                    let size = line.pack_size.map_or(1000, |p| p.milli().max(1));
+                    let packs = Quantity::from_milli(line.qty.milli() * 1000 / size);
+                    format!(
+                        "{} x pack of {} @ {}",
+                        packs.display(),
+                        Quantity::from_milli(size).display(),
+                        line.unit_price
+                    )
+                }
                 (false, "1") => String::new(),
                 (false, qty) => format!("{qty} x {}", line.unit_price),
                 (true, qty) => format!("{qty} {} x {}/{}", line.unit, line.unit_price, line.unit),
             };
             let discount = line.discount.map(|d| format!("  -{d}")).unwrap_or_default();
             let list = line.price_list.as_ref().map(|l| format!("  {l} price")).unwrap_or_default();
-            let amount = line
-                .fixed_amount
-                .unwrap_or_else(|| Money::round(line.unit_price.amount() * line.qty.value(), Default::default()));
+            let amount = line.amount(Default::default());
             let mut about = column![
                 text(&line.name).size(style::TEXT),
                 text(format!("{detail}{list}{discount}")).size(style::SMALL)

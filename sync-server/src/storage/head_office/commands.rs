@@ -93,6 +93,11 @@ impl<D: Database> HeadOffice<D> {
         self.db.write(|tx| prices::set_list_price(tx, list, code, price, min_qty))
     }
 
+    /// Adds (or changes) a pack of a product; returns its SKU.
+    pub fn add_pack(&self, code: &str, qty: &str, barcode: Option<&str>, price: Option<Money>) -> StoreResult<String> {
+        self.db.write(|tx| prices::add_pack(tx, code, qty, barcode, price))
+    }
+
     /// Imports a promotion file, all or nothing.
     pub fn import_promotions(&self, csv: &[u8]) -> StoreResult<usize> {
         self.db.write(|tx| prices::import_promotions(tx, csv))
@@ -174,9 +179,14 @@ impl<D: Database> HeadOffice<D> {
         self.db.write(|tx| reorder::set_reorder_level(tx, admin::store_id(tx, store)?, code, point, up_to))
     }
 
-    /// Records who products are bought from.
-    pub fn assign_supplier(&self, supplier: &str, codes: &[String]) -> StoreResult<Vec<String>> {
-        self.db.write(|tx| reorder::assign_supplier(tx, supplier, codes))
+    /// Records who products are bought from, and in which pack.
+    pub fn assign_supplier(
+        &self,
+        supplier: &str,
+        codes: &[String],
+        pack: Option<(Decimal, Option<Money>)>,
+    ) -> StoreResult<Vec<String>> {
+        self.db.write(|tx| reorder::assign_supplier(tx, supplier, codes, pack))
     }
 
     /// What to order now, per store and product.

@@ -93,15 +93,16 @@ pub fn page(tx: &impl Tx, auth: &TerminalAuth, since: u64, limit: usize) -> Stor
             Ok(WireCustomer { code: r.get(0)?, name: r.get(1)?, email: r.get(2)?, phone: r.get(3)?, group: r.get(4)? })
         })
         .collect::<StoreResult<_>>()?;
-    let (price_lists, list_prices, promotions) = super::prices::changed(tx, since, upper)?;
+    let rules = super::prices::changed(tx, since, upper)?;
     Ok(CatalogPage {
         protocol_version: PROTOCOL_VERSION,
         products,
         users,
         customers,
-        price_lists,
-        list_prices,
-        promotions,
+        price_lists: rules.lists,
+        list_prices: rules.prices,
+        promotions: rules.promotions,
+        packs: rules.packs,
         next_cursor: upper,
         more,
     })

@@ -3,11 +3,12 @@
 //! promotion cost and sold. Every change is a new catalog version, pulled
 //! by tills with the catalog.
 
+use pos_shared::barcode::Barcode;
 use pos_shared::entry_rules::excerpt;
 use pos_shared::journal::{SaleKind, SaleRecord};
 use pos_shared::money::Money;
 use pos_shared::pricing::rules::{Day, read_promotions};
-use pos_shared::protocol::{WireListPrice, WirePriceList, WirePromotion};
+use pos_shared::protocol::{WireListPrice, WirePack, WirePriceList, WirePromotion};
 use pos_shared::quantity::{Quantity, Unit};
 use serde::Serialize;
 
@@ -104,6 +105,54 @@ pub fn set_list_price(
     Ok(sku)
 }
 
+/// Adds (or changes) a pack of a product: `qty` units sold or received by
+/// the pack's own barcode, at its own price when given. Returns the SKU.
+pub fn add_pack(
+    tx: &impl Tx,
+    code: &str,
+    qty: &str,
+    barcode: Option<&str>,
+    price: Option<Money>,
+) -> StoreResult<String> {
+    let sku = product_sku(tx, code)?;
+    let unit: Unit = tx
+        .one::<String>("SELECT unit FROM products WHERE sku = ?1", &[&sku])?
+        .parse()
+        .map_err(|e| StoreError::Internal(format!("{sku}: {e}")))?;
+    let qty = Quantity::parse(qty, unit).map_err(|e| StoreError::BadRequest(e.to_string()))?;
+    if qty.milli() <= 1000 && !unit.is_measured() {
+        return Err(StoreError::BadRequest("a pack holds more than one unit".into()));
+    }
+    if price.is_some_and(Money::is_negative) {
+        return Err(StoreError::BadRequest("a price cannot be negative".into()));
+    }
+    let barcode = match barcode {
+        Some(code) => {
+            let parsed = Barcode::parse(code).map_err(|e| StoreError::BadRequest(e.to_string()))?;
+            let key = parsed.lookup_key();
+            let taken = tx.row(
+                "SELECT sku FROM barcodes WHERE code = ?1 UNION ALL
+                 SELECT sku FROM packs WHERE barcode = ?1 AND NOT (sku = ?2 AND qty_milli = ?3)",
+                &[&key, &sku, &qty.milli()],
+            )?;
+            if let Some(owner) = taken {
+                let owner: String = owner.get(0)?;
+                return Err(StoreError::Conflict(format!("barcode {key} already belongs to {owner}")));
+            }
+            Some(key)
+        }
+        None => None,
+    };
+    let version = next_version(tx, "catalog_version")?;
+    tx.run(
+        "INSERT INTO packs (sku, qty_milli, barcode, price_minor, version) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (sku, qty_milli) DO UPDATE SET barcode = excluded.barcode, price_minor = excluded.price_minor,
+           version = excluded.version",
+        &[&sku, &qty.milli(), &barcode, &price.map(Money::minor), &version],
+    )?;
+    Ok(sku)
+}
+
 /// Imports a promotion file: all its promotions (new or changed, by code)
 /// or none, every bad line named.
 pub fn import_promotions(tx: &impl Tx, csv: &[u8]) -> StoreResult<usize> {
@@ -139,12 +188,8 @@ pub fn import_promotions(tx: &impl Tx, csv: &[u8]) -> StoreResult<usize> {
     Ok(promotions.len())
 }
 
-/// Price lists, list prices and promotions changed in `(since, upto]`.
-pub fn changed(
-    tx: &impl Tx,
-    since: u64,
-    upto: u64,
-) -> StoreResult<(Vec<WirePriceList>, Vec<WireListPrice>, Vec<WirePromotion>)> {
+/// Price lists, list prices, promotions and packs changed in `(since, upto]`.
+pub fn changed(tx: &impl Tx, since: u64, upto: u64) -> StoreResult<Changed> {
     let range = [&since as &dyn Param, &upto];
     let lists = tx
         .rows(
@@ -182,7 +227,30 @@ pub fn changed(
             Ok(WirePromotion { fields })
         })
         .collect::<StoreResult<_>>()?;
-    Ok((lists, prices, promotions))
+    let packs = tx
+        .rows(
+            "SELECT sku, qty_milli, barcode, price_minor FROM packs WHERE version > ?1 AND version <= ?2 ORDER BY version",
+            &range,
+        )?
+        .iter()
+        .map(|r| {
+            Ok(WirePack {
+                sku: r.get(0)?,
+                qty: Quantity::from_milli(r.get(1)?).display(),
+                barcode: r.get(2)?,
+                price: r.get::<Option<i64>>(3)?.map(|p| Money::from_minor(p).to_string()),
+            })
+        })
+        .collect::<StoreResult<_>>()?;
+    Ok(Changed { lists, prices, promotions, packs })
+}
+
+/// The price rules and packs a catalog page carries.
+pub struct Changed {
+    pub lists: Vec<WirePriceList>,
+    pub prices: Vec<WireListPrice>,
+    pub promotions: Vec<WirePromotion>,
+    pub packs: Vec<WirePack>,
 }
 
 /// Counts the coupons a sale used; returns what head office must look at:

@@ -367,11 +367,17 @@ fn create_order(
         let (unit, cost): (String, Option<i64>) = (found.get(0)?, found.get(1)?);
         let unit: Unit = unit.parse().map_err(|e| StoreError::Internal(format!("{sku}: {e}")))?;
         let qty = Quantity::parse(&line.qty, unit).map_err(|e| StoreError::BadRequest(format!("{sku}: {e}")))?;
-        let cost = line.cost.map_or(cost.unwrap_or(0), Money::minor);
+        // A supplier that sells in packs is ordered whole packs, at the
+        // pack's cost unless the line gives one.
+        let pack = match source {
+            Source::Supplier(id) => super::reorder::supplier_pack(tx, &sku, id)?,
+            Source::Store(_) => None,
+        };
+        let cost = line.cost.map(Money::minor).or(pack.and_then(|p| p.unit_cost())).unwrap_or(cost.unwrap_or(0));
         if cost < 0 {
             return Err(StoreError::BadRequest(format!("{sku}: a cost cannot be negative")));
         }
-        parsed.push((sku, qty.milli(), cost));
+        parsed.push((sku, pack.map_or(qty.milli(), |p| p.round_up(qty.milli())), cost));
     }
     let number = insert_po(tx, source, store_id, "open", &parsed)?;
     load(tx, &number)

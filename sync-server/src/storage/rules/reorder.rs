@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use pos_shared::money::Money;
 use pos_shared::protocol::WirePurchaseOrder;
 use pos_shared::stock::milli_to_decimal;
 use rust_decimal::Decimal;
@@ -53,8 +54,45 @@ pub struct ReorderRow {
     pub order_up_to: Decimal,
     /// `set` by hand, or `velocity`.
     pub basis: &'static str,
-    /// Whole units to order now.
+    /// Whole units to order now (whole packs of the supplier's).
     pub suggested: Decimal,
+    /// The supplier's pack, when it sells in packs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pack: Option<Decimal>,
+}
+
+/// The pack a supplier sells a product in (thousandths), and what a pack
+/// costs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SupplierPack {
+    pub milli: i64,
+    pub cost_minor: Option<i64>,
+}
+
+impl SupplierPack {
+    /// `milli` rounded up to whole packs.
+    pub fn round_up(self, milli: i64) -> i64 {
+        if self.milli <= 0 { milli } else { (milli + self.milli - 1).div_euclid(self.milli) * self.milli }
+    }
+
+    /// A unit's cost from the pack's, to the cent (half up).
+    pub fn unit_cost(self) -> Option<i64> {
+        self.cost_minor.filter(|_| self.milli > 0).map(|cost| (cost * 1000 * 2 + self.milli).div_euclid(self.milli * 2))
+    }
+}
+
+/// The pack the supplier sells `sku` in, if it sells it in packs.
+pub fn supplier_pack(tx: &impl Tx, sku: &str, supplier_id: i64) -> StoreResult<Option<SupplierPack>> {
+    let found = tx.row(
+        "SELECT pack_milli, pack_cost_minor FROM product_suppliers WHERE sku = ?1 AND supplier_id = ?2",
+        &[&sku, &supplier_id],
+    )?;
+    Ok(match found {
+        Some(row) => {
+            row.get::<Option<i64>>(0)?.map(|milli| SupplierPack { milli, cost_minor: row.get(1).ok().flatten() })
+        }
+        None => None,
+    })
 }
 
 /// SQL for the reorder point someone set for product `p` at a store, given
@@ -79,6 +117,7 @@ struct Carried {
     sold: i64,
     set: Option<(i64, i64)>,
     supplier: Option<(i64, String, i64)>,
+    pack: Option<SupplierPack>,
 }
 
 fn carried(tx: &impl Tx, store_id: Option<i64>, since_ms: i64) -> StoreResult<Vec<Carried>> {
@@ -91,7 +130,8 @@ fn carried(tx: &impl Tx, store_id: Option<i64>, since_ms: i64) -> StoreResult<Ve
          keys AS (SELECT store_id, sku FROM moved
            UNION SELECT store_id, sku FROM reorder_levels WHERE CAST(?1 AS BIGINT) IS NULL OR store_id = ?1)
          SELECT k.store_id, st.code, p.sku, p.name, COALESCE(p.cost_minor, 0), COALESCE(mv.on_hand, 0),
-           COALESCE(mv.sold, 0), rl.point_milli, rl.up_to_milli, su.id, su.name, su.lead_time_days
+           COALESCE(mv.sold, 0), rl.point_milli, rl.up_to_milli, su.id, su.name, su.lead_time_days,
+           ps.pack_milli, ps.pack_cost_minor
          FROM keys k JOIN stores st ON st.id = k.store_id JOIN products p ON p.sku = k.sku
            LEFT JOIN moved mv ON mv.store_id = k.store_id AND mv.sku = k.sku
            LEFT JOIN reorder_levels rl ON rl.store_id = k.store_id AND rl.sku = k.sku
@@ -119,6 +159,9 @@ fn carried(tx: &impl Tx, store_id: Option<i64>, since_ms: i64) -> StoreResult<Ve
                 sold: r.get(6)?,
                 set,
                 supplier,
+                pack: r
+                    .get::<Option<i64>>(12)?
+                    .map(|milli| SupplierPack { milli, cost_minor: r.get(13).ok().flatten() }),
             })
         })
         .collect()
@@ -167,7 +210,11 @@ fn suggest(tx: &impl Tx, item: &Carried, policy: ReorderPolicy) -> StoreResult<O
         reorder_point: milli_to_decimal(point),
         order_up_to: milli_to_decimal(up_to),
         basis,
-        suggested: milli_to_decimal(whole_units_up(Decimal::from(up_to - position))),
+        suggested: milli_to_decimal(item.pack.map_or_else(
+            || whole_units_up(Decimal::from(up_to - position)),
+            |pack| pack.round_up(whole_units_up(Decimal::from(up_to - position))),
+        )),
+        pack: item.pack.map(|p| milli_to_decimal(p.milli)),
     }))
 }
 
@@ -192,16 +239,34 @@ pub fn set_reorder_level(
     Ok(sku)
 }
 
-/// Records who products are bought from.
-pub fn assign_supplier(tx: &impl Tx, supplier: &str, codes: &[String]) -> StoreResult<Vec<String>> {
+/// Records who products are bought from, and in which pack (a number of
+/// units, and what a pack costs) when the supplier sells in packs.
+pub fn assign_supplier(
+    tx: &impl Tx,
+    supplier: &str,
+    codes: &[String],
+    pack: Option<(Decimal, Option<Money>)>,
+) -> StoreResult<Vec<String>> {
     let supplier_id = supplier_id(tx, supplier)?;
+    let pack_milli: Option<i64> = match pack {
+        Some((qty, _)) if qty <= Decimal::ONE || qty.fract() != Decimal::ZERO => {
+            return Err(StoreError::BadRequest(format!("a supplier's pack of {qty} must be a whole number above 1")));
+        }
+        Some((qty, _)) => Some((qty * Decimal::from(1000)).try_into().unwrap_or(i64::MAX)),
+        None => None,
+    };
+    let pack_cost = pack.and_then(|(_, cost)| cost);
+    if pack_cost.is_some_and(Money::is_negative) {
+        return Err(StoreError::BadRequest("a cost cannot be negative".into()));
+    }
     let mut skus = Vec::with_capacity(codes.len());
     for code in codes {
         let sku = product_sku(tx, code)?;
         tx.run(
-            "INSERT INTO product_suppliers (sku, supplier_id) VALUES (?1, ?2)
-             ON CONFLICT (sku) DO UPDATE SET supplier_id = excluded.supplier_id",
-            &[&sku, &supplier_id],
+            "INSERT INTO product_suppliers (sku, supplier_id, pack_milli, pack_cost_minor) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (sku) DO UPDATE SET supplier_id = excluded.supplier_id, pack_milli = excluded.pack_milli,
+               pack_cost_minor = excluded.pack_cost_minor",
+            &[&sku, &supplier_id, &pack_milli, &pack_cost.map(Money::minor)],
         )?;
         skus.push(sku);
     }
@@ -233,7 +298,8 @@ pub fn draft_reorder(
             continue;
         };
         let milli = (row.suggested * Decimal::from(1000)).trunc().try_into().unwrap_or(0);
-        drafts.entry((item.store_id, *supplier_id)).or_default().push((item.sku.clone(), milli, item.cost_minor));
+        let cost = item.pack.and_then(SupplierPack::unit_cost).unwrap_or(item.cost_minor);
+        drafts.entry((item.store_id, *supplier_id)).or_default().push((item.sku.clone(), milli, cost));
     }
     let mut made = Vec::with_capacity(drafts.len());
     for ((store_id, supplier_id), lines) in drafts {
