@@ -212,6 +212,19 @@ pub struct PromotionShare {
     pub code: String,
     pub name: String,
     pub amount: Money,
+    /// A basket promotion's share of this line: shown once for the whole
+    /// sale, not under each line.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub basket: bool,
+}
+
+/// Each basket promotion of a sale's lines, with its whole amount, by code.
+pub fn basket_promotions<'a>(lines: impl Iterator<Item = &'a [PromotionShare]>) -> Vec<(String, Money)> {
+    let mut found: BTreeMap<&str, (String, Money)> = BTreeMap::new();
+    for share in lines.flatten().filter(|s| s.basket) {
+        found.entry(share.code.as_str()).or_insert_with(|| (share.name.clone(), Money::ZERO)).1 += share.amount;
+    }
+    found.into_values().collect()
 }
 
 /// The store's pricing settings.

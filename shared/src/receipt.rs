@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::journal::{SaleKind, SaleRecord};
 use crate::money::Money;
+use crate::pricing::basket_promotions;
 use crate::quantity::{Quantity, Unit};
 use crate::report::{ReportKind, SessionReport};
 use crate::tender::TenderKind;
@@ -199,14 +200,16 @@ pub fn sale_receipt(store: &StoreHeader, sale: &SaleRecord, when: &str, copy: bo
         if let Some(list) = &line.price_list {
             doc.text(format!("  {list} price"), Align::Left, Style::Normal);
         }
-        let mut manual = line.line_discount;
-        for promotion in &line.promotions {
+        let manual = line.line_discount - line.promotions.iter().map(|p| p.amount).sum::<Money>();
+        for promotion in line.promotions.iter().filter(|p| !p.basket) {
             doc.pair(format!("  {}", promotion.name), minus(promotion.amount), Style::Normal);
-            manual -= promotion.amount;
         }
         if !manual.is_zero() {
             doc.pair("  Discount", minus(manual), Style::Normal);
         }
+    }
+    for (name, amount) in basket_promotions(sale.lines.iter().map(|l| l.promotions.as_slice())) {
+        doc.pair(name, minus(amount), Style::Normal);
     }
     doc.rule();
     doc.pair("Subtotal", sale.subtotal, Style::Normal);

@@ -54,7 +54,8 @@ pub fn insert_sale(tx: &Transaction<'_>, record: &SaleRecord, seq: Seq, at_ms: i
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     )?;
     let mut promotion_stmt = tx.prepare_cached(
-        "INSERT INTO sale_line_promotions (sale_id, line_no, code, name, amount_minor) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO sale_line_promotions (sale_id, line_no, code, name, amount_minor, basket)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     for l in &record.lines {
         line_stmt.execute(params![
@@ -77,7 +78,7 @@ pub fn insert_sale(tx: &Transaction<'_>, record: &SaleRecord, seq: Seq, at_ms: i
             l.pack_size.map(Quantity::milli),
         ])?;
         for p in &l.promotions {
-            promotion_stmt.execute(params![sale_id, l.line_no, p.code, p.name, p.amount.minor()])?;
+            promotion_stmt.execute(params![sale_id, l.line_no, p.code, p.name, p.amount.minor(), p.basket])?;
         }
     }
     let mut tax_stmt =
@@ -213,12 +214,13 @@ impl Terminal {
             .query_map([sale_id], line_from_row)?
             .collect::<Result<_, _>>()?;
         let mut promotions = self.conn.prepare_cached(
-            "SELECT line_no, code, name, amount_minor FROM sale_line_promotions WHERE sale_id = ?1 ORDER BY line_no, code",
+            "SELECT line_no, code, name, amount_minor, basket FROM sale_line_promotions WHERE sale_id = ?1 ORDER BY line_no, code",
         )?;
         let mut rows = promotions.query([sale_id])?;
         while let Some(row) = rows.next()? {
             let line_no: u32 = row.get(0)?;
-            let share = PromotionShare { code: row.get(1)?, name: row.get(2)?, amount: money(row, 3)? };
+            let share =
+                PromotionShare { code: row.get(1)?, name: row.get(2)?, amount: money(row, 3)?, basket: row.get(4)? };
             if let Some(line) = record.lines.iter_mut().find(|l| l.line_no == line_no) {
                 line.promotions.push(share);
             }

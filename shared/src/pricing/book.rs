@@ -18,8 +18,9 @@
 //!   the sale with each exclusive one alone and with all the others
 //!   together, and keeps what costs the customer least (ties: the others
 //!   together, then the lower code).
-//! - Lines whose price was set by hand or by a price barcode take no list
-//!   price and no promotion. Nothing depends on the order of the lines.
+//! - Lines whose price was set by hand, by a price barcode or by a pack's
+//!   own price take no list price and no promotion. Nothing depends on the
+//!   order of the lines.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -149,7 +150,12 @@ impl PriceBook {
                 .filter(|(_, amount)| !amount.is_zero())
                 .map(|(p, amount)| {
                     let promotion = &self.promotions[p];
-                    PromotionShare { code: promotion.code.clone(), name: promotion.name.clone(), amount }
+                    PromotionShare {
+                        code: promotion.code.clone(),
+                        name: promotion.name.clone(),
+                        amount,
+                        basket: promotion.kind.is_basket(),
+                    }
                 })
                 .collect();
         }

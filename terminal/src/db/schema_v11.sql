@@ -42,6 +42,7 @@ CREATE TABLE sale_line_promotions (
     code TEXT NOT NULL,
     name TEXT NOT NULL,
     amount_minor INTEGER NOT NULL,
+    basket INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (sale_id, line_no, code)
 ) STRICT;
 ALTER TABLE sales ADD COLUMN coupons TEXT NOT NULL DEFAULT '';

@@ -6,7 +6,7 @@ use iced::widget::{Column, button, column, container, row, scrollable, text, tex
 use iced::{Element, Fill, Right};
 use pos_shared::money::Money;
 use pos_shared::orders::is_order_number;
-use pos_shared::pricing::{Discount, Totals};
+use pos_shared::pricing::{Discount, Totals, basket_promotions};
 use pos_shared::quantity::Quantity;
 use rust_decimal::Decimal;
 
@@ -455,19 +455,22 @@ impl Sale {
             let discount = line.discount.map(|d| format!("  -{d}")).unwrap_or_default();
             let list = line.price_list.as_ref().map(|l| format!("  {l} price")).unwrap_or_default();
             let amount = line.amount(Default::default());
-            let mut about = column![
+            let about = column![
                 text(&line.name).size(style::TEXT),
                 text(format!("{detail}{list}{discount}")).size(style::SMALL)
             ];
-            for promotion in &line.promotions {
+            let mut content =
+                column![row![about.width(Fill), text(amount.to_string()).size(style::TEXT).font(style::MONO)]];
+            // Item promotions under the line, their amounts under its amount;
+            // basket promotions show once, beside the total.
+            for promotion in line.promotions.iter().filter(|p| !p.basket) {
                 let saving = row![
                     text(format!("  {}", promotion.name)).size(style::SMALL).width(Fill),
                     text(format!("-{}", promotion.amount)).size(style::SMALL).font(style::MONO),
                 ];
-                about = about.push(container(saving).style(style::promotion));
+                content = content.push(container(saving).style(style::promotion));
             }
-            let content =
-                row![about.width(Fill), text(amount.to_string()).size(style::TEXT).font(style::MONO)].padding([6, 10]);
+            let content = content.padding([6, 10]);
             let row = button(content).width(Fill).on_press(Message::Select(i)).style(button::text);
             let row: Element<'_, Message> = match (self.flash == Some(i), self.selected == Some(i)) {
                 (true, _) => container(row).style(style::flash).into(),
@@ -584,6 +587,10 @@ impl Sale {
         let mut summary = Column::new().spacing(4);
         if let Some(customer) = &self.customer {
             summary = summary.push(text(format!("Customer: {customer}")).size(style::TEXT));
+        }
+        for (name, amount) in basket_promotions(self.cart.lines.iter().map(|l| l.promotions.as_slice())) {
+            let saving = row![text(name).size(style::TEXT).width(Fill), text(format!("-{amount}")).font(style::MONO)];
+            summary = summary.push(container(saving).style(style::promotion));
         }
         summary = summary.push(Self::totals_view(totals.as_ref()));
         let right = column![container(summary).padding(12).width(Fill).style(style::panel), keys]
