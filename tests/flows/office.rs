@@ -374,3 +374,33 @@ fn the_catalog_search_finds_words_in_any_order_sku_prefixes_and_barcodes() {
         None => run(&HeadOffice::new(PgDb::open(db.address()).unwrap()), &db),
     }
 }
+
+#[test]
+fn promotions_imported_in_the_browser_are_sold_at_the_till_and_their_cost_shown() {
+    let counter = Counter::with_a_buyer();
+    let Counter { work, db, till, browser, .. } = &counter;
+    let file = work.path().join("promotions.csv");
+    let header = pos_shared::pricing::rules::PROMOTION_COLUMNS.join(",");
+    let croissants = "CROISS3,Croissants 3 for 2,buy_get,BAK0007,,2,1,,,,,,,,,,,,";
+    std::fs::write(&file, format!("{header}\n{croissants}\nTYPO,Typo,percent_of,BAK0001,,,,10,,,,,,,,,,,\n")).unwrap();
+    browser.visit("/office/prices");
+    browser.upload("#file", &file);
+    browser.click("form[action='/office/prices/promotions'] button");
+    let refused = browser.wait_for_text("nothing was imported");
+    assert!(refused.contains("line 3: kind “percent_of”"), "{refused}");
+    assert_eq!(db.count("SELECT COUNT(*) FROM promotions", &[]), 0, "a bad file imports nothing");
+
+    std::fs::write(&file, format!("{header}\n{croissants}\n")).unwrap();
+    browser.visit("/office/prices");
+    browser.upload("#file", &file);
+    browser.click("form[action='/office/prices/promotions'] button");
+    browser.wait_for_text("Imported 1 promotions");
+    assert_eq!(db.count("SELECT COUNT(*) FROM audit_log WHERE action = 'promotions.import'", &[]), 1);
+    ok(till, &["sync", "--once"]);
+    let sold = ok(till, &as_cashier(&["sell", "--item", "BAK0007*3", "--pay", "card:8.30"]));
+    assert!(sold.contains("Croissants 3 for 2"), "{sold}");
+    ok(till, &["sync", "--once"]);
+    browser.visit("/office/prices");
+    let row = browser.text("section[aria-labelledby=promotions-h] tbody tr");
+    assert!(row.starts_with("CROISS3") && row.contains("4.15"), "what it cost is on the page: {row}");
+}

@@ -14,7 +14,7 @@ use pos_shared::protocol::WireProduct;
 
 use super::layout::{self, csrf, when};
 use super::session::{Refusal, Signed};
-use super::{Fields, Office, change};
+use super::{Fields, Office, change, upload};
 use crate::storage::head_office::office::Audited;
 use crate::storage::rules::catalog;
 use crate::storage::rules::catalog_edit::{self, ImportPreview, fields};
@@ -328,19 +328,9 @@ fn preview_page(signed: &Signed, csv: &str, preview: &ImportPreview) -> Markup {
 pub async fn import_preview<D: Database>(
     State(office): State<Office<D>>,
     signed: Signed,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Markup, Refusal> {
-    let mut form = HashMap::new();
-    let mut csv = Vec::new();
-    while let Some(field) = multipart.next_field().await.map_err(|e| StoreError::BadRequest(e.body_text()))? {
-        let name = field.name().unwrap_or_default().to_string();
-        let bytes = field.bytes().await.map_err(|e| StoreError::BadRequest(e.body_text()))?;
-        if name == "file" {
-            csv = bytes.to_vec();
-        } else {
-            form.insert(name, String::from_utf8_lossy(&bytes).into_owned());
-        }
-    }
+    let (form, csv) = upload(multipart).await?;
     signed.check(&form, Permission::EditCatalog)?;
     let text = String::from_utf8(csv)
         .map_err(|_| StoreError::BadRequest("the file is not UTF-8 text: save it as CSV UTF-8".into()))?;

@@ -8,9 +8,10 @@ use super::session::Signed;
 use crate::storage::rules::office::Permission;
 
 /// The sections, in the navigation's order.
-const SECTIONS: [(&str, &str); 10] = [
+const SECTIONS: [(&str, &str); 11] = [
     ("/office/", "Dashboard"),
     ("/office/catalog", "Catalog"),
+    ("/office/prices", "Prices"),
     ("/office/stock", "Stock"),
     ("/office/purchasing", "Purchasing"),
     ("/office/orders", "Orders"),

@@ -12,6 +12,7 @@ mod dashboard;
 mod layout;
 mod login;
 mod orders;
+mod prices;
 mod purchasing;
 mod reports;
 mod session;
@@ -79,6 +80,8 @@ pub fn router<D: Database>(head_office: Arc<HeadOffice<D>>, secure: bool) -> Rou
         .route("/office/products", post(catalog::save::<D>))
         .route("/office/products/{sku}", get(catalog::product::<D>))
         .route("/office/products/{sku}/archive", post(catalog::archive::<D>))
+        .route("/office/prices", get(prices::page::<D>))
+        .route("/office/prices/promotions", post(prices::import::<D>))
         .route("/office/stores", get(stores::page::<D>).post(stores::add_store::<D>))
         .route("/office/tills", post(stores::add_till::<D>))
         .route("/office/tills/{id}/revoke", get(stores::confirm_revoke).post(stores::revoke::<D>))
@@ -137,6 +140,21 @@ async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> 
 
 /// A form's fields by name.
 pub type Fields = HashMap<String, String>;
+
+/// A form sent with a file: its fields, and the bytes of its `file` field.
+async fn upload(mut multipart: axum::extract::Multipart) -> Result<(Fields, Vec<u8>), StoreError> {
+    let (mut form, mut file) = (Fields::new(), Vec::new());
+    while let Some(field) = multipart.next_field().await.map_err(|e| StoreError::BadRequest(e.body_text()))? {
+        let name = field.name().unwrap_or_default().to_string();
+        let bytes = field.bytes().await.map_err(|e| StoreError::BadRequest(e.body_text()))?;
+        if name == "file" {
+            file = bytes.to_vec();
+        } else {
+            form.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+        }
+    }
+    Ok((form, file))
+}
 
 /// Carries out a form's change: its CSRF token and the person's role
 /// checked first, then the change and its audit record in one

@@ -1,6 +1,7 @@
 //! Regenerates the README's back-office screenshots: head office with the
 //! demo catalog, a till that sells, receives and syncs, then the
-//! dashboard, the catalog search and a product's ledger in a headless
+//! dashboard, the catalog search, a product's ledger and the promotions with
+//! what they cost in a headless
 //! Chromium. Usage: `office-shots OUT_DIR` (see scripts/office-screenshots.sh).
 
 use std::path::PathBuf;
@@ -21,6 +22,20 @@ fn main() -> Result<()> {
     let added = admin_ok(&db, &["--json", "office", "user", "add", "--email", "claire@example.com", "--role", "buyer"]);
     let password =
         serde_json::from_str::<serde_json::Value>(&added)?["password"].as_str().context("password")?.to_string();
+    let promotions = work.path().join("promotions.csv");
+    std::fs::write(
+        &promotions,
+        format!(
+            "{}\nBAG2,Second baguette half price,buy_get,BAK0001,,1,1,50,,,,,,,,,,,\n\
+             PANIER30,5% off above 30.00,basket,,,,,5,,,,30.00,,,,,,,\n\
+             BIENVENUE,Welcome: 5.00 off,basket,,,,,,5.00,,,,,,,,BIENVENUE,500,\n",
+            pos_shared::pricing::rules::PROMOTION_COLUMNS.join(",")
+        ),
+    )?;
+    admin_ok(&db, &["promo", "import", promotions.to_str().context("path")?]);
+    admin_ok(&db, &["pricelist", "add", "Trade", "--group", "trade"]);
+    admin_ok(&db, &["pricelist", "price", "Trade", "BAK0001", "4.20"]);
+    admin_ok(&db, &["pricelist", "price", "Trade", "BAK0001", "3.90", "--min-qty", "10"]);
     let server = ServerProcess::start(&db);
     for (store, till) in [("S01", "till-paris"), ("S02", "till-lyon")] {
         let till = work.path().join(till);
@@ -56,6 +71,9 @@ fn main() -> Result<()> {
     browser.wait_for_text("Stock ledger");
     browser.script("document.querySelector('main h2').scrollIntoView(); return null");
     browser.screenshot(&out.join("product-ledger.png"));
+    browser.visit("/office/prices");
+    browser.wait_for_text("Second baguette half price");
+    browser.screenshot(&out.join("prices.png"));
     println!("wrote {}", out.display());
     Ok(())
 }

@@ -103,6 +103,11 @@ impl<D: Database> HeadOffice<D> {
         self.db.write(|tx| prices::import_promotions(tx, csv))
     }
 
+    /// Every price list with how many prices it holds.
+    pub fn price_lists(&self) -> StoreResult<Vec<prices::PriceListRow>> {
+        self.db.snapshot(|tx| prices::price_lists(tx))
+    }
+
     /// Every promotion with what it cost and sold.
     pub fn promotions(&self) -> StoreResult<Vec<prices::PromotionFigures>> {
         self.db.snapshot(|tx| prices::promotion_figures(tx))

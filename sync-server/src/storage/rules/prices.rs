@@ -283,6 +283,39 @@ pub fn record_coupons(tx: &impl Tx, sale: &SaleRecord, at_ms: i64) -> StoreResul
     Ok(problems)
 }
 
+/// A price list with how many prices it holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PriceListRow {
+    pub name: String,
+    pub store: Option<String>,
+    pub group: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub prices: u64,
+}
+
+/// Every price list, by name.
+pub fn price_lists(tx: &impl Tx) -> StoreResult<Vec<PriceListRow>> {
+    tx.rows(
+        "SELECT l.name, l.store_code, l.customer_group, l.from_day, l.to_day,
+           (SELECT COUNT(*) FROM list_prices p WHERE p.list_name = l.name)
+         FROM price_lists l ORDER BY l.name",
+        &[],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(PriceListRow {
+            name: r.get(0)?,
+            store: r.get(1)?,
+            group: r.get(2)?,
+            from: r.get(3)?,
+            to: r.get(4)?,
+            prices: r.get(5)?,
+        })
+    })
+    .collect()
+}
+
 /// A promotion with what it cost and sold so far.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PromotionFigures {
