@@ -36,8 +36,10 @@ pub fn local_moment(at_ms: i64) -> Moment {
 impl Terminal {
     /// The price book of the rules this till holds now.
     pub fn price_book(&self) -> CoreResult<Arc<PriceBook>> {
-        let stamp: u64 =
-            self.conn.query_row("SELECT value FROM counters WHERE name = 'price_rules'", [], |r| r.get(0))?;
+        let stamp: u64 = self
+            .conn
+            .prepare_cached("SELECT value FROM counters WHERE name = 'price_rules'")?
+            .query_row([], |r| r.get(0))?;
         let mut cache = self.price_book.0.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((at, book)) = cache.as_ref()
             && *at == stamp
