@@ -214,8 +214,7 @@ fn check_sale(sale: &SaleRecord, pusher: &TerminalId, tax_mode: TaxMode) -> Resu
                 return Err(invalid(format!("line {}: promotion {} takes nothing off", line.line_no, promotion.code)));
             }
         }
-        let promoted: Money = line.promotions.iter().map(|p| p.amount).sum();
-        if promoted > line.line_discount {
+        if line.promotion_discount() > line.line_discount {
             return Err(invalid(format!("line {}: its promotions are more than its discount", line.line_no)));
         }
         text("a price list", line.price_list.as_deref().unwrap_or_default())?;

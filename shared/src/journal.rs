@@ -109,6 +109,14 @@ pub struct SaleLineRecord {
     pub pack_size: Option<Quantity>,
 }
 
+impl SaleLineRecord {
+    /// What promotions took off the line (the rest of `line_discount` is
+    /// the manual discount).
+    pub fn promotion_discount(&self) -> Money {
+        self.promotions.iter().map(|p| p.amount).sum()
+    }
+}
+
 /// A committed sale or return: everything a receipt, a report or the server
 /// needs, with the stock movements it caused.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

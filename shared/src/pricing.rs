@@ -206,6 +206,12 @@ impl TicketLine {
     }
 }
 
+/// How a line sold by the pack reads: `2 x pack of 12 @ 40.00`.
+pub fn packs_text(qty: Quantity, pack: Quantity, pack_price: Money) -> String {
+    let packs = Quantity::from_milli(qty.milli() * 1000 / pack.milli().max(1));
+    format!("{} x pack of {} @ {pack_price}", packs.display(), pack.display())
+}
+
 /// A promotion's discount on one line, named as the receipt shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PromotionShare {

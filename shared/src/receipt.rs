@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::journal::{SaleKind, SaleRecord};
 use crate::money::Money;
-use crate::pricing::basket_promotions;
-use crate::quantity::{Quantity, Unit};
+use crate::pricing::{basket_promotions, packs_text};
+use crate::quantity::Unit;
 use crate::report::{ReportKind, SessionReport};
 use crate::tender::TenderKind;
 
@@ -191,16 +191,14 @@ pub fn sale_receipt(store: &StoreHeader, sale: &SaleRecord, when: &str, copy: bo
         doc.pair(&line.name, amount, Style::Normal);
         let qty = line.qty.display();
         if let Some(pack) = line.pack_size {
-            let packs = Quantity::from_milli(line.qty.milli() * 1000 / pack.milli().max(1)).display();
-            let text = format!("  {packs} x pack of {} @ {}", pack.display(), line.unit_price);
-            doc.text(text, Align::Left, Style::Normal);
+            doc.text(format!("  {}", packs_text(line.qty, pack, line.unit_price)), Align::Left, Style::Normal);
         } else if line.unit.is_measured() || qty != "1" {
             doc.text(quantity_line(&qty, line.unit, line.unit_price), Align::Left, Style::Normal);
         }
         if let Some(list) = &line.price_list {
             doc.text(format!("  {list} price"), Align::Left, Style::Normal);
         }
-        let manual = line.line_discount - line.promotions.iter().map(|p| p.amount).sum::<Money>();
+        let manual = line.line_discount - line.promotion_discount();
         for promotion in line.promotions.iter().filter(|p| !p.basket) {
             doc.pair(format!("  {}", promotion.name), minus(promotion.amount), Style::Normal);
         }

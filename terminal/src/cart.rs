@@ -70,81 +70,32 @@ impl Terminal {
             )));
         }
         let found = self.find_code(code)?;
-        if let Some(pack) = found.pack {
-            return self.add_pack(cart, found.product, pack, qty);
-        }
-        let product = found.product;
+        let product = &found.product;
         if product.archived {
             return Err(CoreError::Invalid(format!("{} is no longer sold", product.name)));
         }
-        let (qty, fixed_amount) = match (found.embedded, qty) {
-            (Some(EmbeddedValue::Weight(_)), _) if !product.unit.is_measured() => {
-                return Err(CoreError::Invalid(format!("{} is sold per piece, not by weight", product.name)));
-            }
-            (Some(EmbeddedValue::Weight(kg)), None) => (Quantity::new(kg, product.unit)?, None),
-            (Some(EmbeddedValue::Price(price)), None) => (Quantity::ONE, Some(price)),
-            (Some(_), Some(_)) => {
-                return Err(CoreError::Invalid("this barcode carries its own weight or price; scan it alone".into()));
-            }
-            (None, None) if product.unit.is_measured() => {
-                return Err(CoreError::NeedsWeight(product.name, product.sku));
-            }
-            (None, None) => (Quantity::ONE, None),
-            (None, Some(q)) => (Quantity::new(q, product.unit)?, None),
+        let scanned = match found.pack {
+            Some(pack) => pack_line(product, pack, qty)?,
+            None => item_line(product, found.embedded, qty)?,
         };
-        let mergeable = |l: &TicketLine| {
-            l.sku == product.sku
+        // A repeated piece (or pack) adds to its line; weighed items, lines
+        // with a discount and prices set by hand or by a barcode stay apart.
+        let same = |l: &TicketLine| {
+            l.sku == scanned.sku
+                && l.pack_size == scanned.pack_size
                 && !l.unit.is_measured()
                 && l.discount.is_none()
                 && l.fixed_amount.is_none()
                 && !l.price_by_hand
-                && l.pack_size.is_none()
         };
-        let line = match cart.lines.iter().position(|l| fixed_amount.is_none() && mergeable(l)) {
+        let line = match cart.lines.iter().position(|l| scanned.fixed_amount.is_none() && same(l)) {
             Some(index) => {
-                let merged = cart.lines[index].qty.value() + qty.value();
+                let merged = cart.lines[index].qty.value() + scanned.qty.value();
                 cart.lines[index].qty = Quantity::new(merged, product.unit)?;
                 index
             }
             None => {
-                let price = fixed_amount.unwrap_or(product.price);
-                let mut line = TicketLine::new(&product.sku, &product.name, product.unit, qty, price, product.tax_rate);
-                line.fixed_amount = fixed_amount;
-                cart.lines.push(line);
-                cart.lines.len() - 1
-            }
-        };
-        self.reprice(cart)?;
-        let warning = self.oversell_warning(cart, &product.sku)?;
-        Ok(Added { line, warning })
-    }
-
-    /// Adds `packs` packs (one when not given) of a product scanned by its
-    /// pack's barcode: its units at the unit price, or the packs at the
-    /// pack's own price on a line of their own.
-    fn add_pack(&self, cart: &mut Cart, product: Product, pack: Pack, packs: Option<Decimal>) -> CoreResult<Added> {
-        if product.archived {
-            return Err(CoreError::Invalid(format!("{} is no longer sold", product.name)));
-        }
-        let packs = packs.unwrap_or(Decimal::ONE);
-        if packs <= Decimal::ZERO || packs.fract() != Decimal::ZERO {
-            return Err(CoreError::Invalid(format!("packs of {} are sold whole", product.name)));
-        }
-        let Some(price) = pack.price else {
-            return self.add_item(cart, &product.sku, Some(packs * pack.size.value()));
-        };
-        let units = Quantity::new(packs * pack.size.value(), product.unit)?;
-        let line = match cart.lines.iter().position(|l| l.sku == product.sku && l.pack_size == Some(pack.size)) {
-            Some(index) => {
-                let merged = cart.lines[index].qty.value() + units.value();
-                cart.lines[index].qty = Quantity::new(merged, product.unit)?;
-                index
-            }
-            None => {
-                let mut line =
-                    TicketLine::new(&product.sku, &product.name, product.unit, units, price, product.tax_rate);
-                line.pack_size = Some(pack.size);
-                cart.lines.push(line);
+                cart.lines.push(scanned);
                 cart.lines.len() - 1
             }
         };
@@ -285,6 +236,45 @@ impl Terminal {
         line.price_list = None;
         self.reprice(cart)
     }
+}
+
+/// The line a scan of a product makes: one piece, a typed quantity, or the
+/// weight or price its in-store barcode carries.
+fn item_line(product: &Product, embedded: Option<EmbeddedValue>, qty: Option<Decimal>) -> CoreResult<TicketLine> {
+    let (qty, fixed_amount) = match (embedded, qty) {
+        (Some(EmbeddedValue::Weight(_)), _) if !product.unit.is_measured() => {
+            return Err(CoreError::Invalid(format!("{} is sold per piece, not by weight", product.name)));
+        }
+        (Some(EmbeddedValue::Weight(kg)), None) => (Quantity::new(kg, product.unit)?, None),
+        (Some(EmbeddedValue::Price(price)), None) => (Quantity::ONE, Some(price)),
+        (Some(_), Some(_)) => {
+            return Err(CoreError::Invalid("this barcode carries its own weight or price; scan it alone".into()));
+        }
+        (None, None) if product.unit.is_measured() => {
+            return Err(CoreError::NeedsWeight(product.name.clone(), product.sku.clone()));
+        }
+        (None, None) => (Quantity::ONE, None),
+        (None, Some(q)) => (Quantity::new(q, product.unit)?, None),
+    };
+    let price = fixed_amount.unwrap_or(product.price);
+    let mut line = TicketLine::new(&product.sku, &product.name, product.unit, qty, price, product.tax_rate);
+    line.fixed_amount = fixed_amount;
+    Ok(line)
+}
+
+/// The line a scan of a pack's barcode makes: `packs` packs (one when not
+/// given) as their units, at the pack's own price when it has one, else at
+/// the unit price like any units of the product.
+fn pack_line(product: &Product, pack: Pack, packs: Option<Decimal>) -> CoreResult<TicketLine> {
+    let packs = packs.unwrap_or(Decimal::ONE);
+    if packs <= Decimal::ZERO || packs.fract() != Decimal::ZERO {
+        return Err(CoreError::Invalid(format!("packs of {} are sold whole", product.name)));
+    }
+    let units = Quantity::new(packs * pack.size.value(), product.unit)?;
+    let price = pack.price.unwrap_or(product.price);
+    let mut line = TicketLine::new(&product.sku, &product.name, product.unit, units, price, product.tax_rate);
+    line.pack_size = pack.price.map(|_| pack.size);
+    Ok(line)
 }
 
 /// A customer as the terminal knows them (pulled from head office).

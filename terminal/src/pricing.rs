@@ -10,8 +10,7 @@ use chrono::{Datelike, TimeZone, Timelike};
 use pos_shared::money::Money;
 use pos_shared::pricing::rules::{Day, ListPrice, Moment, PriceList};
 use pos_shared::pricing::{Occasion, PriceBook, ProductFacts};
-use pos_shared::protocol::CatalogPage;
-use pos_shared::quantity::{Quantity, Unit};
+use pos_shared::protocol::{CatalogPage, WirePromotion};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::error::{CoreError, CoreResult};
@@ -69,24 +68,22 @@ impl Terminal {
                 })
             })?
             .collect::<Result<_, _>>()?;
+        let by_name: HashMap<String, usize> = lists.iter().enumerate().map(|(i, l)| (l.name.clone(), i)).collect();
         let mut stmt = self.conn.prepare("SELECT list_name, sku, min_milli, price_minor FROM list_prices")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let list: String = r.get(0)?;
-            if let Some(found) = lists.iter_mut().find(|l| l.name == list) {
+            if let Some(&at) = by_name.get(&r.get::<_, String>(0)?) {
                 let price = Money::from_minor(r.get(3)?);
-                found.prices.push(ListPrice { sku: r.get(1)?, min_milli: r.get(2)?, price });
+                lists[at].prices.push(ListPrice { sku: r.get(1)?, min_milli: r.get(2)?, price });
             }
         }
         let promotions = self
             .conn
             .prepare("SELECT fields FROM promotions ORDER BY code")?
             .query_map([], |r| r.get::<_, String>(0))?
-            .map(|fields| {
-                let fields: Vec<String> =
-                    serde_json::from_str(&fields?).map_err(|e| CoreError::Invalid(e.to_string()))?;
-                let wire = pos_shared::protocol::WirePromotion { fields };
-                wire.to_promotion().map_err(|e| CoreError::Invalid(e.to_string()))
+            .map(|stored| {
+                let promotion = WirePromotion::from_stored(&stored?).and_then(|wire| wire.to_promotion());
+                promotion.map_err(|e| CoreError::Invalid(e.to_string()))
             })
             .collect::<CoreResult<_>>()?;
         Ok(PriceBook::new(lists, promotions))
@@ -191,7 +188,7 @@ pub(crate) fn store_price_rules(tx: &Transaction<'_>, page: &CatalogPage) -> Cor
         tx.prepare_cached(
             "INSERT OR REPLACE INTO price_lists (name, store_code, customer_group, from_day, to_day) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?
-        .execute(params![list.name, list.store, list.group, list.from.map(String::from), list.to.map(String::from)])?;
+        .execute(params![list.name, list.store, list.group, list.from.map(|d| d.to_string()), list.to.map(|d| d.to_string())])?;
     }
     for wire in &page.list_prices {
         let price = wire.to_price().map_err(bad)?;
@@ -202,21 +199,18 @@ pub(crate) fn store_price_rules(tx: &Transaction<'_>, page: &CatalogPage) -> Cor
     }
     for wire in &page.promotions {
         let promotion = wire.to_promotion().map_err(bad)?;
-        let fields = serde_json::to_string(&wire.fields).map_err(|e| CoreError::Invalid(e.to_string()))?;
         tx.prepare_cached("INSERT OR REPLACE INTO promotions (code, fields) VALUES (?1, ?2)")?
-            .execute(params![promotion.code, fields])?;
+            .execute(params![promotion.code, wire.stored()])?;
     }
     for wire in &page.packs {
-        let bad = |e: String| CoreError::Invalid(format!("pack of {}: {e}", wire.sku));
-        let qty = Quantity::parse(&wire.qty, Unit::Kg).map_err(|e| bad(e.to_string()))?;
-        let price = wire.price.as_deref().map(str::parse::<Money>).transpose().map_err(|e| bad(e.to_string()))?;
+        let (size, price) = wire.size_and_price().map_err(bad)?;
         if let Some(barcode) = &wire.barcode {
             tx.prepare_cached("DELETE FROM packs WHERE barcode = ?1")?.execute([barcode])?;
         }
         tx.prepare_cached(
             "INSERT OR REPLACE INTO packs (sku, qty_milli, barcode, price_minor) VALUES (?1, ?2, ?3, ?4)",
         )?
-        .execute(params![wire.sku, qty.milli(), wire.barcode, price.map(Money::minor)])?;
+        .execute(params![wire.sku, size.milli(), wire.barcode, price.map(Money::minor)])?;
     }
     next_counter(tx, "price_rules")?;
     Ok(())

@@ -193,7 +193,10 @@ impl Terminal {
         }
         for (code, qty) in picks {
             let (sku, qty) = match self.find_code(code) {
-                Ok(found) => (found.product.sku.clone(), found.units(*qty)),
+                Ok(found) => {
+                    let units = found.units(*qty);
+                    (found.product.sku, units)
+                }
                 Err(_) => (code.trim().to_string(), *qty),
             };
             let line = po.lines.iter().find(|l| l.sku == sku).ok_or_else(|| {

@@ -347,15 +347,8 @@ impl Units {
                 (true, false) => u32::try_from(lines[i].qty.milli() / 1000).unwrap_or(0),
             })
             .collect();
-        let amount = lines
-            .iter()
-            .enumerate()
-            .map(
-                |(i, l)| {
-                    if in_rules(i) { Money::round(l.unit_price.amount() * l.qty.value(), mode) } else { Money::ZERO }
-                },
-            )
-            .collect();
+        let amount =
+            lines.iter().enumerate().map(|(i, l)| if in_rules(i) { l.amount(mode) } else { Money::ZERO }).collect();
         Units {
             rank,
             order,
@@ -445,9 +438,11 @@ impl Outcome {
 }
 
 /// The ticket lines a recorded sale was priced from, as head office reads
-/// them back from the journal: each line's manual discount is what its
-/// discount holds beyond its promotions, and a line priced neither by a
-/// list nor at the catalog's price was priced by hand (or by its barcode).
+/// them back from the journal: each line's manual discount as it was given
+/// (else what its discount holds beyond its promotions), a line sold by
+/// the pack keeps its pack, and a line priced neither by a list, nor by
+/// the pack, nor at the catalog's price was priced by hand (or by its
+/// barcode).
 pub fn lines_of_record(record: &[crate::journal::SaleLineRecord], facts: &[ProductFacts]) -> Vec<TicketLine> {
     record
         .iter()
@@ -455,9 +450,11 @@ pub fn lines_of_record(record: &[crate::journal::SaleLineRecord], facts: &[Produ
         .map(|(line, fact)| {
             let mut ticket =
                 TicketLine::new(&line.sku, &line.name, line.unit, line.qty, line.unit_price, line.tax_rate);
-            let manual = line.line_discount - line.promotions.iter().map(|p| p.amount).sum::<Money>();
+            let manual = line.line_discount - line.promotion_discount();
             ticket.discount = line.discount.or((!manual.is_zero()).then_some(super::Discount::Amount(manual)));
-            ticket.price_by_hand = line.price_list.is_none() && line.unit_price != fact.price;
+            ticket.pack_size = line.pack_size;
+            ticket.price_by_hand =
+                line.price_list.is_none() && line.pack_size.is_none() && line.unit_price != fact.price;
             ticket
         })
         .collect()

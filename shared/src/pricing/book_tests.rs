@@ -269,6 +269,50 @@ fn bad_promotion_files_name_every_bad_line_and_take_none() {
     assert!(read_promotions(b"code,name\nX,Y").is_err(), "the columns are checked");
 }
 
+/// The lines a till journals for a priced ticket.
+fn journaled(lines: &[TicketLine], totals: &Totals) -> Vec<crate::journal::SaleLineRecord> {
+    lines
+        .iter()
+        .zip(&totals.lines)
+        .enumerate()
+        .map(|(i, (l, p))| crate::journal::SaleLineRecord {
+            line_no: i as u32 + 1,
+            sku: l.sku.clone(),
+            name: l.name.clone(),
+            unit: l.unit,
+            qty: l.qty,
+            unit_price: l.unit_price,
+            tax_rate: l.tax_rate,
+            gross: p.gross,
+            line_discount: p.line_discount,
+            sale_discount: p.sale_discount,
+            net: p.net,
+            tax: p.tax,
+            original_line: None,
+            price_list: l.price_list.clone(),
+            promotions: l.promotions.clone(),
+            discount: l.discount,
+            pack_size: l.pack_size,
+        })
+        .collect()
+}
+
+#[test]
+fn head_office_prices_a_case_sold_at_its_own_price_again_as_the_till_did() {
+    let book = book(&["CHEESE10,Cheese -10%,percent_off,CHEESE,,,,10,,,,,,,,,,,"]);
+    // A case of 6 cheeses at 90.00 (not 6 x 18.00), and one cheese alone.
+    let mut lines = cart(&[("CHEESE", 6), ("CHEESE", 1)]);
+    (lines[0].unit_price, lines[0].pack_size) = (m("90.00"), Some(Quantity::new(6.into(), Unit::Each).unwrap()));
+    let facts = vec![facts("CHEESE"), facts("CHEESE")];
+    let occasion = Occasion { store: "S01", group: None, at: tuesday(12, 0), coupons: &[] };
+    book.apply(&mut lines, &facts, &occasion, RoundingMode::HalfUp);
+    let till = price_ticket(&lines, None, INCL).unwrap();
+    assert_eq!(till.total, m("106.20"), "the case at its price, the promotion on the single cheese only");
+    let mut again = lines_of_record(&journaled(&lines, &till), &facts);
+    book.apply(&mut again, &facts, &occasion, RoundingMode::HalfUp);
+    assert_eq!(price_ticket(&again, None, INCL).unwrap(), till);
+}
+
 fn arb_promotion() -> impl Strategy<Value = Promotion> {
     let skus = prop::sample::subsequence(vec!["COFFEE", "TEA", "BAGUETTE", "BREAD", "YOGURT", "WINE", "CHEESE"], 1..3);
     let categories = prop::sample::subsequence(vec!["Bakery", "Dairy", "Grocery"], 0..2);
@@ -373,30 +417,7 @@ proptest! {
         prop_assert_eq!(again.total, totals.total);
         prop_assert_eq!(again.discount, totals.discount);
         // Head office reads the journaled lines back and prices them again.
-        let records: Vec<crate::journal::SaleLineRecord> = lines
-            .iter()
-            .zip(&totals.lines)
-            .enumerate()
-            .map(|(i, (l, p))| crate::journal::SaleLineRecord {
-                line_no: i as u32 + 1,
-                sku: l.sku.clone(),
-                name: l.name.clone(),
-                unit: l.unit,
-                qty: l.qty,
-                unit_price: l.unit_price,
-                tax_rate: l.tax_rate,
-                gross: p.gross,
-                line_discount: p.line_discount,
-                sale_discount: p.sale_discount,
-                net: p.net,
-                tax: p.tax,
-                original_line: None,
-                price_list: l.price_list.clone(),
-                promotions: l.promotions.clone(),
-                discount: l.discount,
-                pack_size: l.pack_size,
-            })
-            .collect();
+        let records = journaled(&lines, &totals);
         let mut recomputed = lines_of_record(&records, &line_facts);
         book.apply(&mut recomputed, &line_facts, &occasion, RoundingMode::HalfUp);
         let server = price_ticket(&recomputed, None, INCL).expect("head office prices what the till priced");

@@ -8,7 +8,6 @@ use std::fmt;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
 
 use super::{Discount, PricingError};
 use crate::money::Money;
@@ -19,8 +18,7 @@ fn invalid(message: String) -> PricingError {
 
 /// A calendar day, `YYYY-MM-DD`, held as the number `YYYYMMDD` so days
 /// compare as numbers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Day(u32);
 
 impl Day {
@@ -49,19 +47,6 @@ impl fmt::Display for Day {
     }
 }
 
-impl TryFrom<String> for Day {
-    type Error = PricingError;
-    fn try_from(text: String) -> Result<Self, Self::Error> {
-        text.parse()
-    }
-}
-
-impl From<Day> for String {
-    fn from(day: Day) -> String {
-        day.to_string()
-    }
-}
-
 /// The local moment a cart is priced at: its day, weekday (1 Monday to 7
 /// Sunday) and minute of the day. The caller reads the clock.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,7 +63,7 @@ fn within(day: Day, from: Option<Day>, to: Option<Day>) -> bool {
 
 /// A price list: prices that replace the catalog's for one store, one
 /// customer group, or both, between two days.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PriceList {
     pub name: String,
     pub store: Option<String>,
@@ -90,7 +75,7 @@ pub struct PriceList {
 
 /// A product's price on a list from a quantity on (thousandths; 1,000 for
 /// the first piece).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ListPrice {
     pub sku: String,
     pub min_milli: i64,
@@ -113,8 +98,7 @@ impl PriceList {
 }
 
 /// What a promotion does.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PromotionKind {
     /// Of every `buy + get` units, the `get` cheapest are `percent` off
     /// (100: free).
@@ -149,7 +133,7 @@ impl PromotionKind {
 
 /// When a promotion runs: between two days, on some weekdays, between two
 /// times of the day.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Window {
     pub from: Option<Day>,
     pub to: Option<Day>,
@@ -168,7 +152,7 @@ impl Window {
 }
 
 /// A promotion as head office defines it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Promotion {
     pub code: String,
     pub name: String,
@@ -227,7 +211,7 @@ fn weekday_index(name: &str) -> Result<u8, PricingError> {
 }
 
 /// `mon-fri`, `sat|sun`, `mon|wed-fri`, or empty for every day.
-pub fn parse_weekdays(text: &str) -> Result<u8, PricingError> {
+fn parse_weekdays(text: &str) -> Result<u8, PricingError> {
     let mut mask = 0u8;
     for part in text.split('|').map(str::trim).filter(|p| !p.is_empty()) {
         let (first, last) = match part.split_once('-') {
@@ -253,7 +237,7 @@ fn parse_minute(text: &str) -> Result<u16, PricingError> {
 }
 
 /// `17:00-19:00`, or empty for all day.
-pub fn parse_hours(text: &str) -> Result<Option<(u16, u16)>, PricingError> {
+fn parse_hours(text: &str) -> Result<Option<(u16, u16)>, PricingError> {
     if text.trim().is_empty() {
         return Ok(None);
     }

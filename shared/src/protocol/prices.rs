@@ -58,18 +58,45 @@ impl WirePriceList {
     }
 }
 
+/// A quantity of any unit (head office checked it against the product's).
+fn any_quantity(text: &str) -> Result<Quantity, String> {
+    Quantity::parse(text, Unit::Kg).map_err(|e| e.to_string())
+}
+
 impl WireListPrice {
     pub fn to_price(&self) -> Result<ListPrice, PricingError> {
-        let bad = |e: &dyn std::fmt::Display| PricingError::Invalid(format!("{} on {}: {e}", self.sku, self.list));
+        let bad = |e: String| PricingError::Invalid(format!("{} on {}: {e}", self.sku, self.list));
         Ok(ListPrice {
             sku: self.sku.clone(),
-            min_milli: Quantity::parse(&self.min_qty, Unit::Kg).map_err(|e| bad(&e))?.milli(),
-            price: self.price.parse::<Money>().map_err(|e| bad(&e))?,
+            min_milli: any_quantity(&self.min_qty).map_err(bad)?.milli(),
+            price: self.price.parse::<Money>().map_err(|e| bad(e.to_string()))?,
         })
     }
 }
 
+impl WirePack {
+    /// The units in the pack, and its own price when it has one.
+    pub fn size_and_price(&self) -> Result<(Quantity, Option<Money>), PricingError> {
+        let bad = |e: String| PricingError::Invalid(format!("pack of {}: {e}", self.sku));
+        let size = any_quantity(&self.qty).map_err(bad)?;
+        let price = self.price.as_deref().map(str::parse::<Money>).transpose().map_err(|e| bad(e.to_string()))?;
+        Ok((size, price))
+    }
+}
+
 impl WirePromotion {
+    /// The promotion as both sides store it: its fields as a JSON array.
+    pub fn stored(&self) -> String {
+        serde_json::to_string(&self.fields).expect("strings serialise")
+    }
+
+    /// A promotion read back from [`WirePromotion::stored`].
+    pub fn from_stored(text: &str) -> Result<WirePromotion, PricingError> {
+        let fields =
+            serde_json::from_str(text).map_err(|e| PricingError::Invalid(format!("a stored promotion: {e}")))?;
+        Ok(WirePromotion { fields })
+    }
+
     pub fn to_promotion(&self) -> Result<Promotion, PricingError> {
         let fields: Vec<&str> = self.fields.iter().map(String::as_str).collect();
         parse_promotion(&fields)

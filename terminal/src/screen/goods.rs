@@ -129,7 +129,10 @@ impl Goods {
             return;
         };
         let (found, qty) = match terminal.find_code(code) {
-            Ok(found) => (found.product.clone(), found.units(qty)),
+            Ok(found) => {
+                let units = found.units(qty);
+                (found.product, units)
+            }
             Err(e) => return self.error = Some(e.to_string()),
         };
         if let Some(Job::Count(count_id)) = self.job {

@@ -6,8 +6,7 @@ use iced::widget::{Column, button, column, container, row, scrollable, text, tex
 use iced::{Element, Fill, Right};
 use pos_shared::money::Money;
 use pos_shared::orders::is_order_number;
-use pos_shared::pricing::{Discount, Totals, basket_promotions};
-use pos_shared::quantity::Quantity;
+use pos_shared::pricing::{Discount, Totals, basket_promotions, packs_text};
 use rust_decimal::Decimal;
 
 use super::{Action, Retry, attempt};
@@ -437,20 +436,11 @@ impl Sale {
     fn cart_view(&self) -> Element<'_, Message> {
         let mut lines = Column::new().spacing(2);
         for (i, line) in self.cart.lines.iter().enumerate() {
-            let detail = match (line.unit.is_measured(), line.qty.display().as_str()) {
-                _ if line.pack_size.is_some() => {
-                    let size = line.pack_size.map_or(1000, |p| p.milli().max(1));
-                    let packs = Quantity::from_milli(line.qty.milli() * 1000 / size);
-                    format!(
-                        "{} x pack of {} @ {}",
-                        packs.display(),
-                        Quantity::from_milli(size).display(),
-                        line.unit_price
-                    )
-                }
-                (false, "1") => String::new(),
-                (false, qty) => format!("{qty} x {}", line.unit_price),
-                (true, qty) => format!("{qty} {} x {}/{}", line.unit, line.unit_price, line.unit),
+            let detail = match (line.pack_size, line.unit.is_measured(), line.qty.display().as_str()) {
+                (Some(pack), _, _) => packs_text(line.qty, pack, line.unit_price),
+                (None, false, "1") => String::new(),
+                (None, false, qty) => format!("{qty} x {}", line.unit_price),
+                (None, true, qty) => format!("{qty} {} x {}/{}", line.unit, line.unit_price, line.unit),
             };
             let discount = line.discount.map(|d| format!("  -{d}")).unwrap_or_default();
             let list = line.price_list.as_ref().map(|l| format!("  {l} price")).unwrap_or_default();

@@ -64,6 +64,14 @@ pub fn add_price_list(tx: &impl Tx, list: &NewPriceList<'_>) -> StoreResult<()> 
     Ok(())
 }
 
+/// The SKU of the product a SKU or barcode names, and its unit.
+fn sku_and_unit(tx: &impl Tx, code: &str) -> StoreResult<(String, Unit)> {
+    let sku = product_sku(tx, code)?;
+    let unit = tx.one::<String>("SELECT unit FROM products WHERE sku = ?1", &[&sku])?;
+    let unit = unit.parse().map_err(|e| StoreError::Internal(format!("{sku}: {e}")))?;
+    Ok((sku, unit))
+}
+
 /// Sets a product's price on a list from `min_qty` on (one piece, or any
 /// weight, when none is given); returns the product's SKU.
 pub fn set_list_price(
@@ -80,11 +88,7 @@ pub fn set_list_price(
         .row("SELECT name FROM price_lists WHERE name = ?1", &[&list.trim()])?
         .ok_or_else(|| StoreError::NotFound(format!("no price list `{}`", excerpt(list))))?
         .get(0)?;
-    let sku = product_sku(tx, code)?;
-    let unit: Unit = tx
-        .one::<String>("SELECT unit FROM products WHERE sku = ?1", &[&sku])?
-        .parse()
-        .map_err(|e| StoreError::Internal(format!("{sku}: {e}")))?;
+    let (sku, unit) = sku_and_unit(tx, code)?;
     let min_milli = match min_qty {
         Some(q) => {
             let qty = Quantity::parse(q, unit).map_err(|e| StoreError::BadRequest(e.to_string()))?;
@@ -114,11 +118,7 @@ pub fn add_pack(
     barcode: Option<&str>,
     price: Option<Money>,
 ) -> StoreResult<String> {
-    let sku = product_sku(tx, code)?;
-    let unit: Unit = tx
-        .one::<String>("SELECT unit FROM products WHERE sku = ?1", &[&sku])?
-        .parse()
-        .map_err(|e| StoreError::Internal(format!("{sku}: {e}")))?;
+    let (sku, unit) = sku_and_unit(tx, code)?;
     let qty = Quantity::parse(qty, unit).map_err(|e| StoreError::BadRequest(e.to_string()))?;
     if qty.milli() <= 1000 && !unit.is_measured() {
         return Err(StoreError::BadRequest("a pack holds more than one unit".into()));
@@ -168,9 +168,10 @@ pub fn import_promotions(tx: &impl Tx, csv: &[u8]) -> StoreResult<usize> {
     if !unknown.is_empty() {
         return Err(StoreError::BadRequest(unknown.join("\n")));
     }
-    for (promotion, fields) in &promotions {
+    let count = promotions.len();
+    for (promotion, fields) in promotions {
         let version = next_version(tx, "catalog_version")?;
-        let fields = serde_json::to_string(fields).map_err(|e| StoreError::Internal(e.to_string()))?;
+        let stored = WirePromotion { fields }.stored();
         if let Some(coupon) = &promotion.coupon
             && let Some(other) =
                 tx.row("SELECT code FROM promotions WHERE coupon = ?1 AND code <> ?2", &[coupon, &promotion.code])?
@@ -182,10 +183,10 @@ pub fn import_promotions(tx: &impl Tx, csv: &[u8]) -> StoreResult<usize> {
             "INSERT INTO promotions (code, fields, coupon, uses_allowed, version) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (code) DO UPDATE SET fields = excluded.fields, coupon = excluded.coupon,
                uses_allowed = excluded.uses_allowed, version = excluded.version",
-            &[&promotion.code, &fields, &promotion.coupon, &promotion.uses, &version],
+            &[&promotion.code, &stored, &promotion.coupon, &promotion.uses, &version],
         )?;
     }
-    Ok(promotions.len())
+    Ok(count)
 }
 
 /// Price lists, list prices, promotions and packs changed in `(since, upto]`.
@@ -221,11 +222,7 @@ pub fn changed(tx: &impl Tx, since: u64, upto: u64) -> StoreResult<Changed> {
     let promotions = tx
         .rows("SELECT fields FROM promotions WHERE version > ?1 AND version <= ?2 ORDER BY version", &range)?
         .iter()
-        .map(|r| {
-            let text: String = r.get(0)?;
-            let fields = serde_json::from_str(&text).map_err(|e| StoreError::Internal(format!("promotion: {e}")))?;
-            Ok(WirePromotion { fields })
-        })
+        .map(|r| stored_promotion(&r.get::<String>(0)?))
         .collect::<StoreResult<_>>()?;
     let packs = tx
         .rows(
@@ -243,6 +240,11 @@ pub fn changed(tx: &impl Tx, since: u64, upto: u64) -> StoreResult<Changed> {
         })
         .collect::<StoreResult<_>>()?;
     Ok(Changed { lists, prices, promotions, packs })
+}
+
+/// A promotion as the `promotions` table keeps it.
+fn stored_promotion(text: &str) -> StoreResult<WirePromotion> {
+    WirePromotion::from_stored(text).map_err(|e| StoreError::Internal(e.to_string()))
 }
 
 /// The price rules and packs a catalog page carries.
@@ -267,14 +269,14 @@ pub fn record_coupons(tx: &impl Tx, sale: &SaleRecord, at_ms: i64) -> StoreResul
             "INSERT INTO coupon_uses (code, receipt_no, at_ms) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
             &[coupon, &receipt, &at_ms],
         )?;
-        let found = tx.row("SELECT code, uses_allowed FROM promotions WHERE coupon = ?1", &[coupon])?;
-        let used: u64 = tx.one("SELECT COUNT(*) FROM coupon_uses WHERE code = ?1", &[coupon])?;
-        let Some(found) = found else {
+        let Some(found) = tx.row("SELECT code, uses_allowed FROM promotions WHERE coupon = ?1", &[coupon])? else {
             problems.push(format!("receipt {receipt} used coupon {} head office does not know", excerpt(coupon)));
             continue;
         };
         let (promotion, allowed): (String, Option<u64>) = (found.get(0)?, found.get(1)?);
-        if let Some(allowed) = allowed.filter(|&allowed| used > allowed) {
+        let Some(allowed) = allowed else { continue };
+        let used: u64 = tx.one("SELECT COUNT(*) FROM coupon_uses WHERE code = ?1", &[coupon])?;
+        if used > allowed {
             problems.push(format!(
                 "coupon {coupon} of promotion {promotion} used {used} times, {allowed} allowed: receipt {receipt} went beyond"
             ));
@@ -345,11 +347,9 @@ pub fn promotion_figures(tx: &impl Tx) -> StoreResult<Vec<PromotionFigures>> {
     )?;
     rows.iter()
         .map(|r| {
-            let text: String = r.get(1)?;
-            let wire = WirePromotion {
-                fields: serde_json::from_str(&text).map_err(|e| StoreError::Internal(format!("promotion: {e}")))?,
-            };
-            let promotion = wire.to_promotion().map_err(|e| StoreError::Internal(e.to_string()))?;
+            let promotion = stored_promotion(&r.get::<String>(1)?)?
+                .to_promotion()
+                .map_err(|e| StoreError::Internal(e.to_string()))?;
             Ok(PromotionFigures {
                 code: r.get(0)?,
                 name: promotion.name,

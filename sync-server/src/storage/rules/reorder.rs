@@ -15,7 +15,7 @@ use serde::Serialize;
 use super::catalog::product_sku;
 use super::orders::reserved_milli;
 use super::purchasing::{NewPoLine, Source, insert_po, load, supplier_id};
-use crate::storage::sql::Tx;
+use crate::storage::sql::{Row, Tx};
 use crate::storage::{StoreError, StoreResult, now_ms};
 
 const DAY_MS: i64 = 86_400_000;
@@ -75,6 +75,15 @@ impl SupplierPack {
         if self.milli <= 0 { milli } else { (milli + self.milli - 1).div_euclid(self.milli) * self.milli }
     }
 
+    /// The pack in columns `at` (its thousandths) and `at + 1` (its cost)
+    /// of a row of `product_suppliers`; none when it is not sold in packs.
+    fn from_row(row: &Row, at: usize) -> StoreResult<Option<SupplierPack>> {
+        Ok(match row.get::<Option<i64>>(at)? {
+            Some(milli) => Some(SupplierPack { milli, cost_minor: row.get(at + 1)? }),
+            None => None,
+        })
+    }
+
     /// A unit's cost from the pack's, to the cent (half up).
     pub fn unit_cost(self) -> Option<i64> {
         self.cost_minor.filter(|_| self.milli > 0).map(|cost| (cost * 1000 * 2 + self.milli).div_euclid(self.milli * 2))
@@ -88,9 +97,7 @@ pub fn supplier_pack(tx: &impl Tx, sku: &str, supplier_id: i64) -> StoreResult<O
         &[&sku, &supplier_id],
     )?;
     Ok(match found {
-        Some(row) => {
-            row.get::<Option<i64>>(0)?.map(|milli| SupplierPack { milli, cost_minor: row.get(1).ok().flatten() })
-        }
+        Some(row) => SupplierPack::from_row(&row, 0)?,
         None => None,
     })
 }
@@ -159,9 +166,7 @@ fn carried(tx: &impl Tx, store_id: Option<i64>, since_ms: i64) -> StoreResult<Ve
                 sold: r.get(6)?,
                 set,
                 supplier,
-                pack: r
-                    .get::<Option<i64>>(12)?
-                    .map(|milli| SupplierPack { milli, cost_minor: r.get(13).ok().flatten() }),
+                pack: SupplierPack::from_row(r, 12)?,
             })
         })
         .collect()
@@ -198,6 +203,7 @@ fn suggest(tx: &impl Tx, item: &Carried, policy: ReorderPolicy) -> StoreResult<O
     if position > point {
         return Ok(None);
     }
+    let short = whole_units_up(Decimal::from(up_to - position));
     Ok(Some(ReorderRow {
         store: item.store.clone(),
         sku: item.sku.clone(),
@@ -210,10 +216,7 @@ fn suggest(tx: &impl Tx, item: &Carried, policy: ReorderPolicy) -> StoreResult<O
         reorder_point: milli_to_decimal(point),
         order_up_to: milli_to_decimal(up_to),
         basis,
-        suggested: milli_to_decimal(item.pack.map_or_else(
-            || whole_units_up(Decimal::from(up_to - position)),
-            |pack| pack.round_up(whole_units_up(Decimal::from(up_to - position))),
-        )),
+        suggested: milli_to_decimal(item.pack.map_or(short, |pack| pack.round_up(short))),
         pack: item.pack.map(|p| milli_to_decimal(p.milli)),
     }))
 }
