@@ -41,8 +41,9 @@ async fn render<D: Database>(
     let body = html! {
         (layout::notice(done))
         @if !errors.is_empty() {
-            div.refused role="alert" {
-                p { (errors.len()) " bad line(s): nothing was imported." }
+            section aria-labelledby="bad-h" role="alert" {
+                h2 #bad-h { (layout::count(errors.len(), "bad line", "bad lines")) ": nothing was imported" }
+                p { "Correct these lines in the file and import it again." }
                 table.errors { thead { tr { th scope="col" { "Problem" } } }
                     tbody { @for e in errors { tr { td { (e) } } } } }
             }
