@@ -20,6 +20,10 @@ pub struct Accounts {
     pub card: String,
     pub other: String,
     pub prepaid: String,
+    /// Customers' accounts: sales on account, less what they paid.
+    pub customer_accounts: String,
+    /// What gift cards and store credit still owe their holders.
+    pub gift_cards: String,
     pub sales: String,
     pub sales_by_rate: BTreeMap<String, String>,
     pub vat: String,
@@ -44,6 +48,8 @@ impl Default for Accounts {
             card: code("5115"),
             other: code("5116"),
             prepaid: code("4191"),
+            customer_accounts: code("411"),
+            gift_cards: code("4196"),
             sales: code("707"),
             sales_by_rate: BTreeMap::new(),
             vat: code("44571"),
@@ -67,6 +73,8 @@ impl Accounts {
             TenderKind::Card => &self.card,
             TenderKind::Other => &self.other,
             TenderKind::Prepaid => &self.prepaid,
+            TenderKind::Account => &self.customer_accounts,
+            TenderKind::GiftCard => &self.gift_cards,
         }
     }
 }
@@ -106,6 +114,12 @@ pub struct DayFigures {
     /// Cash paid out of the drawer during the day (to the bank, a supplier).
     #[serde(default)]
     pub cash_paid_out: Money,
+    /// Paid at the counter on customers' accounts (in `tenders` too).
+    #[serde(default)]
+    pub account_payments: Money,
+    /// Gift cards sold (in `tenders` too).
+    #[serde(default)]
+    pub gift_cards_sold: Money,
 }
 
 impl DayFigures {
@@ -147,6 +161,8 @@ pub fn journal_lines(day: &DayFigures, accounts: &Accounts) -> Vec<JournalLine> 
         post(&mut lines, vat, format!("VAT {}", band.rate.label()), -band.tax);
     }
     post(&mut lines, &accounts.rounding, "cash rounding".into(), -day.cash_rounding);
+    post(&mut lines, &accounts.customer_accounts, "payments on account".into(), -day.account_payments);
+    post(&mut lines, &accounts.gift_cards, "gift cards sold".into(), -day.gift_cards_sold);
     // Each figure debits one account and credits another by the same amount.
     let pairs: [(&str, &str, &str, Money); 9] = [
         ("cash variance", &accounts.cash, &accounts.cash_variance, day.cash_variance),
@@ -251,6 +267,31 @@ mod tests {
         assert_eq!(on("530"), m("-130.00"), "the drawer: 20.00 in, 150.00 out");
         assert_eq!(on("58"), m("130.00"));
         assert_eq!(day.stock_value_change(), m("-7.00"));
+    }
+
+    #[test]
+    fn credit_sold_and_spent_lands_on_the_accounts_it_owes() {
+        // A 50.00 gift card sold for cash, 20.00 of it spent and 30.00 of
+        // goods on account (sales 50.00 at 20 %), 10.00 paid on account by card.
+        let day = DayFigures {
+            taxes: vec![band("20", "41.67", "8.33")],
+            tenders: vec![
+                Tender { kind: TenderKind::Cash, amount: m("50.00") },
+                Tender { kind: TenderKind::Card, amount: m("10.00") },
+                Tender { kind: TenderKind::GiftCard, amount: m("20.00") },
+                Tender { kind: TenderKind::Account, amount: m("30.00") },
+            ],
+            account_payments: m("10.00"),
+            gift_cards_sold: m("50.00"),
+            ..DayFigures::default()
+        };
+        let lines = journal_lines(&day, &Accounts::default());
+        assert!(is_balanced(&lines), "{lines:?}");
+        let on = |account: &str| -> Money {
+            lines.iter().filter(|l| l.account == account).map(|l| l.debit - l.credit).sum()
+        };
+        assert_eq!(on("4196"), m("-30.00"), "the card still owes its holder 30.00");
+        assert_eq!(on("411"), m("20.00"), "the customer owes 30.00 less the 10.00 paid");
     }
 
     #[test]

@@ -5,10 +5,11 @@
 //! entry that fails here was forged or corrupted.
 
 use crate::ids::TerminalId;
-use crate::journal::{CanonicalEntry, Event, SaleKind, SaleRecord};
+use crate::journal::{CanonicalEntry, Credit, CreditSale, Event, SaleKind, SaleRecord};
 use crate::money::Money;
 use crate::pricing::TaxMode;
 use crate::stock::{MovementReason, StockMovement};
+use crate::tender::{TenderKind, check_card_number};
 
 /// Longest name, SKU, cashier, reason or note an entry may carry.
 pub const MAX_TEXT: usize = 200;
@@ -140,6 +141,40 @@ pub fn check_event(event: &Event, terminal: &TerminalId, tax_mode: TaxMode) -> R
                 text("the reason the drawer was not counted", reason)?;
             }
         }
+        Event::CreditSold(credit) => check_credit_sale(credit, terminal)?,
+    }
+    Ok(())
+}
+
+/// Checks a gift card's number or a customer's code in an entry.
+fn check_credit(credit: &Credit) -> Result<(), EntryProblem> {
+    match credit {
+        Credit::Account(customer) if customer.trim().is_empty() => Err(invalid("a payment on account names no customer")),
+        Credit::Account(customer) => check_text("the customer", customer).map_err(invalid),
+        Credit::GiftCard(card) => check_card_number(card).map_err(|e| invalid(e.to_string())),
+    }
+}
+
+/// A gift card sold or a payment on account: the pusher's receipt, more
+/// than zero, paid exactly, and not paid from credit itself.
+fn check_credit_sale(credit: &CreditSale, pusher: &TerminalId) -> Result<(), EntryProblem> {
+    if credit.receipt_no.terminal() != pusher {
+        return Err(EntryProblem::NotThePushers(format!(
+            "receipt {} is numbered for another terminal than {pusher}",
+            credit.receipt_no
+        )));
+    }
+    check_text("the cashier", &credit.by).map_err(invalid)?;
+    check_credit(&credit.credit)?;
+    if credit.amount <= Money::ZERO {
+        return Err(invalid(format!("{} must be more than zero", credit.credit)));
+    }
+    let paid: Money = credit.payments.iter().map(|p| p.amount).sum();
+    if credit.payments.iter().any(|p| p.amount <= Money::ZERO) || paid != credit.amount {
+        return Err(invalid(format!("payments of {paid} do not settle the {} of {}", credit.credit, credit.amount)));
+    }
+    if credit.payments.iter().any(|p| matches!(p.kind, TenderKind::Account | TenderKind::GiftCard | TenderKind::Prepaid)) {
+        return Err(invalid(format!("the {} is paid with money, not credit", credit.credit)));
     }
     Ok(())
 }
@@ -187,6 +222,29 @@ fn check_sale(sale: &SaleRecord, pusher: &TerminalId, tax_mode: TaxMode) -> Resu
     text("the order", sale.order.as_deref().unwrap_or_default())?;
     for coupon in &sale.coupons {
         text("a coupon", coupon)?;
+    }
+    for used in &sale.gift_cards {
+        check_credit(&Credit::GiftCard(used.card.clone()))?;
+        if used.amount <= Money::ZERO {
+            return Err(invalid(format!("gift card {} pays nothing", used.card)));
+        }
+    }
+    let on_cards: Money = sale.gift_cards.iter().map(|c| c.amount).sum();
+    if on_cards != sale.paid_by(TenderKind::GiftCard) {
+        return Err(invalid(format!("its gift cards ({on_cards}) are not its gift card payments")));
+    }
+    if sale.customer.is_none() && !sale.paid_by(TenderKind::Account).is_zero() {
+        return Err(invalid("it goes on an account but names no customer"));
+    }
+    if let Some(invoice) = &sale.invoice {
+        for (what, value) in [
+            ("the invoice's number", &invoice.number),
+            ("the invoiced name", &invoice.name),
+            ("the VAT number", &invoice.vat_number),
+        ] {
+            text(what, value)?;
+        }
+        text("the invoiced address", invoice.address.as_deref().unwrap_or_default())?;
     }
     let reasons: &[MovementReason] = match sale.kind {
         SaleKind::Sale => &[MovementReason::Sale],

@@ -13,7 +13,7 @@ use crate::quantity::{Quantity, Unit};
 use crate::report::SessionReport;
 use crate::roles::Permission;
 use crate::stock::{MovementReason, StockMovement};
-use crate::tender::Tender;
+use crate::tender::{CardUse, Tender};
 
 /// A SHA-256 digest, shown and serialised as hex.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -146,6 +146,66 @@ pub struct SaleRecord {
     /// The coupons the customer gave.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub coupons: Vec<String>,
+    /// The gift cards its `giftcard` payments were taken from (a return:
+    /// refunded to).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gift_cards: Vec<CardUse>,
+    /// The invoice this sale is, for a business customer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice: Option<Invoice>,
+}
+
+impl SaleRecord {
+    /// What its payments of one kind add up to.
+    pub fn paid_by(&self, kind: crate::tender::TenderKind) -> Money {
+        self.payments.iter().filter(|p| p.kind == kind).map(|p| p.amount).sum()
+    }
+}
+
+/// A business customer's invoice: its number in the terminal's own gapless
+/// invoice series and who it is made out to, as they were at the sale.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invoice {
+    pub number: String,
+    pub name: String,
+    pub vat_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Days the customer has to pay what went on their account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terms_days: Option<u32>,
+}
+
+/// Whose credit money paid at the counter raises: a customer's account (a
+/// payment on account) or a gift card (sold, or topped up).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Credit {
+    Account(String),
+    GiftCard(String),
+}
+
+impl fmt::Display for Credit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credit::Account(customer) => write!(f, "payment on account of {customer}"),
+            Credit::GiftCard(card) => write!(f, "gift card {card}"),
+        }
+    }
+}
+
+/// Money taken at the counter for credit, not goods: no tax, no stock; it
+/// is a sale's receipt number and counts in the drawer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreditSale {
+    pub receipt_no: ReceiptNo,
+    pub session_id: i64,
+    pub by: String,
+    pub credit: Credit,
+    pub amount: Money,
+    pub payments: Vec<Tender>,
+    pub cash_tendered: Money,
+    pub change: Money,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -233,6 +293,8 @@ pub enum Event {
     /// A stock count closed: what was counted, what was expected when each
     /// product was counted, and the variances booked as movements.
     StockCounted(Box<CountRecord>),
+    /// A gift card sold or a payment on account taken.
+    CreditSold(Box<CreditSale>),
 }
 
 /// One product of a closed stock count, in thousandths.
@@ -285,6 +347,7 @@ impl Event {
             Event::StockAdjusted { .. } => "stock_adjusted",
             Event::TransferShipped { .. } => "transfer_shipped",
             Event::StockCounted(_) => "stock_counted",
+            Event::CreditSold(_) => "credit_sold",
         }
     }
 }

@@ -4,12 +4,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::journal::{SaleKind, SaleRecord};
+use crate::journal::{Credit, CreditSale, Invoice, SaleKind, SaleRecord};
 use crate::money::Money;
 use crate::pricing::{basket_promotions, packs_text};
 use crate::quantity::Unit;
 use crate::report::{ReportKind, SessionReport};
-use crate::tender::TenderKind;
+use crate::tender::{TenderKind, masked_card};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Align {
@@ -172,6 +172,9 @@ pub fn sale_receipt(store: &StoreHeader, sale: &SaleRecord, when: &str, copy: bo
         SaleKind::Return => "RETURN",
     };
     doc.text(format!("{title} {}", sale.receipt_no), Align::Left, Style::Bold);
+    if let Some(invoice) = &sale.invoice {
+        invoice_block(&mut doc, invoice);
+    }
     if let Some(original) = &sale.original_receipt {
         doc.text(format!("for receipt {original}"), Align::Left, Style::Normal);
     }
@@ -227,9 +230,15 @@ pub fn sale_receipt(store: &StoreHeader, sale: &SaleRecord, when: &str, copy: bo
     }
     doc.rule();
     for payment in &sale.payments {
-        let label = payment.kind.as_str();
-        let shown = if payment.kind == TenderKind::Cash { sale.cash_tendered } else { payment.amount };
-        doc.pair(capitalise(label), shown, Style::Normal);
+        match payment.kind {
+            TenderKind::Cash => doc.pair(TenderKind::Cash.label(), sale.cash_tendered, Style::Normal),
+            TenderKind::GiftCard => {
+                for used in &sale.gift_cards {
+                    doc.pair(format!("Gift card {}", masked_card(&used.card)), used.amount, Style::Normal);
+                }
+            }
+            kind => doc.pair(kind.label(), payment.amount, Style::Normal),
+        }
     }
     if !sale.change.is_zero() {
         doc.pair("Change", sale.change, Style::Bold);
@@ -245,9 +254,50 @@ pub fn sale_receipt(store: &StoreHeader, sale: &SaleRecord, when: &str, copy: bo
     doc
 }
 
-fn capitalise(word: &str) -> String {
-    let mut chars = word.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+/// Who an invoice is made out to, under its number.
+fn invoice_block(doc: &mut ReceiptDoc, invoice: &Invoice) {
+    doc.text(format!("INVOICE {}", invoice.number), Align::Left, Style::Bold);
+    doc.text(&invoice.name, Align::Left, Style::Normal);
+    for line in invoice.address.iter().flat_map(|a| a.split(',')) {
+        doc.text(line.trim(), Align::Left, Style::Normal);
+    }
+    doc.pair("VAT number", &invoice.vat_number, Style::Normal);
+    if let Some(days) = invoice.terms_days {
+        doc.pair("Payment due", format!("in {days} days"), Style::Normal);
+    }
+}
+
+/// The receipt of a gift card sold or a payment on account, with the
+/// card's or account's balance after it as the till knows it.
+pub fn credit_receipt(store: &StoreHeader, credit: &CreditSale, when: &str, balance: Option<Money>) -> ReceiptDoc {
+    let mut doc = ReceiptDoc::default();
+    doc.header(store);
+    let (title, whose, balance_label) = match &credit.credit {
+        Credit::Account(customer) => ("PAYMENT ON ACCOUNT", format!("Customer {customer}"), "Still owed"),
+        Credit::GiftCard(card) => ("GIFT CARD", format!("Card {}", masked_card(card)), "Card balance"),
+    };
+    doc.text(format!("{title} {}", credit.receipt_no), Align::Left, Style::Bold);
+    doc.pair(when, format!("Cashier: {}", credit.by), Style::Normal);
+    doc.rule();
+    doc.pair(whose, credit.amount, Style::Large);
+    doc.rule();
+    for payment in &credit.payments {
+        let shown = if payment.kind == TenderKind::Cash { credit.cash_tendered } else { payment.amount };
+        doc.pair(payment.kind.label(), shown, Style::Normal);
+    }
+    if !credit.change.is_zero() {
+        doc.pair("Change", credit.change, Style::Bold);
+    }
+    if let Some(balance) = balance {
+        doc.pair(balance_label, balance, Style::Bold);
+    }
+    doc.text("No VAT: not a sale of goods", Align::Left, Style::Normal);
+    doc.rule();
+    doc.blocks.push(Block::Code(credit.receipt_no.to_string()));
+    for line in &store.footer {
+        doc.text(line, Align::Center, Style::Normal);
+    }
+    doc
 }
 
 /// An X or Z report as printed for the manager.
@@ -276,8 +326,11 @@ pub fn session_report(store: &StoreHeader, report: &SessionReport, when: &str) -
     doc.pair("Opening float", report.float, Style::Normal);
     doc.pair("Cash in", report.cash_in, Style::Normal);
     doc.pair("Cash out", minus(report.cash_out), Style::Normal);
+    if !report.credit_sold.is_zero() {
+        doc.pair("Gift cards, payments on account", report.credit_sold, Style::Normal);
+    }
     for tender in &report.tenders {
-        let name = capitalise(tender.kind.as_str());
+        let name = tender.kind.label();
         doc.pair(format!("{name} sales"), tender.sales, Style::Normal);
         if !tender.refunds.is_zero() {
             doc.pair(format!("{name} refunds"), minus(tender.refunds), Style::Normal);

@@ -53,6 +53,10 @@ pub struct SessionReport {
     pub taxes: Vec<TaxBand>,
     pub cash_in: Money,
     pub cash_out: Money,
+    /// Gift cards sold and payments on account taken: money in, not sales
+    /// (each tender's `sales` includes it).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub credit_sold: Money,
     pub tenders: Vec<TenderLine>,
     pub first_seq: Option<Seq>,
     pub last_seq: Option<Seq>,
@@ -62,6 +66,10 @@ pub struct SessionReport {
     /// Why a Z was closed with the drawer not counted (none when counted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_counted: Option<String>,
+}
+
+fn is_zero(amount: &Money) -> bool {
+    amount.is_zero()
 }
 
 /// Money movements of a session, per tender, that decide what the drawer holds.

@@ -18,10 +18,23 @@ pub enum TenderKind {
     /// Paid before collection (online, to head office); only a prepaid
     /// order's hand-over records it, never a typed payment.
     Prepaid,
+    /// Charged to the customer's account, settled later on their terms.
+    Account,
+    /// Paid from a gift card or store credit (the sale's `gift_cards`
+    /// name each card).
+    #[serde(rename = "giftcard")]
+    GiftCard,
 }
 
 impl TenderKind {
-    pub const ALL: [TenderKind; 4] = [TenderKind::Cash, TenderKind::Card, TenderKind::Other, TenderKind::Prepaid];
+    pub const ALL: [TenderKind; 6] = [
+        TenderKind::Cash,
+        TenderKind::Card,
+        TenderKind::Other,
+        TenderKind::Prepaid,
+        TenderKind::Account,
+        TenderKind::GiftCard,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -29,8 +42,28 @@ impl TenderKind {
             TenderKind::Card => "card",
             TenderKind::Other => "other",
             TenderKind::Prepaid => "prepaid",
+            TenderKind::Account => "account",
+            TenderKind::GiftCard => "giftcard",
         }
     }
+
+    /// How receipts and screens name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            TenderKind::Cash => "Cash",
+            TenderKind::Card => "Card",
+            TenderKind::Other => "Other",
+            TenderKind::Prepaid => "Prepaid",
+            TenderKind::Account => "On account",
+            TenderKind::GiftCard => "Gift card",
+        }
+    }
+}
+
+/// A gift card's number as a receipt prints it: its last four characters.
+pub fn masked_card(card: &str) -> String {
+    let tail: String = card.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+    format!("…{tail}")
 }
 
 impl fmt::Display for TenderKind {
@@ -50,8 +83,27 @@ impl FromStr for TenderKind {
             name => TenderKind::ALL
                 .into_iter()
                 .find(|k| k.as_str() == name)
-                .ok_or_else(|| TenderError::Invalid(format!("tender “{name}” must be cash, card or other"))),
+                .ok_or_else(|| {
+                    TenderError::Invalid(format!("tender “{name}” must be cash, card, other, account or giftcard"))
+                }),
         }
+    }
+}
+
+/// What one gift card (or store credit) paid or was refunded on a sale.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardUse {
+    pub card: String,
+    pub amount: Money,
+}
+
+/// Checks a gift card's number as scanned or typed: 4 to 32 letters or
+/// digits (what a card's barcode carries).
+pub fn check_card_number(card: &str) -> Result<(), TenderError> {
+    if (4..=32).contains(&card.len()) && card.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        Ok(())
+    } else {
+        Err(TenderError::Invalid(format!("gift card “{}” must be 4 to 32 letters or digits", card.escape_debug())))
     }
 }
 
@@ -74,7 +126,36 @@ impl FromStr for Tender {
         if amount.is_zero() {
             return Err(TenderError::Invalid(format!("payment “{s}” is zero")));
         }
-        Ok(Tender { kind: kind.parse()?, amount })
+        let kind = kind.parse()?;
+        if kind == TenderKind::GiftCard {
+            return Err(TenderError::Invalid(format!("payment “{s}”: a gift card names its card, giftcard:NUMBER:AMOUNT")));
+        }
+        Ok(Tender { kind, amount })
+    }
+}
+
+/// One payment as typed: a tender, or a gift card with its number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Tendered {
+    Tender(Tender),
+    GiftCard(CardUse),
+}
+
+impl FromStr for Tendered {
+    type Err = TenderError;
+    /// `cash:20.00`, `account:35`, `giftcard:NUMBER:AMOUNT`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let Some(rest) = s.strip_prefix("giftcard:") else { return s.parse().map(Tendered::Tender) };
+        let (card, amount) = rest
+            .rsplit_once(':')
+            .ok_or_else(|| TenderError::Invalid(format!("payment “{s}” must look like giftcard:NUMBER:AMOUNT")))?;
+        check_card_number(card)?;
+        let amount =
+            Money::parse_non_negative(amount).map_err(|e| TenderError::Invalid(format!("payment “{s}”: {e}")))?;
+        if amount.is_zero() {
+            return Err(TenderError::Invalid(format!("payment “{s}” is zero")));
+        }
+        Ok(Tendered::GiftCard(CardUse { card: card.to_string(), amount }))
     }
 }
 
@@ -182,5 +263,12 @@ mod tests {
             assert!(bad.parse::<Tender>().is_err(), "{bad}");
         }
         assert_eq!(t("voucher:5").kind, TenderKind::Other);
+        assert_eq!(t("account:5").kind, TenderKind::Account);
+        for bad in ["giftcard:5", "giftcard:12:5", "giftcard:GC-0001:5", "giftcard:GC0001:0", "giftcard:GC0001"] {
+            assert!(bad.parse::<Tendered>().is_err(), "{bad}");
+        }
+        let card = CardUse { card: "GC0001".into(), amount: "12.50".parse().unwrap() };
+        assert_eq!("giftcard:GC0001:12.50".parse::<Tendered>(), Ok(Tendered::GiftCard(card)));
+        assert_eq!("card:3".parse::<Tendered>(), Ok(Tendered::Tender(t("card:3"))));
     }
 }

@@ -1,6 +1,7 @@
 //! `pos-sync-server`: serves the sync API, and is head office's command
 //! line over the same database.
 
+mod customers_cli;
 mod orders_cli;
 mod prices_cli;
 mod purchasing_cli;
@@ -17,7 +18,6 @@ use pos_sync_server::storage::OrderDesk;
 use pos_sync_server::storage::head_office::HeadOffice;
 use pos_sync_server::storage::postgres::PgDb;
 use pos_sync_server::storage::rules::admin::{CODE_VALID_HOURS, TerminalCreated};
-use pos_sync_server::storage::rules::catalog::NewCustomer;
 use pos_sync_server::storage::sql::Database;
 use pos_sync_server::storage::sqlite::SqliteDb;
 use serde::Serialize;
@@ -87,8 +87,13 @@ enum Command {
     Catalog(CatalogCommand),
     #[command(subcommand)]
     Price(PriceCommand),
+    /// Customers: their group, account (credit limit, terms, VAT number),
+    /// payments and statement.
     #[command(subcommand)]
-    Customer(CustomerCommand),
+    Customer(customers_cli::CustomerCommand),
+    /// Gift cards: balance and history, as head office holds them.
+    #[command(subcommand)]
+    Giftcard(customers_cli::GiftcardCommand),
     /// Price lists: prices per store and customer group, with quantity breaks.
     #[command(subcommand)]
     Pricelist(prices_cli::PricelistCommand),
@@ -208,28 +213,6 @@ enum CatalogCommand {
 #[derive(Subcommand)]
 enum PriceCommand {
     Set { code: String, price: String },
-}
-
-#[derive(Subcommand)]
-enum CustomerCommand {
-    Add {
-        #[arg(long)]
-        name: String,
-        #[arg(long)]
-        email: Option<String>,
-        #[arg(long)]
-        phone: Option<String>,
-        /// Their customer group (trade, staff...): its price lists apply.
-        #[arg(long)]
-        group: Option<String>,
-    },
-    /// Let a sales channel see and order for a customer head office knows
-    /// (a channel sees only the customers it created and those linked).
-    Link {
-        code: String,
-        #[arg(long)]
-        channel: String,
-    },
 }
 
 #[derive(Subcommand)]
@@ -549,20 +532,8 @@ Serve with:
             let sku = store.set_price(&code, price)?;
             emit(json, &serde_json::json!({ "sku": sku, "price": price }), |_| format!("{sku} now costs {price}\n"))
         }
-        Command::Customer(CustomerCommand::Add { name, email, phone, group }) => {
-            let customer =
-                NewCustomer { name: &name, email: email.as_deref(), phone: phone.as_deref(), group: group.as_deref() };
-            let code = store.add_customer(&customer)?;
-            emit(json, &serde_json::json!({ "code": code, "name": name }), |_| {
-                format!("Customer {code} {name} added\n")
-            })
-        }
-        Command::Customer(CustomerCommand::Link { code, channel }) => {
-            store.link_customer(&code, &channel)?;
-            emit(json, &serde_json::json!({ "code": code, "channel": channel }), |_| {
-                format!("Customer {code} is visible to channel {channel}\n")
-            })
-        }
+        Command::Customer(command) => customers_cli::run_customer(&store, json, command),
+        Command::Giftcard(command) => customers_cli::run_giftcard(&store, json, command),
         Command::User(UserCommand::Add { name, role, pin, store: at }) => {
             let role: Role = role.parse().map_err(|e: String| anyhow!(e))?;
             store.add_user(&name, role, &pin, at.as_deref())?;

@@ -12,6 +12,7 @@ pub mod authorize;
 pub mod cart;
 pub mod catalog;
 pub mod clock;
+pub mod credit;
 pub mod db;
 pub mod demo;
 pub mod devices;

@@ -21,8 +21,9 @@ pub fn insert_sale(tx: &Transaction<'_>, record: &SaleRecord, seq: Seq, at_ms: i
         .prepare_cached(
             "INSERT INTO sales (receipt_no, number, kind, seq, session_id, cashier, created_at_ms, subtotal_minor,
                discount_minor, tax_minor, total_minor, cash_tendered_minor, change_minor, cash_rounding_minor, original_receipt,
-               customer, order_no, coupons)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) RETURNING id",
+               customer, order_no, coupons, gift_cards, invoice)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
+             RETURNING id",
         )?
         .query_row(
             params![
@@ -44,6 +45,8 @@ pub fn insert_sale(tx: &Transaction<'_>, record: &SaleRecord, seq: Seq, at_ms: i
                 record.customer,
                 record.order,
                 record.coupons.join("|"),
+                (!record.gift_cards.is_empty()).then(|| json_text(&record.gift_cards)),
+                record.invoice.as_ref().map(json_text),
             ],
             |r| r.get(0),
         )?;
@@ -145,6 +148,18 @@ fn line_from_row(row: &Row<'_>) -> rusqlite::Result<SaleLineRecord> {
     })
 }
 
+/// What a column holding JSON holds.
+pub(crate) fn json_text<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("records serialise")
+}
+
+/// A nullable JSON column read back.
+fn from_json<T: serde::de::DeserializeOwned>(row: &Row<'_>, index: usize) -> rusqlite::Result<Option<T>> {
+    row.get::<_, Option<String>>(index)?
+        .map(|text| serde_json::from_str(&text).map_err(|e| bad_value(index, e.to_string())))
+        .transpose()
+}
+
 impl Terminal {
     /// The sale or return recorded at journal `seq`, with its time.
     pub(crate) fn sale_record_at(&self, seq: Seq) -> CoreResult<Option<(SaleRecord, i64)>> {
@@ -160,7 +175,7 @@ impl Terminal {
         let sql = format!(
             "SELECT id, receipt_no, kind, session_id, cashier, created_at_ms, subtotal_minor, discount_minor, tax_minor,
                total_minor, cash_tendered_minor, change_minor, cash_rounding_minor, original_receipt, seq, customer, order_no,
-               coupons
+               coupons, gift_cards, invoice
              FROM sales WHERE {condition}"
         );
         let head = self
@@ -196,6 +211,8 @@ impl Terminal {
                         .filter(|c| !c.is_empty())
                         .map(str::to_string)
                         .collect(),
+                    gift_cards: from_json(row, 18)?.unwrap_or_default(),
+                    invoice: from_json(row, 19)?,
                 };
                 Ok((row.get::<_, i64>(0)?, record, row.get::<_, i64>(5)?, row.get::<_, u64>(14)?))
             })

@@ -10,7 +10,7 @@ use pos_shared::quantity::Quantity;
 use pos_shared::returns::{ReturnableLine, refund_to_original};
 use pos_shared::roles::Permission;
 use pos_shared::stock::{MovementReason, StockMovement};
-use pos_shared::tender::{Settlement, Tender, TenderKind, cash_amount_due};
+use pos_shared::tender::{CardUse, Settlement, Tender, TenderKind, cash_amount_due, check_card_number};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
@@ -36,6 +36,8 @@ pub struct ReturnItem {
 struct PaidWith {
     paid: Vec<Tender>,
     refunded: Vec<Tender>,
+    /// The gift cards it was paid from, where a gift card refund goes back.
+    cards: Vec<CardUse>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -44,7 +46,28 @@ pub struct ReturnRequest {
     pub items: Vec<ReturnItem>,
     pub damaged: bool,
     pub refund_to: Option<TenderKind>,
+    /// Refund the whole return to this gift card as store credit (a new
+    /// card, or one the customer has).
+    pub store_credit: Option<String>,
     pub approver: Option<Credentials>,
+}
+
+/// Which gift cards a refund of `amount` in gift card money goes back to:
+/// the original's cards, in order, each up to what it paid.
+fn back_to_cards(amount: Money, cards: &[CardUse]) -> Vec<CardUse> {
+    let mut left = amount;
+    let mut out: Vec<CardUse> = Vec::new();
+    for card in cards {
+        let part = left.min(card.amount);
+        if part > Money::ZERO {
+            out.push(CardUse { card: card.card.clone(), amount: part });
+            left -= part;
+        }
+    }
+    if let (Some(last), true) = (out.last_mut(), left > Money::ZERO) {
+        last.amount += left;
+    }
+    out
 }
 
 /// Where a refund goes unless someone asks otherwise: back to the
@@ -127,6 +150,9 @@ impl Terminal {
             None => (self.lines_without_receipt(&request.items)?, None),
         };
         let total = refund_totals(&lines, self.settings.tax_mode).total;
+        if request.store_credit.is_some() {
+            return Ok(vec![Tender { kind: TenderKind::GiftCard, amount: total }]);
+        }
         let refunds = match (request.refund_to, default_refunds(total, paid_with.as_ref())) {
             (Some(kind), by_default) if by_default.iter().any(|t| t.kind != kind) => {
                 vec![Tender { kind, amount: total }]
@@ -154,8 +180,15 @@ impl Terminal {
         };
         let totals = refund_totals(&lines, self.settings.tax_mode);
         let by_default = default_refunds(totals.total, paid_with.as_ref());
-        let refunds = match request.refund_to {
-            Some(kind) if by_default.iter().any(|t| t.kind != kind) => {
+        if request.refund_to == Some(TenderKind::GiftCard) && request.store_credit.is_none() {
+            return Err(CoreError::Invalid("a refund to store credit names the gift card it goes on".into()));
+        }
+        let refunds = match (&request.store_credit, request.refund_to) {
+            (Some(card), _) => {
+                check_card_number(card)?;
+                vec![Tender { kind: TenderKind::GiftCard, amount: totals.total }]
+            }
+            (None, Some(kind)) if by_default.iter().any(|t| t.kind != kind) => {
                 let usual = by_default.iter().map(|t| t.kind.as_str()).collect::<Vec<_>>().join(" and ");
                 let detail = format!("refund {} to {kind} instead of {usual}", totals.total);
                 approvals.extend(self.authorize(actor, Permission::RefundToOtherTender, pin, detail)?);
@@ -164,6 +197,11 @@ impl Terminal {
             _ => by_default,
         };
         let settlement = self.refund_settlement(refunds);
+        let to_cards = settlement.payments.iter().filter(|t| t.kind == TenderKind::GiftCard).map(|t| t.amount).sum();
+        let gift_cards = match &request.store_credit {
+            Some(card) => vec![CardUse { card: card.clone(), amount: to_cards }],
+            None => back_to_cards(to_cards, paid_with.as_ref().map_or(&[][..], |p| &p.cards)),
+        };
         // Cash already given back on this receipt counts too, so a return
         // split into small ones does not slip under the limit.
         let cash = |tenders: &[Tender]| -> Money {
@@ -193,6 +231,8 @@ impl Terminal {
             customer,
             order: None,
             coupons: Vec::new(),
+            gift_cards,
+            invoice: None,
         };
         let events: Vec<Event> = approvals.iter().map(|a| a.event()).collect();
         self.record_sale(draft, &events)
@@ -282,7 +322,8 @@ impl Terminal {
                 pack_size: None,
             });
         }
-        let paid_with = PaidWith { paid: original.payments, refunded: self.refunded_tenders(receipt)? };
+        let paid_with =
+            PaidWith { paid: original.payments, refunded: self.refunded_tenders(receipt)?, cards: original.gift_cards };
         Ok((lines, Some(paid_with), original.customer))
     }
 

@@ -3,18 +3,20 @@
 //! outbox row. The receipt exists only after COMMIT.
 
 use pos_shared::ids::{ReceiptNo, Seq};
-use pos_shared::journal::{Event, SaleKind, SaleLineRecord, SaleRecord};
+use pos_shared::journal::{Event, Invoice, SaleKind, SaleLineRecord, SaleRecord};
 use pos_shared::money::Money;
 use pos_shared::pricing::{TicketLine, Totals};
 use pos_shared::receipt::{ReceiptDoc, sale_receipt};
 use pos_shared::stock::{MovementReason, StockMovement};
-use pos_shared::tender::{Settlement, Tender, TenderKind, settle};
+use pos_shared::tender::{CardUse, Settlement, Tender, TenderKind, settle};
 
 use crate::clock::local_time_text;
+use crate::credit::record_sale_moves;
 use crate::devices::queue::{JobKind, enqueue, takes_cash};
 use crate::error::{CoreError, CoreResult};
 use crate::records::insert_sale;
 use crate::session::{next_counter, open_session_id};
+use rusqlite::OptionalExtension;
 use crate::{Cart, Operator, Terminal};
 
 /// A sale or return that is on disk.
@@ -65,6 +67,9 @@ pub(crate) struct Draft {
     pub customer: Option<String>,
     pub order: Option<String>,
     pub coupons: Vec<String>,
+    pub gift_cards: Vec<CardUse>,
+    /// Who the sale is invoiced to; its number is given as it is written.
+    pub invoice: Option<Invoice>,
 }
 
 impl Terminal {
@@ -73,6 +78,20 @@ impl Terminal {
     /// cart that collects an order is checked against it again (a prepaid
     /// order takes no payment).
     pub fn commit_sale(&mut self, actor: &Operator, cart: &Cart, tenders: &[Tender]) -> CoreResult<Committed> {
+        self.commit_sale_paid(actor, cart, tenders, &[])
+    }
+
+    /// [`Terminal::commit_sale`], some of it paid from gift cards (each
+    /// within what it holds; offline, within the day's offline limit) and
+    /// some maybe on the customer's account (within its credit limit). A
+    /// business customer's sale is an invoice.
+    pub fn commit_sale_paid(
+        &mut self,
+        actor: &Operator,
+        cart: &Cart,
+        tenders: &[Tender],
+        cards: &[CardUse],
+    ) -> CoreResult<Committed> {
         if cart.is_empty() {
             return Err(CoreError::EmptyCart);
         }
@@ -98,7 +117,13 @@ impl Terminal {
                 )));
             }
         }
-        let mut settlement = settle(to_pay, tenders, self.settings.cash_increment)?;
+        self.check_credit_payments(cart.customer.as_deref(), tenders, cards)?;
+        let mut tenders = tenders.to_vec();
+        let on_cards: Money = cards.iter().map(|c| c.amount).sum();
+        if !on_cards.is_zero() {
+            tenders.push(Tender { kind: TenderKind::GiftCard, amount: on_cards });
+        }
+        let mut settlement = settle(to_pay, &tenders, self.settings.cash_increment)?;
         if !prepaid.is_zero() {
             settlement.payments.insert(0, Tender { kind: TenderKind::Prepaid, amount: prepaid });
         }
@@ -115,6 +140,8 @@ impl Terminal {
             customer: cart.customer.clone(),
             order: cart.order.clone(),
             coupons: cart.coupons.clone(),
+            gift_cards: cards.to_vec(),
+            invoice: self.invoice_to(cart.customer.as_deref())?,
         };
         let approvals: Vec<Event> = cart.approvals.iter().map(|a| a.event()).collect();
         self.record_sale(draft, &approvals)
@@ -131,11 +158,29 @@ impl Terminal {
     /// Writes a sale or return and the events before it in one transaction.
     pub(crate) fn record_sale(&mut self, draft: Draft, before: &[Event]) -> CoreResult<Committed> {
         let printing = self.devices.printer.is_some();
+        // Offline moves on credit count against the offline limits.
+        let on_credit = !draft.gift_cards.is_empty() || draft.settlement.payments.iter().any(|p| p.kind == TenderKind::Account);
+        let offline = on_credit && self.is_offline()?;
         let tx = self.begin_journaled(before)?;
         let session_id = open_session_id(&tx)?.ok_or(CoreError::NoOpenSession)?;
         let number = next_counter(&tx, "receipt")?;
-        let Draft { kind, cashier, lines, totals, settlement, original_receipt, movements, customer, order, coupons } =
-            draft;
+        let Draft {
+            kind,
+            cashier,
+            lines,
+            totals,
+            settlement,
+            original_receipt,
+            movements,
+            customer,
+            order,
+            coupons,
+            gift_cards,
+            mut invoice,
+        } = draft;
+        if let Some(invoice) = &mut invoice {
+            invoice.number = format!("INV-{}-{:06}", tx.terminal(), next_counter(&tx, "invoice")?);
+        }
         let event = Event::Sale(Box::new(SaleRecord {
             receipt_no: ReceiptNo::new(tx.terminal().clone(), number),
             kind,
@@ -156,17 +201,41 @@ impl Terminal {
             customer,
             order,
             coupons,
+            gift_cards,
+            invoice,
         }));
         let appended = tx.append(&event)?;
         let Event::Sale(record) = event else { unreachable!("built as a sale above") };
         let at_ms = tx.at_ms;
         insert_sale(&tx, &record, appended.seq, at_ms)?;
+        record_sale_moves(&tx, &record, appended.seq, at_ms, offline)?;
         if printing {
             let kick = takes_cash(&record.payments);
             enqueue(&tx, JobKind::Receipt, &record.receipt_no.to_string(), kick, at_ms)?;
         }
         tx.commit()?;
         Ok(Committed { record: *record, seq: appended.seq, at_ms })
+    }
+
+    /// The invoice a sale to `customer` is: theirs when they have a VAT
+    /// number (a business), numbered when written.
+    fn invoice_to(&self, customer: Option<&str>) -> CoreResult<Option<Invoice>> {
+        let Some(code) = customer else { return Ok(None) };
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT name, vat_number, address, terms_days FROM customers WHERE code = ?1 AND vat_number IS NOT NULL",
+            )?
+            .query_row([code], |r| {
+                Ok(Invoice {
+                    number: String::new(),
+                    name: r.get(0)?,
+                    vat_number: r.get(1)?,
+                    address: r.get(2)?,
+                    terms_days: r.get(3)?,
+                })
+            })
+            .optional()?)
     }
 
     /// Abandons a cart before payment; the void and its approvals are journaled.

@@ -111,6 +111,16 @@ fn session_figures(
         let tender = Tender { kind: tender.parse::<TenderKind>()?, amount: Money::from_minor(amount) };
         if kind == "return" { flows.refunds.push(tender) } else { flows.sales.push(tender) }
     }
+    // Gift cards sold and payments on account: money in per tender, not sales.
+    let mut credit_sold = Money::ZERO;
+    let mut stmt = conn
+        .prepare_cached("SELECT tender, SUM(amount_minor) FROM credit_payments WHERE session_id = ?1 GROUP BY tender")?;
+    for row in stmt.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+        let (tender, amount) = row?;
+        let tender = Tender { kind: tender.parse::<TenderKind>()?, amount: Money::from_minor(amount) };
+        credit_sold += tender.amount;
+        flows.sales.push(tender);
+    }
     let moves = sum_by(
         conn.prepare_cached("SELECT direction, amount_minor FROM cash_moves WHERE session_id = ?1")?
             .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
@@ -152,6 +162,7 @@ fn session_figures(
         taxes: bands.into_values().collect(),
         cash_in: flows.cash_in,
         cash_out: flows.cash_out,
+        credit_sold,
         tenders: tender_lines(&flows, &[]),
         first_seq: Some(Seq(session.open_seq)),
         last_seq: None,

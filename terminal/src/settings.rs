@@ -14,6 +14,17 @@ use rust_decimal::Decimal;
 use crate::error::{CoreError, CoreResult};
 use crate::users::Credentials;
 
+/// How far past their credit limit a customer may go on account while the
+/// till is offline, as a percentage of the limit, unless the store sets its own.
+pub fn default_account_allowance() -> Decimal {
+    Decimal::from(20)
+}
+
+/// Most a gift card may pay at this till per day while it is offline.
+pub fn default_giftcard_offline_limit() -> Money {
+    Money::from_minor(50_00)
+}
+
 /// Cash refunds above this need a manager unless the store sets its own limit.
 pub fn default_refund_cash_limit() -> Money {
     Money::from_minor(50_00)
@@ -37,6 +48,10 @@ pub struct StoreSettings {
     pub manager_pin_digits: usize,
     /// Whether a cashier may log in by PIN alone, without choosing their name.
     pub pin_only_login: bool,
+    /// Percent of a credit limit a sale on account may go beyond it offline.
+    pub account_allowance_percent: Decimal,
+    /// Most one gift card pays here per day while offline.
+    pub giftcard_offline_limit: Money,
     pub embedded: EmbeddedConfig,
     pub header_lines: Vec<String>,
     pub footer_lines: Vec<String>,
@@ -68,6 +83,8 @@ impl StoreSettings {
             refund_cash_limit: default_refund_cash_limit(),
             manager_pin_digits: pins::MANAGER_DIGITS,
             pin_only_login: false,
+            account_allowance_percent: default_account_allowance(),
+            giftcard_offline_limit: default_giftcard_offline_limit(),
             embedded: EmbeddedConfig::default(),
             header_lines: Vec::new(),
             footer_lines: vec!["Thank you for shopping with us".into()],
@@ -99,6 +116,8 @@ impl StoreSettings {
             ("refund_cash_limit", self.refund_cash_limit.to_string()),
             ("manager_pin_digits", self.manager_pin_digits.to_string()),
             ("pin_only_login", on_off(self.pin_only_login).into()),
+            ("account_allowance_percent", self.account_allowance_percent.to_string()),
+            ("giftcard_offline_limit", self.giftcard_offline_limit.to_string()),
             ("embedded", serde_json::to_string(&self.embedded).expect("layouts serialise")),
             ("header_lines", self.header_lines.join("\n")),
             ("footer_lines", self.footer_lines.join("\n")),
@@ -148,6 +167,14 @@ impl StoreSettings {
                 None => pins::MANAGER_DIGITS,
             },
             pin_only_login: text("pin_only_login")? == "on",
+            account_allowance_percent: match get("account_allowance_percent")? {
+                Some(p) => p.parse().map_err(|_| corrupt("account_allowance_percent"))?,
+                None => default_account_allowance(),
+            },
+            giftcard_offline_limit: match get("giftcard_offline_limit")? {
+                Some(limit) => limit.parse().map_err(|_| corrupt("giftcard_offline_limit"))?,
+                None => default_giftcard_offline_limit(),
+            },
             embedded: serde_json::from_str(&text("embedded")?).map_err(|_| corrupt("embedded"))?,
             header_lines: lines(text("header_lines")?),
             footer_lines: lines(text("footer_lines")?),
@@ -156,8 +183,23 @@ impl StoreSettings {
 }
 
 /// The store settings a manager may change by name.
-pub const SETTABLE: [&str; 5] =
-    ["tax-mode", "refund-cash-limit", "discount-limit", "manager-pin-digits", "pin-only-login"];
+pub const SETTABLE: [&str; 7] = [
+    "tax-mode",
+    "refund-cash-limit",
+    "discount-limit",
+    "manager-pin-digits",
+    "pin-only-login",
+    "account-offline-allowance",
+    "giftcard-offline-limit",
+];
+
+/// A percentage from 0 to 100 (`10` or `10%`).
+fn percent(value: &str) -> Option<Decimal> {
+    Decimal::from_str_exact(value.trim().trim_end_matches('%'))
+        .ok()
+        .filter(|p| *p >= Decimal::ZERO && *p <= Decimal::ONE_HUNDRED)
+        .map(|p| p.normalize())
+}
 
 fn on_off(on: bool) -> &'static str {
     if on { "on" } else { "off" }
@@ -167,7 +209,8 @@ impl crate::Terminal {
     /// Changes one store setting by name (`tax-mode`, inclusive or
     /// exclusive: whether prices include tax; `refund-cash-limit`, an amount;
     /// `discount-limit`, a percentage; `manager-pin-digits`, 6 to 12;
-    /// `pin-only-login`, on or off): a manager's decision, approved by
+    /// `pin-only-login`, on or off; `account-offline-allowance`, a
+    /// percentage of a credit limit; `giftcard-offline-limit`, an amount): a manager's decision, approved by
     /// `approver` when `actor` is not one. A bad name or value changes
     /// nothing.
     pub fn change_setting(
@@ -192,11 +235,18 @@ impl crate::Terminal {
                 Box::new(move |s| s.refund_cash_limit = limit)
             }
             "discount-limit" => {
-                let percent = Decimal::from_str_exact(value.trim().trim_end_matches('%'))
-                    .ok()
-                    .filter(|p| *p >= Decimal::ZERO && *p <= Decimal::ONE_HUNDRED)
-                    .ok_or_else(|| invalid(format!("“{value}” must be a percentage from 0 to 100")))?;
-                Box::new(move |s| s.discount_limit_percent = percent.normalize())
+                let percent =
+                    percent(value).ok_or_else(|| invalid(format!("“{value}” must be a percentage from 0 to 100")))?;
+                Box::new(move |s| s.discount_limit_percent = percent)
+            }
+            "account-offline-allowance" => {
+                let percent =
+                    percent(value).ok_or_else(|| invalid(format!("“{value}” must be a percentage from 0 to 100")))?;
+                Box::new(move |s| s.account_allowance_percent = percent)
+            }
+            "giftcard-offline-limit" => {
+                let limit = Money::parse_non_negative(value).map_err(|e| invalid(e.to_string()))?;
+                Box::new(move |s| s.giftcard_offline_limit = limit)
             }
             "manager-pin-digits" => {
                 let digits = pins::parse_manager_digits(value).map_err(invalid)?;

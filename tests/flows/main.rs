@@ -1,6 +1,7 @@
 //! End-to-end flows of the point of sale, one module per flow.
 
 mod abuse;
+mod accounts;
 mod backends;
 mod books;
 mod channel_api;

@@ -40,6 +40,7 @@ pub(crate) fn rules_page() -> CatalogPage {
             email: None,
             phone: None,
             group: Some("trade".into()),
+            ..WireCustomer::default()
         }],
         price_lists: vec![WirePriceList {
             name: "Trade".into(),

@@ -67,6 +67,7 @@ fn report_figures_match_the_hand_worked_dataset() {
         items: vec![ReturnItem { code: "WIN0003".into(), line: None, qty: Some(1.into()) }],
         damaged: false,
         refund_to: None,
+        store_credit: None,
         approver: None,
     };
     assert_eq!(paris.commit_return(&manager, request).unwrap().record.total.to_string(), "28.28");

@@ -58,6 +58,8 @@ fn sale(terminal: &TerminalId, n: u64, products: u64) -> SaleRecord {
         customer: None,
         order: None,
         coupons: Vec::new(),
+        gift_cards: Vec::new(),
+        invoice: None,
     }
 }
 

@@ -116,7 +116,7 @@ pub struct WireUser {
     pub active: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WireCustomer {
     pub code: String,
     pub name: String,
@@ -125,6 +125,25 @@ pub struct WireCustomer {
     /// The customer group whose price lists apply (trade, staff...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+    /// How much they may owe on account; none: no account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_limit: Option<Money>,
+    /// Days they have to pay what went on account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terms_days: Option<u32>,
+    /// A business customer's VAT number: their sales are invoices.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+}
+
+/// What a customer's account owes, or what a gift card holds, at head
+/// office.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireBalance {
+    pub code: String,
+    pub balance: Money,
 }
 
 /// One page of catalog changes after a cursor.
@@ -164,6 +183,12 @@ pub struct StockSnapshot {
     pub store: String,
     pub through_seq: u64,
     pub items: Vec<WireStock>,
+    /// What each customer with an account owes, as of the same moment.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<WireBalance>,
+    /// What each gift card holds, as of the same moment.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gift_cards: Vec<WireBalance>,
 }
 
 impl From<&CatalogItem> for WireProduct {

@@ -42,6 +42,12 @@ pub enum Command {
     Sell(SellArgs),
     /// Take goods back and refund them.
     Return(ReturnArgs),
+    /// Gift cards: sell (or top up) one, or look up its balance.
+    #[command(subcommand)]
+    Giftcard(super::credit::GiftcardCommand),
+    /// Customer accounts: take a payment on one, or look one up.
+    #[command(subcommand)]
+    Account(super::credit::AccountCommand),
     /// Pay cash into or out of the drawer.
     Cash(CashArgs),
     /// X report (figures so far) or Z report (close the day).
@@ -96,7 +102,10 @@ pub enum Command {
     /// The store's settings: tax-mode (inclusive or exclusive),
     /// refund-cash-limit (cash refunds above it need a manager),
     /// discount-limit (percent), manager-pin-digits (6 to 12), pin-only-login
-    /// (on or off). Changing one is a manager's.
+    /// (on or off), account-offline-allowance (percent of a credit limit a
+    /// sale on account may go beyond it offline), giftcard-offline-limit
+    /// (most a gift card pays here per day offline). Changing one is a
+    /// manager's.
     #[command(subcommand)]
     Settings(SettingsCommand),
     /// The favourites page of the sale screen's product grid.
@@ -316,7 +325,8 @@ pub struct SellArgs {
     /// A coupon the customer gives; repeat for several.
     #[arg(long = "coupon")]
     pub coupons: Vec<String>,
-    /// TENDER:AMOUNT, e.g. cash:20.00; repeat to split.
+    /// TENDER:AMOUNT, e.g. cash:20.00, account:35.00 (on the customer's
+    /// account) or giftcard:NUMBER:AMOUNT; repeat to split.
     #[arg(long = "pay")]
     pub payments: Vec<String>,
 }
@@ -441,8 +451,12 @@ pub struct ReturnArgs {
     pub damaged: bool,
     /// Refund tender (default: the tenders the receipt was paid with; another
     /// one, or cash above the store's limit, needs --manager-pin).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "store_credit")]
     pub refund: Option<String>,
+    /// Refund it all to this gift card as store credit (a new card, or one
+    /// the customer has).
+    #[arg(long)]
+    pub store_credit: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -2,6 +2,7 @@
 //! its result as text or JSON.
 
 pub mod args;
+mod credit;
 mod devices;
 mod orders;
 mod stock;
@@ -175,6 +176,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Order(c) => orders::order(&dir, json, c),
         Command::Collect(a) => orders::collect(&dir, json, a),
         Command::Return(a) => take_return(&dir, json, a),
+        Command::Giftcard(c) => credit::giftcard(&dir, json, c),
+        Command::Account(c) => credit::account(&dir, json, c),
         Command::Cash(a) => {
             let mut terminal = Terminal::open(&dir)?;
             let user = a.actor.login(&mut terminal)?;
@@ -361,8 +364,8 @@ fn sell(dir: &std::path::Path, json: bool, a: args::SellArgs) -> Result<()> {
         let discount: Discount = discount.parse()?;
         terminal.set_sale_discount(&user, &mut cart, Some(discount), a.actor.approver().as_ref())?;
     }
-    let tenders = parse_tenders(&a.payments)?;
-    let committed = terminal.commit_sale(&user, &cart, &tenders)?;
+    let (tenders, cards) = credit::parse_payments(&a.payments)?;
+    let committed = terminal.commit_sale_paid(&user, &cart, &tenders, &cards)?;
     print_receipt(&mut terminal, json, &committed)
 }
 
@@ -378,9 +381,14 @@ fn store_settings(dir: &std::path::Path, json: bool, command: args::SettingsComm
         "discount_limit_percent": s.discount_limit_percent,
         "tax_mode": s.pricing().tax_mode,
         "cash_increment": s.cash_increment,
+        "account_offline_allowance_percent": s.account_allowance_percent,
+        "giftcard_offline_limit": s.giftcard_offline_limit,
     });
     emit(json, &shown, |_| {
-        format!("refund-cash-limit: {}\ndiscount-limit: {}%\n", s.refund_cash_limit, s.discount_limit_percent)
+        format!(
+            "refund-cash-limit: {}\ndiscount-limit: {}%\naccount-offline-allowance: {}%\ngiftcard-offline-limit: {}\n",
+            s.refund_cash_limit, s.discount_limit_percent, s.account_allowance_percent, s.giftcard_offline_limit
+        )
     })
 }
 
@@ -392,6 +400,7 @@ fn take_return(dir: &std::path::Path, json: bool, a: args::ReturnArgs) -> Result
         items: a.items.iter().map(|i| parse_return_item(i)).collect::<Result<_>>()?,
         damaged: a.damaged,
         refund_to: a.refund.as_deref().map(str::parse::<TenderKind>).transpose()?,
+        store_credit: a.store_credit,
         approver: a.actor.approver(),
     };
     let committed = terminal.commit_return(&user, request)?;

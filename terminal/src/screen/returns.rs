@@ -77,6 +77,7 @@ impl Returns {
             items,
             damaged: self.damaged,
             refund_to: self.refund,
+            store_credit: None,
             approver: None,
         }
     }

@@ -8,6 +8,7 @@ pub mod trust;
 
 use pos_shared::catalog::CatalogItem;
 use pos_shared::journal::Hash32;
+use pos_shared::money::Money;
 use pos_shared::protocol::{CatalogPage, StockSnapshot, WireEntry};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -200,10 +201,14 @@ impl Terminal {
                 users.execute(params![user.name, user.role, user.pin_hash, user.active])?;
             }
             let mut customers = tx.prepare_cached(
-                "INSERT OR REPLACE INTO customers (code, name, email, phone, customer_group) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT OR REPLACE INTO customers (code, name, email, phone, customer_group, credit_limit_minor, terms_days,
+                   vat_number, address) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?;
             for c in &page.customers {
-                customers.execute(params![c.code, c.name, c.email, c.phone, c.group])?;
+                let limit = c.credit_limit.map(Money::minor);
+                customers.execute(params![
+                    c.code, c.name, c.email, c.phone, c.group, limit, c.terms_days, c.vat_number, c.address
+                ])?;
             }
         }
         crate::pricing::store_price_rules(&tx, page)?;
@@ -241,6 +246,7 @@ impl Terminal {
                 stmt.execute(params![item.sku, item.on_hand_milli])?;
             }
         }
+        crate::credit::store_balances(&tx, snapshot)?;
         Terminal::set_sync_value(&tx, "central_through_seq", &snapshot.through_seq.to_string())?;
         tx.commit()?;
         Ok(())

@@ -2,6 +2,7 @@
 //! the catalog, keys, customers' channels, orders, suppliers, purchase
 //! orders, transfers and reordering; each one transaction.
 
+use pos_shared::journal::Credit;
 use pos_shared::money::Money;
 use pos_shared::orders::OrderStatus;
 use pos_shared::protocol::{WireOrder, WirePurchaseOrder};
@@ -12,7 +13,7 @@ use super::HeadOffice;
 use crate::storage::rules::admin::{self, TerminalCreated};
 use crate::storage::rules::purchasing::{self, PoLineRequest};
 use crate::storage::rules::reorder::{self, ReorderPolicy, ReorderRow};
-use crate::storage::rules::{catalog, keys, meta, order_views, orders, prices};
+use crate::storage::rules::{catalog, credit, keys, meta, order_views, orders, prices};
 use crate::storage::sql::Database;
 use crate::storage::{ChannelAuth, StoreResult};
 
@@ -81,6 +82,21 @@ impl<D: Database> HeadOffice<D> {
     /// Adds a customer; returns their code (`C000001`, ...).
     pub fn add_customer(&self, customer: &catalog::NewCustomer<'_>) -> StoreResult<String> {
         self.db.write(|tx| catalog::add_customer(tx, customer))
+    }
+
+    /// Sets a customer's account terms.
+    pub fn set_account(&self, code: &str, terms: &credit::AccountTerms<'_>) -> StoreResult<()> {
+        self.db.write(|tx| credit::set_account(tx, code, terms))
+    }
+
+    /// Records a payment received on an account; returns what is still owed.
+    pub fn take_payment(&self, code: &str, amount: &str, reference: &str) -> StoreResult<Money> {
+        self.db.write(|tx| credit::take_payment(tx, code, amount, reference))
+    }
+
+    /// A customer's account or a gift card, move by move.
+    pub fn statement(&self, of: &Credit) -> StoreResult<credit::Statement> {
+        self.db.snapshot(|tx| credit::statement(tx, of))
     }
 
     /// Adds (or changes) a price list.

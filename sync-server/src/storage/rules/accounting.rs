@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use pos_shared::accounting::{Accounts, DayFigures, JournalLine, is_balanced, journal_lines};
-use pos_shared::journal::{CanonicalEntry, CashDirection, Event, SaleKind};
+use pos_shared::journal::{CanonicalEntry, CashDirection, Credit, Event, SaleKind};
 use pos_shared::money::{Money, RoundingMode};
 use pos_shared::pricing::{TaxBand, TaxRate};
 use pos_shared::tender::{Tender, TenderKind};
@@ -28,6 +28,11 @@ pub struct AccountingDay {
     pub balanced: bool,
 }
 
+/// Adds money kept in one tender to the day's takings.
+fn take(tenders: &mut BTreeMap<&'static str, Tender>, kind: TenderKind, amount: Money) {
+    tenders.entry(kind.as_str()).or_insert(Tender { kind, amount: Money::ZERO }).amount += amount;
+}
+
 /// The books of one store for one local date (`YYYY-MM-DD`).
 pub fn accounting_day(tx: &impl Tx, store: &str, date: &str, accounts: &Accounts) -> StoreResult<AccountingDay> {
     if chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_err() {
@@ -39,13 +44,13 @@ pub fn accounting_day(tx: &impl Tx, store: &str, date: &str, accounts: &Accounts
     let payloads = tx.rows(
         &format!(
             "SELECT j.payload FROM journal j JOIN terminals t ON t.id = j.terminal_id
-             WHERE t.store_id = ?1 AND j.kind IN ('sale', 'return', 'z_report', 'cash_moved') AND {on_day} ORDER BY j.id"
+             WHERE t.store_id = ?1 AND j.kind IN ('sale', 'return', 'z_report', 'cash_moved', 'credit_sold') AND {on_day} ORDER BY j.id"
         ),
         &[&store_id, &date],
     )?;
     let mut figures = DayFigures::default();
     let mut bands: BTreeMap<TaxRate, TaxBand> = BTreeMap::new();
-    let mut tenders: BTreeMap<&str, Tender> = BTreeMap::new();
+    let mut tenders: BTreeMap<&'static str, Tender> = BTreeMap::new();
     for payload in payloads {
         let entry =
             CanonicalEntry::from_bytes(&payload.get::<Vec<u8>>(0)?).map_err(|e| StoreError::Internal(e.to_string()))?;
@@ -59,10 +64,7 @@ pub fn accounting_day(tx: &impl Tx, store: &str, date: &str, accounts: &Accounts
                     sum.tax += signed(band.tax);
                 }
                 for tender in &sale.payments {
-                    let kept = tenders
-                        .entry(tender.kind.as_str())
-                        .or_insert(Tender { kind: tender.kind, amount: Money::ZERO });
-                    kept.amount += signed(tender.amount);
+                    take(&mut tenders, tender.kind, signed(tender.amount));
                 }
                 figures.cash_rounding += signed(sale.cash_rounding);
                 if sale.kind == SaleKind::Return {
@@ -72,6 +74,15 @@ pub fn accounting_day(tx: &impl Tx, store: &str, date: &str, accounts: &Accounts
             Event::ZReport(z) => {
                 let cash = z.tenders.iter().find(|t| t.kind == TenderKind::Cash);
                 figures.cash_variance += cash.and_then(|t| t.variance).unwrap_or_default();
+            }
+            Event::CreditSold(credit) => {
+                for tender in &credit.payments {
+                    take(&mut tenders, tender.kind, tender.amount);
+                }
+                match credit.credit {
+                    Credit::Account(_) => figures.account_payments += credit.amount,
+                    Credit::GiftCard(_) => figures.gift_cards_sold += credit.amount,
+                }
             }
             Event::CashMoved { direction: CashDirection::In, amount, .. } => figures.cash_paid_in += amount,
             Event::CashMoved { direction: CashDirection::Out, amount, .. } => figures.cash_paid_out += amount,

@@ -84,13 +84,23 @@ pub fn page(tx: &impl Tx, auth: &TerminalAuth, since: u64, limit: usize) -> Stor
         .collect::<StoreResult<_>>()?;
     let customers = tx
         .rows(
-            "SELECT code, name, email, phone, customer_group FROM customers WHERE version > ?1 AND version <= ?2
-             ORDER BY version",
+            "SELECT code, name, email, phone, customer_group, credit_limit_minor, terms_days, vat_number, address
+             FROM customers WHERE version > ?1 AND version <= ?2 ORDER BY version",
             &[&since, &upper],
         )?
         .iter()
         .map(|r| {
-            Ok(WireCustomer { code: r.get(0)?, name: r.get(1)?, email: r.get(2)?, phone: r.get(3)?, group: r.get(4)? })
+            Ok(WireCustomer {
+                code: r.get(0)?,
+                name: r.get(1)?,
+                email: r.get(2)?,
+                phone: r.get(3)?,
+                group: r.get(4)?,
+                credit_limit: r.get::<Option<i64>>(5)?.map(Money::from_minor),
+                terms_days: r.get(6)?,
+                vat_number: r.get(7)?,
+                address: r.get(8)?,
+            })
         })
         .collect::<StoreResult<_>>()?;
     let rules = super::prices::changed(tx, since, upper)?;
@@ -239,11 +249,12 @@ pub struct NewCustomer<'a> {
     pub phone: Option<&'a str>,
     /// The customer group whose price lists apply (trade, staff...).
     pub group: Option<&'a str>,
+    pub account: super::credit::AccountTerms<'a>,
 }
 
 /// Adds a customer; returns their code (`C000001`, ...).
 pub fn add_customer(tx: &impl Tx, customer: &NewCustomer<'_>) -> StoreResult<String> {
-    let NewCustomer { name, email, phone, group } = *customer;
+    let NewCustomer { name, email, phone, group, account } = *customer;
     if name.trim().is_empty() {
         return Err(StoreError::BadRequest("a customer needs a name".into()));
     }
@@ -257,5 +268,6 @@ pub fn add_customer(tx: &impl Tx, customer: &NewCustomer<'_>) -> StoreResult<Str
         "INSERT INTO customers (code, name, email, phone, version, customer_group) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         &[&code, &name.trim(), &email, &phone, &version, &group],
     )?;
+    super::credit::set_account(tx, &code, &account)?;
     Ok(code)
 }

@@ -30,6 +30,7 @@ use pos_shared::entry_rules::{EntryProblem, check_entry};
 use pos_shared::ids::TerminalId;
 use pos_shared::journal::{CanonicalEntry, Event, Hash32, SaleKind, chain_hash};
 use pos_shared::pricing::TaxMode;
+use pos_shared::tender::TenderKind;
 use pos_shared::protocol::{PROTOCOL_VERSION, PushResponse, WireEntry};
 
 use super::collections::record_collection;
@@ -263,12 +264,23 @@ fn flag(tx: &impl Tx, auth: &TerminalAuth, seq: u64, reason: &str) -> StoreResul
     Ok(())
 }
 
+/// Where a move on an account or a gift card comes from: this entry.
+fn origin(auth: &TerminalAuth, seq: u64, receipt: String, at_ms: i64) -> super::credit::Origin<'_> {
+    super::credit::Origin { terminal: Some(&auth.terminal_id), seq: Some(seq), receipt: Some(receipt), at_ms }
+}
+
 /// Whether an entry is rows only ([`record_effects`] does nothing for
 /// it): it reads nothing an earlier entry of the same push wrote, so its
 /// rows may wait to be written with the others.
 fn plain(event: &Event) -> bool {
     match event {
-        Event::Sale(sale) => (sale.order.is_none() || sale.kind == SaleKind::Return) && sale.coupons.is_empty(),
+        Event::Sale(sale) => {
+            (sale.order.is_none() || sale.kind == SaleKind::Return)
+                && sale.coupons.is_empty()
+                && sale.gift_cards.is_empty()
+                && sale.paid_by(TenderKind::Account).is_zero()
+        }
+        Event::CreditSold(_) => false,
         Event::StockReceived { purchase_order: Some(_), .. }
         | Event::TransferShipped { .. }
         | Event::PinLockedOut { .. }
@@ -292,7 +304,10 @@ fn record_effects(
     let seq = entry.seq.0;
     let applied = match &entry.event {
         Event::Sale(sale) => {
-            for problem in super::prices::record_coupons(tx, sale, entry.at_ms)? {
+            let origin = origin(auth, seq, sale.receipt_no.to_string(), entry.at_ms);
+            let mut problems = super::prices::record_coupons(tx, sale, entry.at_ms)?;
+            problems.extend(super::credit::record_sale_credit(tx, sale, &origin)?);
+            for problem in problems {
                 flag(tx, auth, seq, &problem)?;
             }
             match (&sale.order, sale.kind) {
@@ -308,6 +323,13 @@ fn record_effects(
             "{failures} wrong PINs in a row locked PIN entry for {} s (lockout {lockouts} since the last good PIN)",
             locked_for_ms / 1000
         ))),
+        Event::CreditSold(credit) => {
+            let origin = origin(auth, seq, credit.receipt_no.to_string(), entry.at_ms);
+            for problem in super::credit::record_credit_sale(tx, credit, &origin)? {
+                flag(tx, auth, seq, &problem)?;
+            }
+            Applied::default()
+        }
         Event::ZReport(_) => {
             tx.run(
                 "INSERT INTO z_reports (terminal_id, seq, payload) VALUES (?1, ?2, ?3)",

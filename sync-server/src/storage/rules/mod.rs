@@ -7,6 +7,7 @@ pub mod admin;
 pub mod catalog;
 pub mod catalog_edit;
 mod collections;
+pub mod credit;
 pub mod dashboard;
 pub mod ingest;
 mod ingest_rows;

@@ -27,7 +27,15 @@ pub fn snapshot(tx: &impl Tx, auth: &TerminalAuth) -> StoreResult<StockSnapshot>
     )?;
     let items =
         items.iter().map(|r| Ok(WireStock { sku: r.get(0)?, on_hand_milli: r.get(1)? })).collect::<StoreResult<_>>()?;
-    Ok(StockSnapshot { protocol_version: PROTOCOL_VERSION, store: row.get(0)?, through_seq: row.get(1)?, items })
+    let (accounts, gift_cards) = super::credit::balances(tx)?;
+    Ok(StockSnapshot {
+        protocol_version: PROTOCOL_VERSION,
+        store: row.get(0)?,
+        through_seq: row.get(1)?,
+        items,
+        accounts,
+        gift_cards,
+    })
 }
 
 /// On-hand of one product at one store.

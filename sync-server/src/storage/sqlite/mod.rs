@@ -28,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../schema_v10.sql"),
     include_str!("../schema_v11.sql"),
     include_str!("../schema_v12.sql"),
+    include_str!("../schema_v13.sql"),
 ];
 
 pub struct SqliteDb {
