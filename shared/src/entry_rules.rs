@@ -149,7 +149,9 @@ pub fn check_event(event: &Event, terminal: &TerminalId, tax_mode: TaxMode) -> R
 /// Checks a gift card's number or a customer's code in an entry.
 fn check_credit(credit: &Credit) -> Result<(), EntryProblem> {
     match credit {
-        Credit::Account(customer) if customer.trim().is_empty() => Err(invalid("a payment on account names no customer")),
+        Credit::Account(customer) if customer.trim().is_empty() => {
+            Err(invalid("a payment on account names no customer"))
+        }
         Credit::Account(customer) => check_text("the customer", customer).map_err(invalid),
         Credit::GiftCard(card) => check_card_number(card).map_err(|e| invalid(e.to_string())),
     }
@@ -173,7 +175,11 @@ fn check_credit_sale(credit: &CreditSale, pusher: &TerminalId) -> Result<(), Ent
     if credit.payments.iter().any(|p| p.amount <= Money::ZERO) || paid != credit.amount {
         return Err(invalid(format!("payments of {paid} do not settle the {} of {}", credit.credit, credit.amount)));
     }
-    if credit.payments.iter().any(|p| matches!(p.kind, TenderKind::Account | TenderKind::GiftCard | TenderKind::Prepaid)) {
+    if credit
+        .payments
+        .iter()
+        .any(|p| matches!(p.kind, TenderKind::Account | TenderKind::GiftCard | TenderKind::Prepaid))
+    {
         return Err(invalid(format!("the {} is paid with money, not credit", credit.credit)));
     }
     Ok(())

@@ -80,12 +80,9 @@ impl FromStr for TenderKind {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "voucher" => Ok(TenderKind::Other),
-            name => TenderKind::ALL
-                .into_iter()
-                .find(|k| k.as_str() == name)
-                .ok_or_else(|| {
-                    TenderError::Invalid(format!("tender “{name}” must be cash, card, other, account or giftcard"))
-                }),
+            name => TenderKind::ALL.into_iter().find(|k| k.as_str() == name).ok_or_else(|| {
+                TenderError::Invalid(format!("tender “{name}” must be cash, card, other, account or giftcard"))
+            }),
         }
     }
 }
@@ -128,7 +125,9 @@ impl FromStr for Tender {
         }
         let kind = kind.parse()?;
         if kind == TenderKind::GiftCard {
-            return Err(TenderError::Invalid(format!("payment “{s}”: a gift card names its card, giftcard:NUMBER:AMOUNT")));
+            return Err(TenderError::Invalid(format!(
+                "payment “{s}”: a gift card names its card, giftcard:NUMBER:AMOUNT"
+            )));
         }
         Ok(Tender { kind, amount })
     }

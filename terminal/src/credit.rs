@@ -71,12 +71,14 @@ impl Terminal {
     pub fn known_balance(&self, credit: &Credit) -> CoreResult<Option<Money>> {
         let (kind, code) = kind_and_code(credit);
         let through = self.sync_number("central_through_seq")?;
-        let (central, own, moves): (Option<i64>, i64, i64) = self.conn.prepare_cached(
-            "SELECT (SELECT balance_minor FROM central_balances WHERE kind = ?1 AND code = ?2),
+        let (central, own, moves): (Option<i64>, i64, i64) = self
+            .conn
+            .prepare_cached(
+                "SELECT (SELECT balance_minor FROM central_balances WHERE kind = ?1 AND code = ?2),
                COALESCE((SELECT SUM(amount_minor) FROM credit_moves WHERE kind = ?1 AND code = ?2 AND seq > ?3), 0),
                (SELECT COUNT(*) FROM credit_moves WHERE kind = ?1 AND code = ?2)",
-        )?
-        .query_row(params![kind, code, through], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            )?
+            .query_row(params![kind, code, through], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         let known = central.is_some() || moves > 0 || matches!(credit, Credit::Account(_));
         Ok(known.then(|| Money::from_minor(central.unwrap_or(0) + own)))
     }
@@ -118,7 +120,7 @@ impl Terminal {
     }
 
     /// Refuses `amount` on the account of `customer` beyond what it may take.
-    pub(crate) fn check_account_charge(&self, customer: Option<&str>, amount: Money) -> CoreResult<()> {
+    pub fn check_account_charge(&self, customer: Option<&str>, amount: Money) -> CoreResult<()> {
         let Some(customer) = customer else {
             return Err(CoreError::Invalid("attach the customer whose account this goes on".into()));
         };
@@ -143,9 +145,9 @@ impl Terminal {
     pub fn check_gift_card(&self, used: &CardUse, already: Money) -> CoreResult<()> {
         check_card_number(&used.card)?;
         let shown = masked_card(&used.card);
-        let held = self
-            .known_balance(&Credit::GiftCard(used.card.clone()))?
-            .ok_or_else(|| CoreError::Invalid(format!("gift card {shown} is not known here: sync, or pay otherwise")))?;
+        let held = self.known_balance(&Credit::GiftCard(used.card.clone()))?.ok_or_else(|| {
+            CoreError::Invalid(format!("gift card {shown} is not known here: sync, or pay otherwise"))
+        })?;
         let wanted = used.amount + already;
         if wanted > held {
             return Err(CoreError::Invalid(format!("gift card {shown} holds {held}, not {wanted}")));
@@ -249,7 +251,12 @@ impl Terminal {
     }
 
     /// Checks a sale's account and gift card payments before it is written.
-    pub(crate) fn check_credit_payments(&self, customer: Option<&str>, tenders: &[Tender], cards: &[CardUse]) -> CoreResult<()> {
+    pub(crate) fn check_credit_payments(
+        &self,
+        customer: Option<&str>,
+        tenders: &[Tender],
+        cards: &[CardUse],
+    ) -> CoreResult<()> {
         let on_account: Money = tenders.iter().filter(|t| t.kind == TenderKind::Account).map(|t| t.amount).sum();
         if !on_account.is_zero() {
             self.check_account_charge(customer, on_account)?;
@@ -263,7 +270,14 @@ impl Terminal {
 }
 
 /// Records one move on an account or card made by the entry at `seq`.
-fn add_move(tx: &Transaction<'_>, credit: &Credit, amount: Money, seq: Seq, at_ms: i64, offline: bool) -> CoreResult<()> {
+fn add_move(
+    tx: &Transaction<'_>,
+    credit: &Credit,
+    amount: Money,
+    seq: Seq,
+    at_ms: i64,
+    offline: bool,
+) -> CoreResult<()> {
     let (kind, code) = kind_and_code(credit);
     tx.prepare_cached(
         "INSERT INTO credit_moves (seq, kind, code, amount_minor, at_ms, offline) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -274,7 +288,13 @@ fn add_move(tx: &Transaction<'_>, credit: &Credit, amount: Money, seq: Seq, at_m
 
 /// Records the moves a sale or return makes on its customer's account and
 /// its gift cards, as part of the caller's transaction.
-pub(crate) fn record_sale_moves(tx: &Transaction<'_>, sale: &SaleRecord, seq: Seq, at_ms: i64, offline: bool) -> CoreResult<()> {
+pub(crate) fn record_sale_moves(
+    tx: &Transaction<'_>,
+    sale: &SaleRecord,
+    seq: Seq,
+    at_ms: i64,
+    offline: bool,
+) -> CoreResult<()> {
     let sale_made = sale.kind == SaleKind::Sale;
     let signed = |amount: Money| if sale_made { amount } else { -amount };
     let on_account = sale.paid_by(TenderKind::Account);
@@ -290,8 +310,7 @@ pub(crate) fn record_sale_moves(tx: &Transaction<'_>, sale: &SaleRecord, seq: Se
 /// Replaces head office's balances with a snapshot's, in the caller's transaction.
 pub(crate) fn store_balances(tx: &Transaction<'_>, snapshot: &StockSnapshot) -> CoreResult<()> {
     tx.execute("DELETE FROM central_balances", [])?;
-    let mut stmt =
-        tx.prepare_cached("INSERT INTO central_balances (kind, code, balance_minor) VALUES (?1, ?2, ?3)")?;
+    let mut stmt = tx.prepare_cached("INSERT INTO central_balances (kind, code, balance_minor) VALUES (?1, ?2, ?3)")?;
     for (kind, balances) in [("account", &snapshot.accounts), ("giftcard", &snapshot.gift_cards)] {
         for b in balances {
             stmt.execute(params![kind, b.code, b.balance.minor()])?;

@@ -16,8 +16,8 @@ use crate::devices::queue::{JobKind, enqueue, takes_cash};
 use crate::error::{CoreError, CoreResult};
 use crate::records::insert_sale;
 use crate::session::{next_counter, open_session_id};
-use rusqlite::OptionalExtension;
 use crate::{Cart, Operator, Terminal};
+use rusqlite::OptionalExtension;
 
 /// A sale or return that is on disk.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -159,7 +159,8 @@ impl Terminal {
     pub(crate) fn record_sale(&mut self, draft: Draft, before: &[Event]) -> CoreResult<Committed> {
         let printing = self.devices.printer.is_some();
         // Offline moves on credit count against the offline limits.
-        let on_credit = !draft.gift_cards.is_empty() || draft.settlement.payments.iter().any(|p| p.kind == TenderKind::Account);
+        let on_credit =
+            !draft.gift_cards.is_empty() || draft.settlement.payments.iter().any(|p| p.kind == TenderKind::Account);
         let offline = on_credit && self.is_offline()?;
         let tx = self.begin_journaled(before)?;
         let session_id = open_session_id(&tx)?.ok_or(CoreError::NoOpenSession)?;

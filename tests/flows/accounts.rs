@@ -46,8 +46,16 @@ fn a_trade_customer_buys_on_account_past_the_limit_offline_and_head_office_flags
         assert!(said.contains(why), "{bad:?}: {said}");
     }
     assert!(admin_refused(&db, &["customer", "statement", "C000001"]).contains("no customer C000001"));
-    let account =
-        ["--credit-limit", "100.00", "--terms", "30", "--vat", "FR40303265045", "--address", "12 rue Oberkampf, 75011 Paris"];
+    let account = [
+        "--credit-limit",
+        "100.00",
+        "--terms",
+        "30",
+        "--vat",
+        "FR40303265045",
+        "--address",
+        "12 rue Oberkampf, 75011 Paris",
+    ];
     let added = admin_ok(&db, &[&add[..], &account[..]].concat());
     assert!(added.contains("C000001"), "a refused customer took no code: {added}");
     assert!(admin_refused(&db, &["customer", "account", "C000099", "--credit-limit", "5"]).contains("no customer"));
@@ -55,10 +63,8 @@ fn a_trade_customer_buys_on_account_past_the_limit_offline_and_head_office_flags
     let till = work.path().join("till");
     enroll_till_cli(&db, &server.url, "S01", &till);
     ok(&till, &["sync", "--once"]);
-    let sold = ok(
-        &till,
-        &as_cashier(&["sell", "--item", "BAK0001*10", "--customer", "C000001", "--pay", "account:38.00"]),
-    );
+    let sold =
+        ok(&till, &as_cashier(&["sell", "--item", "BAK0001*10", "--customer", "C000001", "--pay", "account:38.00"]));
     for says in ["INVOICE INV-S01-T01-000001", "Bistrot du Coin", "75011 Paris", "FR40303265045", "in 30 days"] {
         assert!(sold.contains(says), "{says}: {sold}");
     }
@@ -75,12 +81,11 @@ fn a_trade_customer_buys_on_account_past_the_limit_offline_and_head_office_flags
     let address = go_offline(&mut server, &[&till]);
     let sold = ok(&till, &as_cashier(&over));
     assert!(sold.contains("INV-S01-T01-000002"), "the invoice series has no gap: {sold}");
-    let said = refused(
-        &till,
-        &as_cashier(&["sell", "--item", "BAK0001*2", "--customer", "C000001", "--pay", "account:7.60"]),
-    );
+    let said =
+        refused(&till, &as_cashier(&["sell", "--item", "BAK0001*2", "--customer", "C000001", "--pay", "account:7.60"]));
     assert!(said.contains("at most 6.00 more on account while offline"), "{said}");
-    let paid = ok(&till, &as_cashier(&["account", "pay", "--customer", "C000001", "--amount", "50", "--pay", "cash:60"]));
+    let paid =
+        ok(&till, &as_cashier(&["account", "pay", "--customer", "C000001", "--amount", "50", "--pay", "cash:60"]));
     for says in ["PAYMENT ON ACCOUNT", "Change", "10.00", "Still owed", "64.00"] {
         assert!(paid.contains(says), "{says}: {paid}");
     }
@@ -89,9 +94,19 @@ fn a_trade_customer_buys_on_account_past_the_limit_offline_and_head_office_flags
     back_online(&mut server, &address, &[&till]);
 
     let flags = admin_ok(&db, &["flags"]);
-    assert!(flags.contains("customer C000001 owes 114.00 after receipt") && flags.contains("14.00 beyond the 100.00"), "{flags}");
+    assert!(
+        flags.contains("customer C000001 owes 114.00 after receipt") && flags.contains("14.00 beyond the 100.00"),
+        "{flags}"
+    );
     let statement = admin_ok(&db, &["customer", "statement", "C000001"]);
-    for says in ["Statement of C000001 Bistrot du Coin", "Credit limit 100.00, pay within 30 days", "sale on account", "FLAG:", "payment", "Owed 64.00"] {
+    for says in [
+        "Statement of C000001 Bistrot du Coin",
+        "Credit limit 100.00, pay within 30 days",
+        "sale on account",
+        "FLAG:",
+        "payment",
+        "Owed 64.00",
+    ] {
         assert!(statement.contains(says), "{says}: {statement}");
     }
     let after = admin_ok(&db, &["customer", "pay", "C000001", "64.00", "--reference", "transfer 2026-12"]);
@@ -99,7 +114,10 @@ fn a_trade_customer_buys_on_account_past_the_limit_offline_and_head_office_flags
     assert!(admin_refused(&db, &["customer", "pay", "C000001", "0", "--reference", "x"]).contains("more than zero"));
     ok(&till, &["sync", "--once"]);
     let shown = ok(&till, &["account", "show", "C000001"]);
-    assert!(shown.contains("owes 0.00 of a 100.00 limit; 100.00 more"), "head office's payment reached the till: {shown}");
+    assert!(
+        shown.contains("owes 0.00 of a 100.00 limit; 100.00 more"),
+        "head office's payment reached the till: {shown}"
+    );
 }
 
 #[test]

@@ -1112,3 +1112,76 @@ fn promotions_show_under_their_line_and_a_customer_brings_their_prices() {
     let codes: Vec<&str> = record.lines[0].promotions.iter().map(|p| p.code.as_str()).collect();
     assert_eq!(codes, ["BIENVENUE", "CROISS3"], "the coupon spreads over every line, in code order");
 }
+
+#[test]
+fn a_gift_card_and_the_customers_account_pay_at_the_counter() {
+    let mut ui = Ui::prepared(|terminal| {
+        let mut page = crate::prices::rules_page();
+        (page.promotions, page.price_lists, page.list_prices) = (Vec::new(), Vec::new(), Vec::new());
+        page.customers = vec![pos_shared::protocol::WireCustomer {
+            code: "C000200".into(),
+            name: "Bistrot du Coin".into(),
+            credit_limit: Some(Money::from_minor(100_00)),
+            ..Default::default()
+        }];
+        terminal.apply_catalog_page(&page).unwrap();
+        let balance = |code: &str, minor| pos_shared::protocol::WireBalance {
+            code: code.into(),
+            balance: Money::from_minor(minor),
+        };
+        let snapshot = pos_shared::protocol::StockSnapshot {
+            protocol_version: pos_shared::protocol::PROTOCOL_VERSION,
+            store: "S01".into(),
+            through_seq: 0,
+            items: Vec::new(),
+            accounts: vec![balance("C000200", 20_00)],
+            gift_cards: vec![balance("GC12345678", 10_00)],
+        };
+        terminal.apply_stock_snapshot(&snapshot).unwrap();
+    });
+    ui.login("1111");
+    for _ in 0..3 {
+        ui.scan(&barcode("BAK0001"));
+    }
+    ui.click("Customer");
+    ui.type_into(sale::SCAN_FIELD, "Bistrot");
+    ui.interact(|sim| {
+        sim.find("Customer: Bistrot du Coin (C000200), owes 20.00 of 100.00").expect("the account beside the total");
+    });
+    ui.click("F12  Pay");
+    ui.click("Gift card");
+    ui.type_into(payment::AMOUNT_FIELD, "NOSUCHCARD1");
+    ui.interact(|sim| {
+        sim.find("gift card …ARD1 is not known here: sync, or pay otherwise").expect("an unknown card says so");
+    });
+    ui.type_into(payment::AMOUNT_FIELD, "GC12345678");
+    ui.click("On account");
+    ui.interact(|sim| {
+        sim.find("Gift card …5678").unwrap_or_else(|e| panic!("the card pays what it holds: {e:?}"));
+        sim.find("On account").expect("the rest on account");
+    });
+    ui.snapshot("credit_tenders");
+    ui.click("Enter  Confirm");
+    let record = &ui.committed().record;
+    let paid: Vec<(TenderKind, Money)> = record.payments.iter().map(|p| (p.kind, p.amount)).collect();
+    assert_eq!(paid, [(TenderKind::Account, Money::from_minor(461)), (TenderKind::GiftCard, Money::from_minor(10_00))]);
+    assert_eq!(record.gift_cards[0].card, "GC12345678");
+    let terminal = ui.app.terminal().unwrap();
+    let card = pos_shared::journal::Credit::GiftCard("GC12345678".into());
+    assert_eq!(terminal.known_balance(&card).unwrap(), Some(Money::ZERO));
+    assert_eq!(terminal.account("C000200").unwrap().unwrap().owed, Money::from_minor(24_61));
+
+    // More than the account may take is refused on the spot, and nothing is paid.
+    ui.click("Enter  Next sale");
+    for _ in 0..20 {
+        ui.scan(&barcode("BAK0001"));
+    }
+    ui.click("Customer");
+    ui.type_into(sale::SCAN_FIELD, "C000200");
+    ui.click("F12  Pay");
+    ui.click("On account");
+    ui.interact(|sim| {
+        sim.find("Bistrot du Coin owes 24.61 of a 100.00 credit limit: at most 75.39 more on account")
+            .expect("the limit, said plainly");
+    });
+}

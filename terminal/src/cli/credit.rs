@@ -105,8 +105,7 @@ pub fn account(dir: &Path, json: bool, command: AccountCommand) -> Result<()> {
             print_credit(&terminal, json, &committed)
         }
         AccountCommand::Show { customer } => {
-            let account =
-                terminal.account(&customer)?.ok_or_else(|| anyhow!("customer {customer} has no account"))?;
+            let account = terminal.account(&customer)?.ok_or_else(|| anyhow!("customer {customer} has no account"))?;
             let room = terminal.account_headroom(&account)?;
             let shown = json!({
                 "customer": account.code, "name": account.name, "credit_limit": account.credit_limit,

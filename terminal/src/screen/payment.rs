@@ -1,10 +1,11 @@
 //! Payment: cash with quick amounts and the change shown big, card, other,
-//! split between them; confirming commits the sale.
+//! a gift card (scanned), the customer's account, split between them;
+//! confirming commits the sale.
 
 use iced::widget::{Column, button, column, container, row, text, text_input};
 use iced::{Element, Fill};
 use pos_shared::money::Money;
-use pos_shared::tender::{Tender, TenderKind, cash_amount_due, settle};
+use pos_shared::tender::{CardUse, Tender, TenderKind, cash_amount_due, masked_card, settle};
 
 use super::{Action, to_receipt};
 use crate::app::style;
@@ -19,6 +20,8 @@ pub enum Message {
     Submit,
     Quick(Money),
     Tender(TenderKind),
+    /// The field now takes a gift card's number (scanned or typed).
+    GiftCard,
     Remove(usize),
     Confirm,
     Back,
@@ -29,6 +32,10 @@ pub struct Payment {
     pub cart: Cart,
     due: Money,
     tenders: Vec<Tender>,
+    /// What gift cards pay, each within what it holds.
+    cards: Vec<CardUse>,
+    /// The field holds a gift card's number, not an amount.
+    card_entry: bool,
     input: String,
     /// An implausible amount the cashier was asked to confirm.
     asked: Option<Money>,
@@ -49,11 +56,61 @@ impl Payment {
 
     pub fn new(terminal: &Terminal, cart: Cart) -> Payment {
         let due = terminal.amount_to_pay(&cart).unwrap_or_default();
-        Payment { cart, due, tenders: Vec::new(), input: String::new(), asked: None, error: None }
+        Payment {
+            cart,
+            due,
+            tenders: Vec::new(),
+            cards: Vec::new(),
+            card_entry: false,
+            input: String::new(),
+            asked: None,
+            error: None,
+        }
     }
 
     fn paid(&self) -> Money {
-        self.tenders.iter().map(|t| t.amount).sum()
+        self.tenders.iter().map(|t| t.amount).sum::<Money>() + self.cards.iter().map(|c| c.amount).sum::<Money>()
+    }
+
+    /// Every payment so far as tenders: the gift cards' as one.
+    fn all_tenders(&self) -> Vec<Tender> {
+        let on_cards: Money = self.cards.iter().map(|c| c.amount).sum();
+        let mut all = self.tenders.clone();
+        if !on_cards.is_zero() {
+            all.push(Tender { kind: TenderKind::GiftCard, amount: on_cards });
+        }
+        all
+    }
+
+    /// The card the field names pays what is left, or what it holds when
+    /// less; a card the till cannot take says why.
+    fn add_card(&mut self, terminal: &Terminal) {
+        let card = self.input.trim().to_string();
+        let left = self.remaining(terminal, TenderKind::GiftCard);
+        let already: Money = self.cards.iter().filter(|c| c.card == card).map(|c| c.amount).sum();
+        let held = terminal.known_balance(&pos_shared::journal::Credit::GiftCard(card.clone()));
+        let amount = match held {
+            Ok(Some(held)) => left.min(held - already),
+            Ok(None) | Err(_) => left,
+        };
+        let used = CardUse { card, amount };
+        match terminal.check_gift_card(&used, already) {
+            Ok(()) if amount <= Money::ZERO => {
+                self.input.clear();
+                self.error = Some(format!("gift card {} is empty", masked_card(&used.card)));
+            }
+            Ok(()) => {
+                self.cards.push(used);
+                self.card_entry = false;
+                self.input.clear();
+                self.error = None;
+            }
+            Err(e) => {
+                // A wrong scan leaves the field empty for the next one.
+                self.input.clear();
+                self.error = Some(e.to_string());
+            }
+        }
     }
 
     /// What is left to pay, by the tender about to be used.
@@ -64,8 +121,20 @@ impl Payment {
 
     fn add(&mut self, terminal: &Terminal, kind: TenderKind) {
         let typed = self.input.trim();
-        let amount =
-            if typed.is_empty() { Ok(self.remaining(terminal, kind)) } else { Money::parse_non_negative(typed) };
+        let amount = if typed.is_empty() {
+            Ok(self.remaining(terminal, kind))
+        } else {
+            Money::parse_non_negative(typed).map_err(|e| e.to_string())
+        };
+        // What goes on account must fit the customer's credit limit.
+        let on_account: Money = self.tenders.iter().filter(|t| t.kind == TenderKind::Account).map(|t| t.amount).sum();
+        let amount = amount.and_then(|amount| match kind {
+            TenderKind::Account => terminal
+                .check_account_charge(self.cart.customer.as_deref(), on_account + amount)
+                .map(|()| amount)
+                .map_err(|e| e.to_string()),
+            _ => Ok(amount),
+        });
         let left = self.remaining(terminal, kind);
         match amount {
             Ok(amount) if amount.is_zero() => self.error = Some("nothing left to pay".into()),
@@ -81,21 +150,38 @@ impl Payment {
                 self.input.clear();
                 self.error = None;
             }
-            Err(e) => self.error = Some(e.to_string()),
+            Err(e) => self.error = Some(e),
         }
     }
 
     fn confirm(&mut self, terminal: &mut Terminal, operator: &Operator) -> Action {
-        to_receipt(terminal.commit_sale(operator, &self.cart, &self.tenders), &mut self.error)
+        to_receipt(terminal.commit_sale_paid(operator, &self.cart, &self.tenders, &self.cards), &mut self.error)
+    }
+
+    /// Whether the attached customer may pay on account here.
+    fn has_account(&self, terminal: &Terminal) -> bool {
+        self.cart.customer.as_ref().is_some_and(|c| terminal.account(c).ok().flatten().is_some())
     }
 
     pub fn update(&mut self, terminal: &mut Terminal, operator: &Operator, message: Message) -> Action {
         match message {
             Message::Input(text) => self.input = text,
+            Message::Submit if self.card_entry && self.input.trim().is_empty() => {
+                self.card_entry = false;
+                self.error = None;
+            }
+            Message::Submit if self.card_entry => self.add_card(terminal),
             Message::Submit if self.input.trim().is_empty() && self.paid() >= self.due => {
                 return self.confirm(terminal, operator);
             }
             Message::Submit => self.add(terminal, TenderKind::Cash),
+            Message::GiftCard => {
+                self.card_entry = true;
+                self.error = None;
+                if !self.input.trim().is_empty() {
+                    self.add_card(terminal);
+                }
+            }
             Message::Quick(amount) if amount.is_zero() => {}
             Message::Quick(amount) => {
                 self.tenders.push(Tender { kind: TenderKind::Cash, amount });
@@ -104,6 +190,9 @@ impl Payment {
             Message::Tender(kind) => self.add(terminal, kind),
             Message::Remove(i) if i < self.tenders.len() => {
                 self.tenders.remove(i);
+            }
+            Message::Remove(i) if i - self.tenders.len() < self.cards.len() => {
+                self.cards.remove(i - self.tenders.len());
             }
             Message::Remove(_) => {}
             Message::Confirm => return self.confirm(terminal, operator),
@@ -130,14 +219,16 @@ impl Payment {
     }
 
     pub fn view<'a>(&'a self, terminal: &Terminal) -> Element<'a, Message> {
-        let settled = settle(self.due, &self.tenders, terminal.settings().cash_increment);
+        let settled = settle(self.due, &self.all_tenders(), terminal.settings().cash_increment);
         let (status, big) = match &settled {
             Ok(s) if !s.change.is_zero() => ("CHANGE DUE".to_string(), s.change.to_string()),
             Ok(_) => ("PAID".to_string(), "0.00".to_string()),
             Err(_) => ("TO PAY".to_string(), (self.due - self.paid()).max(Money::ZERO).to_string()),
         };
         let ready = settled.is_ok();
-        let field = text_input("Amount handed over (Enter = cash)", &self.input)
+        let hint =
+            if self.card_entry { "Scan or type the gift card's number" } else { "Amount handed over (Enter = cash)" };
+        let field = text_input(hint, &self.input)
             .id(AMOUNT_FIELD)
             .on_input(Message::Input)
             .on_submit(Message::Submit)
@@ -148,13 +239,13 @@ impl Payment {
             quick = quick.push(style::key_button("", &format!("Cash {amount}"), Some(Message::Quick(amount))));
         }
         let mut given = Column::new().spacing(4);
-        for (i, t) in self.tenders.iter().enumerate() {
-            let mut kind = t.kind.to_string();
-            kind[..1].make_ascii_uppercase();
+        let shown = self.tenders.iter().map(|t| (t.kind.label().to_string(), t.amount));
+        let cards = self.cards.iter().map(|c| (format!("Gift card {}", masked_card(&c.card)), c.amount));
+        for (i, (label, amount)) in shown.chain(cards).enumerate() {
             given = given.push(
                 row![
-                    text(kind).size(style::TEXT).width(Fill),
-                    text(t.amount.to_string()).size(style::TEXT).font(style::MONO),
+                    text(label).size(style::TEXT).width(Fill),
+                    text(amount.to_string()).size(style::TEXT).font(style::MONO),
                     button(text("remove")).on_press(Message::Remove(i)).style(button::text),
                 ]
                 .spacing(style::GAP),
@@ -170,6 +261,15 @@ impl Payment {
                 style::key_button("", "Card", (!ready).then_some(Message::Tender(TenderKind::Card))),
                 style::key_button("", "Other / voucher", (!ready).then_some(Message::Tender(TenderKind::Other))),
                 style::key_button("", "Cash", (!ready).then_some(Message::Tender(TenderKind::Cash))),
+            ]
+            .spacing(style::GAP),
+            row![
+                style::key_button("", "Gift card", (!ready).then_some(Message::GiftCard)),
+                style::key_button(
+                    "",
+                    "On account",
+                    (!ready && self.has_account(terminal)).then_some(Message::Tender(TenderKind::Account))
+                ),
             ]
             .spacing(style::GAP),
         ]

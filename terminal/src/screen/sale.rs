@@ -327,11 +327,14 @@ impl Sale {
             },
             Entry::Customer => match terminal.attach_customer(&mut self.cart, &typed) {
                 Ok(customer) => {
-                    let prices = match terminal.customer_group(&self.cart) {
-                        Ok(Some(group)) => format!(", {group} prices"),
-                        _ => String::new(),
-                    };
-                    self.customer = Some(format!("{} ({}){prices}", customer.name, customer.code));
+                    let mut shown = format!("{} ({})", customer.name, customer.code);
+                    if let Ok(Some(group)) = terminal.customer_group(&self.cart) {
+                        shown += &format!(", {group} prices");
+                    }
+                    if let Ok(Some(account)) = terminal.account(&customer.code) {
+                        shown += &format!(", owes {} of {}", account.owed, account.credit_limit);
+                    }
+                    self.customer = Some(shown);
                     self.error = None;
                     self.reset_entry();
                 }

@@ -207,7 +207,15 @@ impl Terminal {
             for c in &page.customers {
                 let limit = c.credit_limit.map(Money::minor);
                 customers.execute(params![
-                    c.code, c.name, c.email, c.phone, c.group, limit, c.terms_days, c.vat_number, c.address
+                    c.code,
+                    c.name,
+                    c.email,
+                    c.phone,
+                    c.group,
+                    limit,
+                    c.terms_days,
+                    c.vat_number,
+                    c.address
                 ])?;
             }
         }

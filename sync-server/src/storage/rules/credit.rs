@@ -116,9 +116,8 @@ fn over_limit(tx: &impl Tx, customer: &str, owed: Money, receipt: &str) -> Store
 
 /// A card's problem once it is spent below zero, or `None`.
 fn overspent(card: &str, held: Money, receipt: &str) -> Option<String> {
-    held.is_negative().then(|| {
-        format!("gift card {} spent {} beyond its balance by receipt {receipt}", masked_card(card), -held)
-    })
+    held.is_negative()
+        .then(|| format!("gift card {} spent {} beyond its balance by receipt {receipt}", masked_card(card), -held))
 }
 
 /// Applies a sale's or return's account and gift card payments; returns
@@ -255,7 +254,15 @@ pub fn statement(tx: &impl Tx, credit: &Credit) -> StoreResult<Statement> {
                 .collect::<StoreResult<_>>()?,
             _ => Vec::new(),
         };
-        lines.push(StatementLine { at_ms: r.get(0)?, what: r.get(1)?, receipt: r.get(2)?, terminal, amount, balance, flags });
+        lines.push(StatementLine {
+            at_ms: r.get(0)?,
+            what: r.get(1)?,
+            receipt: r.get(2)?,
+            terminal,
+            amount,
+            balance,
+            flags,
+        });
     }
     let (name, credit_limit, terms_days) = match customer {
         Some(c) => (Some(c.get(0)?), c.get::<Option<i64>>(1)?.map(Money::from_minor), c.get(2)?),

@@ -30,8 +30,8 @@ use pos_shared::entry_rules::{EntryProblem, check_entry};
 use pos_shared::ids::TerminalId;
 use pos_shared::journal::{CanonicalEntry, Event, Hash32, SaleKind, chain_hash};
 use pos_shared::pricing::TaxMode;
-use pos_shared::tender::TenderKind;
 use pos_shared::protocol::{PROTOCOL_VERSION, PushResponse, WireEntry};
+use pos_shared::tender::TenderKind;
 
 use super::collections::record_collection;
 use super::ingest_rows::EntryRows;
