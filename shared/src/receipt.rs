@@ -268,10 +268,13 @@ fn invoice_block(doc: &mut ReceiptDoc, invoice: &Invoice) {
 }
 
 /// The receipt of a gift card sold or a payment on account, with the
-/// card's or account's balance after it as the till knows it.
-pub fn credit_receipt(store: &StoreHeader, credit: &CreditSale, when: &str, balance: Option<Money>) -> ReceiptDoc {
+/// card's or account's balance after it as the till knew it.
+pub fn credit_receipt(store: &StoreHeader, credit: &CreditSale, when: &str, balance: Money, copy: bool) -> ReceiptDoc {
     let mut doc = ReceiptDoc::default();
     doc.header(store);
+    if copy {
+        doc.text("*** COPY ***", Align::Center, Style::Bold);
+    }
     let (title, whose, balance_label) = match &credit.credit {
         Credit::Account(customer) => ("PAYMENT ON ACCOUNT", format!("Customer {customer}"), "Still owed"),
         Credit::GiftCard(card) => ("GIFT CARD", format!("Card {}", masked_card(card)), "Card balance"),
@@ -279,7 +282,8 @@ pub fn credit_receipt(store: &StoreHeader, credit: &CreditSale, when: &str, bala
     doc.text(format!("{title} {}", credit.receipt_no), Align::Left, Style::Bold);
     doc.pair(when, format!("Cashier: {}", credit.by), Style::Normal);
     doc.rule();
-    doc.pair(whose, credit.amount, Style::Large);
+    doc.text(whose, Align::Left, Style::Bold);
+    doc.pair("AMOUNT", credit.amount, Style::Large);
     doc.rule();
     for payment in &credit.payments {
         let shown = if payment.kind == TenderKind::Cash { credit.cash_tendered } else { payment.amount };
@@ -288,9 +292,7 @@ pub fn credit_receipt(store: &StoreHeader, credit: &CreditSale, when: &str, bala
     if !credit.change.is_zero() {
         doc.pair("Change", credit.change, Style::Bold);
     }
-    if let Some(balance) = balance {
-        doc.pair(balance_label, balance, Style::Bold);
-    }
+    doc.pair(balance_label, balance, Style::Bold);
     doc.text("No VAT: not a sale of goods", Align::Left, Style::Normal);
     doc.rule();
     doc.blocks.push(Block::Code(credit.receipt_no.to_string()));

@@ -60,10 +60,11 @@ impl TenderKind {
     }
 }
 
-/// A gift card's number as a receipt prints it: its last four characters.
+/// A gift card's number as a receipt prints it: its last four characters
+/// (in ASCII, which every printer's code page has).
 pub fn masked_card(card: &str) -> String {
     let tail: String = card.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
-    format!("…{tail}")
+    format!("****{tail}")
 }
 
 impl fmt::Display for TenderKind {

@@ -15,6 +15,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use rust_decimal::Decimal;
 
 use crate::clock::local_time_text;
+use crate::devices::queue::{JobKind, enqueue, takes_cash};
 use crate::error::{CoreError, CoreResult};
 use crate::records::json_text;
 use crate::session::{next_counter, open_session_id};
@@ -207,6 +208,12 @@ impl Terminal {
         }
         let settlement = settle(amount, tenders, None)?;
         let offline = self.is_offline()?;
+        let printing = self.devices.printer.is_some();
+        let raised = match credit {
+            Credit::Account(_) => -amount,
+            Credit::GiftCard(_) => amount,
+        };
+        let balance = self.known_balance(&credit)?.unwrap_or_default() + raised;
         let tx = self.begin_journaled(&[])?;
         let session_id = open_session_id(&tx)?.ok_or(CoreError::NoOpenSession)?;
         let number = next_counter(&tx, "receipt")?;
@@ -225,8 +232,11 @@ impl Terminal {
         let Event::CreditSold(record) = event else { unreachable!("built as a credit sale above") };
         let at_ms = tx.at_ms;
         let receipt = record.receipt_no.to_string();
-        tx.prepare_cached("INSERT INTO credit_sales (receipt_no, seq, session_id, payload) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![receipt, appended.seq.0, session_id, json_text(&*record)])?;
+        tx.prepare_cached(
+            "INSERT INTO credit_sales (receipt_no, seq, session_id, at_ms, balance_minor, payload)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![receipt, appended.seq.0, session_id, at_ms, balance.minor(), json_text(&*record)])?;
         let mut paid = tx.prepare_cached(
             "INSERT INTO credit_payments (receipt_no, session_id, tender, amount_minor) VALUES (?1, ?2, ?3, ?4)",
         )?;
@@ -234,20 +244,33 @@ impl Terminal {
             paid.execute(params![receipt, session_id, payment.kind.as_str(), payment.amount.minor()])?;
         }
         drop(paid);
-        let raised = match record.credit {
-            Credit::Account(_) => -amount,
-            Credit::GiftCard(_) => amount,
-        };
         add_move(&tx, &record.credit, raised, appended.seq, at_ms, offline)?;
+        if printing {
+            enqueue(&tx, JobKind::Receipt, &receipt, takes_cash(&record.payments), at_ms)?;
+        }
         tx.commit()?;
-        let balance = self.known_balance(&record.credit)?.unwrap_or_default();
         Ok(CreditCommitted { record: *record, seq: appended.seq, at_ms, balance })
     }
 
+    /// A gift card sold or payment on account by its receipt number.
+    pub fn credit_sale(&self, receipt: &ReceiptNo) -> CoreResult<Option<CreditCommitted>> {
+        let found = self
+            .conn
+            .prepare_cached("SELECT payload, seq, at_ms, balance_minor FROM credit_sales WHERE receipt_no = ?1")?
+            .query_row([receipt.to_string()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?, r.get(2)?, r.get(3)?))
+            })
+            .optional()?;
+        let Some((payload, seq, at_ms, balance)) = found else { return Ok(None) };
+        let record = serde_json::from_str(&payload)
+            .map_err(|e| CoreError::Invalid(format!("receipt {receipt} is unreadable: {e}")))?;
+        Ok(Some(CreditCommitted { record, seq: Seq(seq), at_ms, balance: Money::from_minor(balance) }))
+    }
+
     /// The receipt of a gift card sold or a payment on account.
-    pub fn credit_receipt_doc(&self, committed: &CreditCommitted) -> ReceiptDoc {
+    pub fn credit_receipt_doc(&self, committed: &CreditCommitted, copy: bool) -> ReceiptDoc {
         let when = local_time_text(committed.at_ms);
-        credit_receipt(&self.settings.header(), &committed.record, &when, Some(committed.balance))
+        credit_receipt(&self.settings.header(), &committed.record, &when, committed.balance, copy)
     }
 
     /// Checks a sale's account and gift card payments before it is written.

@@ -260,8 +260,16 @@ impl Terminal {
 
     /// Any receipt again, marked COPY.
     pub fn reprint(&self, receipt: &ReceiptNo) -> CoreResult<ReceiptDoc> {
-        let (record, at_ms) =
-            self.sale_record(receipt)?.ok_or_else(|| CoreError::UnknownReceipt(receipt.to_string()))?;
-        Ok(self.receipt_doc(&record, at_ms, true))
+        self.any_receipt_doc(receipt, true)
+    }
+
+    /// The receipt numbered `receipt`: a sale's or return's, or a gift card
+    /// sold or payment on account.
+    pub(crate) fn any_receipt_doc(&self, receipt: &ReceiptNo, copy: bool) -> CoreResult<ReceiptDoc> {
+        if let Some((record, at_ms)) = self.sale_record(receipt)? {
+            return Ok(self.receipt_doc(&record, at_ms, copy));
+        }
+        let credit = self.credit_sale(receipt)?.ok_or_else(|| CoreError::UnknownReceipt(receipt.to_string()))?;
+        Ok(self.credit_receipt_doc(&credit, copy))
     }
 }

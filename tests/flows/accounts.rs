@@ -5,8 +5,16 @@
 
 use std::path::Path;
 
+use pos_shared::journal::Credit;
+use pos_shared::money::Money;
+use pos_shared::protocol::{PROTOCOL_VERSION, StockSnapshot, WireBalance, WireCustomer};
+use pos_shared::tender::{CardUse, TenderKind};
+use pos_terminal::returns::{ReturnItem, ReturnRequest};
+use pos_terminal::{Cart, Terminal};
 use pos_tests::head_office::{HqDb, ServerProcess, admin_ok, admin_refused, enroll_till_cli, head_office};
-use pos_tests::{as_cashier, as_manager, cli, cli_ok as ok, cli_refused as refused};
+use pos_tests::{as_cashier, as_manager, cli, cli_ok as ok, cli_refused as refused, tenders};
+
+use crate::printing::print;
 
 /// Head office's server goes away: the till's next sync fails, so it
 /// counts itself offline. Returns the address to start it on again.
@@ -140,7 +148,7 @@ fn a_gift_card_sold_at_one_store_is_spent_offline_at_another_and_a_double_spend_
         assert!(said.contains(why), "{bad:?}: {said}");
     }
     let sold = ok(&a, &as_cashier(&["giftcard", "sell", "--card", "GC12345678", "--amount", "50", "--pay", "cash:50"]));
-    assert!(sold.contains("GIFT CARD") && sold.contains("Card …5678") && sold.contains("Card balance"), "{sold}");
+    assert!(sold.contains("GIFT CARD") && sold.contains("Card ****5678") && sold.contains("Card balance"), "{sold}");
     assert!(refused(&b, &["giftcard", "balance", "GC12345678"]).contains("not known here"));
     ok(&a, &["sync", "--once"]);
     ok(&b, &["sync", "--once"]);
@@ -153,7 +161,7 @@ fn a_gift_card_sold_at_one_store_is_spent_offline_at_another_and_a_double_spend_
     assert!(refused(&b, &as_cashier(&half)).contains("may pay at most 20.00 a day here"));
     ok(&b, &as_manager(&["settings", "set", "giftcard-offline-limit", "50"]));
     let spent = ok(&b, &as_cashier(&half));
-    assert!(spent.contains("Gift card …5678") && spent.contains("24.35"), "{spent}");
+    assert!(spent.contains("Gift card ****5678") && spent.contains("24.35"), "{spent}");
     let more = refused(&b, &as_cashier(&["sell", "--item", "BAK0001*6", "--pay", "giftcard:GC12345678:29.22"]));
     assert!(more.contains("holds 25.65, not 29.22"), "{more}");
     assert!(ok(&b, &["giftcard", "balance", "GC12345678"]).contains("holds 25.65 (offline"));
@@ -178,10 +186,114 @@ fn a_gift_card_sold_at_one_store_is_spent_offline_at_another_and_a_double_spend_
     }
     back_online(&mut server, &address, &[&a, &b]);
     let flags = admin_ok(&db, &["flags"]);
-    assert!(flags.contains("gift card …0002 spent 18.96 beyond its balance"), "{flags}");
+    assert!(flags.contains("gift card ****0002 spent 18.96 beyond its balance"), "{flags}");
     let card = admin_ok(&db, &["giftcard", "show", "GC00000002"]);
-    assert!(card.contains("FLAG: gift card …0002") && card.ends_with("Balance -18.96\n"), "{card}");
+    assert!(card.contains("FLAG: gift card ****0002") && card.ends_with("Balance -18.96\n"), "{card}");
     ok(&a, &["sync", "--once"]);
     let held = ok(&a, &["giftcard", "balance", "GC00000002"]);
     assert!(held.contains("holds -18.96"), "never silently right: {held}");
+}
+
+/// The demo store with a business customer who has an account, and a gift
+/// card head office knows, as a till's pull and snapshot bring them.
+fn store_with_credit() -> (pos_tests::Store, pos_tests::virtual_printer::VirtualPrinter) {
+    let (mut store, printer) = crate::printing::store_with_printer();
+    let mut page = crate::prices::rules_page();
+    (page.promotions, page.price_lists, page.list_prices) = (Vec::new(), Vec::new(), Vec::new());
+    page.customers = vec![WireCustomer {
+        code: "C000300".into(),
+        name: "Bistrot du Coin".into(),
+        credit_limit: Some(Money::from_minor(100_00)),
+        terms_days: Some(30),
+        vat_number: Some("FR40303265045".into()),
+        address: Some("12 rue Oberkampf, 75011 Paris".into()),
+        ..WireCustomer::default()
+    }];
+    store.terminal.apply_catalog_page(&page).unwrap();
+    let snapshot = StockSnapshot {
+        protocol_version: PROTOCOL_VERSION,
+        store: "S01".into(),
+        through_seq: 0,
+        items: Vec::new(),
+        accounts: vec![WireBalance { code: "C000300".into(), balance: Money::from_minor(20_00) }],
+        gift_cards: vec![WireBalance { code: "GC12345678".into(), balance: Money::from_minor(30_00) }],
+    };
+    store.terminal.apply_stock_snapshot(&snapshot).unwrap();
+    (store, printer)
+}
+
+#[test]
+fn invoices_gift_cards_payments_on_account_and_store_credit_print_and_add_up() {
+    let (mut store, printer) = store_with_credit();
+    let cashier = store.cashier();
+    let t = &mut store.terminal;
+    let card = |code: &str, minor| CardUse { card: code.into(), amount: Money::from_minor(minor) };
+
+    // Baguettes 4.87 x4 = 19.48: 10.00 from the card, the rest on account.
+    let mut cart = Cart::default();
+    t.add_item(&mut cart, "BAK0001", Some(4.into())).unwrap();
+    t.attach_customer(&mut cart, "C000300").unwrap();
+    let sold = t.commit_sale_paid(&cashier, &cart, &tenders(&["account:9.48"]), &[card("GC12345678", 10_00)]).unwrap();
+    assert_eq!(sold.record.invoice.as_ref().map(|i| i.number.as_str()), Some("INV-S01-T01-000001"));
+    insta::assert_snapshot!("invoice_paid_by_card_and_on_account", print(t, &printer));
+
+    // Bad payments are refused and write nothing.
+    let seq = t.verify_journal().unwrap().entries;
+    for (pay, cards, why) in [
+        (vec!["account:75.00"], vec![], "at most 70.52 more on account"),
+        (vec![], vec![card("GC12345678", 20_01)], "holds 20.00, not 20.01"),
+        (vec!["cash:9.48"], vec![card("GC12345678", 5_00), card("GC12345678", 15_01)], "holds 20.00, not 20.01"),
+        (vec![], vec![card("GC99999999", 19_48)], "not known here"),
+    ] {
+        let said = t.commit_sale_paid(&cashier, &cart, &tenders(&pay), &cards).unwrap_err().to_string();
+        assert!(said.contains(why), "{pay:?} {cards:?}: {said}");
+    }
+    let mut walk_in = Cart::default();
+    t.add_item(&mut walk_in, "BAK0001", None).unwrap();
+    let said = t.commit_sale_paid(&cashier, &walk_in, &tenders(&["account:4.87"]), &[]).unwrap_err().to_string();
+    assert!(said.contains("attach the customer"), "{said}");
+    let gift = t.sell_credit(&cashier, Credit::GiftCard("GC-1".into()), Money::from_minor(100), &tenders(&["cash:1"]));
+    assert!(gift.unwrap_err().to_string().contains("4 to 32 letters or digits"));
+    let paid_by_credit =
+        t.sell_credit(&cashier, Credit::Account("C000300".into()), Money::from_minor(100), &tenders(&["account:1"]));
+    assert!(paid_by_credit.unwrap_err().to_string().contains("not credit"));
+    assert_eq!(t.verify_journal().unwrap().entries, seq, "nothing refused was journaled");
+
+    // A new card sold for cash, and 25.00 paid on account by card.
+    let new_card = t
+        .sell_credit(&cashier, Credit::GiftCard("GC00000042".into()), Money::from_minor(25_00), &tenders(&["cash:30"]))
+        .unwrap();
+    assert_eq!(new_card.balance, Money::from_minor(25_00));
+    insta::assert_snapshot!("gift_card_sold", print(t, &printer));
+    t.sell_credit(&cashier, Credit::Account("C000300".into()), Money::from_minor(25_00), &tenders(&["card:25"]))
+        .unwrap();
+    insta::assert_snapshot!("payment_on_account", print(t, &printer));
+    assert_eq!(t.account("C000300").unwrap().unwrap().owed, Money::from_minor(4_48), "20.00 + 9.48 - 25.00");
+
+    // Two baguettes back: to the account (the sale's first tender), then to store credit.
+    let manager = t.login(pos_tests::MANAGER_NAME, pos_tests::MANAGER_PIN).unwrap();
+    let item = || ReturnItem { code: "BAK0001".into(), line: None, qty: Some(1.into()) };
+    let receipt = Some(sold.record.receipt_no.clone());
+    let back = t
+        .commit_return(&manager, ReturnRequest { original: receipt.clone(), items: vec![item()], ..Default::default() })
+        .unwrap();
+    let kinds: Vec<TenderKind> = back.record.payments.iter().map(|p| p.kind).collect();
+    assert_eq!(kinds, [TenderKind::Account], "the refund goes back to what paid first");
+    assert!(back.record.gift_cards.is_empty());
+    assert_eq!(t.account("C000300").unwrap().unwrap().owed, Money::from_minor(-39), "4.48 - 4.87: in credit");
+    let credit = ReturnRequest {
+        original: receipt,
+        items: vec![item()],
+        store_credit: Some("GC00000042".into()),
+        ..Default::default()
+    };
+    t.commit_return(&manager, credit).unwrap();
+    let held = |t: &Terminal, code: &str| t.known_balance(&Credit::GiftCard(code.into())).unwrap();
+    assert_eq!(held(t, "GC12345678"), Some(Money::from_minor(20_00)), "30.00 - 10.00");
+    assert_eq!(held(t, "GC00000042"), Some(Money::from_minor(29_87)), "25.00 + 4.87 of store credit");
+    let x = t.x_report().unwrap();
+    assert_eq!(x.credit_sold, Money::from_minor(50_00));
+    let cash = x.tenders.iter().find(|l| l.kind == TenderKind::Cash).unwrap();
+    assert_eq!(cash.expected, Money::from_minor(125_00), "the 100.00 float and the card sold for 25.00");
+    assert!(t.verify_journal().is_ok());
 }

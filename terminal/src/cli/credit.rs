@@ -64,11 +64,12 @@ pub fn parse_payments(texts: &[String]) -> Result<(Vec<Tender>, Vec<CardUse>)> {
     Ok((tenders, cards))
 }
 
-fn print_credit(terminal: &Terminal, json: bool, committed: &CreditCommitted) -> Result<()> {
-    let doc = terminal.credit_receipt_doc(committed);
+fn print_credit(terminal: &mut Terminal, json: bool, committed: &CreditCommitted) -> Result<()> {
+    let doc = terminal.credit_receipt_doc(committed, false);
     let width = terminal.receipt_columns();
     let shown = json!({ "record": committed.record, "seq": committed.seq, "balance": committed.balance });
-    emit(json, &shown, |_| doc.render_text(width))
+    emit(json, &shown, |_| doc.render_text(width))?;
+    super::devices::print_queued(terminal)
 }
 
 pub fn giftcard(dir: &Path, json: bool, command: GiftcardCommand) -> Result<()> {
@@ -78,7 +79,7 @@ pub fn giftcard(dir: &Path, json: bool, command: GiftcardCommand) -> Result<()> 
             let user = actor.login(&mut terminal)?;
             let amount = Money::parse_non_negative(&amount)?;
             let committed = terminal.sell_credit(&user, Credit::GiftCard(card), amount, &parse_tenders(&payments)?)?;
-            print_credit(&terminal, json, &committed)
+            print_credit(&mut terminal, json, &committed)
         }
         GiftcardCommand::Balance { card } => {
             let held = terminal
@@ -102,7 +103,7 @@ pub fn account(dir: &Path, json: bool, command: AccountCommand) -> Result<()> {
             let amount = Money::parse_non_negative(&amount)?;
             let committed =
                 terminal.sell_credit(&user, Credit::Account(customer), amount, &parse_tenders(&payments)?)?;
-            print_credit(&terminal, json, &committed)
+            print_credit(&mut terminal, json, &committed)
         }
         AccountCommand::Show { customer } => {
             let account = terminal.account(&customer)?.ok_or_else(|| anyhow!("customer {customer} has no account"))?;

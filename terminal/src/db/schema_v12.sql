@@ -31,6 +31,9 @@ CREATE TABLE credit_sales (
     receipt_no TEXT PRIMARY KEY,
     seq INTEGER NOT NULL,
     session_id INTEGER NOT NULL,
+    at_ms INTEGER NOT NULL,
+    -- The card's balance or what the customer owed after it, as the till knew it.
+    balance_minor INTEGER NOT NULL,
     payload TEXT NOT NULL
 ) STRICT;
 CREATE INDEX credit_sales_by_session ON credit_sales (session_id);

@@ -72,7 +72,7 @@ pub struct PrinterStatus {
 impl Terminal {
     /// Queues a copy of any receipt.
     pub fn queue_reprint(&mut self, receipt: &pos_shared::ids::ReceiptNo) -> CoreResult<()> {
-        if self.sale_record(receipt)?.is_none() {
+        if self.sale_record(receipt)?.is_none() && self.credit_sale(receipt)?.is_none() {
             return Err(CoreError::UnknownReceipt(receipt.to_string()));
         }
         enqueue(&self.conn, JobKind::Copy, &receipt.to_string(), false, self.clock.now_ms())
@@ -118,12 +118,7 @@ impl Terminal {
             JobKind::Drawer => return Ok(DRAWER_KICK.to_vec()),
             JobKind::Test => self.test_page_doc(),
             JobKind::Report => self.report_doc(&self.z_report_by_number(reference)?),
-            JobKind::Receipt | JobKind::Copy => {
-                let receipt = reference.parse()?;
-                let (record, at_ms) =
-                    self.sale_record(&receipt)?.ok_or_else(|| CoreError::UnknownReceipt(reference.to_string()))?;
-                self.receipt_doc(&record, at_ms, kind == JobKind::Copy)
-            }
+            JobKind::Receipt | JobKind::Copy => self.any_receipt_doc(&reference.parse()?, kind == JobKind::Copy)?,
         };
         Ok(encode_receipt(&doc, columns, kick))
     }
