@@ -192,6 +192,23 @@ fn a_gift_card_sold_at_one_store_is_spent_offline_at_another_and_a_double_spend_
     ok(&a, &["sync", "--once"]);
     let held = ok(&a, &["giftcard", "balance", "GC00000002"]);
     assert!(held.contains("holds -18.96"), "never silently right: {held}");
+
+    // Paris's books: the cards sold are owed to their holders, what they paid is taken off.
+    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+    let books = admin_ok(&db, &["--json", "report", "accounting", "--store", "S01", "--date", &today]);
+    let books: serde_json::Value = serde_json::from_str(&books).unwrap();
+    assert_eq!(books["balanced"], true, "{books}");
+    let on = |label: &str| -> Money {
+        let lines =
+            books["journal"].as_array().unwrap().iter().filter(|l| l["account"] == "4196" && l["label"] == label);
+        lines
+            .map(|l| {
+                l["debit"].as_str().unwrap().parse::<Money>().unwrap() - l["credit"].as_str().unwrap().parse().unwrap()
+            })
+            .sum()
+    };
+    assert_eq!(on("gift cards sold"), Money::from_minor(-70_00), "50.00 and 20.00 sold");
+    assert_eq!(on("takings giftcard"), Money::from_minor(45_13), "24.35 + 1.30 + 19.48 spent at Paris");
 }
 
 /// The demo store with a business customer who has an account, and a gift

@@ -110,6 +110,39 @@ fn forged_entries_are_refused_flagged_once_and_stop_nobody_else() {
             "does not belong to this entry",
         ),
         (
+            "a gift card that paid nothing the payments say",
+            after_opening(&|v| {
+                v["event"]["gift_cards"] = serde_json::json!([{ "card": "GC12345678", "amount": "5.00" }])
+            }),
+            422,
+            "invalid_entry",
+            "its gift cards (5.00) are not its gift card payments",
+        ),
+        (
+            "a sale on nobody's account",
+            after_opening(&|v| {
+                v["event"]["payments"] =
+                    serde_json::json!([{ "kind": "account", "amount": v["event"]["total"].clone() }]);
+                v["event"]["cash_rounding"] = "0.00".into();
+            }),
+            422,
+            "invalid_entry",
+            "goes on an account but names no customer",
+        ),
+        (
+            "a gift card paid for with another",
+            after_opening(&|v| {
+                v["event"] = serde_json::json!({
+                    "type": "credit_sold", "receipt_no": v["event"]["receipt_no"].clone(), "session_id": 1,
+                    "by": "Camille", "credit": { "gift_card": "GC12345678" }, "amount": "50.00",
+                    "payments": [{ "kind": "giftcard", "amount": "50.00" }], "cash_tendered": "0.00", "change": "0.00",
+                });
+            }),
+            422,
+            "invalid_entry",
+            "is paid with money, not credit",
+        ),
+        (
             "a name with a NUL byte",
             after_opening(&|v| v["event"]["lines"][0]["name"] = "Pain\u{0}".into()),
             422,
