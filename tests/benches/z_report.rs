@@ -46,9 +46,7 @@ fn main() {
             let request = ReturnRequest {
                 original: Some(sale.record.receipt_no.clone()),
                 items: vec![ReturnItem { code: sale.record.lines[0].sku.clone(), ..ReturnItem::default() }],
-                damaged: false,
-                refund_to: None,
-                approver: None,
+                ..ReturnRequest::default()
             };
             takings -= terminal.commit_return(&cashier, request).unwrap().record.total;
         }

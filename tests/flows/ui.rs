@@ -1121,7 +1121,7 @@ fn a_gift_card_and_the_customers_account_pay_at_the_counter() {
         page.customers = vec![pos_shared::protocol::WireCustomer {
             code: "C000200".into(),
             name: "Bistrot du Coin".into(),
-            credit_limit: Some(Money::from_minor(100_00)),
+            credit_limit: Some(Money::from_minor(10_000)),
             ..Default::default()
         }];
         terminal.apply_catalog_page(&page).unwrap();
