@@ -404,3 +404,52 @@ fn promotions_imported_in_the_browser_are_sold_at_the_till_and_their_cost_shown(
     let row = browser.text("section[aria-labelledby=promotions-h] tbody tr");
     assert!(row.starts_with("CROISS3") && row.contains("4.15"), "what it cost is on the page: {row}");
 }
+
+#[test]
+fn an_accountant_reads_a_customers_statement_and_records_a_payment_received() {
+    let work = tempfile::tempdir().unwrap();
+    let db = HqDb::new(work.path());
+    head_office(&db);
+    let password = account(&db, "accounts@example.com", "accountant");
+    admin_ok(&db, &["customer", "add", "--name", "Bistrot du Coin", "--credit-limit", "100", "--terms", "30"]);
+    let server = ServerProcess::start(&db);
+    let till = work.path().join("till");
+    enroll_till_cli(&db, &server.url, "S01", &till);
+    ok(&till, &["sync", "--once"]);
+    ok(&till, &as_cashier(&["sell", "--item", "BAK0001*10", "--customer", "C000001", "--pay", "account:48.70"]));
+    ok(&till, &as_cashier(&["giftcard", "sell", "--card", "GC12345678", "--amount", "30", "--pay", "cash:30"]));
+    ok(&till, &["sync", "--once"]);
+    // The limit lowered since: the customer is now over it.
+    admin_ok(&db, &["customer", "account", "C000001", "--credit-limit", "40"]);
+    let browser = Browser::open(&server.url);
+    log_in(&browser, "accounts@example.com", &password);
+
+    browser.visit("/office/customers");
+    let row = browser.text("section[aria-labelledby=accounts-h] tbody tr");
+    assert!(row.contains("C000001 Bistrot du Coin") && row.contains("48.70 over the limit"), "{row}");
+    browser.fill("#card", "GC12345678");
+    browser.click("form[action='/office/giftcards'] button");
+    let card = browser.wait_for_text("Balance 30.00");
+    assert!(card.contains("sold"), "{card}");
+
+    browser.visit("/office/customers/C000001");
+    assert!(browser.unlabelled_fields().is_empty(), "{:?}", browser.unlabelled_fields());
+    let page = browser.text("main");
+    assert!(page.contains("sale on account") && page.contains("Owed 48.70"), "{page}");
+    browser.fill("#amount", "4O.00");
+    browser.fill("#reference", "transfer 2026-12");
+    browser.click("form.payment button");
+    let refused = browser.wait_for_text("amount 4O.00");
+    assert!(!refused.is_empty());
+    assert_eq!(db.count("SELECT COUNT(*) FROM audit_log WHERE action = 'account.payment'", &[]), 0, "nothing recorded");
+    browser.visit("/office/customers/C000001");
+    browser.fill("#amount", "40.00");
+    browser.fill("#reference", "transfer 2026-12");
+    browser.click("form.payment button");
+    browser.wait_for_text("Payment recorded: 8.70 owed");
+    let page = browser.text("main");
+    assert!(page.contains("transfer 2026-12") && page.contains("head office"), "{page}");
+    assert_eq!(db.count("SELECT COUNT(*) FROM audit_log WHERE action = 'account.payment'", &[]), 1);
+    ok(&till, &["sync", "--once"]);
+    assert!(ok(&till, &["account", "show", "C000001"]).contains("owes 8.70"), "the till learns of the payment");
+}

@@ -8,10 +8,11 @@ use super::session::Signed;
 use crate::storage::rules::office::Permission;
 
 /// The sections, in the navigation's order.
-const SECTIONS: [(&str, &str); 11] = [
+const SECTIONS: [(&str, &str); 12] = [
     ("/office/", "Dashboard"),
     ("/office/catalog", "Catalog"),
     ("/office/prices", "Prices"),
+    ("/office/customers", "Customers"),
     ("/office/stock", "Stock"),
     ("/office/purchasing", "Purchasing"),
     ("/office/orders", "Orders"),

@@ -8,6 +8,7 @@
 mod audit;
 mod catalog;
 mod chart;
+mod customers;
 mod dashboard;
 mod layout;
 mod login;
@@ -82,6 +83,10 @@ pub fn router<D: Database>(head_office: Arc<HeadOffice<D>>, secure: bool) -> Rou
         .route("/office/products/{sku}/archive", post(catalog::archive::<D>))
         .route("/office/prices", get(prices::page::<D>))
         .route("/office/prices/promotions", post(prices::import::<D>))
+        .route("/office/customers", get(customers::page::<D>))
+        .route("/office/customers/{code}", get(customers::statement::<D>))
+        .route("/office/customers/{code}/payments", post(customers::record_payment::<D>))
+        .route("/office/giftcards", get(customers::gift_card::<D>))
         .route("/office/stores", get(stores::page::<D>).post(stores::add_store::<D>))
         .route("/office/tills", post(stores::add_till::<D>))
         .route("/office/tills/{id}/revoke", get(stores::confirm_revoke).post(stores::revoke::<D>))

@@ -36,6 +36,10 @@ fn main() -> Result<()> {
     admin_ok(&db, &["pricelist", "add", "Trade", "--group", "trade"]);
     admin_ok(&db, &["pricelist", "price", "Trade", "BAK0001", "4.20"]);
     admin_ok(&db, &["pricelist", "price", "Trade", "BAK0001", "3.90", "--min-qty", "10"]);
+    admin_ok(
+        &db,
+        &["customer", "add", "--name", "Bistrot du Coin", "--group", "trade", "--credit-limit", "500", "--terms", "30"],
+    );
     let server = ServerProcess::start(&db);
     for (store, till) in [("S01", "till-paris"), ("S02", "till-lyon")] {
         let till = work.path().join(till);
@@ -51,6 +55,11 @@ fn main() -> Result<()> {
         }
         cli_ok(&till, &["sync", "--once"]);
     }
+    let paris = work.path().join("till-paris");
+    cli_ok(&paris, &as_cashier(&["sell", "--item", "BAK0001*10", "--customer", "C000001", "--pay", "account:29.25"]));
+    cli_ok(&paris, &as_cashier(&["account", "pay", "--customer", "C000001", "--amount", "15", "--pay", "cash:15"]));
+    cli_ok(&paris, &["sync", "--once"]);
+    admin_ok(&db, &["customer", "pay", "C000001", "10.00", "--reference", "transfer 2026-12"]);
     let browser = Browser::open(&server.url);
     browser.visit("/office/login");
     browser.fill("#email", "claire@example.com");
@@ -74,6 +83,9 @@ fn main() -> Result<()> {
     browser.visit("/office/prices");
     browser.wait_for_text("Second baguette half price");
     browser.screenshot(&out.join("prices.png"));
+    browser.visit("/office/customers/C000001");
+    browser.wait_for_text("Owed 4.25");
+    browser.screenshot(&out.join("customer-statement.png"));
     println!("wrote {}", out.display());
     Ok(())
 }

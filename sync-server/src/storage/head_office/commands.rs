@@ -94,6 +94,11 @@ impl<D: Database> HeadOffice<D> {
         self.db.write(|tx| credit::take_payment(tx, code, amount, reference))
     }
 
+    /// Every customer with an account and what they owe.
+    pub fn accounts(&self) -> StoreResult<Vec<credit::AccountRow>> {
+        self.db.snapshot(|tx| credit::accounts(tx))
+    }
+
     /// A customer's account or a gift card, move by move.
     pub fn statement(&self, of: &Credit) -> StoreResult<credit::Statement> {
         self.db.snapshot(|tx| credit::statement(tx, of))

@@ -178,23 +178,55 @@ pub fn take_payment(tx: &impl Tx, customer: &str, amount: &str, reference: &str)
     add_move(tx, &Credit::Account(customer.to_string()), "payment", -amount, &origin)
 }
 
-/// Every account's and gift card's balance, for a till's snapshot.
-pub fn balances(tx: &impl Tx) -> StoreResult<(Vec<WireBalance>, Vec<WireBalance>)> {
-    let accounts = tx.rows(
-        "SELECT c.code, COALESCE((SELECT CAST(SUM(m.amount_minor) AS BIGINT) FROM credit_moves m
-           WHERE m.kind = 'account' AND m.code = c.code), 0)
+/// A customer with an account, and what they owe.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AccountRow {
+    pub code: String,
+    pub name: String,
+    pub group: Option<String>,
+    pub vat_number: Option<String>,
+    pub credit_limit: Money,
+    pub terms_days: Option<u32>,
+    pub owed: Money,
+}
+
+/// Every customer with an account, by code.
+pub fn accounts(tx: &impl Tx) -> StoreResult<Vec<AccountRow>> {
+    tx.rows(
+        "SELECT c.code, c.name, c.customer_group, c.vat_number, c.credit_limit_minor, c.terms_days,
+           COALESCE((SELECT CAST(SUM(m.amount_minor) AS BIGINT) FROM credit_moves m
+             WHERE m.kind = 'account' AND m.code = c.code), 0)
          FROM customers c WHERE c.credit_limit_minor IS NOT NULL ORDER BY c.code",
         &[],
-    )?;
+    )?
+    .iter()
+    .map(|r| {
+        Ok(AccountRow {
+            code: r.get(0)?,
+            name: r.get(1)?,
+            group: r.get(2)?,
+            vat_number: r.get(3)?,
+            credit_limit: Money::from_minor(r.get(4)?),
+            terms_days: r.get(5)?,
+            owed: Money::from_minor(r.get(6)?),
+        })
+    })
+    .collect()
+}
+
+/// Every account's and gift card's balance, for a till's snapshot.
+pub fn balances(tx: &impl Tx) -> StoreResult<(Vec<WireBalance>, Vec<WireBalance>)> {
+    let accounts = accounts(tx)?.into_iter().map(|a| WireBalance { code: a.code, balance: a.owed }).collect();
     let cards = tx.rows(
         "SELECT code, CAST(SUM(amount_minor) AS BIGINT) FROM credit_moves WHERE kind = 'giftcard'
          GROUP BY code ORDER BY code",
         &[],
     )?;
-    let read = |rows: Vec<crate::storage::sql::Row>| -> StoreResult<Vec<WireBalance>> {
-        rows.iter().map(|r| Ok(WireBalance { code: r.get(0)?, balance: Money::from_minor(r.get(1)?) })).collect()
-    };
-    Ok((read(accounts)?, read(cards)?))
+    let cards = cards
+        .iter()
+        .map(|r| Ok(WireBalance { code: r.get(0)?, balance: Money::from_minor(r.get(1)?) }))
+        .collect::<StoreResult<_>>()?;
+    Ok((accounts, cards))
 }
 
 /// One move on a statement, with the balance after it.

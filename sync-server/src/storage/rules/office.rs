@@ -50,6 +50,8 @@ pub enum Permission {
     Purchase,
     /// Stores, tills, till staff, back-office accounts.
     Administer,
+    /// Record payments received on customers' accounts.
+    Receivables,
 }
 
 impl OfficeRole {
@@ -70,6 +72,7 @@ impl OfficeRole {
             (_, Permission::Read)
                 | (OfficeRole::Admin, _)
                 | (OfficeRole::Buyer, Permission::EditCatalog | Permission::Purchase)
+                | (OfficeRole::Accountant, Permission::Receivables)
         )
     }
 }
@@ -363,13 +366,15 @@ mod tests {
         use OfficeRole::*;
         use Permission::*;
         let table = [
-            (Admin, [true, true, true, true]),
-            (Buyer, [true, true, true, false]),
-            (Accountant, [true, false, false, false]),
-            (Viewer, [true, false, false, false]),
+            (Admin, [true, true, true, true, true]),
+            (Buyer, [true, true, true, false, false]),
+            (Accountant, [true, false, false, false, true]),
+            (Viewer, [true, false, false, false, false]),
         ];
         for (role, allowed) in table {
-            for (permission, expected) in [Read, EditCatalog, Purchase, Administer].into_iter().zip(allowed) {
+            for (permission, expected) in
+                [Read, EditCatalog, Purchase, Administer, Receivables].into_iter().zip(allowed)
+            {
                 assert_eq!(role.may(permission), expected, "{role:?} {permission:?}");
             }
             assert_eq!(role.as_str().parse::<OfficeRole>().unwrap(), role);
