@@ -16,7 +16,7 @@ use pos_shared::tender::TenderKind;
 use pos_terminal::app::{App, Message, Screen, keyboard_message, style};
 use pos_terminal::demo::create_demo;
 use pos_terminal::devices::config::DeviceConfig;
-use pos_terminal::screen::{close_day, goods, grid, manager, orders, payment, returns, sale};
+use pos_terminal::screen::{close_day, credit, goods, grid, manager, orders, payment, returns, sale};
 use pos_terminal::{Cart, Terminal};
 use pos_tests::barcode;
 use rust_decimal::Decimal;
@@ -1113,32 +1113,34 @@ fn promotions_show_under_their_line_and_a_customer_brings_their_prices() {
     assert_eq!(codes, ["BIENVENUE", "CROISS3"], "the coupon spreads over every line, in code order");
 }
 
+/// A customer with an account (100.00, owing 20.00) and a gift card
+/// holding 10.00, as head office's catalog and snapshot bring them.
+fn with_an_account_and_a_card(terminal: &mut Terminal) {
+    let mut page = crate::prices::rules_page();
+    (page.promotions, page.price_lists, page.list_prices) = (Vec::new(), Vec::new(), Vec::new());
+    page.customers = vec![pos_shared::protocol::WireCustomer {
+        code: "C000200".into(),
+        name: "Bistrot du Coin".into(),
+        credit_limit: Some(Money::from_minor(10_000)),
+        ..Default::default()
+    }];
+    terminal.apply_catalog_page(&page).unwrap();
+    let balance =
+        |code: &str, minor| pos_shared::protocol::WireBalance { code: code.into(), balance: Money::from_minor(minor) };
+    let snapshot = pos_shared::protocol::StockSnapshot {
+        protocol_version: pos_shared::protocol::PROTOCOL_VERSION,
+        store: "S01".into(),
+        through_seq: 0,
+        items: Vec::new(),
+        accounts: vec![balance("C000200", 20_00)],
+        gift_cards: vec![balance("GC12345678", 10_00)],
+    };
+    terminal.apply_stock_snapshot(&snapshot).unwrap();
+}
+
 #[test]
 fn a_gift_card_and_the_customers_account_pay_at_the_counter() {
-    let mut ui = Ui::prepared(|terminal| {
-        let mut page = crate::prices::rules_page();
-        (page.promotions, page.price_lists, page.list_prices) = (Vec::new(), Vec::new(), Vec::new());
-        page.customers = vec![pos_shared::protocol::WireCustomer {
-            code: "C000200".into(),
-            name: "Bistrot du Coin".into(),
-            credit_limit: Some(Money::from_minor(10_000)),
-            ..Default::default()
-        }];
-        terminal.apply_catalog_page(&page).unwrap();
-        let balance = |code: &str, minor| pos_shared::protocol::WireBalance {
-            code: code.into(),
-            balance: Money::from_minor(minor),
-        };
-        let snapshot = pos_shared::protocol::StockSnapshot {
-            protocol_version: pos_shared::protocol::PROTOCOL_VERSION,
-            store: "S01".into(),
-            through_seq: 0,
-            items: Vec::new(),
-            accounts: vec![balance("C000200", 20_00)],
-            gift_cards: vec![balance("GC12345678", 10_00)],
-        };
-        terminal.apply_stock_snapshot(&snapshot).unwrap();
-    });
+    let mut ui = Ui::prepared(with_an_account_and_a_card);
     ui.login("1111");
     for _ in 0..3 {
         ui.scan(&barcode("BAK0001"));
@@ -1184,4 +1186,43 @@ fn a_gift_card_and_the_customers_account_pay_at_the_counter() {
         sim.find("Bistrot du Coin owes 24.61 of a 100.00 credit limit: at most 75.39 more on account")
             .expect("the limit, said plainly");
     });
+}
+
+#[test]
+fn a_gift_card_is_sold_and_a_payment_on_account_taken_in_the_window() {
+    let mut ui = Ui::prepared(with_an_account_and_a_card);
+    ui.login("1111");
+    ui.click("Gift card");
+    ui.type_into(credit::CREDIT_FIELD, "GC-1");
+    ui.interact(|sim| {
+        sim.find("gift card “GC-1” must be 4 to 32 letters or digits").expect("a bad number says why");
+    });
+    ui.type_into(credit::CREDIT_FIELD, "GC00000077");
+    ui.type_into(credit::CREDIT_FIELD, "2O");
+    ui.type_into(credit::CREDIT_FIELD, "25");
+    ui.interact(|sim| {
+        sim.find("Gift card ****0077 (new card)").expect("the card scanned");
+        sim.find("25.00").expect("the amount");
+    });
+    ui.snapshot("credit_gift_card");
+    ui.click("Card");
+    ui.interact(|sim| {
+        sim.find("Gift card ****0077 (new card): 25.00 paid by Card; the card holds 25.00").expect("what was sold");
+    });
+    ui.click("Payment on account");
+    ui.type_into(credit::CREDIT_FIELD, "Bistrot");
+    ui.type_into(credit::CREDIT_FIELD, "15");
+    ui.type_into(credit::CREDIT_FIELD, "");
+    ui.interact(|sim| {
+        sim.find("Bistrot du Coin (C000200) owes 20.00: 15.00 paid by Cash; still owed 5.00").expect("Enter = cash");
+    });
+    let terminal = ui.app.terminal().unwrap();
+    let card = pos_shared::journal::Credit::GiftCard("GC00000077".into());
+    assert_eq!(terminal.known_balance(&card).unwrap(), Some(Money::from_minor(25_00)));
+    assert_eq!(terminal.account("C000200").unwrap().unwrap().owed, Money::from_minor(5_00));
+    let x = terminal.x_report().unwrap();
+    assert_eq!(x.credit_sold, Money::from_minor(40_00), "money in, not sales");
+    assert_eq!(x.sales_count, 0);
+    ui.press(Named::Escape);
+    assert!(matches!(ui.app.screen(), Screen::Sale));
 }

@@ -19,7 +19,7 @@ use crate::devices::queue::PrinterStatus;
 use crate::devices::scanner::WedgeDetector;
 use crate::devices::sound::{Cue, Speaker};
 use crate::screen::approval::{self, APPROVAL_FIELD, Approval};
-use crate::screen::{Action, Retry, grid, login, manager, orders, payment, receipt, returns, sale, setup};
+use crate::screen::{Action, Retry, credit, grid, login, manager, orders, payment, receipt, returns, sale, setup};
 use crate::{Operator, Terminal};
 use background::{ScannerJob, SyncJob, SyncState};
 
@@ -33,6 +33,7 @@ pub enum Screen {
     Returns(returns::Returns),
     Orders(orders::Orders),
     Manager(Box<manager::Manager>),
+    Credit(credit::Credit),
 }
 
 #[derive(Debug, Clone)]
@@ -45,6 +46,7 @@ pub enum Message {
     Returns(returns::Message),
     Orders(orders::Message),
     Manager(manager::Message),
+    Credit(credit::Message),
     Approval(approval::Message),
     FunctionKey(Named),
     /// Tab or Shift+Tab: the next or previous field.
@@ -221,6 +223,7 @@ impl App {
                 }
                 self.screen = Screen::Returns(screen);
             }
+            Action::ToCredit => self.screen = Screen::Credit(credit::Credit::new()),
             Action::ToOrders(number) => {
                 self.screen = Screen::Orders(orders::Orders::new(terminal, number.as_deref()));
             }
@@ -351,6 +354,7 @@ impl App {
             (Message::Returns(m), Screen::Returns(r), Some(op)) => r.update(terminal, op, m),
             (Message::Orders(m), Screen::Orders(o), Some(op)) => o.update(terminal, op, m),
             (Message::Manager(m), Screen::Manager(mgr), Some(op)) => mgr.update(terminal, op, m),
+            (Message::Credit(m), Screen::Credit(c), Some(op)) => c.update(terminal, op, m),
             (Message::Scanned(code), Screen::Sale, Some(op)) => {
                 self.sale.update(terminal, op, sale::Message::Scanned(code))
             }
@@ -582,6 +586,12 @@ impl App {
                 |t| Message::Orders(orders::Message::Input(t)),
                 Message::Orders(orders::Message::Submit),
             ),
+            (None, Screen::Credit(c)) => field(
+                credit::CREDIT_FIELD,
+                c.field_text(),
+                |t| Message::Credit(credit::Message::Input(t)),
+                Message::Credit(credit::Message::Submit),
+            ),
             _ => return None,
         })
     }
@@ -617,7 +627,12 @@ impl App {
                 let action = manager.scanned(terminal, operator, code);
                 self.act(action)
             }
-            Screen::Sale | Screen::Returns(_) | Screen::Orders(_) | Screen::Login(_) | Screen::Setup(_) => Task::none(),
+            Screen::Sale
+            | Screen::Returns(_)
+            | Screen::Orders(_)
+            | Screen::Credit(_)
+            | Screen::Login(_)
+            | Screen::Setup(_) => Task::none(),
         }
     }
 
@@ -650,6 +665,7 @@ impl App {
             (Screen::Orders(_), Named::Escape) => Message::Orders(orders::Message::Back),
             (Screen::Orders(_), Named::F12) => Message::Orders(orders::Message::Collect),
             (Screen::Manager(_), Named::Escape) => Message::Manager(manager::Message::Back),
+            (Screen::Credit(_), Named::Escape) => Message::Credit(credit::Message::Back),
             _ => return Task::none(),
         };
         if self.approval.is_some() {
@@ -770,6 +786,7 @@ impl App {
             (Screen::Receipt(r), _) => r.view().map(Message::Receipt),
             (Screen::Returns(r), _) => r.view().map(Message::Returns),
             (Screen::Orders(o), _) => o.view().map(Message::Orders),
+            (Screen::Credit(c), _) => c.view().map(Message::Credit),
             (Screen::Manager(m), Some(t)) => m.view(t).map(Message::Manager),
             _ => text("The store could not be opened.").into(),
         };

@@ -5,6 +5,7 @@
 pub mod approval;
 pub mod chart;
 pub mod close_day;
+pub mod credit;
 pub mod goods;
 pub mod grid;
 pub mod login;
@@ -41,6 +42,8 @@ pub enum Action {
     /// The returns screen, with a receipt loaded when one is named.
     ToReturns(Option<pos_shared::ids::ReceiptNo>),
     ToManager,
+    /// Gift cards sold and payments on account taken.
+    ToCredit,
     /// The customer orders screen, straight into an order when one was scanned.
     ToOrders(Option<String>),
     /// Ask for a manager's PIN, then retry.

@@ -75,6 +75,8 @@ pub enum Message {
     Pay,
     Returns,
     Orders,
+    /// Sell a gift card or take a payment on account.
+    Credit,
     Manager,
     Escape,
 }
@@ -414,6 +416,7 @@ impl Sale {
             Message::Pay => return Action::ToPayment(Box::new(self.cart.clone())),
             Message::Returns => return Action::ToReturns(None),
             Message::Orders => return self.open_orders(None),
+            Message::Credit => return Action::ToCredit,
             Message::Manager => return Action::ToManager,
             Message::Escape => {
                 self.reset_entry();
@@ -573,7 +576,11 @@ impl Sale {
                 style::icon_button(Icon::Settings, "F9", "Manager", Some(Message::Manager)),
             ]
             .spacing(style::GAP),
-            style::icon_button(Icon::Package, "F2", "Orders", self.cart.is_empty().then_some(Message::Orders)),
+            row![
+                style::icon_button(Icon::Package, "F2", "Orders", self.cart.is_empty().then_some(Message::Orders)),
+                style::icon_button(Icon::Gift, "", "Gift card", self.cart.is_empty().then_some(Message::Credit)),
+            ]
+            .spacing(style::GAP),
             style::primary_button("F12", "Pay", (!self.cart.is_empty()).then_some(Message::Pay)),
         ]
         .spacing(style::GAP);
