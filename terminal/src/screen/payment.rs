@@ -222,7 +222,7 @@ impl Payment {
         let settled = settle(self.due, &self.all_tenders(), terminal.settings().cash_increment);
         let (status, big) = match &settled {
             Ok(s) if !s.change.is_zero() => ("CHANGE DUE".to_string(), s.change.to_string()),
-            Ok(_) => ("PAID".to_string(), "0.00".to_string()),
+            Ok(_) => ("NOTHING LEFT TO PAY".to_string(), "0.00".to_string()),
             Err(_) => ("TO PAY".to_string(), (self.due - self.paid()).max(Money::ZERO).to_string()),
         };
         let ready = settled.is_ok();
