@@ -1157,6 +1157,15 @@ fn a_gift_card_and_the_customers_account_pay_at_the_counter() {
         sim.find("gift card ****ARD1 is not known here: sync, or pay otherwise").expect("an unknown card says so");
     });
     ui.type_into(payment::AMOUNT_FIELD, "GC12345678");
+    ui.interact(|sim| {
+        sim.find("Gift card ****5678").expect("a card alone shows, to be removed if need be");
+    });
+    ui.click("Gift card");
+    ui.type_into(payment::AMOUNT_FIELD, "GC12345678");
+    ui.interact(|sim| {
+        sim.find("gift card ****5678 already pays 10.00 of this sale: all it holds").expect("scanned twice");
+    });
+    ui.type_into(payment::AMOUNT_FIELD, "");
     ui.click("On account");
     ui.interact(|sim| {
         sim.find("Gift card ****5678").unwrap_or_else(|e| panic!("the card pays what it holds: {e:?}"));
@@ -1207,14 +1216,15 @@ fn a_gift_card_is_sold_and_a_payment_on_account_taken_in_the_window() {
     ui.snapshot("credit_gift_card");
     ui.click("Card");
     ui.interact(|sim| {
-        sim.find("Gift card ****0077 (new card): 25.00 paid by Card; the card holds 25.00").expect("what was sold");
+        sim.find("Gift card ****0077 loaded with 25.00 (Card): it now holds 25.00").expect("what was sold");
     });
     ui.click("Payment on account");
     ui.type_into(credit::CREDIT_FIELD, "Bistrot");
     ui.type_into(credit::CREDIT_FIELD, "15");
-    ui.type_into(credit::CREDIT_FIELD, "");
+    ui.type_into(credit::CREDIT_FIELD, "20");
     ui.interact(|sim| {
-        sim.find("Bistrot du Coin (C000200) owes 20.00: 15.00 paid by Cash; still owed 5.00").expect("Enter = cash");
+        sim.find("Payment on account of 15.00 from C000200 (Cash, change 5.00): still owed 5.00")
+            .expect("Enter = cash");
     });
     let terminal = ui.app.terminal().unwrap();
     let card = pos_shared::journal::Credit::GiftCard("GC00000077".into());

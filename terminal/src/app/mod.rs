@@ -615,6 +615,11 @@ impl App {
         }
         match &mut self.screen {
             Screen::Receipt(_) => self.update(Message::Scanned(code)),
+            // A gift card scanned while the payment screen asks for one.
+            Screen::Payment(payment) if payment.takes_card() => {
+                let _ = self.update(Message::Payment(payment::Message::Input(code)));
+                self.update(Message::Payment(payment::Message::Submit))
+            }
             Screen::Payment(payment) => {
                 let cart = Box::new(payment.cart.clone());
                 let _ = self.act(Action::ToSale(Some(cart)));

@@ -96,27 +96,42 @@ impl Credit {
                 Ok(_) => self.error = Some("the amount must be more than zero".into()),
                 Err(e) => self.error = Some(e.to_string()),
             },
-            (Some(_), Some(_)) => return self.pay(terminal, operator, TenderKind::Cash),
+            // Enter = cash: the exact amount, or what was handed over (change given).
+            (Some(_), Some(amount)) => {
+                let handed = if typed.is_empty() { Ok(amount) } else { Money::parse_non_negative(&typed) };
+                match handed {
+                    Ok(handed) => {
+                        return self.pay(terminal, operator, Tender { kind: TenderKind::Cash, amount: handed });
+                    }
+                    Err(e) => self.error = Some(e.to_string()),
+                }
+            }
         }
         Action::None
     }
 
-    fn pay(&mut self, terminal: &mut Terminal, operator: &Operator, kind: TenderKind) -> Action {
-        let (Some((target, shown)), Some(amount)) = (self.target.clone(), self.amount) else {
+    fn pay(&mut self, terminal: &mut Terminal, operator: &Operator, tender: Tender) -> Action {
+        let (Some((target, _)), Some(amount)) = (self.target.clone(), self.amount) else {
             return Action::None;
         };
-        match terminal.sell_credit(operator, target, amount, &[Tender { kind, amount }]) {
+        match terminal.sell_credit(operator, target, amount, &[tender]) {
             Ok(sold) => {
-                let after = match sold.record.credit {
-                    Target::GiftCard(_) => format!("the card holds {}", sold.balance),
-                    Target::Account(_) => format!("still owed {}", sold.balance),
+                let change = match sold.record.change {
+                    change if change.is_zero() => String::new(),
+                    change => format!(", change {change}"),
                 };
-                let paid = kind.label();
-                *self = Credit {
-                    kind: self.kind,
-                    done: Some(format!("{shown}: {amount} paid by {paid}; {after}")),
-                    ..Credit::new()
+                let how = format!("{}{change}", tender.kind.label());
+                let done = match &sold.record.credit {
+                    Target::GiftCard(card) => format!(
+                        "Gift card {} loaded with {amount} ({how}): it now holds {}",
+                        masked_card(card),
+                        sold.balance
+                    ),
+                    Target::Account(code) => {
+                        format!("Payment on account of {amount} from {code} ({how}): still owed {}", sold.balance)
+                    }
                 };
+                *self = Credit { kind: self.kind, done: Some(done), ..Credit::new() };
                 Action::Print
             }
             Err(e) => {
@@ -131,7 +146,11 @@ impl Credit {
             Message::Input(text) => self.input = text,
             Message::Submit => return self.submit(terminal, operator),
             Message::Kind(kind) => *self = Credit { kind, ..Credit::new() },
-            Message::Tender(kind) => return self.pay(terminal, operator, kind),
+            Message::Tender(kind) => {
+                if let Some(amount) = self.amount {
+                    return self.pay(terminal, operator, Tender { kind, amount });
+                }
+            }
             Message::Back => return Action::ToSale(None),
         }
         Action::None
@@ -142,7 +161,7 @@ impl Credit {
             (Kind::GiftCard, None, _) => ("Scan or type the gift card's number", "Sell or top up a gift card"),
             (Kind::Account, None, _) => ("The customer's code or name", "Take a payment on account"),
             (_, Some(_), None) => ("Amount", "How much?"),
-            (_, Some(_), Some(_)) => ("Enter = cash", "Take the money"),
+            (_, Some(_), Some(_)) => ("Cash handed over (Enter = the exact amount)", "Take the money"),
         };
         let choose = |kind, label| style::key_button("", label, (self.kind != kind).then_some(Message::Kind(kind)));
         let field = text_input(hint, &self.input)

@@ -54,6 +54,11 @@ impl Payment {
         &self.input
     }
 
+    /// Whether the field waits for a gift card's number (a scan goes there).
+    pub fn takes_card(&self) -> bool {
+        self.card_entry
+    }
+
     pub fn new(terminal: &Terminal, cart: Cart) -> Payment {
         let due = terminal.amount_to_pay(&cart).unwrap_or_default();
         Payment {
@@ -97,7 +102,12 @@ impl Payment {
         match terminal.check_gift_card(&used, already) {
             Ok(()) if amount <= Money::ZERO => {
                 self.input.clear();
-                self.error = Some(format!("gift card {} is empty", masked_card(&used.card)));
+                let shown = masked_card(&used.card);
+                self.error = Some(if already.is_zero() {
+                    format!("gift card {shown} is empty")
+                } else {
+                    format!("gift card {shown} already pays {already} of this sale: all it holds")
+                });
             }
             Ok(()) => {
                 self.cards.push(used);
@@ -166,9 +176,13 @@ impl Payment {
     pub fn update(&mut self, terminal: &mut Terminal, operator: &Operator, message: Message) -> Action {
         match message {
             Message::Input(text) => self.input = text,
+            // Enter on an empty card field leaves it; when all is paid, it confirms.
             Message::Submit if self.card_entry && self.input.trim().is_empty() => {
                 self.card_entry = false;
                 self.error = None;
+                if self.paid() >= self.due {
+                    return self.confirm(terminal, operator);
+                }
             }
             Message::Submit if self.card_entry => self.add_card(terminal),
             Message::Submit if self.input.trim().is_empty() && self.paid() >= self.due => {
@@ -274,7 +288,7 @@ impl Payment {
             .spacing(style::GAP),
         ]
         .spacing(style::GAP * 1.5);
-        if !self.tenders.is_empty() {
+        if !self.tenders.is_empty() || !self.cards.is_empty() {
             left = left.push(container(given).padding(10).width(Fill).style(style::panel));
         }
         if let Some(error) = &self.error {
