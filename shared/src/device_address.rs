@@ -1,7 +1,8 @@
 //! Device addresses, one string each, the same in the config file, the
 //! settings screen and the CLI: `tcp://HOST:PORT`, `usb://VID:PID`,
 //! `serial:///dev/ttyUSB0?baud=19200`, `file:///dev/usb/lp0` for printers;
-//! `serial:///dev/ttyACM0?baud=9600&suffix=cr` or `keyboard` for scanners.
+//! `serial:///dev/ttyACM0?baud=9600&suffix=cr` or `keyboard` for scanners;
+//! `serial:///dev/ttyUSB1?baud=9600&protocol=8217` (or `cas`) for scales.
 
 use std::fmt;
 use std::str::FromStr;
@@ -63,6 +64,14 @@ pub enum ScannerAddress {
     },
     /// A keyboard-wedge scanner: it types into the focused window.
     Keyboard,
+}
+
+/// A shop scale on a serial line, and the protocol it speaks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScaleAddress {
+    pub path: String,
+    pub baud: u32,
+    pub protocol: crate::scale::ScaleProtocol,
 }
 
 /// `scheme://target?key=value&...`, split.
@@ -216,9 +225,54 @@ impl fmt::Display for ScannerAddress {
     }
 }
 
+impl FromStr for ScaleAddress {
+    type Err = AddressError;
+    fn from_str(address: &str) -> Result<Self, Self::Err> {
+        let address = address.trim();
+        let Parts { scheme, target, params } = split(address)?;
+        if scheme != "serial" {
+            return Err(bad(address, format!("scheme “{scheme}” is not serial: scales are on a serial line")));
+        }
+        unknown_params(address, &params, &["baud", "protocol"])?;
+        let (mut rate, mut protocol) = (9600, crate::scale::ScaleProtocol::Toledo8217);
+        for (key, value) in params {
+            match key {
+                "baud" => rate = baud(address, value)?,
+                _ => protocol = value.parse().map_err(|e: String| bad(address, e))?,
+            }
+        }
+        Ok(ScaleAddress { path: serial_path(address, target)?.to_string(), baud: rate, protocol })
+    }
+}
+
+impl fmt::Display for ScaleAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "serial://{}?baud={}&protocol={}", self.path, self.baud, self.protocol)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scale_addresses_round_trip_and_say_what_is_wrong() {
+        for text in ["serial:///dev/ttyUSB1?baud=9600&protocol=8217", "serial:///dev/ttyS0?baud=4800&protocol=cas"] {
+            assert_eq!(text.parse::<ScaleAddress>().unwrap().to_string(), text);
+        }
+        assert_eq!(
+            "serial:///dev/ttyUSB1".parse::<ScaleAddress>().unwrap().to_string(),
+            "serial:///dev/ttyUSB1?baud=9600&protocol=8217"
+        );
+        for (text, words) in [
+            ("tcp://scale:1", "scales are on a serial line"),
+            ("serial:///dev/ttyUSB1?protocol=dibal", "protocol “dibal”"),
+            ("serial:///dev/ttyUSB1?tare=1", "unknown option “tare”"),
+        ] {
+            let err = text.parse::<ScaleAddress>().unwrap_err().to_string();
+            assert!(err.contains(words), "{text}: {err}");
+        }
+    }
 
     #[test]
     fn printer_addresses_round_trip() {

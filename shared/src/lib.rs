@@ -21,6 +21,7 @@ pub mod receipt;
 pub mod report;
 pub mod returns;
 pub mod roles;
+pub mod scale;
 pub mod stock;
 pub mod tender;
 

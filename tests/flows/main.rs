@@ -23,6 +23,7 @@ mod purchasing;
 mod reports;
 mod restore;
 mod returns;
+mod scales;
 mod scanning;
 mod sell;
 mod sessions;

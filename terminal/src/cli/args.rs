@@ -120,6 +120,20 @@ pub enum Command {
     /// Watch a scanner, for support.
     #[command(subcommand)]
     Scanner(ScannerCommand),
+    /// Read the scale, for support.
+    #[command(subcommand)]
+    Scale(ScaleCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ScaleCommand {
+    /// Print one stable weight in kg.
+    Test {
+        /// Read this scale instead of the configured one
+        /// (serial:///dev/ttyUSB1?baud=9600&protocol=8217 or cas).
+        #[arg(long)]
+        scale: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -147,8 +161,8 @@ pub enum SettingsCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum ConfigCommand {
-    /// KEY is printer, scanner, paper-width or columns; `none` clears a
-    /// device. A manager's decision.
+    /// KEY is printer, scanner, scale, paper-width or columns; `none`
+    /// clears a device. A manager's decision.
     Set {
         key: String,
         value: String,
@@ -325,6 +339,9 @@ pub struct SellArgs {
     /// A coupon the customer gives; repeat for several.
     #[arg(long = "coupon")]
     pub coupons: Vec<String>,
+    /// Weighed items given without a weight are weighed on the scale.
+    #[arg(long)]
+    pub weigh: bool,
     /// TENDER:AMOUNT, e.g. cash:20.00, account:35.00 (on the customer's
     /// account) or giftcard:NUMBER:AMOUNT; repeat to split.
     #[arg(long = "pay")]

@@ -1,4 +1,4 @@
-//! The device commands: settings, discovery, printing and scanner tests.
+//! The device commands: settings, discovery, printing, scanner and scale tests.
 
 use std::io::BufRead;
 use std::path::Path;
@@ -7,14 +7,15 @@ use std::sync::atomic::AtomicBool;
 
 use anyhow::{Result, anyhow};
 use pos_terminal::Terminal;
-use pos_terminal::devices::address::{PrinterAddress, ScannerAddress};
+use pos_terminal::devices::address::{PrinterAddress, ScaleAddress, ScannerAddress};
 use pos_terminal::devices::config::WindowMode;
 use pos_terminal::devices::list::list_devices;
 use pos_terminal::devices::printer::send_job;
 use pos_terminal::devices::receipt_bytes::encode_receipt;
+use pos_terminal::devices::scale::read_weight;
 use pos_terminal::devices::scanner::{ScannerEvent, spawn_serial_scanner};
 
-use super::args::{ConfigCommand, PrintCommand, ScannerCommand};
+use super::args::{ConfigCommand, PrintCommand, ScaleCommand, ScannerCommand};
 use super::emit;
 
 /// Sends what the last command queued; a printer problem is a warning,
@@ -38,9 +39,10 @@ pub fn config(dir: &Path, json: bool, command: ConfigCommand) -> Result<()> {
     let devices = terminal.devices();
     emit(json, devices, |d| {
         format!(
-            "printer: {}\nscanner: {}\npaper width: {} mm, {} columns\nwindow: {}\nsound: {}\n",
+            "printer: {}\nscanner: {}\nscale: {}\npaper width: {} mm, {} columns\nwindow: {}\nsound: {}\n",
             d.printer.as_deref().unwrap_or("none"),
             d.scanner.as_deref().unwrap_or("none"),
+            d.scale.as_deref().unwrap_or("none"),
             d.paper_width,
             d.columns(),
             match d.window {
@@ -125,4 +127,19 @@ pub fn scanner(dir: &Path, command: ScannerCommand) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// One stable weight from the scale, in kg.
+pub fn scale(dir: &Path, json: bool, command: ScaleCommand) -> Result<()> {
+    let ScaleCommand::Test { scale } = command;
+    let weight = match scale {
+        Some(address) => {
+            let address: ScaleAddress = address.parse()?;
+            read_weight(&address)?
+        }
+        None => Terminal::open(dir)?.weigh()?,
+    };
+    // Three decimals, as the scale shows it.
+    let kg = format!("{}.{:03}", weight.milli() / 1000, weight.milli() % 1000);
+    emit(json, &serde_json::json!({ "kg": kg }), |_| format!("{kg} kg\n"))
 }

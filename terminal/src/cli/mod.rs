@@ -267,6 +267,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Devices(args::DevicesCommand::List) => devices::devices(json),
         Command::Print(c) => devices::print(&dir, json, c),
         Command::Scanner(c) => devices::scanner(&dir, c),
+        Command::Scale(c) => devices::scale(&dir, json, c),
         Command::Drawer(a) => {
             let mut terminal = Terminal::open(&dir)?;
             let user = a.actor.login(&mut terminal)?;
@@ -349,7 +350,14 @@ fn sell(dir: &std::path::Path, json: bool, a: args::SellArgs) -> Result<()> {
     let mut cart = Cart::default();
     for text in &a.items {
         let item = parse_item(text)?;
-        let added = terminal.add_item(&mut cart, &item.code, item.qty)?;
+        // A weighed item with no weight given is weighed on the scale.
+        let added = match terminal.add_item(&mut cart, &item.code, item.qty) {
+            Err(pos_terminal::CoreError::NeedsWeight(..)) if a.weigh => {
+                let weight = terminal.weigh()?.value();
+                terminal.add_item(&mut cart, &item.code, Some(weight))?
+            }
+            added => added?,
+        };
         if let Some(warning) = added.warning {
             eprintln!("warning: {warning}");
         }

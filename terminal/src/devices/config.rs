@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::address::{PrinterAddress, ScannerAddress};
+use super::address::{PrinterAddress, ScaleAddress, ScannerAddress};
 use crate::error::{CoreError, CoreResult};
 
 pub const CONFIG_FILE: &str = "devices.toml";
@@ -16,6 +16,8 @@ pub const CONFIG_FILE: &str = "devices.toml";
 pub struct DeviceConfig {
     pub printer: Option<String>,
     pub scanner: Option<String>,
+    /// A shop scale: `serial:///dev/ttyUSB1?baud=9600&protocol=8217`.
+    pub scale: Option<String>,
     /// Millimetres: 80 or 58.
     pub paper_width: u16,
     /// Characters a line; by default 42 on 80 mm paper and 32 on 58 mm.
@@ -41,6 +43,7 @@ impl Default for DeviceConfig {
         DeviceConfig {
             printer: None,
             scanner: Some("keyboard".into()),
+            scale: None,
             paper_width: 80,
             columns: None,
             window: WindowMode::Fullscreen,
@@ -76,6 +79,7 @@ impl DeviceConfig {
         if let Some(scanner) = &self.scanner {
             scanner.parse::<ScannerAddress>().map_err(|e| CoreError::Invalid(e.to_string()))?;
         }
+        self.scale_address()?;
         if self.paper_width != 58 && self.paper_width != 80 {
             return Err(CoreError::Invalid(format!("paper width {} must be 58 or 80 (mm)", self.paper_width)));
         }
@@ -98,6 +102,13 @@ impl DeviceConfig {
             .transpose()
     }
 
+    pub fn scale_address(&self) -> CoreResult<Option<ScaleAddress>> {
+        self.scale
+            .as_deref()
+            .map(|p| p.parse().map_err(|e: super::address::AddressError| CoreError::Invalid(e.to_string())))
+            .transpose()
+    }
+
     pub fn columns(&self) -> usize {
         self.columns.unwrap_or(if self.paper_width == 58 { 32 } else { 42 })
     }
@@ -109,6 +120,7 @@ impl DeviceConfig {
         match key {
             "printer" => changed.printer = none_if_empty(value),
             "scanner" => changed.scanner = none_if_empty(value),
+            "scale" => changed.scale = none_if_empty(value),
             "paper-width" => {
                 changed.paper_width = value
                     .trim_end_matches("mm")
@@ -133,7 +145,7 @@ impl DeviceConfig {
             "sound" => changed.sound = value.trim().to_string(),
             other => {
                 return Err(CoreError::Invalid(format!(
-                    "unknown setting “{other}”: printer, scanner, paper-width, columns, window or sound"
+                    "unknown setting “{other}”: printer, scanner, scale, paper-width, columns, window or sound"
                 )));
             }
         }

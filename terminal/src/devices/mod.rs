@@ -1,4 +1,4 @@
-//! Receipt printers, the cash drawer and barcode scanners: addresses,
+//! Receipt printers, the cash drawer, barcode scanners and scales: addresses,
 //! ESC/POS bytes, transport, the print queue, scanner readers and device
 //! discovery. Device I/O never runs inside a sale's transaction.
 
@@ -9,5 +9,6 @@ pub mod list;
 pub mod printer;
 pub mod queue;
 pub mod receipt_bytes;
+pub mod scale;
 pub mod scanner;
 pub mod sound;
