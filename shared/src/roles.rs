@@ -32,6 +32,8 @@ pub enum Permission {
     CashRefundAboveLimit,
     /// Change the store's settings (limits, tax mode).
     ChangeSettings,
+    /// Type a weight when the till has a scale (it is the scale's to give).
+    ManualWeight,
 }
 
 impl Permission {
@@ -49,6 +51,7 @@ impl Permission {
             Permission::RefundToOtherTender => "refund to another tender than the customer paid with",
             Permission::CashRefundAboveLimit => "refund this much in cash",
             Permission::ChangeSettings => "change the store's settings",
+            Permission::ManualWeight => "type a weight instead of the scale's",
         }
     }
 }
@@ -102,6 +105,7 @@ mod tests {
             CashInOut,
             ZReport,
             ManageUsers,
+            ManualWeight,
         ] {
             assert!(!Role::Cashier.allows(p), "{p:?}");
             assert!(Role::Manager.allows(p), "{p:?}");

@@ -56,6 +56,21 @@ fn a_weighed_item_is_sold_at_the_scales_weight_through_the_binary() {
     assert!(sold.contains("0.75 kg x"), "the scale's weight on the receipt: {sold}");
     let unweighed = refused(dir, &as_cashier(&["sell", "--item", "FRU0049", "--pay", "cash:50"]));
     assert!(unweighed.contains("sold by weight"), "{unweighed}");
+    let typed = refused(dir, &as_cashier(&["sell", "--item", "FRU0049*0.500", "--pay", "cash:50"]));
+    assert!(
+        typed.contains("type a weight instead of the scale's"),
+        "with a scale, a typed weight is a manager's: {typed}"
+    );
+    let approved = [
+        &["sell", "--item", "FRU0049*0.500", "--pay", "cash:50"][..],
+        &["--manager", pos_tests::MANAGER_NAME, "--manager-pin", pos_tests::MANAGER_PIN],
+    ]
+    .concat();
+    assert!(ok(dir, &as_cashier(&approved)).contains("0.5 kg x"));
+    assert!(
+        ok(dir, &as_cashier(&["sell", "--item", "BAK0001*2", "--pay", "cash:50"])).contains("2 x 4.87"),
+        "pieces need no manager"
+    );
 
     let still = VirtualScale::start(ScaleProtocol::Toledo8217, &[Pan::Moving]);
     ok(dir, &as_manager(&["config", "set", "scale", &still.address()]));

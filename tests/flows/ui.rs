@@ -1236,3 +1236,45 @@ fn a_gift_card_is_sold_and_a_payment_on_account_taken_in_the_window() {
     ui.press(Named::Escape);
     assert!(matches!(ui.app.screen(), Screen::Sale));
 }
+
+#[test]
+fn a_weighed_item_asks_the_scale_and_a_typed_weight_needs_a_manager() {
+    use pos_shared::scale::ScaleProtocol;
+    use pos_tests::virtual_scale::{Pan, VirtualScale};
+    let scale = VirtualScale::start(ScaleProtocol::Toledo8217, &[Pan::Moving, Pan::Stable("0.350")]);
+    let address = scale.address();
+    let mut ui = Ui::prepared(|terminal| {
+        let manager = terminal.login(pos_tests::MANAGER_NAME, pos_tests::MANAGER_PIN).unwrap();
+        terminal.set_device(&manager, "scale", &address, None).unwrap();
+    });
+    let name = ui.app.terminal().unwrap().product_by_sku("FRU0003").unwrap().unwrap().name;
+    ui.login("1111");
+    ui.scan("FRU0003");
+    let weighing: &'static str = Box::leak(format!("Weighing {name} on the scale…").into_boxed_str());
+    ui.interact(|sim| {
+        sim.find(weighing).expect("the till asks the scale");
+    });
+    // What the app's background task does, then what it reports.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let weighed = runtime.block_on(pos_terminal::app::background::weigh(ui._dir.path().to_path_buf()));
+    assert_eq!(weighed, Ok(Decimal::new(350, 3)), "the stable weight once the pan settled");
+    assert_eq!(scale.asked(), 2);
+    let _ = ui.app.update(Message::Sale(sale::Message::Weighed("FRU0003".into(), weighed)));
+    let line = &ui.app.sale().cart.lines[0];
+    assert_eq!((line.sku.as_str(), line.qty.milli()), ("FRU0003", 350));
+
+    // The scale could not weigh it: said, and the weight typed is a manager's.
+    ui.scan("FRU0003");
+    let moving = Err("the scale is still moving: let it settle".to_string());
+    let _ = ui.app.update(Message::Sale(sale::Message::Weighed("FRU0003".into(), moving)));
+    ui.interact(|sim| {
+        sim.find("the scale is still moving: let it settle: scan it again, or a manager types its weight")
+            .expect("why, and what to do");
+    });
+    ui.type_into(sale::SCAN_FIELD, "0.400");
+    assert_eq!(ui.app.sale().cart.lines.len(), 1, "not without a manager");
+    ui.type_into("approval", pos_tests::MANAGER_PIN);
+    let lines = &ui.app.sale().cart.lines;
+    assert_eq!((lines.len(), lines[1].qty.milli()), (2, 400), "the manager approved the typed weight");
+    assert_eq!(ui.app.sale().cart.approvals.len(), 1, "and it is journaled with the sale");
+}

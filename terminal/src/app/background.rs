@@ -30,6 +30,17 @@ pub async fn print_pending(dir: PathBuf) -> Result<PrinterStatus, String> {
     .map_err(|e| e.to_string())?
 }
 
+/// The stable weight on the till's scale, in kg, or why not.
+pub async fn weigh(dir: PathBuf) -> Result<rust_decimal::Decimal, String> {
+    tokio::task::spawn_blocking(move || {
+        let devices = crate::devices::config::DeviceConfig::load(&dir).map_err(|e| e.to_string())?;
+        let address = devices.scale_address().map_err(|e| e.to_string())?.ok_or("no scale is set up")?;
+        crate::devices::scale::read_weight(&address).map(|kg| kg.value()).map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
 /// What the sync loop says after each pass.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncState {

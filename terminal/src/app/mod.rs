@@ -224,6 +224,12 @@ impl App {
                 self.screen = Screen::Returns(screen);
             }
             Action::ToCredit => self.screen = Screen::Credit(credit::Credit::new()),
+            Action::Weigh(code) => {
+                let weighing = Task::perform(background::weigh(self.dir.clone()), move |result| {
+                    Message::Sale(sale::Message::Weighed(code.clone(), result))
+                });
+                return Task::batch([weighing, self.focus()]);
+            }
             Action::ToOrders(number) => {
                 self.screen = Screen::Orders(orders::Orders::new(terminal, number.as_deref()));
             }

@@ -350,8 +350,16 @@ fn sell(dir: &std::path::Path, json: bool, a: args::SellArgs) -> Result<()> {
     let mut cart = Cart::default();
     for text in &a.items {
         let item = parse_item(text)?;
+        let weighed =
+            terminal.find_code(&item.code).is_ok_and(|f| f.product.unit.is_measured() && f.embedded.is_none());
+        // A weight typed for a weighed item: with a scale, a manager's.
+        let typed = if weighed { item.qty } else { None };
         // A weighed item with no weight given is weighed on the scale.
-        let added = match terminal.add_item(&mut cart, &item.code, item.qty) {
+        let added = match typed {
+            Some(kg) => terminal.add_typed_weight(&user, &mut cart, &item.code, kg, a.actor.approver().as_ref()),
+            None => terminal.add_item(&mut cart, &item.code, item.qty),
+        };
+        let added = match added {
             Err(pos_terminal::CoreError::NeedsWeight(..)) if a.weigh => {
                 let weight = terminal.weigh()?.value();
                 terminal.add_item(&mut cart, &item.code, Some(weight))?

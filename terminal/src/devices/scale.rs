@@ -17,6 +17,28 @@ const SETTLE_WITHIN: Duration = Duration::from_secs(3);
 const ASK_AGAIN_AFTER: Duration = Duration::from_millis(150);
 
 impl crate::Terminal {
+    /// Adds `code` at a typed weight. With a scale at this till the weight
+    /// is the scale's to give, so typing one is a manager's decision.
+    pub fn add_typed_weight(
+        &mut self,
+        actor: &crate::Operator,
+        cart: &mut crate::Cart,
+        code: &str,
+        kg: rust_decimal::Decimal,
+        approver: Option<&crate::users::Credentials>,
+    ) -> crate::CoreResult<crate::cart::Added> {
+        let approval = match self.devices.scale {
+            Some(_) => {
+                let detail = format!("{code} weighed by hand: {kg} kg");
+                self.authorize(actor, pos_shared::roles::Permission::ManualWeight, approver, detail)?
+            }
+            None => None,
+        };
+        let added = self.add_item(cart, code, Some(kg))?;
+        cart.approvals.extend(approval);
+        Ok(added)
+    }
+
     /// The stable weight above zero on this till's scale, or why not.
     pub fn weigh(&self) -> crate::CoreResult<Quantity> {
         let address = self.devices.scale_address()?.ok_or_else(|| {

@@ -44,6 +44,8 @@ pub enum Action {
     ToManager,
     /// Gift cards sold and payments on account taken.
     ToCredit,
+    /// Ask the scale for the weight of the product with this code.
+    Weigh(String),
     /// The customer orders screen, straight into an order when one was scanned.
     ToOrders(Option<String>),
     /// Ask for a manager's PIN, then retry.

@@ -48,6 +48,8 @@ pub enum Edit {
     Favourite(String),
     /// Start arranging the favourites (asks for a manager once, up front).
     Arrange,
+    /// A weighed product at a typed weight (a manager's, with a scale).
+    Weight(String, Decimal),
 }
 
 #[derive(Debug, Clone)]
@@ -77,6 +79,8 @@ pub enum Message {
     Orders,
     /// Sell a gift card or take a payment on account.
     Credit,
+    /// What the scale said for the product being weighed.
+    Weighed(String, Result<Decimal, String>),
     Manager,
     Escape,
 }
@@ -103,6 +107,8 @@ pub struct Sale {
     parked: Option<Vec<ParkedCart>>,
     /// The attached customer's name and code, shown for the whole sale.
     customer: Option<String>,
+    /// A product to weigh on the scale, for the app to ask it.
+    weigh: Option<String>,
 }
 
 impl Sale {
@@ -128,6 +134,7 @@ impl Sale {
             error: None,
             parked: None,
             customer,
+            weigh: None,
         }
     }
 
@@ -205,7 +212,12 @@ impl Sale {
                 self.entry = Entry::Weight(code.to_string());
                 self.input.clear();
                 self.results.clear();
-                self.warning = Some(format!("Weigh {name}: type its weight in kg and press Enter"));
+                self.warning = Some(if terminal.devices().scale.is_some() {
+                    self.weigh = Some(code.to_string());
+                    format!("Weighing {name} on the scale…")
+                } else {
+                    format!("Weigh {name}: type its weight in kg and press Enter")
+                });
                 Ok(())
             }
             // A code that is no product may be a coupon the customer gives.
@@ -246,6 +258,10 @@ impl Sale {
             Edit::Price(line, price) => terminal.override_price(operator, cart, line, price, approver).map(|_| None),
             Edit::Remove(line) => terminal.remove_line(operator, cart, line, approver).map(|_| None),
             Edit::Favourite(sku) => terminal.toggle_favourite(operator, &sku, approver).map(|_| None),
+            Edit::Weight(code, kg) => terminal.add_typed_weight(operator, cart, &code, kg, approver).map(|added| {
+                self.selected = Some(added.line);
+                added.warning
+            }),
             Edit::Arrange => {
                 terminal.authorize(operator, Permission::ChangeSettings, approver, "arrange favourites").map(|_| {
                     self.arranging = Some(approver.cloned());
@@ -306,7 +322,7 @@ impl Sale {
                 }
             }
             Entry::Weight(code) => match parse_decimal(&typed) {
-                Ok(kg) => self.add(terminal, &code, Some(kg)),
+                Ok(kg) => return self.apply(terminal, operator, Edit::Weight(code, kg), None),
                 Err(_) => self.error = Some(format!("“{typed}” is not a weight like 0.350")),
             },
             Entry::Quantity => match (line, parse_decimal(&typed)) {
@@ -354,6 +370,29 @@ impl Sale {
     }
 
     pub fn update(&mut self, terminal: &mut Terminal, operator: &Operator, message: Message) -> Action {
+        let action = self.update_screen(terminal, operator, message);
+        match (action, self.weigh.take()) {
+            (Action::None, Some(code)) => Action::Weigh(code),
+            (action, _) => action,
+        }
+    }
+
+    /// What the scale said, if the cashier still waits for that product.
+    fn weighed(&mut self, terminal: &mut Terminal, code: String, result: Result<Decimal, String>) {
+        if self.entry != Entry::Weight(code.clone()) {
+            return;
+        }
+        match result {
+            Ok(kg) => self.add(terminal, &code, Some(kg)),
+            // The weight field stays: a manager may type the weight.
+            Err(problem) => {
+                self.error = Some(format!("{problem}: scan it again, or a manager types its weight"));
+                self.cue = Some(Cue::Refused);
+            }
+        }
+    }
+
+    fn update_screen(&mut self, terminal: &mut Terminal, operator: &Operator, message: Message) -> Action {
         match message {
             Message::Input(text) => {
                 self.input = text;
@@ -417,6 +456,7 @@ impl Sale {
             Message::Returns => return Action::ToReturns(None),
             Message::Orders => return self.open_orders(None),
             Message::Credit => return Action::ToCredit,
+            Message::Weighed(code, result) => self.weighed(terminal, code, result),
             Message::Manager => return Action::ToManager,
             Message::Escape => {
                 self.reset_entry();
