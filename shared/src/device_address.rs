@@ -2,7 +2,8 @@
 //! settings screen and the CLI: `tcp://HOST:PORT`, `usb://VID:PID`,
 //! `serial:///dev/ttyUSB0?baud=19200`, `file:///dev/usb/lp0` for printers;
 //! `serial:///dev/ttyACM0?baud=9600&suffix=cr` or `keyboard` for scanners;
-//! `serial:///dev/ttyUSB1?baud=9600&protocol=8217` (or `cas`) for scales.
+//! `serial:///dev/ttyUSB1?baud=9600&protocol=8217` (or `cas`) for scales;
+//! `serial:///dev/ttyUSB2?baud=9600` for the customer's pole display.
 
 use std::fmt;
 use std::str::FromStr;
@@ -72,6 +73,13 @@ pub struct ScaleAddress {
     pub path: String,
     pub baud: u32,
     pub protocol: crate::scale::ScaleProtocol,
+}
+
+/// The customer's pole display on a serial line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DisplayAddress {
+    pub path: String,
+    pub baud: u32,
 }
 
 /// `scheme://target?key=value&...`, split.
@@ -251,9 +259,37 @@ impl fmt::Display for ScaleAddress {
     }
 }
 
+impl FromStr for DisplayAddress {
+    type Err = AddressError;
+    fn from_str(address: &str) -> Result<Self, Self::Err> {
+        let address = address.trim();
+        let Parts { scheme, target, params } = split(address)?;
+        if scheme != "serial" {
+            return Err(bad(address, format!("scheme “{scheme}” is not serial: a pole display is on a serial line")));
+        }
+        unknown_params(address, &params, &["baud"])?;
+        let rate = params.iter().find(|(k, _)| *k == "baud").map_or(Ok(9600), |(_, v)| baud(address, v))?;
+        Ok(DisplayAddress { path: serial_path(address, target)?.to_string(), baud: rate })
+    }
+}
+
+impl fmt::Display for DisplayAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "serial://{}?baud={}", self.path, self.baud)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn display_addresses_round_trip() {
+        let text = "serial:///dev/ttyUSB2?baud=9600";
+        assert_eq!(text.parse::<DisplayAddress>().unwrap().to_string(), text);
+        let err = "tcp://display:1".parse::<DisplayAddress>().unwrap_err().to_string();
+        assert!(err.contains("a pole display is on a serial line"), "{err}");
+    }
 
     #[test]
     fn scale_addresses_round_trip_and_say_what_is_wrong() {

@@ -8,6 +8,7 @@ mod channel_api;
 mod cli;
 mod counts;
 mod crash;
+mod display;
 mod faults;
 mod forged;
 mod journal;

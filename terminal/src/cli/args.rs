@@ -123,6 +123,19 @@ pub enum Command {
     /// Read the scale, for support.
     #[command(subcommand)]
     Scale(ScaleCommand),
+    /// Show a test on the customer's pole display.
+    #[command(subcommand)]
+    Display(DisplayCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DisplayCommand {
+    /// Both lines filled, accents and the euro sign included.
+    Test {
+        /// This display instead of the configured one (serial:///dev/ttyUSB2?baud=9600).
+        #[arg(long)]
+        display: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -161,8 +174,8 @@ pub enum SettingsCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum ConfigCommand {
-    /// KEY is printer, scanner, scale, paper-width or columns; `none`
-    /// clears a device. A manager's decision.
+    /// KEY is printer, scanner, scale, display, paper-width or columns;
+    /// `none` clears a device. A manager's decision.
     Set {
         key: String,
         value: String,

@@ -1,4 +1,5 @@
-//! The device commands: settings, discovery, printing, scanner and scale tests.
+//! The device commands: settings, discovery, printing, scanner, scale and
+//! display tests.
 
 use std::io::BufRead;
 use std::path::Path;
@@ -7,15 +8,16 @@ use std::sync::atomic::AtomicBool;
 
 use anyhow::{Result, anyhow};
 use pos_terminal::Terminal;
-use pos_terminal::devices::address::{PrinterAddress, ScaleAddress, ScannerAddress};
+use pos_terminal::devices::address::{DisplayAddress, PrinterAddress, ScaleAddress, ScannerAddress};
 use pos_terminal::devices::config::WindowMode;
+use pos_terminal::devices::display::{Shown, show};
 use pos_terminal::devices::list::list_devices;
 use pos_terminal::devices::printer::send_job;
 use pos_terminal::devices::receipt_bytes::encode_receipt;
 use pos_terminal::devices::scale::read_weight;
 use pos_terminal::devices::scanner::{ScannerEvent, spawn_serial_scanner};
 
-use super::args::{ConfigCommand, PrintCommand, ScaleCommand, ScannerCommand};
+use super::args::{ConfigCommand, DisplayCommand, PrintCommand, ScaleCommand, ScannerCommand};
 use super::emit;
 
 /// Sends what the last command queued; a printer problem is a warning,
@@ -39,10 +41,11 @@ pub fn config(dir: &Path, json: bool, command: ConfigCommand) -> Result<()> {
     let devices = terminal.devices();
     emit(json, devices, |d| {
         format!(
-            "printer: {}\nscanner: {}\nscale: {}\npaper width: {} mm, {} columns\nwindow: {}\nsound: {}\n",
+            "printer: {}\nscanner: {}\nscale: {}\ndisplay: {}\npaper width: {} mm, {} columns\nwindow: {}\nsound: {}\n",
             d.printer.as_deref().unwrap_or("none"),
             d.scanner.as_deref().unwrap_or("none"),
             d.scale.as_deref().unwrap_or("none"),
+            d.display.as_deref().unwrap_or("none"),
             d.paper_width,
             d.columns(),
             match d.window {
@@ -142,4 +145,24 @@ pub fn scale(dir: &Path, json: bool, command: ScaleCommand) -> Result<()> {
     // Three decimals, as the scale shows it.
     let kg = format!("{}.{:03}", weight.milli() / 1000, weight.milli() % 1000);
     emit(json, &serde_json::json!({ "kg": kg }), |_| format!("{kg} kg\n"))
+}
+
+/// Fills the customer display's two lines.
+pub fn display(dir: &Path, command: DisplayCommand) -> Result<()> {
+    let DisplayCommand::Test { display } = command;
+    let shown = Shown { top: "DISPLAY TEST é€ àç".into(), bottom: "0123456789ABCDEFGHIJ".into() };
+    match display {
+        Some(address) => show(&address.parse::<DisplayAddress>()?, &shown)?,
+        None => {
+            let terminal = Terminal::open(dir)?;
+            if terminal.devices().display.is_none() {
+                return Err(anyhow!("no customer display is set up: pos-terminal config set display serial://PORT"));
+            }
+            if let Some(problem) = terminal.show_customer(&shown) {
+                return Err(anyhow!(problem));
+            }
+        }
+    }
+    println!("Shown: “{}” / “{}”", shown.top, shown.bottom);
+    Ok(())
 }

@@ -17,6 +17,7 @@ use pos_shared::report::SessionReport;
 use pos_shared::roles::Role;
 use pos_shared::tender::{Tender, TenderKind};
 use pos_terminal::demo::{DEMO_CASHIER, DEMO_FLOAT, DEMO_MANAGER, create_demo};
+use pos_terminal::devices::display::Shown;
 use pos_terminal::new_store::NewStore;
 use pos_terminal::returns::{ReturnItem, ReturnRequest};
 use pos_terminal::sale::Committed;
@@ -268,6 +269,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Print(c) => devices::print(&dir, json, c),
         Command::Scanner(c) => devices::scanner(&dir, c),
         Command::Scale(c) => devices::scale(&dir, json, c),
+        Command::Display(c) => devices::display(&dir, c),
         Command::Drawer(a) => {
             let mut terminal = Terminal::open(&dir)?;
             let user = a.actor.login(&mut terminal)?;
@@ -382,6 +384,10 @@ fn sell(dir: &std::path::Path, json: bool, a: args::SellArgs) -> Result<()> {
     }
     let (tenders, cards) = credit::parse_payments(&a.payments)?;
     let committed = terminal.commit_sale_paid(&user, &cart, &tenders, &cards)?;
+    let paid = committed.record.payments.iter().map(|p| p.amount).sum::<Money>() + committed.record.change;
+    if let Some(problem) = terminal.show_customer(&Shown::change(paid, committed.record.change)) {
+        eprintln!("warning: {problem}");
+    }
     print_receipt(&mut terminal, json, &committed)
 }
 

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::address::{PrinterAddress, ScaleAddress, ScannerAddress};
+use super::address::{DisplayAddress, PrinterAddress, ScaleAddress, ScannerAddress};
 use crate::error::{CoreError, CoreResult};
 
 pub const CONFIG_FILE: &str = "devices.toml";
@@ -18,6 +18,8 @@ pub struct DeviceConfig {
     pub scanner: Option<String>,
     /// A shop scale: `serial:///dev/ttyUSB1?baud=9600&protocol=8217`.
     pub scale: Option<String>,
+    /// The customer's pole display: `serial:///dev/ttyUSB2?baud=9600`.
+    pub display: Option<String>,
     /// Millimetres: 80 or 58.
     pub paper_width: u16,
     /// Characters a line; by default 42 on 80 mm paper and 32 on 58 mm.
@@ -44,6 +46,7 @@ impl Default for DeviceConfig {
             printer: None,
             scanner: Some("keyboard".into()),
             scale: None,
+            display: None,
             paper_width: 80,
             columns: None,
             window: WindowMode::Fullscreen,
@@ -80,6 +83,7 @@ impl DeviceConfig {
             scanner.parse::<ScannerAddress>().map_err(|e| CoreError::Invalid(e.to_string()))?;
         }
         self.scale_address()?;
+        self.display_address()?;
         if self.paper_width != 58 && self.paper_width != 80 {
             return Err(CoreError::Invalid(format!("paper width {} must be 58 or 80 (mm)", self.paper_width)));
         }
@@ -109,6 +113,13 @@ impl DeviceConfig {
             .transpose()
     }
 
+    pub fn display_address(&self) -> CoreResult<Option<DisplayAddress>> {
+        self.display
+            .as_deref()
+            .map(|p| p.parse().map_err(|e: super::address::AddressError| CoreError::Invalid(e.to_string())))
+            .transpose()
+    }
+
     pub fn columns(&self) -> usize {
         self.columns.unwrap_or(if self.paper_width == 58 { 32 } else { 42 })
     }
@@ -121,6 +132,7 @@ impl DeviceConfig {
             "printer" => changed.printer = none_if_empty(value),
             "scanner" => changed.scanner = none_if_empty(value),
             "scale" => changed.scale = none_if_empty(value),
+            "display" => changed.display = none_if_empty(value),
             "paper-width" => {
                 changed.paper_width = value
                     .trim_end_matches("mm")
@@ -145,7 +157,7 @@ impl DeviceConfig {
             "sound" => changed.sound = value.trim().to_string(),
             other => {
                 return Err(CoreError::Invalid(format!(
-                    "unknown setting “{other}”: printer, scanner, scale, paper-width, columns, window or sound"
+                    "unknown setting “{other}”: printer, scanner, scale, display, paper-width, columns, window or sound"
                 )));
             }
         }
