@@ -1278,3 +1278,32 @@ fn a_weighed_item_asks_the_scale_and_a_typed_weight_needs_a_manager() {
     assert_eq!((lines.len(), lines[1].qty.milli()), (2, 400), "the manager approved the typed weight");
     assert_eq!(ui.app.sale().cart.approvals.len(), 1, "and it is journaled with the sale");
 }
+
+#[test]
+fn the_customer_display_follows_the_sale() {
+    use pos_terminal::devices::display::Shown;
+    use pos_tests::virtual_display::VirtualDisplay;
+    let display = VirtualDisplay::start();
+    let address = display.address();
+    let mut ui = Ui::prepared(|terminal| {
+        let manager = terminal.login(pos_tests::MANAGER_NAME, pos_tests::MANAGER_PIN).unwrap();
+        terminal.set_device(&manager, "display", &address, None).unwrap();
+    });
+    ui.login("1111");
+    assert_eq!(ui.app.customer_view(), Some(Shown::welcome("Épicerie du Marché")));
+    ui.scan("BAK0001");
+    ui.scan("DAI0001");
+    let item = ui.app.customer_view().unwrap();
+    assert_eq!((item.top.as_str(), item.bottom.as_str()), ("Lait demi-écrém 5.61", "TOTAL          10.48"));
+    // What the app's background task sends, as the customer reads it.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let sent = runtime.block_on(pos_terminal::app::background::show_customer(ui._dir.path().to_path_buf(), item));
+    assert_eq!(sent, None, "the display took it");
+    assert_eq!(display.after(1), ("Lait demi-écrém 5.61".to_string(), "TOTAL          10.48".to_string()));
+    ui.click("F12  Pay");
+    assert_eq!(ui.app.customer_view(), Some(Shown::total(Money::from_minor(1048))));
+    ui.type_into(payment::AMOUNT_FIELD, "20");
+    ui.click("Enter  Confirm");
+    let paid = ui.app.customer_view().unwrap();
+    assert_eq!((paid.top.as_str(), paid.bottom.as_str()), ("PAID           20.00", "CHANGE          9.52"));
+}

@@ -30,6 +30,23 @@ pub async fn print_pending(dir: PathBuf) -> Result<PrinterStatus, String> {
     .map_err(|e| e.to_string())?
 }
 
+/// Puts `shown` on the till's customer display; what went wrong, if anything.
+pub async fn show_customer(dir: PathBuf, shown: crate::devices::display::Shown) -> Option<String> {
+    tokio::task::spawn_blocking(move || {
+        let devices = match crate::devices::config::DeviceConfig::load(&dir) {
+            Ok(devices) => devices,
+            Err(e) => return Some(e.to_string()),
+        };
+        match devices.display_address() {
+            Ok(Some(address)) => crate::devices::display::show(&address, &shown).err().map(|e| e.to_string()),
+            Ok(None) => None,
+            Err(e) => Some(e.to_string()),
+        }
+    })
+    .await
+    .unwrap_or_else(|e| Some(e.to_string()))
+}
+
 /// The stable weight on the till's scale, in kg, or why not.
 pub async fn weigh(dir: PathBuf) -> Result<rust_decimal::Decimal, String> {
     tokio::task::spawn_blocking(move || {

@@ -15,6 +15,7 @@ use iced::widget::{button, column, container, row, stack, text};
 use iced::{Center, Element, Fill, Subscription, Task, Theme, event};
 
 use crate::devices::address::ScannerAddress;
+use crate::devices::display::Shown;
 use crate::devices::queue::PrinterStatus;
 use crate::devices::scanner::WedgeDetector;
 use crate::devices::sound::{Cue, Speaker};
@@ -22,6 +23,7 @@ use crate::screen::approval::{self, APPROVAL_FIELD, Approval};
 use crate::screen::{Action, Retry, credit, grid, login, manager, orders, payment, receipt, returns, sale, setup};
 use crate::{Operator, Terminal};
 use background::{ScannerJob, SyncJob, SyncState};
+use pos_shared::money::Money;
 
 #[derive(Debug)]
 pub enum Screen {
@@ -57,6 +59,8 @@ pub enum Message {
     ToggleTheme,
     Enrolled(Result<(), String>),
     Printed(Result<PrinterStatus, String>),
+    /// The customer's display took the view, or why not.
+    Displayed(Option<String>),
     Synced(SyncState),
     Scanned(String),
     /// A printable key, with when it came (for the wedge detector) and
@@ -100,6 +104,10 @@ pub struct App {
     scan_at_us: Option<i64>,
     /// Scan tones, with the `sound` setting they were made for.
     speaker: Option<(String, Speaker)>,
+    /// What the customer's display shows, sent when it changes.
+    shown: Option<Shown>,
+    /// Why the customer's display did not take the last view.
+    display_problem: Option<String>,
 }
 
 impl App {
@@ -128,6 +136,8 @@ impl App {
                 .and_then(|path| std::fs::OpenOptions::new().create(true).append(true).open(path).ok()),
             scan_at_us: None,
             speaker: None,
+            shown: None,
+            display_problem: None,
         };
         app.refresh_status();
         let focus = app.focus();
@@ -315,8 +325,44 @@ impl App {
         // A keystroke changes nothing the status bar shows: no queries per key.
         if !typing {
             self.refresh_status();
+            task = Task::batch([task, self.follow_display()]);
         }
         task
+    }
+
+    /// What the customer's display should show now: the line just scanned
+    /// and the total, the total to pay, the change, or a welcome.
+    pub fn customer_view(&self) -> Option<Shown> {
+        let terminal = self.terminal.as_ref()?;
+        terminal.devices().display.as_ref()?;
+        Some(match &self.screen {
+            Screen::Payment(payment) => Shown::total(payment.due()),
+            Screen::Receipt(receipt) => {
+                let sale = &receipt.committed.record;
+                let paid: Money = sale.payments.iter().map(|p| p.amount).sum::<Money>() + sale.change;
+                Shown::change(paid, sale.change)
+            }
+            Screen::Sale if !self.sale.cart.is_empty() => {
+                let cart = &self.sale.cart;
+                let line = cart.lines.last()?;
+                let totals = terminal.cart_totals(cart).ok()?;
+                Shown::item(&line.name, totals.lines.last()?.net, totals.total)
+            }
+            _ => Shown::welcome(&terminal.settings().store_name),
+        })
+    }
+
+    /// Sends the customer's view to the display when it changed, off the UI thread.
+    fn follow_display(&mut self) -> Task<Message> {
+        let shown = self.customer_view();
+        if shown == self.shown {
+            return Task::none();
+        }
+        self.shown = shown.clone();
+        match shown {
+            Some(shown) => Task::perform(background::show_customer(self.dir.clone(), shown), Message::Displayed),
+            None => Task::none(),
+        }
     }
 
     /// Plays a scan tone through the speaker the device settings name
@@ -429,6 +475,10 @@ impl App {
             }
             (Message::ToggleTheme, _, _) => {
                 self.dark = !self.dark;
+                Action::None
+            }
+            (Message::Displayed(problem), _, _) => {
+                self.display_problem = problem;
                 Action::None
             }
             (Message::Printed(result), _, _) => {
@@ -759,6 +809,9 @@ impl App {
         });
         let store = format!("{} · {}", settings.store_name, settings.terminal_id);
         self.status = vec![store, who, session, sync, printer, scanner];
+        if let Some(problem) = &self.display_problem {
+            self.status.push(format!("DISPLAY: {}", pos_shared::entry_rules::excerpt(problem)));
+        }
     }
 
     fn status_bar(&self) -> Element<'_, Message> {

@@ -1,7 +1,8 @@
 //! The customer's pole display: two lines of 20 characters on a serial
 //! line, driven with the ESC/POS display commands (initialise, clear, the
 //! cursor to each line, text in code page 858). What the customer reads:
-//! the total and the change of each sale, or a welcome.
+//! the item just scanned and the total, the total to pay, the change, or a
+//! welcome.
 
 use std::io::Write;
 use std::time::Duration;
@@ -41,6 +42,11 @@ fn centred(text: &str) -> String {
 impl Shown {
     pub fn welcome(store: &str) -> Shown {
         Shown { top: centred("Welcome"), bottom: centred(store) }
+    }
+
+    /// The line just scanned, and the sale's total so far.
+    pub fn item(name: &str, amount: Money, total: Money) -> Shown {
+        Shown { top: pair(name, &amount.to_string()), bottom: pair("TOTAL", &total.to_string()) }
     }
 
     pub fn total(total: Money) -> Shown {

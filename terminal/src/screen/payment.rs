@@ -54,6 +54,11 @@ impl Payment {
         &self.input
     }
 
+    /// What the customer pays at the counter.
+    pub fn due(&self) -> Money {
+        self.due
+    }
+
     /// Whether the field waits for a gift card's number (a scan goes there).
     pub fn takes_card(&self) -> bool {
         self.card_entry
