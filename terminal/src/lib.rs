@@ -18,6 +18,7 @@ pub mod demo;
 pub mod devices;
 pub mod error;
 pub mod journal;
+pub mod labels;
 pub mod new_store;
 pub mod orders;
 pub mod parked;

@@ -12,6 +12,7 @@ mod display;
 mod faults;
 mod forged;
 mod journal;
+mod labels;
 mod malformed;
 mod office;
 mod ops;

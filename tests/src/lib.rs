@@ -10,6 +10,7 @@ pub mod journals;
 pub mod postgres;
 pub mod proxy;
 pub mod virtual_display;
+pub mod virtual_label_printer;
 pub mod virtual_printer;
 pub mod virtual_scale;
 pub mod week;

@@ -126,6 +126,29 @@ pub enum Command {
     /// Show a test on the customer's pole display.
     #[command(subcommand)]
     Display(DisplayCommand),
+    /// Shelf-edge labels: how many are due, and printing them.
+    #[command(subcommand)]
+    Labels(LabelsCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LabelsCommand {
+    /// The products whose shelf label no longer shows their price.
+    Due,
+    /// Print labels: those due (--changed) or of the products named.
+    Print {
+        #[arg(long, conflicts_with = "items", required_unless_present = "items")]
+        changed: bool,
+        /// A product's SKU or barcode; repeat for several.
+        #[arg(long = "item")]
+        items: Vec<String>,
+        /// This printer instead of the configured label printer
+        /// (zpl://HOST:PORT, or an ESC/POS printer's address).
+        #[arg(long)]
+        printer: Option<String>,
+        #[command(flatten)]
+        actor: Actor,
+    },
 }
 
 #[derive(Subcommand, Debug)]

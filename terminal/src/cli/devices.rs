@@ -1,5 +1,5 @@
 //! The device commands: settings, discovery, printing, scanner, scale and
-//! display tests.
+//! display tests, shelf labels.
 
 use std::io::BufRead;
 use std::path::Path;
@@ -17,7 +17,7 @@ use pos_terminal::devices::receipt_bytes::encode_receipt;
 use pos_terminal::devices::scale::read_weight;
 use pos_terminal::devices::scanner::{ScannerEvent, spawn_serial_scanner};
 
-use super::args::{ConfigCommand, DisplayCommand, PrintCommand, ScaleCommand, ScannerCommand};
+use super::args::{ConfigCommand, DisplayCommand, LabelsCommand, PrintCommand, ScaleCommand, ScannerCommand};
 use super::emit;
 
 /// Sends what the last command queued; a printer problem is a warning,
@@ -165,4 +165,31 @@ pub fn display(dir: &Path, command: DisplayCommand) -> Result<()> {
     }
     println!("Shown: “{}” / “{}”", shown.top, shown.bottom);
     Ok(())
+}
+
+/// Shelf labels due, or printed.
+pub fn labels(dir: &Path, json: bool, command: LabelsCommand) -> Result<()> {
+    let mut terminal = Terminal::open(dir)?;
+    match command {
+        LabelsCommand::Due => {
+            let due = terminal.labels_due()?;
+            let skus: Vec<&str> = due.iter().map(|l| l.sku.as_str()).collect();
+            emit(json, &serde_json::json!({ "due": skus }), |_| {
+                due.iter().map(|l| format!("{}\t{}\t{}\n", l.sku, l.price, l.name)).collect::<String>()
+                    + &format!("{} shelf labels due\n", due.len())
+            })
+        }
+        LabelsCommand::Print { changed, items, printer, actor } => {
+            let user = actor.login(&mut terminal)?;
+            let printer = match printer {
+                Some(address) => address.parse()?,
+                None => terminal.devices().label_printer()?.ok_or_else(|| {
+                    anyhow!("no label printer is set up: pos-terminal config set label-printer zpl://HOST:PORT")
+                })?,
+            };
+            let labels = if changed { terminal.labels_due()? } else { terminal.labels_for(&items)? };
+            let printed = terminal.print_labels(&user, &labels, &printer)?;
+            emit(json, &serde_json::json!({ "printed": printed }), |_| format!("{printed} shelf labels printed\n"))
+        }
+    }
 }

@@ -270,6 +270,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Scanner(c) => devices::scanner(&dir, c),
         Command::Scale(c) => devices::scale(&dir, json, c),
         Command::Display(c) => devices::display(&dir, c),
+        Command::Labels(c) => devices::labels(&dir, json, c),
         Command::Drawer(a) => {
             let mut terminal = Terminal::open(&dir)?;
             let user = a.actor.login(&mut terminal)?;

@@ -20,6 +20,8 @@ pub struct DeviceConfig {
     pub scale: Option<String>,
     /// The customer's pole display: `serial:///dev/ttyUSB2?baud=9600`.
     pub display: Option<String>,
+    /// Shelf labels: `zpl://HOST:PORT`, or an ESC/POS printer's address.
+    pub label_printer: Option<String>,
     /// Millimetres: 80 or 58.
     pub paper_width: u16,
     /// Characters a line; by default 42 on 80 mm paper and 32 on 58 mm.
@@ -47,6 +49,7 @@ impl Default for DeviceConfig {
             scanner: Some("keyboard".into()),
             scale: None,
             display: None,
+            label_printer: None,
             paper_width: 80,
             columns: None,
             window: WindowMode::Fullscreen,
@@ -84,6 +87,7 @@ impl DeviceConfig {
         }
         self.scale_address()?;
         self.display_address()?;
+        self.label_printer()?;
         if self.paper_width != 58 && self.paper_width != 80 {
             return Err(CoreError::Invalid(format!("paper width {} must be 58 or 80 (mm)", self.paper_width)));
         }
@@ -120,6 +124,10 @@ impl DeviceConfig {
             .transpose()
     }
 
+    pub fn label_printer(&self) -> CoreResult<Option<crate::labels::LabelPrinter>> {
+        self.label_printer.as_deref().map(str::parse).transpose()
+    }
+
     pub fn columns(&self) -> usize {
         self.columns.unwrap_or(if self.paper_width == 58 { 32 } else { 42 })
     }
@@ -133,6 +141,7 @@ impl DeviceConfig {
             "scanner" => changed.scanner = none_if_empty(value),
             "scale" => changed.scale = none_if_empty(value),
             "display" => changed.display = none_if_empty(value),
+            "label-printer" => changed.label_printer = none_if_empty(value),
             "paper-width" => {
                 changed.paper_width = value
                     .trim_end_matches("mm")
@@ -157,7 +166,7 @@ impl DeviceConfig {
             "sound" => changed.sound = value.trim().to_string(),
             other => {
                 return Err(CoreError::Invalid(format!(
-                    "unknown setting “{other}”: printer, scanner, scale, display, paper-width, columns, window or sound"
+                    "unknown setting “{other}”: printer, scanner, scale, display, label-printer, paper-width, columns, window or sound"
                 )));
             }
         }
