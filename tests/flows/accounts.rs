@@ -209,6 +209,12 @@ fn a_gift_card_sold_at_one_store_is_spent_offline_at_another_and_a_double_spend_
     };
     assert_eq!(on("gift cards sold"), Money::from_minor(-70_00), "50.00 and 20.00 sold");
     assert_eq!(on("takings giftcard"), Money::from_minor(45_13), "24.35 + 1.30 + 19.48 spent at Paris");
+
+    // A price changed at head office: the till's next sync says labels are due.
+    admin_ok(&db, &["price", "set", "DAI0001", "5.99"]);
+    let synced = ok(&a, &["sync", "--once"]);
+    assert!(synced.contains("shelf labels due: pos-terminal labels print --changed"), "{synced}");
+    assert!(ok(&a, &["labels", "due"]).contains("DAI0001\t5.99"));
 }
 
 /// The demo store with a business customer who has an account, and a gift

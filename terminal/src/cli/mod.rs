@@ -331,9 +331,15 @@ fn sync(dir: &std::path::Path, json: bool, a: args::SyncArgs) -> Result<()> {
         return Ok(());
     }
     let report = runtime.block_on(pos_terminal::sync::run::sync_once(&mut terminal, &client))?;
+    // New prices came down: the manager learns how many shelf labels are due.
+    let labels_due = if report.products_pulled > 0 { terminal.labels_due()?.len() } else { 0 };
     emit(json, &report, |r| {
+        let labels = match labels_due {
+            0 => String::new(),
+            n => format!("{n} shelf labels due: pos-terminal labels print --changed\n"),
+        };
         format!(
-            "Synced: {} entries pushed, {} products pulled, {} orders pulled, {} stock lines\n",
+            "Synced: {} entries pushed, {} products pulled, {} orders pulled, {} stock lines\n{labels}",
             r.pushed, r.products_pulled, r.orders_pulled, r.stock_items
         )
     })
