@@ -175,11 +175,7 @@ fn check_credit_sale(credit: &CreditSale, pusher: &TerminalId) -> Result<(), Ent
     if credit.payments.iter().any(|p| p.amount <= Money::ZERO) || paid != credit.amount {
         return Err(invalid(format!("payments of {paid} do not settle the {} of {}", credit.credit, credit.amount)));
     }
-    if credit
-        .payments
-        .iter()
-        .any(|p| matches!(p.kind, TenderKind::Account | TenderKind::GiftCard | TenderKind::Prepaid))
-    {
+    if credit.payments.iter().any(|p| p.kind.is_credit()) {
         return Err(invalid(format!("the {} is paid with money, not credit", credit.credit)));
     }
     Ok(())

@@ -160,6 +160,26 @@ impl SaleRecord {
     pub fn paid_by(&self, kind: crate::tender::TenderKind) -> Money {
         self.payments.iter().filter(|p| p.kind == kind).map(|p| p.amount).sum()
     }
+
+    /// The moves it makes on its customer's account (positive: they owe
+    /// more) and on its gift cards (positive: a card holds more). A sale
+    /// adds to the account and takes from the cards; a return the reverse.
+    /// The till and head office both book exactly these.
+    pub fn credit_moves(&self) -> Vec<(Credit, Money)> {
+        let signed = |amount: Money| if self.kind == SaleKind::Sale { amount } else { -amount };
+        let on_account = self.paid_by(crate::tender::TenderKind::Account);
+        let account = match (&self.customer, on_account.is_zero()) {
+            (Some(customer), false) => Some((Credit::Account(customer.clone()), signed(on_account))),
+            _ => None,
+        };
+        let cards = self.gift_cards.iter().map(|used| (Credit::GiftCard(used.card.clone()), -signed(used.amount)));
+        account.into_iter().chain(cards).collect()
+    }
+
+    /// What the customer handed over: every payment, cash before change.
+    pub fn handed_over(&self) -> Money {
+        self.payments.iter().map(|p| p.amount).sum::<Money>() + self.change
+    }
 }
 
 /// A business customer's invoice: its number in the terminal's own gapless
@@ -183,6 +203,27 @@ pub struct Invoice {
 pub enum Credit {
     Account(String),
     GiftCard(String),
+}
+
+impl Credit {
+    /// Its kind as stored (`account`, `giftcard`) and the customer's code or
+    /// the card's number.
+    pub fn kind_and_code(&self) -> (&'static str, &str) {
+        match self {
+            Credit::Account(customer) => ("account", customer),
+            Credit::GiftCard(card) => ("giftcard", card),
+        }
+    }
+}
+
+impl CreditSale {
+    /// What it moves its credit by: a card holds more, a customer owes less.
+    pub fn raised(&self) -> Money {
+        match self.credit {
+            Credit::Account(_) => -self.amount,
+            Credit::GiftCard(_) => self.amount,
+        }
+    }
 }
 
 impl fmt::Display for Credit {

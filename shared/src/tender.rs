@@ -47,6 +47,12 @@ impl TenderKind {
         }
     }
 
+    /// Whether it is credit (an account, a gift card, a prepayment) rather
+    /// than money handed over: credit cannot buy credit.
+    pub fn is_credit(self) -> bool {
+        matches!(self, TenderKind::Account | TenderKind::GiftCard | TenderKind::Prepaid)
+    }
+
     /// How receipts and screens name it.
     pub fn label(self) -> &'static str {
         match self {

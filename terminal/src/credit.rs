@@ -6,7 +6,7 @@
 //! per day). Head office flags what went beyond.
 
 use pos_shared::ids::{ReceiptNo, Seq};
-use pos_shared::journal::{Credit, CreditSale, Event, SaleKind, SaleRecord};
+use pos_shared::journal::{Credit, CreditSale, Event, SaleRecord};
 use pos_shared::money::{Money, RoundingMode};
 use pos_shared::protocol::StockSnapshot;
 use pos_shared::receipt::{ReceiptDoc, credit_receipt};
@@ -47,13 +47,6 @@ pub struct CreditCommitted {
     pub balance: Money,
 }
 
-fn kind_and_code(credit: &Credit) -> (&'static str, &str) {
-    match credit {
-        Credit::Account(customer) => ("account", customer),
-        Credit::GiftCard(card) => ("giftcard", card),
-    }
-}
-
 impl Terminal {
     /// Whether the till is out of touch with head office: enrolled, and its
     /// last sync failed or is older than [`OFFLINE_AFTER_MS`]. A till that
@@ -62,15 +55,15 @@ impl Terminal {
         if self.enrollment()?.is_none() {
             return Ok(false);
         }
-        let status = self.sync_status()?;
-        let fresh = status.last_success_ms.is_some_and(|at| self.clock.now_ms() - at < OFFLINE_AFTER_MS);
-        Ok(status.last_error.is_some() || !fresh)
+        let last_success: Option<i64> = self.sync_value("last_success_ms")?.and_then(|v| v.parse().ok());
+        let fresh = last_success.is_some_and(|at| self.clock.now_ms() - at < OFFLINE_AFTER_MS);
+        Ok(!fresh || self.sync_value("last_error")?.is_some())
     }
 
     /// What an account owes or a card holds as this till knows it; `None`
     /// for a card neither head office nor this till has seen.
     pub fn known_balance(&self, credit: &Credit) -> CoreResult<Option<Money>> {
-        let (kind, code) = kind_and_code(credit);
+        let (kind, code) = credit.kind_and_code();
         let through = self.sync_number("central_through_seq")?;
         let (central, own, moves): (Option<i64>, i64, i64) = self
             .conn
@@ -111,13 +104,13 @@ impl Terminal {
 
     /// How much more `customer` may put on account here now: up to the
     /// limit, and past it by the offline allowance while offline.
-    pub fn account_headroom(&self, account: &Account) -> CoreResult<Money> {
+    pub fn account_headroom(&self, account: &Account, offline: bool) -> Money {
         let mut ceiling = account.credit_limit;
-        if self.is_offline()? {
+        if offline {
             let share = account.credit_limit.amount() * self.settings.account_allowance_percent / Decimal::ONE_HUNDRED;
             ceiling += Money::round(share, RoundingMode::HalfUp);
         }
-        Ok((ceiling - account.owed).max(Money::ZERO))
+        (ceiling - account.owed).max(Money::ZERO)
     }
 
     /// Refuses `amount` on the account of `customer` beyond what it may take.
@@ -128,14 +121,15 @@ impl Terminal {
         let account = self
             .account(customer)?
             .ok_or_else(|| CoreError::Invalid(format!("customer {customer} has no account: they pay now")))?;
-        let headroom = self.account_headroom(&account)?;
+        let offline = self.is_offline()?;
+        let headroom = self.account_headroom(&account, offline);
         if amount > headroom {
             return Err(CoreError::Invalid(format!(
                 "{} owes {} of a {} credit limit: at most {headroom} more on account{}",
                 account.name,
                 account.owed,
                 account.credit_limit,
-                if self.is_offline()? { " while offline" } else { "" }
+                if offline { " while offline" } else { "" }
             )));
         }
         Ok(())
@@ -203,17 +197,13 @@ impl Terminal {
                 }
             }
         }
-        if tenders.iter().any(|t| matches!(t.kind, TenderKind::Account | TenderKind::GiftCard | TenderKind::Prepaid)) {
+        if tenders.iter().any(|t| t.kind.is_credit()) {
             return Err(CoreError::Invalid(format!("{credit} is paid with cash, card or other, not credit")));
         }
         let settlement = settle(amount, tenders, None)?;
         let offline = self.is_offline()?;
         let printing = self.devices.printer.is_some();
-        let raised = match credit {
-            Credit::Account(_) => -amount,
-            Credit::GiftCard(_) => amount,
-        };
-        let balance = self.known_balance(&credit)?.unwrap_or_default() + raised;
+        let before = self.known_balance(&credit)?.unwrap_or_default();
         let tx = self.begin_journaled(&[])?;
         let session_id = open_session_id(&tx)?.ok_or(CoreError::NoOpenSession)?;
         let number = next_counter(&tx, "receipt")?;
@@ -231,20 +221,20 @@ impl Terminal {
         let appended = tx.append(&event)?;
         let Event::CreditSold(record) = event else { unreachable!("built as a credit sale above") };
         let at_ms = tx.at_ms;
+        let balance = before + record.raised();
         let receipt = record.receipt_no.to_string();
         tx.prepare_cached(
             "INSERT INTO credit_sales (receipt_no, seq, session_id, at_ms, balance_minor, payload)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?
         .execute(params![receipt, appended.seq.0, session_id, at_ms, balance.minor(), json_text(&*record)])?;
-        let mut paid = tx.prepare_cached(
-            "INSERT INTO credit_payments (receipt_no, session_id, tender, amount_minor) VALUES (?1, ?2, ?3, ?4)",
-        )?;
+        let mut paid =
+            tx.prepare_cached("INSERT INTO credit_payments (receipt_no, tender, amount_minor) VALUES (?1, ?2, ?3)")?;
         for payment in &record.payments {
-            paid.execute(params![receipt, session_id, payment.kind.as_str(), payment.amount.minor()])?;
+            paid.execute(params![receipt, payment.kind.as_str(), payment.amount.minor()])?;
         }
         drop(paid);
-        add_move(&tx, &record.credit, raised, appended.seq, at_ms, offline)?;
+        add_move(&tx, &record.credit, record.raised(), appended.seq, at_ms, offline)?;
         if printing {
             enqueue(&tx, JobKind::Receipt, &receipt, takes_cash(&record.payments), at_ms)?;
         }
@@ -301,7 +291,7 @@ fn add_move(
     at_ms: i64,
     offline: bool,
 ) -> CoreResult<()> {
-    let (kind, code) = kind_and_code(credit);
+    let (kind, code) = credit.kind_and_code();
     tx.prepare_cached(
         "INSERT INTO credit_moves (seq, kind, code, amount_minor, at_ms, offline) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
@@ -318,14 +308,8 @@ pub(crate) fn record_sale_moves(
     at_ms: i64,
     offline: bool,
 ) -> CoreResult<()> {
-    let sale_made = sale.kind == SaleKind::Sale;
-    let signed = |amount: Money| if sale_made { amount } else { -amount };
-    let on_account = sale.paid_by(TenderKind::Account);
-    if let (false, Some(customer)) = (on_account.is_zero(), &sale.customer) {
-        add_move(tx, &Credit::Account(customer.clone()), signed(on_account), seq, at_ms, offline)?;
-    }
-    for used in &sale.gift_cards {
-        add_move(tx, &Credit::GiftCard(used.card.clone()), -signed(used.amount), seq, at_ms, offline)?;
+    for (credit, amount) in sale.credit_moves() {
+        add_move(tx, &credit, amount, seq, at_ms, offline)?;
     }
     Ok(())
 }

@@ -114,7 +114,8 @@ fn session_figures(
     // Gift cards sold and payments on account: money in per tender, not sales.
     let mut credit_sold = Money::ZERO;
     let mut stmt = conn.prepare_cached(
-        "SELECT tender, SUM(amount_minor) FROM credit_payments WHERE session_id = ?1 GROUP BY tender",
+        "SELECT p.tender, SUM(p.amount_minor) FROM credit_payments p JOIN credit_sales s ON s.receipt_no = p.receipt_no
+         WHERE s.session_id = ?1 GROUP BY p.tender",
     )?;
     for row in stmt.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
         let (tender, amount) = row?;

@@ -1256,7 +1256,7 @@ fn a_weighed_item_asks_the_scale_and_a_typed_weight_needs_a_manager() {
     });
     // What the app's background task does, then what it reports.
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let weighed = runtime.block_on(pos_terminal::app::background::weigh(ui._dir.path().to_path_buf()));
+    let weighed = runtime.block_on(pos_terminal::app::background::weigh(scale.address().parse().unwrap()));
     assert_eq!(weighed, Ok(Decimal::new(350, 3)), "the stable weight once the pan settled");
     assert_eq!(scale.asked(), 2);
     let _ = ui.app.update(Message::Sale(sale::Message::Weighed("FRU0003".into(), weighed)));
@@ -1297,7 +1297,7 @@ fn the_customer_display_follows_the_sale() {
     assert_eq!((item.top.as_str(), item.bottom.as_str()), ("Lait demi-écrém 5.61", "TOTAL          10.48"));
     // What the app's background task sends, as the customer reads it.
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let sent = runtime.block_on(pos_terminal::app::background::show_customer(ui._dir.path().to_path_buf(), item));
+    let sent = runtime.block_on(pos_terminal::app::background::show_customer(display.address().parse().unwrap(), item));
     assert_eq!(sent, None, "the display took it");
     assert_eq!(display.after(1), ("Lait demi-écrém 5.61".to_string(), "TOTAL          10.48".to_string()));
     ui.click("F12  Pay");

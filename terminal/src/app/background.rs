@@ -12,8 +12,10 @@ use iced::stream;
 
 use super::Message;
 use crate::Terminal;
-use crate::devices::address::Suffix;
+use crate::devices::address::{DisplayAddress, ScaleAddress, Suffix};
+use crate::devices::display::{Shown, show};
 use crate::devices::queue::PrinterStatus;
+use crate::devices::scale::read_weight;
 use crate::devices::scanner::{ScannerEvent, spawn_serial_scanner};
 use crate::sync::SyncStatus;
 use crate::sync::run::{backoff, client_for, sync_once};
@@ -30,32 +32,18 @@ pub async fn print_pending(dir: PathBuf) -> Result<PrinterStatus, String> {
     .map_err(|e| e.to_string())?
 }
 
-/// Puts `shown` on the till's customer display; what went wrong, if anything.
-pub async fn show_customer(dir: PathBuf, shown: crate::devices::display::Shown) -> Option<String> {
-    tokio::task::spawn_blocking(move || {
-        let devices = match crate::devices::config::DeviceConfig::load(&dir) {
-            Ok(devices) => devices,
-            Err(e) => return Some(e.to_string()),
-        };
-        match devices.display_address() {
-            Ok(Some(address)) => crate::devices::display::show(&address, &shown).err().map(|e| e.to_string()),
-            Ok(None) => None,
-            Err(e) => Some(e.to_string()),
-        }
-    })
-    .await
-    .unwrap_or_else(|e| Some(e.to_string()))
+/// Puts `shown` on the customer display at `address`; what went wrong, if anything.
+pub async fn show_customer(address: DisplayAddress, shown: Shown) -> Option<String> {
+    tokio::task::spawn_blocking(move || show(&address, &shown).err().map(|e| format!("the customer display: {e}")))
+        .await
+        .unwrap_or_else(|e| Some(e.to_string()))
 }
 
-/// The stable weight on the till's scale, in kg, or why not.
-pub async fn weigh(dir: PathBuf) -> Result<rust_decimal::Decimal, String> {
-    tokio::task::spawn_blocking(move || {
-        let devices = crate::devices::config::DeviceConfig::load(&dir).map_err(|e| e.to_string())?;
-        let address = devices.scale_address().map_err(|e| e.to_string())?.ok_or("no scale is set up")?;
-        crate::devices::scale::read_weight(&address).map(|kg| kg.value()).map_err(|e| e.to_string())
-    })
-    .await
-    .map_err(|e| e.to_string())?
+/// The stable weight on the scale at `address`, in kg, or why not.
+pub async fn weigh(address: ScaleAddress) -> Result<rust_decimal::Decimal, String> {
+    tokio::task::spawn_blocking(move || read_weight(&address).map(|kg| kg.value()).map_err(|e| e.to_string()))
+        .await
+        .map_err(|e| e.to_string())?
 }
 
 /// What the sync loop says after each pass.

@@ -23,7 +23,6 @@ use crate::screen::approval::{self, APPROVAL_FIELD, Approval};
 use crate::screen::{Action, Retry, credit, grid, login, manager, orders, payment, receipt, returns, sale, setup};
 use crate::{Operator, Terminal};
 use background::{ScannerJob, SyncJob, SyncState};
-use pos_shared::money::Money;
 
 #[derive(Debug)]
 pub enum Screen {
@@ -235,9 +234,13 @@ impl App {
             }
             Action::ToCredit => self.screen = Screen::Credit(credit::Credit::new()),
             Action::Weigh(code) => {
-                let weighing = Task::perform(background::weigh(self.dir.clone()), move |result| {
-                    Message::Sale(sale::Message::Weighed(code.clone(), result))
-                });
+                let weighing = match terminal.devices().scale_address() {
+                    Ok(Some(address)) => Task::perform(background::weigh(address), move |result| {
+                        Message::Sale(sale::Message::Weighed(code.clone(), result))
+                    }),
+                    Ok(None) => Task::none(),
+                    Err(e) => Task::done(Message::Sale(sale::Message::Weighed(code, Err(e.to_string())))),
+                };
                 return Task::batch([weighing, self.focus()]);
             }
             Action::ToOrders(number) => {
@@ -339,8 +342,7 @@ impl App {
             Screen::Payment(payment) => Shown::total(payment.due()),
             Screen::Receipt(receipt) => {
                 let sale = &receipt.committed.record;
-                let paid: Money = sale.payments.iter().map(|p| p.amount).sum::<Money>() + sale.change;
-                Shown::change(paid, sale.change)
+                Shown::change(sale.handed_over(), sale.change)
             }
             Screen::Sale if !self.sale.cart.is_empty() => {
                 let cart = &self.sale.cart;
@@ -359,9 +361,12 @@ impl App {
             return Task::none();
         }
         self.shown = shown.clone();
-        match shown {
-            Some(shown) => Task::perform(background::show_customer(self.dir.clone(), shown), Message::Displayed),
-            None => Task::none(),
+        let address = self.terminal.as_ref().and_then(|t| t.devices().display_address().ok().flatten());
+        match (address, shown) {
+            (Some(address), Some(shown)) => {
+                Task::perform(background::show_customer(address, shown), Message::Displayed)
+            }
+            _ => Task::none(),
         }
     }
 

@@ -107,10 +107,11 @@ pub fn account(dir: &Path, json: bool, command: AccountCommand) -> Result<()> {
         }
         AccountCommand::Show { customer } => {
             let account = terminal.account(&customer)?.ok_or_else(|| anyhow!("customer {customer} has no account"))?;
-            let room = terminal.account_headroom(&account)?;
+            let offline = terminal.is_offline()?;
+            let room = terminal.account_headroom(&account, offline);
             let shown = json!({
                 "customer": account.code, "name": account.name, "credit_limit": account.credit_limit,
-                "owed": account.owed, "may_add": room, "offline": terminal.is_offline()?,
+                "owed": account.owed, "may_add": room, "offline": offline,
             });
             emit(json, &shown, |_| {
                 format!(

@@ -391,8 +391,8 @@ fn sell(dir: &std::path::Path, json: bool, a: args::SellArgs) -> Result<()> {
     }
     let (tenders, cards) = credit::parse_payments(&a.payments)?;
     let committed = terminal.commit_sale_paid(&user, &cart, &tenders, &cards)?;
-    let paid = committed.record.payments.iter().map(|p| p.amount).sum::<Money>() + committed.record.change;
-    if let Some(problem) = terminal.show_customer(&Shown::change(paid, committed.record.change)) {
+    let sale = &committed.record;
+    if let Some(problem) = terminal.show_customer(&Shown::change(sale.handed_over(), sale.change)) {
         eprintln!("warning: {problem}");
     }
     print_receipt(&mut terminal, json, &committed)

@@ -40,11 +40,10 @@ CREATE INDEX credit_sales_by_session ON credit_sales (session_id);
 
 CREATE TABLE credit_payments (
     receipt_no TEXT NOT NULL REFERENCES credit_sales (receipt_no),
-    session_id INTEGER NOT NULL,
     tender TEXT NOT NULL,
     amount_minor INTEGER NOT NULL
 ) STRICT;
-CREATE INDEX credit_payments_by_session ON credit_payments (session_id);
+CREATE INDEX credit_payments_by_receipt ON credit_payments (receipt_no);
 
 ALTER TABLE sales ADD COLUMN gift_cards TEXT;
 ALTER TABLE sales ADD COLUMN invoice TEXT;

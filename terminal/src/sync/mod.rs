@@ -47,7 +47,7 @@ pub struct SyncStatus {
 }
 
 impl Terminal {
-    fn sync_value(&self, key: &str) -> CoreResult<Option<String>> {
+    pub(crate) fn sync_value(&self, key: &str) -> CoreResult<Option<String>> {
         Ok(self
             .conn
             .prepare_cached("SELECT value FROM sync_state WHERE key = ?1")?

@@ -6,7 +6,7 @@
 use pos_shared::journal::{Credit, CreditSale, SaleKind, SaleRecord};
 use pos_shared::money::Money;
 use pos_shared::protocol::WireBalance;
-use pos_shared::tender::{TenderKind, masked_card};
+use pos_shared::tender::masked_card;
 use serde::Serialize;
 
 use crate::storage::sql::Tx;
@@ -70,7 +70,7 @@ pub struct Origin<'a> {
 /// Adds one move (positive: the customer owes more, the card holds more)
 /// and returns the balance after it.
 fn add_move(tx: &impl Tx, credit: &Credit, what: &str, amount: Money, origin: &Origin<'_>) -> StoreResult<Money> {
-    let (kind, code) = kind_and_code(credit);
+    let (kind, code) = credit.kind_and_code();
     tx.run(
         "INSERT INTO credit_moves (kind, code, terminal_id, seq, receipt_no, what, amount_minor, at_ms)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -79,16 +79,9 @@ fn add_move(tx: &impl Tx, credit: &Credit, what: &str, amount: Money, origin: &O
     balance(tx, credit)
 }
 
-fn kind_and_code(credit: &Credit) -> (&'static str, &str) {
-    match credit {
-        Credit::Account(customer) => ("account", customer),
-        Credit::GiftCard(card) => ("giftcard", card),
-    }
-}
-
 /// What an account owes or a card holds now.
 pub fn balance(tx: &impl Tx, credit: &Credit) -> StoreResult<Money> {
-    let (kind, code) = kind_and_code(credit);
+    let (kind, code) = credit.kind_and_code();
     let minor: i64 = tx.one(
         "SELECT COALESCE(CAST(SUM(amount_minor) AS BIGINT), 0) FROM credit_moves WHERE kind = ?1 AND code = ?2",
         &[&kind, &code],
@@ -125,21 +118,20 @@ fn overspent(card: &str, held: Money, receipt: &str) -> Option<String> {
 pub fn record_sale_credit(tx: &impl Tx, sale: &SaleRecord, origin: &Origin<'_>) -> StoreResult<Vec<String>> {
     let mut problems = Vec::new();
     let receipt = sale.receipt_no.to_string();
-    // A sale takes from a card and adds to an account; a return the reverse.
     let sale_made = sale.kind == SaleKind::Sale;
-    let signed = |amount: Money| if sale_made { amount } else { -amount };
-    let on_account = sale.paid_by(TenderKind::Account);
-    if let (false, Some(customer)) = (on_account.is_zero(), &sale.customer) {
-        let what = if sale_made { "sale on account" } else { "refund to account" };
-        let owed = add_move(tx, &Credit::Account(customer.clone()), what, signed(on_account), origin)?;
-        if sale_made {
-            problems.extend(over_limit(tx, customer, owed, &receipt)?);
+    for (credit, amount) in sale.credit_moves() {
+        let what = match (&credit, sale_made) {
+            (Credit::Account(_), true) => "sale on account",
+            (Credit::Account(_), false) => "refund to account",
+            (Credit::GiftCard(_), true) => "spent",
+            (Credit::GiftCard(_), false) => "refund to store credit",
+        };
+        let after = add_move(tx, &credit, what, amount, origin)?;
+        match &credit {
+            Credit::Account(customer) if sale_made => problems.extend(over_limit(tx, customer, after, &receipt)?),
+            Credit::Account(_) => {}
+            Credit::GiftCard(card) => problems.extend(overspent(card, after, &receipt)),
         }
-    }
-    for used in &sale.gift_cards {
-        let what = if sale_made { "spent" } else { "refund to store credit" };
-        let held = add_move(tx, &Credit::GiftCard(used.card.clone()), what, -signed(used.amount), origin)?;
-        problems.extend(overspent(&used.card, held, &receipt));
     }
     Ok(problems)
 }
@@ -150,14 +142,14 @@ pub fn record_credit_sale(tx: &impl Tx, credit: &CreditSale, origin: &Origin<'_>
     let receipt = credit.receipt_no.to_string();
     match &credit.credit {
         Credit::Account(customer) => {
-            add_move(tx, &credit.credit, "payment", -credit.amount, origin)?;
+            add_move(tx, &credit.credit, "payment", credit.raised(), origin)?;
             Ok(match credit_limit(tx, customer)? {
                 None => vec![format!("receipt {receipt} took a payment on account for {customer}, who has no account")],
                 Some(_) => Vec::new(),
             })
         }
         Credit::GiftCard(_) => {
-            add_move(tx, &credit.credit, "sold", credit.amount, origin)?;
+            add_move(tx, &credit.credit, "sold", credit.raised(), origin)?;
             Ok(Vec::new())
         }
     }
@@ -256,7 +248,7 @@ pub struct Statement {
 /// The statement of a customer's account (`Credit::Account`) or of a gift
 /// card.
 pub fn statement(tx: &impl Tx, credit: &Credit) -> StoreResult<Statement> {
-    let (kind, code) = kind_and_code(credit);
+    let (kind, code) = credit.kind_and_code();
     let customer = match credit {
         Credit::Account(_) => Some(
             tx.row("SELECT name, credit_limit_minor, terms_days FROM customers WHERE code = ?1", &[&code])?
@@ -272,6 +264,17 @@ pub fn statement(tx: &impl Tx, credit: &Credit) -> StoreResult<Statement> {
     if customer.is_none() && rows.is_empty() {
         return Err(StoreError::NotFound(format!("no gift card {code}")));
     }
+    // The flags raised by the entries that made these moves, read at once.
+    let mut flagged: std::collections::HashMap<(String, u64), Vec<String>> = std::collections::HashMap::new();
+    for f in tx.rows(
+        "SELECT f.terminal_id, f.seq, f.reason FROM chain_flags f
+         WHERE EXISTS (SELECT 1 FROM credit_moves m WHERE m.terminal_id = f.terminal_id AND m.seq = f.seq
+           AND m.kind = ?1 AND m.code = ?2)
+         ORDER BY f.id",
+        &[&kind, &code],
+    )? {
+        flagged.entry((f.get(0)?, f.get(1)?)).or_default().push(f.get(2)?);
+    }
     let mut balance = Money::ZERO;
     let mut lines = Vec::with_capacity(rows.len());
     for r in &rows {
@@ -279,11 +282,7 @@ pub fn statement(tx: &impl Tx, credit: &Credit) -> StoreResult<Statement> {
         let amount = Money::from_minor(r.get(4)?);
         balance += amount;
         let flags = match (&terminal, seq) {
-            (Some(t), Some(s)) => tx
-                .rows("SELECT reason FROM chain_flags WHERE terminal_id = ?1 AND seq = ?2 ORDER BY id", &[t, &s])?
-                .iter()
-                .map(|f| f.get(0))
-                .collect::<StoreResult<_>>()?,
+            (Some(t), Some(s)) => flagged.get(&(t.clone(), s)).cloned().unwrap_or_default(),
             _ => Vec::new(),
         };
         lines.push(StatementLine {
