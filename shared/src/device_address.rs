@@ -3,7 +3,8 @@
 //! `serial:///dev/ttyUSB0?baud=19200`, `file:///dev/usb/lp0` for printers;
 //! `serial:///dev/ttyACM0?baud=9600&suffix=cr` or `keyboard` for scanners;
 //! `serial:///dev/ttyUSB1?baud=9600&protocol=8217` (or `cas`) for scales;
-//! `serial:///dev/ttyUSB2?baud=9600` for the customer's pole display.
+//! `serial:///dev/ttyUSB2?baud=9600` for the customer's pole display;
+//! `zvt://HOST:PORT?password=000000&timeout=120` for a card terminal.
 
 use std::fmt;
 use std::str::FromStr;
@@ -82,6 +83,17 @@ pub struct DisplayAddress {
     pub baud: u32,
 }
 
+/// A card terminal speaking ZVT over TCP: its password (six digits, for
+/// refunds and end of day) and how long a payment may wait for the
+/// customer's card.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CardTerminalAddress {
+    pub host: String,
+    pub port: u16,
+    pub password: u32,
+    pub timeout_s: u32,
+}
+
 /// `scheme://target?key=value&...`, split.
 struct Parts<'a> {
     scheme: &'a str,
@@ -104,6 +116,18 @@ fn split(address: &str) -> Result<Parts<'_>, AddressError> {
         params.push((key, value));
     }
     Ok(Parts { scheme, target, params })
+}
+
+/// `HOST:PORT`, or `HOST` on the device's usual port.
+fn host_port(address: &str, target: &str, usual: u16) -> Result<(String, u16), AddressError> {
+    let (host, port) = match target.rsplit_once(':') {
+        Some((host, port)) => (host, port.parse().map_err(|_| bad(address, format!("port “{port}” is not a number")))?),
+        None => (target, usual),
+    };
+    if host.is_empty() {
+        return Err(bad(address, "the host is missing"));
+    }
+    Ok((host.to_string(), port))
 }
 
 fn serial_path<'a>(address: &str, target: &'a str) -> Result<&'a str, AddressError> {
@@ -145,12 +169,8 @@ impl FromStr for PrinterAddress {
         match scheme {
             "tcp" => {
                 unknown_params(address, &params, &[])?;
-                let (host, port) = target.rsplit_once(':').unwrap_or((target, "9100"));
-                if host.is_empty() {
-                    return Err(bad(address, "the host is missing"));
-                }
-                let port = port.parse().map_err(|_| bad(address, format!("port “{port}” is not a number")))?;
-                Ok(PrinterAddress::Tcp { host: host.to_string(), port })
+                let (host, port) = host_port(address, target, 9100)?;
+                Ok(PrinterAddress::Tcp { host, port })
             }
             "usb" => {
                 unknown_params(address, &params, &[])?;
@@ -279,9 +299,66 @@ impl fmt::Display for DisplayAddress {
     }
 }
 
+impl FromStr for CardTerminalAddress {
+    type Err = AddressError;
+    fn from_str(address: &str) -> Result<Self, Self::Err> {
+        let address = address.trim();
+        let Parts { scheme, target, params } = split(address)?;
+        if scheme != "zvt" {
+            return Err(bad(address, format!("scheme “{scheme}” is not zvt: card terminals speak ZVT over TCP")));
+        }
+        unknown_params(address, &params, &["password", "timeout"])?;
+        let (host, port) = host_port(address, target, 20007)?;
+        let (mut password, mut timeout_s) = (0, 120);
+        for (key, value) in params {
+            let number = value.parse::<u32>().ok();
+            match key {
+                "password" => {
+                    password = number
+                        .filter(|_| value.len() == 6)
+                        .ok_or_else(|| bad(address, format!("password “{value}” must be six digits")))?;
+                }
+                _ => {
+                    timeout_s = number
+                        .filter(|s| (1..=600).contains(s))
+                        .ok_or_else(|| bad(address, format!("timeout “{value}” must be 1 to 600 seconds")))?;
+                }
+            }
+        }
+        Ok(CardTerminalAddress { host, port, password, timeout_s })
+    }
+}
+
+impl fmt::Display for CardTerminalAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let CardTerminalAddress { host, port, password, timeout_s } = self;
+        write!(f, "zvt://{host}:{port}?password={password:06}&timeout={timeout_s}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn card_terminal_addresses_round_trip_and_say_what_is_wrong() {
+        let text = "zvt://192.168.1.60:20007?password=012345&timeout=90";
+        assert_eq!(text.parse::<CardTerminalAddress>().unwrap().to_string(), text);
+        assert_eq!(
+            "zvt://pt".parse::<CardTerminalAddress>().unwrap().to_string(),
+            "zvt://pt:20007?password=000000&timeout=120"
+        );
+        for (text, says) in [
+            ("tcp://pt:20007", "card terminals speak ZVT"),
+            ("zvt://pt?password=12", "six digits"),
+            ("zvt://pt?timeout=0", "1 to 600 seconds"),
+            ("zvt://:20007", "host is missing"),
+            ("zvt://pt?pin=1", "unknown option"),
+        ] {
+            let err = text.parse::<CardTerminalAddress>().unwrap_err().to_string();
+            assert!(err.contains(says), "{text}: {err}");
+        }
+    }
 
     #[test]
     fn display_addresses_round_trip() {

@@ -5,7 +5,7 @@
 //! entry that fails here was forged or corrupted.
 
 use crate::ids::TerminalId;
-use crate::journal::{CanonicalEntry, Credit, CreditSale, Event, SaleKind, SaleRecord};
+use crate::journal::{CanonicalEntry, CardVia, Credit, CreditSale, Event, SaleKind, SaleRecord};
 use crate::money::Money;
 use crate::pricing::TaxMode;
 use crate::stock::{MovementReason, StockMovement};
@@ -237,6 +237,17 @@ fn check_sale(sale: &SaleRecord, pusher: &TerminalId, tax_mode: TaxMode) -> Resu
     }
     if sale.customer.is_none() && !sale.paid_by(TenderKind::Account).is_zero() {
         return Err(invalid("it goes on an account but names no customer"));
+    }
+    match &sale.card_via {
+        Some(CardVia::Terminal(auth)) if auth.amount != sale.paid_by(TenderKind::Card) => {
+            return Err(invalid(format!("its card terminal approved {}, not its card payments", auth.amount)));
+        }
+        Some(CardVia::Terminal(auth)) => text("the card", &auth.card)?,
+        Some(CardVia::External { reason }) if reason.trim().is_empty() => {
+            return Err(invalid("a card taken on another terminal says no reason"));
+        }
+        Some(CardVia::External { reason }) => text("the reason for another card terminal", reason)?,
+        None => {}
     }
     if let Some(invoice) = &sale.invoice {
         for (what, value) in [

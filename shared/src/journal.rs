@@ -153,6 +153,35 @@ pub struct SaleRecord {
     /// The invoice this sale is, for a business customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice: Option<Invoice>,
+    /// How its card payment or refund went: through the till's card
+    /// terminal (what the terminal approved) or on a terminal the till does
+    /// not drive (and why).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_via: Option<CardVia>,
+}
+
+/// How a card payment was taken.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "via", rename_all = "snake_case")]
+pub enum CardVia {
+    /// The till's card terminal approved it.
+    Terminal(CardAuth),
+    /// Keyed on another terminal by the cashier, for this reason.
+    External { reason: String },
+}
+
+/// What the card terminal said when it approved a payment or refund.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardAuth {
+    pub amount: Money,
+    /// The terminal's trace number of the transaction.
+    pub trace: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terminal_receipt: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terminal_id: Option<u32>,
+    /// The card's kind and last four digits.
+    pub card: String,
 }
 
 impl SaleRecord {

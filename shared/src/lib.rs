@@ -24,6 +24,7 @@ pub mod roles;
 pub mod scale;
 pub mod stock;
 pub mod tender;
+pub mod zvt;
 
 pub use money::{Money, RoundingMode};
 pub use quantity::{Quantity, Unit};

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::journal::{Credit, CreditSale, Invoice, SaleKind, SaleRecord};
+use crate::journal::{CardVia, Credit, CreditSale, Invoice, SaleKind, SaleRecord};
 use crate::money::Money;
 use crate::pricing::{basket_promotions, packs_text};
 use crate::quantity::Unit;
@@ -237,6 +237,10 @@ pub fn sale_receipt(store: &StoreHeader, sale: &SaleRecord, when: &str, copy: bo
                     doc.pair(format!("Gift card {}", masked_card(&used.card)), used.amount, Style::Normal);
                 }
             }
+            TenderKind::Card => {
+                doc.pair(TenderKind::Card.label(), payment.amount, Style::Normal);
+                card_lines(&mut doc, sale.card_via.as_ref());
+            }
             kind => doc.pair(kind.label(), payment.amount, Style::Normal),
         }
     }
@@ -252,6 +256,23 @@ pub fn sale_receipt(store: &StoreHeader, sale: &SaleRecord, when: &str, copy: bo
         doc.text("*** COPY ***", Align::Center, Style::Bold);
     }
     doc
+}
+
+/// How the card was taken: the terminal's card, trace and receipt, or the
+/// reason it was keyed on another terminal.
+fn card_lines(doc: &mut ReceiptDoc, via: Option<&CardVia>) {
+    match via {
+        Some(CardVia::Terminal(auth)) => {
+            doc.text(format!("  {}", auth.card), Align::Left, Style::Normal);
+            let receipt = auth.terminal_receipt.map(|r| format!(" receipt {r:04}")).unwrap_or_default();
+            let terminal = auth.terminal_id.map(|t| format!("TID {t:08} ")).unwrap_or_default();
+            doc.text(format!("  {terminal}trace {:06}{receipt}", auth.trace), Align::Left, Style::Normal);
+        }
+        Some(CardVia::External { reason }) => {
+            doc.text(format!("  other terminal: {reason}"), Align::Left, Style::Normal);
+        }
+        None => {}
+    }
 }
 
 /// Who an invoice is made out to, under its number.
@@ -345,6 +366,9 @@ pub fn session_report(store: &StoreHeader, report: &SessionReport, when: &str) -
     }
     if let Some(reason) = &report.not_counted {
         doc.text(format!("NOT COUNTED: {reason}"), Align::Left, Style::Bold);
+    }
+    if let Some(said) = &report.card_terminal {
+        doc.text(format!("Card terminal: {said}"), Align::Left, Style::Normal);
     }
     doc.rule();
     if let (Some(first), Some(last)) = (report.first_seq, report.last_seq) {

@@ -66,6 +66,9 @@ pub struct SessionReport {
     /// Why a Z was closed with the drawer not counted (none when counted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_counted: Option<String>,
+    /// What the card terminal said when its day was closed with this Z.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_terminal: Option<String>,
 }
 
 fn is_zero(amount: &Money) -> bool {

@@ -9,6 +9,7 @@ use rusqlite::Connection;
 pub mod adjust;
 pub mod app;
 pub mod authorize;
+pub mod card_payment;
 pub mod cart;
 pub mod catalog;
 pub mod clock;

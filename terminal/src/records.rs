@@ -21,8 +21,8 @@ pub fn insert_sale(tx: &Transaction<'_>, record: &SaleRecord, seq: Seq, at_ms: i
         .prepare_cached(
             "INSERT INTO sales (receipt_no, number, kind, seq, session_id, cashier, created_at_ms, subtotal_minor,
                discount_minor, tax_minor, total_minor, cash_tendered_minor, change_minor, cash_rounding_minor, original_receipt,
-               customer, order_no, coupons, gift_cards, invoice)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
+               customer, order_no, coupons, gift_cards, invoice, card_via)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
              RETURNING id",
         )?
         .query_row(
@@ -47,6 +47,7 @@ pub fn insert_sale(tx: &Transaction<'_>, record: &SaleRecord, seq: Seq, at_ms: i
                 record.coupons.join("|"),
                 (!record.gift_cards.is_empty()).then(|| json_text(&record.gift_cards)),
                 record.invoice.as_ref().map(json_text),
+                record.card_via.as_ref().map(json_text),
             ],
             |r| r.get(0),
         )?;
@@ -175,7 +176,7 @@ impl Terminal {
         let sql = format!(
             "SELECT id, receipt_no, kind, session_id, cashier, created_at_ms, subtotal_minor, discount_minor, tax_minor,
                total_minor, cash_tendered_minor, change_minor, cash_rounding_minor, original_receipt, seq, customer, order_no,
-               coupons, gift_cards, invoice
+               coupons, gift_cards, invoice, card_via
              FROM sales WHERE {condition}"
         );
         let head = self
@@ -213,6 +214,7 @@ impl Terminal {
                         .collect(),
                     gift_cards: from_json(row, 18)?.unwrap_or_default(),
                     invoice: from_json(row, 19)?,
+                    card_via: from_json(row, 20)?,
                 };
                 Ok((row.get::<_, i64>(0)?, record, row.get::<_, i64>(5)?, row.get::<_, u64>(14)?))
             })

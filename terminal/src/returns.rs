@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 use crate::error::{CoreError, CoreResult};
 use crate::records::{money, parse_column};
-use crate::sale::{Committed, Draft, line_records};
+use crate::sale::{Committed, Draft, Prepared, line_records};
 use crate::users::Credentials;
 use crate::{Operator, Terminal};
 
@@ -165,6 +165,13 @@ impl Terminal {
     /// Records a return and its refund. Nothing is written if any item is
     /// not on the receipt, exceeds what is left, or lacks an approval.
     pub fn commit_return(&mut self, actor: &Operator, request: ReturnRequest) -> CoreResult<Committed> {
+        let prepared = self.prepare_return(actor, request)?;
+        self.commit(prepared)
+    }
+
+    /// [`Terminal::commit_return`] up to the writing: what comes back, the
+    /// refund and its approvals.
+    pub fn prepare_return(&mut self, actor: &Operator, request: ReturnRequest) -> CoreResult<Prepared> {
         if request.items.is_empty() {
             return Err(CoreError::EmptyCart);
         }
@@ -233,9 +240,10 @@ impl Terminal {
             coupons: Vec::new(),
             gift_cards,
             invoice: None,
+            card_via: None,
         };
-        let events: Vec<Event> = approvals.iter().map(|a| a.event()).collect();
-        self.record_sale(draft, &events)
+        let before: Vec<Event> = approvals.iter().map(|a| a.event()).collect();
+        Ok(Prepared { draft, before })
     }
 
     /// The refund paid out per tender; cash is rounded to the store's cash

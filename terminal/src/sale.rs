@@ -3,7 +3,7 @@
 //! outbox row. The receipt exists only after COMMIT.
 
 use pos_shared::ids::{ReceiptNo, Seq};
-use pos_shared::journal::{Event, Invoice, SaleKind, SaleLineRecord, SaleRecord};
+use pos_shared::journal::{CardVia, Event, Invoice, SaleKind, SaleLineRecord, SaleRecord};
 use pos_shared::money::Money;
 use pos_shared::pricing::{TicketLine, Totals};
 use pos_shared::receipt::{ReceiptDoc, sale_receipt};
@@ -18,6 +18,7 @@ use crate::records::insert_sale;
 use crate::session::{next_counter, open_session_id};
 use crate::{Cart, Operator, Terminal};
 use rusqlite::OptionalExtension;
+use serde::{Deserialize, Serialize};
 
 /// A sale or return that is on disk.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,6 +57,7 @@ pub(crate) fn line_records(lines: &[TicketLine], totals: &Totals) -> Vec<SaleLin
 }
 
 /// The fields of a sale or return record that come from its ticket and payment.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Draft {
     pub kind: SaleKind,
     pub cashier: String,
@@ -70,6 +72,40 @@ pub(crate) struct Draft {
     pub gift_cards: Vec<CardUse>,
     /// Who the sale is invoiced to; its number is given as it is written.
     pub invoice: Option<Invoice>,
+    /// How its card payment was taken, once it is known.
+    pub card_via: Option<CardVia>,
+}
+
+/// A sale or return priced and paid for but not yet written, and the
+/// approvals journaled with it: what a card terminal approves before it is.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Prepared {
+    pub(crate) draft: Draft,
+    pub(crate) before: Vec<Event>,
+}
+
+impl Prepared {
+    pub fn kind(&self) -> SaleKind {
+        self.draft.kind
+    }
+
+    /// What it takes (or refunds) by card.
+    pub fn on_card(&self) -> Money {
+        self.draft.settlement.payments.iter().filter(|p| p.kind == TenderKind::Card).map(|p| p.amount).sum()
+    }
+
+    /// Its card was taken on a terminal the till does not drive, for
+    /// `reason` (kept in the journal).
+    pub fn external_card(mut self, reason: &str) -> CoreResult<Prepared> {
+        let reason = reason.trim();
+        if reason.is_empty() || self.on_card().is_zero() {
+            return Err(CoreError::Invalid(
+                "a card taken on another terminal needs a card payment and the reason why".into(),
+            ));
+        }
+        self.draft.card_via = Some(CardVia::External { reason: reason.to_string() });
+        Ok(self)
+    }
 }
 
 impl Terminal {
@@ -92,6 +128,31 @@ impl Terminal {
         tenders: &[Tender],
         cards: &[CardUse],
     ) -> CoreResult<Committed> {
+        let prepared = self.prepare_sale(actor, cart, tenders, cards)?;
+        self.commit(prepared)
+    }
+
+    /// Writes a prepared sale or return. With a card terminal at the till,
+    /// a card is taken through it ([`Terminal::pay_by_card_terminal`]) or
+    /// said to be taken on another terminal.
+    pub fn commit(&mut self, prepared: Prepared) -> CoreResult<Committed> {
+        if !prepared.on_card().is_zero() && prepared.draft.card_via.is_none() && self.devices.card_terminal.is_some() {
+            return Err(CoreError::Invalid(
+                "this till's card terminal takes card payments: pay by card-terminal, or say why the card was taken on another terminal (--external-card REASON)".into(),
+            ));
+        }
+        self.record_sale(prepared.draft, &prepared.before, None)
+    }
+
+    /// [`Terminal::commit_sale_paid`] up to the writing: the sale priced and
+    /// its payment checked.
+    pub fn prepare_sale(
+        &mut self,
+        actor: &Operator,
+        cart: &Cart,
+        tenders: &[Tender],
+        cards: &[CardUse],
+    ) -> CoreResult<Prepared> {
         if cart.is_empty() {
             return Err(CoreError::EmptyCart);
         }
@@ -142,9 +203,10 @@ impl Terminal {
             coupons: cart.coupons.clone(),
             gift_cards: cards.to_vec(),
             invoice: self.invoice_to(cart.customer.as_deref())?,
+            card_via: None,
         };
-        let approvals: Vec<Event> = cart.approvals.iter().map(|a| a.event()).collect();
-        self.record_sale(draft, &approvals)
+        let before: Vec<Event> = cart.approvals.iter().map(|a| a.event()).collect();
+        Ok(Prepared { draft, before })
     }
 
     /// What the customer pays at the counter for `cart`: its total, less
@@ -155,8 +217,15 @@ impl Terminal {
         Ok(total - order.map_or(Money::ZERO, |o| o.prepaid_left.min(total)))
     }
 
-    /// Writes a sale or return and the events before it in one transaction.
-    pub(crate) fn record_sale(&mut self, draft: Draft, before: &[Event]) -> CoreResult<Committed> {
+    /// Writes a sale or return and the events before it in one transaction;
+    /// with the card terminal's payment `attempt` it paid, that payment is
+    /// marked approved in the same transaction.
+    pub(crate) fn record_sale(
+        &mut self,
+        draft: Draft,
+        before: &[Event],
+        attempt: Option<i64>,
+    ) -> CoreResult<Committed> {
         let printing = self.devices.printer.is_some();
         // Offline moves on credit count against the offline limits.
         let on_credit =
@@ -178,6 +247,7 @@ impl Terminal {
             coupons,
             gift_cards,
             mut invoice,
+            card_via,
         } = draft;
         if let Some(invoice) = &mut invoice {
             invoice.number = format!("INV-{}-{:06}", tx.terminal(), next_counter(&tx, "invoice")?);
@@ -204,12 +274,16 @@ impl Terminal {
             coupons,
             gift_cards,
             invoice,
+            card_via,
         }));
         let appended = tx.append(&event)?;
         let Event::Sale(record) = event else { unreachable!("built as a sale above") };
         let at_ms = tx.at_ms;
         insert_sale(&tx, &record, appended.seq, at_ms)?;
         record_sale_moves(&tx, &record, appended.seq, at_ms, offline)?;
+        if let Some(attempt) = attempt {
+            crate::card_payment::mark_approved(&tx, attempt, appended.seq, at_ms)?;
+        }
         if printing {
             let kick = takes_cash(&record.payments);
             enqueue(&tx, JobKind::Receipt, &record.receipt_no.to_string(), kick, at_ms)?;

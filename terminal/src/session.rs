@@ -171,6 +171,7 @@ fn session_figures(
         last_hash: None,
         grand_total: Money::from_minor(previous_grand_total) + net_total,
         not_counted: None,
+        card_terminal: None,
     };
     Ok((report, flows))
 }
@@ -302,6 +303,7 @@ impl Terminal {
         };
         let session = self.current_session()?.ok_or(CoreError::NoOpenSession)?;
         let approval = self.authorize(actor, Permission::ZReport, approver, format!("close session {}", session.id))?;
+        let card_terminal = self.card_end_of_day(session.id)?;
         let printing = self.devices.printer.is_some();
         let tx = self.begin_journaled(approval.map(|a| a.event()).as_slice())?;
         let at_ms = tx.at_ms;
@@ -311,6 +313,7 @@ impl Terminal {
         report.z_no = Some(z_no);
         report.tenders = tender_lines(&flows, counted);
         report.not_counted = not_counted;
+        report.card_terminal = card_terminal;
         report.last_seq = Some(last_seq);
         report.last_hash = Some(last_hash);
         let event = Event::ZReport(Box::new(report));

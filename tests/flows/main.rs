@@ -4,6 +4,7 @@ mod abuse;
 mod accounts;
 mod backends;
 mod books;
+mod card_terminal;
 mod channel_api;
 mod cli;
 mod counts;

@@ -1307,3 +1307,61 @@ fn the_customer_display_follows_the_sale() {
     let paid = ui.app.customer_view().unwrap();
     assert_eq!((paid.top.as_str(), paid.bottom.as_str()), ("PAID           20.00", "CHANGE          9.52"));
 }
+
+#[test]
+fn the_card_tender_waits_for_the_terminal_with_a_cancel() {
+    use pos_terminal::app::background::ask_card;
+    use pos_tests::virtual_card_terminal::{Step, VirtualCardTerminal};
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+    let pt = VirtualCardTerminal::start(&[Step::WaitForCard(std::time::Duration::from_secs(5))]);
+    let address = pt.address();
+    let mut ui = Ui::prepared(|terminal| {
+        let manager = terminal.login(pos_tests::MANAGER_NAME, pos_tests::MANAGER_PIN).unwrap();
+        terminal.set_device(&manager, "card-terminal", &address, None).unwrap();
+    });
+    let dir = ui._dir.path().to_path_buf();
+    ui.login("1111");
+    ui.scan("BAK0001");
+    ui.click("F12  Pay");
+    ui.type_into(payment::AMOUNT_FIELD, "2");
+    ui.click("Card terminal");
+    ui.interact(|sim| {
+        sim.find("CARD TERMINAL").expect("the screen waits for the terminal");
+        sim.find("2.87").expect("with what is left, never typed");
+        sim.find("Insert, tap or swipe the card on the terminal").expect("what the customer does");
+    });
+    ui.snapshot("card_terminal_waiting");
+    ui.click("Cancel the card payment");
+    ui.interact(|sim| {
+        sim.find("Cancelling on the terminal...").expect("the cancel is on its way");
+    });
+    // What the app's background task does with the cancel set, then reports.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let terminal_address = address.parse().unwrap();
+    let attempt = ui.app.terminal().unwrap().unresolved_card_payment().unwrap().expect("written down before asking");
+    let cancelled = Arc::new(AtomicBool::new(true));
+    let reply = runtime.block_on(ask_card(terminal_address, dir.clone(), attempt.clone(), cancelled));
+    let _ = ui.app.update(Message::CardReplied(attempt, reply));
+    ui.interact(|sim| {
+        sim.find("Card not paid: cancelled on the terminal or by the till").expect("said, and the keys are back");
+    });
+    assert!(pt.bookings().is_empty());
+
+    pt.script(&[Step::Approve]);
+    ui.click("Card terminal");
+    let attempt = ui.app.terminal().unwrap().unresolved_card_payment().unwrap().unwrap();
+    let reply = runtime.block_on(ask_card(
+        pt.address().parse().unwrap(),
+        dir,
+        attempt.clone(),
+        Arc::new(AtomicBool::new(false)),
+    ));
+    let _ = ui.app.update(Message::CardReplied(attempt, reply));
+    let record = &ui.committed().record;
+    assert_eq!(
+        record.payments.iter().map(|p| (p.kind, p.amount.to_string())).collect::<Vec<_>>(),
+        [(TenderKind::Card, "2.87".to_string()), (TenderKind::Cash, "2.00".to_string())]
+    );
+    assert!(matches!(&record.card_via, Some(pos_shared::journal::CardVia::Terminal(auth)) if auth.trace == 101));
+}

@@ -60,6 +60,7 @@ fn sale(terminal: &TerminalId, n: u64, products: u64) -> SaleRecord {
         coupons: Vec::new(),
         gift_cards: Vec::new(),
         invoice: None,
+        card_via: None,
     }
 }
 

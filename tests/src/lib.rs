@@ -9,6 +9,7 @@ pub mod head_office;
 pub mod journals;
 pub mod postgres;
 pub mod proxy;
+pub mod virtual_card_terminal;
 pub mod virtual_display;
 pub mod virtual_label_printer;
 pub mod virtual_printer;

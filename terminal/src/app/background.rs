@@ -12,6 +12,8 @@ use iced::stream;
 
 use super::Message;
 use crate::Terminal;
+use crate::card_payment::{CardAttempt, CardOutcome, CardReply, ask_terminal};
+use crate::devices::address::CardTerminalAddress;
 use crate::devices::address::{DisplayAddress, ScaleAddress, Suffix};
 use crate::devices::display::{Shown, show};
 use crate::devices::queue::PrinterStatus;
@@ -44,6 +46,38 @@ pub async fn weigh(address: ScaleAddress) -> Result<rust_decimal::Decimal, Strin
     tokio::task::spawn_blocking(move || read_weight(&address).map(|kg| kg.value()).map_err(|e| e.to_string()))
         .await
         .map_err(|e| e.to_string())?
+}
+
+/// Asks the card terminal at `address` to take `attempt`; `cancel` aborts.
+pub async fn ask_card(
+    address: CardTerminalAddress,
+    dir: PathBuf,
+    attempt: CardAttempt,
+    cancel: Arc<AtomicBool>,
+) -> CardReply {
+    let asked = attempt.clone();
+    tokio::task::spawn_blocking(move || ask_terminal(&address, &dir, &asked, &cancel)).await.unwrap_or_else(|e| {
+        CardReply::NotSent(crate::devices::card_terminal::LinkError::Unreachable("the till".into(), e.to_string()))
+    })
+}
+
+/// Resolves a card payment a crash left open (the terminal's last
+/// transaction); what became of it, for the status bar.
+pub async fn recover_card(dir: PathBuf) -> String {
+    tokio::task::spawn_blocking(move || {
+        let mut terminal = Terminal::open(&dir).map_err(|e| e.to_string())?;
+        match terminal.recover_card_payment().map_err(|e| e.to_string())? {
+            Some(CardOutcome::Paid(c)) => {
+                Ok(format!("card payment left open: approved, receipt {}", c.record.receipt_no))
+            }
+            Some(CardOutcome::Refused(why)) => Ok(format!("card payment left open: not paid ({why})")),
+            None => Ok(String::new()),
+        }
+    })
+    .await
+    .map_err(|e| e.to_string())
+    .and_then(|r: Result<String, String>| r)
+    .unwrap_or_else(|e| format!("CARD: {e}"))
 }
 
 /// What the sync loop says after each pass.

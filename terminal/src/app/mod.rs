@@ -75,6 +75,10 @@ pub enum Message {
         captured: bool,
     },
     ScannerState(String),
+    /// The card terminal's reply to a payment.
+    CardReplied(crate::card_payment::CardAttempt, crate::card_payment::CardReply),
+    /// What became of a card payment left open (empty: there was none).
+    CardRecovered(String),
     /// A frame was drawn (listened to only when `POS_FRAME_LOG` is set).
     Frame,
 }
@@ -107,6 +111,8 @@ pub struct App {
     shown: Option<Shown>,
     /// Why the customer's display did not take the last view.
     display_problem: Option<String>,
+    /// What became of a card payment a crash left open.
+    card_notice: Option<String>,
 }
 
 impl App {
@@ -137,10 +143,11 @@ impl App {
             speaker: None,
             shown: None,
             display_problem: None,
+            card_notice: None,
         };
         app.refresh_status();
-        let focus = app.focus();
-        (app, focus)
+        let tasks = Task::batch([app.focus(), app.recover_card_task()]);
+        (app, tasks)
     }
 
     pub fn terminal(&self) -> Option<&Terminal> {
@@ -184,6 +191,14 @@ impl App {
         match self.owning_field().map(|f| f.id).or(manager_field) {
             Some(id) => iced::widget::operation::focus(id),
             None => Task::none(),
+        }
+    }
+
+    /// Resolves a card payment a crash left open, off the UI thread.
+    fn recover_card_task(&self) -> Task<Message> {
+        match self.terminal.as_ref().map(Terminal::unresolved_card_payment) {
+            Some(Ok(Some(_))) => Task::perform(background::recover_card(self.dir.clone()), Message::CardRecovered),
+            _ => Task::none(),
         }
     }
 
@@ -256,6 +271,26 @@ impl App {
                 self.approval = Some(Approval::new(terminal, reason, retry));
             }
             Action::Print => return Task::batch([self.print_task(), self.focus()]),
+            Action::AskCardTerminal { attempt, cancel } => {
+                let asking = match terminal.card_terminal() {
+                    Ok(address) => {
+                        let replied = attempt.clone();
+                        Task::perform(background::ask_card(address, self.dir.clone(), attempt, cancel), move |reply| {
+                            Message::CardReplied(replied.clone(), reply)
+                        })
+                    }
+                    Err(e) => {
+                        let reply = crate::card_payment::CardReply::NotSent(
+                            crate::devices::card_terminal::LinkError::Unreachable(
+                                "the card terminal".into(),
+                                e.to_string(),
+                            ),
+                        );
+                        Task::done(Message::CardReplied(attempt, reply))
+                    }
+                };
+                return Task::batch([asking, self.focus()]);
+            }
         }
         self.focus()
     }
@@ -480,6 +515,26 @@ impl App {
             }
             (Message::ToggleTheme, _, _) => {
                 self.dark = !self.dark;
+                Action::None
+            }
+            (Message::CardReplied(attempt, reply), screen, _) => {
+                let settled = terminal.settle_card_reply(&attempt, reply);
+                match screen {
+                    Screen::Payment(payment) => payment.card_settled(settled),
+                    _ => {
+                        self.card_notice = Some(match settled {
+                            Ok(crate::card_payment::CardOutcome::Paid(c)) => {
+                                format!("card approved: receipt {}", c.record.receipt_no)
+                            }
+                            Ok(crate::card_payment::CardOutcome::Refused(why)) => format!("card not paid: {why}"),
+                            Err(e) => format!("CARD: {e}"),
+                        });
+                        Action::None
+                    }
+                }
+            }
+            (Message::CardRecovered(notice), _, _) => {
+                self.card_notice = (!notice.is_empty()).then_some(notice);
                 Action::None
             }
             (Message::Displayed(problem), _, _) => {
@@ -816,6 +871,9 @@ impl App {
         self.status = vec![store, who, session, sync, printer, scanner];
         if let Some(problem) = &self.display_problem {
             self.status.push(format!("DISPLAY: {}", pos_shared::entry_rules::excerpt(problem)));
+        }
+        if let Some(notice) = &self.card_notice {
+            self.status.push(pos_shared::entry_rules::excerpt(notice));
         }
     }
 

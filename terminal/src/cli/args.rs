@@ -48,6 +48,9 @@ pub enum Command {
     /// Customer accounts: take a payment on one, or look one up.
     #[command(subcommand)]
     Account(super::credit::AccountCommand),
+    /// The card terminal: resolve an open payment, read its last transaction.
+    #[command(subcommand)]
+    Card(super::card::CardCommand),
     /// Pay cash into or out of the drawer.
     Cash(CashArgs),
     /// X report (figures so far) or Z report (close the day).
@@ -379,9 +382,15 @@ pub struct SellArgs {
     #[arg(long)]
     pub weigh: bool,
     /// TENDER:AMOUNT, e.g. cash:20.00, account:35.00 (on the customer's
-    /// account) or giftcard:NUMBER:AMOUNT; repeat to split.
+    /// account), giftcard:NUMBER:AMOUNT, or card-terminal[:AMOUNT] (the
+    /// card through the till's terminal, by default what is left); repeat
+    /// to split.
     #[arg(long = "pay")]
     pub payments: Vec<String>,
+    /// The card was taken on another terminal, for this reason (with a card
+    /// terminal at the till).
+    #[arg(long)]
+    pub external_card: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -510,6 +519,10 @@ pub struct ReturnArgs {
     /// the customer has).
     #[arg(long)]
     pub store_credit: Option<String>,
+    /// The card refund was given on another terminal, for this reason
+    /// (with a card terminal at the till, a card refund goes through it).
+    #[arg(long)]
+    pub external_card: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -2,6 +2,7 @@
 //! its result as text or JSON.
 
 pub mod args;
+mod card;
 mod credit;
 mod devices;
 mod orders;
@@ -179,6 +180,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Return(a) => take_return(&dir, json, a),
         Command::Giftcard(c) => credit::giftcard(&dir, json, c),
         Command::Account(c) => credit::account(&dir, json, c),
+        Command::Card(c) => card::card(&dir, json, c),
         Command::Cash(a) => {
             let mut terminal = Terminal::open(&dir)?;
             let user = a.actor.login(&mut terminal)?;
@@ -389,8 +391,14 @@ fn sell(dir: &std::path::Path, json: bool, a: args::SellArgs) -> Result<()> {
         let discount: Discount = discount.parse()?;
         terminal.set_sale_discount(&user, &mut cart, Some(discount), a.actor.approver().as_ref())?;
     }
-    let (tenders, cards) = credit::parse_payments(&a.payments)?;
-    let committed = terminal.commit_sale_paid(&user, &cart, &tenders, &cards)?;
+    let mut payments = a.payments.clone();
+    let through_terminal = card::take_terminal_payment(&mut payments)?;
+    let (mut tenders, cards) = credit::parse_payments(&payments)?;
+    if let Some(amount) = through_terminal {
+        tenders.push(card::terminal_tender(&terminal, &cart, &tenders, amount)?);
+    }
+    let prepared = terminal.prepare_sale(&user, &cart, &tenders, &cards)?;
+    let committed = card::commit(&mut terminal, prepared, through_terminal.is_some(), a.external_card.as_deref())?;
     let sale = &committed.record;
     if let Some(problem) = terminal.show_customer(&Shown::change(sale.handed_over(), sale.change)) {
         eprintln!("warning: {problem}");
@@ -432,7 +440,8 @@ fn take_return(dir: &std::path::Path, json: bool, a: args::ReturnArgs) -> Result
         store_credit: a.store_credit,
         approver: a.actor.approver(),
     };
-    let committed = terminal.commit_return(&user, request)?;
+    let prepared = terminal.prepare_return(&user, request)?;
+    let committed = card::commit(&mut terminal, prepared, false, a.external_card.as_deref())?;
     print_receipt(&mut terminal, json, &committed)
 }
 

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::address::{DisplayAddress, PrinterAddress, ScaleAddress, ScannerAddress};
+use super::address::{CardTerminalAddress, DisplayAddress, PrinterAddress, ScaleAddress, ScannerAddress};
 use crate::error::{CoreError, CoreResult};
 
 pub const CONFIG_FILE: &str = "devices.toml";
@@ -22,6 +22,8 @@ pub struct DeviceConfig {
     pub display: Option<String>,
     /// Shelf labels: `zpl://HOST:PORT`, or an ESC/POS printer's address.
     pub label_printer: Option<String>,
+    /// A card terminal speaking ZVT: `zvt://HOST:PORT?password=000000`.
+    pub card_terminal: Option<String>,
     /// Millimetres: 80 or 58.
     pub paper_width: u16,
     /// Characters a line; by default 42 on 80 mm paper and 32 on 58 mm.
@@ -50,6 +52,7 @@ impl Default for DeviceConfig {
             scale: None,
             display: None,
             label_printer: None,
+            card_terminal: None,
             paper_width: 80,
             columns: None,
             window: WindowMode::Fullscreen,
@@ -88,6 +91,7 @@ impl DeviceConfig {
         self.scale_address()?;
         self.display_address()?;
         self.label_printer()?;
+        self.card_terminal_address()?;
         if self.paper_width != 58 && self.paper_width != 80 {
             return Err(CoreError::Invalid(format!("paper width {} must be 58 or 80 (mm)", self.paper_width)));
         }
@@ -104,24 +108,19 @@ impl DeviceConfig {
     }
 
     pub fn printer_address(&self) -> CoreResult<Option<PrinterAddress>> {
-        self.printer
-            .as_deref()
-            .map(|p| p.parse().map_err(|e: super::address::AddressError| CoreError::Invalid(e.to_string())))
-            .transpose()
+        address(&self.printer)
     }
 
     pub fn scale_address(&self) -> CoreResult<Option<ScaleAddress>> {
-        self.scale
-            .as_deref()
-            .map(|p| p.parse().map_err(|e: super::address::AddressError| CoreError::Invalid(e.to_string())))
-            .transpose()
+        address(&self.scale)
     }
 
     pub fn display_address(&self) -> CoreResult<Option<DisplayAddress>> {
-        self.display
-            .as_deref()
-            .map(|p| p.parse().map_err(|e: super::address::AddressError| CoreError::Invalid(e.to_string())))
-            .transpose()
+        address(&self.display)
+    }
+
+    pub fn card_terminal_address(&self) -> CoreResult<Option<CardTerminalAddress>> {
+        address(&self.card_terminal)
     }
 
     pub fn label_printer(&self) -> CoreResult<Option<crate::labels::LabelPrinter>> {
@@ -142,6 +141,7 @@ impl DeviceConfig {
             "scale" => changed.scale = none_if_empty(value),
             "display" => changed.display = none_if_empty(value),
             "label-printer" => changed.label_printer = none_if_empty(value),
+            "card-terminal" => changed.card_terminal = none_if_empty(value),
             "paper-width" => {
                 changed.paper_width = value
                     .trim_end_matches("mm")
@@ -166,7 +166,7 @@ impl DeviceConfig {
             "sound" => changed.sound = value.trim().to_string(),
             other => {
                 return Err(CoreError::Invalid(format!(
-                    "unknown setting “{other}”: printer, scanner, scale, display, label-printer, paper-width, columns, window or sound"
+                    "unknown setting “{other}”: printer, scanner, scale, display, label-printer, card-terminal, paper-width, columns, window or sound"
                 )));
             }
         }
@@ -174,6 +174,13 @@ impl DeviceConfig {
         *self = changed;
         Ok(())
     }
+}
+
+/// A device's address, read from its setting.
+fn address<T: std::str::FromStr<Err = super::address::AddressError>>(
+    setting: &Option<String>,
+) -> CoreResult<Option<T>> {
+    setting.as_deref().map(|text| text.parse().map_err(|e: T::Err| CoreError::Invalid(e.to_string()))).transpose()
 }
 
 #[cfg(test)]

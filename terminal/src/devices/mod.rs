@@ -5,6 +5,7 @@
 
 /// Device address strings are pure parsing, shared (and fuzzed) there.
 pub use pos_shared::device_address as address;
+pub mod card_terminal;
 pub mod config;
 pub mod display;
 pub mod list;

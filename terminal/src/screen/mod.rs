@@ -55,6 +55,12 @@ pub enum Action {
     },
     /// Jobs wait in the print queue.
     Print,
+    /// Ask the card terminal to take this payment (written down already);
+    /// `cancel` sends it Abort.
+    AskCardTerminal {
+        attempt: crate::card_payment::CardAttempt,
+        cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    },
 }
 
 /// Why a manager's PIN is (still) needed, if that is why `error` happened:

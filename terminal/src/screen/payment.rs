@@ -1,6 +1,12 @@
 //! Payment: cash with quick amounts and the change shown big, card, other,
 //! a gift card (scanned), the customer's account, split between them;
-//! confirming commits the sale.
+//! confirming commits the sale. With a card terminal at the till, the card
+//! key sends what is left to it and the screen waits, with a cancel, until
+//! the terminal answers (an approval commits the sale); a card keyed on
+//! another terminal needs the reason typed first.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use iced::widget::{Column, button, column, container, row, text, text_input};
 use iced::{Element, Fill};
@@ -9,6 +15,7 @@ use pos_shared::tender::{CardUse, Tender, TenderKind, cash_amount_due, masked_ca
 
 use super::{Action, to_receipt};
 use crate::app::style;
+use crate::card_payment::{CardAttempt, CardOutcome};
 use crate::{Cart, Operator, Terminal};
 
 pub const AMOUNT_FIELD: &str = "amount";
@@ -25,6 +32,12 @@ pub enum Message {
     Remove(usize),
     Confirm,
     Back,
+    /// What is left, through the till's card terminal.
+    CardTerminal,
+    /// Stop waiting for the card: the terminal is told to abort.
+    CancelCard,
+    /// What is left by card on another terminal, the field saying why.
+    OtherTerminal,
 }
 
 #[derive(Debug)]
@@ -40,6 +53,10 @@ pub struct Payment {
     /// An implausible amount the cashier was asked to confirm.
     asked: Option<Money>,
     error: Option<String>,
+    /// The card payment the terminal is asked for, and its cancel.
+    waiting: Option<(CardAttempt, Arc<AtomicBool>)>,
+    /// Why the card was keyed on another terminal.
+    external: Option<String>,
 }
 
 /// Whether `amount` handed over for `left` looks like a slip: more than the
@@ -75,7 +92,75 @@ impl Payment {
             input: String::new(),
             asked: None,
             error: None,
+            waiting: None,
+            external: None,
         }
+    }
+
+    /// Whether the screen waits for the card terminal.
+    pub fn waits_for_card(&self) -> bool {
+        self.waiting.is_some()
+    }
+
+    /// The card terminal answered: the sale is written, or why not.
+    pub fn card_settled(&mut self, settled: crate::CoreResult<CardOutcome>) -> Action {
+        self.waiting = None;
+        match settled {
+            Ok(CardOutcome::Paid(committed)) => Action::ToReceipt(committed),
+            Ok(CardOutcome::Refused(why)) => {
+                self.error = Some(format!("Card not paid: {why}"));
+                Action::None
+            }
+            Err(e) => {
+                self.error = Some(e.to_string());
+                Action::None
+            }
+        }
+    }
+
+    /// Sends what is left to the card terminal: the sale is written down
+    /// with it, and committed when the terminal approves.
+    fn card_terminal(&mut self, terminal: &mut Terminal, operator: &Operator) -> Action {
+        let left = self.remaining(terminal, TenderKind::Card);
+        if left.is_zero() {
+            self.error = Some("nothing left to pay".into());
+            return Action::None;
+        }
+        let mut tenders = self.tenders.clone();
+        tenders.push(Tender { kind: TenderKind::Card, amount: left });
+        let started = terminal
+            .prepare_sale(operator, &self.cart, &tenders, &self.cards)
+            .and_then(|prepared| terminal.start_card_payment(prepared));
+        match started {
+            Ok(attempt) => {
+                let cancel = Arc::new(AtomicBool::new(false));
+                self.waiting = Some((attempt.clone(), cancel.clone()));
+                self.error = None;
+                Action::AskCardTerminal { attempt, cancel }
+            }
+            Err(e) => {
+                self.error = Some(e.to_string());
+                Action::None
+            }
+        }
+    }
+
+    /// What is left, by card on another terminal: the field says why.
+    fn other_terminal(&mut self, terminal: &Terminal) {
+        let reason = self.input.trim().to_string();
+        if reason.is_empty() {
+            self.error = Some("Type why the card is taken on another terminal, then press Other terminal".into());
+            return;
+        }
+        let left = self.remaining(terminal, TenderKind::Card);
+        if left.is_zero() {
+            self.error = Some("nothing left to pay".into());
+            return;
+        }
+        self.tenders.push(Tender { kind: TenderKind::Card, amount: left });
+        self.external = Some(reason);
+        self.input.clear();
+        self.error = None;
     }
 
     fn paid(&self) -> Money {
@@ -170,7 +255,13 @@ impl Payment {
     }
 
     fn confirm(&mut self, terminal: &mut Terminal, operator: &Operator) -> Action {
-        to_receipt(terminal.commit_sale_paid(operator, &self.cart, &self.tenders, &self.cards), &mut self.error)
+        let committed = terminal.prepare_sale(operator, &self.cart, &self.tenders, &self.cards).and_then(|prepared| {
+            match &self.external {
+                Some(reason) if !prepared.on_card().is_zero() => terminal.commit(prepared.external_card(reason)?),
+                _ => terminal.commit(prepared),
+            }
+        });
+        to_receipt(committed, &mut self.error)
     }
 
     /// Whether the attached customer may pay on account here.
@@ -179,6 +270,13 @@ impl Payment {
     }
 
     pub fn update(&mut self, terminal: &mut Terminal, operator: &Operator, message: Message) -> Action {
+        if let Some((_, cancel)) = &self.waiting {
+            // Waiting for the card: only a cancel (or Esc) does anything.
+            if matches!(message, Message::CancelCard | Message::Back) {
+                cancel.store(true, Ordering::SeqCst);
+            }
+            return Action::None;
+        }
         match message {
             Message::Input(text) => self.input = text,
             // Enter on an empty card field leaves it; when all is paid, it confirms.
@@ -216,6 +314,9 @@ impl Payment {
             Message::Remove(_) => {}
             Message::Confirm => return self.confirm(terminal, operator),
             Message::Back => return Action::ToSale(Some(Box::new(self.cart.clone()))),
+            Message::CardTerminal => return self.card_terminal(terminal, operator),
+            Message::CancelCard => {}
+            Message::OtherTerminal => self.other_terminal(terminal),
         }
         Action::None
     }
@@ -237,7 +338,45 @@ impl Payment {
         amounts
     }
 
+    /// Card (through the till's terminal and on another one, when it has
+    /// one), other and cash.
+    fn card_keys(&self, terminal: &Terminal, ready: bool) -> iced::widget::Row<'_, Message> {
+        let open = |message: Message| (!ready).then_some(message);
+        let keys = if terminal.devices().card_terminal.is_some() {
+            row![
+                style::key_button("", "Card terminal", open(Message::CardTerminal)),
+                style::key_button("", "Other terminal", open(Message::OtherTerminal)),
+            ]
+        } else {
+            row![style::key_button("", "Card", open(Message::Tender(TenderKind::Card)))]
+        };
+        keys.push(style::key_button("", "Other / voucher", open(Message::Tender(TenderKind::Other))))
+            .push(style::key_button("", "Cash", open(Message::Tender(TenderKind::Cash))))
+            .spacing(style::GAP)
+    }
+
+    /// The screen while the card terminal is asked: the amount, what the
+    /// customer does, and the cancel.
+    fn waiting_view(&self, attempt: &CardAttempt) -> Element<'_, Message> {
+        let cancelling = self.waiting.as_ref().is_some_and(|(_, c)| c.load(Ordering::SeqCst));
+        let said =
+            if cancelling { "Cancelling on the terminal..." } else { "Insert, tap or swipe the card on the terminal" };
+        column![
+            text(format!("Total {}", self.due)).size(style::LARGE),
+            text("CARD TERMINAL").size(style::LARGE),
+            text(attempt.amount.to_string()).size(style::HUGE * 1.6).font(style::MONO),
+            text(said).size(style::TEXT),
+            style::key_button("Esc", "Cancel the card payment", (!cancelling).then_some(Message::CancelCard)),
+        ]
+        .spacing(style::GAP * 1.5)
+        .padding(20)
+        .into()
+    }
+
     pub fn view<'a>(&'a self, terminal: &Terminal) -> Element<'a, Message> {
+        if let Some((attempt, _)) = &self.waiting {
+            return self.waiting_view(attempt);
+        }
         let settled = settle(self.due, &self.all_tenders(), terminal.settings().cash_increment);
         let (status, big) = match &settled {
             Ok(s) if !s.change.is_zero() => ("CHANGE DUE".to_string(), s.change.to_string()),
@@ -276,12 +415,7 @@ impl Payment {
             text(big).size(style::HUGE * 1.6).font(style::MONO),
             field,
             quick,
-            row![
-                style::key_button("", "Card", (!ready).then_some(Message::Tender(TenderKind::Card))),
-                style::key_button("", "Other / voucher", (!ready).then_some(Message::Tender(TenderKind::Other))),
-                style::key_button("", "Cash", (!ready).then_some(Message::Tender(TenderKind::Cash))),
-            ]
-            .spacing(style::GAP),
+            self.card_keys(terminal, ready),
             row![
                 style::key_button("", "Gift card", (!ready).then_some(Message::GiftCard)),
                 style::key_button(
