@@ -32,6 +32,11 @@ pub fn create_demo(dir: &Path) -> CoreResult<Terminal> {
     let manager = terminal.create_user(DEMO_MANAGER.0, Role::Manager, DEMO_MANAGER.1)?;
     terminal.create_user(DEMO_CASHIER.0, Role::Cashier, DEMO_CASHIER.1)?;
     terminal.import_catalog(DEMO_CATALOG.as_bytes())?;
+    // The demo shop's shelves are labelled already: labels fall due when a price changes.
+    terminal.conn.execute(
+        "INSERT OR REPLACE INTO label_prices (sku, price_minor, printed_at_ms) SELECT sku, price_minor, 0 FROM products",
+        [],
+    )?;
     let opening: Vec<(String, Quantity)> = terminal
         .stock_levels(None)?
         .into_iter()

@@ -108,6 +108,15 @@ impl Terminal {
         )
     }
 
+    /// The label printer this till prints shelf labels on.
+    pub fn label_printer(&self) -> CoreResult<LabelPrinter> {
+        self.devices.label_printer()?.ok_or_else(|| {
+            CoreError::Invalid(
+                "no label printer is set up: pos-terminal config set label-printer zpl://HOST:PORT".into(),
+            )
+        })
+    }
+
     /// The labels of the products `codes` name (SKUs or barcodes).
     pub fn labels_for(&self, codes: &[String]) -> CoreResult<Vec<Label>> {
         let mut skus = Vec::with_capacity(codes.len());
@@ -139,11 +148,17 @@ impl Terminal {
 
     /// Prints `labels` on `printer` (a manager's: labels change what the
     /// shelves say) and records their prices as the shelves' once sent.
-    pub fn print_labels(&mut self, actor: &Operator, labels: &[Label], printer: &LabelPrinter) -> CoreResult<usize> {
+    pub fn print_labels(
+        &mut self,
+        actor: &Operator,
+        labels: &[Label],
+        printer: &LabelPrinter,
+        approver: Option<&crate::users::Credentials>,
+    ) -> CoreResult<usize> {
         self.authorize(
             actor,
             pos_shared::roles::Permission::ChangeSettings,
-            None,
+            approver,
             format!("{} shelf labels", labels.len()),
         )?;
         if labels.is_empty() {

@@ -1365,3 +1365,70 @@ fn the_card_tender_waits_for_the_terminal_with_a_cancel() {
     );
     assert!(matches!(&record.card_via, Some(pos_shared::journal::CardVia::Terminal(auth)) if auth.trace == 101));
 }
+
+#[test]
+fn the_customer_screen_follows_the_sale_the_payment_and_a_return() {
+    let mut ui = Ui::demo();
+    let customer_screen = |ui: &Ui, wanted: &[&'static str]| {
+        let mut sim = Simulator::with_settings(settings(), ui.app.customer_screen());
+        for text in wanted {
+            sim.find(*text).unwrap_or_else(|_| panic!("the customer reads “{text}”"));
+        }
+    };
+    customer_screen(&ui, &["Épicerie du Marché", "Welcome"]);
+    ui.login("1111");
+    ui.scan(&barcode("BAK0001"));
+    ui.scan(&barcode("BAK0001"));
+    ui.scan(&barcode("DAI0001"));
+    customer_screen(&ui, &["Baguette tradition", "9.74", "Lait demi-écrémé 1L", "5.61", "TOTAL", "15.35"]);
+    {
+        let mut sim = Simulator::with_settings(settings(), ui.app.customer_screen());
+        assert!(sim.find("4.87").is_err(), "a line shows its amount, not its unit price");
+    }
+    ui.click("F12  Pay");
+    customer_screen(&ui, &["TO PAY", "15.35"]);
+    ui.type_into(payment::AMOUNT_FIELD, "10");
+    customer_screen(&ui, &["TO PAY", "5.35"]);
+    ui.type_into(payment::AMOUNT_FIELD, "10");
+    ui.click("Enter  Confirm");
+    customer_screen(&ui, &["PAID", "20.00", "CHANGE", "4.65"]);
+    let receipt = ui.committed().record.receipt_no.to_string();
+    ui.click("Enter  Next sale");
+    ui.click("Returns");
+    ui.type_into(returns::RETURN_FIELD, &receipt);
+    ui.click(" + ");
+    ui.click("F12  Refund…");
+    customer_screen(&ui, &["REFUND", "4.87"]);
+    ui.click("F12  Give back 4.87");
+    customer_screen(&ui, &["REFUND", "4.87"]);
+}
+
+#[test]
+fn the_manager_sees_the_labels_due_after_a_price_change_and_prints_them() {
+    use pos_tests::virtual_label_printer::VirtualLabelPrinter;
+    let zpl = VirtualLabelPrinter::start();
+    let address = zpl.address();
+    let mut ui = Ui::prepared(|terminal| {
+        let manager = terminal.login(pos_tests::MANAGER_NAME, pos_tests::MANAGER_PIN).unwrap();
+        terminal.set_device(&manager, "label-printer", &address, None).unwrap();
+        assert_eq!(terminal.labels_due().unwrap(), [], "the demo's shelves are labelled");
+        let catalog = "sku,name,price,barcode,unit,tax_rate,cost,category,reorder_point\nBAK0001,Baguette tradition,1.35,3602850684422,each,5.5,0.40,Boulangerie,20\n";
+        terminal.import_catalog(catalog.as_bytes()).unwrap();
+    });
+    ui.login_as("Marie", pos_tests::MANAGER_PIN);
+    ui.interact(|sim| {
+        sim.find("1 shelf labels due").expect("the status bar says labels are due");
+    });
+    ui.click("Manager");
+    ui.click("Stock");
+    ui.interact(|sim| {
+        sim.find("Shelf labels due: 1 (Baguette tradition 1.35)").expect("which, at what price");
+    });
+    ui.click("Print the labels due");
+    ui.interact(|sim| {
+        sim.find("1 shelf label(s) printed").expect("said once printed");
+        sim.find("Shelf labels: every label shows its price.").expect("none due any more");
+    });
+    let label = zpl.labels(1).join("");
+    assert!(label.contains("Baguette tradition") && label.contains("1.35"), "{label}");
+}

@@ -15,11 +15,13 @@ use iced::widget::{button, column, container, row, stack, text};
 use iced::{Center, Element, Fill, Subscription, Task, Theme, event};
 
 use crate::devices::address::ScannerAddress;
+use crate::devices::config::CustomerScreen;
 use crate::devices::display::Shown;
 use crate::devices::queue::PrinterStatus;
 use crate::devices::scanner::WedgeDetector;
 use crate::devices::sound::{Cue, Speaker};
 use crate::screen::approval::{self, APPROVAL_FIELD, Approval};
+use crate::screen::customer::{self, Facing};
 use crate::screen::{Action, Retry, credit, grid, login, manager, orders, payment, receipt, returns, sale, setup};
 use crate::{Operator, Terminal};
 use background::{ScannerJob, SyncJob, SyncState};
@@ -79,6 +81,8 @@ pub enum Message {
     CardReplied(crate::card_payment::CardAttempt, crate::card_payment::CardReply),
     /// What became of a card payment left open (empty: there was none).
     CardRecovered(String),
+    /// A window was closed: the main one ends the app.
+    WindowClosed(iced::window::Id),
     /// A frame was drawn (listened to only when `POS_FRAME_LOG` is set).
     Frame,
 }
@@ -113,6 +117,12 @@ pub struct App {
     display_problem: Option<String>,
     /// What became of a card payment a crash left open.
     card_notice: Option<String>,
+    /// Shelf labels due (prices changed since printed), read at log-in and
+    /// after each sync.
+    labels_due: usize,
+    /// The till's window and the customer's second screen, once open.
+    main_window: Option<iced::window::Id>,
+    customer_window: Option<iced::window::Id>,
 }
 
 impl App {
@@ -144,10 +154,55 @@ impl App {
             shown: None,
             display_problem: None,
             card_notice: None,
+            labels_due: 0,
+            main_window: None,
+            customer_window: None,
         };
         app.refresh_status();
         let tasks = Task::batch([app.focus(), app.recover_card_task()]);
         (app, tasks)
+    }
+
+    /// The app with its windows: the till's (full screen on a till, in a
+    /// window where `devices.toml` says so) and, where the till has a
+    /// customer screen, the customer's.
+    fn boot(dir: PathBuf) -> (App, Task<Message>) {
+        let devices = crate::devices::config::DeviceConfig::load(&dir).unwrap_or_default();
+        let (mut app, task) = App::new(dir);
+        let main = iced::window::Settings {
+            size: iced::Size::new(1366.0, 768.0),
+            min_size: Some(iced::Size::new(1024.0, 700.0)),
+            fullscreen: devices.window == crate::devices::config::WindowMode::Fullscreen,
+            ..iced::window::Settings::default()
+        };
+        let (main_id, open_main) = iced::window::open(main);
+        app.main_window = Some(main_id);
+        let mut tasks = vec![task, open_main.discard()];
+        if let Ok(Some(place)) = devices.customer_screen() {
+            let position = match place {
+                CustomerScreen::Beside => iced::window::Position::Specific(iced::Point::new(1366.0, 0.0)),
+                CustomerScreen::At(x, y) => iced::window::Position::Specific(iced::Point::new(x as f32, y as f32)),
+            };
+            let settings = iced::window::Settings {
+                size: iced::Size::new(1024.0, 768.0),
+                position,
+                closeable: false,
+                ..iced::window::Settings::default()
+            };
+            let (customer_id, open_customer) = iced::window::open(settings);
+            app.customer_window = Some(customer_id);
+            tasks.push(open_customer.discard());
+        }
+        (app, Task::batch(tasks))
+    }
+
+    /// What window `id` shows: the customer's screen or the till's.
+    fn window_view(&self, id: iced::window::Id) -> Element<'_, Message> {
+        if self.customer_window == Some(id) { self.customer_screen() } else { self.view() }
+    }
+
+    fn window_title(&self, id: iced::window::Id) -> String {
+        if self.customer_window == Some(id) { format!("Customer screen - {}", self.title()) } else { self.title() }
     }
 
     pub fn terminal(&self) -> Option<&Terminal> {
@@ -219,6 +274,7 @@ impl App {
             Action::None => {}
             Action::Opened => self.screen = Screen::Login(login::Login::new(terminal)),
             Action::LoggedIn(operator) => {
+                self.labels_due = terminal.labels_due().map_or(0, |due| due.len());
                 self.operator = Some(operator);
                 self.grid.load(terminal);
                 self.screen = Screen::Sale;
@@ -368,25 +424,58 @@ impl App {
         task
     }
 
-    /// What the customer's display should show now: the line just scanned
-    /// and the total, the total to pay, the change, or a welcome.
-    pub fn customer_view(&self) -> Option<Shown> {
+    /// What the customer sees now, on the second screen and the pole
+    /// display alike: the cart as rung up, what is left to pay, the change,
+    /// a refund, or a welcome.
+    pub fn facing(&self) -> Option<Facing> {
         let terminal = self.terminal.as_ref()?;
-        terminal.devices().display.as_ref()?;
         Some(match &self.screen {
-            Screen::Payment(payment) => Shown::total(payment.due()),
+            Screen::Payment(payment) => Facing::ToPay { total: payment.due(), left: payment.left() },
+            Screen::Receipt(receipt) if receipt.committed.record.kind == pos_shared::journal::SaleKind::Return => {
+                Facing::Refund { total: receipt.committed.record.total }
+            }
             Screen::Receipt(receipt) => {
                 let sale = &receipt.committed.record;
-                Shown::change(sale.handed_over(), sale.change)
+                Facing::Paid { total: sale.total, handed: sale.handed_over(), change: sale.change }
+            }
+            Screen::Returns(returns) if returns.refund_due().is_some() => {
+                Facing::Refund { total: returns.refund_due().unwrap_or_default() }
             }
             Screen::Sale if !self.sale.cart.is_empty() => {
                 let cart = &self.sale.cart;
-                let line = cart.lines.last()?;
                 let totals = terminal.cart_totals(cart).ok()?;
-                Shown::item(&line.name, totals.lines.last()?.net, totals.total)
+                let lines = cart
+                    .lines
+                    .iter()
+                    .zip(&totals.lines)
+                    .map(|(line, priced)| (line.name.clone(), line.qty.display(), priced.net))
+                    .collect();
+                Facing::Cart { lines, total: totals.total }
             }
-            _ => Shown::welcome(&terminal.settings().store_name),
+            _ => Facing::Welcome,
         })
+    }
+
+    /// What the customer's pole display should show now, when there is one.
+    pub fn customer_view(&self) -> Option<Shown> {
+        let terminal = self.terminal.as_ref()?;
+        terminal.devices().display.as_ref()?;
+        Some(match self.facing()? {
+            Facing::Welcome => Shown::welcome(&terminal.settings().store_name),
+            Facing::Cart { lines, total } => {
+                let (name, _, amount) = lines.last()?;
+                Shown::item(name, *amount, total)
+            }
+            Facing::ToPay { total, .. } => Shown::total(total),
+            Facing::Paid { handed, change, .. } => Shown::change(handed, change),
+            Facing::Refund { total } => Shown::refund(total),
+        })
+    }
+
+    /// The customer's second screen, when the till has one.
+    pub fn customer_screen(&self) -> Element<'_, Message> {
+        let store = self.terminal.as_ref().map_or("", |t| t.settings().store_name.as_str());
+        customer::view(store, &self.facing().unwrap_or(Facing::Welcome))
     }
 
     /// Sends the customer's view to the display when it changed, off the UI thread.
@@ -422,6 +511,13 @@ impl App {
         match message {
             Message::Setup(message) => return self.setup(message),
             Message::Enrolled(result) => return self.enrolled(result),
+            Message::WindowClosed(id) if Some(id) == self.main_window => return iced::exit(),
+            Message::WindowClosed(id) => {
+                if Some(id) == self.customer_window {
+                    self.customer_window = None;
+                }
+                return Task::none();
+            }
             _ => {}
         }
         let Some(terminal) = self.terminal.as_mut() else {
@@ -547,6 +643,7 @@ impl App {
             }
             (Message::Synced(state), _, _) => {
                 self.sync = Some(state);
+                self.labels_due = terminal.labels_due().map_or(0, |due| due.len());
                 Action::None
             }
             (Message::Frame, _, _) => {
@@ -805,7 +902,7 @@ impl App {
         let keys = event::listen_with(|event, status, _window| {
             keyboard_message(&event, status, chrono::Utc::now().timestamp_millis())
         });
-        let mut subscriptions = vec![keys];
+        let mut subscriptions = vec![keys, iced::window::close_events().map(Message::WindowClosed)];
         if matches!(self.screen, Screen::Sale) && self.sale.flashing().is_some() {
             let unflash = iced::time::every(std::time::Duration::from_millis(400));
             subscriptions.push(unflash.map(|_| Message::Sale(sale::Message::Unflash)));
@@ -871,6 +968,9 @@ impl App {
         self.status = vec![store, who, session, sync, printer, scanner];
         if let Some(problem) = &self.display_problem {
             self.status.push(format!("DISPLAY: {}", pos_shared::entry_rules::excerpt(problem)));
+        }
+        if self.labels_due > 0 {
+            self.status.push(format!("{} shelf labels due", self.labels_due));
         }
         if let Some(notice) = &self.card_notice {
             self.status.push(pos_shared::entry_rules::excerpt(notice));
@@ -980,24 +1080,16 @@ pub fn keyboard_message(event: &iced::Event, status: event::Status, at_ms: i64) 
 }
 
 /// Runs the desktop app on a data directory: full screen on a till, in a
-/// window where `devices.toml` says `window = "windowed"`. (The binary
+/// window where `devices.toml` says `window = "windowed"`, with the
+/// customer's second screen where it says `customer_screen`. (The binary
 /// picks the renderer first: `renderer::relaunch_with_choice`.)
 pub fn run(dir: PathBuf) -> iced::Result {
-    let devices = crate::devices::config::DeviceConfig::load(&dir).unwrap_or_default();
-    let fullscreen = devices.window == crate::devices::config::WindowMode::Fullscreen;
-    let window = iced::window::Settings {
-        size: iced::Size::new(1366.0, 768.0),
-        min_size: Some(iced::Size::new(1024.0, 700.0)),
-        fullscreen,
-        ..iced::window::Settings::default()
-    };
-    iced::application(move || App::new(dir.clone()), App::update, App::view)
-        .title(App::title)
+    iced::daemon(move || App::boot(dir.clone()), App::update, App::window_view)
+        .title(App::window_title)
         .subscription(App::subscription)
-        .theme(App::theme)
+        .theme(|app: &App, _window| app.theme())
         .font(style::MONO_BYTES)
         .font(style::ICON_BYTES)
         .default_font(style::SANS)
-        .window(window)
         .run()
 }

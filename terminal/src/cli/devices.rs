@@ -183,12 +183,10 @@ pub fn labels(dir: &Path, json: bool, command: LabelsCommand) -> Result<()> {
             let user = actor.login(&mut terminal)?;
             let printer = match printer {
                 Some(address) => address.parse()?,
-                None => terminal.devices().label_printer()?.ok_or_else(|| {
-                    anyhow!("no label printer is set up: pos-terminal config set label-printer zpl://HOST:PORT")
-                })?,
+                None => terminal.label_printer()?,
             };
             let labels = if changed { terminal.labels_due()? } else { terminal.labels_for(&items)? };
-            let printed = terminal.print_labels(&user, &labels, &printer)?;
+            let printed = terminal.print_labels(&user, &labels, &printer, actor.approver().as_ref())?;
             emit(json, &serde_json::json!({ "printed": printed }), |_| format!("{printed} shelf labels printed\n"))
         }
     }

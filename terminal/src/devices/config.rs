@@ -24,6 +24,9 @@ pub struct DeviceConfig {
     pub label_printer: Option<String>,
     /// A card terminal speaking ZVT: `zvt://HOST:PORT?password=000000`.
     pub card_terminal: Option<String>,
+    /// The customer's second screen: `on` (beside the till's, at x 1366)
+    /// or `X,Y` (where the customer's monitor starts).
+    pub customer_screen: Option<String>,
     /// Millimetres: 80 or 58.
     pub paper_width: u16,
     /// Characters a line; by default 42 on 80 mm paper and 32 on 58 mm.
@@ -33,6 +36,15 @@ pub struct DeviceConfig {
     /// Scan tones: `auto` (the machine's audio player, if any), `off`, or
     /// the path of a player that takes a WAV file.
     pub sound: String,
+}
+
+/// Where the customer's second screen opens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CustomerScreen {
+    /// Beside the till's screen.
+    Beside,
+    /// At this point of the desktop (where the customer's monitor starts).
+    At(i32, i32),
 }
 
 /// How the app's window starts.
@@ -53,6 +65,7 @@ impl Default for DeviceConfig {
             display: None,
             label_printer: None,
             card_terminal: None,
+            customer_screen: None,
             paper_width: 80,
             columns: None,
             window: WindowMode::Fullscreen,
@@ -92,6 +105,7 @@ impl DeviceConfig {
         self.display_address()?;
         self.label_printer()?;
         self.card_terminal_address()?;
+        self.customer_screen()?;
         if self.paper_width != 58 && self.paper_width != 80 {
             return Err(CoreError::Invalid(format!("paper width {} must be 58 or 80 (mm)", self.paper_width)));
         }
@@ -123,6 +137,21 @@ impl DeviceConfig {
         address(&self.card_terminal)
     }
 
+    /// Where the customer's second screen opens, if the till has one.
+    pub fn customer_screen(&self) -> CoreResult<Option<CustomerScreen>> {
+        let Some(text) = self.customer_screen.as_deref() else { return Ok(None) };
+        if text == "on" {
+            return Ok(Some(CustomerScreen::Beside));
+        }
+        let at = text.split_once(',').and_then(|(x, y)| Some((x.trim().parse().ok()?, y.trim().parse().ok()?)));
+        match at {
+            Some((x, y)) => Ok(Some(CustomerScreen::At(x, y))),
+            None => Err(CoreError::Invalid(format!(
+                "customer screen “{text}” must be on, off or X,Y (where the customer's monitor starts, e.g. 1920,0)"
+            ))),
+        }
+    }
+
     pub fn label_printer(&self) -> CoreResult<Option<crate::labels::LabelPrinter>> {
         self.label_printer.as_deref().map(str::parse).transpose()
     }
@@ -142,6 +171,7 @@ impl DeviceConfig {
             "display" => changed.display = none_if_empty(value),
             "label-printer" => changed.label_printer = none_if_empty(value),
             "card-terminal" => changed.card_terminal = none_if_empty(value),
+            "customer-screen" => changed.customer_screen = none_if_empty(value).filter(|v| v != "off"),
             "paper-width" => {
                 changed.paper_width = value
                     .trim_end_matches("mm")
@@ -166,7 +196,7 @@ impl DeviceConfig {
             "sound" => changed.sound = value.trim().to_string(),
             other => {
                 return Err(CoreError::Invalid(format!(
-                    "unknown setting “{other}”: printer, scanner, scale, display, label-printer, card-terminal, paper-width, columns, window or sound"
+                    "unknown setting “{other}”: printer, scanner, scale, display, label-printer, card-terminal, customer-screen, paper-width, columns, window or sound"
                 )));
             }
         }
@@ -196,16 +226,19 @@ mod tests {
         config.set("paper-width", "58").unwrap();
         config.set("scanner", "serial:///dev/ttyACM0?baud=9600&suffix=cr").unwrap();
         config.set("sound", "off").unwrap();
+        config.set("customer-screen", "1920,0").unwrap();
         config.save(dir.path()).unwrap();
         let loaded = DeviceConfig::load(dir.path()).unwrap();
         assert_eq!(loaded, config);
         assert_eq!(loaded.columns(), 32);
+        assert_eq!(loaded.customer_screen().unwrap(), Some(CustomerScreen::At(1920, 0)));
         for (key, value, words) in [
             ("printer", "lpt1", "SCHEME://"),
             ("paper-width", "70", "58 or 80"),
             ("columns", "200", "24 to 64"),
             ("colour", "red", "unknown setting"),
             ("sound", "beep", "auto, off or a player's full path"),
+            ("customer-screen", "left", "on, off or X,Y"),
         ] {
             let err = config.set(key, value).unwrap_err().to_string();
             assert!(err.contains(words), "{key}={value}: {err}");

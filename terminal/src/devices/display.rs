@@ -53,6 +53,10 @@ impl Shown {
         Shown { top: pair("TOTAL", &total.to_string()), bottom: String::new() }
     }
 
+    pub fn refund(total: Money) -> Shown {
+        Shown { top: pair("REFUND", &total.to_string()), bottom: String::new() }
+    }
+
     pub fn change(paid: Money, change: Money) -> Shown {
         Shown { top: pair("PAID", &paid.to_string()), bottom: pair("CHANGE", &change.to_string()) }
     }

@@ -48,6 +48,8 @@ pub enum Op {
     Device(&'static str, String),
     /// Goods in or out, an adjustment or a count.
     Goods(goods::Work),
+    /// The shelf labels due, to the label printer.
+    Labels,
 }
 
 #[derive(Debug, Clone)]
@@ -63,6 +65,7 @@ pub enum Message {
     Goods(goods::Message),
     StockCode(String),
     LookUp,
+    PrintLabels,
     Printer(String),
     SavePrinter,
     TestPrint,
@@ -95,6 +98,8 @@ pub struct Manager {
     stock: Option<String>,
     /// Products at or below their reorder point, read when the tab opens.
     low_stock: Vec<StockLevel>,
+    /// Shelf labels whose price changed, read when the tab opens.
+    labels_due: Vec<crate::labels::Label>,
     printer: String,
     scanner: String,
     /// The field last given the keyboard (it is not taken back on each key).
@@ -125,6 +130,7 @@ impl Manager {
             stock_code: String::new(),
             stock: None,
             low_stock: Vec::new(),
+            labels_due: Vec::new(),
             printer: devices.printer.clone().unwrap_or_default(),
             scanner: devices.scanner.clone().unwrap_or_default(),
             focused: None,
@@ -178,6 +184,11 @@ impl Manager {
                 terminal.change_setting(operator, key, &value, approver).map(|_| format!("{key} is now {value}"))
             }
             Op::Goods(work) => self.goods_work(terminal, operator, work, approver),
+            Op::Labels => terminal.label_printer().and_then(|printer| {
+                let printed = terminal.print_labels(operator, &self.labels_due, &printer, approver)?;
+                self.labels_due = terminal.labels_due()?;
+                Ok(format!("{printed} shelf label(s) printed"))
+            }),
             Op::Device(key, value) => {
                 let value = if value.trim().is_empty() { "none".to_string() } else { value };
                 terminal.set_device(operator, key, &value, approver).map(|_| format!("{key} saved"))
@@ -217,6 +228,7 @@ impl Manager {
                 self.refresh(terminal);
                 if tab == Tab::Stock {
                     self.low_stock = terminal.low_stock().unwrap_or_default();
+                    self.labels_due = terminal.labels_due().unwrap_or_default();
                 }
                 if tab == Tab::Goods {
                     self.goods.refresh(terminal);
@@ -284,6 +296,7 @@ impl Manager {
                     Err(e) => e.to_string(),
                 });
             }
+            Message::PrintLabels => return self.run(terminal, operator, Op::Labels, None),
             Message::SavePrinter => {
                 return self.run(terminal, operator, Op::Device("printer", self.printer.clone()), None);
             }
@@ -458,11 +471,24 @@ impl Manager {
                 .spacing(style::GAP),
             );
         }
+        let labels = match self.labels_due.len() {
+            0 => "Shelf labels: every label shows its price.".to_string(),
+            n => {
+                let first: Vec<String> =
+                    self.labels_due.iter().take(4).map(|l| format!("{} {}", l.name, l.price)).collect();
+                let more = if n > 4 { format!(", and {} more", n - 4) } else { String::new() };
+                format!("Shelf labels due: {n} ({}{more})", first.join(", "))
+            }
+        };
+        let print = (!self.labels_due.is_empty()).then_some(Message::PrintLabels);
         column![
             style::field("Scan or type a product code", &self.stock_code, Message::StockCode)
                 .id(STOCK_FIELD)
                 .on_submit(Message::LookUp),
             text(self.stock.clone().unwrap_or_default()).size(style::TEXT),
+            row![text(labels).size(style::TEXT).width(Fill), style::key_button("", "Print the labels due", print),]
+                .spacing(style::GAP)
+                .align_y(iced::Center),
             text(match self.low_stock.len() {
                 0 => "Nothing is at or below its reorder point.".to_string(),
                 n => format!("Low stock: {n} product(s) at or below their reorder point"),

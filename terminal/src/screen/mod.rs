@@ -6,6 +6,7 @@ pub mod approval;
 pub mod chart;
 pub mod close_day;
 pub mod credit;
+pub mod customer;
 pub mod goods;
 pub mod grid;
 pub mod login;

@@ -76,6 +76,11 @@ impl Payment {
         self.due
     }
 
+    /// What is still to pay.
+    pub fn left(&self) -> Money {
+        (self.due - self.paid()).max(Money::ZERO)
+    }
+
     /// Whether the field waits for a gift card's number (a scan goes there).
     pub fn takes_card(&self) -> bool {
         self.card_entry

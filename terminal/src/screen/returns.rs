@@ -57,6 +57,11 @@ impl Returns {
         &self.input
     }
 
+    /// The refund shown for review before it is recorded, if any.
+    pub fn refund_due(&self) -> Option<Money> {
+        self.review.as_ref().map(|tenders| tenders.iter().map(|t| t.amount).sum())
+    }
+
     fn request(&self) -> ReturnRequest {
         let items = match &self.original {
             Some((sale, _)) => sale
