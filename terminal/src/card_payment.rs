@@ -120,6 +120,8 @@ impl Terminal {
     /// asked of the terminal. Refused while another is unresolved.
     pub fn start_card_payment(&mut self, prepared: Prepared) -> CoreResult<CardAttempt> {
         self.card_terminal()?;
+        // The sale must be writable when the terminal approves: never charge a card with the till closed.
+        self.current_session()?.ok_or(CoreError::NoOpenSession)?;
         let amount = prepared.on_card();
         if amount.is_zero() {
             return Err(CoreError::Invalid("nothing is paid by card".into()));
@@ -163,7 +165,10 @@ impl Terminal {
                 self.refuse(attempt, "declined", ResultText(status.result))
             }
             CardReply::Answered(Answer::Done(None)) => self.refuse(attempt, "cancelled", "no outcome was given"),
-            CardReply::Answered(Answer::Aborted(code)) => self.refuse(attempt, "cancelled", ResultText(code)),
+            CardReply::Answered(Answer::Aborted(code)) => {
+                let state = if code == pos_shared::zvt::CANCELLED { "cancelled" } else { "declined" };
+                self.refuse(attempt, state, ResultText(code))
+            }
             CardReply::NotSent(error) => self.refuse(attempt, "cancelled", error),
             CardReply::Lost { last: Ok(last), .. } => self.resolve_from_last(attempt, last),
             CardReply::Lost { error, last: Err(again) } => Err(CoreError::Invalid(format!(
@@ -227,9 +232,8 @@ impl Terminal {
     /// Z and does not stop it.
     pub(crate) fn card_end_of_day(&mut self, session_id: i64) -> CoreResult<Option<String>> {
         let Some(address) = self.devices.card_terminal_address()? else { return Ok(None) };
-        if let Some(open) = self.unresolved_card_payment()? {
-            return Err(unresolved(&open));
-        }
+        // A payment left open is settled first (the terminal is asked); the day cannot close over it.
+        self.recover_card_payment()?;
         let till = Money::from_minor(self.conn.query_row(
             "SELECT COALESCE(SUM(CASE c.kind WHEN 'sale' THEN c.amount_minor ELSE -c.amount_minor END), 0)
              FROM card_payments c JOIN sales s ON s.seq = c.sale_seq

@@ -98,6 +98,9 @@ fn a_card_goes_through_the_terminal_and_only_what_it_approved_is_recorded() {
     // The terminal's day closes with the Z: 4.87 + 2.87 - 4.87.
     let z = ok(dir, &as_manager(&["report", "z", "--counted", "cash:102.00"]));
     assert!(z.contains("Card terminal: day closed, 2.87"), "{z}");
+    let closed = refused(dir, &sell(&["--pay", "card-terminal"]));
+    assert!(closed.contains("no open session"), "a card is never charged with the till closed: {closed}");
+    assert_eq!(pt.bookings().len(), 4, "the terminal was not asked");
 
     ok(dir, &as_manager(&["config", "set", "card-terminal", "zvt://127.0.0.1:9?timeout=1"]));
     ok(dir, &as_manager(&["session", "open", "--float", "100"]));

@@ -1432,3 +1432,67 @@ fn the_manager_sees_the_labels_due_after_a_price_change_and_prints_them() {
     let label = zpl.labels(1).join("");
     assert!(label.contains("Baguette tradition") && label.contains("1.35"), "{label}");
 }
+
+#[test]
+fn a_lost_card_answer_holds_the_sale_until_the_terminal_says_and_a_card_refund_goes_through_it() {
+    use pos_terminal::app::background::{ask_card, ask_card_again};
+    use pos_terminal::card_payment::{CardReply, note_sent};
+    use pos_terminal::devices::card_terminal::{LinkError, request};
+    use pos_tests::virtual_card_terminal::{Step, VirtualCardTerminal};
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+    let pt = VirtualCardTerminal::start(&[Step::DropAfterBooking]);
+    let address = pt.address();
+    let mut ui = Ui::prepared(|terminal| {
+        let manager = terminal.login(pos_tests::MANAGER_NAME, pos_tests::MANAGER_PIN).unwrap();
+        terminal.set_device(&manager, "card-terminal", &address, None).unwrap();
+    });
+    let dir = ui._dir.path().to_path_buf();
+    let terminal_address: pos_shared::device_address::CardTerminalAddress = address.parse().unwrap();
+    ui.login("1111");
+    ui.scan("BAK0001");
+    ui.click("F12  Pay");
+    ui.click("Card terminal");
+    // What the background task does up to a lost answer: the terminal
+    // booked the payment, the line dropped, and asking again failed too.
+    let attempt = ui.app.terminal().unwrap().unresolved_card_payment().unwrap().expect("written down");
+    note_sent(&dir, attempt.id, None).unwrap();
+    let lost = request(&terminal_address, false, attempt.amount, &AtomicBool::new(false));
+    assert_eq!(lost, Err(LinkError::Dropped));
+    let reply = CardReply::Lost { error: LinkError::Dropped, last: Err(LinkError::TimedOut) };
+    let _ = ui.app.update(Message::CardReplied(attempt.clone(), reply));
+    ui.interact(|sim| {
+        sim.find("Enter  Ask the terminal again").expect("the only way on");
+    });
+    ui.snapshot("card_terminal_lost");
+    ui.press(Named::Enter);
+    ui.press(Named::Escape);
+    assert!(matches!(ui.app.screen(), Screen::Payment(_)), "no other payment, no way back to the cart meanwhile");
+    ui.click("Enter  Ask the terminal again");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let reply = runtime.block_on(ask_card_again(terminal_address.clone()));
+    let _ = ui.app.update(Message::CardReplied(attempt, reply));
+    let sale = ui.committed().record.clone();
+    assert!(matches!(&sale.card_via, Some(pos_shared::journal::CardVia::Terminal(auth)) if auth.trace == 101));
+    assert_eq!(pt.bookings().len(), 1, "paid once");
+
+    // The card sale comes back: the refund goes through the terminal.
+    pt.script(&[Step::Approve]);
+    ui.click("Enter  Next sale");
+    ui.click("Returns");
+    ui.type_into(returns::RETURN_FIELD, &sale.receipt_no.to_string());
+    ui.click(" + ");
+    ui.click("F12  Refund…");
+    ui.click("F12  Give back 4.87");
+    ui.interact(|sim| {
+        sim.find("Refunding 4.87 on the card terminal: the customer presents their card")
+            .expect("waits for the terminal");
+    });
+    let attempt = ui.app.terminal().unwrap().unresolved_card_payment().unwrap().expect("the refund, written down");
+    let reply = runtime.block_on(ask_card(terminal_address, dir, attempt.clone(), Arc::new(AtomicBool::new(false))));
+    let _ = ui.app.update(Message::CardReplied(attempt, reply));
+    let refund = &ui.committed().record;
+    assert_eq!(refund.kind, SaleKind::Return);
+    assert!(matches!(&refund.card_via, Some(pos_shared::journal::CardVia::Terminal(auth)) if auth.trace == 102));
+    assert!(pt.bookings()[1].refund);
+}

@@ -61,6 +61,19 @@ pub async fn ask_card(
     })
 }
 
+/// Asks the card terminal at `address` its last transaction, for a payment
+/// whose answer was lost.
+pub async fn ask_card_again(address: CardTerminalAddress) -> CardReply {
+    tokio::task::spawn_blocking(move || CardReply::Lost {
+        error: crate::devices::card_terminal::LinkError::TimedOut,
+        last: crate::devices::card_terminal::last_transaction(&address),
+    })
+    .await
+    .unwrap_or_else(|e| {
+        CardReply::NotSent(crate::devices::card_terminal::LinkError::Unreachable("the till".into(), e.to_string()))
+    })
+}
+
 /// Resolves a card payment a crash left open (the terminal's last
 /// transaction); what became of it, for the status bar.
 pub async fn recover_card(dir: PathBuf) -> String {

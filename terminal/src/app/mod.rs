@@ -347,6 +347,15 @@ impl App {
                 };
                 return Task::batch([asking, self.focus()]);
             }
+            Action::AskCardTerminalAgain(attempt) => {
+                let asking = match terminal.card_terminal() {
+                    Ok(address) => Task::perform(background::ask_card_again(address), move |reply| {
+                        Message::CardReplied(attempt.clone(), reply)
+                    }),
+                    Err(_) => Task::none(),
+                };
+                return Task::batch([asking, self.focus()]);
+            }
         }
         self.focus()
     }
@@ -430,7 +439,10 @@ impl App {
     pub fn facing(&self) -> Option<Facing> {
         let terminal = self.terminal.as_ref()?;
         Some(match &self.screen {
-            Screen::Payment(payment) => Facing::ToPay { total: payment.due(), left: payment.left() },
+            Screen::Payment(payment) => match payment.card_attempt() {
+                Some(attempt) => Facing::Card { amount: attempt.amount },
+                None => Facing::ToPay { total: payment.due(), left: payment.left() },
+            },
             Screen::Receipt(receipt) if receipt.committed.record.kind == pos_shared::journal::SaleKind::Return => {
                 Facing::Refund { total: receipt.committed.record.total }
             }
@@ -467,6 +479,7 @@ impl App {
                 Shown::item(name, *amount, total)
             }
             Facing::ToPay { total, .. } => Shown::total(total),
+            Facing::Card { amount } => Shown::card(amount),
             Facing::Paid { handed, change, .. } => Shown::change(handed, change),
             Facing::Refund { total } => Shown::refund(total),
         })
@@ -595,6 +608,7 @@ impl App {
                 Action::None
             }
             (Message::Lock, _, _) => {
+                self.card_notice = None;
                 let mut login = login::Login::new(terminal);
                 // The sale in progress stays with whoever rang it up.
                 if let Some(operator) = self.operator.take().filter(|_| !self.sale.cart.is_empty()) {
@@ -616,7 +630,8 @@ impl App {
             (Message::CardReplied(attempt, reply), screen, _) => {
                 let settled = terminal.settle_card_reply(&attempt, reply);
                 match screen {
-                    Screen::Payment(payment) => payment.card_settled(settled),
+                    Screen::Payment(payment) => payment.card_settled(&attempt, settled),
+                    Screen::Returns(returns) => returns.card_settled(settled),
                     _ => {
                         self.card_notice = Some(match settled {
                             Ok(crate::card_payment::CardOutcome::Paid(c)) => {
@@ -629,8 +644,11 @@ impl App {
                     }
                 }
             }
-            (Message::CardRecovered(notice), _, _) => {
-                self.card_notice = (!notice.is_empty()).then_some(notice);
+            (Message::CardRecovered(notice), screen, _) => {
+                match screen {
+                    Screen::Login(login) if !notice.is_empty() => login.notice = Some(notice),
+                    _ => self.card_notice = (!notice.is_empty()).then_some(notice),
+                }
                 Action::None
             }
             (Message::Displayed(problem), _, _) => {

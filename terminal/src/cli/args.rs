@@ -200,8 +200,9 @@ pub enum SettingsCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum ConfigCommand {
-    /// KEY is printer, scanner, scale, display, paper-width or columns;
-    /// `none` clears a device. A manager's decision.
+    /// KEY is printer, scanner, scale, display, label-printer,
+    /// card-terminal, customer-screen, paper-width, columns, window or
+    /// sound; `none` clears a device. A manager's decision.
     Set {
         key: String,
         value: String,

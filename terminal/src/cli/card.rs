@@ -71,6 +71,8 @@ pub fn commit(
     }
     let has_terminal = terminal.devices().card_terminal.is_some();
     if through_terminal || (has_terminal && !prepared.on_card().is_zero() && prepared.kind() == SaleKind::Return) {
+        let what = if prepared.kind() == SaleKind::Return { "refund" } else { "payment" };
+        eprintln!("Waiting for the card terminal: {what} of {}...", prepared.on_card());
         return Ok(terminal.pay_by_card_terminal(prepared, &AtomicBool::new(false))?);
     }
     Ok(terminal.commit(prepared)?)

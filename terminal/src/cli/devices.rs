@@ -41,11 +41,14 @@ pub fn config(dir: &Path, json: bool, command: ConfigCommand) -> Result<()> {
     let devices = terminal.devices();
     emit(json, devices, |d| {
         format!(
-            "printer: {}\nscanner: {}\nscale: {}\ndisplay: {}\npaper width: {} mm, {} columns\nwindow: {}\nsound: {}\n",
+            "printer: {}\nscanner: {}\nscale: {}\ndisplay: {}\nlabel printer: {}\ncard terminal: {}\ncustomer screen: {}\npaper width: {} mm, {} columns\nwindow: {}\nsound: {}\n",
             d.printer.as_deref().unwrap_or("none"),
             d.scanner.as_deref().unwrap_or("none"),
             d.scale.as_deref().unwrap_or("none"),
             d.display.as_deref().unwrap_or("none"),
+            d.label_printer.as_deref().unwrap_or("none"),
+            d.card_terminal.as_deref().unwrap_or("none"),
+            d.customer_screen.as_deref().unwrap_or("off"),
             d.paper_width,
             d.columns(),
             match d.window {

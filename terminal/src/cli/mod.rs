@@ -436,7 +436,13 @@ fn take_return(dir: &std::path::Path, json: bool, a: args::ReturnArgs) -> Result
         original: a.receipt.as_deref().map(str::parse).transpose()?,
         items: a.items.iter().map(|i| parse_return_item(i)).collect::<Result<_>>()?,
         damaged: a.damaged,
-        refund_to: a.refund.as_deref().map(str::parse::<TenderKind>).transpose()?,
+        // A card refund goes through the till's card terminal when it has one.
+        refund_to: a
+            .refund
+            .as_deref()
+            .map(|r| if r == "card-terminal" { "card" } else { r })
+            .map(str::parse::<TenderKind>)
+            .transpose()?,
         store_credit: a.store_credit,
         approver: a.actor.approver(),
     };

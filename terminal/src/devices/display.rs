@@ -53,6 +53,11 @@ impl Shown {
         Shown { top: pair("TOTAL", &total.to_string()), bottom: String::new() }
     }
 
+    /// The amount the card terminal waits for.
+    pub fn card(amount: Money) -> Shown {
+        Shown { top: pair("CARD", &amount.to_string()), bottom: centred("Present your card") }
+    }
+
     pub fn refund(total: Money) -> Shown {
         Shown { top: pair("REFUND", &total.to_string()), bottom: String::new() }
     }

@@ -23,6 +23,10 @@ pub enum Facing {
         total: Money,
         left: Money,
     },
+    /// The card terminal waits for the customer's card.
+    Card {
+        amount: Money,
+    },
     /// Paid: what was handed over and the change.
     Paid {
         total: Money,
@@ -64,7 +68,7 @@ pub fn view<'a, M: 'a>(store: &str, facing: &Facing) -> Element<'a, M> {
                 list = list.push(row![
                     text(name.clone()).size(style::LARGE).width(Fill),
                     text(qty.clone()).size(style::LARGE).width(120),
-                    text(amount.to_string()).size(style::LARGE).font(style::MONO),
+                    text(amount.to_string()).size(style::LARGE).font(style::MONO).width(160).align_x(iced::Right),
                 ]);
             }
             let list = scrollable(list).anchor_bottom().height(Fill);
@@ -77,6 +81,12 @@ pub fn view<'a, M: 'a>(store: &str, facing: &Facing) -> Element<'a, M> {
                 .spacing(24)
                 .into()
         }
+        Facing::Card { amount } => column![
+            amount_line("CARD", *amount, style::HUGE * 1.4),
+            text("Insert, tap or swipe your card on the terminal").size(style::LARGE),
+        ]
+        .spacing(24)
+        .into(),
         Facing::Paid { total, handed, change } => column![
             amount_line("TOTAL", *total, style::LARGE),
             amount_line("PAID", *handed, style::HUGE),

@@ -62,6 +62,8 @@ pub enum Action {
         attempt: crate::card_payment::CardAttempt,
         cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
     },
+    /// Ask the card terminal what became of a payment whose answer was lost.
+    AskCardTerminalAgain(crate::card_payment::CardAttempt),
 }
 
 /// Why a manager's PIN is (still) needed, if that is why `error` happened:

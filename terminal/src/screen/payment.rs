@@ -36,6 +36,8 @@ pub enum Message {
     CardTerminal,
     /// Stop waiting for the card: the terminal is told to abort.
     CancelCard,
+    /// The terminal's answer was lost: ask it what became of the payment.
+    AskAgain,
     /// What is left by card on another terminal, the field saying why.
     OtherTerminal,
 }
@@ -55,6 +57,9 @@ pub struct Payment {
     error: Option<String>,
     /// The card payment the terminal is asked for, and its cancel.
     waiting: Option<(CardAttempt, Arc<AtomicBool>)>,
+    /// The terminal's answer to it was lost: nothing else is taken until
+    /// the terminal says what became of it.
+    lost: bool,
     /// Why the card was keyed on another terminal.
     external: Option<String>,
 }
@@ -98,6 +103,7 @@ impl Payment {
             asked: None,
             error: None,
             waiting: None,
+            lost: false,
             external: None,
         }
     }
@@ -107,16 +113,45 @@ impl Payment {
         self.waiting.is_some()
     }
 
-    /// The card terminal answered: the sale is written, or why not.
-    pub fn card_settled(&mut self, settled: crate::CoreResult<CardOutcome>) -> Action {
-        self.waiting = None;
+    /// The card payment the screen waits for, if any.
+    pub fn card_attempt(&self) -> Option<&CardAttempt> {
+        self.waiting.as_ref().map(|(attempt, _)| attempt)
+    }
+
+    /// What became of card payment `attempt`: this sale's is written (the
+    /// receipt), refused (why), or still unknown (the screen stays on it
+    /// until the terminal is asked again). Another payment a crash left open
+    /// is only said.
+    pub fn card_settled(&mut self, attempt: &CardAttempt, settled: crate::CoreResult<CardOutcome>) -> Action {
+        if self.card_attempt() != Some(attempt) {
+            self.error = Some(match settled {
+                Ok(CardOutcome::Paid(c)) => format!(
+                    "The card payment of {} left open had been approved: receipt {} is written. This sale is not paid yet.",
+                    attempt.amount, c.record.receipt_no
+                ),
+                Ok(CardOutcome::Refused(why)) => {
+                    format!(
+                        "The card payment of {} left open was not paid ({why}); press Card terminal again",
+                        attempt.amount
+                    )
+                }
+                Err(e) => e.to_string(),
+            });
+            return Action::None;
+        }
         match settled {
-            Ok(CardOutcome::Paid(committed)) => Action::ToReceipt(committed),
+            Ok(CardOutcome::Paid(committed)) => {
+                self.waiting = None;
+                Action::ToReceipt(committed)
+            }
             Ok(CardOutcome::Refused(why)) => {
+                self.waiting = None;
+                self.lost = false;
                 self.error = Some(format!("Card not paid: {why}"));
                 Action::None
             }
             Err(e) => {
+                self.lost = true;
                 self.error = Some(e.to_string());
                 Action::None
             }
@@ -126,6 +161,10 @@ impl Payment {
     /// Sends what is left to the card terminal: the sale is written down
     /// with it, and committed when the terminal approves.
     fn card_terminal(&mut self, terminal: &mut Terminal, operator: &Operator) -> Action {
+        // A payment a crash or a lost answer left open is settled first.
+        if let Ok(Some(open)) = terminal.unresolved_card_payment() {
+            return Action::AskCardTerminalAgain(open);
+        }
         let left = self.remaining(terminal, TenderKind::Card);
         if left.is_zero() {
             self.error = Some("nothing left to pay".into());
@@ -153,8 +192,11 @@ impl Payment {
     /// What is left, by card on another terminal: the field says why.
     fn other_terminal(&mut self, terminal: &Terminal) {
         let reason = self.input.trim().to_string();
-        if reason.is_empty() {
-            self.error = Some("Type why the card is taken on another terminal, then press Other terminal".into());
+        if !reason.chars().any(char::is_alphabetic) {
+            self.error = Some(
+                "Type why the card is taken on another terminal (words, not an amount), then press Other terminal"
+                    .into(),
+            );
             return;
         }
         let left = self.remaining(terminal, TenderKind::Card);
@@ -275,12 +317,20 @@ impl Payment {
     }
 
     pub fn update(&mut self, terminal: &mut Terminal, operator: &Operator, message: Message) -> Action {
-        if let Some((_, cancel)) = &self.waiting {
-            // Waiting for the card: only a cancel (or Esc) does anything.
-            if matches!(message, Message::CancelCard | Message::Back) {
-                cancel.store(true, Ordering::SeqCst);
-            }
-            return Action::None;
+        if let Some((attempt, cancel)) = &self.waiting {
+            // Waiting for the card: only a cancel (or Esc) does anything;
+            // once its answer is lost, only asking the terminal again.
+            return match message {
+                Message::AskAgain | Message::Submit | Message::Confirm if self.lost => {
+                    self.error = None;
+                    Action::AskCardTerminalAgain(attempt.clone())
+                }
+                Message::CancelCard | Message::Back if !self.lost => {
+                    cancel.store(true, Ordering::SeqCst);
+                    Action::None
+                }
+                _ => Action::None,
+            };
         }
         match message {
             Message::Input(text) => self.input = text,
@@ -320,7 +370,7 @@ impl Payment {
             Message::Confirm => return self.confirm(terminal, operator),
             Message::Back => return Action::ToSale(Some(Box::new(self.cart.clone()))),
             Message::CardTerminal => return self.card_terminal(terminal, operator),
-            Message::CancelCard => {}
+            Message::CancelCard | Message::AskAgain => {}
             Message::OtherTerminal => self.other_terminal(terminal),
         }
         Action::None
@@ -361,21 +411,36 @@ impl Payment {
     }
 
     /// The screen while the card terminal is asked: the amount, what the
-    /// customer does, and the cancel.
+    /// customer does, and the cancel; once the answer is lost, the key that
+    /// asks the terminal again (and no other payment).
     fn waiting_view(&self, attempt: &CardAttempt) -> Element<'_, Message> {
         let cancelling = self.waiting.as_ref().is_some_and(|(_, c)| c.load(Ordering::SeqCst));
-        let said =
-            if cancelling { "Cancelling on the terminal..." } else { "Insert, tap or swipe the card on the terminal" };
-        column![
+        let (said, key) = match (self.lost, cancelling) {
+            (true, _) => (
+                "The terminal did not say what became of this payment: ask it again before taking any other payment",
+                style::primary_button("Enter", "Ask the terminal again", Some(Message::AskAgain)),
+            ),
+            (false, true) => {
+                ("Cancelling on the terminal...", style::key_button("Esc", "Cancel the card payment", None))
+            }
+            (false, false) => (
+                "Insert, tap or swipe the card on the terminal",
+                style::key_button("Esc", "Cancel the card payment", Some(Message::CancelCard)),
+            ),
+        };
+        let mut page = column![
             text(format!("Total {}", self.due)).size(style::LARGE),
             text("CARD TERMINAL").size(style::LARGE),
             text(attempt.amount.to_string()).size(style::HUGE * 1.6).font(style::MONO),
             text(said).size(style::TEXT),
-            style::key_button("Esc", "Cancel the card payment", (!cancelling).then_some(Message::CancelCard)),
+            key,
         ]
         .spacing(style::GAP * 1.5)
-        .padding(20)
-        .into()
+        .padding(20);
+        if let Some(error) = self.error.as_ref().filter(|_| self.lost) {
+            page = page.push(container(text(error).size(style::TEXT)).padding(10).width(Fill).style(style::error));
+        }
+        page.into()
     }
 
     pub fn view<'a>(&'a self, terminal: &Terminal) -> Element<'a, Message> {

@@ -48,6 +48,8 @@ pub struct Returns {
     damaged: bool,
     /// What will be given back, shown before anything is recorded.
     review: Option<Vec<Tender>>,
+    /// The card refund the card terminal is asked for.
+    refunding: Option<Money>,
     error: Option<String>,
 }
 
@@ -88,11 +90,47 @@ impl Returns {
     }
 
     /// Records the return; a refusal for want of a manager asks for one.
+    /// With a card terminal at the till, a refund to a card goes through
+    /// it first: the return is written when the terminal approves.
     pub fn commit(&mut self, terminal: &mut Terminal, operator: &Operator, request: ReturnRequest) -> Action {
         let retry = request.clone();
-        match attempt(terminal.commit_return(operator, request), || Retry::Return(Box::new(retry)), &mut self.error) {
+        let prepared = terminal.prepare_return(operator, request);
+        let through_terminal =
+            terminal.devices().card_terminal.is_some() && prepared.as_ref().is_ok_and(|p| !p.on_card().is_zero());
+        if through_terminal {
+            return match prepared.and_then(|p| terminal.start_card_payment(p)) {
+                Ok(attempt) => {
+                    self.refunding = Some(attempt.amount);
+                    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+                    Action::AskCardTerminal { attempt, cancel }
+                }
+                Err(e) => {
+                    self.error = Some(e.to_string());
+                    Action::None
+                }
+            };
+        }
+        let committed = prepared.and_then(|p| terminal.commit(p));
+        match attempt(committed, || Retry::Return(Box::new(retry)), &mut self.error) {
             Ok(committed) => Action::ToReceipt(Box::new(committed)),
             Err(action) => action,
+        }
+    }
+
+    /// The card terminal answered the refund: the return is written, or why not.
+    pub fn card_settled(&mut self, settled: crate::CoreResult<crate::card_payment::CardOutcome>) -> Action {
+        self.refunding = None;
+        self.review = None;
+        match settled {
+            Ok(crate::card_payment::CardOutcome::Paid(committed)) => Action::ToReceipt(committed),
+            Ok(crate::card_payment::CardOutcome::Refused(why)) => {
+                self.error = Some(format!("Card refund not given: {why}"));
+                Action::None
+            }
+            Err(e) => {
+                self.error = Some(e.to_string());
+                Action::None
+            }
         }
     }
 
@@ -129,6 +167,10 @@ impl Returns {
     }
 
     pub fn update(&mut self, terminal: &mut Terminal, operator: &Operator, message: Message) -> Action {
+        if self.refunding.is_some() {
+            // The card terminal has the refund: nothing changes until it answers.
+            return Action::None;
+        }
         // Any change to the return means the amount must be seen again.
         if !matches!(message, Message::Confirm | Message::Input(_)) {
             self.review = None;
@@ -249,12 +291,24 @@ impl Returns {
         let ready = !self.request().items.is_empty();
         // Giving back takes the other side from where "Refund" was, so a
         // double tap cannot pay out.
-        let buttons = match &self.review {
-            None => row![
+        let buttons = match (&self.review, self.refunding) {
+            (_, Some(amount)) => {
+                page = page.push(
+                    container(
+                        text(format!("Refunding {amount} on the card terminal: the customer presents their card"))
+                            .size(style::LARGE),
+                    )
+                    .padding(12)
+                    .width(Fill)
+                    .style(style::warning),
+                );
+                row![]
+            }
+            (None, _) => row![
                 style::key_button("Esc", "Back", Some(Message::Back)),
                 style::primary_button("F12", "Refund…", ready.then_some(Message::Confirm)),
             ],
-            Some(tenders) => {
+            (Some(tenders), None) => {
                 let total: Money = tenders.iter().map(|t| t.amount).sum();
                 let how = tenders.iter().map(|t| format!("{} {}", t.kind, t.amount)).collect::<Vec<_>>().join(", ");
                 page = page.push(
