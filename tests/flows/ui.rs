@@ -26,6 +26,12 @@ struct Ui {
     _dir: tempfile::TempDir,
 }
 
+/// The manager sets up a device at the till.
+fn set_device(terminal: &mut Terminal, key: &str, address: &str) {
+    let manager = terminal.login(pos_tests::MANAGER_NAME, pos_tests::MANAGER_PIN).unwrap();
+    terminal.set_device(&manager, key, address, None).unwrap();
+}
+
 fn settings() -> Settings {
     Settings { fonts: vec![style::MONO_BYTES.into(), style::ICON_BYTES.into()], ..Settings::default() }
 }
@@ -47,6 +53,11 @@ impl Ui {
         drop(terminal);
         let (app, _) = App::new(dir.path().to_path_buf());
         Ui { app, _dir: dir }
+    }
+
+    /// The demo store with a device set up by the manager.
+    fn with_device(key: &str, address: &str) -> Ui {
+        Ui::prepared(|terminal| set_device(terminal, key, address))
     }
 
     /// The demo store with customer orders pulled from head office.
@@ -1243,10 +1254,7 @@ fn a_weighed_item_asks_the_scale_and_a_typed_weight_needs_a_manager() {
     use pos_tests::virtual_scale::{Pan, VirtualScale};
     let scale = VirtualScale::start(ScaleProtocol::Toledo8217, &[Pan::Moving, Pan::Stable("0.350")]);
     let address = scale.address();
-    let mut ui = Ui::prepared(|terminal| {
-        let manager = terminal.login(pos_tests::MANAGER_NAME, pos_tests::MANAGER_PIN).unwrap();
-        terminal.set_device(&manager, "scale", &address, None).unwrap();
-    });
+    let mut ui = Ui::with_device("scale", &address);
     let name = ui.app.terminal().unwrap().product_by_sku("FRU0003").unwrap().unwrap().name;
     ui.login("1111");
     ui.scan("FRU0003");
@@ -1285,10 +1293,7 @@ fn the_customer_display_follows_the_sale() {
     use pos_tests::virtual_display::VirtualDisplay;
     let display = VirtualDisplay::start();
     let address = display.address();
-    let mut ui = Ui::prepared(|terminal| {
-        let manager = terminal.login(pos_tests::MANAGER_NAME, pos_tests::MANAGER_PIN).unwrap();
-        terminal.set_device(&manager, "display", &address, None).unwrap();
-    });
+    let mut ui = Ui::with_device("display", &address);
     ui.login("1111");
     assert_eq!(ui.app.customer_view(), Some(Shown::welcome("Épicerie du Marché")));
     ui.scan("BAK0001");
@@ -1316,10 +1321,7 @@ fn the_card_tender_waits_for_the_terminal_with_a_cancel() {
     use std::sync::atomic::AtomicBool;
     let pt = VirtualCardTerminal::start(&[Step::WaitForCard(std::time::Duration::from_secs(5))]);
     let address = pt.address();
-    let mut ui = Ui::prepared(|terminal| {
-        let manager = terminal.login(pos_tests::MANAGER_NAME, pos_tests::MANAGER_PIN).unwrap();
-        terminal.set_device(&manager, "card-terminal", &address, None).unwrap();
-    });
+    let mut ui = Ui::with_device("card-terminal", &address);
     let dir = ui._dir.path().to_path_buf();
     ui.login("1111");
     ui.scan("BAK0001");
@@ -1409,8 +1411,7 @@ fn the_manager_sees_the_labels_due_after_a_price_change_and_prints_them() {
     let zpl = VirtualLabelPrinter::start();
     let address = zpl.address();
     let mut ui = Ui::prepared(|terminal| {
-        let manager = terminal.login(pos_tests::MANAGER_NAME, pos_tests::MANAGER_PIN).unwrap();
-        terminal.set_device(&manager, "label-printer", &address, None).unwrap();
+        set_device(terminal, "label-printer", &address);
         assert_eq!(terminal.labels_due().unwrap(), [], "the demo's shelves are labelled");
         let catalog = "sku,name,price,barcode,unit,tax_rate,cost,category,reorder_point\nBAK0001,Baguette tradition,1.35,3602850684422,each,5.5,0.40,Boulangerie,20\n";
         terminal.import_catalog(catalog.as_bytes()).unwrap();
@@ -1443,10 +1444,7 @@ fn a_lost_card_answer_holds_the_sale_until_the_terminal_says_and_a_card_refund_g
     use std::sync::atomic::AtomicBool;
     let pt = VirtualCardTerminal::start(&[Step::DropAfterBooking]);
     let address = pt.address();
-    let mut ui = Ui::prepared(|terminal| {
-        let manager = terminal.login(pos_tests::MANAGER_NAME, pos_tests::MANAGER_PIN).unwrap();
-        terminal.set_device(&manager, "card-terminal", &address, None).unwrap();
-    });
+    let mut ui = Ui::with_device("card-terminal", &address);
     let dir = ui._dir.path().to_path_buf();
     let terminal_address: pos_shared::device_address::CardTerminalAddress = address.parse().unwrap();
     ui.login("1111");
