@@ -22,6 +22,7 @@ pub mod report;
 pub mod returns;
 pub mod roles;
 pub mod scale;
+pub mod signing;
 pub mod stock;
 pub mod tender;
 pub mod zvt;

@@ -100,6 +100,36 @@ impl Terminal {
         Ok(journal_tx)
     }
 
+    /// Signs every entry not signed yet, in seq order, in one transaction:
+    /// run right after a sale is committed (with its receipt) and before
+    /// entries are pushed, so the signature's cost is never in the sale's
+    /// transaction. Returns how many it signed.
+    pub fn sign_pending(&self) -> CoreResult<usize> {
+        // Ed25519 signatures are deterministic: one lost in a power cut is
+        // made again, identical, next time. So they are written without a
+        // sync of their own (the next sale's commit syncs them).
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let signed = self.sign_unsigned();
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        signed
+    }
+
+    fn sign_unsigned(&self) -> CoreResult<usize> {
+        let tx = self.conn.unchecked_transaction()?;
+        let unsigned: Vec<(u64, Vec<u8>)> = tx
+            .prepare_cached("SELECT seq, hash FROM journal WHERE signature IS NULL ORDER BY seq")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        for (seq, hash) in &unsigned {
+            let hash = Hash32::from_slice(hash)
+                .ok_or_else(|| CoreError::JournalBroken { seq: *seq, reason: "bad hash".into() })?;
+            tx.prepare_cached("UPDATE journal SET signature = ?1 WHERE seq = ?2 AND signature IS NULL")?
+                .execute(params![&self.signer.sign(&hash)[..], seq])?;
+        }
+        tx.commit()?;
+        Ok(unsigned.len())
+    }
+
     /// Checks the whole journal: seqs gapless from 1, every hash link, every
     /// entry's terminal and seq, and every sale, return, cash move and Z
     /// report in the tables against the entry that recorded it. Names the
@@ -111,7 +141,12 @@ impl Terminal {
         // Dropped at the end: a read-only snapshot, rolled back.
         let _snapshot = self.conn.unchecked_transaction()?;
         let broken = |seq: u64, reason: String| CoreError::JournalBroken { seq, reason };
-        let mut stmt = self.conn.prepare("SELECT seq, at_ms, payload, prev_hash, hash FROM journal ORDER BY seq")?;
+        let mut stmt =
+            self.conn.prepare("SELECT seq, at_ms, payload, prev_hash, hash, signature FROM journal ORDER BY seq")?;
+        let public_key = self.signer.public_key();
+        // Entries made before signatures have none, and the newest may not
+        // be signed yet; but none is unsigned before a signed one.
+        let mut unsigned_at = None;
         let mut rows = stmt.query([])?;
         let mut prev = Hash32::GENESIS;
         let mut expected = Seq::FIRST;
@@ -131,6 +166,17 @@ impl Terminal {
             let hash = chain_hash(&prev, &payload);
             if stored_hash != hash.0 {
                 return Err(broken(seq, "its hash does not match its contents (the entry was altered)".into()));
+            }
+            match row.get::<_, Option<Vec<u8>>>(5)? {
+                Some(signature) if !pos_shared::signing::verify(&public_key, &hash, &signature) => {
+                    return Err(broken(seq, "its signature does not verify with this till's key".into()));
+                }
+                Some(_) => {
+                    if let Some(unsigned) = unsigned_at.take() {
+                        return Err(broken(unsigned, "it is unsigned, but later entries are signed".into()));
+                    }
+                }
+                None => unsigned_at = unsigned_at.or(Some(seq)),
             }
             let entry = CanonicalEntry::from_bytes(&payload).map_err(|e| broken(seq, format!("unreadable: {e}")))?;
             if entry.seq.0 != seq || entry.terminal_id != self.settings.terminal_id || entry.at_ms != at_ms {

@@ -31,6 +31,7 @@ pub mod sale;
 pub mod screen;
 pub mod session;
 pub mod settings;
+pub mod signer;
 pub mod stock;
 pub mod sync;
 pub mod tiles;
@@ -54,6 +55,8 @@ pub struct Terminal {
     pub(crate) devices: DeviceConfig,
     pub(crate) clock: Box<dyn Clock>,
     pub(crate) price_book: pricing::BookCache,
+    /// Signs every journal entry (a key file; a hardware module may take its place).
+    pub(crate) signer: Box<dyn pos_shared::signing::Signer + Send + Sync>,
     dir: PathBuf,
 }
 
@@ -72,6 +75,7 @@ impl Terminal {
             devices: DeviceConfig::load(dir)?,
             clock: Box::new(SystemClock),
             price_book: pricing::BookCache::default(),
+            signer: Box::new(signer::KeyFile::load_or_create(dir)?),
             dir: dir.to_path_buf(),
         })
     }
@@ -96,6 +100,7 @@ impl Terminal {
             devices: DeviceConfig::load(dir)?,
             clock,
             price_book: pricing::BookCache::default(),
+            signer: Box::new(signer::KeyFile::load_or_create(dir)?),
             dir: dir.to_path_buf(),
         };
         // A catalog pull cut short leaves the search index to rebuild.

@@ -8,22 +8,26 @@
 
 use pos_shared::journal::{Hash32, chain_hash};
 use pos_shared::protocol::{PushRequest, WireEntry};
+use pos_shared::signing::Signer;
 use pos_terminal::Terminal;
+use pos_terminal::signer::KeyFile;
 use pos_tests::head_office::{HqDb, ServerProcess, admin_ok, client, enrolled_terminal, head_office};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::sync::{random_sale, runtime};
 
-/// An entry at `seq` after `prev` carrying `payload`, chained as a till would.
-fn chained(prev: Hash32, seq: u64, payload: &Value) -> WireEntry {
+/// An entry at `seq` after `prev` carrying `payload`, chained and signed
+/// (with `key`) as a till would.
+pub(crate) fn chained(prev: Hash32, seq: u64, payload: &Value, key: &dyn Signer) -> WireEntry {
     let bytes = serde_json::to_string(payload).unwrap();
     let hash = chain_hash(&prev, bytes.as_bytes());
-    WireEntry { seq, payload: RawValue::from_string(bytes).unwrap(), prev_hash: prev, hash }
+    let signature = Some(hex::encode(key.sign(&hash)));
+    WireEntry { seq, payload: RawValue::from_string(bytes).unwrap(), prev_hash: prev, hash, signature }
 }
 
 /// Pushes `entries` with `till`'s token; returns the status and error code.
-fn push(url: &str, till: &Terminal, entries: Vec<WireEntry>) -> (u16, String, String) {
+pub(crate) fn push(url: &str, till: &Terminal, entries: Vec<WireEntry>) -> (u16, String, String) {
     let token = till.enrollment().unwrap().unwrap().token;
     let request = PushRequest { protocol_version: 1, terminal_id: till.settings().terminal_id.to_string(), entries };
     runtime().block_on(async {
@@ -52,6 +56,8 @@ fn forged_entries_are_refused_flagged_once_and_stop_nobody_else() {
     let server = ServerProcess::start(&db);
     let mut paris = enrolled_terminal(&db, &server.url, "S01", &work.path().join("paris"));
     let mut lyon = enrolled_terminal(&db, &server.url, "S02", &work.path().join("lyon"));
+    // Whoever forges them holds the till's own key: only the rules stop them.
+    let key = KeyFile::load_or_create(&work.path().join("lyon")).unwrap();
     let paris_receipt = random_sale(&mut paris);
     random_sale(&mut lyon);
     random_sale(&mut lyon);
@@ -62,7 +68,7 @@ fn forged_entries_are_refused_flagged_once_and_stop_nobody_else() {
     let after_opening = |edit: &dyn Fn(&mut Value)| {
         let mut forged = sale.clone();
         edit(&mut forged);
-        vec![opened.clone(), chained(opened.hash, 2, &forged)]
+        vec![opened.clone(), chained(opened.hash, 2, &forged, &key)]
     };
     let own = lyon.settings().terminal_id.to_string();
     let stolen = paris_receipt.clone();
@@ -176,7 +182,7 @@ fn forged_entries_are_refused_flagged_once_and_stop_nobody_else() {
     // A receipt number used twice by its own till cannot be recorded: a flag, not a 500.
     let mut reused = payload(&honest[2]);
     reused["event"]["receipt_no"] = payload(&honest[1])["event"]["receipt_no"].clone();
-    let entries = vec![opened.clone(), honest[1].clone(), chained(honest[1].hash, 3, &reused)];
+    let entries = vec![opened.clone(), honest[1].clone(), chained(honest[1].hash, 3, &reused, &key)];
     let (status, error, message) = push(&server.url, &lyon, entries);
     assert_eq!((status, error.as_str()), (422, "invalid_entry"), "{message}");
     assert!(message.contains("cannot be recorded"), "{message}");

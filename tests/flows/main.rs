@@ -30,6 +30,7 @@ mod scales;
 mod scanning;
 mod sell;
 mod sessions;
+mod signatures;
 mod sync;
 mod sync_api;
 mod sync_cli;

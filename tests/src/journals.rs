@@ -78,6 +78,7 @@ pub fn sale_journal(terminal: TerminalId, count: u64, products: u64) -> impl Ite
             payload: RawValue::from_string(String::from_utf8(bytes).unwrap()).unwrap(),
             prev_hash: prev,
             hash,
+            signature: None,
         };
         prev = hash;
         (entry, record)

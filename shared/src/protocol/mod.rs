@@ -36,6 +36,10 @@ pub const PENDING_HEADER: &str = "pos-pending";
 pub struct EnrollRequest {
     pub protocol_version: u32,
     pub code: String,
+    /// The till's Ed25519 public key (64 hex characters): its entries are
+    /// then accepted only signed with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,6 +69,18 @@ pub struct WireEntry {
     pub payload: Box<RawValue>,
     pub prev_hash: Hash32,
     pub hash: Hash32,
+    /// The till's Ed25519 signature of `hash`, in hex (entries made before
+    /// signatures have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+}
+
+impl WireEntry {
+    /// Whether it carries a signature of its hash that `public_key` verifies.
+    pub fn signed_by(&self, public_key: &[u8]) -> bool {
+        let signature = self.signature.as_deref().and_then(|text| hex::decode(text).ok());
+        signature.is_some_and(|signature| crate::signing::verify(public_key, &self.hash, &signature))
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -128,7 +128,13 @@ async fn enroll(
 ) -> Result<Json<EnrollResponse>, ApiError> {
     let Json(request) = body?;
     check_version(request.protocol_version)?;
-    let response = blocking(move || store.enroll(&request.code)).await?;
+    let public_key = request
+        .public_key
+        .as_deref()
+        .map(pos_shared::signing::public_key_from_hex)
+        .transpose()
+        .map_err(|e| ApiError::Store(StoreError::BadRequest(e)))?;
+    let response = blocking(move || store.enroll(&request.code, public_key.as_ref().map(|k| &k[..]))).await?;
     tracing::info!(terminal = %response.terminal_id, "terminal enrolled");
     Ok(Json(response))
 }

@@ -128,7 +128,9 @@ pub trait SyncStore: Send + Sync + 'static {
     fn readiness(&self) -> StoreResult<Readiness>;
 
     /// Turns a one-time enrollment code into a terminal token.
-    fn enroll(&self, code: &str) -> StoreResult<EnrollResponse>;
+    /// Spends a one-time code; the terminal's public key, when it sends
+    /// one, is registered: its entries must then be signed with it.
+    fn enroll(&self, code: &str, public_key: Option<&[u8]>) -> StoreResult<EnrollResponse>;
     /// Who holds this bearer token.
     fn authenticate(&self, token: &str) -> StoreResult<TerminalAuth>;
     /// Applies consecutive journal entries at most once each.

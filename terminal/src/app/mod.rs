@@ -292,6 +292,10 @@ impl App {
             }
             Action::ToPayment(cart) => self.screen = Screen::Payment(payment::Payment::new(terminal, *cart)),
             Action::ToReceipt(committed) => {
+                // The sale is on disk: now it is signed, outside its transaction.
+                if let Err(e) = terminal.sign_pending() {
+                    self.card_notice = Some(format!("SIGNING: {e}"));
+                }
                 self.sale = sale::Sale::new(None);
                 self.screen = Screen::Receipt(receipt::Receipt::new(terminal, *committed));
                 return Task::batch([self.print_task(), self.focus()]);

@@ -349,6 +349,8 @@ fn sync(dir: &std::path::Path, json: bool, a: args::SyncArgs) -> Result<()> {
 
 /// Shows the receipt, then sends it (and the drawer kick) to the printer.
 pub(crate) fn print_receipt(terminal: &mut Terminal, json: bool, committed: &Committed) -> Result<()> {
+    // The sale is on disk: now it (and whatever came before it) is signed.
+    terminal.sign_pending()?;
     let doc = terminal.receipt_doc(&committed.record, committed.at_ms, false);
     let width = terminal.receipt_columns();
     emit(json, &committed.record, |_| doc.render_text(width))?;

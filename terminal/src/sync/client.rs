@@ -101,8 +101,13 @@ impl SyncClient {
         format!("{}{path}", self.base)
     }
 
-    pub async fn enroll(&self, code: &str) -> Result<EnrollResponse, SyncError> {
-        let request = EnrollRequest { protocol_version: PROTOCOL_VERSION, code: code.to_string() };
+    /// Spends `code`, registering the till's signing key.
+    pub async fn enroll(&self, code: &str, public_key: [u8; 32]) -> Result<EnrollResponse, SyncError> {
+        let request = EnrollRequest {
+            protocol_version: PROTOCOL_VERSION,
+            code: code.to_string(),
+            public_key: Some(hex::encode(public_key)),
+        };
         decode(self.http.post(self.url("/v1/enroll")).json(&request).send().await?).await
     }
 

@@ -123,17 +123,25 @@ impl Terminal {
     /// than [`PUSH_BYTES`] of them (at least one), so a push stays under
     /// head office's body limit.
     pub fn outbox_batch(&self, limit: usize) -> CoreResult<Vec<WireEntry>> {
+        self.sign_pending()?;
         let mut stmt = self.conn.prepare_cached(
-            "SELECT j.seq, j.payload, j.prev_hash, j.hash FROM outbox o JOIN journal j ON j.seq = o.seq
+            "SELECT j.seq, j.payload, j.prev_hash, j.hash, j.signature FROM outbox o JOIN journal j ON j.seq = o.seq
              WHERE o.acked_at_ms IS NULL ORDER BY o.seq LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit as u64], |r| {
-            Ok((r.get::<_, u64>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, Vec<u8>>(2)?, r.get::<_, Vec<u8>>(3)?))
+            let signature: Option<Vec<u8>> = r.get(4)?;
+            Ok((
+                r.get::<_, u64>(0)?,
+                r.get::<_, Vec<u8>>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+                r.get::<_, Vec<u8>>(3)?,
+                signature,
+            ))
         })?;
         let mut entries = Vec::new();
         let mut bytes = 0;
         for row in rows {
-            let (seq, payload, prev, hash) = row?;
+            let (seq, payload, prev, hash, signature) = row?;
             if payload.len() > PUSH_BYTES {
                 return Err(CoreError::Invalid(format!(
                     "journal entry {seq} is {} bytes, more than the {PUSH_BYTES} one push may carry: \
@@ -152,6 +160,7 @@ impl Terminal {
                 payload: RawValue::from_string(text).map_err(|_| broken("payload is not JSON"))?,
                 prev_hash: Hash32::from_slice(&prev).ok_or_else(|| broken("bad prev_hash"))?,
                 hash: Hash32::from_slice(&hash).ok_or_else(|| broken("bad hash"))?,
+                signature: signature.map(hex::encode),
             });
         }
         Ok(entries)

@@ -182,7 +182,11 @@ pub async fn enroll(
             dir.display()
         )));
     }
-    let response = SyncClient::new(server, "", "", trust)?.enroll(code).await?;
+    // The till's signing key exists before head office hears of it.
+    std::fs::create_dir_all(dir).map_err(|e| SyncError::Local(e.to_string()))?;
+    let key = crate::signer::KeyFile::load_or_create(dir).map_err(|e| SyncError::Local(e.to_string()))?;
+    let public_key = pos_shared::signing::Signer::public_key(&key);
+    let response = SyncClient::new(server, "", "", trust)?.enroll(code, public_key).await?;
     let terminal_id =
         response.terminal_id.parse().map_err(|e: pos_shared::ids::IdError| SyncError::Local(e.to_string()))?;
     let mut settings =

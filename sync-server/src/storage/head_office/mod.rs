@@ -43,8 +43,8 @@ impl<D: Database> SyncStore for HeadOffice<D> {
         Ok(Readiness { schema_current, open_flags: self.db.snapshot(|tx| meta::open_flags(tx))? })
     }
 
-    fn enroll(&self, code: &str) -> StoreResult<EnrollResponse> {
-        self.db.write(|tx| admin::enroll(tx, code))
+    fn enroll(&self, code: &str, public_key: Option<&[u8]>) -> StoreResult<EnrollResponse> {
+        self.db.write(|tx| admin::enroll(tx, code, public_key))
     }
 
     fn authenticate(&self, token: &str) -> StoreResult<TerminalAuth> {

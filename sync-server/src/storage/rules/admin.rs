@@ -25,7 +25,7 @@ pub struct TerminalCreated {
 pub const CODE_VALID_HOURS: u32 = 24;
 
 /// Turns a one-time enrollment code into a terminal's token (in a write).
-pub fn enroll(tx: &impl Tx, code: &str) -> StoreResult<EnrollResponse> {
+pub fn enroll(tx: &impl Tx, code: &str, public_key: Option<&[u8]>) -> StoreResult<EnrollResponse> {
     let found = tx.row(
         "SELECT t.id, t.name, s.code, s.name, s.currency, s.tax_mode, t.enroll_expires_ms
          FROM terminals t JOIN stores s ON s.id = t.store_id
@@ -45,8 +45,9 @@ pub fn enroll(tx: &impl Tx, code: &str) -> StoreResult<EnrollResponse> {
     // The code is spent in the same statement that checks it is still
     // unspent: of two servers enrolling with it at once, one wins.
     let spent = tx.run(
-        "UPDATE terminals SET enroll_code_hash = NULL, token_hash = ?1 WHERE id = ?2 AND enroll_code_hash = ?3",
-        &[&secret_hash(&token), &terminal_id, &secret_hash(code.trim())],
+        "UPDATE terminals SET enroll_code_hash = NULL, token_hash = ?1, public_key = ?4
+         WHERE id = ?2 AND enroll_code_hash = ?3",
+        &[&secret_hash(&token), &terminal_id, &secret_hash(code.trim()), &public_key],
     )?;
     if spent == 0 {
         return Err(StoreError::NotFound("unknown or already used enrollment code".into()));

@@ -146,12 +146,13 @@ fn apply_in(
     tx.run("UPDATE terminals SET last_seq = last_seq WHERE id = ?1", &[&auth.terminal_id])?;
     let row = tx
         .row(
-            "SELECT t.last_seq, t.last_hash, s.tax_mode FROM terminals t JOIN stores s ON s.id = t.store_id
+            "SELECT t.last_seq, t.last_hash, s.tax_mode, t.public_key FROM terminals t JOIN stores s ON s.id = t.store_id
              WHERE t.id = ?1",
             &[&auth.terminal_id],
         )?
         .ok_or(StoreError::Unauthorized)?;
     let (mut last_seq, stored_head, tax_mode): (u64, Vec<u8>, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
+    let public_key: Option<Vec<u8>> = row.get(3)?;
     let inclusive = tax_mode == "inclusive";
     let tax_mode = if inclusive { TaxMode::Inclusive } else { TaxMode::Exclusive };
     let pusher: TerminalId =
@@ -203,6 +204,14 @@ fn apply_in(
                 }
                 check_entry(&parsed, &pusher, tax_mode).map(|()| parsed)
             });
+        // Who may push it and what it says come first (a 403 names another
+        // terminal's entries); then whether the till's key signed it.
+        let unsigned = "its signature does not verify with the terminal's key";
+        if checked.is_ok() && public_key.as_deref().is_some_and(|key| !entry.signed_by(key)) {
+            flag(tx, auth, entry.seq, unsigned)?;
+            stopped = Some(StoreError::BrokenChain { seq: entry.seq, reason: unsigned.into() });
+            break;
+        }
         let parsed = match checked {
             Ok(parsed) => parsed,
             Err(problem) => {

@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../schema_v11.sql"),
     include_str!("../schema_v12.sql"),
     include_str!("../schema_v13.sql"),
+    include_str!("../schema_v14.sql"),
 ];
 
 pub struct SqliteDb {
