@@ -54,11 +54,20 @@ mod tests {
     fn movements_and_journal_refuse_updates() {
         let dir = tempfile::tempdir().unwrap();
         let conn = open(&dir.path().join(DB_FILE)).unwrap();
-        conn.execute("INSERT INTO journal VALUES (1, 'x', 0, x'00', x'00', x'00')", []).unwrap();
+        conn.execute(
+            "INSERT INTO journal (seq, kind, at_ms, payload, prev_hash, hash) VALUES (1, 'x', 0, x'00', x'00', x'00')",
+            [],
+        )
+        .unwrap();
         conn.execute("INSERT INTO stock_movements (seq, sku, qty_milli, reason) VALUES (1, 'A', -1000, 'sale')", [])
             .unwrap();
         let err = conn.execute("UPDATE stock_movements SET qty_milli = 0", []).unwrap_err();
         assert!(err.to_string().contains("append-only"), "{err}");
         assert!(conn.execute("DELETE FROM journal", []).is_err());
+        let err = conn.execute("UPDATE journal SET payload = x'01'", []).unwrap_err();
+        assert!(err.to_string().contains("append-only"), "{err}");
+        conn.execute("UPDATE journal SET signature = x'02' WHERE seq = 1", []).unwrap();
+        let err = conn.execute("UPDATE journal SET signature = x'03' WHERE seq = 1", []).unwrap_err();
+        assert!(err.to_string().contains("append-only"), "a signature is set once: {err}");
     }
 }
