@@ -117,6 +117,16 @@ impl Terminal {
         })
     }
 
+    /// The labels of every product of `category`; an unknown or empty
+    /// category is refused.
+    pub fn labels_in_category(&self, category: &str) -> CoreResult<Vec<Label>> {
+        let labels = self.labels_where("p.category = ?1 COLLATE NOCASE", &[&category.trim()])?;
+        if labels.is_empty() {
+            return Err(CoreError::Invalid(format!("no product is in category “{}”", category.trim())));
+        }
+        Ok(labels)
+    }
+
     /// The labels of the products `codes` name (SKUs or barcodes).
     pub fn labels_for(&self, codes: &[String]) -> CoreResult<Vec<Label>> {
         let mut skus = Vec::with_capacity(codes.len());

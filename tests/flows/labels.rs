@@ -36,6 +36,13 @@ fn labels_for_products_named_and_for_prices_that_changed() {
     let slip = receipt_printer.printed().join("\n");
     assert!(slip.contains("Baguette tradition") && slip.contains("1.35") && slip.contains("3602850684422"), "{slip}");
     assert_eq!(ok(dir, &["labels", "due"]), "0 shelf labels due\n");
+    let zpl = VirtualLabelPrinter::start();
+    let shelf = ok(dir, &as_manager(&["labels", "print", "--category", "boulangerie", "--printer", &zpl.address()]));
+    let count: usize = shelf.split_whitespace().next().unwrap().parse().unwrap();
+    let labels = zpl.labels(count).join("");
+    assert!(count > 1 && labels.contains("Baguette tradition") && !labels.contains("Lait"), "{shelf}");
+    let unknown = cli(dir, &as_manager(&["labels", "print", "--category", "Jouets", "--printer", &zpl.address()]));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no product is in category “Jouets”"));
     let bad = cli(dir, &as_manager(&["config", "set", "label-printer", "zpl://:9100"]));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("the host is missing"));
 }

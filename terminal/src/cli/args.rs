@@ -138,13 +138,17 @@ pub enum Command {
 pub enum LabelsCommand {
     /// The products whose shelf label no longer shows their price.
     Due,
-    /// Print labels: those due (--changed) or of the products named.
+    /// Print labels: those due (--changed), of the products named, or of a
+    /// category's products.
     Print {
-        #[arg(long, conflicts_with = "items", required_unless_present = "items")]
+        #[arg(long, conflicts_with_all = ["items", "category"], required_unless_present_any = ["items", "category"])]
         changed: bool,
         /// A product's SKU or barcode; repeat for several.
-        #[arg(long = "item")]
+        #[arg(long = "item", conflicts_with = "category")]
         items: Vec<String>,
+        /// Every product of this category (as the product grid names it).
+        #[arg(long)]
+        category: Option<String>,
         /// This printer instead of the configured label printer
         /// (zpl://HOST:PORT, or an ESC/POS printer's address).
         #[arg(long)]

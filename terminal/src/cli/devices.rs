@@ -182,13 +182,17 @@ pub fn labels(dir: &Path, json: bool, command: LabelsCommand) -> Result<()> {
                     + &format!("{} shelf labels due\n", due.len())
             })
         }
-        LabelsCommand::Print { changed, items, printer, actor } => {
+        LabelsCommand::Print { changed, items, category, printer, actor } => {
             let user = actor.login(&mut terminal)?;
             let printer = match printer {
                 Some(address) => address.parse()?,
                 None => terminal.label_printer()?,
             };
-            let labels = if changed { terminal.labels_due()? } else { terminal.labels_for(&items)? };
+            let labels = match (changed, category) {
+                (true, _) => terminal.labels_due()?,
+                (false, Some(category)) => terminal.labels_in_category(&category)?,
+                (false, None) => terminal.labels_for(&items)?,
+            };
             let printed = terminal.print_labels(&user, &labels, &printer, actor.approver().as_ref())?;
             emit(json, &serde_json::json!({ "printed": printed }), |_| format!("{printed} shelf labels printed\n"))
         }
