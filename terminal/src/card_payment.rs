@@ -120,8 +120,9 @@ impl Terminal {
     /// asked of the terminal. Refused while another is unresolved.
     pub fn start_card_payment(&mut self, prepared: Prepared) -> CoreResult<CardAttempt> {
         self.card_terminal()?;
-        // The sale must be writable when the terminal approves: never charge a card with the till closed.
-        self.current_session()?.ok_or(CoreError::NoOpenSession)?;
+        // The sale must be writable when the terminal approves: never charge
+        // a card with the till closed (or open too long to sell).
+        crate::session::selling_session_id(&self.conn, self.clock.now_ms())?;
         let amount = prepared.on_card();
         if amount.is_zero() {
             return Err(CoreError::Invalid("nothing is paid by card".into()));

@@ -18,7 +18,7 @@ use crate::clock::local_time_text;
 use crate::devices::queue::{JobKind, enqueue, takes_cash};
 use crate::error::{CoreError, CoreResult};
 use crate::records::json_text;
-use crate::session::{next_counter, open_session_id};
+use crate::session::{next_counter, selling_session_id};
 use crate::{Operator, Terminal};
 
 /// With no good sync for this long, the till counts itself offline.
@@ -205,7 +205,7 @@ impl Terminal {
         let printing = self.devices.printer.is_some();
         let before = self.known_balance(&credit)?.unwrap_or_default();
         let tx = self.begin_journaled(&[])?;
-        let session_id = open_session_id(&tx)?.ok_or(CoreError::NoOpenSession)?;
+        let session_id = selling_session_id(&tx, tx.at_ms)?;
         let number = next_counter(&tx, "receipt")?;
         let record = CreditSale {
             receipt_no: ReceiptNo::new(tx.terminal().clone(), number),

@@ -15,7 +15,7 @@ use crate::credit::record_sale_moves;
 use crate::devices::queue::{JobKind, enqueue, takes_cash};
 use crate::error::{CoreError, CoreResult};
 use crate::records::insert_sale;
-use crate::session::{next_counter, open_session_id};
+use crate::session::{next_counter, open_session_id, selling_session_id};
 use crate::{Cart, Operator, Terminal};
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
@@ -232,7 +232,12 @@ impl Terminal {
             !draft.gift_cards.is_empty() || draft.settlement.payments.iter().any(|p| p.kind == TenderKind::Account);
         let offline = on_credit && self.is_offline()?;
         let tx = self.begin_journaled(before)?;
-        let session_id = open_session_id(&tx)?.ok_or(CoreError::NoOpenSession)?;
+        // A card the terminal approved is recorded even if the session
+        // turned 24 hours old meanwhile: the money was taken.
+        let session_id = match attempt {
+            Some(_) => open_session_id(&tx)?.ok_or(CoreError::NoOpenSession)?,
+            None => selling_session_id(&tx, tx.at_ms)?,
+        };
         let number = next_counter(&tx, "receipt")?;
         let Draft {
             kind,

@@ -35,6 +35,27 @@ pub(crate) fn open_session_id(conn: &Connection) -> CoreResult<Option<i64>> {
         .optional()?)
 }
 
+/// How long a session may stay open before the till must close it (a Z)
+/// to sell again: a day's records stay a day's.
+pub const SESSION_MAX_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// The open session a sale at `now_ms` goes in: none open, or one open
+/// for more than 24 hours, is refused.
+pub(crate) fn selling_session_id(conn: &Connection, now_ms: i64) -> CoreResult<i64> {
+    let (id, opened_at_ms): (i64, i64) = conn
+        .prepare_cached("SELECT id, opened_at_ms FROM sessions WHERE closed_at_ms IS NULL")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .ok_or(CoreError::NoOpenSession)?;
+    if now_ms - opened_at_ms > SESSION_MAX_MS {
+        return Err(CoreError::Invalid(format!(
+            "session {id} has been open since {}, more than 24 hours: close the day (Z report) before selling",
+            crate::clock::local_time_text(opened_at_ms)
+        )));
+    }
+    Ok(id)
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SessionInfo {
     pub id: i64,

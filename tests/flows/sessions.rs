@@ -89,3 +89,34 @@ fn no_sale_drawer_opening_is_a_manager_permission() {
     let x = store.terminal.x_report().unwrap();
     assert_eq!((x.no_sales_count, x.voids_count), (1, 1));
 }
+
+/// A session left open over 24 hours is closed before anything more is
+/// sold: a sale, a return or a gift card is refused with nothing journaled,
+/// and the Z (which can still be made) starts a new day.
+#[test]
+fn a_session_open_for_more_than_a_day_is_closed_before_selling() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicI64, Ordering};
+    let mut store = Store::open();
+    sell_for_cash(&mut store, "BAK0001");
+    let opened = store.terminal.current_session().unwrap().unwrap().opened_at_ms;
+    let clock = pos_tests::week::WeekClock(Arc::new(AtomicI64::new(opened + 24 * 3_600_000 - 60_000)));
+    store.terminal = pos_terminal::Terminal::open_with_clock(store.path(), Box::new(clock.clone())).unwrap();
+    sell_for_cash(&mut store, "BAK0001");
+    clock.0.store(opened + 24 * 3_600_000 + 60_000, Ordering::SeqCst);
+    let before = store.terminal.verify_journal().unwrap();
+    let cashier = store.cashier();
+    let mut cart = Cart::default();
+    store.terminal.add_item(&mut cart, "BAK0001", None).unwrap();
+    let refused = store.terminal.commit_sale(&cashier, &cart, &tenders(&["cash:10"])).unwrap_err().to_string();
+    assert!(refused.contains("more than 24 hours: close the day (Z report) before selling"), "{refused}");
+    let credit = pos_shared::journal::Credit::GiftCard("CARD0001".into());
+    let card = store.terminal.sell_credit(&cashier, credit, m("10"), &tenders(&["cash:10"])).unwrap_err();
+    assert!(card.to_string().contains("more than 24 hours"), "{card}");
+    assert_eq!(store.terminal.verify_journal().unwrap(), before, "nothing journaled");
+    let manager = store.manager();
+    let counted = pos_terminal::session::CashCount::Counted(tenders(&["cash:109.74"]));
+    store.terminal.z_report(&manager, &counted, None).unwrap();
+    store.terminal.open_session(&manager, m("100")).unwrap();
+    store.terminal.commit_sale(&cashier, &cart, &tenders(&["cash:10"])).unwrap();
+}

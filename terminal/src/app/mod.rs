@@ -115,8 +115,9 @@ pub struct App {
     shown: Option<Shown>,
     /// Why the customer's display did not take the last view.
     display_problem: Option<String>,
-    /// What became of a card payment a crash left open.
-    card_notice: Option<String>,
+    /// Something the status bar must say until the till is locked: what
+    /// became of a card payment a crash left open, or a signature not made.
+    notice: Option<String>,
     /// Shelf labels due (prices changed since printed), read at log-in and
     /// after each sync.
     labels_due: usize,
@@ -153,7 +154,7 @@ impl App {
             speaker: None,
             shown: None,
             display_problem: None,
-            card_notice: None,
+            notice: None,
             labels_due: 0,
             main_window: None,
             customer_window: None,
@@ -294,7 +295,7 @@ impl App {
             Action::ToReceipt(committed) => {
                 // The sale is on disk: now it is signed, outside its transaction.
                 if let Err(e) = terminal.sign_pending() {
-                    self.card_notice = Some(format!("SIGNING: {e}"));
+                    self.notice = Some(format!("SIGNING: {e}"));
                 }
                 self.sale = sale::Sale::new(None);
                 self.screen = Screen::Receipt(receipt::Receipt::new(terminal, *committed));
@@ -612,7 +613,7 @@ impl App {
                 Action::None
             }
             (Message::Lock, _, _) => {
-                self.card_notice = None;
+                self.notice = None;
                 let mut login = login::Login::new(terminal);
                 // The sale in progress stays with whoever rang it up.
                 if let Some(operator) = self.operator.take().filter(|_| !self.sale.cart.is_empty()) {
@@ -637,7 +638,7 @@ impl App {
                     Screen::Payment(payment) => payment.card_settled(&attempt, settled),
                     Screen::Returns(returns) => returns.card_settled(settled),
                     _ => {
-                        self.card_notice = Some(match settled {
+                        self.notice = Some(match settled {
                             Ok(crate::card_payment::CardOutcome::Paid(c)) => {
                                 format!("card approved: receipt {}", c.record.receipt_no)
                             }
@@ -651,7 +652,7 @@ impl App {
             (Message::CardRecovered(notice), screen, _) => {
                 match screen {
                     Screen::Login(login) if !notice.is_empty() => login.notice = Some(notice),
-                    _ => self.card_notice = (!notice.is_empty()).then_some(notice),
+                    _ => self.notice = (!notice.is_empty()).then_some(notice),
                 }
                 Action::None
             }
@@ -994,7 +995,7 @@ impl App {
         if self.labels_due > 0 {
             self.status.push(format!("{} shelf labels due", self.labels_due));
         }
-        if let Some(notice) = &self.card_notice {
+        if let Some(notice) = &self.notice {
             self.status.push(pos_shared::entry_rules::excerpt(notice));
         }
     }
