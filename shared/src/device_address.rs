@@ -83,6 +83,27 @@ pub struct DisplayAddress {
     pub baud: u32,
 }
 
+/// A ZPL label printer on the network: `zpl://HOST:PORT` (9100 by default).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ZplAddress {
+    pub host: String,
+    pub port: u16,
+}
+
+impl FromStr for ZplAddress {
+    type Err = AddressError;
+    fn from_str(address: &str) -> Result<Self, Self::Err> {
+        let address = address.trim();
+        let Parts { scheme, target, params } = split(address)?;
+        if scheme != "zpl" {
+            return Err(bad(address, format!("scheme “{scheme}” is not zpl")));
+        }
+        unknown_params(address, &params, &[])?;
+        let (host, port) = host_port(address, target, 9100)?;
+        Ok(ZplAddress { host, port })
+    }
+}
+
 /// A card terminal speaking ZVT over TCP: its password (six digits, for
 /// refunds and end of day) and how long a payment may wait for the
 /// customer's card.

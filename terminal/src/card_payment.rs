@@ -40,9 +40,10 @@ impl CardAttempt {
 pub enum CardReply {
     /// The terminal answered.
     Answered(Answer),
-    /// Its answer was lost (`error`); `last` is what it then said its last
-    /// transaction was, if it could be asked.
-    Lost { error: LinkError, last: Result<Option<StatusInfo>, LinkError> },
+    /// Its answer was lost (`error`, or earlier when the cashier asks the
+    /// terminal again); `last` is what it then said its last transaction
+    /// was, if it could be asked.
+    Lost { error: Option<LinkError>, last: Result<Option<StatusInfo>, LinkError> },
     /// The terminal could not be reached: nothing was asked.
     NotSent(LinkError),
 }
@@ -83,7 +84,8 @@ pub fn ask_terminal(
     if let Err(e) = note_sent(dir, attempt.id, before) {
         return CardReply::NotSent(LinkError::Unreachable("the till's database".into(), e.to_string()));
     }
-    let lost = |error: LinkError| CardReply::Lost { error, last: card_terminal::last_transaction(address) };
+    let lost =
+        |error: LinkError| CardReply::Lost { error: Some(error), last: card_terminal::last_transaction(address) };
     match card_terminal::request(address, attempt.refund(), attempt.amount, cancel) {
         Ok(Answer::Done(None)) => lost(pos_shared::zvt::Garbled("completed without saying how".into()).into()),
         Ok(answer) => CardReply::Answered(answer),
@@ -172,10 +174,13 @@ impl Terminal {
             }
             CardReply::NotSent(error) => self.refuse(attempt, "cancelled", error),
             CardReply::Lost { last: Ok(last), .. } => self.resolve_from_last(attempt, last),
-            CardReply::Lost { error, last: Err(again) } => Err(CoreError::Invalid(format!(
-                "the card payment of {} is not resolved ({error}; asked again: {again}): the till asks the terminal before the next card payment (pos-terminal card recover)",
-                attempt.amount
-            ))),
+            CardReply::Lost { error, last: Err(again) } => {
+                let lost = error.map(|e| format!("{e}; ")).unwrap_or_default();
+                Err(CoreError::Invalid(format!(
+                    "the card payment of {} is not resolved ({lost}asked again: {again}): the till asks the terminal before the next card payment (pos-terminal card recover)",
+                    attempt.amount
+                )))
+            }
         }
     }
 
@@ -206,8 +211,9 @@ impl Terminal {
     /// terminal its last transaction; `None` when there was none.
     pub fn recover_card_payment(&mut self) -> CoreResult<Option<CardOutcome>> {
         let Some(attempt) = self.unresolved_card_payment()? else { return Ok(None) };
+        // Never sent: settled without asking the terminal.
         if self.trace_before(&attempt)?.is_none() {
-            return self.refuse(&attempt, "cancelled", "the till stopped before asking the terminal").map(Some);
+            return self.resolve_from_last(&attempt, None).map(Some);
         }
         let last = card_terminal::last_transaction(&self.card_terminal()?)
             .map_err(|e| CoreError::Invalid(format!("{} ({e})", unresolved(&attempt))))?;

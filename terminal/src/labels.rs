@@ -4,10 +4,9 @@
 //! a label printer over TCP, or on the receipt printer in ESC/POS.
 
 use std::io::Write;
-use std::net::TcpStream;
 use std::time::Duration;
 
-use pos_shared::device_address::PrinterAddress;
+use pos_shared::device_address::{AddressError, PrinterAddress, ZplAddress};
 use pos_shared::money::Money;
 use pos_shared::quantity::Unit;
 use pos_shared::receipt::{Align, Block, ReceiptDoc, Style};
@@ -72,7 +71,7 @@ impl Label {
 /// an ESC/POS printer at any printer address.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LabelPrinter {
-    Zpl { host: String, port: u16 },
+    Zpl(ZplAddress),
     EscPos(PrinterAddress),
 }
 
@@ -80,32 +79,25 @@ impl std::str::FromStr for LabelPrinter {
     type Err = CoreError;
     fn from_str(address: &str) -> Result<Self, Self::Err> {
         let address = address.trim();
-        match address.strip_prefix("zpl://") {
-            Some(target) => {
-                let (host, port) = target.rsplit_once(':').unwrap_or((target, "9100"));
-                let port = port
-                    .parse()
-                    .map_err(|_| CoreError::Invalid(format!("label printer “{address}”: port “{port}”")))?;
-                if host.is_empty() {
-                    return Err(CoreError::Invalid(format!("label printer “{address}”: the host is missing")));
-                }
-                Ok(LabelPrinter::Zpl { host: host.to_string(), port })
-            }
-            None => address.parse().map(LabelPrinter::EscPos).map_err(|e: pos_shared::device_address::AddressError| {
-                CoreError::Invalid(format!("{e} (or zpl://HOST:PORT for a ZPL label printer)"))
-            }),
+        if address.starts_with("zpl://") {
+            return address.parse().map(LabelPrinter::Zpl).map_err(|e: AddressError| CoreError::Invalid(e.to_string()));
         }
+        address
+            .parse()
+            .map(LabelPrinter::EscPos)
+            .map_err(|e: AddressError| CoreError::Invalid(format!("{e} (or zpl://HOST:PORT for a ZPL label printer)")))
     }
 }
+
+/// A product whose shelf label does not show its price (or that has none).
+const LABEL_DUE: &str =
+    "NOT EXISTS (SELECT 1 FROM label_prices l WHERE l.sku = p.sku AND l.price_minor = p.price_minor)";
 
 impl Terminal {
     /// The products whose price is not the one on their shelf label (or
     /// that never had one), by SKU.
     pub fn labels_due(&self) -> CoreResult<Vec<Label>> {
-        self.labels_where(
-            "NOT EXISTS (SELECT 1 FROM label_prices l WHERE l.sku = p.sku AND l.price_minor = p.price_minor)",
-            &[],
-        )
+        self.labels_where(LABEL_DUE, &[])
     }
 
     /// The label printer this till prints shelf labels on.
@@ -115,6 +107,15 @@ impl Terminal {
                 "no label printer is set up: pos-terminal config set label-printer zpl://HOST:PORT".into(),
             )
         })
+    }
+
+    /// How many labels are due, without reading them.
+    pub fn labels_due_count(&self) -> CoreResult<usize> {
+        Ok(self.conn.query_row(
+            &format!("SELECT COUNT(*) FROM products p WHERE p.archived = 0 AND {LABEL_DUE}"),
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     /// The labels of every product of `category`; an unknown or empty
@@ -175,14 +176,11 @@ impl Terminal {
             return Ok(0);
         }
         match printer {
-            LabelPrinter::Zpl { host, port } => {
+            LabelPrinter::Zpl(ZplAddress { host, port }) => {
                 let zpl: String = labels.iter().map(Label::zpl).collect();
                 let unreachable = |e: std::io::Error| CoreError::Invalid(format!("label printer {host}:{port}: {e}"));
-                let address = std::net::ToSocketAddrs::to_socket_addrs(&(host.as_str(), *port))
-                    .map_err(unreachable)?
-                    .next()
-                    .ok_or_else(|| CoreError::Invalid(format!("label printer {host}: no such host")))?;
-                let mut stream = TcpStream::connect_timeout(&address, Duration::from_secs(3)).map_err(unreachable)?;
+                let mut stream =
+                    crate::devices::tcp::connect(host, *port, Duration::from_secs(3)).map_err(unreachable)?;
                 stream.set_write_timeout(Some(Duration::from_secs(5))).map_err(unreachable)?;
                 stream.write_all(zpl.as_bytes()).map_err(unreachable)?;
                 stream.flush().map_err(unreachable)?;

@@ -57,7 +57,7 @@ pub(crate) fn line_records(lines: &[TicketLine], totals: &Totals) -> Vec<SaleLin
 }
 
 /// The fields of a sale or return record that come from its ticket and payment.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct Draft {
     pub kind: SaleKind,
     pub cashier: String,
@@ -78,7 +78,7 @@ pub(crate) struct Draft {
 
 /// A sale or return priced and paid for but not yet written, and the
 /// approvals journaled with it: what a card terminal approves before it is.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Prepared {
     pub(crate) draft: Draft,
     pub(crate) before: Vec<Event>,
@@ -136,12 +136,18 @@ impl Terminal {
     /// a card is taken through it ([`Terminal::pay_by_card_terminal`]) or
     /// said to be taken on another terminal.
     pub fn commit(&mut self, prepared: Prepared) -> CoreResult<Committed> {
-        if !prepared.on_card().is_zero() && prepared.draft.card_via.is_none() && self.devices.card_terminal.is_some() {
+        if self.card_goes_through_terminal(&prepared) {
             return Err(CoreError::Invalid(
                 "this till's card terminal takes card payments: pay by card-terminal, or say why the card was taken on another terminal (--external-card REASON)".into(),
             ));
         }
         self.record_sale(prepared.draft, &prepared.before, None)
+    }
+
+    /// Whether `prepared` takes or refunds a card that this till's card
+    /// terminal must handle (it has one, and no other terminal was named).
+    pub fn card_goes_through_terminal(&self, prepared: &Prepared) -> bool {
+        !prepared.on_card().is_zero() && prepared.draft.card_via.is_none() && self.devices.card_terminal.is_some()
     }
 
     /// [`Terminal::commit_sale_paid`] up to the writing: the sale priced and

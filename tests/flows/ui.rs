@@ -1457,7 +1457,7 @@ fn a_lost_card_answer_holds_the_sale_until_the_terminal_says_and_a_card_refund_g
     note_sent(&dir, attempt.id, None).unwrap();
     let lost = request(&terminal_address, false, attempt.amount, &AtomicBool::new(false));
     assert_eq!(lost, Err(LinkError::Dropped));
-    let reply = CardReply::Lost { error: LinkError::Dropped, last: Err(LinkError::TimedOut) };
+    let reply = CardReply::Lost { error: Some(LinkError::Dropped), last: Err(LinkError::TimedOut) };
     let _ = ui.app.update(Message::CardReplied(attempt.clone(), reply));
     ui.interact(|sim| {
         sim.find("Enter  Ask the terminal again").expect("the only way on");

@@ -65,7 +65,7 @@ pub async fn ask_card(
 /// whose answer was lost.
 pub async fn ask_card_again(address: CardTerminalAddress) -> CardReply {
     tokio::task::spawn_blocking(move || CardReply::Lost {
-        error: crate::devices::card_terminal::LinkError::TimedOut,
+        error: None,
         last: crate::devices::card_terminal::last_transaction(&address),
     })
     .await
@@ -98,6 +98,8 @@ pub async fn recover_card(dir: PathBuf) -> String {
 pub struct SyncState {
     pub online: bool,
     pub status: SyncStatus,
+    /// Shelf labels due once the pass pulled its prices.
+    pub labels_due: usize,
 }
 
 /// The data directory a background job works on.
@@ -118,7 +120,8 @@ pub fn sync_loop(job: &SyncJob) -> impl Stream<Item = Message> + use<> {
         loop {
             let online = sync_once(&mut terminal, &client).await.is_ok();
             if let Ok(status) = terminal.sync_status() {
-                let _ = output.send(Message::Synced(SyncState { online, status })).await;
+                let labels_due = terminal.labels_due_count().unwrap_or(0);
+                let _ = output.send(Message::Synced(SyncState { online, status, labels_due })).await;
             }
             let wait = if online {
                 failures = 0;

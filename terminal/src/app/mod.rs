@@ -275,7 +275,7 @@ impl App {
             Action::None => {}
             Action::Opened => self.screen = Screen::Login(login::Login::new(terminal)),
             Action::LoggedIn(operator) => {
-                self.labels_due = terminal.labels_due().map_or(0, |due| due.len());
+                self.labels_due = terminal.labels_due_count().unwrap_or(0);
                 self.operator = Some(operator);
                 self.grid.load(terminal);
                 self.screen = Screen::Sale;
@@ -665,8 +665,8 @@ impl App {
                 Action::None
             }
             (Message::Synced(state), _, _) => {
+                self.labels_due = state.labels_due;
                 self.sync = Some(state);
-                self.labels_due = terminal.labels_due().map_or(0, |due| due.len());
                 Action::None
             }
             (Message::Frame, _, _) => {

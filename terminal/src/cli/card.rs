@@ -57,20 +57,22 @@ pub fn terminal_tender(terminal: &Terminal, cart: &Cart, others: &[Tender], amou
     Ok(Tender { kind: TenderKind::Card, amount })
 }
 
-/// Writes `prepared`: its card through the terminal (`through_terminal`, or
-/// a refund to a card when the till has a terminal), or keyed on another
+/// Writes `prepared`: its card through the till's terminal (`card-terminal`
+/// asked for, or a card refund at a till with one), or keyed on another
 /// terminal for `external`'s reason.
 pub fn commit(
     terminal: &mut Terminal,
     prepared: Prepared,
-    through_terminal: bool,
+    card_terminal_asked: bool,
     external: Option<&str>,
 ) -> Result<Committed> {
-    if let Some(reason) = external {
-        return Ok(terminal.commit(prepared.external_card(reason)?)?);
-    }
-    let has_terminal = terminal.devices().card_terminal.is_some();
-    if through_terminal || (has_terminal && !prepared.on_card().is_zero() && prepared.kind() == SaleKind::Return) {
+    let prepared = match external {
+        Some(_) if card_terminal_asked => return Err(anyhow!("pay by card-terminal or say --external-card, not both")),
+        Some(reason) => prepared.external_card(reason)?,
+        None => prepared,
+    };
+    let card_refund = prepared.kind() == SaleKind::Return && terminal.card_goes_through_terminal(&prepared);
+    if card_terminal_asked || card_refund {
         let what = if prepared.kind() == SaleKind::Return { "refund" } else { "payment" };
         eprintln!("Waiting for the card terminal: {what} of {}...", prepared.on_card());
         return Ok(terminal.pay_by_card_terminal(prepared, &AtomicBool::new(false))?);

@@ -334,7 +334,7 @@ fn sync(dir: &std::path::Path, json: bool, a: args::SyncArgs) -> Result<()> {
     }
     let report = runtime.block_on(pos_terminal::sync::run::sync_once(&mut terminal, &client))?;
     // New prices came down: the manager learns how many shelf labels are due.
-    let labels_due = if report.products_pulled > 0 { terminal.labels_due()?.len() } else { 0 };
+    let labels_due = if report.products_pulled > 0 { terminal.labels_due_count()? } else { 0 };
     emit(json, &report, |r| {
         let labels = match labels_due {
             0 => String::new(),

@@ -7,7 +7,7 @@
 //! its last transaction (`docs/hardware.md`).
 
 use std::io::{ErrorKind, Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -58,14 +58,8 @@ struct Link {
 
 impl Link {
     fn open(address: &CardTerminalAddress) -> Result<Link, LinkError> {
-        let place = format!("{}:{}", address.host, address.port);
-        let unreachable = |e: std::io::Error| LinkError::Unreachable(place.clone(), e.to_string());
-        let target = place
-            .to_socket_addrs()
-            .map_err(unreachable)?
-            .next()
-            .ok_or_else(|| LinkError::Unreachable(place.clone(), "no such host".into()))?;
-        let stream = TcpStream::connect_timeout(&target, CONNECT_WITHIN).map_err(unreachable)?;
+        let stream = super::tcp::connect(&address.host, address.port, CONNECT_WITHIN)
+            .map_err(|e| LinkError::Unreachable(format!("{}:{}", address.host, address.port), e.to_string()))?;
         stream.set_read_timeout(Some(POLL)).map_err(|_| LinkError::Dropped)?;
         stream.set_nodelay(true).map_err(|_| LinkError::Dropped)?;
         Ok(Link { stream, buffered: Vec::new() })

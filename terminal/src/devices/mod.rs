@@ -15,3 +15,4 @@ pub mod receipt_bytes;
 pub mod scale;
 pub mod scanner;
 pub mod sound;
+pub mod tcp;

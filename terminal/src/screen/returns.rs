@@ -95,9 +95,7 @@ impl Returns {
     pub fn commit(&mut self, terminal: &mut Terminal, operator: &Operator, request: ReturnRequest) -> Action {
         let retry = request.clone();
         let prepared = terminal.prepare_return(operator, request);
-        let through_terminal =
-            terminal.devices().card_terminal.is_some() && prepared.as_ref().is_ok_and(|p| !p.on_card().is_zero());
-        if through_terminal {
+        if prepared.as_ref().is_ok_and(|p| terminal.card_goes_through_terminal(p)) {
             return match prepared.and_then(|p| terminal.start_card_payment(p)) {
                 Ok(attempt) => {
                     self.refunding = Some(attempt.amount);
