@@ -4,6 +4,7 @@
 //! totals that add up. A till's own code never writes anything else, so an
 //! entry that fails here was forged or corrupted.
 
+use crate::fiscal::PeriodClosing;
 use crate::ids::TerminalId;
 use crate::journal::{CanonicalEntry, CardVia, Credit, CreditSale, Event, SaleKind, SaleRecord};
 use crate::money::Money;
@@ -142,6 +143,22 @@ pub fn check_event(event: &Event, terminal: &TerminalId, tax_mode: TaxMode) -> R
             }
         }
         Event::CreditSold(credit) => check_credit_sale(credit, terminal)?,
+        Event::PeriodClosed(closing) => check_closing(closing)?,
+    }
+    Ok(())
+}
+
+/// A closing's bounds follow each other and its net is its sales less its returns.
+fn check_closing(closing: &PeriodClosing) -> Result<(), EntryProblem> {
+    if !(closing.from_ms < closing.to_ms && closing.to_ms < closing.next_to_ms) {
+        return Err(invalid(format!("the closing of {} has its bounds out of order", closing.period)));
+    }
+    let totals = &closing.totals;
+    if totals.net_total != totals.sales_total - totals.returns_total {
+        return Err(invalid(format!("the closing of {}: its net is not its sales less its returns", closing.period)));
+    }
+    if closing.first_z > closing.last_z {
+        return Err(invalid(format!("the closing of {}: its first Z is after its last", closing.period)));
     }
     Ok(())
 }

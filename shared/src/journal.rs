@@ -6,6 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::fiscal::PeriodClosing;
 use crate::ids::{ReceiptNo, Seq, TerminalId};
 use crate::money::Money;
 use crate::pricing::{Discount, PromotionShare, TaxBand, TaxRate};
@@ -365,6 +366,8 @@ pub enum Event {
     StockCounted(Box<CountRecord>),
     /// A gift card sold or a payment on account taken.
     CreditSold(Box<CreditSale>),
+    /// A month or a year closed: its totals and the perpetual grand total.
+    PeriodClosed(Box<PeriodClosing>),
 }
 
 /// One product of a closed stock count, in thousandths.
@@ -418,6 +421,7 @@ impl Event {
             Event::TransferShipped { .. } => "transfer_shipped",
             Event::StockCounted(_) => "stock_counted",
             Event::CreditSold(_) => "credit_sold",
+            Event::PeriodClosed(_) => "period_closed",
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod device_address;
 pub mod entry_rules;
 pub mod fingerprint;
+pub mod fiscal;
 pub mod ids;
 pub mod journal;
 pub mod money;

@@ -137,6 +137,17 @@ enum Command {
         #[arg(long)]
         store: Option<String>,
     },
+    /// A terminal's fiscal archive of a closed month (2026-11) or year
+    /// (2026), from the entries it pushed: the same file the till writes
+    /// (`pos-terminal fiscal verify FILE` checks it).
+    FiscalArchive {
+        #[arg(long)]
+        terminal: String,
+        #[arg(long)]
+        period: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// What head office must look at: pushes refused (a broken chain, a
     /// forged or impossible entry), hand-overs that do not match their order,
     /// a till ahead of this database.
@@ -534,6 +545,23 @@ Serve with:
         }
         Command::Customer(command) => customers_cli::run_customer(&store, json, command),
         Command::Giftcard(command) => customers_cli::run_giftcard(&store, json, command),
+        Command::FiscalArchive { terminal, period, out } => {
+            let period: pos_shared::fiscal::Period = period.parse().map_err(|e: String| anyhow!(e))?;
+            let bytes = store.fiscal_archive(&terminal, period)?;
+            let verified = pos_shared::fiscal::archive::verify(&bytes).map_err(|e| {
+                anyhow!("terminal {terminal}'s archive of {period} does not verify, nothing written: {e}")
+            })?;
+            std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+            emit(json, &verified, |v| {
+                format!(
+                    "Archive of {} for {terminal} written to {}: entries {} to {}\n",
+                    v.header.period,
+                    out.display(),
+                    v.header.first_seq,
+                    v.header.last_seq
+                )
+            })
+        }
         Command::User(UserCommand::Add { name, role, pin, store: at }) => {
             let role: Role = role.parse().map_err(|e: String| anyhow!(e))?;
             store.add_user(&name, role, &pin, at.as_deref())?;

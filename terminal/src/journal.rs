@@ -2,6 +2,7 @@
 //! verifying the chain and every recorded fact against it.
 
 use pos_shared::entry_rules::check_event;
+use pos_shared::fiscal::audit::{Auditor, StoredEntry};
 use pos_shared::ids::{Seq, TerminalId};
 use pos_shared::journal::{CanonicalEntry, Event, Hash32, canonical_bytes, chain_hash};
 use pos_shared::pricing::TaxMode;
@@ -88,16 +89,27 @@ impl Terminal {
     /// Starts a write transaction for journaled facts (`BEGIN IMMEDIATE`, so
     /// the seq it reads stays its own) and journals `before` first: the
     /// approvals the facts needed.
+    /// The first one after a month ended closes it first (see `closings`).
     pub(crate) fn begin_journaled(&mut self, before: &[Event]) -> CoreResult<JournalTx<'_>> {
         let at_ms = self.clock.now_ms();
-        let terminal = self.settings.terminal_id.clone();
-        let tax_mode = self.settings.tax_mode;
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let journal_tx = JournalTx { tx, terminal, tax_mode, at_ms };
+        if at_ms >= self.closing_due_ms {
+            let closing = self.journal_tx(at_ms)?;
+            let due_ms = crate::closings::close_due(&closing)?;
+            closing.commit()?;
+            self.closing_due_ms = due_ms;
+        }
+        let journal_tx = self.journal_tx(at_ms)?;
         for event in before {
             journal_tx.append(event)?;
         }
         Ok(journal_tx)
+    }
+
+    fn journal_tx(&mut self, at_ms: i64) -> CoreResult<JournalTx<'_>> {
+        let terminal = self.settings.terminal_id.clone();
+        let tax_mode = self.settings.tax_mode;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        Ok(JournalTx { tx, terminal, tax_mode, at_ms })
     }
 
     /// Signs every entry not signed yet, in seq order, in one transaction:
@@ -143,59 +155,66 @@ impl Terminal {
         let broken = |seq: u64, reason: String| CoreError::JournalBroken { seq, reason };
         let mut stmt =
             self.conn.prepare("SELECT seq, at_ms, payload, prev_hash, hash, signature FROM journal ORDER BY seq")?;
-        let public_key = self.signer.public_key();
-        // Entries made before signatures have none, and the newest may not
-        // be signed yet; but none is unsigned before a signed one.
-        let mut unsigned_at = None;
+        let mut auditor = Auditor::new(self.settings.terminal_id.clone(), &self.signer.public_key(), Hash32::GENESIS);
         let mut rows = stmt.query([])?;
         let mut prev = Hash32::GENESIS;
-        let mut expected = Seq::FIRST;
-        let mut sales = 0;
+        let mut latest_ms = None;
         while let Some(row) = rows.next()? {
             let seq: u64 = row.get(0)?;
-            if seq != expected.0 {
-                return Err(broken(expected.0, format!("missing: the next entry is {seq}")));
-            }
             let at_ms: i64 = row.get(1)?;
-            let payload: Vec<u8> = row.get(2)?;
             let stored_prev: Vec<u8> = row.get(3)?;
-            let stored_hash: Vec<u8> = row.get(4)?;
-            if stored_prev != prev.0 {
-                return Err(broken(seq, "its prev_hash is not the previous entry's hash".into()));
-            }
-            let hash = chain_hash(&prev, &payload);
-            if stored_hash != hash.0 {
-                return Err(broken(seq, "its hash does not match its contents (the entry was altered)".into()));
-            }
-            match row.get::<_, Option<Vec<u8>>>(5)? {
-                Some(signature) if !pos_shared::signing::verify(&public_key, &hash, &signature) => {
-                    return Err(broken(seq, "its signature does not verify with this till's key".into()));
-                }
-                Some(_) => {
-                    if let Some(unsigned) = unsigned_at.take() {
-                        return Err(broken(unsigned, "it is unsigned, but later entries are signed".into()));
-                    }
-                }
-                None => unsigned_at = unsigned_at.or(Some(seq)),
-            }
-            let entry = CanonicalEntry::from_bytes(&payload).map_err(|e| broken(seq, format!("unreadable: {e}")))?;
-            if entry.seq.0 != seq || entry.terminal_id != self.settings.terminal_id || entry.at_ms != at_ms {
-                return Err(broken(seq, "its header does not match its row".into()));
+            let stored = StoredEntry {
+                seq,
+                canonical: row.get(2)?,
+                hash: Hash32::from_slice(&row.get::<_, Vec<u8>>(4)?).unwrap_or(Hash32::GENESIS),
+                signature: row.get(5)?,
+            };
+            let entry = auditor.push(&stored).map_err(|p| broken(p.seq, p.reason))?;
+            if stored_prev != prev.0 || entry.at_ms != at_ms {
+                return Err(broken(seq, "its row does not match its entry (prev_hash or time)".into()));
             }
             if let Err(reason) = self.check_recorded(&entry) {
                 return Err(broken(seq, reason));
             }
-            if matches!(entry.event, Event::Sale(_)) {
-                sales += 1;
-            }
-            prev = hash;
-            expected = expected.next();
+            latest_ms = latest_ms.max(Some(at_ms));
+            prev = stored.hash;
+        }
+        let audit = auditor.finish();
+        if let Some(latest_ms) = latest_ms {
+            self.check_closed_through(latest_ms, audit.last_seq)?;
         }
         let rows_in_tables: u64 = self.conn.query_row("SELECT COUNT(*) FROM sales", [], |r| r.get(0))?;
-        if rows_in_tables != sales {
-            return Err(broken(expected.0, format!("{rows_in_tables} sales in the tables but {sales} in the journal")));
+        if rows_in_tables != audit.sales {
+            return Err(broken(
+                audit.last_seq + 1,
+                format!("{rows_in_tables} sales in the tables but {} in the journal", audit.sales),
+            ));
         }
-        Ok(VerifySummary { entries: expected.0 - 1, sales, last_seq: expected.0 - 1, last_hash: prev.to_hex() })
+        Ok(VerifySummary {
+            entries: audit.entries,
+            sales: audit.sales,
+            last_seq: audit.last_seq,
+            last_hash: if audit.entries == 0 { prev.to_hex() } else { audit.last_hash },
+        })
+    }
+
+    /// Every month that ended before the latest entry has its closing (the
+    /// audit checks closings follow each other; this, with the till's own
+    /// calendar, that the last ones are there).
+    fn check_closed_through(&self, latest_ms: i64, last_seq: u64) -> CoreResult<()> {
+        let closings = self.closings()?;
+        let first_ms: i64 = self.conn.query_row("SELECT at_ms FROM journal WHERE seq = 1", [], |r| r.get(0))?;
+        let due = match closings.iter().rev().find(|(_, c)| c.period.is_month()) {
+            Some((_, last)) => last.period.next(),
+            None => crate::closings::month_of(first_ms),
+        };
+        if crate::closings::bounds(due).1 <= latest_ms {
+            return Err(CoreError::JournalBroken {
+                seq: last_seq,
+                reason: format!("month {due} ended before this entry, but it has no closing"),
+            });
+        }
+        Ok(())
     }
 
     /// Compares what the tables hold for an entry with what it journaled.
@@ -232,6 +251,10 @@ impl Terminal {
                     Err("the Z report in the tables differs from its journal entry".into())
                 }
             }
+            Event::PeriodClosed(closing) => match self.closing_at(entry.seq.0).map_err(db)? {
+                Some(stored) if stored == **closing => Ok(()),
+                _ => Err(format!("the closing of {} in the tables differs from its journal entry", closing.period)),
+            },
             Event::StockReceived { .. }
             | Event::StockAdjusted { .. }
             | Event::StockCounted(_)

@@ -13,11 +13,13 @@ pub mod card_payment;
 pub mod cart;
 pub mod catalog;
 pub mod clock;
+pub mod closings;
 pub mod credit;
 pub mod db;
 pub mod demo;
 pub mod devices;
 pub mod error;
+pub mod fiscal_archive;
 pub mod journal;
 pub mod labels;
 pub mod new_store;
@@ -57,6 +59,8 @@ pub struct Terminal {
     pub(crate) price_book: pricing::BookCache,
     /// Signs every journal entry (a key file; a hardware module may take its place).
     pub(crate) signer: Box<dyn pos_shared::signing::Signer + Send + Sync>,
+    /// When the next month closing falls due (0: not looked up yet).
+    pub(crate) closing_due_ms: i64,
     dir: PathBuf,
 }
 
@@ -76,6 +80,7 @@ impl Terminal {
             clock: Box::new(SystemClock),
             price_book: pricing::BookCache::default(),
             signer: Box::new(signer::KeyFile::load_or_create(dir)?),
+            closing_due_ms: 0,
             dir: dir.to_path_buf(),
         })
     }
@@ -101,6 +106,7 @@ impl Terminal {
             clock,
             price_book: pricing::BookCache::default(),
             signer: Box::new(signer::KeyFile::load_or_create(dir)?),
+            closing_due_ms: 0,
             dir: dir.to_path_buf(),
         };
         // A catalog pull cut short leaves the search index to rebuild.

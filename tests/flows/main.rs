@@ -11,6 +11,7 @@ mod counts;
 mod crash;
 mod display;
 mod faults;
+mod fiscal;
 mod forged;
 mod journal;
 mod labels;

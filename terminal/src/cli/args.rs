@@ -78,6 +78,9 @@ pub enum Command {
     /// Check the journal's hash chain and every recorded fact.
     #[command(subcommand)]
     Journal(JournalCommand),
+    /// Fiscal records: closings, a period's archive, checking one.
+    #[command(subcommand)]
+    Fiscal(super::fiscal::FiscalCommand),
     /// Print any receipt again, marked COPY.
     Reprint { receipt: String },
     /// Open the drawer without a sale.

@@ -5,6 +5,7 @@ pub mod args;
 mod card;
 mod credit;
 mod devices;
+mod fiscal;
 mod orders;
 mod stock;
 
@@ -181,6 +182,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Giftcard(c) => credit::giftcard(&dir, json, c),
         Command::Account(c) => credit::account(&dir, json, c),
         Command::Card(c) => card::card(&dir, json, c),
+        Command::Fiscal(c) => fiscal::fiscal(&dir, json, c),
         Command::Cash(a) => {
             let mut terminal = Terminal::open(&dir)?;
             let user = a.actor.login(&mut terminal)?;

@@ -99,6 +99,11 @@ impl<D: Database> HeadOffice<D> {
         self.db.snapshot(|tx| credit::accounts(tx))
     }
 
+    /// A terminal's fiscal archive of a closed month or year.
+    pub fn fiscal_archive(&self, terminal: &str, period: pos_shared::fiscal::Period) -> StoreResult<Vec<u8>> {
+        self.db.snapshot(|tx| super::super::rules::fiscal::archive(tx, terminal, period))
+    }
+
     /// A customer's account or a gift card, move by move.
     pub fn statement(&self, of: &Credit) -> StoreResult<credit::Statement> {
         self.db.snapshot(|tx| credit::statement(tx, of))

@@ -225,7 +225,8 @@ fn apply_in(
                 break;
             }
         };
-        waiting.add(auth, inclusive, &parsed, bytes, &entry.hash);
+        let signature = entry.signature.as_deref().and_then(|text| hex::decode(text).ok());
+        waiting.add(auth, inclusive, &parsed, bytes, &entry.hash, signature);
         let movements = parsed.event.stock_movements().unwrap_or_default();
         if together && plain(&parsed.event) {
             waiting.add_movements(auth, entry.seq, movements, &HashMap::new());

@@ -43,6 +43,7 @@ impl EntryRows {
         entry: &CanonicalEntry,
         bytes: &[u8],
         hash: &Hash32,
+        signature: Option<Vec<u8>>,
     ) {
         let seq = entry.seq.0;
         let terminal = Value::Text(auth.terminal_id.clone());
@@ -54,6 +55,7 @@ impl EntryRows {
             Value::Int(entry.at_ms),
             Value::Bytes(bytes.to_vec()),
             Value::Bytes(hash.0.to_vec()),
+            signature.map_or(Value::Null, Value::Bytes),
         ]);
         if let Event::Sale(sale) = &entry.event {
             let receipt = Value::Text(sale.receipt_no.to_string());
@@ -127,7 +129,8 @@ impl EntryRows {
     pub(super) fn write(&mut self, tx: &impl Tx) -> StoreResult<()> {
         // Ids from the insert itself: reading the journal back would make
         // every push read what the others write.
-        let journal = insert(tx, "journal (terminal_id, seq, kind, at_ms, payload, hash)", &self.journal, "id, kind")?;
+        let journal =
+            insert(tx, "journal (terminal_id, seq, kind, at_ms, payload, hash, signature)", &self.journal, "id, kind")?;
         let mut to_roll_up = Vec::with_capacity(journal.len());
         for row in journal {
             if matches!(row.get::<String>(1)?.as_str(), "sale" | "return") {

@@ -9,6 +9,7 @@ pub mod catalog_edit;
 mod collections;
 pub mod credit;
 pub mod dashboard;
+pub mod fiscal;
 pub mod ingest;
 mod ingest_rows;
 pub mod insights;

@@ -30,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../schema_v12.sql"),
     include_str!("../schema_v13.sql"),
     include_str!("../schema_v14.sql"),
+    include_str!("../schema_v15.sql"),
 ];
 
 pub struct SqliteDb {

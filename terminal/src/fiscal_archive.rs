@@ -1,0 +1,40 @@
+//! The till's fiscal archive of a month or a year: its journal from the
+//! closing of the month before to the period's own closing, signed, in the
+//! format of `pos_shared::fiscal::archive` (what head office writes too).
+
+use pos_shared::fiscal::Period;
+use pos_shared::fiscal::archive;
+use pos_shared::fiscal::audit::StoredEntry;
+use pos_shared::journal::Hash32;
+
+use crate::Terminal;
+use crate::error::{CoreError, CoreResult};
+
+impl Terminal {
+    /// The archive's bytes; refused for a period not closed yet.
+    pub fn fiscal_archive(&self, period: Period) -> CoreResult<Vec<u8>> {
+        let closings: Vec<(u64, Period)> = self.closings()?.into_iter().map(|(seq, c)| (seq, c.period)).collect();
+        let (from, to) = archive::range(&closings, period).map_err(CoreError::Invalid)?;
+        self.sign_pending()?;
+        let _snapshot = self.conn.unchecked_transaction()?;
+        let mut stmt = self.conn.prepare(
+            "SELECT seq, payload, hash, signature, prev_hash FROM journal WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq",
+        )?;
+        let mut prev_hash = Hash32::GENESIS;
+        let mut entries = Vec::new();
+        let mut rows = stmt.query([from, to])?;
+        while let Some(row) = rows.next()? {
+            let hash = |bytes: Vec<u8>| Hash32::from_slice(&bytes).unwrap_or(Hash32::GENESIS);
+            if entries.is_empty() {
+                prev_hash = hash(row.get(4)?);
+            }
+            entries.push(StoredEntry {
+                seq: row.get(0)?,
+                canonical: row.get(1)?,
+                hash: hash(row.get(2)?),
+                signature: row.get(3)?,
+            });
+        }
+        Ok(archive::write(&self.settings.terminal_id, period, &self.signer.public_key(), prev_hash, &entries))
+    }
+}
