@@ -144,6 +144,19 @@ pub fn check_event(event: &Event, terminal: &TerminalId, tax_mode: TaxMode) -> R
         }
         Event::CreditSold(credit) => check_credit_sale(credit, terminal)?,
         Event::PeriodClosed(closing) => check_closing(closing)?,
+        Event::ReceiptReprinted { receipt_no, copy, by } => {
+            text("the cashier", by)?;
+            if receipt_no.terminal() != terminal || *copy == 0 {
+                return Err(invalid(format!("a reprint of {receipt_no} (copy {copy}) is not this till's to make")));
+            }
+        }
+        Event::LoggedIn { user } => text("the user", user)?,
+        Event::LoginFailed { user } => {
+            if let Some(user) = user {
+                text("the user", user)?;
+            }
+        }
+        Event::TrainingSale(sale) => check_sale(sale, terminal, tax_mode)?,
     }
     Ok(())
 }

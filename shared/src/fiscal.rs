@@ -6,6 +6,7 @@
 
 pub mod archive;
 pub mod audit;
+pub mod fec;
 
 use std::fmt;
 use std::str::FromStr;

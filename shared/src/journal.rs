@@ -368,6 +368,24 @@ pub enum Event {
     CreditSold(Box<CreditSale>),
     /// A month or a year closed: its totals and the perpetual grand total.
     PeriodClosed(Box<PeriodClosing>),
+    /// A receipt printed again: the copy's number (1 for the first copy).
+    ReceiptReprinted {
+        receipt_no: ReceiptNo,
+        copy: u32,
+        by: String,
+    },
+    /// Someone logged in at the till with their PIN.
+    LoggedIn {
+        user: String,
+    },
+    /// A PIN refused: `user` is who it was tried for (none: a PIN alone).
+    LoginFailed {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        user: Option<String>,
+    },
+    /// A sale or return made in training mode: journaled and printed as
+    /// training, never in totals, stock, credit or the grand total.
+    TrainingSale(Box<SaleRecord>),
 }
 
 /// One product of a closed stock count, in thousandths.
@@ -422,6 +440,10 @@ impl Event {
             Event::StockCounted(_) => "stock_counted",
             Event::CreditSold(_) => "credit_sold",
             Event::PeriodClosed(_) => "period_closed",
+            Event::ReceiptReprinted { .. } => "receipt_reprinted",
+            Event::LoggedIn { .. } => "logged_in",
+            Event::LoginFailed { .. } => "login_failed",
+            Event::TrainingSale(_) => "training_sale",
         }
     }
 }

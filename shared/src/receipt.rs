@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::ids::ReceiptNo;
 use crate::journal::{CardVia, Credit, CreditSale, Invoice, SaleKind, SaleRecord};
 use crate::money::Money;
 use crate::pricing::{basket_promotions, packs_text};
@@ -161,12 +162,10 @@ fn quantity_line(qty: &str, unit: Unit, unit_price: Money) -> String {
 }
 
 /// A customer receipt for a sale or a return.
-pub fn sale_receipt(store: &StoreHeader, sale: &SaleRecord, when: &str, copy: bool) -> ReceiptDoc {
+pub fn sale_receipt(store: &StoreHeader, sale: &SaleRecord, when: &str, stamp: &Stamp) -> ReceiptDoc {
     let mut doc = ReceiptDoc::default();
     doc.header(store);
-    if copy {
-        doc.text("*** COPY ***", Align::Center, Style::Bold);
-    }
+    stamp.banner(&mut doc);
     let title = match sale.kind {
         SaleKind::Sale => "RECEIPT",
         SaleKind::Return => "RETURN",
@@ -248,14 +247,50 @@ pub fn sale_receipt(store: &StoreHeader, sale: &SaleRecord, when: &str, copy: bo
         doc.pair("Change", sale.change, Style::Bold);
     }
     doc.rule();
-    doc.blocks.push(Block::Code(sale.receipt_no.to_string()));
+    stamp.footer(&mut doc, &sale.receipt_no);
     for line in &store.footer {
         doc.text(line, Align::Center, Style::Normal);
     }
-    if copy {
-        doc.text("*** COPY ***", Align::Center, Style::Bold);
-    }
+    stamp.banner(&mut doc);
     doc
+}
+
+/// What ties a printed receipt to the journal: the seq of the entry that
+/// recorded it and the short form of that entry's signature; which copy a
+/// reprint is; and whether it was made in training.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stamp {
+    pub seq: u64,
+    /// The signature's first 8 hex characters (none: not signed yet).
+    pub signature: Option<String>,
+    /// A reprint's number: 1 for the first copy.
+    pub copy: Option<u32>,
+    pub training: bool,
+}
+
+impl Stamp {
+    /// Above and below the receipt: a copy or a training receipt says so.
+    fn banner(&self, doc: &mut ReceiptDoc) {
+        if self.training {
+            doc.text("*** TRAINING - NOT A RECEIPT ***", Align::Center, Style::Bold);
+        }
+        if let Some(copy) = self.copy {
+            doc.text(format!("*** COPY {copy} ***"), Align::Center, Style::Bold);
+        }
+    }
+
+    /// The entry and its signature, the copy's number, and the barcode
+    /// (none on a training receipt: nothing can be returned against it).
+    fn footer(&self, doc: &mut ReceiptDoc, receipt: &ReceiptNo) {
+        let signature = self.signature.as_deref().map_or("not signed yet".to_string(), |s| format!("signature {s}"));
+        doc.pair(format!("Entry {}", self.seq), signature, Style::Normal);
+        if let Some(copy) = self.copy {
+            doc.text(format!("COPY {copy} of receipt {receipt}"), Align::Left, Style::Normal);
+        }
+        if !self.training {
+            doc.blocks.push(Block::Code(receipt.to_string()));
+        }
+    }
 }
 
 /// How the card was taken: the terminal's card, trace and receipt, or the
@@ -290,12 +325,16 @@ fn invoice_block(doc: &mut ReceiptDoc, invoice: &Invoice) {
 
 /// The receipt of a gift card sold or a payment on account, with the
 /// card's or account's balance after it as the till knew it.
-pub fn credit_receipt(store: &StoreHeader, credit: &CreditSale, when: &str, balance: Money, copy: bool) -> ReceiptDoc {
+pub fn credit_receipt(
+    store: &StoreHeader,
+    credit: &CreditSale,
+    when: &str,
+    balance: Money,
+    stamp: &Stamp,
+) -> ReceiptDoc {
     let mut doc = ReceiptDoc::default();
     doc.header(store);
-    if copy {
-        doc.text("*** COPY ***", Align::Center, Style::Bold);
-    }
+    stamp.banner(&mut doc);
     let (title, whose, balance_label) = match &credit.credit {
         Credit::Account(customer) => ("PAYMENT ON ACCOUNT", format!("Customer {customer}"), "Still owed"),
         Credit::GiftCard(card) => ("GIFT CARD", format!("Card {}", masked_card(card)), "Card balance"),
@@ -316,10 +355,11 @@ pub fn credit_receipt(store: &StoreHeader, credit: &CreditSale, when: &str, bala
     doc.pair(balance_label, balance, Style::Bold);
     doc.text("No VAT: not a sale of goods", Align::Left, Style::Normal);
     doc.rule();
-    doc.blocks.push(Block::Code(credit.receipt_no.to_string()));
+    stamp.footer(&mut doc, &credit.receipt_no);
     for line in &store.footer {
         doc.text(line, Align::Center, Style::Normal);
     }
+    stamp.banner(&mut doc);
     doc
 }
 

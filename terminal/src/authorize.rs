@@ -53,4 +53,23 @@ impl Terminal {
         }
         Ok(Some(Approval { permission, user: actor.name.clone(), approver: approver.name, detail: detail.into() }))
     }
+
+    /// [`Terminal::authorize`] for what is journaled whoever does it (a
+    /// voided line, a price changed by hand): the approval, or the actor's
+    /// own when they may do it alone.
+    pub fn audited(
+        &mut self,
+        actor: &Operator,
+        permission: Permission,
+        approver: Option<&Credentials>,
+        detail: impl Into<String>,
+    ) -> CoreResult<Approval> {
+        let detail = detail.into();
+        Ok(self.authorize(actor, permission, approver, detail.clone())?.unwrap_or_else(|| Approval {
+            permission,
+            user: actor.name.clone(),
+            approver: actor.name.clone(),
+            detail,
+        }))
+    }
 }

@@ -223,6 +223,9 @@ impl Terminal {
     /// Takes `prepared`'s card amount through the terminal and writes it
     /// when approved; an open payment is resolved first.
     pub fn pay_by_card_terminal(&mut self, prepared: Prepared, cancel: &AtomicBool) -> CoreResult<Committed> {
+        if self.training() {
+            return Err(CoreError::Invalid("no card is charged in training mode: take it as cash or card".into()));
+        }
         self.recover_card_payment()?;
         let address = self.card_terminal()?;
         let attempt = self.start_card_payment(prepared)?;

@@ -145,7 +145,7 @@ impl Terminal {
         }
         if qty < line.qty {
             let detail = format!("{}: {} -> {}", line.sku, line.qty.display(), qty.display());
-            cart.approvals.extend(self.authorize(actor, Permission::VoidLine, approver, detail)?);
+            cart.approvals.push(self.audited(actor, Permission::VoidLine, approver, detail)?);
         }
         cart.line_mut(index)?.qty = qty;
         self.reprice(cart)?;
@@ -161,7 +161,7 @@ impl Terminal {
     ) -> CoreResult<()> {
         let line = cart.line_mut(index)?.clone();
         let detail = format!("void {} x{} {}", line.sku, line.qty.display(), line.name);
-        cart.approvals.extend(self.authorize(actor, Permission::VoidLine, approver, detail)?);
+        cart.approvals.push(self.audited(actor, Permission::VoidLine, approver, detail)?);
         cart.lines.remove(index);
         self.reprice(cart)
     }
@@ -228,7 +228,7 @@ impl Terminal {
         }
         let line = cart.line_mut(index)?.clone();
         let detail = format!("{} price {} -> {price}", line.sku, line.unit_price);
-        cart.approvals.extend(self.authorize(actor, Permission::PriceOverride, approver, detail)?);
+        cart.approvals.push(self.audited(actor, Permission::PriceOverride, approver, detail)?);
         let line = cart.line_mut(index)?;
         line.unit_price = price;
         line.fixed_amount = None;

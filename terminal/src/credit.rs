@@ -258,9 +258,10 @@ impl Terminal {
     }
 
     /// The receipt of a gift card sold or a payment on account.
-    pub fn credit_receipt_doc(&self, committed: &CreditCommitted, copy: bool) -> ReceiptDoc {
+    pub fn credit_receipt_doc(&self, committed: &CreditCommitted, copy: Option<u32>) -> CoreResult<ReceiptDoc> {
         let when = local_time_text(committed.at_ms);
-        credit_receipt(&self.settings.header(), &committed.record, &when, committed.balance, copy)
+        let stamp = self.stamp(committed.seq, copy, false)?;
+        Ok(credit_receipt(&self.settings.header(), &committed.record, &when, committed.balance, &stamp))
     }
 
     /// Checks a sale's account and gift card payments before it is written.

@@ -1,11 +1,15 @@
-//! The till's fiscal archive of a month or a year: its journal from the
+//! The till's fiscal archive of a month or a year (its journal from the
 //! closing of the month before to the period's own closing, signed, in the
-//! format of `pos_shared::fiscal::archive` (what head office writes too).
+//! format of `pos_shared::fiscal::archive`, what head office writes too),
+//! and France's FEC export of the period's Z reports.
 
-use pos_shared::fiscal::Period;
-use pos_shared::fiscal::archive;
+use chrono::TimeZone;
+use pos_shared::accounting::Accounts;
 use pos_shared::fiscal::audit::StoredEntry;
+use pos_shared::fiscal::fec::{self, DatedZ};
+use pos_shared::fiscal::{Period, archive};
 use pos_shared::journal::Hash32;
+use pos_shared::report::SessionReport;
 
 use crate::Terminal;
 use crate::error::{CoreError, CoreResult};
@@ -36,5 +40,31 @@ impl Terminal {
             });
         }
         Ok(archive::write(&self.settings.terminal_id, period, &self.signer.public_key(), prev_hash, &entries))
+    }
+}
+
+impl Terminal {
+    /// France's FEC of a closed month or year: its Z reports as balanced
+    /// entries on the default French chart of accounts.
+    pub fn fiscal_export(&self, period: Period) -> CoreResult<String> {
+        let closings: Vec<(u64, Period)> = self.closings()?.into_iter().map(|(seq, c)| (seq, c.period)).collect();
+        let (from, to) = archive::range(&closings, period).map_err(CoreError::Invalid)?;
+        let mut stmt = self.conn.prepare("SELECT payload FROM z_reports WHERE seq > ?1 AND seq < ?2 ORDER BY seq")?;
+        let reports = stmt
+            .query_map([from, to], |r| r.get::<_, Vec<u8>>(0))?
+            .map(|payload| Ok(serde_json::from_slice::<SessionReport>(&payload?)?))
+            .collect::<CoreResult<Vec<_>>>()?;
+        let dated: Vec<DatedZ<'_>> = reports
+            .iter()
+            .map(|report| DatedZ {
+                report,
+                date: chrono::Local
+                    .timestamp_millis_opt(report.at_ms)
+                    .earliest()
+                    .map(|t| t.format("%Y%m%d").to_string())
+                    .unwrap_or_default(),
+            })
+            .collect();
+        Ok(fec::export(&self.settings.terminal_id.to_string(), &dated, &Accounts::default()))
     }
 }

@@ -27,6 +27,7 @@ pub mod orders;
 pub mod parked;
 pub mod pricing;
 pub mod purchasing;
+pub mod receipts;
 pub mod records;
 pub mod returns;
 pub mod sale;
@@ -37,6 +38,7 @@ pub mod signer;
 pub mod stock;
 pub mod sync;
 pub mod tiles;
+pub mod training;
 pub mod users;
 
 #[cfg(test)]
@@ -61,6 +63,8 @@ pub struct Terminal {
     pub(crate) signer: Box<dyn pos_shared::signing::Signer + Send + Sync>,
     /// When the next month closing falls due (0: not looked up yet).
     pub(crate) closing_due_ms: i64,
+    /// Sales are made in training mode (see `training`).
+    pub(crate) training: bool,
     dir: PathBuf,
 }
 
@@ -81,6 +85,7 @@ impl Terminal {
             price_book: pricing::BookCache::default(),
             signer: Box::new(signer::KeyFile::load_or_create(dir)?),
             closing_due_ms: 0,
+            training: false,
             dir: dir.to_path_buf(),
         })
     }
@@ -107,6 +112,7 @@ impl Terminal {
             price_book: pricing::BookCache::default(),
             signer: Box::new(signer::KeyFile::load_or_create(dir)?),
             closing_due_ms: 0,
+            training: false,
             dir: dir.to_path_buf(),
         };
         // A catalog pull cut short leaves the search index to rebuild.

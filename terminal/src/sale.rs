@@ -6,11 +6,9 @@ use pos_shared::ids::{ReceiptNo, Seq};
 use pos_shared::journal::{CardVia, Event, Invoice, SaleKind, SaleLineRecord, SaleRecord};
 use pos_shared::money::Money;
 use pos_shared::pricing::{TicketLine, Totals};
-use pos_shared::receipt::{ReceiptDoc, sale_receipt};
 use pos_shared::stock::{MovementReason, StockMovement};
 use pos_shared::tender::{CardUse, Settlement, Tender, TenderKind, settle};
 
-use crate::clock::local_time_text;
 use crate::credit::record_sale_moves;
 use crate::devices::queue::{JobKind, enqueue, takes_cash};
 use crate::error::{CoreError, CoreResult};
@@ -26,6 +24,8 @@ pub struct Committed {
     pub record: SaleRecord,
     pub seq: Seq,
     pub at_ms: i64,
+    /// Made in training mode: journaled as training, never counted.
+    pub training: bool,
 }
 
 /// The recorded lines of a priced ticket.
@@ -237,6 +237,7 @@ impl Terminal {
         let on_credit =
             !draft.gift_cards.is_empty() || draft.settlement.payments.iter().any(|p| p.kind == TenderKind::Account);
         let offline = on_credit && self.is_offline()?;
+        let training = self.training;
         let tx = self.begin_journaled(before)?;
         // A card the terminal approved is recorded even if the session
         // turned 24 hours old meanwhile: the money was taken.
@@ -244,7 +245,10 @@ impl Terminal {
             Some(_) => open_session_id(&tx)?.ok_or(CoreError::NoOpenSession)?,
             None => selling_session_id(&tx, tx.at_ms)?,
         };
-        let number = next_counter(&tx, "receipt")?;
+        if training && attempt.is_some() {
+            return Err(CoreError::Invalid("no card terminal payment in training mode".into()));
+        }
+        let number = next_counter(&tx, if training { "training" } else { "receipt" })?;
         let Draft {
             kind,
             cashier,
@@ -263,7 +267,7 @@ impl Terminal {
         if let Some(invoice) = &mut invoice {
             invoice.number = format!("INV-{}-{:06}", tx.terminal(), next_counter(&tx, "invoice")?);
         }
-        let event = Event::Sale(Box::new(SaleRecord {
+        let record = Box::new(SaleRecord {
             receipt_no: ReceiptNo::new(tx.terminal().clone(), number),
             kind,
             session_id,
@@ -286,7 +290,11 @@ impl Terminal {
             gift_cards,
             invoice,
             card_via,
-        }));
+        });
+        if training {
+            return crate::training::record(tx, *record, printing);
+        }
+        let event = Event::Sale(record);
         let appended = tx.append(&event)?;
         let Event::Sale(record) = event else { unreachable!("built as a sale above") };
         let at_ms = tx.at_ms;
@@ -300,7 +308,7 @@ impl Terminal {
             enqueue(&tx, JobKind::Receipt, &record.receipt_no.to_string(), kick, at_ms)?;
         }
         tx.commit()?;
-        Ok(Committed { record: *record, seq: appended.seq, at_ms })
+        Ok(Committed { record: *record, seq: appended.seq, at_ms, training: false })
     }
 
     /// The invoice a sale to `customer` is: theirs when they have a VAT
@@ -336,25 +344,5 @@ impl Terminal {
         let voided = Event::SaleVoided { session_id, by: actor.name.clone(), lines: cart.lines.len() as u32, total };
         tx.append(&voided)?;
         tx.commit()
-    }
-
-    /// The customer receipt of a recorded sale or return.
-    pub fn receipt_doc(&self, record: &SaleRecord, at_ms: i64, copy: bool) -> ReceiptDoc {
-        sale_receipt(&self.settings.header(), record, &local_time_text(at_ms), copy)
-    }
-
-    /// Any receipt again, marked COPY.
-    pub fn reprint(&self, receipt: &ReceiptNo) -> CoreResult<ReceiptDoc> {
-        self.any_receipt_doc(receipt, true)
-    }
-
-    /// The receipt numbered `receipt`: a sale's or return's, or a gift card
-    /// sold or payment on account.
-    pub(crate) fn any_receipt_doc(&self, receipt: &ReceiptNo, copy: bool) -> CoreResult<ReceiptDoc> {
-        if let Some((record, at_ms)) = self.sale_record(receipt)? {
-            return Ok(self.receipt_doc(&record, at_ms, copy));
-        }
-        let credit = self.credit_sale(receipt)?.ok_or_else(|| CoreError::UnknownReceipt(receipt.to_string()))?;
-        Ok(self.credit_receipt_doc(&credit, copy))
     }
 }

@@ -119,13 +119,26 @@ impl Terminal {
     /// Logs `user` in with their PIN: one argon2 check. A manager whose PIN
     /// is shorter than the store's minimum is told to change it (nothing is
     /// checked, so nothing is counted).
+    /// A refused PIN is journaled and counts toward a lockout; a good one
+    /// journals nothing (the app's log-in does, [`Terminal::sign_in`]).
     pub fn login(&mut self, user: &str, pin: &str) -> CoreResult<Operator> {
         let (operator, hash) = self.active_user(user)?;
         let least = pins::min_digits(operator.role, self.settings().manager_pin_digits);
         if operator.role == Role::Manager && pin.len() < least {
             return Err(CoreError::ManagerPinTooShort { user: operator.name, digits: least });
         }
-        self.guarded(|| Ok(pin_matches(pin, &hash).then_some(operator)))
+        let tried = operator.name.clone();
+        self.guarded(Some(&tried), || Ok(pin_matches(pin, &hash).then_some(operator)))
+    }
+
+    /// Someone sits down at the till: [`Terminal::login_with`], and the
+    /// log-in journaled.
+    pub fn sign_in(&mut self, user: Option<&str>, pin: &str) -> CoreResult<Operator> {
+        let operator = self.login_with(user, pin)?;
+        let tx = self.begin_journaled(&[])?;
+        tx.append(&Event::LoggedIn { user: operator.name.clone() })?;
+        tx.commit()?;
+        Ok(operator)
     }
 
     /// Logs in by PIN alone, where the store allows it: only cashiers log
@@ -135,7 +148,7 @@ impl Terminal {
             return Err(CoreError::Invalid("Choose who you are, then type your PIN".into()));
         }
         let cashiers: Vec<_> = self.active_users()?.into_iter().filter(|(u, _)| u.role == Role::Cashier).collect();
-        self.guarded(|| Ok(cashiers.into_iter().find(|(_, hash)| pin_matches(pin, hash)).map(|(u, _)| u)))
+        self.guarded(None, || Ok(cashiers.into_iter().find(|(_, hash)| pin_matches(pin, hash)).map(|(u, _)| u)))
     }
 
     /// Logs `user` in, or by PIN alone when nobody is named.
@@ -152,7 +165,8 @@ impl Terminal {
         let (operator, hash) = self.active_user(user)?;
         pins::check_pin(new, operator.role, self.settings().manager_pin_digits).map_err(CoreError::Invalid)?;
         let (id, role) = (operator.id, operator.role);
-        self.guarded(|| Ok(pin_matches(current, &hash).then_some(operator)))?;
+        let tried = operator.name.clone();
+        self.guarded(Some(&tried), || Ok(pin_matches(current, &hash).then_some(operator)))?;
         if role == Role::Cashier && self.cashier_pin_taken(new, Some(id))? {
             return Err(CoreError::Invalid("that PIN is taken: choose another".into()));
         }
@@ -169,9 +183,14 @@ impl Terminal {
 
     /// Runs a PIN check under the lockout: five wrong PINs in a row lock
     /// PIN entry for a minute, twice as long each further time before a
-    /// good PIN (up to an hour); each lockout is journaled, so head office
-    /// sees it.
-    fn guarded(&mut self, check: impl FnOnce() -> CoreResult<Option<Operator>>) -> CoreResult<Operator> {
+    /// good PIN (up to an hour); each refused PIN and each lockout is
+    /// journaled (`tried`: whose PIN it was meant to be), so head office
+    /// sees them.
+    fn guarded(
+        &mut self,
+        tried: Option<&str>,
+        check: impl FnOnce() -> CoreResult<Option<Operator>>,
+    ) -> CoreResult<Operator> {
         let now = self.clock.now_ms();
         let (failures, locked_until, lockouts): (i64, i64, i64) =
             self.conn.query_row("SELECT failures, locked_until_ms, lockouts FROM pin_guard", [], |r| {
@@ -193,6 +212,7 @@ impl Terminal {
                     locked_for_ms: locked_for,
                 };
                 let tx = self.begin_journaled(&[])?;
+                tx.append(&Event::LoginFailed { user: tried.map(str::to_string) })?;
                 tx.append(&event)?;
                 tx.execute(
                     "UPDATE pin_guard SET failures = 0, locked_until_ms = ?1, lockouts = lockouts + 1",
@@ -202,7 +222,10 @@ impl Terminal {
                 Err(CoreError::LockedOut((locked_for as u64).div_ceil(1000)))
             }
             None => {
-                self.conn.execute("UPDATE pin_guard SET failures = failures + 1", [])?;
+                let tx = self.begin_journaled(&[])?;
+                tx.append(&Event::LoginFailed { user: tried.map(str::to_string) })?;
+                tx.execute("UPDATE pin_guard SET failures = failures + 1", [])?;
+                tx.commit()?;
                 Err(CoreError::WrongPin)
             }
         }

@@ -311,7 +311,8 @@ fn pin_lockouts_escalate_and_head_office_sees_them() {
         matches!(till.login(pos_tests::CASHIER_NAME, pos_tests::CASHIER_PIN), Err(CoreError::LockedOut(60))),
         "a good PIN starts over"
     );
-    assert_eq!(till.verify_journal().unwrap().entries, entries + 3, "three lockouts journaled");
+    // Each of the 15 wrong PINs is journaled, and each lockout.
+    assert_eq!(till.verify_journal().unwrap().entries, entries + 15 + 3, "fifteen refused PINs, three lockouts");
     sync(&mut till);
     let flags = admin_ok(&db, &["flags"]);
     assert_eq!(flags.matches("wrong PINs in a row").count(), 3, "{flags}");

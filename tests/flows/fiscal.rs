@@ -403,3 +403,43 @@ fn head_office_writes_the_same_archive_from_what_the_till_pushed() {
     let refused = admin_refused(&db, &["fiscal-archive", "--terminal", "S09-T09", "--period", "2030-11", "--out", "x"]);
     assert!(refused.contains("no terminal S09-T09"), "{refused}");
 }
+
+/// Parses a FEC amount: `1234,50`.
+fn fec_amount(text: &str) -> Money {
+    text.replace(',', ".").parse().unwrap()
+}
+
+#[test]
+fn the_fec_export_has_one_balanced_entry_per_z_report() {
+    let (store, _clock, zs) = history();
+    let file = store.path().join("fec.txt");
+    let said = cli_ok(store.path(), &["fiscal", "export", "--period", "2030-11", "--out", file.to_str().unwrap()]);
+    assert!(said.contains("FEC of 2030-11 written"), "{said}");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut lines = text.split("\r\n").filter(|l| !l.is_empty());
+    assert_eq!(lines.next().unwrap(), pos_shared::fiscal::fec::FIELDS.join("\t"));
+    let mut entries: std::collections::BTreeMap<String, (Money, Money)> = Default::default();
+    for line in lines {
+        let fields: Vec<&str> = line.split('\t').collect();
+        assert_eq!(fields.len(), 18, "{line}");
+        assert_eq!((fields[0], fields[3].len()), ("CAI", 8), "{line}");
+        let entry = entries.entry(fields[2].to_string()).or_default();
+        entry.0 += fec_amount(fields[11]);
+        entry.1 += fec_amount(fields[12]);
+    }
+    // The demo's Z sold nothing: it has no lines.
+    let traded = zs[..3].iter().filter(|z| z.sales_count + z.returns_count > 0);
+    let numbers: Vec<String> = traded.map(|z| format!("Z{:06}", z.z_no.unwrap())).collect();
+    assert_eq!(numbers.len(), 2);
+    assert_eq!(entries.keys().cloned().collect::<Vec<_>>(), numbers, "one entry per Z of the month that traded");
+    for (number, (debit, credit)) in &entries {
+        assert_eq!(debit, credit, "{number} balances");
+    }
+    let takings: Money = zs[..3].iter().flat_map(|z| &z.tenders).map(|t| t.sales - t.refunds).sum();
+    assert!(entries.values().map(|(d, _)| *d).sum::<Money>() >= takings);
+    let refused = pos_tests::cli_refused(
+        store.path(),
+        &["fiscal", "export", "--period", "2031-02", "--out", file.to_str().unwrap()],
+    );
+    assert!(refused.contains("not closed"), "{refused}");
+}

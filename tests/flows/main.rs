@@ -2,6 +2,7 @@
 
 mod abuse;
 mod accounts;
+mod audited;
 mod backends;
 mod books;
 mod card_terminal;

@@ -260,7 +260,7 @@ fn a_prepaid_order_raised_later_takes_payment_and_a_double_hand_over_is_flagged(
     assert_eq!(paid, [("prepaid".into(), "1.82".into()), ("cash".into(), "1.82".into())]);
     assert!(cli_refused(&till1, &pos_tests::as_cashier(&["collect", &number])).contains("has been collected"));
     assert!(ok(&till1, &["journal", "verify"]).starts_with("Journal OK"), "a prepaid hand-over reads back");
-    ok(&till1, &["reprint", handed["receipt_no"].as_str().unwrap()]);
+    ok(&till1, &pos_tests::as_cashier(&["reprint", handed["receipt_no"].as_str().unwrap()]));
     let typed = cli_refused(&till1, &pos_tests::as_cashier(&["sell", "--item", "BAK0004", "--pay", "prepaid:0.91"]));
     assert!(typed.contains("paid ahead"), "a typed prepaid payment is refused: {typed}");
 

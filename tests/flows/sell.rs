@@ -188,17 +188,41 @@ fn parked_cart_survives_a_restart() {
 }
 
 #[test]
-fn reprint_is_marked_copy() {
+fn a_receipt_carries_its_entry_and_signature_and_reprints_are_numbered_journaled_copies() {
     let mut store = Store::open();
     let cashier = store.cashier();
     let mut cart = Cart::default();
     store.terminal.add_item(&mut cart, "DAI0013", None).unwrap();
     let total = store.terminal.cart_totals(&cart).unwrap().total;
     let committed = store.terminal.commit_sale(&cashier, &cart, &tenders(&[&format!("card:{total}")])).unwrap();
-    let original = store.terminal.receipt_doc(&committed.record, committed.at_ms, false).render_text(42);
-    let copy = store.terminal.reprint(&committed.record.receipt_no).unwrap().render_text(42);
+    let original = store.terminal.receipt_doc(&committed).unwrap().render_text(42);
     assert!(!original.contains("COPY"));
-    assert!(copy.contains("*** COPY ***"));
-    assert!(copy.contains("Crème fraîche épaisse 20cl"), "{copy}");
-    assert!(store.terminal.reprint(&"S01-T01-000099".parse().unwrap()).is_err());
+    // The entry's seq and the first 8 hex characters of its signature.
+    let conn = rusqlite::Connection::open(store.path().join(pos_terminal::db::DB_FILE)).unwrap();
+    let signature: Vec<u8> =
+        conn.query_row("SELECT signature FROM journal WHERE seq = ?1", [committed.seq.0], |r| r.get(0)).unwrap();
+    let stamp = format!("Entry {}", committed.seq.0);
+    assert!(
+        original.contains(&stamp) && original.contains(&format!("signature {}", hex::encode(&signature[..4]))),
+        "{original}"
+    );
+    let receipt = &committed.record.receipt_no;
+    let first = store.terminal.reprint(&cashier, receipt).unwrap().render_text(42);
+    assert_eq!(first.matches("*** COPY 1 ***").count(), 2, "{first}");
+    assert!(first.contains(&format!("COPY 1 of receipt {receipt}")) && first.contains(&stamp), "{first}");
+    assert!(first.contains("Crème fraîche épaisse 20cl"), "{first}");
+    let second = store.terminal.reprint(&cashier, receipt).unwrap().render_text(42);
+    assert!(second.contains(&format!("COPY 2 of receipt {receipt}")), "{second}");
+    let reprints: Vec<String> = conn
+        .prepare("SELECT payload FROM journal WHERE kind = 'receipt_reprinted' ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| r.get::<_, Vec<u8>>(0))
+        .unwrap()
+        .map(|p| String::from_utf8(p.unwrap()).unwrap())
+        .collect();
+    assert_eq!(reprints.len(), 2, "each reprint is journaled");
+    assert!(reprints[1].contains(r#""copy":2"#) && reprints[1].contains(r#""by":"Camille""#), "{}", reprints[1]);
+    let before = store.terminal.verify_journal().unwrap();
+    assert!(store.terminal.reprint(&cashier, &"S01-T01-000099".parse().unwrap()).is_err());
+    assert_eq!(store.terminal.verify_journal().unwrap(), before, "an unknown receipt journals nothing");
 }

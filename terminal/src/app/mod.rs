@@ -556,7 +556,7 @@ impl App {
             },
             (Message::Sale(m), Screen::Sale, Some(op)) => self.sale.update(terminal, op, m),
             (Message::Payment(m), Screen::Payment(p), Some(op)) => p.update(terminal, op, m),
-            (Message::Receipt(m), Screen::Receipt(r), _) => r.update(terminal, m),
+            (Message::Receipt(m), Screen::Receipt(r), Some(op)) => r.update(terminal, op, m),
             (Message::Returns(m), Screen::Returns(r), Some(op)) => r.update(terminal, op, m),
             (Message::Orders(m), Screen::Orders(o), Some(op)) => o.update(terminal, op, m),
             (Message::Manager(m), Screen::Manager(mgr), Some(op)) => mgr.update(terminal, op, m),
@@ -1006,6 +1006,9 @@ impl App {
         }
         let item = |s: String| text(s).size(style::SMALL).wrapping(iced::widget::text::Wrapping::None);
         let mut items = row![].spacing(14).align_y(Center);
+        if self.terminal.as_ref().is_some_and(Terminal::training) {
+            items = items.push(text("TRAINING MODE: nothing sold counts").size(style::SMALL).style(text::danger));
+        }
         for part in &self.status {
             items = items.push(item(part.clone()));
         }

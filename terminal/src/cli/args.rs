@@ -81,8 +81,12 @@ pub enum Command {
     /// Fiscal records: closings, a period's archive, checking one.
     #[command(subcommand)]
     Fiscal(super::fiscal::FiscalCommand),
-    /// Print any receipt again, marked COPY.
-    Reprint { receipt: String },
+    /// Print any receipt again, as its next numbered copy (journaled).
+    Reprint {
+        receipt: String,
+        #[command(flatten)]
+        actor: Actor,
+    },
     /// Open the drawer without a sale.
     Drawer(DrawerArgs),
     /// Join a sync server with a one-time code (into an empty data directory).
@@ -232,8 +236,12 @@ pub enum PrintCommand {
         #[arg(long)]
         printer: Option<String>,
     },
-    /// Print a copy of any receipt, marked COPY.
-    Reprint { receipt: String },
+    /// Print the next numbered copy of any receipt (journaled).
+    Reprint {
+        receipt: String,
+        #[command(flatten)]
+        actor: Actor,
+    },
     /// Send what waits in the print queue.
     Pending,
 }
@@ -399,6 +407,10 @@ pub struct SellArgs {
     /// terminal at the till).
     #[arg(long)]
     pub external_card: Option<String>,
+    /// Sell in training mode: journaled and printed as training, never
+    /// counted (a manager's, or with a manager's approval).
+    #[arg(long)]
+    pub training: bool,
 }
 
 #[derive(Args, Debug)]
@@ -531,6 +543,10 @@ pub struct ReturnArgs {
     /// (with a card terminal at the till, a card refund goes through it).
     #[arg(long)]
     pub external_card: Option<String>,
+    /// Sell in training mode: journaled and printed as training, never
+    /// counted (a manager's, or with a manager's approval).
+    #[arg(long)]
+    pub training: bool,
 }
 
 #[derive(Args, Debug)]

@@ -65,7 +65,7 @@ pub fn parse_payments(texts: &[String]) -> Result<(Vec<Tender>, Vec<CardUse>)> {
 }
 
 fn print_credit(terminal: &mut Terminal, json: bool, committed: &CreditCommitted) -> Result<()> {
-    let doc = terminal.credit_receipt_doc(committed, false);
+    let doc = terminal.credit_receipt_doc(committed, None)?;
     let width = terminal.receipt_columns();
     let shown = json!({ "record": committed.record, "seq": committed.seq, "balance": committed.balance });
     emit(json, &shown, |_| doc.render_text(width))?;

@@ -82,8 +82,10 @@ pub fn print(dir: &Path, json: bool, command: PrintCommand) -> Result<()> {
             terminal.queue_test_page()?;
             terminal.print_pending()??;
         }
-        PrintCommand::Reprint { receipt } => {
-            terminal.queue_reprint(&receipt.parse()?)?;
+        PrintCommand::Reprint { receipt, actor } => {
+            let receipt = receipt.parse()?;
+            let user = actor.login(&mut terminal)?;
+            terminal.queue_reprint(&user, &receipt)?;
             terminal.print_pending()??;
         }
         PrintCommand::Pending => {

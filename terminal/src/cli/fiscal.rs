@@ -1,6 +1,7 @@
 //! Fiscal records from the command line: `fiscal closings` lists the month
 //! and year closings, `fiscal archive --period P --out FILE` writes a
-//! period's archive, `fiscal verify FILE` checks one offline (no store needed).
+//! period's archive, `fiscal verify FILE` checks one offline (no store
+//! needed), `fiscal export --period P --out FILE` writes France's FEC.
 
 use std::path::{Path, PathBuf};
 
@@ -27,6 +28,14 @@ pub enum FiscalCommand {
     },
     /// Check an archive offline: chain, signatures, closings, manifest.
     Verify { file: PathBuf },
+    /// France's FEC (fichier des écritures comptables) of a closed month or
+    /// year: each Z report a balanced entry.
+    Export {
+        #[arg(long)]
+        period: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 pub fn fiscal(dir: &Path, json: bool, command: FiscalCommand) -> Result<()> {
@@ -72,6 +81,15 @@ pub fn fiscal(dir: &Path, json: bool, command: FiscalCommand) -> Result<()> {
                     v.header.last_seq,
                     v.audit.closings.len()
                 )
+            })
+        }
+        FiscalCommand::Export { period, out } => {
+            let period: Period = period.parse().map_err(|e: String| anyhow!(e))?;
+            let text = Terminal::open(dir)?.fiscal_export(period)?;
+            std::fs::write(&out, &text).with_context(|| format!("writing {}", out.display()))?;
+            let lines = text.lines().count() - 1;
+            emit(json, &json!({ "period": period, "out": out, "lines": lines }), |_| {
+                format!("FEC of {period} written to {}: {lines} lines\n", out.display())
             })
         }
         FiscalCommand::Verify { file } => {

@@ -247,9 +247,11 @@ pub fn run(cli: Cli) -> Result<()> {
                 )
             })
         }
-        Command::Reprint { receipt } => {
-            let terminal = Terminal::open(&dir)?;
-            let doc = terminal.reprint(&receipt.parse()?)?;
+        Command::Reprint { receipt, actor } => {
+            let mut terminal = Terminal::open(&dir)?;
+            let receipt = receipt.parse()?;
+            let user = actor.login(&mut terminal)?;
+            let doc = terminal.reprint(&user, &receipt)?;
             emit(json, &doc, |d| d.render_text(terminal.receipt_columns()))
         }
         Command::Enroll { server, code, fingerprint, insecure } => {
@@ -351,9 +353,8 @@ fn sync(dir: &std::path::Path, json: bool, a: args::SyncArgs) -> Result<()> {
 
 /// Shows the receipt, then sends it (and the drawer kick) to the printer.
 pub(crate) fn print_receipt(terminal: &mut Terminal, json: bool, committed: &Committed) -> Result<()> {
-    // The sale is on disk: now it (and whatever came before it) is signed.
-    terminal.sign_pending()?;
-    let doc = terminal.receipt_doc(&committed.record, committed.at_ms, false);
+    // Stamped with its entry's signature (what came before it signed too).
+    let doc = terminal.receipt_doc(committed)?;
     let width = terminal.receipt_columns();
     emit(json, &committed.record, |_| doc.render_text(width))?;
     devices::print_queued(terminal)
@@ -362,6 +363,9 @@ pub(crate) fn print_receipt(terminal: &mut Terminal, json: bool, committed: &Com
 fn sell(dir: &std::path::Path, json: bool, a: args::SellArgs) -> Result<()> {
     let mut terminal = Terminal::open(dir)?;
     let user = a.actor.login(&mut terminal)?;
+    if a.training {
+        terminal.set_training(&user, true, a.actor.approver().as_ref())?;
+    }
     let mut cart = Cart::default();
     for text in &a.items {
         let item = parse_item(text)?;

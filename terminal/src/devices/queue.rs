@@ -21,6 +21,8 @@ pub enum JobKind {
     Test,
     /// The drawer alone: a permitted no-sale.
     Drawer,
+    /// A training receipt, by the seq of its entry.
+    Training,
 }
 
 impl JobKind {
@@ -31,11 +33,12 @@ impl JobKind {
             JobKind::Report => "report",
             JobKind::Test => "test",
             JobKind::Drawer => "drawer",
+            JobKind::Training => "training",
         }
     }
 
     fn parse(text: &str) -> Option<JobKind> {
-        [JobKind::Receipt, JobKind::Copy, JobKind::Report, JobKind::Test, JobKind::Drawer]
+        [JobKind::Receipt, JobKind::Copy, JobKind::Report, JobKind::Test, JobKind::Drawer, JobKind::Training]
             .into_iter()
             .find(|k| k.as_str() == text)
     }
@@ -70,12 +73,10 @@ pub struct PrinterStatus {
 }
 
 impl Terminal {
-    /// Queues a copy of any receipt.
-    pub fn queue_reprint(&mut self, receipt: &pos_shared::ids::ReceiptNo) -> CoreResult<()> {
-        if self.sale_record(receipt)?.is_none() && self.credit_sale(receipt)?.is_none() {
-            return Err(CoreError::UnknownReceipt(receipt.to_string()));
-        }
-        enqueue(&self.conn, JobKind::Copy, &receipt.to_string(), false, self.clock.now_ms())
+    /// Queues the next numbered copy of any receipt, the reprint journaled
+    /// with the job; returns the copy's number.
+    pub fn queue_reprint(&mut self, actor: &crate::Operator, receipt: &pos_shared::ids::ReceiptNo) -> CoreResult<u32> {
+        self.journal_reprint(actor, receipt, true)
     }
 
     pub fn queue_test_page(&mut self) -> CoreResult<()> {
@@ -118,7 +119,15 @@ impl Terminal {
             JobKind::Drawer => return Ok(DRAWER_KICK.to_vec()),
             JobKind::Test => self.test_page_doc(),
             JobKind::Report => self.report_doc(&self.z_report_by_number(reference)?),
-            JobKind::Receipt | JobKind::Copy => self.any_receipt_doc(&reference.parse()?, kind == JobKind::Copy)?,
+            JobKind::Receipt => self.any_receipt_doc(&reference.parse()?, None)?,
+            JobKind::Copy => {
+                let (receipt, copy) = reference.split_once('#').unwrap_or((reference, "1"));
+                let copy = copy.parse().map_err(|_| CoreError::Invalid(format!("print job {reference}")))?;
+                self.any_receipt_doc(&receipt.parse()?, Some(copy))?
+            }
+            JobKind::Training => self.training_receipt_doc(pos_shared::ids::Seq(
+                reference.parse().map_err(|_| CoreError::Invalid(format!("print job {reference}")))?,
+            ))?,
         };
         Ok(encode_receipt(&doc, columns, kick))
     }

@@ -76,7 +76,7 @@ impl Login {
             }
             Message::Submit => {
                 let pin = std::mem::take(&mut self.pin);
-                match terminal.login_with(self.chosen.as_deref(), &pin) {
+                match terminal.sign_in(self.chosen.as_deref(), &pin) {
                     Ok(operator) => {
                         self.error = None;
                         return Action::LoggedIn(operator);

@@ -50,6 +50,8 @@ pub enum Op {
     Goods(goods::Work),
     /// The shelf labels due, to the label printer.
     Labels,
+    /// Training mode on or off.
+    Training(bool),
 }
 
 #[derive(Debug, Clone)]
@@ -73,6 +75,7 @@ pub enum Message {
     SaveScanner,
     PaperWidth(u16),
     TaxMode(TaxMode),
+    Training(bool),
     Back,
 }
 
@@ -188,6 +191,10 @@ impl Manager {
                 let printed = terminal.print_labels(operator, &self.labels_due, &printer, approver)?;
                 self.labels_due = terminal.labels_due()?;
                 Ok(format!("{printed} shelf label(s) printed"))
+            }),
+            Op::Training(on) => terminal.set_training(operator, on, approver).map(|()| {
+                if on { "Training mode on: sales print as training and never count" } else { "Training mode off" }
+                    .to_string()
             }),
             Op::Device(key, value) => {
                 let value = if value.trim().is_empty() { "none".to_string() } else { value };
@@ -310,6 +317,7 @@ impl Manager {
                 Ok(()) => return Action::Print,
                 Err(e) => self.error = Some(e.to_string()),
             },
+            Message::Training(on) => return self.run(terminal, operator, Op::Training(on), None),
             Message::TaxMode(mode) => {
                 let value = if mode == TaxMode::Inclusive { "inclusive" } else { "exclusive" };
                 return self.run(terminal, operator, Op::Setting("tax-mode", value.into()), None);
@@ -507,6 +515,11 @@ impl Manager {
                 .style(if settings.tax_mode == value { button::primary } else { button::secondary })
                 .on_press(Message::TaxMode(value))
         };
+        let training = |label: &str, on: bool| {
+            button(text(label.to_string()))
+                .style(if terminal.training() == on { button::primary } else { button::secondary })
+                .on_press(Message::Training(on))
+        };
         let paper = |mm: u16| {
             button(text(format!("{mm} mm")))
                 .style(if terminal.devices().paper_width == mm { button::primary } else { button::secondary })
@@ -519,6 +532,8 @@ impl Manager {
                 mode("exclude tax", TaxMode::Exclusive)
             ]
             .spacing(style::GAP),
+            row![text("Training mode").size(style::TEXT), training("off", false), training("on", true)]
+                .spacing(style::GAP),
             text("Printer (tcp://HOST:9100, usb://VID:PID, serial:///dev/ttyUSB0?baud=19200, file:///dev/usb/lp0)")
                 .size(style::SMALL),
             row![

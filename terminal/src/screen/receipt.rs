@@ -5,9 +5,9 @@ use iced::widget::{column, container, row, scrollable, text};
 use iced::{Element, Fill};
 
 use super::Action;
-use crate::Terminal;
 use crate::app::style;
 use crate::sale::Committed;
+use crate::{Operator, Terminal};
 
 #[derive(Debug, Clone)]
 pub enum Message {
@@ -26,20 +26,26 @@ pub struct Receipt {
 
 impl Receipt {
     pub fn new(terminal: &Terminal, committed: Committed) -> Receipt {
-        let preview =
-            terminal.receipt_doc(&committed.record, committed.at_ms, false).render_text(terminal.receipt_columns());
+        let preview = match terminal.receipt_doc(&committed) {
+            Ok(doc) => doc.render_text(terminal.receipt_columns()),
+            Err(e) => format!("The receipt cannot be shown: {e}"),
+        };
         Receipt { committed, preview, notice: None }
     }
 
-    pub fn update(&mut self, terminal: &mut Terminal, message: Message) -> Action {
+    pub fn update(&mut self, terminal: &mut Terminal, operator: &Operator, message: Message) -> Action {
         match message {
             Message::PrintCopy if terminal.devices().printer.is_none() => {
                 self.notice = Some("No printer is set up: set one in Manager, Settings".into());
                 Action::None
             }
-            Message::PrintCopy => match terminal.queue_reprint(&self.committed.record.receipt_no) {
-                Ok(()) => {
-                    self.notice = Some("Copy sent to the printer".into());
+            Message::PrintCopy if self.committed.training => {
+                self.notice = Some("A training receipt has no copies".into());
+                Action::None
+            }
+            Message::PrintCopy => match terminal.queue_reprint(operator, &self.committed.record.receipt_no) {
+                Ok(copy) => {
+                    self.notice = Some(format!("Copy {copy} sent to the printer"));
                     Action::Print
                 }
                 Err(e) => {

@@ -1,0 +1,87 @@
+//! Receipts as printed: the original, numbered copies (each reprint
+//! journaled with who asked and its number) and training receipts, each
+//! stamped with the seq of the entry that recorded it and the short form of
+//! that entry's signature.
+
+use pos_shared::ids::{ReceiptNo, Seq};
+use pos_shared::journal::Event;
+use pos_shared::receipt::{ReceiptDoc, Stamp, sale_receipt};
+use rusqlite::{OptionalExtension, params};
+
+use crate::clock::local_time_text;
+use crate::devices::queue::{JobKind, enqueue};
+use crate::error::{CoreError, CoreResult};
+use crate::sale::Committed;
+use crate::{Operator, Terminal};
+
+impl Terminal {
+    /// The stamp of the entry at `seq`, signing what is not signed yet first.
+    pub(crate) fn stamp(&self, seq: Seq, copy: Option<u32>, training: bool) -> CoreResult<Stamp> {
+        let read = || -> CoreResult<Option<Vec<u8>>> {
+            Ok(self
+                .conn
+                .prepare_cached("SELECT signature FROM journal WHERE seq = ?1")?
+                .query_row([seq.0], |r| r.get(0))
+                .optional()?
+                .flatten())
+        };
+        let signature = match read()? {
+            Some(signature) => Some(signature),
+            None => {
+                self.sign_pending()?;
+                read()?
+            }
+        };
+        Ok(Stamp { seq: seq.0, signature: signature.as_deref().map(pos_shared::signing::short), copy, training })
+    }
+
+    /// The customer receipt of a sale or return just recorded.
+    pub fn receipt_doc(&self, committed: &Committed) -> CoreResult<ReceiptDoc> {
+        let stamp = self.stamp(committed.seq, None, committed.training)?;
+        Ok(sale_receipt(&self.settings.header(), &committed.record, &local_time_text(committed.at_ms), &stamp))
+    }
+
+    /// The next numbered copy of any receipt: the reprint is journaled.
+    pub fn reprint(&mut self, actor: &Operator, receipt: &ReceiptNo) -> CoreResult<ReceiptDoc> {
+        let copy = self.journal_reprint(actor, receipt, false)?;
+        self.any_receipt_doc(receipt, Some(copy))
+    }
+
+    /// Journals a reprint of `receipt` by `actor` (with its print job when
+    /// `queue`); returns the copy's number, 1 for the first.
+    pub(crate) fn journal_reprint(&mut self, actor: &Operator, receipt: &ReceiptNo, queue: bool) -> CoreResult<u32> {
+        if self.sale_record(receipt)?.is_none() && self.credit_sale(receipt)?.is_none() {
+            return Err(CoreError::UnknownReceipt(receipt.to_string()));
+        }
+        let tx = self.begin_journaled(&[])?;
+        let copy: u32 = tx
+            .prepare_cached("SELECT COUNT(*) + 1 FROM reprints WHERE receipt_no = ?1")?
+            .query_row([receipt.to_string()], |r| r.get(0))?;
+        let event = Event::ReceiptReprinted { receipt_no: receipt.clone(), copy, by: actor.name.clone() };
+        let appended = tx.append(&event)?;
+        tx.prepare_cached("INSERT INTO reprints (seq, receipt_no, copy) VALUES (?1, ?2, ?3)")?.execute(params![
+            appended.seq.0,
+            receipt.to_string(),
+            copy
+        ])?;
+        if queue {
+            enqueue(&tx, JobKind::Copy, &format!("{receipt}#{copy}"), false, tx.at_ms)?;
+        }
+        tx.commit()?;
+        Ok(copy)
+    }
+
+    /// The receipt numbered `receipt`, a sale's or return's or a gift card
+    /// sold or payment on account, as the original or copy `copy`.
+    pub(crate) fn any_receipt_doc(&self, receipt: &ReceiptNo, copy: Option<u32>) -> CoreResult<ReceiptDoc> {
+        if let Some((record, at_ms)) = self.sale_record(receipt)? {
+            let seq: u64 =
+                self.conn
+                    .query_row("SELECT seq FROM sales WHERE receipt_no = ?1", [receipt.to_string()], |r| r.get(0))?;
+            let stamp = self.stamp(Seq(seq), copy, false)?;
+            return Ok(sale_receipt(&self.settings.header(), &record, &local_time_text(at_ms), &stamp));
+        }
+        let credit = self.credit_sale(receipt)?.ok_or_else(|| CoreError::UnknownReceipt(receipt.to_string()))?;
+        self.credit_receipt_doc(&credit, copy)
+    }
+}
