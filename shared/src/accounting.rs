@@ -67,7 +67,8 @@ impl Default for Accounts {
 }
 
 impl Accounts {
-    fn tender(&self, kind: TenderKind) -> &str {
+    /// The account money taken by `kind` is booked on.
+    pub fn tender(&self, kind: TenderKind) -> &str {
         match kind {
             TenderKind::Cash => &self.cash,
             TenderKind::Card => &self.card,

@@ -170,7 +170,12 @@ pub fn sale_receipt(store: &StoreHeader, sale: &SaleRecord, when: &str, stamp: &
         SaleKind::Sale => "RECEIPT",
         SaleKind::Return => "RETURN",
     };
-    doc.text(format!("{title} {}", sale.receipt_no), Align::Left, Style::Bold);
+    // A training slip has its own series: never a receipt's number.
+    let number = match stamp.training {
+        true => format!("TRAINING No. {}", sale.receipt_no.number()),
+        false => sale.receipt_no.to_string(),
+    };
+    doc.text(format!("{title} {number}"), Align::Left, Style::Bold);
     if let Some(invoice) = &sale.invoice {
         invoice_block(&mut doc, invoice);
     }
@@ -248,7 +253,8 @@ pub fn sale_receipt(store: &StoreHeader, sale: &SaleRecord, when: &str, stamp: &
     }
     doc.rule();
     stamp.footer(&mut doc, &sale.receipt_no);
-    for line in &store.footer {
+    // Nothing on a training slip promises what a receipt does (returns...).
+    for line in store.footer.iter().filter(|_| !stamp.training) {
         doc.text(line, Align::Center, Style::Normal);
     }
     stamp.banner(&mut doc);

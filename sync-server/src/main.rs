@@ -554,11 +554,12 @@ Serve with:
             std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
             emit(json, &verified, |v| {
                 format!(
-                    "Archive of {} for {terminal} written to {}: entries {} to {}\n",
+                    "Archive of {} for {terminal} written to {}: entries {} to {}\nSigned with key {} (registered at enrollment; give it to `pos-terminal fiscal verify --key`)\n",
                     v.header.period,
                     out.display(),
                     v.header.first_seq,
-                    v.header.last_seq
+                    v.header.last_seq,
+                    v.header.public_key
                 )
             })
         }

@@ -47,9 +47,17 @@ fn last_month_closing(tx: &JournalTx<'_>) -> CoreResult<Option<(u64, PeriodClosi
     row.map(|(seq, payload)| Ok((seq, serde_json::from_slice(&payload)?))).transpose()
 }
 
+/// What is closed: until when, and when the next closing falls due.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Closed {
+    /// The end of the last month closed (nothing may be dated before it).
+    pub until_ms: i64,
+    pub next_due_ms: i64,
+}
+
 /// Journals the closing of every month (and year) that ended before
-/// `tx.at_ms` and is not closed yet. Returns when the next one falls due.
-pub(crate) fn close_due(tx: &JournalTx<'_>) -> CoreResult<i64> {
+/// `tx.at_ms` and is not closed yet.
+pub(crate) fn close_due(tx: &JournalTx<'_>) -> CoreResult<Closed> {
     let (mut after_seq, mut grand_total, mut month) = match last_month_closing(tx)? {
         Some((seq, closing)) => (seq, closing.grand_total, closing.period.next()),
         None => {
@@ -58,11 +66,16 @@ pub(crate) fn close_due(tx: &JournalTx<'_>) -> CoreResult<i64> {
             (0, Money::ZERO, month_of(first.unwrap_or(tx.at_ms)))
         }
     };
+    let mut until_ms = match after_seq {
+        0 => i64::MIN,
+        _ => bounds(month).0,
+    };
     loop {
         let (from_ms, to_ms) = bounds(month);
         if to_ms > tx.at_ms {
-            return Ok(to_ms);
+            return Ok(Closed { until_ms, next_due_ms: to_ms });
         }
+        until_ms = to_ms;
         let (totals, zs) = z_totals_since(tx, after_seq)?;
         grand_total += totals.net_total;
         let closing = PeriodClosing {

@@ -15,6 +15,11 @@ use crate::Terminal;
 use crate::error::{CoreError, CoreResult};
 
 impl Terminal {
+    /// The public key this till's entries are signed with.
+    pub fn public_key(&self) -> [u8; 32] {
+        self.signer.public_key()
+    }
+
     /// The archive's bytes; refused for a period not closed yet.
     pub fn fiscal_archive(&self, period: Period) -> CoreResult<Vec<u8>> {
         let closings: Vec<(u64, Period)> = self.closings()?.into_iter().map(|(seq, c)| (seq, c.period)).collect();

@@ -92,11 +92,22 @@ impl Terminal {
     /// The first one after a month ended closes it first (see `closings`).
     pub(crate) fn begin_journaled(&mut self, before: &[Event]) -> CoreResult<JournalTx<'_>> {
         let at_ms = self.clock.now_ms();
-        if at_ms >= self.closing_due_ms {
-            let closing = self.journal_tx(at_ms)?;
-            let due_ms = crate::closings::close_due(&closing)?;
-            closing.commit()?;
-            self.closing_due_ms = due_ms;
+        let closed = match self.closed.filter(|c| at_ms < c.next_due_ms) {
+            Some(closed) => closed,
+            None => {
+                let closing = self.journal_tx(at_ms)?;
+                let closed = crate::closings::close_due(&closing)?;
+                closing.commit()?;
+                self.closed = Some(closed);
+                closed
+            }
+        };
+        if at_ms < closed.until_ms {
+            return Err(CoreError::Invalid(format!(
+                "the till's clock says {}, but {} is already closed: set the clock right before anything is recorded",
+                crate::clock::local_time_text(at_ms),
+                crate::closings::month_of(closed.until_ms - 1)
+            )));
         }
         let journal_tx = self.journal_tx(at_ms)?;
         for event in before {

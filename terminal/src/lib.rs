@@ -61,8 +61,8 @@ pub struct Terminal {
     pub(crate) price_book: pricing::BookCache,
     /// Signs every journal entry (a key file; a hardware module may take its place).
     pub(crate) signer: Box<dyn pos_shared::signing::Signer + Send + Sync>,
-    /// When the next month closing falls due (0: not looked up yet).
-    pub(crate) closing_due_ms: i64,
+    /// What is closed (none: not looked up yet).
+    pub(crate) closed: Option<closings::Closed>,
     /// Sales are made in training mode (see `training`).
     pub(crate) training: bool,
     dir: PathBuf,
@@ -84,7 +84,7 @@ impl Terminal {
             clock: Box::new(SystemClock),
             price_book: pricing::BookCache::default(),
             signer: Box::new(signer::KeyFile::load_or_create(dir)?),
-            closing_due_ms: 0,
+            closed: None,
             training: false,
             dir: dir.to_path_buf(),
         })
@@ -111,7 +111,7 @@ impl Terminal {
             clock,
             price_book: pricing::BookCache::default(),
             signer: Box::new(signer::KeyFile::load_or_create(dir)?),
-            closing_due_ms: 0,
+            closed: None,
             training: false,
             dir: dir.to_path_buf(),
         };

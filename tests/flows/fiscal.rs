@@ -82,7 +82,7 @@ fn closing(closings: &[(u64, PeriodClosing)], period: &str) -> PeriodClosing {
 
 #[test]
 fn months_and_years_close_themselves_with_their_z_reports() {
-    let (mut store, _clock, zs) = history();
+    let (mut store, clock, zs) = history();
     let closings = store.terminal.closings().unwrap();
     // Every month from the demo's to January 2031, each December followed by its year.
     let periods: Vec<Period> = closings.iter().map(|(_, c)| c.period).collect();
@@ -133,6 +133,16 @@ fn months_and_years_close_themselves_with_their_z_reports() {
     // Nothing more is closed by later actions in the same month.
     crate::sync::random_sale(&mut store.terminal);
     assert_eq!(store.terminal.closings().unwrap().len(), closings.len());
+    // A clock put back into a closed month records nothing.
+    let before = store.terminal.verify_journal().unwrap();
+    clock.0.store(local(2031, 1, 20, 10), Ordering::SeqCst);
+    let cashier = store.cashier();
+    let mut cart = pos_terminal::Cart::default();
+    store.terminal.add_item(&mut cart, "BAK0001", None).unwrap();
+    let refused = store.terminal.commit_sale(&cashier, &cart, &pos_tests::tenders(&["cash:10"])).unwrap_err();
+    assert!(refused.to_string().contains("2031-01 is already closed: set the clock right"), "{refused}");
+    assert_eq!(store.terminal.verify_journal().unwrap(), before, "nothing recorded");
+    clock.0.store(local(2031, 2, 4, 10), Ordering::SeqCst);
     let listed = cli_ok(store.path(), &["fiscal", "closings"]);
     assert!(listed.contains("month 2030-11") && listed.contains("year 2030"), "{listed}");
     assert!(cli(store.path(), &["journal", "verify"]).status.success());
@@ -184,6 +194,9 @@ fn an_archive_round_trips_and_a_flipped_byte_names_its_entry() {
         &["fiscal", "archive", "--period", "2031-13", "--out", open_month.to_str().unwrap()],
     );
     assert!(refused.contains("is not a period"), "{refused}");
+    let out = open_month.to_str().unwrap();
+    let before_it = pos_tests::cli_refused(store.path(), &["fiscal", "archive", "--period", "2001-01", "--out", out]);
+    assert!(before_it.contains("holds nothing of 2001-01"), "{before_it}");
     assert!(!open_month.exists());
 }
 
@@ -231,7 +244,9 @@ fn tampered_archives_are_named_even_re_signed_with_the_tills_key() {
     assert_eq!(untouched, year, "re-chaining an untouched archive with the till's key gives the same bytes");
     assert!(archive::verify(&year).is_ok());
 
-    // An entry edited and the chain recomputed with another key.
+    // An entry edited and the chain recomputed with another key: consistent
+    // in itself, but not signed with the terminal's key, which the auditor
+    // gives (from head office) or the till knows.
     std::fs::create_dir_all(store.path().join("elsewhere")).unwrap();
     let thief = KeyFile::load_or_create(&store.path().join("elsewhere")).unwrap();
     let read = archive::read(&year).unwrap();
@@ -240,6 +255,19 @@ fn tampered_archives_are_named_even_re_signed_with_the_tills_key() {
             sale.cashier = "Mallory".into();
         }
     });
+    let forged = store.path().join("forged.archive");
+    std::fs::write(&forged, &other_key).unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let key_arg = ["fiscal", "verify", forged.to_str().unwrap(), "--key", &read.header.public_key];
+    for (dir, args) in [(elsewhere.path(), &key_arg[..]), (store.path(), &key_arg[..3])] {
+        let refused = pos_tests::cli_refused(dir, args);
+        assert!(refused.contains("NOT VALID") && refused.contains("not the terminal's key"), "{refused}");
+    }
+    let genuine = store.path().join("genuine.archive");
+    std::fs::write(&genuine, &year).unwrap();
+    let said =
+        cli_ok(elsewhere.path(), &["fiscal", "verify", genuine.to_str().unwrap(), "--key", &read.header.public_key]);
+    assert!(said.contains("valid") && said.contains(&read.header.public_key), "{said}");
     // Under the till's public key, as the header said before.
     let original_key = format!(r#""public_key":"{}""#, read.header.public_key);
     let thief_key = format!(r#""public_key":"{}""#, hex::encode(thief.public_key()));
@@ -297,6 +325,14 @@ fn tampered_archives_are_named_even_re_signed_with_the_tills_key() {
     });
     let err = archive::verify(&skipped).unwrap_err();
     assert!(err.contains("2031-01 was never closed"), "{err}");
+
+    // A sale dated back into a month already closed.
+    let backdated = rewrite(&january, &key, |entries| {
+        let sale = entries.iter().position(|e| matches!(e.event, Event::Sale(_))).unwrap();
+        entries[sale].at_ms = local(2030, 12, 28, 10);
+    });
+    let err = archive::verify(&backdated).unwrap_err();
+    assert!(err.contains("dated back in 2030-12, which was already closed"), "{err}");
 
     // A year never closed after its December.
     let no_year = rewrite(&january, &key, |entries| {

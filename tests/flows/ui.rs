@@ -886,6 +886,19 @@ fn a_tap_on_empty_space_never_spoils_a_scan_or_a_pin() {
     assert_eq!(ui.app.sale().cart.lines.len(), 1, "the next good scan is not appended to it");
 }
 
+/// Closing the till's window with a sale rung up parks the sale: nothing
+/// is lost without a trace, and F7 Resume brings it back.
+#[test]
+fn closing_the_window_parks_the_sale_in_progress() {
+    let mut ui = Ui::demo();
+    ui.login(pos_tests::CASHIER_PIN);
+    ui.scan(&barcode("BAK0001"));
+    let _ = ui.app.update(Message::WindowClosed(iced::window::Id::unique()));
+    let parked = ui.app.terminal().unwrap().parked_carts().unwrap();
+    assert_eq!(parked.len(), 1, "{parked:?}");
+    assert_eq!(parked[0].lines, 1);
+}
+
 /// The audio player a till's `sound` setting names: here a script that
 /// writes down each file it is asked to play.
 #[test]

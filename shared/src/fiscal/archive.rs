@@ -67,8 +67,10 @@ fn line(out: &mut Vec<u8>, line: &Line) {
 /// closing: from the closing of the month before it (or seq 1) to its own.
 pub fn range(closings: &[(u64, Period)], period: Period) -> Result<(u64, u64), String> {
     let seq_of = |p: Period| closings.iter().find(|(_, c)| *c == p).map(|(seq, _)| *seq);
-    let end = seq_of(period).ok_or_else(|| {
-        format!("{period} is not closed: its closing is made by the till's first action after it ends")
+    let first = closings.iter().map(|(_, c)| *c).find(|c| c.is_month() == period.is_month());
+    let end = seq_of(period).ok_or_else(|| match first {
+        Some(first) if period < first => format!("the till holds nothing of {period}: its first closing is {first}"),
+        _ => format!("{period} is not closed: its closing is made by the till's first action after it ends"),
     })?;
     let month_before = match period {
         Period::Month { .. } => period.previous(),

@@ -160,6 +160,9 @@ impl Auditor {
                         month.period.next(),
                         month.period.next()
                     )),
+                    Some(month) if entry.at_ms < month.to_ms => {
+                        Err(format!("it is dated back in {}, which was already closed", month.period))
+                    }
                     _ => Ok(()),
                 }
             }

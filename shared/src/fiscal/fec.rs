@@ -7,7 +7,6 @@
 use crate::accounting::Accounts;
 use crate::money::Money;
 use crate::report::SessionReport;
-use crate::tender::TenderKind;
 
 /// The header line: the article's field names, in its order.
 pub const FIELDS: [&str; 18] = [
@@ -62,15 +61,7 @@ pub fn export(terminal: &str, zs: &[DatedZ<'_>], accounts: &Accounts) -> String 
         for tender in &z.tenders {
             let net = tender.sales - tender.refunds;
             taken += net;
-            let account = match tender.kind {
-                TenderKind::Cash => &accounts.cash,
-                TenderKind::Card => &accounts.card,
-                TenderKind::Other => &accounts.other,
-                TenderKind::Prepaid => &accounts.prepaid,
-                TenderKind::Account => &accounts.customer_accounts,
-                TenderKind::GiftCard => &accounts.gift_cards,
-            };
-            post(account, format!("Z {number} encaissements {}", tender.kind), net);
+            post(accounts.tender(tender.kind), format!("Z {number} encaissements {}", tender.kind), net);
         }
         let mut booked = Money::ZERO;
         for band in &z.taxes {

@@ -121,8 +121,7 @@ pub struct App {
     /// Shelf labels due (prices changed since printed), read at log-in and
     /// after each sync.
     labels_due: usize,
-    /// The till's window and the customer's second screen, once open.
-    main_window: Option<iced::window::Id>,
+    /// The customer's second screen, once open (any other window is the till's).
     customer_window: Option<iced::window::Id>,
 }
 
@@ -156,7 +155,6 @@ impl App {
             display_problem: None,
             notice: None,
             labels_due: 0,
-            main_window: None,
             customer_window: None,
         };
         app.refresh_status();
@@ -176,8 +174,7 @@ impl App {
             fullscreen: devices.window == crate::devices::config::WindowMode::Fullscreen,
             ..iced::window::Settings::default()
         };
-        let (main_id, open_main) = iced::window::open(main);
-        app.main_window = Some(main_id);
+        let (_, open_main) = iced::window::open(main);
         let mut tasks = vec![task, open_main.discard()];
         if let Ok(Some(place)) = devices.customer_screen() {
             let position = match place {
@@ -529,11 +526,19 @@ impl App {
         match message {
             Message::Setup(message) => return self.setup(message),
             Message::Enrolled(result) => return self.enrolled(result),
-            Message::WindowClosed(id) if Some(id) == self.main_window => return iced::exit(),
-            Message::WindowClosed(id) => {
-                if Some(id) == self.customer_window {
-                    self.customer_window = None;
+            // Any window but the customer's is the till's: closing it ends the app.
+            Message::WindowClosed(id) if Some(id) != self.customer_window => {
+                // A sale in progress is parked, not lost: F7 Resume brings it back.
+                if let (Some(terminal), Some(operator)) = (self.terminal.as_mut(), self.operator.as_ref())
+                    && !self.sale.cart.is_empty()
+                    && let Err(e) = terminal.park(operator, &self.sale.cart, "parked when the till was closed")
+                {
+                    eprintln!("The sale in progress could not be parked: {e}");
                 }
+                return iced::exit();
+            }
+            Message::WindowClosed(_) => {
+                self.customer_window = None;
                 return Task::none();
             }
             _ => {}
@@ -582,8 +587,10 @@ impl App {
             (Message::EnterKey { at_ms, captured }, _, _) => {
                 let burst = self.wedge.enter(at_ms);
                 return match (burst, captured) {
-                    // Enter no field took: the owning field's Enter.
-                    (_, false) if let Some(field) = self.owning_field() => self.update(field.submit),
+                    // Enter no field took: the owning field's Enter, and its focus back.
+                    (_, false) if let Some(field) = self.owning_field() => {
+                        Task::batch([self.update(field.submit), self.focus()])
+                    }
                     // On the manager screen a field took it: words typed fast
                     // into a form are typing, and a field that takes scans
                     // (stock lookup, goods) has it; any other barcode is
@@ -833,13 +840,15 @@ impl App {
     }
 
     /// A key no field took (a tap elsewhere had taken the focus): it goes
-    /// into the field that owns the screen, which gets the focus back, so a
-    /// scan or a PIN arrives whole.
+    /// into the field that owns the screen, so a scan or a PIN arrives
+    /// whole. The field gets the focus back only with the Enter that ends
+    /// it: focused in the middle of a fast scanner's burst, the field would
+    /// take the next keys onto the text it showed before the last ones.
     fn stray_key(&mut self, key: char) -> Task<Message> {
         let Some(field) = self.owning_field() else {
             return Task::none();
         };
-        Task::batch([self.update((field.input)(format!("{}{key}", field.text))), self.focus()])
+        self.update((field.input)(format!("{}{key}", field.text)))
     }
 
     /// A keyboard-wedge scanner's burst, wherever the focus was. The sale,
@@ -1007,7 +1016,8 @@ impl App {
         let item = |s: String| text(s).size(style::SMALL).wrapping(iced::widget::text::Wrapping::None);
         let mut items = row![].spacing(14).align_y(Center);
         if self.terminal.as_ref().is_some_and(Terminal::training) {
-            items = items.push(text("TRAINING MODE: nothing sold counts").size(style::SMALL).style(text::danger));
+            let banner = text("TRAINING MODE: nothing sold counts").size(style::SMALL);
+            items = items.push(container(banner).padding([2, 8]).style(style::error));
         }
         for part in &self.status {
             items = items.push(item(part.clone()));

@@ -543,8 +543,8 @@ pub struct ReturnArgs {
     /// (with a card terminal at the till, a card refund goes through it).
     #[arg(long)]
     pub external_card: Option<String>,
-    /// Sell in training mode: journaled and printed as training, never
-    /// counted (a manager's, or with a manager's approval).
+    /// Take the return in training mode: journaled and printed as
+    /// training, never counted (a manager's, or with a manager's approval).
     #[arg(long)]
     pub training: bool,
 }

@@ -26,8 +26,15 @@ pub enum FiscalCommand {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Check an archive offline: chain, signatures, closings, manifest.
-    Verify { file: PathBuf },
+    /// Check an archive offline: chain, signatures, closings, manifest, and
+    /// that it is signed with the terminal's real key (`--key`, or this
+    /// till's own when it is the archive's terminal).
+    Verify {
+        file: PathBuf,
+        /// The terminal's public key (hex) as head office registered it.
+        #[arg(long)]
+        key: Option<String>,
+    },
     /// France's FEC (fichier des écritures comptables) of a closed month or
     /// year: each Z report a balanced entry.
     Export {
@@ -92,12 +99,23 @@ pub fn fiscal(dir: &Path, json: bool, command: FiscalCommand) -> Result<()> {
                 format!("FEC of {period} written to {}: {lines} lines\n", out.display())
             })
         }
-        FiscalCommand::Verify { file } => {
+        FiscalCommand::Verify { file, key } => {
             let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let verified = archive::verify(&bytes).map_err(|e| anyhow!("{}: NOT VALID: {e}", file.display()))?;
+            let not_valid = |e: String| anyhow!("{}: NOT VALID: {e}", file.display());
+            let verified = archive::verify(&bytes).map_err(not_valid)?;
+            // A whole archive re-signed with another key is consistent in
+            // itself: the key must be the terminal's.
+            let own = Terminal::open(dir).ok().filter(|t| t.settings().terminal_id == verified.header.terminal);
+            let expected = key.map(|k| k.trim().to_lowercase()).or(own.map(|t| hex::encode(t.public_key())));
+            if let Some(expected) = expected.filter(|k| *k != verified.header.public_key) {
+                return Err(not_valid(format!(
+                    "it is signed with key {}, not the terminal's key {expected}",
+                    verified.header.public_key
+                )));
+            }
             emit(json, &verified, |v| {
                 format!(
-                    "{}: valid. Terminal {}, {}: entries {} to {} ({} sales, {} Z reports), closings {}, grand total {}\n",
+                    "{}: valid. Terminal {}, {}: entries {} to {} ({} sales and returns, {} Z reports), closings {}, grand total {}\nSigned with key {} (compare it with the key head office registered)\n",
                     file.display(),
                     v.header.terminal,
                     v.header.period,
@@ -106,7 +124,8 @@ pub fn fiscal(dir: &Path, json: bool, command: FiscalCommand) -> Result<()> {
                     v.audit.sales,
                     v.audit.z_reports,
                     v.audit.closings.join(", "),
-                    v.audit.grand_total.map(|g| g.to_string()).unwrap_or_default()
+                    v.audit.grand_total.map(|g| g.to_string()).unwrap_or_default(),
+                    v.header.public_key
                 )
             })
         }

@@ -440,6 +440,9 @@ fn store_settings(dir: &std::path::Path, json: bool, command: args::SettingsComm
 fn take_return(dir: &std::path::Path, json: bool, a: args::ReturnArgs) -> Result<()> {
     let mut terminal = Terminal::open(dir)?;
     let user = a.actor.login(&mut terminal)?;
+    if a.training {
+        terminal.set_training(&user, true, a.actor.approver().as_ref())?;
+    }
     let request = ReturnRequest {
         original: a.receipt.as_deref().map(str::parse).transpose()?,
         items: a.items.iter().map(|i| parse_return_item(i)).collect::<Result<_>>()?,

@@ -54,6 +54,8 @@ impl Receipt {
                 }
             },
             Message::NextSale => Action::ToSale(None),
+            // A training slip's number is not a receipt's: nothing to look up.
+            Message::Returns if self.committed.training => Action::ToReturns(None),
             Message::Returns => Action::ToReturns(Some(self.committed.record.receipt_no.clone())),
             Message::Manager => Action::ToManager,
         }
@@ -69,14 +71,19 @@ impl Receipt {
             _ if record.change.is_zero() => String::new(),
             _ => format!("Change {}", record.change),
         };
+        let training = self.committed.training;
+        let title = match training {
+            true => format!("Training sale No. {} done: it does not count", record.receipt_no.number()),
+            false => format!("{} done", record.receipt_no),
+        };
         let paper = container(scrollable(text(&self.preview).font(style::MONO).size(style::SMALL)).spacing(8))
             .padding(16)
             .style(style::panel);
         let mut side = column![
-            text(format!("{} done", record.receipt_no)).size(style::LARGE),
+            text(title).size(style::LARGE),
             text(change).size(style::HUGE),
             style::primary_button("Enter", "Next sale", Some(Message::NextSale)),
-            style::key_button("F5", "Print a copy", Some(Message::PrintCopy)),
+            style::key_button("F5", "Print a copy", (!training).then_some(Message::PrintCopy)),
             row![
                 style::key_button("F8", "Returns", Some(Message::Returns)),
                 style::key_button("F9", "Manager", Some(Message::Manager)),
