@@ -171,11 +171,11 @@ pub fn sale_receipt(store: &StoreHeader, sale: &SaleRecord, when: &str, stamp: &
         SaleKind::Return => "RETURN",
     };
     // A training slip has its own series: never a receipt's number.
-    let number = match stamp.training {
-        true => format!("TRAINING No. {}", sale.receipt_no.number()),
-        false => sale.receipt_no.to_string(),
+    let heading = match stamp.training {
+        true => format!("TRAINING {} No. {}", sale.kind.as_str().to_uppercase(), sale.receipt_no.number()),
+        false => format!("{title} {}", sale.receipt_no),
     };
-    doc.text(format!("{title} {number}"), Align::Left, Style::Bold);
+    doc.text(heading, Align::Left, Style::Bold);
     if let Some(invoice) = &sale.invoice {
         invoice_block(&mut doc, invoice);
     }

@@ -73,6 +73,11 @@ fn training_sales_print_as_training_and_never_count() {
     let paper = t.receipt_doc(&practice).unwrap().render_text(42);
     assert_eq!(paper.matches("*** TRAINING - NOT A RECEIPT ***").count(), 2, "{paper}");
     assert_eq!(practice.record.receipt_no.number(), 1, "training has its own series");
+    assert!(
+        paper.contains("TRAINING SALE No. 1") && !paper.contains("RECEIPT S01-T01"),
+        "never a receipt's number: {paper}"
+    );
+    assert!(!paper.contains("Returns within 30 days"), "no promise a receipt makes: {paper}");
     let mut gift = Cart::default();
     t.add_item(&mut gift, "DAI0001", None).unwrap();
     t.commit_sale(&cashier, &gift, &tenders(&["card:5.61"])).unwrap();

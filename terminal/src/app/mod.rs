@@ -359,7 +359,18 @@ impl App {
                 return Task::batch([asking, self.focus()]);
             }
         }
-        self.focus()
+        self.refocus()
+    }
+
+    /// The owning field's focus back, but not while a scanner's burst comes
+    /// in: a field focused mid-burst takes the next keys onto the text it
+    /// showed before the last ones (digits lost). The Enter that ends the
+    /// burst gives the focus back.
+    fn refocus(&mut self) -> Task<Message> {
+        match self.wedge.in_burst(chrono::Utc::now().timestamp_millis()) {
+            true => Task::none(),
+            false => self.focus(),
+        }
     }
 
     /// Retries a refused action with the chosen manager's PIN.
@@ -841,9 +852,8 @@ impl App {
 
     /// A key no field took (a tap elsewhere had taken the focus): it goes
     /// into the field that owns the screen, so a scan or a PIN arrives
-    /// whole. The field gets the focus back only with the Enter that ends
-    /// it: focused in the middle of a fast scanner's burst, the field would
-    /// take the next keys onto the text it showed before the last ones.
+    /// whole; the field gets the focus back unless a scanner's burst is
+    /// coming in (see `refocus`).
     fn stray_key(&mut self, key: char) -> Task<Message> {
         let Some(field) = self.owning_field() else {
             return Task::none();

@@ -131,6 +131,12 @@ impl WedgeDetector {
         self.last_at = Some(at_ms);
     }
 
+    /// Whether a burst is coming in at `now_ms`: keys since the last Enter,
+    /// each fast after the one before, the last one just now.
+    pub fn in_burst(&self, now_ms: i64) -> bool {
+        self.burst && !self.keys.is_empty() && self.last_at.is_some_and(|last| now_ms - last <= WEDGE_MAX_GAP_MS)
+    }
+
     /// Enter at `at_ms`: the scan, if the keys since the last Enter came as
     /// a scanner's burst; `None` if a person typed them.
     pub fn enter(&mut self, at_ms: i64) -> Option<String> {
@@ -178,5 +184,18 @@ mod tests {
         let mid = feed(&mut d, "4006", 9000, 5);
         let end = feed(&mut d, "381333931", mid + 400, 5);
         assert_eq!(d.enter(end), None, "a pause in the middle is a person");
+    }
+
+    #[test]
+    fn a_burst_is_coming_in_only_while_its_keys_come_fast() {
+        let mut d = WedgeDetector::default();
+        assert!(!d.in_burst(0), "nothing typed");
+        let last = feed(&mut d, "400638", 0, 2) - 2;
+        assert!(d.in_burst(last + 1), "keys 2 ms apart, the last just now");
+        assert!(!d.in_burst(last + 200), "the scanner stopped (or a person paused)");
+        let slow = feed(&mut d, "13", last + 2, 120) - 120;
+        assert!(!d.in_burst(slow + 1), "a person typing after it");
+        d.enter(slow + 2);
+        assert!(!d.in_burst(slow + 3), "Enter ended it");
     }
 }
