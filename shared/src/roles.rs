@@ -34,6 +34,8 @@ pub enum Permission {
     ChangeSettings,
     /// Type a weight when the till has a scale (it is the scale's to give).
     ManualWeight,
+    /// Switch the till's training mode on or off.
+    TrainingMode,
 }
 
 impl Permission {
@@ -52,6 +54,7 @@ impl Permission {
             Permission::CashRefundAboveLimit => "refund this much in cash",
             Permission::ChangeSettings => "change the store's settings",
             Permission::ManualWeight => "type a weight instead of the scale's",
+            Permission::TrainingMode => "switch training mode on or off",
         }
     }
 }
@@ -106,6 +109,7 @@ mod tests {
             ZReport,
             ManageUsers,
             ManualWeight,
+            TrainingMode,
         ] {
             assert!(!Role::Cashier.allows(p), "{p:?}");
             assert!(Role::Manager.allows(p), "{p:?}");

@@ -39,7 +39,7 @@ impl Terminal {
     /// a manager's PIN), refused with a cart paid by card terminal pending.
     pub fn set_training(&mut self, actor: &Operator, on: bool, approver: Option<&Credentials>) -> CoreResult<()> {
         let what = if on { "training mode on" } else { "training mode off" };
-        let approval = self.authorize(actor, Permission::ChangeSettings, approver, what)?;
+        let approval = self.authorize(actor, Permission::TrainingMode, approver, what)?;
         if let Some(approval) = approval {
             let tx = self.begin_journaled(&[approval.event()])?;
             tx.commit()?;

@@ -65,6 +65,7 @@ fn training_sales_print_as_training_and_never_count() {
     let stock_before = t.on_hand_milli("BAK0001").unwrap();
     let refused = t.set_training(&cashier, true, None).unwrap_err();
     assert!(matches!(refused, CoreError::PermissionDenied { .. }), "{refused}");
+    assert!(refused.to_string().contains("may not switch training mode on or off"), "{refused}");
     t.set_training(&cashier, true, Some(&pos_tests::manager_approval())).unwrap();
     let mut cart = Cart::default();
     t.add_item(&mut cart, "BAK0001", Some(3.into())).unwrap();
