@@ -897,6 +897,8 @@ fn closing_the_window_parks_the_sale_in_progress() {
     let parked = ui.app.terminal().unwrap().parked_carts().unwrap();
     assert_eq!(parked.len(), 1, "{parked:?}");
     assert_eq!(parked[0].lines, 1);
+    let next_start = pos_terminal::screen::login::Login::new(ui.app.terminal().unwrap());
+    assert_eq!(next_start.notice.as_deref(), Some("A parked sale waits: F7 Resume brings it back after log-in"));
 }
 
 /// The audio player a till's `sound` setting names: here a script that

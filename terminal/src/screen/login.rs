@@ -53,7 +53,13 @@ impl Login {
             [only] => Some(only.name.clone()),
             _ => None,
         };
-        Login { people, chosen, pin_alone: terminal.settings().pin_only_login, ..Login::default() }
+        // A sale parked at lock or when the till was closed waits for its cashier.
+        let notice = match terminal.parked_carts().map(|p| p.len()).unwrap_or(0) {
+            0 => None,
+            1 => Some("A parked sale waits: F7 Resume brings it back after log-in".to_string()),
+            n => Some(format!("{n} parked sales wait: F7 Resume brings them back after log-in")),
+        };
+        Login { people, chosen, pin_alone: terminal.settings().pin_only_login, notice, ..Login::default() }
     }
 
     pub fn update(&mut self, terminal: &mut Terminal, message: Message) -> Action {
