@@ -10,7 +10,7 @@ use pos_shared::fiscal::{Period, PeriodClosing, PeriodTotals, ZRange};
 use pos_shared::journal::Event;
 use pos_shared::money::Money;
 use pos_shared::report::SessionReport;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::Terminal;
 use crate::error::{CoreError, CoreResult};
@@ -38,13 +38,41 @@ pub fn bounds(period: Period) -> (i64, i64) {
     (start(period), start(period.next()))
 }
 
-/// A closing as stored: its seq and what it journaled.
-fn last_month_closing(tx: &JournalTx<'_>) -> CoreResult<Option<(u64, PeriodClosing)>> {
-    let row: Option<(u64, Vec<u8>)> = tx
-        .prepare_cached("SELECT seq, payload FROM period_closings WHERE kind = 'month' ORDER BY seq DESC LIMIT 1")?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+/// Where the next month's closing starts: after the last one (its seq and
+/// grand total), or, with none yet, at the month of the journal's first
+/// entry (of `at_ms` when the journal is empty).
+pub(crate) struct NextClosing {
+    pub after_seq: u64,
+    pub grand_total: Money,
+    pub month: Period,
+}
+
+pub(crate) fn next_closing(conn: &Connection, at_ms: i64) -> CoreResult<NextClosing> {
+    let last: Option<(u64, String, i64)> = conn
+        .prepare_cached(
+            "SELECT seq, period, grand_total_minor FROM period_closings WHERE kind = 'month' ORDER BY seq DESC LIMIT 1",
+        )?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
-    row.map(|(seq, payload)| Ok((seq, serde_json::from_slice(&payload)?))).transpose()
+    Ok(match last {
+        Some((seq, period, grand_total)) => NextClosing {
+            after_seq: seq,
+            grand_total: Money::from_minor(grand_total),
+            month: period.parse::<Period>().map_err(CoreError::Invalid)?.next(),
+        },
+        None => {
+            let first: Option<i64> =
+                conn.query_row("SELECT at_ms FROM journal ORDER BY seq LIMIT 1", [], |r| r.get(0)).optional()?;
+            NextClosing { after_seq: 0, grand_total: Money::ZERO, month: month_of(first.unwrap_or(at_ms)) }
+        }
+    })
+}
+
+/// A period's closing with its bounds in local time.
+fn closing(period: Period, zs: ZRange, totals: PeriodTotals, grand_total: Money) -> PeriodClosing {
+    let (from_ms, to_ms) = bounds(period);
+    let next_to_ms = bounds(period.next()).1;
+    PeriodClosing { period, from_ms, to_ms, next_to_ms, first_z: zs.0, last_z: zs.1, totals, grand_total }
 }
 
 /// What is closed: until when, and when the next closing falls due.
@@ -58,37 +86,17 @@ pub(crate) struct Closed {
 /// Journals the closing of every month (and year) that ended before
 /// `tx.at_ms` and is not closed yet.
 pub(crate) fn close_due(tx: &JournalTx<'_>) -> CoreResult<Closed> {
-    let (mut after_seq, mut grand_total, mut month) = match last_month_closing(tx)? {
-        Some((seq, closing)) => (seq, closing.grand_total, closing.period.next()),
-        None => {
-            let first: Option<i64> =
-                tx.query_row("SELECT at_ms FROM journal ORDER BY seq LIMIT 1", [], |r| r.get(0)).optional()?;
-            (0, Money::ZERO, month_of(first.unwrap_or(tx.at_ms)))
-        }
-    };
-    let mut until_ms = match after_seq {
-        0 => i64::MIN,
-        _ => bounds(month).0,
-    };
+    let NextClosing { mut after_seq, mut grand_total, mut month } = next_closing(tx, tx.at_ms)?;
+    let mut until_ms = if after_seq == 0 { i64::MIN } else { bounds(month).0 };
     loop {
-        let (from_ms, to_ms) = bounds(month);
+        let to_ms = bounds(month).1;
         if to_ms > tx.at_ms {
             return Ok(Closed { until_ms, next_due_ms: to_ms });
         }
         until_ms = to_ms;
         let (totals, zs) = z_totals_since(tx, after_seq)?;
         grand_total += totals.net_total;
-        let closing = PeriodClosing {
-            period: month,
-            from_ms,
-            to_ms,
-            next_to_ms: bounds(month.next()).1,
-            first_z: zs.0,
-            last_z: zs.1,
-            totals,
-            grand_total,
-        };
-        after_seq = record(tx, &closing)?;
+        after_seq = record(tx, &closing(month, zs, totals, grand_total))?;
         if month.ends_year() {
             close_year(tx, month.year(), grand_total)?;
         }
@@ -118,19 +126,7 @@ fn close_year(tx: &JournalTx<'_>, year: i32, grand_total: Money) -> CoreResult<(
         let month: PeriodClosing = serde_json::from_slice(&payload?)?;
         totals.add(&month.totals);
     }
-    let period = Period::Year(year);
-    let (from_ms, to_ms) = bounds(period);
-    let closing = PeriodClosing {
-        period,
-        from_ms,
-        to_ms,
-        next_to_ms: bounds(period.next()).1,
-        first_z: None,
-        last_z: None,
-        totals,
-        grand_total,
-    };
-    record(tx, &closing)?;
+    record(tx, &closing(Period::Year(year), (None, None), totals, grand_total))?;
     Ok(())
 }
 

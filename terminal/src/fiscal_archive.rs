@@ -20,10 +20,22 @@ impl Terminal {
         self.signer.public_key()
     }
 
+    /// The seqs a closed period's archive runs between (see `archive::range`).
+    fn period_range(&self, period: Period) -> CoreResult<(u64, u64)> {
+        let mut stmt = self.conn.prepare_cached("SELECT seq, period FROM period_closings ORDER BY seq")?;
+        let closings = stmt
+            .query_map([], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?)))?
+            .map(|row| {
+                let (seq, period) = row?;
+                Ok((seq, period.parse::<Period>().map_err(CoreError::Invalid)?))
+            })
+            .collect::<CoreResult<Vec<_>>>()?;
+        archive::range(&closings, period).map_err(CoreError::Invalid)
+    }
+
     /// The archive's bytes; refused for a period not closed yet.
     pub fn fiscal_archive(&self, period: Period) -> CoreResult<Vec<u8>> {
-        let closings: Vec<(u64, Period)> = self.closings()?.into_iter().map(|(seq, c)| (seq, c.period)).collect();
-        let (from, to) = archive::range(&closings, period).map_err(CoreError::Invalid)?;
+        let (from, to) = self.period_range(period)?;
         self.sign_pending()?;
         let _snapshot = self.conn.unchecked_transaction()?;
         let mut stmt = self.conn.prepare(
@@ -46,14 +58,11 @@ impl Terminal {
         }
         Ok(archive::write(&self.settings.terminal_id, period, &self.signer.public_key(), prev_hash, &entries))
     }
-}
 
-impl Terminal {
     /// France's FEC of a closed month or year: its Z reports as balanced
     /// entries on the default French chart of accounts.
     pub fn fiscal_export(&self, period: Period) -> CoreResult<String> {
-        let closings: Vec<(u64, Period)> = self.closings()?.into_iter().map(|(seq, c)| (seq, c.period)).collect();
-        let (from, to) = archive::range(&closings, period).map_err(CoreError::Invalid)?;
+        let (from, to) = self.period_range(period)?;
         let mut stmt = self.conn.prepare("SELECT payload FROM z_reports WHERE seq > ?1 AND seq < ?2 ORDER BY seq")?;
         let reports = stmt
             .query_map([from, to], |r| r.get::<_, Vec<u8>>(0))?

@@ -205,7 +205,7 @@ impl Terminal {
             entries: audit.entries,
             sales: audit.sales,
             last_seq: audit.last_seq,
-            last_hash: if audit.entries == 0 { prev.to_hex() } else { audit.last_hash },
+            last_hash: audit.last_hash,
         })
     }
 
@@ -213,12 +213,7 @@ impl Terminal {
     /// audit checks closings follow each other; this, with the till's own
     /// calendar, that the last ones are there).
     fn check_closed_through(&self, latest_ms: i64, last_seq: u64) -> CoreResult<()> {
-        let closings = self.closings()?;
-        let first_ms: i64 = self.conn.query_row("SELECT at_ms FROM journal WHERE seq = 1", [], |r| r.get(0))?;
-        let due = match closings.iter().rev().find(|(_, c)| c.period.is_month()) {
-            Some((_, last)) => last.period.next(),
-            None => crate::closings::month_of(first_ms),
-        };
+        let due = crate::closings::next_closing(&self.conn, latest_ms)?.month;
         if crate::closings::bounds(due).1 <= latest_ms {
             return Err(CoreError::JournalBroken {
                 seq: last_seq,

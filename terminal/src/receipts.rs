@@ -50,9 +50,7 @@ impl Terminal {
     /// Journals a reprint of `receipt` by `actor` (with its print job when
     /// `queue`); returns the copy's number, 1 for the first.
     pub(crate) fn journal_reprint(&mut self, actor: &Operator, receipt: &ReceiptNo, queue: bool) -> CoreResult<u32> {
-        if self.sale_record(receipt)?.is_none() && self.credit_sale(receipt)?.is_none() {
-            return Err(CoreError::UnknownReceipt(receipt.to_string()));
-        }
+        self.receipt_seq(receipt)?;
         let tx = self.begin_journaled(&[])?;
         let copy: u32 = tx
             .prepare_cached("SELECT COUNT(*) + 1 FROM reprints WHERE receipt_no = ?1")?
@@ -71,14 +69,25 @@ impl Terminal {
         Ok(copy)
     }
 
+    /// The seq of the entry that recorded receipt `receipt` (a sale, a
+    /// return, a gift card sold or a payment on account); refused for one
+    /// this till never made.
+    fn receipt_seq(&self, receipt: &ReceiptNo) -> CoreResult<Seq> {
+        self.conn
+            .prepare_cached(
+                "SELECT seq FROM sales WHERE receipt_no = ?1 UNION ALL SELECT seq FROM credit_sales WHERE receipt_no = ?1",
+            )?
+            .query_row([receipt.to_string()], |r| r.get(0))
+            .optional()?
+            .map(Seq)
+            .ok_or_else(|| CoreError::UnknownReceipt(receipt.to_string()))
+    }
+
     /// The receipt numbered `receipt`, a sale's or return's or a gift card
     /// sold or payment on account, as the original or copy `copy`.
     pub(crate) fn any_receipt_doc(&self, receipt: &ReceiptNo, copy: Option<u32>) -> CoreResult<ReceiptDoc> {
         if let Some((record, at_ms)) = self.sale_record(receipt)? {
-            let seq: u64 =
-                self.conn
-                    .query_row("SELECT seq FROM sales WHERE receipt_no = ?1", [receipt.to_string()], |r| r.get(0))?;
-            let stamp = self.stamp(Seq(seq), copy, false)?;
+            let stamp = self.stamp(self.receipt_seq(receipt)?, copy, false)?;
             return Ok(sale_receipt(&self.settings.header(), &record, &local_time_text(at_ms), &stamp));
         }
         let credit = self.credit_sale(receipt)?.ok_or_else(|| CoreError::UnknownReceipt(receipt.to_string()))?;

@@ -237,7 +237,9 @@ impl Terminal {
         let on_credit =
             !draft.gift_cards.is_empty() || draft.settlement.payments.iter().any(|p| p.kind == TenderKind::Account);
         let offline = on_credit && self.is_offline()?;
-        let training = self.training;
+        // A card the terminal approved (even one recovered after training
+        // was switched on) was real money: never a training sale.
+        let training = self.training && attempt.is_none();
         let tx = self.begin_journaled(before)?;
         // A card the terminal approved is recorded even if the session
         // turned 24 hours old meanwhile: the money was taken.
@@ -245,9 +247,6 @@ impl Terminal {
             Some(_) => open_session_id(&tx)?.ok_or(CoreError::NoOpenSession)?,
             None => selling_session_id(&tx, tx.at_ms)?,
         };
-        if training && attempt.is_some() {
-            return Err(CoreError::Invalid("no card terminal payment in training mode".into()));
-        }
         let number = next_counter(&tx, if training { "training" } else { "receipt" })?;
         let Draft {
             kind,

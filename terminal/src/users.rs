@@ -116,11 +116,11 @@ impl Terminal {
         Ok(Operator { id: self.conn.last_insert_rowid(), name: name.to_string(), role })
     }
 
-    /// Logs `user` in with their PIN: one argon2 check. A manager whose PIN
+    /// Logs `user` in with their PIN: one argon2 check. A refused PIN is
+    /// journaled and counts toward a lockout; a good one journals nothing
+    /// (the app's log-in does, [`Terminal::sign_in`]). A manager whose PIN
     /// is shorter than the store's minimum is told to change it (nothing is
     /// checked, so nothing is counted).
-    /// A refused PIN is journaled and counts toward a lockout; a good one
-    /// journals nothing (the app's log-in does, [`Terminal::sign_in`]).
     pub fn login(&mut self, user: &str, pin: &str) -> CoreResult<Operator> {
         let (operator, hash) = self.active_user(user)?;
         let least = pins::min_digits(operator.role, self.settings().manager_pin_digits);
@@ -204,29 +204,25 @@ impl Terminal {
                 self.conn.execute("UPDATE pin_guard SET failures = 0, locked_until_ms = 0, lockouts = 0", [])?;
                 Ok(operator)
             }
-            None if failures + 1 >= MAX_FAILURES => {
+            None => {
+                let tx = self.begin_journaled(&[Event::LoginFailed { user: tried.map(str::to_string) }])?;
+                if failures + 1 < MAX_FAILURES {
+                    tx.execute("UPDATE pin_guard SET failures = failures + 1", [])?;
+                    tx.commit()?;
+                    return Err(CoreError::WrongPin);
+                }
                 let locked_for = LOCKOUT_MS.saturating_mul(1 << lockouts.min(10)).min(LONGEST_LOCKOUT_MS);
-                let event = Event::PinLockedOut {
+                tx.append(&Event::PinLockedOut {
                     failures: MAX_FAILURES as u32,
                     lockouts: lockouts as u32 + 1,
                     locked_for_ms: locked_for,
-                };
-                let tx = self.begin_journaled(&[])?;
-                tx.append(&Event::LoginFailed { user: tried.map(str::to_string) })?;
-                tx.append(&event)?;
+                })?;
                 tx.execute(
                     "UPDATE pin_guard SET failures = 0, locked_until_ms = ?1, lockouts = lockouts + 1",
                     [now + locked_for],
                 )?;
                 tx.commit()?;
                 Err(CoreError::LockedOut((locked_for as u64).div_ceil(1000)))
-            }
-            None => {
-                let tx = self.begin_journaled(&[])?;
-                tx.append(&Event::LoginFailed { user: tried.map(str::to_string) })?;
-                tx.execute("UPDATE pin_guard SET failures = failures + 1", [])?;
-                tx.commit()?;
-                Err(CoreError::WrongPin)
             }
         }
     }

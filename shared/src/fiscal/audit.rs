@@ -94,7 +94,7 @@ impl Auditor {
             month_totals: PeriodTotals::default(),
             year_totals: PeriodTotals::default(),
             month_zs: (None, None),
-            summary: AuditSummary::default(),
+            summary: AuditSummary { last_hash: prev.to_hex(), ..AuditSummary::default() },
         }
     }
 

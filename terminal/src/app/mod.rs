@@ -116,7 +116,7 @@ pub struct App {
     /// Why the customer's display did not take the last view.
     display_problem: Option<String>,
     /// Something the status bar must say until the till is locked: what
-    /// became of a card payment a crash left open, or a signature not made.
+    /// became of a card payment a crash left open.
     notice: Option<String>,
     /// Shelf labels due (prices changed since printed), read at log-in and
     /// after each sync.
@@ -290,10 +290,7 @@ impl App {
             }
             Action::ToPayment(cart) => self.screen = Screen::Payment(payment::Payment::new(terminal, *cart)),
             Action::ToReceipt(committed) => {
-                // The sale is on disk: now it is signed, outside its transaction.
-                if let Err(e) = terminal.sign_pending() {
-                    self.notice = Some(format!("SIGNING: {e}"));
-                }
+                // The receipt's stamp signs the sale, outside its transaction.
                 self.sale = sale::Sale::new(None);
                 self.screen = Screen::Receipt(receipt::Receipt::new(terminal, *committed));
                 return Task::batch([self.print_task(), self.focus()]);

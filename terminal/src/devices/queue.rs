@@ -64,6 +64,11 @@ pub(crate) fn takes_cash(payments: &[pos_shared::tender::Tender]) -> bool {
     payments.iter().any(|p| p.kind == TenderKind::Cash)
 }
 
+/// A number in a job's reference (a copy's, a training sale's seq).
+fn job_number<T: std::str::FromStr>(reference: &str, number: &str) -> CoreResult<T> {
+    number.parse().map_err(|_| CoreError::Invalid(format!("print job “{reference}” names no number")))
+}
+
 /// What the status line shows about the printer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PrinterStatus {
@@ -122,12 +127,9 @@ impl Terminal {
             JobKind::Receipt => self.any_receipt_doc(&reference.parse()?, None)?,
             JobKind::Copy => {
                 let (receipt, copy) = reference.split_once('#').unwrap_or((reference, "1"));
-                let copy = copy.parse().map_err(|_| CoreError::Invalid(format!("print job {reference}")))?;
-                self.any_receipt_doc(&receipt.parse()?, Some(copy))?
+                self.any_receipt_doc(&receipt.parse()?, Some(job_number(reference, copy)?))?
             }
-            JobKind::Training => self.training_receipt_doc(pos_shared::ids::Seq(
-                reference.parse().map_err(|_| CoreError::Invalid(format!("print job {reference}")))?,
-            ))?,
+            JobKind::Training => self.training_receipt_doc(pos_shared::ids::Seq(job_number(reference, reference)?))?,
         };
         Ok(encode_receipt(&doc, columns, kick))
     }
