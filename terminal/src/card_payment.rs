@@ -121,6 +121,12 @@ impl Terminal {
     /// Writes `prepared` down as a card payment (or refund) about to be
     /// asked of the terminal. Refused while another is unresolved.
     pub fn start_card_payment(&mut self, prepared: Prepared) -> CoreResult<CardAttempt> {
+        // Every way to the terminal (the app's key, `sell`, a refund) starts here.
+        if self.training {
+            return Err(CoreError::Invalid(
+                "no card is charged in training mode: take it as cash, or as a card on another terminal".into(),
+            ));
+        }
         self.card_terminal()?;
         // The sale must be writable when the terminal approves: never charge
         // a card with the till closed (or open too long to sell).
@@ -223,9 +229,6 @@ impl Terminal {
     /// Takes `prepared`'s card amount through the terminal and writes it
     /// when approved; an open payment is resolved first.
     pub fn pay_by_card_terminal(&mut self, prepared: Prepared, cancel: &AtomicBool) -> CoreResult<Committed> {
-        if self.training() {
-            return Err(CoreError::Invalid("no card is charged in training mode: take it as cash or card".into()));
-        }
         self.recover_card_payment()?;
         let address = self.card_terminal()?;
         let attempt = self.start_card_payment(prepared)?;

@@ -79,6 +79,11 @@ fn training_sales_print_as_training_and_never_count() {
         "never a receipt's number: {paper}"
     );
     assert!(!paper.contains("Returns within 30 days"), "no promise a receipt makes: {paper}");
+    // The card terminal is never asked in training: not from the app's key,
+    // not from `sell`, not for a refund (they all start a card payment).
+    let on_card = t.prepare_sale(&cashier, &cart, &tenders(&["card:14.61"]), &[]).unwrap();
+    let refused = t.start_card_payment(on_card).unwrap_err().to_string();
+    assert!(refused.contains("no card is charged in training mode"), "{refused}");
     let mut gift = Cart::default();
     t.add_item(&mut gift, "DAI0001", None).unwrap();
     t.commit_sale(&cashier, &gift, &tenders(&["card:5.61"])).unwrap();
