@@ -16,17 +16,36 @@ pub struct Options {
     pub busy_timeout: Duration,
 }
 
+/// Why a database was not opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// A newer version of the software wrote it: an older one would
+    /// misread it, so nothing is read or written.
+    #[error(
+        "{path} was written by a newer version of this software (schema {found}; this version knows up to \
+         {known}): run that version or a newer one; nothing was changed"
+    )]
+    Newer { path: String, found: usize, known: usize },
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+}
+
 /// Opens (creating if needed) the database at `path` and runs the
-/// `migrations` it has not run yet, each in its own transaction.
-pub fn open(path: &Path, options: Options, migrations: &[&str]) -> rusqlite::Result<Connection> {
+/// `migrations` it has not run yet, each in its own transaction. A database
+/// from a newer version (more migrations than these) is refused before
+/// anything is written.
+pub fn open(path: &Path, options: Options, migrations: &[&str]) -> Result<Connection, OpenError> {
     let conn = Connection::open(path)?;
+    let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version > migrations.len() {
+        return Err(OpenError::Newer { path: path.display().to_string(), found: version, known: migrations.len() });
+    }
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "cache_size", -options.cache_kib)?;
     conn.busy_timeout(options.busy_timeout)?;
     conn.set_prepared_statement_cache_capacity(64);
-    let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     for (index, sql) in migrations.iter().enumerate().skip(version) {
         let tx = conn.unchecked_transaction()?;
         tx.execute_batch(sql)?;
@@ -78,6 +97,19 @@ mod tests {
         let conn = open(&path, OPTIONS, &broken[..1]).unwrap();
         let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
         assert_eq!(version, 1);
+    }
+
+    #[test]
+    fn a_database_from_a_newer_version_is_refused_and_left_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        let v2 = ["CREATE TABLE a (x INTEGER) STRICT;", "ALTER TABLE a ADD COLUMN y TEXT;"];
+        drop(open(&path, OPTIONS, &v2).unwrap());
+        let before = std::fs::read(&path).unwrap();
+        let refused = open(&path, OPTIONS, &v2[..1]).unwrap_err();
+        assert!(matches!(refused, OpenError::Newer { found: 2, known: 1, .. }), "{refused}");
+        assert!(refused.to_string().contains("newer version"), "{refused}");
+        assert_eq!(std::fs::read(&path).unwrap(), before, "nothing written");
     }
 
     #[test]

@@ -62,6 +62,7 @@ impl ApiError {
                 StoreError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m.clone(), None),
                 StoreError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m.clone(), None),
                 StoreError::CursorAhead { .. } => (StatusCode::CONFLICT, "cursor_ahead", e.to_string(), None),
+                StoreError::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", m.clone(), None),
                 StoreError::Internal(_) => (
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "internal",

@@ -7,6 +7,7 @@ pub mod csv_export;
 pub mod error;
 pub mod listener;
 pub mod office;
+pub mod serving;
 pub mod storage;
 pub mod tls;
 

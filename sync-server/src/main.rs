@@ -395,6 +395,7 @@ async fn roll_up<D: Database>(office: Arc<HeadOffice<D>>, every: std::time::Dura
 /// Puts the backup `from` in place of the database at `db` and gives it a
 /// new epoch. Credentials changed since the backup are as they were then.
 fn restore(db: &std::path::Path, from: &std::path::Path, json: bool) -> Result<()> {
+    let _replacing = pos_sync_server::serving::replacing(db).map_err(|e| anyhow!(e))?;
     // Opening the backup checks it is one of ours (and migrates it).
     drop(SqliteDb::open(from).with_context(|| format!("{} is not a head-office database", from.display()))?);
     for suffix in ["-wal", "-shm"] {
@@ -438,6 +439,11 @@ fn run(cli: Cli) -> Result<()> {
              so every till pulls everything again"
         )),
         (Location::Sqlite(db), _) => {
+            // Held while `serve` runs: no restore replaces the file under it.
+            let _serving = match cli.command {
+                Command::Serve { .. } => Some(pos_sync_server::serving::serving(&db).map_err(|e| anyhow!(e))?),
+                _ => None,
+            };
             let beside = db.parent().map(|d| d.join("tls"));
             run_on(HeadOffice::new(SqliteDb::open(&db)?), beside, cli)
         }

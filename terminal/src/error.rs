@@ -64,6 +64,8 @@ pub enum CoreError {
     JournalBroken { seq: u64, reason: String },
     #[error("database error: {0}")]
     Db(#[from] rusqlite::Error),
+    #[error(transparent)]
+    Open(#[from] pos_sqlite::OpenError),
     #[error("a stored record is unreadable: {0}")]
     Stored(#[from] serde_json::Error),
     #[error("file error: {0}")]

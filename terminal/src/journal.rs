@@ -138,7 +138,10 @@ impl Terminal {
     }
 
     fn sign_unsigned(&self) -> CoreResult<usize> {
-        let tx = self.conn.unchecked_transaction()?;
+        // IMMEDIATE: a deferred read that turns into a write cannot wait for
+        // another writer (the sync loop, another process) and fails at once
+        // with "database is locked"; this one waits its busy timeout.
+        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
         let unsigned: Vec<(u64, Vec<u8>)> = tx
             .prepare_cached("SELECT seq, hash FROM journal WHERE signature IS NULL ORDER BY seq")?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?

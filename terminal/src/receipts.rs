@@ -16,6 +16,10 @@ use crate::{Operator, Terminal};
 
 impl Terminal {
     /// The stamp of the entry at `seq`, signing what is not signed yet first.
+    /// The entry is committed already: if signing fails now (the database
+    /// busy past its timeout, a full disk), the receipt says "not signed
+    /// yet" and the entry is signed before it is pushed, never the sale
+    /// reported failed (the customer would pay twice).
     pub(crate) fn stamp(&self, seq: Seq, copy: Option<u32>, training: bool) -> CoreResult<Stamp> {
         let read = || -> CoreResult<Option<Vec<u8>>> {
             Ok(self
@@ -27,10 +31,10 @@ impl Terminal {
         };
         let signature = match read()? {
             Some(signature) => Some(signature),
-            None => {
-                self.sign_pending()?;
-                read()?
-            }
+            None => match self.sign_pending() {
+                Ok(_) => read()?,
+                Err(_) => None,
+            },
         };
         Ok(Stamp { seq: seq.0, signature: signature.as_deref().map(pos_shared::signing::short), copy, training })
     }

@@ -2,6 +2,7 @@
 
 mod abuse;
 mod accounts;
+mod after_commit;
 mod audited;
 mod backends;
 mod books;
@@ -37,4 +38,5 @@ mod sync;
 mod sync_api;
 mod sync_cli;
 mod tls;
+mod versions;
 mod ui;

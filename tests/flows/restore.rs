@@ -87,3 +87,70 @@ fn a_backup_that_is_not_a_head_office_database_is_refused() {
     assert!(refused.contains("is not a head-office database"), "{refused}");
     assert_eq!(admin_ok(&db, &["--json", "stock"]), before, "nothing changed");
 }
+
+/// Sells `count` loaves of bread at `till`, one sale each.
+fn sell_loaves(till: &std::path::Path, count: usize) {
+    for _ in 0..count {
+        ok(till, &pos_tests::as_cashier(&["sell", "--item", "BAK0004", "--pay", "cash:5"]));
+    }
+}
+
+#[test]
+fn after_a_restore_every_till_sends_again_what_head_office_lost_at_its_next_sync() {
+    let work = tempfile::tempdir().unwrap();
+    let db = HqDb::new(work.path());
+    head_office(&db);
+    let mut server = ServerProcess::start(&db);
+    let tills = [work.path().join("till-1"), work.path().join("till-2")];
+    for till in &tills {
+        enroll_till_cli(&db, &server.url, "S01", till);
+        sell_loaves(till, 2);
+        ok(till, &["sync", "--once"]);
+    }
+    let backup = work.path().join("backup");
+    db.back_up(&backup);
+    // The hour the backup does not hold: more sales, all synced.
+    sell_loaves(&tills[0], 3);
+    sell_loaves(&tills[1], 1);
+    for till in &tills {
+        ok(till, &["sync", "--once"]);
+    }
+
+    server.kill();
+    db.restore(&backup);
+    let server = ServerProcess::start_on(&db, server.url.trim_start_matches("http://"));
+    let unheard = db.count("SELECT COUNT(*) FROM terminals WHERE pending_entries IS NULL", &[]);
+    assert_eq!(unheard, 2, "no till is complete until it says so again after a restore");
+    // No new sale: the next sync alone sends again what was lost.
+    assert!(ok(&tills[0], &["sync", "--once"]).contains("3 entries pushed"));
+    assert!(ok(&tills[1], &["sync", "--once"]).contains("1 entries pushed"));
+    assert_eq!(db.count("SELECT COUNT(*) FROM sales", &[]), 8, "head office holds every sale again, once");
+    assert_eq!(central(&db, "BAK0004"), "-8");
+    let complete = db.count("SELECT COUNT(*) FROM terminals WHERE pending_entries = 0", &[]);
+    assert_eq!(complete, 2, "each till said it holds nothing more");
+    // A second pass finds nothing missing and sends nothing.
+    assert!(ok(&tills[0], &["sync", "--once"]).contains("0 entries pushed"));
+    drop(server);
+}
+
+#[test]
+fn a_restore_is_refused_while_a_server_serves_the_database() {
+    let work = tempfile::tempdir().unwrap();
+    let db = HqDb::sqlite(work.path());
+    head_office(&db);
+    let mut server = ServerProcess::start(&db);
+    let till = work.path().join("till");
+    enroll_till_cli(&db, &server.url, "S01", &till);
+    let backup = work.path().join("backup.sqlite");
+    db.back_up(&backup);
+    sell_loaves(&till, 2);
+    ok(&till, &["sync", "--once"]);
+
+    let refused = admin_refused_text(&db, &["restore", "--from", backup.to_str().unwrap()]);
+    assert!(refused.contains("stop every `pos-sync-server serve`"), "{refused}");
+    assert!(ok(&till, &["sync", "--once"]).contains("Synced"), "the server serves on, its database untouched");
+    assert_eq!(db.count("SELECT COUNT(*) FROM sales", &[]), 2, "nothing acknowledged was lost");
+
+    server.kill();
+    admin_ok(&db, &["restore", "--from", backup.to_str().unwrap()]);
+}

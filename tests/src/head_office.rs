@@ -118,6 +118,34 @@ impl HqDb {
     }
 }
 
+impl HqDb {
+    /// Backs head office up to `file` as its IT would: `pos-sync-server
+    /// backup` on SQLite, `pg_dump` on PostgreSQL.
+    pub fn back_up(&self, file: &Path) {
+        match &self._schema {
+            None => drop(admin_ok(self, &["backup", "--out", file.to_str().expect("UTF-8 path")])),
+            Some(schema) => schema.dump(file),
+        }
+    }
+
+    /// The PostgreSQL schema, to act on it around head office's code.
+    pub fn postgres_schema(&self) -> Option<&TestDatabase> {
+        self._schema.as_deref()
+    }
+
+    /// Restores head office from `file` (its server stopped): `pos-sync-server
+    /// restore` on SQLite, `pg_restore` then `epoch new` on PostgreSQL.
+    pub fn restore(&self, file: &Path) {
+        match &self._schema {
+            None => drop(admin_ok(self, &["restore", "--from", file.to_str().expect("UTF-8 path")])),
+            Some(schema) => {
+                schema.restore(file);
+                admin_ok(self, &["epoch", "new"]);
+            }
+        }
+    }
+}
+
 impl AsRef<OsStr> for HqDb {
     fn as_ref(&self) -> &OsStr {
         OsStr::new(&self.address)

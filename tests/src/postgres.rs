@@ -35,6 +35,37 @@ impl TestDatabase {
     }
 }
 
+impl TestDatabase {
+    /// Runs `sql` in this schema straight on the server, around head
+    /// office's code (as another server or a person at psql would).
+    pub fn execute(&self, sql: &str) {
+        run(&self.server, &format!("SET search_path TO {}; {sql}", self.schema));
+    }
+
+    /// Writes the schema to `file` with `pg_dump`, as a chain's IT backs up.
+    pub fn dump(&self, file: &std::path::Path) {
+        let status = std::process::Command::new("pg_dump")
+            .args(["--format=custom", "--schema", &self.schema, "--file"])
+            .arg(file)
+            .arg(&self.server)
+            .status()
+            .expect("run pg_dump");
+        assert!(status.success(), "pg_dump failed");
+    }
+
+    /// Puts the schema back as `file` holds it, with `pg_restore`: what was
+    /// written since the dump is gone.
+    pub fn restore(&self, file: &std::path::Path) {
+        run(&self.server, &format!("DROP SCHEMA {} CASCADE", self.schema));
+        let status = std::process::Command::new("pg_restore")
+            .args(["--dbname", &self.server])
+            .arg(file)
+            .status()
+            .expect("run pg_restore");
+        assert!(status.success(), "pg_restore failed");
+    }
+}
+
 impl Default for TestDatabase {
     fn default() -> TestDatabase {
         TestDatabase::new()

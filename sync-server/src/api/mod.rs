@@ -223,7 +223,19 @@ async fn stock(
 ) -> Result<Json<StockSnapshot>, ApiError> {
     header_version(&headers)?;
     metrics.pull(Pull::Stock);
-    Ok(Json(blocking(move || store.stock_snapshot(&auth)).await?))
+    let pending: Option<u64> = headers.get(PENDING_HEADER).and_then(|v| v.to_str().ok()?.parse().ok());
+    let reader = store.clone();
+    let reading = auth.clone();
+    let snapshot = blocking(move || reader.stock_snapshot(&reading)).await?;
+    // What the till still holds, for the dashboard: said on every pass,
+    // so a till with nothing to push is known complete too.
+    if let Some(pending) = pending {
+        let terminal = auth.terminal_id.clone();
+        if let Err(error) = blocking(move || store.note_push(&auth, pending)).await {
+            tracing::warn!(%terminal, ?error, "could not record what the till holds for the dashboard");
+        }
+    }
+    Ok(Json(snapshot))
 }
 
 async fn orders(

@@ -61,7 +61,8 @@ pub async fn page<D: Database>(
                 tbody {
                     @for till in &board.tills {
                         @let quiet = till.last_push_ms.is_none_or(|t| now - t > QUIET_MS);
-                        @let waiting = till.pending_entries.unwrap_or(0) > 0;
+                        // Not heard from since head office was restored: unknown.
+                        @let waiting = till.pending_entries.is_none_or(|n| n > 0);
                         tr {
                             td { (till.store) } td { (till.name) " " small { (till.terminal_id) } }
                             td { @match till.last_push_ms { Some(t) => { time datetime=(when(t)) { (ago(t)) } }, None => "never" } }

@@ -75,8 +75,29 @@ pub enum StoreError {
     /// it was restored from an older backup, and the terminal must pull again.
     #[error("cursor {cursor} is beyond head office's {head}: pull everything again")]
     CursorAhead { cursor: u64, head: u64 },
+    /// Head office cannot take this now (its database is from a newer
+    /// version of the server): 503, try again once it is upgraded.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("storage failure: {0}")]
     Internal(String),
+}
+
+/// Head office's database at schema `found`, newer than this build's `known`.
+pub(crate) fn newer_schema(found: i64, known: usize) -> StoreError {
+    StoreError::Unavailable(format!(
+        "head office's database is at schema {found}, newer than this server knows ({known}): it takes no \
+         writes; upgrade this server"
+    ))
+}
+
+impl From<pos_sqlite::OpenError> for StoreError {
+    fn from(e: pos_sqlite::OpenError) -> Self {
+        match e {
+            pos_sqlite::OpenError::Newer { .. } => StoreError::Unavailable(e.to_string()),
+            pos_sqlite::OpenError::Sqlite(e) => e.into(),
+        }
+    }
 }
 
 impl From<rusqlite::Error> for StoreError {

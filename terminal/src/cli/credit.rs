@@ -69,7 +69,8 @@ fn print_credit(terminal: &mut Terminal, json: bool, committed: &CreditCommitted
     let width = terminal.receipt_columns();
     let shown = json!({ "record": committed.record, "seq": committed.seq, "balance": committed.balance });
     emit(json, &shown, |_| doc.render_text(width))?;
-    super::devices::print_queued(terminal)
+    super::devices::print_queued(terminal);
+    Ok(())
 }
 
 pub fn giftcard(dir: &Path, json: bool, command: GiftcardCommand) -> Result<()> {

@@ -20,16 +20,19 @@ use pos_terminal::devices::scanner::{ScannerEvent, spawn_serial_scanner};
 use super::args::{ConfigCommand, DisplayCommand, LabelsCommand, PrintCommand, ScaleCommand, ScannerCommand};
 use super::emit;
 
-/// Sends what the last command queued; a printer problem is a warning,
-/// never a failed sale.
-pub fn print_queued(terminal: &mut Terminal) -> Result<()> {
+/// Sends what the last command queued. What queued it is recorded already,
+/// so nothing here fails the command: a printer problem, or a database too
+/// busy to read the queue, is a warning and the job waits.
+pub fn print_queued(terminal: &mut Terminal) {
     if terminal.devices().printer.is_none() {
-        return Ok(());
+        return;
     }
-    if let Err(problem) = terminal.print_pending()? {
-        eprintln!("warning: {problem}; the job waits in the queue (“pos-terminal print pending” retries)");
-    }
-    Ok(())
+    let problem = match terminal.print_pending() {
+        Ok(Ok(_)) => return,
+        Ok(Err(problem)) => problem.to_string(),
+        Err(error) => error.to_string(),
+    };
+    eprintln!("warning: {problem}; the job waits in the queue (“pos-terminal print pending” retries)");
 }
 
 pub fn config(dir: &Path, json: bool, command: ConfigCommand) -> Result<()> {

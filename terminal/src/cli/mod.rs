@@ -220,7 +220,10 @@ pub fn run(cli: Cli) -> Result<()> {
                     Ok(())
                 }
                 ReportArg::X => Ok(()),
-                ReportArg::Z => devices::print_queued(&mut terminal),
+                ReportArg::Z => {
+                    devices::print_queued(&mut terminal);
+                    Ok(())
+                }
             }
         }
         Command::Stock { code } => {
@@ -281,7 +284,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let mut terminal = Terminal::open(&dir)?;
             let user = a.actor.login(&mut terminal)?;
             terminal.open_drawer(&user, &a.reason, a.actor.approver().as_ref())?;
-            devices::print_queued(&mut terminal)?;
+            devices::print_queued(&mut terminal);
             emit(json, &json!({ "opened": true }), |_| "Drawer opened\n".to_string())
         }
     }
@@ -357,7 +360,8 @@ pub(crate) fn print_receipt(terminal: &mut Terminal, json: bool, committed: &Com
     let doc = terminal.receipt_doc(committed)?;
     let width = terminal.receipt_columns();
     emit(json, &committed.record, |_| doc.render_text(width))?;
-    devices::print_queued(terminal)
+    devices::print_queued(terminal);
+    Ok(())
 }
 
 fn sell(dir: &std::path::Path, json: bool, a: args::SellArgs) -> Result<()> {

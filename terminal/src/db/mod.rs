@@ -28,8 +28,9 @@ const MIGRATIONS: &[&str] = &[
 /// The database file inside a data directory.
 pub const DB_FILE: &str = "terminal.sqlite";
 
-/// Opens (creating if needed) the terminal's database, durable and migrated.
-pub fn open(path: &Path) -> rusqlite::Result<Connection> {
+/// Opens (creating if needed) the terminal's database, durable and migrated;
+/// one from a newer version of the till is refused untouched.
+pub fn open(path: &Path) -> Result<Connection, pos_sqlite::OpenError> {
     // 32 MB of page cache: a 200,000-product catalog and its search index.
     let options = pos_sqlite::Options { cache_kib: 32_000, busy_timeout: std::time::Duration::from_secs(5) };
     pos_sqlite::open(path, options, MIGRATIONS)

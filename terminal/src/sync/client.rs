@@ -165,11 +165,15 @@ impl SyncClient {
         Ok(epoch)
     }
 
-    pub async fn stock(&self) -> Result<StockSnapshot, SyncError> {
+    /// The store's central stock, telling head office how many entries the
+    /// till still has to send (`pending`), so its dashboard knows even
+    /// when the till had nothing to push.
+    pub async fn stock(&self, pending: u64) -> Result<StockSnapshot, SyncError> {
         let response = self
             .http
             .get(self.url("/v1/stock"))
             .header(VERSION_HEADER, PROTOCOL_VERSION)
+            .header(PENDING_HEADER, pending)
             .bearer_auth(&self.token)
             .send()
             .await?;

@@ -182,6 +182,17 @@ impl Terminal {
         Ok(())
     }
 
+    /// Head office says it holds this till's entries only up to `held`
+    /// (the stock snapshot's `through_seq`): if this till had entries after
+    /// it acknowledged (head office was restored from a backup, or lost
+    /// them otherwise), they go back in the outbox. Returns how many.
+    pub fn resend_what_head_office_lacks(&mut self, held: u64) -> CoreResult<u64> {
+        Ok(self
+            .conn
+            .prepare_cached("UPDATE outbox SET acked_at_ms = NULL WHERE seq > ?1 AND acked_at_ms IS NOT NULL")?
+            .execute([held])? as u64)
+    }
+
     pub fn catalog_cursor(&self) -> CoreResult<u64> {
         self.sync_number("catalog_cursor")
     }

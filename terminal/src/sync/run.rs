@@ -25,6 +25,9 @@ pub struct SyncReport {
     pub products_pulled: usize,
     pub orders_pulled: usize,
     pub stock_items: usize,
+    /// The last of this till's entries head office holds.
+    #[serde(skip)]
+    pub held_through: u64,
 }
 
 /// The client for a terminal's enrollment; none if it was never enrolled.
@@ -90,17 +93,24 @@ async fn check_epoch(terminal: &mut Terminal, client: &SyncClient) -> Result<(),
 /// One full pass: check head office is the same database, push, then pull
 /// catalog pages, order pages, then central stock. A cursor head office
 /// never issued (it was restored without a new epoch) starts the pulls over.
+/// The stock snapshot says which of this till's entries head office holds:
+/// whatever it acknowledged once but lacks now (it was restored) is sent
+/// again in the same pass, new sale or not.
 pub async fn sync_once(terminal: &mut Terminal, client: &SyncClient) -> Result<SyncReport, SyncError> {
     let outcome = async {
         check_epoch(terminal, client).await?;
-        let pushed = push_all(terminal, client).await?;
-        let pulled = match pull_all(terminal, client).await {
+        let mut pushed = push_all(terminal, client).await?;
+        let mut pulled = match pull_all(terminal, client).await {
             Err(SyncError::Refused { body, .. }) if body.error == "cursor_ahead" => {
                 terminal.forget_head_office_pages()?;
                 pull_all(terminal, client).await
             }
             other => other,
         }?;
+        if terminal.resend_what_head_office_lacks(pulled.held_through)? > 0 {
+            pushed += push_all(terminal, client).await?;
+            pulled = pull_all(terminal, client).await?;
+        }
         Ok(SyncReport { pushed, ..pulled })
     }
     .await;
@@ -135,9 +145,15 @@ async fn pull_all(terminal: &mut Terminal, client: &SyncClient) -> Result<SyncRe
             break;
         }
     }
-    let snapshot = client.stock().await?;
+    let snapshot = client.stock(terminal.pending_sync_count()?).await?;
     terminal.apply_stock_snapshot(&snapshot)?;
-    Ok(SyncReport { pushed: 0, products_pulled, orders_pulled, stock_items: snapshot.items.len() })
+    Ok(SyncReport {
+        pushed: 0,
+        products_pulled,
+        orders_pulled,
+        stock_items: snapshot.items.len(),
+        held_through: snapshot.through_seq,
+    })
 }
 
 /// Delay before retry `attempt` (0-based): doubling from 1 s up to 5 min,

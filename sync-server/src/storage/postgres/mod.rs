@@ -8,6 +8,7 @@
 mod values;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::error::SqlState;
@@ -26,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema_v5.sql"),
     include_str!("schema_v6.sql"),
     include_str!("schema_v7.sql"),
+    include_str!("schema_v8.sql"),
 ];
 
 /// The advisory lock taken while migrating (any number, the same for all).
@@ -91,7 +93,14 @@ fn must_retry(cause: Option<&tokio_postgres::Error>) -> bool {
 pub struct PgDb {
     pool: Pool,
     runtime: Option<Arc<tokio::runtime::Runtime>>,
+    /// When a write last found the schema this build knows (ms since the
+    /// epoch): checked again a second later, so a newer server migrating
+    /// the database stops this one's writes within a second.
+    schema_checked_ms: AtomicI64,
 }
+
+/// How long a write trusts the last schema check.
+const SCHEMA_CHECK_MS: i64 = 1_000;
 
 impl Drop for PgDb {
     /// The pool's runtime may be dropped from inside another runtime (the
@@ -140,7 +149,7 @@ impl PgDb {
                 .build()
                 .map_err(|e| StoreError::Internal(e.to_string()))?
         };
-        let db = PgDb { pool, runtime: Some(Arc::new(runtime)) };
+        let db = PgDb { pool, runtime: Some(Arc::new(runtime)), schema_checked_ms: AtomicI64::new(0) };
         db.migrate().map_err(|e| match e {
             StoreError::Internal(detail) => StoreError::Internal(format!("PostgreSQL at {where_}: {detail}")),
             other => other,
@@ -170,9 +179,22 @@ impl PgDb {
                 tx.batch_execute(sql).await?;
                 tx.execute("UPDATE schema_version SET version = $1", &[&(index as i64 + 1)]).await?;
             }
-            tx.commit().await
+            tx.commit().await.map(|()| version)
         })
         .map_err(|e| StoreError::from(&e))
+        .and_then(refuse_newer_schema)
+    }
+
+    /// Refuses a write while the schema is newer than this build's (a newer
+    /// server migrated it): checked at most once a second.
+    fn check_schema_before_writing(&self, tx: &PgTx<'_>) -> StoreResult<()> {
+        let now = crate::storage::now_ms();
+        if now - self.schema_checked_ms.load(Ordering::Relaxed) < SCHEMA_CHECK_MS {
+            return Ok(());
+        }
+        refuse_newer_schema(tx.one("SELECT version FROM schema_version", &[])?)?;
+        self.schema_checked_ms.store(now, Ordering::Relaxed);
+        Ok(())
     }
 
     /// Runs `work` in a transaction of `isolation`, committed when it
@@ -189,7 +211,10 @@ impl PgDb {
             let start = client.build_transaction().isolation_level(isolation).read_only(read_only).start();
             let tx = block_on(runtime, start).map_err(|e| StoreError::from(&e))?;
             let pg = PgTx { tx, runtime, failure: Default::default() };
-            let outcome = work(&pg);
+            let outcome = match read_only {
+                false => self.check_schema_before_writing(&pg).and_then(|()| work(&pg)),
+                true => work(&pg),
+            };
             let failure = pg.failure.take();
             let done = match outcome {
                 Ok(out) => block_on(runtime, pg.tx.commit()).map(|()| out).map_err(|e| (StoreError::from(&e), Some(e))),
@@ -205,6 +230,14 @@ impl PgDb {
             }
         }
         unreachable!("the loop returns")
+    }
+}
+
+/// The schema `version` this build can write, or why not.
+fn refuse_newer_schema(version: i64) -> StoreResult<()> {
+    match usize::try_from(version) {
+        Ok(version) if version <= MIGRATIONS.len() => Ok(()),
+        _ => Err(crate::storage::newer_schema(version, MIGRATIONS.len())),
     }
 }
 

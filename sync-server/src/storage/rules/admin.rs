@@ -25,14 +25,21 @@ pub struct TerminalCreated {
 pub const CODE_VALID_HOURS: u32 = 24;
 
 /// Turns a one-time enrollment code into a terminal's token (in a write).
+/// The same code with the same till key again (the till never got the first
+/// answer) issues a new token in place of the first, until the code expires
+/// or the till first pushes; anything else is a spent code.
 pub fn enroll(tx: &impl Tx, code: &str, public_key: Option<&[u8]>) -> StoreResult<EnrollResponse> {
+    let code_hash = secret_hash(code.trim());
     let found = tx.row(
-        "SELECT t.id, t.name, s.code, s.name, s.currency, s.tax_mode, t.enroll_expires_ms
+        "SELECT t.id, t.name, s.code, s.name, s.currency, s.tax_mode, t.enroll_expires_ms, t.enroll_code_hash
          FROM terminals t JOIN stores s ON s.id = t.store_id
-         WHERE t.enroll_code_hash = ?1 AND t.revoked = 0",
-        &[&secret_hash(code.trim())],
+         WHERE (t.enroll_code_hash = ?1
+             OR (t.spent_code_hash = ?1 AND t.last_seq = 0 AND t.public_key = ?2 AND t.token_hash IS NOT NULL))
+           AND t.revoked = 0",
+        &[&code_hash, &public_key],
     )?;
-    let row = found.ok_or_else(|| StoreError::NotFound("unknown or already used enrollment code".into()))?;
+    let spent_code = || StoreError::NotFound("unknown or already used enrollment code".into());
+    let row = found.ok_or_else(spent_code)?;
     let terminal_id: String = row.get(0)?;
     let store = StoreInfo { code: row.get(2)?, name: row.get(3)?, currency: row.get(4)?, tax_mode: row.get(5)? };
     if row.get::<Option<i64>>(6)?.is_some_and(|expires| expires <= now_ms()) {
@@ -41,16 +48,19 @@ pub fn enroll(tx: &impl Tx, code: &str, public_key: Option<&[u8]>) -> StoreResul
              (`pos-sync-server terminal code {terminal_id}`)"
         )));
     }
+    let unspent: Option<String> = row.get(7)?;
     let token = random_secret(32);
     // The code is spent in the same statement that checks it is still
-    // unspent: of two servers enrolling with it at once, one wins.
+    // unspent (or spent by this very key): of two servers enrolling with it
+    // at once, one wins.
     let spent = tx.run(
-        "UPDATE terminals SET enroll_code_hash = NULL, token_hash = ?1, public_key = ?4
-         WHERE id = ?2 AND enroll_code_hash = ?3",
-        &[&secret_hash(&token), &terminal_id, &secret_hash(code.trim()), &public_key],
+        "UPDATE terminals SET enroll_code_hash = NULL, spent_code_hash = ?3, token_hash = ?1, public_key = ?4
+         WHERE id = ?2 AND (enroll_code_hash = ?3
+           OR (?5 = 0 AND enroll_code_hash IS NULL AND spent_code_hash = ?3 AND public_key = ?4 AND last_seq = 0))",
+        &[&secret_hash(&token), &terminal_id, &code_hash, &public_key, &i64::from(unspent.is_some())],
     )?;
     if spent == 0 {
-        return Err(StoreError::NotFound("unknown or already used enrollment code".into()));
+        return Err(spent_code());
     }
     Ok(EnrollResponse { protocol_version: PROTOCOL_VERSION, terminal_id, terminal_name: row.get(1)?, token, store })
 }
@@ -168,8 +178,8 @@ pub fn new_enrollment_code(tx: &impl Tx, terminal_id: &str, valid_hours: u32) ->
     let code = random_secret(6);
     let expires_ms = code_expiry(valid_hours)?;
     let name = tx.row(
-        "UPDATE terminals SET enroll_code_hash = ?1, enroll_expires_ms = ?2 WHERE id = ?3 AND revoked = 0
-         RETURNING name",
+        "UPDATE terminals SET enroll_code_hash = ?1, enroll_expires_ms = ?2, spent_code_hash = NULL
+         WHERE id = ?3 AND revoked = 0 RETURNING name",
         &[&secret_hash(&code), &expires_ms, &terminal_id.trim()],
     )?;
     let name = name

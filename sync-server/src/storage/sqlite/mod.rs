@@ -31,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../schema_v13.sql"),
     include_str!("../schema_v14.sql"),
     include_str!("../schema_v15.sql"),
+    include_str!("../schema_v16.sql"),
 ];
 
 pub struct SqliteDb {
@@ -73,6 +74,11 @@ impl Database for SqliteDb {
     fn write<T>(&self, mut work: impl FnMut(&Connection) -> StoreResult<T>) -> StoreResult<T> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // A newer server migrated the file since it was opened: no writes.
+        let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version > MIGRATIONS.len() as i64 {
+            return Err(crate::storage::newer_schema(version, MIGRATIONS.len()));
+        }
         let out = work(&tx)?;
         tx.commit()?;
         Ok(out)
