@@ -55,6 +55,22 @@ pub fn excerpt(text: &str) -> String {
     }
 }
 
+/// The earliest time an entry may carry: 2000-01-01T00:00:00Z.
+pub const EARLIEST_MS: i64 = 946_684_800_000;
+/// The first time an entry may no longer carry: 2100-01-01T00:00:00Z. Every
+/// date function of both databases reads what lies between.
+pub const LATEST_MS: i64 = 4_102_444_800_000;
+
+/// A time an entry may carry (milliseconds since 1970): within this
+/// century, so no clock gone wrong reaches a report that counts by day.
+pub fn check_time(at_ms: i64) -> Result<(), String> {
+    if (EARLIEST_MS..LATEST_MS).contains(&at_ms) {
+        Ok(())
+    } else {
+        Err(format!("its time ({at_ms} ms since 1970) is outside 2000 to 2099: the till's clock is wrong"))
+    }
+}
+
 /// Checks `entry`, pushed by `pusher` for a store whose prices are `tax_mode`.
 pub fn check_entry(entry: &CanonicalEntry, pusher: &TerminalId, tax_mode: TaxMode) -> Result<(), EntryProblem> {
     if &entry.terminal_id != pusher {
@@ -63,6 +79,7 @@ pub fn check_entry(entry: &CanonicalEntry, pusher: &TerminalId, tax_mode: TaxMod
             entry.seq, entry.terminal_id
         )));
     }
+    check_time(entry.at_ms).map_err(invalid)?;
     check_event(&entry.event, pusher, tax_mode)
 }
 

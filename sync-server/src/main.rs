@@ -6,6 +6,7 @@ mod orders_cli;
 mod prices_cli;
 mod purchasing_cli;
 mod reports_cli;
+mod users_cli;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -13,7 +14,6 @@ use std::sync::Arc;
 use anyhow::{Context, Result, anyhow};
 use clap::{Parser, Subcommand};
 use pos_shared::money::Money;
-use pos_shared::roles::Role;
 use pos_sync_server::storage::OrderDesk;
 use pos_sync_server::storage::head_office::HeadOffice;
 use pos_sync_server::storage::postgres::PgDb;
@@ -103,8 +103,9 @@ enum Command {
     /// Packs: a case of 12 sold or received by its own barcode.
     #[command(subcommand)]
     Pack(prices_cli::PackCommand),
+    /// The people who log in at the tills.
     #[command(subcommand)]
-    User(UserCommand),
+    User(users_cli::UserCommand),
     /// Central on-hand per store and product.
     Stock {
         #[arg(long)]
@@ -177,6 +178,8 @@ enum EpochCommand {
 
 #[derive(Subcommand)]
 enum StoreCommand {
+    /// Every store: code, name, currency, prices with or without tax.
+    List,
     Add {
         #[arg(long)]
         name: String,
@@ -208,6 +211,9 @@ enum TerminalCommand {
     },
     /// Revoke a terminal's token.
     Revoke { terminal_id: String },
+    /// Every terminal: its store, whether it is enrolled, its last push,
+    /// the entries head office holds and those it still held, its key.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -252,21 +258,6 @@ enum OfficeUserCommand {
         /// admin, buyer, accountant or viewer.
         #[arg(long)]
         role: String,
-    },
-}
-
-#[derive(Subcommand)]
-enum UserCommand {
-    Add {
-        #[arg(long)]
-        name: String,
-        #[arg(long)]
-        role: String,
-        #[arg(long)]
-        pin: String,
-        /// The store whose tills the user may log in on (default: every store).
-        #[arg(long)]
-        store: Option<String>,
     },
 }
 
@@ -415,6 +406,24 @@ fn restore(db: &std::path::Path, from: &std::path::Path, json: bool) -> Result<(
     })
 }
 
+/// One line of `terminal list`.
+fn till_line(t: &pos_sync_server::storage::rules::dashboard::TillRow) -> String {
+    let state = match (t.revoked, t.enrolled) {
+        (true, _) => "revoked",
+        (false, true) => "enrolled",
+        (false, false) => "not enrolled",
+    };
+    let pushed = t.last_push_ms.map_or("never".to_string(), |ms| {
+        chrono::DateTime::from_timestamp_millis(ms).map_or(ms.to_string(), |t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+    });
+    let held = t.pending_entries.map_or("unknown".to_string(), |n| n.to_string());
+    let key = t.public_key.as_deref().map_or("none", |k| &k[..16.min(k.len())]);
+    format!(
+        "{}\t{}\t{}\t{state}\tlast push {pushed}\tentries held here {}\tstill at the till {held}\tkey {key}\n",
+        t.store, t.terminal_id, t.name, t.last_seq
+    )
+}
+
 /// The command a till enrolls with, the fingerprint to pin included once
 /// head office serves over TLS.
 fn enroll_hint(created: &TerminalCreated) -> String {
@@ -531,6 +540,16 @@ Serve with:
                 format!("Terminal {} ({}) added. Enroll it once with:\n{}", c.terminal_id, c.name, enroll_hint(c))
             })
         }
+        Command::Store(StoreCommand::List) => {
+            let stores = store.stores()?;
+            emit(json, &stores, |rows| {
+                rows.iter().map(|s| format!("{}\t{}\t{}\tprices {}\n", s.code, s.name, s.currency, s.tax_mode)).collect()
+            })
+        }
+        Command::Terminal(TerminalCommand::List) => {
+            let tills = store.tills()?;
+            emit(json, &tills, |rows| rows.iter().map(till_line).collect())
+        }
         Command::Terminal(TerminalCommand::Revoke { terminal_id }) => {
             store.revoke_terminal(&terminal_id)?;
             emit(json, &serde_json::json!({ "revoked": terminal_id }), |_| format!("Terminal {terminal_id} revoked\n"))
@@ -569,11 +588,7 @@ Serve with:
                 )
             })
         }
-        Command::User(UserCommand::Add { name, role, pin, store: at }) => {
-            let role: Role = role.parse().map_err(|e: String| anyhow!(e))?;
-            store.add_user(&name, role, &pin, at.as_deref())?;
-            emit(json, &serde_json::json!({ "name": name, "role": role }), |_| format!("User {name} ({role}) added\n"))
-        }
+        Command::User(command) => users_cli::run_user(&store, json, command),
         Command::Stock { store: s } => {
             let rows = store.stock(s.as_deref(), false)?;
             emit(json, &rows, |rows| {

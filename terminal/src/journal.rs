@@ -92,6 +92,12 @@ impl Terminal {
     /// The first one after a month ended closes it first (see `closings`).
     pub(crate) fn begin_journaled(&mut self, before: &[Event]) -> CoreResult<JournalTx<'_>> {
         let at_ms = self.clock.now_ms();
+        pos_shared::entry_rules::check_time(at_ms).map_err(|_| {
+            CoreError::Invalid(format!(
+                "the till's clock says {}: set the clock right before anything is recorded",
+                crate::clock::local_time_text(at_ms)
+            ))
+        })?;
         let closed = match self.closed.filter(|c| at_ms < c.next_due_ms) {
             Some(closed) => closed,
             None => {

@@ -191,3 +191,30 @@ fn forged_entries_are_refused_flagged_once_and_stop_nobody_else() {
     let (status, _, message) = push(&server.url, &lyon, honest[2..].to_vec());
     assert_eq!(status, 200, "{message}");
 }
+
+#[test]
+fn entries_dated_outside_any_plausible_time_are_refused_and_every_report_keeps_answering() {
+    let work = tempfile::tempdir().unwrap();
+    let db = HqDb::new(work.path());
+    head_office(&db);
+    let server = ServerProcess::start(&db);
+    let mut lyon = enrolled_terminal(&db, &server.url, "S02", &work.path().join("lyon"));
+    let key = KeyFile::load_or_create(&work.path().join("lyon")).unwrap();
+    random_sale(&mut lyon);
+    let honest = lyon.outbox_batch(10).unwrap();
+    let (opened, sale) = (honest[0].clone(), serde_json::from_str::<Value>(honest[1].payload.get()).unwrap());
+    // The year 10000, the ends of i64, before 2000.
+    for at_ms in [253_402_300_800_000i64, i64::MAX, i64::MIN, -1, 0, 946_684_799_999] {
+        let mut forged = sale.clone();
+        forged["at_ms"] = at_ms.into();
+        let (status, error, message) = push(&server.url, &lyon, vec![opened.clone(), chained(opened.hash, 2, &forged, &key)]);
+        assert_eq!((status, error.as_str()), (422, "invalid_entry"), "{at_ms}: {message}");
+        assert!(message.contains("outside 2000 to 2099"), "{at_ms}: {message}");
+    }
+    for by in ["day", "hour", "store", "product"] {
+        admin_ok(&db, &["report", "sales", "--by", by]);
+    }
+    let (status, _, message) = push(&server.url, &lyon, honest);
+    assert_eq!(status, 200, "the till's honest entries go on: {message}");
+    assert_eq!(db.count("SELECT COUNT(*) FROM sales", &[]), 1);
+}

@@ -120,3 +120,27 @@ fn a_session_open_for_more_than_a_day_is_closed_before_selling() {
     store.terminal.open_session(&manager, m("100")).unwrap();
     store.terminal.commit_sale(&cashier, &cart, &tenders(&["cash:10"])).unwrap();
 }
+
+/// A till whose clock went absurd (the year 10000, before 2000) records
+/// nothing, rather than journal an entry head office must refuse.
+#[test]
+fn a_till_whose_clock_is_outside_any_plausible_time_records_nothing() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicI64, Ordering};
+    let mut store = Store::open();
+    let now = store.terminal.current_session().unwrap().unwrap().opened_at_ms;
+    let clock = pos_tests::week::WeekClock(Arc::new(AtomicI64::new(253_402_300_800_000)));
+    store.terminal = pos_terminal::Terminal::open_with_clock(store.path(), Box::new(clock.clone())).unwrap();
+    let before = store.terminal.verify_journal().unwrap();
+    let cashier = store.cashier();
+    let mut cart = Cart::default();
+    store.terminal.add_item(&mut cart, "BAK0001", None).unwrap();
+    for wrong in [253_402_300_800_000, 0] {
+        clock.0.store(wrong, Ordering::SeqCst);
+        let refused = store.terminal.commit_sale(&cashier, &cart, &tenders(&["cash:10"])).unwrap_err().to_string();
+        assert!(refused.contains("set the clock right"), "{refused}");
+    }
+    assert_eq!(store.terminal.verify_journal().unwrap(), before, "nothing journaled");
+    clock.0.store(now + 60_000, Ordering::SeqCst);
+    store.terminal.commit_sale(&cashier, &cart, &tenders(&["cash:10"])).unwrap();
+}

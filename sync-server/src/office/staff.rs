@@ -80,7 +80,7 @@ pub async fn save<D: Database>(
         let store = Some(field("store")).filter(|s| !s.is_empty());
         let name = field("name").trim().to_string();
         let before = listings::staff(tx)?.into_iter().find(|p| p.name.eq_ignore_ascii_case(&name));
-        catalog::add_user(tx, &name, role, &field("pin"), store.as_deref())?;
+        catalog::save_user(tx, &name, role, &field("pin"), store.as_deref())?;
         let at = |store: Option<&str>| store.unwrap_or("every store").to_string();
         let describe = |p: &listings::StaffRow| {
             format!("role: {}\nstore: {}\nactive: {}", p.role, at(p.store.as_deref()), p.active)

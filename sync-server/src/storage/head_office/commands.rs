@@ -73,10 +73,15 @@ impl<D: Database> HeadOffice<D> {
         self.db.write(|tx| catalog::archive_product(tx, code))
     }
 
-    /// Adds (or changes) a user who can log in at the tills of `store`, or
-    /// of every store (see [`catalog::add_user`]).
+    /// Adds a user who can log in at the tills of `store`, or of every
+    /// store; a name that exists is refused (see [`catalog::add_user`]).
     pub fn add_user(&self, name: &str, role: Role, pin: &str, store: Option<&str>) -> StoreResult<()> {
         self.db.write(|tx| catalog::add_user(tx, name, role, pin, store))
+    }
+
+    /// Changes a till user's role, store or PIN (see [`catalog::change_user`]).
+    pub fn change_user(&self, name: &str, change: catalog::UserChange<'_>) -> StoreResult<()> {
+        self.db.write(|tx| catalog::change_user(tx, name, change))
     }
 
     /// Adds a customer; returns their code (`C000001`, ...).

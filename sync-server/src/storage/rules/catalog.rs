@@ -199,12 +199,66 @@ fn change_product(tx: &impl Tx, code: &str, column: &'static str, value: i64) ->
     Ok(sku)
 }
 
-/// Adds (or changes) a user who can log in, after its next sync, on
-/// every terminal of `store`, or of every store when none is given. A
-/// manager's PIN has at least six digits (a store may ask for more at
-/// its tills); a cashier's differs from those of the cashiers who share
-/// a till with them, since a PIN alone may name a cashier.
+/// Adds a user who can log in, after its next sync, on every terminal of
+/// `store`, or of every store when none is given. A name that exists is
+/// refused: changing a person is [`change_user`]'s.
 pub fn add_user(tx: &impl Tx, name: &str, role: Role, pin: &str, store: Option<&str>) -> StoreResult<()> {
+    if tx.row("SELECT 1 FROM users WHERE name = ?1", &[&name.trim()])?.is_some() {
+        return Err(StoreError::Conflict(format!(
+            "a till user named `{}` exists already: `pos-sync-server user change` changes their role, store or PIN",
+            excerpt(name.trim())
+        )));
+    }
+    save_user(tx, name, role, pin, store)
+}
+
+/// What `user change` changes; what is not given stays as it was.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct UserChange<'a> {
+    pub role: Option<Role>,
+    pub pin: Option<&'a str>,
+    /// `Some(None)`: every store.
+    pub store: Option<Option<&'a str>>,
+}
+
+/// Changes an existing till user's role, store or PIN. A new role, or a
+/// cashier's new store, needs a new PIN too: PIN rules are per role, and a
+/// cashier's PIN must differ from those of the cashiers at their store.
+pub fn change_user(tx: &impl Tx, name: &str, change: UserChange<'_>) -> StoreResult<()> {
+    let name = name.trim();
+    let found = tx.row(
+        "SELECT u.role, s.code FROM users u LEFT JOIN stores s ON s.id = u.store_id WHERE u.name = ?1",
+        &[&name],
+    )?;
+    let row = found.ok_or_else(|| StoreError::NotFound(format!("no till user named `{}`", excerpt(name))))?;
+    let role: Role = row.get::<String>(0)?.parse().map_err(StoreError::Internal)?;
+    let store: Option<String> = row.get(1)?;
+    if change.role.is_none() && change.pin.is_none() && change.store.is_none() {
+        return Err(StoreError::BadRequest("say what changes: --role, --store, --every-store or --pin".into()));
+    }
+    let new_role = change.role.unwrap_or(role);
+    let new_store = change.store.map_or(store.as_deref(), |s| s);
+    match change.pin {
+        Some(pin) => save_user(tx, name, new_role, pin, new_store),
+        None if new_role != role || (new_role == Role::Cashier && new_store != store.as_deref()) => {
+            Err(StoreError::BadRequest("a new role, or a cashier's new store, needs a new PIN too (--pin)".into()))
+        }
+        None => {
+            let store_id = new_store.map(|s| store_id(tx, s)).transpose()?;
+            let version = next_version(tx, "catalog_version")?;
+            tx.run("UPDATE users SET store_id = ?2, version = ?3 WHERE name = ?1", &[&name, &store_id, &version])?;
+            Ok(())
+        }
+    }
+}
+
+/// Adds or changes a user who can log in, after its next sync, on every
+/// terminal of `store`, or of every store when none is given (the back
+/// office's form, which shows what it changed). A manager's PIN has at
+/// least six digits (a store may ask for more at its tills); a cashier's
+/// differs from those of the cashiers who share a till with them, since a
+/// PIN alone may name a cashier.
+pub fn save_user(tx: &impl Tx, name: &str, role: Role, pin: &str, store: Option<&str>) -> StoreResult<()> {
     let store_id = store.map(|s| store_id(tx, s)).transpose()?;
     crate::storage::check_name("a user's name", name)?;
     if name.trim().is_empty() {

@@ -111,13 +111,15 @@ pub struct TillRow {
     pub last_push_ms: Option<i64>,
     /// Entries it still held after that push, as it reported them.
     pub pending_entries: Option<u64>,
+    /// The public key it signs its entries with (hex), registered at enrollment.
+    pub public_key: Option<String>,
 }
 
 /// Every till, by store and name.
 pub fn tills(tx: &impl Tx) -> StoreResult<Vec<TillRow>> {
     let rows = tx.rows(
         "SELECT t.id, t.name, s.code, CASE WHEN t.token_hash IS NULL THEN 0 ELSE 1 END, t.revoked, t.last_seq,
-           t.last_push_ms, t.pending_entries
+           t.last_push_ms, t.pending_entries, t.public_key
          FROM terminals t JOIN stores s ON s.id = t.store_id ORDER BY s.code, t.name",
         &[],
     )?;
@@ -132,6 +134,7 @@ pub fn tills(tx: &impl Tx) -> StoreResult<Vec<TillRow>> {
                 last_seq: r.get(5)?,
                 last_push_ms: r.get(6)?,
                 pending_entries: r.get(7)?,
+                public_key: r.get::<Option<Vec<u8>>>(8)?.map(hex::encode),
             })
         })
         .collect()

@@ -1,0 +1,55 @@
+//! Enrollment survives a lost answer: a till that spent its code but never
+//! heard back enrolls again with the same code and the same key; nobody
+//! else can, and once the till has pushed, the code is spent for good.
+
+use pos_shared::protocol::{EnrollRequest, PROTOCOL_VERSION};
+use pos_shared::signing::Signer;
+use pos_terminal::signer::KeyFile;
+use pos_tests::head_office::{HqDb, ServerProcess, head_office, new_terminal_code};
+use pos_tests::{as_cashier, as_manager, cli_ok};
+
+/// Posts an enrollment with `code` and `key`'s public key; the status.
+fn enroll_with(url: &str, code: &str, key: &KeyFile) -> u16 {
+    let request = EnrollRequest {
+        protocol_version: PROTOCOL_VERSION,
+        code: code.to_string(),
+        public_key: Some(hex::encode(key.public_key())),
+    };
+    reqwest::blocking::Client::new()
+        .post(format!("{url}/v1/enroll"))
+        .json(&request)
+        .send()
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[test]
+fn a_till_whose_enrollment_answer_was_lost_enrolls_again_with_the_same_code() {
+    let work = tempfile::tempdir().unwrap();
+    let db = HqDb::new(work.path());
+    head_office(&db);
+    let server = ServerProcess::start(&db);
+    let code = new_terminal_code(&db, "S01", "Caisse 1");
+    let till = work.path().join("till");
+    // The till made its key and asked; the answer never reached it.
+    std::fs::create_dir_all(&till).unwrap();
+    let key = KeyFile::load_or_create(&till).unwrap();
+    assert_eq!(enroll_with(&server.url, &code, &key), 200);
+    // Whoever else tries the spent code, with another key, is refused.
+    std::fs::create_dir_all(work.path().join("stranger")).unwrap();
+    let stranger = KeyFile::load_or_create(&work.path().join("stranger")).unwrap();
+    assert_eq!(enroll_with(&server.url, &code, &stranger), 404);
+
+    // The till tries again, as its cashier would: enrolled, same identity.
+    let enrolled = cli_ok(&till, &["enroll", "--server", &server.url, "--code", &code]);
+    assert!(enrolled.contains("S01-T01"), "{enrolled}");
+    cli_ok(&till, &as_manager(&["session", "open", "--float", "100"]));
+    cli_ok(&till, &as_cashier(&["sell", "--item", "BAK0001", "--pay", "cash:5"]));
+    assert!(cli_ok(&till, &["sync", "--once"]).contains("2 entries pushed"));
+    assert_eq!(db.count("SELECT COUNT(*) FROM terminals", &[]), 1, "one terminal, not two");
+
+    // Once it pushed, the code is spent for good, even with its own key.
+    assert_eq!(enroll_with(&server.url, &code, &key), 404);
+    assert!(cli_ok(&till, &["sync", "--once"]).contains("Synced"), "its token still works");
+}
