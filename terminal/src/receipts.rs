@@ -98,3 +98,35 @@ impl Terminal {
         self.credit_receipt_doc(&credit, copy)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::Cart;
+    use crate::test_support::demo;
+
+    /// A full disk fails the write that signs: as SQLite would, the
+    /// connection's own trigger fails it here, after the sale's commit.
+    #[test]
+    fn a_sale_whose_signature_cannot_be_written_still_prints_and_is_signed_later() {
+        let (_dir, mut terminal, _clock) = demo();
+        let cashier = terminal.login(crate::demo::DEMO_CASHIER.0, crate::demo::DEMO_CASHIER.1).unwrap();
+        let mut cart = Cart::default();
+        terminal.add_item(&mut cart, "BAK0001", None).unwrap();
+        let tenders = ["cash:5".parse().unwrap()];
+        let committed = terminal.commit_sale(&cashier, &cart, &tenders).unwrap();
+        terminal
+            .conn
+            .execute_batch(
+                "CREATE TEMP TRIGGER disk_full BEFORE UPDATE OF signature ON journal
+                 BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END;",
+            )
+            .unwrap();
+        assert!(terminal.sign_pending().is_err(), "signing fails as on a full disk");
+        let text = terminal.receipt_doc(&committed).expect("the sale is recorded: its receipt prints").render_text(42);
+        assert!(text.contains("not signed yet"), "{text}");
+
+        terminal.conn.execute_batch("DROP TRIGGER disk_full").unwrap();
+        let outgoing = terminal.outbox_batch(100).unwrap();
+        assert!(outgoing.iter().all(|e| e.signature.is_some()), "signed before it is pushed");
+    }
+}
