@@ -8,7 +8,6 @@
 mod values;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::error::SqlState;
@@ -93,14 +92,7 @@ fn must_retry(cause: Option<&tokio_postgres::Error>) -> bool {
 pub struct PgDb {
     pool: Pool,
     runtime: Option<Arc<tokio::runtime::Runtime>>,
-    /// When a write last found the schema this build knows (ms since the
-    /// epoch): checked again a second later, so a newer server migrating
-    /// the database stops this one's writes within a second.
-    schema_checked_ms: AtomicI64,
 }
-
-/// How long a write trusts the last schema check.
-const SCHEMA_CHECK_MS: i64 = 1_000;
 
 impl Drop for PgDb {
     /// The pool's runtime may be dropped from inside another runtime (the
@@ -149,7 +141,7 @@ impl PgDb {
                 .build()
                 .map_err(|e| StoreError::Internal(e.to_string()))?
         };
-        let db = PgDb { pool, runtime: Some(Arc::new(runtime)), schema_checked_ms: AtomicI64::new(0) };
+        let db = PgDb { pool, runtime: Some(Arc::new(runtime)) };
         db.migrate().map_err(|e| match e {
             StoreError::Internal(detail) => StoreError::Internal(format!("PostgreSQL at {where_}: {detail}")),
             other => other,
@@ -185,18 +177,6 @@ impl PgDb {
         .and_then(refuse_newer_schema)
     }
 
-    /// Refuses a write while the schema is newer than this build's (a newer
-    /// server migrated it): checked at most once a second.
-    fn check_schema_before_writing(&self, tx: &PgTx<'_>) -> StoreResult<()> {
-        let now = crate::storage::now_ms();
-        if now - self.schema_checked_ms.load(Ordering::Relaxed) < SCHEMA_CHECK_MS {
-            return Ok(());
-        }
-        refuse_newer_schema(tx.one("SELECT version FROM schema_version", &[])?)?;
-        self.schema_checked_ms.store(now, Ordering::Relaxed);
-        Ok(())
-    }
-
     /// Runs `work` in a transaction of `isolation`, committed when it
     /// returns `Ok`; tried again while PostgreSQL reports a conflict.
     fn transaction<T>(
@@ -211,8 +191,9 @@ impl PgDb {
             let start = client.build_transaction().isolation_level(isolation).read_only(read_only).start();
             let tx = block_on(runtime, start).map_err(|e| StoreError::from(&e))?;
             let pg = PgTx { tx, runtime, failure: Default::default() };
+            // A newer server migrated the database: this one writes nothing.
             let outcome = match read_only {
-                false => self.check_schema_before_writing(&pg).and_then(|()| work(&pg)),
+                false => tx_schema_version(&pg).and_then(refuse_newer_schema).and_then(|()| work(&pg)),
                 true => work(&pg),
             };
             let failure = pg.failure.take();
@@ -231,6 +212,10 @@ impl PgDb {
         }
         unreachable!("the loop returns")
     }
+}
+
+fn tx_schema_version(tx: &PgTx<'_>) -> StoreResult<i64> {
+    tx.one("SELECT version FROM schema_version", &[])
 }
 
 /// The schema `version` this build can write, or why not.
