@@ -414,7 +414,8 @@ fn till_line(t: &pos_sync_server::storage::rules::dashboard::TillRow) -> String 
         (false, false) => "not enrolled",
     };
     let pushed = t.last_push_ms.map_or("never".to_string(), |ms| {
-        chrono::DateTime::from_timestamp_millis(ms).map_or(ms.to_string(), |t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        chrono::DateTime::from_timestamp_millis(ms)
+            .map_or(ms.to_string(), |t| t.format("%Y-%m-%d %H:%M UTC").to_string())
     });
     let held = t.pending_entries.map_or("unknown".to_string(), |n| n.to_string());
     let key = t.public_key.as_deref().map_or("none", |k| &k[..16.min(k.len())]);
@@ -543,7 +544,9 @@ Serve with:
         Command::Store(StoreCommand::List) => {
             let stores = store.stores()?;
             emit(json, &stores, |rows| {
-                rows.iter().map(|s| format!("{}\t{}\t{}\tprices {}\n", s.code, s.name, s.currency, s.tax_mode)).collect()
+                rows.iter()
+                    .map(|s| format!("{}\t{}\t{}\tprices {}\n", s.code, s.name, s.currency, s.tax_mode))
+                    .collect()
             })
         }
         Command::Terminal(TerminalCommand::List) => {

@@ -15,13 +15,7 @@ fn enroll_with(url: &str, code: &str, key: &KeyFile) -> u16 {
         code: code.to_string(),
         public_key: Some(hex::encode(key.public_key())),
     };
-    reqwest::blocking::Client::new()
-        .post(format!("{url}/v1/enroll"))
-        .json(&request)
-        .send()
-        .unwrap()
-        .status()
-        .as_u16()
+    reqwest::blocking::Client::new().post(format!("{url}/v1/enroll")).json(&request).send().unwrap().status().as_u16()
 }
 
 #[test]

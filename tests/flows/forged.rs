@@ -207,7 +207,8 @@ fn entries_dated_outside_any_plausible_time_are_refused_and_every_report_keeps_a
     for at_ms in [253_402_300_800_000i64, i64::MAX, i64::MIN, -1, 0, 946_684_799_999] {
         let mut forged = sale.clone();
         forged["at_ms"] = at_ms.into();
-        let (status, error, message) = push(&server.url, &lyon, vec![opened.clone(), chained(opened.hash, 2, &forged, &key)]);
+        let (status, error, message) =
+            push(&server.url, &lyon, vec![opened.clone(), chained(opened.hash, 2, &forged, &key)]);
         assert_eq!((status, error.as_str()), (422, "invalid_entry"), "{at_ms}: {message}");
         assert!(message.contains("outside 2000 to 2099"), "{at_ms}: {message}");
     }

@@ -40,5 +40,5 @@ mod sync;
 mod sync_api;
 mod sync_cli;
 mod tls;
-mod versions;
 mod ui;
+mod versions;
