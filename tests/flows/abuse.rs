@@ -223,7 +223,7 @@ fn a_till_gets_only_its_own_stores_staff() {
         pos_tests::cli_refused(&paris, &["session", "open", "--user", "Luc", "--pin", "555555", "--float", "50"]);
     assert!(refused.contains("nobody called “Luc”"), "{refused}");
     // Luc moves to Paris: Lyon's till loses him at its next sync.
-    admin_ok(&db, &["user", "add", "--name", "Luc", "--role", "manager", "--pin", "555555", "--store", "S01"]);
+    admin_ok(&db, &["user", "change", "Luc", "--store", "S01"]);
     pos_tests::cli_ok(&paris, &["sync", "--once"]);
     pos_tests::cli_ok(&lyon, &["sync", "--once"]);
     assert!(hash_of(&paris, "Luc").0.starts_with("$argon2"));
