@@ -4,6 +4,7 @@
 mod customers_cli;
 mod orders_cli;
 mod prices_cli;
+mod quarantine_cli;
 mod purchasing_cli;
 mod reports_cli;
 mod users_cli;
@@ -149,6 +150,11 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Entries held instead of applied (a rule broken, a signature that
+    /// does not verify, a row that cannot be recorded), for a person to
+    /// accept or reject; the till's later entries are applied meanwhile.
+    #[command(subcommand)]
+    Quarantine(quarantine_cli::QuarantineCommand),
     /// What head office must look at: pushes refused (a broken chain, a
     /// forged or impossible entry), hand-overs that do not match their order,
     /// a till ahead of this database.
@@ -592,6 +598,7 @@ Serve with:
             })
         }
         Command::User(command) => users_cli::run_user(&store, json, command),
+        Command::Quarantine(command) => quarantine_cli::run_quarantine(&store, json, command),
         Command::Stock { store: s } => {
             let rows = store.stock(s.as_deref(), false)?;
             emit(json, &rows, |rows| {

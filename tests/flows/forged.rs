@@ -1,17 +1,20 @@
 //! A till (or anyone holding its token) that pushes well-chained but forged
 //! entries: another terminal's receipt number, absurd quantities, totals
 //! that do not add up, movements that do not match the lines, a receipt
-//! number used twice. Each is refused with a clear status (403 or 422),
-//! becomes one flag for head office however often it is retried, and
-//! stops nobody else: the real owner of the receipt number syncs, and
-//! head office's stock and reports keep answering.
+//! number used twice, a time outside any plausible one. Another terminal's
+//! entry is refused (403); the rest are held for a person, applied to
+//! nothing, the chain going on after them. Each becomes one flag for head
+//! office however often it is retried, and stops nobody else: the real
+//! owner of the receipt number syncs, head office's stock and reports keep
+//! answering, and the till's own signed entries take the place of held
+//! entries it never wrote.
 
 use pos_shared::journal::{Hash32, chain_hash};
 use pos_shared::protocol::{PushRequest, WireEntry};
 use pos_shared::signing::Signer;
 use pos_terminal::Terminal;
 use pos_terminal::signer::KeyFile;
-use pos_tests::head_office::{HqDb, ServerProcess, admin_ok, client, enrolled_terminal, head_office};
+use pos_tests::head_office::{HqDb, ServerProcess, admin_ok, admin_refused, client, enrolled_terminal, head_office};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
@@ -49,7 +52,7 @@ fn flags(db: &HqDb) -> Vec<String> {
 }
 
 #[test]
-fn forged_entries_are_refused_flagged_once_and_stop_nobody_else() {
+fn forged_entries_are_held_or_refused_flagged_once_and_stop_nobody_else() {
     let work = tempfile::tempdir().unwrap();
     let db = HqDb::new(work.path());
     head_office(&db);
@@ -68,11 +71,11 @@ fn forged_entries_are_refused_flagged_once_and_stop_nobody_else() {
     let after_opening = |edit: &dyn Fn(&mut Value)| {
         let mut forged = sale.clone();
         edit(&mut forged);
-        vec![opened.clone(), chained(opened.hash, 2, &forged, &key)]
+        forged
     };
     let own = lyon.settings().terminal_id.to_string();
     let stolen = paris_receipt.clone();
-    let cases: Vec<(&str, Vec<WireEntry>, u16, &str, &str)> = vec![
+    let cases: Vec<(&str, Value, u16, &str, &str)> = vec![
         (
             "another terminal's receipt number",
             after_opening(&|v| v["event"]["receipt_no"] = Value::String(stolen.clone())),
@@ -83,36 +86,36 @@ fn forged_entries_are_refused_flagged_once_and_stop_nobody_else() {
         (
             "a quantity of 1e19 thousandths",
             after_opening(&|v| v["event"]["lines"][0]["qty"] = "10000000000000000".into()),
-            422,
-            "invalid_entry",
+            200,
+            "",
             "not valid",
         ),
         (
             "a movement of 9e18",
             after_opening(&|v| v["event"]["movements"][0]["qty_milli"] = (-9_000_000_000_000_000_000i64).into()),
-            422,
-            "invalid_entry",
+            200,
+            "",
             "out of bounds",
         ),
         (
             "a total that does not add up",
             after_opening(&|v| v["event"]["total"] = "999.00".into()),
-            422,
-            "invalid_entry",
+            200,
+            "",
             "is not the sum of its lines",
         ),
         (
             "movements that are not the lines'",
             after_opening(&|v| v["event"]["movements"][0]["sku"] = "NOT-SOLD".into()),
-            422,
-            "invalid_entry",
+            200,
+            "",
             "do not match its lines",
         ),
         (
             "a delivery inside a sale",
             after_opening(&|v| v["event"]["movements"][0]["reason"] = "delivery".into()),
-            422,
-            "invalid_entry",
+            200,
+            "",
             "does not belong to this entry",
         ),
         (
@@ -120,8 +123,8 @@ fn forged_entries_are_refused_flagged_once_and_stop_nobody_else() {
             after_opening(&|v| {
                 v["event"]["gift_cards"] = serde_json::json!([{ "card": "GC12345678", "amount": "5.00" }])
             }),
-            422,
-            "invalid_entry",
+            200,
+            "",
             "its gift cards (5.00) are not its gift card payments",
         ),
         (
@@ -131,8 +134,8 @@ fn forged_entries_are_refused_flagged_once_and_stop_nobody_else() {
                     serde_json::json!([{ "kind": "account", "amount": v["event"]["total"].clone() }]);
                 v["event"]["cash_rounding"] = "0.00".into();
             }),
-            422,
-            "invalid_entry",
+            200,
+            "",
             "goes on an account but names no customer",
         ),
         (
@@ -144,29 +147,42 @@ fn forged_entries_are_refused_flagged_once_and_stop_nobody_else() {
                     "payments": [{ "kind": "giftcard", "amount": "50.00" }], "cash_tendered": "0.00", "change": "0.00",
                 });
             }),
-            422,
-            "invalid_entry",
+            200,
+            "",
             "is paid with money, not credit",
         ),
         (
             "a name with a NUL byte",
             after_opening(&|v| v["event"]["lines"][0]["name"] = "Pain\u{0}".into()),
-            422,
-            "invalid_entry",
+            200,
+            "",
             "control character",
         ),
     ];
-    for (name, entries, status, code, says) in cases {
+    // Lyon's session goes up as it is; each forgery follows it, chained.
+    let (status, _, message) = push(&server.url, &lyon, vec![opened.clone()]);
+    assert_eq!(status, 200, "{message}");
+    let (mut prev, mut seq) = (opened.hash, 2);
+    for (name, forged, status, code, says) in cases {
         let before = flags(&db).len();
+        let mut forged = forged;
+        forged["seq"] = seq.into();
+        let entry = chained(prev, seq, &forged, &key);
         for attempt in 0..2 {
-            let (got, error, message) = push(&server.url, &lyon, entries.clone());
+            let (got, error, message) = push(&server.url, &lyon, vec![entry.clone()]);
             assert_eq!((got, error.as_str()), (status, code), "{name}: {message}");
-            assert!(message.contains(says), "{name}: {message}");
-            assert_eq!(flags(&db).len(), before + 1, "{name}: one flag, also after retry {attempt}");
+            let flags = flags(&db);
+            assert_eq!(flags.len(), before + 1, "{name}: one flag, also after retry {attempt}");
+            assert!(flags.last().unwrap().contains(says), "{name}: {flags:?}");
+        }
+        if status == 200 {
+            // Held for a person with its reason; the chain goes on after it.
+            let held = admin_ok(&db, &["quarantine", "list", "--terminal", &own]);
+            assert!(held.contains(&format!("seq {seq}\t")) && held.contains(says), "{name}: {held}");
+            (prev, seq) = (entry.hash, seq + 1);
         }
     }
-    let last = flags(&db).pop().unwrap();
-    assert!(last.starts_with(&format!("{own}\tseq 2")), "{last}");
+    assert!(flags(&db).last().unwrap().starts_with(&format!("{own}\tseq {}", seq - 1)));
 
     // The owner of the receipt number syncs as if nothing happened.
     let sync = client(&paris);
@@ -179,21 +195,67 @@ fn forged_entries_are_refused_flagged_once_and_stop_nobody_else() {
     }
     admin_ok(&db, &["stock", "--store", "S02"]);
 
-    // A receipt number used twice by its own till cannot be recorded: a flag, not a 500.
-    let mut reused = payload(&honest[2]);
-    reused["event"]["receipt_no"] = payload(&honest[1])["event"]["receipt_no"].clone();
-    let entries = vec![opened.clone(), honest[1].clone(), chained(honest[1].hash, 3, &reused, &key)];
-    let (status, error, message) = push(&server.url, &lyon, entries);
-    assert_eq!((status, error.as_str()), (422, "invalid_entry"), "{message}");
-    assert!(message.contains("cannot be recorded"), "{message}");
-    assert!(flags(&db).last().unwrap().contains("seq 3"));
-    // Lyon's honest journal goes on from there.
-    let (status, _, message) = push(&server.url, &lyon, honest[2..].to_vec());
+    // A receipt number its own till already used cannot be recorded: held
+    // like the rest, not a 500. Lyon's honest sale goes first.
+    let mut first = sale.clone();
+    first["seq"] = seq.into();
+    let first = chained(prev, seq, &first, &key);
+    let (status, _, message) = push(&server.url, &lyon, vec![first.clone()]);
     assert_eq!(status, 200, "{message}");
+    let mut reused = payload(&honest[2]);
+    reused["seq"] = (seq + 1).into();
+    reused["event"]["receipt_no"] = sale["event"]["receipt_no"].clone();
+    let (status, _, message) = push(&server.url, &lyon, vec![chained(first.hash, seq + 1, &reused, &key)]);
+    assert_eq!(status, 200, "{message}");
+    let held = admin_ok(&db, &["quarantine", "list", "--terminal", &own]);
+    assert!(held.contains(&format!("seq {}\tit cannot be recorded", seq + 1)), "{held}");
+    assert_eq!(db.count("SELECT COUNT(*) FROM sales WHERE terminal_id = ?1", &[&own]), 1, "only the honest sale");
+}
+
+/// Entries pushed with a till's token by someone without its key are held,
+/// and the till's own entries, signed with its key, take their place: the
+/// entries held are kept, superseded, and head office sees it.
+#[test]
+fn a_tills_own_signed_entries_take_the_place_of_entries_held_that_it_never_wrote() {
+    let work = tempfile::tempdir().unwrap();
+    let db = HqDb::new(work.path());
+    head_office(&db);
+    let server = ServerProcess::start(&db);
+    let lyon_dir = work.path().join("lyon");
+    let mut lyon = enrolled_terminal(&db, &server.url, "S02", &lyon_dir);
+    random_sale(&mut lyon);
+    let honest = lyon.outbox_batch(10).unwrap();
+    std::fs::create_dir_all(work.path().join("elsewhere")).unwrap();
+    let thief = KeyFile::load_or_create(&work.path().join("elsewhere")).unwrap();
+    let mut sale: Value = serde_json::from_str(honest[1].payload.get()).unwrap();
+    sale["event"]["cashier"] = "Mallory".into();
+    let forged = chained(honest[0].hash, 2, &sale, &thief);
+    let (status, _, message) = push(&server.url, &lyon, vec![honest[0].clone(), forged.clone()]);
+    assert_eq!(status, 200, "held, not applied: {message}");
+    sale["seq"] = 3.into();
+    let mut unsigned = chained(forged.hash, 3, &sale, &thief);
+    unsigned.signature = None;
+    for _ in 0..2 {
+        let (status, _, message) = push(&server.url, &lyon, vec![unsigned.clone()]);
+        assert_eq!(status, 200, "{message}");
+    }
+    let flags = admin_ok(&db, &["flags"]);
+    assert_eq!(flags.matches("its signature does not verify").count(), 2, "one flag an entry, however often: {flags}");
+
+    let client = pos_tests::head_office::client(&lyon);
+    crate::sync::runtime().block_on(pos_terminal::sync::run::sync_once(&mut lyon, &client)).unwrap();
+    assert_eq!(lyon.pending_sync_count().unwrap(), 0, "the till's own entries went up");
+    assert!(lyon.held_at_head_office().unwrap().is_empty());
+    assert_eq!(admin_ok(&db, &["quarantine", "list"]), "No entry is held.\n");
+    let all = admin_ok(&db, &["quarantine", "list", "--all"]);
+    assert_eq!(all.matches("superseded by S02-T01").count(), 2, "{all}");
+    assert!(admin_ok(&db, &["flags"]).contains("replaced by entries the till signed"));
+    let cashiers = db.query("SELECT cashier FROM sales", &[]);
+    assert!(cashiers.iter().all(|r| r.get::<String>(0).unwrap() != "Mallory"), "the forgery applied to nothing");
 }
 
 #[test]
-fn entries_dated_outside_any_plausible_time_are_refused_and_every_report_keeps_answering() {
+fn entries_dated_outside_any_plausible_time_are_held_and_every_report_keeps_answering() {
     let work = tempfile::tempdir().unwrap();
     let db = HqDb::new(work.path());
     head_office(&db);
@@ -203,18 +265,29 @@ fn entries_dated_outside_any_plausible_time_are_refused_and_every_report_keeps_a
     random_sale(&mut lyon);
     let honest = lyon.outbox_batch(10).unwrap();
     let (opened, sale) = (honest[0].clone(), serde_json::from_str::<Value>(honest[1].payload.get()).unwrap());
-    // The year 10000, the ends of i64, before 2000.
-    for at_ms in [253_402_300_800_000i64, i64::MAX, i64::MIN, -1, 0, 946_684_799_999] {
+    let (status, _, message) = push(&server.url, &lyon, vec![opened.clone()]);
+    assert_eq!(status, 200, "{message}");
+    // The year 10000, the ends of i64, before 2000: each held, none applied.
+    let mut prev = opened.hash;
+    let times = [253_402_300_800_000i64, i64::MAX, i64::MIN, -1, 0, 946_684_799_999];
+    for (seq, at_ms) in (2u64..).zip(times) {
         let mut forged = sale.clone();
         forged["at_ms"] = at_ms.into();
-        let (status, error, message) =
-            push(&server.url, &lyon, vec![opened.clone(), chained(opened.hash, 2, &forged, &key)]);
-        assert_eq!((status, error.as_str()), (422, "invalid_entry"), "{at_ms}: {message}");
-        assert!(message.contains("outside 2000 to 2099"), "{at_ms}: {message}");
+        forged["seq"] = seq.into();
+        let entry = chained(prev, seq, &forged, &key);
+        let (status, _, message) = push(&server.url, &lyon, vec![entry.clone()]);
+        assert_eq!(status, 200, "{at_ms}: {message}");
+        prev = entry.hash;
     }
+    let held = admin_ok(&db, &["quarantine", "list"]);
+    assert_eq!(held.matches("is outside 2000 to 2099: the till's clock is wrong").count(), times.len(), "{held}");
+    let refused = admin_refused(&db, &["quarantine", "accept", "S02-T01", "2", "--by", "Claire"]);
+    assert!(refused.contains("cannot be applied") && refused.contains("reject it instead"), "{refused}");
     for by in ["day", "hour", "store", "product"] {
         admin_ok(&db, &["report", "sales", "--by", by]);
     }
+    assert_eq!(db.count("SELECT COUNT(*) FROM sales", &[]), 0);
+    // The till's own sale, signed with its key, takes the place of the forgeries.
     let (status, _, message) = push(&server.url, &lyon, honest);
     assert_eq!(status, 200, "the till's honest entries go on: {message}");
     assert_eq!(db.count("SELECT COUNT(*) FROM sales", &[]), 1);

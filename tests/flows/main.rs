@@ -28,6 +28,7 @@ mod prices;
 mod printing;
 mod protocol;
 mod purchasing;
+mod quarantine;
 mod reports;
 mod restore;
 mod returns;

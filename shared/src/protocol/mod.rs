@@ -205,6 +205,17 @@ pub struct StockSnapshot {
     /// What each gift card holds, as of the same moment.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gift_cards: Vec<WireBalance>,
+    /// This terminal's entries head office holds for a person to decide,
+    /// applied to nothing meanwhile (its later entries are applied).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub held: Vec<WireHeld>,
+}
+
+/// An entry head office holds instead of applying it, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireHeld {
+    pub seq: u64,
+    pub reason: String,
 }
 
 impl From<&CatalogItem> for WireProduct {

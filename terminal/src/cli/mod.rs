@@ -323,8 +323,13 @@ fn sync(dir: &std::path::Path, json: bool, a: args::SyncArgs) -> Result<()> {
         let status = terminal.sync_status()?;
         return emit(json, &status, |s| {
             let last = s.last_success_ms.map_or("never".to_string(), pos_terminal::clock::local_time_text);
+            let held: String = s
+                .held
+                .iter()
+                .map(|h| format!("entry {} held at head office for a person to decide: {}\n", h.seq, h.reason))
+                .collect();
             format!(
-                "server {}; {} entries pending; last success {last}{}\n",
+                "server {}; {} entries pending; last success {last}{}\n{held}",
                 s.server.as_deref().unwrap_or("(not enrolled)"),
                 s.pending,
                 s.last_error.as_ref().map(|e| format!("; last error: {e}")).unwrap_or_default()

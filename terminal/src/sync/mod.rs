@@ -9,7 +9,7 @@ pub mod trust;
 use pos_shared::catalog::CatalogItem;
 use pos_shared::journal::Hash32;
 use pos_shared::money::Money;
-use pos_shared::protocol::{CatalogPage, StockSnapshot, WireEntry};
+use pos_shared::protocol::{CatalogPage, StockSnapshot, WireEntry, WireHeld};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -44,6 +44,9 @@ pub struct SyncStatus {
     pub last_success_ms: Option<i64>,
     pub last_error: Option<String>,
     pub catalog_cursor: u64,
+    /// This till's entries head office holds for a person to decide, as
+    /// the last sync said (its later entries were applied).
+    pub held: Vec<WireHeld>,
 }
 
 impl Terminal {
@@ -276,6 +279,7 @@ impl Terminal {
         }
         crate::credit::store_balances(&tx, snapshot)?;
         Terminal::set_sync_value(&tx, "central_through_seq", &snapshot.through_seq.to_string())?;
+        Terminal::set_sync_value(&tx, "held", &serde_json::to_string(&snapshot.held)?)?;
         tx.commit()?;
         Ok(())
     }
@@ -300,6 +304,15 @@ impl Terminal {
             last_success_ms: self.sync_value("last_success_ms")?.and_then(|v| v.parse().ok()),
             last_error: self.sync_value("last_error")?,
             catalog_cursor: self.catalog_cursor()?,
+            held: self.held_at_head_office()?,
+        })
+    }
+
+    /// This till's entries head office holds, as the last sync said.
+    pub fn held_at_head_office(&self) -> CoreResult<Vec<WireHeld>> {
+        Ok(match self.sync_value("held")? {
+            Some(text) => serde_json::from_str(&text)?,
+            None => Vec::new(),
         })
     }
 

@@ -91,7 +91,8 @@ async fn check_epoch(terminal: &mut Terminal, client: &SyncClient) -> Result<(),
 }
 
 /// One full pass: check head office is the same database, push, then pull
-/// catalog pages, order pages, then central stock. A cursor head office
+/// catalog pages, order pages, then central stock; a push that fails never
+/// keeps the pulls from coming down (its error is the pass's). A cursor head office
 /// never issued (it was restored without a new epoch) starts the pulls over.
 /// The stock snapshot says which of this till's entries head office holds:
 /// whatever it acknowledged once but lacks now (it was restored) is sent
@@ -99,14 +100,16 @@ async fn check_epoch(terminal: &mut Terminal, client: &SyncClient) -> Result<(),
 pub async fn sync_once(terminal: &mut Terminal, client: &SyncClient) -> Result<SyncReport, SyncError> {
     let outcome = async {
         check_epoch(terminal, client).await?;
-        let mut pushed = push_all(terminal, client).await?;
-        let mut pulled = match pull_all(terminal, client).await {
+        let pushing = push_all(terminal, client).await;
+        let pulled = match pull_all(terminal, client).await {
             Err(SyncError::Refused { body, .. }) if body.error == "cursor_ahead" => {
                 terminal.forget_head_office_pages()?;
                 pull_all(terminal, client).await
             }
             other => other,
-        }?;
+        };
+        let mut pushed = pushing?;
+        let mut pulled = pulled?;
         if terminal.resend_what_head_office_lacks(pulled.held_through)? > 0 {
             pushed += push_all(terminal, client).await?;
             pulled = pull_all(terminal, client).await?;

@@ -13,7 +13,7 @@ use super::HeadOffice;
 use crate::storage::rules::admin::{self, TerminalCreated};
 use crate::storage::rules::purchasing::{self, PoLineRequest};
 use crate::storage::rules::reorder::{self, ReorderPolicy, ReorderRow};
-use crate::storage::rules::{catalog, credit, keys, meta, order_views, orders, prices};
+use crate::storage::rules::{catalog, credit, keys, meta, order_views, orders, prices, quarantine};
 use crate::storage::sql::Database;
 use crate::storage::{ChannelAuth, StoreResult};
 
@@ -77,6 +77,24 @@ impl<D: Database> HeadOffice<D> {
     /// store; a name that exists is refused (see [`catalog::add_user`]).
     pub fn add_user(&self, name: &str, role: Role, pin: &str, store: Option<&str>) -> StoreResult<()> {
         self.db.write(|tx| catalog::add_user(tx, name, role, pin, store))
+    }
+
+    /// The entries held for a person to decide (with `decided`, those
+    /// decided too), of one terminal or all.
+    pub fn held_entries(&self, terminal: Option<&str>, decided: bool) -> StoreResult<Vec<quarantine::HeldEntry>> {
+        self.db.snapshot(|tx| quarantine::list(tx, terminal, decided))
+    }
+
+    /// A person's decision on a held entry: accepted, it is applied now.
+    pub fn decide_held(
+        &self,
+        terminal: &str,
+        seq: u64,
+        decision: quarantine::Decision,
+        by: &str,
+        reason: Option<&str>,
+    ) -> StoreResult<quarantine::HeldEntry> {
+        self.db.write(|tx| quarantine::decide(tx, terminal, seq, decision, by, reason))
     }
 
     /// Changes a till user's role, store or PIN (see [`catalog::change_user`]).

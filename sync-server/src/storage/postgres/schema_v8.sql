@@ -1,3 +1,22 @@
 -- Version 8: the enrollment code a terminal spent, kept hashed, so a till
 -- whose answer was lost can enroll again with the same code and key.
 ALTER TABLE terminals ADD COLUMN spent_code_hash TEXT;
+
+-- Entries held for a person to decide: their bytes (also in journal, kind
+-- 'held', while they hold their place in the chain), the reason, and who
+-- accepted or rejected each, when and why. An entry the till's own key
+-- signed may later take the place of held ones ('superseded', kept here).
+CREATE TABLE quarantine (
+    terminal_id TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    payload BYTEA NOT NULL,
+    hash BYTEA NOT NULL,
+    signature BYTEA,
+    reason TEXT NOT NULL,
+    held_at_ms BIGINT NOT NULL,
+    decision TEXT,
+    decided_by TEXT,
+    decided_reason TEXT,
+    decided_at_ms BIGINT
+);
+CREATE UNIQUE INDEX quarantine_current ON quarantine (terminal_id, seq) WHERE decision IS NULL OR decision <> 'superseded';

@@ -7,6 +7,7 @@ use pos_shared::fiscal::{Period, archive};
 use pos_shared::ids::TerminalId;
 use pos_shared::journal::{CanonicalEntry, Event, Hash32};
 
+use super::quarantine::WHOLE_JOURNAL;
 use crate::storage::sql::Tx;
 use crate::storage::{StoreError, StoreResult};
 
@@ -42,13 +43,19 @@ pub fn archive(tx: &impl Tx, terminal: &str, period: Period) -> StoreResult<Vec<
     let prev_hash = match from {
         1 => Hash32::GENESIS,
         _ => {
-            let row =
-                tx.row("SELECT hash FROM journal WHERE terminal_id = ?1 AND seq = ?2", &[&terminal, &(from - 1)])?;
+            let row = tx.row(
+                &format!("SELECT hash FROM {WHOLE_JOURNAL} j WHERE terminal_id = ?1 AND seq = ?2"),
+                &[&terminal, &(from - 1)],
+            )?;
             hash(&row.ok_or_else(|| StoreError::Internal(format!("entry {} is missing", from - 1)))?, 0)?
         }
     };
+    // Held entries too: the archive is the till's journal, byte for byte.
     let rows = tx.rows(
-        "SELECT seq, payload, hash, signature FROM journal WHERE terminal_id = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq",
+        &format!(
+            "SELECT seq, payload, hash, signature FROM {WHOLE_JOURNAL} j
+             WHERE terminal_id = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq"
+        ),
         &[&terminal, &from, &to],
     )?;
     let entries = rows

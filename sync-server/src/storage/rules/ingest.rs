@@ -42,7 +42,9 @@ use crate::storage::{StoreError, StoreResult, TerminalAuth, now_ms};
 /// Applies what it can of `entries`: replays are acknowledged again, new
 /// entries are checked and applied in order, and the first gap, broken link
 /// or rewritten entry stops the batch (what came before it stays applied).
-/// An entry of another terminal refuses the whole batch.
+/// An entry of another terminal refuses the whole batch. An entry that
+/// breaks a rule, is not signed by the till's key or cannot be recorded is
+/// held for a person ([`super::quarantine`]) and the entries after it go on.
 pub fn push(db: &impl Database, auth: &TerminalAuth, entries: &[WireEntry]) -> StoreResult<PushResponse> {
     if entries.windows(2).any(|w| w[1].seq != w[0].seq + 1) {
         return Err(StoreError::BadRequest("entries must be consecutive, in seq order".into()));
@@ -54,16 +56,22 @@ pub fn push(db: &impl Database, auth: &TerminalAuth, entries: &[WireEntry]) -> S
     };
     match outcome {
         // An entry that cannot be recorded rolled the batch back: apply
-        // what came before it again, then flag it. Never a 500 the till
-        // would retry forever, and never another till's problem.
+        // what came before it again, hold it for a person, then apply what
+        // comes after it. Never a 500 the till would retry forever, and
+        // never another till's problem.
         Err(Unrecordable { seq: Some(seq), detail }) => {
             let before: Vec<WireEntry> = entries.iter().filter(|e| e.seq < seq).cloned().collect();
             if !before.is_empty() {
                 apply_batch(db, auth, &before, false).map_err(Unrecordable::into_store_error)??;
             }
             let reason = format!("it cannot be recorded ({detail})");
-            db.append(|tx| flag(tx, auth, seq, &reason))?;
-            Err(StoreError::Unappliable { seq, reason })
+            let entry = entries.iter().find(|e| e.seq == seq).ok_or_else(|| StoreError::Internal(reason.clone()))?;
+            db.append(|tx| hold_unrecordable(tx, auth, entry, &reason))?;
+            let after: Vec<WireEntry> = entries.iter().filter(|e| e.seq > seq).cloned().collect();
+            match after.is_empty() {
+                true => Ok(PushResponse { protocol_version: PROTOCOL_VERSION, acked_through: seq }),
+                false => push(db, auth, &after),
+            }
         }
         Err(unknown) => Err(unknown.into_store_error()),
         Ok(answer) => answer,
@@ -169,12 +177,18 @@ fn apply_in(
                 stored = Some(applied_hashes(tx, auth, entry.seq, last_seq.min(batch_end))?);
             }
             let applied = stored.as_ref().and_then(|hashes| hashes.get(&entry.seq));
-            if applied.map(Vec::as_slice) != Some(&entry.hash.0[..]) {
+            if applied.map(Vec::as_slice) == Some(&entry.hash.0[..]) {
+                continue;
+            }
+            // Held entries the till never wrote give way to one its own key signed.
+            let signed = public_key.as_deref().is_some_and(|key| entry.signed_by(key));
+            if !(signed && super::quarantine::may_supersede(tx, auth, entry.seq, &entry.prev_hash)?) {
                 flag(tx, auth, entry.seq, "an applied entry was sent again with other contents")?;
                 stopped = Some(StoreError::Conflict(format!("entry {} differs from the one applied", entry.seq)));
                 break;
             }
-            continue;
+            super::quarantine::supersede(tx, auth, entry.seq)?;
+            (last_seq, head, stored) = (entry.seq - 1, entry.prev_hash, None);
         }
         if entry.seq != last_seq + 1 {
             // Ahead of what head office holds: its database went back in time.
@@ -204,28 +218,33 @@ fn apply_in(
                 }
                 check_entry(&parsed, &pusher, tax_mode).map(|()| parsed)
             });
-        // Who may push it and what it says come first (a 403 names another
-        // terminal's entries); then whether the till's key signed it.
+        // Who may push it comes first (a 403 names another terminal's
+        // entries); then what it says and whether the till's key signed
+        // it. An entry failing those is held for a person with its bytes,
+        // keeps its place in the chain, and the push goes on after it.
+        let signature = entry.signature.as_deref().and_then(|text| hex::decode(text).ok());
         let unsigned = "its signature does not verify with the terminal's key";
-        if checked.is_ok() && public_key.as_deref().is_some_and(|key| !entry.signed_by(key)) {
-            flag(tx, auth, entry.seq, unsigned)?;
-            stopped = Some(StoreError::BrokenChain { seq: entry.seq, reason: unsigned.into() });
-            break;
-        }
         let parsed = match checked {
-            Ok(parsed) => parsed,
-            Err(problem) => {
-                flag(tx, auth, entry.seq, &problem.to_string())?;
-                stopped = Some(match problem {
-                    EntryProblem::NotThePushers(reason) => {
-                        StoreError::Forbidden(format!("entry {}: {reason}", entry.seq))
-                    }
-                    EntryProblem::Invalid(reason) => StoreError::Unappliable { seq: entry.seq, reason },
-                });
+            Err(EntryProblem::NotThePushers(reason)) => {
+                flag(tx, auth, entry.seq, &reason)?;
+                stopped = Some(StoreError::Forbidden(format!("entry {}: {reason}", entry.seq)));
                 break;
             }
+            Ok(_) if public_key.as_deref().is_some_and(|key| !entry.signed_by(key)) => Err(unsigned.to_string()),
+            Ok(parsed) => Ok(parsed),
+            Err(EntryProblem::Invalid(reason)) => Err(reason),
         };
-        let signature = entry.signature.as_deref().and_then(|text| hex::decode(text).ok());
+        let parsed = match parsed {
+            Ok(parsed) => parsed,
+            Err(reason) => {
+                flag(tx, auth, entry.seq, &reason)?;
+                waiting.write(tx).map_err(|e| refused(e, None))?;
+                super::quarantine::hold(tx, auth, entry.seq, bytes, &entry.hash, signature, &reason)?;
+                last_seq = entry.seq;
+                head = entry.hash;
+                continue;
+            }
+        };
         waiting.add(auth, inclusive, &parsed, bytes, &entry.hash, signature);
         let movements = parsed.event.stock_movements().unwrap_or_default();
         if together && plain(&parsed.event) {
@@ -254,10 +273,54 @@ fn apply_in(
     })
 }
 
-/// The hashes of the entries `first..=last` head office applied, by seq.
+/// Holds `entry`, which the database would not record, at the head of its
+/// terminal's chain (where the push that met it left the chain).
+fn hold_unrecordable(tx: &impl Tx, auth: &TerminalAuth, entry: &WireEntry, reason: &str) -> StoreResult<()> {
+    tx.run("UPDATE terminals SET last_seq = last_seq WHERE id = ?1", &[&auth.terminal_id])?;
+    let row = tx
+        .row("SELECT last_seq, last_hash FROM terminals WHERE id = ?1", &[&auth.terminal_id])?
+        .ok_or(StoreError::Unauthorized)?;
+    let (last_seq, last_hash): (u64, Vec<u8>) = (row.get(0)?, row.get(1)?);
+    if last_seq + 1 != entry.seq || Hash32::from_slice(&last_hash).unwrap_or(Hash32::GENESIS) != entry.prev_hash {
+        return Err(StoreError::Conflict(format!("entry {} moved on meanwhile: push again", entry.seq)));
+    }
+    flag(tx, auth, entry.seq, reason)?;
+    let signature = entry.signature.as_deref().and_then(|text| hex::decode(text).ok());
+    super::quarantine::hold(tx, auth, entry.seq, entry.payload.get().as_bytes(), &entry.hash, signature, reason)?;
+    tx.run(
+        "UPDATE terminals SET last_seq = ?1, last_hash = ?2 WHERE id = ?3",
+        &[&entry.seq, &&entry.hash.0[..], &auth.terminal_id],
+    )?;
+    Ok(())
+}
+
+/// Applies one entry a person accepted out of quarantine, as a push would
+/// have: its rows, its effects, then its movements.
+pub(super) fn apply_accepted(
+    tx: &impl Tx,
+    auth: &TerminalAuth,
+    inclusive: bool,
+    entry: &CanonicalEntry,
+    bytes: &[u8],
+    hash: &Hash32,
+    signature: Option<Vec<u8>>,
+) -> StoreResult<()> {
+    let mut rows = EntryRows::default();
+    rows.add(auth, inclusive, entry, bytes, hash, signature);
+    rows.write(tx)?;
+    let costs = record_effects(tx, auth, entry, bytes)?;
+    rows.add_movements(auth, entry.seq.0, entry.event.stock_movements().unwrap_or_default(), &costs);
+    rows.write(tx)
+}
+
+/// The hashes of the entries `first..=last` head office holds, applied or
+/// held, by seq.
 fn applied_hashes(tx: &impl Tx, auth: &TerminalAuth, first: u64, last: u64) -> StoreResult<HashMap<u64, Vec<u8>>> {
     let rows = tx.rows(
-        "SELECT seq, hash FROM journal WHERE terminal_id = ?1 AND seq >= ?2 AND seq <= ?3",
+        &format!(
+            "SELECT seq, hash FROM {} j WHERE terminal_id = ?1 AND seq >= ?2 AND seq <= ?3",
+            super::quarantine::WHOLE_JOURNAL
+        ),
         &[&auth.terminal_id, &first, &last],
     )?;
     rows.iter().map(|r| Ok((r.get(0)?, r.get(1)?))).collect()

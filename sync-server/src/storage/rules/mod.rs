@@ -23,6 +23,7 @@ pub mod orders;
 pub mod prices;
 pub mod product_words;
 pub mod purchasing;
+pub mod quarantine;
 pub mod reorder;
 pub mod rollup;
 pub mod sales;

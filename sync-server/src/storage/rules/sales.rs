@@ -35,6 +35,7 @@ pub fn snapshot(tx: &impl Tx, auth: &TerminalAuth) -> StoreResult<StockSnapshot>
         items,
         accounts,
         gift_cards,
+        held: super::quarantine::held_of(tx, &auth.terminal_id)?,
     })
 }
 

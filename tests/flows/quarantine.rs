@@ -1,0 +1,92 @@
+//! One bad entry never stops a till: an entry head office will not apply
+//! (here signed by another key, as after a botched repair) is held with its
+//! bytes and the reason, the till's later entries are applied, prices still
+//! come down, the till says what is held, and a person accepts or rejects
+//! it, once, with their name and reason kept.
+
+use std::path::Path;
+
+use pos_terminal::signer::KeyFile;
+use pos_tests::head_office::{HqDb, ServerProcess, admin_ok, admin_refused, enroll_till_cli, head_office};
+use pos_tests::{as_cashier, cli_ok};
+
+fn sell(till: &Path) {
+    cli_ok(till, &as_cashier(&["sell", "--item", "BAK0004", "--pay", "cash:5"]));
+}
+
+/// Sells once with `key` in place of the till's own signing key.
+fn sell_signed_by(till: &Path, key: &Path) {
+    let own = std::fs::read(till.join("signing.key")).unwrap();
+    std::fs::copy(key, till.join("signing.key")).unwrap();
+    sell(till);
+    std::fs::write(till.join("signing.key"), own).unwrap();
+}
+
+fn sales(db: &HqDb) -> i64 {
+    db.count("SELECT COUNT(*) FROM sales", &[])
+}
+
+#[test]
+fn one_refused_entry_is_held_and_the_tills_later_entries_and_pulls_go_on() {
+    let work = tempfile::tempdir().unwrap();
+    let db = HqDb::new(work.path());
+    head_office(&db);
+    let server = ServerProcess::start(&db);
+    let till = work.path().join("till");
+    enroll_till_cli(&db, &server.url, "S01", &till);
+    let stranger = work.path().join("stranger");
+    std::fs::create_dir_all(&stranger).unwrap();
+    drop(KeyFile::load_or_create(&stranger).unwrap());
+    let foreign_key = stranger.join("signing.key");
+
+    sell(&till); // seq 2
+    sell_signed_by(&till, &foreign_key); // seq 3: held
+    sell(&till); // seq 4
+    sell_signed_by(&till, &foreign_key); // seq 5: held
+    sell(&till); // seq 6
+    admin_ok(&db, &["price", "set", "BAK0004", "0.99"]);
+    let synced = cli_ok(&till, &["sync", "--once"]);
+    assert!(synced.contains("6 entries pushed"), "{synced}");
+    assert_eq!(sales(&db), 3, "the sales around the held ones are applied");
+    let found = cli_ok(&till, &["--json", "catalog", "search", "BAK0004"]);
+    assert!(found.contains("0.99"), "the new price came down: {found}");
+    let status = cli_ok(&till, &["sync", "--status"]);
+    assert!(status.contains("0 entries pending"), "{status}");
+    assert!(
+        status.contains("entry 3 held at head office for a person to decide: its signature does not verify"),
+        "{status}"
+    );
+    assert!(status.contains("entry 5 held"), "{status}");
+    let held = admin_ok(&db, &["quarantine", "list"]);
+    assert!(held.contains("S01-T01\tseq 3\tits signature does not verify") && held.contains("seq 5"), "{held}");
+
+    // Bad decisions are refused and change nothing.
+    for (args, says) in [
+        (vec!["quarantine", "accept", "S01-T01", "3", "--by", " "], "say who decides"),
+        (vec!["quarantine", "accept", "S01-T01", "4", "--by", "Claire"], "holds no entry 4"),
+        (vec!["quarantine", "reject", "S09-T01", "3", "--by", "Claire"], "holds no entry 3 of S09-T01"),
+    ] {
+        let refused = admin_refused(&db, &args);
+        assert!(refused.contains(says), "{args:?}: {refused}");
+    }
+    assert_eq!(admin_ok(&db, &["quarantine", "list"]), held);
+
+    let accepted = admin_ok(&db, &["quarantine", "accept", "S01-T01", "3", "--by", "Claire", "--reason", "key swapped in a repair"]);
+    assert!(accepted.contains("accepted by Claire: key swapped in a repair"), "{accepted}");
+    assert_eq!(sales(&db), 4, "accepted: applied as it is");
+    let again = admin_refused(&db, &["quarantine", "reject", "S01-T01", "3", "--by", "Luc"]);
+    assert!(again.contains("was accepted by Claire already"), "{again}");
+    admin_ok(&db, &["quarantine", "reject", "S01-T01", "5", "--by", "Claire"]);
+    assert_eq!(sales(&db), 4, "rejected: applied to nothing");
+
+    assert!(cli_ok(&till, &["sync", "--once"]).contains("0 entries pushed"));
+    let status = cli_ok(&till, &["sync", "--status"]);
+    assert!(!status.contains("held"), "nothing is held any more: {status}");
+    assert_eq!(admin_ok(&db, &["quarantine", "list"]), "No entry is held.\n");
+    let all = admin_ok(&db, &["quarantine", "list", "--all"]);
+    assert!(all.contains("seq 3") && all.contains("seq 5\tits signature does not verify with the terminal's key\trejected by Claire"), "{all}");
+    // The bytes are kept: applied entries in the journal, the rejected one held.
+    assert_eq!(db.count("SELECT COUNT(*) FROM journal WHERE terminal_id = 'S01-T01'", &[]), 5);
+    let rejected = db.count("SELECT COUNT(*) FROM quarantine WHERE seq = 5 AND decision = 'rejected'", &[]);
+    assert_eq!(rejected, 1);
+}
