@@ -90,3 +90,33 @@ fn one_refused_entry_is_held_and_the_tills_later_entries_and_pulls_go_on() {
     let rejected = db.count("SELECT COUNT(*) FROM quarantine WHERE seq = 5 AND decision = 'rejected'", &[]);
     assert_eq!(rejected, 1);
 }
+
+/// A push head office refuses outright (here: its seq already holds
+/// another entry the till's key signed, as when an old device comes back)
+/// fails the pass, but prices, orders and stock still come down.
+#[test]
+fn a_refused_push_never_keeps_the_pulls_from_coming_down() {
+    use crate::forged::{chained, push};
+    use pos_tests::head_office::{client, enrolled_terminal};
+    let work = tempfile::tempdir().unwrap();
+    let db = HqDb::new(work.path());
+    head_office(&db);
+    let server = ServerProcess::start(&db);
+    let dir = work.path().join("till");
+    let mut till = enrolled_terminal(&db, &server.url, "S01", &dir);
+    crate::sync::random_sale(&mut till);
+    let key = KeyFile::load_or_create(&dir).unwrap();
+    let outgoing = till.outbox_batch(10).unwrap();
+    let mut other: serde_json::Value = serde_json::from_str(outgoing[1].payload.get()).unwrap();
+    other["event"]["cashier"] = "Marie".into();
+    let (status, _, message) = push(&server.url, &till, vec![outgoing[0].clone(), chained(outgoing[0].hash, 2, &other, &key)]);
+    assert_eq!(status, 200, "{message}");
+
+    admin_ok(&db, &["price", "set", "BAK0004", "0.99"]);
+    let sync = client(&till);
+    let refused = crate::sync::runtime().block_on(pos_terminal::sync::run::sync_once(&mut till, &sync));
+    assert!(refused.unwrap_err().to_string().contains("differs from the one applied"));
+    let price = till.product_by_sku("BAK0004").unwrap().unwrap().price;
+    assert_eq!(price.to_string(), "0.99", "the new price came down all the same");
+    assert!(till.sync_status().unwrap().last_error.is_some(), "the pass says it failed");
+}
