@@ -4,8 +4,8 @@
 mod customers_cli;
 mod orders_cli;
 mod prices_cli;
-mod quarantine_cli;
 mod purchasing_cli;
+mod quarantine_cli;
 mod reports_cli;
 mod users_cli;
 

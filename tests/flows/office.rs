@@ -21,7 +21,7 @@ use pos_tests::{as_cashier, as_manager, cli, cli_ok as ok};
 const CHOSEN: &str = "correct horse battery staple";
 
 /// Adds a back-office account; returns its one-time password.
-fn account(db: &HqDb, email: &str, role: &str) -> String {
+pub(crate) fn account(db: &HqDb, email: &str, role: &str) -> String {
     let out = admin_ok(db, &["--json", "office", "user", "add", "--email", email, "--role", role]);
     let added: serde_json::Value = serde_json::from_str(&out).expect("json");
     added["password"].as_str().expect("password").to_string()
@@ -29,7 +29,7 @@ fn account(db: &HqDb, email: &str, role: &str) -> String {
 
 /// Logs in with the keyboard as a person does (e-mail, Tab, password,
 /// Enter), choosing their own password at the first log-in.
-fn log_in(browser: &Browser, email: &str, one_time: &str) {
+pub(crate) fn log_in(browser: &Browser, email: &str, one_time: &str) {
     browser.visit("/office/login");
     browser.fill("#email", email);
     browser.keys("#email", &format!("\u{E004}{one_time}\u{E007}"));

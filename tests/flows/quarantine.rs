@@ -71,7 +71,10 @@ fn one_refused_entry_is_held_and_the_tills_later_entries_and_pulls_go_on() {
     }
     assert_eq!(admin_ok(&db, &["quarantine", "list"]), held);
 
-    let accepted = admin_ok(&db, &["quarantine", "accept", "S01-T01", "3", "--by", "Claire", "--reason", "key swapped in a repair"]);
+    let accepted = admin_ok(
+        &db,
+        &["quarantine", "accept", "S01-T01", "3", "--by", "Claire", "--reason", "key swapped in a repair"],
+    );
     assert!(accepted.contains("accepted by Claire: key swapped in a repair"), "{accepted}");
     assert_eq!(sales(&db), 4, "accepted: applied as it is");
     let again = admin_refused(&db, &["quarantine", "reject", "S01-T01", "3", "--by", "Luc"]);
@@ -84,7 +87,11 @@ fn one_refused_entry_is_held_and_the_tills_later_entries_and_pulls_go_on() {
     assert!(!status.contains("held"), "nothing is held any more: {status}");
     assert_eq!(admin_ok(&db, &["quarantine", "list"]), "No entry is held.\n");
     let all = admin_ok(&db, &["quarantine", "list", "--all"]);
-    assert!(all.contains("seq 3") && all.contains("seq 5\tits signature does not verify with the terminal's key\trejected by Claire"), "{all}");
+    assert!(
+        all.contains("seq 3")
+            && all.contains("seq 5\tits signature does not verify with the terminal's key\trejected by Claire"),
+        "{all}"
+    );
     // The bytes are kept: applied entries in the journal, the rejected one held.
     assert_eq!(db.count("SELECT COUNT(*) FROM journal WHERE terminal_id = 'S01-T01'", &[]), 5);
     let rejected = db.count("SELECT COUNT(*) FROM quarantine WHERE seq = 5 AND decision = 'rejected'", &[]);
@@ -109,7 +116,8 @@ fn a_refused_push_never_keeps_the_pulls_from_coming_down() {
     let outgoing = till.outbox_batch(10).unwrap();
     let mut other: serde_json::Value = serde_json::from_str(outgoing[1].payload.get()).unwrap();
     other["event"]["cashier"] = "Marie".into();
-    let (status, _, message) = push(&server.url, &till, vec![outgoing[0].clone(), chained(outgoing[0].hash, 2, &other, &key)]);
+    let (status, _, message) =
+        push(&server.url, &till, vec![outgoing[0].clone(), chained(outgoing[0].hash, 2, &other, &key)]);
     assert_eq!(status, 200, "{message}");
 
     admin_ok(&db, &["price", "set", "BAK0004", "0.99"]);
@@ -119,4 +127,40 @@ fn a_refused_push_never_keeps_the_pulls_from_coming_down() {
     let price = till.product_by_sku("BAK0004").unwrap().unwrap().price;
     assert_eq!(price.to_string(), "0.99", "the new price came down all the same");
     assert!(till.sync_status().unwrap().last_error.is_some(), "the pass says it failed");
+}
+
+/// An admin decides in the back office: the held entry, why, a reason
+/// typed, Accept; the entry is applied and the decision is in the audit log.
+#[test]
+fn an_admin_accepts_a_held_entry_in_the_back_office() {
+    let work = tempfile::tempdir().unwrap();
+    let db = HqDb::new(work.path());
+    head_office(&db);
+    let password = crate::office::account(&db, "claire@example.com", "admin");
+    let server = ServerProcess::start(&db);
+    let till = work.path().join("till");
+    enroll_till_cli(&db, &server.url, "S01", &till);
+    let stranger = work.path().join("stranger");
+    std::fs::create_dir_all(&stranger).unwrap();
+    drop(KeyFile::load_or_create(&stranger).unwrap());
+    sell(&till); // seq 2
+    sell_signed_by(&till, &stranger.join("signing.key")); // seq 3: held
+    cli_ok(&till, &["sync", "--once"]);
+    assert_eq!(sales(&db), 1);
+
+    let browser = pos_tests::browser::Browser::open(&server.url);
+    crate::office::log_in(&browser, "claire@example.com", &password);
+    browser.visit("/office/stores");
+    let page = browser.wait_for_text("Entries held for a decision");
+    assert!(page.contains("its signature does not verify with the terminal's key"), "{page}");
+    assert!(browser.unlabelled_fields().is_empty(), "{:?}", browser.unlabelled_fields());
+    browser.fill("#why-S01-T01-3", "repaired till, old key");
+    browser.click("form[action='/office/held/S01-T01/3'] button[value='accept']");
+    let done = browser.wait_for_text("Entry accepted");
+    assert!(done.contains("No entry is held"), "{done}");
+    assert_eq!(sales(&db), 2, "accepted: applied");
+    let held = admin_ok(&db, &["quarantine", "list", "--all"]);
+    assert!(held.contains("accepted by claire@example.com: repaired till, old key"), "{held}");
+    browser.visit("/office/audit");
+    assert!(browser.wait_for_text("held.decide").contains("S01-T01 entry 3"));
 }

@@ -10,6 +10,7 @@ mod catalog;
 mod chart;
 mod customers;
 mod dashboard;
+mod held;
 mod layout;
 mod login;
 mod orders;
@@ -91,6 +92,7 @@ pub fn router<D: Database>(head_office: Arc<HeadOffice<D>>, secure: bool) -> Rou
         .route("/office/tills", post(stores::add_till::<D>))
         .route("/office/tills/{id}/revoke", get(stores::confirm_revoke).post(stores::revoke::<D>))
         .route("/office/tills/{id}/code", post(stores::new_code::<D>))
+        .route("/office/held/{terminal}/{seq}", post(held::decide::<D>))
         .route("/office/staff", get(staff::page::<D>).post(staff::save::<D>))
         .route("/office/staff/deactivate", post(staff::deactivate::<D>))
         .route("/office/stock", get(stock::page::<D>))

@@ -1,6 +1,7 @@
 //! Stores and tills: add a store, add a till (its one-time enrollment code
 //! shown once, as text and as a QR code a scanner types into the till's
-//! set-up), a new code for a till, revoke one; and when each last pushed.
+//! set-up), a new code for a till, revoke one; when each last pushed; and
+//! the entries held for a decision (`held`).
 
 use std::collections::HashMap;
 
@@ -24,7 +25,11 @@ pub async fn page<D: Database>(
     signed: Signed,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Markup, Refusal> {
-    let (stores, tills) = office.run(move |head_office| Ok((head_office.stores()?, head_office.tills()?))).await?;
+    let (stores, tills, held) = office
+        .run(move |head_office| {
+            Ok((head_office.stores()?, head_office.tills()?, head_office.held_entries(None, false)?))
+        })
+        .await?;
     let admin = signed.may(Permission::Administer).is_ok();
     let body = html! {
         (layout::notice(query.get("done").map(String::as_str)))
@@ -65,6 +70,7 @@ pub async fn page<D: Database>(
                 }
             }
         }
+        (super::held::section(&signed, &held))
         @if admin && !stores.is_empty() {
             form method="post" action="/office/tills" {
                 (csrf(&signed))

@@ -169,7 +169,10 @@ pub fn decide(
     }
     let found = tx.row(&format!("SELECT {COLUMNS} WHERE {CURRENT}"), &[&terminal, &seq])?;
     let held = found.as_ref().map(held_entry).transpose()?.ok_or_else(|| {
-        StoreError::NotFound(format!("head office holds no entry {seq} of {}", pos_shared::entry_rules::excerpt(terminal)))
+        StoreError::NotFound(format!(
+            "head office holds no entry {seq} of {}",
+            pos_shared::entry_rules::excerpt(terminal)
+        ))
     })?;
     if let (Some(decision), Some(by)) = (&held.decision, &held.decided_by) {
         return Err(StoreError::Conflict(format!("entry {seq} of {terminal} was {decision} by {by} already")));
@@ -207,7 +210,8 @@ fn apply_held(tx: &impl Tx, terminal: &str, seq: u64) -> StoreResult<()> {
     let signature: Option<Vec<u8>> = row.get(2)?;
     let auth = TerminalAuth { terminal_id: terminal.to_string(), store_id: row.get(3)? };
     let inclusive = row.get::<String>(4)? == "inclusive";
-    let cannot = |why: String| StoreError::Conflict(format!("entry {seq} cannot be applied ({why}): reject it instead"));
+    let cannot =
+        |why: String| StoreError::Conflict(format!("entry {seq} cannot be applied ({why}): reject it instead"));
     let entry = CanonicalEntry::from_bytes(&bytes).map_err(|e| cannot(format!("it is not a journal entry: {e}")))?;
     if entry.seq.0 != seq || entry.terminal_id.to_string() != terminal {
         return Err(cannot(format!("it says it is entry {} of {}", entry.seq, entry.terminal_id)));
