@@ -64,5 +64,5 @@ pub fn run_quarantine<D: Database>(store: &HeadOffice<D>, json: bool, command: Q
         QuarantineCommand::Reject(args) => (args, Decision::Reject),
     };
     let decided = store.decide_held(&args.terminal, args.seq, decision, &args.by, args.reason.as_deref())?;
-    emit(json, &decided, |d| line(d))
+    emit(json, &decided, line)
 }

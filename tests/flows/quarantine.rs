@@ -22,6 +22,14 @@ fn sell_signed_by(till: &Path, key: &Path) {
     std::fs::write(till.join("signing.key"), own).unwrap();
 }
 
+/// A signing key that is not the till's, as a file.
+fn foreign_key(work: &Path) -> std::path::PathBuf {
+    let stranger = work.join("stranger");
+    std::fs::create_dir_all(&stranger).unwrap();
+    let _made = KeyFile::load_or_create(&stranger).unwrap();
+    stranger.join("signing.key")
+}
+
 fn sales(db: &HqDb) -> i64 {
     db.count("SELECT COUNT(*) FROM sales", &[])
 }
@@ -34,10 +42,7 @@ fn one_refused_entry_is_held_and_the_tills_later_entries_and_pulls_go_on() {
     let server = ServerProcess::start(&db);
     let till = work.path().join("till");
     enroll_till_cli(&db, &server.url, "S01", &till);
-    let stranger = work.path().join("stranger");
-    std::fs::create_dir_all(&stranger).unwrap();
-    drop(KeyFile::load_or_create(&stranger).unwrap());
-    let foreign_key = stranger.join("signing.key");
+    let foreign_key = foreign_key(work.path());
 
     sell(&till); // seq 2
     sell_signed_by(&till, &foreign_key); // seq 3: held
@@ -140,11 +145,8 @@ fn an_admin_accepts_a_held_entry_in_the_back_office() {
     let server = ServerProcess::start(&db);
     let till = work.path().join("till");
     enroll_till_cli(&db, &server.url, "S01", &till);
-    let stranger = work.path().join("stranger");
-    std::fs::create_dir_all(&stranger).unwrap();
-    drop(KeyFile::load_or_create(&stranger).unwrap());
     sell(&till); // seq 2
-    sell_signed_by(&till, &stranger.join("signing.key")); // seq 3: held
+    sell_signed_by(&till, &foreign_key(work.path())); // seq 3: held
     cli_ok(&till, &["sync", "--once"]);
     assert_eq!(sales(&db), 1);
 
