@@ -285,6 +285,14 @@ enum TlsCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Announces the certificate head office will present next: every
+    /// pinned till learns it at its next sync, so the switch (`serve
+    /// --tls-cert NEW`) needs nobody at the stores.
+    Next {
+        /// The new certificate (PEM).
+        #[arg(long)]
+        cert: PathBuf,
+    },
 }
 
 /// Where head office keeps its data.
@@ -509,6 +517,17 @@ fn run_on<D: Database>(store: HeadOffice<D>, tls_dir: Option<PathBuf>, cli: Cli)
                 _ => None,
             };
             serve(store, &listen, limits, tls, seconds(roll_up_every, "roll-up-every")?)
+        }
+        Command::Tls(TlsCommand::Next { cert }) => {
+            let fingerprint = pos_sync_server::tls::fingerprint_of(&cert)?;
+            store.set_next_tls_fingerprint(&fingerprint)?;
+            emit(json, &serde_json::json!({ "next": fingerprint.to_string() }), |_| {
+                format!(
+                    "Announced {fingerprint}: pinned tills accept it from their next sync on. Switch once they \
+                     have synced (`terminal list`: last push): serve --tls-cert {} --tls-key KEY\n",
+                    cert.display()
+                )
+            })
         }
         Command::Tls(TlsCommand::SelfSigned { hosts, out }) => {
             let out = out.or(tls_dir).ok_or_else(|| anyhow!("pass --out DIR"))?;

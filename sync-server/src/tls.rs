@@ -20,14 +20,8 @@ pub struct Tls {
 impl Tls {
     /// Loads the certificate chain (the server's own first) and its key.
     pub fn load(cert: &Path, key: &Path) -> Result<Tls> {
-        let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
-            .with_context(|| format!("reading the certificate {}", cert.display()))?
-            .collect::<Result<_, _>>()
-            .with_context(|| format!("{} is not a PEM certificate", cert.display()))?;
-        let Some(own) = chain.first() else {
-            bail!("{} holds no certificate", cert.display());
-        };
-        let fingerprint = Fingerprint::of_der(own);
+        let chain = read_chain(cert)?;
+        let fingerprint = Fingerprint::of_der(&chain[0]);
         let key =
             PrivateKeyDer::from_pem_file(key).map_err(|e| anyhow!("reading the private key {}: {e}", key.display()))?;
         let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -38,6 +32,23 @@ impl Tls {
             .context("the certificate and the key do not go together")?;
         Ok(Tls { acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(config)), fingerprint })
     }
+}
+
+/// The certificate chain in a PEM file, the server's own first (never empty).
+fn read_chain(cert: &Path) -> Result<Vec<CertificateDer<'static>>> {
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
+        .with_context(|| format!("reading the certificate {}", cert.display()))?
+        .collect::<Result<_, _>>()
+        .with_context(|| format!("{} is not a PEM certificate", cert.display()))?;
+    if chain.is_empty() {
+        bail!("{} holds no certificate", cert.display());
+    }
+    Ok(chain)
+}
+
+/// The fingerprint tills pin of the certificate in a PEM file (its first).
+pub fn fingerprint_of(cert: &Path) -> Result<Fingerprint> {
+    Ok(Fingerprint::of_der(&read_chain(cert)?[0]))
 }
 
 /// A new self-signed certificate for `hosts` (names or addresses) and its

@@ -241,6 +241,7 @@ fn store_with_credit() -> (pos_tests::Store, pos_tests::virtual_printer::Virtual
         accounts: vec![WireBalance { code: "C000300".into(), balance: Money::from_minor(20_00) }],
         gift_cards: vec![WireBalance { code: "GC12345678".into(), balance: Money::from_minor(30_00) }],
         held: Vec::new(),
+        certificates: Vec::new(),
     };
     store.terminal.apply_stock_snapshot(&snapshot).unwrap();
     (store, printer)

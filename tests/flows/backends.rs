@@ -48,7 +48,7 @@ fn stores_terminals_and_enrollment(db: &impl Database) {
     assert_eq!((enrolled.terminal_id.as_str(), enrolled.store.code.as_str()), ("S01-T01", "S01"));
     let again = db.write(|tx| admin::enroll(tx, &created.enrollment_code, None));
     assert!(matches!(again, Err(StoreError::NotFound(_))), "a code works once");
-    let auth = db.snapshot(|tx| admin::authenticate(tx, &enrolled.token)).unwrap();
+    let (auth, _) = db.snapshot(|tx| admin::authenticate(tx, &enrolled.token)).unwrap();
     assert_eq!((auth.terminal_id.as_str(), auth.store_id), ("S01-T01", 1));
     db.write(|tx| admin::revoke_terminal(tx, "S01-T01")).unwrap();
     assert!(matches!(db.snapshot(|tx| admin::authenticate(tx, &enrolled.token)), Err(StoreError::Unauthorized)));

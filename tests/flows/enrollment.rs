@@ -47,3 +47,42 @@ fn a_till_whose_enrollment_answer_was_lost_enrolls_again_with_the_same_code() {
     assert_eq!(enroll_with(&server.url, &code, &key), 404);
     assert!(cli_ok(&till, &["sync", "--once"]).contains("Synced"), "its token still works");
 }
+
+/// Rotation without a visit: a till renews its token in service; the old
+/// one works until the new one is first used, then ends.
+#[test]
+fn a_till_renews_its_token_and_the_old_one_ends_once_the_new_one_is_used() {
+    let work = tempfile::tempdir().unwrap();
+    let db = HqDb::new(work.path());
+    head_office(&db);
+    let server = ServerProcess::start(&db);
+    let till = work.path().join("till");
+    pos_tests::head_office::enroll_till_cli(&db, &server.url, "S01", &till);
+    let token = |till: &std::path::Path| {
+        let conn = rusqlite::Connection::open(till.join(pos_terminal::db::DB_FILE)).unwrap();
+        conn.query_row("SELECT value FROM sync_state WHERE key = 'token'", [], |r| r.get::<_, String>(0)).unwrap()
+    };
+    let stock_with = |token: &str| {
+        let response = reqwest::blocking::Client::new()
+            .get(format!("{}/v1/stock", server.url))
+            .header(pos_shared::protocol::VERSION_HEADER, PROTOCOL_VERSION)
+            .bearer_auth(token)
+            .send()
+            .unwrap();
+        response.status().as_u16()
+    };
+    let old = token(&till);
+    cli_ok(&till, &["token", "renew"]);
+    let new = token(&till);
+    assert_ne!(old, new);
+    assert_eq!(stock_with(&old), 200, "the old token works until the new one is used");
+    cli_ok(&till, &as_cashier(&["sell", "--item", "BAK0001", "--pay", "cash:5"]));
+    assert!(cli_ok(&till, &["sync", "--once"]).contains("2 entries pushed"));
+    assert_eq!(stock_with(&old), 401, "the new one used, the old one ended");
+    assert_eq!(stock_with(&new), 200);
+
+    let lone = work.path().join("lone");
+    cli_ok(&lone, &["demo"]);
+    let refused = pos_tests::cli_refused(&lone, &["token", "renew"]);
+    assert!(refused.contains("not enrolled"), "{refused}");
+}

@@ -96,3 +96,51 @@ fn the_back_office_over_tls_sets_secure_cookies() {
         assert!(cookie.contains(part), "{part} in {cookie}");
     }
 }
+
+/// Rotation without a visit: head office announces its next certificate,
+/// a pinned till learns it at its next sync over the channel it trusts,
+/// and syncs on once the server switches. A certificate it never heard of
+/// is refused until a manager trusts it (a cashier may not).
+#[test]
+fn a_pinned_till_follows_an_announced_certificate_and_a_manager_trusts_one_it_missed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = HqDb::new(dir.path());
+    head_office(&db);
+    let first = self_signed(&db, &dir.path().join("first"));
+    let mut server = serve_tls(&db, &first);
+    let created: serde_json::Value =
+        serde_json::from_str(&admin_ok(&db, &["--json", "terminal", "add", "--store", "S01", "--name", "Caisse"]))
+            .unwrap();
+    let till = dir.path().join("till");
+    let pin = first["fingerprint"].as_str().unwrap();
+    cli_ok(&till, &["enroll", "--server", &server.url, "--code", created["enrollment_code"].as_str().unwrap(), "--fingerprint", pin]);
+    cli_ok(&till, &as_manager(&["session", "open", "--float", "100"]));
+
+    // The next certificate, announced, then learnt at the till's next sync.
+    let next = self_signed(&db, &dir.path().join("next"));
+    let announced = admin_ok(&db, &["tls", "next", "--cert", next["cert"].as_str().unwrap()]);
+    assert!(announced.contains(next["fingerprint"].as_str().unwrap()), "{announced}");
+    cli_ok(&till, &["sync", "--once"]);
+    let address = server.url.trim_start_matches("https://").to_string();
+    server.kill();
+    let (cert, key) = (next["cert"].as_str().unwrap(), next["key"].as_str().unwrap());
+    let mut server = ServerProcess::start_with(&db, &["--listen", &address, "--tls-cert", cert, "--tls-key", key]);
+    cli_ok(&till, &pos_tests::as_cashier(&["sell", "--item", "BAK0001", "--pay", "cash:5"]));
+    cli_ok(&till, &["sync", "--once"]);
+    assert_eq!(pending(&till), 0, "synced with the new certificate, nobody at the store");
+
+    // A certificate nobody announced: refused, until a manager trusts it.
+    server.kill();
+    let unknown = self_signed(&db, &dir.path().join("unknown"));
+    let (cert, key) = (unknown["cert"].as_str().unwrap(), unknown["key"].as_str().unwrap());
+    let server = ServerProcess::start_with(&db, &["--listen", &address, "--tls-cert", cert, "--tls-key", key]);
+    let refused = cli_refused(&till, &["sync", "--once"]);
+    assert!(refused.contains("nor one head office announced"), "{refused}");
+    let fingerprint = unknown["fingerprint"].as_str().unwrap();
+    let cashier = cli_refused(&till, &pos_tests::as_cashier(&["trust", "--fingerprint", fingerprint]));
+    assert!(cashier.contains("change the store's settings") || cashier.contains("may not"), "{cashier}");
+    assert!(cli_refused(&till, &as_manager(&["trust", "--fingerprint", "12:34"])).contains("64 hex digits"));
+    cli_ok(&till, &as_manager(&["trust", "--fingerprint", fingerprint]));
+    cli_ok(&till, &["sync", "--once"]);
+    drop(server);
+}

@@ -1161,6 +1161,7 @@ fn with_an_account_and_a_card(terminal: &mut Terminal) {
         accounts: vec![balance("C000200", 20_00)],
         gift_cards: vec![balance("GC12345678", 10_00)],
         held: Vec::new(),
+        certificates: Vec::new(),
     };
     terminal.apply_stock_snapshot(&snapshot).unwrap();
 }

@@ -209,6 +209,20 @@ pub struct StockSnapshot {
     /// applied to nothing meanwhile (its later entries are applied).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub held: Vec<WireHeld>,
+    /// The certificates (SHA-256 fingerprints) a pinned till accepts from
+    /// head office, the one it presents now first, then the one announced
+    /// next and the one before the last switch: how tills follow a new
+    /// certificate without a visit.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub certificates: Vec<String>,
+}
+
+/// A till's renewed token (`POST /v1/token`): the old one works until
+/// this one is first used.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenResponse {
+    pub protocol_version: u32,
+    pub token: String,
 }
 
 /// An entry head office holds instead of applying it, and why.

@@ -113,7 +113,9 @@ enum Needs {
 
 fn needs(path: &str) -> Needs {
     match path {
-        "/v1/push" | "/v1/catalog" | "/v1/stock" | "/v1/orders" | "/v1/purchase-orders" => Needs::Terminal,
+        "/v1/push" | "/v1/token" | "/v1/catalog" | "/v1/stock" | "/v1/orders" | "/v1/purchase-orders" => {
+            Needs::Terminal
+        }
         p if p.starts_with("/v1/channel/") => Needs::Channel,
         p if p.starts_with("/v1/reports/") || p == "/metrics" => Needs::Office,
         _ => Needs::Nothing,

@@ -19,7 +19,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use pos_shared::protocol::{
     CatalogPage, EPOCH_HEADER, EnrollRequest, EnrollResponse, OrdersPage, PENDING_HEADER, PROTOCOL_VERSION,
-    PurchaseOrdersPage, PushRequest, PushResponse, StockSnapshot, VERSION_HEADER,
+    PurchaseOrdersPage, PushRequest, PushResponse, StockSnapshot, TokenResponse, VERSION_HEADER,
 };
 use serde::Deserialize;
 
@@ -57,6 +57,7 @@ pub fn router(store: Shared, failures_before_pause: u32) -> Router {
         .route("/v1/openapi.json", get(|| async { ([(header::CONTENT_TYPE, "application/json")], OPENAPI) }))
         .route("/v1/enroll", post(enroll))
         .route("/v1/push", post(push))
+        .route("/v1/token", post(renew_token))
         .route("/v1/catalog", get(catalog))
         .route("/v1/stock", get(stock))
         .route("/v1/orders", get(orders))
@@ -137,6 +138,19 @@ async fn enroll(
     let response = blocking(move || store.enroll(&request.code, public_key.as_ref().map(|k| &k[..]))).await?;
     tracing::info!(terminal = %response.terminal_id, "terminal enrolled");
     Ok(Json(response))
+}
+
+/// A new token for the till asking, beside its current one.
+async fn renew_token(
+    State(store): State<Shared>,
+    Extension(auth): Extension<TerminalAuth>,
+    headers: HeaderMap,
+) -> Result<Json<TokenResponse>, ApiError> {
+    header_version(&headers)?;
+    let terminal = auth.terminal_id.clone();
+    let token = blocking(move || store.renew_token(&auth)).await?;
+    tracing::info!(%terminal, "token renewed");
+    Ok(Json(TokenResponse { protocol_version: PROTOCOL_VERSION, token }))
 }
 
 async fn push(

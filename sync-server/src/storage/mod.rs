@@ -154,6 +154,8 @@ pub trait SyncStore: Send + Sync + 'static {
     fn enroll(&self, code: &str, public_key: Option<&[u8]>) -> StoreResult<EnrollResponse>;
     /// Who holds this bearer token.
     fn authenticate(&self, token: &str) -> StoreResult<TerminalAuth>;
+    /// A new token for an authenticated till (see `admin::renew_token`).
+    fn renew_token(&self, auth: &TerminalAuth) -> StoreResult<String>;
     /// Applies consecutive journal entries at most once each.
     fn push(&self, auth: &TerminalAuth, entries: &[WireEntry]) -> StoreResult<PushResponse>;
     /// Records that a till pushed and how many entries it still holds, for

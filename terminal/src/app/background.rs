@@ -113,12 +113,17 @@ pub fn sync_loop(job: &SyncJob) -> impl Stream<Item = Message> + use<> {
         let Ok(mut terminal) = Terminal::open(&dir) else {
             return;
         };
-        let Ok(Some(client)) = client_for(&terminal) else {
+        if !matches!(client_for(&terminal), Ok(Some(_))) {
             return;
-        };
+        }
         let mut failures = 0;
         loop {
-            let online = sync_once(&mut terminal, &client).await.is_ok();
+            // Made again each pass: a renewed token or a certificate head
+            // office announced is used from the next pass on.
+            let online = match client_for(&terminal) {
+                Ok(Some(client)) => sync_once(&mut terminal, &client).await.is_ok(),
+                _ => false,
+            };
             if let Ok(status) = terminal.sync_status() {
                 let labels_due = terminal.labels_due_count().unwrap_or(0);
                 let _ = output.send(Message::Synced(SyncState { online, status, labels_due })).await;

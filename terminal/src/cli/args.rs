@@ -89,6 +89,18 @@ pub enum Command {
     },
     /// Open the drawer without a sale.
     Drawer(DrawerArgs),
+    /// This till's token with head office.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Trust head office's certificate by its fingerprint from now on, and
+    /// only it (after a switch this till missed). A manager's decision.
+    Trust {
+        /// The SHA-256 fingerprint head office prints (`tls self-signed`, `tls next`).
+        #[arg(long)]
+        fingerprint: String,
+        #[command(flatten)]
+        actor: Actor,
+    },
     /// Join a sync server with a one-time code (into an empty data directory).
     Enroll {
         /// Head office's address: https://..., or http:// to this machine.
@@ -347,6 +359,13 @@ pub enum SessionCommand {
         #[arg(long)]
         float: String,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Ask head office for a new token while this one works; the old one
+    /// ends once the new one is first used.
+    Renew,
 }
 
 /// Who acts (their name and PIN), and the manager who approves what they

@@ -257,9 +257,25 @@ pub fn run(cli: Cli) -> Result<()> {
             let doc = terminal.reprint(&user, &receipt)?;
             emit(json, &doc, |d| d.render_text(terminal.receipt_columns()))
         }
+        Command::Token(args::TokenCommand::Renew) => {
+            let mut terminal = Terminal::open(&dir)?;
+            runtime()?.block_on(pos_terminal::sync::run::renew_token(&mut terminal))?;
+            emit(json, &json!({ "renewed": true }), |_| {
+                "A new token from head office is kept; the old one ends when this one is first used.\n".to_string()
+            })
+        }
+        Command::Trust { fingerprint, actor } => {
+            let fingerprint: pos_shared::fingerprint::Fingerprint = fingerprint.parse()?;
+            let mut terminal = Terminal::open(&dir)?;
+            let user = actor.login(&mut terminal)?;
+            terminal.trust_certificate(&user, &fingerprint, actor.approver().as_ref())?;
+            emit(json, &json!({ "trusted": fingerprint.to_string() }), |_| {
+                format!("Head office's certificate {fingerprint} is trusted from now on, and only it.\n")
+            })
+        }
         Command::Enroll { server, code, fingerprint, insecure } => {
             let fingerprint = fingerprint.map(|f| f.parse()).transpose()?;
-            let trust = pos_terminal::sync::trust::Trust { fingerprint, insecure };
+            let trust = pos_terminal::sync::trust::Trust { fingerprint, insecure, ..Default::default() };
             enroll(&dir, json, &server, &code, &trust)
         }
         Command::Sync(a) => sync(&dir, json, a),
@@ -341,7 +357,7 @@ fn sync(dir: &std::path::Path, json: bool, a: args::SyncArgs) -> Result<()> {
     let runtime = runtime()?;
     if !a.once {
         let interval = std::time::Duration::from_secs(a.interval.max(1));
-        runtime.block_on(pos_terminal::sync::run::run_forever(&mut terminal, &client, interval));
+        runtime.block_on(pos_terminal::sync::run::run_forever(&mut terminal, interval));
         return Ok(());
     }
     let report = runtime.block_on(pos_terminal::sync::run::sync_once(&mut terminal, &client))?;

@@ -88,7 +88,7 @@ impl Setup {
             "" => None,
             text => Some(text.parse().map_err(|e: pos_shared::fingerprint::FingerprintError| e.to_string())?),
         };
-        Ok(crate::sync::trust::Trust { fingerprint, insecure: self.insecure })
+        Ok(crate::sync::trust::Trust { fingerprint, insecure: self.insecure, ..Default::default() })
     }
 
     pub fn edit(&mut self, field: Field, value: String) {

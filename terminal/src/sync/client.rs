@@ -3,7 +3,7 @@
 
 use pos_shared::protocol::{
     CatalogPage, EPOCH_HEADER, EnrollRequest, EnrollResponse, ErrorBody, OrdersPage, PENDING_HEADER, PROTOCOL_VERSION,
-    PurchaseOrdersPage, PushRequest, PushResponse, StockSnapshot, VERSION_HEADER, WireEntry,
+    PurchaseOrdersPage, PushRequest, PushResponse, StockSnapshot, TokenResponse, VERSION_HEADER, WireEntry,
 };
 use serde::de::DeserializeOwned;
 
@@ -119,6 +119,12 @@ impl SyncClient {
         let post = self.http.post(self.url("/v1/push")).bearer_auth(&self.token).header(PENDING_HEADER, pending);
         let response = post.json(&request).send().await?;
         decode(response).await
+    }
+
+    /// A new token from head office; the current one works until it is used.
+    pub async fn renew_token(&self) -> Result<TokenResponse, SyncError> {
+        let post = self.http.post(self.url("/v1/token")).header(VERSION_HEADER, PROTOCOL_VERSION);
+        decode(post.bearer_auth(&self.token).send().await?).await
     }
 
     pub async fn catalog(&self, since: u64, limit: usize) -> Result<CatalogPage, SyncError> {

@@ -49,6 +49,23 @@ pub struct SyncStatus {
     pub held: Vec<WireHeld>,
 }
 
+/// A pinned till follows the certificates head office says, over the
+/// channel the pin already secured: the one it presents now becomes the
+/// pin, the others are accepted too. An unpinned till ignores them.
+fn follow_certificates(tx: &rusqlite::Transaction<'_>, certificates: &[String]) -> CoreResult<()> {
+    let pinned: Option<String> =
+        tx.query_row("SELECT value FROM sync_state WHERE key = 'fingerprint'", [], |r| r.get(0)).optional()?;
+    let (Some(_), Some((now, others))) = (pinned, certificates.split_first()) else {
+        return Ok(());
+    };
+    for text in certificates {
+        text.parse::<pos_shared::fingerprint::Fingerprint>()
+            .map_err(|e| CoreError::Invalid(format!("head office announced a certificate “{text}”: {e}")))?;
+    }
+    Terminal::set_sync_value(tx, "fingerprint", now)?;
+    Terminal::set_sync_value(tx, "fingerprints_also", &others.join(","))
+}
+
 impl Terminal {
     pub(crate) fn sync_value(&self, key: &str) -> CoreResult<Option<String>> {
         Ok(self
@@ -104,7 +121,38 @@ impl Terminal {
             None => None,
         };
         let insecure = self.sync_value("insecure")?.as_deref() == Some("yes");
-        Ok(Some(Enrollment { server, token, trust: trust::Trust { fingerprint, insecure } }))
+        let also = self.sync_value("fingerprints_also")?.unwrap_or_default();
+        let also = also
+            .split(',')
+            .filter(|f| !f.is_empty())
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .map_err(|e| CoreError::Invalid(format!("a certificate head office announced: {e}")))?;
+        Ok(Some(Enrollment { server, token, trust: trust::Trust { fingerprint, also, insecure } }))
+    }
+
+    /// Keeps a renewed token (head office ends the old one once this one is used).
+    pub fn set_token(&mut self, token: &str) -> CoreResult<()> {
+        Terminal::set_sync_value(&self.conn, "token", token)
+    }
+
+    /// A manager trusts head office's certificate `fingerprint` from now
+    /// on, and only it (after a switch this till missed): journaled.
+    pub fn trust_certificate(
+        &mut self,
+        actor: &crate::Operator,
+        fingerprint: &pos_shared::fingerprint::Fingerprint,
+        approver: Option<&crate::users::Credentials>,
+    ) -> CoreResult<()> {
+        if self.sync_value("server")?.is_none() {
+            return Err(CoreError::Invalid("this till is not enrolled with head office".into()));
+        }
+        let detail = format!("trust head office's certificate {fingerprint}");
+        let approval = self.audited(actor, pos_shared::roles::Permission::ChangeSettings, approver, detail)?;
+        let tx = self.begin_journaled(&[approval.event()])?;
+        Terminal::set_sync_value(&tx, "fingerprint", &fingerprint.to_string())?;
+        Terminal::set_sync_value(&tx, "fingerprints_also", "")?;
+        tx.commit()
     }
 
     pub fn save_enrollment(&mut self, enrollment: &Enrollment) -> CoreResult<()> {
@@ -280,6 +328,7 @@ impl Terminal {
         crate::credit::store_balances(&tx, snapshot)?;
         Terminal::set_sync_value(&tx, "central_through_seq", &snapshot.through_seq.to_string())?;
         Terminal::set_sync_value(&tx, "held", &serde_json::to_string(&snapshot.held)?)?;
+        follow_certificates(&tx, &snapshot.certificates)?;
         tx.commit()?;
         Ok(())
     }

@@ -168,12 +168,27 @@ pub fn backoff(attempt: u32) -> Duration {
     base + jitter
 }
 
+/// Asks head office for a new token and keeps it: the old one ends once
+/// this one is used (a lost answer leaves the old one working).
+pub async fn renew_token(terminal: &mut Terminal) -> Result<(), SyncError> {
+    let client = client_for(terminal)?.ok_or_else(|| SyncError::Local("this till is not enrolled".into()))?;
+    let renewed = client.renew_token().await?;
+    terminal.set_token(&renewed.token)?;
+    Ok(())
+}
+
 /// Syncs forever: every `interval` while it works, backing off while it
-/// does not. Selling never waits for this.
-pub async fn run_forever(terminal: &mut Terminal, client: &SyncClient, interval: Duration) {
+/// does not. Selling never waits for this. The client is made again each
+/// pass, so a renewed token or a certificate head office announced is
+/// used from the next pass on.
+pub async fn run_forever(terminal: &mut Terminal, interval: Duration) {
     let mut failures = 0;
     loop {
-        let wait = match sync_once(terminal, client).await {
+        let pass = async {
+            let client = client_for(terminal)?.ok_or_else(|| SyncError::Local("this till is not enrolled".into()))?;
+            sync_once(terminal, &client).await
+        };
+        let wait = match pass.await {
             Ok(_) => {
                 failures = 0;
                 interval

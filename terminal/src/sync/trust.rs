@@ -1,7 +1,8 @@
 //! Whom a terminal trusts as head office: `https://` checked against the
-//! system's roots, or against the one certificate whose fingerprint was
-//! pinned at enrollment (a shop's self-signed server); plain `http://` only
-//! to this machine, unless the till was told `--insecure`.
+//! system's roots, or against the certificate whose fingerprint was pinned
+//! at enrollment (a shop's self-signed server) and those head office said,
+//! over that channel, it presents next or presented before; plain `http://`
+//! only to this machine, unless the till was told `--insecure`.
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -18,8 +19,11 @@ use super::client::SyncError;
 /// How the terminal checks the server it talks to.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Trust {
-    /// The server's certificate must have this SHA-256 fingerprint.
+    /// The server's certificate must have this SHA-256 fingerprint...
     pub fingerprint: Option<Fingerprint>,
+    /// ...or one of these, which head office announced (its next
+    /// certificate, or its previous one while a chain switches).
+    pub also: Vec<Fingerprint>,
     /// Plain `http://` allowed to another machine (the status bar says so).
     pub insecure: bool,
 }
@@ -59,7 +63,8 @@ impl Trust {
             None => builder,
             Some(fingerprint) => {
                 let provider = Arc::new(rustls::crypto::ring::default_provider());
-                let pinned = Pinned { fingerprint, algorithms: provider.signature_verification_algorithms };
+                let accepted = [vec![fingerprint], self.also.clone()].concat();
+                let pinned = Pinned { accepted, algorithms: provider.signature_verification_algorithms };
                 let config = rustls::ClientConfig::builder_with_provider(provider)
                     .with_safe_default_protocol_versions()
                     .map_err(|e| SyncError::Local(e.to_string()))?
@@ -78,7 +83,8 @@ impl Trust {
 /// checks the handshake was signed by its key.
 #[derive(Debug)]
 struct Pinned {
-    fingerprint: Fingerprint,
+    /// The pinned fingerprint first.
+    accepted: Vec<Fingerprint>,
     algorithms: WebPkiSupportedAlgorithms,
 }
 
@@ -92,12 +98,13 @@ impl ServerCertVerifier for Pinned {
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
         let presented = Fingerprint::of_der(end_entity);
-        if presented == self.fingerprint {
+        if self.accepted.contains(&presented) {
             return Ok(ServerCertVerified::assertion());
         }
         Err(rustls::Error::General(format!(
-            "the server's certificate {presented} is not the one pinned at enrollment ({}): refused, nothing sent",
-            self.fingerprint
+            "the server's certificate {presented} is not the one pinned at enrollment ({}) nor one head office \
+             announced: refused, nothing sent (a manager may trust a new one: pos-terminal trust --fingerprint FP)",
+            self.accepted[0]
         )))
     }
 
@@ -137,7 +144,7 @@ mod tests {
         let refused = open.check("http://192.168.1.20:8080").unwrap_err().to_string();
         assert!(refused.contains("not encrypted") && refused.contains("--insecure"), "{refused}");
         assert!(Trust { insecure: true, ..Trust::default() }.check("http://192.168.1.20:8080").is_ok());
-        let pinned = Trust { fingerprint: Some(Fingerprint([7; 32])), insecure: false };
+        let pinned = Trust { fingerprint: Some(Fingerprint([7; 32])), ..Trust::default() };
         assert!(pinned.check("http://127.0.0.1:8080").is_err(), "a pin needs TLS");
         assert!(open.check("ftp://hq").is_err());
         assert!(open.check("hq.example").is_err());

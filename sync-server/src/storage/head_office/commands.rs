@@ -33,6 +33,12 @@ impl<D: Database> HeadOffice<D> {
         self.db.write(|tx| admin::set_tls_fingerprint(tx, fingerprint))
     }
 
+    /// Announces the certificate head office presents next (see
+    /// [`admin::set_next_tls_fingerprint`]).
+    pub fn set_next_tls_fingerprint(&self, fingerprint: &pos_shared::fingerprint::Fingerprint) -> StoreResult<()> {
+        self.db.write(|tx| admin::set_next_tls_fingerprint(tx, fingerprint))
+    }
+
     /// Adds a store; its code is `S01`, `S02`, ... in order of creation.
     pub fn add_store(&self, name: &str, currency: &str, prices_include_tax: bool) -> StoreResult<String> {
         self.db.write(|tx| admin::add_store(tx, name, currency, prices_include_tax))

@@ -48,7 +48,15 @@ impl<D: Database> SyncStore for HeadOffice<D> {
     }
 
     fn authenticate(&self, token: &str) -> StoreResult<TerminalAuth> {
-        self.db.snapshot(|tx| admin::authenticate(tx, token))
+        let (auth, renewed) = self.db.snapshot(|tx| admin::authenticate(tx, token))?;
+        if renewed {
+            self.db.write(|tx| admin::promote_token(tx, token))?;
+        }
+        Ok(auth)
+    }
+
+    fn renew_token(&self, auth: &TerminalAuth) -> StoreResult<String> {
+        self.db.write(|tx| admin::renew_token(tx, auth))
     }
 
     fn push(&self, auth: &TerminalAuth, entries: &[WireEntry]) -> StoreResult<PushResponse> {

@@ -1,6 +1,11 @@
 -- Version 8: the enrollment code a terminal spent, kept hashed, so a till
 -- whose answer was lost can enroll again with the same code and key.
 ALTER TABLE terminals ADD COLUMN spent_code_hash TEXT;
+-- A renewed token, issued in service: the old one works until this one is
+-- first used, then this one takes its place.
+ALTER TABLE terminals ADD COLUMN next_token_hash TEXT;
+-- The certificate head office will present next, announced to the tills
+-- before the switch, and the one it presented before the last switch.
 
 -- Entries held for a person to decide: their bytes (also in journal, kind
 -- 'held', while they hold their place in the chain), the reason, and who

@@ -54,7 +54,8 @@ pub fn enroll(tx: &impl Tx, code: &str, public_key: Option<&[u8]>) -> StoreResul
     // unspent (or spent by this very key): of two servers enrolling with it
     // at once, one wins.
     let spent = tx.run(
-        "UPDATE terminals SET enroll_code_hash = NULL, spent_code_hash = ?3, token_hash = ?1, public_key = ?4
+        "UPDATE terminals SET enroll_code_hash = NULL, spent_code_hash = ?3, token_hash = ?1, public_key = ?4,
+           next_token_hash = NULL
          WHERE id = ?2 AND (enroll_code_hash = ?3
            OR (?5 = 0 AND enroll_code_hash IS NULL AND spent_code_hash = ?3 AND public_key = ?4 AND last_seq = 0))",
         &[&secret_hash(&token), &terminal_id, &code_hash, &public_key, &i64::from(unspent.is_some())],
@@ -65,12 +66,38 @@ pub fn enroll(tx: &impl Tx, code: &str, public_key: Option<&[u8]>) -> StoreResul
     Ok(EnrollResponse { protocol_version: PROTOCOL_VERSION, terminal_id, terminal_name: row.get(1)?, token, store })
 }
 
-/// Who holds this bearer token.
-pub fn authenticate(tx: &impl Tx, token: &str) -> StoreResult<TerminalAuth> {
-    let row =
-        tx.row("SELECT id, store_id FROM terminals WHERE token_hash = ?1 AND revoked = 0", &[&secret_hash(token)])?;
+/// Who holds this bearer token, and whether it is their renewed token,
+/// used for the first time (see [`promote_token`]).
+pub fn authenticate(tx: &impl Tx, token: &str) -> StoreResult<(TerminalAuth, bool)> {
+    let row = tx.row(
+        "SELECT id, store_id, CASE WHEN token_hash = ?1 THEN 0 ELSE 1 END FROM terminals
+         WHERE (token_hash = ?1 OR next_token_hash = ?1) AND revoked = 0",
+        &[&secret_hash(token)],
+    )?;
     let row = row.ok_or(StoreError::Unauthorized)?;
-    Ok(TerminalAuth { terminal_id: row.get(0)?, store_id: row.get(1)? })
+    Ok((TerminalAuth { terminal_id: row.get(0)?, store_id: row.get(1)? }, row.get(2)?))
+}
+
+/// A till asks for a new token while its current one works: the new one
+/// is kept beside it, and the old one ends once the new one is used. A lost
+/// answer costs nothing: the old token still works, and asking again
+/// replaces the one never received.
+pub fn renew_token(tx: &impl Tx, auth: &TerminalAuth) -> StoreResult<String> {
+    let token = random_secret(32);
+    tx.run(
+        "UPDATE terminals SET next_token_hash = ?1 WHERE id = ?2 AND revoked = 0",
+        &[&secret_hash(&token), &auth.terminal_id],
+    )?;
+    Ok(token)
+}
+
+/// The renewed `token` was used: it takes the old one's place.
+pub fn promote_token(tx: &impl Tx, token: &str) -> StoreResult<()> {
+    tx.run(
+        "UPDATE terminals SET token_hash = next_token_hash, next_token_hash = NULL WHERE next_token_hash = ?1",
+        &[&secret_hash(token)],
+    )?;
+    Ok(())
 }
 
 /// Records a till's push: when, and the entries it still holds. Its own
@@ -98,11 +125,42 @@ pub fn tls_fingerprint(tx: &impl Tx) -> StoreResult<Option<String>> {
     tx.row("SELECT value FROM meta WHERE key = 'tls_fingerprint'", &[])?.map(|r| r.get(0)).transpose()
 }
 
+/// Records the certificate head office presents now; the one it presented
+/// before is kept as the previous one (servers of a chain switch one by one).
 pub fn set_tls_fingerprint(tx: &impl Tx, fingerprint: &pos_shared::fingerprint::Fingerprint) -> StoreResult<()> {
+    let now = fingerprint.to_string();
+    if let Some(before) = tls_fingerprint(tx)?.filter(|before| *before != now) {
+        set_meta(tx, "tls_previous_fingerprint", &before)?;
+    }
+    set_meta(tx, "tls_fingerprint", &now)
+}
+
+/// Announces the certificate head office will present next: every pinned
+/// till learns it at its next sync, over the channel it already trusts.
+pub fn set_next_tls_fingerprint(tx: &impl Tx, fingerprint: &pos_shared::fingerprint::Fingerprint) -> StoreResult<()> {
+    set_meta(tx, "tls_next_fingerprint", &fingerprint.to_string())
+}
+
+/// The certificates a pinned till accepts from head office, the one it
+/// presents now first: now, next (announced) and previous (still on
+/// servers not yet switched); none before head office serves over TLS.
+pub fn tls_certificates(tx: &impl Tx) -> StoreResult<Vec<String>> {
+    let mut certificates: Vec<String> = Vec::new();
+    for key in ["tls_fingerprint", "tls_next_fingerprint", "tls_previous_fingerprint"] {
+        let value: Option<String> = tx.row("SELECT value FROM meta WHERE key = ?1", &[&key])?.map(|r| r.get(0)).transpose()?;
+        match value {
+            Some(value) if !certificates.contains(&value) => certificates.push(value),
+            None if key == "tls_fingerprint" => return Ok(Vec::new()),
+            _ => {}
+        }
+    }
+    Ok(certificates)
+}
+
+fn set_meta(tx: &impl Tx, key: &str, value: &str) -> StoreResult<()> {
     tx.run(
-        "INSERT INTO meta (key, value) VALUES ('tls_fingerprint', ?1)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        &[&fingerprint.to_string()],
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        &[&key, &value],
     )?;
     Ok(())
 }

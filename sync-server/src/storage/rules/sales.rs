@@ -36,6 +36,7 @@ pub fn snapshot(tx: &impl Tx, auth: &TerminalAuth) -> StoreResult<StockSnapshot>
         accounts,
         gift_cards,
         held: super::quarantine::held_of(tx, &auth.terminal_id)?,
+        certificates: super::admin::tls_certificates(tx)?,
     })
 }
 
