@@ -12,7 +12,7 @@ mod users_cli;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand};
 use pos_shared::money::Money;
 use pos_sync_server::storage::OrderDesk;
@@ -218,7 +218,8 @@ enum TerminalCommand {
     /// Revoke a terminal's token.
     Revoke { terminal_id: String },
     /// Every terminal: its store, whether it is enrolled, its last push,
-    /// the entries head office holds and those it still held, its key.
+    /// the entries head office received, those waiting for a decision
+    /// (`quarantine`), those the till still held, its key.
     List,
 }
 
@@ -401,6 +402,13 @@ async fn roll_up<D: Database>(office: Arc<HeadOffice<D>>, every: std::time::Dura
 /// new epoch. Credentials changed since the backup are as they were then.
 fn restore(db: &std::path::Path, from: &std::path::Path, json: bool) -> Result<()> {
     let _replacing = pos_sync_server::serving::replacing(db).map_err(|e| anyhow!(e))?;
+    // A mistyped path must not become an empty database in place of the real one.
+    if !from.is_file() {
+        bail!("{} is not a file: nothing was changed", from.display());
+    }
+    if db.exists() && std::fs::canonicalize(from)? == std::fs::canonicalize(db)? {
+        bail!("{} is the database itself: restore from a backup of it; nothing was changed", from.display());
+    }
     // Opening the backup checks it is one of ours (and migrates it).
     drop(SqliteDb::open(from).with_context(|| format!("{} is not a head-office database", from.display()))?);
     for suffix in ["-wal", "-shm"] {
@@ -414,7 +422,9 @@ fn restore(db: &std::path::Path, from: &std::path::Path, json: bool) -> Result<(
     emit(json, &serde_json::json!({ "restored": from, "epoch": epoch }), |_| {
         format!(
             "Restored {} (epoch {epoch}). Every till pulls everything again at its next sync and re-sends what \
-             this backup lacks. Revoke again any terminal or key revoked since the backup.\n",
+             this backup lacks. What was changed at head office since the backup is as it was then: revoke \
+             again any terminal or key revoked since, and make again any change to staff, prices or held \
+             entries' decisions.\n",
             from.display()
         )
     })
@@ -434,8 +444,8 @@ fn till_line(t: &pos_sync_server::storage::rules::dashboard::TillRow) -> String 
     let held = t.pending_entries.map_or("unknown".to_string(), |n| n.to_string());
     let key = t.public_key.as_deref().map_or("none", |k| &k[..16.min(k.len())]);
     format!(
-        "{}\t{}\t{}\t{state}\tlast push {pushed}\tentries held here {}\tstill at the till {held}\tkey {key}\n",
-        t.store, t.terminal_id, t.name, t.last_seq
+        "{}\t{}\t{}\t{state}\tlast push {pushed}\tentries received {}\twaiting for a decision {}\tstill at the till {held}\tkey {key}\n",
+        t.store, t.terminal_id, t.name, t.last_seq, t.held_entries
     )
 }
 

@@ -56,7 +56,7 @@ pub fn run_quarantine<D: Database>(store: &HeadOffice<D>, json: bool, command: Q
         QuarantineCommand::List { terminal, all } => {
             let held = store.held_entries(terminal.as_deref(), all)?;
             return emit(json, &held, |held| match held.is_empty() {
-                true => "No entry is held.\n".to_string(),
+                true => "No entry waits for a decision.\n".to_string(),
                 false => held.iter().map(line).collect(),
             });
         }

@@ -246,7 +246,7 @@ fn a_tills_own_signed_entries_take_the_place_of_entries_held_that_it_never_wrote
     crate::sync::runtime().block_on(pos_terminal::sync::run::sync_once(&mut lyon, &client)).unwrap();
     assert_eq!(lyon.pending_sync_count().unwrap(), 0, "the till's own entries went up");
     assert!(lyon.held_at_head_office().unwrap().is_empty());
-    assert_eq!(admin_ok(&db, &["quarantine", "list"]), "No entry is held.\n");
+    assert_eq!(admin_ok(&db, &["quarantine", "list"]), "No entry waits for a decision.\n");
     let all = admin_ok(&db, &["quarantine", "list", "--all"]);
     assert_eq!(all.matches("superseded by S02-T01").count(), 2, "{all}");
     assert!(admin_ok(&db, &["flags"]).contains("replaced by entries the till signed"));

@@ -72,5 +72,5 @@ fn store_and_terminal_lists_show_what_head_office_holds() {
     assert_eq!(paris["public_key"].as_str().map(str::len), Some(64));
     assert_eq!(tills[1]["enrolled"], false);
     let text = admin_ok(&db, &["terminal", "list"]);
-    assert!(text.contains("S02\tS02-T01\tCaisse Lyon\tnot enrolled\tlast push never"), "{text}");
+    assert!(text.contains("S02\tS02-T01\tCaisse Lyon\tnot enrolled\tlast push never\tentries received 0"), "{text}");
 }

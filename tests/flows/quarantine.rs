@@ -52,6 +52,9 @@ fn one_refused_entry_is_held_and_the_tills_later_entries_and_pulls_go_on() {
     admin_ok(&db, &["price", "set", "BAK0004", "0.99"]);
     let synced = cli_ok(&till, &["sync", "--once"]);
     assert!(synced.contains("6 entries pushed"), "{synced}");
+    assert!(synced.contains("2 entries held at head office for a decision"), "{synced}");
+    let tills = admin_ok(&db, &["terminal", "list"]);
+    assert!(tills.contains("entries received 6\twaiting for a decision 2"), "{tills}");
     assert_eq!(sales(&db), 3, "the sales around the held ones are applied");
     let found = cli_ok(&till, &["--json", "catalog", "search", "BAK0004"]);
     assert!(found.contains("0.99"), "the new price came down: {found}");
@@ -68,8 +71,12 @@ fn one_refused_entry_is_held_and_the_tills_later_entries_and_pulls_go_on() {
     // Bad decisions are refused and change nothing.
     for (args, says) in [
         (vec!["quarantine", "accept", "S01-T01", "3", "--by", " "], "say who decides"),
-        (vec!["quarantine", "accept", "S01-T01", "4", "--by", "Claire"], "holds no entry 4"),
-        (vec!["quarantine", "reject", "S09-T01", "3", "--by", "Claire"], "holds no entry 3 of S09-T01"),
+        (
+            vec!["quarantine", "accept", "S01-T01", "4", "--by", "Claire"],
+            "entry 4 of S01-T01 is not waiting for a decision",
+        ),
+        (vec!["quarantine", "accept", "S09-T01", "3", "--by", "Claire"], "no terminal S09-T01"),
+        (vec!["quarantine", "reject", "S01-T01", "3", "--by", "Claire"], "say why it is rejected"),
     ] {
         let refused = admin_refused(&db, &args);
         assert!(refused.contains(says), "{args:?}: {refused}");
@@ -82,19 +89,21 @@ fn one_refused_entry_is_held_and_the_tills_later_entries_and_pulls_go_on() {
     );
     assert!(accepted.contains("accepted by Claire: key swapped in a repair"), "{accepted}");
     assert_eq!(sales(&db), 4, "accepted: applied as it is");
-    let again = admin_refused(&db, &["quarantine", "reject", "S01-T01", "3", "--by", "Luc"]);
+    let again = admin_refused(&db, &["quarantine", "reject", "S01-T01", "3", "--by", "Luc", "--reason", "no"]);
     assert!(again.contains("was accepted by Claire already"), "{again}");
-    admin_ok(&db, &["quarantine", "reject", "S01-T01", "5", "--by", "Claire"]);
+    admin_ok(&db, &["quarantine", "reject", "S01-T01", "5", "--by", "Claire", "--reason", "a test sale"]);
     assert_eq!(sales(&db), 4, "rejected: applied to nothing");
 
     assert!(cli_ok(&till, &["sync", "--once"]).contains("0 entries pushed"));
     let status = cli_ok(&till, &["sync", "--status"]);
     assert!(!status.contains("held"), "nothing is held any more: {status}");
-    assert_eq!(admin_ok(&db, &["quarantine", "list"]), "No entry is held.\n");
+    assert_eq!(admin_ok(&db, &["quarantine", "list"]), "No entry waits for a decision.\n");
     let all = admin_ok(&db, &["quarantine", "list", "--all"]);
     assert!(
         all.contains("seq 3")
-            && all.contains("seq 5\tits signature does not verify with the terminal's key\trejected by Claire"),
+            && all.contains(
+                "seq 5\tits signature does not verify with the terminal's key\trejected by Claire: a test sale"
+            ),
         "{all}"
     );
     // The bytes are kept: applied entries in the journal, the rejected one held.
@@ -152,6 +161,9 @@ fn an_admin_accepts_a_held_entry_in_the_back_office() {
 
     let browser = pos_tests::browser::Browser::open(&server.url);
     crate::office::log_in(&browser, "claire@example.com", &password);
+    browser.visit("/office/");
+    let board = browser.wait_for_text("is every sale in?");
+    assert!(board.contains("incomplete: 1 held for a decision"), "{board}");
     browser.visit("/office/stores");
     let page = browser.wait_for_text("Entries held for a decision");
     assert!(page.contains("its signature does not verify with the terminal's key"), "{page}");
@@ -159,7 +171,7 @@ fn an_admin_accepts_a_held_entry_in_the_back_office() {
     browser.fill("#why-S01-T01-3", "repaired till, old key");
     browser.click("form[action='/office/held/S01-T01/3'] button[value='accept']");
     let done = browser.wait_for_text("Entry accepted");
-    assert!(done.contains("No entry is held"), "{done}");
+    assert!(done.contains("No entry waits for a decision"), "{done}");
     assert_eq!(sales(&db), 2, "accepted: applied");
     let held = admin_ok(&db, &["quarantine", "list", "--all"]);
     assert!(held.contains("accepted by claire@example.com: repaired till, old key"), "{held}");

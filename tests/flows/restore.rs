@@ -86,6 +86,14 @@ fn a_backup_that_is_not_a_head_office_database_is_refused() {
     let refused = pos_tests::head_office::admin_refused(&db, &["restore", "--from", junk.to_str().unwrap()]);
     assert!(refused.contains("is not a head-office database"), "{refused}");
     assert_eq!(admin_ok(&db, &["--json", "stock"]), before, "nothing changed");
+    // A mistyped path, or the database itself, never replaces it.
+    let typo = work.path().join("nope.sqlite");
+    let refused = pos_tests::head_office::admin_refused(&db, &["restore", "--from", typo.to_str().unwrap()]);
+    assert!(refused.contains("is not a file: nothing was changed"), "{refused}");
+    assert!(!typo.exists(), "no empty database made in its place");
+    let itself = pos_tests::head_office::admin_refused(&db, &["restore", "--from", db.address()]);
+    assert!(itself.contains("is the database itself"), "{itself}");
+    assert_eq!(admin_ok(&db, &["--json", "stock"]), before, "nothing changed");
 }
 
 /// Sells `count` loaves of bread at `till`, one sale each.

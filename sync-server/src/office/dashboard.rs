@@ -70,6 +70,9 @@ pub async fn page<D: Database>(
                             td {
                                 @if till.revoked { "revoked" }
                                 @else if !till.enrolled && till.last_push_ms.is_none() { "not enrolled yet" }
+                                @else if till.held_entries > 0 {
+                                    strong.warn { "incomplete: " (till.held_entries) " held for a decision" }
+                                }
                                 @else if waiting || quiet { strong.warn { "may be incomplete" } }
                                 @else { "complete" }
                             }

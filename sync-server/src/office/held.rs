@@ -22,7 +22,7 @@ pub fn section(signed: &Signed, held: &[HeldEntry]) -> Markup {
     let admin = signed.may(Permission::Administer).is_ok();
     html! {
         h2 #held-h { "Entries held for a decision" }
-        @if held.is_empty() { p { "No entry is held: every entry the tills pushed is applied." } }
+        @if held.is_empty() { p { "No entry waits for a decision." } }
         @else {
             p { "The tills' later entries are applied meanwhile. Accepting applies an entry as it is; rejecting keeps it, applied to nothing." }
             table aria-labelledby="held-h" {
@@ -37,7 +37,7 @@ pub fn section(signed: &Signed, held: &[HeldEntry]) -> Markup {
                                 form method="post" action={ "/office/held/" (h.terminal_id) "/" (h.seq) } {
                                     (csrf(signed))
                                     label for={ "why-" (h.terminal_id) "-" (h.seq) } { "Reason" }
-                                    input id={ "why-" (h.terminal_id) "-" (h.seq) } name="reason" maxlength="200";
+                                    input id={ "why-" (h.terminal_id) "-" (h.seq) } name="reason" maxlength="200" placeholder="needed to reject";
                                     button type="submit" name="decision" value="accept" { "Accept" }
                                     button.danger type="submit" name="decision" value="reject" { "Reject" }
                                 }

@@ -363,10 +363,15 @@ fn sync(dir: &std::path::Path, json: bool, a: args::SyncArgs) -> Result<()> {
     let report = runtime.block_on(pos_terminal::sync::run::sync_once(&mut terminal, &client))?;
     // New prices came down: the manager learns how many shelf labels are due.
     let labels_due = if report.products_pulled > 0 { terminal.labels_due_count()? } else { 0 };
+    let held = terminal.held_at_head_office()?.len();
     emit(json, &report, |r| {
         let labels = match labels_due {
             0 => String::new(),
             n => format!("{n} shelf labels due: pos-terminal labels print --changed\n"),
+        };
+        let labels = match held {
+            0 => labels,
+            n => format!("{labels}{n} entries held at head office for a decision: pos-terminal sync --status\n"),
         };
         format!(
             "Synced: {} entries pushed, {} products pulled, {} orders pulled, {} stock lines\n{labels}",

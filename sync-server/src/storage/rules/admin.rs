@@ -147,7 +147,8 @@ pub fn set_next_tls_fingerprint(tx: &impl Tx, fingerprint: &pos_shared::fingerpr
 pub fn tls_certificates(tx: &impl Tx) -> StoreResult<Vec<String>> {
     let mut certificates: Vec<String> = Vec::new();
     for key in ["tls_fingerprint", "tls_next_fingerprint", "tls_previous_fingerprint"] {
-        let value: Option<String> = tx.row("SELECT value FROM meta WHERE key = ?1", &[&key])?.map(|r| r.get(0)).transpose()?;
+        let value: Option<String> =
+            tx.row("SELECT value FROM meta WHERE key = ?1", &[&key])?.map(|r| r.get(0)).transpose()?;
         match value {
             Some(value) if !certificates.contains(&value) => certificates.push(value),
             None if key == "tls_fingerprint" => return Ok(Vec::new()),

@@ -113,13 +113,16 @@ pub struct TillRow {
     pub pending_entries: Option<u64>,
     /// The public key it signs its entries with (hex), registered at enrollment.
     pub public_key: Option<String>,
+    /// Its entries held for a person to decide, applied to nothing yet.
+    pub held_entries: u64,
 }
 
 /// Every till, by store and name.
 pub fn tills(tx: &impl Tx) -> StoreResult<Vec<TillRow>> {
     let rows = tx.rows(
         "SELECT t.id, t.name, s.code, CASE WHEN t.token_hash IS NULL THEN 0 ELSE 1 END, t.revoked, t.last_seq,
-           t.last_push_ms, t.pending_entries, t.public_key
+           t.last_push_ms, t.pending_entries, t.public_key,
+           (SELECT COUNT(*) FROM quarantine q WHERE q.terminal_id = t.id AND q.decision IS NULL)
          FROM terminals t JOIN stores s ON s.id = t.store_id ORDER BY s.code, t.name",
         &[],
     )?;
@@ -135,6 +138,7 @@ pub fn tills(tx: &impl Tx) -> StoreResult<Vec<TillRow>> {
                 last_push_ms: r.get(6)?,
                 pending_entries: r.get(7)?,
                 public_key: r.get::<Option<Vec<u8>>>(8)?.map(hex::encode),
+                held_entries: r.get(9)?,
             })
         })
         .collect()

@@ -167,13 +167,18 @@ pub fn decide(
     if let Some(reason) = reason {
         check_name("a reason", reason)?;
     }
+    // Rejecting takes a sale out of head office's figures: say why.
+    if decision == Decision::Reject && reason.is_none_or(|r| r.trim().is_empty()) {
+        return Err(StoreError::BadRequest("say why it is rejected (--reason TEXT)".into()));
+    }
     let found = tx.row(&format!("SELECT {COLUMNS} WHERE {CURRENT}"), &[&terminal, &seq])?;
-    let held = found.as_ref().map(held_entry).transpose()?.ok_or_else(|| {
-        StoreError::NotFound(format!(
-            "head office holds no entry {seq} of {}",
-            pos_shared::entry_rules::excerpt(terminal)
-        ))
-    })?;
+    let Some(held) = found.as_ref().map(held_entry).transpose()? else {
+        let named = pos_shared::entry_rules::excerpt(terminal);
+        if tx.row("SELECT 1 FROM terminals WHERE id = ?1", &[&terminal])?.is_none() {
+            return Err(StoreError::NotFound(format!("no terminal {named}")));
+        }
+        return Err(StoreError::NotFound(format!("entry {seq} of {named} is not waiting for a decision")));
+    };
     if let (Some(decision), Some(by)) = (&held.decision, &held.decided_by) {
         return Err(StoreError::Conflict(format!("entry {seq} of {terminal} was {decision} by {by} already")));
     }
