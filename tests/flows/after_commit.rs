@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use pos_terminal::Cart;
-use pos_tests::head_office::{HqDb, ServerProcess, enroll_till_cli, head_office};
+use pos_tests::head_office::shop_with_a_till;
 use pos_tests::{Store, as_cashier, barcode, cli, cli_ok, tenders};
 
 #[test]
@@ -60,11 +60,7 @@ fn recorded(till: &Path) -> Vec<String> {
 #[test]
 fn sales_made_while_the_till_syncs_are_reported_as_they_were_recorded() {
     let work = tempfile::tempdir().unwrap();
-    let db = HqDb::new(work.path());
-    head_office(&db);
-    let server = ServerProcess::start(&db);
-    let till = work.path().join("till");
-    enroll_till_cli(&db, &server.url, "S01", &till);
+    let (db, _server, till) = shop_with_a_till(work.path());
 
     // The till's sync runs beside the cashier's sales, as the app's does.
     let selling = AtomicBool::new(true);

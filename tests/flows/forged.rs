@@ -212,48 +212,6 @@ fn forged_entries_are_held_or_refused_flagged_once_and_stop_nobody_else() {
     assert_eq!(db.count("SELECT COUNT(*) FROM sales WHERE terminal_id = ?1", &[&own]), 1, "only the honest sale");
 }
 
-/// Entries pushed with a till's token by someone without its key are held,
-/// and the till's own entries, signed with its key, take their place: the
-/// entries held are kept, superseded, and head office sees it.
-#[test]
-fn a_tills_own_signed_entries_take_the_place_of_entries_held_that_it_never_wrote() {
-    let work = tempfile::tempdir().unwrap();
-    let db = HqDb::new(work.path());
-    head_office(&db);
-    let server = ServerProcess::start(&db);
-    let lyon_dir = work.path().join("lyon");
-    let mut lyon = enrolled_terminal(&db, &server.url, "S02", &lyon_dir);
-    random_sale(&mut lyon);
-    let honest = lyon.outbox_batch(10).unwrap();
-    std::fs::create_dir_all(work.path().join("elsewhere")).unwrap();
-    let thief = KeyFile::load_or_create(&work.path().join("elsewhere")).unwrap();
-    let mut sale: Value = serde_json::from_str(honest[1].payload.get()).unwrap();
-    sale["event"]["cashier"] = "Mallory".into();
-    let forged = chained(honest[0].hash, 2, &sale, &thief);
-    let (status, _, message) = push(&server.url, &lyon, vec![honest[0].clone(), forged.clone()]);
-    assert_eq!(status, 200, "held, not applied: {message}");
-    sale["seq"] = 3.into();
-    let mut unsigned = chained(forged.hash, 3, &sale, &thief);
-    unsigned.signature = None;
-    for _ in 0..2 {
-        let (status, _, message) = push(&server.url, &lyon, vec![unsigned.clone()]);
-        assert_eq!(status, 200, "{message}");
-    }
-    let flags = admin_ok(&db, &["flags"]);
-    assert_eq!(flags.matches("its signature does not verify").count(), 2, "one flag an entry, however often: {flags}");
-
-    let client = pos_tests::head_office::client(&lyon);
-    crate::sync::runtime().block_on(pos_terminal::sync::run::sync_once(&mut lyon, &client)).unwrap();
-    assert_eq!(lyon.pending_sync_count().unwrap(), 0, "the till's own entries went up");
-    assert!(lyon.held_at_head_office().unwrap().is_empty());
-    assert_eq!(admin_ok(&db, &["quarantine", "list"]), "No entry waits for a decision.\n");
-    let all = admin_ok(&db, &["quarantine", "list", "--all"]);
-    assert_eq!(all.matches("superseded by S02-T01").count(), 2, "{all}");
-    assert!(admin_ok(&db, &["flags"]).contains("replaced by entries the till signed"));
-    let cashiers = db.query("SELECT cashier FROM sales", &[]);
-    assert!(cashiers.iter().all(|r| r.get::<String>(0).unwrap() != "Mallory"), "the forgery applied to nothing");
-}
-
 #[test]
 fn entries_dated_outside_any_plausible_time_are_held_and_every_report_keeps_answering() {
     let work = tempfile::tempdir().unwrap();

@@ -2,7 +2,7 @@
 //! that exists is never silently changed by `user add`, `user change`
 //! changes it, and `user|store|terminal list` show what head office holds.
 
-use pos_tests::head_office::{HqDb, ServerProcess, admin_ok, admin_refused, enroll_till_cli, head_office};
+use pos_tests::head_office::{HqDb, admin_ok, admin_refused, head_office, shop_with_a_till};
 
 fn staff(db: &HqDb) -> serde_json::Value {
     serde_json::from_str(&admin_ok(db, &["--json", "user", "list"])).unwrap()
@@ -51,11 +51,7 @@ fn user_add_refuses_a_name_that_exists_and_user_change_changes_it() {
 #[test]
 fn store_and_terminal_lists_show_what_head_office_holds() {
     let work = tempfile::tempdir().unwrap();
-    let db = HqDb::new(work.path());
-    head_office(&db);
-    let server = ServerProcess::start(&db);
-    let till = work.path().join("till");
-    enroll_till_cli(&db, &server.url, "S01", &till);
+    let (db, _server, till) = shop_with_a_till(work.path());
     admin_ok(&db, &["terminal", "add", "--store", "S02", "--name", "Caisse Lyon"]);
     pos_tests::cli_ok(&till, &pos_tests::as_cashier(&["sell", "--item", "BAK0001", "--pay", "cash:5"]));
     pos_tests::cli_ok(&till, &["sync", "--once"]);

@@ -7,7 +7,9 @@
 use std::path::Path;
 
 use pos_terminal::signer::KeyFile;
-use pos_tests::head_office::{HqDb, ServerProcess, admin_ok, admin_refused, enroll_till_cli, head_office};
+use pos_tests::head_office::{
+    HqDb, ServerProcess, admin_ok, admin_refused, enroll_till_cli, head_office, shop_with_a_till,
+};
 use pos_tests::{as_cashier, cli_ok};
 
 fn sell(till: &Path) {
@@ -37,11 +39,7 @@ fn sales(db: &HqDb) -> i64 {
 #[test]
 fn one_refused_entry_is_held_and_the_tills_later_entries_and_pulls_go_on() {
     let work = tempfile::tempdir().unwrap();
-    let db = HqDb::new(work.path());
-    head_office(&db);
-    let server = ServerProcess::start(&db);
-    let till = work.path().join("till");
-    enroll_till_cli(&db, &server.url, "S01", &till);
+    let (db, _server, till) = shop_with_a_till(work.path());
     let foreign_key = foreign_key(work.path());
 
     sell(&till); // seq 2

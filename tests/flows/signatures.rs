@@ -33,21 +33,36 @@ fn an_entry_chained_again_and_signed_with_another_key_is_held_and_flagged() {
     let opened = honest[0].clone();
 
     let other_key = chained(opened.hash, 2, &sale, &thief);
-    let (status, _, message) = push(&server.url, &lyon, vec![opened.clone(), other_key]);
+    let (status, _, message) = push(&server.url, &lyon, vec![opened.clone(), other_key.clone()]);
     assert_eq!(status, 200, "held for a person, not applied: {message}");
     let held = admin_ok(&db, &["quarantine", "list"]);
     assert!(held.contains("seq 2\tits signature does not verify with the terminal's key"), "{held}");
     // Signed with the till's own key it would be applied: the signature is what held it.
     assert!(chained(opened.hash, 2, &sale, &own).signed_by(&own.public_key()));
+    sale["seq"] = 3.into();
+    let mut unsigned = chained(other_key.hash, 3, &sale, &own);
+    unsigned.signature = None;
+    for _ in 0..2 {
+        let (status, _, message) = push(&server.url, &lyon, vec![unsigned.clone()]);
+        assert_eq!(status, 200, "an unsigned entry from a till with a key is held too: {message}");
+    }
     let flags = admin_ok(&db, &["flags"]);
-    assert_eq!(flags.matches("its signature does not verify").count(), 1, "{flags}");
-    assert_eq!(db.count("SELECT COUNT(*) FROM sales", &[]), 0, "nothing of it applied");
+    assert_eq!(flags.matches("its signature does not verify").count(), 2, "one flag an entry, however often: {flags}");
+    assert_eq!(db.count("SELECT COUNT(*) FROM sales", &[]), 0, "nothing of them applied");
 
-    // The till's own entries still go up, in the place of the one held.
+    // The till's own entries, signed with its key, take the place of the
+    // entries held that it never wrote: kept as superseded, and flagged.
     let client = pos_tests::head_office::client(&lyon);
     crate::sync::runtime().block_on(pos_terminal::sync::run::sync_once(&mut lyon, &client)).unwrap();
     assert_eq!(lyon.pending_sync_count().unwrap(), 0);
-    assert_eq!(db.count("SELECT COUNT(*) FROM sales", &[]), 1);
+    assert!(lyon.held_at_head_office().unwrap().is_empty());
+    assert_eq!(admin_ok(&db, &["quarantine", "list"]), "No entry waits for a decision.\n");
+    let all = admin_ok(&db, &["quarantine", "list", "--all"]);
+    assert_eq!(all.matches("superseded by S02-T01").count(), 2, "{all}");
+    assert!(admin_ok(&db, &["flags"]).contains("replaced by entries the till signed"));
+    let cashiers = db.query("SELECT cashier FROM sales", &[]);
+    assert_eq!(cashiers.len(), 1);
+    assert_ne!(cashiers[0].get::<String>(0).unwrap(), "Mallory", "the forgery applied to nothing");
 }
 
 #[test]

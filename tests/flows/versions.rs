@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use pos_tests::head_office::{HqDb, ServerProcess, admin_refused, enroll_till_cli, head_office};
+use pos_tests::head_office::{HqDb, admin_refused, shop_with_a_till};
 use pos_tests::{as_cashier, cli_ok, cli_refused};
 
 fn user_version(db: &Path) -> i64 {
@@ -60,11 +60,7 @@ fn sync(till: &Path) -> (bool, String) {
 #[test]
 fn head_office_on_a_newer_schema_takes_no_push_and_no_write() {
     let work = tempfile::tempdir().unwrap();
-    let db = HqDb::new(work.path());
-    head_office(&db);
-    let server = ServerProcess::start(&db);
-    let till = work.path().join("till");
-    enroll_till_cli(&db, &server.url, "S01", &till);
+    let (db, server, till) = shop_with_a_till(work.path());
     cli_ok(&till, &as_cashier(&["sell", "--item", "BAK0001", "--pay", "cash:5"]));
     let sales_before = db.count("SELECT COUNT(*) FROM sales", &[]);
 

@@ -289,3 +289,14 @@ pub fn enroll_till_cli(db: &HqDb, url: &str, store: &str, till: &Path) {
     crate::cli_ok(till, &["enroll", "--server", url, "--code", &code]);
     crate::cli_ok(till, &crate::as_manager(&["session", "open", "--float", "100"]));
 }
+
+/// Head office ([`head_office`]) served from `work`, with a till of S01
+/// enrolled through `pos-terminal enroll` and open, in `work/till`.
+pub fn shop_with_a_till(work: &Path) -> (HqDb, ServerProcess, PathBuf) {
+    let db = HqDb::new(work);
+    head_office(&db);
+    let server = ServerProcess::start(&db);
+    let till = work.join("till");
+    enroll_till_cli(&db, &server.url, "S01", &till);
+    (db, server, till)
+}
