@@ -21,7 +21,11 @@ pub enum ApiError {
     Json(String, StatusCode),
     /// Too many failed attempts from this address or with this
     /// credential: try again after this many seconds.
-    TooManyFailures(u64),
+    /// Paused: what failed too often, and for how many seconds more.
+    TooManyFailures {
+        what: &'static str,
+        seconds: u64,
+    },
 }
 
 impl From<StoreError> for ApiError {
@@ -89,12 +93,9 @@ impl ApiError {
             ),
             ApiError::Query(m) => (StatusCode::BAD_REQUEST, "bad_query", m.clone(), None),
             ApiError::Json(message, status) => (*status, "bad_body", message.clone(), None),
-            ApiError::TooManyFailures(seconds) => (
-                StatusCode::TOO_MANY_REQUESTS,
-                "too_many_failures",
-                format!("too many failed attempts: try again in {seconds} s"),
-                None,
-            ),
+            ApiError::TooManyFailures { what, seconds } => {
+                (StatusCode::TOO_MANY_REQUESTS, "too_many_failures", format!("{what}: try again in {seconds} s"), None)
+            }
             ApiError::TooLarge(length) => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "too_large",

@@ -61,15 +61,16 @@ fn codes_expire_and_guessing_is_paused() {
     assert_eq!(enroll_from(&server.url, "127.0.0.1", &fresh).0, 200);
     assert_eq!(enroll_from(&server.url, "127.0.0.1", &fresh).0, 404, "a code works once");
 
-    // Guessing codes from one address: after 10 failures it is paused,
-    // whatever it sends; other addresses are not.
+    // Guessing codes from one address: after 10 failures its enrolling is
+    // paused; a till with a good token at the same address (the shop's
+    // guest Wi-Fi and its tills share one) is not, nor are other addresses.
     for guess in 0..10 {
         assert_eq!(enroll_from(&server.url, "127.0.0.2", &format!("guess{guess}")).0, 404);
     }
     let (status, retry) = enroll_from(&server.url, "127.0.0.2", "guess-again");
     assert_eq!((status, retry), (429, Some("60".to_string())), "10 failures pause it");
-    assert_eq!(catalog_from(&server.url, "127.0.0.2", &token), 429, "paused, even with a good token");
-    assert_eq!(catalog_from(&server.url, "127.0.0.3", &token), 200, "other addresses are not");
+    assert_eq!(catalog_from(&server.url, "127.0.0.2", &token), 200, "a good token is never paused for others");
+    assert_eq!(enroll_from(&server.url, "127.0.0.3", "guess").0, 404, "other addresses may still enroll");
 
     // A credential that keeps failing is paused from every address.
     let revoked = new_terminal_code(&db, "S01", "Caisse 2");
@@ -317,4 +318,40 @@ fn pin_lockouts_escalate_and_head_office_sees_them() {
     let flags = admin_ok(&db, &["flags"]);
     assert_eq!(flags.matches("wrong PINs in a row").count(), 3, "{flags}");
     assert!(flags.contains("for 120 s (lockout 2"), "{flags}");
+}
+
+/// Anyone on a shop's Wi-Fi guessing enrollment codes cannot cut the
+/// shop's tills off: they sync on from the same address, and the guesser is
+/// told what is paused and for how long. Guessing from every address
+/// together pauses enrolling for everyone, and only enrolling.
+#[test]
+fn guessing_codes_from_a_shops_address_never_stops_its_tills() {
+    let work = tempfile::tempdir().unwrap();
+    let db = HqDb::new(work.path());
+    head_office(&db);
+    let server = ServerProcess::start(&db);
+    let till = work.path().join("till");
+    pos_tests::head_office::enroll_till_cli(&db, &server.url, "S01", &till);
+    for guess in 0..40 {
+        let status = enroll_from(&server.url, "127.0.0.1", &format!("guess{guess}")).0;
+        assert!(status == 404 || status == 429, "{status}");
+    }
+    let said = runtime().block_on(async {
+        let body = json!({ "protocol_version": 1, "code": "guess" });
+        let response =
+            reqwest::Client::new().post(format!("{}/v1/enroll", server.url)).json(&body).send().await.unwrap();
+        response.text().await.unwrap()
+    });
+    assert!(said.contains("too many wrong enrollment codes from this address: try again in"), "{said}");
+    pos_tests::cli_ok(&till, &pos_tests::as_cashier(&["sell", "--item", "BAK0001", "--pay", "cash:5"]));
+    let synced = pos_tests::cli_ok(&till, &["sync", "--once"]);
+    assert!(synced.contains("2 entries pushed"), "the shop's till syncs from the same address: {synced}");
+
+    // From many addresses: enrolling pauses for all; tills sync on.
+    for n in 0..100u32 {
+        enroll_from(&server.url, &format!("127.0.1.{}", n % 250 + 1), &format!("g{n}"));
+    }
+    let (status, _) = enroll_from(&server.url, "127.0.2.1", "g");
+    assert_eq!(status, 429, "enrolling is paused for every address");
+    assert!(pos_tests::cli_ok(&till, &["sync", "--once"]).contains("Synced"));
 }

@@ -1,7 +1,10 @@
 //! Before any handler reads a body: a request that needs a credential must
-//! carry a valid one (so nobody uploads 16 MiB without a key), and an
-//! address or a credential that keeps failing (guessed enrollment codes,
-//! tokens or API keys) is refused for a while, longer each time.
+//! carry a valid one (so nobody uploads 16 MiB without a key), and what is
+//! guessed is throttled, longer each time: a credential that keeps failing,
+//! from anywhere; enrollment codes, per address and all together, for
+//! enrolling only; wrong tokens or keys from an address. A request with a
+//! valid credential is never refused for other requests' failures: the
+//! tills of a shop share its address with its guest Wi-Fi.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -27,12 +30,19 @@ const LONGEST_PAUSE: Duration = Duration::from_secs(3600);
 /// Addresses and credentials remembered at most (the oldest go first).
 const REMEMBERED: usize = 100_000;
 
-/// Who failed: a client address, or a credential (by a short hash).
+/// Who failed: a client address, or a credential (by a short hash); for
+/// enrollment codes, an address, and every address together.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Who {
     Address(IpAddr),
     Credential(String),
+    EnrollingFrom(IpAddr),
+    Enrolling,
 }
+
+/// Failures of every address together before enrollment pauses, as a
+/// multiple of what one address may fail.
+const ENROLLING_TOGETHER: u32 = 10;
 
 #[derive(Clone, Debug)]
 struct Record {
@@ -91,7 +101,11 @@ impl Throttle {
                 record.window_start = now;
             }
             record.failures += 1;
-            if record.failures >= self.allowed {
+            let allowed = match w {
+                Who::Enrolling => self.allowed.saturating_mul(ENROLLING_TOGETHER),
+                _ => self.allowed,
+            };
+            if record.failures >= allowed {
                 let pause = FIRST_PAUSE.saturating_mul(1 << record.pauses.min(6)).min(LONGEST_PAUSE);
                 record.paused_until = Some(now + pause);
                 record.pauses += 1;
@@ -122,33 +136,38 @@ fn needs(path: &str) -> Needs {
     }
 }
 
-fn too_many(wait: Duration) -> Response {
+fn too_many(wait: Duration, what: &'static str) -> Response {
     let seconds = wait.as_millis().div_ceil(1000).max(1) as u64;
-    let mut response = ApiError::TooManyFailures(seconds).into_response();
+    let mut response = ApiError::TooManyFailures { what, seconds }.into_response();
     if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
         response.headers_mut().insert(header::RETRY_AFTER, value);
     }
     response
 }
 
-/// Refuses paused clients, checks credentials before the body (handing the
+/// Refuses what is paused, checks credentials before the body (handing the
 /// handler who it is: a `TerminalAuth` or `ChannelAuth` extension, so no
-/// handler authenticates twice), and counts failures (401s, and refused
-/// enrollment codes).
+/// handler authenticates twice), and counts failures: refused credentials
+/// (401) and refused enrollment codes.
 pub async fn guard(State((store, throttle)): State<(Shared, Throttle)>, request: Request, next: Next) -> Response {
     let now = Instant::now();
-    let mut who = Vec::with_capacity(2);
-    if let Some(peer) = crate::listener::peer(&request) {
-        who.push(Who::Address(peer.ip()));
-    }
+    let address = crate::listener::peer(&request).map(|peer| peer.ip());
     let credential = bearer(request.headers()).ok();
-    if let Some(secret) = &credential {
-        who.push(Who::Credential(crate::storage::secret_hash(secret)[..16].to_string()));
-    }
-    if let Some(wait) = throttle.paused(&who, now) {
-        return too_many(wait);
-    }
+    let credential_who =
+        credential.as_ref().map(|secret| Who::Credential(crate::storage::secret_hash(secret)[..16].to_string()));
     let path = request.uri().path().to_string();
+    let enrolling = path == "/v1/enroll";
+    if let Some(wait) = credential_who.as_ref().and_then(|w| throttle.paused(std::slice::from_ref(w), now)) {
+        return too_many(wait, "too many failures with this credential");
+    }
+    if enrolling {
+        if let Some(wait) = address.and_then(|a| throttle.paused(&[Who::EnrollingFrom(a)], now)) {
+            return too_many(wait, "too many wrong enrollment codes from this address");
+        }
+        if let Some(wait) = throttle.paused(&[Who::Enrolling], now) {
+            return too_many(wait, "too many wrong enrollment codes at this server, from every address");
+        }
+    }
     let mut request = request;
     let checked = match (needs(&path), credential) {
         (Needs::Nothing, _) => Ok(()),
@@ -174,14 +193,19 @@ pub async fn guard(State((store, throttle)): State<(Shared, Throttle)>, request:
             }
         }
     };
-    let response = match checked {
-        Ok(()) => next.run(request).await,
-        Err(refused) => refused.into_response(),
+    // A refused credential from an address that keeps guessing them: paused.
+    let address_wait = address.and_then(|a| throttle.paused(&[Who::Address(a)], now));
+    let response = match (checked, address_wait) {
+        (Ok(()), _) => next.run(request).await,
+        (Err(_), Some(wait)) => return too_many(wait, "too many wrong tokens or keys from this address"),
+        (Err(refused), None) => refused.into_response(),
     };
     let status = response.status();
-    let guessing = status == StatusCode::UNAUTHORIZED
-        || (path == "/v1/enroll" && (status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN));
-    if guessing {
+    if status == StatusCode::UNAUTHORIZED {
+        let who: Vec<Who> = address.map(Who::Address).into_iter().chain(credential_who).collect();
+        throttle.failed(&who, now);
+    } else if enrolling && (status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN) {
+        let who: Vec<Who> = address.map(Who::EnrollingFrom).into_iter().chain([Who::Enrolling]).collect();
         throttle.failed(&who, now);
     }
     response
