@@ -35,6 +35,15 @@ pub async fn serve_over<D: Database>(
     tls: Option<tls::Tls>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let router = office::router(store.clone(), tls.is_some()).merge(api::router(store, limits.failures_before_pause));
+    let mut router =
+        office::router(store.clone(), tls.is_some()).merge(api::router(store, limits.failures_before_pause));
+    if tls.is_some() {
+        // Over TLS, browsers are told to come back over TLS only.
+        router = router.layer(axum::middleware::map_response(|mut response: axum::response::Response| async move {
+            let hsts = axum::http::HeaderValue::from_static("max-age=31536000");
+            response.headers_mut().insert(axum::http::header::STRICT_TRANSPORT_SECURITY, hsts);
+            response
+        }));
+    }
     listener::serve_with_limits(listener, router, limits, tls.map(|t| t.acceptor), shutdown).await
 }

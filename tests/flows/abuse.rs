@@ -355,3 +355,29 @@ fn guessing_codes_from_a_shops_address_never_stops_its_tills() {
     assert_eq!(status, 429, "enrolling is paused for every address");
     assert!(pos_tests::cli_ok(&till, &["sync", "--once"]).contains("Synced"));
 }
+
+/// Before anyone is signed in, the log-in and password forms take a few
+/// kilobytes: a large body is refused, not read into memory.
+#[test]
+fn a_log_in_form_of_more_than_a_few_kilobytes_is_refused() {
+    let work = tempfile::tempdir().unwrap();
+    let db = HqDb::new(work.path());
+    head_office(&db);
+    let server = ServerProcess::start(&db);
+    let http = reqwest::blocking::Client::new();
+    let big = format!("email=a%40b.c&password={}", "x".repeat(1024 * 1024));
+    let response = http
+        .post(format!("{}/office/login", server.url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(big)
+        .send()
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 413);
+    let small = http
+        .post(format!("{}/office/login", server.url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("email=a%40b.c&password=wrong")
+        .send()
+        .unwrap();
+    assert_ne!(small.status().as_u16(), 413, "a real log-in form is read");
+}

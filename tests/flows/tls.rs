@@ -95,6 +95,12 @@ fn the_back_office_over_tls_sets_secure_cookies() {
     for part in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/office"] {
         assert!(cookie.contains(part), "{part} in {cookie}");
     }
+    // Browsers and clients are told to come back over TLS only.
+    for path in ["/office/login", "/healthz"] {
+        let response = http.get(format!("{}{path}", server.url)).send().unwrap();
+        let hsts = response.headers().get("strict-transport-security").map(|v| v.to_str().unwrap().to_string());
+        assert_eq!(hsts.as_deref(), Some("max-age=31536000"), "{path}");
+    }
 }
 
 /// Rotation without a visit: head office announces its next certificate,

@@ -42,8 +42,11 @@ use session::{Refusal, Signed};
 pub use session::COOKIE;
 
 /// Largest form the back office takes: a catalog CSV of a few hundred
-/// thousand products.
+/// thousand products (only behind a session: a page's extractors check the
+/// session before the body is read).
 const FORM_LIMIT: usize = 64 * 1024 * 1024;
+/// Largest log-in or password form: read before anyone is signed in.
+const LOGIN_FORM_LIMIT: usize = 8 * 1024;
 /// Failed log-ins from one address before it is paused (an office shares
 /// one address; each account locks on its own after ten).
 const ADDRESS_FAILURES: u32 = 50;
@@ -69,10 +72,16 @@ pub fn router<D: Database>(head_office: Arc<HeadOffice<D>>, secure: bool) -> Rou
         .route("/office", get(|| async { axum::response::Redirect::to("/office/") }))
         .route("/office/", get(dashboard::page::<D>))
         .route("/office/static/{file}", get(static_file))
-        .route("/office/login", get(login::form::<D>).post(login::submit::<D>))
+        .route(
+            "/office/login",
+            get(login::form::<D>).post(login::submit::<D>).layer(DefaultBodyLimit::max(LOGIN_FORM_LIMIT)),
+        )
         .route("/office/logout", post(login::log_out::<D>))
         .route("/office/logout-everywhere", post(login::log_out_everywhere::<D>))
-        .route("/office/password", get(login::password_form).post(login::change_password::<D>))
+        .route(
+            "/office/password",
+            get(login::password_form).post(login::change_password::<D>).layer(DefaultBodyLimit::max(LOGIN_FORM_LIMIT)),
+        )
         .route("/office/catalog", get(catalog::page::<D>))
         .route("/office/catalog/search", get(catalog::search::<D>))
         .route("/office/catalog/export.csv", get(catalog::export::<D>))
