@@ -344,6 +344,42 @@ fn sessions_end_when_idle_when_too_old_and_everywhere_at_once() {
     assert!(head_office.office_session("not a token").unwrap().is_none());
 }
 
+/// Changing a password asks for the current one (but at the first log-in,
+/// just made with the one-time password), refuses the same one again, and
+/// ends every other session of that person: a stolen session ends with it.
+#[test]
+fn a_password_change_asks_for_the_current_one_and_ends_every_other_session() {
+    use pos_sync_server::storage::rules::office::{LogIn, OfficeRole};
+
+    let work = tempfile::tempdir().unwrap();
+    let head_office = HeadOffice::new(SqliteDb::open(&work.path().join("hq.sqlite")).unwrap());
+    let one_time = head_office.add_office_user("claire@example.com", OfficeRole::Buyer).unwrap();
+    let log_in = |password: &str| match head_office.log_in("claire@example.com", password).unwrap() {
+        LogIn::Session(token) => token,
+        other => panic!("{other:?}"),
+    };
+    let (laptop, phone) = (log_in(&one_time), log_in(&one_time));
+    let session = |token: &str| head_office.office_session(token).unwrap();
+    let chosen = "a long enough first choice";
+    head_office.set_office_password(&session(&laptop).unwrap(), &laptop, None, chosen).unwrap();
+    assert!(session(&phone).is_none(), "the other session ended");
+    assert!(session(&laptop).is_some(), "the one that changed it goes on");
+
+    let phone = log_in(chosen);
+    let laptop_session = session(&laptop).unwrap();
+    let refused = |current: Option<&str>, new: &str| {
+        head_office.set_office_password(&laptop_session, &laptop, current, new).unwrap_err().to_string()
+    };
+    assert!(refused(None, "another good password").contains("current password"));
+    assert!(refused(Some("not it at all"), "another good password").contains("current password"));
+    assert!(refused(Some(chosen), chosen).contains("other than the one you have"));
+    assert!(refused(Some(chosen), "short").contains("at least 12"));
+    assert!(session(&phone).is_some(), "a refused change ends nothing");
+    head_office.set_office_password(&laptop_session, &laptop, Some(chosen), "another good password").unwrap();
+    assert!(session(&phone).is_none(), "a change ends every other session");
+    assert_eq!(head_office.log_in("claire@example.com", chosen).unwrap(), LogIn::Refused);
+}
+
 #[test]
 fn the_catalog_search_finds_words_in_any_order_sku_prefixes_and_barcodes() {
     fn found<D: Database>(office: &HeadOffice<D>, query: &str) -> Vec<String> {

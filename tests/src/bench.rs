@@ -85,7 +85,7 @@ pub fn office_cookie<D: pos_sync_server::storage::sql::Database>(
         panic!("the one-time password was refused")
     };
     let session = office.office_session(&token).expect("session").expect("live");
-    office.set_office_password(&session, "a benchmark's password").expect("password");
+    office.set_office_password(&session, &token, None, "a benchmark's password").expect("password");
     format!("{}={token}", pos_sync_server::office::COOKIE)
 }
 

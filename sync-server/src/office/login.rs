@@ -161,12 +161,17 @@ fn password_page(signed: &Signed, message: Option<&str>) -> Markup {
             }
             form method="post" action="/office/password" {
                 (csrf(signed))
+                @if !signed.session.user.must_change {
+                    label for="current" { "Your current password" }
+                    input #current type="password" name="current" autocomplete="current-password" required;
+                }
                 label for="password" { "New password (at least " (PASSWORD_MIN_CHARS) " characters)" }
                 input #password type="password" name="password" autocomplete="new-password" required minlength=(PASSWORD_MIN_CHARS);
                 label for="again" { "The same again" }
                 input #again type="password" name="again" autocomplete="new-password" required;
                 button type="submit" { "Save the password" }
             }
+            p { "Saving a new password logs you out on every other device." }
             form method="post" action="/office/logout-everywhere" {
                 (csrf(signed))
                 button type="submit" { "Log out on every device" }
@@ -190,7 +195,11 @@ pub async fn change_password<D: Database>(
         return Ok((StatusCode::BAD_REQUEST, password_page(&signed, Some("The two passwords differ."))).into_response());
     }
     let session = signed.session.clone();
-    match office.run(move |head_office| head_office.set_office_password(&session, &password)).await {
+    let (token, current) = (signed.token.clone(), form.get("current").cloned());
+    let saved = office
+        .run(move |head_office| head_office.set_office_password(&session, &token, current.as_deref(), &password))
+        .await;
+    match saved {
         Ok(()) => Ok(Redirect::to("/office/?done=Your+password+is+saved").into_response()),
         Err(crate::storage::StoreError::BadRequest(message)) => {
             Ok((StatusCode::BAD_REQUEST, password_page(&signed, Some(&message))).into_response())

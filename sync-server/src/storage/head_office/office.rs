@@ -136,9 +136,17 @@ impl<D: Database> HeadOffice<D> {
         self.db.write(|tx| office::end_sessions(tx, user_id))
     }
 
-    pub fn set_office_password(&self, session: &OfficeSession, password: &str) -> StoreResult<()> {
+    /// Sets the password of the person signed in with cookie `token` (see
+    /// [`office::set_password`]): their other sessions end.
+    pub fn set_office_password(
+        &self,
+        session: &OfficeSession,
+        token: &str,
+        current: Option<&str>,
+        password: &str,
+    ) -> StoreResult<()> {
         self.audited(&session.user.email, "password.change", |tx| {
-            office::set_password(tx, session.user.id, password)?;
+            office::set_password(tx, session.user.id, token, current, password)?;
             Ok(Audited::new((), session.user.email.clone()))
         })
     }

@@ -253,14 +253,29 @@ pub fn end_sessions(tx: &impl Tx, user_id: i64) -> StoreResult<u64> {
 }
 
 /// Sets the password a person chose (the one-time one stops working).
-pub fn set_password(tx: &impl Tx, user_id: i64, password: &str) -> StoreResult<()> {
+/// Sets a person's password, from the session whose cookie is `token`:
+/// unless they must choose one (their first log-in, just made with the
+/// one-time password), the current one must be given; the new one differs
+/// from it; every other session of theirs ends.
+pub fn set_password(tx: &impl Tx, user_id: i64, token: &str, current: Option<&str>, password: &str) -> StoreResult<()> {
     if password.trim().chars().count() < PASSWORD_MIN_CHARS {
-        return Err(StoreError::BadRequest(format!("a password has at least {PASSWORD_MIN_CHARS} characters")));
+        return Err(StoreError::BadRequest(format!("A password has at least {PASSWORD_MIN_CHARS} characters.")));
+    }
+    let row = tx
+        .row("SELECT password_hash, must_change FROM office_users WHERE id = ?1", &[&user_id])?
+        .ok_or(StoreError::Unauthorized)?;
+    let (hash, must_change): (String, bool) = (row.get(0)?, row.get(1)?);
+    if !must_change && !current.is_some_and(|current| password_matches(&hash, current)) {
+        return Err(StoreError::BadRequest("Your current password is not that one.".into()));
+    }
+    if password_matches(&hash, password) {
+        return Err(StoreError::BadRequest("Choose a password other than the one you have.".into()));
     }
     tx.run(
         "UPDATE office_users SET password_hash = ?2, must_change = 0 WHERE id = ?1",
         &[&user_id, &hash_password(password)?],
     )?;
+    tx.run("DELETE FROM office_sessions WHERE user_id = ?1 AND token_hash <> ?2", &[&user_id, &secret_hash(token)])?;
     Ok(())
 }
 
