@@ -34,7 +34,9 @@ fn invalid(text: impl Into<String>) -> EntryProblem {
     EntryProblem::Invalid(text.into())
 }
 
-/// A text field: not too long, no control characters.
+/// A text field: not too long, no control characters, and none of the
+/// invisible characters that reorder or break what a person reads (bidi
+/// overrides and isolates, line and paragraph separators).
 pub fn check_text(what: &str, text: &str) -> Result<(), String> {
     if text.chars().count() > MAX_TEXT {
         return Err(format!("{what} is longer than {MAX_TEXT} characters"));
@@ -42,7 +44,16 @@ pub fn check_text(what: &str, text: &str) -> Result<(), String> {
     if text.chars().any(char::is_control) {
         return Err(format!("{what} contains a control character"));
     }
+    if text.chars().any(reorders_or_breaks) {
+        return Err(format!("{what} contains an invisible character that reorders or breaks text"));
+    }
     Ok(())
+}
+
+/// Bidi marks, embeddings, overrides and isolates, and the line and
+/// paragraph separators: invisible, yet they change what a page shows.
+fn reorders_or_breaks(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
 }
 
 /// What a message may quote of something a person or a program typed: at
@@ -383,4 +394,22 @@ fn check_sale(sale: &SaleRecord, pusher: &TerminalId, tax_mode: TaxMode) -> Resu
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_text;
+
+    #[test]
+    fn texts_that_read_otherwise_than_they_are_are_refused() {
+        for fine in ["Café de Flore", "Pain d'épices 500 g", "مخبز", "パン"] {
+            assert_eq!(check_text("a name", fine), Ok(()), "{fine}");
+        }
+        for bad in
+            ["Pain\u{202E}sniaP", "Pain\u{2028}two lines", "a\u{2029}b", "x\u{2066}y\u{2069}", "ab\u{200F}", "nul\u{0}"]
+        {
+            assert!(check_text("a name", bad).is_err(), "{bad:?}");
+        }
+        assert!(check_text("a name", &"x".repeat(201)).unwrap_err().contains("longer than 200"));
+    }
 }

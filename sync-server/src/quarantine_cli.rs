@@ -48,7 +48,7 @@ fn line(held: &HeldEntry) -> String {
         }
         _ => "\theld".to_string(),
     };
-    format!("{}\tseq {}\t{}{decided}\n", held.terminal_id, held.seq, held.reason)
+    format!("{}\tseq {}\t{}\t{}{decided}\n", held.terminal_id, held.seq, held.reason, held.what)
 }
 
 pub fn run_quarantine<D: Database>(store: &HeadOffice<D>, json: bool, command: QuarantineCommand) -> Result<()> {

@@ -152,6 +152,13 @@ fn forged_entries_are_held_or_refused_flagged_once_and_stop_nobody_else() {
             "is paid with money, not credit",
         ),
         (
+            "a name that reads backwards",
+            after_opening(&|v| v["event"]["lines"][0]["name"] = "Pain\u{202E}sniaP".into()),
+            200,
+            "",
+            "invisible character",
+        ),
+        (
             "a name with a NUL byte",
             after_opening(&|v| v["event"]["lines"][0]["name"] = "Pain\u{0}".into()),
             200,

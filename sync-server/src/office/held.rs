@@ -26,12 +26,13 @@ pub fn section(signed: &Signed, held: &[HeldEntry]) -> Markup {
         @else {
             p { "The tills' later entries are applied meanwhile. Accepting applies an entry as it is; rejecting keeps it, applied to nothing." }
             table aria-labelledby="held-h" {
-                thead { tr { th scope="col" { "Till" } th.num scope="col" { "Entry" } th scope="col" { "Why it is held" }
+                thead { tr { th scope="col" { "Till" } th.num scope="col" { "Entry" } th scope="col" { "What it records" }
+                    th scope="col" { "Why it is held" }
                     th scope="col" { "Since" } @if admin { th scope="col" { "Decision" } } } }
                 tbody {
                     @for h in held {
                         tr {
-                            td { (h.terminal_id) } td.num { (h.seq) } td { (h.reason) }
+                            td { (h.terminal_id) } td.num { (h.seq) } td { (h.what) } td { (h.reason) }
                             td { time datetime=(when(h.held_at_ms)) { (when(h.held_at_ms)) } }
                             @if admin { td.actions {
                                 form method="post" action={ "/office/held/" (h.terminal_id) "/" (h.seq) } {

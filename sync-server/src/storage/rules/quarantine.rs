@@ -9,7 +9,7 @@
 //! kept here as superseded.
 
 use pos_shared::entry_rules::check_time;
-use pos_shared::journal::{CanonicalEntry, Hash32};
+use pos_shared::journal::{CanonicalEntry, Event, Hash32};
 use pos_shared::protocol::WireHeld;
 use serde::Serialize;
 
@@ -28,6 +28,9 @@ pub const WHOLE_JOURNAL: &str = "(SELECT terminal_id, seq, payload, hash, signat
 pub struct HeldEntry {
     pub terminal_id: String,
     pub seq: u64,
+    /// What it records, as a person recognises it: a sale's kind, receipt
+    /// number and total, else the kind of entry.
+    pub what: String,
     pub reason: String,
     pub held_at_ms: i64,
     /// `accepted`, `rejected`, or `superseded` (an entry the till signed
@@ -69,11 +72,23 @@ fn held_entry(row: &crate::storage::sql::Row) -> StoreResult<HeldEntry> {
         decided_by: row.get(5)?,
         decided_reason: row.get(6)?,
         decided_at_ms: row.get(7)?,
+        what: describe(&row.get::<Vec<u8>>(8)?),
     })
 }
 
-const COLUMNS: &str =
-    "terminal_id, seq, reason, held_at_ms, decision, decided_by, decided_reason, decided_at_ms FROM quarantine";
+/// What held bytes record, for the person deciding.
+fn describe(bytes: &[u8]) -> String {
+    match CanonicalEntry::from_bytes(bytes) {
+        Ok(CanonicalEntry { event: Event::Sale(sale), .. }) => {
+            format!("{} {} {}", sale.kind.as_str(), sale.receipt_no, sale.total)
+        }
+        Ok(entry) => entry.event.kind_name().replace('_', " "),
+        Err(_) => "bytes that are not a journal entry".to_string(),
+    }
+}
+
+const COLUMNS: &str = "terminal_id, seq, reason, held_at_ms, decision, decided_by, decided_reason, decided_at_ms, \
+    payload FROM quarantine";
 /// The row of entry `?2` of terminal `?1` that is not superseded.
 const CURRENT: &str = "terminal_id = ?1 AND seq = ?2 AND (decision IS NULL OR decision <> 'superseded')";
 
