@@ -35,7 +35,7 @@ pub fn section(signed: &Signed, held: &[HeldEntry]) -> Markup {
                             td { (h.terminal_id) } td.num { (h.seq) } td { (h.what) } td { (h.reason) }
                             td { time datetime=(when(h.held_at_ms)) { (when(h.held_at_ms)) } }
                             @if admin { td.actions {
-                                form method="post" action={ "/office/held/" (h.terminal_id) "/" (h.seq) } {
+                                form.decide method="post" action={ "/office/held/" (h.terminal_id) "/" (h.seq) } {
                                     (csrf(signed))
                                     label for={ "why-" (h.terminal_id) "-" (h.seq) } { "Reason" }
                                     input id={ "why-" (h.terminal_id) "-" (h.seq) } name="reason" maxlength="200" placeholder="needed to reject";
