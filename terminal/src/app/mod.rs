@@ -1011,14 +1011,11 @@ impl App {
         if self.labels_due > 0 {
             self.status.push(format!("{} shelf labels due", self.labels_due));
         }
-        if let Some(held) = self.sync.as_ref().and_then(|s| s.status.held.first()) {
-            let more = self.sync.as_ref().map_or(0, |s| s.status.held.len() - 1);
-            let more = if more > 0 { format!(" (+{more})") } else { String::new() };
-            self.status.push(format!(
-                "HEAD OFFICE HOLDS entry {}{more}: {}",
-                held.seq,
-                pos_shared::entry_rules::excerpt(&held.reason)
-            ));
+        // Short, so the bar keeps its keys in view: `sync --status` says why.
+        match self.sync.as_ref().map_or(0, |s| s.status.held.len()) {
+            0 => {}
+            1 => self.status.push("HEAD OFFICE HOLDS 1 ENTRY".to_string()),
+            n => self.status.push(format!("HEAD OFFICE HOLDS {n} ENTRIES")),
         }
         if let Some(notice) = &self.notice {
             self.status.push(pos_shared::entry_rules::excerpt(notice));
