@@ -86,3 +86,22 @@ fn a_till_renews_its_token_and_the_old_one_ends_once_the_new_one_is_used() {
     let refused = pos_tests::cli_refused(&lone, &["token", "renew"]);
     assert!(refused.contains("not enrolled"), "{refused}");
 }
+
+/// A till enrolls with its signing key: without one, none of its entries
+/// could be checked as its own. Refused, and the code is not spent.
+#[test]
+fn enrolling_without_a_signing_key_is_refused_and_spends_nothing() {
+    let work = tempfile::tempdir().unwrap();
+    let db = HqDb::new(work.path());
+    head_office(&db);
+    let server = ServerProcess::start(&db);
+    let code = new_terminal_code(&db, "S01", "Caisse 1");
+    let body = serde_json::json!({ "protocol_version": PROTOCOL_VERSION, "code": code });
+    let response =
+        reqwest::blocking::Client::new().post(format!("{}/v1/enroll", server.url)).json(&body).send().unwrap();
+    assert_eq!(response.status().as_u16(), 400);
+    assert!(response.text().unwrap().contains("enrolls with its signing key"));
+    let till = work.path().join("till");
+    cli_ok(&till, &["enroll", "--server", &server.url, "--code", &code]);
+    assert_eq!(db.count("SELECT COUNT(*) FROM terminals WHERE public_key IS NOT NULL", &[]), 1);
+}

@@ -119,7 +119,7 @@ fn bad_requests_get_a_clear_4xx_and_apply_nothing() {
     });
     assert_eq!((status, error["error"].as_str()), (400, Some("unsupported_version")), "GETs name their version too");
     let enroll = rt.block_on(async {
-        let body = json!({ "protocol_version": 1, "code": "nope" });
+        let body = json!({ "protocol_version": 1, "code": "nope", "public_key": pos_tests::ANY_KEY });
         api.http.post(format!("{}/v1/enroll", api.url)).json(&body).send().await.unwrap().status().as_u16()
     });
     assert_eq!(enroll, 404);

@@ -29,6 +29,10 @@ pub const CASHIER_PIN: &str = DEMO_CASHIER.1;
 pub const MANAGER_NAME: &str = DEMO_MANAGER.0;
 pub const MANAGER_PIN: &str = DEMO_MANAGER.1;
 
+/// A well-formed till public key (32 bytes of hex) for requests a test
+/// sends by hand; no till holds its private half.
+pub const ANY_KEY: &str = "1111111111111111111111111111111111111111111111111111111111111111";
+
 /// `args` as the demo manager: with `--user` and `--pin`.
 pub fn as_manager<'a>(args: &[&'a str]) -> Vec<&'a str> {
     [args, &["--user", MANAGER_NAME, "--pin", MANAGER_PIN]].concat()

@@ -129,13 +129,14 @@ async fn enroll(
 ) -> Result<Json<EnrollResponse>, ApiError> {
     let Json(request) = body?;
     check_version(request.protocol_version)?;
+    // Without a key, none of the till's entries could be checked as its own.
     let public_key = request
         .public_key
         .as_deref()
-        .map(pos_shared::signing::public_key_from_hex)
-        .transpose()
+        .ok_or_else(|| "a till enrolls with its signing key (public_key): update the till".to_string())
+        .and_then(pos_shared::signing::public_key_from_hex)
         .map_err(|e| ApiError::Store(StoreError::BadRequest(e)))?;
-    let response = blocking(move || store.enroll(&request.code, public_key.as_ref().map(|k| &k[..]))).await?;
+    let response = blocking(move || store.enroll(&request.code, Some(&public_key[..]))).await?;
     tracing::info!(terminal = %response.terminal_id, "terminal enrolled");
     Ok(Json(response))
 }
