@@ -53,11 +53,7 @@ fn a_till_whose_enrollment_answer_was_lost_enrolls_again_with_the_same_code() {
 #[test]
 fn a_till_renews_its_token_and_the_old_one_ends_once_the_new_one_is_used() {
     let work = tempfile::tempdir().unwrap();
-    let db = HqDb::new(work.path());
-    head_office(&db);
-    let server = ServerProcess::start(&db);
-    let till = work.path().join("till");
-    pos_tests::head_office::enroll_till_cli(&db, &server.url, "S01", &till);
+    let (_db, server, till) = pos_tests::head_office::shop_with_a_till(work.path());
     let token = |till: &std::path::Path| {
         let conn = rusqlite::Connection::open(till.join(pos_terminal::db::DB_FILE)).unwrap();
         conn.query_row("SELECT value FROM sync_state WHERE key = 'token'", [], |r| r.get::<_, String>(0)).unwrap()

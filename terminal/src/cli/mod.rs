@@ -352,8 +352,7 @@ fn sync(dir: &std::path::Path, json: bool, a: args::SyncArgs) -> Result<()> {
             )
         });
     }
-    let client = pos_terminal::sync::run::client_for(&terminal)?
-        .ok_or_else(|| anyhow!("this terminal is not enrolled: run “pos-terminal enroll --server URL --code CODE”"))?;
+    let client = pos_terminal::sync::run::enrolled_client(&terminal)?;
     let runtime = runtime()?;
     if !a.once {
         let interval = std::time::Duration::from_secs(a.interval.max(1));

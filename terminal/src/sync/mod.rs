@@ -226,22 +226,16 @@ impl Terminal {
         Ok(())
     }
 
-    /// The server expects `seq` next although this terminal thought it had
-    /// it: send everything from `seq` again (the server skips what it has).
-    pub fn resend_from(&mut self, seq: u64) -> CoreResult<()> {
-        self.conn.execute("UPDATE outbox SET acked_at_ms = NULL WHERE seq >= ?1", [seq])?;
-        Ok(())
-    }
-
-    /// Head office says it holds this till's entries only up to `held`
-    /// (the stock snapshot's `through_seq`): if this till had entries after
-    /// it acknowledged (head office was restored from a backup, or lost
-    /// them otherwise), they go back in the outbox. Returns how many.
-    pub fn resend_what_head_office_lacks(&mut self, held: u64) -> CoreResult<u64> {
+    /// Head office holds this till's entries only up to `seq - 1` although
+    /// it acknowledged more (a gap answer; a stock snapshot's `through_seq`
+    /// after head office was restored): everything from `seq` goes back in
+    /// the outbox (head office skips what it has). Returns how many that
+    /// were acknowledged go again.
+    pub fn resend_from(&mut self, seq: u64) -> CoreResult<u64> {
         Ok(self
             .conn
-            .prepare_cached("UPDATE outbox SET acked_at_ms = NULL WHERE seq > ?1 AND acked_at_ms IS NOT NULL")?
-            .execute([held])? as u64)
+            .execute("UPDATE outbox SET acked_at_ms = NULL WHERE seq >= ?1 AND acked_at_ms IS NOT NULL", [seq])?
+            as u64)
     }
 
     pub fn catalog_cursor(&self) -> CoreResult<u64> {

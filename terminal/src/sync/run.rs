@@ -30,6 +30,13 @@ pub struct SyncReport {
     pub held_through: u64,
 }
 
+/// The client of an enrolled terminal; a clear error if it never enrolled.
+pub fn enrolled_client(terminal: &Terminal) -> Result<SyncClient, SyncError> {
+    client_for(terminal)?.ok_or_else(|| {
+        SyncError::Local("this terminal is not enrolled: run “pos-terminal enroll --server URL --code CODE”".into())
+    })
+}
+
 /// The client for a terminal's enrollment; none if it was never enrolled.
 pub fn client_for(terminal: &Terminal) -> Result<Option<SyncClient>, SyncError> {
     let Some(enrollment) = terminal.enrollment()? else {
@@ -110,7 +117,7 @@ pub async fn sync_once(terminal: &mut Terminal, client: &SyncClient) -> Result<S
         };
         let mut pushed = pushing?;
         let mut pulled = pulled?;
-        if terminal.resend_what_head_office_lacks(pulled.held_through)? > 0 {
+        if terminal.resend_from(pulled.held_through + 1)? > 0 {
             pushed += push_all(terminal, client).await?;
             pulled = pull_all(terminal, client).await?;
         }
@@ -171,7 +178,7 @@ pub fn backoff(attempt: u32) -> Duration {
 /// Asks head office for a new token and keeps it: the old one ends once
 /// this one is used (a lost answer leaves the old one working).
 pub async fn renew_token(terminal: &mut Terminal) -> Result<(), SyncError> {
-    let client = client_for(terminal)?.ok_or_else(|| SyncError::Local("this till is not enrolled".into()))?;
+    let client = enrolled_client(terminal)?;
     let renewed = client.renew_token().await?;
     terminal.set_token(&renewed.token)?;
     Ok(())
@@ -185,7 +192,7 @@ pub async fn run_forever(terminal: &mut Terminal, interval: Duration) {
     let mut failures = 0;
     loop {
         let pass = async {
-            let client = client_for(terminal)?.ok_or_else(|| SyncError::Local("this till is not enrolled".into()))?;
+            let client = enrolled_client(terminal)?;
             sync_once(terminal, &client).await
         };
         let wait = match pass.await {

@@ -188,6 +188,7 @@ fn apply_in(
                 break;
             }
             super::quarantine::supersede(tx, auth, entry.seq)?;
+            flag(tx, auth, entry.seq, "the entries held from here were replaced by entries the till signed")?;
             (last_seq, head, stored) = (entry.seq - 1, entry.prev_hash, None);
         }
         if entry.seq != last_seq + 1 {
@@ -222,7 +223,6 @@ fn apply_in(
         // entries); then what it says and whether the till's key signed
         // it. An entry failing those is held for a person with its bytes,
         // keeps its place in the chain, and the push goes on after it.
-        let signature = entry.signature.as_deref().and_then(|text| hex::decode(text).ok());
         let unsigned = "its signature does not verify with the terminal's key";
         let parsed = match checked {
             Err(EntryProblem::NotThePushers(reason)) => {
@@ -237,15 +237,14 @@ fn apply_in(
         let parsed = match parsed {
             Ok(parsed) => parsed,
             Err(reason) => {
-                flag(tx, auth, entry.seq, &reason)?;
                 waiting.write(tx).map_err(|e| refused(e, None))?;
-                super::quarantine::hold(tx, auth, entry.seq, bytes, &entry.hash, signature, &reason)?;
+                hold(tx, auth, entry, &reason)?;
                 last_seq = entry.seq;
                 head = entry.hash;
                 continue;
             }
         };
-        waiting.add(auth, inclusive, &parsed, bytes, &entry.hash, signature);
+        waiting.add(auth, inclusive, &parsed, bytes, &entry.hash, signature_of(entry));
         let movements = parsed.event.stock_movements().unwrap_or_default();
         if together && plain(&parsed.event) {
             waiting.add_movements(auth, entry.seq, movements, &HashMap::new());
@@ -284,14 +283,24 @@ fn hold_unrecordable(tx: &impl Tx, auth: &TerminalAuth, entry: &WireEntry, reaso
     if last_seq + 1 != entry.seq || Hash32::from_slice(&last_hash).unwrap_or(Hash32::GENESIS) != entry.prev_hash {
         return Err(StoreError::Conflict(format!("entry {} moved on meanwhile: push again", entry.seq)));
     }
-    flag(tx, auth, entry.seq, reason)?;
-    let signature = entry.signature.as_deref().and_then(|text| hex::decode(text).ok());
-    super::quarantine::hold(tx, auth, entry.seq, entry.payload.get().as_bytes(), &entry.hash, signature, reason)?;
+    hold(tx, auth, entry, reason)?;
     tx.run(
         "UPDATE terminals SET last_seq = ?1, last_hash = ?2 WHERE id = ?3",
         &[&entry.seq, &&entry.hash.0[..], &auth.terminal_id],
     )?;
     Ok(())
+}
+
+/// Holds `entry` for a person with `reason` ([`super::quarantine`]), flagged once.
+fn hold(tx: &impl Tx, auth: &TerminalAuth, entry: &WireEntry, reason: &str) -> StoreResult<()> {
+    flag(tx, auth, entry.seq, reason)?;
+    let bytes = entry.payload.get().as_bytes();
+    super::quarantine::hold(tx, auth, entry.seq, bytes, &entry.hash, signature_of(entry), reason)
+}
+
+/// The signature an entry was pushed with, as bytes (none if absent or not hex).
+fn signature_of(entry: &WireEntry) -> Option<Vec<u8>> {
+    entry.signature.as_deref().and_then(|text| hex::decode(text).ok())
 }
 
 /// Applies one entry a person accepted out of quarantine, as a push would

