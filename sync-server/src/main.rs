@@ -200,8 +200,12 @@ enum StoreCommand {
 enum TerminalCommand {
     /// Add a terminal; prints its one-time enrollment code.
     Add {
-        #[arg(long)]
-        store: String,
+        #[arg(long, required_unless_present = "id")]
+        store: Option<String>,
+        /// Add it under the id a till already has (head office was restored
+        /// from before that till was added; it enrolls again with its journal).
+        #[arg(long, conflicts_with = "store")]
+        id: Option<String>,
         #[arg(long)]
         name: String,
         /// Hours the enrollment code works (1 to 720).
@@ -570,8 +574,11 @@ Serve with:
                 format!("Terminal {}: enroll within {valid_hours} h with\n{}", c.terminal_id, enroll_hint(c))
             })
         }
-        Command::Terminal(TerminalCommand::Add { store: s, name, valid_hours }) => {
-            let created = store.add_terminal(&s, &name, valid_hours)?;
+        Command::Terminal(TerminalCommand::Add { store: s, id, name, valid_hours }) => {
+            let created = match (id, s) {
+                (Some(id), _) => store.add_terminal_with_id(&id, &name, valid_hours)?,
+                (None, s) => store.add_terminal(&s.unwrap_or_default(), &name, valid_hours)?,
+            };
             emit(json, &created, |c| {
                 format!("Terminal {} ({}) added. Enroll it once with:\n{}", c.terminal_id, c.name, enroll_hint(c))
             })

@@ -41,7 +41,7 @@ fn enrolled(store: &HeadOffice<PgDb>, stores: usize, tills: usize) -> Vec<Termin
     (0..tills)
         .map(|i| {
             let created = store.add_terminal(&format!("S{:02}", i % stores + 1), "Till", CODE_VALID_HOURS).unwrap();
-            let token = store.enroll(&created.enrollment_code, None).unwrap().token;
+            let token = store.enroll(&created.enrollment_code, None, None).unwrap().token;
             TerminalAuthAndToken { auth: store.authenticate(&token).unwrap(), token }
         })
         .collect()

@@ -137,7 +137,7 @@ fn tills<D: Database>(store: &HeadOffice<D>) -> Vec<Till> {
     (0..TILLS)
         .map(|i| {
             let code = store.add_terminal(&format!("S{:02}", i % STORES + 1), &format!("Pusher {i}"), CODE_VALID_HOURS);
-            let token = store.enroll(&code.unwrap().enrollment_code, None).unwrap().token;
+            let token = store.enroll(&code.unwrap().enrollment_code, None, None).unwrap().token;
             let auth = store.authenticate(&token).unwrap();
             let terminal: TerminalId = auth.terminal_id.parse().unwrap();
             let journal = sale_journal(terminal, u64::MAX, PRODUCTS as u64).map(|(entry, _)| entry);

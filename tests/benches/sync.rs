@@ -32,7 +32,7 @@ fn enrolled_store(path: &Path) -> (HeadOffice<SqliteDb>, pos_sync_server::storag
     let store = HeadOffice::new(SqliteDb::open(path).unwrap());
     store.add_store("Bench", "EUR", true).unwrap();
     let created = store.add_terminal("S01", "Till", CODE_VALID_HOURS).unwrap();
-    let token = store.enroll(&created.enrollment_code, None).unwrap().token;
+    let token = store.enroll(&created.enrollment_code, None, None).unwrap().token;
     let auth = store.authenticate(&token).unwrap();
     (store, auth)
 }

@@ -44,9 +44,9 @@ fn stores_terminals_and_enrollment(db: &impl Database) {
 
     let created = db.write(|tx| admin::add_terminal(tx, "S01", "Caisse 1", admin::CODE_VALID_HOURS)).unwrap();
     assert_eq!(created.terminal_id, "S01-T01");
-    let enrolled = db.write(|tx| admin::enroll(tx, &created.enrollment_code, None)).unwrap();
+    let enrolled = db.write(|tx| admin::enroll(tx, &created.enrollment_code, None, None)).unwrap();
     assert_eq!((enrolled.terminal_id.as_str(), enrolled.store.code.as_str()), ("S01-T01", "S01"));
-    let again = db.write(|tx| admin::enroll(tx, &created.enrollment_code, None));
+    let again = db.write(|tx| admin::enroll(tx, &created.enrollment_code, None, None));
     assert!(matches!(again, Err(StoreError::NotFound(_))), "a code works once");
     let (auth, _) = db.snapshot(|tx| admin::authenticate(tx, &enrolled.token)).unwrap();
     assert_eq!((auth.terminal_id.as_str(), auth.store_id), ("S01-T01", 1));
@@ -167,7 +167,7 @@ fn two_servers_on_postgres_spend_each_code_once() {
     for round in 0..20 {
         let code =
             first.write(|tx| admin::add_terminal(tx, "S01", &format!("Caisse {round}"), 1)).unwrap().enrollment_code;
-        let spend = |db: &PgDb| db.write(|tx| admin::enroll(tx, &code, None));
+        let spend = |db: &PgDb| db.write(|tx| admin::enroll(tx, &code, None, None));
         let results: Vec<StoreResult<_>> = std::thread::scope(|scope| {
             let (a, b) = (scope.spawn(|| spend(&first)), scope.spawn(|| spend(&second)));
             vec![a.join().unwrap(), b.join().unwrap()]
@@ -195,7 +195,7 @@ fn a_sale_committed_late_on_postgres_is_still_rolled_up() {
     office.add_store("Paris", "EUR", true).unwrap();
     let till = |name: &str| {
         let code = office.add_terminal("S01", name, admin::CODE_VALID_HOURS).unwrap().enrollment_code;
-        office.authenticate(&office.enroll(&code, None).unwrap().token).unwrap()
+        office.authenticate(&office.enroll(&code, None, None).unwrap().token).unwrap()
     };
     let (slow, quick) = (till("Slow"), till("Quick"));
     let journal = |auth: &TerminalAuth| {

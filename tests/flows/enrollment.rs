@@ -14,6 +14,7 @@ fn enroll_with(url: &str, code: &str, key: &KeyFile) -> u16 {
         protocol_version: PROTOCOL_VERSION,
         code: code.to_string(),
         public_key: Some(hex::encode(key.public_key())),
+        terminal_id: None,
     };
     reqwest::blocking::Client::new().post(format!("{url}/v1/enroll")).json(&request).send().unwrap().status().as_u16()
 }
@@ -100,4 +101,59 @@ fn enrolling_without_a_signing_key_is_refused_and_spends_nothing() {
     let till = work.path().join("till");
     cli_ok(&till, &["enroll", "--server", &server.url, "--code", &code]);
     assert_eq!(db.count("SELECT COUNT(*) FROM terminals WHERE public_key IS NOT NULL", &[]), 1);
+}
+
+/// A new code for a till that has sold (`terminal code`) never lets another
+/// device start its journal again from receipt 1: the empty device is
+/// refused before the code is spent, and the till's own data directory
+/// enrolls with it and carries on.
+#[test]
+fn a_terminal_that_has_sold_is_enrolled_again_only_with_its_own_journal() {
+    let work = tempfile::tempdir().unwrap();
+    let (db, server, till) = pos_tests::head_office::shop_with_a_till(work.path());
+    cli_ok(&till, &as_cashier(&["sell", "--item", "BAK0001", "--pay", "cash:5"]));
+    cli_ok(&till, &["sync", "--once"]);
+    let url = server.url.clone();
+    let again = pos_tests::head_office::admin_ok(&db, &["--json", "terminal", "code", "S01-T01"]);
+    let code: serde_json::Value = serde_json::from_str(&again).unwrap();
+    let code = code["enrollment_code"].as_str().unwrap();
+    let blank = work.path().join("new-hardware");
+    let refused = pos_tests::cli_refused(&blank, &["enroll", "--server", &url, "--code", code]);
+    assert!(refused.contains("signed by another key"), "{refused}");
+    assert!(cli_ok(&till, &["enroll", "--server", &url, "--code", code]).contains("Enrolled as S01-T01"));
+    cli_ok(&till, &as_cashier(&["sell", "--item", "BAK0001", "--pay", "cash:5"]));
+    assert!(cli_ok(&till, &["sync", "--once"]).contains("1 entries pushed"), "the journal goes on");
+}
+
+/// Recognition by key takes only the enrolled key's fresh signature: a
+/// stranger's key, or an old signature, is refused and changes nothing.
+#[test]
+fn only_the_enrolled_key_can_have_head_office_take_a_token() {
+    let work = tempfile::tempdir().unwrap();
+    let (_db, server, till) = pos_tests::head_office::shop_with_a_till(work.path());
+    std::fs::create_dir_all(work.path().join("stranger")).unwrap();
+    let stranger = KeyFile::load_or_create(&work.path().join("stranger")).unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let recognize = |key: &KeyFile, at: i64| {
+        let hash = pos_shared::protocol::recognition_hash("S01-T01", "stolen-token", at);
+        let request = pos_shared::protocol::RecognizeRequest {
+            protocol_version: PROTOCOL_VERSION,
+            terminal_id: "S01-T01".into(),
+            token: "stolen-token".into(),
+            signed_at_ms: at,
+            signature: hex::encode(key.sign(&hash)),
+        };
+        let client = reqwest::blocking::Client::new();
+        let response = client.post(format!("{}/v1/recognize", server.url)).json(&request).send().unwrap();
+        (response.status().as_u16(), response.text().unwrap())
+    };
+    let (status, said) = recognize(&stranger, now);
+    assert_eq!(status, 403, "{said}");
+    assert!(said.contains("not the signature of the key S01-T01 enrolled with"), "{said}");
+    let own = KeyFile::load_or_create(&till).unwrap();
+    let (status, said) = recognize(&own, now - 3_600_000);
+    assert_eq!(status, 403, "an hour-old signature: {said}");
+    let get = reqwest::blocking::Client::new().get(format!("{}/v1/stock", server.url)).bearer_auth("stolen-token");
+    assert_eq!(get.header("pos-protocol-version", "1").send().unwrap().status().as_u16(), 401);
+    assert!(cli_ok(&till, &["sync", "--once"]).contains("Synced"), "the till's own token still works");
 }

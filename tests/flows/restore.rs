@@ -162,3 +162,53 @@ fn a_restore_is_refused_while_a_server_serves_the_database() {
     server.kill();
     admin_ok(&db, &["restore", "--from", backup.to_str().unwrap()]);
 }
+
+#[test]
+fn tills_head_office_lost_in_a_restore_are_recognised_again_and_send_everything() {
+    let work = tempfile::tempdir().unwrap();
+    let db = HqDb::new(work.path());
+    head_office(&db);
+    let mut server = ServerProcess::start(&db);
+    let renewed = work.path().join("till-1");
+    enroll_till_cli(&db, &server.url, "S01", &renewed);
+    sell_loaves(&renewed, 1);
+    ok(&renewed, &["sync", "--once"]);
+    let backup = work.path().join("backup");
+    db.back_up(&backup);
+    // After the backup: the first till renews its token; a second till is
+    // added, enrolled and sells.
+    ok(&renewed, &["token", "renew"]);
+    sell_loaves(&renewed, 2);
+    ok(&renewed, &["sync", "--once"]);
+    let added = work.path().join("till-2");
+    enroll_till_cli(&db, &server.url, "S01", &added);
+    sell_loaves(&added, 3);
+    ok(&added, &["sync", "--once"]);
+
+    server.kill();
+    db.restore(&backup);
+    let server = ServerProcess::start_on(&db, server.url.trim_start_matches("http://"));
+    // The renewed token is unknown to the restored database: the till
+    // proves who it is with its key and sends what was lost, at once.
+    assert!(ok(&renewed, &["sync", "--once"]).contains("2 entries pushed"));
+    // The added till is unknown whole: the till says what a person does.
+    let lost = pos_tests::cli_refused(&added, &["sync", "--once"]);
+    assert!(lost.contains("head office does not know S01-T02") && lost.contains("terminal add --id S01-T02"), "{lost}");
+    assert!(ok(&added, &["sync", "--status"]).contains("terminal add --id S01-T02"), "the status says it too");
+    let recreated = admin_ok(&db, &["--json", "terminal", "add", "--id", "S01-T02", "--name", "Caisse 2"]);
+    let code = json(&recreated)["enrollment_code"].as_str().unwrap().to_string();
+    assert!(admin_refused_text(&db, &["terminal", "add", "--id", "S01-T02", "--name", "Caisse 2"]).contains("exists"));
+    // A code for another till is refused without being spent.
+    let other = pos_tests::head_office::new_terminal_code(&db, "S01", "Caisse 3");
+    let wrong = pos_tests::cli_refused(&added, &["enroll", "--server", &server.url, "--code", &other]);
+    assert!(wrong.contains("this code is for S01-T03, and this till is S01-T02"), "{wrong}");
+    let enrolled = ok(&added, &["enroll", "--server", &server.url, "--code", &code]);
+    assert!(enrolled.contains("Enrolled as S01-T02"), "{enrolled}");
+    assert_eq!(db.count("SELECT COUNT(*) FROM sales", &[]), 6, "head office holds every sale again, once");
+    assert_eq!(central(&db, "BAK0004"), "-6");
+    assert!(ok(&added, &["--json", "sync", "--status"]).contains("\"pending\": 0"));
+    // The code for the third till still works, for a new device.
+    let third = work.path().join("till-3");
+    assert!(ok(&third, &["enroll", "--server", &server.url, "--code", &other]).contains("Enrolled as S01-T03"));
+    drop(server);
+}

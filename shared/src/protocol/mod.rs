@@ -40,6 +40,38 @@ pub struct EnrollRequest {
     /// then accepted only signed with it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
+    /// The till's own id when it enrolls again with its journal (head
+    /// office was restored from before it enrolled): a code for another
+    /// terminal is then refused before it is spent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terminal_id: Option<String>,
+}
+
+/// A till whose token head office no longer knows (its database was
+/// restored from before the till enrolled or renewed its token) proves it
+/// is the till it says with the key it enrolled with (`POST /v1/recognize`):
+/// head office then takes the token the till holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecognizeRequest {
+    pub protocol_version: u32,
+    pub terminal_id: String,
+    pub token: String,
+    /// When the till signed (milliseconds since the epoch): head office
+    /// refuses a signature more than [`RECOGNIZE_WINDOW_MS`] from its clock.
+    pub signed_at_ms: i64,
+    /// The till's signature of [`recognition_hash`], hex.
+    pub signature: String,
+}
+
+/// How far a recognition's signing time may be from head office's clock.
+pub const RECOGNIZE_WINDOW_MS: i64 = 10 * 60 * 1000;
+
+/// What a till signs to be recognised: its id, its token's SHA-256 (the
+/// token itself is never signed into anything kept) and the time.
+pub fn recognition_hash(terminal_id: &str, token: &str, signed_at_ms: i64) -> Hash32 {
+    use sha2::{Digest, Sha256};
+    let token_hash = hex::encode(Sha256::digest(token.as_bytes()));
+    Hash32(Sha256::digest(format!("pos-recognize\n{terminal_id}\n{token_hash}\n{signed_at_ms}").as_bytes()).into())
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -156,7 +156,8 @@ pub async fn guard(State((store, throttle)): State<(Shared, Throttle)>, request:
     let credential_who =
         credential.as_ref().map(|secret| Who::Credential(crate::storage::secret_hash(secret)[..16].to_string()));
     let path = request.uri().path().to_string();
-    let enrolling = path == "/v1/enroll";
+    // Recognising a till by its key is guessed like a code and paused like one.
+    let enrolling = path == "/v1/enroll" || path == "/v1/recognize";
     if let Some(wait) = credential_who.as_ref().and_then(|w| throttle.paused(std::slice::from_ref(w), now)) {
         return too_many(wait, "too many failures with this credential");
     }

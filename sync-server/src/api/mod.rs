@@ -19,7 +19,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use pos_shared::protocol::{
     CatalogPage, EPOCH_HEADER, EnrollRequest, EnrollResponse, OrdersPage, PENDING_HEADER, PROTOCOL_VERSION,
-    PurchaseOrdersPage, PushRequest, PushResponse, StockSnapshot, TokenResponse, VERSION_HEADER,
+    PurchaseOrdersPage, PushRequest, PushResponse, RecognizeRequest, StockSnapshot, TokenResponse, VERSION_HEADER,
 };
 use serde::Deserialize;
 
@@ -56,6 +56,7 @@ pub fn router(store: Shared, failures_before_pause: u32) -> Router {
         .route("/metrics", get(ops::metrics))
         .route("/v1/openapi.json", get(|| async { ([(header::CONTENT_TYPE, "application/json")], OPENAPI) }))
         .route("/v1/enroll", post(enroll))
+        .route("/v1/recognize", post(recognize))
         .route("/v1/push", post(push))
         .route("/v1/token", post(renew_token))
         .route("/v1/catalog", get(catalog))
@@ -136,9 +137,23 @@ async fn enroll(
         .ok_or_else(|| "a till enrolls with its signing key (public_key): update the till".to_string())
         .and_then(pos_shared::signing::public_key_from_hex)
         .map_err(|e| ApiError::Store(StoreError::BadRequest(e)))?;
-    let response = blocking(move || store.enroll(&request.code, Some(&public_key[..]))).await?;
+    let response =
+        blocking(move || store.enroll(&request.code, Some(&public_key[..]), request.terminal_id.as_deref())).await?;
     tracing::info!(terminal = %response.terminal_id, "terminal enrolled");
     Ok(Json(response))
+}
+
+/// A till whose token head office lost in a restore, recognised by its key.
+async fn recognize(
+    State(store): State<Shared>,
+    body: Result<Json<RecognizeRequest>, JsonRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let Json(request) = body?;
+    check_version(request.protocol_version)?;
+    let terminal = request.terminal_id.clone();
+    blocking(move || store.recognize(&request)).await?;
+    tracing::warn!(%terminal, "a till head office had lost the token of was recognised by its key");
+    Ok(Json(serde_json::json!({ "protocol_version": PROTOCOL_VERSION, "recognized": terminal })))
 }
 
 /// A new token for the till asking, beside its current one.

@@ -151,7 +151,11 @@ pub trait SyncStore: Send + Sync + 'static {
     /// Turns a one-time enrollment code into a terminal token.
     /// Spends a one-time code; the terminal's public key, when it sends
     /// one, is registered: its entries must then be signed with it.
-    fn enroll(&self, code: &str, public_key: Option<&[u8]>) -> StoreResult<EnrollResponse>;
+    /// Spends an enrollment code (see `admin::enroll`); `own_id` is the
+    /// till's id when it enrolls again with its journal.
+    fn enroll(&self, code: &str, public_key: Option<&[u8]>, own_id: Option<&str>) -> StoreResult<EnrollResponse>;
+    /// Takes the token of a till that proves who it is with its key (see `admin::recognize`).
+    fn recognize(&self, request: &pos_shared::protocol::RecognizeRequest) -> StoreResult<()>;
     /// Who holds this bearer token.
     fn authenticate(&self, token: &str) -> StoreResult<TerminalAuth>;
     /// A new token for an authenticated till (see `admin::renew_token`).

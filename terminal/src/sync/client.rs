@@ -3,7 +3,8 @@
 
 use pos_shared::protocol::{
     CatalogPage, EPOCH_HEADER, EnrollRequest, EnrollResponse, ErrorBody, OrdersPage, PENDING_HEADER, PROTOCOL_VERSION,
-    PurchaseOrdersPage, PushRequest, PushResponse, StockSnapshot, TokenResponse, VERSION_HEADER, WireEntry,
+    PurchaseOrdersPage, PushRequest, PushResponse, RecognizeRequest, StockSnapshot, TokenResponse, VERSION_HEADER,
+    WireEntry,
 };
 use serde::de::DeserializeOwned;
 
@@ -101,14 +102,28 @@ impl SyncClient {
         format!("{}{path}", self.base)
     }
 
-    /// Spends `code`, registering the till's signing key.
-    pub async fn enroll(&self, code: &str, public_key: [u8; 32]) -> Result<EnrollResponse, SyncError> {
+    /// Spends `code`, registering the till's signing key; `own_id` when the
+    /// till enrolls again with its journal (a code for another is refused).
+    pub async fn enroll(
+        &self,
+        code: &str,
+        public_key: [u8; 32],
+        own_id: Option<String>,
+    ) -> Result<EnrollResponse, SyncError> {
         let request = EnrollRequest {
             protocol_version: PROTOCOL_VERSION,
             code: code.to_string(),
             public_key: Some(hex::encode(public_key)),
+            terminal_id: own_id,
         };
         decode(self.http.post(self.url("/v1/enroll")).json(&request).send().await?).await
+    }
+
+    /// Proves to a head office that lost this till's token that it is the
+    /// till it says (see [`crate::Terminal::recognition`]).
+    pub async fn recognize(&self, request: &RecognizeRequest) -> Result<(), SyncError> {
+        decode::<serde_json::Value>(self.http.post(self.url("/v1/recognize")).json(request).send().await?).await?;
+        Ok(())
     }
 
     /// Sends `entries`, telling head office how many (`pending`, these

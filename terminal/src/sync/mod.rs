@@ -131,6 +131,21 @@ impl Terminal {
         Ok(Some(Enrollment { server, token, trust: trust::Trust { fingerprint, also, insecure } }))
     }
 
+    /// This till's proof, signed with its key, that the token it holds is
+    /// its own: for a head office that lost it in a restore.
+    pub fn recognition(&self, token: &str) -> pos_shared::protocol::RecognizeRequest {
+        let terminal_id = self.settings.terminal_id.to_string();
+        let signed_at_ms = self.clock.now_ms();
+        let hash = pos_shared::protocol::recognition_hash(&terminal_id, token, signed_at_ms);
+        pos_shared::protocol::RecognizeRequest {
+            protocol_version: pos_shared::protocol::PROTOCOL_VERSION,
+            terminal_id,
+            token: token.to_string(),
+            signed_at_ms,
+            signature: hex::encode(self.signer.sign(&hash)),
+        }
+    }
+
     /// Keeps a renewed token (head office ends the old one once this one is used).
     pub fn set_token(&mut self, token: &str) -> CoreResult<()> {
         Terminal::set_sync_value(&self.conn, "token", token)

@@ -103,30 +103,47 @@ async fn check_epoch(terminal: &mut Terminal, client: &SyncClient) -> Result<(),
 /// never issued (it was restored without a new epoch) starts the pulls over.
 /// The stock snapshot says which of this till's entries head office holds:
 /// whatever it acknowledged once but lacks now (it was restored) is sent
-/// again in the same pass, new sale or not.
+/// again in the same pass, new sale or not. A token head office does not
+/// know (it was restored from before the till had it) is proved with the
+/// till's key, and the pass runs again.
 pub async fn sync_once(terminal: &mut Terminal, client: &SyncClient) -> Result<SyncReport, SyncError> {
-    let outcome = async {
-        check_epoch(terminal, client).await?;
-        let pushing = push_all(terminal, client).await;
-        let pulled = match pull_all(terminal, client).await {
-            Err(SyncError::Refused { body, .. }) if body.error == "cursor_ahead" => {
-                terminal.forget_head_office_pages()?;
-                pull_all(terminal, client).await
-            }
-            other => other,
-        };
-        let mut pushed = pushing?;
-        let mut pulled = pulled?;
-        if terminal.resend_from(pulled.held_through + 1)? > 0 {
-            pushed += push_all(terminal, client).await?;
-            pulled = pull_all(terminal, client).await?;
-        }
-        Ok(SyncReport { pushed, ..pulled })
-    }
-    .await;
+    let outcome = match pass(terminal, client).await {
+        Err(SyncError::Refused { status: 401, .. }) => match recognized(terminal, client).await {
+            Ok(()) => pass(terminal, client).await,
+            Err(why) => Err(why),
+        },
+        other => other,
+    };
     let error = outcome.as_ref().err().map(ToString::to_string);
     terminal.record_sync_outcome(error.as_deref())?;
     outcome
+}
+
+async fn pass(terminal: &mut Terminal, client: &SyncClient) -> Result<SyncReport, SyncError> {
+    check_epoch(terminal, client).await?;
+    let pushing = push_all(terminal, client).await;
+    let pulled = match pull_all(terminal, client).await {
+        Err(SyncError::Refused { body, .. }) if body.error == "cursor_ahead" => {
+            terminal.forget_head_office_pages()?;
+            pull_all(terminal, client).await
+        }
+        other => other,
+    };
+    let mut pushed = pushing?;
+    let mut pulled = pulled?;
+    if terminal.resend_from(pulled.held_through + 1)? > 0 {
+        pushed += push_all(terminal, client).await?;
+        pulled = pull_all(terminal, client).await?;
+    }
+    Ok(SyncReport { pushed, ..pulled })
+}
+
+/// Asks head office to take this till's token again on the strength of
+/// its key; its refusal says what a person must do.
+async fn recognized(terminal: &mut Terminal, client: &SyncClient) -> Result<(), SyncError> {
+    let enrollment = terminal.enrollment()?.ok_or_else(|| SyncError::Local("this terminal is not enrolled".into()))?;
+    let request = terminal.recognition(&enrollment.token);
+    client.recognize(&request).await
 }
 
 /// Pulls catalog pages, order pages, purchase-order pages, then central stock.
@@ -209,8 +226,11 @@ pub async fn run_forever(terminal: &mut Terminal, interval: Duration) {
     }
 }
 
-/// Enrolls an empty data directory with a sync server: creates the store
-/// the server describes, keeps the token, and pulls the catalog and users.
+/// Enrolls a data directory with a sync server. An empty one: creates the
+/// store the server describes, keeps the token, and pulls the catalog and
+/// users. One with its store and journal (head office was restored from
+/// before this till enrolled): enrolls it again as itself, with the same
+/// key, and sends head office every entry it lacks.
 pub async fn enroll(
     dir: &Path,
     server: &str,
@@ -218,27 +238,34 @@ pub async fn enroll(
     trust: &Trust,
 ) -> Result<(Terminal, Result<SyncReport, SyncError>), SyncError> {
     if dir.join(crate::db::DB_FILE).exists() {
-        return Err(SyncError::Local(format!(
-            "{} already has a store; enroll into an empty data directory",
-            dir.display()
-        )));
+        let terminal = Terminal::open(dir)?;
+        let own_id = terminal.settings().terminal_id.to_string();
+        let public_key = terminal.public_key();
+        let response = SyncClient::new(server, "", "", trust)?.enroll(code, public_key, Some(own_id)).await?;
+        return enrolled(terminal, server, response.token, trust).await;
     }
     // The till's signing key exists before head office hears of it.
     std::fs::create_dir_all(dir).map_err(|e| SyncError::Local(e.to_string()))?;
     let key = crate::signer::KeyFile::load_or_create(dir).map_err(|e| SyncError::Local(e.to_string()))?;
     let public_key = pos_shared::signing::Signer::public_key(&key);
-    let response = SyncClient::new(server, "", "", trust)?.enroll(code, public_key).await?;
+    let response = SyncClient::new(server, "", "", trust)?.enroll(code, public_key, None).await?;
     let terminal_id =
         response.terminal_id.parse().map_err(|e: pos_shared::ids::IdError| SyncError::Local(e.to_string()))?;
     let mut settings =
         StoreSettings::new(&response.store.name, &response.terminal_name, terminal_id, &response.store.currency)?;
     settings.tax_mode = if response.store.tax_mode == "exclusive" { TaxMode::Exclusive } else { TaxMode::Inclusive };
-    let mut terminal = Terminal::init(dir, settings)?;
-    terminal.save_enrollment(&Enrollment {
-        server: server.to_string(),
-        token: response.token,
-        trust: trust.clone(),
-    })?;
+    let terminal = Terminal::init(dir, settings)?;
+    enrolled(terminal, server, response.token, trust).await
+}
+
+/// Keeps the token an enrollment gave, then syncs once.
+async fn enrolled(
+    mut terminal: Terminal,
+    server: &str,
+    token: String,
+    trust: &Trust,
+) -> Result<(Terminal, Result<SyncReport, SyncError>), SyncError> {
+    terminal.save_enrollment(&Enrollment { server: server.to_string(), token, trust: trust.clone() })?;
     let client = client_for(&terminal)?.expect("just enrolled");
     let first_sync = sync_once(&mut terminal, &client).await;
     Ok((terminal, first_sync))

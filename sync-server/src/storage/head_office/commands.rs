@@ -54,6 +54,11 @@ impl<D: Database> HeadOffice<D> {
         self.db.write(|tx| admin::add_terminal(tx, store, name, valid_hours))
     }
 
+    /// Adds a terminal under the id a till already holds (see `admin::add_terminal_with_id`).
+    pub fn add_terminal_with_id(&self, id: &str, name: &str, valid_hours: u32) -> StoreResult<TerminalCreated> {
+        self.db.write(|tx| admin::add_terminal_with_id(tx, id, name, valid_hours))
+    }
+
     /// A new one-time enrollment code for a terminal that is not revoked.
     pub fn new_enrollment_code(&self, terminal_id: &str, valid_hours: u32) -> StoreResult<TerminalCreated> {
         self.db.write(|tx| admin::new_enrollment_code(tx, terminal_id, valid_hours))

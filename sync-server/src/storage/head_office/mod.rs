@@ -43,8 +43,12 @@ impl<D: Database> SyncStore for HeadOffice<D> {
         Ok(Readiness { schema_current, open_flags: self.db.snapshot(|tx| meta::open_flags(tx))? })
     }
 
-    fn enroll(&self, code: &str, public_key: Option<&[u8]>) -> StoreResult<EnrollResponse> {
-        self.db.write(|tx| admin::enroll(tx, code, public_key))
+    fn enroll(&self, code: &str, public_key: Option<&[u8]>, own_id: Option<&str>) -> StoreResult<EnrollResponse> {
+        self.db.write(|tx| admin::enroll(tx, code, public_key, own_id))
+    }
+
+    fn recognize(&self, request: &pos_shared::protocol::RecognizeRequest) -> StoreResult<()> {
+        self.db.write(|tx| admin::recognize(tx, request))
     }
 
     fn authenticate(&self, token: &str) -> StoreResult<TerminalAuth> {

@@ -2,7 +2,9 @@
 
 use pos_shared::ids::TerminalId;
 use pos_shared::journal::Hash32;
-use pos_shared::protocol::{EnrollResponse, PROTOCOL_VERSION, StoreInfo};
+use pos_shared::protocol::{
+    EnrollResponse, PROTOCOL_VERSION, RECOGNIZE_WINDOW_MS, RecognizeRequest, StoreInfo, recognition_hash,
+};
 use serde::Serialize;
 
 use crate::storage::sql::Tx;
@@ -27,11 +29,21 @@ pub const CODE_VALID_HOURS: u32 = 24;
 /// Turns a one-time enrollment code into a terminal's token (in a write).
 /// The same code with the same till key again (the till never got the first
 /// answer) issues a new token in place of the first, until the code expires
-/// or the till first pushes; anything else is a spent code.
-pub fn enroll(tx: &impl Tx, code: &str, public_key: Option<&[u8]>) -> StoreResult<EnrollResponse> {
+/// or the till first pushes; anything else is a spent code. A till that
+/// enrolls again with its journal names itself (`own_id`): a code for
+/// another terminal is refused unspent. A terminal whose entries head
+/// office holds keeps the key they are signed with: another device cannot
+/// enroll in its place and number its receipts again.
+pub fn enroll(
+    tx: &impl Tx,
+    code: &str,
+    public_key: Option<&[u8]>,
+    own_id: Option<&str>,
+) -> StoreResult<EnrollResponse> {
     let code_hash = secret_hash(code.trim());
     let found = tx.row(
-        "SELECT t.id, t.name, s.code, s.name, s.currency, s.tax_mode, t.enroll_expires_ms, t.enroll_code_hash
+        "SELECT t.id, t.name, s.code, s.name, s.currency, s.tax_mode, t.enroll_expires_ms, t.enroll_code_hash,
+           t.last_seq, t.public_key
          FROM terminals t JOIN stores s ON s.id = t.store_id
          WHERE (t.enroll_code_hash = ?1
              OR (t.spent_code_hash = ?1 AND t.last_seq = 0 AND t.public_key = ?2 AND t.token_hash IS NOT NULL))
@@ -46,6 +58,19 @@ pub fn enroll(tx: &impl Tx, code: &str, public_key: Option<&[u8]>) -> StoreResul
         return Err(StoreError::Forbidden(format!(
             "this enrollment code for {terminal_id} has expired: ask head office for a new one \
              (`pos-sync-server terminal code {terminal_id}`)"
+        )));
+    }
+    if let Some(own) = own_id.filter(|own| *own != terminal_id) {
+        return Err(StoreError::Forbidden(format!(
+            "this code is for {terminal_id}, and this till is {own}: ask head office for a code for {own} \
+             (`pos-sync-server terminal code {own}`, or `terminal add --id {own}` if head office lost it)"
+        )));
+    }
+    let (held, known_key): (i64, Option<Vec<u8>>) = (row.get(8)?, row.get(9)?);
+    if held > 0 && known_key.as_deref() != public_key {
+        return Err(StoreError::Conflict(format!(
+            "head office holds {held} entries of {terminal_id} signed by another key: enroll the till's own \
+             data directory (restored from its backup), never a new one in its place"
         )));
     }
     let unspent: Option<String> = row.get(7)?;
@@ -64,6 +89,47 @@ pub fn enroll(tx: &impl Tx, code: &str, public_key: Option<&[u8]>) -> StoreResul
         return Err(spent_code());
     }
     Ok(EnrollResponse { protocol_version: PROTOCOL_VERSION, terminal_id, terminal_name: row.get(1)?, token, store })
+}
+
+/// A till head office no longer knows by its token (restored from before
+/// the till enrolled or renewed it) proves with the key it enrolled with
+/// that it is the terminal it names: head office takes the token it holds.
+/// A till head office lost whole, or knows without a key, needs a person.
+pub fn recognize(tx: &impl Tx, request: &RecognizeRequest) -> StoreResult<()> {
+    let id = request.terminal_id.trim();
+    if request.signed_at_ms.abs_diff(now_ms()) > RECOGNIZE_WINDOW_MS.unsigned_abs() {
+        return Err(StoreError::Forbidden(format!(
+            "{id} signed at a time more than {} minutes from head office's clock: set the till's clock right",
+            RECOGNIZE_WINDOW_MS / 60_000
+        )));
+    }
+    let row = tx.row("SELECT public_key, revoked FROM terminals WHERE id = ?1", &[&id])?.ok_or_else(|| {
+        StoreError::NotFound(format!(
+            "head office does not know {id} (its database is older than the till): create it again with \
+             `pos-sync-server terminal add --id {id} --name NAME`, then run `pos-terminal enroll --code CODE` \
+             on this till; its sales are kept and sent"
+        ))
+    })?;
+    let (key, revoked): (Option<Vec<u8>>, bool) = (row.get(0)?, row.get(1)?);
+    if revoked {
+        return Err(StoreError::Forbidden(format!("{id} is revoked")));
+    }
+    let key = key.ok_or_else(|| {
+        StoreError::Forbidden(format!(
+            "head office has no key for {id} (its database is older than the till's enrollment): \
+             `pos-sync-server terminal code {id}`, then `pos-terminal enroll --code CODE` on this till"
+        ))
+    })?;
+    let signature = hex::decode(request.signature.trim()).unwrap_or_default();
+    let hash = recognition_hash(id, &request.token, request.signed_at_ms);
+    if !pos_shared::signing::verify(&key, &hash, &signature) {
+        return Err(StoreError::Forbidden(format!("that is not the signature of the key {id} enrolled with")));
+    }
+    tx.run(
+        "UPDATE terminals SET token_hash = ?1, next_token_hash = NULL WHERE id = ?2",
+        &[&secret_hash(&request.token), &id],
+    )?;
+    Ok(())
 }
 
 /// Who holds this bearer token, and whether it is their renewed token,
@@ -196,37 +262,65 @@ pub fn store_id(tx: &impl Tx, store: &str) -> StoreResult<i64> {
     found.ok_or_else(|| StoreError::NotFound(format!("no store `{store}`")))?.get(0)
 }
 
-/// Adds a terminal to a store and returns its one-time enrollment code.
+/// Adds a terminal to a store and returns its one-time enrollment code. Its
+/// id is the store's next free one (`S01-T03`), never one in use.
 pub fn add_terminal(tx: &impl Tx, store: &str, name: &str, valid_hours: u32) -> StoreResult<TerminalCreated> {
+    let store_id = store_id(tx, store)?;
+    let store_code: String = tx.one("SELECT code FROM stores WHERE id = ?1", &[&store_id])?;
+    let count: i64 = tx.one("SELECT COUNT(*) FROM terminals WHERE store_id = ?1", &[&store_id])?;
+    let mut number = count + 1;
+    let terminal_id = loop {
+        let id = TerminalId::new(&store_code, &format!("T{number:02}"))
+            .map_err(|e| StoreError::BadRequest(e.to_string()))?;
+        if tx.row("SELECT 1 FROM terminals WHERE id = ?1", &[&id.as_str()])?.is_none() {
+            break id;
+        }
+        number += 1;
+    };
+    insert_terminal(tx, &terminal_id, store_id, name, valid_hours)
+}
+
+/// Adds a terminal under the id a till already has: head office's database
+/// was restored from before that till was added, and the till enrolls again
+/// with its journal (`pos-terminal enroll --code`). Its store must exist.
+pub fn add_terminal_with_id(tx: &impl Tx, id: &str, name: &str, valid_hours: u32) -> StoreResult<TerminalCreated> {
+    let terminal_id: TerminalId =
+        id.trim().parse().map_err(|e: pos_shared::ids::IdError| StoreError::BadRequest(e.to_string()))?;
+    if tx.row("SELECT 1 FROM terminals WHERE id = ?1", &[&terminal_id.as_str()])?.is_some() {
+        return Err(StoreError::Conflict(format!(
+            "{terminal_id} exists: `pos-sync-server terminal code {terminal_id}` gives it a new code"
+        )));
+    }
+    let store_id = store_id(tx, terminal_id.store_code()).map_err(|_| {
+        StoreError::NotFound(format!("no store {}: add the store again first (`store add`)", terminal_id.store_code()))
+    })?;
+    insert_terminal(tx, &terminal_id, store_id, name, valid_hours)
+}
+
+fn insert_terminal(
+    tx: &impl Tx,
+    terminal_id: &TerminalId,
+    store_id: i64,
+    name: &str,
+    valid_hours: u32,
+) -> StoreResult<TerminalCreated> {
     crate::storage::check_name("a terminal's name", name)?;
     if name.trim().is_empty() {
         return Err(StoreError::BadRequest("a till needs a name (say, Front counter)".into()));
     }
-    let store_id = store_id(tx, store)?;
-    let row = tx
-        .row(
-            "SELECT s.code, (SELECT COUNT(*) FROM terminals WHERE store_id = s.id) FROM stores s WHERE s.id = ?1",
-            &[&store_id],
-        )?
-        .ok_or_else(|| StoreError::NotFound(format!("no store `{store}`")))?;
-    let (store_code, count): (String, i64) = (row.get(0)?, row.get(1)?);
-    let terminal_id = TerminalId::new(&store_code, &format!("T{:02}", count + 1))
-        .map_err(|e| StoreError::BadRequest(e.to_string()))?
-        .to_string();
     let code = random_secret(6);
     let expires_ms = code_expiry(valid_hours)?;
     tx.run(
         "INSERT INTO terminals (id, store_id, name, enroll_code_hash, enroll_expires_ms, last_hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        &[&terminal_id, &store_id, &name.trim(), &secret_hash(&code), &expires_ms, &Hash32::GENESIS.0],
+        &[&terminal_id.as_str(), &store_id, &name.trim(), &secret_hash(&code), &expires_ms, &Hash32::GENESIS.0],
     )?;
-    let tls_fingerprint = tls_fingerprint(tx)?;
     Ok(TerminalCreated {
-        terminal_id,
+        terminal_id: terminal_id.to_string(),
         name: name.trim().to_string(),
         enrollment_code: code,
         expires_ms,
-        tls_fingerprint,
+        tls_fingerprint: tls_fingerprint(tx)?,
     })
 }
 
