@@ -184,7 +184,7 @@ enum EpochCommand {
 
 #[derive(Subcommand)]
 enum StoreCommand {
-    /// Every store: code, name, currency, prices with or without tax.
+    /// Every store: code, name, currency, prices with or without tax, time zone.
     List,
     Add {
         #[arg(long)]
@@ -193,6 +193,10 @@ enum StoreCommand {
         currency: String,
         #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
         prices_include_tax: bool,
+        /// The IANA time zone its days and hours are counted in (say,
+        /// Europe/Paris); head office's own if not given.
+        #[arg(long)]
+        time_zone: Option<String>,
     },
 }
 
@@ -564,8 +568,8 @@ Serve with:
                 )
             })
         }
-        Command::Store(StoreCommand::Add { name, currency, prices_include_tax }) => {
-            let code = store.add_store(&name, &currency, prices_include_tax)?;
+        Command::Store(StoreCommand::Add { name, currency, prices_include_tax, time_zone }) => {
+            let code = store.add_store(&name, &currency, prices_include_tax, time_zone.as_deref())?;
             emit(json, &serde_json::json!({ "code": code, "name": name }), |_| format!("Store {code} {name} added\n"))
         }
         Command::Terminal(TerminalCommand::Code { terminal_id, valid_hours }) => {
@@ -587,7 +591,9 @@ Serve with:
             let stores = store.stores()?;
             emit(json, &stores, |rows| {
                 rows.iter()
-                    .map(|s| format!("{}\t{}\t{}\tprices {}\n", s.code, s.name, s.currency, s.tax_mode))
+                    .map(|s| {
+                        format!("{}\t{}\t{}\tprices {}\t{}\n", s.code, s.name, s.currency, s.tax_mode, s.time_zone)
+                    })
                     .collect()
             })
         }

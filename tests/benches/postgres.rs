@@ -36,7 +36,7 @@ const STORES: usize = 10;
 /// over them: their tokens and ids, in order.
 fn enrolled(store: &HeadOffice<PgDb>, stores: usize, tills: usize) -> Vec<TerminalAuthAndToken> {
     for i in 1..=stores {
-        store.add_store(&format!("Store {i}"), "EUR", true).unwrap();
+        store.add_store(&format!("Store {i}"), "EUR", true, None).unwrap();
     }
     (0..tills)
         .map(|i| {

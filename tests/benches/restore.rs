@@ -60,7 +60,7 @@ fn main() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let db = dir.path().join("head-office.sqlite");
     let office = Arc::new(HeadOffice::new(SqliteDb::open(&db).unwrap()));
-    office.add_store("Paris", "EUR", true).unwrap();
+    office.add_store("Paris", "EUR", true, None).unwrap();
     office.import_catalog(pos_terminal::demo::DEMO_CATALOG.as_bytes()).unwrap();
     office.add_user("Camille", pos_shared::roles::Role::Cashier, pos_tests::CASHIER_PIN, None).unwrap();
     office.add_user("Marie", pos_shared::roles::Role::Manager, pos_tests::MANAGER_PIN, None).unwrap();

@@ -41,7 +41,7 @@ const PRODUCTS: usize = 2_000;
 /// The stores, their terminals and the catalog.
 fn set_up<D: Database>(store: &HeadOffice<D>) {
     for i in 1..=STORES {
-        store.add_store(&format!("Store {i}"), "EUR", true).unwrap();
+        store.add_store(&format!("Store {i}"), "EUR", true, None).unwrap();
         store.add_terminal(&format!("S{i:02}"), "Till", CODE_VALID_HOURS).unwrap();
     }
     store.import_catalog(catalog_csv(PRODUCTS).as_bytes()).unwrap();

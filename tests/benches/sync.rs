@@ -30,7 +30,7 @@ const BATCH: usize = 500;
 /// A server database with one store and one enrolled terminal.
 fn enrolled_store(path: &Path) -> (HeadOffice<SqliteDb>, pos_sync_server::storage::TerminalAuth) {
     let store = HeadOffice::new(SqliteDb::open(path).unwrap());
-    store.add_store("Bench", "EUR", true).unwrap();
+    store.add_store("Bench", "EUR", true, None).unwrap();
     let created = store.add_terminal("S01", "Till", CODE_VALID_HOURS).unwrap();
     let token = store.enroll(&created.enrollment_code, None, None).unwrap().token;
     let auth = store.authenticate(&token).unwrap();
@@ -98,7 +98,7 @@ fn serve(runtime: &tokio::runtime::Runtime, db: &Path) -> String {
 
 fn head_office(db: &Path, catalog: &[u8]) -> String {
     let store = HeadOffice::new(SqliteDb::open(db).unwrap());
-    store.add_store("Paris", "EUR", true).unwrap();
+    store.add_store("Paris", "EUR", true, None).unwrap();
     store.import_catalog(catalog).unwrap();
     store.add_user("Camille", pos_shared::roles::Role::Cashier, pos_tests::CASHIER_PIN, None).unwrap();
     store.add_terminal("S01", "Till", CODE_VALID_HOURS).unwrap().enrollment_code

@@ -34,7 +34,7 @@ macro_rules! on_both_backends {
 
 /// Stores, terminals and enrollment, as head office and tills use them.
 fn stores_terminals_and_enrollment(db: &impl Database) {
-    let add_store = |name: &str, currency: &str| db.write(|tx| admin::add_store(tx, name, currency, true));
+    let add_store = |name: &str, currency: &str| db.write(|tx| admin::add_store(tx, name, currency, true, None));
     assert_eq!(add_store("Paris Halles", "eur").unwrap(), "S01");
     assert_eq!(add_store("Lyon", "EUR").unwrap(), "S02");
     assert!(matches!(add_store("PARIS HALLES", "EUR"), Err(StoreError::Conflict(_))), "names differ by more than case");
@@ -64,8 +64,8 @@ const CATALOG: &str = "sku,name,price,barcode,category\nBAK0001,Baguette,1.10,40
 
 /// Products, prices, staff and customers, paged down to a till.
 fn the_catalog_pages_down(db: &impl Database) {
-    db.write(|tx| admin::add_store(tx, "Paris", "EUR", true)).unwrap();
-    db.write(|tx| admin::add_store(tx, "Lyon", "EUR", true)).unwrap();
+    db.write(|tx| admin::add_store(tx, "Paris", "EUR", true, None)).unwrap();
+    db.write(|tx| admin::add_store(tx, "Lyon", "EUR", true, None)).unwrap();
     assert_eq!(db.write(|tx| catalog::import_catalog(tx, CATALOG.as_bytes())).unwrap(), 3);
     let clash = "sku,name,price,barcode\nX1,Thing,1.00,4006381333931\n";
     assert!(matches!(db.write(|tx| catalog::import_catalog(tx, clash.as_bytes())), Err(StoreError::BadRequest(_))));
@@ -163,7 +163,7 @@ fn two_servers_on_postgres_spend_each_code_once() {
         let (a, b) = (open(), open());
         (a.join().unwrap(), b.join().unwrap())
     });
-    first.write(|tx| admin::add_store(tx, "Paris", "EUR", true)).unwrap();
+    first.write(|tx| admin::add_store(tx, "Paris", "EUR", true, None)).unwrap();
     for round in 0..20 {
         let code =
             first.write(|tx| admin::add_terminal(tx, "S01", &format!("Caisse {round}"), 1)).unwrap().enrollment_code;
@@ -192,7 +192,7 @@ fn a_sale_committed_late_on_postgres_is_still_rolled_up() {
 
     let database = TestDatabase::new();
     let office = HeadOffice::new(PgDb::open(&database.url).unwrap());
-    office.add_store("Paris", "EUR", true).unwrap();
+    office.add_store("Paris", "EUR", true, None).unwrap();
     let till = |name: &str| {
         let code = office.add_terminal("S01", name, admin::CODE_VALID_HOURS).unwrap().enrollment_code;
         office.authenticate(&office.enroll(&code, None, None).unwrap().token).unwrap()

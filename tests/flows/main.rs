@@ -37,6 +37,7 @@ mod scanning;
 mod sell;
 mod sessions;
 mod signatures;
+mod store_clock;
 mod sync;
 mod sync_api;
 mod sync_cli;

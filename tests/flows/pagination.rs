@@ -46,7 +46,7 @@ impl Copy {
 
 /// `server` and `command_line` are two connections to one database.
 fn tills_paging_while_prices_change<D: Database + Sync>(server: &D, command_line: &D) {
-    server.write(|tx| admin::add_store(tx, "Paris", "EUR", true)).unwrap();
+    server.write(|tx| admin::add_store(tx, "Paris", "EUR", true, None)).unwrap();
     server.write(|tx| catalog::import_catalog(tx, catalog_csv(PRODUCTS).as_bytes())).unwrap();
     let auth = TerminalAuth { terminal_id: "S01-T01".into(), store_id: 1 };
     let writers_done = AtomicBool::new(false);

@@ -39,8 +39,7 @@ pub async fn page<D: Database>(
     signed: Signed,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Markup, Refusal> {
-    let today = chrono::Local::now().date_naive();
-    let board = office.run(move |head_office| head_office.dashboard(today)).await?;
+    let board = office.run(move |head_office| head_office.dashboard()).await?;
     let now = crate::storage::now_ms();
     let hours: Vec<(String, f64)> =
         board.by_hour.iter().map(|r| (r.key.clone(), r.net.to_string().parse().unwrap_or(0.0))).collect();

@@ -35,9 +35,9 @@ pub async fn page<D: Database>(
         (layout::notice(query.get("done").map(String::as_str)))
         h2 { "Stores" }
         table {
-            thead { tr { th scope="col" { "Code" } th scope="col" { "Name" } th scope="col" { "Currency" } th scope="col" { "Prices" } } }
+            thead { tr { th scope="col" { "Code" } th scope="col" { "Name" } th scope="col" { "Currency" } th scope="col" { "Prices" } th scope="col" { "Time zone" } } }
             tbody { @for s in &stores { tr { td { (s.code) } td { (s.name) } td { (s.currency) }
-                td { @if s.tax_mode == "inclusive" { "include tax" } @else { "exclude tax" } } } } }
+                td { @if s.tax_mode == "inclusive" { "include tax" } @else { "exclude tax" } } td { (s.time_zone) } } } }
         }
         @if admin {
             form method="post" action="/office/stores" {
@@ -45,6 +45,9 @@ pub async fn page<D: Database>(
                 fieldset { legend { "Add a store" }
                     label for="store-name" { "Name" } input #store-name name="name" required;
                     label for="currency" { "Currency" } input #currency name="currency" value="EUR" required maxlength="3";
+                    label for="time-zone" { "Time zone" }
+                    input #time-zone name="time_zone" value=(crate::storage::zones::process_zone()) required maxlength="64"
+                        placeholder="Europe/Paris";
                     label.check for="inclusive" { input #inclusive type="checkbox" name="inclusive" value="1" checked; " Shelf prices include tax" }
                     button type="submit" { "Add the store" }
                 }
@@ -94,9 +97,13 @@ pub async fn add_store<D: Database>(
     let code = change(&office, &signed, form, Permission::Administer, "store.add", |tx, form| {
         let field = |k: &str| form.get(k).cloned().unwrap_or_default();
         let inclusive = form.contains_key("inclusive");
-        let code = admin::add_store(tx, &field("name"), &field("currency"), inclusive)?;
-        let after =
-            format!("name: {}\ncurrency: {}\nprices include tax: {inclusive}", field("name"), field("currency"));
+        let zone = field("time_zone");
+        let code = admin::add_store(tx, &field("name"), &field("currency"), inclusive, Some(&zone))?;
+        let after = format!(
+            "name: {}\ncurrency: {}\nprices include tax: {inclusive}\ntime zone: {zone}",
+            field("name"),
+            field("currency")
+        );
         Ok(Audited::new(code.clone(), code).before_after(None, Some(after)))
     })
     .await?;

@@ -6,6 +6,7 @@ pub mod postgres;
 pub mod rules;
 pub mod sql;
 pub mod sqlite;
+pub mod zones;
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};

@@ -183,20 +183,20 @@ pub enum Dialect {
 
 impl Dialect {
     /// The local date (`2026-11-27`) of `ms`, milliseconds since the epoch,
-    /// in head office's time zone (the server process's; PostgreSQL's
-    /// sessions are set to it when the pool connects).
-    pub fn local_date(self, ms: &str) -> String {
+    /// in the time zone `zone` names (an SQL expression: a store's zone, see
+    /// `zones`), whatever the process's.
+    pub fn local_date(self, ms: &str, zone: &str) -> String {
         match self {
-            Dialect::Sqlite => format!("date({ms} / 1000, 'unixepoch', 'localtime')"),
-            Dialect::Postgres => format!("to_char(to_timestamp({ms} / 1000.0), 'YYYY-MM-DD')"),
+            Dialect::Sqlite => format!("pos_local_time({ms}, {zone}, '%Y-%m-%d')"),
+            Dialect::Postgres => format!("to_char(to_timestamp({ms} / 1000.0) AT TIME ZONE {zone}, 'YYYY-MM-DD')"),
         }
     }
 
-    /// The local hour (`09:00`) of `ms`.
-    pub fn local_hour(self, ms: &str) -> String {
+    /// The local hour (`09:00`) of `ms` in `zone`.
+    pub fn local_hour(self, ms: &str, zone: &str) -> String {
         match self {
-            Dialect::Sqlite => format!("strftime('%H:00', {ms} / 1000, 'unixepoch', 'localtime')"),
-            Dialect::Postgres => format!("to_char(to_timestamp({ms} / 1000.0), 'HH24') || ':00'"),
+            Dialect::Sqlite => format!("pos_local_time({ms}, {zone}, '%H:00')"),
+            Dialect::Postgres => format!("to_char(to_timestamp({ms} / 1000.0) AT TIME ZONE {zone}, 'HH24') || ':00'"),
         }
     }
 }

@@ -40,8 +40,14 @@ impl<D: Database> HeadOffice<D> {
     }
 
     /// Adds a store; its code is `S01`, `S02`, ... in order of creation.
-    pub fn add_store(&self, name: &str, currency: &str, prices_include_tax: bool) -> StoreResult<String> {
-        self.db.write(|tx| admin::add_store(tx, name, currency, prices_include_tax))
+    pub fn add_store(
+        &self,
+        name: &str,
+        currency: &str,
+        prices_include_tax: bool,
+        time_zone: Option<&str>,
+    ) -> StoreResult<String> {
+        self.db.write(|tx| admin::add_store(tx, name, currency, prices_include_tax, time_zone))
     }
 
     /// The id of a store named by code (`S01`) or name.

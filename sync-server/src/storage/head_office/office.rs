@@ -174,9 +174,10 @@ impl<D: Database> HeadOffice<D> {
         self.db.snapshot(|tx| office::audit_log(tx, filter, limit))
     }
 
-    /// The dashboard for the local date `today` and the six days before.
-    pub fn dashboard(&self, today: chrono::NaiveDate) -> StoreResult<Dashboard> {
+    /// The dashboard for the stores' today (see `dashboard::today`) and the six days before.
+    pub fn dashboard(&self) -> StoreResult<Dashboard> {
         self.catch_up_rollups()?;
+        let today = self.db.snapshot(|tx| dashboard::today(tx))?;
         let day = today.format("%Y-%m-%d").to_string();
         let week_from = (today - chrono::Days::new(6)).format("%Y-%m-%d").to_string();
         self.db.snapshot(|tx| {

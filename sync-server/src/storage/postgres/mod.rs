@@ -27,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema_v6.sql"),
     include_str!("schema_v7.sql"),
     include_str!("schema_v8.sql"),
+    include_str!("schema_v9.sql"),
 ];
 
 /// The advisory lock taken while migrating (any number, the same for all).
@@ -119,8 +120,9 @@ impl PgDb {
         let mut config: tokio_postgres::Config =
             url.parse().map_err(|e| StoreError::BadRequest(format!("not a PostgreSQL address: {e}")))?;
         let where_ = describe(&config);
-        // Local dates and hours in reports are the server's, as on SQLite.
-        let options = format!("{} -c TimeZone={}", config.get_options().unwrap_or_default(), local_time_zone());
+        // Times shown without a store are the server's, as on SQLite.
+        let zone = crate::storage::zones::process_zone();
+        let options = format!("{} -c TimeZone={zone}", config.get_options().unwrap_or_default());
         config.options(options.trim());
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -170,6 +172,10 @@ impl PgDb {
             for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
                 tx.batch_execute(sql).await?;
                 tx.execute("UPDATE schema_version SET version = $1", &[&(index as i64 + 1)]).await?;
+            }
+            if version <= MIGRATIONS.len() as i64 {
+                let zone = crate::storage::zones::process_zone();
+                tx.execute("UPDATE stores SET time_zone = $1 WHERE time_zone IS NULL", &[&zone]).await?;
             }
             tx.commit().await.map(|()| version)
         })
@@ -303,19 +309,4 @@ impl Database for PgDb {
         let version: i64 = self.snapshot(|tx| tx.one("SELECT version FROM schema_version", &[]))?;
         Ok(version == MIGRATIONS.len() as i64)
     }
-}
-
-/// The server process's time zone by its IANA name: `TZ`, else what
-/// `/etc/localtime` links to, else UTC.
-fn local_time_zone() -> String {
-    let from_env = std::env::var("TZ").ok().map(|tz| tz.trim_start_matches(':').to_string());
-    let from_link = || {
-        let target = std::fs::read_link("/etc/localtime").ok()?;
-        let target = target.to_str()?;
-        target.split_once("zoneinfo/").map(|(_, zone)| zone.to_string())
-    };
-    from_env
-        .filter(|tz| !tz.is_empty() && !tz.contains(char::is_whitespace))
-        .or_else(from_link)
-        .unwrap_or_else(|| "UTC".to_string())
 }

@@ -40,7 +40,9 @@ pub fn accounting_day(tx: &impl Tx, store: &str, date: &str, accounts: &Accounts
     }
     let store_id = store_id(tx, store)?;
     let code = store_code(tx, store_id)?;
-    let on_day = format!("{} = ?2", tx.dialect().local_date("j.at_ms"));
+    // Every query below names the store as ?1: the day is that store's.
+    let zone = "(SELECT z.time_zone FROM stores z WHERE z.id = ?1)";
+    let on_day = format!("{} = ?2", tx.dialect().local_date("j.at_ms", zone));
     let payloads = tx.rows(
         &format!(
             "SELECT j.payload FROM journal j JOIN terminals t ON t.id = j.terminal_id

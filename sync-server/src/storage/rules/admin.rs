@@ -232,8 +232,15 @@ fn set_meta(tx: &impl Tx, key: &str, value: &str) -> StoreResult<()> {
     Ok(())
 }
 
-/// Adds a store; its code is `S01`, `S02`, ... in order of creation.
-pub fn add_store(tx: &impl Tx, name: &str, currency: &str, prices_include_tax: bool) -> StoreResult<String> {
+/// Adds a store; its code is `S01`, `S02`, ... in order of creation. Its
+/// days and hours are counted in `time_zone` (head office's if none).
+pub fn add_store(
+    tx: &impl Tx,
+    name: &str,
+    currency: &str,
+    prices_include_tax: bool,
+    time_zone: Option<&str>,
+) -> StoreResult<String> {
     let name = name.trim();
     if name.is_empty() {
         return Err(StoreError::BadRequest("a store needs a name".into()));
@@ -246,12 +253,16 @@ pub fn add_store(tx: &impl Tx, name: &str, currency: &str, prices_include_tax: b
     if tx.row("SELECT 1 FROM stores WHERE lower(name) = lower(?1)", &[&name])?.is_some() {
         return Err(StoreError::Conflict(format!("a store named {name} exists")));
     }
+    let zone = match time_zone.filter(|zone| !zone.trim().is_empty()) {
+        Some(zone) => crate::storage::zones::check_zone(zone)?,
+        None => crate::storage::zones::process_zone(),
+    };
     let next: i64 = tx.one("SELECT COALESCE(MAX(id), 0) + 1 FROM stores", &[])?;
     let code = format!("S{next:02}");
     let mode = if prices_include_tax { "inclusive" } else { "exclusive" };
     tx.run(
-        "INSERT INTO stores (id, code, name, currency, tax_mode) VALUES (?1, ?2, ?3, ?4, ?5)",
-        &[&next, &code, &name, &currency, &mode],
+        "INSERT INTO stores (id, code, name, currency, tax_mode, time_zone) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        &[&next, &code, &name, &currency, &mode, &zone],
     )?;
     Ok(code)
 }

@@ -11,8 +11,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::sales::SalesRow;
-use crate::storage::StoreResult;
 use crate::storage::sql::Tx;
+use crate::storage::{StoreResult, zones};
 use pos_shared::stock::milli_to_decimal;
 
 /// Sales per store and product over the local days `from..=to`, read
@@ -29,6 +29,17 @@ pub struct ProductSales {
     /// Today's cost price, if the product has one.
     pub unit_cost_minor: Option<i64>,
     pub gross: Money,
+}
+
+/// The dashboard's today: the stores' own date when they share one time
+/// zone (most chains do), else head office's.
+pub fn today(tx: &impl Tx) -> StoreResult<chrono::NaiveDate> {
+    let zones = tx.rows("SELECT DISTINCT time_zone FROM stores", &[])?;
+    let zone = match zones.as_slice() {
+        [one] => one.get::<Option<String>>(0)?.unwrap_or_else(zones::process_zone),
+        _ => zones::process_zone(),
+    };
+    Ok(zones::today_in(&zone))
 }
 
 pub fn product_sales(tx: &impl Tx, from: &str, to: &str) -> StoreResult<Vec<ProductSales>> {

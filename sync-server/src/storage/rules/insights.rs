@@ -37,7 +37,7 @@ impl Period<'_> {
 
 /// SQL condition on sale `s` for `?1` (from) and `?2` (to).
 fn in_period(dialect: Dialect) -> String {
-    let day = dialect.local_date("s.at_ms");
+    let day = dialect.local_date("s.at_ms", crate::storage::zones::SALE_ZONE);
     format!("(CAST(?1 AS TEXT) IS NULL OR {day} >= ?1) AND (CAST(?2 AS TEXT) IS NULL OR {day} <= ?2)")
 }
 

@@ -13,12 +13,22 @@ pub struct StoreRow {
     pub name: String,
     pub currency: String,
     pub tax_mode: String,
+    /// The IANA time zone its days and hours are counted in.
+    pub time_zone: String,
 }
 
 pub fn stores(tx: &impl Tx) -> StoreResult<Vec<StoreRow>> {
-    tx.rows("SELECT code, name, currency, tax_mode FROM stores ORDER BY code", &[])?
+    tx.rows("SELECT code, name, currency, tax_mode, COALESCE(time_zone, 'UTC') FROM stores ORDER BY code", &[])?
         .iter()
-        .map(|r| Ok(StoreRow { code: r.get(0)?, name: r.get(1)?, currency: r.get(2)?, tax_mode: r.get(3)? }))
+        .map(|r| {
+            Ok(StoreRow {
+                code: r.get(0)?,
+                name: r.get(1)?,
+                currency: r.get(2)?,
+                tax_mode: r.get(3)?,
+                time_zone: r.get(4)?,
+            })
+        })
         .collect()
 }
 

@@ -14,8 +14,8 @@
 
 use chrono::{Datelike, Months, NaiveDate};
 
-use crate::storage::StoreResult;
 use crate::storage::sql::Tx;
+use crate::storage::{StoreResult, zones};
 
 /// Each rollup: its table, its key columns, and what fills them from a
 /// batch row. Every rollup also sums receipts, quantity, net and gross.
@@ -66,8 +66,8 @@ pub fn catch_up(tx: &impl Tx, batch: i64) -> StoreResult<bool> {
              FROM journal j JOIN sales s ON s.terminal_id = j.terminal_id AND s.seq = j.seq
                JOIN sale_lines l ON l.receipt_no = s.receipt_no
              WHERE j.id >= ?1 AND j.id <= ?2 AND j.id IN (SELECT journal_id FROM rollup_ids)",
-            dialect.local_date("s.at_ms"),
-            dialect.local_hour("s.at_ms"),
+            dialect.local_date("s.at_ms", zones::SALE_ZONE),
+            dialect.local_hour("s.at_ms", zones::SALE_ZONE),
         ),
         // The range lets both planners start from the journal's key, not
         // from every sale line.

@@ -13,7 +13,7 @@ use readers::Readers;
 use rusqlite::Connection;
 
 use crate::storage::sql::Database;
-use crate::storage::{StoreError, StoreResult};
+use crate::storage::{StoreError, StoreResult, zones};
 
 const MIGRATIONS: &[&str] = &[
     include_str!("../schema_v1.sql"),
@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../schema_v14.sql"),
     include_str!("../schema_v15.sql"),
     include_str!("../schema_v16.sql"),
+    include_str!("../schema_v17.sql"),
 ];
 
 pub struct SqliteDb {
@@ -47,6 +48,8 @@ impl SqliteDb {
         }
         let options = pos_sqlite::Options { cache_kib: 64_000, busy_timeout: std::time::Duration::from_secs(10) };
         let conn = pos_sqlite::open(path, options, MIGRATIONS)?;
+        with_store_clocks(&conn)?;
+        conn.execute("UPDATE stores SET time_zone = ?1 WHERE time_zone IS NULL", [zones::process_zone()])?;
         Ok(SqliteDb { conn: FairMutex::new(conn), readers: Readers::new(path, options) })
     }
 
@@ -65,6 +68,18 @@ impl SqliteDb {
         self.conn().execute("VACUUM INTO ?1", [out])?;
         Ok(())
     }
+}
+
+/// Gives `conn` `pos_local_time(ms, zone, format)`: a time in a store's
+/// zone, as PostgreSQL's `AT TIME ZONE` does (SQLite knows only UTC and the
+/// process's zone).
+fn with_store_clocks(conn: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    conn.create_scalar_function("pos_local_time", 3, flags, |ctx| {
+        let (ms, zone, format): (Option<i64>, Option<String>, String) = (ctx.get(0)?, ctx.get(1)?, ctx.get(2)?);
+        Ok(ms.and_then(|ms| zones::local_text(ms, zone.as_deref().unwrap_or("UTC"), &format)))
+    })
 }
 
 impl Database for SqliteDb {

@@ -29,7 +29,11 @@ impl Readers {
         let idle = self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop();
         let conn = match idle {
             Some(conn) => conn,
-            None => pos_sqlite::open_reader(&self.path, self.options)?,
+            None => {
+                let conn = pos_sqlite::open_reader(&self.path, self.options)?;
+                super::with_store_clocks(&conn)?;
+                conn
+            }
         };
         Ok(Reader { conn: Some(conn), pool: self })
     }
