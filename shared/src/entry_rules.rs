@@ -84,14 +84,48 @@ pub fn check_time(at_ms: i64) -> Result<(), String> {
 
 /// Checks `entry`, pushed by `pusher` for a store whose prices are `tax_mode`.
 pub fn check_entry(entry: &CanonicalEntry, pusher: &TerminalId, tax_mode: TaxMode) -> Result<(), EntryProblem> {
+    check_owner(entry, pusher)?;
+    check_time(entry.at_ms).map_err(invalid)?;
+    check_event(&entry.event, pusher, tax_mode)
+}
+
+/// Most bytes an entry may carry beyond what head office reads of it (an
+/// older till's spelling of the same fields, never a payload of its own).
+pub const MAX_UNREAD_BYTES: usize = 4_096;
+
+/// An entry's bytes (`bytes`, parsed as `entry`) carry nothing much beyond
+/// the fields head office reads: an unknown field is never stored whole.
+pub fn check_unread(entry: &CanonicalEntry, bytes: &[u8]) -> Result<(), EntryProblem> {
+    let read = entry.to_bytes().len();
+    match bytes.len().checked_sub(read) {
+        Some(unread) if unread > MAX_UNREAD_BYTES => {
+            Err(invalid(format!("it carries {unread} bytes in fields head office does not know")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Whether `entry` is `pusher`'s own: its terminal, and the receipt
+/// number of a sale or of credit sold. Anything else is another till's
+/// record, refused whole, whatever seq it claims.
+pub fn check_owner(entry: &CanonicalEntry, pusher: &TerminalId) -> Result<(), EntryProblem> {
+    let receipt = match &entry.event {
+        Event::Sale(sale) | Event::TrainingSale(sale) => Some(&sale.receipt_no),
+        Event::CreditSold(credit) => Some(&credit.receipt_no),
+        _ => None,
+    };
     if &entry.terminal_id != pusher {
         return Err(EntryProblem::NotThePushers(format!(
             "entry {} belongs to terminal {}, not {pusher}",
             entry.seq, entry.terminal_id
         )));
     }
-    check_time(entry.at_ms).map_err(invalid)?;
-    check_event(&entry.event, pusher, tax_mode)
+    match receipt {
+        Some(receipt) if receipt.terminal() != pusher => Err(EntryProblem::NotThePushers(format!(
+            "receipt {receipt} is numbered for another terminal than {pusher}"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// Checks what `terminal` journals, on a store whose prices are `tax_mode`:
@@ -219,10 +253,7 @@ fn check_credit(credit: &Credit) -> Result<(), EntryProblem> {
 /// than zero, paid exactly, and not paid from credit itself.
 fn check_credit_sale(credit: &CreditSale, pusher: &TerminalId) -> Result<(), EntryProblem> {
     if credit.receipt_no.terminal() != pusher {
-        return Err(EntryProblem::NotThePushers(format!(
-            "receipt {} is numbered for another terminal than {pusher}",
-            credit.receipt_no
-        )));
+        return Err(EntryProblem::NotThePushers(format!("receipt {} is another terminal's", credit.receipt_no)));
     }
     check_text("the cashier", &credit.by).map_err(invalid)?;
     check_credit(&credit.credit)?;
@@ -263,6 +294,37 @@ fn check_movements(
         if incoming.is_some_and(|inward| inward != (m.qty_milli > 0)) {
             return Err(invalid(format!("{} moves the wrong way for a {} movement", m.sku, m.reason)));
         }
+    }
+    Ok(())
+}
+
+/// A line's tax is its rate of its net, as the till prices it (rounded to
+/// the cent, either way); a return's, the share of the tax sold that it
+/// takes back, may be a cent further off.
+fn check_line_tax(
+    line: &crate::journal::SaleLineRecord,
+    kind: SaleKind,
+    tax_mode: TaxMode,
+) -> Result<(), EntryProblem> {
+    use rust_decimal::Decimal;
+    let rate = line.tax_rate.percent();
+    let hundred = Decimal::ONE_HUNDRED;
+    let exact = match tax_mode {
+        TaxMode::Inclusive => line.net.amount() * rate / (hundred + rate),
+        TaxMode::Exclusive => line.net.amount() * rate / hundred,
+    };
+    let allowed = match kind {
+        SaleKind::Sale => Decimal::new(5, 3),
+        SaleKind::Return => Decimal::new(15, 3),
+    };
+    if (line.tax.amount() - exact).abs() > allowed {
+        return Err(invalid(format!(
+            "line {}: a tax of {} is not {} of its {}",
+            line.line_no,
+            line.tax,
+            line.tax_rate.label(),
+            line.net
+        )));
     }
     Ok(())
 }
@@ -347,6 +409,7 @@ fn check_sale(sale: &SaleRecord, pusher: &TerminalId, tax_mode: TaxMode) -> Resu
             return Err(invalid(format!("line {}: its promotions are more than its discount", line.line_no)));
         }
         text("a price list", line.price_list.as_deref().unwrap_or_default())?;
+        check_line_tax(line, sale.kind, tax_mode)?;
         let (sign, reason) = match sale.kind {
             SaleKind::Sale => (-1, MovementReason::Sale),
             SaleKind::Return => (1, MovementReason::Return),
@@ -358,6 +421,12 @@ fn check_sale(sale: &SaleRecord, pusher: &TerminalId, tax_mode: TaxMode) -> Resu
     let banded: Money = sale.taxes.iter().map(|b| b.tax).sum();
     if tax != sale.tax || banded != sale.tax {
         return Err(invalid(format!("the tax {} is not the sum of its lines ({tax}) and rates ({banded})", sale.tax)));
+    }
+    for band in &sale.taxes {
+        let lines: Money = sale.lines.iter().filter(|l| l.tax_rate == band.rate).map(|l| l.tax).sum();
+        if lines != band.tax {
+            return Err(invalid(format!("its {} tax {} is not its lines' ({lines})", band.rate.label(), band.tax)));
+        }
     }
     let total = if tax_mode == TaxMode::Inclusive { net } else { net + tax };
     if total != sale.total {

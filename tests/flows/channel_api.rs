@@ -123,6 +123,13 @@ fn bad_channel_requests_are_refused_and_change_nothing() {
         None,
     ));
     assert_eq!((status, body["error"].as_str()), (404, Some("not_found")));
+    for nul in ["skus=BAK0004%00&store=S01", "skus=BAK0004&store=S01%00"] {
+        let url = format!("{}/v1/channel/availability?{nul}", server.url);
+        let (status, body) = rt.block_on(call(&http, Method::GET, url, &web, None, None));
+        assert_eq!(status, 400, "{nul}: {body}");
+    }
+    let (status, body) = rt.block_on(call(&http, Method::GET, order_url("%00"), &web, None, None));
+    assert_eq!(status, 400, "an order number with a NUL byte: {body}");
     let after = (count(&db, "orders"), count(&db, "order_lines"), count(&db, "customers"), count(&db, "order_events"));
     assert_eq!(after, before, "no refusal wrote anything");
 

@@ -216,6 +216,16 @@ fn report_figures_match_the_hand_worked_dataset() {
     assert_eq!(get("sales?by=category", "nope").0, 401);
     assert_eq!(get("sales?by=colour", &key).0, 400);
     assert_eq!(get("secrets", &key).0, 404);
+    // Each report takes only what the API document gives it.
+    let (status, said) = get("reorder?by=store", &key);
+    assert_eq!(status, 400, "{said}");
+    assert!(said.contains("the reorder report takes no `by`: it takes store, window, safety, cover"), "{said}");
+    // A NUL byte is a bad request on both databases, never a 500 or a "not found".
+    for path in ["low-stock?store=S01%00", "valuation?store=%00", "accounting?store=S%0001&date=2026-11-27"] {
+        let (status, said) = get(path, &key);
+        assert_eq!(status, 400, "{path}: {said}");
+        assert!(said.contains("NUL byte"), "{path}: {said}");
+    }
     assert!(admin_refused(&db, &["report", "margin", "--from", "27/11/2026"]).contains("must look like 2026-11-27"));
 }
 

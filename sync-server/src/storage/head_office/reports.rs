@@ -60,6 +60,19 @@ fn number<T: std::str::FromStr>(params: &HashMap<String, String>, key: &str, def
     }
 }
 
+/// The query parameters each report takes, as the API document states them.
+pub const REPORT_PARAMETERS: &[(&str, &[&str])] = &[
+    ("sales", &["from", "to", "by"]),
+    ("margin", &["from", "to", "weak_below"]),
+    ("customers", &["from", "to", "top"]),
+    ("low-stock", &["store"]),
+    ("valuation", &["store"]),
+    ("returns", &["from", "to"]),
+    ("oversold", &[]),
+    ("reorder", &["store", "window", "safety", "cover"]),
+    ("accounting", &["store", "date"]),
+];
+
 impl<D: Database> HeadOffice<D> {
     /// Central on-hand per store and product, optionally for one store.
     pub fn stock(&self, store: Option<&str>, oversold_only: bool) -> StoreResult<Vec<StockRow>> {
@@ -119,12 +132,22 @@ impl<D: Database> HeadOffice<D> {
         self.db.snapshot(|tx| accounting::accounting_day(tx, store, date, accounts))
     }
 
-    /// Runs the report `name` with query parameters (`from`, `to`, `by`,
-    /// `store`, `date`, `top`, `weak_below`, `window`, `safety`, `cover`).
-    /// Every parameter is checked, whichever report reads it: a bad or
-    /// unknown one is a 400, never silently ignored.
+    /// Runs the report `name` with the query parameters [`REPORT_PARAMETERS`]
+    /// gives it. Every parameter is checked: a bad one, or one this report
+    /// does not take, is a 400, never silently ignored.
     pub fn report_table(&self, name: &str, params: &HashMap<String, String>) -> StoreResult<ReportTable> {
+        let takes =
+            REPORT_PARAMETERS.iter().find(|(report, _)| *report == name).map(|(_, takes)| *takes).ok_or_else(|| {
+                StoreError::NotFound(format!("no report `{}`", pos_shared::entry_rules::excerpt(name)))
+            })?;
         for key in params.keys() {
+            if !takes.contains(&key.as_str()) {
+                return Err(StoreError::BadRequest(format!(
+                    "the {name} report takes no `{}`: it takes {}",
+                    pos_shared::entry_rules::excerpt(key),
+                    if takes.is_empty() { "nothing but format".to_string() } else { takes.join(", ") + " and format" }
+                )));
+            }
             match key.as_str() {
                 "by" | "store" => {}
                 "from" | "to" | "date" => {
@@ -143,13 +166,7 @@ impl<D: Database> HeadOffice<D> {
                     }
                 }
                 "weak_below" => drop(percent(params)?),
-                other => {
-                    return Err(StoreError::BadRequest(format!(
-                        "unknown parameter `{}`: reports take from, to, by, store, date, top, weak_below, window, \
-                         safety, cover and format",
-                        pos_shared::entry_rules::excerpt(other)
-                    )));
-                }
+                _ => {}
             }
         }
         let get = |key: &str| params.get(key).map(String::as_str);

@@ -263,7 +263,7 @@ impl PgTx<'_> {
     /// The statement (prepared once per connection) and its parameters.
     fn prepare(&self, sql: &str, params: &[&dyn Param]) -> StoreResult<(Statement, Vec<values::Bound>)> {
         let prepared = block_on(self.runtime, self.tx.prepare_cached(&postgres_placeholders(sql)));
-        Ok((prepared.map_err(|e| self.failed(e))?, values::bind(params)))
+        Ok((prepared.map_err(|e| self.failed(e))?, values::bind(params)?))
     }
 }
 

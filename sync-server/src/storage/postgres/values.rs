@@ -36,8 +36,8 @@ impl ToSql for Bound {
     to_sql_checked!();
 }
 
-pub(super) fn bind(params: &[&dyn Param]) -> Vec<Bound> {
-    params.iter().map(|p| Bound(p.value())).collect()
+pub(super) fn bind(params: &[&dyn Param]) -> StoreResult<Vec<Bound>> {
+    Ok(crate::storage::sql::values(params)?.into_iter().map(Bound).collect())
 }
 
 pub(super) fn refs(values: &[Bound]) -> Vec<&(dyn ToSql + Sync)> {

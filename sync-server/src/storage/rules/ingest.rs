@@ -24,9 +24,9 @@
 //! later.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use pos_shared::entry_rules::{EntryProblem, check_entry};
+use pos_shared::entry_rules::{EntryProblem, check_entry, excerpt};
 use pos_shared::ids::TerminalId;
 use pos_shared::journal::{CanonicalEntry, Event, Hash32, SaleKind, chain_hash};
 use pos_shared::pricing::TaxMode;
@@ -49,6 +49,7 @@ pub fn push(db: &impl Database, auth: &TerminalAuth, entries: &[WireEntry]) -> S
     if entries.windows(2).any(|w| w[1].seq != w[0].seq + 1) {
         return Err(StoreError::BadRequest("entries must be consecutive, in seq order".into()));
     }
+    refuse_another_terminals(auth, entries)?;
     let outcome = match apply_batch(db, auth, entries, true) {
         // A row written with others was refused: find its entry, one by one.
         Err(Unrecordable { seq: None, .. }) => apply_batch(db, auth, entries, false),
@@ -76,6 +77,21 @@ pub fn push(db: &impl Database, auth: &TerminalAuth, entries: &[WireEntry]) -> S
         Err(unknown) => Err(unknown.into_store_error()),
         Ok(answer) => answer,
     }
+}
+
+/// A push carrying another terminal's entry is refused whole (403) before
+/// anything is read or written, whatever seq the entry claims: it is not
+/// this till's history, so nothing of it is flagged against this till.
+fn refuse_another_terminals(auth: &TerminalAuth, entries: &[WireEntry]) -> StoreResult<()> {
+    let pusher: TerminalId =
+        auth.terminal_id.parse().map_err(|e| StoreError::Internal(format!("terminal id {}: {e}", auth.terminal_id)))?;
+    for entry in entries {
+        let Ok(parsed) = CanonicalEntry::from_bytes(entry.payload.get().as_bytes()) else { continue };
+        if let Err(EntryProblem::NotThePushers(reason)) = pos_shared::entry_rules::check_owner(&parsed, &pusher) {
+            return Err(StoreError::Forbidden(format!("entry {}: {reason}", entry.seq)));
+        }
+    }
+    Ok(())
 }
 
 /// An entry whose effects the database refused (a constraint), which
@@ -170,6 +186,8 @@ fn apply_in(
     let mut waiting = EntryRows::default();
     // The hashes of the entries a retried push sends again, read once.
     let mut stored = None;
+    // The products this batch found in the catalog, each looked up once.
+    let mut catalog = HashSet::new();
     for entry in entries {
         if entry.seq <= last_seq {
             if stored.is_none() {
@@ -217,22 +235,29 @@ fn apply_in(
                 if parsed.seq.0 != entry.seq {
                     return Err(EntryProblem::Invalid(format!("it says it is seq {}", parsed.seq)));
                 }
+                pos_shared::entry_rules::check_unread(&parsed, bytes)?;
                 check_entry(&parsed, &pusher, tax_mode).map(|()| parsed)
             });
         // Who may push it comes first (a 403 names another terminal's
-        // entries); then what it says and whether the till's key signed
+        // entries, refused before this batch began); then what it says and whether the till's key signed
         // it. An entry failing those is held for a person with its bytes,
         // keeps its place in the chain, and the push goes on after it.
         let unsigned = "its signature does not verify with the terminal's key";
         let parsed = match checked {
             Err(EntryProblem::NotThePushers(reason)) => {
-                flag(tx, auth, entry.seq, &reason)?;
                 stopped = Some(StoreError::Forbidden(format!("entry {}: {reason}", entry.seq)));
                 break;
             }
             Ok(_) if public_key.as_deref().is_some_and(|key| !entry.signed_by(key)) => Err(unsigned.to_string()),
             Ok(parsed) => Ok(parsed),
             Err(EntryProblem::Invalid(reason)) => Err(reason),
+        };
+        let parsed = match parsed {
+            Ok(parsed) => match unknown_product(tx, &parsed, &mut catalog)? {
+                Some(sku) => Err(format!("it moves {}, a product head office's catalog does not have", excerpt(&sku))),
+                None => Ok(parsed),
+            },
+            refused => refused,
         };
         let parsed = match parsed {
             Ok(parsed) => parsed,
@@ -270,6 +295,21 @@ fn apply_in(
             Ok(PushResponse { protocol_version: PROTOCOL_VERSION, acked_through: last_seq.min(batch_end) })
         }
     })
+}
+
+/// The first product `entry` moves that head office's catalog does not
+/// have (a till sells only what it was sent); `known` keeps those found.
+fn unknown_product(tx: &impl Tx, entry: &CanonicalEntry, known: &mut HashSet<String>) -> StoreResult<Option<String>> {
+    for movement in entry.event.stock_movements().unwrap_or_default() {
+        if known.contains(&movement.sku) {
+            continue;
+        }
+        if tx.row("SELECT 1 FROM products WHERE sku = ?1", &[&movement.sku])?.is_none() {
+            return Ok(Some(movement.sku.clone()));
+        }
+        known.insert(movement.sku.clone());
+    }
+    Ok(None)
 }
 
 /// Holds `entry`, which the database would not record, at the head of its

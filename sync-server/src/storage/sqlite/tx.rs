@@ -6,16 +6,16 @@ use rusqlite::types::{Value as SqliteValue, ValueRef};
 use crate::storage::sql::{Dialect, Param, Row, Tx, Value};
 use crate::storage::{StoreError, StoreResult};
 
-fn bind(params: &[&dyn Param]) -> Vec<SqliteValue> {
-    params
-        .iter()
-        .map(|p| match p.value() {
+fn bind(params: &[&dyn Param]) -> StoreResult<Vec<SqliteValue>> {
+    Ok(crate::storage::sql::values(params)?
+        .into_iter()
+        .map(|value| match value {
             Value::Null => SqliteValue::Null,
             Value::Int(i) => SqliteValue::Integer(i),
             Value::Text(t) => SqliteValue::Text(t),
             Value::Bytes(b) => SqliteValue::Blob(b),
         })
-        .collect()
+        .collect())
 }
 
 fn read(value: ValueRef<'_>) -> StoreResult<Value> {
@@ -38,7 +38,7 @@ impl Tx for rusqlite::Connection {
     fn rows(&self, sql: &str, params: &[&dyn Param]) -> StoreResult<Vec<Row>> {
         let mut stmt = self.prepare_cached(sql)?;
         let columns = stmt.column_count();
-        let mut rows = stmt.query(rusqlite::params_from_iter(bind(params)))?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(bind(params)?))?;
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
             out.push(Row((0..columns).map(|i| read(row.get_ref(i)?)).collect::<StoreResult<_>>()?));
@@ -47,6 +47,6 @@ impl Tx for rusqlite::Connection {
     }
 
     fn run(&self, sql: &str, params: &[&dyn Param]) -> StoreResult<u64> {
-        Ok(self.prepare_cached(sql)?.execute(rusqlite::params_from_iter(bind(params)))? as u64)
+        Ok(self.prepare_cached(sql)?.execute(rusqlite::params_from_iter(bind(params)?))? as u64)
     }
 }
