@@ -15,6 +15,9 @@ use crate::error::ApiError;
 
 pub async fn readyz(State(store): State<Shared>) -> Response {
     match blocking(move || store.readiness()).await {
+        Ok(_) if crate::storage::disk_recently_full() => {
+            (StatusCode::SERVICE_UNAVAILABLE, "a write found the disk full within the last minute").into_response()
+        }
         Ok(ready) if ready.schema_current => "ready".into_response(),
         Ok(_) => (StatusCode::SERVICE_UNAVAILABLE, "the database's schema is not this build's").into_response(),
         Err(error) => {

@@ -102,9 +102,31 @@ impl From<pos_sqlite::OpenError> for StoreError {
 }
 
 impl From<rusqlite::Error> for StoreError {
+    /// A full disk is head office unavailable (503, try again), not a failure.
     fn from(e: rusqlite::Error) -> Self {
-        StoreError::Internal(e.to_string())
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => disk_full(),
+            _ => StoreError::Internal(e.to_string()),
+        }
     }
+}
+
+/// When a write last found the disk full (milliseconds since the epoch; 0: never).
+static DISK_FULL_AT: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+/// How long `/readyz` says "not ready" after a write found the disk full.
+pub const DISK_FULL_NOT_READY_MS: i64 = 60_000;
+
+/// A write found the disk full: noted for `/readyz`, and a 503 for the caller.
+pub fn disk_full() -> StoreError {
+    DISK_FULL_AT.store(now_ms(), std::sync::atomic::Ordering::Relaxed);
+    StoreError::Unavailable("head office's disk is full: nothing was written; try again once space is freed".into())
+}
+
+/// Whether a write found the disk full within [`DISK_FULL_NOT_READY_MS`].
+pub fn disk_recently_full() -> bool {
+    let at = DISK_FULL_AT.load(std::sync::atomic::Ordering::Relaxed);
+    at > 0 && now_ms() - at < DISK_FULL_NOT_READY_MS
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

@@ -236,6 +236,7 @@ impl From<&tokio_postgres::Error> for StoreError {
     /// With the database's own message ("db error" alone says nothing).
     fn from(e: &tokio_postgres::Error) -> Self {
         match e.as_db_error() {
+            Some(db) if *db.code() == tokio_postgres::error::SqlState::DISK_FULL => crate::storage::disk_full(),
             Some(db) => StoreError::Internal(format!("{}: {}", db.code().code(), db.message())),
             None => StoreError::Internal(e.to_string()),
         }

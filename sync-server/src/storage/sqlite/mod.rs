@@ -112,3 +112,33 @@ impl Database for SqliteDb {
         Ok(version == MIGRATIONS.len())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A write that finds the disk full (here, the file at the most pages
+    /// it may have) is head office unavailable, a 503 to try again, never
+    /// a 500; and `/readyz` says not ready for a while.
+    #[test]
+    fn a_full_disk_is_unavailable_not_a_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = SqliteDb::open(&dir.path().join("hq.sqlite")).unwrap();
+        let pages: i64 = db.conn().pragma_query_value(None, "page_count", |r| r.get(0)).unwrap();
+        db.conn().pragma_update(None, "max_page_count", pages + 2).unwrap();
+        let big = "x".repeat(64 * 1024);
+        let written = db.write(|tx| {
+            crate::storage::sql::Tx::run(tx, "INSERT INTO meta (key, value) VALUES ('filler', ?1)", &[&big])
+        });
+        match written {
+            Err(StoreError::Unavailable(said)) => assert!(said.contains("disk is full"), "{said}"),
+            other => panic!("a full disk answered {other:?}"),
+        }
+        assert!(crate::storage::disk_recently_full());
+        let kept: Option<String> = db
+            .snapshot(|tx| crate::storage::sql::Tx::row(tx, "SELECT value FROM meta WHERE key = 'filler'", &[]))
+            .unwrap()
+            .map(|row| row.get(0).unwrap());
+        assert_eq!(kept, None, "nothing was written");
+    }
+}
