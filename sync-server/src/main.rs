@@ -256,8 +256,13 @@ enum ChannelCommand {
 #[derive(Subcommand)]
 enum OfficeCommand {
     /// Issue (or replace) an API key that reads head office's reports
-    /// (`GET /v1/reports/NAME`); shown once.
-    Key { name: String },
+    /// (`GET /v1/reports/NAME`), or with `--scope metrics` only `/metrics`
+    /// (for Prometheus); shown once.
+    Key {
+        name: String,
+        #[arg(long, default_value = "reports", value_parser = ["reports", "metrics"])]
+        scope: String,
+    },
     /// The web back office's accounts (`/office`).
     #[command(subcommand)]
     User(OfficeUserCommand),
@@ -673,10 +678,10 @@ Serve with:
                 format!("API key of channel {name} (shown once; the old key stops working):\n  {key}\n")
             })
         }
-        Command::Office(OfficeCommand::Key { name }) => {
-            let key = store.issue_office_key(&name)?;
-            emit(json, &serde_json::json!({ "name": name, "key": key }), |_| {
-                format!("Report API key {name} (shown once; the old key stops working):\n  {key}\n")
+        Command::Office(OfficeCommand::Key { name, scope }) => {
+            let key = store.issue_office_key(&name, &scope)?;
+            emit(json, &serde_json::json!({ "name": name, "key": key, "scope": scope }), |_| {
+                format!("API key {name}, reads {scope} only (shown once; the old key stops working):\n  {key}\n")
             })
         }
         Command::Office(OfficeCommand::User(OfficeUserCommand::Add { email, role })) => {

@@ -38,6 +38,8 @@ fn enrolled(store: &HeadOffice<PgDb>, stores: usize, tills: usize) -> Vec<Termin
     for i in 1..=stores {
         store.add_store(&format!("Store {i}"), "EUR", true, None).unwrap();
     }
+    // Head office holds only sales of products its catalog has.
+    store.import_catalog(pos_tests::generated::catalog_csv(50_000).as_bytes()).unwrap();
     (0..tills)
         .map(|i| {
             let created = store.add_terminal(&format!("S{:02}", i % stores + 1), "Till", CODE_VALID_HOURS).unwrap();

@@ -31,6 +31,8 @@ const BATCH: usize = 500;
 fn enrolled_store(path: &Path) -> (HeadOffice<SqliteDb>, pos_sync_server::storage::TerminalAuth) {
     let store = HeadOffice::new(SqliteDb::open(path).unwrap());
     store.add_store("Bench", "EUR", true, None).unwrap();
+    // Head office holds only sales of products its catalog has.
+    store.import_catalog(catalog_csv(50_000).as_bytes()).unwrap();
     let created = store.add_terminal("S01", "Till", CODE_VALID_HOURS).unwrap();
     let token = store.enroll(&created.enrollment_code, None, None).unwrap().token;
     let auth = store.authenticate(&token).unwrap();

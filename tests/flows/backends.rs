@@ -137,12 +137,13 @@ on_both_backends!(an_epoch_changes_only_when_told: an_epoch_changes_only_when_to
 
 /// Report keys and channel keys: shown once, replaced by a new one.
 fn keys_are_shown_once_and_replaced(db: &impl Database) {
-    let key = db.write(|tx| keys::issue_office_key(tx, "finance")).unwrap();
-    assert!(db.snapshot(|tx| keys::office_key_valid(tx, &key)).unwrap());
-    let replaced = db.write(|tx| keys::issue_office_key(tx, "FINANCE")).unwrap();
-    assert!(!db.snapshot(|tx| keys::office_key_valid(tx, &key)).unwrap(), "the name's old key stops working");
-    assert!(db.snapshot(|tx| keys::office_key_valid(tx, &replaced)).unwrap());
-    assert!(matches!(db.write(|tx| keys::issue_office_key(tx, " ")), Err(StoreError::BadRequest(_))));
+    let key = db.write(|tx| keys::issue_office_key(tx, "finance", "reports")).unwrap();
+    assert_eq!(db.snapshot(|tx| keys::office_key_scope(tx, &key)).unwrap().as_deref(), Some("reports"));
+    let replaced = db.write(|tx| keys::issue_office_key(tx, "FINANCE", "reports")).unwrap();
+    assert_eq!(db.snapshot(|tx| keys::office_key_scope(tx, &key)).unwrap(), None, "the name's old key stops working");
+    assert!(db.snapshot(|tx| keys::office_key_scope(tx, &replaced)).unwrap().is_some());
+    assert!(matches!(db.write(|tx| keys::issue_office_key(tx, "x", "everything")), Err(StoreError::BadRequest(_))));
+    assert!(matches!(db.write(|tx| keys::issue_office_key(tx, " ", "reports")), Err(StoreError::BadRequest(_))));
     let web = db.write(|tx| keys::issue_channel_key(tx, "web")).unwrap();
     let channel = db.snapshot(|tx| keys::channel_by_key(tx, &web)).unwrap();
     assert_eq!((channel.name.as_str(), channel.head_office), ("web", false));
@@ -193,6 +194,7 @@ fn a_sale_committed_late_on_postgres_is_still_rolled_up() {
     let database = TestDatabase::new();
     let office = HeadOffice::new(PgDb::open(&database.url).unwrap());
     office.add_store("Paris", "EUR", true, None).unwrap();
+    office.import_catalog(pos_tests::generated::catalog_csv(100).as_bytes()).unwrap();
     let till = |name: &str| {
         let code = office.add_terminal("S01", name, admin::CODE_VALID_HOURS).unwrap().enrollment_code;
         office.authenticate(&office.enroll(&code, None, None).unwrap().token).unwrap()

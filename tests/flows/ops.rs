@@ -51,9 +51,15 @@ fn health_readiness_and_metrics_of_a_server_tills_push_to() {
 
     let metrics = format!("{}/metrics", server.url);
     assert_eq!(get(&metrics, None).0, 401, "metrics need a head-office key");
-    let key: Value = serde_json::from_str(&admin_ok(&db, &["--json", "office", "key", "prometheus"])).unwrap();
+    let key: Value =
+        serde_json::from_str(&admin_ok(&db, &["--json", "office", "key", "prometheus", "--scope", "metrics"])).unwrap();
     let (status, text) = get(&metrics, key["key"].as_str());
     assert_eq!(status, 200, "{text}");
+    // Each key reads what its job needs, nothing more.
+    let (status, said) = get(&format!("{}/v1/reports/customers", server.url), key["key"].as_str());
+    assert_eq!(status, 403, "the metrics key reads no report: {said}");
+    let reports: Value = serde_json::from_str(&admin_ok(&db, &["--json", "office", "key", "finance"])).unwrap();
+    assert_eq!(get(&metrics, reports["key"].as_str()).0, 403, "the report key reads no metrics");
     let scrape = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_string()))).expect("Prometheus text");
     let pushes = sample(&scrape, "pos_pushes_total", None);
     assert!(pushes >= 1.0, "{text}");

@@ -81,7 +81,7 @@ pub fn office_cookie<D: pos_sync_server::storage::sql::Database>(
 ) -> String {
     use pos_sync_server::storage::rules::office::{LogIn, OfficeRole};
     let password = office.add_office_user("bench@example.com", OfficeRole::Admin).expect("account");
-    let LogIn::Session(token) = office.log_in("bench@example.com", &password).expect("log in") else {
+    let LogIn::Session { token, .. } = office.log_in("bench@example.com", &password, None).expect("log in") else {
         panic!("the one-time password was refused")
     };
     let session = office.office_session(&token).expect("session").expect("live");

@@ -121,7 +121,8 @@ impl Throttle {
 enum Needs {
     Terminal,
     Channel,
-    Office,
+    /// A head-office key of this scope (`reports` or `metrics`).
+    Office(&'static str),
     Nothing,
 }
 
@@ -131,7 +132,8 @@ fn needs(path: &str) -> Needs {
             Needs::Terminal
         }
         p if p.starts_with("/v1/channel/") => Needs::Channel,
-        p if p.starts_with("/v1/reports/") || p == "/metrics" => Needs::Office,
+        p if p.starts_with("/v1/reports/") => Needs::Office("reports"),
+        "/metrics" => Needs::Office("metrics"),
         _ => Needs::Nothing,
     }
 }
@@ -185,11 +187,16 @@ pub async fn guard(State((store, throttle)): State<(Shared, Throttle)>, request:
                 request.extensions_mut().insert(auth);
             })
         }
-        (Needs::Office, Some(key)) => {
+        (Needs::Office(needed), Some(key)) => {
             let store = store.clone();
-            match blocking(move || store.office_key_valid(&key)).await {
-                Ok(true) => Ok(()),
-                Ok(false) => Err(ApiError::Store(StoreError::Unauthorized)),
+            match blocking(move || store.office_key_scope(&key)).await {
+                Ok(Some(scope)) if scope == needed => Ok(()),
+                // A good key for another job: refused, but no guess.
+                Ok(Some(scope)) => {
+                    return ApiError::Store(StoreError::Forbidden(format!("this key reads {scope}, not {needed}")))
+                        .into_response();
+                }
+                Ok(None) => Err(ApiError::Store(StoreError::Unauthorized)),
                 Err(e) => Err(e),
             }
         }

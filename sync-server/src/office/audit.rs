@@ -57,7 +57,7 @@ fn accounts_page(signed: &Signed, accounts: &[office::AccountRow], created: Opti
         table {
             thead { tr { th scope="col" { "E-mail" } th scope="col" { "Role" } th scope="col" { "State" } th.num scope="col" { "Sessions" } } }
             tbody { @for a in accounts { tr { td { (a.email) } td { (a.role) }
-                td { @if !a.active { "inactive" } @else if a.locked { "locked" } @else { "active" } } td.num { (a.sessions) } } } }
+                td { @if !a.active { "inactive" } @else if a.locked { "slowed: wrong passwords" } @else { "active" } } td.num { (a.sessions) } } } }
         }
         form method="post" action="/office/accounts" {
             (csrf(signed))

@@ -22,6 +22,11 @@ use crate::storage::sql::Database;
 /// The cookie that carries the log-in form's own CSRF token (there is no
 /// session yet to hold one).
 const LOGIN_COOKIE: &str = "pos_office_login";
+/// The cookie a browser that logged in keeps: its device secret, so its
+/// person skips the wait strangers' wrong passwords put on the account.
+const DEVICE_COOKIE: &str = "pos_office_device";
+/// How long a browser stays a known device without logging in again.
+const DEVICE_DAYS: i64 = 400;
 
 /// The address a request came from, when the listener recorded one.
 pub struct ClientIp(Option<IpAddr>);
@@ -84,38 +89,41 @@ pub async fn submit<D: Database>(
     if expected.is_none() || expected.as_deref() != Some(field("csrf").as_str()) {
         return login_response(&office, StatusCode::FORBIDDEN, &email, Some("The form expired: log in again."));
     }
+    let device = cookie(&headers, DEVICE_COOKIE);
     if let Some(wait) = ip.and_then(|ip| office.throttle.address_paused(ip)) {
-        let message = format!("Too many failed log-ins from here: try again in {} min.", wait.as_secs() / 60 + 1);
-        return login_response(&office, StatusCode::TOO_MANY_REQUESTS, &email, Some(&message));
+        // A device its person logged in from before is never shut out by others' guesses.
+        let (attempt, known) = (email.clone(), device.clone());
+        let known = match known {
+            Some(device) => office.run(move |head_office| head_office.knows_device(&attempt, &device)).await,
+            None => Ok(false),
+        };
+        if !known.unwrap_or(false) {
+            let message = format!("Too many failed log-ins from here: try again in {} min.", wait.as_secs() / 60 + 1);
+            return login_response(&office, StatusCode::TOO_MANY_REQUESTS, &email, Some(&message));
+        }
     }
     let attempt = email.clone();
-    let outcome = office.run(move |head_office| head_office.log_in(&attempt, &password)).await;
+    let outcome = office.run(move |head_office| head_office.log_in(&attempt, &password, device.as_deref())).await;
     let failed = |office: &Office<D>| {
         if let Some(ip) = ip {
             office.throttle.address_failed(ip);
         }
     };
     match outcome {
-        Ok(LogIn::Session(token)) => {
+        Ok(LogIn::Session { token, device }) => {
             tracing::info!(%email, "office log-in");
             let mut response = Redirect::to("/office/").into_response();
             let cookies = response.headers_mut();
             cookies.append(header::SET_COOKIE, set_cookie(COOKIE, &token, SESSION_LONGEST_MS / 1000, office.secure));
             cookies.append(header::SET_COOKIE, set_cookie(LOGIN_COOKIE, "", 0, office.secure));
+            cookies.append(header::SET_COOKIE, set_cookie(DEVICE_COOKIE, &device, DEVICE_DAYS * 86_400, office.secure));
             response
         }
         Ok(LogIn::Refused) => {
             failed(&office);
-            login_response(&office, StatusCode::UNAUTHORIZED, &email, Some("Wrong e-mail or password."))
-        }
-        Ok(LogIn::Locked(minutes)) => {
-            failed(&office);
-            tracing::warn!(%email, "office account locked");
-            let message = format!(
-                "This account is locked after too many wrong passwords: try again in {minutes} min, or ask an \
-                 administrator."
-            );
-            login_response(&office, StatusCode::TOO_MANY_REQUESTS, &email, Some(&message))
+            let message = "Wrong e-mail or password. After several wrong tries, each next try of an account \
+                           waits a little longer; a browser that logged in to it before does not wait.";
+            login_response(&office, StatusCode::UNAUTHORIZED, &email, Some(message))
         }
         Err(error) => Refusal::Store(error).into_response(),
     }

@@ -225,7 +225,8 @@ pub struct ReportTable {
 
 /// What the report API needs: head-office keys and reports by name.
 pub trait ReportDesk: Send + Sync + 'static {
-    fn office_key_valid(&self, key: &str) -> StoreResult<bool>;
+    /// What a head-office key reads (`reports` or `metrics`); none if it is no key.
+    fn office_key_scope(&self, key: &str) -> StoreResult<Option<String>>;
     fn report_table(&self, name: &str, params: &std::collections::HashMap<String, String>) -> StoreResult<ReportTable>;
 }
 

@@ -186,8 +186,8 @@ impl<D: Database> HeadOffice<D> {
     }
 
     /// Issues an API key for head office's reports; shown once.
-    pub fn issue_office_key(&self, name: &str) -> StoreResult<String> {
-        self.db.write(|tx| keys::issue_office_key(tx, name))
+    pub fn issue_office_key(&self, name: &str, scope: &str) -> StoreResult<String> {
+        self.db.write(|tx| keys::issue_office_key(tx, name, scope))
     }
 
     /// The channel a name gives, for head office's own orders.

@@ -124,8 +124,8 @@ impl<D: Database> OrderDesk for HeadOffice<D> {
 }
 
 impl<D: Database> ReportDesk for HeadOffice<D> {
-    fn office_key_valid(&self, key: &str) -> StoreResult<bool> {
-        self.db.snapshot(|tx| keys::office_key_valid(tx, key))
+    fn office_key_scope(&self, key: &str) -> StoreResult<Option<String>> {
+        self.db.snapshot(|tx| keys::office_key_scope(tx, key))
     }
 
     fn report_table(&self, name: &str, params: &std::collections::HashMap<String, String>) -> StoreResult<ReportTable> {

@@ -102,18 +102,35 @@ impl<D: Database> HeadOffice<D> {
 
     /// Checks a password (the slow hash outside any transaction) and
     /// records the outcome: a session, a failure, or a lock.
-    pub fn log_in(&self, email: &str, password: &str) -> StoreResult<LogIn> {
-        let Some(found) = self.db.snapshot(|tx| office::credentials(tx, email))? else {
+    /// Whether the browser holding `device` logged in to `email`'s account before.
+    pub fn knows_device(&self, email: &str, device: &str) -> StoreResult<bool> {
+        self.db.snapshot(|tx| match office::credentials(tx, email)? {
+            Some(found) => office::knows_device(tx, found.id, device),
+            None => Ok(false),
+        })
+    }
+
+    /// Checks a log-in from a browser holding `device` (its device
+    /// secret, if it has one). An unknown e-mail, and an account whose wait
+    /// is not over (unless the device logged in to it before), are refused
+    /// as a wrong password is, after as long a check.
+    pub fn log_in(&self, email: &str, password: &str, device: Option<&str>) -> StoreResult<LogIn> {
+        let now = now_ms();
+        let found = self.db.snapshot(|tx| {
+            let Some(found) = office::credentials(tx, email)? else { return Ok(None) };
+            let known = match device {
+                Some(device) => office::knows_device(tx, found.id, device)?,
+                None => false,
+            };
+            Ok((found.locked_until_ms <= now || known).then_some((found, known)))
+        })?;
+        let Some((found, known)) = found else {
             // As slow as a wrong password, so timing tells no one which e-mails exist.
             office::password_matches(DUMMY_HASH, password);
             return Ok(LogIn::Refused);
         };
-        let now = now_ms();
-        if found.locked_until_ms > now {
-            return Ok(LogIn::Locked((found.locked_until_ms - now + 59_999) / 60_000));
-        }
         let matched = office::password_matches(&found.password_hash, password);
-        self.db.write(|tx| office::record_log_in(tx, found.id, matched, now_ms()))
+        self.db.write(|tx| office::record_log_in(tx, found.id, matched, now_ms(), device.filter(|_| known)))
     }
 
     /// The live session a cookie names; a session's use is recorded at

@@ -4,22 +4,30 @@
 use crate::storage::sql::Tx;
 use crate::storage::{ChannelAuth, StoreError, StoreResult, random_secret, secret_hash};
 
-/// Issues (or replaces) the key named `name` for head office's reports.
-pub fn issue_office_key(tx: &impl Tx, name: &str) -> StoreResult<String> {
+/// What a head-office key reads: one job each, never more.
+pub const OFFICE_SCOPES: [&str; 2] = ["reports", "metrics"];
+
+/// Issues (or replaces) the key named `name` for head office's reports or
+/// metrics (`scope`, one of [`OFFICE_SCOPES`]).
+pub fn issue_office_key(tx: &impl Tx, name: &str, scope: &str) -> StoreResult<String> {
     if name.trim().is_empty() {
         return Err(StoreError::BadRequest("name the key (who or what uses it)".into()));
     }
+    if !OFFICE_SCOPES.contains(&scope) {
+        return Err(StoreError::BadRequest(format!("a key reads reports or metrics, not `{scope}`")));
+    }
     let key = format!("pos_ho_{}", random_secret(24));
     tx.run(
-        "INSERT INTO office_keys (name, key_hash) VALUES (?1, ?2)
-         ON CONFLICT (name) DO UPDATE SET key_hash = excluded.key_hash",
-        &[&name.trim(), &secret_hash(&key)],
+        "INSERT INTO office_keys (name, key_hash, scope) VALUES (?1, ?2, ?3)
+         ON CONFLICT (name) DO UPDATE SET key_hash = excluded.key_hash, scope = excluded.scope",
+        &[&name.trim(), &secret_hash(&key), &scope],
     )?;
     Ok(key)
 }
 
-pub fn office_key_valid(tx: &impl Tx, key: &str) -> StoreResult<bool> {
-    Ok(tx.row("SELECT 1 FROM office_keys WHERE key_hash = ?1", &[&secret_hash(key)])?.is_some())
+/// What the head-office key `key` reads (its scope); none if it is no key.
+pub fn office_key_scope(tx: &impl Tx, key: &str) -> StoreResult<Option<String>> {
+    tx.row("SELECT scope FROM office_keys WHERE key_hash = ?1", &[&secret_hash(key)])?.map(|r| r.get(0)).transpose()
 }
 
 /// Issues (or replaces) the API key of a channel, creating the channel

@@ -13,10 +13,12 @@ use serde::Serialize;
 use crate::storage::sql::{Param, Tx};
 use crate::storage::{StoreError, StoreResult, random_secret, secret_hash};
 
-/// Wrong passwords in a row before an account is locked.
-pub const LOCK_AFTER: u32 = 10;
-/// How long a lock lasts.
-pub const LOCK_MS: i64 = 15 * 60_000;
+/// Wrong passwords in a row an account takes before each next try waits.
+pub const FREE_FAILURES: i64 = 5;
+/// The longest wait between two tries.
+pub const LONGEST_WAIT_MS: i64 = 15 * 60_000;
+/// Devices a person logged in from that are remembered, per account.
+const KNOWN_DEVICES: i64 = 20;
 /// A session unused this long is over.
 pub const SESSION_IDLE_MS: i64 = 2 * 3_600_000;
 /// A session is over this long after its log-in, used or not.
@@ -112,12 +114,30 @@ pub struct OfficeSession {
 /// How a log-in went.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LogIn {
-    /// A new session: the cookie's secret.
-    Session(String),
-    /// Wrong e-mail or password (never which).
+    /// A new session: the cookie's secret, and the device's (kept by the
+    /// browser: that device skips the wait strangers' guesses put on the account).
+    Session { token: String, device: String },
+    /// Wrong e-mail or password, or a try before the account's wait is
+    /// over: the same answer, so nobody learns which e-mails exist.
     Refused,
-    /// Too many wrong passwords: locked for this many more minutes.
-    Locked(i64),
+}
+
+/// How long an account's next try waits after `failures` wrong passwords
+/// in a row: nothing for the first few, then 2 s doubling to 15 min. A
+/// stranger can slow an account down, never lock it: its owner's known
+/// devices skip the wait.
+pub fn wait_after(failures: i64) -> i64 {
+    if failures < FREE_FAILURES {
+        return 0;
+    }
+    (2_000i64 << (failures - FREE_FAILURES).min(20)).min(LONGEST_WAIT_MS)
+}
+
+/// Whether `device` (a device cookie's secret) logged in to account `id` before.
+pub fn knows_device(tx: &impl Tx, id: i64, device: &str) -> StoreResult<bool> {
+    let found =
+        tx.row("SELECT 1 FROM office_devices WHERE user_id = ?1 AND device_hash = ?2", &[&id, &secret_hash(device)])?;
+    Ok(found.is_some())
 }
 
 fn hash_password(password: &str) -> StoreResult<String> {
@@ -182,34 +202,37 @@ pub fn credentials(tx: &impl Tx, email: &str) -> StoreResult<Option<Credentials>
     .transpose()
 }
 
-/// Records a checked password: a session on success, else one more
-/// failure (the tenth in a row locks the account for [`LOCK_MS`]).
-pub fn record_log_in(tx: &impl Tx, id: i64, matched: bool, now: i64) -> StoreResult<LogIn> {
-    let locked_until: i64 = tx.one("SELECT locked_until_ms FROM office_users WHERE id = ?1", &[&id])?;
-    if locked_until > now {
-        return Ok(LogIn::Locked((locked_until - now + 59_999) / 60_000));
-    }
+/// Records a checked password. A wrong one: one more failure, and the
+/// account's next try waits [`wait_after`] them (`locked_until_ms`). The
+/// right one: the failures forgotten, a session, and `device` (the
+/// browser's device secret, a new one if it had none) remembered.
+pub fn record_log_in(tx: &impl Tx, id: i64, matched: bool, now: i64, device: Option<&str>) -> StoreResult<LogIn> {
     if !matched {
         let failures: i64 = tx.one(
             "UPDATE office_users SET failed_logins = failed_logins + 1 WHERE id = ?1 RETURNING failed_logins",
             &[&id],
         )?;
-        if failures >= i64::from(LOCK_AFTER) {
-            tx.run(
-                "UPDATE office_users SET failed_logins = 0, locked_until_ms = ?2 WHERE id = ?1",
-                &[&id, &(now + LOCK_MS)],
-            )?;
-            return Ok(LogIn::Locked(LOCK_MS / 60_000));
-        }
+        tx.run("UPDATE office_users SET locked_until_ms = ?2 WHERE id = ?1", &[&id, &(now + wait_after(failures))])?;
         return Ok(LogIn::Refused);
     }
-    tx.run("UPDATE office_users SET failed_logins = 0 WHERE id = ?1", &[&id])?;
+    tx.run("UPDATE office_users SET failed_logins = 0, locked_until_ms = 0 WHERE id = ?1", &[&id])?;
     let token = random_secret(32);
     tx.run(
         "INSERT INTO office_sessions (token_hash, user_id, csrf, created_ms, seen_ms) VALUES (?1, ?2, ?3, ?4, ?4)",
         &[&secret_hash(&token), &id, &random_secret(32), &now],
     )?;
-    Ok(LogIn::Session(token))
+    let device = device.map_or_else(|| random_secret(24), str::to_string);
+    tx.run(
+        "INSERT INTO office_devices (user_id, device_hash, seen_ms) VALUES (?1, ?2, ?3)
+         ON CONFLICT (user_id, device_hash) DO UPDATE SET seen_ms = excluded.seen_ms",
+        &[&id, &secret_hash(&device), &now],
+    )?;
+    tx.run(
+        "DELETE FROM office_devices WHERE user_id = ?1 AND device_hash NOT IN
+           (SELECT device_hash FROM office_devices WHERE user_id = ?1 ORDER BY seen_ms DESC LIMIT ?2)",
+        &[&id, &KNOWN_DEVICES],
+    )?;
+    Ok(LogIn::Session { token, device })
 }
 
 /// The live session a cookie's secret names, if it has not expired.
@@ -284,6 +307,7 @@ pub fn set_password(tx: &impl Tx, user_id: i64, token: &str, current: Option<&st
 pub struct AccountRow {
     pub email: String,
     pub role: String,
+    /// Its next log-in waits after wrong passwords (its known browsers do not).
     pub locked: bool,
     pub active: bool,
     pub sessions: u64,
