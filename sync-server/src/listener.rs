@@ -1,7 +1,9 @@
 //! Accepting connections so that no client can exhaust the server: at
 //! most `max_connections` at once (the next waits in the kernel's backlog
 //! until one closes), request headers that must arrive within
-//! `header_timeout`, bodies within `body_timeout`, and each client's
+//! `header_timeout` of the connection opening or of the last response (a
+//! connection that says nothing is closed), a whole body within
+//! `body_timeout` of its headers however it trickles, and each client's
 //! address handed to the API (for throttling failures; behind a trusted
 //! proxy, the address it forwarded for); over TLS when
 //! given an acceptor (the handshake, too, within `header_timeout`).
@@ -12,8 +14,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::ConnectInfo;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
@@ -60,12 +61,18 @@ pub async fn serve_with_limits(
     tls: Option<TlsAcceptor>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let router = router.layer(tower_http::timeout::RequestBodyTimeoutLayer::new(limits.body_timeout));
+    let body_timeout = limits.body_timeout;
+    let router = router.layer(axum::middleware::map_request(move |request: axum::extract::Request| async move {
+        request.map(|body| axum::body::Body::new(DeadlineBody::new(body, body_timeout)))
+    }));
     let (handshake_timeout, trusted) = (limits.header_timeout, Arc::new(limits.trusted_proxies));
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let graceful = GracefulShutdown::new();
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder.http1().timer(TokioTimer::new()).header_read_timeout(limits.header_timeout);
+    // HTTP/1.1 only (no client of ours speaks HTTP/2, and telling the two
+    // apart waits for a first byte with no deadline): the header timeout
+    // then runs from the moment a connection opens or goes idle.
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout);
     tokio::pin!(shutdown);
     loop {
         let slot = tokio::select! {
@@ -92,11 +99,13 @@ pub async fn serve_with_limits(
         });
         let (builder, watcher, tls) = (builder.clone(), graceful.watcher(), tls.clone());
         tokio::spawn(async move {
-            let served = match tls {
-                None => watcher.watch(builder.serve_connection_with_upgrades(TokioIo::new(stream), service)).await,
+            let served: Result<(), Box<dyn std::error::Error + Send + Sync>> = match tls {
+                None => {
+                    watcher.watch(builder.serve_connection(TokioIo::new(stream), service)).await.map_err(Into::into)
+                }
                 Some(tls) => match tokio::time::timeout(handshake_timeout, tls.accept(stream)).await {
                     Ok(Ok(stream)) => {
-                        watcher.watch(builder.serve_connection_with_upgrades(TokioIo::new(stream), service)).await
+                        watcher.watch(builder.serve_connection(TokioIo::new(stream), service)).await.map_err(Into::into)
                     }
                     Ok(Err(error)) => Err(error.into()),
                     Err(_) => Err("TLS handshake timed out".into()),
@@ -110,6 +119,54 @@ pub async fn serve_with_limits(
     }
     graceful.shutdown().await;
     Ok(())
+}
+
+/// A request body that must arrive whole by a deadline, however slowly it
+/// trickles (a timeout between frames alone lets one byte every few
+/// seconds hold a connection for ever).
+struct DeadlineBody {
+    inner: axum::body::Body,
+    deadline: std::pin::Pin<Box<tokio::time::Sleep>>,
+    limit: Duration,
+}
+
+impl DeadlineBody {
+    fn new(inner: axum::body::Body, limit: Duration) -> DeadlineBody {
+        DeadlineBody { inner, deadline: Box::pin(tokio::time::sleep(limit)), limit }
+    }
+}
+
+impl hyper::body::Body for DeadlineBody {
+    type Data = bytes::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<bytes::Bytes>, axum::Error>>> {
+        use std::future::Future;
+        if let std::task::Poll::Ready(frame) = std::pin::Pin::new(&mut self.inner).poll_frame(cx) {
+            return std::task::Poll::Ready(frame);
+        }
+        match self.deadline.as_mut().poll(cx) {
+            std::task::Poll::Ready(()) => {
+                let said = format!("the request body took more than {} s", self.limit.as_secs_f64());
+                std::task::Poll::Ready(Some(Err(axum::Error::new(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    said,
+                )))))
+            }
+            std::task::Poll::Pending => std::task::Poll::Pending,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.inner.size_hint()
+    }
 }
 
 /// Who sent a request: the peer, or, when the peer is a trusted proxy, the

@@ -194,6 +194,39 @@ fn slow_clients_are_closed_and_the_rest_are_served() {
     let mut answer = String::new();
     let _ = stream.read_to_string(&mut answer);
     assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 4"), "{answer}");
+
+    // A connection that never says a word is closed too (30 s would be
+    // sixty header timeouts: the read ends in EOF, not in its own timeout).
+    let mut silent = TcpStream::connect(address(&server.url)).unwrap();
+    silent.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    match silent.read_to_end(&mut Vec::new()) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+        Err(e) => panic!("a silent connection was never closed: {e}"),
+    }
+
+    // A body trickled one byte at a time, each within the body timeout of
+    // the last, is still cut once the whole body's time is up.
+    let mut trickle = TcpStream::connect(address(&server.url)).unwrap();
+    let length = 200;
+    write!(
+        trickle,
+        "POST /v1/enroll HTTP/1.1\r\nHost: pos\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\r\n"
+    )
+    .unwrap();
+    let mut sent = 0;
+    while sent < length && trickle.write_all(b" ").is_ok() {
+        sent += 1;
+        std::thread::sleep(Duration::from_millis(100));
+        trickle.set_nonblocking(true).unwrap();
+        let mut byte = [0u8; 1];
+        let closed = trickle.read(&mut byte).is_ok();
+        trickle.set_nonblocking(false).unwrap();
+        if closed {
+            break;
+        }
+    }
+    assert!(sent < length, "the server took a {length}-byte body over {} s", length / 10);
 }
 
 /// Staff belong to a store: a till gets the PIN hashes of its own store's
