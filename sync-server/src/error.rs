@@ -16,7 +16,10 @@ pub enum ApiError {
     Version(Option<u32>),
     Query(String),
     /// A body announced as larger than the limit.
-    TooLarge(usize),
+    TooLarge {
+        length: usize,
+        limit: usize,
+    },
     /// A body that is not JSON (400) or not of the expected shape (422).
     Json(String, StatusCode),
     /// Too many failed attempts from this address or with this
@@ -96,10 +99,10 @@ impl ApiError {
             ApiError::TooManyFailures { what, seconds } => {
                 (StatusCode::TOO_MANY_REQUESTS, "too_many_failures", format!("{what}: try again in {seconds} s"), None)
             }
-            ApiError::TooLarge(length) => (
+            ApiError::TooLarge { length, limit } => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "too_large",
-                format!("a body of {length} bytes is over the {} byte limit", crate::api::BODY_LIMIT),
+                format!("a body of {length} bytes is over this request's {limit} byte limit"),
                 None,
             ),
         }

@@ -148,6 +148,34 @@ fn a_body_without_a_valid_credential_is_refused_before_it_is_read() {
         BufReader::new(stream).read_line(&mut status).expect("answered without waiting for 15 MiB");
         assert_eq!(status.trim_end(), "HTTP/1.1 401 Unauthorized", "{path} {auth}");
     }
+    // What needs no credential takes a small body only: a 15 MiB
+    // enrollment is refused unread, and one sent in chunks after 8 KiB.
+    for path in ["/v1/enroll", "/v1/recognize"] {
+        let mut stream = TcpStream::connect(address(&server.url)).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        let length = 15 * 1024 * 1024;
+        write!(
+            stream,
+            "POST {path} HTTP/1.1\r\nHost: pos\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\r\n{{"
+        )
+        .unwrap();
+        let mut status = String::new();
+        BufReader::new(stream).read_line(&mut status).expect("answered without waiting for 15 MiB");
+        assert_eq!(status.trim_end(), "HTTP/1.1 413 Payload Too Large", "{path}");
+
+        let mut stream = TcpStream::connect(address(&server.url)).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        let chunk = format!("{{\"protocol_version\": 1, \"code\": \"{}\"}}", "x".repeat(64 * 1024));
+        write!(
+            stream,
+            "POST {path} HTTP/1.1\r\nHost: pos\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{chunk}\r\n",
+            chunk.len()
+        )
+        .unwrap();
+        let mut status = String::new();
+        BufReader::new(stream).read_line(&mut status).expect("answered before the last chunk");
+        assert_eq!(status.trim_end(), "HTTP/1.1 413 Payload Too Large", "{path}, chunked");
+    }
 }
 
 #[test]

@@ -29,6 +29,9 @@ use metrics::{Metrics, Pull};
 
 /// Largest request body: a push of a few thousand entries.
 pub const BODY_LIMIT: usize = 16 * 1024 * 1024;
+/// Largest body of a request without a credential (enrolling, being
+/// recognised): a few hundred bytes are all an honest one needs.
+pub const UNAUTHENTICATED_BODY_LIMIT: usize = 8 * 1024;
 /// Most products one catalog page carries.
 pub const MAX_PAGE: usize = 5_000;
 
@@ -55,8 +58,8 @@ pub fn router(store: Shared, failures_before_pause: u32) -> Router {
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
         .route("/v1/openapi.json", get(|| async { ([(header::CONTENT_TYPE, "application/json")], OPENAPI) }))
-        .route("/v1/enroll", post(enroll))
-        .route("/v1/recognize", post(recognize))
+        .route("/v1/enroll", post(enroll).layer(DefaultBodyLimit::max(UNAUTHENTICATED_BODY_LIMIT)))
+        .route("/v1/recognize", post(recognize).layer(DefaultBodyLimit::max(UNAUTHENTICATED_BODY_LIMIT)))
         .route("/v1/push", post(push))
         .route("/v1/token", post(renew_token))
         .route("/v1/catalog", get(catalog))
@@ -76,7 +79,8 @@ pub fn router(store: Shared, failures_before_pause: u32) -> Router {
         .with_state(store)
 }
 
-/// Refuses a body announced as too large before reading any of it.
+/// Refuses a body announced as too large for its path before reading any
+/// of it (one sent in chunks is cut at the same limit as it is read).
 async fn refuse_announced_oversize(
     request: axum::extract::Request,
     next: axum::middleware::Next,
@@ -86,8 +90,12 @@ async fn refuse_announced_oversize(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
+    let limit = match request.uri().path() {
+        "/v1/enroll" | "/v1/recognize" => UNAUTHENTICATED_BODY_LIMIT,
+        _ => BODY_LIMIT,
+    };
     match announced {
-        Some(length) if length > BODY_LIMIT => ApiError::TooLarge(length).into_response(),
+        Some(length) if length > limit => ApiError::TooLarge { length, limit }.into_response(),
         _ => next.run(request).await,
     }
 }
