@@ -448,3 +448,26 @@ fn a_log_in_form_of_more_than_a_few_kilobytes_is_refused() {
         .unwrap();
     assert_ne!(small.status().as_u16(), 413, "a real log-in form is read");
 }
+
+/// The enrollment-guessing limit is head office's, not one process's:
+/// guesses spread over two servers of a chain count together, and a
+/// restart forgets none of them.
+#[test]
+fn guessing_codes_is_counted_by_every_server_of_a_chain() {
+    let work = tempfile::tempdir().unwrap();
+    let db = HqDb::new(work.path());
+    head_office(&db);
+    let args = ["--listen", "127.0.0.1:0", "--failures-before-pause", "4"];
+    let (first, mut second) = (ServerProcess::start_with(&db, &args), ServerProcess::start_with(&db, &args));
+    for guess in 0..4 {
+        let server = if guess % 2 == 0 { &first } else { &second };
+        assert_eq!(enroll_from(&server.url, "127.0.0.7", &format!("guess{guess}")).0, 404);
+    }
+    assert_eq!(enroll_from(&first.url, "127.0.0.7", "again").0, 429, "four guesses over two servers pause it");
+    second.kill();
+    let second = ServerProcess::start_with(&db, &args);
+    let (status, retry) = enroll_from(&second.url, "127.0.0.7", "again");
+    assert_eq!(status, 429, "a restarted server still knows");
+    assert!(retry.is_some_and(|s| s.parse::<u64>().is_ok_and(|s| (1..=60).contains(&s))));
+    assert_eq!(enroll_from(&second.url, "127.0.0.8", "guess").0, 404, "other addresses may still enroll");
+}

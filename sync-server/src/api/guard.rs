@@ -19,25 +19,22 @@ use axum::response::{IntoResponse, Response};
 use super::{Shared, bearer, blocking};
 use crate::error::ApiError;
 use crate::storage::StoreError;
+use crate::storage::rules::throttle;
 
 /// Failures allowed within [`WINDOW`] before a pause, unless the server
 /// is told otherwise.
 pub const FAILURES: u32 = 10;
-const WINDOW: Duration = Duration::from_secs(300);
-/// The first pause; each further one doubles, up to [`LONGEST_PAUSE`].
-const FIRST_PAUSE: Duration = Duration::from_secs(60);
-const LONGEST_PAUSE: Duration = Duration::from_secs(3600);
+const WINDOW: Duration = Duration::from_millis(throttle::WINDOW_MS.unsigned_abs());
 /// Addresses and credentials remembered at most (the oldest go first).
 const REMEMBERED: usize = 100_000;
 
-/// Who failed: a client address, or a credential (by a short hash); for
-/// enrollment codes, an address, and every address together.
+/// Who failed, as this process counts it: a client address, or a
+/// credential (by a short hash). Wrong enrollment codes are counted in the
+/// database, for every server of the chain (`rules::throttle`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Who {
     Address(IpAddr),
     Credential(String),
-    EnrollingFrom(IpAddr),
-    Enrolling,
 }
 
 /// Failures of every address together before enrollment pauses, as a
@@ -101,12 +98,8 @@ impl Throttle {
                 record.window_start = now;
             }
             record.failures += 1;
-            let allowed = match w {
-                Who::Enrolling => self.allowed.saturating_mul(ENROLLING_TOGETHER),
-                _ => self.allowed,
-            };
-            if record.failures >= allowed {
-                let pause = FIRST_PAUSE.saturating_mul(1 << record.pauses.min(6)).min(LONGEST_PAUSE);
+            if record.failures >= self.allowed {
+                let pause = Duration::from_millis(throttle::pause_ms(record.pauses).unsigned_abs());
                 record.paused_until = Some(now + pause);
                 record.pauses += 1;
                 record.failures = 0;
@@ -138,6 +131,10 @@ fn needs(path: &str) -> Needs {
     }
 }
 
+fn millis(ms: i64) -> Duration {
+    Duration::from_millis(ms.unsigned_abs())
+}
+
 fn too_many(wait: Duration, what: &'static str) -> Response {
     let seconds = wait.as_millis().div_ceil(1000).max(1) as u64;
     let mut response = ApiError::TooManyFailures { what, seconds }.into_response();
@@ -163,12 +160,28 @@ pub async fn guard(State((store, throttle)): State<(Shared, Throttle)>, request:
     if let Some(wait) = credential_who.as_ref().and_then(|w| throttle.paused(std::slice::from_ref(w), now)) {
         return too_many(wait, "too many failures with this credential");
     }
+    let from = address.map(|a| format!("enrolling from {a}"));
+    let counted = |allowed: u32| -> Vec<(String, u32)> {
+        let together = ("enrolling".to_string(), allowed.saturating_mul(ENROLLING_TOGETHER));
+        from.iter().map(|key| (key.clone(), allowed)).chain([together]).collect()
+    };
     if enrolling {
-        if let Some(wait) = address.and_then(|a| throttle.paused(&[Who::EnrollingFrom(a)], now)) {
-            return too_many(wait, "too many wrong enrollment codes from this address");
-        }
-        if let Some(wait) = throttle.paused(&[Who::Enrolling], now) {
-            return too_many(wait, "too many wrong enrollment codes at this server, from every address");
+        let (shared, from_here) = (store.clone(), from.clone());
+        let paused = blocking(move || {
+            let here = match &from_here {
+                Some(key) => shared.enrolling_paused(&[key])?,
+                None => None,
+            };
+            Ok((here, shared.enrolling_paused(&["enrolling"])?))
+        })
+        .await;
+        match paused {
+            Ok((Some(ms), _)) => return too_many(millis(ms), "too many wrong enrollment codes from this address"),
+            Ok((None, Some(ms))) => {
+                return too_many(millis(ms), "too many wrong enrollment codes at head office, from every address");
+            }
+            Ok((None, None)) => {}
+            Err(refused) => return refused.into_response(),
         }
     }
     let mut request = request;
@@ -213,8 +226,15 @@ pub async fn guard(State((store, throttle)): State<(Shared, Throttle)>, request:
         let who: Vec<Who> = address.map(Who::Address).into_iter().chain(credential_who).collect();
         throttle.failed(&who, now);
     } else if enrolling && (status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN) {
-        let who: Vec<Who> = address.map(Who::EnrollingFrom).into_iter().chain([Who::Enrolling]).collect();
-        throttle.failed(&who, now);
+        let keys = counted(throttle.allowed);
+        let noted = blocking(move || {
+            let keys: Vec<(&str, u32)> = keys.iter().map(|(key, allowed)| (key.as_str(), *allowed)).collect();
+            store.enrolling_failed(&keys)
+        })
+        .await;
+        if let Err(error) = noted {
+            tracing::warn!(?error, "could not count a wrong enrollment code");
+        }
     }
     response
 }

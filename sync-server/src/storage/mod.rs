@@ -177,6 +177,11 @@ pub trait SyncStore: Send + Sync + 'static {
     /// Spends an enrollment code (see `admin::enroll`); `own_id` is the
     /// till's id when it enrolls again with its journal.
     fn enroll(&self, code: &str, public_key: Option<&[u8]>, own_id: Option<&str>) -> StoreResult<EnrollResponse>;
+    /// How long enrolling from these throttle keys must still wait (ms), as
+    /// every server of the chain counts it (see `rules::throttle`).
+    fn enrolling_paused(&self, keys: &[&str]) -> StoreResult<Option<i64>>;
+    /// Counts a wrong enrollment code against each key, which may fail so often.
+    fn enrolling_failed(&self, keys: &[(&str, u32)]) -> StoreResult<()>;
     /// Takes the token of a till that proves who it is with its key (see `admin::recognize`).
     fn recognize(&self, request: &pos_shared::protocol::RecognizeRequest) -> StoreResult<()>;
     /// Who holds this bearer token.

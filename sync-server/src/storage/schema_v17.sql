@@ -14,3 +14,13 @@ CREATE TABLE office_devices (
     seen_ms INTEGER NOT NULL,
     PRIMARY KEY (user_id, device_hash)
 ) STRICT;
+
+-- Wrong enrollment codes per address and for every address together,
+-- shared by every server of a chain (a restart forgets nothing).
+CREATE TABLE guard_failures (
+    who TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    window_start_ms INTEGER NOT NULL,
+    pauses INTEGER NOT NULL,
+    paused_until_ms INTEGER NOT NULL
+) STRICT;

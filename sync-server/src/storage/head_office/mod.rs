@@ -11,7 +11,7 @@ use pos_shared::protocol::{
     PushResponse, StockSnapshot, WireEntry, WireOrder,
 };
 
-use crate::storage::rules::{admin, catalog, ingest, keys, meta, order_views, orders, purchasing, sales};
+use crate::storage::rules::{admin, catalog, ingest, keys, meta, order_views, orders, purchasing, sales, throttle};
 use crate::storage::sql::Database;
 use crate::storage::{
     ChannelAuth, OrderDesk, Readiness, ReportDesk, ReportTable, Scope, StoreResult, SyncStore, TerminalAuth,
@@ -45,6 +45,15 @@ impl<D: Database> SyncStore for HeadOffice<D> {
 
     fn enroll(&self, code: &str, public_key: Option<&[u8]>, own_id: Option<&str>) -> StoreResult<EnrollResponse> {
         self.db.write(|tx| admin::enroll(tx, code, public_key, own_id))
+    }
+
+    fn enrolling_paused(&self, keys: &[&str]) -> StoreResult<Option<i64>> {
+        self.db.snapshot(|tx| throttle::paused(tx, keys, crate::storage::now_ms()))
+    }
+
+    fn enrolling_failed(&self, keys: &[(&str, u32)]) -> StoreResult<()> {
+        let now = crate::storage::now_ms();
+        self.db.write(|tx| keys.iter().try_for_each(|(key, allowed)| throttle::failed(tx, key, *allowed, now)))
     }
 
     fn recognize(&self, request: &pos_shared::protocol::RecognizeRequest) -> StoreResult<()> {

@@ -14,3 +14,13 @@ CREATE TABLE office_devices (
     seen_ms BIGINT NOT NULL,
     PRIMARY KEY (user_id, device_hash)
 );
+
+-- Wrong enrollment codes per address and for every address together,
+-- shared by every server of a chain (a restart forgets nothing).
+CREATE TABLE guard_failures (
+    who TEXT PRIMARY KEY,
+    failures BIGINT NOT NULL,
+    window_start_ms BIGINT NOT NULL,
+    pauses BIGINT NOT NULL,
+    paused_until_ms BIGINT NOT NULL
+);

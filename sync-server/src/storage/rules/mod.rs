@@ -27,3 +27,4 @@ pub mod quarantine;
 pub mod reorder;
 pub mod rollup;
 pub mod sales;
+pub mod throttle;
