@@ -125,56 +125,47 @@ fn behind_a_trusted_proxy_a_guesser_pauses_only_itself() {
     assert_eq!(enroll_forwarded(&direct.url, "198.51.100.1", "again"), 429, "a forged header dodges nothing");
 }
 
+/// Sends `head` (a request's head and the start of its body, no more) and
+/// returns the status line the server answers with before the rest comes.
+fn answer_to(url: &str, head: &str) -> String {
+    let mut stream = TcpStream::connect(address(url)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    stream.write_all(head.as_bytes()).unwrap();
+    let mut status = String::new();
+    BufReader::new(stream).read_line(&mut status).expect("answered before the rest of the body");
+    status.trim_end().to_string()
+}
+
 #[test]
 fn a_body_without_a_valid_credential_is_refused_before_it_is_read() {
     let work = tempfile::tempdir().unwrap();
     let db = HqDb::new(work.path());
     head_office(&db);
     let server = ServerProcess::start(&db);
+    let length = 15 * 1024 * 1024;
     for (path, auth) in [
         ("/v1/push", "Authorization: Bearer not-a-token\r\n"),
         ("/v1/push", ""),
         ("/v1/channel/orders", "Authorization: Bearer not-a-key\r\n"),
     ] {
-        let mut stream = TcpStream::connect(address(&server.url)).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-        let length = 15 * 1024 * 1024;
-        write!(
-            stream,
+        let head = format!(
             "POST {path} HTTP/1.1\r\nHost: pos\r\n{auth}Content-Type: application/json\r\nContent-Length: {length}\r\n\r\n{{\"protocol_version\": 1"
-        )
-        .unwrap();
-        let mut status = String::new();
-        BufReader::new(stream).read_line(&mut status).expect("answered without waiting for 15 MiB");
-        assert_eq!(status.trim_end(), "HTTP/1.1 401 Unauthorized", "{path} {auth}");
+        );
+        assert_eq!(answer_to(&server.url, &head), "HTTP/1.1 401 Unauthorized", "{path} {auth}");
     }
     // What needs no credential takes a small body only: a 15 MiB
     // enrollment is refused unread, and one sent in chunks after 8 KiB.
     for path in ["/v1/enroll", "/v1/recognize"] {
-        let mut stream = TcpStream::connect(address(&server.url)).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-        let length = 15 * 1024 * 1024;
-        write!(
-            stream,
+        let head = format!(
             "POST {path} HTTP/1.1\r\nHost: pos\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\r\n{{"
-        )
-        .unwrap();
-        let mut status = String::new();
-        BufReader::new(stream).read_line(&mut status).expect("answered without waiting for 15 MiB");
-        assert_eq!(status.trim_end(), "HTTP/1.1 413 Payload Too Large", "{path}");
-
-        let mut stream = TcpStream::connect(address(&server.url)).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        );
+        assert_eq!(answer_to(&server.url, &head), "HTTP/1.1 413 Payload Too Large", "{path}");
         let chunk = format!("{{\"protocol_version\": 1, \"code\": \"{}\"}}", "x".repeat(64 * 1024));
-        write!(
-            stream,
+        let head = format!(
             "POST {path} HTTP/1.1\r\nHost: pos\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{chunk}\r\n",
             chunk.len()
-        )
-        .unwrap();
-        let mut status = String::new();
-        BufReader::new(stream).read_line(&mut status).expect("answered before the last chunk");
-        assert_eq!(status.trim_end(), "HTTP/1.1 413 Payload Too Large", "{path}, chunked");
+        );
+        assert_eq!(answer_to(&server.url, &head), "HTTP/1.1 413 Payload Too Large", "{path}, chunked");
     }
 }
 
