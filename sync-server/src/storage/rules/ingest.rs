@@ -49,7 +49,6 @@ pub fn push(db: &impl Database, auth: &TerminalAuth, entries: &[WireEntry]) -> S
     if entries.windows(2).any(|w| w[1].seq != w[0].seq + 1) {
         return Err(StoreError::BadRequest("entries must be consecutive, in seq order".into()));
     }
-    refuse_another_terminals(auth, entries)?;
     let outcome = match apply_batch(db, auth, entries, true) {
         // A row written with others was refused: find its entry, one by one.
         Err(Unrecordable { seq: None, .. }) => apply_batch(db, auth, entries, false),
@@ -79,19 +78,13 @@ pub fn push(db: &impl Database, auth: &TerminalAuth, entries: &[WireEntry]) -> S
     }
 }
 
-/// A push carrying another terminal's entry is refused whole (403) before
-/// anything is read or written, whatever seq the entry claims: it is not
-/// this till's history, so nothing of it is flagged against this till.
-fn refuse_another_terminals(auth: &TerminalAuth, entries: &[WireEntry]) -> StoreResult<()> {
-    let pusher: TerminalId =
-        auth.terminal_id.parse().map_err(|e| StoreError::Internal(format!("terminal id {}: {e}", auth.terminal_id)))?;
-    for entry in entries {
-        let Ok(parsed) = CanonicalEntry::from_bytes(entry.payload.get().as_bytes()) else { continue };
-        if let Err(EntryProblem::NotThePushers(reason)) = pos_shared::entry_rules::check_owner(&parsed, &pusher) {
-            return Err(StoreError::Forbidden(format!("entry {}: {reason}", entry.seq)));
-        }
+/// Why `entry`, sent at a seq head office holds, is another terminal's (if it is).
+fn anothers(entry: &WireEntry, pusher: &TerminalId) -> Option<String> {
+    let parsed = CanonicalEntry::from_bytes(entry.payload.get().as_bytes()).ok()?;
+    match pos_shared::entry_rules::check_owner(&parsed, pusher) {
+        Err(EntryProblem::NotThePushers(reason)) => Some(reason),
+        _ => None,
     }
-    Ok(())
 }
 
 /// An entry whose effects the database refused (a constraint), which
@@ -198,6 +191,10 @@ fn apply_in(
             if applied.map(Vec::as_slice) == Some(&entry.hash.0[..]) {
                 continue;
             }
+            // Another terminal's entry is not this till's history rewritten.
+            if let Some(reason) = anothers(entry, &pusher) {
+                return Err(StoreError::Forbidden(format!("entry {}: {reason}", entry.seq)).into());
+            }
             // Held entries the till never wrote give way to one its own key signed.
             let signed = public_key.as_deref().is_some_and(|key| entry.signed_by(key));
             if !(signed && super::quarantine::may_supersede(tx, auth, entry.seq, &entry.prev_hash)?) {
@@ -239,14 +236,14 @@ fn apply_in(
                 check_entry(&parsed, &pusher, tax_mode).map(|()| parsed)
             });
         // Who may push it comes first (a 403 names another terminal's
-        // entries, refused before this batch began); then what it says and whether the till's key signed
+        // entries, the whole batch rolled back); then what it says and whether the till's key signed
         // it. An entry failing those is held for a person with its bytes,
         // keeps its place in the chain, and the push goes on after it.
         let unsigned = "its signature does not verify with the terminal's key";
         let parsed = match checked {
+            // Refused whole: the transaction rolls back, nothing applied or flagged.
             Err(EntryProblem::NotThePushers(reason)) => {
-                stopped = Some(StoreError::Forbidden(format!("entry {}: {reason}", entry.seq)));
-                break;
+                return Err(StoreError::Forbidden(format!("entry {}: {reason}", entry.seq)).into());
             }
             Ok(_) if public_key.as_deref().is_some_and(|key| !entry.signed_by(key)) => Err(unsigned.to_string()),
             Ok(parsed) => Ok(parsed),
